@@ -1,0 +1,9 @@
+//! Capture readers: classic pcap (and its variants), pcapng and Microsoft Network Monitor, plain or
+//! gzip-compressed, chosen by magic bytes and fed as a sequence of byte chunks.
+
+pub mod frame;
+pub mod netmon;
+pub mod pcap;
+pub mod pcapng;
+
+pub use frame::{FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo};

@@ -1,0 +1,1 @@
+//! pcap reader (in progress).
