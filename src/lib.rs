@@ -2,7 +2,10 @@
 //! analysis) is plain Rust; `wasm` is the one module that talks to JavaScript and the `tracelens`
 //! binary is the command-line front end.
 
+pub mod analyzer;
 pub mod capture;
+pub mod decode;
 pub mod error;
+pub mod index;
 
 pub use error::CaptureError;

@@ -15,8 +15,10 @@ pub struct RawFrame<'a> {
     pub ts_ns: Option<i64>,
     /// Length on the wire (may exceed `data.len()` when the snaplen cut the frame).
     pub orig_len: u32,
-    /// Index into [`FileInfo::interfaces`]; the link type comes from there.
+    /// Index into [`FileInfo::interfaces`].
     pub interface: u32,
+    /// LINKTYPE of that interface (repeated here so a sink can decode without the `FileInfo`).
+    pub link_type: u32,
     /// The captured bytes (FCS already stripped where the format says one is present).
     pub data: &'a [u8],
     /// Byte offset of `data[0]` in the file's (decompressed) stream: frames are fetched again by it.

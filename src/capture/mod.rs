@@ -5,5 +5,6 @@ pub mod frame;
 pub mod netmon;
 pub mod pcap;
 pub mod pcapng;
+pub mod reader;
 
 pub use frame::{FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo};

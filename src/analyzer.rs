@@ -1,0 +1,251 @@
+//! The analysis session both front ends drive: files are opened, fed chunk by chunk (as a browser
+//! hands slices of a `File`, or the CLI reads a file), indexed as they stream, and merged into one
+//! timeline by timestamp when the last one ends. Everything a view needs afterwards (summary, rows,
+//! frame locations, details) is answered from the index, plus the frame's bytes for details.
+
+use crate::capture::reader::CaptureReader;
+use crate::capture::{FileInfo, RawFrame};
+use crate::decode::{self};
+use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One file being read: its reader and the frames indexed so far (in file order).
+struct FileState {
+    reader: CaptureReader,
+    part: PacketIndex,
+    /// File-local interface number → global interface number.
+    ifaces: HashMap<u32, u16>,
+    ended: bool,
+}
+
+/// Where a frame's bytes are, to fetch them again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FrameLocation {
+    pub file: usize,
+    pub offset: u64,
+    pub caplen: u32,
+}
+
+/// Whole-capture facts for the summary view and `tracelens info`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub files: Vec<FileInfo>,
+    pub frames: u64,
+    /// Epoch seconds of the first and last frame with a timestamp.
+    pub first_time: Option<f64>,
+    pub last_time: Option<f64>,
+    pub first_time_ns: Option<i64>,
+    pub last_time_ns: Option<i64>,
+    pub duration: Option<f64>,
+    /// Bytes captured (sum of captured lengths).
+    pub bytes: u64,
+    /// Bytes on the wire (sum of original lengths).
+    pub wire_bytes: u64,
+    pub truncated_frames: u64,
+    pub warnings: Vec<String>,
+    /// Bytes of index per frame (records only) and in total (with tables).
+    pub index_bytes_per_frame: usize,
+    pub index_bytes: usize,
+}
+
+/// An analysis of one or several capture files.
+#[derive(Default)]
+pub struct Analyzer {
+    files: Vec<FileState>,
+    index: PacketIndex,
+    finished: bool,
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        Analyzer::default()
+    }
+
+    /// Opens a file for reading; returns its number (0-based).
+    pub fn begin_file(&mut self, name: &str) -> usize {
+        self.files.push(FileState {
+            reader: CaptureReader::new(name),
+            part: PacketIndex::default(),
+            ifaces: HashMap::new(),
+            ended: false,
+        });
+        self.finished = false;
+        self.files.len() - 1
+    }
+
+    /// Feeds the next chunk of file `file`. Errors are recorded in the file's info; never panics.
+    pub fn push(&mut self, file: usize, chunk: &[u8]) {
+        let Some(state) = self.files.get_mut(file) else { return };
+        if state.ended {
+            return;
+        }
+        let FileState { reader, part, ifaces, .. } = state;
+        let interfaces = &mut self.index.interfaces;
+        let mut sink = |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces);
+        reader.push(chunk, &mut sink);
+    }
+
+    /// Ends file `file` (reports a record cut short by the end of the data).
+    pub fn end_file(&mut self, file: usize) {
+        let Some(state) = self.files.get_mut(file) else { return };
+        if state.ended {
+            return;
+        }
+        let FileState { reader, part, ifaces, .. } = state;
+        let interfaces = &mut self.index.interfaces;
+        let mut sink = |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces);
+        reader.finish(&mut sink);
+        state.ended = true;
+    }
+
+    /// Frames indexed so far across all files (progress while streaming).
+    pub fn frames_indexed(&self) -> u64 {
+        self.files.iter().map(|f| f.part.records.len() as u64).sum::<u64>() + self.index.records.len() as u64
+    }
+
+    /// Ends every open file and merges all files into one timeline.
+    pub fn finish(&mut self) {
+        for file in 0..self.files.len() {
+            self.end_file(file);
+        }
+        if self.finished {
+            return;
+        }
+        let parts: Vec<PacketIndex> = self.files.iter_mut().map(|f| std::mem::take(&mut f.part)).collect();
+        merge_into(&mut self.index, parts);
+        self.finished = true;
+    }
+
+    pub fn index(&self) -> &PacketIndex {
+        &self.index
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn file_infos(&self) -> Vec<FileInfo> {
+        self.files.iter().map(|f| f.reader.info().clone()).collect()
+    }
+
+    pub fn summary(&self) -> Summary {
+        let records = &self.index.records;
+        let timed = || records.iter().filter(|r| r.has(crate::index::flag::HAS_TIME)).map(|r| r.ts_ns);
+        let first_ns = timed().next();
+        let last_ns = timed().next_back();
+        let seconds = |ns: i64| ns as f64 / 1e9;
+        let mut warnings = Vec::new();
+        for file in &self.files {
+            let info = file.reader.info();
+            warnings.extend(info.warnings.iter().map(|w| format!("{}: {w}", info.name)));
+        }
+        Summary {
+            files: self.file_infos(),
+            frames: records.len() as u64,
+            first_time: first_ns.map(seconds),
+            last_time: last_ns.map(seconds),
+            first_time_ns: first_ns,
+            last_time_ns: last_ns,
+            duration: first_ns.zip(last_ns).map(|(a, b)| seconds(b - a)),
+            bytes: records.iter().map(|r| u64::from(r.caplen)).sum(),
+            wire_bytes: records.iter().map(|r| u64::from(r.orig_len)).sum(),
+            truncated_frames: records.iter().filter(|r| r.caplen < r.orig_len).count() as u64,
+            warnings,
+            index_bytes_per_frame: std::mem::size_of::<PacketRecord>(),
+            index_bytes: self.index.heap_bytes(),
+        }
+    }
+
+    /// Where frame `no` (1-based) is stored.
+    pub fn locate(&self, no: u64) -> Option<FrameLocation> {
+        let record = self.index.records.get(usize::try_from(no).ok()?.checked_sub(1)?)?;
+        Some(FrameLocation {
+            file: usize::from(self.index.file_of(record)),
+            offset: record.offset,
+            caplen: record.caplen,
+        })
+    }
+}
+
+/// Decodes one frame and appends it to its file's partial index.
+fn index_frame(
+    file: usize,
+    frame: RawFrame<'_>,
+    part: &mut PacketIndex,
+    ifaces: &mut HashMap<u32, u16>,
+    interfaces: &mut Vec<GlobalInterface>,
+) {
+    let iface = *ifaces.entry(frame.interface).or_insert_with(|| {
+        interfaces.push(GlobalInterface { file: file as u16, local: frame.interface, link_type: frame.link_type });
+        (interfaces.len() - 1).min(usize::from(u16::MAX)) as u16
+    });
+    let decoded = decode::decode(frame.link_type, frame.data);
+    let frame_index = part.records.len() as u32;
+    let record = record_from(
+        decoded,
+        frame.ts_ns,
+        frame.data.len() as u32,
+        frame.orig_len,
+        frame.offset,
+        iface,
+        frame_index,
+        part,
+    );
+    part.records.push(record);
+}
+
+/// Merges per-file partial indexes by timestamp (stable: equal times keep file order, and frames
+/// of one file keep their order even when their timestamps go backwards, as mergecap does).
+fn merge_into(index: &mut PacketIndex, parts: Vec<PacketIndex>) {
+    let total: usize = parts.iter().map(|p| p.records.len()).sum();
+    index.records.reserve(total);
+    let mut cursors = vec![0usize; parts.len()];
+    let multi = parts.iter().filter(|p| !p.records.is_empty()).count() > 1;
+    let mut frame_in_file: Vec<u32> = Vec::new();
+    loop {
+        // Few files: a linear scan for the earliest head beats a heap.
+        let mut best: Option<(usize, i64)> = None;
+        for (file, part) in parts.iter().enumerate() {
+            if let Some(record) = part.records.get(cursors[file]) {
+                let ts = record.ts_ns;
+                if best.is_none_or(|(_, t)| ts < t) {
+                    best = Some((file, ts));
+                }
+            }
+        }
+        let Some((file, _)) = best else { break };
+        let local = cursors[file];
+        cursors[file] += 1;
+        let global = index.records.len() as u32;
+        let part = &parts[file];
+        let local_key = local as u32;
+        let mut record = part.records[local];
+        // Address and link ids are per part: re-intern into the global tables.
+        record.src = reintern_addr(index, part, record.src);
+        record.dst = reintern_addr(index, part, record.dst);
+        record.link = index.links.intern(part.links.get(record.link));
+        index.records.push(record);
+        copy_side(&part.apps, local_key, &mut index.apps, global);
+        copy_side(&part.tcp_options, local_key, &mut index.tcp_options, global);
+        copy_side(&part.arp, local_key, &mut index.arp, global);
+        if multi {
+            frame_in_file.push(local_key + 1);
+        }
+    }
+    index.file_frame = frame_in_file;
+}
+
+fn reintern_addr(index: &mut PacketIndex, part: &PacketIndex, id: u32) -> u32 {
+    part.addrs.get(id).map_or(0, |addr| index.addrs.intern(addr))
+}
+
+fn copy_side<T: Clone>(from: &SideTable<T>, key: u32, to: &mut SideTable<T>, global: u32) {
+    if let Some(value) = from.get(key) {
+        to.push(global, value.clone());
+    }
+}

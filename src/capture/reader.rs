@@ -1,0 +1,239 @@
+//! One capture file as a stream of byte chunks: sniffs the format from the magic bytes (never
+//! the file name), inflates gzip on the fly, keeps the partial record between chunks, and hands
+//! each frame to a sink. The first error ends the file; every frame before it has been delivered
+//! and the error (with byte offset and frame number) is kept in [`FileInfo::error`].
+
+use super::frame::{FileInfo, FormatParser, RawFrame};
+use super::pcap;
+use crate::error::CaptureError;
+use flate2::write::MultiGzDecoder;
+use std::io::Write;
+
+/// The container formats recognised by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Pcap(pcap::Magic),
+    PcapNg,
+    NetMon,
+    Gzip,
+}
+
+/// Recognises a capture format from its first four bytes.
+pub fn sniff(first4: [u8; 4]) -> Option<Sniffed> {
+    if let Some(magic) = pcap::Magic::detect(first4) {
+        return Some(Sniffed::Pcap(magic));
+    }
+    match first4 {
+        [0x0A, 0x0D, 0x0D, 0x0A] => Some(Sniffed::PcapNg),
+        [b'G', b'M', b'B', b'U'] | [b'R', b'T', b'S', b'S'] => Some(Sniffed::NetMon),
+        [0x1F, 0x8B, _, _] => Some(Sniffed::Gzip),
+        _ => None,
+    }
+}
+
+/// Decompressed bytes are produced in pieces of at most this size, so a small gzip chunk that
+/// inflates a lot does not balloon memory.
+const INFLATE_BATCH: usize = 4 << 20;
+
+/// Reads one capture file from chunks.
+pub struct CaptureReader {
+    info: FileInfo,
+    parser: Option<Box<dyn FormatParser>>,
+    inflater: Option<MultiGzDecoder<Vec<u8>>>,
+    /// Bytes not yet consumed by the parser; `pending[0]` is at stream offset `base`.
+    pending: Vec<u8>,
+    base: u64,
+    done: bool,
+}
+
+impl CaptureReader {
+    pub fn new(name: impl Into<String>) -> Self {
+        CaptureReader {
+            info: FileInfo::new(name),
+            parser: None,
+            inflater: None,
+            pending: Vec::new(),
+            base: 0,
+            done: false,
+        }
+    }
+
+    pub fn info(&self) -> &FileInfo {
+        &self.info
+    }
+
+    pub fn into_info(self) -> FileInfo {
+        self.info
+    }
+
+    /// True once the file ended in an error (later chunks are ignored).
+    pub fn failed(&self) -> bool {
+        self.info.error.is_some()
+    }
+
+    /// Feeds the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
+        if self.done || chunk.is_empty() {
+            return;
+        }
+        if self.inflater.is_none() && self.parser.is_none() && self.base == 0 && self.pending.len() + chunk.len() >= 4 {
+            let mut first4 = [0u8; 4];
+            for (i, byte) in self.pending.iter().chain(chunk.iter()).take(4).enumerate() {
+                first4[i] = *byte;
+            }
+            if sniff(first4) == Some(Sniffed::Gzip) {
+                self.info.gzip = true;
+                self.inflater = Some(MultiGzDecoder::new(Vec::new()));
+                let buffered = std::mem::take(&mut self.pending);
+                self.inflate(&buffered, sink);
+            }
+        }
+        if self.inflater.is_some() {
+            self.inflate(chunk, sink);
+        } else {
+            self.feed(chunk, sink);
+        }
+    }
+
+    fn inflate(&mut self, chunk: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
+        for piece in chunk.chunks(INFLATE_BATCH / 8) {
+            let result = match self.inflater.as_mut() {
+                Some(inflater) => inflater.write_all(piece).map(|_| std::mem::take(inflater.get_mut())),
+                None => return,
+            };
+            match result {
+                Ok(out) => self.feed(&out, sink),
+                Err(e) => {
+                    let offset = self.base + self.pending.len() as u64;
+                    self.fail(CaptureError::new(
+                        offset,
+                        self.info.frames + 1,
+                        format!("gzip data is damaged ({e}); offset is in the decompressed stream"),
+                    ));
+                    return;
+                }
+            }
+            if self.done {
+                return;
+            }
+        }
+    }
+
+    /// Hands decompressed bytes to the format parser, keeping what it does not consume.
+    fn feed(&mut self, data: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
+        if self.done || data.is_empty() {
+            return;
+        }
+        self.info.bytes += data.len() as u64;
+        if self.parser.is_none() {
+            self.pending.extend_from_slice(data);
+            if self.pending.len() < 4 {
+                return;
+            }
+            let first4 = [self.pending[0], self.pending[1], self.pending[2], self.pending[3]];
+            match self.parser_for(first4) {
+                Ok(parser) => self.parser = Some(parser),
+                Err(e) => return self.fail(e),
+            }
+            let pending = std::mem::take(&mut self.pending);
+            return self.parse(&pending, sink);
+        }
+        if self.pending.is_empty() {
+            self.parse(data, sink);
+        } else {
+            let mut joined = std::mem::take(&mut self.pending);
+            joined.extend_from_slice(data);
+            self.parse(&joined, sink);
+        }
+    }
+
+    /// Parses `bytes` (which start at `self.base`) and keeps the unconsumed tail in `pending`.
+    fn parse(&mut self, bytes: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
+        let Some(parser) = self.parser.as_mut() else { return };
+        match parser.parse(bytes, self.base, &mut self.info, sink) {
+            Ok(used) => {
+                let used = used.min(bytes.len());
+                self.base += used as u64;
+                self.pending.clear();
+                self.pending.extend_from_slice(&bytes[used..]);
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn parser_for(&mut self, first4: [u8; 4]) -> Result<Box<dyn FormatParser>, CaptureError> {
+        match sniff(first4) {
+            Some(Sniffed::Pcap(magic)) => Ok(Box::new(pcap::PcapParser::new(magic))),
+            // TODO(lead): wire pcapng::PcapNgParser / netmon::NetMonParser when they land.
+            Some(Sniffed::PcapNg) => Err(CaptureError::new(0, 1, "pcapng reader not wired yet")),
+            Some(Sniffed::NetMon) => Err(CaptureError::new(0, 1, "netmon reader not wired yet")),
+            Some(Sniffed::Gzip) => Err(CaptureError::new(0, 1, "gzip inside gzip is not supported")),
+            None => Err(CaptureError::new(
+                0,
+                1,
+                format!(
+                    "not a capture file: it starts with bytes {:02x} {:02x} {:02x} {:02x}; expected a pcap (a1b2c3d4, d4c3b2a1, a1b23c4d, 4d3cb2a1), pcapng (0a0d0d0a), Network Monitor (GMBU, RTSS) or gzip (1f8b) magic",
+                    first4[0], first4[1], first4[2], first4[3]
+                ),
+            )),
+        }
+    }
+
+    fn fail(&mut self, error: CaptureError) {
+        self.info.error = Some(error);
+        self.done = true;
+        self.pending = Vec::new();
+        self.inflater = None;
+    }
+
+    /// Ends the file: flushes the inflater and reports a record cut short by the end of input.
+    pub fn finish(&mut self, sink: &mut dyn FnMut(RawFrame<'_>)) {
+        if self.done {
+            return;
+        }
+        if let Some(mut inflater) = self.inflater.take() {
+            match inflater.try_finish() {
+                Ok(()) => {
+                    let out = std::mem::take(inflater.get_mut());
+                    self.feed(&out, sink);
+                }
+                Err(e) => {
+                    let offset = self.base + self.pending.len() as u64;
+                    self.fail(CaptureError::new(
+                        offset,
+                        self.info.frames + 1,
+                        format!("gzip stream ends early or is damaged ({e}); offset is in the decompressed stream"),
+                    ));
+                    return;
+                }
+            }
+        }
+        if self.done {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let result = match self.parser.as_mut() {
+            Some(parser) => parser.finish(&pending, self.base, &mut self.info),
+            None if pending.is_empty() => Err(CaptureError::new(0, 1, "the file is empty")),
+            None => Err(CaptureError::new(
+                0,
+                1,
+                format!("the file has only {} bytes: too short for any capture format", pending.len()),
+            )),
+        };
+        if let Err(e) = result {
+            self.fail(e);
+        }
+        self.done = true;
+    }
+}
+
+/// Reads a whole in-memory file (the CLI and tests use this; the page streams).
+pub fn read_all(name: &str, bytes: &[u8], chunk: usize, sink: &mut dyn FnMut(RawFrame<'_>)) -> FileInfo {
+    let mut reader = CaptureReader::new(name);
+    for piece in bytes.chunks(chunk.max(1)) {
+        reader.push(piece, sink);
+    }
+    reader.finish(sink);
+    reader.into_info()
+}

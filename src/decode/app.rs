@@ -1,0 +1,259 @@
+//! Light application labels, computed only where cheap and useful for triage: DNS query names and
+//! the response flag, the HTTP request and status lines, the TLS handshake type and the
+//! ClientHello's server name. Everything here reads hostile bytes: every access is checked and
+//! every loop bounded; strings are returned as-is (the renderers insert them as text).
+
+use serde::Serialize;
+
+/// What the payload of a TCP or UDP packet was recognised as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppInfo {
+    Dns { id: u16, response: bool, opcode: u8, rcode: u8, qtype: u16, name: String, answers: u16 },
+    HttpRequest { method: String, uri: String, version: String, host: Option<String> },
+    HttpResponse { version: String, code: u16, reason: String },
+    Tls { version: u16, record_type: u8, handshake_type: Option<u8>, server_name: Option<String> },
+}
+
+const MAX_LINE: usize = 2048;
+
+/// Reads a DNS message (`payload` starts at the DNS header; `tcp` means a 2-byte length prefix).
+pub fn parse_dns(payload: &[u8], tcp: bool) -> Option<AppInfo> {
+    let msg = if tcp { payload.get(2..)? } else { payload };
+    let header = msg.get(0..12)?;
+    let id = u16::from_be_bytes([header[0], header[1]]);
+    let flags = u16::from_be_bytes([header[2], header[3]]);
+    let questions = u16::from_be_bytes([header[4], header[5]]);
+    let answers = u16::from_be_bytes([header[6], header[7]]);
+    let opcode = ((flags >> 11) & 0xF) as u8;
+    if opcode > 6 || questions > 32 {
+        return None;
+    }
+    let (name, qtype) = if questions > 0 {
+        let (name, end) = read_dns_name(msg, 12)?;
+        let qtype = u16::from_be_bytes([*msg.get(end)?, *msg.get(end + 1)?]);
+        (name, qtype)
+    } else {
+        (String::new(), 0)
+    };
+    Some(AppInfo::Dns { id, response: flags & 0x8000 != 0, opcode, rcode: (flags & 0xF) as u8, qtype, name, answers })
+}
+
+/// Reads a possibly compressed DNS name at `at`; returns it and the offset after it (in the
+/// original position, not after a pointer target).
+pub fn read_dns_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
+    let mut name = String::new();
+    let mut end = None;
+    for _ in 0..128 {
+        let len = *msg.get(at)? as usize;
+        match len & 0xC0 {
+            0x00 => {
+                if len == 0 {
+                    return Some((if name.is_empty() { "<Root>".into() } else { name }, end.unwrap_or(at + 1)));
+                }
+                let label = msg.get(at + 1..at + 1 + len)?;
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                name.extend(label.iter().map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }));
+                if name.len() > 255 {
+                    return None;
+                }
+                at += 1 + len;
+            }
+            0xC0 => {
+                let pointer = ((len & 0x3F) << 8) | *msg.get(at + 1)? as usize;
+                end.get_or_insert(at + 2);
+                at = pointer;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+const HTTP_METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "PATCH", "TRACE"];
+
+/// Recognises an HTTP/1.x request or status line at the start of a TCP payload.
+pub fn parse_http(payload: &[u8]) -> Option<AppInfo> {
+    let line_end = payload.iter().take(MAX_LINE).position(|&b| b == b'\r' || b == b'\n')?;
+    let line = std::str::from_utf8(&payload[..line_end]).ok()?;
+    let mut parts = line.splitn(3, ' ');
+    let first = parts.next()?;
+    if let Some(version) = first.strip_prefix("HTTP/") {
+        let code = parts.next()?.parse().ok()?;
+        return Some(AppInfo::HttpResponse {
+            version: format!("HTTP/{version}"),
+            code,
+            reason: parts.next().unwrap_or("").to_string(),
+        });
+    }
+    if !HTTP_METHODS.contains(&first) {
+        return None;
+    }
+    let uri = parts.next()?.to_string();
+    let version = parts.next()?;
+    if !version.starts_with("HTTP/") {
+        return None;
+    }
+    Some(AppInfo::HttpRequest { method: first.into(), uri, version: version.into(), host: http_header(payload, "host") })
+}
+
+/// The value of the first header called `name` (case-insensitive) in an HTTP head.
+fn http_header(payload: &[u8], name: &str) -> Option<String> {
+    let head = &payload[..payload.len().min(8192)];
+    let text = String::from_utf8_lossy(head);
+    text.split("\r\n").skip(1).take(100).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_string())
+    })
+}
+
+/// Recognises a TLS record header and, for a handshake, its type and a ClientHello's SNI.
+pub fn parse_tls(payload: &[u8]) -> Option<AppInfo> {
+    let header = payload.get(0..5)?;
+    let record_type = header[0];
+    let version = u16::from_be_bytes([header[1], header[2]]);
+    if !(20..=24).contains(&record_type) || !(0x0300..=0x0304).contains(&version) {
+        return None;
+    }
+    let mut info = AppInfo::Tls { version, record_type, handshake_type: None, server_name: None };
+    if record_type == 22 {
+        if let (Some(&handshake_type), AppInfo::Tls { handshake_type: ht, server_name, version: v, .. }) =
+            (payload.get(5), &mut info)
+        {
+            // A handshake record's first byte is the message type, unless the record is encrypted
+            // (then the "type" is noise, which Wireshark shows as "Encrypted Handshake Message").
+            if (handshake_type <= 24 && payload.get(6) == Some(&0)) || handshake_type == 1 || handshake_type == 2 {
+                *ht = Some(handshake_type);
+            }
+            if handshake_type == 1 {
+                *server_name = client_hello_sni(payload.get(9..)?);
+            }
+            if handshake_type == 2 {
+                if let Some(selected) = server_hello_version(payload.get(9..)?) {
+                    *v = selected;
+                }
+            }
+        }
+    }
+    Some(info)
+}
+
+/// The server_name extension of a ClientHello body (starting at client_version).
+fn client_hello_sni(body: &[u8]) -> Option<String> {
+    let mut at = 2 + 32;
+    let session_len = *body.get(at)? as usize;
+    at += 1 + session_len;
+    let suites_len = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize;
+    at += 2 + suites_len;
+    let compression_len = *body.get(at)? as usize;
+    at += 1 + compression_len;
+    let extensions_len = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize;
+    at += 2;
+    let end = (at + extensions_len).min(body.len());
+    for _ in 0..128 {
+        if at + 4 > end {
+            break;
+        }
+        let kind = u16::from_be_bytes([body[at], body[at + 1]]);
+        let len = u16::from_be_bytes([body[at + 2], body[at + 3]]) as usize;
+        let data = body.get(at + 4..at + 4 + len)?;
+        if kind == 0 {
+            // server_name_list: list length u16, then type u8 (0 = host_name), name length u16, name.
+            let name_len = u16::from_be_bytes([*data.get(3)?, *data.get(4)?]) as usize;
+            let name = data.get(5..5 + name_len)?;
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+        at += 4 + len;
+    }
+    None
+}
+
+/// The selected version of a ServerHello (supported_versions extension for TLS 1.3).
+fn server_hello_version(body: &[u8]) -> Option<u16> {
+    let legacy = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+    let mut at = 2 + 32;
+    let session_len = *body.get(at)? as usize;
+    at += 1 + session_len + 2 + 1;
+    let Some(ext_len_bytes) = body.get(at..at + 2) else { return Some(legacy) };
+    let extensions_len = u16::from_be_bytes([ext_len_bytes[0], ext_len_bytes[1]]) as usize;
+    at += 2;
+    let end = (at + extensions_len).min(body.len());
+    for _ in 0..64 {
+        if at + 4 > end {
+            break;
+        }
+        let kind = u16::from_be_bytes([body[at], body[at + 1]]);
+        let len = u16::from_be_bytes([body[at + 2], body[at + 3]]) as usize;
+        if kind == 43 && len == 2 {
+            return Some(u16::from_be_bytes([*body.get(at + 4)?, *body.get(at + 5)?]));
+        }
+        at += 4 + len;
+    }
+    Some(legacy)
+}
+
+/// Wireshark's name for a TLS version, as used in the Protocol column.
+pub fn tls_version_name(version: u16) -> &'static str {
+    match version {
+        0x0300 => "SSLv3",
+        0x0301 => "TLSv1",
+        0x0302 => "TLSv1.1",
+        0x0303 => "TLSv1.2",
+        0x0304 => "TLSv1.3",
+        _ => "TLS",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_query_with_compression_loop_is_bounded() {
+        // Header + a name that points to itself.
+        let msg = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1];
+        assert_eq!(parse_dns(&msg, false), None);
+    }
+
+    #[test]
+    fn dns_query_name() {
+        // chrissanders/dns_query_response.pcapng frame 1 payload (query for google.com A).
+        let msg = [
+            0x75, 0xc0, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, b'g', b'o', b'o', b'g', b'l',
+            b'e', 0x03, b'c', b'o', b'm', 0x00, 0x00, 0x01, 0x00, 0x01,
+        ];
+        match parse_dns(&msg, false) {
+            Some(AppInfo::Dns { name, qtype, response, .. }) => {
+                assert_eq!((name.as_str(), qtype, response), ("google.com", 1, false));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn http_request_and_status() {
+        let req = b"GET /images/a.jpg HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        assert_eq!(
+            parse_http(req),
+            Some(AppInfo::HttpRequest {
+                method: "GET".into(),
+                uri: "/images/a.jpg".into(),
+                version: "HTTP/1.1".into(),
+                host: Some("example.com".into())
+            })
+        );
+        assert!(matches!(parse_http(b"HTTP/1.1 200 OK\r\n"), Some(AppInfo::HttpResponse { code: 200, .. })));
+        assert_eq!(parse_http(b"SSH-2.0-OpenSSH\r\n"), None);
+    }
+
+    #[test]
+    fn tls_garbage_does_not_panic() {
+        for len in 0..64 {
+            let mut bytes = vec![0x16, 0x03, 0x01, 0x00, 0x40, 0x01];
+            bytes.resize(len.max(6), 0xFF);
+            let _ = parse_tls(&bytes);
+        }
+    }
+}

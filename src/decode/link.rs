@@ -1,0 +1,215 @@
+//! Link layers: finds where the network layer starts in a frame of a given LINKTYPE and what it
+//! is (an EtherType), recording Ethernet addresses and VLAN tags on the way.
+//!
+//! etherparse parses Ethernet II and VLAN tags but not SLL2, BSD loopback, PPP, PPPoE or MPLS,
+//! so those are read here by hand; the result is handed to etherparse from the EtherType on.
+
+/// Where the network layer starts and what it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub eth_src: Option<[u8; 6]>,
+    pub eth_dst: Option<[u8; 6]>,
+    /// Outermost VLAN id, if any.
+    pub vlan: Option<u16>,
+    /// EtherType of the network layer (0x0800, 0x86DD, 0x0806…), or 0 when unknown.
+    pub ether_type: u16,
+    /// Offset of the network-layer header in the frame.
+    pub offset: usize,
+    pub mpls: bool,
+    pub pppoe: bool,
+}
+
+pub const ETHERTYPE_IPV4: u16 = 0x0800;
+pub const ETHERTYPE_IPV6: u16 = 0x86DD;
+pub const ETHERTYPE_ARP: u16 = 0x0806;
+const ETHERTYPE_VLAN: u16 = 0x8100;
+const ETHERTYPE_QINQ: u16 = 0x88A8;
+const ETHERTYPE_QINQ_OLD: u16 = 0x9100;
+const ETHERTYPE_MPLS: u16 = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
+const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]))
+}
+
+fn mac(data: &[u8], at: usize) -> Option<[u8; 6]> {
+    data.get(at..at + 6)?.try_into().ok()
+}
+
+/// EtherType for an IP header by its version nibble (raw-IP link types).
+pub fn ether_type_from_ip_version(data: &[u8], at: usize) -> u16 {
+    match data.get(at).map(|b| b >> 4) {
+        Some(4) => ETHERTYPE_IPV4,
+        Some(6) => ETHERTYPE_IPV6,
+        _ => 0,
+    }
+}
+
+/// Decodes the link layer of `data` for LINKTYPE `link_type`. Returns `None` for link types that
+/// tracelens does not decode (the frame is still listed with its raw bytes).
+pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
+    let mut info = LinkInfo::default();
+    match link_type {
+        1 => {
+            info.eth_dst = mac(data, 0);
+            info.eth_src = mac(data, 6);
+            let ether_type = be16(data, 12)?;
+            if ether_type <= 1500 {
+                // 802.3 length field + LLC: not an IP frame as far as the index is concerned.
+                info.offset = 14;
+                return Some(info);
+            }
+            after_ether_type(ether_type, data, 14, &mut info);
+        }
+        0 | 108 => {
+            let raw = data.get(0..4)?;
+            let family = if link_type == 108 {
+                u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]])
+            } else {
+                let host = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
+                if host > 0xFFFF {
+                    host.swap_bytes()
+                } else {
+                    host
+                }
+            };
+            info.offset = 4;
+            info.ether_type = match family {
+                2 => ETHERTYPE_IPV4,
+                10 | 23 | 24 | 28 | 30 => ETHERTYPE_IPV6,
+                _ => ether_type_from_ip_version(data, 4),
+            };
+        }
+        12 | 14 | 101 | 228 | 229 => {
+            info.ether_type = match link_type {
+                228 => ETHERTYPE_IPV4,
+                229 => ETHERTYPE_IPV6,
+                _ => ether_type_from_ip_version(data, 0),
+            };
+        }
+        113 => {
+            // Linux cooked v1: pkttype, ARPHRD, addr len, 8 address bytes, protocol.
+            let hatype = be16(data, 2)?;
+            let addr_len = be16(data, 4)? as usize;
+            if hatype == 1 && addr_len == 6 {
+                info.eth_src = mac(data, 6);
+            }
+            let protocol = be16(data, 14)?;
+            after_ether_type(protocol, data, 16, &mut info);
+        }
+        276 => {
+            // Linux cooked v2: protocol, reserved, ifindex, ARPHRD, pkttype, addr len, address.
+            let protocol = be16(data, 0)?;
+            let hatype = be16(data, 8)?;
+            let addr_len = *data.get(11)? as usize;
+            if hatype == 1 && addr_len == 6 {
+                info.eth_src = mac(data, 12);
+            }
+            after_ether_type(protocol, data, 20, &mut info);
+        }
+        9 | 50 | 204 => {
+            let mut at = 0;
+            if data.get(0..2) == Some(&[0xFF, 0x03]) {
+                at = 2;
+            }
+            ppp_protocol(data, at, &mut info)?;
+        }
+        51 => {
+            ppp_protocol(data, 6, &mut info)?;
+            info.pppoe = true;
+        }
+        _ => return None,
+    }
+    Some(info)
+}
+
+/// Follows VLAN tags, MPLS labels and PPPoE from an EtherType at `at` to the network layer.
+fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut LinkInfo) {
+    for _ in 0..8 {
+        match ether_type {
+            ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
+                let Some(tci) = be16(data, at) else { break };
+                info.vlan.get_or_insert(tci & 0x0FFF);
+                let Some(next) = be16(data, at + 2) else { break };
+                ether_type = next;
+                at += 4;
+            }
+            ETHERTYPE_MPLS | ETHERTYPE_MPLS_MULTICAST => {
+                info.mpls = true;
+                // Walk labels to the bottom of stack, then guess the payload from its first nibble.
+                let mut labels = 0;
+                while let Some(entry) = data.get(at..at + 4) {
+                    at += 4;
+                    labels += 1;
+                    if entry[2] & 0x01 != 0 || labels >= 16 {
+                        break;
+                    }
+                }
+                ether_type = ether_type_from_ip_version(data, at);
+                break;
+            }
+            ETHERTYPE_PPPOE_SESSION => {
+                info.pppoe = true;
+                let mut inner = LinkInfo::default();
+                if ppp_protocol(data, at + 6, &mut inner).is_some() {
+                    ether_type = inner.ether_type;
+                    at = inner.offset;
+                } else {
+                    ether_type = 0;
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    info.ether_type = ether_type;
+    info.offset = at;
+}
+
+/// Reads a PPP protocol field (1 byte when compressed, else 2) at `at`.
+fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
+    let first = *data.get(at)?;
+    let (protocol, len) = if first & 0x01 == 1 { (u16::from(first), 1) } else { (be16(data, at)?, 2) };
+    info.offset = at + len;
+    info.ether_type = match protocol {
+        0x0021 => ETHERTYPE_IPV4,
+        0x0057 => ETHERTYPE_IPV6,
+        _ => 0,
+    };
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_loopback_family_in_either_byte_order() {
+        // tcpdump/dns-badcookie.pcap: AF_INET = 2 little-endian, then an IPv4 header.
+        let frame = [2, 0, 0, 0, 0x45, 0, 0, 20];
+        assert_eq!(decode_link(0, &frame).unwrap().ether_type, ETHERTYPE_IPV4);
+        // macOS AF_INET6 = 30 written big-endian by a capturing host of the other byte order.
+        let frame = [0, 0, 0, 30, 0x60, 0, 0, 0];
+        let info = decode_link(0, &frame).unwrap();
+        assert_eq!((info.ether_type, info.offset), (ETHERTYPE_IPV6, 4));
+    }
+
+    #[test]
+    fn qinq_tags_are_followed() {
+        // tcpdump/802.1ad_QinQ.pcap frame 1: 88a8 tag (vlan 100?) then 8100 then ARP.
+        let mut frame = vec![0xff; 12];
+        frame.extend_from_slice(&[0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x06]);
+        let info = decode_link(1, &frame).unwrap();
+        assert_eq!((info.vlan, info.ether_type, info.offset), (Some(100), ETHERTYPE_ARP, 22));
+    }
+
+    #[test]
+    fn short_frames_do_not_panic() {
+        for link in [0, 1, 9, 51, 101, 108, 113, 228, 276] {
+            for len in 0..24 {
+                let _ = decode_link(link, &vec![0x81; len]);
+            }
+        }
+    }
+}

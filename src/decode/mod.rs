@@ -1,0 +1,486 @@
+//! The fast decoder behind the packet index: from a frame's bytes to the handful of fields that
+//! flows, filters and detectors need (addresses, ports, TCP header, ICMP id/seq, a light
+//! application label). Link layers are read in [`link`]; IP and transport headers by etherparse's
+//! lax slicer, which keeps going on truncated or inconsistent lengths; tunnels (GRE, VXLAN,
+//! IP-in-IP, 6in4, 4in6) are followed to the innermost packet, which is what the index records.
+//! Where decoding stops it says where and why ([`Decoded::stop`]) instead of failing.
+
+pub mod app;
+pub mod link;
+
+pub use app::AppInfo;
+use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use link::{decode_link, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
+use std::net::IpAddr;
+
+/// TCP header fields the analysis needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tcp {
+    pub seq: u32,
+    pub ack: u32,
+    /// FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80; NS is 0x100.
+    pub flags: u16,
+    pub window: u16,
+    pub header_len: u8,
+    pub options: TcpOptions,
+}
+
+/// The TCP options the analysis uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub mss: Option<u16>,
+    pub window_scale: Option<u8>,
+    pub sack_permitted: bool,
+    /// Number of SACK blocks (the edges are in `sack`).
+    pub sack_count: u8,
+    pub sack: [(u32, u32); 4],
+    pub timestamp: Option<(u32, u32)>,
+}
+
+pub const TCP_FIN: u16 = 0x01;
+pub const TCP_SYN: u16 = 0x02;
+pub const TCP_RST: u16 = 0x04;
+pub const TCP_PSH: u16 = 0x08;
+pub const TCP_ACK: u16 = 0x10;
+pub const TCP_URG: u16 = 0x20;
+
+/// The transport layer as far as it could be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Transport {
+    #[default]
+    None,
+    Tcp(Tcp),
+    Udp {
+        length: u16,
+    },
+    Icmp {
+        icmp_type: u8,
+        code: u8,
+        ident: u16,
+        seq: u16,
+    },
+    Icmpv6 {
+        icmp_type: u8,
+        code: u8,
+        ident: u16,
+        seq: u16,
+    },
+}
+
+/// ARP fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arp {
+    pub opcode: u16,
+    pub sender_mac: [u8; 6],
+    pub sender_ip: [u8; 4],
+    pub target_mac: [u8; 6],
+    pub target_ip: [u8; 4],
+}
+
+/// Everything the index keeps from one frame.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decoded {
+    pub eth_src: Option<[u8; 6]>,
+    pub eth_dst: Option<[u8; 6]>,
+    pub vlan: Option<u16>,
+    pub ether_type: u16,
+    /// Innermost network-layer addresses.
+    pub src: Option<IpAddr>,
+    pub dst: Option<IpAddr>,
+    pub arp: Option<Arp>,
+    /// IPv4 total length, or IPv6 payload length.
+    pub ip_len: u16,
+    pub ip_id: u16,
+    pub ttl: u8,
+    /// IP protocol number of the innermost transport (6 TCP, 17 UDP…).
+    pub ip_proto: u8,
+    pub dont_fragment: bool,
+    /// Part of a fragmented datagram (MF set or non-zero offset / IPv6 fragment header).
+    pub fragment: bool,
+    /// A later fragment (its transport header lives in the first one).
+    pub later_fragment: bool,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub transport: Transport,
+    /// Bytes of transport payload on the wire (from the IP lengths, not what was captured).
+    pub payload_len: u32,
+    /// Offset of the transport payload in the frame.
+    pub payload_offset: u32,
+    /// The packet was carried in a tunnel (the fields above are the inner packet's).
+    pub tunnelled: bool,
+    pub app: Option<AppInfo>,
+    /// Where and why decoding stopped early (snaplen, malformed header), if it did.
+    pub stop: Option<String>,
+}
+
+impl Decoded {
+    pub fn tcp(&self) -> Option<&Tcp> {
+        match &self.transport {
+            Transport::Tcp(tcp) => Some(tcp),
+            _ => None,
+        }
+    }
+}
+
+const MAX_TUNNEL_DEPTH: usize = 4;
+
+/// Decodes a frame captured on a link of type `link_type`.
+pub fn decode(link_type: u32, data: &[u8]) -> Decoded {
+    let mut out = Decoded::default();
+    decode_link_frame(link_type, data, 0, &mut out, 0);
+    out
+}
+
+fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
+    let Some(link) = decode_link(link_type, data) else {
+        if depth == 0 {
+            out.stop = Some(format!("link type {link_type} is not decoded"));
+        }
+        return;
+    };
+    if depth == 0 {
+        out.eth_src = link.eth_src;
+        out.eth_dst = link.eth_dst;
+        out.vlan = link.vlan;
+    }
+    out.ether_type = link.ether_type;
+    let Some(rest) = data.get(link.offset..) else {
+        out.stop = Some(format!("frame ends inside the link header ({} bytes)", data.len()));
+        return;
+    };
+    match link.ether_type {
+        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(rest, base + link.offset, out, depth),
+        ETHERTYPE_ARP => out.arp = decode_arp(rest),
+        _ => {}
+    }
+}
+
+fn decode_arp(data: &[u8]) -> Option<Arp> {
+    let arp = data.get(0..28)?;
+    // Ethernet/IPv4 ARP only: hardware type 1, protocol 0x0800, lengths 6 and 4.
+    if arp[4] != 6 || arp[5] != 4 {
+        return None;
+    }
+    let pick6 = |at: usize| -> [u8; 6] { [arp[at], arp[at + 1], arp[at + 2], arp[at + 3], arp[at + 4], arp[at + 5]] };
+    let pick4 = |at: usize| -> [u8; 4] { [arp[at], arp[at + 1], arp[at + 2], arp[at + 3]] };
+    Some(Arp {
+        opcode: u16::from_be_bytes([arp[6], arp[7]]),
+        sender_mac: pick6(8),
+        sender_ip: pick4(14),
+        target_mac: pick6(18),
+        target_ip: pick4(24),
+    })
+}
+
+fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
+    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
+}
+
+/// Decodes an IP packet starting at `data[0]` (frame offset `base`).
+fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
+    let packet = LaxSlicedPacket::from_ether_type(
+        EtherType(if data.first().map(|b| b >> 4) == Some(6) { ETHERTYPE_IPV6 } else { ETHERTYPE_IPV4 }),
+        data,
+    );
+    let Some(net) = &packet.net else {
+        out.stop = Some(match &packet.stop_err {
+            Some((err, layer)) => format!("{layer:?} header could not be read: {err}"),
+            None => "network header could not be read".into(),
+        });
+        return;
+    };
+    let payload = match net {
+        LaxNetSlice::Ipv4(ipv4) => {
+            let header = ipv4.header();
+            out.src = Some(IpAddr::from(header.source()));
+            out.dst = Some(IpAddr::from(header.destination()));
+            out.ip_len = header.total_len();
+            out.ip_id = header.identification();
+            out.ttl = header.ttl();
+            out.dont_fragment = header.dont_fragment();
+            let offset = header.fragments_offset().value();
+            out.fragment = header.more_fragments() || offset != 0;
+            out.later_fragment = offset != 0;
+            ipv4.payload()
+        }
+        LaxNetSlice::Ipv6(ipv6) => {
+            let header = ipv6.header();
+            out.src = Some(IpAddr::from(header.source()));
+            out.dst = Some(IpAddr::from(header.destination()));
+            out.ip_len = header.payload_length();
+            out.ip_id = 0;
+            out.ttl = header.hop_limit();
+            out.fragment = ipv6.is_payload_fragmented() || ipv6.extensions().is_fragmenting_payload();
+            out.later_fragment = ipv6.is_payload_fragmented();
+            ipv6.payload()
+        }
+        LaxNetSlice::Arp(_) => return,
+    };
+    out.ip_proto = payload.ip_number.0;
+    let payload_start = base + offset_in(data, payload.payload);
+    let wire_payload_len = match net {
+        LaxNetSlice::Ipv4(ipv4) => {
+            let header = ipv4.header();
+            u32::from(header.total_len()).saturating_sub(u32::from(header.ihl()) * 4)
+        }
+        _ => payload.payload.len() as u32,
+    };
+    let wire_payload_len = if wire_payload_len == 0 { payload.payload.len() as u32 } else { wire_payload_len };
+    if out.later_fragment {
+        out.payload_len = wire_payload_len;
+        out.payload_offset = payload_start as u32;
+        return;
+    }
+    // Tunnels: the inner packet replaces the outer fields.
+    if depth < MAX_TUNNEL_DEPTH {
+        match out.ip_proto {
+            4 | 41 => {
+                out.tunnelled = true;
+                decode_ip(payload.payload, payload_start, out, depth + 1);
+                return;
+            }
+            47 => {
+                if let Some((ether_type, inner_offset)) = gre_payload(payload.payload) {
+                    if let Some(inner) = payload.payload.get(inner_offset..) {
+                        out.tunnelled = true;
+                        let inner_base = payload_start + inner_offset;
+                        match ether_type {
+                            0x6558 => decode_link_frame(1, inner, inner_base, out, depth + 1),
+                            ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(inner, inner_base, out, depth + 1),
+                            _ => out.tunnelled = false,
+                        }
+                        if out.tunnelled {
+                            return;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    decode_transport(&packet, data, base, wire_payload_len, out, depth);
+}
+
+/// GRE header: returns the protocol type and the header length.
+fn gre_payload(gre: &[u8]) -> Option<(u16, usize)> {
+    let flags = u16::from_be_bytes([*gre.first()?, *gre.get(1)?]);
+    let protocol = u16::from_be_bytes([*gre.get(2)?, *gre.get(3)?]);
+    if flags & 0x0007 > 1 {
+        return None; // only versions 0 and 1 (enhanced GRE for PPTP)
+    }
+    let mut len = 4;
+    if flags & 0x8000 != 0 {
+        len += 4; // checksum + reserved
+    }
+    if flags & 0x2000 != 0 {
+        len += 4; // key
+    }
+    if flags & 0x1000 != 0 {
+        len += 4; // sequence number
+    }
+    if flags & 0x0007 == 1 && flags & 0x0080 != 0 {
+        len += 4; // acknowledgement number (enhanced GRE)
+    }
+    if protocol == 0x880B {
+        // PPP inside enhanced GRE (PPTP).
+        let mut info = link::LinkInfo::default();
+        let ppp = gre.get(len..)?;
+        let skip = if ppp.get(0..2) == Some(&[0xFF, 0x03]) { 2 } else { 0 };
+        let mut ppp_info = link::decode_link(9, ppp.get(skip..)?)?;
+        ppp_info.offset += skip;
+        info.ether_type = ppp_info.ether_type;
+        return Some((info.ether_type, len + ppp_info.offset));
+    }
+    Some((protocol, len))
+}
+
+fn decode_transport(
+    packet: &LaxSlicedPacket<'_>,
+    data: &[u8],
+    base: usize,
+    wire_payload_len: u32,
+    out: &mut Decoded,
+    depth: usize,
+) {
+    match &packet.transport {
+        Some(TransportSlice::Tcp(tcp)) => {
+            let mut flags = u16::from(tcp.slice()[13]);
+            if tcp.ns() {
+                flags |= 0x100;
+            }
+            let header_len = tcp.data_offset() * 4;
+            out.src_port = tcp.source_port();
+            out.dst_port = tcp.destination_port();
+            out.transport = Transport::Tcp(Tcp {
+                seq: tcp.sequence_number(),
+                ack: tcp.acknowledgment_number(),
+                flags,
+                window: tcp.window_size(),
+                header_len,
+                options: read_tcp_options(tcp.options()),
+            });
+            out.payload_len = wire_payload_len.saturating_sub(u32::from(header_len));
+            out.payload_offset = (base + offset_in(data, tcp.payload())) as u32;
+            let payload = tcp.payload();
+            if !payload.is_empty() {
+                out.app = label_tcp(out.src_port, out.dst_port, payload);
+            }
+        }
+        Some(TransportSlice::Udp(udp)) => {
+            out.src_port = udp.source_port();
+            out.dst_port = udp.destination_port();
+            out.transport = Transport::Udp { length: udp.length() };
+            out.payload_len = u32::from(udp.length()).saturating_sub(8);
+            let payload = udp.payload();
+            out.payload_offset = (base + offset_in(data, payload)) as u32;
+            if depth < MAX_TUNNEL_DEPTH && out.dst_port == 4789 && payload.len() > 8 && payload[0] & 0x08 != 0 {
+                let inner_base = out.payload_offset as usize + 8;
+                out.tunnelled = true;
+                decode_link_frame(1, &payload[8..], inner_base, out, depth + 1);
+                return;
+            }
+            out.app = label_udp(out.src_port, out.dst_port, payload);
+        }
+        Some(TransportSlice::Icmpv4(icmp)) => {
+            let rest = icmp.bytes5to8();
+            let (ident, seq) = (u16::from_be_bytes([rest[0], rest[1]]), u16::from_be_bytes([rest[2], rest[3]]));
+            out.transport = Transport::Icmp { icmp_type: icmp.type_u8(), code: icmp.code_u8(), ident, seq };
+            out.payload_len = wire_payload_len.saturating_sub(8);
+            out.payload_offset = (base + offset_in(data, icmp.payload())) as u32;
+        }
+        Some(TransportSlice::Icmpv6(icmp)) => {
+            let rest = icmp.bytes5to8();
+            let (ident, seq) = (u16::from_be_bytes([rest[0], rest[1]]), u16::from_be_bytes([rest[2], rest[3]]));
+            out.transport = Transport::Icmpv6 { icmp_type: icmp.type_u8(), code: icmp.code_u8(), ident, seq };
+            out.payload_len = wire_payload_len.saturating_sub(8);
+            out.payload_offset = (base + offset_in(data, icmp.payload())) as u32;
+        }
+        Some(TransportSlice::Igmp(_)) | None => {
+            salvage_ports(packet, out);
+            if let Some((err, layer)) = &packet.stop_err {
+                out.stop = Some(format!("{layer:?} could not be read: {err}"));
+            }
+        }
+    }
+}
+
+/// When the transport header was cut short (small snaplen), keep the ports if they were captured,
+/// as Wireshark does.
+fn salvage_ports(packet: &LaxSlicedPacket<'_>, out: &mut Decoded) {
+    let Some(net) = &packet.net else { return };
+    let Some(payload) = net.ip_payload_ref() else { return };
+    if matches!(payload.ip_number.0, 6 | 17) && !payload.fragmented {
+        if let Some(ports) = payload.payload.get(0..4) {
+            out.src_port = u16::from_be_bytes([ports[0], ports[1]]);
+            out.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
+        }
+    }
+}
+
+fn read_tcp_options(options: &[u8]) -> TcpOptions {
+    let mut out = TcpOptions::default();
+    let mut at = 0;
+    while at < options.len() {
+        let kind = options[at];
+        if kind == 0 {
+            break;
+        }
+        if kind == 1 {
+            at += 1;
+            continue;
+        }
+        let Some(&len) = options.get(at + 1) else { break };
+        let len = len as usize;
+        if len < 2 || at + len > options.len() {
+            break;
+        }
+        let body = &options[at + 2..at + len];
+        match (kind, body.len()) {
+            (2, 2) => out.mss = Some(u16::from_be_bytes([body[0], body[1]])),
+            (3, 1) => out.window_scale = Some(body[0]),
+            (4, 0) => out.sack_permitted = true,
+            (5, n) if n % 8 == 0 => {
+                for block in body.chunks_exact(8).take(4) {
+                    let left = u32::from_be_bytes([block[0], block[1], block[2], block[3]]);
+                    let right = u32::from_be_bytes([block[4], block[5], block[6], block[7]]);
+                    out.sack[out.sack_count as usize] = (left, right);
+                    out.sack_count += 1;
+                }
+            }
+            (8, 8) => {
+                out.timestamp = Some((
+                    u32::from_be_bytes([body[0], body[1], body[2], body[3]]),
+                    u32::from_be_bytes([body[4], body[5], body[6], body[7]]),
+                ))
+            }
+            _ => {}
+        }
+        at += len;
+    }
+    out
+}
+
+fn label_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<AppInfo> {
+    let ports = [src_port, dst_port];
+    if ports.contains(&53) {
+        return app::parse_dns(payload, true);
+    }
+    app::parse_tls(payload).or_else(|| app::parse_http(payload))
+}
+
+fn label_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<AppInfo> {
+    let ports = [src_port, dst_port];
+    if ports.contains(&53) || ports.contains(&5353) || ports.contains(&5355) {
+        return app::parse_dns(payload, false);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// chrissanders/tcp_handshake.pcapng frame 1: Ethernet, IPv4, TCP SYN with options.
+    fn syn_frame() -> Vec<u8> {
+        let mut frame = vec![
+            0x00, 0x1b, 0x21, 0x3a, 0x32, 0x8d, 0x00, 0x22, 0x19, 0x8c, 0x36, 0x77, 0x08, 0x00, // ethernet
+            0x45, 0x00, 0x00, 0x30, 0x12, 0x34, 0x40, 0x00, 0x80, 0x06, 0x00, 0x00, 10, 0, 0, 1, 10, 0, 0, 2, // ipv4
+            0xc0, 0x01, 0x00, 0x50, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x70, 0x02, 0x20, 0x00, 0x00, 0x00,
+            0x00, 0x00, // tcp
+        ];
+        frame.extend_from_slice(&[0x02, 0x04, 0x05, 0xb4, 0x01, 0x01, 0x04, 0x02]); // MSS 1460, NOP NOP SACKP
+        frame
+    }
+
+    #[test]
+    fn tcp_syn_fields() {
+        let d = decode(1, &syn_frame());
+        assert_eq!(d.src, Some("10.0.0.1".parse().unwrap()));
+        assert_eq!((d.src_port, d.dst_port), (49153, 80));
+        let tcp = d.tcp().unwrap();
+        assert_eq!((tcp.seq, tcp.flags, tcp.window, tcp.header_len), (1000, TCP_SYN, 8192, 28));
+        assert_eq!(tcp.options.mss, Some(1460));
+        assert!(tcp.options.sack_permitted);
+        assert_eq!(d.payload_len, 0);
+        assert!(d.dont_fragment);
+    }
+
+    #[test]
+    fn truncated_tcp_keeps_ports() {
+        let frame = syn_frame();
+        let d = decode(1, &frame[..14 + 20 + 6]);
+        assert_eq!((d.src_port, d.dst_port), (49153, 80));
+        assert!(d.tcp().is_none());
+        assert!(d.stop.is_some());
+    }
+
+    #[test]
+    fn every_prefix_decodes_without_panic() {
+        let frame = syn_frame();
+        for len in 0..frame.len() {
+            for link in [0, 1, 101, 113, 276] {
+                let _ = decode(link, &frame[..len]);
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! The compact packet index: one fixed-size [`PacketRecord`] per frame (at most 64 bytes; the
+//! packet bytes themselves are never copied), plus interning tables for addresses and link
+//! addresses and sparse side tables for what only some frames have (application labels, TCP
+//! options, ARP fields). Flows, filters and detectors read this, never the capture again.
+
+use crate::decode::{AppInfo, Arp, Decoded, TcpOptions, Transport};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// Bits of [`PacketRecord::flags`].
+pub mod flag {
+    pub const IPV4: u16 = 1 << 0;
+    pub const IPV6: u16 = 1 << 1;
+    pub const ARP: u16 = 1 << 2;
+    /// The transport header (TCP, UDP, ICMP, ICMPv6 per `ip_proto`) was decoded.
+    pub const TRANSPORT: u16 = 1 << 3;
+    pub const FRAGMENT: u16 = 1 << 4;
+    pub const LATER_FRAGMENT: u16 = 1 << 5;
+    pub const DONT_FRAGMENT: u16 = 1 << 6;
+    pub const TUNNELLED: u16 = 1 << 7;
+    /// Decoding stopped early (snaplen, malformed header, unknown link type).
+    pub const DECODE_STOPPED: u16 = 1 << 8;
+    pub const HAS_APP: u16 = 1 << 9;
+    pub const HAS_TIME: u16 = 1 << 10;
+    pub const TCP_NS: u16 = 1 << 11;
+    pub const HAS_TCP_OPTIONS: u16 = 1 << 12;
+    /// Only the ports of a cut-short TCP/UDP header are known.
+    pub const PORTS_ONLY: u16 = 1 << 13;
+}
+
+/// One frame in the index. Field meanings depend on `ip_proto` where noted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct PacketRecord {
+    /// Nanoseconds since 1970 (valid when `flags & HAS_TIME`).
+    pub ts_ns: i64,
+    /// Offset of the frame's bytes in its file's (decompressed) stream.
+    pub offset: u64,
+    pub caplen: u32,
+    pub orig_len: u32,
+    /// Innermost network source / destination ([`AddressTable`] id, 0 = none).
+    pub src: u32,
+    pub dst: u32,
+    /// Link addresses and VLAN ([`LinkTable`] id, 0 = none).
+    pub link: u32,
+    /// TCP: raw sequence number. ICMP/ICMPv6: identifier << 16 | sequence.
+    pub seq: u32,
+    /// TCP: raw acknowledgement number.
+    pub ack: u32,
+    /// Transport payload bytes on the wire (TCP/UDP/ICMP), from the IP lengths.
+    pub payload_len: u16,
+    /// TCP/UDP ports; ICMP/ICMPv6: type and code.
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// TCP raw window (before scaling).
+    pub window: u16,
+    /// IPv4 total length or IPv6 payload length.
+    pub ip_len: u16,
+    pub ip_id: u16,
+    /// Global interface number ([`PacketIndex::interfaces`]).
+    pub iface: u16,
+    pub flags: u16,
+    pub tcp_flags: u8,
+    pub ip_proto: u8,
+    pub ttl: u8,
+}
+
+impl PacketRecord {
+    pub fn has(&self, bit: u16) -> bool {
+        self.flags & bit != 0
+    }
+    pub fn is_tcp(&self) -> bool {
+        self.ip_proto == 6 && self.has(flag::TRANSPORT)
+    }
+    pub fn is_udp(&self) -> bool {
+        self.ip_proto == 17 && self.has(flag::TRANSPORT)
+    }
+    pub fn is_icmp(&self) -> bool {
+        self.ip_proto == 1 && self.has(flag::TRANSPORT)
+    }
+    pub fn is_icmpv6(&self) -> bool {
+        self.ip_proto == 58 && self.has(flag::TRANSPORT)
+    }
+    pub fn is_ip(&self) -> bool {
+        self.has(flag::IPV4 | flag::IPV6)
+    }
+}
+
+/// Interned network addresses; id 0 means "none".
+#[derive(Debug, Default, Clone)]
+pub struct AddressTable {
+    addrs: Vec<IpAddr>,
+    ids: HashMap<IpAddr, u32>,
+}
+
+impl AddressTable {
+    pub fn intern(&mut self, addr: IpAddr) -> u32 {
+        if let Some(&id) = self.ids.get(&addr) {
+            return id;
+        }
+        self.addrs.push(addr);
+        let id = self.addrs.len() as u32;
+        self.ids.insert(addr, id);
+        id
+    }
+    pub fn get(&self, id: u32) -> Option<IpAddr> {
+        id.checked_sub(1).and_then(|i| self.addrs.get(i as usize)).copied()
+    }
+    pub fn id_of(&self, addr: &IpAddr) -> Option<u32> {
+        self.ids.get(addr).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.addrs.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.addrs.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (u32, IpAddr)> + '_ {
+        self.addrs.iter().enumerate().map(|(i, a)| (i as u32 + 1, *a))
+    }
+}
+
+/// Link-layer addressing of a frame: Ethernet source, destination and outer VLAN id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LinkAddrs {
+    pub src: Option<[u8; 6]>,
+    pub dst: Option<[u8; 6]>,
+    pub vlan: Option<u16>,
+}
+
+/// Interned [`LinkAddrs`]; id 0 means "none".
+#[derive(Debug, Default, Clone)]
+pub struct LinkTable {
+    links: Vec<LinkAddrs>,
+    ids: HashMap<LinkAddrs, u32>,
+}
+
+impl LinkTable {
+    pub fn intern(&mut self, link: LinkAddrs) -> u32 {
+        if link == LinkAddrs::default() {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(&link) {
+            return id;
+        }
+        self.links.push(link);
+        let id = self.links.len() as u32;
+        self.ids.insert(link, id);
+        id
+    }
+    pub fn get(&self, id: u32) -> LinkAddrs {
+        id.checked_sub(1).and_then(|i| self.links.get(i as usize)).copied().unwrap_or_default()
+    }
+}
+
+/// Values that only some frames have, keyed by frame index (0-based), kept sorted.
+#[derive(Debug, Clone)]
+pub struct SideTable<T> {
+    keys: Vec<u32>,
+    values: Vec<T>,
+}
+
+impl<T> Default for SideTable<T> {
+    fn default() -> Self {
+        SideTable { keys: Vec::new(), values: Vec::new() }
+    }
+}
+
+impl<T> SideTable<T> {
+    /// Appends a value; keys must be pushed in increasing order.
+    pub fn push(&mut self, key: u32, value: T) {
+        debug_assert!(self.keys.last().is_none_or(|&k| k < key));
+        self.keys.push(key);
+        self.values.push(value);
+    }
+    pub fn get(&self, key: u32) -> Option<&T> {
+        self.keys.binary_search(&key).ok().and_then(|i| self.values.get(i))
+    }
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.keys.iter().copied().zip(self.values.iter())
+    }
+    /// Bytes held, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 4 + self.values.capacity() * std::mem::size_of::<T>()
+    }
+}
+
+/// A capture interface across all files: which file and which of its interfaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlobalInterface {
+    pub file: u16,
+    pub local: u32,
+    pub link_type: u32,
+}
+
+/// The whole index of one analysis (one or several merged files).
+#[derive(Debug, Default, Clone)]
+pub struct PacketIndex {
+    pub records: Vec<PacketRecord>,
+    pub addrs: AddressTable,
+    pub links: LinkTable,
+    pub apps: SideTable<AppInfo>,
+    pub tcp_options: SideTable<TcpOptions>,
+    pub arp: SideTable<Arp>,
+    pub interfaces: Vec<GlobalInterface>,
+    /// For merged captures: each frame's number inside its own file (1-based). Empty when there is
+    /// one file (then it equals the frame number).
+    pub file_frame: Vec<u32>,
+}
+
+impl PacketIndex {
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+    /// The file a frame came from.
+    pub fn file_of(&self, record: &PacketRecord) -> u16 {
+        self.interfaces.get(record.iface as usize).map_or(0, |i| i.file)
+    }
+    pub fn link_type_of(&self, record: &PacketRecord) -> u32 {
+        self.interfaces.get(record.iface as usize).map_or(0, |i| i.link_type)
+    }
+    /// Frame number inside its own file (1-based) for frame index `i`.
+    pub fn number_in_file(&self, i: usize) -> u32 {
+        self.file_frame.get(i).copied().unwrap_or(i as u32 + 1)
+    }
+    /// Approximate heap bytes of the index (records, tables), for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.records.capacity() * std::mem::size_of::<PacketRecord>()
+            + self.addrs.len() * 64
+            + self.apps.heap_bytes()
+            + self.tcp_options.heap_bytes()
+            + self.arp.heap_bytes()
+            + self.file_frame.capacity() * 4
+    }
+}
+
+/// Builds a record from a decoded frame, interning addresses and filling side tables for frame
+/// index `frame_index`.
+pub fn record_from(
+    decoded: Decoded,
+    ts_ns: Option<i64>,
+    caplen: u32,
+    orig_len: u32,
+    offset: u64,
+    iface: u16,
+    frame_index: u32,
+    index: &mut PacketIndex,
+) -> PacketRecord {
+    let mut r = PacketRecord {
+        ts_ns: ts_ns.unwrap_or(0),
+        offset,
+        caplen,
+        orig_len,
+        iface,
+        ip_len: decoded.ip_len,
+        ip_id: decoded.ip_id,
+        ttl: decoded.ttl,
+        ip_proto: decoded.ip_proto,
+        src_port: decoded.src_port,
+        dst_port: decoded.dst_port,
+        payload_len: decoded.payload_len.min(u32::from(u16::MAX)) as u16,
+        ..PacketRecord::default()
+    };
+    let mut flags = 0u16;
+    if ts_ns.is_some() {
+        flags |= flag::HAS_TIME;
+    }
+    match decoded.src {
+        Some(IpAddr::V4(_)) => flags |= flag::IPV4,
+        Some(IpAddr::V6(_)) => flags |= flag::IPV6,
+        None => {}
+    }
+    if let Some(src) = decoded.src {
+        r.src = index.addrs.intern(src);
+    }
+    if let Some(dst) = decoded.dst {
+        r.dst = index.addrs.intern(dst);
+    }
+    r.link = index.links.intern(LinkAddrs { src: decoded.eth_src, dst: decoded.eth_dst, vlan: decoded.vlan });
+    if decoded.fragment {
+        flags |= flag::FRAGMENT;
+    }
+    if decoded.later_fragment {
+        flags |= flag::LATER_FRAGMENT;
+    }
+    if decoded.dont_fragment {
+        flags |= flag::DONT_FRAGMENT;
+    }
+    if decoded.tunnelled {
+        flags |= flag::TUNNELLED;
+    }
+    if decoded.stop.is_some() {
+        flags |= flag::DECODE_STOPPED;
+        if decoded.src_port != 0 || decoded.dst_port != 0 {
+            flags |= flag::PORTS_ONLY;
+        }
+    }
+    match decoded.transport {
+        Transport::Tcp(tcp) => {
+            flags |= flag::TRANSPORT;
+            r.seq = tcp.seq;
+            r.ack = tcp.ack;
+            r.window = tcp.window;
+            r.tcp_flags = tcp.flags as u8;
+            if tcp.flags & 0x100 != 0 {
+                flags |= flag::TCP_NS;
+            }
+            let o = tcp.options;
+            if o.mss.is_some() || o.window_scale.is_some() || o.sack_permitted || o.sack_count > 0 {
+                flags |= flag::HAS_TCP_OPTIONS;
+                index.tcp_options.push(frame_index, o);
+            }
+        }
+        Transport::Udp { .. } => flags |= flag::TRANSPORT,
+        Transport::Icmp { icmp_type, code, ident, seq } | Transport::Icmpv6 { icmp_type, code, ident, seq } => {
+            flags |= flag::TRANSPORT;
+            r.src_port = u16::from(icmp_type);
+            r.dst_port = u16::from(code);
+            r.seq = u32::from(ident) << 16 | u32::from(seq);
+        }
+        Transport::None => {}
+    }
+    if let Some(arp) = decoded.arp {
+        flags |= flag::ARP;
+        index.arp.push(frame_index, arp);
+    }
+    if let Some(app) = decoded.app {
+        flags |= flag::HAS_APP;
+        index.apps.push(frame_index, app);
+    }
+    r.flags = flags;
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_fits_in_64_bytes() {
+        assert!(std::mem::size_of::<PacketRecord>() <= 64, "{}", std::mem::size_of::<PacketRecord>());
+    }
+
+    #[test]
+    fn interning_is_stable() {
+        let mut table = AddressTable::default();
+        let a = table.intern("10.0.0.1".parse().unwrap());
+        let b = table.intern("::1".parse().unwrap());
+        assert_eq!(table.intern("10.0.0.1".parse().unwrap()), a);
+        assert_ne!(a, b);
+        assert_eq!(table.get(b), Some("::1".parse().unwrap()));
+        assert_eq!(table.get(0), None);
+    }
+}
