@@ -6,7 +6,9 @@
 use crate::capture::reader::CaptureReader;
 use crate::capture::{FileInfo, RawFrame};
 use crate::decode::{self};
+use crate::flows::Flows;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
+use crate::summary::{self, Row};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -54,6 +56,7 @@ pub struct Summary {
 pub struct Analyzer {
     files: Vec<FileState>,
     index: PacketIndex,
+    flows: Flows,
     finished: bool,
 }
 
@@ -76,11 +79,18 @@ impl Analyzer {
 
     /// Feeds the next chunk of file `file`. Errors are recorded in the file's info; never panics.
     pub fn push(&mut self, file: usize, chunk: &[u8]) {
-        let Some(state) = self.files.get_mut(file) else { return };
+        let Some(state) = self.files.get_mut(file) else {
+            return;
+        };
         if state.ended {
             return;
         }
-        let FileState { reader, part, ifaces, .. } = state;
+        let FileState {
+            reader,
+            part,
+            ifaces,
+            ..
+        } = state;
         let interfaces = &mut self.index.interfaces;
         let mut sink = |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces);
         reader.push(chunk, &mut sink);
@@ -88,11 +98,18 @@ impl Analyzer {
 
     /// Ends file `file` (reports a record cut short by the end of the data).
     pub fn end_file(&mut self, file: usize) {
-        let Some(state) = self.files.get_mut(file) else { return };
+        let Some(state) = self.files.get_mut(file) else {
+            return;
+        };
         if state.ended {
             return;
         }
-        let FileState { reader, part, ifaces, .. } = state;
+        let FileState {
+            reader,
+            part,
+            ifaces,
+            ..
+        } = state;
         let interfaces = &mut self.index.interfaces;
         let mut sink = |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces);
         reader.finish(&mut sink);
@@ -101,7 +118,11 @@ impl Analyzer {
 
     /// Frames indexed so far across all files (progress while streaming).
     pub fn frames_indexed(&self) -> u64 {
-        self.files.iter().map(|f| f.part.records.len() as u64).sum::<u64>() + self.index.records.len() as u64
+        self.files
+            .iter()
+            .map(|f| f.part.records.len() as u64)
+            .sum::<u64>()
+            + self.index.records.len() as u64
     }
 
     /// Ends every open file and merges all files into one timeline.
@@ -112,8 +133,13 @@ impl Analyzer {
         if self.finished {
             return;
         }
-        let parts: Vec<PacketIndex> = self.files.iter_mut().map(|f| std::mem::take(&mut f.part)).collect();
+        let parts: Vec<PacketIndex> = self
+            .files
+            .iter_mut()
+            .map(|f| std::mem::take(&mut f.part))
+            .collect();
         merge_into(&mut self.index, parts);
+        self.flows = Flows::build(&self.index);
         self.finished = true;
     }
 
@@ -121,8 +147,17 @@ impl Analyzer {
         &self.index
     }
 
+    pub fn flows(&self) -> &Flows {
+        &self.flows
+    }
+
     pub fn len(&self) -> usize {
         self.index.len()
+    }
+
+    /// Packet-list rows for frames `start..start+count` (0-based).
+    pub fn rows(&self, start: usize, count: usize) -> Vec<Row> {
+        summary::rows(&self.index, &self.flows, start, count)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -135,7 +170,12 @@ impl Analyzer {
 
     pub fn summary(&self) -> Summary {
         let records = &self.index.records;
-        let timed = || records.iter().filter(|r| r.has(crate::index::flag::HAS_TIME)).map(|r| r.ts_ns);
+        let timed = || {
+            records
+                .iter()
+                .filter(|r| r.has(crate::index::flag::HAS_TIME))
+                .map(|r| r.ts_ns)
+        };
         let first_ns = timed().next();
         let last_ns = timed().next_back();
         let seconds = |ns: i64| ns as f64 / 1e9;
@@ -163,7 +203,10 @@ impl Analyzer {
 
     /// Where frame `no` (1-based) is stored.
     pub fn locate(&self, no: u64) -> Option<FrameLocation> {
-        let record = self.index.records.get(usize::try_from(no).ok()?.checked_sub(1)?)?;
+        let record = self
+            .index
+            .records
+            .get(usize::try_from(no).ok()?.checked_sub(1)?)?;
         Some(FrameLocation {
             file: usize::from(self.index.file_of(record)),
             offset: record.offset,
@@ -181,7 +224,11 @@ fn index_frame(
     interfaces: &mut Vec<GlobalInterface>,
 ) {
     let iface = *ifaces.entry(frame.interface).or_insert_with(|| {
-        interfaces.push(GlobalInterface { file: file as u16, local: frame.interface, link_type: frame.link_type });
+        interfaces.push(GlobalInterface {
+            file: file as u16,
+            local: frame.interface,
+            link_type: frame.link_type,
+        });
         (interfaces.len() - 1).min(usize::from(u16::MAX)) as u16
     });
     let decoded = decode::decode(frame.link_type, frame.data);
@@ -241,7 +288,9 @@ fn merge_into(index: &mut PacketIndex, parts: Vec<PacketIndex>) {
 }
 
 fn reintern_addr(index: &mut PacketIndex, part: &PacketIndex, id: u32) -> u32 {
-    part.addrs.get(id).map_or(0, |addr| index.addrs.intern(addr))
+    part.addrs
+        .get(id)
+        .map_or(0, |addr| index.addrs.intern(addr))
 }
 
 fn copy_side<T: Clone>(from: &SideTable<T>, key: u32, to: &mut SideTable<T>, global: u32) {

@@ -6,6 +6,9 @@ pub mod analyzer;
 pub mod capture;
 pub mod decode;
 pub mod error;
+pub mod flows;
 pub mod index;
+pub mod summary;
+pub mod synth;
 
 pub use error::CaptureError;

@@ -1,0 +1,76 @@
+//! Streams capture files from disk into an [`Analyzer`] in fixed-size chunks (the page feeds
+//! `File` slices the same way) and turns the outcome into the CLI's exit status.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+use tracelens::analyzer::Analyzer;
+
+/// Chunk size used when reading files.
+const CHUNK: usize = 8 << 20;
+
+/// What happened to the inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// At least one file was damaged; frames before the damage were kept.
+    Damaged,
+    /// A file could not be opened or read at all.
+    Unusable,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Damaged => 1,
+            Outcome::Unusable => 2,
+        }
+    }
+}
+
+/// Reads every file into a finished analyzer.
+pub fn load(paths: &[PathBuf]) -> (Analyzer, Outcome) {
+    let mut analyzer = Analyzer::new();
+    let mut outcome = Outcome::Ok;
+    let mut buffer = vec![0u8; CHUNK];
+    for path in paths {
+        let name = path.display().to_string();
+        let file_no = analyzer.begin_file(&name);
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) => {
+                eprintln!("tracelens: cannot open {name}: {e}");
+                outcome = Outcome::Unusable;
+                continue;
+            }
+        };
+        loop {
+            match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => analyzer.push(file_no, &buffer[..n]),
+                Err(e) => {
+                    eprintln!("tracelens: error reading {name}: {e}");
+                    outcome = Outcome::Unusable;
+                    break;
+                }
+            }
+        }
+        analyzer.end_file(file_no);
+    }
+    analyzer.finish();
+    for info in analyzer.file_infos() {
+        if let Some(error) = &info.error {
+            eprintln!("tracelens: {}: {error}", info.name);
+            let worse = if info.frames == 0 {
+                Outcome::Unusable
+            } else {
+                Outcome::Damaged
+            };
+            if worse == Outcome::Unusable || outcome == Outcome::Ok {
+                outcome = worse;
+            }
+        }
+    }
+    (analyzer, outcome)
+}

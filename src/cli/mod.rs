@@ -1,0 +1,7 @@
+//! Command implementations for the `tracelens` binary, one module per command, plus the shared
+//! loading step that streams files into an [`Analyzer`] exactly as the page does.
+
+pub mod info;
+pub mod load;
+pub mod packets;
+pub mod synth;

@@ -1,0 +1,62 @@
+//! The `tracelens` command line: a thin front end over the same core the page uses. Each command
+//! lives in its own module under `cli/`; output formats are stable and documented in the README.
+//! Exit codes: 0 ok, 1 a file was damaged (partial result printed), 2 unusable input or arguments.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "tracelens",
+    version,
+    about = "Network-trace analyzer: pcap, pcapng and Network Monitor captures, plain or gzip'd"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Format, sections, interfaces, frame count, time span, bytes, drops, warnings and errors.
+    Info {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One line per frame in Wireshark's summary style (or one JSON object per line).
+    Packets {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
+    Synth {
+        out: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        packets: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let status = match args.command {
+        Command::Info { files, json } => cli::info::run(&files, json),
+        Command::Packets { files, json } => cli::packets::run(&files, json),
+        Command::Synth { out, packets, seed } => cli::synth::run(&out, packets, seed),
+    };
+    ExitCode::from(status)
+}
