@@ -17,13 +17,21 @@ pub struct CaptureError {
 
 impl CaptureError {
     pub fn new(offset: u64, frame: u64, message: impl Into<String>) -> Self {
-        CaptureError { offset, frame, message: message.into() }
+        CaptureError {
+            offset,
+            frame,
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at byte {} (frame {}): {}", self.offset, self.frame, self.message)
+        write!(
+            f,
+            "at byte {} (frame {}): {}",
+            self.offset, self.frame, self.message
+        )
     }
 }
 

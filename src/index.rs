@@ -104,7 +104,9 @@ impl AddressTable {
         id
     }
     pub fn get(&self, id: u32) -> Option<IpAddr> {
-        id.checked_sub(1).and_then(|i| self.addrs.get(i as usize)).copied()
+        id.checked_sub(1)
+            .and_then(|i| self.addrs.get(i as usize))
+            .copied()
     }
     pub fn id_of(&self, addr: &IpAddr) -> Option<u32> {
         self.ids.get(addr).copied()
@@ -116,7 +118,10 @@ impl AddressTable {
         self.addrs.is_empty()
     }
     pub fn iter(&self) -> impl Iterator<Item = (u32, IpAddr)> + '_ {
-        self.addrs.iter().enumerate().map(|(i, a)| (i as u32 + 1, *a))
+        self.addrs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i as u32 + 1, *a))
     }
 }
 
@@ -149,7 +154,10 @@ impl LinkTable {
         id
     }
     pub fn get(&self, id: u32) -> LinkAddrs {
-        id.checked_sub(1).and_then(|i| self.links.get(i as usize)).copied().unwrap_or_default()
+        id.checked_sub(1)
+            .and_then(|i| self.links.get(i as usize))
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -162,7 +170,10 @@ pub struct SideTable<T> {
 
 impl<T> Default for SideTable<T> {
     fn default() -> Self {
-        SideTable { keys: Vec::new(), values: Vec::new() }
+        SideTable {
+            keys: Vec::new(),
+            values: Vec::new(),
+        }
     }
 }
 
@@ -174,7 +185,10 @@ impl<T> SideTable<T> {
         self.values.push(value);
     }
     pub fn get(&self, key: u32) -> Option<&T> {
-        self.keys.binary_search(&key).ok().and_then(|i| self.values.get(i))
+        self.keys
+            .binary_search(&key)
+            .ok()
+            .and_then(|i| self.values.get(i))
     }
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -223,10 +237,14 @@ impl PacketIndex {
     }
     /// The file a frame came from.
     pub fn file_of(&self, record: &PacketRecord) -> u16 {
-        self.interfaces.get(record.iface as usize).map_or(0, |i| i.file)
+        self.interfaces
+            .get(record.iface as usize)
+            .map_or(0, |i| i.file)
     }
     pub fn link_type_of(&self, record: &PacketRecord) -> u32 {
-        self.interfaces.get(record.iface as usize).map_or(0, |i| i.link_type)
+        self.interfaces
+            .get(record.iface as usize)
+            .map_or(0, |i| i.link_type)
     }
     /// Frame number inside its own file (1-based) for frame index `i`.
     pub fn number_in_file(&self, i: usize) -> u32 {
@@ -285,7 +303,11 @@ pub fn record_from(
     if let Some(dst) = decoded.dst {
         r.dst = index.addrs.intern(dst);
     }
-    r.link = index.links.intern(LinkAddrs { src: decoded.eth_src, dst: decoded.eth_dst, vlan: decoded.vlan });
+    r.link = index.links.intern(LinkAddrs {
+        src: decoded.eth_src,
+        dst: decoded.eth_dst,
+        vlan: decoded.vlan,
+    });
     if decoded.fragment {
         flags |= flag::FRAGMENT;
     }
@@ -321,7 +343,18 @@ pub fn record_from(
             }
         }
         Transport::Udp { .. } => flags |= flag::TRANSPORT,
-        Transport::Icmp { icmp_type, code, ident, seq } | Transport::Icmpv6 { icmp_type, code, ident, seq } => {
+        Transport::Icmp {
+            icmp_type,
+            code,
+            ident,
+            seq,
+        }
+        | Transport::Icmpv6 {
+            icmp_type,
+            code,
+            ident,
+            seq,
+        } => {
             flags |= flag::TRANSPORT;
             r.src_port = u16::from(icmp_type);
             r.dst_port = u16::from(code);
@@ -347,7 +380,11 @@ mod tests {
 
     #[test]
     fn record_fits_in_64_bytes() {
-        assert!(std::mem::size_of::<PacketRecord>() <= 64, "{}", std::mem::size_of::<PacketRecord>());
+        assert!(
+            std::mem::size_of::<PacketRecord>() <= 64,
+            "{}",
+            std::mem::size_of::<PacketRecord>()
+        );
     }
 
     #[test]

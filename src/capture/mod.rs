@@ -7,4 +7,6 @@ pub mod pcap;
 pub mod pcapng;
 pub mod reader;
 
-pub use frame::{FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo};
+pub use frame::{
+    FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
+};

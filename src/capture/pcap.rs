@@ -37,7 +37,11 @@ impl Magic {
             0x34CD_B2A1 => (false, false, true),
             _ => return None,
         };
-        Some(Magic { big_endian, nanoseconds, modified })
+        Some(Magic {
+            big_endian,
+            nanoseconds,
+            modified,
+        })
     }
 
     fn u32_at(self, bytes: &[u8], at: usize) -> u32 {
@@ -79,10 +83,20 @@ pub struct PcapParser {
 
 impl PcapParser {
     pub fn new(magic: Magic) -> Self {
-        PcapParser { magic, header_done: false, fcs_len: 0, link_type: 0, frames: 0 }
+        PcapParser {
+            magic,
+            header_done: false,
+            fcs_len: 0,
+            link_type: 0,
+            frames: 0,
+        }
     }
 
-    fn parse_file_header(&mut self, header: &[u8], info: &mut FileInfo) -> Result<(), CaptureError> {
+    fn parse_file_header(
+        &mut self,
+        header: &[u8],
+        info: &mut FileInfo,
+    ) -> Result<(), CaptureError> {
         let m = self.magic;
         let version_major = m.u16_at(header, 4);
         let version_minor = m.u16_at(header, 6);
@@ -123,7 +137,12 @@ impl PcapParser {
         });
         self.link_type = linktype_field & 0xFFFF;
         let mut interface = InterfaceInfo::new(self.link_type, snaplen);
-        interface.ts_resolution = if m.nanoseconds { "nanoseconds" } else { "microseconds" }.into();
+        interface.ts_resolution = if m.nanoseconds {
+            "nanoseconds"
+        } else {
+            "microseconds"
+        }
+        .into();
         interface.fcs_len = self.fcs_len as u32;
         info.interfaces.push(interface);
         Ok(())
@@ -132,7 +151,11 @@ impl PcapParser {
     /// Nanoseconds since 1970 as Wireshark computes them: the fraction is scaled into a 32-bit
     /// nanosecond count that wraps, and is not carried into the seconds.
     fn timestamp_ns(&self, seconds: u32, fraction: u32) -> i64 {
-        let nanos = if self.magic.nanoseconds { fraction as i32 } else { fraction.wrapping_mul(1000) as i32 };
+        let nanos = if self.magic.nanoseconds {
+            fraction as i32
+        } else {
+            fraction.wrapping_mul(1000) as i32
+        };
         i64::from(seconds) * 1_000_000_000 + i64::from(nanos)
     }
 }
@@ -201,7 +224,10 @@ impl FormatParser for PcapParser {
             return Err(CaptureError::new(
                 0,
                 1,
-                format!("pcap file header needs 24 bytes, the file has {}", rest.len()),
+                format!(
+                    "pcap file header needs 24 bytes, the file has {}",
+                    rest.len()
+                ),
             ));
         }
         if rest.is_empty() {
@@ -209,7 +235,10 @@ impl FormatParser for PcapParser {
         }
         let header_len = self.magic.record_header_len();
         let message = if rest.len() < header_len {
-            format!("the file ends inside a record header: {} of {header_len} bytes present", rest.len())
+            format!(
+                "the file ends inside a record header: {} of {header_len} bytes present",
+                rest.len()
+            )
         } else {
             let incl_len = self.magic.u32_at(rest, 8);
             format!(
@@ -227,8 +256,8 @@ mod tests {
 
     /// `tcpdump/tcp-handshake-nano.pcap` from the corpus: nanosecond magic, little-endian, SLL.
     const HANDSHAKE_NANO_HEADER: [u8; 24] = [
-        0x4d, 0x3c, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-        0x04, 0x00, 0x71, 0x00, 0x00, 0x00,
+        0x4d, 0x3c, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x04, 0x00, 0x71, 0x00, 0x00, 0x00,
     ];
 
     fn corpus(path: &str) -> Vec<u8> {
@@ -236,7 +265,14 @@ mod tests {
         std::fs::read(&full).unwrap_or_else(|e| panic!("corpus file {full}: {e}"))
     }
 
-    fn read_all(bytes: &[u8], chunk: usize) -> (FileInfo, Vec<(Option<i64>, usize, u64)>, Option<CaptureError>) {
+    fn read_all(
+        bytes: &[u8],
+        chunk: usize,
+    ) -> (
+        FileInfo,
+        Vec<(Option<i64>, usize, u64)>,
+        Option<CaptureError>,
+    ) {
         let magic = Magic::detect([bytes[0], bytes[1], bytes[2], bytes[3]]).expect("pcap magic");
         let mut parser = PcapParser::new(magic);
         let mut info = FileInfo::new("test");
@@ -245,7 +281,9 @@ mod tests {
         let mut base = 0u64;
         for piece in bytes.chunks(chunk) {
             pending.extend_from_slice(piece);
-            let used = match parser.parse(&pending, base, &mut info, &mut |f| frames.push((f.ts_ns, f.data.len(), f.offset))) {
+            let used = match parser.parse(&pending, base, &mut info, &mut |f| {
+                frames.push((f.ts_ns, f.data.len(), f.offset))
+            }) {
                 Ok(used) => used,
                 Err(e) => return (info, frames, Some(e)),
             };
@@ -262,7 +300,9 @@ mod tests {
         assert!(magic.nanoseconds && !magic.big_endian);
         let mut parser = PcapParser::new(magic);
         let mut info = FileInfo::new("x");
-        let used = parser.parse(&HANDSHAKE_NANO_HEADER, 0, &mut info, &mut |_| {}).unwrap();
+        let used = parser
+            .parse(&HANDSHAKE_NANO_HEADER, 0, &mut info, &mut |_| {})
+            .unwrap();
         assert_eq!(used, 24);
         assert_eq!(info.interfaces[0].link_type, 113);
         assert_eq!(info.interfaces[0].snaplen, 262_144);
@@ -301,7 +341,10 @@ mod tests {
     fn out_of_range_fractions_are_kept_like_wireshark() {
         // tshark prints 1418145370.1000000000 and 1418145370.000000000 (wrapped 2^31 * 1000).
         let (_, frames, _) = read_all(&corpus("tcpdump/timestamp_invalid_micro.pcap"), 4096);
-        assert_eq!(frames[1].0, Some(1_418_145_370 * 1_000_000_000 + 1_000_000_000));
+        assert_eq!(
+            frames[1].0,
+            Some(1_418_145_370 * 1_000_000_000 + 1_000_000_000)
+        );
         assert_eq!(frames[2].0, Some(1_418_145_370 * 1_000_000_000));
     }
 
@@ -310,12 +353,19 @@ mod tests {
         let (_, frames, error) = read_all(&corpus("libpcap/pcap-invalid-version-1.pcap"), 4096);
         assert!(frames.is_empty());
         let error = error.expect("error");
-        assert!(error.message.contains("major version 1 unsupported"), "{}", error.message);
+        assert!(
+            error.message.contains("major version 1 unsupported"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn reserved_linktype_bits_are_rejected() {
-        let (_, _, error) = read_all(&corpus("libpcap/linktype-reserved-field-not-zero.pcap"), 4096);
+        let (_, _, error) = read_all(
+            &corpus("libpcap/linktype-reserved-field-not-zero.pcap"),
+            4096,
+        );
         assert_eq!(error.expect("error").offset, 20);
     }
 

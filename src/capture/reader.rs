@@ -76,7 +76,11 @@ impl CaptureReader {
         if self.done || chunk.is_empty() {
             return;
         }
-        if self.inflater.is_none() && self.parser.is_none() && self.base == 0 && self.pending.len() + chunk.len() >= 4 {
+        if self.inflater.is_none()
+            && self.parser.is_none()
+            && self.base == 0
+            && self.pending.len() + chunk.len() >= 4
+        {
             let mut first4 = [0u8; 4];
             for (i, byte) in self.pending.iter().chain(chunk.iter()).take(4).enumerate() {
                 first4[i] = *byte;
@@ -98,7 +102,9 @@ impl CaptureReader {
     fn inflate(&mut self, chunk: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
         for piece in chunk.chunks(INFLATE_BATCH / 8) {
             let result = match self.inflater.as_mut() {
-                Some(inflater) => inflater.write_all(piece).map(|_| std::mem::take(inflater.get_mut())),
+                Some(inflater) => inflater
+                    .write_all(piece)
+                    .map(|_| std::mem::take(inflater.get_mut())),
                 None => return,
             };
             match result {
@@ -130,7 +136,12 @@ impl CaptureReader {
             if self.pending.len() < 4 {
                 return;
             }
-            let first4 = [self.pending[0], self.pending[1], self.pending[2], self.pending[3]];
+            let first4 = [
+                self.pending[0],
+                self.pending[1],
+                self.pending[2],
+                self.pending[3],
+            ];
             match self.parser_for(first4) {
                 Ok(parser) => self.parser = Some(parser),
                 Err(e) => return self.fail(e),
@@ -149,7 +160,9 @@ impl CaptureReader {
 
     /// Parses `bytes` (which start at `self.base`) and keeps the unconsumed tail in `pending`.
     fn parse(&mut self, bytes: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
-        let Some(parser) = self.parser.as_mut() else { return };
+        let Some(parser) = self.parser.as_mut() else {
+            return;
+        };
         match parser.parse(bytes, self.base, &mut self.info, sink) {
             Ok(used) => {
                 let used = used.min(bytes.len());
@@ -218,7 +231,10 @@ impl CaptureReader {
             None => Err(CaptureError::new(
                 0,
                 1,
-                format!("the file has only {} bytes: too short for any capture format", pending.len()),
+                format!(
+                    "the file has only {} bytes: too short for any capture format",
+                    pending.len()
+                ),
             )),
         };
         if let Err(e) = result {
@@ -229,7 +245,12 @@ impl CaptureReader {
 }
 
 /// Reads a whole in-memory file (the CLI and tests use this; the page streams).
-pub fn read_all(name: &str, bytes: &[u8], chunk: usize, sink: &mut dyn FnMut(RawFrame<'_>)) -> FileInfo {
+pub fn read_all(
+    name: &str,
+    bytes: &[u8],
+    chunk: usize,
+    sink: &mut dyn FnMut(RawFrame<'_>),
+) -> FileInfo {
     let mut reader = CaptureReader::new(name);
     for piece in bytes.chunks(chunk.max(1)) {
         reader.push(piece, sink);

@@ -9,10 +9,32 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AppInfo {
-    Dns { id: u16, response: bool, opcode: u8, rcode: u8, qtype: u16, name: String, answers: u16 },
-    HttpRequest { method: String, uri: String, version: String, host: Option<String> },
-    HttpResponse { version: String, code: u16, reason: String },
-    Tls { version: u16, record_type: u8, handshake_type: Option<u8>, server_name: Option<String> },
+    Dns {
+        id: u16,
+        response: bool,
+        opcode: u8,
+        rcode: u8,
+        qtype: u16,
+        name: String,
+        answers: u16,
+    },
+    HttpRequest {
+        method: String,
+        uri: String,
+        version: String,
+        host: Option<String>,
+    },
+    HttpResponse {
+        version: String,
+        code: u16,
+        reason: String,
+    },
+    Tls {
+        version: u16,
+        record_type: u8,
+        handshake_type: Option<u8>,
+        server_name: Option<String>,
+    },
 }
 
 const MAX_LINE: usize = 2048;
@@ -36,7 +58,15 @@ pub fn parse_dns(payload: &[u8], tcp: bool) -> Option<AppInfo> {
     } else {
         (String::new(), 0)
     };
-    Some(AppInfo::Dns { id, response: flags & 0x8000 != 0, opcode, rcode: (flags & 0xF) as u8, qtype, name, answers })
+    Some(AppInfo::Dns {
+        id,
+        response: flags & 0x8000 != 0,
+        opcode,
+        rcode: (flags & 0xF) as u8,
+        qtype,
+        name,
+        answers,
+    })
 }
 
 /// Reads a possibly compressed DNS name at `at`; returns it and the offset after it (in the
@@ -49,13 +79,24 @@ pub fn read_dns_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
         match len & 0xC0 {
             0x00 => {
                 if len == 0 {
-                    return Some((if name.is_empty() { "<Root>".into() } else { name }, end.unwrap_or(at + 1)));
+                    return Some((
+                        if name.is_empty() {
+                            "<Root>".into()
+                        } else {
+                            name
+                        },
+                        end.unwrap_or(at + 1),
+                    ));
                 }
                 let label = msg.get(at + 1..at + 1 + len)?;
                 if !name.is_empty() {
                     name.push('.');
                 }
-                name.extend(label.iter().map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }));
+                name.extend(
+                    label
+                        .iter()
+                        .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }),
+                );
                 if name.len() > 255 {
                     return None;
                 }
@@ -72,11 +113,16 @@ pub fn read_dns_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
     None
 }
 
-const HTTP_METHODS: [&str; 9] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "PATCH", "TRACE"];
+const HTTP_METHODS: [&str; 9] = [
+    "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "PATCH", "TRACE",
+];
 
 /// Recognises an HTTP/1.x request or status line at the start of a TCP payload.
 pub fn parse_http(payload: &[u8]) -> Option<AppInfo> {
-    let line_end = payload.iter().take(MAX_LINE).position(|&b| b == b'\r' || b == b'\n')?;
+    let line_end = payload
+        .iter()
+        .take(MAX_LINE)
+        .position(|&b| b == b'\r' || b == b'\n')?;
     let line = std::str::from_utf8(&payload[..line_end]).ok()?;
     let mut parts = line.splitn(3, ' ');
     let first = parts.next()?;
@@ -96,7 +142,12 @@ pub fn parse_http(payload: &[u8]) -> Option<AppInfo> {
     if !version.starts_with("HTTP/") {
         return None;
     }
-    Some(AppInfo::HttpRequest { method: first.into(), uri, version: version.into(), host: http_header(payload, "host") })
+    Some(AppInfo::HttpRequest {
+        method: first.into(),
+        uri,
+        version: version.into(),
+        host: http_header(payload, "host"),
+    })
 }
 
 /// The value of the first header called `name` (case-insensitive) in an HTTP head.
@@ -105,7 +156,9 @@ fn http_header(payload: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(head);
     text.split("\r\n").skip(1).take(100).find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_string())
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_string())
     })
 }
 
@@ -117,14 +170,29 @@ pub fn parse_tls(payload: &[u8]) -> Option<AppInfo> {
     if !(20..=24).contains(&record_type) || !(0x0300..=0x0304).contains(&version) {
         return None;
     }
-    let mut info = AppInfo::Tls { version, record_type, handshake_type: None, server_name: None };
+    let mut info = AppInfo::Tls {
+        version,
+        record_type,
+        handshake_type: None,
+        server_name: None,
+    };
     if record_type == 22 {
-        if let (Some(&handshake_type), AppInfo::Tls { handshake_type: ht, server_name, version: v, .. }) =
-            (payload.get(5), &mut info)
+        if let (
+            Some(&handshake_type),
+            AppInfo::Tls {
+                handshake_type: ht,
+                server_name,
+                version: v,
+                ..
+            },
+        ) = (payload.get(5), &mut info)
         {
             // A handshake record's first byte is the message type, unless the record is encrypted
             // (then the "type" is noise, which Wireshark shows as "Encrypted Handshake Message").
-            if (handshake_type <= 24 && payload.get(6) == Some(&0)) || handshake_type == 1 || handshake_type == 2 {
+            if (handshake_type <= 24 && payload.get(6) == Some(&0))
+                || handshake_type == 1
+                || handshake_type == 2
+            {
                 *ht = Some(handshake_type);
             }
             if handshake_type == 1 {
@@ -176,7 +244,9 @@ fn server_hello_version(body: &[u8]) -> Option<u16> {
     let mut at = 2 + 32;
     let session_len = *body.get(at)? as usize;
     at += 1 + session_len + 2 + 1;
-    let Some(ext_len_bytes) = body.get(at..at + 2) else { return Some(legacy) };
+    let Some(ext_len_bytes) = body.get(at..at + 2) else {
+        return Some(legacy);
+    };
     let extensions_len = u16::from_be_bytes([ext_len_bytes[0], ext_len_bytes[1]]) as usize;
     at += 2;
     let end = (at + extensions_len).min(body.len());
@@ -213,7 +283,9 @@ mod tests {
     #[test]
     fn dns_query_with_compression_loop_is_bounded() {
         // Header + a name that points to itself.
-        let msg = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1];
+        let msg = [
+            0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1,
+        ];
         assert_eq!(parse_dns(&msg, false), None);
     }
 
@@ -221,11 +293,16 @@ mod tests {
     fn dns_query_name() {
         // chrissanders/dns_query_response.pcapng frame 1 payload (query for google.com A).
         let msg = [
-            0x75, 0xc0, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, b'g', b'o', b'o', b'g', b'l',
-            b'e', 0x03, b'c', b'o', b'm', 0x00, 0x00, 0x01, 0x00, 0x01,
+            0x75, 0xc0, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, b'g',
+            b'o', b'o', b'g', b'l', b'e', 0x03, b'c', b'o', b'm', 0x00, 0x00, 0x01, 0x00, 0x01,
         ];
         match parse_dns(&msg, false) {
-            Some(AppInfo::Dns { name, qtype, response, .. }) => {
+            Some(AppInfo::Dns {
+                name,
+                qtype,
+                response,
+                ..
+            }) => {
                 assert_eq!((name.as_str(), qtype, response), ("google.com", 1, false));
             }
             other => panic!("{other:?}"),
@@ -244,7 +321,10 @@ mod tests {
                 host: Some("example.com".into())
             })
         );
-        assert!(matches!(parse_http(b"HTTP/1.1 200 OK\r\n"), Some(AppInfo::HttpResponse { code: 200, .. })));
+        assert!(matches!(
+            parse_http(b"HTTP/1.1 200 OK\r\n"),
+            Some(AppInfo::HttpResponse { code: 200, .. })
+        ));
         assert_eq!(parse_http(b"SSH-2.0-OpenSSH\r\n"), None);
     }
 

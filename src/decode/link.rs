@@ -131,7 +131,9 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
             ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
                 let Some(tci) = be16(data, at) else { break };
                 info.vlan.get_or_insert(tci & 0x0FFF);
-                let Some(next) = be16(data, at + 2) else { break };
+                let Some(next) = be16(data, at + 2) else {
+                    break;
+                };
                 ether_type = next;
                 at += 4;
             }
@@ -170,7 +172,11 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
 /// Reads a PPP protocol field (1 byte when compressed, else 2) at `at`.
 fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
     let first = *data.get(at)?;
-    let (protocol, len) = if first & 0x01 == 1 { (u16::from(first), 1) } else { (be16(data, at)?, 2) };
+    let (protocol, len) = if first & 0x01 == 1 {
+        (u16::from(first), 1)
+    } else {
+        (be16(data, at)?, 2)
+    };
     info.offset = at + len;
     info.ether_type = match protocol {
         0x0021 => ETHERTYPE_IPV4,
@@ -201,7 +207,10 @@ mod tests {
         let mut frame = vec![0xff; 12];
         frame.extend_from_slice(&[0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x06]);
         let info = decode_link(1, &frame).unwrap();
-        assert_eq!((info.vlan, info.ether_type, info.offset), (Some(100), ETHERTYPE_ARP, 22));
+        assert_eq!(
+            (info.vlan, info.ether_type, info.offset),
+            (Some(100), ETHERTYPE_ARP, 22)
+        );
     }
 
     #[test]

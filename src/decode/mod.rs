@@ -145,7 +145,10 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
     }
     out.ether_type = link.ether_type;
     let Some(rest) = data.get(link.offset..) else {
-        out.stop = Some(format!("frame ends inside the link header ({} bytes)", data.len()));
+        out.stop = Some(format!(
+            "frame ends inside the link header ({} bytes)",
+            data.len()
+        ));
         return;
     };
     match link.ether_type {
@@ -161,7 +164,16 @@ fn decode_arp(data: &[u8]) -> Option<Arp> {
     if arp[4] != 6 || arp[5] != 4 {
         return None;
     }
-    let pick6 = |at: usize| -> [u8; 6] { [arp[at], arp[at + 1], arp[at + 2], arp[at + 3], arp[at + 4], arp[at + 5]] };
+    let pick6 = |at: usize| -> [u8; 6] {
+        [
+            arp[at],
+            arp[at + 1],
+            arp[at + 2],
+            arp[at + 3],
+            arp[at + 4],
+            arp[at + 5],
+        ]
+    };
     let pick4 = |at: usize| -> [u8; 4] { [arp[at], arp[at + 1], arp[at + 2], arp[at + 3]] };
     Some(Arp {
         opcode: u16::from_be_bytes([arp[6], arp[7]]),
@@ -179,7 +191,11 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
 /// Decodes an IP packet starting at `data[0]` (frame offset `base`).
 fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
     let packet = LaxSlicedPacket::from_ether_type(
-        EtherType(if data.first().map(|b| b >> 4) == Some(6) { ETHERTYPE_IPV6 } else { ETHERTYPE_IPV4 }),
+        EtherType(if data.first().map(|b| b >> 4) == Some(6) {
+            ETHERTYPE_IPV6
+        } else {
+            ETHERTYPE_IPV4
+        }),
         data,
     );
     let Some(net) = &packet.net else {
@@ -210,7 +226,8 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
             out.ip_len = header.payload_length();
             out.ip_id = 0;
             out.ttl = header.hop_limit();
-            out.fragment = ipv6.is_payload_fragmented() || ipv6.extensions().is_fragmenting_payload();
+            out.fragment =
+                ipv6.is_payload_fragmented() || ipv6.extensions().is_fragmenting_payload();
             out.later_fragment = ipv6.is_payload_fragmented();
             ipv6.payload()
         }
@@ -225,7 +242,11 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
         }
         _ => payload.payload.len() as u32,
     };
-    let wire_payload_len = if wire_payload_len == 0 { payload.payload.len() as u32 } else { wire_payload_len };
+    let wire_payload_len = if wire_payload_len == 0 {
+        payload.payload.len() as u32
+    } else {
+        wire_payload_len
+    };
     if out.later_fragment {
         out.payload_len = wire_payload_len;
         out.payload_offset = payload_start as u32;
@@ -246,7 +267,9 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
                         let inner_base = payload_start + inner_offset;
                         match ether_type {
                             0x6558 => decode_link_frame(1, inner, inner_base, out, depth + 1),
-                            ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(inner, inner_base, out, depth + 1),
+                            ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => {
+                                decode_ip(inner, inner_base, out, depth + 1)
+                            }
                             _ => out.tunnelled = false,
                         }
                         if out.tunnelled {
@@ -285,7 +308,11 @@ fn gre_payload(gre: &[u8]) -> Option<(u16, usize)> {
         // PPP inside enhanced GRE (PPTP).
         let mut info = link::LinkInfo::default();
         let ppp = gre.get(len..)?;
-        let skip = if ppp.get(0..2) == Some(&[0xFF, 0x03]) { 2 } else { 0 };
+        let skip = if ppp.get(0..2) == Some(&[0xFF, 0x03]) {
+            2
+        } else {
+            0
+        };
         let mut ppp_info = link::decode_link(9, ppp.get(skip..)?)?;
         ppp_info.offset += skip;
         info.ether_type = ppp_info.ether_type;
@@ -329,11 +356,17 @@ fn decode_transport(
         Some(TransportSlice::Udp(udp)) => {
             out.src_port = udp.source_port();
             out.dst_port = udp.destination_port();
-            out.transport = Transport::Udp { length: udp.length() };
+            out.transport = Transport::Udp {
+                length: udp.length(),
+            };
             out.payload_len = u32::from(udp.length()).saturating_sub(8);
             let payload = udp.payload();
             out.payload_offset = (base + offset_in(data, payload)) as u32;
-            if depth < MAX_TUNNEL_DEPTH && out.dst_port == 4789 && payload.len() > 8 && payload[0] & 0x08 != 0 {
+            if depth < MAX_TUNNEL_DEPTH
+                && out.dst_port == 4789
+                && payload.len() > 8
+                && payload[0] & 0x08 != 0
+            {
                 let inner_base = out.payload_offset as usize + 8;
                 out.tunnelled = true;
                 decode_link_frame(1, &payload[8..], inner_base, out, depth + 1);
@@ -343,15 +376,31 @@ fn decode_transport(
         }
         Some(TransportSlice::Icmpv4(icmp)) => {
             let rest = icmp.bytes5to8();
-            let (ident, seq) = (u16::from_be_bytes([rest[0], rest[1]]), u16::from_be_bytes([rest[2], rest[3]]));
-            out.transport = Transport::Icmp { icmp_type: icmp.type_u8(), code: icmp.code_u8(), ident, seq };
+            let (ident, seq) = (
+                u16::from_be_bytes([rest[0], rest[1]]),
+                u16::from_be_bytes([rest[2], rest[3]]),
+            );
+            out.transport = Transport::Icmp {
+                icmp_type: icmp.type_u8(),
+                code: icmp.code_u8(),
+                ident,
+                seq,
+            };
             out.payload_len = wire_payload_len.saturating_sub(8);
             out.payload_offset = (base + offset_in(data, icmp.payload())) as u32;
         }
         Some(TransportSlice::Icmpv6(icmp)) => {
             let rest = icmp.bytes5to8();
-            let (ident, seq) = (u16::from_be_bytes([rest[0], rest[1]]), u16::from_be_bytes([rest[2], rest[3]]));
-            out.transport = Transport::Icmpv6 { icmp_type: icmp.type_u8(), code: icmp.code_u8(), ident, seq };
+            let (ident, seq) = (
+                u16::from_be_bytes([rest[0], rest[1]]),
+                u16::from_be_bytes([rest[2], rest[3]]),
+            );
+            out.transport = Transport::Icmpv6 {
+                icmp_type: icmp.type_u8(),
+                code: icmp.code_u8(),
+                ident,
+                seq,
+            };
             out.payload_len = wire_payload_len.saturating_sub(8);
             out.payload_offset = (base + offset_in(data, icmp.payload())) as u32;
         }
@@ -368,7 +417,9 @@ fn decode_transport(
 /// as Wireshark does.
 fn salvage_ports(packet: &LaxSlicedPacket<'_>, out: &mut Decoded) {
     let Some(net) = &packet.net else { return };
-    let Some(payload) = net.ip_payload_ref() else { return };
+    let Some(payload) = net.ip_payload_ref() else {
+        return;
+    };
     if matches!(payload.ip_number.0, 6 | 17) && !payload.fragmented {
         if let Some(ports) = payload.payload.get(0..4) {
             out.src_port = u16::from_be_bytes([ports[0], ports[1]]);
@@ -389,7 +440,9 @@ fn read_tcp_options(options: &[u8]) -> TcpOptions {
             at += 1;
             continue;
         }
-        let Some(&len) = options.get(at + 1) else { break };
+        let Some(&len) = options.get(at + 1) else {
+            break;
+        };
         let len = len as usize;
         if len < 2 || at + len > options.len() {
             break;
@@ -443,10 +496,12 @@ mod tests {
     /// chrissanders/tcp_handshake.pcapng frame 1: Ethernet, IPv4, TCP SYN with options.
     fn syn_frame() -> Vec<u8> {
         let mut frame = vec![
-            0x00, 0x1b, 0x21, 0x3a, 0x32, 0x8d, 0x00, 0x22, 0x19, 0x8c, 0x36, 0x77, 0x08, 0x00, // ethernet
-            0x45, 0x00, 0x00, 0x30, 0x12, 0x34, 0x40, 0x00, 0x80, 0x06, 0x00, 0x00, 10, 0, 0, 1, 10, 0, 0, 2, // ipv4
-            0xc0, 0x01, 0x00, 0x50, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x70, 0x02, 0x20, 0x00, 0x00, 0x00,
-            0x00, 0x00, // tcp
+            0x00, 0x1b, 0x21, 0x3a, 0x32, 0x8d, 0x00, 0x22, 0x19, 0x8c, 0x36, 0x77, 0x08,
+            0x00, // ethernet
+            0x45, 0x00, 0x00, 0x30, 0x12, 0x34, 0x40, 0x00, 0x80, 0x06, 0x00, 0x00, 10, 0, 0, 1,
+            10, 0, 0, 2, // ipv4
+            0xc0, 0x01, 0x00, 0x50, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x70, 0x02,
+            0x20, 0x00, 0x00, 0x00, 0x00, 0x00, // tcp
         ];
         frame.extend_from_slice(&[0x02, 0x04, 0x05, 0xb4, 0x01, 0x01, 0x04, 0x02]); // MSS 1460, NOP NOP SACKP
         frame
@@ -458,7 +513,10 @@ mod tests {
         assert_eq!(d.src, Some("10.0.0.1".parse().unwrap()));
         assert_eq!((d.src_port, d.dst_port), (49153, 80));
         let tcp = d.tcp().unwrap();
-        assert_eq!((tcp.seq, tcp.flags, tcp.window, tcp.header_len), (1000, TCP_SYN, 8192, 28));
+        assert_eq!(
+            (tcp.seq, tcp.flags, tcp.window, tcp.header_len),
+            (1000, TCP_SYN, 8192, 28)
+        );
         assert_eq!(tcp.options.mss, Some(1460));
         assert!(tcp.options.sack_permitted);
         assert_eq!(d.payload_len, 0);
