@@ -10,7 +10,7 @@ use crate::flows::Flows;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
 use crate::summary::{self, Row};
 use serde::Serialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// One file being read: its reader and the frames indexed so far (in file order).
 struct FileState {
@@ -70,7 +70,7 @@ impl Analyzer {
         self.files.push(FileState {
             reader: CaptureReader::new(name),
             part: PacketIndex::default(),
-            ifaces: HashMap::new(),
+            ifaces: HashMap::default(),
             ended: false,
         });
         self.finished = false;
@@ -248,7 +248,17 @@ fn index_frame(
 
 /// Merges per-file partial indexes by timestamp (stable: equal times keep file order, and frames
 /// of one file keep their order even when their timestamps go backwards, as mergecap does).
-fn merge_into(index: &mut PacketIndex, parts: Vec<PacketIndex>) {
+fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
+    let non_empty: Vec<usize> = (0..parts.len()).filter(|&i| !parts[i].records.is_empty()).collect();
+    if index.records.is_empty() && non_empty.len() <= 1 {
+        // One file: its partial index is the index (no copy of a possibly huge record vector).
+        if let Some(&only) = non_empty.first() {
+            let part = std::mem::take(&mut parts[only]);
+            let interfaces = std::mem::take(&mut index.interfaces);
+            *index = PacketIndex { interfaces, ..part };
+        }
+        return;
+    }
     let total: usize = parts.iter().map(|p| p.records.len()).sum();
     index.records.reserve(total);
     let mut cursors = vec![0usize; parts.len()];

@@ -6,7 +6,7 @@
 
 use crate::decode::{TCP_ACK, TCP_SYN};
 use crate::index::{PacketIndex, PacketRecord};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Marks a frame that belongs to no TCP/UDP stream.
 pub const NO_STREAM: u32 = u32::MAX;
@@ -56,7 +56,7 @@ impl Flows {
             stream_of: Vec::with_capacity(index.len()),
             streams: Vec::new(),
         };
-        let mut current: HashMap<ConversationKey, u32> = HashMap::new();
+        let mut current: HashMap<ConversationKey, u32> = HashMap::default();
         let mut counts = [0u32; 2];
         for (i, record) in index.records.iter().enumerate() {
             let tracked = (record.is_tcp() || record.is_udp())

@@ -4,7 +4,7 @@
 //! options, ARP fields). Flows, filters and detectors read this, never the capture again.
 
 use crate::decode::{AppInfo, Arp, Decoded, TcpOptions, Transport};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
 /// Bits of [`PacketRecord::flags`].
@@ -138,6 +138,8 @@ pub struct LinkAddrs {
 pub struct LinkTable {
     links: Vec<LinkAddrs>,
     ids: HashMap<LinkAddrs, u32>,
+    /// The last link interned: consecutive frames usually share one.
+    last: Option<(LinkAddrs, u32)>,
 }
 
 impl LinkTable {
@@ -145,12 +147,21 @@ impl LinkTable {
         if link == LinkAddrs::default() {
             return 0;
         }
-        if let Some(&id) = self.ids.get(&link) {
-            return id;
+        if let Some((last, id)) = self.last {
+            if last == link {
+                return id;
+            }
         }
-        self.links.push(link);
-        let id = self.links.len() as u32;
-        self.ids.insert(link, id);
+        let id = match self.ids.get(&link) {
+            Some(&id) => id,
+            None => {
+                self.links.push(link);
+                let id = self.links.len() as u32;
+                self.ids.insert(link, id);
+                id
+            }
+        };
+        self.last = Some((link, id));
         id
     }
     pub fn get(&self, id: u32) -> LinkAddrs {

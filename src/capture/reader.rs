@@ -149,12 +149,18 @@ impl CaptureReader {
             let pending = std::mem::take(&mut self.pending);
             return self.parse(&pending, sink);
         }
-        if self.pending.is_empty() {
-            self.parse(data, sink);
-        } else {
+        // Complete a record left over from the previous chunk by appending only as much of the new
+        // data as needed (growing geometrically for large records), then parse the rest in place.
+        let mut data = data;
+        while !self.pending.is_empty() && !data.is_empty() && !self.done {
+            let take = data.len().min(self.pending.len().max(64 << 10));
             let mut joined = std::mem::take(&mut self.pending);
-            joined.extend_from_slice(data);
+            joined.extend_from_slice(&data[..take]);
+            data = &data[take..];
             self.parse(&joined, sink);
+        }
+        if !data.is_empty() && !self.done {
+            self.parse(data, sink);
         }
     }
 
