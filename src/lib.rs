@@ -12,3 +12,6 @@ pub mod summary;
 pub mod synth;
 
 pub use error::CaptureError;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

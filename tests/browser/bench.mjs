@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Benchmark (not a test): from file drop to "all frames indexed" in headless Chromium for the
+// 1,000,000-frame synthetic capture, in MB/s and frames/s; beside it `tracelens info` natively
+// when target/release/tracelens exists, and the ratio of the two.
+//
+//   node bench.mjs [--packets N] [--runs R] [--file PATH]
+//
+// The page's own timing is used: performance marks from the moment the files reach the page to
+// the moment the worker reports the merged index (body[data-open-ms]). Best of R runs, each in a
+// fresh page (a fresh worker and WebAssembly instance).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startServer } from './lib/server.mjs';
+import { launch, openApp } from './lib/browser.mjs';
+import { syntheticCapture } from './lib/synth.mjs';
+import { openFiles, frameCount } from './lib/app.mjs';
+import { REPO } from './lib/paths.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const packets = Number(opt('packets', 1_000_000));
+const runs = Number(opt('runs', 3));
+const file = opt('file', null) ?? syntheticCapture(packets);
+const size = fs.statSync(file).size;
+const mb = size / 1e6;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, d = 0) => x.toFixed(d);
+
+console.log(`capture: ${file} (${fmt(mb, 1)} MB)`);
+
+const server = await startServer();
+const browser = await launch();
+const times = [];
+let frames = 0;
+try {
+  for (let r = 0; r < runs; r++) {
+    const { page } = await openApp(browser, server.origin);
+    const state = await openFiles(page, [file], { timeout: 600_000 });
+    if (state !== 'ready') throw new Error(`the page did not open the capture (state ${state})`);
+    frames = await frameCount(page);
+    times.push(Number(await page.evaluate(() => document.body.dataset.openMs)) / 1000);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+const best = Math.min(...times);
+console.log(`browser (headless Chromium, wasm): ${frames} frames, best ${fmt(best, 3)} s, median ${fmt(median(times), 3)} s of ${runs}` +
+  ` → ${fmt(mb / best)} MB/s, ${fmt(frames / best / 1e6, 2)} M frames/s`);
+
+const native = path.join(REPO, 'target', 'release', 'tracelens');
+if (fs.existsSync(native)) {
+  const nativeTimes = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    try {
+      execFileSync(native, ['info', file], { stdio: 'ignore' });
+    } catch (err) {
+      if (err.status !== 1) throw err; // 1 = damaged file, still a full pass
+    }
+    nativeTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  const nbest = Math.min(...nativeTimes);
+  console.log(`native (target/release/tracelens info): best ${fmt(nbest, 3)} s, median ${fmt(median(nativeTimes), 3)} s` +
+    ` → ${fmt(mb / nbest)} MB/s, ${fmt(frames / nbest / 1e6, 2)} M frames/s`);
+  console.log(`ratio: the browser runs at ${fmt(nbest / best * 100)}% of native speed (${fmt(best / nbest, 2)}x the native time)`);
+} else {
+  console.log('native: target/release/tracelens not built (cargo build --release) — no native figure');
+}

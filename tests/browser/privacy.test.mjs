@@ -1,0 +1,85 @@
+// Privacy by construction: a strict Content-Security-Policy, no third-party anything, no request
+// with capture data, and no HTML built from strings in the page's code.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, WWW } from './lib/server.mjs';
+import { launch, openApp, foreignRequests } from './lib/browser.mjs';
+import { capture } from './lib/paths.mjs';
+import { openFiles, selectFrame } from './lib/app.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function sources(exts) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'pkg') walk(p);
+      } else if (exts.includes(path.extname(e.name))) out.push(p);
+    }
+  };
+  walk(WWW);
+  return out;
+}
+
+test('the page declares a self-only Content-Security-Policy', async () => {
+  const { page } = await openApp(browser, server.origin);
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+  assert.equal(directives['script-src'], "'self' 'wasm-unsafe-eval'");
+  assert.equal(directives['connect-src'], "'self'");
+  assert.equal(directives['worker-src'], "'self'");
+  assert.equal(directives['img-src'], "'self' data:");
+  assert.equal(directives['style-src'], "'self'");
+  assert.equal(directives['object-src'], "'none'");
+  assert.equal(directives['base-uri'], "'none'");
+  await page.close();
+});
+
+test('a whole session requests only the server’s own static files, and no capture bytes', async () => {
+  const { page, errors } = await openApp(browser, server.origin);
+  await page.click('#sample-button');
+  await page.waitForSelector('body[data-state="ready"]');
+  await openFiles(page, [capture('chrissanders/http_google.pcapng'), capture('zeek/mime-header-size-limit.pcap.gz')]);
+  await selectFrame(page, 4);
+  await page.click('.summary-toggle');
+  await page.click('#theme-button');
+  await page.click('[data-format="absolute"]');
+  await page.keyboard.press('End');
+  await page.waitForTimeout(200);
+
+  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
+  const posts = server.seen.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+  assert.deepEqual(posts, []);
+  // Only the page's own files were fetched: no capture path, nothing with a query string.
+  for (const r of server.seen) assert.doesNotMatch(r.url, /\?|http_google|mime-header/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the page code never builds HTML from strings and names no outside host', () => {
+  const offenders = [];
+  for (const file of sources(['.js', '.html', '.css'])) {
+    const text = fs.readFileSync(file, 'utf8');
+    text.split('\n').forEach((line, i) => {
+      if (/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(/.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+      if (/(https?:)?\/\/[a-z0-9-]+\.[a-z]{2,}/i.test(line) && !/^\s*(\/\/|\*|<!--)/.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(offenders, []);
+});

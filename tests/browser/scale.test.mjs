@@ -1,0 +1,73 @@
+// A million frames: the capture streams in, the list scrolls to its end with only the visible
+// rows in the DOM, and a read can be cancelled.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { launch, openApp } from './lib/browser.mjs';
+import { syntheticCapture } from './lib/synth.mjs';
+import { openFiles, frameCount, visibleRows } from './lib/app.mjs';
+
+const PACKETS = 1_000_000;
+let server;
+let browser;
+let big;
+
+before(async () => {
+  big = syntheticCapture(PACKETS);
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('1,000,000 frames: End reaches frame 1000000 with fewer than 200 rows in the DOM', { timeout: 300_000 }, async () => {
+  const { page, errors } = await openApp(browser, server.origin);
+  assert.equal(await openFiles(page, [big], { timeout: 240_000 }), 'ready');
+  assert.equal(await frameCount(page), PACKETS);
+
+  await page.focus('.plist-scroll');
+  await page.keyboard.press('End');
+  await page.waitForSelector(`.plist .row[data-no="${PACKETS}"]`);
+  const rows = await visibleRows(page);
+  assert.equal(rows.at(-1).no, PACKETS, 'the last row on screen is the last frame');
+  assert.ok(await page.locator('.plist .row').count() < 200, 'only visible rows are in the DOM');
+  assert.ok(await page.locator('.plist .row[data-no="1000000"].selected').count() === 1);
+
+  // Drag the scrollbar to the middle: rows near the middle appear, still few in the DOM.
+  await page.evaluate(() => {
+    const s = document.querySelector('.plist-scroll');
+    s.scrollTop = (s.scrollHeight - s.clientHeight) / 2;
+  });
+  await page.waitForFunction(() => {
+    const r = document.querySelector('.plist .row:not(.loading)[data-no]');
+    return r && Number(r.dataset.no) > 400_000 && Number(r.dataset.no) < 600_000;
+  });
+  const middle = await visibleRows(page);
+  assert.ok(middle.every((r, i) => i === 0 || r.no === middle[i - 1].no + 1), 'consecutive rows');
+  assert.ok(await page.locator('.plist .row').count() < 200);
+
+  // Page up and down by keyboard from the end.
+  await page.keyboard.press('End');
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction(() => Number(document.querySelector('.plist .row.selected')?.dataset.no) < 1_000_000);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Cancel stops reading a large capture and returns to the start page', { timeout: 120_000 }, async () => {
+  const { page } = await openApp(browser, server.origin);
+  await page.setInputFiles('#file-input', [big]);
+  await page.waitForSelector('body[data-state="opening"]');
+  await page.click('#cancel-button');
+  await page.waitForSelector('body[data-state="empty"]', { timeout: 10_000 });
+  assert.match(await page.textContent('#status-text'), /cancelled/);
+  // The page still works afterwards.
+  await page.click('#sample-button');
+  await page.waitForSelector('body[data-state="ready"]');
+  assert.equal(await frameCount(page), 9);
+  await page.close();
+});

@@ -1,0 +1,60 @@
+// Screenshots of the main views for the README (docs/screenshots/). Not a pixel comparison: the
+// test checks that each view rendered, and the pictures are there for people to look at.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer } from './lib/server.mjs';
+import { launch, openApp } from './lib/browser.mjs';
+import { capture, REPO } from './lib/paths.mjs';
+import { openFiles, selectFrame, clickTreeItem } from './lib/app.mjs';
+
+const OUT = process.env.TRACELENS_SCREENSHOTS ?? path.join(REPO, 'docs', 'screenshots');
+let server;
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.close();
+});
+
+async function shoot(page, name) {
+  const file = path.join(OUT, name);
+  await page.screenshot({ path: file });
+  assert.ok(fs.statSync(file).size > 10_000, `${name} has content`);
+}
+
+async function packetView(page) {
+  await openFiles(page, [capture('chrissanders/http_google.pcapng')]);
+  await selectFrame(page, 4);
+  await clickTreeItem(page, 'Source Port: 1606');
+  await page.focus('.plist-scroll');
+}
+
+test('light theme: empty page, packet list with details', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    await shoot(page, 'empty.png');
+    await packetView(page);
+    await shoot(page, 'packets.png');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('dark theme: packet list with details, and a damaged file', async () => {
+  const browser = await launch({ colorScheme: 'dark' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).colorScheme), 'dark');
+    await packetView(page);
+    await shoot(page, 'dark.png');
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,120 @@
+// The page's side of the worker protocol (protocol.js): starts the worker on first use, matches
+// answers to requests by id, and cancels by asking politely first and terminating the worker if
+// it does not answer in time (terminating is the only way to stop wasm in the middle of a call).
+
+import { Msg } from './protocol.js';
+
+const CANCEL_GRACE_MS = 1500;
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export class AnalyzerClient {
+  /** `onFatal(message)` hears about errors no request caused (e.g. the module failed to load). */
+  constructor({ onFatal = () => {} } = {}) {
+    this.worker = null;
+    this.nextId = 1;
+    this.pending = new Map(); // id → {resolve, reject, onProgress}
+    this.onFatal = onFatal;
+  }
+
+  /**
+   * Reads `files` (Files, or Blobs with `names`) into a new analysis. Resolves with the `opened`
+   * message; rejects with CancelledError if cancel() was called.
+   */
+  open(files, { names, onProgress } = {}) {
+    const list = [...files];
+    const id = this.nextId++;
+    const promise = this.send({ type: Msg.OPEN, id, files: list, names: names ?? list.map((f) => f.name) }, onProgress);
+    return { id, promise };
+  }
+
+  /** Rows start .. start+count-1 of the packet list. */
+  rows(start, count) {
+    return this.send({ type: Msg.ROWS, id: this.nextId++, start, count }).then((m) => m.rows);
+  }
+
+  /** {no, tree, len, bytes} of frame `no`. */
+  details(no) {
+    return this.send({ type: Msg.DETAILS, id: this.nextId++, no });
+  }
+
+  /** Stops the `open` request `id`. */
+  cancel(id) {
+    if (!this.pending.has(id) || !this.worker) return;
+    this.worker.postMessage({ type: Msg.CANCEL, id });
+    const worker = this.worker;
+    setTimeout(() => {
+      if (this.pending.has(id) && this.worker === worker) this.restart();
+    }, CANCEL_GRACE_MS);
+  }
+
+  /** Terminates the worker; every pending request rejects with CancelledError. */
+  restart() {
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(new CancelledError());
+  }
+
+  send(message, onProgress) {
+    const worker = this.ensureWorker();
+    return new Promise((resolve, reject) => {
+      this.pending.set(message.id, { resolve, reject, onProgress });
+      worker.postMessage(message);
+    });
+  }
+
+  ensureWorker() {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'tracelens-analyzer' });
+    worker.onmessage = (event) => this.dispatch(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail(`The analysis worker failed: ${event.message || 'it could not be started'}.`);
+    };
+    worker.onmessageerror = () => this.fail('A message from the analysis worker could not be read.');
+    this.worker = worker;
+    return worker;
+  }
+
+  dispatch(msg) {
+    if (msg.type === Msg.READY) return;
+    const waiting = this.pending.get(msg.id);
+    if (msg.type === Msg.ERROR && !waiting) {
+      this.fail(msg.message);
+      return;
+    }
+    if (!waiting) return; // an answer to a request given up on
+    switch (msg.type) {
+      case Msg.PROGRESS:
+        waiting.onProgress?.(msg);
+        return;
+      case Msg.CANCELLED:
+        this.pending.delete(msg.id);
+        waiting.reject(new CancelledError());
+        return;
+      case Msg.ERROR:
+        this.pending.delete(msg.id);
+        waiting.reject(new Error(msg.message));
+        return;
+      default:
+        this.pending.delete(msg.id);
+        waiting.resolve(msg);
+    }
+  }
+
+  fail(message) {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    for (const p of pending) p.reject(new Error(message));
+    this.onFatal(message);
+  }
+}

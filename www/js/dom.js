@@ -1,0 +1,44 @@
+// Tiny DOM helpers. Every string goes in as a text node: nothing here parses HTML, so bytes from a
+// capture can never become markup.
+
+/**
+ * Creates an element. `props` may hold `class`, `text`, `title`, `dataset`, `attrs` and `on`
+ * (event name → handler); children are nodes or strings (added as text nodes).
+ */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = String(value);
+    else if (key === 'title') node.title = String(value);
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'attrs') for (const [a, v] of Object.entries(value)) node.setAttribute(a, String(v));
+    else if (key === 'on') for (const [ev, fn] of Object.entries(value)) node.addEventListener(ev, fn);
+    else node[key] = value;
+  }
+  append(node, ...children);
+  return node;
+}
+
+/** Appends children; strings and numbers become text nodes, null/undefined/false are skipped. */
+export function append(parent, ...children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return parent;
+}
+
+/** Removes every child of `node`. */
+export function clear(node) {
+  node.replaceChildren();
+  return node;
+}
+
+/** document.getElementById that fails loudly: a missing element is a bug in index.html. */
+export function byId(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} missing from the page`);
+  return node;
+}

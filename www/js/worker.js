@@ -1,0 +1,236 @@
+// The analysis worker: owns the WebAssembly analyzer, reads the dropped files in slices and answers
+// the page's requests (see protocol.js). The page never parses; this file never touches the DOM.
+
+import { Msg, SLICE_BYTES, PROGRESS_INTERVAL_MS, isGzipMagic } from './protocol.js';
+
+/** Loads and initialises the wasm-bindgen module once; failures are reported, not thrown away. */
+const wasm = import('../pkg/tracelens.js').then(async (mod) => {
+  await mod.default();
+  self.postMessage({ type: Msg.READY });
+  return mod;
+});
+wasm.catch((err) => {
+  self.postMessage({
+    type: Msg.ERROR,
+    id: 0,
+    message: `The analyzer could not be loaded (${messageOf(err)}). If you built tracelens yourself, run scripts/build-web.`,
+  });
+});
+
+/** The analyzer of the open capture, and per file index the bytes its offsets point into. */
+let current = null; // { analyzer, sources: (File|Blob)[] }
+const cancelRequests = new Set();
+let queue = Promise.resolve();
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === Msg.CANCEL) {
+    cancelRequests.add(msg.id);
+    return;
+  }
+  // One request at a time, in arrival order: the analyzer is not re-entrant.
+  queue = queue.then(() => handle(msg)).catch((err) => {
+    self.postMessage({ type: Msg.ERROR, id: msg.id, message: messageOf(err) });
+  });
+};
+
+async function handle(msg) {
+  switch (msg.type) {
+    case Msg.OPEN: return open(msg);
+    case Msg.ROWS: return rows(msg);
+    case Msg.DETAILS: return details(msg);
+    default: throw new Error(`unknown request type ${JSON.stringify(msg.type)}`);
+  }
+}
+
+async function open({ id, files, names = [] }) {
+  const { WasmAnalyzer } = await wasm;
+  if (current) {
+    current.analyzer.free();
+    current = null;
+  }
+  const analyzer = new WasmAnalyzer();
+  const sources = [];
+  // What only this side knows, merged into the summary: which files were gzip'd (the analyzer
+  // sees the decompressed stream) and problems while decompressing.
+  const gzipped = [];
+  const notes = [];
+  const started = performance.now();
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  let doneBytes = 0; // bytes of completed files
+  let lastReport = 0;
+  const cancelled = () => cancelRequests.has(id);
+
+  const report = (fileIndex, fileBytes, force = false) => {
+    const now = performance.now();
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    const bytes = doneBytes + fileBytes;
+    const elapsedMs = now - started;
+    self.postMessage({
+      type: Msg.PROGRESS, id, fileIndex, files: files.length,
+      file: names[fileIndex] ?? files[fileIndex].name ?? '',
+      bytes, totalBytes, elapsedMs,
+      bytesPerSec: elapsedMs > 0 ? bytes / (elapsedMs / 1000) : 0,
+      frames: analyzer.framesIndexed(),
+    });
+  };
+
+  try {
+    for (let i = 0; i < files.length && !cancelled(); i++) {
+      const file = files[i];
+      const index = analyzer.beginFile(names[i] ?? file.name ?? `file ${i + 1}`);
+      const onBytes = (n) => report(i, n);
+      const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+      if (isGzipMagic(head)) {
+        const result = await readGzip(analyzer, index, file, onBytes, cancelled);
+        sources[index] = result.blob;
+        gzipped.push(index);
+        if (result.error) notes.push({ file: index, ...result.error });
+      } else {
+        await readPlain(analyzer, index, file, onBytes, cancelled);
+        sources[index] = file;
+      }
+      analyzer.endFile(index);
+      doneBytes += file.size;
+      report(i, 0, true);
+    }
+    if (cancelled()) {
+      analyzer.free();
+      self.postMessage({ type: Msg.CANCELLED, id });
+      return;
+    }
+    analyzer.finish();
+  } catch (err) {
+    analyzer.free();
+    throw err;
+  } finally {
+    cancelRequests.delete(id);
+  }
+
+  current = { analyzer, sources };
+  const summary = plainNumbers(analyzer.summary());
+  mergeNotes(summary, gzipped, notes);
+  self.postMessage({
+    type: Msg.OPENED, id, summary, count: analyzer.len(), bytes: totalBytes,
+    elapsedMs: performance.now() - started,
+  });
+}
+
+/** Streams `file` into the analyzer in SLICE_BYTES slices, reading the next slice while one parses. */
+async function readPlain(analyzer, index, file, onBytes, cancelled) {
+  let offset = 0;
+  let next = file.slice(0, SLICE_BYTES).arrayBuffer();
+  while (offset < file.size && !cancelled()) {
+    const buffer = await next;
+    offset += buffer.byteLength;
+    if (offset < file.size) next = file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
+    analyzer.push(index, new Uint8Array(buffer));
+    onBytes(offset);
+    if (buffer.byteLength === 0) break;
+  }
+}
+
+/**
+ * Decompresses a gzip file while reading it and feeds the decompressed chunks to the analyzer.
+ * The decompressed bytes are kept as a Blob (which the browser may keep on disk), so a frame can
+ * be sliced out again later by its offset in the decompressed stream.
+ */
+async function readGzip(analyzer, index, file, onBytes, cancelled) {
+  let compressedRead = 0;
+  let decompressed = 0;
+  const source = new ReadableStream({
+    async pull(controller) {
+      if (compressedRead >= file.size) {
+        controller.close();
+        return;
+      }
+      const buffer = await file.slice(compressedRead, compressedRead + SLICE_BYTES).arrayBuffer();
+      compressedRead += buffer.byteLength;
+      controller.enqueue(new Uint8Array(buffer));
+    },
+  });
+  const reader = source.pipeThrough(new DecompressionStream('gzip')).getReader();
+  const parts = [];
+  let partsBytes = 0;
+  let blob = new Blob([]);
+  let error = null;
+  try {
+    for (;;) {
+      if (cancelled()) {
+        await reader.cancel();
+        break;
+      }
+      const { value, done } = await reader.read();
+      if (done) break;
+      analyzer.push(index, value);
+      decompressed += value.byteLength;
+      parts.push(value);
+      partsBytes += value.byteLength;
+      if (partsBytes >= SLICE_BYTES) {
+        blob = new Blob([blob, ...parts]); // fold into the Blob so chunks can be freed
+        parts.length = 0;
+        partsBytes = 0;
+      }
+      onBytes(compressedRead);
+    }
+  } catch (err) {
+    error = {
+      offset: decompressed,
+      message: `the gzip stream is damaged after ${compressedRead} compressed bytes (${messageOf(err)})`,
+    };
+  }
+  return { blob: new Blob([blob, ...parts]), error };
+}
+
+/** Marks gzip'd files; problems found while decompressing become warnings of their file. */
+function mergeNotes(summary, gzipped, notes) {
+  for (const index of gzipped) {
+    if (summary?.files?.[index]) summary.files[index].gzip = true;
+  }
+  for (const note of notes) {
+    const file = summary?.files?.[note.file];
+    if (!file) continue;
+    file.warnings = [...(file.warnings ?? []), `${note.message}; frames after byte ${note.offset} of the decompressed data are missing`];
+  }
+}
+
+/** Replaces BigInts (64-bit integers from Rust) by Numbers, in place; beyond 2^53 they round. */
+function plainNumbers(value) {
+  if (typeof value === 'bigint') return Number(value);
+  if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) value[key] = plainNumbers(value[key]);
+  }
+  return value;
+}
+
+function requireCapture() {
+  if (!current) throw new Error('no capture is open');
+  return current;
+}
+
+function rows({ id, start, count }) {
+  const { analyzer } = requireCapture();
+  self.postMessage({ type: Msg.ROWS, id, start, rows: analyzer.rows(start, count) });
+}
+
+async function details({ id, no }) {
+  const { analyzer, sources } = requireCapture();
+  const where = analyzer.locate(no);
+  if (!where) throw new Error(`there is no frame ${no}`);
+  const source = sources[where.file];
+  if (!source) throw new Error(`the bytes of frame ${no} are not available`);
+  const buffer = await source.slice(where.offset, where.offset + where.caplen).arrayBuffer();
+  const bytes = new Uint8Array(buffer);
+  const result = analyzer.details(no, bytes);
+  if (!result) throw new Error(`frame ${no} could not be decoded`);
+  self.postMessage(
+    { type: Msg.DETAILS, id, no, tree: result.tree, len: result.len, bytes },
+    [bytes.buffer],
+  );
+}
+
+function messageOf(err) {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
