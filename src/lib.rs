@@ -5,6 +5,7 @@
 pub mod analyzer;
 pub mod capture;
 pub mod decode;
+pub mod dissect;
 pub mod error;
 pub mod flows;
 pub mod index;

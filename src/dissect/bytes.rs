@@ -1,0 +1,120 @@
+//! Checked big-endian reads at absolute frame offsets. A [`Bytes`] is the frame (or the frame
+//! clipped at the end a length field declares, which keeps offsets absolute), plus what is needed
+//! to explain a shortfall: was the frame cut by the snapshot length, or is a length field or the
+//! packet itself too short? Every read returns `None` instead of panicking.
+
+use super::Node;
+
+#[derive(Clone, Copy)]
+pub(crate) struct Bytes<'a> {
+    /// The readable bytes: the captured frame, possibly clipped at a declared end.
+    data: &'a [u8],
+    /// Length of the captured frame before any clipping.
+    captured: usize,
+    /// Length of the frame on the wire.
+    on_wire: usize,
+}
+
+impl<'a> Bytes<'a> {
+    pub fn new(data: &'a [u8], on_wire: usize) -> Bytes<'a> {
+        Bytes {
+            data,
+            captured: data.len(),
+            on_wire,
+        }
+    }
+
+    /// Number of readable bytes (absolute end offset).
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Bytes readable from `off` on.
+    pub fn remaining(&self, off: usize) -> usize {
+        self.data.len().saturating_sub(off)
+    }
+
+    /// The same frame, readable only up to `end` (a declared end such as IPv4 total length).
+    pub fn clip(&self, end: usize) -> Bytes<'a> {
+        let end = end.min(self.data.len());
+        Bytes {
+            data: self.data.get(..end).unwrap_or(self.data),
+            ..*self
+        }
+    }
+
+    pub fn get(&self, off: usize, len: usize) -> Option<&'a [u8]> {
+        let end = off.checked_add(len)?;
+        self.data.get(off..end)
+    }
+
+    /// Everything readable from `off` (empty past the end).
+    pub fn rest(&self, off: usize) -> &'a [u8] {
+        self.data.get(off..).unwrap_or(&[])
+    }
+
+    pub fn u8(&self, off: usize) -> Option<u8> {
+        self.data.get(off).copied()
+    }
+
+    pub fn u16(&self, off: usize) -> Option<u16> {
+        let s = self.get(off, 2)?;
+        Some(u16::from_be_bytes([s[0], s[1]]))
+    }
+
+    pub fn u32(&self, off: usize) -> Option<u32> {
+        let s = self.get(off, 4)?;
+        Some(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    }
+
+    pub fn array4(&self, off: usize) -> Option<[u8; 4]> {
+        let s = self.get(off, 4)?;
+        Some([s[0], s[1], s[2], s[3]])
+    }
+
+    pub fn array6(&self, off: usize) -> Option<[u8; 6]> {
+        let s = self.get(off, 6)?;
+        let mut a = [0u8; 6];
+        a.copy_from_slice(s);
+        Some(a)
+    }
+
+    pub fn array16(&self, off: usize) -> Option<[u8; 16]> {
+        let s = self.get(off, 16)?;
+        let mut a = [0u8; 16];
+        a.copy_from_slice(s);
+        Some(a)
+    }
+
+    /// True when the frame itself (not a length field) is shorter than the wire frame.
+    pub fn snapped(&self) -> bool {
+        self.captured < self.on_wire
+    }
+
+    /// True when this view was clipped by a declared length before the captured end.
+    pub fn clipped(&self) -> bool {
+        self.data.len() < self.captured
+    }
+
+    /// Why `needed` bytes at `off` for `what` are not there, as a problem node over what remains.
+    pub fn cut_node(&self, what: &str, off: usize, needed: usize) -> Node {
+        let have = self.remaining(off);
+        let start = off.min(self.data.len());
+        let note = if self.clipped() {
+            format!(
+                "Malformed: the enclosing length field leaves {have} bytes at byte {off} for the {what}, which needs {needed}"
+            )
+        } else if self.snapped() {
+            format!(
+                "Frame cut by the snapshot length at byte {}: the {what} needs {needed} bytes, {have} captured",
+                self.captured
+            )
+        } else {
+            format!(
+                "Packet ends at byte {}: the {what} needs {needed} bytes, only {have} present (malformed or short packet)",
+                self.captured
+            )
+        };
+        Node::new(format!("[{what} truncated]"), start, have).problem(note)
+    }
+}

@@ -1,0 +1,567 @@
+//! ICMP and ICMPv6: type and code names, checksum verified, echo identifier and sequence, and for
+//! error messages (destination unreachable, time exceeded, redirect, parameter problem, packet
+//! too big) the quoted packet — its IP header and the first bytes of its transport — dissected as
+//! children of the ICMP node. ICMPv6 also shows the Neighbor Discovery basics (router and
+//! neighbor solicitation/advertisement, redirect) with their options, and MLD.
+
+use super::bytes::Bytes;
+use super::checksum::{pseudo_sum, Verdict};
+use super::network::{self, IpInfo};
+use super::text::{escape, hex, ipv4 as ip4, ipv6 as ip6, mac};
+use super::{Cx, Node};
+
+/// ICMP errors quoting ICMP errors are followed at most this deep.
+const MAX_QUOTE_DEPTH: usize = 2;
+
+fn icmp_type_name(t: u8) -> &'static str {
+    match t {
+        0 => "Echo (ping) reply",
+        3 => "Destination unreachable",
+        4 => "Source quench (flow control)",
+        5 => "Redirect",
+        8 => "Echo (ping) request",
+        9 => "Router advertisement",
+        10 => "Router solicitation",
+        11 => "Time-to-live exceeded",
+        12 => "Parameter problem",
+        13 => "Timestamp request",
+        14 => "Timestamp reply",
+        15 => "Information request",
+        16 => "Information reply",
+        17 => "Address mask request",
+        18 => "Address mask reply",
+        _ => "Unknown",
+    }
+}
+
+fn icmp_code_name(t: u8, c: u8) -> &'static str {
+    match (t, c) {
+        (3, 0) => "Network unreachable",
+        (3, 1) => "Host unreachable",
+        (3, 2) => "Protocol unreachable",
+        (3, 3) => "Port unreachable",
+        (3, 4) => "Fragmentation needed",
+        (3, 5) => "Source route failed",
+        (3, 6) => "Destination network unknown",
+        (3, 7) => "Destination host unknown",
+        (3, 8) => "Source host isolated",
+        (3, 9) => "Network administratively prohibited",
+        (3, 10) => "Host administratively prohibited",
+        (3, 11) => "Network unreachable for TOS",
+        (3, 12) => "Host unreachable for TOS",
+        (3, 13) => "Communication administratively filtered",
+        (3, 14) => "Host precedence violation",
+        (3, 15) => "Precedence cutoff in effect",
+        (5, 0) => "Redirect for network",
+        (5, 1) => "Redirect for host",
+        (5, 2) => "Redirect for TOS and network",
+        (5, 3) => "Redirect for TOS and host",
+        (11, 0) => "Time to live exceeded in transit",
+        (11, 1) => "Fragment reassembly time exceeded",
+        (12, 0) => "Pointer indicates the error",
+        (12, 1) => "Required option missing",
+        (12, 2) => "Bad length",
+        _ => "",
+    }
+}
+
+fn type_code_nodes(
+    node: &mut Node,
+    off: usize,
+    t: u8,
+    c: u8,
+    tname: &str,
+    cname: &str,
+    proto: &str,
+) {
+    node.push(
+        Node::new(format!("Type: {t} ({tname})"), off, 1).field(if proto == "icmp" {
+            "icmp.type"
+        } else {
+            "icmpv6.type"
+        }),
+    );
+    let code = if cname.is_empty() {
+        format!("Code: {c}")
+    } else {
+        format!("Code: {c} ({cname})")
+    };
+    node.push(Node::new(code, off + 1, 1).field(if proto == "icmp" {
+        "icmp.code"
+    } else {
+        "icmpv6.code"
+    }));
+}
+
+/// Checksum verdict over the whole message (`acc` carries the ICMPv6 pseudo-header).
+fn message_verdict(cx: &Cx, b: &Bytes, off: usize, end: usize, ip: &IpInfo, acc: u64) -> Verdict {
+    if cx.quoted {
+        return Verdict::Unverified("quoted packet");
+    }
+    if ip.fragment {
+        return Verdict::Unverified("IP fragment, datagram not reassembled");
+    }
+    match b.get(off, end.saturating_sub(off)) {
+        Some(msg) => Verdict::over(msg, 2, acc),
+        None => Verdict::Unverified(if b.snapped() {
+            "frame cut by the snapshot length"
+        } else {
+            "message truncated"
+        }),
+    }
+}
+
+fn checksum_node(stored: u16, at: usize, verdict: &Verdict, field: &'static str) -> Node {
+    let (label, problem) = verdict.label_and_problem("Checksum", stored);
+    let mut n = Node::new(label, at, 2).field(field);
+    n.problem = problem;
+    n
+}
+
+fn echo_fields(node: &mut Node, b: &Bytes, off: usize, v6: bool) {
+    let (idf, seqf) = if v6 {
+        ("icmpv6.echo.identifier", "icmpv6.echo.sequence_number")
+    } else {
+        ("icmp.ident", "icmp.seq")
+    };
+    if let Some((id, seq)) = b.u16(off + 4).zip(b.u16(off + 6)) {
+        if v6 {
+            node.push(Node::new(format!("Identifier: 0x{id:04x}"), off + 4, 2).field(idf));
+            node.push(Node::new(format!("Sequence: {seq}"), off + 6, 2).field(seqf));
+        } else {
+            node.push(
+                Node::new(format!("Identifier (BE): {id} (0x{id:04x})"), off + 4, 2).field(idf),
+            );
+            let le = id.swap_bytes();
+            node.push(
+                Node::new(format!("Identifier (LE): {le} (0x{le:04x})"), off + 4, 2)
+                    .field("icmp.ident_le"),
+            );
+            node.push(
+                Node::new(
+                    format!("Sequence Number (BE): {seq} (0x{seq:04x})"),
+                    off + 6,
+                    2,
+                )
+                .field(seqf),
+            );
+            let le = seq.swap_bytes();
+            node.push(
+                Node::new(
+                    format!("Sequence Number (LE): {le} (0x{le:04x})"),
+                    off + 6,
+                    2,
+                )
+                .field("icmp.seq_le"),
+            );
+        }
+    }
+    let data = b.rest(off + 8);
+    if !data.is_empty() {
+        node.push(
+            Node::new(format!("Data ({} bytes)", data.len()), off + 8, data.len())
+                .field("data.data")
+                .with_child(Node::new(
+                    format!("Data: {}", hex(data)),
+                    off + 8,
+                    data.len(),
+                )),
+        );
+    }
+}
+
+/// Dissect the packet an ICMP error quotes, as children of `node`.
+fn quoted_packet(cx: &Cx, node: &mut Node, b: &Bytes, off: usize, v6: bool) {
+    if b.remaining(off) == 0 {
+        return;
+    }
+    if cx.quote_depth >= MAX_QUOTE_DEPTH {
+        node.push(Node::new(
+            "[Quoted packet not dissected: ICMP errors nested too deep]",
+            off,
+            b.remaining(off),
+        ));
+        return;
+    }
+    let mut sub = Cx {
+        layers: Vec::new(),
+        quoted: true,
+        quote_depth: cx.quote_depth + 1,
+    };
+    if v6 {
+        network::ipv6(&mut sub, b, off);
+    } else {
+        network::ipv4(&mut sub, b, off);
+    }
+    node.children.extend(sub.layers);
+}
+
+pub(crate) fn icmp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
+    let mut node = Node::new("Internet Control Message Protocol", off, b.remaining(off));
+    let Some((t, (c, stored))) = b.u8(off).zip(b.u8(off + 1).zip(b.u16(off + 2))) else {
+        node.push(cx.cut(b, "ICMP header", off, 4));
+        cx.push_layer(node);
+        return;
+    };
+    type_code_nodes(
+        &mut node,
+        off,
+        t,
+        c,
+        icmp_type_name(t),
+        icmp_code_name(t, c),
+        "icmp",
+    );
+    let verdict = message_verdict(cx, b, off, ip.end, ip, 0);
+    node.push(checksum_node(stored, off + 2, &verdict, "icmp.checksum"));
+    match t {
+        0 | 8 => echo_fields(&mut node, b, off, false),
+        3 | 4 | 5 | 11 | 12 => {
+            let Some(word) = b.u32(off + 4) else {
+                node.push(cx.cut(b, "ICMP error header", off, 8));
+                cx.push_layer(node);
+                return;
+            };
+            node.push(match (t, c) {
+                (5, _) => Node::new(
+                    format!("Gateway Address: {}", ip4(word.to_be_bytes())),
+                    off + 4,
+                    4,
+                )
+                .field("icmp.redir_gw"),
+                (12, _) => {
+                    Node::new(format!("Pointer: {}", word >> 24), off + 4, 1).field("icmp.pointer")
+                }
+                (3, 4) => Node::new(format!("MTU of next hop: {}", word & 0xffff), off + 6, 2)
+                    .field("icmp.mtu"),
+                _ => Node::new(format!("Unused: {word:08x}"), off + 4, 4).field("icmp.unused"),
+            });
+            quoted_packet(cx, &mut node, b, off + 8, false);
+        }
+        13 | 14 => {
+            if let Some((id, seq)) = b.u16(off + 4).zip(b.u16(off + 6)) {
+                node.push(
+                    Node::new(format!("Identifier: {id} (0x{id:04x})"), off + 4, 2)
+                        .field("icmp.ident"),
+                );
+                node.push(
+                    Node::new(format!("Sequence Number: {seq} (0x{seq:04x})"), off + 6, 2)
+                        .field("icmp.seq"),
+                );
+            }
+            let names = [
+                "Originate timestamp",
+                "Receive timestamp",
+                "Transmit timestamp",
+            ];
+            for (i, name) in names.iter().enumerate() {
+                if let Some(v) = b.u32(off + 8 + 4 * i) {
+                    node.push(Node::new(
+                        format!("{name}: {v} ms after midnight UTC"),
+                        off + 8 + 4 * i,
+                        4,
+                    ));
+                }
+            }
+        }
+        _ => {
+            let rest = b.rest(off + 4);
+            if !rest.is_empty() {
+                node.push(
+                    Node::new(
+                        format!("Data ({} bytes): {}", rest.len(), hex(rest)),
+                        off + 4,
+                        rest.len(),
+                    )
+                    .field("data.data"),
+                );
+            }
+        }
+    }
+    cx.push_layer(node);
+}
+
+fn icmpv6_type_name(t: u8) -> &'static str {
+    match t {
+        1 => "Destination Unreachable",
+        2 => "Packet Too Big",
+        3 => "Time Exceeded",
+        4 => "Parameter Problem",
+        128 => "Echo (ping) request",
+        129 => "Echo (ping) reply",
+        130 => "Multicast Listener Query",
+        131 => "Multicast Listener Report",
+        132 => "Multicast Listener Done",
+        133 => "Router Solicitation",
+        134 => "Router Advertisement",
+        135 => "Neighbor Solicitation",
+        136 => "Neighbor Advertisement",
+        137 => "Redirect",
+        138 => "Router Renumbering",
+        143 => "Multicast Listener Report Message v2",
+        _ => "Unknown",
+    }
+}
+
+fn icmpv6_code_name(t: u8, c: u8) -> &'static str {
+    match (t, c) {
+        (1, 0) => "no route to destination",
+        (1, 1) => "communication with destination administratively prohibited",
+        (1, 2) => "beyond scope of source address",
+        (1, 3) => "address unreachable",
+        (1, 4) => "port unreachable",
+        (1, 5) => "source address failed ingress/egress policy",
+        (1, 6) => "reject route to destination",
+        (3, 0) => "hop limit exceeded in transit",
+        (3, 1) => "fragment reassembly time exceeded",
+        (4, 0) => "erroneous header field encountered",
+        (4, 1) => "unrecognized Next Header type encountered",
+        (4, 2) => "unrecognized IPv6 option encountered",
+        _ => "",
+    }
+}
+
+pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
+    let mut node = Node::new(
+        "Internet Control Message Protocol v6",
+        off,
+        b.remaining(off),
+    );
+    let Some((t, (c, stored))) = b.u8(off).zip(b.u8(off + 1).zip(b.u16(off + 2))) else {
+        node.push(cx.cut(b, "ICMPv6 header", off, 4));
+        cx.push_layer(node);
+        return;
+    };
+    type_code_nodes(
+        &mut node,
+        off,
+        t,
+        c,
+        icmpv6_type_name(t),
+        icmpv6_code_name(t, c),
+        "icmpv6",
+    );
+    let msg_len = ip.end.saturating_sub(off);
+    let verdict = match pseudo_sum(ip.src(), ip.dst(), 58, msg_len) {
+        Some(acc) => message_verdict(cx, b, off, ip.end, ip, acc),
+        None => Verdict::Unverified("no IPv6 pseudo-header"),
+    };
+    node.push(checksum_node(stored, off + 2, &verdict, "icmpv6.checksum"));
+    match t {
+        128 | 129 => echo_fields(&mut node, b, off, true),
+        1..=4 => {
+            let Some(word) = b.u32(off + 4) else {
+                node.push(cx.cut(b, "ICMPv6 error header", off, 8));
+                cx.push_layer(node);
+                return;
+            };
+            node.push(match t {
+                2 => Node::new(format!("MTU: {word}"), off + 4, 4).field("icmpv6.mtu"),
+                4 => Node::new(format!("Pointer: {word}"), off + 4, 4).field("icmpv6.pointer"),
+                _ => {
+                    Node::new(format!("Reserved: {word:08x}"), off + 4, 4).field("icmpv6.reserved")
+                }
+            });
+            quoted_packet(cx, &mut node, b, off + 8, true);
+        }
+        133..=137 => neighbor_discovery(cx, &mut node, b, off, t),
+        130..=132 => {
+            if let Some((delay, group)) = b.u16(off + 4).zip(b.array16(off + 8)) {
+                node.push(
+                    Node::new(format!("Maximum Response Delay [ms]: {delay}"), off + 4, 2)
+                        .field("icmpv6.mld.maximum_response_delay"),
+                );
+                node.push(
+                    Node::new(format!("Multicast Address: {}", ip6(group)), off + 8, 16)
+                        .field("icmpv6.mld.multicast_address"),
+                );
+            }
+        }
+        143 => {
+            if let Some(n) = b.u16(off + 6) {
+                node.push(
+                    Node::new(
+                        format!("Number of Multicast Address Records: {n}"),
+                        off + 6,
+                        2,
+                    )
+                    .field("icmpv6.mldr.nb_mcast_records"),
+                );
+            }
+        }
+        _ => {
+            let rest = b.rest(off + 4);
+            if !rest.is_empty() {
+                node.push(
+                    Node::new(
+                        format!("Data ({} bytes): {}", rest.len(), hex(rest)),
+                        off + 4,
+                        rest.len(),
+                    )
+                    .field("data.data"),
+                );
+            }
+        }
+    }
+    cx.push_layer(node);
+}
+
+/// Router/neighbor solicitation and advertisement and redirect: fixed part, then options.
+fn neighbor_discovery(cx: &Cx, node: &mut Node, b: &Bytes, off: usize, t: u8) {
+    let fixed_len = match t {
+        133 => 8,
+        134 => 16,
+        135 | 136 => 24,
+        _ => 40,
+    };
+    if b.remaining(off) < fixed_len {
+        node.push(cx.cut(b, "Neighbor Discovery message", off, fixed_len));
+        return;
+    }
+    let u32_at = |at: usize| b.u32(at).unwrap_or(0);
+    match t {
+        134 => {
+            let hop = b.u8(off + 4).unwrap_or(0);
+            let flags = b.u8(off + 5).unwrap_or(0);
+            node.push(
+                Node::new(format!("Cur hop limit: {hop}"), off + 4, 1)
+                    .field("icmpv6.nd.ra.cur_hop_limit"),
+            );
+            node.push(
+                Node::new(
+                    format!(
+                        "Flags: 0x{flags:02x} (Managed: {}, Other: {})",
+                        flags & 0x80 != 0,
+                        flags & 0x40 != 0
+                    ),
+                    off + 5,
+                    1,
+                )
+                .field("icmpv6.nd.ra.flag"),
+            );
+            node.push(
+                Node::new(
+                    format!("Router lifetime (s): {}", b.u16(off + 6).unwrap_or(0)),
+                    off + 6,
+                    2,
+                )
+                .field("icmpv6.nd.ra.router_lifetime"),
+            );
+            node.push(
+                Node::new(
+                    format!("Reachable time (ms): {}", u32_at(off + 8)),
+                    off + 8,
+                    4,
+                )
+                .field("icmpv6.nd.ra.reachable_time"),
+            );
+            node.push(
+                Node::new(
+                    format!("Retrans timer (ms): {}", u32_at(off + 12)),
+                    off + 12,
+                    4,
+                )
+                .field("icmpv6.nd.ra.retrans_timer"),
+            );
+        }
+        135..=137 => {
+            if t == 136 {
+                let f = u32_at(off + 4);
+                node.push(
+                    Node::new(
+                        format!(
+                            "Flags: 0x{f:08x} (Router: {}, Solicited: {}, Override: {})",
+                            f & 0x8000_0000 != 0,
+                            f & 0x4000_0000 != 0,
+                            f & 0x2000_0000 != 0
+                        ),
+                        off + 4,
+                        4,
+                    )
+                    .field("icmpv6.nd.na.flag"),
+                );
+            }
+            if let Some(target) = b.array16(off + 8) {
+                node.push(
+                    Node::new(format!("Target Address: {}", ip6(target)), off + 8, 16)
+                        .field("icmpv6.nd.ns.target_address"),
+                );
+            }
+            if t == 137 {
+                if let Some(dst) = b.array16(off + 24) {
+                    node.push(
+                        Node::new(format!("Destination Address: {}", ip6(dst)), off + 24, 16)
+                            .field("icmpv6.nd.rd.destination_address"),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    nd_options(node, b, off + fixed_len);
+}
+
+fn nd_option_name(t: u8) -> &'static str {
+    match t {
+        1 => "Source link-layer address",
+        2 => "Target link-layer address",
+        3 => "Prefix information",
+        4 => "Redirected header",
+        5 => "MTU",
+        14 => "Nonce",
+        24 => "Route Information",
+        25 => "Recursive DNS Server",
+        31 => "DNS Search List",
+        _ => "Unknown",
+    }
+}
+
+fn nd_options(node: &mut Node, b: &Bytes, mut at: usize) {
+    for _ in 0..64 {
+        let Some((t, l)) = b.u8(at).zip(b.u8(at + 1)) else {
+            break;
+        };
+        let len = usize::from(l) * 8;
+        if len == 0 {
+            node.push(Node::new(format!("ICMPv6 Option ({}), length 0", nd_option_name(t)), at, 2).problem("ICMPv6 option with length 0 is invalid (RFC 4861): the remaining options are ignored"));
+            break;
+        }
+        let Some(value) = b.get(at + 2, len - 2) else {
+            node.push(Node::new(
+                format!(
+                    "ICMPv6 Option ({}), {len} bytes, truncated",
+                    nd_option_name(t)
+                ),
+                at,
+                b.remaining(at),
+            ));
+            break;
+        };
+        let shown = match t {
+            1 | 2 => mac(value.get(..6).unwrap_or(value)),
+            3 if value.len() >= 30 => {
+                let mut p = [0u8; 16];
+                p.copy_from_slice(&value[14..30]);
+                format!("{}/{}", ip6(p), value[0])
+            }
+            5 if value.len() >= 6 => format!(
+                "{}",
+                u32::from_be_bytes([value[2], value[3], value[4], value[5]])
+            ),
+            _ => hex(value),
+        };
+        node.push(
+            Node::new(
+                format!(
+                    "ICMPv6 Option ({}): {}",
+                    nd_option_name(t),
+                    escape(shown.as_bytes())
+                ),
+                at,
+                len,
+            )
+            .field("icmpv6.opt"),
+        );
+        at += len;
+    }
+}
