@@ -29,6 +29,13 @@ pub struct FrameLocation {
     pub caplen: u32,
 }
 
+/// The packet-details view of one frame: the layer tree (each node with its byte range).
+#[derive(Debug, Clone, Serialize)]
+pub struct Details {
+    pub tree: Vec<crate::dissect::Node>,
+    pub len: usize,
+}
+
 /// Whole-capture facts for the summary view and `tracelens info`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -199,6 +206,13 @@ impl Analyzer {
             index_bytes_per_frame: std::mem::size_of::<PacketRecord>(),
             index_bytes: self.index.heap_bytes(),
         }
+    }
+
+    /// The details tree of frame `no` (1-based), given its captured bytes (see [`Analyzer::locate`]).
+    pub fn details(&self, no: u64, bytes: &[u8]) -> Option<Details> {
+        let record = self.index.records.get(usize::try_from(no).ok()?.checked_sub(1)?)?;
+        let link_type = self.index.link_type_of(record);
+        Some(Details { tree: crate::dissect::dissect(link_type, bytes, record.orig_len), len: bytes.len() })
     }
 
     /// Where frame `no` (1-based) is stored.
