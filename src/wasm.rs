@@ -86,9 +86,10 @@ impl WasmAnalyzer {
 
     /// `{tree, len}` of frame `no` given its captured bytes, or `null`.
     pub fn details(&self, no: f64, bytes: &[u8]) -> Result<JsValue, JsError> {
-        let _ = (no, bytes);
-        // Analyzer::details is not there yet: the page says the details are unavailable.
-        Ok(JsValue::NULL)
+        match frame_number(no) {
+            Some(no) => to_js(&self.inner.details(no, bytes)),
+            None => Ok(JsValue::NULL),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import { launch, openApp } from './lib/browser.mjs';
-import { capture, REPO } from './lib/paths.mjs';
+import { capture, REPO, scratchDir } from './lib/paths.mjs';
 import { openFiles, selectFrame, clickTreeItem } from './lib/app.mjs';
 
 const OUT = process.env.TRACELENS_SCREENSHOTS ?? path.join(REPO, 'docs', 'screenshots');
@@ -35,23 +35,35 @@ async function packetView(page) {
   await page.focus('.plist-scroll');
 }
 
-test('light theme: empty page, packet list with details', async () => {
+test('light theme: empty page, packet list with details, a damaged file', async () => {
   const browser = await launch({ colorScheme: 'light' });
   try {
     const { page } = await openApp(browser, server.origin);
     await shoot(page, 'empty.png');
     await packetView(page);
     await shoot(page, 'packets.png');
+
+    // A pcap cut inside its 8th record, opened with a gzip'd one: the damage alert and the
+    // per-file details.
+    const source = fs.readFileSync(capture('zeek/http-vlan-0.pcap'));
+    const cut = path.join(scratchDir(), 'http-vlan-0-cut.pcap');
+    fs.writeFileSync(cut, source.subarray(0, 4394));
+    await openFiles(page, [cut, capture('zeek/mime-header-size-limit.pcap.gz')]);
+    await page.click('.summary-toggle');
+    await selectFrame(page, 4);
+    await shoot(page, 'damaged.png');
   } finally {
     await browser.close();
   }
 });
 
-test('dark theme: packet list with details, and a damaged file', async () => {
+test('dark theme: packet list with details', async () => {
   const browser = await launch({ colorScheme: 'dark' });
   try {
     const { page } = await openApp(browser, server.origin);
-    assert.equal(await page.evaluate(() => getComputedStyle(document.body).colorScheme), 'dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 150, `dark background, got ${background}`);
     await packetView(page);
     await shoot(page, 'dark.png');
   } finally {

@@ -23,7 +23,7 @@ export function el(tag, props = {}, ...children) {
 
 /** Appends children; strings and numbers become text nodes, null/undefined/false are skipped. */
 export function append(parent, ...children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

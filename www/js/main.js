@@ -20,6 +20,7 @@ const client = new AnalyzerClient({ onFatal: (message) => showError(message) });
 let opening = null; // {id} of the open request in progress
 let detailsSeq = 0;
 let frameCount = 0;
+let fileNames = []; // of the open capture, by file index
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -108,6 +109,7 @@ function showProgress(p) {
 function showCapture(files, opened) {
   const { summary, count } = opened;
   frameCount = count;
+  fileNames = (summary.files ?? []).map((f) => f.name);
   performance.mark('tracelens:opened');
   const ms = performance.measure('tracelens:open-to-indexed', 'tracelens:open', 'tracelens:opened').duration;
   body.dataset.frames = String(count);
@@ -121,6 +123,7 @@ function showCapture(files, opened) {
   renderAlerts(byId('alerts'), summary);
   renderSummary(byId('summary'), summary);
   setPhase('ready');
+  list.setTimeSpan(summary.duration);
   list.reset(count);
   tree.clear(count ? 'Select a packet to see its details.' : 'This capture holds no frames.');
   hex.clear();
@@ -134,7 +137,8 @@ function showCapture(files, opened) {
 
 async function showFrame(row) {
   const seq = ++detailsSeq;
-  status.textContent = `Frame ${fmt.count(row.no)} of ${fmt.count(frameCount)} · ${fmt.plural(row.length, 'byte')} on the wire, ${fmt.count(row.caplen)} captured`;
+  const from = fileNames.length > 1 ? ` · from ${fileNames[row.file] ?? `file ${row.file + 1}`}` : '';
+  status.textContent = `Frame ${fmt.count(row.no)} of ${fmt.count(frameCount)} · ${fmt.plural(row.length, 'byte')} on the wire, ${fmt.count(row.caplen)} captured${from}`;
   let result;
   try {
     result = await client.details(row.no);

@@ -97,11 +97,18 @@ export class PacketList {
   reset(count) {
     this.count = count;
     this.cache.reset(count);
+    this.root.style.setProperty('--w-no-auto', `${Math.max(3, String(count).length) + 3}ch`);
     this.selected = -1;
     this.notified = null;
     this.scroller.setAttribute('aria-rowcount', String(count + 1));
     this.scroller.scrollTop = 0;
     this.layout();
+  }
+
+  /** Widens the relative/delta Time column for captures spanning `seconds` (e.g. 12345.123456). */
+  setTimeSpan(seconds) {
+    const digits = Math.max(1, Math.floor(Math.log10(Math.max(1, seconds || 0))) + 1);
+    this.root.style.setProperty('--w-time-auto', `${digits + 10}ch`);
   }
 
   setTimeMode(mode) {

@@ -58,7 +58,7 @@ export function renderSummary(container, summary) {
   fact('Size', fmt.bytes(summary.bytes ?? 0));
   fact(formats.length > 1 ? 'Formats' : 'Format', formats.join(', ') || '—');
   if (links.length) fact(links.length > 1 ? 'Links' : 'Link', links.join(', '));
-  if (snaplens.length) fact('Snaplen', snaplens.map(fmt.count).join(', '));
+  if (snaplens.length) fact('Snaplen', snaplens.map(fmt.count).join(' / '));
   if (drops !== null) fact('Dropped', fmt.count(drops), drops > 0 ? 'fact-bad' : '');
 
   const toggle = el('button', {
@@ -97,7 +97,7 @@ function fileCard(file) {
 }
 
 function interfaceTable(interfaces) {
-  const head = ['#', 'Interface', 'Link type', 'Snaplen', 'Time resolution', 'Capture filter', 'Frames', 'Received', 'Dropped'];
+  const head = ['#', 'Interface', 'Link type', 'Snaplen', 'Resolution', 'Filter', 'Frames', 'Received', 'Dropped'];
   const table = el('table', { class: 'iface-table' },
     el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))));
   const body = el('tbody');
