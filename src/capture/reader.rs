@@ -4,7 +4,7 @@
 //! and the error (with byte offset and frame number) is kept in [`FileInfo::error`].
 
 use super::frame::{FileInfo, FormatParser, RawFrame};
-use super::pcap;
+use super::{netmon, pcap, pcapng};
 use crate::error::CaptureError;
 use flate2::write::MultiGzDecoder;
 use std::io::Write;
@@ -183,9 +183,8 @@ impl CaptureReader {
     fn parser_for(&mut self, first4: [u8; 4]) -> Result<Box<dyn FormatParser>, CaptureError> {
         match sniff(first4) {
             Some(Sniffed::Pcap(magic)) => Ok(Box::new(pcap::PcapParser::new(magic))),
-            // TODO(lead): wire pcapng::PcapNgParser / netmon::NetMonParser when they land.
-            Some(Sniffed::PcapNg) => Err(CaptureError::new(0, 1, "pcapng reader not wired yet")),
-            Some(Sniffed::NetMon) => Err(CaptureError::new(0, 1, "netmon reader not wired yet")),
+            Some(Sniffed::PcapNg) => Ok(Box::new(pcapng::PcapNgParser::new())),
+            Some(Sniffed::NetMon) => Ok(Box::new(netmon::NetMonParser::new())),
             Some(Sniffed::Gzip) => Err(CaptureError::new(0, 1, "gzip inside gzip is not supported")),
             None => Err(CaptureError::new(
                 0,
