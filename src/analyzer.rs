@@ -247,16 +247,7 @@ fn index_frame(
     });
     let decoded = decode::decode(frame.link_type, frame.data);
     let frame_index = part.records.len() as u32;
-    let record = record_from(
-        decoded,
-        frame.ts_ns,
-        frame.data.len() as u32,
-        frame.orig_len,
-        frame.offset,
-        iface,
-        frame_index,
-        part,
-    );
+    let record = record_from(decoded, &frame, iface, frame_index, part);
     part.records.push(record);
 }
 

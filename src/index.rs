@@ -3,6 +3,7 @@
 //! addresses and sparse side tables for what only some frames have (application labels, TCP
 //! options, ARP fields). Flows, filters and detectors read this, never the capture again.
 
+use crate::capture::RawFrame;
 use crate::decode::{AppInfo, Arp, Decoded, TcpOptions, Transport};
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
@@ -276,19 +277,17 @@ impl PacketIndex {
 /// index `frame_index`.
 pub fn record_from(
     decoded: Decoded,
-    ts_ns: Option<i64>,
-    caplen: u32,
-    orig_len: u32,
-    offset: u64,
+    frame: &RawFrame<'_>,
     iface: u16,
     frame_index: u32,
     index: &mut PacketIndex,
 ) -> PacketRecord {
+    let ts_ns = frame.ts_ns;
     let mut r = PacketRecord {
         ts_ns: ts_ns.unwrap_or(0),
-        offset,
-        caplen,
-        orig_len,
+        offset: frame.offset,
+        caplen: frame.data.len() as u32,
+        orig_len: frame.orig_len,
         iface,
         ip_len: decoded.ip_len,
         ip_id: decoded.ip_id,

@@ -265,14 +265,10 @@ mod tests {
         std::fs::read(&full).unwrap_or_else(|e| panic!("corpus file {full}: {e}"))
     }
 
-    fn read_all(
-        bytes: &[u8],
-        chunk: usize,
-    ) -> (
-        FileInfo,
-        Vec<(Option<i64>, usize, u64)>,
-        Option<CaptureError>,
-    ) {
+    /// What a read produced: the file info, (time, length, offset) per frame, and the error.
+    type ReadResult = (FileInfo, Vec<(Option<i64>, usize, u64)>, Option<CaptureError>);
+
+    fn read_all(bytes: &[u8], chunk: usize) -> ReadResult {
         let magic = Magic::detect([bytes[0], bytes[1], bytes[2], bytes[3]]).expect("pcap magic");
         let mut parser = PcapParser::new(magic);
         let mut info = FileInfo::new("test");
