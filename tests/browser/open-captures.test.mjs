@@ -227,3 +227,15 @@ test('the sample capture opens from the empty page', async () => {
   assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
   await page.close();
 });
+
+test('a link can name a capture on this site and a frame (#capture=…&frame=…)', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/#capture=samples/get-to-ssh-server.pcap&frame=7`);
+  await page.waitForSelector('body[data-state="ready"]');
+  await waitDetails(page, 7);
+  // `tshark -r zeek/get-to-ssh-server.pcap`: frame 7 is the server's RST
+  const selected = await page.$eval('.plist .row.selected', (r) => r.dataset.no);
+  assert.equal(selected, '7');
+  assert.match((await row(page, 7)).info, /^22 → 44338 \[RST, ACK\]/);
+  await page.close();
+});

@@ -72,6 +72,16 @@ test('a whole session requests only the server’s own static files, and no capt
   await page.close();
 });
 
+test('a link naming a capture elsewhere is refused without a request', async () => {
+  const page = await browser.context.newPage();
+  const before = browser.requests.length;
+  await page.goto(`${server.origin}/#capture=http://example.invalid/secret.pcap`);
+  await page.waitForSelector('#welcome-error:not([hidden])');
+  assert.match(await page.textContent('#welcome-error'), /only be loaded from this site/);
+  assert.deepEqual(foreignRequests(browser.requests.slice(before), server.origin), []);
+  await page.close();
+});
+
 test('the page code never builds HTML from strings and names no outside host', () => {
   const offenders = [];
   for (const file of sources(['.js', '.html', '.css'])) {

@@ -10,7 +10,10 @@ import { launch, openApp } from './lib/browser.mjs';
 import { capture, REPO, scratchDir } from './lib/paths.mjs';
 import { openFiles, selectFrame, clickTreeItem } from './lib/app.mjs';
 
-const OUT = process.env.TRACELENS_SCREENSHOTS ?? path.join(REPO, 'docs', 'screenshots');
+// docs/screenshots is refreshed on request (TRACELENS_UPDATE_SCREENSHOTS=1); otherwise the
+// pictures go to a scratch folder, so a test run leaves the work tree as it was.
+const OUT = process.env.TRACELENS_SCREENSHOTS
+  ?? (process.env.TRACELENS_UPDATE_SCREENSHOTS ? path.join(REPO, 'docs', 'screenshots') : scratchDir('tracelens-screenshots-'));
 let server;
 
 before(async () => {

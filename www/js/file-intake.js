@@ -1,7 +1,28 @@
-// Ways a capture gets in: the file picker, dropping files anywhere on the page, and the bundled
-// sample (fetched from this site itself). All of them end in `open(files)`.
+// Ways a capture gets in: the file picker, dropping files anywhere on the page, the bundled
+// sample, and a capture named in the page's address (#capture=samples/x.pcap&frame=4, for KB
+// articles that embed a view). Fetched captures must come from this site itself (the CSP's
+// connect-src 'self' enforces it too). All of them end in `open(files)`.
 
 const SAMPLE_URL = new URL('../samples/get-to-ssh-server.pcap', import.meta.url);
+
+/** Fetches a same-origin capture URL and returns it as a File. */
+export async function fetchCapture(url) {
+  const target = new URL(url, document.baseURI);
+  if (target.origin !== location.origin) throw new Error('captures can only be loaded from this site');
+  const response = await fetch(target, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const blob = await response.blob();
+  return new File([blob], decodeURIComponent(target.pathname.split('/').pop() || 'capture'));
+}
+
+/** `{capture, frame}` from the address's fragment (#capture=…&frame=…), or null. */
+export function linkedCapture() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const capture = params.get('capture');
+  if (!capture) return null;
+  const frame = Number(params.get('frame'));
+  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null };
+}
 
 export function initIntake({ input, pickers, sampleButton, overlay, open, onError }) {
   for (const button of pickers) button.addEventListener('click', () => input.click());
@@ -48,10 +69,7 @@ export function initIntake({ input, pickers, sampleButton, overlay, open, onErro
   sampleButton.addEventListener('click', async () => {
     sampleButton.disabled = true;
     try {
-      const response = await fetch(SAMPLE_URL);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const blob = await response.blob();
-      open([new File([blob], SAMPLE_URL.pathname.split('/').pop(), { type: 'application/vnd.tcpdump.pcap' })]);
+      open([await fetchCapture(SAMPLE_URL.href)]);
     } catch (err) {
       onError(`The sample capture could not be loaded (${err.message}).`);
     } finally {

@@ -3,7 +3,7 @@
 
 import { byId } from './dom.js';
 import { AnalyzerClient, CancelledError } from './analyzer-client.js';
-import { initIntake } from './file-intake.js';
+import { initIntake, linkedCapture, fetchCapture } from './file-intake.js';
 import { PacketList } from './packet-list.js';
 import { DetailsTree } from './details-tree.js';
 import { HexView } from './hex-view.js';
@@ -51,6 +51,21 @@ initIntake({
 byId('cancel-button').addEventListener('click', () => {
   if (opening) client.cancel(opening.id);
 });
+openLinkedCapture();
+
+/** Opens the capture named in the address (#capture=path&frame=N), if any. */
+async function openLinkedCapture() {
+  const link = linkedCapture();
+  if (!link) return;
+  let file;
+  try {
+    file = await fetchCapture(link.capture);
+  } catch (err) {
+    showError(`The capture ${link.capture} could not be loaded (${err.message}).`);
+    return;
+  }
+  if (await openFiles([file]) && link.frame) list.select(link.frame - 1);
+}
 
 function setPhase(phase) {
   body.dataset.state = phase;
@@ -75,7 +90,7 @@ async function openFiles(files) {
   try {
     opened = await request.promise;
   } catch (err) {
-    if (opening !== request) return; // superseded by a newer open
+    if (opening !== request) return false; // superseded by a newer open
     opening = null;
     if (err instanceof CancelledError) {
       // The worker dropped the previous capture when this one started: back to the start page.
@@ -84,14 +99,15 @@ async function openFiles(files) {
       document.title = 'tracelens — network trace analyzer';
       frameCount = 0;
       setPhase('empty');
-      return;
+      return false;
     }
     showError(err.message);
-    return;
+    return false;
   }
-  if (opening !== request) return;
+  if (opening !== request) return false;
   opening = null;
   showCapture(files, opened);
+  return true;
 }
 
 function showProgress(p) {

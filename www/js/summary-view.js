@@ -55,7 +55,7 @@ export function renderSummary(container, summary) {
   fact('Frames', fmt.count(summary.frames ?? 0), 'fact-frames');
   fact('Duration', fmt.duration(summary.duration));
   fact('Start (UTC)', summary.first_time == null ? '—' : fmt.utcTime(summary.first_time, 3));
-  fact('Size', fmt.bytes(summary.bytes ?? 0));
+  fact('Data', fmt.bytes(summary.bytes ?? 0));
   fact(formats.length > 1 ? 'Formats' : 'Format', formats.join(', ') || '—');
   if (links.length) fact(links.length > 1 ? 'Links' : 'Link', links.join(', '));
   if (snaplens.length) fact('Snaplen', snaplens.map(fmt.count).join(' / '));
@@ -97,22 +97,22 @@ function fileCard(file) {
 }
 
 function interfaceTable(interfaces) {
-  const head = ['#', 'Interface', 'Link type', 'Snaplen', 'Resolution', 'Filter', 'Frames', 'Received', 'Dropped'];
+  // Only the columns some interface has a value for.
+  const any = (f) => interfaces.some(f);
+  const columns = [
+    { head: '#', num: true, value: (i, n) => String(n) },
+    any((i) => i.name || i.description) && { head: 'Interface', value: (i) => [i.name, i.description].filter(Boolean).join(' — ') || '—' },
+    { head: 'Link type', value: (i) => fmt.linkTypeName(i.link_type) },
+    { head: 'Snaplen', num: true, value: (i) => (i.snaplen ? fmt.count(i.snaplen) : '—') },
+    { head: 'Resolution', value: (i) => i.ts_resolution ?? '—' },
+    any((i) => i.filter) && { head: 'Filter', value: (i) => i.filter || '—' },
+    { head: 'Frames', num: true, value: (i) => fmt.count(i.frames ?? 0) },
+    any((i) => i.stats?.received != null) && { head: 'Received', num: true, value: (i) => (i.stats?.received == null ? '—' : fmt.count(i.stats.received)) },
+    any((i) => i.stats) && { head: 'Dropped', value: (i) => (i.stats ? dropText(i.stats) : 'not recorded') },
+  ].filter(Boolean);
   const table = el('table', { class: 'iface-table' },
-    el('thead', {}, el('tr', {}, head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))));
-  const body = el('tbody');
-  interfaces.forEach((i, n) => {
-    const name = [i.name, i.description].filter(Boolean).join(' — ') || '—';
-    const stats = i.stats;
-    const cells = [
-      String(n), name, fmt.linkTypeName(i.link_type), i.snaplen ? fmt.count(i.snaplen) : '—',
-      i.ts_resolution ?? '—', i.filter || '—', fmt.count(i.frames ?? 0),
-      stats?.received == null ? '—' : fmt.count(stats.received),
-      stats ? dropText(stats) : 'not recorded',
-    ];
-    body.append(el('tr', {}, cells.map((c, k) => el('td', { text: c, class: [0, 3, 6, 7].includes(k) ? 'num' : '' }))));
-  });
-  table.append(body);
+    el('thead', {}, el('tr', {}, columns.map((c) => el('th', { text: c.head, class: c.num ? 'num' : '', attrs: { scope: 'col' } })))),
+    el('tbody', {}, interfaces.map((i, n) => el('tr', {}, columns.map((c) => el('td', { text: c.value(i, n), class: c.num ? 'num' : '' }))))));
   return el('div', { class: 'iface-wrap' }, table);
 }
 
