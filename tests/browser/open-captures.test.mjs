@@ -239,3 +239,19 @@ test('a link can name a capture on this site and a frame (#capture=…&frame=…
   assert.match((await row(page, 7)).info, /^22 → 44338 \[RST, ACK\]/);
   await page.close();
 });
+
+test('the theme toggle switches light/dark and is remembered', async () => {
+  const { page } = await openApp(browser, server.origin);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.click('#theme-button');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  const dark = await background();
+  assert.notEqual(dark, light);
+  await page.reload();
+  await page.waitForSelector('body[data-state="empty"]');
+  assert.equal(await background(), dark, 'the choice survives a reload');
+  await page.click('#theme-button');
+  assert.equal(await background(), light);
+  await page.close();
+});

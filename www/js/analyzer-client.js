@@ -33,6 +33,11 @@ export class AnalyzerClient {
     return { id, promise };
   }
 
+  /** Starts the worker (and so the WebAssembly compile) ahead of the first request. */
+  warmUp() {
+    this.ensureWorker();
+  }
+
   /** Rows start .. start+count-1 of the packet list. */
   rows(start, count) {
     return this.send({ type: Msg.ROWS, id: this.nextId++, start, count }).then((m) => m.rows);
@@ -86,7 +91,7 @@ export class AnalyzerClient {
   dispatch(msg) {
     if (msg.type === Msg.READY) return;
     const waiting = this.pending.get(msg.id);
-    if (msg.type === Msg.ERROR && !waiting) {
+    if (msg.type === Msg.ERROR && (msg.fatal || !waiting)) {
       this.fail(msg.message);
       return;
     }

@@ -19,15 +19,20 @@
 //
 // Worker → page
 //   ready     {type}             The WebAssembly module is loaded; sent once, unrequested.
+//
+// The worker may be started before the first request (AnalyzerClient.warmUp) so the module is
+// compiled by the time a file is dropped.
 //   progress  {type, id, file, fileIndex, files, bytes, totalBytes, bytesPerSec, frames, elapsedMs}
 //             While reading: `bytes` read so far across all files (compressed bytes for gzip
 //             files), of `totalBytes`; `frames` indexed so far.
-//   opened    {type, id, summary, count, elapsedMs, bytes}
-//             Reading finished; `summary` is the analyzer's Summary, `count` the number of frames.
+//   opened    {type, id, summary, count, elapsedMs, bytes, timing: {pushMs, finishMs}}
+//             Reading finished; `summary` is the analyzer's Summary, `count` the number of frames,
+//             `timing` the time spent inside the analyzer (the rest is reading and messaging).
 //   rows      {type, id, start, rows: Row[]}
 //   details   {type, id, no, tree: Node[], len, bytes: Uint8Array} (bytes is transferred)
 //   cancelled {type, id}
-//   error     {type, id, message}   `id` is 0 when no request caused it (e.g. loading failed).
+//   error     {type, id, message, fatal?}   `id` is 0 when no request caused it (e.g. loading
+//             failed). `fatal`: the WebAssembly instance trapped and the worker must be replaced.
 
 /** Message type names, shared by both sides. */
 export const Msg = Object.freeze({

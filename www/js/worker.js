@@ -30,6 +30,14 @@ self.onmessage = (event) => {
   }
   // One request at a time, in arrival order: the analyzer is not re-entrant.
   queue = queue.then(() => handle(msg)).catch((err) => {
+    if (err instanceof WebAssembly.RuntimeError) {
+      // A trap (a Rust panic) leaves the instance unusable: the page starts a new worker.
+      self.postMessage({
+        type: Msg.ERROR, id: msg.id, fatal: true,
+        message: `The analyzer stopped on an internal error (${err.message}). This is a bug in tracelens; the capture is not damaged by it. Open the files again to retry.`,
+      });
+      return;
+    }
     self.postMessage({ type: Msg.ERROR, id: msg.id, message: messageOf(err) });
   });
 };
@@ -56,6 +64,12 @@ async function open({ id, files, names = [] }) {
   const gzipped = [];
   const notes = [];
   const started = performance.now();
+  const timing = { pushMs: 0, finishMs: 0 }; // time inside the analyzer, for the benchmark
+  const push = (index, bytes) => {
+    const t = performance.now();
+    analyzer.push(index, bytes);
+    timing.pushMs += performance.now() - t;
+  };
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   let doneBytes = 0; // bytes of completed files
   let lastReport = 0;
@@ -83,12 +97,12 @@ async function open({ id, files, names = [] }) {
       const onBytes = (n) => report(i, n);
       const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
       if (isGzipMagic(head)) {
-        const result = await readGzip(analyzer, index, file, onBytes, cancelled);
+        const result = await readGzip(push, index, file, onBytes, cancelled);
         sources[index] = result.blob;
         gzipped.push(index);
         if (result.error) notes.push({ file: index, ...result.error });
       } else {
-        await readPlain(analyzer, index, file, onBytes, cancelled);
+        await readPlain(push, index, file, onBytes, cancelled);
         sources[index] = file;
       }
       analyzer.endFile(index);
@@ -100,7 +114,9 @@ async function open({ id, files, names = [] }) {
       self.postMessage({ type: Msg.CANCELLED, id });
       return;
     }
+    const t = performance.now();
     analyzer.finish();
+    timing.finishMs = performance.now() - t;
   } catch (err) {
     analyzer.free();
     throw err;
@@ -113,19 +129,19 @@ async function open({ id, files, names = [] }) {
   mergeNotes(summary, gzipped, notes);
   self.postMessage({
     type: Msg.OPENED, id, summary, count: analyzer.len(), bytes: totalBytes,
-    elapsedMs: performance.now() - started,
+    elapsedMs: performance.now() - started, timing,
   });
 }
 
 /** Streams `file` into the analyzer in SLICE_BYTES slices, reading the next slice while one parses. */
-async function readPlain(analyzer, index, file, onBytes, cancelled) {
+async function readPlain(push, index, file, onBytes, cancelled) {
   let offset = 0;
   let next = file.slice(0, SLICE_BYTES).arrayBuffer();
   while (offset < file.size && !cancelled()) {
     const buffer = await next;
     offset += buffer.byteLength;
     if (offset < file.size) next = file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
-    analyzer.push(index, new Uint8Array(buffer));
+    push(index, new Uint8Array(buffer));
     onBytes(offset);
     if (buffer.byteLength === 0) break;
   }
@@ -136,7 +152,7 @@ async function readPlain(analyzer, index, file, onBytes, cancelled) {
  * The decompressed bytes are kept as a Blob (which the browser may keep on disk), so a frame can
  * be sliced out again later by its offset in the decompressed stream.
  */
-async function readGzip(analyzer, index, file, onBytes, cancelled) {
+async function readGzip(push, index, file, onBytes, cancelled) {
   let compressedRead = 0;
   let decompressed = 0;
   const source = new ReadableStream({
@@ -163,7 +179,7 @@ async function readGzip(analyzer, index, file, onBytes, cancelled) {
       }
       const { value, done } = await reader.read();
       if (done) break;
-      analyzer.push(index, value);
+      push(index, value);
       decompressed += value.byteLength;
       parts.push(value);
       partsBytes += value.byteLength;
