@@ -7,6 +7,8 @@ use crate::capture::reader::CaptureReader;
 use crate::capture::{FileInfo, RawFrame};
 use crate::decode::{self};
 use crate::flows::Flows;
+use crate::tcp::TcpAnalysis;
+use std::sync::OnceLock;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
 use crate::summary::{self, Row};
 use serde::Serialize;
@@ -63,7 +65,9 @@ pub struct Summary {
 pub struct Analyzer {
     files: Vec<FileState>,
     index: PacketIndex,
-    flows: Flows,
+    /// Built on first use after `finish` (so ingest alone stays an index pass).
+    flows: OnceLock<Flows>,
+    tcp: OnceLock<TcpAnalysis>,
     finished: bool,
 }
 
@@ -146,7 +150,8 @@ impl Analyzer {
             .map(|f| std::mem::take(&mut f.part))
             .collect();
         merge_into(&mut self.index, parts);
-        self.flows = Flows::build(&self.index);
+        self.flows = OnceLock::new();
+        self.tcp = OnceLock::new();
         self.finished = true;
     }
 
@@ -154,8 +159,15 @@ impl Analyzer {
         &self.index
     }
 
+    /// TCP/UDP stream numbering (built on first use).
     pub fn flows(&self) -> &Flows {
-        &self.flows
+        self.flows.get_or_init(|| Flows::build(&self.index))
+    }
+
+    /// TCP sequence analysis (per-frame flags, ack_rtt, bytes in flight; per-stream facts).
+    pub fn tcp(&self) -> &TcpAnalysis {
+        self.tcp
+            .get_or_init(|| crate::tcp::analyze(&self.index, self.flows()))
     }
 
     pub fn len(&self) -> usize {
@@ -164,7 +176,7 @@ impl Analyzer {
 
     /// Packet-list rows for frames `start..start+count` (0-based).
     pub fn rows(&self, start: usize, count: usize) -> Vec<Row> {
-        summary::rows(&self.index, &self.flows, start, count)
+        summary::rows(&self.index, self.flows(), start, count)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -295,6 +307,9 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
         copy_side(&part.apps, local_key, &mut index.apps, global);
         copy_side(&part.tcp_options, local_key, &mut index.tcp_options, global);
         copy_side(&part.arp, local_key, &mut index.arp, global);
+        copy_side(&part.outer_layers, local_key, &mut index.outer_layers, global);
+        copy_side(&part.fragments, local_key, &mut index.fragments, global);
+        copy_side(&part.icmp_quotes, local_key, &mut index.icmp_quotes, global);
         if multi {
             frame_in_file.push(local_key + 1);
         }

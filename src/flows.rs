@@ -1,12 +1,25 @@
-//! Flow tracking: gives every TCP and UDP frame a stream number (Wireshark's `tcp.stream` /
-//! `udp.stream`: numbered in order of first appearance, separately for TCP and UDP) and knows each
-//! stream's two endpoints, so that views can show relative sequence numbers and per-stream state.
-//! A TCP SYN on a conversation that already saw a SYN with another sequence number starts a new
-//! stream (ports reused), as Wireshark does.
+//! Flow tracking: gives every TCP and UDP frame a stream number exactly as Wireshark 4.0 does
+//! (`tcp.stream` / `udp.stream`: numbered in order of first appearance, separately for TCP and
+//! UDP, keyed by both addresses and ports in either direction, no idle timeout) and keeps each
+//! TCP stream's base sequence numbers, from which relative `tcp.seq` / `tcp.ack` are shown.
+//!
+//! TCP conversation rules (packet-tcp.c, `dissect_tcp`):
+//! - a SYN without ACK on a conversation whose direction already has a base sequence number
+//!   different from the SYN's starts a NEW stream (ports reused); an equal one is a SYN
+//!   retransmission;
+//! - a SYN+ACK whose sequence number differs from its direction's base only moves that base (and
+//!   is flagged as reused ports by the analysis), it never starts a stream;
+//! - the base of a direction is set by its first analysed segment (SYN: its seq; otherwise seq−1)
+//!   and the reverse base by the first segment carrying ACK (ack−1).
+//!
+//! Frames are tracked where Wireshark dissects TCP/UDP: not on IP fragments (the transport is
+//! dissected on the frame that completes reassembly, see [`crate::index::PacketIndex`]'s
+//! fragment table), and — for stream numbering only — on headers quoted inside ICMP errors.
 
 use crate::decode::{TCP_ACK, TCP_SYN};
-use crate::index::{PacketIndex, PacketRecord};
+use crate::index::{flag, PacketIndex, PacketRecord};
 use rustc_hash::FxHashMap as HashMap;
+use std::net::IpAddr;
 
 /// Marks a frame that belongs to no TCP/UDP stream.
 pub const NO_STREAM: u32 = u32::MAX;
@@ -21,12 +34,33 @@ pub struct Stream {
     /// Endpoint A: the source of the first frame (address id, port).
     pub a: (u32, u16),
     pub b: (u32, u16),
-    /// First raw sequence number seen from A and from B (relative numbering starts there; the
-    /// SYN's ISN when the handshake was captured).
+    /// Base sequence number of each direction (A→B, B→A) as it stands at the end of the
+    /// capture: relative numbers are raw minus this (what `tshark -2` shows).
     pub base_seq: [Option<u32>; 2],
     pub first_frame: u32,
     pub last_frame: u32,
-    pub syn_seq: Option<u32>,
+    /// Started by a SYN that reused the ports of an earlier stream.
+    pub reused_ports: bool,
+}
+
+/// Something the TCP conversation layer decided on a frame, which the sequence analysis needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpEvent {
+    /// A SYN with a new ISN on a known conversation: this frame starts a new stream.
+    ReusedPortsSyn,
+    /// A SYN+ACK whose ISN differs from its direction's base: the base moved.
+    ReusedPortsSynAck,
+    /// A SYN repeating the base ISN: a retransmitted SYN.
+    SynRetransmission,
+}
+
+/// How the frame's TCP/UDP header is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carriage {
+    /// The frame's own transport header (the analysis may run).
+    Own,
+    /// A header quoted inside an ICMP error (stream number only, no analysis).
+    QuotedInIcmpError,
 }
 
 /// Stream membership of every frame.
@@ -35,18 +69,173 @@ pub struct Flows {
     /// Per frame: index into `streams`, or [`NO_STREAM`].
     pub stream_of: Vec<u32>,
     pub streams: Vec<Stream>,
+    /// TCP conversation events, sorted by frame index.
+    pub tcp_events: Vec<(u32, TcpEvent)>,
+    /// Frames whose stream comes from a header quoted in an ICMP error (sorted).
+    pub quoted: Vec<u32>,
+}
+
+/// A transport header as the conversation layer sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct TransportView {
+    pub ip_proto: u8,
+    pub src: (u32, u16),
+    pub dst: (u32, u16),
+    /// TCP only: raw seq, ack and flags; whether the sequence analysis runs on it.
+    pub seq: u32,
+    pub ack: u32,
+    pub tcp_flags: u8,
+    pub analysed: bool,
+    pub carriage: Carriage,
+}
+
+impl TransportView {
+    /// The TCP/UDP header Wireshark dissects on frame `i`, if any: the frame's own, the one of a
+    /// datagram whose reassembly this frame completes, or one quoted in an ICMP error.
+    pub fn of_frame(
+        index: &PacketIndex,
+        i: usize,
+        datagrams: &HashMap<u32, u32>,
+        quoted_ids: &mut QuotedAddressIds,
+    ) -> Option<Self> {
+        let record = &index.records[i];
+        if record.has(flag::FRAGMENT) {
+            let first = *datagrams.get(&(i as u32))?;
+            let head = index.records.get(first as usize)?;
+            if !(head.is_tcp() || head.is_udp()) {
+                return None;
+            }
+            return Some(TransportView {
+                ip_proto: head.ip_proto,
+                src: (record.src, head.src_port),
+                dst: (record.dst, head.dst_port),
+                seq: head.seq,
+                ack: head.ack,
+                tcp_flags: head.tcp_flags,
+                // The reassembled segment's length is not in the index: no sequence analysis.
+                analysed: false,
+                carriage: Carriage::Own,
+            });
+        }
+        if record.is_tcp() || record.is_udp() {
+            return Some(TransportView {
+                ip_proto: record.ip_proto,
+                src: (record.src, record.src_port),
+                dst: (record.dst, record.dst_port),
+                seq: record.seq,
+                ack: record.ack,
+                tcp_flags: record.tcp_flags,
+                analysed: record.is_tcp(),
+                carriage: Carriage::Own,
+            });
+        }
+        let quote = index.icmp_quotes.get(i as u32)?;
+        let conversation_found = match quote.ip_proto {
+            17 => quote.captured >= 8,
+            // dissect_tcp reads seq, ack, flags and window before the conversation lookup.
+            6 => quote.captured >= 16,
+            _ => false,
+        };
+        conversation_found.then(|| TransportView {
+            ip_proto: quote.ip_proto,
+            src: (quoted_ids.id(index, quote.src), quote.src_port),
+            dst: (quoted_ids.id(index, quote.dst), quote.dst_port),
+            seq: quote.seq,
+            ack: quote.ack,
+            tcp_flags: quote.tcp_flags,
+            analysed: false,
+            carriage: Carriage::QuotedInIcmpError,
+        })
+    }
+}
+
+/// Address ids for addresses that appear only inside ICMP errors (counting down from the top
+/// of the id space so they never collide with the index's).
+#[derive(Debug, Default)]
+pub struct QuotedAddressIds {
+    extra: HashMap<IpAddr, u32>,
+}
+
+impl QuotedAddressIds {
+    fn id(&mut self, index: &PacketIndex, addr: IpAddr) -> u32 {
+        if let Some(id) = index.addrs.id_of(&addr) {
+            return id;
+        }
+        let next = u32::MAX - 1 - self.extra.len() as u32;
+        *self.extra.entry(addr).or_insert(next)
+    }
+}
+
+/// IP reassembly as Wireshark does it by default: for each datagram (addresses, protocol,
+/// identification), the frame at which its fragments first cover it completely, mapped to the
+/// frame holding its first fragment (where the transport header is). Truncated fragments are
+/// not reassembled.
+pub fn reassembled_datagrams(index: &PacketIndex) -> HashMap<u32, u32> {
+    #[derive(Default)]
+    struct Pending {
+        pieces: Vec<(u32, u32)>,
+        total: Option<u32>,
+        head: Option<u32>,
+    }
+    let mut pending: HashMap<(bool, u32, u32, u8, u32), Pending> = HashMap::default();
+    let mut done = HashMap::default();
+    for (frame, fragment) in index.fragments.iter() {
+        let Some(record) = index.records.get(frame as usize) else {
+            continue;
+        };
+        if record.caplen < record.orig_len {
+            continue;
+        }
+        let key = (
+            record.has(flag::IPV6),
+            record.src,
+            record.dst,
+            record.ip_proto,
+            fragment.ident,
+        );
+        let entry = pending.entry(key).or_default();
+        entry.pieces.push((fragment.offset, fragment.offset.saturating_add(fragment.len)));
+        if fragment.offset == 0 && entry.head.is_none() {
+            entry.head = Some(frame);
+        }
+        if !fragment.more {
+            entry.total = Some(fragment.offset.saturating_add(fragment.len));
+        }
+        let (Some(total), Some(head)) = (entry.total, entry.head) else {
+            continue;
+        };
+        entry.pieces.sort_unstable();
+        let mut covered = 0u32;
+        for &(start, end) in &entry.pieces {
+            if start > covered {
+                break;
+            }
+            covered = covered.max(end);
+        }
+        if covered >= total {
+            done.insert(frame, head);
+            pending.remove(&key);
+        }
+    }
+    done
 }
 
 type ConversationKey = (u8, (u32, u16), (u32, u16));
 
-fn key_of(record: &PacketRecord) -> ConversationKey {
-    let one = (record.src, record.src_port);
-    let two = (record.dst, record.dst_port);
-    if one <= two {
-        (record.ip_proto, one, two)
+fn key_of(view: &TransportView) -> ConversationKey {
+    if view.src <= view.dst {
+        (view.ip_proto, view.src, view.dst)
     } else {
-        (record.ip_proto, two, one)
+        (view.ip_proto, view.dst, view.src)
     }
+}
+
+fn is_pure_syn(flags: u8) -> bool {
+    u16::from(flags) & (TCP_SYN | TCP_ACK) == TCP_SYN
+}
+
+fn is_syn_ack(flags: u8) -> bool {
+    u16::from(flags) & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK
 }
 
 impl Flows {
@@ -54,83 +243,226 @@ impl Flows {
     pub fn build(index: &PacketIndex) -> Flows {
         let mut flows = Flows {
             stream_of: Vec::with_capacity(index.len()),
-            streams: Vec::new(),
+            ..Flows::default()
         };
         let mut current: HashMap<ConversationKey, u32> = HashMap::default();
         let mut counts = [0u32; 2];
-        for (i, record) in index.records.iter().enumerate() {
-            let tracked = (record.is_tcp() || record.is_udp())
-                && !record.has(crate::index::flag::LATER_FRAGMENT);
-            if !tracked {
+        let datagrams = reassembled_datagrams(index);
+        let mut quoted_ids = QuotedAddressIds::default();
+        for i in 0..index.records.len() {
+            let Some(view) = TransportView::of_frame(index, i, &datagrams, &mut quoted_ids) else {
                 flows.stream_of.push(NO_STREAM);
                 continue;
-            }
-            let key = key_of(record);
-            let is_syn =
-                record.is_tcp() && u16::from(record.tcp_flags) & (TCP_SYN | TCP_ACK) == TCP_SYN;
-            let existing = current.get(&key).copied().filter(|&s| {
-                let stream = &flows.streams[s as usize];
-                // A new SYN with a different ISN on a known conversation means the ports were reused.
-                !(is_syn && stream.syn_seq.is_some_and(|seq| seq != record.seq))
-            });
-            let id = match existing {
-                Some(id) => id,
-                None => {
-                    let slot = usize::from(record.ip_proto != 6);
-                    let id = flows.streams.len() as u32;
-                    flows.streams.push(Stream {
-                        ip_proto: record.ip_proto,
-                        number: counts[slot],
-                        a: (record.src, record.src_port),
-                        b: (record.dst, record.dst_port),
-                        base_seq: [None, None],
-                        first_frame: i as u32,
-                        last_frame: i as u32,
-                        syn_seq: None,
-                    });
-                    counts[slot] += 1;
-                    current.insert(key, id);
-                    id
-                }
             };
+            let frame = i as u32;
+            let key = key_of(&view);
+            let mut id = match current.get(&key) {
+                Some(&id) => id,
+                None => flows.new_stream(&view, frame, &mut counts, &mut current, false),
+            };
+            if view.ip_proto == 6 {
+                id = flows.tcp_conversation_step(id, &view, frame, &mut counts, &mut current);
+            }
             let stream = &mut flows.streams[id as usize];
-            stream.last_frame = i as u32;
-            if record.is_tcp() {
-                if is_syn && stream.syn_seq.is_none() {
-                    stream.syn_seq = Some(record.seq);
-                }
-                let dir = stream.direction_of(record);
-                stream.base_seq[dir].get_or_insert(record.seq);
+            stream.last_frame = frame;
+            if view.carriage == Carriage::QuotedInIcmpError {
+                flows.quoted.push(frame);
             }
             flows.stream_of.push(id);
         }
         flows
     }
 
+    fn new_stream(
+        &mut self,
+        view: &TransportView,
+        frame: u32,
+        counts: &mut [u32; 2],
+        current: &mut HashMap<ConversationKey, u32>,
+        reused_ports: bool,
+    ) -> u32 {
+        let slot = usize::from(view.ip_proto != 6);
+        let id = self.streams.len() as u32;
+        self.streams.push(Stream {
+            ip_proto: view.ip_proto,
+            number: counts[slot],
+            a: view.src,
+            b: view.dst,
+            base_seq: [None, None],
+            first_frame: frame,
+            last_frame: frame,
+            reused_ports,
+        });
+        counts[slot] += 1;
+        current.insert(key_of(view), id);
+        id
+    }
+
+    /// The TCP part of `dissect_tcp` before the analysis: port reuse and base sequence numbers.
+    /// Returns the stream the frame belongs to.
+    fn tcp_conversation_step(
+        &mut self,
+        id: u32,
+        view: &TransportView,
+        frame: u32,
+        counts: &mut [u32; 2],
+        current: &mut HashMap<ConversationKey, u32>,
+    ) -> u32 {
+        let mut id = id;
+        let dir = self.streams[id as usize].direction_of_endpoint(view.src, view.dst);
+        let base = self.streams[id as usize].base_seq[dir];
+        if is_pure_syn(view.tcp_flags) {
+            if let Some(base) = base {
+                if view.seq != base {
+                    id = self.new_stream(view, frame, counts, current, true);
+                    self.tcp_events.push((frame, TcpEvent::ReusedPortsSyn));
+                } else {
+                    self.tcp_events.push((frame, TcpEvent::SynRetransmission));
+                }
+            }
+        } else if is_syn_ack(view.tcp_flags) {
+            if let Some(base) = base {
+                if view.seq != base {
+                    self.streams[id as usize].base_seq[dir] = Some(view.seq);
+                    self.tcp_events.push((frame, TcpEvent::ReusedPortsSynAck));
+                }
+            }
+        }
+        if view.analysed {
+            let stream = &mut self.streams[id as usize];
+            let dir = stream.direction_of_endpoint(view.src, view.dst);
+            if stream.base_seq[dir].is_none() {
+                stream.base_seq[dir] = Some(if u16::from(view.tcp_flags) & TCP_SYN != 0 {
+                    view.seq
+                } else {
+                    view.seq.wrapping_sub(1)
+                });
+            }
+            if stream.base_seq[1 - dir].is_none() && u16::from(view.tcp_flags) & TCP_ACK != 0 {
+                stream.base_seq[1 - dir] = Some(view.ack.wrapping_sub(1));
+            }
+        }
+        id
+    }
+
     pub fn stream(&self, frame_index: usize) -> Option<&Stream> {
         let id = *self.stream_of.get(frame_index)?;
         self.streams.get(id as usize)
+    }
+
+    /// The event the TCP conversation layer recorded for a frame, if any.
+    pub fn tcp_event(&self, frame_index: u32) -> Option<TcpEvent> {
+        self.tcp_events
+            .binary_search_by_key(&frame_index, |(f, _)| *f)
+            .ok()
+            .map(|at| self.tcp_events[at].1)
+    }
+
+    /// Whether the frame's stream number comes from a header quoted in an ICMP error.
+    pub fn is_quoted(&self, frame_index: u32) -> bool {
+        self.quoted.binary_search(&frame_index).is_ok()
     }
 }
 
 impl Stream {
     /// 0 when the frame goes A → B, 1 when B → A.
     pub fn direction_of(&self, record: &PacketRecord) -> usize {
-        usize::from((record.src, record.src_port) != self.a)
+        self.direction_of_endpoint((record.src, record.src_port), (record.dst, record.dst_port))
     }
 
-    /// Sequence and acknowledgement numbers of a frame relative to the stream's bases.
+    /// 0 when `src` → `dst` is A → B, 1 otherwise.
+    pub fn direction_of_endpoint(&self, src: (u32, u16), dst: (u32, u16)) -> usize {
+        usize::from(!(src == self.a && dst == self.b))
+    }
+
+    /// Sequence and acknowledgement numbers of a frame relative to the stream's bases (raw
+    /// values where a base is unknown; the ack is 0 without the ACK flag).
     pub fn relative(&self, record: &PacketRecord) -> (u32, u32) {
         let dir = self.direction_of(record);
-        let seq = record
-            .seq
-            .wrapping_sub(self.base_seq[dir].unwrap_or(record.seq));
+        let seq = record.seq.wrapping_sub(self.base_seq[dir].unwrap_or(0));
         let ack = match self.base_seq[1 - dir] {
             Some(base) if u16::from(record.tcp_flags) & TCP_ACK != 0 => {
                 record.ack.wrapping_sub(base)
             }
+            _ if u16::from(record.tcp_flags) & TCP_ACK != 0 => record.ack,
             _ => 0,
         };
         (seq, ack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::PacketRecord;
+
+    fn tcp(src: u32, sport: u16, dst: u32, dport: u16, seq: u32, ack: u32, flags: u8) -> PacketRecord {
+        PacketRecord {
+            src,
+            dst,
+            src_port: sport,
+            dst_port: dport,
+            seq,
+            ack,
+            tcp_flags: flags,
+            ip_proto: 6,
+            flags: flag::TRANSPORT | flag::IPV4,
+            ..PacketRecord::default()
+        }
+    }
+
+    fn build(records: Vec<PacketRecord>) -> Flows {
+        let index = PacketIndex {
+            records,
+            ..PacketIndex::default()
+        };
+        Flows::build(&index)
+    }
+
+    #[test]
+    fn both_directions_share_a_stream_and_bases_follow_the_handshake() {
+        let flows = build(vec![
+            tcp(1, 1000, 2, 80, 100, 0, 0x02),
+            tcp(2, 80, 1, 1000, 500, 101, 0x12),
+            tcp(1, 1000, 2, 80, 101, 501, 0x10),
+        ]);
+        assert_eq!(flows.stream_of, vec![0, 0, 0]);
+        let s = &flows.streams[0];
+        assert_eq!(s.base_seq, [Some(100), Some(500)]);
+        assert_eq!(s.relative(&tcp(1, 1000, 2, 80, 101, 501, 0x10)), (1, 1));
+    }
+
+    #[test]
+    fn a_syn_with_a_new_isn_reuses_ports_and_a_repeated_one_does_not() {
+        let flows = build(vec![
+            tcp(1, 1000, 2, 80, 100, 0, 0x02),
+            tcp(1, 1000, 2, 80, 100, 0, 0x02),
+            tcp(1, 1000, 2, 80, 9000, 0, 0x02),
+            tcp(3, 5, 4, 6, 1, 0, 0x10),
+        ]);
+        assert_eq!(flows.stream_of, vec![0, 0, 1, 2]);
+        assert_eq!(flows.streams[1].number, 1);
+        assert!(flows.streams[1].reused_ports);
+        assert_eq!(flows.tcp_event(1), Some(TcpEvent::SynRetransmission));
+        assert_eq!(flows.tcp_event(2), Some(TcpEvent::ReusedPortsSyn));
+    }
+
+    #[test]
+    fn mid_stream_start_uses_seq_minus_one() {
+        let flows = build(vec![tcp(1, 1000, 2, 80, 5000, 7000, 0x10)]);
+        assert_eq!(flows.streams[0].base_seq, [Some(4999), Some(6999)]);
+        assert_eq!(
+            flows.streams[0].relative(&tcp(1, 1000, 2, 80, 5000, 7000, 0x10)),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn udp_and_tcp_are_numbered_separately() {
+        let mut udp = tcp(1, 53, 2, 53, 0, 0, 0);
+        udp.ip_proto = 17;
+        let flows = build(vec![tcp(1, 1, 2, 2, 0, 0, 0x10), udp, tcp(1, 1, 2, 3, 0, 0, 0x10)]);
+        let numbers: Vec<u32> = (0..3).map(|i| flows.stream(i).unwrap().number).collect();
+        assert_eq!(numbers, vec![0, 0, 1]);
     }
 }

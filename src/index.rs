@@ -4,7 +4,7 @@
 //! options, ARP fields). Flows, filters and detectors read this, never the capture again.
 
 use crate::capture::RawFrame;
-use crate::decode::{AppInfo, Arp, Decoded, TcpOptions, Transport};
+use crate::decode::{AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions, Transport};
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
@@ -27,6 +27,9 @@ pub mod flag {
     pub const HAS_TCP_OPTIONS: u16 = 1 << 12;
     /// Only the ports of a cut-short TCP/UDP header are known.
     pub const PORTS_ONLY: u16 = 1 << 13;
+    /// The TCP header's fixed fields are known but its options were cut by the snapshot length
+    /// (Wireshark analyses such a segment but stops dissecting it inside the options).
+    pub const TCP_OPTIONS_CUT: u16 = 1 << 14;
 }
 
 /// One frame in the index. Field meanings depend on `ip_proto` where noted.
@@ -234,6 +237,12 @@ pub struct PacketIndex {
     pub apps: SideTable<AppInfo>,
     pub tcp_options: SideTable<TcpOptions>,
     pub arp: SideTable<Arp>,
+    /// Tunnelled frames: the Ethernet/IP/UDP layers around the innermost packet.
+    pub outer_layers: SideTable<Vec<OuterLayer>>,
+    /// IP fragments (innermost IP header).
+    pub fragments: SideTable<FragmentInfo>,
+    /// ICMP errors: the transport header of the packet in error.
+    pub icmp_quotes: SideTable<IcmpQuote>,
     pub interfaces: Vec<GlobalInterface>,
     /// For merged captures: each frame's number inside its own file (1-based). Empty when there is
     /// one file (then it equals the frame number).
@@ -269,6 +278,9 @@ impl PacketIndex {
             + self.apps.heap_bytes()
             + self.tcp_options.heap_bytes()
             + self.arp.heap_bytes()
+            + self.outer_layers.heap_bytes()
+            + self.fragments.heap_bytes()
+            + self.icmp_quotes.heap_bytes()
             + self.file_frame.capacity() * 4
     }
 }
@@ -332,9 +344,24 @@ pub fn record_from(
     }
     if decoded.stop.is_some() {
         flags |= flag::DECODE_STOPPED;
-        if decoded.src_port != 0 || decoded.dst_port != 0 {
+        let no_transport = matches!(decoded.transport, Transport::None);
+        if no_transport && (decoded.src_port != 0 || decoded.dst_port != 0) {
             flags |= flag::PORTS_ONLY;
         }
+    }
+    if decoded.tcp_options_cut {
+        flags |= flag::TCP_OPTIONS_CUT;
+    }
+    if !decoded.outer_layers.is_empty() {
+        index
+            .outer_layers
+            .push(frame_index, decoded.outer_layers.clone());
+    }
+    if let Some(fragment) = decoded.fragment_info {
+        index.fragments.push(frame_index, fragment);
+    }
+    if let Some(quote) = decoded.icmp_quote {
+        index.icmp_quotes.push(frame_index, quote);
     }
     match decoded.transport {
         Transport::Tcp(tcp) => {

@@ -11,6 +11,7 @@ pub mod flows;
 pub mod index;
 pub mod summary;
 pub mod synth;
+pub mod tcp;
 
 pub use error::CaptureError;
 

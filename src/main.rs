@@ -35,6 +35,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One line per TCP frame: stream, relative seq/ack, length, analysis flags, ack_rtt,
+    /// bytes in flight (Wireshark's sequence analysis).
+    Tcp {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Time ingest alone against ingest plus analysis instead (MB/s and ratio).
+        #[arg(long, hide = true)]
+        bench: bool,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -57,6 +68,7 @@ fn main() -> ExitCode {
         Command::Info { files, json } => cli::info::run(&files, json),
         Command::Packets { files, json } => cli::packets::run(&files, json),
         Command::Synth { out, packets, seed } => cli::synth::run(&out, packets, seed),
+        Command::Tcp { files, json, bench } => cli::tcp::run(&files, json, bench),
     };
     ExitCode::from(status)
 }

@@ -5,3 +5,4 @@ pub mod info;
 pub mod load;
 pub mod packets;
 pub mod synth;
+pub mod tcp;

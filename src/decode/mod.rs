@@ -6,9 +6,11 @@
 //! Where decoding stops it says where and why ([`Decoded::stop`]) instead of failing.
 
 pub mod app;
+pub mod layers;
 pub mod link;
 
 pub use app::AppInfo;
+pub use layers::{FragmentInfo, IcmpQuote, OuterLayer};
 use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use link::{decode_link, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 use std::net::IpAddr;
@@ -111,6 +113,15 @@ pub struct Decoded {
     pub app: Option<AppInfo>,
     /// Where and why decoding stopped early (snaplen, malformed header), if it did.
     pub stop: Option<String>,
+    /// Tunnelled frames: the Ethernet/IP/UDP layers around the innermost packet, outermost
+    /// first (without the outermost link header, which is `eth_src`/`eth_dst`).
+    pub outer_layers: Vec<OuterLayer>,
+    /// The innermost IP header is a fragment.
+    pub fragment_info: Option<FragmentInfo>,
+    /// An ICMP error's quoted transport header.
+    pub icmp_quote: Option<IcmpQuote>,
+    /// The TCP header's options were cut short by the snapshot length.
+    pub tcp_options_cut: bool,
 }
 
 impl Decoded {
@@ -142,6 +153,8 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
         out.eth_src = link.eth_src;
         out.eth_dst = link.eth_dst;
         out.vlan = link.vlan;
+    } else if let (Some(src), Some(dst)) = (link.eth_src, link.eth_dst) {
+        out.outer_layers.push(OuterLayer::Ethernet { src, dst });
     }
     out.ether_type = link.ether_type;
     let Some(rest) = data.get(link.offset..) else {
@@ -217,6 +230,12 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
             let offset = header.fragments_offset().value();
             out.fragment = header.more_fragments() || offset != 0;
             out.later_fragment = offset != 0;
+            out.fragment_info = out.fragment.then(|| FragmentInfo {
+                ident: u32::from(header.identification()),
+                offset: u32::from(offset) * 8,
+                len: u32::from(header.total_len()).saturating_sub(u32::from(header.ihl()) * 4),
+                more: header.more_fragments(),
+            });
             ipv4.payload()
         }
         LaxNetSlice::Ipv6(ipv6) => {
@@ -229,6 +248,11 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
             out.fragment =
                 ipv6.is_payload_fragmented() || ipv6.extensions().is_fragmenting_payload();
             out.later_fragment = ipv6.is_payload_fragmented();
+            out.fragment_info = if out.fragment {
+                ipv6_fragment_info(ipv6)
+            } else {
+                None
+            };
             ipv6.payload()
         }
         LaxNetSlice::Arp(_) => return,
@@ -240,6 +264,8 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
             let header = ipv4.header();
             u32::from(header.total_len()).saturating_sub(u32::from(header.ihl()) * 4)
         }
+        LaxNetSlice::Ipv6(ipv6) => u32::from(ipv6.header().payload_length())
+            .saturating_sub(ipv6.extensions().slice().len() as u32),
         _ => payload.payload.len() as u32,
     };
     let wire_payload_len = if wire_payload_len == 0 {
@@ -252,18 +278,30 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
         out.payload_offset = payload_start as u32;
         return;
     }
+    if let LaxNetSlice::Ipv6(ipv6) = net {
+        // IPv6 has no TSO convention: a zero payload length (without a jumbo option) leaves
+        // nothing for the transport layer, as in Wireshark (its TCP dissector then fails).
+        let jumbo = ipv6.header().next_header().0 == 0;
+        if ipv6.header().payload_length() == 0 && !jumbo {
+            out.stop = Some("IPv6 payload length is 0".into());
+            return;
+        }
+    }
     // Tunnels: the inner packet replaces the outer fields.
     if depth < MAX_TUNNEL_DEPTH {
         match out.ip_proto {
             4 | 41 => {
                 out.tunnelled = true;
+                push_outer_ip(out);
                 decode_ip(payload.payload, payload_start, out, depth + 1);
+                drop_unused_outer_ip(out);
                 return;
             }
             47 => {
                 if let Some((ether_type, inner_offset)) = gre_payload(payload.payload) {
                     if let Some(inner) = payload.payload.get(inner_offset..) {
                         out.tunnelled = true;
+                        push_outer_ip(out);
                         let inner_base = payload_start + inner_offset;
                         match ether_type {
                             0x6558 => decode_link_frame(1, inner, inner_base, out, depth + 1),
@@ -273,8 +311,10 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
                             _ => out.tunnelled = false,
                         }
                         if out.tunnelled {
+                            drop_unused_outer_ip(out);
                             return;
                         }
+                        out.outer_layers.pop();
                     }
                 }
             }
@@ -282,6 +322,38 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
         }
     }
     decode_transport(&packet, data, base, wire_payload_len, out, depth);
+}
+
+/// The fragment header of an IPv6 packet: identification, offset, M flag and the bytes of
+/// fragmentable data it carries (payload length minus the extension headers).
+fn ipv6_fragment_info(ipv6: &etherparse::LaxIpv6Slice<'_>) -> Option<FragmentInfo> {
+    let extensions = ipv6.extensions().clone();
+    let ext_len = extensions.slice().len() as u32;
+    extensions.into_iter().find_map(|ext| match ext {
+        etherparse::Ipv6ExtensionSlice::Fragment(fragment) => Some(FragmentInfo {
+            ident: fragment.identification(),
+            offset: u32::from(fragment.fragment_offset().value()) * 8,
+            len: u32::from(ipv6.header().payload_length()).saturating_sub(ext_len),
+            more: fragment.more_fragments(),
+        }),
+        _ => None,
+    })
+}
+
+/// Records the current (outer) IP header before a tunnel's inner packet replaces it.
+fn push_outer_ip(out: &mut Decoded) {
+    if let (Some(src), Some(dst)) = (out.src, out.dst) {
+        out.outer_layers.push(OuterLayer::Ip { src, dst });
+    }
+}
+
+/// If the inner packet could not be read, the outer header is still the innermost one.
+fn drop_unused_outer_ip(out: &mut Decoded) {
+    if let (Some(src), Some(dst)) = (out.src, out.dst) {
+        if out.outer_layers.last() == Some(&OuterLayer::Ip { src, dst }) {
+            out.outer_layers.pop();
+        }
+    }
 }
 
 /// GRE header: returns the protocol type and the header length.
@@ -369,6 +441,11 @@ fn decode_transport(
             {
                 let inner_base = out.payload_offset as usize + 8;
                 out.tunnelled = true;
+                push_outer_ip(out);
+                out.outer_layers.push(OuterLayer::Udp {
+                    src_port: out.src_port,
+                    dst_port: out.dst_port,
+                });
                 decode_link_frame(1, &payload[8..], inner_base, out, depth + 1);
                 return;
             }
@@ -380,6 +457,9 @@ fn decode_transport(
                 u16::from_be_bytes([rest[0], rest[1]]),
                 u16::from_be_bytes([rest[2], rest[3]]),
             );
+            if layers::icmpv4_is_error(icmp.type_u8()) {
+                out.icmp_quote = layers::quoted_packet(icmp.payload());
+            }
             out.transport = Transport::Icmp {
                 icmp_type: icmp.type_u8(),
                 code: icmp.code_u8(),
@@ -395,6 +475,9 @@ fn decode_transport(
                 u16::from_be_bytes([rest[0], rest[1]]),
                 u16::from_be_bytes([rest[2], rest[3]]),
             );
+            if layers::icmpv6_is_error(icmp.type_u8()) {
+                out.icmp_quote = layers::quoted_packet(icmp.payload());
+            }
             out.transport = Transport::Icmpv6 {
                 icmp_type: icmp.type_u8(),
                 code: icmp.code_u8(),
@@ -406,6 +489,7 @@ fn decode_transport(
         }
         Some(TransportSlice::Igmp(_)) | None => {
             salvage_ports(packet, out);
+            salvage_cut_tcp(packet, data, base, wire_payload_len, out);
             if let Some((err, layer)) = &packet.stop_err {
                 out.stop = Some(format!("{layer:?} could not be read: {err}"));
             }
@@ -426,6 +510,34 @@ fn salvage_ports(packet: &LaxSlicedPacket<'_>, out: &mut Decoded) {
             out.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
         }
     }
+}
+
+/// A TCP header whose options were cut by the snapshot length still has its fixed fields, which
+/// Wireshark analyses; keep them.
+fn salvage_cut_tcp(
+    packet: &LaxSlicedPacket<'_>,
+    data: &[u8],
+    base: usize,
+    wire_payload_len: u32,
+    out: &mut Decoded,
+) {
+    let Some(net) = &packet.net else { return };
+    let Some(payload) = net.ip_payload_ref() else {
+        return;
+    };
+    if payload.ip_number.0 != 6 || payload.fragmented {
+        return;
+    }
+    let Some(tcp) = layers::tcp_with_cut_options(payload.payload) else {
+        return;
+    };
+    if tcp.header_len < 20 || payload.payload.len() >= usize::from(tcp.header_len) {
+        return;
+    }
+    out.payload_len = wire_payload_len.saturating_sub(u32::from(tcp.header_len));
+    out.payload_offset = (base + offset_in(data, payload.payload) + payload.payload.len()) as u32;
+    out.tcp_options_cut = true;
+    out.transport = Transport::Tcp(tcp);
 }
 
 fn read_tcp_options(options: &[u8]) -> TcpOptions {

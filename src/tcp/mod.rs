@@ -1,0 +1,184 @@
+//! TCP sequence analysis with Wireshark 4.0 parity: for every TCP frame the `tcp.analysis.*`
+//! facts (flags such as retransmission or duplicate ACK, the frame it acknowledges and so
+//! `ack_rtt`, bytes in flight, the dup-ACK number), and for every stream its initial RTT,
+//! completeness and window scaling. It runs once over the index after the merge, in frame order,
+//! on top of [`crate::flows::Flows`]' stream numbering.
+//!
+//! Results are compact: one 12-byte [`SegmentAnalysis`] per frame, duplicate-ACK details in a
+//! sparse side table, one [`StreamFacts`] per stream. Connection state exists only while a
+//! stream is live (it is dropped after the stream's last frame).
+
+pub mod flags;
+mod pass;
+pub mod rows;
+pub mod sequence;
+pub mod state;
+#[cfg(test)]
+mod tests;
+
+use crate::flows::{Flows, Stream};
+use crate::index::{PacketIndex, SideTable};
+
+pub use pass::analyze;
+
+/// Bits of [`SegmentAnalysis::bits`] above the 16 analysis flags.
+pub mod bit {
+    /// The frame has an analysis record (Wireshark shows the `[SEQ/ACK analysis]` tree).
+    pub const RECORD: u32 = 1 << 16;
+    /// The sequence analysis ran on this frame (a TCP segment, not an IP fragment or a header
+    /// quoted in an ICMP error).
+    pub const ANALYSED: u32 = 1 << 17;
+    /// Wireshark got as far as printing the analysis (it stops inside options cut short by the
+    /// snapshot length, and then neither prints nor taps the segment).
+    pub const SHOWN: u32 = 1 << 18;
+    /// Shift of the running (single-pass) completeness value.
+    pub const COMPLETENESS_SHIFT: u32 = 24;
+}
+
+/// Analysis result of one frame (all zero for non-TCP frames).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct SegmentAnalysis {
+    /// Low 16 bits: [`flags`]; then [`bit`]s; top byte: completeness so far.
+    pub bits: u32,
+    /// 1-based number of the frame this segment acknowledges (0 = none).
+    pub acked_frame: u32,
+    /// Bytes in flight (0 = not shown).
+    pub bytes_in_flight: u32,
+}
+
+impl SegmentAnalysis {
+    /// The analysis flags ([`flags`] bits).
+    pub fn flags(&self) -> u16 {
+        (self.bits & 0xFFFF) as u16
+    }
+    pub fn has(&self, bit: u32) -> bool {
+        self.bits & bit != 0
+    }
+    /// Whether tshark shows the `tcp.analysis` fields of this frame at all.
+    pub fn shown(&self) -> bool {
+        self.has(bit::RECORD) && self.has(bit::SHOWN)
+    }
+    /// `tcp.completeness` as single-pass tshark shows it on this frame (the value before the
+    /// frame's own contribution).
+    pub fn completeness_so_far(&self) -> u8 {
+        (self.bits >> bit::COMPLETENESS_SHIFT) as u8 & 0x3F
+    }
+}
+
+/// `tcp.analysis.duplicate_ack_num` and `duplicate_ack_frame` (1-based).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DupAck {
+    pub num: u32,
+    pub frame: u32,
+}
+
+/// What is known about a TCP stream once the capture is analysed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamFacts {
+    /// `tcp.analysis.initial_rtt` in nanoseconds, and the 0-based frame that set it.
+    pub initial_rtt: Option<(i64, u32)>,
+    /// `tcp.completeness` at the end of the first pass.
+    pub completeness: u8,
+    /// The bits the stream's first frame adds when it is seen again as a known conversation
+    /// (a first frame without SYN counts nothing in the first pass; `tshark -2` and the GUI
+    /// count it in their second pass, from the second frame on).
+    pub first_frame_bits: u8,
+    /// Window scale per direction (A→B, B→A): −1 unknown, −2 none, else the shift.
+    pub win_scale: [i8; 2],
+}
+
+impl StreamFacts {
+    /// `tcp.completeness` as `tshark -2` shows it on a frame of the stream.
+    pub fn completeness_two_pass(&self, is_first_frame: bool) -> u8 {
+        if is_first_frame {
+            self.completeness
+        } else {
+            self.completeness | self.first_frame_bits
+        }
+    }
+}
+
+/// Completeness bits (`tcp.completeness`).
+pub mod completeness {
+    pub const SYN: u8 = 0x01;
+    pub const SYN_ACK: u8 = 0x02;
+    pub const ACK: u8 = 0x04;
+    pub const DATA: u8 = 0x08;
+    pub const FIN: u8 = 0x10;
+    pub const RST: u8 = 0x20;
+}
+
+/// TCP analysis of a whole capture.
+#[derive(Debug, Default, Clone)]
+pub struct TcpAnalysis {
+    /// One entry per frame of the index.
+    pub segments: Vec<SegmentAnalysis>,
+    /// Duplicate ACK details, keyed by 0-based frame.
+    pub dup_acks: SideTable<DupAck>,
+    /// Per flows stream id (UDP streams get the default).
+    pub streams: Vec<StreamFacts>,
+}
+
+impl TcpAnalysis {
+    pub fn segment(&self, frame_index: usize) -> SegmentAnalysis {
+        self.segments.get(frame_index).copied().unwrap_or_default()
+    }
+
+    pub fn dup_ack(&self, frame_index: usize) -> Option<DupAck> {
+        self.dup_acks.get(frame_index as u32).copied()
+    }
+
+    /// `tcp.analysis.ack_rtt` in nanoseconds: shown when the frame acknowledges one and the
+    /// difference is not zero.
+    pub fn ack_rtt_ns(&self, index: &PacketIndex, frame_index: usize) -> Option<i64> {
+        let seg = self.segment(frame_index);
+        if !seg.shown() || seg.acked_frame == 0 {
+            return None;
+        }
+        let now = index.records.get(frame_index)?.ts_ns;
+        let then = index.records.get(seg.acked_frame as usize - 1)?.ts_ns;
+        let rtt = now.wrapping_sub(then);
+        (rtt != 0).then_some(rtt)
+    }
+
+    /// `tcp.analysis.initial_rtt` shown on a frame: with `two_pass` (tshark -2, the GUI) every
+    /// frame with analysis of the stream shows the final value; single-pass only from the frame
+    /// that set it.
+    pub fn initial_rtt_ns(&self, flows: &Flows, frame_index: usize, two_pass: bool) -> Option<i64> {
+        let seg = self.segment(frame_index);
+        if !seg.shown() {
+            return None;
+        }
+        let id = *flows.stream_of.get(frame_index)?;
+        let (rtt, set_at) = self.streams.get(id as usize)?.initial_rtt?;
+        (two_pass || frame_index as u32 >= set_at).then_some(rtt)
+    }
+
+    /// `tcp.window_size`: the raw window scaled by its direction's (final) shift; SYNs are
+    /// never scaled.
+    pub fn scaled_window(&self, flows: &Flows, index: &PacketIndex, frame_index: usize) -> Option<u32> {
+        let record = index.records.get(frame_index)?;
+        let raw = u32::from(record.window);
+        let stream: &Stream = flows.stream(frame_index)?;
+        if u16::from(record.tcp_flags) & crate::decode::TCP_SYN != 0 {
+            return Some(raw);
+        }
+        let id = flows.stream_of[frame_index] as usize;
+        let shift = self.streams.get(id)?.win_scale[stream.direction_of(record)];
+        Some(if shift >= 0 { raw << shift } else { raw })
+    }
+}
+
+/// Wireshark's text for a completeness value.
+pub fn completeness_label(value: u8) -> String {
+    match value {
+        1 => "Incomplete, SYN_SENT".into(),
+        3 => "Incomplete, CLIENT_ESTABLISHED".into(),
+        7 => "Incomplete, ESTABLISHED".into(),
+        15 => "Incomplete, DATA".into(),
+        31 | 47 | 63 => "Complete, WITH_DATA".into(),
+        23 | 39 | 55 => "Complete, NO_DATA".into(),
+        other => format!("Incomplete ({other})"),
+    }
+}

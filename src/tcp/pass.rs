@@ -1,0 +1,271 @@
+//! The analysis pass: walks the frames in order and, for each TCP segment, does what
+//! `dissect_tcp` does around the sequence analysis — port-reuse bookkeeping, base sequence
+//! numbers, completeness, SYN times and the initial RTT, window-scale and SACK options, and
+//! whether the analysis is printed at all — then stores the frame's compact result.
+
+use super::sequence::{self, Segment};
+use super::state::{Connection, Direction, Record, MAX_SACK_BLOCKS};
+use super::{bit, completeness as cbit, flags, DupAck, SegmentAnalysis, StreamFacts, TcpAnalysis};
+use crate::decode::{TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN};
+use crate::flows::{Flows, TcpEvent, NO_STREAM};
+use crate::index::{flag, PacketIndex, PacketRecord};
+
+/// Analyses every TCP segment of `index`.
+pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
+    let mut out = TcpAnalysis {
+        segments: vec![SegmentAnalysis::default(); index.len()],
+        streams: vec![StreamFacts::default(); flows.streams.len()],
+        ..TcpAnalysis::default()
+    };
+    let mut live: Vec<Option<Box<Live>>> = Vec::new();
+    live.resize_with(flows.streams.len(), || None);
+    let mut events = flows.tcp_events.iter().peekable();
+    for (i, record) in index.records.iter().enumerate() {
+        let frame = i as u32;
+        let event = loop {
+            match events.peek() {
+                Some(&&(f, _)) if f < frame => {
+                    events.next();
+                }
+                Some(&&(f, e)) if f == frame => break Some(e),
+                _ => break None,
+            }
+        };
+        let id = flows.stream_of[i];
+        if id == NO_STREAM || !record.is_tcp() || record.has(flag::FRAGMENT) || flows.is_quoted(frame) {
+            continue;
+        }
+        let Some(stream) = flows.streams.get(id as usize) else {
+            continue;
+        };
+        let slot = &mut live[id as usize];
+        let state = slot.get_or_insert_with(|| Box::new(Live::new(stream.reused_ports)));
+        let dir = stream.direction_of(record);
+        let is_new = frame == stream.first_frame && !stream.reused_ports;
+        let result = state.segment(index, frame, record, dir, event, is_new);
+        if let Some(dup) = result.dup_ack {
+            out.dup_acks.push(frame, dup);
+        }
+        out.segments[i] = result.analysis;
+        if frame == stream.last_frame {
+            if let Some(done) = slot.take() {
+                out.streams[id as usize] = done.facts();
+            }
+        }
+    }
+    for (id, slot) in live.iter_mut().enumerate() {
+        if let Some(done) = slot.take() {
+            out.streams[id] = done.facts();
+        }
+    }
+    out
+}
+
+/// A live stream: the connection state plus the facts collected so far.
+struct Live {
+    conn: Connection,
+    completeness: u8,
+    /// Completeness bits of the stream's first frame as a non-first frame would count them
+    /// (`tshark -2` adds them in its second pass).
+    first_frame_bits: Option<u8>,
+    initial_rtt: Option<(i64, u32)>,
+}
+
+/// What one segment produced.
+struct SegmentResult {
+    analysis: SegmentAnalysis,
+    dup_ack: Option<DupAck>,
+}
+
+fn has(flags: u16, bits: u16) -> bool {
+    flags & bits != 0
+}
+
+/// Completeness bits a segment adds to a conversation that already exists.
+fn completeness_bits(tcp_flags: u16, seglen: u32) -> u8 {
+    let mut bits = 0;
+    if tcp_flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK {
+        bits |= cbit::SYN_ACK;
+    }
+    if tcp_flags & (TCP_SYN | TCP_ACK) == TCP_ACK {
+        bits |= if seglen > 0 { cbit::DATA } else { cbit::ACK };
+    }
+    if tcp_flags & (TCP_FIN | TCP_ACK) == TCP_FIN | TCP_ACK {
+        bits |= cbit::FIN;
+    }
+    if has(tcp_flags, TCP_RST) {
+        bits |= cbit::RST;
+    }
+    bits
+}
+
+impl Live {
+    fn new(reused_ports: bool) -> Self {
+        Live {
+            conn: Connection::default(),
+            // A stream started by a port-reusing SYN starts "SYN sent".
+            completeness: if reused_ports { cbit::SYN } else { 0 },
+            first_frame_bits: None,
+            initial_rtt: None,
+        }
+    }
+
+    fn facts(&self) -> StreamFacts {
+        StreamFacts {
+            initial_rtt: self.initial_rtt,
+            completeness: self.completeness,
+            first_frame_bits: self.first_frame_bits.unwrap_or(0),
+            win_scale: [self.conn.dirs[0].win_scale, self.conn.dirs[1].win_scale],
+        }
+    }
+
+    fn segment(
+        &mut self,
+        index: &PacketIndex,
+        frame: u32,
+        record: &PacketRecord,
+        dir: usize,
+        event: Option<TcpEvent>,
+        is_new: bool,
+    ) -> SegmentResult {
+        let tcp_flags = u16::from(record.tcp_flags);
+        let seg = Segment {
+            frame: frame + 1,
+            seq: record.seq,
+            ack: record.ack,
+            seglen: u32::from(record.payload_len),
+            flags: tcp_flags,
+            window: u32::from(record.window),
+            ts: record.ts_ns,
+        };
+        let mut rec: Option<Record> = None;
+        match event {
+            Some(TcpEvent::ReusedPortsSyn) => {
+                rec.get_or_insert_with(Record::default).flags |= flags::REUSED_PORTS;
+            }
+            Some(TcpEvent::ReusedPortsSynAck) => {
+                self.conn.dirs[dir].set_base(seg.seq);
+                rec.get_or_insert_with(Record::default).flags |= flags::REUSED_PORTS;
+            }
+            Some(TcpEvent::SynRetransmission) => {
+                let fwd = &mut self.conn.dirs[dir];
+                fwd.nextseq = fwd.maxseqtobeacked;
+                rec.get_or_insert_with(Record::default);
+            }
+            None => {}
+        }
+        self.conn.dirs[dir].sack_count = 0;
+
+        set_bases(&mut self.conn, dir, &seg);
+        sequence::analyze(&mut self.conn, dir, &seg, &mut rec);
+        let completeness_shown = self.completeness;
+        self.update_completeness(is_new, &seg);
+        self.handshake_times(dir, &seg, frame);
+
+        let options_cut = record.has(flag::TCP_OPTIONS_CUT);
+        if record.has(flag::HAS_TCP_OPTIONS) {
+            if let Some(options) = index.tcp_options.get(frame) {
+                let fwd = &mut self.conn.dirs[dir];
+                if let Some(shift) = options.window_scale {
+                    fwd.win_scale = shift.min(14) as i8;
+                }
+                if options.sack_count > 0 {
+                    let n = usize::from(options.sack_count).min(MAX_SACK_BLOCKS);
+                    fwd.sack[..n].copy_from_slice(&options.sack[..n]);
+                    fwd.sack_count = n as u8;
+                }
+            }
+        }
+        if !options_cut && has(tcp_flags, TCP_SYN) {
+            verify_window_scaling(&mut self.conn, dir, has(tcp_flags, TCP_ACK));
+        }
+
+        let mut bits = bit::ANALYSED | (u32::from(completeness_shown) << bit::COMPLETENESS_SHIFT);
+        if !options_cut {
+            bits |= bit::SHOWN;
+        }
+        let mut analysis = SegmentAnalysis {
+            bits,
+            ..SegmentAnalysis::default()
+        };
+        let mut dup_ack = None;
+        if let Some(r) = rec {
+            analysis.bits |= bit::RECORD | u32::from(r.flags);
+            analysis.acked_frame = r.frame_acked;
+            analysis.bytes_in_flight = r.bytes_in_flight;
+            if r.dupack_num != 0 {
+                dup_ack = Some(DupAck {
+                    num: r.dupack_num,
+                    frame: r.dupack_frame,
+                });
+            }
+        }
+        SegmentResult { analysis, dup_ack }
+    }
+
+    fn update_completeness(&mut self, is_new: bool, seg: &Segment) {
+        if is_new {
+            let mut value = 0;
+            if seg.flags & (TCP_SYN | TCP_ACK) == TCP_SYN {
+                value |= cbit::SYN;
+                if seg.seglen > 0 {
+                    value |= cbit::DATA;
+                }
+            }
+            self.completeness = value;
+            self.first_frame_bits = Some(completeness_bits(seg.flags, seg.seglen));
+        } else {
+            self.completeness |= completeness_bits(seg.flags, seg.seglen);
+        }
+    }
+
+    /// SYN time, `is_first_ack` and the initial RTT (time from the last SYN to the first
+    /// segment with ACK and without SYN).
+    fn handshake_times(&mut self, dir: usize, seg: &Segment, frame: u32) {
+        let conn = &mut self.conn;
+        if has(seg.flags, TCP_SYN) {
+            if !has(seg.flags, TCP_ACK) {
+                conn.ts_mru_syn = seg.ts;
+            }
+            conn.dirs[dir].is_first_ack = true;
+        }
+        let pure_ack = seg.flags & (TCP_SYN | TCP_ACK) == TCP_ACK;
+        if pure_ack && conn.ts_mru_syn != 0 && conn.ts_first_rtt == 0 {
+            conn.ts_first_rtt = seg.ts.wrapping_sub(conn.ts_mru_syn);
+            if conn.ts_first_rtt != 0 {
+                self.initial_rtt = Some((conn.ts_first_rtt, frame));
+            }
+        }
+        if pure_ack {
+            conn.dirs[dir].is_first_ack = false;
+        }
+    }
+}
+
+/// Base sequence numbers: a direction's first segment sets its own (SYN: seq, else seq−1);
+/// the first segment with ACK sets the other direction's (ack−1).
+fn set_bases(conn: &mut Connection, dir: usize, seg: &Segment) {
+    let (fwd, rev) = conn.split(dir);
+    if fwd.base_seq.is_none() {
+        fwd.set_base(if has(seg.flags, TCP_SYN) {
+            seg.seq
+        } else {
+            seg.seq.wrapping_sub(1)
+        });
+    }
+    if rev.base_seq.is_none() && has(seg.flags, TCP_ACK) {
+        rev.set_base(seg.ack.wrapping_sub(1));
+    }
+}
+
+/// After a SYN or SYN+ACK: if this side offered no window scale, neither side scales; if the
+/// SYN+ACK offers one but the SYN did not, this side does not scale either.
+fn verify_window_scaling(conn: &mut Connection, dir: usize, is_syn_ack: bool) {
+    let (fwd, rev): (&mut Direction, &mut Direction) = conn.split(dir);
+    if fwd.win_scale == -1 {
+        fwd.win_scale = -2;
+        rev.win_scale = -2;
+    } else if is_syn_ack && rev.win_scale == -2 {
+        fwd.win_scale = -2;
+    }
+}

@@ -1,0 +1,111 @@
+//! One row per TCP frame with the values tshark shows for it (`tcp.stream`, relative
+//! `tcp.seq`/`tcp.ack`/`tcp.nxtseq`, scaled `tcp.window_size`, the `tcp.analysis.*` fields and
+//! `tcp.completeness`), shared by `tracelens tcp`, the page and the parity tests.
+
+use super::TcpAnalysis;
+use crate::decode::{TCP_ACK, TCP_FIN, TCP_SYN};
+use crate::flows::Flows;
+use crate::index::PacketIndex;
+use serde::Serialize;
+
+/// The analysis facts of one TCP frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TcpRow {
+    /// 1-based frame number.
+    pub no: u64,
+    pub stream: u32,
+    /// Relative sequence / acknowledgement numbers (raw where Wireshark shows raw ones: no
+    /// analysis, or no ACK flag for `ack`).
+    pub seq: u32,
+    pub ack: u32,
+    pub len: u32,
+    pub nxtseq: Option<u32>,
+    /// Window after scaling.
+    pub window: Option<u32>,
+    /// Analysis flag bits ([`super::flags`]).
+    pub flags: u16,
+    /// Nanoseconds.
+    pub ack_rtt_ns: Option<i64>,
+    pub initial_rtt_ns: Option<i64>,
+    pub bytes_in_flight: Option<u32>,
+    pub acks_frame: Option<u32>,
+    pub dup_ack_num: Option<u32>,
+    pub dup_ack_frame: Option<u32>,
+    pub completeness: Option<u8>,
+}
+
+/// Whether values are shown as `tshark -2` (and the GUI) shows them — final per-stream facts on
+/// every frame — or as single-pass tshark does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passes {
+    One,
+    Two,
+}
+
+/// The row of frame `i` (0-based), or `None` when it carries no TCP header.
+pub fn row(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: &TcpAnalysis,
+    i: usize,
+    passes: Passes,
+) -> Option<TcpRow> {
+    let id = *flows.stream_of.get(i)?;
+    let stream = flows.streams.get(id as usize)?;
+    if stream.ip_proto != 6 {
+        return None;
+    }
+    let record = index.records.get(i)?;
+    let seg = tcp.segment(i);
+    let facts = tcp.streams.get(id as usize).copied().unwrap_or_default();
+    let analysed = seg.has(super::bit::ANALYSED);
+    let tcp_flags = u16::from(record.tcp_flags);
+    let dir = stream.direction_of(record);
+    let (seq, ack) = if analysed {
+        let seq = record.seq.wrapping_sub(stream.base_seq[dir].unwrap_or(0));
+        let ack = if tcp_flags & TCP_ACK != 0 {
+            record.ack.wrapping_sub(stream.base_seq[1 - dir].unwrap_or(0))
+        } else {
+            record.ack
+        };
+        (seq, ack)
+    } else {
+        (record.seq, record.ack)
+    };
+    let len = u32::from(record.payload_len);
+    let shown = seg.shown();
+    let dup = tcp.dup_ack(i).filter(|_| shown);
+    let completeness = match passes {
+        Passes::Two => facts.completeness_two_pass(i as u32 == stream.first_frame),
+        Passes::One => seg.completeness_so_far(),
+    };
+    Some(TcpRow {
+        no: i as u64 + 1,
+        stream: stream.number,
+        seq,
+        ack,
+        len,
+        nxtseq: analysed.then(|| {
+            seq.wrapping_add(len)
+                .wrapping_add(u32::from(tcp_flags & (TCP_SYN | TCP_FIN) != 0))
+        }),
+        window: analysed
+            .then(|| tcp.scaled_window(flows, index, i))
+            .flatten(),
+        flags: if shown { seg.flags() } else { 0 },
+        ack_rtt_ns: tcp.ack_rtt_ns(index, i),
+        initial_rtt_ns: tcp.initial_rtt_ns(flows, i, passes == Passes::Two),
+        bytes_in_flight: (shown && seg.bytes_in_flight != 0).then_some(seg.bytes_in_flight),
+        acks_frame: (shown && seg.acked_frame != 0).then_some(seg.acked_frame),
+        dup_ack_num: dup.map(|d| d.num),
+        dup_ack_frame: dup.map(|d| d.frame),
+        completeness: analysed.then_some(completeness),
+    })
+}
+
+/// Formats nanoseconds as tshark prints a relative time field (seconds, 9 decimals).
+pub fn seconds(ns: i64) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let abs = ns.unsigned_abs();
+    format!("{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000)
+}

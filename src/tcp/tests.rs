@@ -1,0 +1,1 @@
+//! Unit tests per rule, on small real segment sequences.
