@@ -223,6 +223,14 @@ test('the sample capture opens from the empty page', async () => {
   assert.equal(first.src, '136.216.42.40');
   assert.equal(first.dst, '130.74.164.231');
   assert.match(first.info, /^44338 → 22 \[SYN\]/);
+  // Frame 4's TCP checksum is wrong (`tshark -r zeek/get-to-ssh-server.pcap -Y frame.number==4 -V
+  // -o tcp.check_checksum:TRUE`: "0xd894 incorrect, should be 0xc635"): the note is highlighted in
+  // the tree and its two bytes (50-51: 14 Ethernet + 20 IPv4 + 16) are marked in the hex view.
+  await selectFrame(page, 4);
+  const notes = await page.$$eval('.tree-problem', (n) => n.map((e) => e.textContent));
+  assert.ok(notes.some((n) => /0xc635/.test(n)), `problem notes: ${notes}`);
+  const marked = await page.$$eval('.hex-bytes .b', (spans) => spans.flatMap((b, i) => (b.classList.contains('problem') ? [i] : [])));
+  assert.deepEqual(marked, [50, 51]);
   assert.deepEqual(errors, []);
   assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
   await page.close();
