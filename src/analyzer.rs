@@ -174,6 +174,11 @@ impl Analyzer {
         self.index.len()
     }
 
+    /// Plain-language findings ([`crate::findings`]), ordered by severity then first frame.
+    pub fn findings(&self) -> Vec<crate::findings::Finding> {
+        crate::findings::run_all(&self.index, self.flows(), &self.file_infos())
+    }
+
     /// Packet-list rows for frames `start..start+count` (0-based).
     pub fn rows(&self, start: usize, count: usize) -> Vec<Row> {
         summary::rows(&self.index, self.flows(), start, count)

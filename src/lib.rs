@@ -7,6 +7,7 @@ pub mod capture;
 pub mod decode;
 pub mod dissect;
 pub mod error;
+pub mod findings;
 pub mod flows;
 pub mod index;
 pub mod summary;

@@ -46,6 +46,23 @@ enum Command {
         #[arg(long, hide = true)]
         bench: bool,
     },
+    /// Plain-language findings: what went wrong, the frames that prove it, a filter that shows them.
+    Findings {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// A Markdown report to paste into a support case.
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+    },
+    /// Marker pings (ping -l 22 before, -l 33 after a repro) and the frame ranges between them.
+    Markers {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -68,6 +85,12 @@ fn main() -> ExitCode {
         Command::Info { files, json } => cli::info::run(&files, json),
         Command::Packets { files, json } => cli::packets::run(&files, json),
         Command::Synth { out, packets, seed } => cli::synth::run(&out, packets, seed),
+        Command::Findings {
+            files,
+            json,
+            markdown,
+        } => cli::findings::run(&files, json, markdown),
+        Command::Markers { files, json } => cli::markers::run(&files, json),
         Command::Tcp { files, json, bench } => cli::tcp::run(&files, json, bench),
     };
     ExitCode::from(status)

@@ -1,8 +1,10 @@
 //! Command implementations for the `tracelens` binary, one module per command, plus the shared
 //! loading step that streams files into an [`Analyzer`] exactly as the page does.
 
+pub mod findings;
 pub mod info;
 pub mod load;
+pub mod markers;
 pub mod packets;
 pub mod synth;
 pub mod tcp;

@@ -1,0 +1,505 @@
+//! Connection attempts: one pass over the index that summarises, for every TCP stream that
+//! contains a SYN, how the handshake went — the client's SYNs and their retransmissions, the
+//! server's SYN-ACKs, the third packet and whether it acknowledged the SYN-ACK's ISN+1, the first
+//! RST, an ICMP error about the connection — so that the TCP detectors share one scan.
+//!
+//! Only what the detectors need is kept per stream (a few frame numbers and counters); frame
+//! lists are capped, so a hostile capture cannot make this grow beyond the stream table.
+
+use super::text;
+use crate::flows::{Flows, NO_STREAM};
+use crate::index::{PacketIndex, PacketRecord};
+
+pub const FIN: u8 = 0x01;
+pub const SYN: u8 = 0x02;
+pub const RST: u8 = 0x04;
+pub const ACK: u8 = 0x10;
+
+/// At most this many frames are kept per list in an [`Attempt`] (counts go on).
+pub const MAX_LISTED: usize = 64;
+
+/// An attempt that got no answer counts as unanswered only when the client waited for one: it
+/// retransmitted its SYN, or at least this long passed before it gave up or the capture ended.
+pub const MIN_WAIT_NS: i64 = 1_000_000_000;
+
+pub fn is_pure_syn(r: &PacketRecord) -> bool {
+    r.tcp_flags & (SYN | ACK | RST) == SYN
+}
+
+pub fn is_syn_ack(r: &PacketRecord) -> bool {
+    r.tcp_flags & (SYN | ACK | RST) == SYN | ACK
+}
+
+pub fn is_rst(r: &PacketRecord) -> bool {
+    r.tcp_flags & RST != 0
+}
+
+/// ICMP destination unreachable (v4 type 3, v6 type 1): the type is kept in `src_port`.
+fn is_icmp_unreachable(r: &PacketRecord) -> bool {
+    (r.is_icmp() && r.src_port == 3) || (r.is_icmpv6() && r.src_port == 1)
+}
+
+/// How a connection attempt ended, as far as the capture shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server sent a SYN-ACK.
+    Answered,
+    /// The server answered the SYN with a RST.
+    Refused,
+    /// An ICMP destination unreachable came back about the attempt.
+    Unreachable,
+    /// Nothing came back although the client waited (retransmitted, or [`MIN_WAIT_NS`] passed).
+    Unanswered,
+    /// Nothing came back, but the client gave up or the capture ended too soon to tell.
+    Inconclusive,
+    /// No answer is in the trace, but the client went on acknowledging as if it had one: the
+    /// capture missed the server's direction.
+    AnswerNotCaptured,
+    /// The server sent something else (an ACK without SYN, data): not a plain handshake.
+    Other,
+}
+
+impl Outcome {
+    pub fn failed(self) -> bool {
+        matches!(
+            self,
+            Outcome::Refused | Outcome::Unreachable | Outcome::Unanswered
+        )
+    }
+}
+
+/// One TCP stream that starts with a SYN. Frame numbers are 0-based indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// Index into `Flows::streams`.
+    pub stream: u32,
+    pub client: (u32, u16),
+    pub server: (u32, u16),
+    pub client_isn: u32,
+    /// The client's SYNs with the attempt's ISN: the first, then retransmissions (capped).
+    pub syns: Vec<u32>,
+    pub syn_count: u32,
+    /// The server's SYN-ACKs, in order (capped).
+    pub synacks: Vec<u32>,
+    pub synack_count: u32,
+    /// The sequence number of the last SYN-ACK before the third packet.
+    pub server_isn: Option<u32>,
+    /// The first client segment after a SYN-ACK with ACK set (no SYN, no RST).
+    pub third: Option<u32>,
+    /// The SYN-ACK the third packet answers.
+    pub third_answers: Option<u32>,
+    /// Whether the third packet acknowledged something other than the SYN-ACK's ISN+1, judged only
+    /// when the server sent no data before it.
+    pub ack_mismatch: bool,
+    /// The server sent payload before the client's third packet (the ACK cannot be judged).
+    pub server_data_before_third: bool,
+    /// The first RST of the stream and whether the server sent it.
+    pub rst: Option<u32>,
+    pub rst_from_server: bool,
+    /// An ICMP destination unreachable about the attempt, before any SYN-ACK.
+    pub unreachable: Option<u32>,
+    /// Frames the server sent that are not SYN-ACK or RST.
+    pub other_server_frames: u32,
+    /// The client sent a segment with ACK set (not a SYN): it went on as if answered.
+    pub client_acked: bool,
+    /// The stream's frames after a mismatched third packet (capped), to tell what followed.
+    pub after_third: Vec<u32>,
+}
+
+impl Attempt {
+    fn new(stream: u32, i: u32, r: &PacketRecord) -> Self {
+        Attempt {
+            stream,
+            client: (r.src, r.src_port),
+            server: (r.dst, r.dst_port),
+            client_isn: r.seq,
+            syns: vec![i],
+            syn_count: 1,
+            synacks: Vec::new(),
+            synack_count: 0,
+            server_isn: None,
+            third: None,
+            third_answers: None,
+            ack_mismatch: false,
+            server_data_before_third: false,
+            rst: None,
+            rst_from_server: false,
+            unreachable: None,
+            other_server_frames: 0,
+            client_acked: false,
+            after_third: Vec::new(),
+        }
+    }
+
+    /// The first SYN (0-based frame index).
+    pub fn first_syn(&self) -> u32 {
+        self.syns.first().copied().unwrap_or(0)
+    }
+
+    fn feed(&mut self, i: u32, r: &PacketRecord) {
+        let from_client = (r.src, r.src_port) == self.client;
+        if self.ack_mismatch && self.third.is_some_and(|t| t < i) {
+            push_capped(&mut self.after_third, i);
+        }
+        if is_rst(r) && self.rst.is_none() {
+            self.rst = Some(i);
+            self.rst_from_server = !from_client;
+        }
+        if from_client {
+            if r.tcp_flags & (SYN | ACK | RST) == ACK {
+                self.client_acked = true;
+            }
+            if is_pure_syn(r) && r.seq == self.client_isn {
+                push_capped(&mut self.syns, i);
+                self.syn_count = self.syn_count.saturating_add(1);
+            } else if self.third.is_none()
+                && self.server_isn.is_some()
+                && r.tcp_flags & (SYN | RST | ACK) == ACK
+            {
+                self.third = Some(i);
+                self.third_answers = self.synacks.last().copied();
+                let expected = self.server_isn.unwrap_or(0).wrapping_add(1);
+                self.ack_mismatch = !self.server_data_before_third && r.ack != expected;
+            }
+            return;
+        }
+        if is_syn_ack(r) {
+            push_capped(&mut self.synacks, i);
+            self.synack_count = self.synack_count.saturating_add(1);
+            if self.third.is_none() {
+                self.server_isn = Some(r.seq);
+            }
+        } else if !is_rst(r) {
+            self.other_server_frames = self.other_server_frames.saturating_add(1);
+            if self.third.is_none() && r.payload_len > 0 {
+                self.server_data_before_third = true;
+            }
+        }
+    }
+
+    /// How the attempt ended; `capture_end` is the last timestamp of the capture.
+    pub fn outcome(&self, index: &PacketIndex, capture_end: Option<i64>) -> Outcome {
+        if self.synack_count > 0 {
+            return Outcome::Answered;
+        }
+        if self.rst.is_some() && self.rst_from_server {
+            return Outcome::Refused;
+        }
+        if self.unreachable.is_some() {
+            return Outcome::Unreachable;
+        }
+        if self.other_server_frames > 0 {
+            return Outcome::Other;
+        }
+        if self.client_acked {
+            return Outcome::AnswerNotCaptured;
+        }
+        if self.syn_count > 1 {
+            return Outcome::Unanswered;
+        }
+        // One SYN: did the client wait long enough for an answer to be expected?
+        let start = text::time_of(index, self.first_syn());
+        let end = match self.rst {
+            Some(rst) => text::time_of(index, rst),
+            None => capture_end,
+        };
+        match start.zip(end) {
+            Some((start, end)) if end.saturating_sub(start) >= MIN_WAIT_NS => Outcome::Unanswered,
+            _ => Outcome::Inconclusive,
+        }
+    }
+
+    /// `tcp.stream` of the attempt.
+    pub fn stream_number(&self, flows: &Flows) -> Option<u32> {
+        flows.streams.get(self.stream as usize).map(|s| s.number)
+    }
+}
+
+fn push_capped(list: &mut Vec<u32>, i: u32) {
+    if list.len() < MAX_LISTED {
+        list.push(i);
+    }
+}
+
+/// Every connection attempt of a capture, in order of their first SYN.
+#[derive(Debug, Clone, Default)]
+pub struct Attempts {
+    pub list: Vec<Attempt>,
+    /// The last timestamp in the capture.
+    pub capture_end: Option<i64>,
+}
+
+impl Attempts {
+    /// One pass over the index.
+    pub fn collect(index: &PacketIndex, flows: &Flows) -> Attempts {
+        let mut slot: Vec<u32> = vec![u32::MAX; flows.streams.len()];
+        let mut list: Vec<Attempt> = Vec::new();
+        let mut capture_end: Option<i64> = None;
+        for (i, r) in index.records.iter().enumerate() {
+            let i = i as u32;
+            if r.has(crate::index::flag::HAS_TIME) {
+                capture_end = Some(capture_end.map_or(r.ts_ns, |e: i64| e.max(r.ts_ns)));
+            }
+            let sid = flows
+                .stream_of
+                .get(i as usize)
+                .copied()
+                .unwrap_or(NO_STREAM);
+            let Some(stream) = flows.streams.get(sid as usize) else {
+                continue;
+            };
+            if stream.ip_proto != 6 {
+                continue;
+            }
+            let at = slot[sid as usize];
+            if !r.is_tcp() {
+                // A header quoted in an ICMP error about this stream.
+                if is_icmp_unreachable(r) {
+                    if let Some(a) = list.get_mut(at as usize) {
+                        if a.synack_count == 0 && a.unreachable.is_none() {
+                            a.unreachable = Some(i);
+                        }
+                    }
+                }
+                continue;
+            }
+            match list.get_mut(at as usize) {
+                Some(attempt) => attempt.feed(i, r),
+                None if is_pure_syn(r) => {
+                    slot[sid as usize] = list.len() as u32;
+                    list.push(Attempt::new(sid, i, r));
+                }
+                None => {}
+            }
+        }
+        Attempts { list, capture_end }
+    }
+
+    /// Attempts with their outcomes.
+    pub fn with_outcomes<'a>(
+        &'a self,
+        index: &'a PacketIndex,
+    ) -> impl Iterator<Item = (&'a Attempt, Outcome)> + 'a {
+        self.list
+            .iter()
+            .map(move |a| (a, a.outcome(index, self.capture_end)))
+    }
+}
+
+/// Attempts grouped by the path they took: client address → server address and port. When more
+/// than [`MAX_CLIENTS_PER_PATH`] clients failed towards the same server port, they are merged
+/// into one group for that server port (many clients, one failing service).
+#[derive(Debug, Clone)]
+pub struct PathGroup<'a> {
+    /// Client addresses (one, or several when merged), in order of first attempt.
+    pub clients: Vec<u32>,
+    pub server: (u32, u16),
+    pub attempts: Vec<&'a Attempt>,
+}
+
+/// Above this many clients failing towards one server port, they share one finding.
+pub const MAX_CLIENTS_PER_PATH: usize = 5;
+
+impl PathGroup<'_> {
+    /// The first SYN of the group (0-based frame index).
+    pub fn first_frame(&self) -> u32 {
+        self.attempts
+            .iter()
+            .map(|a| a.first_syn())
+            .min()
+            .unwrap_or(0)
+    }
+    pub fn syn_count(&self) -> u64 {
+        self.attempts.iter().map(|a| u64::from(a.syn_count)).sum()
+    }
+}
+
+/// Groups attempts by client → server:port (see [`PathGroup`]), in order of first SYN.
+pub fn group_by_path<'a>(attempts: impl Iterator<Item = &'a Attempt>) -> Vec<PathGroup<'a>> {
+    use std::collections::BTreeMap;
+    let mut by_server: BTreeMap<(u32, u16), Vec<&'a Attempt>> = BTreeMap::new();
+    for a in attempts {
+        by_server.entry(a.server).or_default().push(a);
+    }
+    let mut groups = Vec::new();
+    for (server, list) in by_server {
+        let mut clients: Vec<u32> = Vec::new();
+        for a in &list {
+            if !clients.contains(&a.client.0) {
+                clients.push(a.client.0);
+                if clients.len() > MAX_CLIENTS_PER_PATH {
+                    break;
+                }
+            }
+        }
+        if clients.len() > MAX_CLIENTS_PER_PATH {
+            let mut all: Vec<u32> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for a in &list {
+                if seen.insert(a.client.0) {
+                    all.push(a.client.0);
+                }
+            }
+            groups.push(PathGroup {
+                clients: all,
+                server,
+                attempts: list,
+            });
+            continue;
+        }
+        for client in clients {
+            let attempts: Vec<&Attempt> = list
+                .iter()
+                .copied()
+                .filter(|a| a.client.0 == client)
+                .collect();
+            groups.push(PathGroup {
+                clients: vec![client],
+                server,
+                attempts,
+            });
+        }
+    }
+    groups.sort_by_key(|g| g.first_frame());
+    groups
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::index::flag;
+
+    /// A timed TCP record between address ids `src` and `dst`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn tcp(
+        ms: i64,
+        src: (u32, u16),
+        dst: (u32, u16),
+        seq: u32,
+        ack: u32,
+        flags: u8,
+        payload: u16,
+    ) -> PacketRecord {
+        PacketRecord {
+            ts_ns: ms * 1_000_000,
+            src: src.0,
+            dst: dst.0,
+            src_port: src.1,
+            dst_port: dst.1,
+            seq,
+            ack,
+            tcp_flags: flags,
+            payload_len: payload,
+            ip_len: 40 + payload,
+            ip_proto: 6,
+            flags: flag::TRANSPORT | flag::IPV4 | flag::HAS_TIME,
+            ..PacketRecord::default()
+        }
+    }
+
+    pub(crate) fn index_of(records: Vec<PacketRecord>) -> (PacketIndex, Flows) {
+        let mut index = PacketIndex {
+            records,
+            ..PacketIndex::default()
+        };
+        index.addrs.intern("10.0.0.1".parse().unwrap());
+        index.addrs.intern("10.0.0.2".parse().unwrap());
+        index.addrs.intern("10.0.0.3".parse().unwrap());
+        let flows = Flows::build(&index);
+        (index, flows)
+    }
+
+    const C: (u32, u16) = (1, 50000);
+    const S: (u32, u16) = (2, 443);
+
+    #[test]
+    fn a_clean_handshake_is_answered_and_matches() {
+        let (index, flows) = index_of(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(10, S, C, 500, 101, SYN | ACK, 0),
+            tcp(11, C, S, 101, 501, ACK, 0),
+        ]);
+        let attempts = Attempts::collect(&index, &flows);
+        let a = &attempts.list[0];
+        assert_eq!(a.third, Some(2));
+        assert!(!a.ack_mismatch);
+        assert_eq!(a.outcome(&index, attempts.capture_end), Outcome::Answered);
+    }
+
+    #[test]
+    fn an_ack_beyond_isn_plus_one_is_a_mismatch_and_what_follows_is_kept() {
+        let (index, flows) = index_of(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(10, S, C, 500, 101, SYN | ACK, 2),
+            tcp(11, C, S, 101, 503, ACK, 0),
+            tcp(12, C, S, 101, 503, ACK, 127),
+            tcp(300, C, S, 101, 503, ACK, 127),
+        ]);
+        let attempts = Attempts::collect(&index, &flows);
+        let a = &attempts.list[0];
+        assert!(a.ack_mismatch);
+        assert_eq!(a.after_third, vec![3, 4]);
+    }
+
+    #[test]
+    fn server_data_before_the_ack_is_not_judged() {
+        let (index, flows) = index_of(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(10, S, C, 500, 101, SYN | ACK, 0),
+            tcp(11, S, C, 501, 101, ACK, 20),
+            tcp(12, C, S, 101, 521, ACK, 0),
+        ]);
+        let attempts = Attempts::collect(&index, &flows);
+        assert!(!attempts.list[0].ack_mismatch);
+    }
+
+    #[test]
+    fn outcomes_refused_unanswered_inconclusive() {
+        let other = (3, 50001);
+        let third = (3, 50002);
+        let (index, flows) = index_of(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(1, S, C, 0, 101, RST | ACK, 0),
+            tcp(2, other, S, 7, 0, SYN, 0),
+            tcp(3002, other, S, 7, 0, SYN, 0),
+            tcp(3003, third, S, 9, 0, SYN, 0),
+        ]);
+        let attempts = Attempts::collect(&index, &flows);
+        let outcomes: Vec<Outcome> = attempts.with_outcomes(&index).map(|(_, o)| o).collect();
+        assert_eq!(
+            outcomes,
+            vec![Outcome::Refused, Outcome::Unanswered, Outcome::Inconclusive]
+        );
+    }
+
+    #[test]
+    fn a_client_that_goes_on_acknowledging_was_answered_out_of_sight() {
+        let (index, flows) = index_of(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(1, C, S, 101, 501, ACK, 0),
+            tcp(2101, C, S, 101, 501, ACK, 10),
+        ]);
+        let attempts = Attempts::collect(&index, &flows);
+        assert_eq!(
+            attempts.list[0].outcome(&index, attempts.capture_end),
+            Outcome::AnswerNotCaptured
+        );
+    }
+
+    #[test]
+    fn hostile_records_do_not_panic() {
+        let mut records = vec![PacketRecord::default(); 3];
+        records[1].ip_proto = 6;
+        records[1].tcp_flags = 0xff;
+        records[1].flags = flag::TRANSPORT;
+        let index = PacketIndex {
+            records,
+            ..PacketIndex::default()
+        };
+        // Flows that do not match the index (shorter, or pointing at missing streams).
+        let mut flows = Flows::build(&index);
+        flows.stream_of = vec![7, 0];
+        let attempts = Attempts::collect(&index, &flows);
+        let _ = attempts.with_outcomes(&index).count();
+    }
+}

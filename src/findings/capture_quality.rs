@@ -1,0 +1,393 @@
+//! `capture_quality`: facts about how the capture was taken that change what it can prove, each
+//! with the seed's advice. One finding per issue (`details.issue`):
+//! - `drops`: the capture reports packets it dropped (pcapng Interface Statistics Block) — a
+//!   warning, since gaps and "missing" packets may then be capture artefacts;
+//! - `capture_filter`: an interface was captured with a filter (pcapng `if_filter`) — a note: the
+//!   absence of a packet proves nothing outside the filter;
+//! - `one_direction`: most TCP connections show only one side although that side acknowledges
+//!   the other (ACK flag set) — a warning: asymmetric routing or a one-way mirror port;
+//! - `own_traffic_only`: every unicast packet involves one host — a note: the trace was taken on
+//!   that host, so other hosts' conversations and its own loopback traffic cannot appear, and one
+//!   end's trace cannot tell what the other end received.
+
+use super::attempts::ACK;
+use super::text::{self, address, frame_no};
+use super::{Details, Finding, Kind, Severity};
+use crate::capture::FileInfo;
+use crate::flows::Flows;
+use crate::index::{flag, PacketIndex, PacketRecord};
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+/// `one_direction` needs at least this many one-way connections, and at least as many one-way as
+/// two-way ones.
+pub const MIN_ONE_WAY_STREAMS: usize = 2;
+/// `own_traffic_only` needs at least this many unicast IP frames and two peers.
+pub const MIN_UNICAST_FRAMES: u64 = 10;
+
+pub fn detect(index: &PacketIndex, flows: &Flows, files: &[FileInfo]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    findings.extend(drops(files));
+    findings.extend(capture_filters(files));
+    findings.extend(one_direction(index, flows));
+    findings.extend(own_traffic_only(index));
+    findings
+}
+
+fn interface_label(file: &FileInfo, n: usize, files: usize) -> String {
+    let name = file
+        .interfaces
+        .get(n)
+        .and_then(|i| i.name.as_deref())
+        .map(|name| text::clean(name, 60))
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| format!("#{n}"));
+    if files > 1 {
+        format!("{name} ({})", text::clean(&file.name, 80))
+    } else {
+        name
+    }
+}
+
+fn drops(files: &[FileInfo]) -> Option<Finding> {
+    let mut total = 0u64;
+    let mut received = 0u64;
+    let mut parts: Vec<String> = Vec::new();
+    for file in files {
+        for (n, iface) in file.interfaces.iter().enumerate() {
+            let Some(stats) = &iface.stats else { continue };
+            let dropped = stats
+                .dropped_by_interface
+                .unwrap_or(0)
+                .saturating_add(stats.dropped_by_os.unwrap_or(0));
+            received = received.saturating_add(stats.received.unwrap_or(0));
+            if dropped > 0 {
+                total = total.saturating_add(dropped);
+                if parts.len() < 10 {
+                    parts.push(format!(
+                        "{}: {dropped}",
+                        interface_label(file, n, files.len())
+                    ));
+                }
+            }
+        }
+    }
+    if total == 0 {
+        return None;
+    }
+    let of = if received > 0 {
+        format!(" of {received} received")
+    } else {
+        String::new()
+    };
+    let verdict = format!(
+        "The capture reports {}{of} ({}).",
+        text::count(total, "packet dropped", "packets dropped"),
+        parts.join(", ")
+    );
+    let explanation = "The capturing tool could not keep up, so packets that crossed the wire \
+                       are missing from this trace: gaps (\"previous segment not captured\"), \
+                       unanswered requests and some apparent retransmissions may be artefacts of \
+                       the capture, not of the network. Capture again with a snaplen (the first \
+                       256 bytes keep every header and save ~80 %), write to a fast local disk, \
+                       and split the trace into files (a ring buffer: dumpcap -b filesize:204800 \
+                       -b files:80) rather than one huge file."
+        .to_string();
+    Some(
+        Finding::new(
+            Kind::CaptureQuality,
+            Severity::Warning,
+            verdict,
+            explanation,
+        )
+        .details(
+            Details::new()
+                .with("issue", "drops")
+                .with("dropped", total)
+                .with("received", (received > 0).then_some(received))
+                .with("interfaces", parts),
+        ),
+    )
+}
+
+fn capture_filters(files: &[FileInfo]) -> Option<Finding> {
+    let mut filters: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    for file in files {
+        for (n, iface) in file.interfaces.iter().enumerate() {
+            let Some(filter) = iface.filter.as_deref() else {
+                continue;
+            };
+            let filter = text::clean(filter, 200);
+            if filter.is_empty() {
+                continue;
+            }
+            if filters.len() < 10 && !filters.contains(&filter) {
+                filters.push(filter.clone());
+            }
+            if labels.len() < 10 {
+                labels.push(format!(
+                    "{} \"{filter}\"",
+                    interface_label(file, n, files.len())
+                ));
+            }
+        }
+    }
+    if filters.is_empty() {
+        return None;
+    }
+    let verdict = format!(
+        "The capture was taken with a capture filter: {}.",
+        text::join_and(&labels)
+    );
+    let explanation = "Only packets matching the filter were recorded: traffic it excluded is not \
+                       in the trace, so the absence of a packet here proves nothing outside the \
+                       filter (a missing DNS answer, ARP, ICMP error or a second connection may \
+                       simply have been filtered out). Capture without a filter unless you are \
+                       sure what you need; to keep a busy server's trace small, use a snaplen \
+                       (the first 256 bytes of each packet) instead."
+        .to_string();
+    Some(
+        Finding::new(Kind::CaptureQuality, Severity::Note, verdict, explanation).details(
+            Details::new()
+                .with("issue", "capture_filter")
+                .with("filters", filters),
+        ),
+    )
+}
+
+fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
+    // Per TCP stream: directions seen (bit 0 A→B, bit 1 B→A) and whether a segment had ACK set.
+    let mut seen: Vec<(u8, bool)> = vec![(0, false); flows.streams.len()];
+    for (i, r) in index.records.iter().enumerate() {
+        if !r.is_tcp() {
+            continue;
+        }
+        let Some(&sid) = flows.stream_of.get(i) else {
+            break;
+        };
+        let Some(stream) = flows.streams.get(sid as usize) else {
+            continue;
+        };
+        if stream.ip_proto != 6 {
+            continue;
+        }
+        let dir = stream.direction_of(r);
+        let slot = &mut seen[sid as usize];
+        slot.0 |= 1 << dir.min(1);
+        slot.1 |= r.tcp_flags & ACK != 0;
+    }
+    let mut one_way: Vec<u32> = Vec::new();
+    let mut two_way = 0usize;
+    for (sid, &(dirs, acked)) in seen.iter().enumerate() {
+        match dirs {
+            3 => two_way += 1,
+            1 | 2 if acked => one_way.push(sid as u32),
+            _ => {}
+        }
+    }
+    if one_way.len() < MIN_ONE_WAY_STREAMS || one_way.len() < two_way {
+        return None;
+    }
+    let total = one_way.len() + two_way;
+    let numbers: Vec<u32> = one_way
+        .iter()
+        .filter_map(|&sid| flows.streams.get(sid as usize).map(|s| s.number))
+        .collect();
+    let first_frames: Vec<u32> = one_way
+        .iter()
+        .filter_map(|&sid| flows.streams.get(sid as usize).map(|s| s.first_frame))
+        .collect();
+    let verdict = format!(
+        "Only one direction was captured for {} of {total} TCP connections.",
+        one_way.len()
+    );
+    let explanation = format!(
+        "In these connections only one side's packets are in the trace, although they acknowledge \
+         data from the other side (their ACK flag is set; first: frame {}). The capture point sees \
+         one direction only: asymmetric routing around it, a mirror (SPAN) port set to copy only \
+         received or only sent traffic, or a tap with one leg connected. Retransmissions, \
+         unanswered SYNs and missing ACKs are then artefacts of the capture. Mirror both \
+         directions, or capture on the hosts themselves.",
+        frame_no(first_frames.first().copied().unwrap_or(0))
+    );
+    let listed: Vec<String> = numbers.iter().take(20).map(u32::to_string).collect();
+    Some(
+        Finding::new(
+            Kind::CaptureQuality,
+            Severity::Warning,
+            verdict,
+            explanation,
+        )
+        .evidence(first_frames)
+        .filter(format!("tcp.stream in {{{}}}", listed.join(" ")))
+        .details(
+            Details::new()
+                .with("issue", "one_direction")
+                .with("one_way_streams", one_way.len())
+                .with("two_way_streams", two_way)
+                .with(
+                    "streams",
+                    numbers.into_iter().take(50).collect::<Vec<u32>>(),
+                ),
+        ),
+    )
+}
+
+/// Broadcast, multicast or unspecified: seen by every host on a switched segment.
+fn is_group_address(addr: Option<IpAddr>) -> bool {
+    match addr {
+        Some(IpAddr::V4(a)) => {
+            a.is_multicast() || a.is_broadcast() || a.is_unspecified() || a.octets()[3] == 255
+        }
+        Some(IpAddr::V6(a)) => a.is_multicast() || a.is_unspecified(),
+        None => true,
+    }
+}
+
+fn is_unicast_ip(index: &PacketIndex, r: &PacketRecord) -> bool {
+    r.has(flag::IPV4 | flag::IPV6)
+        && !r.has(flag::TUNNELLED)
+        && !is_group_address(index.addrs.get(r.dst))
+        && !is_group_address(index.addrs.get(r.src))
+}
+
+fn own_traffic_only(index: &PacketIndex) -> Option<Finding> {
+    let mut candidates: Option<[u32; 2]> = None;
+    let mut unicast = 0u64;
+    for r in &index.records {
+        if !is_unicast_ip(index, r) {
+            continue;
+        }
+        unicast += 1;
+        candidates = Some(match candidates {
+            None => [r.src, r.dst],
+            Some(c) => c.map(|a| if a == r.src || a == r.dst { a } else { 0 }),
+        });
+        if candidates == Some([0, 0]) {
+            return None;
+        }
+    }
+    if unicast < MIN_UNICAST_FRAMES {
+        return None;
+    }
+    let [a, b] = candidates?;
+    // With both still candidates, every unicast frame is between the same two hosts.
+    if a != 0 && b != 0 {
+        return None;
+    }
+    let host = a.max(b);
+    let mut peers: HashSet<u32> = HashSet::new();
+    for r in &index.records {
+        if is_unicast_ip(index, r) {
+            peers.insert(if r.src == host { r.dst } else { r.src });
+        }
+    }
+    let name = address(index, host);
+    let verdict = format!(
+        "Every unicast packet in this capture is to or from {name}: it was taken on that host (or \
+         on a port that carries only its traffic)."
+    );
+    let explanation = format!(
+        "On a switched network a capture on one host sees its own traffic plus broadcasts, \
+         multicasts and frames for unknown destinations, nothing else: conversations between \
+         other hosts are not here. If the problem involves them, capture on a mirrored switch \
+         port (SPAN) or on those hosts. Traffic between processes on {name} itself (a browser and \
+         a web server on the same machine) never reaches the network adapter and cannot appear in \
+         any capture; a loopback or ETW trace shows it. And a trace from one end cannot tell \
+         whether the other end received a packet, answered it, or where a delay was spent: for \
+         connectivity and delay problems, capture on both ends at the same time."
+    );
+    Some(
+        Finding::new(Kind::CaptureQuality, Severity::Note, verdict, explanation)
+            .filter(text::addr_filter(index, host))
+            .details(
+                Details::new()
+                    .with("issue", "own_traffic_only")
+                    .with("host", name)
+                    .with("peers", peers.len())
+                    .with("unicast_frames", unicast),
+            ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::{InterfaceInfo, InterfaceStats};
+    use crate::findings::attempts::tests::{index_of, tcp};
+    use crate::findings::attempts::SYN;
+
+    fn file_with(stats: Option<InterfaceStats>, filter: Option<&str>) -> FileInfo {
+        let mut file = FileInfo::new("x.pcapng");
+        let mut iface = InterfaceInfo::new(1, 65535);
+        iface.name = Some("eth0\n".into());
+        iface.stats = stats;
+        iface.filter = filter.map(str::to_string);
+        file.interfaces.push(iface);
+        file
+    }
+
+    #[test]
+    fn drops_and_filters_are_reported_zero_drops_are_not() {
+        let stats = |d| {
+            Some(InterfaceStats {
+                received: Some(100),
+                dropped_by_interface: Some(d),
+                ..InterfaceStats::default()
+            })
+        };
+        let files = [file_with(stats(7), Some("tcp port 443"))];
+        let findings = detect(&PacketIndex::default(), &Flows::default(), &files);
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert_eq!(
+            findings[0].verdict,
+            "The capture reports 7 packets dropped of 100 received (eth0: 7)."
+        );
+        assert_eq!(
+            findings[1].verdict,
+            "The capture was taken with a capture filter: eth0 \"tcp port 443\"."
+        );
+        let files = [file_with(stats(0), None)];
+        assert!(detect(&PacketIndex::default(), &Flows::default(), &files).is_empty());
+    }
+
+    #[test]
+    fn one_way_connections_are_reported() {
+        let s = (2, 80);
+        let (index, flows) = index_of(vec![
+            tcp(0, (1, 1000), s, 1, 9, ACK, 100),
+            tcp(1, (1, 1001), s, 1, 9, ACK, 100),
+            tcp(2, (1, 1002), s, 1, 0, SYN, 0),
+        ]);
+        let f = &one_direction(&index, &flows).unwrap();
+        assert_eq!(
+            f.verdict,
+            "Only one direction was captured for 2 of 2 TCP connections."
+        );
+        assert_eq!(f.filter, "tcp.stream in {0 1}");
+        // A single one-way connection is not enough.
+        let (index, flows) = index_of(vec![tcp(0, (1, 1000), s, 1, 9, ACK, 100)]);
+        assert!(one_direction(&index, &flows).is_none());
+    }
+
+    #[test]
+    fn own_traffic_needs_one_host_in_every_unicast_frame() {
+        let mut records = Vec::new();
+        for k in 0..10u16 {
+            let peer = if k % 2 == 0 { 2 } else { 3 };
+            records.push(tcp(i64::from(k), (1, 1000 + k), (peer, 80), 1, 0, SYN, 0));
+        }
+        let (index, flows) = index_of(records.clone());
+        let f = &detect(&index, &flows, &[])[0];
+        assert!(f
+            .verdict
+            .starts_with("Every unicast packet in this capture is to or from 10.0.0.1"));
+        assert_eq!(f.filter, "ip.addr == 10.0.0.1");
+        records.push(tcp(20, (2, 5), (3, 6), 1, 0, SYN, 0));
+        let (index, flows) = index_of(records);
+        assert!(own_traffic_only(&index).is_none());
+        let _ = flows;
+    }
+}

@@ -1,0 +1,399 @@
+//! Diagnosis: plain-language findings that say what went wrong in a capture, with the frames that
+//! prove it and a Wireshark display filter that shows them.
+//!
+//! Every detector is a module with one job and one entry point,
+//! `detect(&PacketIndex, &Flows, &[FileInfo]) -> Vec<Finding>`; [`run_all`] runs them all (sharing
+//! the per-connection work in [`attempts`]) and orders the result by severity, then by first
+//! evidence frame. Detectors read the packet index only, never the capture bytes, and never panic
+//! on hostile input: every number they print comes from the index, every text from the capture is
+//! cleaned first ([`text::clean`]).
+//!
+//! Kinds built so far: `handshake_ack_mismatch`, `synack_with_payload`, `unanswered_syn`,
+//! `connection_refused`, `many_connections_one_source`, `truncated_frames`, `capture_quality` and
+//! `markers`. [`report`] turns a list of findings into Markdown or JSON for a support case.
+
+pub mod attempts;
+pub mod capture_quality;
+pub mod connection_refused;
+pub mod handshake_ack_mismatch;
+pub mod many_connections_one_source;
+pub mod markers;
+pub mod report;
+pub mod synack_with_payload;
+pub mod text;
+pub mod truncated_frames;
+pub mod unanswered_syn;
+
+use crate::capture::FileInfo;
+use crate::flows::Flows;
+use crate::index::PacketIndex;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// How bad a finding is. Ordered: errors first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Something broke: a connection failed and the packets show why.
+    Error,
+    /// Something is wrong or suspicious and likely matters.
+    Warning,
+    /// Worth knowing when reading the capture (markers, how it was taken).
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// The stable name of a finding's kind (`kind` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    HandshakeAckMismatch,
+    SynackWithPayload,
+    UnansweredSyn,
+    ConnectionRefused,
+    ManyConnectionsOneSource,
+    TruncatedFrames,
+    CaptureQuality,
+    Markers,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::HandshakeAckMismatch => "handshake_ack_mismatch",
+            Kind::SynackWithPayload => "synack_with_payload",
+            Kind::UnansweredSyn => "unanswered_syn",
+            Kind::ConnectionRefused => "connection_refused",
+            Kind::ManyConnectionsOneSource => "many_connections_one_source",
+            Kind::TruncatedFrames => "truncated_frames",
+            Kind::CaptureQuality => "capture_quality",
+            Kind::Markers => "markers",
+        }
+    }
+}
+
+/// One value in a finding's `details`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Detail {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    List(Vec<Detail>),
+}
+
+impl Detail {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Detail::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Detail::Float(v) => Some(*v),
+            Detail::Int(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Detail::Text(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Detail::Bool(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn as_list(&self) -> Option<&[Detail]> {
+        match self {
+            Detail::List(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl From<bool> for Detail {
+    fn from(v: bool) -> Self {
+        Detail::Bool(v)
+    }
+}
+impl From<i64> for Detail {
+    fn from(v: i64) -> Self {
+        Detail::Int(v)
+    }
+}
+impl From<i32> for Detail {
+    fn from(v: i32) -> Self {
+        Detail::Int(i64::from(v))
+    }
+}
+impl From<u64> for Detail {
+    fn from(v: u64) -> Self {
+        Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+impl From<u32> for Detail {
+    fn from(v: u32) -> Self {
+        Detail::Int(i64::from(v))
+    }
+}
+impl From<u8> for Detail {
+    fn from(v: u8) -> Self {
+        Detail::Int(i64::from(v))
+    }
+}
+impl From<u16> for Detail {
+    fn from(v: u16) -> Self {
+        Detail::Int(i64::from(v))
+    }
+}
+impl From<usize> for Detail {
+    fn from(v: usize) -> Self {
+        Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+impl From<f64> for Detail {
+    fn from(v: f64) -> Self {
+        Detail::Float(v)
+    }
+}
+impl From<&str> for Detail {
+    fn from(v: &str) -> Self {
+        Detail::Text(v.to_string())
+    }
+}
+impl From<String> for Detail {
+    fn from(v: String) -> Self {
+        Detail::Text(v)
+    }
+}
+impl<T: Into<Detail>> From<Option<T>> for Detail {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Detail::Null, Into::into)
+    }
+}
+impl<T: Into<Detail>> From<Vec<T>> for Detail {
+    fn from(v: Vec<T>) -> Self {
+        Detail::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+/// The kind's numbers (expected/actual ACK, delays, counts…), in a stable key order; serialized
+/// as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Details(Vec<(&'static str, Detail)>);
+
+impl Details {
+    pub fn new() -> Self {
+        Details::default()
+    }
+    /// Adds (or replaces) `key`.
+    pub fn with(mut self, key: &'static str, value: impl Into<Detail>) -> Self {
+        self.set(key, value);
+        self
+    }
+    pub fn set(&mut self, key: &'static str, value: impl Into<Detail>) {
+        let value = value.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&Detail> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Detail)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Details {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// At most this many evidence frames are listed per finding (the details keep the full counts).
+pub const MAX_EVIDENCE_FRAMES: usize = 50;
+
+/// One diagnosis: what went wrong, how sure we are, and the frames that prove it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    pub severity: Severity,
+    /// One sentence naming hosts, ports and numbers.
+    pub verdict: String,
+    /// What the packets show, what it usually means, what to check next.
+    pub explanation: String,
+    /// Evidence frame numbers (1-based, ascending, at most [`MAX_EVIDENCE_FRAMES`]).
+    pub frames: Vec<u64>,
+    /// `tcp.stream` when the finding is about one TCP stream.
+    pub stream: Option<u32>,
+    /// A Wireshark display filter that isolates it.
+    pub filter: String,
+    pub details: Details,
+}
+
+impl Finding {
+    /// A finding with its evidence frames given as 0-based frame indexes (sorted, deduplicated and
+    /// capped here).
+    pub fn new(kind: Kind, severity: Severity, verdict: String, explanation: String) -> Self {
+        Finding {
+            kind,
+            severity,
+            verdict,
+            explanation,
+            frames: Vec::new(),
+            stream: None,
+            filter: String::new(),
+            details: Details::new(),
+        }
+    }
+    /// Sets the evidence from 0-based frame indexes.
+    pub fn evidence(mut self, frame_indexes: impl IntoIterator<Item = u32>) -> Self {
+        let mut frames: Vec<u64> = frame_indexes
+            .into_iter()
+            .map(|i| u64::from(i) + 1)
+            .collect();
+        frames.sort_unstable();
+        frames.dedup();
+        frames.truncate(MAX_EVIDENCE_FRAMES);
+        self.frames = frames;
+        self
+    }
+    pub fn stream(mut self, stream: Option<u32>) -> Self {
+        self.stream = stream;
+        self
+    }
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = filter.into();
+        self
+    }
+    pub fn details(mut self, details: Details) -> Self {
+        self.details = details;
+        self
+    }
+    /// The first evidence frame (1-based), if any.
+    pub fn first_frame(&self) -> Option<u64> {
+        self.frames.first().copied()
+    }
+}
+
+/// Orders findings by severity (errors first), then first evidence frame (findings without frames
+/// last), then kind, so the output is stable.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| {
+                let key = |f: &Finding| f.first_frame().unwrap_or(u64::MAX);
+                key(a).cmp(&key(b))
+            })
+            .then_with(|| a.kind.cmp(&b.kind))
+    });
+}
+
+/// Runs every detector over one analysis and orders the findings.
+pub fn run_all(index: &PacketIndex, flows: &Flows, files: &[FileInfo]) -> Vec<Finding> {
+    let attempts = attempts::Attempts::collect(index, flows);
+    let mut findings = Vec::new();
+    findings.extend(handshake_ack_mismatch::from_attempts(
+        index, flows, &attempts,
+    ));
+    findings.extend(synack_with_payload::from_attempts(index, flows, &attempts));
+    findings.extend(unanswered_syn::from_attempts(index, flows, &attempts));
+    findings.extend(connection_refused::from_attempts(index, flows, &attempts));
+    findings.extend(many_connections_one_source::from_attempts(
+        index, flows, &attempts,
+    ));
+    findings.extend(truncated_frames::detect(index, flows, files));
+    findings.extend(capture_quality::detect(index, flows, files));
+    findings.extend(markers::detect(index, flows, files));
+    sort_findings(&mut findings);
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, frames: Vec<u32>, kind: Kind) -> Finding {
+        Finding::new(kind, severity, String::new(), String::new()).evidence(frames)
+    }
+
+    #[test]
+    fn findings_sort_by_severity_then_first_frame() {
+        let mut list = vec![
+            finding(Severity::Note, vec![0], Kind::Markers),
+            finding(Severity::Warning, vec![], Kind::CaptureQuality),
+            finding(Severity::Error, vec![9], Kind::HandshakeAckMismatch),
+            finding(Severity::Warning, vec![3, 1], Kind::UnansweredSyn),
+        ];
+        sort_findings(&mut list);
+        let order: Vec<Kind> = list.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            order,
+            vec![
+                Kind::HandshakeAckMismatch,
+                Kind::UnansweredSyn,
+                Kind::CaptureQuality,
+                Kind::Markers
+            ]
+        );
+        assert_eq!(list[1].frames, vec![2, 4]);
+    }
+
+    #[test]
+    fn evidence_is_one_based_sorted_deduplicated_and_capped() {
+        let f = finding(
+            Severity::Note,
+            (0..200).rev().chain([5]).collect(),
+            Kind::Markers,
+        );
+        assert_eq!(f.frames.len(), MAX_EVIDENCE_FRAMES);
+        assert_eq!(f.frames[0], 1);
+        assert!(f.frames.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn details_keep_order_and_replace() {
+        let d = Details::new()
+            .with("b", 1u32)
+            .with("a", "x")
+            .with("b", 2u32)
+            .with("none", None::<u32>);
+        let keys: Vec<&str> = d.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["b", "a", "none"]);
+        assert_eq!(d.get("b").and_then(Detail::as_i64), Some(2));
+        assert_eq!(d.get("none"), Some(&Detail::Null));
+        assert_eq!(
+            Kind::ManyConnectionsOneSource.as_str(),
+            "many_connections_one_source"
+        );
+    }
+}

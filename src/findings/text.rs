@@ -1,0 +1,215 @@
+//! Wording helpers shared by the detectors: addresses and endpoints as Wireshark shows them,
+//! durations people read at a glance, lists joined with "and", counted nouns, display-filter
+//! fragments, and [`clean`] for any text that comes from the capture itself.
+
+use crate::index::{flag, PacketIndex, PacketRecord};
+use std::net::IpAddr;
+
+/// An address id as text ("?" when unknown).
+pub fn address(index: &PacketIndex, id: u32) -> String {
+    index
+        .addrs
+        .get(id)
+        .map_or_else(|| "?".to_string(), |a| a.to_string())
+}
+
+/// `10.0.0.1:443`, or `[2001:db8::1]:443` for IPv6.
+pub fn endpoint(index: &PacketIndex, (id, port): (u32, u16)) -> String {
+    match index.addrs.get(id) {
+        Some(IpAddr::V6(a)) => format!("[{a}]:{port}"),
+        Some(a) => format!("{a}:{port}"),
+        None => format!("?:{port}"),
+    }
+}
+
+/// The display-filter protocol of an address: `ip` or `ipv6`.
+pub fn ip_proto_field(index: &PacketIndex, id: u32) -> &'static str {
+    match index.addrs.get(id) {
+        Some(IpAddr::V6(_)) => "ipv6",
+        _ => "ip",
+    }
+}
+
+/// `ip.addr == 10.0.0.1` (or `ipv6.addr == …`).
+pub fn addr_filter(index: &PacketIndex, id: u32) -> String {
+    format!(
+        "{}.addr == {}",
+        ip_proto_field(index, id),
+        address(index, id)
+    )
+}
+
+/// `ip.src == 10.0.0.1` (or `ipv6.src == …`).
+pub fn src_filter(index: &PacketIndex, id: u32) -> String {
+    format!(
+        "{}.src == {}",
+        ip_proto_field(index, id),
+        address(index, id)
+    )
+}
+
+/// The 1-based frame number of a 0-based frame index.
+pub fn frame_no(i: u32) -> u64 {
+    u64::from(i) + 1
+}
+
+/// A frame's timestamp in nanoseconds, when the capture recorded one.
+pub fn time_of(index: &PacketIndex, i: u32) -> Option<i64> {
+    index
+        .records
+        .get(i as usize)
+        .filter(|r| r.has(flag::HAS_TIME))
+        .map(|r| r.ts_ns)
+}
+
+/// Nanoseconds from frame `a` to frame `b` (both must have times).
+pub fn between(index: &PacketIndex, a: u32, b: u32) -> Option<i64> {
+    Some(time_of(index, b)?.saturating_sub(time_of(index, a)?))
+}
+
+/// The record of a 0-based frame index (a default record when out of range, never a panic).
+pub fn record(index: &PacketIndex, i: u32) -> PacketRecord {
+    index.records.get(i as usize).copied().unwrap_or_default()
+}
+
+/// Seconds (for `details`), rounded to the microsecond.
+pub fn seconds(ns: i64) -> f64 {
+    (ns as f64 / 1e3).round() / 1e6
+}
+
+/// A duration for people: `850 µs`, `4.2 ms`, `316 ms`, `2.14 s`, `61.0 s`, `3 min 20 s`.
+pub fn duration(ns: i64) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let ns = ns.unsigned_abs() as f64;
+    let text = if ns < 1e6 {
+        format!("{:.0} µs", ns / 1e3)
+    } else if ns < 1e7 {
+        format!("{:.1} ms", ns / 1e6)
+    } else if ns < 1e9 {
+        format!("{:.0} ms", ns / 1e6)
+    } else if ns < 1e10 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns < 180e9 {
+        format!("{:.1} s", ns / 1e9)
+    } else {
+        let secs = (ns / 1e9).round() as u64;
+        format!("{} min {} s", secs / 60, secs % 60)
+    };
+    format!("{sign}{text}")
+}
+
+/// `1 attempt`, `3 attempts`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Clauses that may contain commas: `a; b; and c`.
+pub fn join_clauses(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a}; and {b}"),
+        [rest @ .., last] => format!("{}; and {last}", rest.join("; ")),
+    }
+}
+
+/// Frame numbers as text, shortened after `max`: `frames 3, 4 and 5`, `frame 7`.
+pub fn frames_text(frames: &[u32], max: usize) -> String {
+    let mut items: Vec<String> = frames
+        .iter()
+        .take(max)
+        .map(|&i| frame_no(i).to_string())
+        .collect();
+    if frames.len() > max {
+        items.push(format!("{} more", frames.len() - max));
+    }
+    let word = if frames.len() == 1 { "frame" } else { "frames" };
+    format!("{word} {}", join_and(&items))
+}
+
+/// Text taken from a capture (a capture filter, an interface name) made safe to show: control
+/// characters become spaces, runs of spaces collapse, and it is cut to `max` characters.
+pub fn clean(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut last_space = false;
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if c == ' ' && last_space {
+            continue;
+        }
+        last_space = c == ' ';
+        out.push(c);
+    }
+    let trimmed = out.trim();
+    if trimmed.chars().count() > max {
+        let cut: String = trimmed.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A percentage for people: `37%`, `0.5%`.
+pub fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "0%".into();
+    }
+    let p = part as f64 * 100.0 / whole as f64;
+    if p >= 10.0 || p == 0.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(309_000), "309 µs");
+        assert_eq!(duration(1_316_000), "1.3 ms");
+        assert_eq!(duration(315_978_600), "316 ms");
+        assert_eq!(duration(6_028_765_700), "6.03 s");
+        assert_eq!(duration(61_000_000_000), "61.0 s");
+        assert_eq!(duration(200_000_000_000), "3 min 20 s");
+        assert_eq!(seconds(6_028_765_700), 6.028766);
+    }
+
+    #[test]
+    fn lists_and_counts() {
+        assert_eq!(
+            join_and(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+        assert_eq!(count(1, "SYN", "SYNs"), "1 SYN");
+        assert_eq!(join_clauses(&["a, b".into(), "c".into()]), "a, b; and c");
+        assert_eq!(frames_text(&[2, 3, 4], 2), "frames 3, 4 and 1 more");
+        assert_eq!(frames_text(&[0], 5), "frame 1");
+        assert_eq!(percent(1, 3), "33%");
+        assert_eq!(percent(1, 200), "0.5%");
+    }
+
+    #[test]
+    fn capture_text_is_cleaned() {
+        assert_eq!(
+            clean("silly!\nethernet\t\tinterface", 100),
+            "silly! ethernet interface"
+        );
+        assert_eq!(clean("abcdef", 3), "abc…");
+    }
+}

@@ -1,0 +1,1342 @@
+//! Findings, end to end: captures rebuilt from the numbers printed in the seed (the client trace
+//! of the SYN-ACK that gained 2 bytes, the TMG-side trace of the same connection, a NAT flood,
+//! marker pings around a repro) are written with a small pcap writer, read back through the
+//! `Analyzer` exactly as the CLI and the page read files, and checked kind by kind: severities,
+//! the numbers in the verdicts, evidence frames and filters. Real captures from
+//! `../shared/captures/` cover unanswered SYNs, refused connections, snaplen cuts, capture filters
+//! and ISB drops; every detector also gets a clean capture that must not trigger it, and a sweep
+//! over the whole corpus checks that no clean capture yields an error-severity finding.
+
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use pcap_file::{DataLink, Endianness, TsResolution};
+use serde_json::Value;
+use std::time::Duration;
+use tracelens::analyzer::Analyzer;
+use tracelens::findings::{self, markers, report, Finding, Kind, Severity};
+
+/// A small capture writer: Ethernet/IPv4 frames (TCP, ICMP echo, ARP) with correct lengths and
+/// checksums, padded to Ethernet's 60-byte minimum, written as a nanosecond pcap.
+mod capture {
+    use super::*;
+
+    pub type Endpoint = ([u8; 4], u16);
+
+    pub const FIN: u8 = 0x01;
+    pub const SYN: u8 = 0x02;
+    pub const RST: u8 = 0x04;
+    pub const PSH: u8 = 0x08;
+    pub const ACK: u8 = 0x10;
+
+    /// MSS 1460, NOP, window scale 2, NOP, NOP, SACK permitted (a Windows 7 SYN).
+    pub const SYN_OPTIONS: &[u8] = &[2, 4, 0x05, 0xb4, 1, 3, 3, 2, 1, 1, 4, 2];
+    /// MSS 1380 only (the TMG server's SYN-ACK in the seed).
+    pub const SYNACK_OPTIONS: &[u8] = &[2, 4, 0x05, 0x64];
+
+    fn checksum(data: &[u8], initial: u32) -> u16 {
+        let mut sum = initial;
+        for chunk in data.chunks(2) {
+            let word = if chunk.len() == 2 {
+                u16::from_be_bytes([chunk[0], chunk[1]])
+            } else {
+                u16::from(chunk[0]) << 8
+            };
+            sum += u32::from(word);
+        }
+        while sum > 0xFFFF {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+        !(sum as u16)
+    }
+
+    fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
+        let mut frame = vec![
+            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x12, 0x34, 0x56, 0x78, 0x1b,
+        ];
+        frame.extend_from_slice(&ether_type.to_be_bytes());
+        frame.extend_from_slice(payload);
+        frame.resize(frame.len().max(60), 0);
+        frame
+    }
+
+    fn ipv4(src: [u8; 4], dst: [u8; 4], proto: u8, ttl: u8, body: &[u8]) -> Vec<u8> {
+        let total = (20 + body.len()) as u16;
+        let mut ip = vec![0x45, 0];
+        ip.extend_from_slice(&total.to_be_bytes());
+        ip.extend_from_slice(&[0x05, 0x3e, 0x40, 0x00, ttl, proto, 0, 0]);
+        ip.extend_from_slice(&src);
+        ip.extend_from_slice(&dst);
+        let sum = checksum(&ip, 0);
+        ip[10..12].copy_from_slice(&sum.to_be_bytes());
+        ip.extend_from_slice(body);
+        ip
+    }
+
+    /// An Ethernet/IPv4/TCP frame.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tcp(
+        src: Endpoint,
+        dst: Endpoint,
+        seq: u32,
+        ack: u32,
+        flags: u8,
+        window: u16,
+        options: &[u8],
+        payload: &[u8],
+    ) -> Vec<u8> {
+        let header_len = 20 + options.len();
+        let mut segment = Vec::new();
+        segment.extend_from_slice(&src.1.to_be_bytes());
+        segment.extend_from_slice(&dst.1.to_be_bytes());
+        segment.extend_from_slice(&seq.to_be_bytes());
+        segment.extend_from_slice(&ack.to_be_bytes());
+        segment.push(((header_len / 4) as u8) << 4);
+        segment.push(flags);
+        segment.extend_from_slice(&window.to_be_bytes());
+        segment.extend_from_slice(&[0, 0, 0, 0]);
+        segment.extend_from_slice(options);
+        segment.extend_from_slice(payload);
+        let mut pseudo = 0u32;
+        for a in [src.0, dst.0] {
+            pseudo += u32::from(u16::from_be_bytes([a[0], a[1]]))
+                + u32::from(u16::from_be_bytes([a[2], a[3]]));
+        }
+        pseudo += 6 + segment.len() as u32;
+        let sum = checksum(&segment, pseudo);
+        segment[16..18].copy_from_slice(&sum.to_be_bytes());
+        let ttl = if src.0[0] == 10 { 128 } else { 120 };
+        ethernet(0x0800, &ipv4(src.0, dst.0, 6, ttl, &segment))
+    }
+
+    /// An ICMP echo request or reply carrying `data` (Windows `ping -l N` data is a repeating
+    /// alphabet).
+    pub fn echo(
+        src: [u8; 4],
+        dst: [u8; 4],
+        request: bool,
+        ident: u16,
+        seq: u16,
+        data_len: usize,
+    ) -> Vec<u8> {
+        let data: Vec<u8> = (0..data_len).map(|i| b'a' + (i % 23) as u8).collect();
+        let mut icmp = vec![if request { 8 } else { 0 }, 0, 0, 0];
+        icmp.extend_from_slice(&ident.to_be_bytes());
+        icmp.extend_from_slice(&seq.to_be_bytes());
+        icmp.extend_from_slice(&data);
+        let sum = checksum(&icmp, 0);
+        icmp[2..4].copy_from_slice(&sum.to_be_bytes());
+        ethernet(0x0800, &ipv4(src, dst, 1, 128, &icmp))
+    }
+
+    /// A broadcast ARP request: filler that no detector looks at.
+    pub fn arp(sender: [u8; 4], target: [u8; 4]) -> Vec<u8> {
+        let mut body = vec![0, 1, 8, 0, 6, 4, 0, 1, 0x00, 0x12, 0x34, 0x56, 0x78, 0x1b];
+        body.extend_from_slice(&sender);
+        body.extend_from_slice(&[0; 6]);
+        body.extend_from_slice(&target);
+        let mut frame = vec![0xff; 6];
+        frame.extend_from_slice(&[0x00, 0x12, 0x34, 0x56, 0x78, 0x1b, 0x08, 0x06]);
+        frame.extend_from_slice(&body);
+        frame.resize(60, 0);
+        frame
+    }
+
+    /// Writes (nanoseconds since the epoch, frame) pairs as a nanosecond little-endian pcap.
+    pub fn pcap(frames: &[(i64, Vec<u8>)]) -> Vec<u8> {
+        let header = PcapHeader {
+            snaplen: 65535,
+            datalink: DataLink::ETHERNET,
+            ts_resolution: TsResolution::NanoSecond,
+            endianness: Endianness::Little,
+            ..PcapHeader::default()
+        };
+        let mut writer = PcapWriter::with_header(Vec::new(), header).expect("pcap header");
+        for (ns, frame) in frames {
+            let time = Duration::from_nanos(*ns as u64);
+            writer
+                .write_packet(&PcapPacket::new(time, frame.len() as u32, frame))
+                .expect("pcap record");
+        }
+        writer.into_writer()
+    }
+
+    /// Frames placed at given frame numbers (1-based) and times (seconds after `epoch`), with ARP
+    /// filler in between at interpolated times, up to `total` frames — so that frame numbers and
+    /// times are the ones the seed printed.
+    pub fn at_numbers(
+        epoch_s: i64,
+        placed: &[(u64, f64, Vec<u8>)],
+        total: u64,
+    ) -> Vec<(i64, Vec<u8>)> {
+        // Integer nanoseconds: an f64 of epoch nanoseconds would lose the seed's 100 ns digits.
+        let to_ns = |s: f64| epoch_s * 1_000_000_000 + (s * 1e9).round() as i64;
+        let mut out = Vec::new();
+        // Frame 1 is the zero of relative time, as in the seed's listings.
+        let mut anchors: Vec<(u64, f64)> = vec![(1, 0.0)];
+        anchors.extend(placed.iter().map(|(n, t, _)| (*n, *t)));
+        let last = anchors.last().copied().unwrap_or((0, 0.0));
+        anchors.push((total + 1, last.1 + 0.01 * (total + 1 - last.0) as f64));
+        for no in 1..=total {
+            if let Some((_, t, frame)) = placed.iter().find(|(n, _, _)| *n == no) {
+                out.push((to_ns(*t), frame.clone()));
+                continue;
+            }
+            let at = anchors
+                .iter()
+                .position(|(n, _)| *n > no)
+                .unwrap_or(anchors.len() - 1);
+            let (n0, t0) = anchors[at - 1];
+            let (n1, t1) = anchors[at];
+            let t = t0 + (t1 - t0) * (no - n0) as f64 / (n1 - n0) as f64;
+            out.push((to_ns(t), arp([10, 110, 233, 77], [10, 110, 233, 1])));
+        }
+        out
+    }
+}
+
+use capture::{ACK, FIN, PSH, RST, SYN, SYNACK_OPTIONS, SYN_OPTIONS};
+
+fn analyze(bytes: &[u8]) -> Analyzer {
+    let mut analyzer = Analyzer::new();
+    let file = analyzer.begin_file("capture");
+    analyzer.push(file, bytes);
+    analyzer.finish();
+    analyzer
+}
+
+fn corpus(path: &str) -> Analyzer {
+    let full = format!("{}/../shared/captures/{path}", env!("CARGO_MANIFEST_DIR"));
+    analyze(&std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}")))
+}
+
+fn of_kind(findings: &[Finding], kind: Kind) -> Vec<&Finding> {
+    findings.iter().filter(|f| f.kind == kind).collect()
+}
+
+fn one_of_kind(findings: &[Finding], kind: Kind) -> &Finding {
+    let list = of_kind(findings, kind);
+    assert_eq!(list.len(), 1, "expected one {kind:?}: {findings:#?}");
+    list[0]
+}
+
+fn detail_i64(f: &Finding, key: &str) -> Option<i64> {
+    f.details.get(key).and_then(|d| d.as_i64())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The seed's SYN-ACK that gained 2 bytes.
+
+const CLIENT: capture::Endpoint = ([10, 110, 233, 50], 50183);
+const SERVER: capture::Endpoint = ([172, 16, 1, 1], 443);
+const CLIENT_ISN: u32 = 367515135;
+const SERVER_ISN: u32 = 2180033885;
+/// 2012-05-01 14:44:05 UTC: frame 453 at 27.14 s is 14:44:32, as the seed prints.
+const EPOCH: i64 = 1_335_883_445;
+
+/// A 127-byte TLS 1.0 ClientHello record (10 cipher suites, a padding extension).
+fn client_hello() -> Vec<u8> {
+    let mut body = vec![0x03, 0x01];
+    body.extend((0..32).map(|i| i as u8 * 7));
+    body.push(0); // session id
+    body.extend_from_slice(&20u16.to_be_bytes());
+    for suite in [
+        0x002fu16, 0x0035, 0x0005, 0x000a, 0xc013, 0xc014, 0xc009, 0xc00a, 0x0032, 0x0038,
+    ] {
+        body.extend_from_slice(&suite.to_be_bytes());
+    }
+    body.extend_from_slice(&[1, 0]); // null compression
+    body.extend_from_slice(&57u16.to_be_bytes());
+    body.extend_from_slice(&[0x00, 0x15, 0x00, 53]);
+    body.extend_from_slice(&[0u8; 53]);
+    assert_eq!(body.len(), 118);
+    let mut record = vec![0x16, 0x03, 0x01, 0, 122, 0x01, 0, 0, 118];
+    record.extend(body);
+    assert_eq!(record.len(), 127);
+    record
+}
+
+/// The client-side trace (frames 453–568, times as the seed prints them).
+fn seed_client_trace() -> Vec<u8> {
+    use capture::tcp;
+    let hello = client_hello();
+    let data = |t: f64, no: u64| {
+        (
+            no,
+            t,
+            tcp(
+                CLIENT,
+                SERVER,
+                CLIENT_ISN + 1,
+                SERVER_ISN + 3,
+                PSH | ACK,
+                64860,
+                &[],
+                &hello,
+            ),
+        )
+    };
+    let placed = vec![
+        (
+            453,
+            27.1395045,
+            tcp(CLIENT, SERVER, CLIENT_ISN, 0, SYN, 8192, SYN_OPTIONS, &[]),
+        ),
+        // The SYN-ACK arrives with 2 bytes of payload: IP total length 46.
+        (
+            456,
+            27.1565249,
+            tcp(
+                SERVER,
+                CLIENT,
+                SERVER_ISN,
+                CLIENT_ISN + 1,
+                SYN | ACK,
+                64240,
+                SYNACK_OPTIONS,
+                &[0, 0],
+            ),
+        ),
+        // The client acknowledges them: 2180033888 instead of 2180033886.
+        (
+            457,
+            27.1565443,
+            tcp(
+                CLIENT,
+                SERVER,
+                CLIENT_ISN + 1,
+                SERVER_ISN + 3,
+                ACK,
+                64860,
+                &[],
+                &[],
+            ),
+        ),
+        data(27.1585176, 458),
+        data(27.4744962, 465),
+        data(28.0828875, 476),
+        data(29.2948179, 494),
+        (
+            512,
+            30.3815127,
+            tcp(
+                SERVER,
+                CLIENT,
+                SERVER_ISN,
+                CLIENT_ISN + 1,
+                SYN | ACK,
+                64240,
+                SYNACK_OPTIONS,
+                &[0, 0],
+            ),
+        ),
+        (
+            513,
+            30.3815385,
+            tcp(
+                CLIENT,
+                SERVER,
+                CLIENT_ISN + 128,
+                SERVER_ISN + 3,
+                ACK,
+                64860,
+                &[],
+                &[],
+            ),
+        ),
+        data(30.5019345, 516),
+        data(31.7018989, 535),
+        (
+            568,
+            33.1872833,
+            tcp(
+                SERVER,
+                CLIENT,
+                SERVER_ISN + 1,
+                CLIENT_ISN + 1,
+                RST | ACK,
+                8192,
+                &[],
+                &[],
+            ),
+        ),
+    ];
+    capture::pcap(&capture::at_numbers(EPOCH, &placed, 580))
+}
+
+/// The TMG server's internal-interface trace of the same connection (frames 6457–7481): its
+/// SYN-ACK carries no payload, yet the client's ACK is 2180033888.
+fn seed_tmg_trace() -> Vec<u8> {
+    use capture::tcp;
+    let hello = client_hello();
+    let data = |t: f64, no: u64| {
+        (
+            no,
+            t,
+            tcp(
+                CLIENT,
+                SERVER,
+                CLIENT_ISN + 1,
+                SERVER_ISN + 3,
+                PSH | ACK,
+                64860,
+                &[],
+                &hello,
+            ),
+        )
+    };
+    let placed = vec![
+        (
+            6457,
+            39.8915584,
+            tcp(CLIENT, SERVER, CLIENT_ISN, 0, SYN, 8192, SYN_OPTIONS, &[]),
+        ),
+        (
+            6461,
+            39.9079944,
+            tcp(
+                SERVER,
+                CLIENT,
+                SERVER_ISN,
+                CLIENT_ISN + 1,
+                SYN | ACK,
+                64240,
+                SYNACK_OPTIONS,
+                &[],
+            ),
+        ),
+        (
+            6462,
+            39.9084181,
+            tcp(
+                CLIENT,
+                SERVER,
+                CLIENT_ISN + 1,
+                SERVER_ISN + 3,
+                ACK,
+                64860,
+                &[],
+                &[],
+            ),
+        ),
+        data(39.9103936, 6463),
+        data(40.2259991, 6489),
+        data(40.8343158, 6614),
+        data(42.0457229, 6806),
+        (
+            6872,
+            43.1311020,
+            tcp(
+                SERVER,
+                CLIENT,
+                SERVER_ISN,
+                CLIENT_ISN + 1,
+                SYN | ACK,
+                64240,
+                SYNACK_OPTIONS,
+                &[],
+            ),
+        ),
+        (
+            6873,
+            43.1314010,
+            tcp(
+                CLIENT,
+                SERVER,
+                CLIENT_ISN + 128,
+                SERVER_ISN + 3,
+                ACK,
+                64860,
+                &[],
+                &[],
+            ),
+        ),
+        data(43.2517820, 6891),
+        data(44.4514449, 7110),
+        (
+            7481,
+            45.9360680,
+            tcp(
+                SERVER,
+                CLIENT,
+                SERVER_ISN + 1,
+                CLIENT_ISN + 1,
+                RST | ACK,
+                8192,
+                &[],
+                &[],
+            ),
+        ),
+    ];
+    capture::pcap(&capture::at_numbers(EPOCH, &placed, 7481))
+}
+
+#[test]
+fn seed_client_trace_reads_back_as_printed() {
+    let analyzer = analyze(&seed_client_trace());
+    assert_eq!(analyzer.len(), 580);
+    // Frame numbers and relative times as the seed prints them (frame 453 at 27.1395045 s).
+    let records = &analyzer.index().records;
+    assert_eq!(records[452].ts_ns - records[0].ts_ns, 27_139_504_500);
+    assert_eq!(records[567].ts_ns - records[0].ts_ns, 33_187_283_300);
+    let synack = analyzer.index().records[455];
+    assert_eq!(
+        (synack.seq, synack.payload_len, synack.ip_len),
+        (SERVER_ISN, 2, 46)
+    );
+    let ack = analyzer.index().records[456];
+    assert_eq!(ack.ack, 2180033888);
+    assert_eq!(analyzer.index().records[457].payload_len, 127);
+}
+
+#[test]
+fn handshake_ack_mismatch_in_the_seeds_client_trace() {
+    let findings = analyze(&seed_client_trace()).findings();
+    let f = one_of_kind(&findings, Kind::HandshakeAckMismatch);
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(
+        f.verdict,
+        "Handshake ACK mismatch on 10.110.233.50:50183 → 172.16.1.1:443: the client acknowledged \
+         2180033888, but the SYN-ACK's ISN+1 is 2180033886 (2 bytes ahead)."
+    );
+    // Evidence: the SYN-ACK, the ACK, the ClientHello and its 5 retransmissions, the SYN-ACK the
+    // server sent again, and the RST.
+    assert_eq!(
+        f.frames,
+        vec![456, 457, 458, 465, 476, 494, 512, 516, 535, 568]
+    );
+    assert_eq!(f.stream, Some(0));
+    assert_eq!(f.filter, "tcp.stream == 0");
+    // It is the first finding: errors come first.
+    assert_eq!(findings[0].kind, Kind::HandshakeAckMismatch);
+}
+
+#[test]
+fn handshake_ack_mismatch_explanation_has_the_seeds_numbers() {
+    let findings = analyze(&seed_client_trace()).findings();
+    let f = one_of_kind(&findings, Kind::HandshakeAckMismatch);
+    for needle in [
+        "The SYN-ACK from 172.16.1.1:443 (frame 456) has sequence number 2180033885, so the third \
+         packet of the handshake should acknowledge 2180033886; the client's ACK (frame 457) \
+         acknowledges 2180033888.",
+        "The SYN-ACK arrived carrying 2 bytes of payload (IP total length 46, where 44 was \
+         expected), which a SYN-ACK should never carry, so the client's TCP stack acknowledged \
+         them too.",
+        "FWX_E_SEQ_ACK_MISMATCH",
+        "the first data (127 bytes, frame 458) was never answered and was retransmitted 5 times \
+         (after 316 ms, 924 ms, 2.14 s, 3.34 s and 4.54 s); 172.16.1.1 re-sent its SYN-ACK \
+         (frame 512), so it never saw the handshake complete; and 172.16.1.1 reset the connection \
+         6.03 s after the ACK (frame 568).",
+        "take a capture at the server side at the same time",
+    ] {
+        assert!(
+            f.explanation.contains(needle),
+            "missing {needle:?} in:\n{}",
+            f.explanation
+        );
+    }
+    assert_eq!(detail_i64(f, "expected_ack"), Some(2180033886));
+    assert_eq!(detail_i64(f, "actual_ack"), Some(2180033888));
+    assert_eq!(detail_i64(f, "difference"), Some(2));
+    assert_eq!(detail_i64(f, "synack_ip_len"), Some(46));
+    assert_eq!(detail_i64(f, "data_retransmissions"), Some(5));
+    assert_eq!(detail_i64(f, "reset_frame"), Some(568));
+    assert_eq!(
+        f.details.get("reset_after_s").and_then(|d| d.as_f64()),
+        Some(6.030739)
+    );
+    assert_eq!(
+        f.details.get("server_answered").and_then(|d| d.as_bool()),
+        Some(false)
+    );
+}
+
+#[test]
+fn handshake_ack_mismatch_seen_from_the_tmg_side_blames_the_path_to_the_client() {
+    let findings = analyze(&seed_tmg_trace()).findings();
+    let f = one_of_kind(&findings, Kind::HandshakeAckMismatch);
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.verdict.contains(
+        "acknowledged 2180033888, but the SYN-ACK's ISN+1 is 2180033886 (2 bytes ahead)"
+    ));
+    assert!(
+        f.explanation
+            .contains("The SYN-ACK seen here carries no payload"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation
+            .contains("retransmitted 5 times (after 316 ms, 924 ms, 2.14 s, 3.34 s and 4.54 s)"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation
+            .contains("reset the connection 6.03 s after the ACK (frame 7481)"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(
+        f.frames,
+        vec![6461, 6462, 6463, 6489, 6614, 6806, 6872, 6891, 7110, 7481]
+    );
+    assert!(of_kind(&findings, Kind::SynackWithPayload).is_empty());
+}
+
+#[test]
+fn synack_with_payload_in_the_seeds_client_trace_links_to_the_mismatch() {
+    let findings = analyze(&seed_client_trace()).findings();
+    let f = one_of_kind(&findings, Kind::SynackWithPayload);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "The SYN-ACK from 172.16.1.1:443 to 10.110.233.50:50183 carries 2 bytes of payload (IP total length 46)."
+    );
+    assert!(
+        f.explanation.contains("where 44 would be expected"),
+        "{}",
+        f.explanation
+    );
+    assert!(f
+        .explanation
+        .contains("Every retransmission of the SYN-ACK carries them too (frame 512)"));
+    assert!(
+        f.explanation.contains("The client acknowledged the extra bytes: its ACK (frame 457) is 2180033888 = ISN+1+2, not 2180033886"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(f.frames, vec![456, 457, 512]);
+    assert_eq!(
+        f.filter,
+        "tcp.stream == 0 && tcp.flags.syn == 1 && tcp.flags.ack == 1"
+    );
+    assert_eq!(
+        f.details.get("related").and_then(|d| d.as_str()),
+        Some("handshake_ack_mismatch")
+    );
+    assert_eq!(detail_i64(f, "payload_len"), Some(2));
+    assert_eq!(detail_i64(f, "ip_len"), Some(46));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The seed's NAT in front of a TMG server with flood mitigation.
+
+const NAT: [u8; 4] = [192, 168, 200, 1];
+const TMG: capture::Endpoint = ([10, 0, 0, 5], 443);
+
+/// 420 connection attempts from one address in 58.66 s; every third gets no answer (its SYN is
+/// retransmitted 3 s later), the others complete a handshake and a short exchange.
+fn nat_flood(fail_every: u32) -> Vec<u8> {
+    use capture::tcp;
+    let mut frames: Vec<(i64, Vec<u8>)> = Vec::new();
+    let base = 1_335_880_000_000_000_000i64;
+    for k in 0..420u32 {
+        let t = base + i64::from(k) * 140_000_000;
+        let client = (NAT, 20000 + k as u16);
+        let isn = 1_000_000 * k;
+        frames.push((t, tcp(client, TMG, isn, 0, SYN, 8192, SYN_OPTIONS, &[])));
+        if fail_every > 0 && k % fail_every == 0 {
+            frames.push((
+                t + 3_000_000_000,
+                tcp(client, TMG, isn, 0, SYN, 8192, SYN_OPTIONS, &[]),
+            ));
+            continue;
+        }
+        let server_isn = 7_000_000 + k;
+        frames.push((
+            t + 1_000_000,
+            tcp(
+                TMG,
+                client,
+                server_isn,
+                isn + 1,
+                SYN | ACK,
+                64240,
+                SYNACK_OPTIONS,
+                &[],
+            ),
+        ));
+        frames.push((
+            t + 1_100_000,
+            tcp(client, TMG, isn + 1, server_isn + 1, ACK, 64860, &[], &[]),
+        ));
+        frames.push((
+            t + 1_200_000,
+            tcp(
+                client,
+                TMG,
+                isn + 1,
+                server_isn + 1,
+                FIN | ACK,
+                64860,
+                &[],
+                &[],
+            ),
+        ));
+    }
+    frames.sort_by_key(|(t, _)| *t);
+    capture::pcap(&frames)
+}
+
+#[test]
+fn many_connections_one_source_finds_the_nat_flood() {
+    let findings = analyze(&nat_flood(3)).findings();
+    let f = one_of_kind(&findings, Kind::ManyConnectionsOneSource);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "192.168.200.1 opened 420 connections in 58.7 s; 33% of them failed (140 never answered)."
+    );
+    assert_eq!(
+        f.filter,
+        "ip.src == 192.168.200.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0"
+    );
+    assert_eq!(f.frames.len(), findings::MAX_EVIDENCE_FRAMES);
+    assert_eq!(f.frames[0], 1);
+}
+
+#[test]
+fn many_connections_one_source_explanation_has_the_numbers_and_the_nat_advice() {
+    let findings = analyze(&nat_flood(3)).findings();
+    let f = one_of_kind(&findings, Kind::ManyConnectionsOneSource);
+    for needle in [
+        "192.168.200.1 started 420 TCP connections within 58.7 s (about 7.2 per second)",
+        "All of them went to 10.0.0.5:443.",
+        "many clients reach a server through one translated address",
+        "flood mitigation",
+        "per-IP connection limits",
+    ] {
+        assert!(
+            f.explanation.contains(needle),
+            "missing {needle:?} in:\n{}",
+            f.explanation
+        );
+    }
+    assert_eq!(detail_i64(f, "attempts"), Some(420));
+    assert_eq!(detail_i64(f, "failed"), Some(140));
+    assert_eq!(detail_i64(f, "unanswered"), Some(140));
+    assert_eq!(detail_i64(f, "refused"), Some(0));
+    // The unanswered SYNs are one unanswered_syn group, not 140 findings.
+    let u = one_of_kind(&findings, Kind::UnansweredSyn);
+    assert!(u.verdict.starts_with("192.168.200.1 → 10.0.0.5:443: 140 connection attempts got no answer in this trace (280 SYNs"), "{}", u.verdict);
+}
+
+#[test]
+fn many_connections_one_source_is_quiet_when_they_are_all_answered() {
+    let findings = analyze(&nat_flood(0)).findings();
+    assert!(
+        of_kind(&findings, Kind::ManyConnectionsOneSource).is_empty(),
+        "{findings:#?}"
+    );
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marker pings around a repro.
+
+const PC: [u8; 4] = [10, 1, 1, 20];
+const GATEWAY: [u8; 4] = [10, 1, 1, 1];
+
+/// The seed's example: frames 1–5 traffic, a 22-byte echo request at 6 and its reply at 9, the
+/// repro in 10–19, a 33-byte echo request at 20 and its reply at 23, then 24–27.
+fn marker_trace() -> Vec<u8> {
+    use capture::tcp;
+    let web = ([93, 184, 216, 34], 80);
+    let mut frames = Vec::new();
+    let mut seq = 5000u32;
+    for no in 1..=27u64 {
+        let t = 1_335_880_000_000_000_000i64 + no as i64 * 250_000_000;
+        let frame = match no {
+            6 => capture::echo(PC, GATEWAY, true, 1, 7, 22),
+            9 => capture::echo(GATEWAY, PC, false, 1, 7, 22),
+            20 => capture::echo(PC, GATEWAY, true, 1, 8, 33),
+            23 => capture::echo(GATEWAY, PC, false, 1, 8, 33),
+            n if n % 2 == 0 => {
+                seq += 100;
+                tcp(
+                    (PC, 49200),
+                    web,
+                    seq,
+                    9000,
+                    PSH | ACK,
+                    64240,
+                    &[],
+                    &[b'x'; 100],
+                )
+            }
+            _ => tcp(web, (PC, 49200), 9000, seq + 100, ACK, 64240, &[], &[]),
+        };
+        frames.push((t, frame));
+    }
+    capture::pcap(&frames)
+}
+
+#[test]
+fn markers_pair_requests_with_replies_and_offer_the_range_between() {
+    let analyzer = analyze(&marker_trace());
+    let found = markers::find(analyzer.index());
+    let list: Vec<(u64, Option<u64>, u32, u16)> = found
+        .markers
+        .iter()
+        .map(|m| (m.no, m.reply_no, m.ip_len, m.payload_len))
+        .collect();
+    assert_eq!(list, vec![(6, Some(9), 50, 22), (20, Some(23), 61, 33)]);
+    assert_eq!(found.markers[0].time, Some(1.25));
+    assert_eq!(found.ranges.len(), 1);
+    assert_eq!((found.ranges[0].from, found.ranges[0].to), (10, 19));
+    assert_eq!(
+        found.ranges[0].filter,
+        "frame.number >= 10 and frame.number <= 19"
+    );
+
+    let findings = analyzer.findings();
+    let f = one_of_kind(&findings, Kind::Markers);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "Marker pings found: 22 bytes (ip.len 50) at frame 6 and 33 bytes (ip.len 61) at frame 20; \
+         the repro lies between frames 10 and 19."
+    );
+    assert_eq!(f.frames, vec![6, 9, 20, 23]);
+    assert_eq!(f.filter, "frame.number >= 10 and frame.number <= 19");
+    assert!(f
+        .explanation
+        .contains("put `frame.number >= 10 and frame.number <= 19` in front of any other filter"));
+}
+
+#[test]
+fn markers_json_has_the_documented_shape() {
+    let analyzer = analyze(&marker_trace());
+    let value = serde_json::to_value(markers::find(analyzer.index())).unwrap();
+    assert_eq!(
+        value["markers"][0],
+        serde_json::json!({"no": 6, "reply_no": 9, "ip_len": 50, "payload_len": 22, "time": 1.25, "type": "request"})
+    );
+    assert_eq!(
+        value["ranges"],
+        serde_json::json!([{"from": 10, "to": 19, "filter": "frame.number >= 10 and frame.number <= 19"}])
+    );
+}
+
+#[test]
+fn markers_repeated_pings_form_one_marker_each_side() {
+    // ping -l 22 -n 2 before, ping -l 33 -n 2 after: the range runs from after the second 22-byte
+    // reply to before the first 33-byte request.
+    let mut frames = Vec::new();
+    let t = |n: i64| 1_335_880_000_000_000_000i64 + n * 1_000_000;
+    frames.push((t(1), capture::echo(PC, GATEWAY, true, 1, 1, 22)));
+    frames.push((t(2), capture::echo(GATEWAY, PC, false, 1, 1, 22)));
+    frames.push((t(3), capture::echo(PC, GATEWAY, true, 1, 2, 22)));
+    frames.push((t(4), capture::echo(GATEWAY, PC, false, 1, 2, 22)));
+    for n in 5..=9 {
+        frames.push((t(n), capture::arp(PC, GATEWAY)));
+    }
+    frames.push((t(10), capture::echo(PC, GATEWAY, true, 1, 3, 33)));
+    frames.push((t(11), capture::echo(GATEWAY, PC, false, 1, 3, 33)));
+    frames.push((t(12), capture::echo(PC, GATEWAY, true, 1, 4, 33)));
+    frames.push((t(13), capture::echo(GATEWAY, PC, false, 1, 4, 33)));
+    let found = markers::find(analyze(&capture::pcap(&frames)).index());
+    assert_eq!(found.markers.len(), 4);
+    assert_eq!(found.ranges.len(), 1);
+    assert_eq!(
+        found.ranges[0].filter,
+        "frame.number >= 5 and frame.number <= 9"
+    );
+}
+
+#[test]
+fn markers_are_not_ordinary_pings() {
+    for path in [
+        "chrissanders/icmp_echo.pcapng",
+        "zeek/5-pings.pcap",
+        "libpcap/gateway_or_not.pcap",
+    ] {
+        let analyzer = corpus(path);
+        assert!(markers::find(analyzer.index()).markers.is_empty(), "{path}");
+        assert!(
+            of_kind(&analyzer.findings(), Kind::Markers).is_empty(),
+            "{path}"
+        );
+    }
+    // 52 data bytes is no ping default: it stands out.
+    let findings = corpus("zeek/ping6-in-ipv4.pcap").findings();
+    let f = one_of_kind(&findings, Kind::Markers);
+    assert_eq!(
+        f.verdict,
+        "Marker pings found: 52 bytes (ipv6.plen 60) at frame 1, 5 pings."
+    );
+    assert_eq!(f.filter, "(icmpv6 && (ipv6.plen == 60))");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real captures.
+
+#[test]
+fn unanswered_syn_in_nowebaccess3() {
+    let findings = corpus("chrissanders/nowebaccess3.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::UnansweredSyn);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "172.16.0.8 → 74.125.95.105:80: 1 connection attempt got no answer in this trace (3 SYNs over 1.00 s)."
+    );
+    assert_eq!(f.frames, vec![3, 4, 5]);
+    assert_eq!(f.stream, Some(0));
+    assert_eq!(
+        f.filter,
+        "ip.addr == 172.16.0.8 && ip.addr == 74.125.95.105 && tcp.port == 80 && tcp.flags.syn == 1"
+    );
+}
+
+#[test]
+fn unanswered_syn_explanation_has_the_timings_and_the_seeds_advice() {
+    let findings = corpus("chrissanders/nowebaccess3.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::UnansweredSyn);
+    assert!(f.explanation.contains("The client sent a SYN (frame 3) and retransmitted it 2 times (after 5.0 ms and 1.00 s)"), "{}", f.explanation);
+    assert!(f
+        .explanation
+        .contains("you cannot tell whether 74.125.95.105 received the SYNs"));
+    assert!(f.explanation.contains("Take a trace on the server"));
+    assert_eq!(detail_i64(f, "syns"), Some(3));
+    let offsets: Vec<f64> = f
+        .details
+        .get("retransmission_offsets_s")
+        .and_then(|d| d.as_list())
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.as_f64())
+        .collect();
+    assert_eq!(offsets, vec![0.004996, 1.00211]);
+}
+
+#[test]
+fn connection_refused_in_tcp_refuseconnection() {
+    let findings = corpus("chrissanders/tcp_refuseconnection.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::ConnectionRefused);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "192.168.100.1:80 refused 1 connection attempt from 192.168.100.138: the SYN was answered by RST, ACK 1.3 ms later."
+    );
+    assert_eq!(f.frames, vec![1, 2]);
+    assert!(f
+        .explanation
+        .contains("nothing accepts connections on port 80 at 192.168.100.1"));
+    assert_eq!(
+        f.details.get("answer_delay_s").and_then(|d| d.as_f64()),
+        Some(0.001316)
+    );
+    assert!(of_kind(&findings, Kind::UnansweredSyn).is_empty());
+}
+
+/// zeek's syn-then-rst.pcap is listed as "SYN answered by RST", but both frames come from
+/// 1.1.1.1:13131: the client reset its own attempt 0.3 ms after the SYN, before any answer could
+/// come. That is neither a refusal nor an unanswered SYN (the client did not wait), so no finding.
+#[test]
+fn a_client_resetting_its_own_attempt_is_not_refused() {
+    let findings = corpus("zeek/syn-then-rst.pcap").findings();
+    assert!(
+        of_kind(&findings, Kind::ConnectionRefused).is_empty(),
+        "{findings:#?}"
+    );
+    assert!(
+        of_kind(&findings, Kind::UnansweredSyn).is_empty(),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn truncated_frames_in_truncated_header_reported_once() {
+    let findings = corpus("zeek/truncated-header.pcap").findings();
+    let f = one_of_kind(&findings, Kind::TruncatedFrames);
+    assert!(
+        f.verdict.starts_with(
+            "24 of 24 frames were cut short by the capture (snapshot length 68 bytes)"
+        ),
+        "{}",
+        f.verdict
+    );
+    assert_eq!(f.filter, "frame.cap_len < frame.len");
+    assert_eq!(f.frames.len(), 24);
+    assert_eq!(detail_i64(f, "truncated_frames"), Some(24));
+    assert!(f.explanation.contains(
+        "application content (TLS handshakes, HTTP headers and bodies) cannot be decoded"
+    ));
+    // A cut after the headers (snaplen 256) is only a note.
+    let quic = corpus("tcpdump/quic_handshake_truncated.pcap").findings();
+    let f = one_of_kind(&quic, Kind::TruncatedFrames);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "4 of 18 frames were cut short by the capture (snapshot length 256 bytes)."
+    );
+    assert!(f
+        .explanation
+        .contains("connection analysis (handshakes, retransmissions, resets, timings) is sound"));
+}
+
+#[test]
+fn capture_quality_reports_the_capture_filter_and_no_drops_for_dhcp_option_108() {
+    // Its ISB says 2 received, 0 dropped: no drop finding; its IDB has a capture filter.
+    let findings = corpus("tcpdump/dhcp-option-108.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::CaptureQuality);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "The capture was taken with a capture filter: en0 \"udp port bootpc or udp port bootps\"."
+    );
+    assert!(f
+        .explanation
+        .contains("the absence of a packet here proves nothing outside the filter"));
+    assert_eq!(
+        f.details.get("issue").and_then(|d| d.as_str()),
+        Some("capture_filter")
+    );
+}
+
+#[test]
+fn capture_quality_reports_isb_drops() {
+    let findings = corpus("pcapng-test-generator/test102.pcapng").findings();
+    let drops: Vec<&Finding> = of_kind(&findings, Kind::CaptureQuality)
+        .into_iter()
+        .filter(|f| f.details.get("issue").and_then(|d| d.as_str()) == Some("drops"))
+        .collect();
+    assert_eq!(drops.len(), 1);
+    assert_eq!(drops[0].severity, Severity::Warning);
+    assert!(
+        drops[0]
+            .verdict
+            .starts_with("The capture reports 53 packets dropped of 100 received"),
+        "{}",
+        drops[0].verdict
+    );
+    assert!(drops[0]
+        .explanation
+        .contains("dumpcap -b filesize:204800 -b files:80"));
+    // Interface names from the file are cleaned (test102 has one with a newline in it).
+    assert!(!drops[0].verdict.contains('\n'));
+}
+
+#[test]
+fn capture_quality_notes_a_single_hosts_capture() {
+    let findings = corpus("chrissanders/http_espn.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::CaptureQuality);
+    assert_eq!(f.severity, Severity::Note);
+    assert!(f
+        .verdict
+        .starts_with("Every unicast packet in this capture is to or from 172.16.0.122"));
+    assert!(f.explanation.contains("mirrored switch port (SPAN)"));
+    assert!(f
+        .explanation
+        .contains("capture on both ends at the same time"));
+    assert_eq!(f.filter, "ip.addr == 172.16.0.122");
+}
+
+/// Clean captures must not trigger the detectors built for trouble.
+#[test]
+fn clean_captures_trigger_no_tcp_detector() {
+    for path in [
+        "chrissanders/tcp_handshake.pcapng",
+        "zeek/tls1.2.pcap",
+        "chrissanders/http_google.pcapng",
+    ] {
+        let analyzer = corpus(path);
+        let findings = analyzer.findings();
+        for kind in [
+            Kind::HandshakeAckMismatch,
+            Kind::SynackWithPayload,
+            Kind::UnansweredSyn,
+            Kind::ConnectionRefused,
+            Kind::ManyConnectionsOneSource,
+            Kind::TruncatedFrames,
+            Kind::Markers,
+        ] {
+            assert!(
+                of_kind(&findings, kind).is_empty(),
+                "{path}: {kind:?} in {findings:#?}"
+            );
+        }
+        // The per-detector entry points agree with run_all.
+        let (index, flows, files) = (analyzer.index(), analyzer.flows(), analyzer.file_infos());
+        assert!(findings::handshake_ack_mismatch::detect(index, flows, &files).is_empty());
+        assert!(findings::synack_with_payload::detect(index, flows, &files).is_empty());
+        assert!(findings::unanswered_syn::detect(index, flows, &files).is_empty());
+        assert!(findings::connection_refused::detect(index, flows, &files).is_empty());
+        assert!(findings::many_connections_one_source::detect(index, flows, &files).is_empty());
+        assert!(findings::truncated_frames::detect(index, flows, &files).is_empty());
+        assert!(findings::markers::detect(index, flows, &files).is_empty());
+    }
+    // tcp_handshake.pcapng: three frames, no capture-quality remark either.
+    assert!(corpus("chrissanders/tcp_handshake.pcapng")
+        .findings()
+        .is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole corpus.
+
+/// Every capture path in the corpus MANIFEST.
+fn manifest_paths() -> Vec<String> {
+    let dir = format!("{}/../shared/captures", env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(format!("{dir}/MANIFEST.md")).expect("MANIFEST.md");
+    manifest
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .filter(|path| std::path::Path::new(&format!("{dir}/{path}")).is_file())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The corpus files that are neither BAD INPUT nor TCP trouble (retransmissions, RSTs, refused or
+/// unanswered connections, dup ACKs, zero windows) in the MANIFEST: none may yield an error.
+///
+/// Warnings they yield, and why (checked below, so this list stays true):
+/// - `pcapng-test-generator/test102.pcapng`, `test202.pcapng`: capture_quality `drops` — their
+///   synthetic ISBs report 53 dropped packets.
+///
+/// Notes they yield (not checked one by one): snaplen cuts after the headers
+/// (quic_handshake_truncated, test008, test102, test202), capture filters (dhcp-option-108,
+/// test008), single-host captures (http_espn, ipv6_fragments, MS-WMOD_Example2), and the 52-byte
+/// IPv6 pings of ping6-in-ipv4 as markers.
+const CLEAN: &[&str] = &[
+    "tcpdump/pptp.pcap",
+    "tcpdump/tcp-handshake-nano.pcap",
+    "tcpdump/LINKTYPE_RAW_ipv4.pcap",
+    "tcpdump/LINKTYPE_IPV4.pcap",
+    "tcpdump/LINKTYPE_IPV6.pcap",
+    "tcpdump/dns-badcookie.pcap",
+    "tcpdump/icmpv6-RFC2894-RR.pcap",
+    "tcpdump/quic_handshake_truncated.pcap",
+    "tcpdump/802.1ad_QinQ.pcap",
+    "tcpdump/vxlan.pcap",
+    "tcpdump/empty.pcapng",
+    "tcpdump/time_2106_overflow.pcapng",
+    "tcpdump/dhcp-option-108.pcapng",
+    "tcpdump/bgp-role.pcapng",
+    "libpcap/gateway_or_not.pcap",
+    "zeek/linux_dlt_sll2.pcap",
+    "zeek/openjdk-25.0.2-zeek.org.pcap",
+    "zeek/pcapng-multi-interface.pcapng",
+    "zeek/mime-header-size-limit.pcap.gz",
+    "zeek/portmapper-many-unanswered-calls.pcapng.gz",
+    "zeek/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap",
+    "zeek/fragmented-1.pcap",
+    "zeek/ipv6-fragmented-dns.pcap",
+    "zeek/gre-sample.pcap",
+    "zeek/ping6-in-ipv4.pcap",
+    "zeek/4in6.pcap",
+    "zeek/http-vlan-0.pcap",
+    "zeek/mixed-vlan-mpls.pcap",
+    "zeek/5-pings.pcap",
+    "zeek/icmp6-ping.pcap",
+    "zeek/timeout-with-pings.pcap",
+    "zeek/tls1.2.pcap",
+    "chrissanders/tcp_handshake.pcapng",
+    "chrissanders/tcp_teardown.pcapng",
+    "chrissanders/icmp_echo.pcapng",
+    "chrissanders/ip_frag_source.pcapng",
+    "chrissanders/ipv6_fragments.pcapng",
+    "chrissanders/http_google.pcapng",
+    "chrissanders/http_ip4and6.pcapng",
+    "chrissanders/dns_query_response.pcapng",
+    "chrissanders/udp_dnsrequest.pcapng",
+    "chrissanders/http_espn.pcapng",
+    "ms-netcaps/MS-AUTHSOD_Example2-1_Win2016_X64_Win2016_X64_Domain.cap",
+    "ms-netcaps/MS-WMOD_Example4_WS2016_X64_Win10_X64_Domain_Hagala.cap",
+    "ms-netcaps/MS-WMOD_Example2_WS2016_X64_Win10_X64_Domain_Hagala.cap",
+    "ms-netcaps/MS-CCROD_Example1_Win2016_X64_Win10_X64_Domain.cap",
+    "pcapng-test-generator/test102.pcapng",
+    "pcapng-test-generator/test100.pcapng",
+    "pcapng-test-generator/test202.pcapng",
+    "pcapng-test-generator/test008.pcapng",
+    "pcapng-test-generator/test010.pcapng",
+    "pcap-parser/modified-format.pcap",
+];
+
+/// Clean files allowed a warning, with the only kind they may have.
+const CLEAN_WITH_WARNINGS: &[(&str, Kind)] = &[
+    ("pcapng-test-generator/test102.pcapng", Kind::CaptureQuality),
+    ("pcapng-test-generator/test202.pcapng", Kind::CaptureQuality),
+];
+
+#[test]
+fn no_false_alarms_on_clean_captures_and_no_panic_anywhere() {
+    let paths = manifest_paths();
+    assert!(
+        paths.len() >= 80,
+        "corpus not found ({} files)",
+        paths.len()
+    );
+    for clean in CLEAN {
+        assert!(
+            paths.iter().any(|p| p == clean),
+            "{clean} is not in the MANIFEST"
+        );
+    }
+    let mut problems = Vec::new();
+    for path in &paths {
+        // Every capture, hostile ones included, runs through every detector without panicking.
+        let findings = corpus(path).findings();
+        for f in &findings {
+            assert!(
+                !f.verdict.is_empty() && !f.explanation.is_empty(),
+                "{path}: empty text in {f:?}"
+            );
+            assert!(
+                f.frames.windows(2).all(|w| w[0] < w[1]),
+                "{path}: frames not ascending"
+            );
+        }
+        if !CLEAN.contains(&path.as_str()) {
+            continue;
+        }
+        for f in &findings {
+            match f.severity {
+                Severity::Error => {
+                    problems.push(format!("{path}: error {}: {}", f.kind.as_str(), f.verdict))
+                }
+                Severity::Warning if !CLEAN_WITH_WARNINGS.contains(&(path.as_str(), f.kind)) => {
+                    problems.push(format!(
+                        "{path}: undocumented warning {}: {}",
+                        f.kind.as_str(),
+                        f.verdict
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn findings_are_ordered_by_severity_then_first_frame() {
+    let mut findings = analyze(&seed_client_trace()).findings();
+    findings.extend(analyze(&nat_flood(3)).findings());
+    findings.extend(analyze(&marker_trace()).findings());
+    findings::sort_findings(&mut findings);
+    let keys: Vec<(Severity, u64)> = findings
+        .iter()
+        .map(|f| (f.severity, f.first_frame().unwrap_or(u64::MAX)))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(findings[0].severity, Severity::Error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report export and the command line.
+
+#[test]
+fn report_json_equals_serde_and_markdown_reads_well() {
+    let findings = analyze(&seed_client_trace()).findings();
+    let ours: Value = serde_json::from_str(&report::to_json(&findings)).expect("valid JSON");
+    assert_eq!(ours, serde_json::to_value(&findings).unwrap());
+    let first = &ours[0];
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "kind",
+        "severity",
+        "verdict",
+        "explanation",
+        "frames",
+        "stream",
+        "filter",
+        "details",
+    ] {
+        assert!(keys.contains(&key), "{key} missing: {keys:?}");
+    }
+    assert_eq!(first["kind"], "handshake_ack_mismatch");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["details"]["expected_ack"], 2180033886u64);
+
+    let md = report::to_markdown(&findings, "client.cap");
+    assert!(
+        md.starts_with("# tracelens findings — client.cap\n\n2 findings: 1 error, 1 warning.\n"),
+        "{md}"
+    );
+    assert!(md.contains("## 1. ERROR · `handshake_ack_mismatch`"));
+    assert!(md.contains("- Evidence frames: 456, 457, 458, 465, 476, 494, 512, 516, 535, 568"));
+    assert!(md.contains("- Filter: `tcp.stream == 0`"));
+    assert!(md.contains("## 2. WARNING · `synack_with_payload`"));
+}
+
+fn temp_capture(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("tracelens-findings-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).expect("temp capture");
+    path
+}
+
+fn run_cli(args: &[&str]) -> (String, i32) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tracelens"))
+        .args(args)
+        .output()
+        .expect("run tracelens");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn cli_findings_and_markers() {
+    let seed = temp_capture("seed.pcap", &seed_client_trace());
+    let marks = temp_capture("markers.pcap", &marker_trace());
+    let seed_arg = seed.to_str().unwrap();
+    let marks_arg = marks.to_str().unwrap();
+
+    let (json, code) = run_cli(&["findings", seed_arg, "--json"]);
+    assert_eq!(code, 0);
+    let value: Value = serde_json::from_str(&json).expect("findings --json");
+    assert_eq!(value[0]["kind"], "handshake_ack_mismatch");
+    assert_eq!(value[0]["frames"][0], 456);
+    assert_eq!(value[0]["stream"], 0);
+
+    let (text, code) = run_cli(&["findings", seed_arg]);
+    assert_eq!(code, 0);
+    assert!(
+        text.starts_with("2 findings: 1 error, 1 warning.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ERROR    handshake_ack_mismatch (tcp.stream 0)"),
+        "{text}"
+    );
+    assert!(text.contains("  Filter: tcp.stream == 0"), "{text}");
+
+    let (md, code) = run_cli(&["findings", seed_arg, "--markdown"]);
+    assert_eq!(code, 0);
+    assert!(
+        md.contains("## 1. ERROR · `handshake_ack_mismatch`"),
+        "{md}"
+    );
+
+    let (json, code) = run_cli(&["markers", marks_arg, "--json"]);
+    assert_eq!(code, 0);
+    let value: Value = serde_json::from_str(&json).expect("markers --json");
+    assert_eq!(value["markers"][0]["no"], 6);
+    assert_eq!(value["markers"][0]["reply_no"], 9);
+    assert_eq!(value["markers"][1]["ip_len"], 61);
+    assert_eq!(
+        value["ranges"][0]["filter"],
+        "frame.number >= 10 and frame.number <= 19"
+    );
+
+    let (text, _) = run_cli(&["markers", marks_arg]);
+    assert!(
+        text.contains("frames 10–19: frame.number >= 10 and frame.number <= 19"),
+        "{text}"
+    );
+
+    let (_, code) = run_cli(&["findings", "/nonexistent/capture.pcap"]);
+    assert_eq!(code, 2);
+    let _ = std::fs::remove_file(seed);
+    let _ = std::fs::remove_file(marks);
+}
