@@ -1,12 +1,12 @@
 // Packet bytes are hostile: markup inside HTTP, DNS and TLS fields must show up as literal text
 // and never run.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from './lib/server.mjs';
-import { launch, openApp } from './lib/browser.mjs';
+import { openApp } from './lib/browser.mjs';
+import { useBrowser } from './lib/session.mjs';
 import { scratchDir } from './lib/paths.mjs';
 import { pcapFile, ethernet, tcp4, udp4, dnsQuery, tlsClientHello, SYN, ACK, PSH } from './lib/pcap.mjs';
 import { openFiles, frameCount, visibleRows, selectFrame } from './lib/app.mjs';
@@ -39,23 +39,12 @@ function hostileCapture() {
   return pcapFile(frames);
 }
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('markup in HTTP, DNS and TLS fields is shown as text and never runs', async () => {
   const file = path.join(scratchDir(), `${IMG}.pcap`.replace(/[/]/g, '_'));
   fs.writeFileSync(file, hostileCapture());
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [file]), 'ready');
   assert.equal(await frameCount(page), 9);
 

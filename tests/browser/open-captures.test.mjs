@@ -1,12 +1,12 @@
 // Opening real captures of every supported kind, through the file input and through a synthetic
 // drag-and-drop, and checking what the page shows against tshark.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from './lib/server.mjs';
-import { launch, openApp, foreignRequests } from './lib/browser.mjs';
+import { openApp, foreignRequests } from './lib/browser.mjs';
+import { useBrowser } from './lib/session.mjs';
 import { capture, scratchDir } from './lib/paths.mjs';
 import {
   openFiles, dropFiles, frameCount, row, visibleRows, selectFrame, treeLabels, clickTreeItem,
@@ -54,18 +54,7 @@ const GZIP = {
   ],
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** Compares a row with tshark's; `info` of rows with a known `gap` is left to the todo test. */
 function assertRow(actual, expected, { gaps = false } = {}) {
@@ -77,7 +66,7 @@ function assertRow(actual, expected, { gaps = false } = {}) {
 }
 
 test('a pcapng through the file input: frame count, rows, summary', async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [capture(HTTP_GOOGLE.file)]), 'ready');
   assert.equal(await frameCount(page), HTTP_GOOGLE.frames);
   for (const expected of HTTP_GOOGLE.rows) assertRow(await row(page, expected.no), expected);
@@ -90,7 +79,7 @@ test('a pcapng through the file input: frame count, rows, summary', async () => 
 });
 
 test('Info column equals tshark\'s where the analyzer still differs', { todo: 'analyzer: ' + [...new Set(HTTP_GOOGLE.rows.filter((r) => r.gap).map((r) => r.gap))].join('; ') }, async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   await openFiles(page, [capture(HTTP_GOOGLE.file)]);
   try {
     for (const expected of HTTP_GOOGLE.rows.filter((r) => r.gap)) assertRow(await row(page, expected.no), expected, { gaps: true });
@@ -100,7 +89,7 @@ test('Info column equals tshark\'s where the analyzer still differs', { todo: 'a
 });
 
 test('a Network Monitor .cap dropped on the page', async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   assert.equal(await dropFiles(page, [{ path: capture(NETMON.file) }]), 'ready');
   assert.equal(await frameCount(page), NETMON.frames);
   for (const expected of NETMON.rows) assertRow(await row(page, expected.no), expected);
@@ -110,7 +99,7 @@ test('a Network Monitor .cap dropped on the page', async () => {
 });
 
 test('a gzip-compressed pcap is decompressed in the worker', async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [capture(GZIP.file)]), 'ready');
   assert.equal(await frameCount(page), GZIP.frames);
   for (const expected of GZIP.rows) assertRow(await row(page, expected.no), expected);
@@ -137,7 +126,7 @@ test('a damaged pcap shows the frames before the damage and says where it is', a
   const cut = path.join(scratchDir(), 'http-vlan-0-cut.pcap');
   fs.writeFileSync(cut, source.subarray(0, starts[7] + 16 + 700));
 
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [cut]), 'ready');
   assert.equal(await frameCount(page), 7);
   const alert = await page.textContent('.alert-error');
@@ -151,7 +140,7 @@ test('a damaged pcap shows the frames before the damage and says where it is', a
 });
 
 test('details tree of an HTTP frame; a tree node highlights its bytes and a byte selects its node', async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   await openFiles(page, [capture(HTTP_GOOGLE.file)]);
   await selectFrame(page, 4);
   const labels = await treeLabels(page);
@@ -173,7 +162,7 @@ test('details tree of an HTTP frame; a tree node highlights its bytes and a byte
 });
 
 test('keyboard: arrows, Home/End and Enter move through packets and into the tree', async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   await openFiles(page, [capture(HTTP_GOOGLE.file)]);
   await waitDetails(page, 1);
   await page.keyboard.press('ArrowDown');
@@ -192,7 +181,7 @@ test('keyboard: arrows, Home/End and Enter move through packets and into the tre
 });
 
 test('time column: relative, absolute (UTC) and delta', async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   await openFiles(page, [capture(HTTP_GOOGLE.file)]);
   // `tshark -r chrissanders/http_google.pcapng` Time column: frame 2 at 0.030107, frame 3 at 0.030182
   assert.equal((await row(page, 2)).time, '0.030107');
@@ -205,7 +194,7 @@ test('time column: relative, absolute (UTC) and delta', async () => {
 });
 
 test('two files at once are merged by time', async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   await openFiles(page, [capture(HTTP_GOOGLE.file), capture(GZIP.file)]);
   assert.equal(await frameCount(page), HTTP_GOOGLE.frames + GZIP.frames);
   assert.equal(await page.locator('.file-card').count(), 2);
@@ -213,7 +202,7 @@ test('two files at once are merged by time', async () => {
 });
 
 test('the sample capture opens from the empty page', async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   await page.click('#sample-button');
   await page.waitForSelector('body[data-state="ready"]');
   // `tshark -r zeek/get-to-ssh-server.pcap | wc -l` → 9
@@ -232,13 +221,13 @@ test('the sample capture opens from the empty page', async () => {
   const marked = await page.$$eval('.hex-bytes .b', (spans) => spans.flatMap((b, i) => (b.classList.contains('problem') ? [i] : [])));
   assert.deepEqual(marked, [50, 51]);
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
+  assert.deepEqual(foreignRequests(env.browser.requests, env.server.origin), []);
   await page.close();
 });
 
 test('a link can name a capture on this site and a frame (#capture=…&frame=…)', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.origin}/#capture=samples/get-to-ssh-server.pcap&frame=7`);
+  const page = await env.browser.context.newPage();
+  await page.goto(`${env.server.origin}/#capture=samples/get-to-ssh-server.pcap&frame=7`);
   await page.waitForSelector('body[data-state="ready"]');
   await waitDetails(page, 7);
   // `tshark -r zeek/get-to-ssh-server.pcap`: frame 7 is the server's RST
@@ -249,7 +238,7 @@ test('a link can name a capture on this site and a frame (#capture=…&frame=…
 });
 
 test('the theme toggle switches light/dark and is remembered', async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const light = await background();
   await page.click('#theme-button');

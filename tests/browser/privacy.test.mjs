@@ -1,27 +1,17 @@
 // Privacy by construction: a strict Content-Security-Policy, no third-party anything, no request
 // with capture data, and no HTML built from strings in the page's code.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, WWW } from './lib/server.mjs';
-import { launch, openApp, foreignRequests } from './lib/browser.mjs';
+import { WWW } from './lib/server.mjs';
+import { openApp, foreignRequests } from './lib/browser.mjs';
+import { useBrowser } from './lib/session.mjs';
 import { capture } from './lib/paths.mjs';
 import { openFiles, selectFrame } from './lib/app.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 function sources(exts) {
   const out = [];
@@ -38,7 +28,7 @@ function sources(exts) {
 }
 
 test('the page declares a self-only Content-Security-Policy', async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
   const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
   assert.equal(directives['script-src'], "'self' 'wasm-unsafe-eval'");
@@ -52,7 +42,7 @@ test('the page declares a self-only Content-Security-Policy', async () => {
 });
 
 test('a whole session requests only the server’s own static files, and no capture bytes', async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   await page.click('#sample-button');
   await page.waitForSelector('body[data-state="ready"]');
   await openFiles(page, [capture('chrissanders/http_google.pcapng'), capture('zeek/mime-header-size-limit.pcap.gz')]);
@@ -63,22 +53,22 @@ test('a whole session requests only the server’s own static files, and no capt
   await page.keyboard.press('End');
   await page.waitForTimeout(200);
 
-  assert.deepEqual(foreignRequests(browser.requests, server.origin), []);
-  const posts = server.seen.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+  assert.deepEqual(foreignRequests(env.browser.requests, env.server.origin), []);
+  const posts = env.server.seen.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
   assert.deepEqual(posts, []);
   // Only the page's own files were fetched: no capture path, nothing with a query string.
-  for (const r of server.seen) assert.doesNotMatch(r.url, /\?|http_google|mime-header/);
+  for (const r of env.server.seen) assert.doesNotMatch(r.url, /\?|http_google|mime-header/);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('a link naming a capture elsewhere is refused without a request', async () => {
-  const page = await browser.context.newPage();
-  const before = browser.requests.length;
-  await page.goto(`${server.origin}/#capture=http://example.invalid/secret.pcap`);
+  const page = await env.browser.context.newPage();
+  const before = env.browser.requests.length;
+  await page.goto(`${env.server.origin}/#capture=http://example.invalid/secret.pcap`);
   await page.waitForSelector('#welcome-error:not([hidden])');
   assert.match(await page.textContent('#welcome-error'), /only be loaded from this site/);
-  assert.deepEqual(foreignRequests(browser.requests.slice(before), server.origin), []);
+  assert.deepEqual(foreignRequests(env.browser.requests.slice(before), env.server.origin), []);
   await page.close();
 });
 

@@ -1,31 +1,23 @@
 // A million frames: the capture streams in, the list scrolls to its end with only the visible
 // rows in the DOM, and a read can be cancelled.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launch, openApp } from './lib/browser.mjs';
+import { openApp } from './lib/browser.mjs';
+import { useBrowser } from './lib/session.mjs';
 import { syntheticCapture } from './lib/synth.mjs';
 import { openFiles, frameCount, visibleRows } from './lib/app.mjs';
 
 const PACKETS = 1_000_000;
-let server;
-let browser;
+const env = useBrowser();
 let big;
 
-before(async () => {
+before(() => {
   big = syntheticCapture(PACKETS);
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 test('1,000,000 frames: End reaches frame 1000000 with fewer than 200 rows in the DOM', { timeout: 300_000 }, async () => {
-  const { page, errors } = await openApp(browser, server.origin);
+  const { page, errors } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [big], { timeout: 240_000 }), 'ready');
   assert.equal(await frameCount(page), PACKETS);
 
@@ -59,7 +51,7 @@ test('1,000,000 frames: End reaches frame 1000000 with fewer than 200 rows in th
 });
 
 test('Cancel stops reading a large capture and returns to the start page', { timeout: 120_000 }, async () => {
-  const { page } = await openApp(browser, server.origin);
+  const { page } = await openApp(env.browser, env.server.origin);
   await page.setInputFiles('#file-input', [big]);
   await page.waitForSelector('body[data-state="opening"]');
   await page.click('#cancel-button');

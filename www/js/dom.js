@@ -30,12 +30,6 @@ export function append(parent, ...children) {
   return parent;
 }
 
-/** Removes every child of `node`. */
-export function clear(node) {
-  node.replaceChildren();
-  return node;
-}
-
 /** document.getElementById that fails loudly: a missing element is a bug in index.html. */
 export function byId(id) {
   const node = document.getElementById(id);

@@ -1,7 +1,7 @@
 // Packet-list rows fetched from the worker in fixed blocks, kept in a small least-recently-used
 // cache. The list asks for what is on screen; nothing ever asks for all rows.
 
-export const BLOCK_ROWS = 128;
+const BLOCK_ROWS = 128;
 const MAX_BLOCKS = 64; // 8,192 rows at most in memory
 const MAX_IN_FLIGHT = 3;
 
