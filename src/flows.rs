@@ -16,7 +16,7 @@
 //! dissected on the frame that completes reassembly, see [`crate::index::PacketIndex`]'s
 //! fragment table), and — for stream numbering only — on headers quoted inside ICMP errors.
 
-use crate::decode::{TCP_ACK, TCP_SYN};
+use crate::decode::{OuterLayer, TCP_ACK, TCP_SYN};
 use crate::index::{flag, PacketIndex, PacketRecord};
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
@@ -73,6 +73,12 @@ pub struct Flows {
     pub tcp_events: Vec<(u32, TcpEvent)>,
     /// Frames whose stream comes from a header quoted in an ICMP error (sorted).
     pub quoted: Vec<u32>,
+    /// UDP headers of tunnels around the innermost packet (VXLAN): (frame, stream id), in frame
+    /// order, outermost first. Wireshark numbers these streams before the inner packet's.
+    pub outer_udp: Vec<(u32, u32)>,
+    /// IP datagrams reassembled from fragments: (completing frame, frame of the first
+    /// fragment), sorted.
+    pub reassembled: Vec<(u32, u32)>,
 }
 
 /// A transport header as the conversation layer sees it.
@@ -96,13 +102,13 @@ impl TransportView {
         index: &PacketIndex,
         i: usize,
         datagrams: &HashMap<u32, u32>,
-        quoted_ids: &mut QuotedAddressIds,
+        extra_ids: &mut ExtraAddressIds,
     ) -> Option<Self> {
         let record = &index.records[i];
         if record.has(flag::FRAGMENT) {
             let first = *datagrams.get(&(i as u32))?;
             let head = index.records.get(first as usize)?;
-            if !(head.is_tcp() || head.is_udp()) {
+            if !matches!(head.ip_proto, 6 | 17) {
                 return None;
             }
             return Some(TransportView {
@@ -138,8 +144,8 @@ impl TransportView {
         };
         conversation_found.then(|| TransportView {
             ip_proto: quote.ip_proto,
-            src: (quoted_ids.id(index, quote.src), quote.src_port),
-            dst: (quoted_ids.id(index, quote.dst), quote.dst_port),
+            src: (extra_ids.id(index, quote.src), quote.src_port),
+            dst: (extra_ids.id(index, quote.dst), quote.dst_port),
             seq: quote.seq,
             ack: quote.ack,
             tcp_flags: quote.tcp_flags,
@@ -149,15 +155,15 @@ impl TransportView {
     }
 }
 
-/// Address ids for addresses that appear only inside ICMP errors (counting down from the top
-/// of the id space so they never collide with the index's).
+/// Address ids for addresses the index does not intern (outer tunnel headers, headers quoted in
+/// ICMP errors), counting down from the top of the id space so they never collide.
 #[derive(Debug, Default)]
-pub struct QuotedAddressIds {
+pub struct ExtraAddressIds {
     extra: HashMap<IpAddr, u32>,
 }
 
-impl QuotedAddressIds {
-    fn id(&mut self, index: &PacketIndex, addr: IpAddr) -> u32 {
+impl ExtraAddressIds {
+    pub fn id(&mut self, index: &PacketIndex, addr: IpAddr) -> u32 {
         if let Some(id) = index.addrs.id_of(&addr) {
             return id;
         }
@@ -194,7 +200,10 @@ pub fn reassembled_datagrams(index: &PacketIndex) -> HashMap<u32, u32> {
             fragment.ident,
         );
         let entry = pending.entry(key).or_default();
-        entry.pieces.push((fragment.offset, fragment.offset.saturating_add(fragment.len)));
+        entry.pieces.push((
+            fragment.offset,
+            fragment.offset.saturating_add(fragment.len),
+        ));
         if fragment.offset == 0 && entry.head.is_none() {
             entry.head = Some(frame);
         }
@@ -218,6 +227,47 @@ pub fn reassembled_datagrams(index: &PacketIndex) -> HashMap<u32, u32> {
         }
     }
     done
+}
+
+/// The UDP headers among a tunnelled frame's outer layers, each with the IP header before it.
+fn outer_udp_views(index: &PacketIndex, i: usize, ids: &mut ExtraAddressIds) -> Vec<TransportView> {
+    let Some(layers) = index.outer_layers.get(i as u32) else {
+        return Vec::new();
+    };
+    let mut views = Vec::new();
+    let mut ip = None;
+    for layer in layers {
+        match *layer {
+            OuterLayer::Ip { src, dst } => ip = Some((src, dst)),
+            OuterLayer::Udp { src_port, dst_port } => {
+                if let Some((src, dst)) = ip {
+                    views.push(TransportView {
+                        ip_proto: 17,
+                        src: (ids.id(index, src), src_port),
+                        dst: (ids.id(index, dst), dst_port),
+                        seq: 0,
+                        ack: 0,
+                        tcp_flags: 0,
+                        analysed: false,
+                        carriage: Carriage::Own,
+                    });
+                }
+            }
+            OuterLayer::Ethernet { .. } => {}
+        }
+    }
+    views
+}
+
+impl Flows {
+    /// Stream ids of the tunnel UDP headers around frame `i`'s packet, outermost first.
+    pub fn outer_udp_streams(&self, frame_index: u32) -> impl Iterator<Item = u32> + '_ {
+        let start = self.outer_udp.partition_point(|(f, _)| *f < frame_index);
+        self.outer_udp[start..]
+            .iter()
+            .take_while(move |(f, _)| *f == frame_index)
+            .map(|(_, id)| *id)
+    }
 }
 
 type ConversationKey = (u8, (u32, u16), (u32, u16));
@@ -248,9 +298,24 @@ impl Flows {
         let mut current: HashMap<ConversationKey, u32> = HashMap::default();
         let mut counts = [0u32; 2];
         let datagrams = reassembled_datagrams(index);
-        let mut quoted_ids = QuotedAddressIds::default();
+        flows.reassembled = datagrams
+            .iter()
+            .map(|(&done, &head)| (done, head))
+            .collect();
+        flows.reassembled.sort_unstable();
+        let mut extra_ids = ExtraAddressIds::default();
         for i in 0..index.records.len() {
-            let Some(view) = TransportView::of_frame(index, i, &datagrams, &mut quoted_ids) else {
+            if index.records[i].has(flag::TUNNELLED) {
+                for view in outer_udp_views(index, i, &mut extra_ids) {
+                    let id = match current.get(&key_of(&view)) {
+                        Some(&id) => id,
+                        None => flows.new_stream(&view, i as u32, &mut counts, &mut current, false),
+                    };
+                    flows.streams[id as usize].last_frame = i as u32;
+                    flows.outer_udp.push((i as u32, id));
+                }
+            }
+            let Some(view) = TransportView::of_frame(index, i, &datagrams, &mut extra_ids) else {
                 flows.stream_of.push(NO_STREAM);
                 continue;
             };
@@ -358,6 +423,13 @@ impl Flows {
             .map(|at| self.tcp_events[at].1)
     }
 
+    /// Whether IP reassembly completes a datagram at this frame.
+    pub fn completes_datagram(&self, frame_index: u32) -> bool {
+        self.reassembled
+            .binary_search_by_key(&frame_index, |(f, _)| *f)
+            .is_ok()
+    }
+
     /// Whether the frame's stream number comes from a header quoted in an ICMP error.
     pub fn is_quoted(&self, frame_index: u32) -> bool {
         self.quoted.binary_search(&frame_index).is_ok()
@@ -396,7 +468,15 @@ mod tests {
     use super::*;
     use crate::index::PacketRecord;
 
-    fn tcp(src: u32, sport: u16, dst: u32, dport: u16, seq: u32, ack: u32, flags: u8) -> PacketRecord {
+    fn tcp(
+        src: u32,
+        sport: u16,
+        dst: u32,
+        dport: u16,
+        seq: u32,
+        ack: u32,
+        flags: u8,
+    ) -> PacketRecord {
         PacketRecord {
             src,
             dst,
@@ -461,7 +541,11 @@ mod tests {
     fn udp_and_tcp_are_numbered_separately() {
         let mut udp = tcp(1, 53, 2, 53, 0, 0, 0);
         udp.ip_proto = 17;
-        let flows = build(vec![tcp(1, 1, 2, 2, 0, 0, 0x10), udp, tcp(1, 1, 2, 3, 0, 0, 0x10)]);
+        let flows = build(vec![
+            tcp(1, 1, 2, 2, 0, 0, 0x10),
+            udp,
+            tcp(1, 1, 2, 3, 0, 0, 0x10),
+        ]);
         let numbers: Vec<u32> = (0..3).map(|i| flows.stream(i).unwrap().number).collect();
         assert_eq!(numbers, vec![0, 0, 1]);
     }

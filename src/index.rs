@@ -30,6 +30,9 @@ pub mod flag {
     /// The TCP header's fixed fields are known but its options were cut by the snapshot length
     /// (Wireshark analyses such a segment but stops dissecting it inside the options).
     pub const TCP_OPTIONS_CUT: u16 = 1 << 14;
+    /// The innermost IPv6 header's extension chain ends early: Wireshark never reaches the
+    /// upper layer (nor taps the IPv6 conversation).
+    pub const IPV6_EXTENSIONS_CUT: u16 = 1 << 15;
 }
 
 /// One frame in the index. Field meanings depend on `ip_proto` where noted.
@@ -351,6 +354,9 @@ pub fn record_from(
     }
     if decoded.tcp_options_cut {
         flags |= flag::TCP_OPTIONS_CUT;
+    }
+    if decoded.ipv6_extensions_cut {
+        flags |= flag::IPV6_EXTENSIONS_CUT;
     }
     if !decoded.outer_layers.is_empty() {
         index

@@ -4,6 +4,8 @@
 
 pub mod analyzer;
 pub mod capture;
+pub mod connections;
+pub mod conversations;
 pub mod decode;
 pub mod dissect;
 pub mod error;

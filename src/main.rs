@@ -63,6 +63,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Conversations (tshark -z conv,TYPE): frames and bytes each way, start, duration.
+    Conv {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// eth, ip, ipv6, tcp or udp.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Endpoints (tshark -z endpoints,TYPE): frames and bytes sent and received per address.
+    Endpoints {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// eth, ip, ipv6, tcp or udp.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// TCP connection attempts: outcome, SYN retransmissions, handshake timings.
+    Connections {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -92,6 +119,9 @@ fn main() -> ExitCode {
         } => cli::findings::run(&files, json, markdown),
         Command::Markers { files, json } => cli::markers::run(&files, json),
         Command::Tcp { files, json, bench } => cli::tcp::run(&files, json, bench),
+        Command::Conv { files, kind, json } => cli::conv::run(&files, &kind, json),
+        Command::Connections { files, json } => cli::connections::run(&files, json),
+        Command::Endpoints { files, kind, json } => cli::endpoints::run(&files, &kind, json),
     };
     ExitCode::from(status)
 }

@@ -37,6 +37,21 @@ pub fn format_mac(mac: &[u8; 6]) -> String {
     )
 }
 
+/// Adds Wireshark's TCP analysis to a row: the Info prefix ("[TCP Retransmission] ",
+/// "[TCP Dup ACK 8#1] " …) and the "bad" colour class for problems (any analysis flag but
+/// window update, keep-alive and keep-alive ACK, as Wireshark's "Bad TCP" colouring rule).
+pub fn annotate_tcp(row: &mut Row, tcp: &crate::tcp::TcpAnalysis, i: usize) {
+    let seg = tcp.segment(i);
+    if !seg.shown() || seg.flags() == 0 {
+        return;
+    }
+    let dup = tcp.dup_ack(i).map(|d| (d.frame, d.num));
+    row.info = format!("{}{}", crate::tcp::flags::info_prefix(seg.flags(), dup), row.info);
+    if crate::tcp::flags::is_problem(seg.flags()) {
+        row.class = "bad";
+    }
+}
+
 /// Renders rows `start..start+count` (0-based frame indexes).
 pub fn rows(index: &PacketIndex, flows: &Flows, start: usize, count: usize) -> Vec<Row> {
     let end = start.saturating_add(count).min(index.len());

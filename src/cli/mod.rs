@@ -1,6 +1,9 @@
 //! Command implementations for the `tracelens` binary, one module per command, plus the shared
 //! loading step that streams files into an [`Analyzer`] exactly as the page does.
 
+pub mod connections;
+pub mod conv;
+pub mod endpoints;
 pub mod findings;
 pub mod info;
 pub mod load;

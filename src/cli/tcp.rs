@@ -121,8 +121,14 @@ fn bench(paths: &[PathBuf]) -> u8 {
         return 2;
     };
     let mb = size as f64 / 1e6;
-    println!("input: {mb:.1} MB in {} file(s), {streams} streams", files.len());
-    println!("ingest only (index + merge):          {ingest:.3} s  {:>7.1} MB/s", mb / ingest);
+    println!(
+        "input: {mb:.1} MB in {} file(s), {streams} streams",
+        files.len()
+    );
+    println!(
+        "ingest only (index + merge):          {ingest:.3} s  {:>7.1} MB/s",
+        mb / ingest
+    );
     println!(
         "full analysis (+ streams {flows:.3} s, + TCP flags {:.3} s): {full:.3} s  {:>7.1} MB/s",
         full - ingest - flows,

@@ -9,10 +9,19 @@ use std::net::IpAddr;
 /// One address-bearing layer outside the innermost network header, outermost first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OuterLayer {
-    Ethernet { src: [u8; 6], dst: [u8; 6] },
-    Ip { src: IpAddr, dst: IpAddr },
+    Ethernet {
+        src: [u8; 6],
+        dst: [u8; 6],
+    },
+    Ip {
+        src: IpAddr,
+        dst: IpAddr,
+    },
     /// A UDP header carrying a tunnel (VXLAN); `payload_len` from its length field.
-    Udp { src_port: u16, dst_port: u16 },
+    Udp {
+        src_port: u16,
+        dst_port: u16,
+    },
 }
 
 /// An IP fragment's identity and place in its datagram.
@@ -135,10 +144,15 @@ mod tests {
 
     #[test]
     fn quoted_udp_in_an_icmp_error() {
-        let mut body = vec![0x45, 0, 0, 60, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let mut body = vec![
+            0x45, 0, 0, 60, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
         body.extend_from_slice(&[0x93, 0x2b, 0, 53, 0, 40, 0, 0]);
         let quote = quoted_packet(&body).unwrap();
-        assert_eq!((quote.ip_proto, quote.src_port, quote.dst_port), (17, 37675, 53));
+        assert_eq!(
+            (quote.ip_proto, quote.src_port, quote.dst_port),
+            (17, 37675, 53)
+        );
         assert_eq!(quote.captured, 8);
         assert!(quoted_packet(&body[..22]).is_none());
         for len in 0..body.len() {
@@ -148,7 +162,9 @@ mod tests {
 
     #[test]
     fn cut_tcp_options_keep_the_fixed_header() {
-        let mut seg = vec![0xed, 0x9b, 0, 25, 0, 0, 0, 100, 0, 0, 0, 0, 0xa0, 0xc2, 0x16, 0xd0, 0, 0, 0, 0];
+        let mut seg = vec![
+            0xed, 0x9b, 0, 25, 0, 0, 0, 100, 0, 0, 0, 0, 0xa0, 0xc2, 0x16, 0xd0, 0, 0, 0, 0,
+        ];
         seg.extend_from_slice(&[2, 4, 5, 0xb4, 4, 2, 8]);
         let tcp = tcp_with_cut_options(&seg).unwrap();
         assert_eq!((tcp.seq, tcp.flags, tcp.header_len), (100, 0xc2, 40));

@@ -122,6 +122,8 @@ pub struct Decoded {
     pub icmp_quote: Option<IcmpQuote>,
     /// The TCP header's options were cut short by the snapshot length.
     pub tcp_options_cut: bool,
+    /// The innermost IPv6 header's extension-header chain could not be read to its end.
+    pub ipv6_extensions_cut: bool,
 }
 
 impl Decoded {
@@ -165,6 +167,11 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
         return;
     };
     match link.ether_type {
+        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 if !ip_version_matches(link.ether_type, rest) => {
+            // Wireshark hands the bytes to the dissector the link layer names, which rejects
+            // a header of the other IP version ("Bogus IP version").
+            out.stop = Some("IP version does not match the link-layer protocol".into());
+        }
         ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(rest, base + link.offset, out, depth),
         ETHERTYPE_ARP => out.arp = decode_arp(rest),
         _ => {}
@@ -247,17 +254,25 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
             out.ttl = header.hop_limit();
             out.fragment =
                 ipv6.is_payload_fragmented() || ipv6.extensions().is_fragmenting_payload();
-            out.later_fragment = ipv6.is_payload_fragmented();
             out.fragment_info = if out.fragment {
                 ipv6_fragment_info(ipv6)
             } else {
                 None
+            };
+            // Only fragments after the first lack the transport header.
+            out.later_fragment = match out.fragment_info {
+                Some(info) => info.offset != 0,
+                None => ipv6.is_payload_fragmented(),
             };
             ipv6.payload()
         }
         LaxNetSlice::Arp(_) => return,
     };
     out.ip_proto = payload.ip_number.0;
+    if let LaxNetSlice::Ipv6(_) = net {
+        // Still an extension header: the chain ended early (truncated or malformed).
+        out.ipv6_extensions_cut = matches!(out.ip_proto, 0 | 43 | 44 | 51 | 60 | 135 | 139 | 140);
+    }
     let payload_start = base + offset_in(data, payload.payload);
     let wire_payload_len = match net {
         LaxNetSlice::Ipv4(ipv4) => {
@@ -278,6 +293,13 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
         out.payload_offset = payload_start as u32;
         return;
     }
+    if out.fragment && matches!(out.ip_proto, 6 | 17) {
+        // A first fragment carries the transport ports, which reassembly will need.
+        if let Some(ports) = payload.payload.get(0..4) {
+            out.src_port = u16::from_be_bytes([ports[0], ports[1]]);
+            out.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
+        }
+    }
     if let LaxNetSlice::Ipv6(ipv6) = net {
         // IPv6 has no TSO convention: a zero payload length (without a jumbo option) leaves
         // nothing for the transport layer, as in Wireshark (its TCP dissector then fails).
@@ -292,15 +314,17 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
         match out.ip_proto {
             4 | 41 => {
                 out.tunnelled = true;
+                let from = out.outer_layers.len();
                 push_outer_ip(out);
                 decode_ip(payload.payload, payload_start, out, depth + 1);
-                drop_unused_outer_ip(out);
+                forget_outer_layers_without_inner_ip(out, from);
                 return;
             }
             47 => {
                 if let Some((ether_type, inner_offset)) = gre_payload(payload.payload) {
                     if let Some(inner) = payload.payload.get(inner_offset..) {
                         out.tunnelled = true;
+                        let from = out.outer_layers.len();
                         push_outer_ip(out);
                         let inner_base = payload_start + inner_offset;
                         match ether_type {
@@ -311,10 +335,10 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
                             _ => out.tunnelled = false,
                         }
                         if out.tunnelled {
-                            drop_unused_outer_ip(out);
+                            forget_outer_layers_without_inner_ip(out, from);
                             return;
                         }
-                        out.outer_layers.pop();
+                        out.outer_layers.truncate(from);
                     }
                 }
             }
@@ -340,19 +364,36 @@ fn ipv6_fragment_info(ipv6: &etherparse::LaxIpv6Slice<'_>) -> Option<FragmentInf
     })
 }
 
+/// Whether an IP header's version nibble is the one its EtherType announces.
+fn ip_version_matches(ether_type: u16, data: &[u8]) -> bool {
+    let version = data.first().map(|b| b >> 4);
+    match ether_type {
+        ETHERTYPE_IPV4 => version == Some(4),
+        ETHERTYPE_IPV6 => version == Some(6),
+        _ => true,
+    }
+}
+
+/// A tunnel whose inner packet has no IP header (ARP in VXLAN, say): the outer IP (and UDP)
+/// header stays the frame's own, so it must not also be listed among the outer layers.
+fn forget_outer_layers_without_inner_ip(out: &mut Decoded, from: usize) {
+    let (Some(src), Some(dst)) = (out.src, out.dst) else {
+        return;
+    };
+    if out.outer_layers.get(from) != Some(&OuterLayer::Ip { src, dst }) {
+        return;
+    }
+    let mut at = 0;
+    out.outer_layers.retain(|layer| {
+        at += 1;
+        at <= from || matches!(layer, OuterLayer::Ethernet { .. })
+    });
+}
+
 /// Records the current (outer) IP header before a tunnel's inner packet replaces it.
 fn push_outer_ip(out: &mut Decoded) {
     if let (Some(src), Some(dst)) = (out.src, out.dst) {
         out.outer_layers.push(OuterLayer::Ip { src, dst });
-    }
-}
-
-/// If the inner packet could not be read, the outer header is still the innermost one.
-fn drop_unused_outer_ip(out: &mut Decoded) {
-    if let (Some(src), Some(dst)) = (out.src, out.dst) {
-        if out.outer_layers.last() == Some(&OuterLayer::Ip { src, dst }) {
-            out.outer_layers.pop();
-        }
     }
 }
 
@@ -441,12 +482,14 @@ fn decode_transport(
             {
                 let inner_base = out.payload_offset as usize + 8;
                 out.tunnelled = true;
+                let from = out.outer_layers.len();
                 push_outer_ip(out);
                 out.outer_layers.push(OuterLayer::Udp {
                     src_port: out.src_port,
                     dst_port: out.dst_port,
                 });
                 decode_link_frame(1, &payload[8..], inner_base, out, depth + 1);
+                forget_outer_layers_without_inner_ip(out, from);
                 return;
             }
             out.app = label_udp(out.src_port, out.dst_port, payload);

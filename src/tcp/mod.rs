@@ -157,7 +157,12 @@ impl TcpAnalysis {
 
     /// `tcp.window_size`: the raw window scaled by its direction's (final) shift; SYNs are
     /// never scaled.
-    pub fn scaled_window(&self, flows: &Flows, index: &PacketIndex, frame_index: usize) -> Option<u32> {
+    pub fn scaled_window(
+        &self,
+        flows: &Flows,
+        index: &PacketIndex,
+        frame_index: usize,
+    ) -> Option<u32> {
         let record = index.records.get(frame_index)?;
         let raw = u32::from(record.window);
         let stream: &Stream = flows.stream(frame_index)?;

@@ -32,7 +32,11 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
             }
         };
         let id = flows.stream_of[i];
-        if id == NO_STREAM || !record.is_tcp() || record.has(flag::FRAGMENT) || flows.is_quoted(frame) {
+        if id == NO_STREAM
+            || !record.is_tcp()
+            || record.has(flag::FRAGMENT)
+            || flows.is_quoted(frame)
+        {
             continue;
         }
         let Some(stream) = flows.streams.get(id as usize) else {

@@ -64,7 +64,9 @@ pub fn row(
     let (seq, ack) = if analysed {
         let seq = record.seq.wrapping_sub(stream.base_seq[dir].unwrap_or(0));
         let ack = if tcp_flags & TCP_ACK != 0 {
-            record.ack.wrapping_sub(stream.base_seq[1 - dir].unwrap_or(0))
+            record
+                .ack
+                .wrapping_sub(stream.base_seq[1 - dir].unwrap_or(0))
         } else {
             record.ack
         };

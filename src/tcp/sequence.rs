@@ -261,7 +261,12 @@ fn match_acks(rev: &mut Direction, seg: &Segment, record: &mut Option<Record>) {
 
 /// Bytes in flight (the default, payload-based method): the span of this direction's
 /// unacknowledged segments minus what the peer SACKed, shown on data segments only.
-fn bytes_in_flight(fwd: &mut Direction, rev: &Direction, seg: &Segment, record: &mut Option<Record>) {
+fn bytes_in_flight(
+    fwd: &mut Direction,
+    rev: &Direction,
+    seg: &Segment,
+    record: &mut Option<Record>,
+) {
     if seg.seglen == 0 || !fwd.valid_bif {
         return;
     }

@@ -115,7 +115,11 @@ impl Direction {
         }
         if self.span.is_none() {
             let base = self.base_seq.unwrap_or(0);
-            let first = self.unacked.iter().map(|e| e.seq.wrapping_sub(base)).min()?;
+            let first = self
+                .unacked
+                .iter()
+                .map(|e| e.seq.wrapping_sub(base))
+                .min()?;
             let last = self
                 .unacked
                 .iter()
