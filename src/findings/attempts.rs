@@ -15,8 +15,39 @@ pub const SYN: u8 = 0x02;
 pub const RST: u8 = 0x04;
 pub const ACK: u8 = 0x10;
 
-/// At most this many frames are kept per list in an [`Attempt`] (counts go on).
-pub const MAX_LISTED: usize = 64;
+/// At most this many SYNs and SYN-ACKs are listed per [`Attempt`] (counts go on).
+pub const MAX_LISTED: usize = 6;
+/// At most this many frames after a mismatched third packet are kept.
+pub const MAX_AFTER_THIRD: usize = 256;
+
+/// A short list of frame indexes stored inline (an attempt is created for every SYN of a capture
+/// that may hold millions, so it must not allocate); extra frames past [`MAX_LISTED`] are dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameList {
+    len: u8,
+    frames: [u32; MAX_LISTED],
+}
+
+impl FrameList {
+    fn one(i: u32) -> Self {
+        let mut list = FrameList::default();
+        list.push(i);
+        list
+    }
+    fn push(&mut self, i: u32) {
+        if let Some(slot) = self.frames.get_mut(usize::from(self.len)) {
+            *slot = i;
+            self.len += 1;
+        }
+    }
+}
+
+impl std::ops::Deref for FrameList {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        &self.frames[..usize::from(self.len)]
+    }
+}
 
 /// An attempt that got no answer counts as unanswered only when the client waited for one: it
 /// retransmitted its SYN, or at least this long passed before it gave up or the capture ended.
@@ -77,10 +108,12 @@ pub struct Attempt {
     pub server: (u32, u16),
     pub client_isn: u32,
     /// The client's SYNs with the attempt's ISN: the first, then retransmissions (capped).
-    pub syns: Vec<u32>,
+    pub syns: FrameList,
     pub syn_count: u32,
     /// The server's SYN-ACKs, in order (capped).
-    pub synacks: Vec<u32>,
+    pub synacks: FrameList,
+    /// A SYN-ACK carried payload (and had a real IP length: not segmentation offload).
+    pub synack_payload: bool,
     pub synack_count: u32,
     /// The sequence number of the last SYN-ACK before the third packet.
     pub server_isn: Option<u32>,
@@ -113,9 +146,10 @@ impl Attempt {
             client: (r.src, r.src_port),
             server: (r.dst, r.dst_port),
             client_isn: r.seq,
-            syns: vec![i],
+            syns: FrameList::one(i),
             syn_count: 1,
-            synacks: Vec::new(),
+            synacks: FrameList::default(),
+            synack_payload: false,
             synack_count: 0,
             server_isn: None,
             third: None,
@@ -138,8 +172,11 @@ impl Attempt {
 
     fn feed(&mut self, i: u32, r: &PacketRecord) {
         let from_client = (r.src, r.src_port) == self.client;
-        if self.ack_mismatch && self.third.is_some_and(|t| t < i) {
-            push_capped(&mut self.after_third, i);
+        if self.ack_mismatch
+            && self.third.is_some_and(|t| t < i)
+            && self.after_third.len() < MAX_AFTER_THIRD
+        {
+            self.after_third.push(i);
         }
         if is_rst(r) && self.rst.is_none() {
             self.rst = Some(i);
@@ -150,7 +187,7 @@ impl Attempt {
                 self.client_acked = true;
             }
             if is_pure_syn(r) && r.seq == self.client_isn {
-                push_capped(&mut self.syns, i);
+                self.syns.push(i);
                 self.syn_count = self.syn_count.saturating_add(1);
             } else if self.third.is_none()
                 && self.server_isn.is_some()
@@ -164,7 +201,8 @@ impl Attempt {
             return;
         }
         if is_syn_ack(r) {
-            push_capped(&mut self.synacks, i);
+            self.synacks.push(i);
+            self.synack_payload |= r.payload_len > 0 && r.ip_len > 0;
             self.synack_count = self.synack_count.saturating_add(1);
             if self.third.is_none() {
                 self.server_isn = Some(r.seq);
@@ -215,12 +253,6 @@ impl Attempt {
     }
 }
 
-fn push_capped(list: &mut Vec<u32>, i: u32) {
-    if list.len() < MAX_LISTED {
-        list.push(i);
-    }
-}
-
 /// Every connection attempt of a capture, in order of their first SYN.
 #[derive(Debug, Clone, Default)]
 pub struct Attempts {
@@ -233,39 +265,55 @@ impl Attempts {
     /// One pass over the index.
     pub fn collect(index: &PacketIndex, flows: &Flows) -> Attempts {
         let mut slot: Vec<u32> = vec![u32::MAX; flows.streams.len()];
-        let mut list: Vec<Attempt> = Vec::new();
+        // Nearly every attempt is a TCP stream whose first frame is its SYN: reserve that many
+        // once rather than grow a large vector.
+        let expected = flows
+            .streams
+            .iter()
+            .filter(|s| s.ip_proto == 6)
+            .filter(|s| {
+                index
+                    .records
+                    .get(s.first_frame as usize)
+                    .is_some_and(|r| r.is_tcp() && is_pure_syn(r))
+            })
+            .count();
+        let mut list: Vec<Attempt> = Vec::with_capacity(expected);
         let mut capture_end: Option<i64> = None;
         for (i, r) in index.records.iter().enumerate() {
-            let i = i as u32;
             if r.has(crate::index::flag::HAS_TIME) {
                 capture_end = Some(capture_end.map_or(r.ts_ns, |e: i64| e.max(r.ts_ns)));
             }
+            let tcp = r.is_tcp();
+            if !tcp && !is_icmp_unreachable(r) {
+                continue;
+            }
+            let i = i as u32;
             let sid = flows
                 .stream_of
                 .get(i as usize)
                 .copied()
                 .unwrap_or(NO_STREAM);
-            let Some(stream) = flows.streams.get(sid as usize) else {
+            let Some(&at) = slot.get(sid as usize) else {
                 continue;
             };
-            if stream.ip_proto != 6 {
-                continue;
-            }
-            let at = slot[sid as usize];
-            if !r.is_tcp() {
+            if !tcp {
                 // A header quoted in an ICMP error about this stream.
-                if is_icmp_unreachable(r) {
-                    if let Some(a) = list.get_mut(at as usize) {
-                        if a.synack_count == 0 && a.unreachable.is_none() {
-                            a.unreachable = Some(i);
-                        }
+                if let Some(a) = list.get_mut(at as usize) {
+                    if a.synack_count == 0 && a.unreachable.is_none() {
+                        a.unreachable = Some(i);
                     }
                 }
                 continue;
             }
             match list.get_mut(at as usize) {
                 Some(attempt) => attempt.feed(i, r),
-                None if is_pure_syn(r) => {
+                None if is_pure_syn(r)
+                    && flows
+                        .streams
+                        .get(sid as usize)
+                        .is_some_and(|s| s.ip_proto == 6) =>
+                {
                     slot[sid as usize] = list.len() as u32;
                     list.push(Attempt::new(sid, i, r));
                 }

@@ -77,26 +77,45 @@ fn worst_window(starts: &[Start]) -> Option<Window> {
 }
 
 pub fn from_attempts(index: &PacketIndex, _flows: &Flows, attempts: &Attempts) -> Vec<Finding> {
-    let mut by_source: HashMap<u32, Vec<Start>> = HashMap::new();
-    for (a, outcome) in attempts.with_outcomes(index) {
-        let frame = a.first_syn();
-        if let Some(ts) = text::time_of(index, frame) {
-            by_source.entry(a.client.0).or_default().push(Start {
-                ts,
-                frame,
-                outcome,
-                server: a.server,
-            });
+    // Address ids are dense: count attempts per source without hashing, and look closer only at
+    // sources with enough attempts (a server capture may hold a million SYNs).
+    let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
+    for a in &attempts.list {
+        if let Some(n) = per_source.get_mut(a.client.0 as usize) {
+            *n = n.saturating_add(1);
         }
     }
+    let busy = |client: u32| {
+        per_source
+            .get(client as usize)
+            .is_some_and(|&n| n as usize >= MIN_ATTEMPTS)
+    };
+    let mut starts: Vec<(u32, Start)> = Vec::new();
+    for a in attempts.list.iter().filter(|a| busy(a.client.0)) {
+        let frame = a.first_syn();
+        if let Some(ts) = text::time_of(index, frame) {
+            let outcome = a.outcome(index, attempts.capture_end);
+            starts.push((
+                a.client.0,
+                Start {
+                    ts,
+                    frame,
+                    outcome,
+                    server: a.server,
+                },
+            ));
+        }
+    }
+    starts.sort_by_key(|(source, s)| (*source, s.ts, s.frame));
     let mut findings = Vec::new();
-    for (source, mut starts) in by_source {
-        if starts.len() < MIN_ATTEMPTS {
+    for run in starts.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < MIN_ATTEMPTS {
             continue;
         }
-        starts.sort_by_key(|s| (s.ts, s.frame));
-        if let Some(w) = worst_window(&starts) {
-            findings.push(finding(index, source, &starts[w.from..=w.to], w.failed));
+        let source = run[0].0;
+        let list: Vec<Start> = run.iter().map(|(_, s)| *s).collect();
+        if let Some(w) = worst_window(&list) {
+            findings.push(finding(index, source, &list[w.from..=w.to], w.failed));
         }
     }
     findings.sort_by_key(|f| f.first_frame());

@@ -96,11 +96,15 @@ pub fn find(index: &PacketIndex) -> Markers {
         .iter()
         .find(|r| r.has(flag::HAS_TIME))
         .map(|r| r.ts_ns);
-    // Requests per data size, to tell a marker from a continuous ping.
+    // Every echo (one pass), and requests per data size, to tell a marker from a continuous ping.
+    let mut echoes: Vec<u32> = Vec::new();
     let mut requests_of_size: HashMap<u16, usize> = HashMap::new();
-    for r in &index.records {
-        if echo(r) == Some(true) {
-            *requests_of_size.entry(r.payload_len).or_default() += 1;
+    for (i, r) in index.records.iter().enumerate() {
+        if let Some(request) = echo(r) {
+            echoes.push(i as u32);
+            if request {
+                *requests_of_size.entry(r.payload_len).or_default() += 1;
+            }
         }
     }
     let is_marker_size = |n: u16| {
@@ -111,12 +115,14 @@ pub fn find(index: &PacketIndex) -> Markers {
     let mut markers: Vec<Marker> = Vec::new();
     // Open requests by (src, dst, ident/seq, size) → marker index.
     let mut open: HashMap<(u32, u32, u32, u16), Vec<usize>> = HashMap::new();
-    for (i, r) in index.records.iter().enumerate() {
+    for i in echoes {
+        let Some(r) = index.records.get(i as usize) else {
+            continue;
+        };
         let Some(request) = echo(r) else { continue };
         if !is_marker_size(r.payload_len) {
             continue;
         }
-        let i = i as u32;
         let time = first_time
             .filter(|_| r.has(flag::HAS_TIME))
             .map(|first| text::seconds(r.ts_ns.saturating_sub(first)));

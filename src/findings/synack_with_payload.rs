@@ -23,6 +23,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
     attempts
         .list
         .iter()
+        .filter(|a| a.synack_payload)
         .filter_map(|a| finding(index, flows, a))
         .collect()
 }
