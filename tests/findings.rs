@@ -1031,6 +1031,61 @@ fn capture_quality_notes_a_single_hosts_capture() {
     assert_eq!(f.filter, "ip.addr == 172.16.0.122");
 }
 
+/// A mirror port copying only one direction: the clients' segments acknowledge data the trace
+/// never shows.
+#[test]
+fn capture_quality_reports_one_direction_only() {
+    use capture::tcp;
+    let server = ([192, 0, 2, 10], 443);
+    let mut frames = Vec::new();
+    for k in 0..3u16 {
+        let client = ([10, 0, 0, 1], 50000 + k);
+        let t = 1_335_880_000_000_000_000i64 + i64::from(k) * 1_000_000_000;
+        frames.push((t, tcp(client, server, 1000, 0, SYN, 8192, SYN_OPTIONS, &[])));
+        frames.push((
+            t + 30_000_000,
+            tcp(client, server, 1001, 5001, ACK, 64860, &[], &[]),
+        ));
+        frames.push((
+            t + 31_000_000,
+            tcp(
+                client,
+                server,
+                1001,
+                5001,
+                PSH | ACK,
+                64860,
+                &[],
+                &[b'x'; 200],
+            ),
+        ));
+        frames.push((
+            t + 90_000_000,
+            tcp(client, server, 1201, 9001, ACK, 64860, &[], &[]),
+        ));
+    }
+    let findings = analyze(&capture::pcap(&frames)).findings();
+    let f = findings
+        .iter()
+        .find(|f| f.details.get("issue").and_then(|d| d.as_str()) == Some("one_direction"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "Only one direction was captured for 3 of 3 TCP connections."
+    );
+    assert_eq!(f.filter, "tcp.stream in {0 1 2}");
+    assert_eq!(f.frames, vec![1, 5, 9]);
+    assert!(f
+        .explanation
+        .contains("a mirror (SPAN) port set to copy only received or only sent traffic"));
+    // The clients went on acknowledging: their SYNs were answered out of sight, not unanswered.
+    assert!(
+        of_kind(&findings, Kind::UnansweredSyn).is_empty(),
+        "{findings:#?}"
+    );
+}
+
 /// Clean captures must not trigger the detectors built for trouble.
 #[test]
 fn clean_captures_trigger_no_tcp_detector() {

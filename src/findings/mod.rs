@@ -380,6 +380,69 @@ mod tests {
         assert!(f.frames.windows(2).all(|w| w[0] < w[1]));
     }
 
+    /// Random records (any flags, protocols, lengths, times, address ids in and out of the
+    /// table) and flows that do not match the index: every detector must survive them.
+    #[test]
+    fn hostile_indexes_never_panic() {
+        use crate::index::{flag, PacketRecord};
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..40 {
+            let mut index = PacketIndex::default();
+            for a in ["10.0.0.1", "10.0.0.2", "255.255.255.255", "ff02::1", "::1"] {
+                index.addrs.intern(a.parse().unwrap());
+            }
+            for _ in 0..400 {
+                let v = next();
+                let protos = [6u8, 6, 6, 17, 1, 58, 0];
+                index.records.push(PacketRecord {
+                    ts_ns: (next() % 4_000_000_000) as i64
+                        - if round % 5 == 0 { 2_000_000_000 } else { 0 },
+                    caplen: (v % 1600) as u32,
+                    orig_len: ((v >> 11) % 1600) as u32,
+                    src: (v >> 3) as u32 % 7,
+                    dst: (v >> 7) as u32 % 7,
+                    src_port: if v & 1 == 0 {
+                        443
+                    } else {
+                        (v >> 20) as u16 % 4
+                    },
+                    dst_port: if v & 2 == 0 {
+                        443
+                    } else {
+                        (v >> 24) as u16 % 4
+                    },
+                    seq: (next() % 4) as u32,
+                    ack: (next() % 6) as u32,
+                    payload_len: (v >> 30) as u16 % 3,
+                    ip_len: (v >> 33) as u16 % 60,
+                    tcp_flags: (v >> 40) as u8,
+                    ip_proto: protos[(v >> 48) as usize % protos.len()],
+                    flags: (v >> 50) as u16 | flag::TRANSPORT,
+                    iface: (v >> 60) as u16,
+                    ..PacketRecord::default()
+                });
+            }
+            let mut flows = Flows::build(&index);
+            if round % 3 == 1 {
+                flows.stream_of.truncate(100);
+            }
+            if round % 3 == 2 {
+                for s in flows.stream_of.iter_mut().step_by(7) {
+                    *s = s.wrapping_add(3);
+                }
+            }
+            let findings = run_all(&index, &flows, &[]);
+            let _ = report::to_markdown(&findings, "hostile");
+            let _ = report::to_json(&findings);
+        }
+    }
+
     #[test]
     fn details_keep_order_and_replace() {
         let d = Details::new()

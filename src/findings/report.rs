@@ -58,7 +58,7 @@ pub fn to_markdown(findings: &[Finding], capture_name: &str) -> String {
                 .filter(|(_, v)| **v != Detail::Null)
                 .map(|(k, v)| format!("{k} = {}", detail_text(v)))
                 .collect();
-            let _ = writeln!(out, "- Details: {}", escape(&numbers.join("; ")));
+            let _ = writeln!(out, "- Details: {}", code_span(&numbers.join("; ")));
         }
         out += "\n";
     }
@@ -224,7 +224,7 @@ mod tests {
         assert!(md.contains("2 bytes \\*ahead\\*"));
         assert!(md.contains("- Evidence frames: 456, 457"));
         assert!(md.contains("- Filter: `tcp.stream == 3`"));
-        assert!(md.contains("expected\\_ack = 2180033886; after\\_s = 6; list = \\[1, 2\\]"));
+        assert!(md.contains("- Details: `expected_ack = 2180033886; after_s = 6; list = [1, 2]`"));
         assert!(to_markdown(&[], "x").contains("No findings"));
         assert_eq!(code_span("a`b"), "``a`b``");
     }
