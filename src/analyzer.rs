@@ -69,6 +69,8 @@ pub struct Analyzer {
     flows: OnceLock<Flows>,
     tcp: OnceLock<TcpAnalysis>,
     finished: bool,
+    /// The display filter applied to the packet list (see `crate::filter::view`).
+    pub(crate) filter_view: crate::filter::FilterView,
 }
 
 impl Analyzer {

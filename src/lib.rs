@@ -10,6 +10,7 @@ pub mod decode;
 pub mod dissect;
 pub mod error;
 pub mod findings;
+pub mod filter;
 pub mod flows;
 pub mod index;
 pub mod summary;

@@ -34,6 +34,9 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Only frames matching this Wireshark display filter, e.g. -Y 'tcp.flags.syn==1 and tcp.port==80'.
+        #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
+        filter: Option<String>,
     },
     /// One line per TCP frame: stream, relative seq/ack, length, analysis flags, ack_rtt,
     /// bytes in flight (Wireshark's sequence analysis).
@@ -110,7 +113,11 @@ fn main() -> ExitCode {
     };
     let status = match args.command {
         Command::Info { files, json } => cli::info::run(&files, json),
-        Command::Packets { files, json } => cli::packets::run(&files, json),
+        Command::Packets {
+            files,
+            json,
+            filter,
+        } => cli::packets::run(&files, json, filter.as_deref()),
         Command::Synth { out, packets, seed } => cli::synth::run(&out, packets, seed),
         Command::Findings {
             files,

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod conv;
 pub mod endpoints;
 pub mod findings;
+pub mod frames;
 pub mod info;
 pub mod load;
 pub mod markers;

@@ -1,19 +1,23 @@
-//! `tracelens packets FILE... [--json]`: one line per frame in Wireshark's summary style
-//! (No., Time, Source, Destination, Protocol, Length, Info), or one JSON object per line.
+//! `tracelens packets FILE... [--json] [-Y FILTER]`: one line per frame in Wireshark's summary
+//! style (No., Time, Source, Destination, Protocol, Length, Info), or one JSON object per line;
+//! with `-Y`, only the frames a Wireshark display filter selects (they keep their numbers).
 
 use super::load::load;
 use serde_json::json;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-pub fn run(paths: &[PathBuf], as_json: bool) -> u8 {
-    let (analyzer, outcome) = load(paths);
+pub fn run(paths: &[PathBuf], as_json: bool, filter: Option<&str>) -> u8 {
+    let (mut analyzer, outcome) = load(paths);
+    if let Err(status) = super::frames::apply_filter(&mut analyzer, paths, filter) {
+        return status;
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     const BATCH: usize = 4096;
     let mut start = 0;
-    while start < analyzer.len() {
-        for row in analyzer.rows(start, BATCH) {
+    while start < analyzer.view_len() {
+        for row in analyzer.view_rows(start, BATCH) {
             let line = if as_json {
                 json!({
                     "no": row.no, "time": row.time, "src": row.src, "dst": row.dst, "protocol": row.protocol,

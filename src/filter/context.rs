@@ -1,0 +1,210 @@
+//! What a filter is evaluated against: [`FilterData`] (the packet index, the flows, the support
+//! tables computed once per capture, and optionally the frame bytes), and [`Frame`], the view of
+//! one frame that field readers receive. Frame bytes come through the [`FrameBytes`] trait: the
+//! CLI reads them from the file at the record's offset, the page through a synchronous callback
+//! into the worker. Filters that only use index fields never ask for bytes.
+
+use super::deep::DeepFrame;
+use crate::analyzer::FrameLocation;
+use crate::decode::app::AppInfo;
+use crate::flows::{Flows, Stream};
+use crate::index::{LinkAddrs, PacketIndex, PacketRecord};
+use crate::tcp::TcpAnalysis;
+use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+/// Source of frame bytes for byte-level fields (`tcp.payload`, `frame contains …`, slices of
+/// protocols).
+pub trait FrameBytes {
+    /// The captured bytes of frame index `frame_index` (0-based), stored at `location`, or
+    /// `None` if they cannot be read (the frame then has no byte-level fields).
+    fn frame_bytes(&self, frame_index: usize, location: &FrameLocation) -> Option<Cow<'_, [u8]>>;
+}
+
+/// Per-capture tables the filters need beyond the index and the flows, computed once (by
+/// [`FilterSupport::build`]) and kept while the capture is open.
+#[derive(Debug, Clone, Default)]
+pub struct FilterSupport {
+    /// Timestamp of the first frame (the zero of `frame.time_relative`).
+    pub first_ts: i64,
+    /// Per stream (index into `Flows::streams`) and direction (0 = A→B): the TCP window scale
+    /// shift, or -1 when unknown / not used (then `tcp.window_size` is the raw window).
+    pub window_shift: Vec<[i8; 2]>,
+    /// IP reassembly: the frame completing a datagram → the frame holding its first fragment
+    /// (where the transport header is; Wireshark dissects the transport on the completing
+    /// frame).
+    pub reassembled: HashMap<u32, u32>,
+    /// Per file: whether it is pcapng (only pcapng frames have `frame.interface_id`).
+    pub pcapng_files: Vec<bool>,
+}
+
+impl FilterSupport {
+    /// Computes the tables from the index and the flows (one pass over the frames);
+    /// `pcapng_files` says which input files are pcapng.
+    pub fn build(index: &PacketIndex, flows: &Flows, pcapng_files: Vec<bool>) -> FilterSupport {
+        let first_ts = index.records.first().map_or(0, |r| r.ts_ns);
+        FilterSupport {
+            first_ts,
+            window_shift: window_shifts(index, flows),
+            reassembled: crate::flows::reassembled_datagrams(index),
+            pcapng_files,
+        }
+    }
+}
+
+/// Wireshark's window-scaling state per stream direction: the shift from the SYN's window-scale
+/// option, cleared (no scaling) when either SYN lacks the option.
+fn window_shifts(index: &PacketIndex, flows: &Flows) -> Vec<[i8; 2]> {
+    const UNKNOWN: i8 = -1;
+    const NOT_USED: i8 = -2;
+    let mut shifts = vec![[UNKNOWN; 2]; flows.streams.len()];
+    for (i, record) in index.records.iter().enumerate() {
+        if !record.is_tcp() || record.tcp_flags & 0x02 == 0 {
+            continue;
+        }
+        let Some(&id) = flows.stream_of.get(i) else {
+            continue;
+        };
+        let Some(stream) = flows.streams.get(id as usize) else {
+            continue;
+        };
+        let dir = stream.direction_of(record);
+        let state = &mut shifts[id as usize];
+        let option = index.tcp_options.get(i as u32).and_then(|o| o.window_scale);
+        if let Some(shift) = option {
+            state[dir] = shift.min(14) as i8;
+        }
+        let is_synack = record.tcp_flags & 0x10 != 0;
+        if state[dir] == UNKNOWN {
+            state[dir] = NOT_USED;
+            state[1 - dir] = NOT_USED;
+        } else if is_synack && state[1 - dir] == NOT_USED {
+            state[dir] = NOT_USED;
+        }
+    }
+    for state in &mut shifts {
+        for shift in state.iter_mut() {
+            if *shift < 0 {
+                *shift = -1;
+            }
+        }
+    }
+    shifts
+}
+
+/// Everything a filter reads.
+#[derive(Clone, Copy)]
+pub struct FilterData<'a> {
+    pub index: &'a PacketIndex,
+    pub flows: &'a Flows,
+    pub support: &'a FilterSupport,
+    /// The TCP analysis (`tcp.analysis.*`, `tcp.completeness`, `tcp.window_size`).
+    pub tcp: Option<&'a TcpAnalysis>,
+    pub bytes: Option<&'a dyn FrameBytes>,
+}
+
+/// What is fetched or decoded for one frame at most once, on first use.
+#[derive(Default)]
+pub struct FrameState {
+    bytes: OnceCell<Option<Vec<u8>>>,
+    deep: OnceCell<Option<Box<DeepFrame>>>,
+}
+
+impl FrameState {
+    /// Forgets the previous frame's bytes and layers (cheap when none were fetched).
+    #[inline]
+    pub fn reset(&mut self) {
+        if self.bytes.get().is_some() {
+            self.bytes = OnceCell::new();
+        }
+        if self.deep.get().is_some() {
+            self.deep = OnceCell::new();
+        }
+    }
+}
+
+/// One frame as field readers see it.
+#[derive(Clone, Copy)]
+pub struct Frame<'r> {
+    pub data: &'r FilterData<'r>,
+    /// Frame index (0-based).
+    pub i: usize,
+    pub rec: &'r PacketRecord,
+    pub state: &'r FrameState,
+}
+
+impl<'r> Frame<'r> {
+    /// The frame's captured bytes (fetched on first use; `None` without a source or on a read
+    /// error).
+    pub fn bytes(&self) -> Option<&'r [u8]> {
+        let state: &'r FrameState = self.state;
+        state
+            .bytes
+            .get_or_init(|| {
+                let source = self.data.bytes?;
+                let location = FrameLocation {
+                    file: usize::from(self.data.index.file_of(self.rec)),
+                    offset: self.rec.offset,
+                    caplen: self.rec.caplen,
+                };
+                source.frame_bytes(self.i, &location).map(Cow::into_owned)
+            })
+            .as_deref()
+    }
+
+    /// Whether the index holds only the innermost packet of this frame (a tunnel, or an ICMP
+    /// error quoting another packet), so that layered fields must come from [`Frame::deep`].
+    pub fn is_layered(&self) -> bool {
+        let r = self.rec;
+        r.has(crate::index::flag::TUNNELLED)
+            || (r.is_icmp() && matches!(r.src_port, 3 | 4 | 5 | 11 | 12))
+            || (r.is_icmpv6() && (1..=4).contains(&r.src_port))
+    }
+
+    /// Every layer of a layered frame, decoded from its bytes (`None` for other frames, or
+    /// when the bytes cannot be read: then the index's innermost packet is used).
+    pub fn deep(&self) -> Option<&'r DeepFrame> {
+        if !self.is_layered() {
+            return None;
+        }
+        let state: &'r FrameState = self.state;
+        state
+            .deep
+            .get_or_init(|| {
+                self.bytes()
+                    .map(|b| Box::new(super::deep::decode(self.link_type(), b)))
+            })
+            .as_deref()
+    }
+
+    pub fn link_type(&self) -> u32 {
+        self.data.index.link_type_of(self.rec)
+    }
+    pub fn link(&self) -> LinkAddrs {
+        self.data.index.links.get(self.rec.link)
+    }
+
+    /// The application label of the frame, if it has one.
+    pub fn app(&self) -> Option<&'r AppInfo> {
+        if self.rec.has(crate::index::flag::HAS_APP) {
+            self.data.index.apps.get(self.i as u32)
+        } else {
+            None
+        }
+    }
+
+    pub fn stream(&self) -> Option<&'r Stream> {
+        self.data.flows.stream(self.i)
+    }
+
+    /// Stream index (into `Flows::streams`) of the frame.
+    pub fn stream_id(&self) -> Option<usize> {
+        let id = *self.data.flows.stream_of.get(self.i)?;
+        (id != crate::flows::NO_STREAM).then_some(id as usize)
+    }
+
+    pub fn addr(&self, id: u32) -> Option<std::net::IpAddr> {
+        self.data.index.addrs.get(id)
+    }
+}

@@ -1,0 +1,314 @@
+//! Every layer of a frame whose index record holds only the innermost packet: tunnels (GRE,
+//! IP-in-IP, 6in4/4in6, VXLAN) and ICMP errors (Wireshark dissects the quoted IP header and
+//! transport ports too, so `ip.addr` and `udp.port` have one occurrence per layer). Decoded
+//! from the frame bytes, only for such frames and only when a filter reads a field that has
+//! several layers; everything else comes from the index. Hostile bytes: every read is checked,
+//! nesting is bounded.
+
+use crate::decode::link::decode_link;
+use std::net::IpAddr;
+
+/// One IPv4 or IPv6 header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpLayer {
+    pub v6: bool,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// IPv4 total length / IPv6 payload length.
+    pub len: u16,
+    pub id: u16,
+    /// TTL / hop limit.
+    pub ttl: u8,
+    /// IPv4 protocol / IPv6 next header (of the fixed header).
+    pub proto: u8,
+    pub df: bool,
+    pub mf: bool,
+}
+
+/// All layers of one frame, outermost first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeepFrame {
+    /// Ethernet headers: (source, destination).
+    pub eth: Vec<([u8; 6], [u8; 6])>,
+    pub ip: Vec<IpLayer>,
+    /// UDP headers: (source port, destination port, length field).
+    pub udp: Vec<(u16, u16, u16)>,
+    /// TCP headers (ports only; quoted ones may be cut short).
+    pub tcp: Vec<(u16, u16)>,
+    /// ICMP / ICMPv6 headers: (is v6, type, code).
+    pub icmp: Vec<(bool, u8, u8)>,
+    pub gre: bool,
+    /// UDP payloads that Wireshark would hand to DNS (port 53/5353/5355), for `dns` inside ICMP
+    /// errors and tunnels: (offset in the frame, length).
+    pub dns_payloads: Vec<(usize, usize)>,
+}
+
+const MAX_DEPTH: usize = 8;
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]))
+}
+
+/// Decodes every layer of a frame of link type `link_type`.
+pub fn decode(link_type: u32, bytes: &[u8]) -> DeepFrame {
+    let mut out = DeepFrame::default();
+    link(link_type, bytes, 0, &mut out, 0);
+    out
+}
+
+fn link(link_type: u32, bytes: &[u8], base: usize, out: &mut DeepFrame, depth: usize) {
+    let Some(data) = bytes.get(base..) else {
+        return;
+    };
+    let Some(info) = decode_link(link_type, data) else {
+        return;
+    };
+    if link_type == 1 {
+        if let (Some(src), Some(dst)) = (info.eth_src, info.eth_dst) {
+            out.eth.push((src, dst));
+        }
+    }
+    if matches!(info.ether_type, 0x0800 | 0x86DD) {
+        ip(bytes, base + info.offset, bytes.len(), out, depth);
+    }
+}
+
+/// An IP header at `at`; `end` bounds the packet (the enclosing length field or the capture).
+fn ip(bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    let end = end.min(bytes.len());
+    let Some(data) = bytes.get(at..end) else {
+        return;
+    };
+    let Some(&first) = data.first() else { return };
+    match first >> 4 {
+        4 => {
+            let ihl = usize::from(first & 0x0F) * 4;
+            let Some(header) = data.get(..20) else { return };
+            if ihl < 20 {
+                return;
+            }
+            let len = u16::from_be_bytes([header[2], header[3]]);
+            let flags = u16::from_be_bytes([header[6], header[7]]);
+            let src: [u8; 4] = [header[12], header[13], header[14], header[15]];
+            let dst: [u8; 4] = [header[16], header[17], header[18], header[19]];
+            let layer = IpLayer {
+                v6: false,
+                src: IpAddr::from(src),
+                dst: IpAddr::from(dst),
+                len,
+                id: u16::from_be_bytes([header[4], header[5]]),
+                ttl: header[8],
+                proto: header[9],
+                df: flags & 0x4000 != 0,
+                mf: flags & 0x2000 != 0,
+            };
+            out.ip.push(layer);
+            // Fragments: the transport is dissected on the reassembled datagram, not here.
+            if flags & 0x3FFF != 0 {
+                return;
+            }
+            let packet_end = if len == 0 {
+                end
+            } else {
+                (at + usize::from(len)).min(end)
+            };
+            next(layer.proto, bytes, at + ihl, packet_end, out, depth);
+        }
+        6 => {
+            let Some(header) = data.get(..40) else { return };
+            let plen = u16::from_be_bytes([header[4], header[5]]);
+            let mut src = [0u8; 16];
+            let mut dst = [0u8; 16];
+            src.copy_from_slice(&header[8..24]);
+            dst.copy_from_slice(&header[24..40]);
+            out.ip.push(IpLayer {
+                v6: true,
+                src: IpAddr::from(src),
+                dst: IpAddr::from(dst),
+                len: plen,
+                id: 0,
+                ttl: header[7],
+                proto: header[6],
+                df: false,
+                mf: false,
+            });
+            if plen == 0 {
+                return;
+            }
+            let packet_end = (at + 40 + usize::from(plen)).min(end);
+            // Extension headers up to the transport.
+            let mut proto = header[6];
+            let mut offset = at + 40;
+            for _ in 0..8 {
+                match proto {
+                    0 | 43 | 60 => {
+                        let (Some(&nh), Some(&len)) = (bytes.get(offset), bytes.get(offset + 1))
+                        else {
+                            return;
+                        };
+                        proto = nh;
+                        offset += (usize::from(len) + 1) * 8;
+                    }
+                    44 => {
+                        let (Some(&nh), Some(fragment)) =
+                            (bytes.get(offset), be16(bytes, offset + 2))
+                        else {
+                            return;
+                        };
+                        if fragment & 0xFFF9 != 0 {
+                            return;
+                        }
+                        proto = nh;
+                        offset += 8;
+                    }
+                    _ => break,
+                }
+            }
+            next(proto, bytes, offset, packet_end, out, depth);
+        }
+        _ => {}
+    }
+}
+
+/// The payload of an IP header: protocol `proto` at `at`, up to `end`.
+fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize) {
+    if at > end {
+        return;
+    }
+    match proto {
+        4 | 41 => ip(bytes, at, end, out, depth + 1),
+        47 => {
+            out.gre = true;
+            let Some(flags) = be16(bytes, at) else { return };
+            let Some(protocol) = be16(bytes, at + 2) else {
+                return;
+            };
+            let mut len = 4;
+            for bit in [0x8000u16, 0x2000, 0x1000] {
+                if flags & bit != 0 {
+                    len += 4;
+                }
+            }
+            if flags & 0x0007 == 1 && flags & 0x0080 != 0 {
+                len += 4;
+            }
+            let inner = at + len;
+            match protocol {
+                0x6558 => link(1, &bytes[..end.min(bytes.len())], inner, out, depth + 1),
+                0x0800 | 0x86DD => ip(bytes, inner, end, out, depth + 1),
+                0x880B => {
+                    let mut offset = inner;
+                    if bytes.get(offset..offset + 2) == Some(&[0xFF, 0x03]) {
+                        offset += 2;
+                    }
+                    let (ppp, width) = match bytes.get(offset) {
+                        Some(&b) if b & 1 == 1 => (u16::from(b), 1),
+                        Some(_) => match be16(bytes, offset) {
+                            Some(p) => (p, 2),
+                            None => return,
+                        },
+                        None => return,
+                    };
+                    if matches!(ppp, 0x0021 | 0x0057) {
+                        ip(bytes, offset + width, end, out, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        17 => {
+            let (Some(src), Some(dst), Some(len)) =
+                (be16(bytes, at), be16(bytes, at + 2), be16(bytes, at + 4))
+            else {
+                return;
+            };
+            out.udp.push((src, dst, len));
+            let payload = at + 8;
+            let payload_end = if len >= 8 {
+                (at + usize::from(len)).min(end)
+            } else {
+                end
+            };
+            if dst == 4789 && bytes.get(payload).is_some_and(|f| f & 0x08 != 0) {
+                link(
+                    1,
+                    &bytes[..payload_end.min(bytes.len())],
+                    payload + 8,
+                    out,
+                    depth + 1,
+                );
+            } else if [src, dst].iter().any(|p| matches!(p, 53 | 5353 | 5355))
+                && payload < payload_end
+            {
+                out.dns_payloads.push((payload, payload_end - payload));
+            }
+        }
+        6 => {
+            if let (Some(src), Some(dst)) = (be16(bytes, at), be16(bytes, at + 2)) {
+                out.tcp.push((src, dst));
+            }
+        }
+        1 | 58 => {
+            let v6 = proto == 58;
+            let (Some(&kind), Some(&code)) = (bytes.get(at), bytes.get(at + 1)) else {
+                return;
+            };
+            out.icmp.push((v6, kind, code));
+            let error = if v6 {
+                (1..=4).contains(&kind)
+            } else {
+                matches!(kind, 3 | 4 | 5 | 11 | 12)
+            };
+            if error {
+                ip(bytes, at + 8, end, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ethernet / IPv4 (GRE) / GRE / IPv4 / ICMP echo.
+    fn gre_frame() -> Vec<u8> {
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x08, 0x00]);
+        f.extend_from_slice(&[
+            0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 47, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ]);
+        f.extend_from_slice(&[0, 0, 0x08, 0x00]);
+        f.extend_from_slice(&[
+            0x45, 0, 0, 28, 0, 2, 0, 0, 32, 1, 0, 0, 192, 168, 0, 1, 192, 168, 0, 2,
+        ]);
+        f.extend_from_slice(&[8, 0, 0, 0, 0, 1, 0, 1]);
+        f
+    }
+
+    #[test]
+    fn gre_tunnel_layers() {
+        let deep = decode(1, &gre_frame());
+        assert!(deep.gre);
+        assert_eq!(deep.ip.len(), 2);
+        assert_eq!(
+            (deep.ip[0].ttl, deep.ip[0].proto, deep.ip[0].df),
+            (64, 47, true)
+        );
+        assert_eq!((deep.ip[1].ttl, deep.ip[1].proto), (32, 1));
+        assert_eq!(deep.icmp, vec![(false, 8, 0)]);
+    }
+
+    #[test]
+    fn every_prefix_is_safe() {
+        let frame = gre_frame();
+        for len in 0..=frame.len() {
+            for link_type in [0, 1, 101, 113, 276] {
+                let _ = decode(link_type, &frame[..len]);
+            }
+        }
+    }
+}

@@ -1,0 +1,950 @@
+//! The field registry: every display-filter field tracelens knows, with its Wireshark name and
+//! type, a one-line description, and how to read it — from the packet index and flows (fast, no
+//! bytes), from the TCP analysis, or from the frame bytes. This is the single list that the
+//! compiler resolves names against, that completion offers, and that unknown names are matched
+//! against for suggestions.
+
+use super::context::Frame;
+use super::deep::IpLayer;
+use super::layers;
+use super::value::{FieldType, Occurrences, Val};
+use crate::decode::app::AppInfo;
+use crate::index::{flag, PacketRecord};
+use crate::tcp::flags as tflags;
+use crate::tcp::SegmentAnalysis;
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+/// Up to this many numeric occurrences per frame for fast numeric fields.
+pub const MAX_NUMBERS: usize = 8;
+
+/// Reads numeric occurrences (integers, booleans as 0/1, times in ns, IPv4 as u32) into the
+/// buffer and returns how many there are.
+pub type NumberFn = for<'r> fn(&Frame<'r>, &mut [i64; MAX_NUMBERS]) -> usize;
+/// Reads occurrences of any type.
+pub type ValuesFn = for<'r> fn(&Frame<'r>, &mut Occurrences<'r>);
+/// Whether a protocol or label is present.
+pub type PresentFn = for<'r> fn(&Frame<'r>) -> bool;
+
+/// How a field is read.
+#[derive(Clone, Copy)]
+pub enum Reader {
+    /// Numeric values from the index (the fast path).
+    Numbers(NumberFn),
+    /// Values of any type from the index.
+    Values(ValuesFn),
+    /// Values that need the frame bytes; the frame must first pass the index precondition.
+    Bytes(PresentFn, ValuesFn),
+    /// A protocol: presence from the index; its value (the bytes it covers) needs the frame.
+    Protocol(PresentFn, ValuesFn),
+    /// A label (no value): presence only.
+    Label(PresentFn),
+    /// Not computed by this build; the text says why.
+    Unavailable(&'static str),
+}
+
+/// One registered field.
+#[derive(Clone, Copy)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub ty: FieldType,
+    pub description: &'static str,
+    pub reader: Reader,
+}
+
+impl FieldDef {
+    /// Whether reading the field's value needs the frame bytes.
+    pub fn value_needs_bytes(&self) -> bool {
+        matches!(self.reader, Reader::Bytes(..) | Reader::Protocol(..))
+    }
+
+    /// Whether the field's presence alone needs the frame bytes.
+    pub fn presence_needs_bytes(&self) -> bool {
+        matches!(self.reader, Reader::Bytes(..))
+    }
+}
+
+/// The registry, sorted by name.
+pub fn registry() -> &'static [FieldDef] {
+    static REGISTRY: OnceLock<Vec<FieldDef>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut fields = build();
+        fields.sort_by(|a, b| a.name.cmp(b.name));
+        fields
+    })
+}
+
+/// Looks a field up by its exact name.
+pub fn lookup(name: &str) -> Option<&'static FieldDef> {
+    let fields = registry();
+    fields
+        .binary_search_by(|f| f.name.cmp(name))
+        .ok()
+        .map(|i| &fields[i])
+}
+
+// ---- what Wireshark dissects on a frame ---------------------------------------------------------
+
+type Buf = [i64; MAX_NUMBERS];
+
+fn one(buf: &mut Buf, value: i64) -> usize {
+    buf[0] = value;
+    1
+}
+
+fn two(buf: &mut Buf, a: i64, b: i64) -> usize {
+    buf[0] = a;
+    buf[1] = b;
+    2
+}
+
+/// Pushes up to `MAX_NUMBERS` values.
+fn many(buf: &mut Buf, values: impl Iterator<Item = i64>) -> usize {
+    let mut n = 0;
+    for value in values.take(MAX_NUMBERS) {
+        buf[n] = value;
+        n += 1;
+    }
+    n
+}
+
+/// The link types that force a network protocol (raw IPv4 228, raw IPv6 229): a packet of the
+/// other version there is not dissected as IP at all.
+fn network_ok(f: &Frame<'_>) -> bool {
+    match f.link_type() {
+        228 => !f.rec.has(flag::IPV6),
+        229 => !f.rec.has(flag::IPV4),
+        _ => true,
+    }
+}
+
+fn is_ipv4(f: &Frame<'_>) -> bool {
+    f.rec.has(flag::IPV4) && network_ok(f)
+}
+
+fn is_ipv6(f: &Frame<'_>) -> bool {
+    f.rec.has(flag::IPV6) && network_ok(f)
+}
+
+fn is_ethernet(f: &Frame<'_>) -> bool {
+    f.link_type() == 1 && f.link().dst.is_some()
+}
+
+/// Index of the frame whose transport header Wireshark dissects on frame `f`: the frame
+/// itself, or for the fragment completing an IP datagram, the frame with its first fragment.
+/// `None` when no transport is dissected (other fragments, IPv6 with payload length 0 as left
+/// by segmentation offload, a network layer of the wrong version).
+fn transport_index(f: &Frame<'_>) -> Option<usize> {
+    let r = f.rec;
+    if r.has(flag::FRAGMENT) {
+        return f
+            .data
+            .support
+            .reassembled
+            .get(&(f.i as u32))
+            .map(|&head| head as usize);
+    }
+    if (r.has(flag::IPV6) && r.ip_len == 0) || !network_ok(f) {
+        return None;
+    }
+    Some(f.i)
+}
+
+fn transport<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+    transport_index(f).and_then(|i| f.data.index.records.get(i))
+}
+
+/// The TCP header was read (at least its fixed part).
+fn tcp_record<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+    transport(f).filter(|t| t.is_tcp())
+}
+
+/// TCP ports are known: a TCP header, or one cut short after the ports.
+fn tcp_ports<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+    transport(f).filter(|t| t.ip_proto == 6 && (t.is_tcp() || t.has(flag::PORTS_ONLY)))
+}
+
+fn udp_ports<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+    transport(f).filter(|t| t.ip_proto == 17 && (t.is_udp() || t.has(flag::PORTS_ONLY)))
+}
+
+fn icmp_record<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+    transport(f).filter(|t| t.is_icmp())
+}
+
+fn icmpv6_record<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+    transport(f).filter(|t| t.is_icmpv6())
+}
+
+fn is_tcp_present(f: &Frame<'_>) -> bool {
+    match f.deep() {
+        Some(deep) => !deep.tcp.is_empty(),
+        None => tcp_ports(f).is_some(),
+    }
+}
+
+fn is_udp_present(f: &Frame<'_>) -> bool {
+    match f.deep() {
+        Some(deep) => !deep.udp.is_empty(),
+        None => udp_ports(f).is_some(),
+    }
+}
+
+fn is_icmp_present(f: &Frame<'_>, v6: bool) -> bool {
+    match f.deep() {
+        Some(deep) => deep.icmp.iter().any(|&(is_v6, _, _)| is_v6 == v6),
+        None if v6 => icmpv6_record(f).is_some(),
+        None => icmp_record(f).is_some(),
+    }
+}
+
+fn ipv4_of(f: &Frame<'_>, id: u32) -> Option<u32> {
+    match f.addr(id)? {
+        IpAddr::V4(a) => Some(u32::from(a)),
+        IpAddr::V6(_) => None,
+    }
+}
+
+fn ipv6_of(f: &Frame<'_>, id: u32) -> Option<u128> {
+    match f.addr(id)? {
+        IpAddr::V6(a) => Some(u128::from(a)),
+        IpAddr::V4(_) => None,
+    }
+}
+
+/// IPv4 header values, one per IPv4 layer: from every layer of a tunnelled frame or ICMP error,
+/// else from the record.
+fn ipv4_numbers(
+    f: &Frame<'_>,
+    buf: &mut Buf,
+    deep: fn(&IpLayer) -> i64,
+    record: fn(&Frame<'_>) -> i64,
+) -> usize {
+    if let Some(d) = f.deep() {
+        return many(buf, d.ip.iter().filter(|l| !l.v6).map(deep));
+    }
+    if is_ipv4(f) {
+        one(buf, record(f))
+    } else {
+        0
+    }
+}
+
+fn ipv6_numbers(
+    f: &Frame<'_>,
+    buf: &mut Buf,
+    deep: fn(&IpLayer) -> i64,
+    record: fn(&Frame<'_>) -> i64,
+) -> usize {
+    if let Some(d) = f.deep() {
+        return many(buf, d.ip.iter().filter(|l| l.v6).map(deep));
+    }
+    if is_ipv6(f) {
+        one(buf, record(f))
+    } else {
+        0
+    }
+}
+
+fn v4_bits(address: IpAddr) -> i64 {
+    match address {
+        IpAddr::V4(a) => i64::from(u32::from(a)),
+        IpAddr::V6(_) => 0,
+    }
+}
+
+fn v6_bits(address: IpAddr) -> u128 {
+    match address {
+        IpAddr::V6(a) => u128::from(a),
+        IpAddr::V4(_) => 0,
+    }
+}
+
+/// IPv4 addresses: `src`, `dst`, or both (source first), per layer.
+fn ipv4_addresses(f: &Frame<'_>, buf: &mut Buf, src: bool, dst: bool) -> usize {
+    if let Some(d) = f.deep() {
+        let pairs = d.ip.iter().filter(|l| !l.v6).flat_map(|l| {
+            let s = src.then_some(v4_bits(l.src));
+            let t = dst.then_some(v4_bits(l.dst));
+            s.into_iter().chain(t)
+        });
+        return many(buf, pairs);
+    }
+    if !is_ipv4(f) {
+        return 0;
+    }
+    match (ipv4_of(f, f.rec.src), ipv4_of(f, f.rec.dst)) {
+        (Some(s), Some(d)) if src && dst => two(buf, i64::from(s), i64::from(d)),
+        (Some(s), _) if src => one(buf, i64::from(s)),
+        (_, Some(d)) if dst => one(buf, i64::from(d)),
+        _ => 0,
+    }
+}
+
+fn ipv6_addresses<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, src: bool, dst: bool) {
+    if let Some(d) = f.deep() {
+        for (layer, l) in d.ip.iter().filter(|l| l.v6).enumerate() {
+            let layer = u8::try_from(layer + 1).unwrap_or(u8::MAX);
+            if src {
+                out.push_layer(Val::Ipv6(v6_bits(l.src)), layer);
+            }
+            if dst {
+                out.push_layer(Val::Ipv6(v6_bits(l.dst)), layer);
+            }
+        }
+        return;
+    }
+    if !is_ipv6(f) {
+        return;
+    }
+    if let (true, Some(a)) = (src, ipv6_of(f, f.rec.src)) {
+        out.push(Val::Ipv6(a));
+    }
+    if let (true, Some(a)) = (dst, ipv6_of(f, f.rec.dst)) {
+        out.push(Val::Ipv6(a));
+    }
+}
+
+/// IPv4 total length; 0 in the header (segmentation offload) means "the rest of the frame", as
+/// Wireshark reads it.
+fn ipv4_total_length(f: &Frame<'_>) -> i64 {
+    if f.rec.ip_len != 0 {
+        return i64::from(f.rec.ip_len);
+    }
+    let link_header = match f.link_type() {
+        1 => 14 + if f.link().vlan.is_some() { 4 } else { 0 },
+        0 | 108 => 4,
+        113 => 16,
+        276 => 20,
+        _ => 0,
+    };
+    i64::from(f.rec.orig_len).saturating_sub(link_header)
+}
+
+fn ethernet_pairs<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, src: bool, dst: bool) {
+    if let Some(d) = f.deep() {
+        for (layer, &(s, t)) in d.eth.iter().enumerate() {
+            let layer = u8::try_from(layer + 1).unwrap_or(u8::MAX);
+            if dst {
+                out.push_layer(Val::Ether(t), layer);
+            }
+            if src {
+                out.push_layer(Val::Ether(s), layer);
+            }
+        }
+        return;
+    }
+    if !is_ethernet(f) {
+        return;
+    }
+    let link = f.link();
+    if let (true, Some(mac)) = (dst, link.dst) {
+        out.push(Val::Ether(mac));
+    }
+    if let (true, Some(mac)) = (src, link.src) {
+        out.push(Val::Ether(mac));
+    }
+}
+
+/// Ports of every TCP (or UDP) header: `which` 0 = source, 1 = destination, 2 = both.
+fn port_numbers(f: &Frame<'_>, buf: &mut Buf, udp: bool, which: u8) -> usize {
+    let pick = |(s, d): (u16, u16)| -> [Option<i64>; 2] {
+        match which {
+            0 => [Some(i64::from(s)), None],
+            1 => [Some(i64::from(d)), None],
+            _ => [Some(i64::from(s)), Some(i64::from(d))],
+        }
+    };
+    if let Some(d) = f.deep() {
+        return if udp {
+            many(
+                buf,
+                d.udp.iter().flat_map(|&(s, t, _)| pick((s, t))).flatten(),
+            )
+        } else {
+            many(buf, d.tcp.iter().flat_map(|&p| pick(p)).flatten())
+        };
+    }
+    let record = if udp { udp_ports(f) } else { tcp_ports(f) };
+    match record {
+        Some(t) => many(buf, pick((t.src_port, t.dst_port)).into_iter().flatten()),
+        None => 0,
+    }
+}
+
+fn tcp_flag(f: &Frame<'_>, buf: &mut Buf, bit: u8) -> usize {
+    match tcp_record(f) {
+        Some(t) => one(buf, i64::from(t.tcp_flags & bit != 0)),
+        None => 0,
+    }
+}
+
+/// A numeric TCP header field of the dissected TCP header.
+fn tcp_number(f: &Frame<'_>, buf: &mut Buf, read: fn(&PacketRecord) -> i64) -> usize {
+    match tcp_record(f) {
+        Some(t) => one(buf, read(t)),
+        None => 0,
+    }
+}
+
+/// The application label Wireshark would see on this frame (on the completing fragment for a
+/// reassembled datagram).
+fn app<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
+    let i = transport_index(f)?;
+    let record = f.data.index.records.get(i)?;
+    if !record.has(flag::HAS_APP) {
+        return None;
+    }
+    f.data.index.apps.get(i as u32)
+}
+
+/// DNS messages of the frame: its own, or (tunnels, ICMP errors) any a UDP layer carries.
+fn dns_messages<'r>(f: &Frame<'r>) -> Vec<Cow<'r, AppInfo>> {
+    if let Some(d) = f.deep() {
+        let Some(bytes) = f.bytes() else {
+            return Vec::new();
+        };
+        return d
+            .dns_payloads
+            .iter()
+            .filter_map(|&(at, len)| bytes.get(at..at + len))
+            .filter_map(|payload| crate::decode::app::parse_dns(payload, false))
+            .map(Cow::Owned)
+            .collect();
+    }
+    match app(f) {
+        Some(a @ AppInfo::Dns { .. }) => vec![Cow::Borrowed(a)],
+        _ => Vec::new(),
+    }
+}
+
+/// The first DNS message of a frame that is not layered (the fast path).
+fn dns<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
+    app(f).filter(|a| matches!(a, AppInfo::Dns { .. }))
+}
+
+fn dns_number(f: &Frame<'_>, buf: &mut Buf, read: fn(&AppInfo) -> Option<i64>) -> usize {
+    if f.is_layered() {
+        return many(buf, dns_messages(f).iter().filter_map(|m| read(m)));
+    }
+    match dns(f).and_then(read) {
+        Some(v) => one(buf, v),
+        None => 0,
+    }
+}
+
+/// Which DNS-family protocol Wireshark puts on the frame: `mdns` on 5353, `llmnr` on 5355.
+fn dns_family(f: &Frame<'_>) -> Option<&'static str> {
+    if f.is_layered() {
+        return (!dns_messages(f).is_empty()).then_some("dns");
+    }
+    dns(f)?;
+    let t = transport(f)?;
+    let ports = [t.src_port, t.dst_port];
+    Some(if ports.contains(&5353) {
+        "mdns"
+    } else if ports.contains(&5355) {
+        "llmnr"
+    } else {
+        "dns"
+    })
+}
+
+/// pcapng custom blocks reach the index as frames of a pseudo link type with the top bit set;
+/// they are not packets (no time, no interface).
+fn is_custom_block(link_type: u32) -> bool {
+    link_type & 0x8000_0000 != 0
+}
+
+/// The timestamp `frame.time_delta` counts from: the previous frame's, where a custom block
+/// (which has no time of its own) carries the time of the frame before it, as wiretap leaves it;
+/// 0 before the first frame.
+fn previous_ts(f: &Frame<'_>) -> i64 {
+    let index = f.data.index;
+    index.records[..f.i]
+        .iter()
+        .rev()
+        .take(1024)
+        .find(|r| !is_custom_block(index.link_type_of(r)))
+        .map_or(0, |r| r.ts_ns)
+}
+
+/// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
+const HTTP_PORTS: [u16; 10] = [80, 1900, 2710, 2869, 3128, 3132, 5985, 8080, 8088, 11371];
+
+/// TCP ports on which TLS is dissected by default (HTTPS and the TLS-wrapped variants of other
+/// protocols).
+const TLS_PORTS: [u16; 16] = [
+    443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 3269, 5061, 5223, 5671, 8883,
+];
+
+/// The application label, if the frame's ports are ones Wireshark hands to that protocol.
+fn app_on_port<'r>(f: &Frame<'r>, ports: &[u16]) -> Option<&'r AppInfo> {
+    let t = transport(f)?;
+    if !(ports.contains(&t.src_port) || ports.contains(&t.dst_port)) {
+        return None;
+    }
+    app(f)
+}
+
+fn http<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
+    app_on_port(f, &HTTP_PORTS).filter(|a| {
+        matches!(
+            a,
+            AppInfo::HttpRequest { .. } | AppInfo::HttpResponse { .. }
+        )
+    })
+}
+
+fn tls<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
+    app_on_port(f, &TLS_PORTS).filter(|a| matches!(a, AppInfo::Tls { .. }))
+}
+
+fn is_icmp_echo_like(icmp_type: u16) -> bool {
+    matches!(icmp_type, 0 | 8 | 13 | 14 | 15 | 16 | 17 | 18)
+}
+
+/// The TCP analysis of the frame, when it is shown (Wireshark prints the analysis).
+fn analysis(f: &Frame<'_>) -> Option<SegmentAnalysis> {
+    let segment = f.data.tcp?.segment(f.i);
+    segment.shown().then_some(segment)
+}
+
+fn analysis_flag(f: &Frame<'_>, bits: u16) -> bool {
+    analysis(f).is_some_and(|s| s.flags() & bits != 0)
+}
+
+macro_rules! field {
+    ($name:expr, $ty:ident, $desc:expr, $reader:expr) => {
+        FieldDef {
+            name: $name,
+            ty: FieldType::$ty,
+            description: $desc,
+            reader: $reader,
+        }
+    };
+}
+
+macro_rules! label {
+    ($name:expr, $desc:expr, $bits:expr) => {
+        field!(
+            $name,
+            Label,
+            $desc,
+            Reader::Label(|f| analysis_flag(f, $bits))
+        )
+    };
+}
+
+#[allow(clippy::too_many_lines)]
+fn build() -> Vec<FieldDef> {
+    use Reader::*;
+    vec![
+        // ---- frame ----
+        field!("frame", Protocol, "Every frame (its value is all the captured bytes)", Protocol(|_| true, layers::frame_span)),
+        field!("frame.number", Uint, "Frame number, 1-based", Numbers(|f, b| one(b, f.i as i64 + 1))),
+        field!("frame.time_relative", Time, "Seconds since the first frame", Numbers(|f, b| {
+            if f.rec.has(flag::HAS_TIME) { one(b, f.rec.ts_ns - f.data.support.first_ts) } else { 0 }
+        })),
+        field!("frame.time_delta", Time, "Seconds since the previous captured frame", Numbers(|f, b| {
+            if f.rec.has(flag::HAS_TIME) { one(b, f.rec.ts_ns - previous_ts(f)) } else { 0 }
+        })),
+        field!("frame.time_epoch", Time, "Seconds since 1970-01-01 UTC", Numbers(|f, b| {
+            if f.rec.has(flag::HAS_TIME) { one(b, f.rec.ts_ns) } else { 0 }
+        })),
+        field!("frame.len", Uint, "Frame length on the wire (bytes)", Numbers(|f, b| one(b, i64::from(f.rec.orig_len)))),
+        field!("frame.cap_len", Uint, "Bytes captured of the frame (less than frame.len when cut by the snapshot length)", Numbers(|f, b| one(b, i64::from(f.rec.caplen)))),
+        field!("frame.interface_id", Uint, "Capture interface number in a pcapng file", Numbers(|f, b| {
+            let index = f.data.index;
+            let pcapng = f.data.support.pcapng_files.get(usize::from(index.file_of(f.rec))).copied().unwrap_or(false);
+            match index.interfaces.get(usize::from(f.rec.iface)) {
+                Some(iface) if pcapng && !is_custom_block(iface.link_type) => one(b, i64::from(iface.local)),
+                _ => 0,
+            }
+        })),
+        // ---- link layers ----
+        field!("eth", Protocol, "Ethernet II / 802.3 frame", Protocol(is_ethernet, layers::frame_span)),
+        field!("eth.addr", Ether, "Ethernet source or destination address", Values(|f, out| ethernet_pairs(f, out, true, true))),
+        field!("eth.src", Ether, "Ethernet source address", Values(|f, out| ethernet_pairs(f, out, true, false))),
+        field!("eth.dst", Ether, "Ethernet destination address", Values(|f, out| ethernet_pairs(f, out, false, true))),
+        field!("vlan", Protocol, "802.1Q VLAN tag", Protocol(|f| f.link().vlan.is_some(), layers::vlan_span)),
+        field!("vlan.id", Uint, "VLAN identifier (outermost tag)", Numbers(|f, b| match f.link().vlan {
+            Some(id) => one(b, i64::from(id)),
+            None => 0,
+        })),
+        field!("sll", Protocol, "Linux cooked capture header (v1 or v2)", Protocol(|f| matches!(f.link_type(), 113 | 276), layers::frame_span)),
+        field!("mpls", Protocol, "MPLS label stack (read from the frame bytes)", Bytes(|f| f.link_type() == 1, layers::mpls)),
+        field!("gre", Protocol, "Generic Routing Encapsulation", Protocol(
+            |f| match f.deep() {
+                Some(deep) => deep.gre,
+                None => f.rec.ip_proto == 47 && (is_ipv4(f) || is_ipv6(f)),
+            },
+            layers::transport_span
+        )),
+        // ---- IPv4 ----
+        field!("ip", Protocol, "Internet Protocol version 4", Protocol(
+            |f| match f.deep() {
+                Some(deep) => deep.ip.iter().any(|l| !l.v6),
+                None => is_ipv4(f),
+            },
+            layers::ip_span
+        )),
+        field!("ip.addr", Ipv4, "IPv4 source or destination address", Numbers(|f, b| ipv4_addresses(f, b, true, true))),
+        field!("ip.src", Ipv4, "IPv4 source address", Numbers(|f, b| ipv4_addresses(f, b, true, false))),
+        field!("ip.dst", Ipv4, "IPv4 destination address", Numbers(|f, b| ipv4_addresses(f, b, false, true))),
+        field!("ip.len", Uint, "IPv4 total length (header and payload)", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.len), ipv4_total_length))),
+        field!("ip.id", Uint, "IPv4 identification", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.id), |f| i64::from(f.rec.ip_id)))),
+        field!("ip.ttl", Uint, "IPv4 time to live", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
+        field!("ip.proto", Uint, "Protocol carried by IPv4 (6 TCP, 17 UDP, 1 ICMP, 47 GRE…)", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.proto), |f| i64::from(f.rec.ip_proto)))),
+        field!("ip.version", Uint, "IP version (4)", Numbers(|f, b| ipv4_numbers(f, b, |_| 4, |_| 4))),
+        field!("ip.flags.df", Bool, "IPv4 Don't Fragment flag", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.df), |f| i64::from(f.rec.has(flag::DONT_FRAGMENT))))),
+        field!("ip.flags.mf", Bool, "IPv4 More Fragments flag", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.mf), |f| {
+            i64::from(f.rec.has(flag::FRAGMENT) && f.data.index.fragments.get(f.i as u32).is_some_and(|x| x.more))
+        }))),
+        // ---- IPv6 ----
+        field!("ipv6", Protocol, "Internet Protocol version 6", Protocol(
+            |f| match f.deep() {
+                Some(deep) => deep.ip.iter().any(|l| l.v6),
+                // A raw-IPv6 link always gets the IPv6 dissector, even on a bad packet.
+                None => is_ipv6(f) || f.link_type() == 229,
+            },
+            layers::ip_span
+        )),
+        field!("ipv6.addr", Ipv6, "IPv6 source or destination address", Values(|f, out| ipv6_addresses(f, out, true, true))),
+        field!("ipv6.src", Ipv6, "IPv6 source address", Values(|f, out| ipv6_addresses(f, out, true, false))),
+        field!("ipv6.dst", Ipv6, "IPv6 destination address", Values(|f, out| ipv6_addresses(f, out, false, true))),
+        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ipv6_numbers(f, b, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len)))),
+        field!("ipv6.hlim", Uint, "IPv6 hop limit", Numbers(|f, b| ipv6_numbers(f, b, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
+        field!("ipv6.version", Uint, "IP version (6)", Numbers(|f, b| ipv6_numbers(f, b, |_| 6, |_| 6))),
+        field!("ipv6.nxt", Uint, "IPv6 next header of the fixed header (44 fragment, 0 hop-by-hop, 6 TCP…; read from the frame bytes)", Bytes(is_ipv6, layers::ipv6_next_header)),
+        // ---- TCP ----
+        field!("tcp", Protocol, "Transmission Control Protocol", Protocol(is_tcp_present, layers::transport_span)),
+        field!("tcp.port", Uint, "TCP source or destination port", Numbers(|f, b| port_numbers(f, b, false, 2))),
+        field!("tcp.srcport", Uint, "TCP source port", Numbers(|f, b| port_numbers(f, b, false, 0))),
+        field!("tcp.dstport", Uint, "TCP destination port", Numbers(|f, b| port_numbers(f, b, false, 1))),
+        field!("tcp.stream", Uint, "TCP stream index, 0-based, in order of first appearance", Numbers(|f, b| match f.stream() {
+            Some(s) if s.ip_proto == 6 && (tcp_ports(f).is_some() || f.is_layered()) => one(b, i64::from(s.number)),
+            _ => 0,
+        })),
+        field!("tcp.seq", Uint, "TCP sequence number, relative to the stream's first", Numbers(|f, b| match (tcp_record(f), f.stream()) {
+            (Some(t), Some(s)) => one(b, i64::from(s.relative(t).0)),
+            (Some(t), None) => one(b, i64::from(t.seq)),
+            _ => 0,
+        })),
+        field!("tcp.ack", Uint, "TCP acknowledgment number, relative (0 without the ACK flag)", Numbers(|f, b| match (tcp_record(f), f.stream()) {
+            (Some(t), Some(s)) => one(b, i64::from(s.relative(t).1)),
+            (Some(t), None) => one(b, i64::from(t.ack)),
+            _ => 0,
+        })),
+        field!("tcp.seq_raw", Uint, "TCP sequence number as sent", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.seq)))),
+        field!("tcp.ack_raw", Uint, "TCP acknowledgment number as sent", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.ack)))),
+        field!("tcp.len", Uint, "TCP payload length (bytes of segment data)", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.payload_len)))),
+        field!("tcp.flags", Uint, "TCP flags as a number (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20…)", Numbers(|f, b| {
+            tcp_number(f, b, |t| i64::from(t.tcp_flags) | if t.has(flag::TCP_NS) { 0x100 } else { 0 })
+        })),
+        field!("tcp.flags.fin", Bool, "TCP FIN flag: the sender has finished sending", Numbers(|f, b| tcp_flag(f, b, 0x01))),
+        field!("tcp.flags.syn", Bool, "TCP SYN flag: connection setup", Numbers(|f, b| tcp_flag(f, b, 0x02))),
+        field!("tcp.flags.reset", Bool, "TCP RST flag: connection reset", Numbers(|f, b| tcp_flag(f, b, 0x04))),
+        field!("tcp.flags.push", Bool, "TCP PSH flag: push data to the application", Numbers(|f, b| tcp_flag(f, b, 0x08))),
+        field!("tcp.flags.ack", Bool, "TCP ACK flag: the acknowledgment number is valid", Numbers(|f, b| tcp_flag(f, b, 0x10))),
+        field!("tcp.flags.urg", Bool, "TCP URG flag: the urgent pointer is valid", Numbers(|f, b| tcp_flag(f, b, 0x20))),
+        field!("tcp.flags.ece", Bool, "TCP ECE flag: ECN echo", Numbers(|f, b| tcp_flag(f, b, 0x40))),
+        field!("tcp.flags.cwr", Bool, "TCP CWR flag: congestion window reduced", Numbers(|f, b| tcp_flag(f, b, 0x80))),
+        field!("tcp.flags.ae", Bool, "TCP AE (formerly NS) flag: accurate ECN", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.has(flag::TCP_NS))))),
+        field!("tcp.window_size_value", Uint, "TCP window field as sent (before scaling)", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.window)))),
+        field!("tcp.window_size", Uint, "TCP receive window in bytes, after window scaling", Numbers(|f, b| {
+            let Some(t) = tcp_record(f) else { return 0 };
+            let raw = i64::from(t.window);
+            if let (Some(tcp), Some(i)) = (f.data.tcp, transport_index(f)) {
+                return one(b, tcp.scaled_window(f.data.flows, f.data.index, i).map_or(raw, i64::from));
+            }
+            if t.tcp_flags & 0x02 != 0 {
+                return one(b, raw);
+            }
+            let shift = match (f.stream_id(), f.stream()) {
+                (Some(id), Some(stream)) => f.data.support.window_shift.get(id).map_or(-1, |s| s[stream.direction_of(t)]),
+                _ => -1,
+            };
+            one(b, if shift >= 0 { raw << shift } else { raw })
+        })),
+        field!("tcp.options.mss_val", Uint, "TCP maximum segment size option (SYN)", Numbers(|f, b| {
+            match (tcp_record(f), transport_index(f)) {
+                (Some(_), Some(i)) => match f.data.index.tcp_options.get(i as u32).and_then(|o| o.mss) {
+                    Some(mss) => one(b, i64::from(mss)),
+                    None => 0,
+                },
+                _ => 0,
+            }
+        })),
+        field!("tcp.options.wscale.shift", Uint, "TCP window scale option: shift count (SYN)", Numbers(|f, b| {
+            match (tcp_record(f), transport_index(f)) {
+                (Some(_), Some(i)) => match f.data.index.tcp_options.get(i as u32).and_then(|o| o.window_scale) {
+                    Some(shift) => one(b, i64::from(shift)),
+                    None => 0,
+                },
+                _ => 0,
+            }
+        })),
+        field!("tcp.options.sack_perm", Label, "TCP SACK-permitted option (SYN)", Label(|f| {
+            match (tcp_record(f), transport_index(f)) {
+                (Some(_), Some(i)) => f.data.index.tcp_options.get(i as u32).is_some_and(|o| o.sack_permitted),
+                _ => false,
+            }
+        })),
+        field!("tcp.payload", Bytes, "TCP segment data (read from the frame bytes)", Bytes(|f| tcp_record(f).is_some_and(|t| t.payload_len > 0) && !f.rec.has(flag::FRAGMENT), layers::tcp_payload)),
+        // ---- TCP analysis ----
+        label!("tcp.analysis.flags", "Any TCP analysis note on this segment (problems, window updates, keep-alives)", u16::MAX),
+        label!("tcp.analysis.retransmission", "Suspected retransmission (also set on fast and spurious retransmissions)", tflags::RETRANSMISSION | tflags::FAST_RETRANSMISSION | tflags::SPURIOUS_RETRANSMISSION),
+        label!("tcp.analysis.fast_retransmission", "Suspected fast retransmission (after duplicate ACKs)", tflags::FAST_RETRANSMISSION),
+        label!("tcp.analysis.spurious_retransmission", "Retransmission of data the receiver had already acknowledged", tflags::SPURIOUS_RETRANSMISSION),
+        label!("tcp.analysis.out_of_order", "Suspected out-of-order segment", tflags::OUT_OF_ORDER),
+        label!("tcp.analysis.lost_segment", "Previous segment not captured (a gap in the sequence numbers)", tflags::LOST_SEGMENT),
+        label!("tcp.analysis.ack_lost_segment", "ACK for data that was not captured", tflags::ACK_LOST_SEGMENT),
+        label!("tcp.analysis.duplicate_ack", "Duplicate ACK", tflags::DUPLICATE_ACK),
+        label!("tcp.analysis.zero_window", "The sender's receive window is zero", tflags::ZERO_WINDOW),
+        label!("tcp.analysis.zero_window_probe", "Probe of a peer's zero window", tflags::ZERO_WINDOW_PROBE),
+        label!("tcp.analysis.zero_window_probe_ack", "ACK of a zero-window probe", tflags::ZERO_WINDOW_PROBE_ACK),
+        label!("tcp.analysis.window_full", "The segment fills the peer's advertised window", tflags::WINDOW_FULL),
+        label!("tcp.analysis.window_update", "Window update: only the window changed", tflags::WINDOW_UPDATE),
+        label!("tcp.analysis.keep_alive", "TCP keep-alive segment", tflags::KEEP_ALIVE),
+        label!("tcp.analysis.keep_alive_ack", "ACK of a TCP keep-alive", tflags::KEEP_ALIVE_ACK),
+        label!("tcp.analysis.reused_ports", "A new connection reuses the ports of an earlier one", tflags::REUSED_PORTS),
+        field!("tcp.analysis.duplicate_ack_num", Uint, "Duplicate ACK number (1 for the first duplicate)", Numbers(|f, b| {
+            match (analysis_flag(f, tflags::DUPLICATE_ACK), f.data.tcp.and_then(|t| t.dup_ack(f.i))) {
+                (true, Some(dup)) => one(b, i64::from(dup.num)),
+                _ => 0,
+            }
+        })),
+        field!("tcp.analysis.acks_frame", Uint, "Frame number of the segment this ACK acknowledges", Numbers(|f, b| match analysis(f) {
+            Some(s) if s.acked_frame != 0 => one(b, i64::from(s.acked_frame)),
+            _ => 0,
+        })),
+        field!("tcp.analysis.ack_rtt", Time, "Round-trip time: seconds from a segment to the ACK that covers it", Numbers(|f, b| {
+            match f.data.tcp.and_then(|t| t.ack_rtt_ns(f.data.index, f.i)) {
+                Some(rtt) => one(b, rtt),
+                None => 0,
+            }
+        })),
+        field!("tcp.analysis.initial_rtt", Time, "Handshake round-trip time (SYN to the ACK of the SYN-ACK)", Numbers(|f, b| {
+            match f.data.tcp.and_then(|t| t.initial_rtt_ns(f.data.flows, f.i, false)) {
+                Some(rtt) => one(b, rtt),
+                None => 0,
+            }
+        })),
+        field!("tcp.analysis.bytes_in_flight", Uint, "Bytes sent but not yet acknowledged", Numbers(|f, b| match analysis(f) {
+            Some(s) if s.bytes_in_flight != 0 => one(b, i64::from(s.bytes_in_flight)),
+            _ => 0,
+        })),
+        field!("tcp.completeness", Uint, "Connection completeness so far (bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST)", Numbers(|f, b| {
+            match (f.data.tcp, tcp_record(f)) {
+                (Some(tcp), Some(_)) if tcp.segment(f.i).has(crate::tcp::bit::ANALYSED) => one(b, i64::from(tcp.segment(f.i).completeness_so_far())),
+                _ => 0,
+            }
+        })),
+        // ---- UDP ----
+        field!("udp", Protocol, "User Datagram Protocol", Protocol(is_udp_present, layers::transport_span)),
+        field!("udp.port", Uint, "UDP source or destination port", Numbers(|f, b| port_numbers(f, b, true, 2))),
+        field!("udp.srcport", Uint, "UDP source port", Numbers(|f, b| port_numbers(f, b, true, 0))),
+        field!("udp.dstport", Uint, "UDP destination port", Numbers(|f, b| port_numbers(f, b, true, 1))),
+        field!("udp.length", Uint, "UDP length field (header and payload)", Numbers(|f, b| {
+            if let Some(d) = f.deep() {
+                return many(b, d.udp.iter().map(|&(_, _, len)| i64::from(len)));
+            }
+            match udp_ports(f) {
+                Some(t) if t.is_udp() => one(b, i64::from(t.payload_len) + 8),
+                _ => 0,
+            }
+        })),
+        field!("udp.stream", Uint, "UDP stream index, 0-based, in order of first appearance", Numbers(|f, b| match f.stream() {
+            Some(s) if s.ip_proto == 17 && (udp_ports(f).is_some() || f.is_layered()) => one(b, i64::from(s.number)),
+            _ => 0,
+        })),
+        field!("udp.payload", Bytes, "UDP datagram data (read from the frame bytes)", Bytes(|f| udp_ports(f).is_some() && !f.rec.has(flag::FRAGMENT), layers::udp_payload)),
+        // ---- ICMP ----
+        field!("icmp", Protocol, "Internet Control Message Protocol (IPv4)", Protocol(|f| is_icmp_present(f, false), layers::transport_span)),
+        field!("icmp.type", Uint, "ICMP type (8 echo request, 0 echo reply, 3 unreachable, 11 time exceeded…)", Numbers(|f, b| {
+            if let Some(d) = f.deep() {
+                return many(b, d.icmp.iter().filter(|i| !i.0).map(|i| i64::from(i.1)));
+            }
+            icmp_record(f).map_or(0, |t| one(b, i64::from(t.src_port)))
+        })),
+        field!("icmp.code", Uint, "ICMP code", Numbers(|f, b| {
+            if let Some(d) = f.deep() {
+                return many(b, d.icmp.iter().filter(|i| !i.0).map(|i| i64::from(i.2)));
+            }
+            icmp_record(f).map_or(0, |t| one(b, i64::from(t.dst_port)))
+        })),
+        field!("icmp.ident", Uint, "ICMP echo identifier (big-endian)", Numbers(|f, b| match icmp_record(f) {
+            Some(t) if is_icmp_echo_like(t.src_port) => one(b, i64::from(t.seq >> 16)),
+            _ => 0,
+        })),
+        field!("icmp.seq", Uint, "ICMP echo sequence number (big-endian)", Numbers(|f, b| match icmp_record(f) {
+            Some(t) if is_icmp_echo_like(t.src_port) => one(b, i64::from(t.seq & 0xFFFF)),
+            _ => 0,
+        })),
+        field!("icmpv6", Protocol, "Internet Control Message Protocol for IPv6", Protocol(|f| is_icmp_present(f, true), layers::transport_span)),
+        field!("icmpv6.type", Uint, "ICMPv6 type (128 echo request, 129 echo reply, 135 neighbor solicitation…)", Numbers(|f, b| {
+            if let Some(d) = f.deep() {
+                return many(b, d.icmp.iter().filter(|i| i.0).map(|i| i64::from(i.1)));
+            }
+            icmpv6_record(f).map_or(0, |t| one(b, i64::from(t.src_port)))
+        })),
+        field!("icmpv6.code", Uint, "ICMPv6 code", Numbers(|f, b| {
+            if let Some(d) = f.deep() {
+                return many(b, d.icmp.iter().filter(|i| i.0).map(|i| i64::from(i.2)));
+            }
+            icmpv6_record(f).map_or(0, |t| one(b, i64::from(t.dst_port)))
+        })),
+        field!("icmpv6.echo.identifier", Uint, "ICMPv6 echo identifier", Numbers(|f, b| match icmpv6_record(f) {
+            Some(t) if matches!(t.src_port, 128 | 129) => one(b, i64::from(t.seq >> 16)),
+            _ => 0,
+        })),
+        field!("icmpv6.echo.sequence_number", Uint, "ICMPv6 echo sequence number", Numbers(|f, b| match icmpv6_record(f) {
+            Some(t) if matches!(t.src_port, 128 | 129) => one(b, i64::from(t.seq & 0xFFFF)),
+            _ => 0,
+        })),
+        // ---- ARP ----
+        field!("arp", Protocol, "Address Resolution Protocol", Protocol(|f| f.rec.has(flag::ARP), layers::arp_span)),
+        field!("arp.opcode", Uint, "ARP opcode (1 request, 2 reply)", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
+            Some(arp) => one(b, i64::from(arp.opcode)),
+            None => 0,
+        })),
+        field!("arp.src.hw_mac", Ether, "ARP sender MAC address", Values(|f, out| {
+            if let Some(arp) = f.data.index.arp.get(f.i as u32) {
+                out.push(Val::Ether(arp.sender_mac));
+            }
+        })),
+        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
+            Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.sender_ip))),
+            None => 0,
+        })),
+        field!("arp.dst.hw_mac", Ether, "ARP target MAC address", Values(|f, out| {
+            if let Some(arp) = f.data.index.arp.get(f.i as u32) {
+                out.push(Val::Ether(arp.target_mac));
+            }
+        })),
+        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
+            Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.target_ip))),
+            None => 0,
+        })),
+        // ---- DNS ----
+        field!("dns", Protocol, "Domain Name System (not mDNS or LLMNR)", Protocol(|f| dns_family(f) == Some("dns"), layers::app_span)),
+        field!("mdns", Protocol, "Multicast DNS (UDP 5353)", Protocol(|f| dns_family(f) == Some("mdns"), layers::app_span)),
+        field!("llmnr", Protocol, "Link-Local Multicast Name Resolution (UDP 5355)", Protocol(|f| dns_family(f) == Some("llmnr"), layers::app_span)),
+        field!("dns.qry.name", Str, "DNS query name (first question)", Values(|f, out| {
+            if f.is_layered() {
+                for message in dns_messages(f) {
+                    if let AppInfo::Dns { name, .. } = message.as_ref() {
+                        if !name.is_empty() {
+                            out.push(Val::Str(Cow::Owned(name.clone())));
+                        }
+                    }
+                }
+                return;
+            }
+            if let Some(AppInfo::Dns { name, .. }) = dns(f) {
+                if !name.is_empty() {
+                    out.push(Val::Str(Cow::Borrowed(name.as_str())));
+                }
+            }
+        })),
+        field!("dns.qry.type", Uint, "DNS query type (1 A, 28 AAAA, 5 CNAME…)", Numbers(|f, b| dns_number(f, b, |m| match m {
+            AppInfo::Dns { name, qtype, .. } if !name.is_empty() => Some(i64::from(*qtype)),
+            _ => None,
+        }))),
+        field!("dns.flags.response", Bool, "DNS message is a response", Numbers(|f, b| dns_number(f, b, |m| match m {
+            AppInfo::Dns { response, .. } => Some(i64::from(*response)),
+            _ => None,
+        }))),
+        field!("dns.flags.rcode", Uint, "DNS reply code (0 no error, 3 no such name…)", Numbers(|f, b| dns_number(f, b, |m| match m {
+            AppInfo::Dns { rcode, .. } => Some(i64::from(*rcode)),
+            _ => None,
+        }))),
+        field!("dns.id", Uint, "DNS transaction ID", Numbers(|f, b| dns_number(f, b, |m| match m {
+            AppInfo::Dns { id, .. } => Some(i64::from(*id)),
+            _ => None,
+        }))),
+        field!("dns.count.answers", Uint, "Number of DNS answer records", Numbers(|f, b| dns_number(f, b, |m| match m {
+            AppInfo::Dns { answers, .. } => Some(i64::from(*answers)),
+            _ => None,
+        }))),
+        // ---- HTTP ----
+        field!("http", Protocol, "Hypertext Transfer Protocol (requests and responses)", Protocol(
+            |f| http(f).is_some(),
+            layers::app_span
+        )),
+        field!("http.request", Label, "The frame holds an HTTP request", Label(|f| matches!(http(f), Some(AppInfo::HttpRequest { .. })))),
+        field!("http.response", Label, "The frame holds an HTTP response", Label(|f| matches!(http(f), Some(AppInfo::HttpResponse { .. })))),
+        field!("http.request.method", Str, "HTTP request method (GET, POST…)", Values(|f, out| {
+            if let Some(AppInfo::HttpRequest { method, .. }) = http(f) {
+                out.push(Val::Str(Cow::Borrowed(method.as_str())));
+            }
+        })),
+        field!("http.request.uri", Str, "HTTP request URI", Values(|f, out| {
+            if let Some(AppInfo::HttpRequest { uri, .. }) = http(f) {
+                out.push(Val::Str(Cow::Borrowed(uri.as_str())));
+            }
+        })),
+        field!("http.request.version", Str, "HTTP version of a request (HTTP/1.1…)", Values(|f, out| {
+            if let Some(AppInfo::HttpRequest { version, .. }) = http(f) {
+                out.push(Val::Str(Cow::Borrowed(version.as_str())));
+            }
+        })),
+        field!("http.host", Str, "HTTP Host header of a request", Values(|f, out| {
+            if let Some(AppInfo::HttpRequest { host: Some(host), .. }) = http(f) {
+                out.push(Val::Str(Cow::Borrowed(host.as_str())));
+            }
+        })),
+        field!("http.response.code", Uint, "HTTP response status code (200, 404…)", Numbers(|f, b| match http(f) {
+            Some(AppInfo::HttpResponse { code, .. }) => one(b, i64::from(*code)),
+            _ => 0,
+        })),
+        field!("http.response.phrase", Str, "HTTP response reason phrase (OK, Not Found…)", Values(|f, out| {
+            if let Some(AppInfo::HttpResponse { reason, .. }) = http(f) {
+                out.push(Val::Str(Cow::Borrowed(reason.as_str())));
+            }
+        })),
+        // ---- TLS ----
+        field!("tls", Protocol, "Transport Layer Security", Protocol(|f| tls(f).is_some(), layers::app_span)),
+        field!("tls.record.content_type", Uint, "TLS record content type (22 handshake, 23 application data, 21 alert…)", Numbers(|f, b| match tls(f) {
+            Some(AppInfo::Tls { record_type, .. }) => one(b, i64::from(*record_type)),
+            _ => 0,
+        })),
+        field!("tls.handshake.type", Uint, "TLS handshake message type (1 ClientHello, 2 ServerHello, 11 Certificate…)", Numbers(|f, b| match tls(f) {
+            Some(AppInfo::Tls { handshake_type: Some(t), .. }) => one(b, i64::from(*t)),
+            _ => 0,
+        })),
+        field!("tls.handshake.extensions_server_name", Str, "TLS ClientHello server name (SNI)", Values(|f, out| {
+            if let Some(AppInfo::Tls { server_name: Some(name), .. }) = tls(f) {
+                out.push(Val::Str(Cow::Borrowed(name.as_str())));
+            }
+        })),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_described() {
+        let fields = registry();
+        for pair in fields.windows(2) {
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} duplicated or unsorted",
+                pair[1].name
+            );
+        }
+        for field in fields {
+            assert!(
+                !field.description.is_empty() && !field.description.contains('\n'),
+                "{}",
+                field.name
+            );
+        }
+        assert!(lookup("tcp.port").is_some());
+        assert!(lookup("tcp.prot").is_none());
+    }
+}

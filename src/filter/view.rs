@@ -1,0 +1,141 @@
+//! The filtered view an [`Analyzer`] keeps for the page and the CLI: applying a filter compiles
+//! it and evaluates it over the index already in memory (the capture is never read again, except
+//! the bytes of frames that a byte-level test reaches), then the view lists the matching frames,
+//! which keep their real frame numbers. Also completion and live validation for a filter bar.
+
+use super::context::{FilterData, FilterSupport, FrameBytes};
+use super::errors::FilterError;
+use super::{check, complete, Filter};
+use crate::analyzer::Analyzer;
+use crate::summary::{self, Row};
+
+/// Filter state kept inside the [`Analyzer`].
+#[derive(Debug, Default)]
+pub struct FilterView {
+    /// Support tables and the number of frames they were built for.
+    support: Option<(usize, FilterSupport)>,
+    /// The applied filter and the frame indexes it selected.
+    active: Option<(String, Vec<u32>)>,
+}
+
+impl Analyzer {
+    /// Builds the filter support tables if the index changed since they were built.
+    fn ensure_filter_support(&mut self) {
+        let frames = self.index().len();
+        let stale = self
+            .filter_view
+            .support
+            .as_ref()
+            .is_none_or(|(built_for, _)| *built_for != frames);
+        if stale {
+            let pcapng = self
+                .file_infos()
+                .iter()
+                .map(|info| info.format == Some(crate::capture::Format::PcapNg))
+                .collect();
+            let support = FilterSupport::build(self.index(), self.flows(), pcapng);
+            self.filter_view.support = Some((frames, support));
+        }
+    }
+
+    /// Compiles `text` and evaluates it over every frame, keeping the result as the view.
+    /// Returns the number of matching frames. Filters that read frame bytes need
+    /// [`Analyzer::apply_filter_with`]. Blank text clears the filter.
+    pub fn apply_filter(&mut self, text: &str) -> Result<usize, FilterError> {
+        self.apply_filter_with(text, None)
+    }
+
+    /// [`Analyzer::apply_filter`] with a source of frame bytes for byte-level tests.
+    pub fn apply_filter_with(
+        &mut self,
+        text: &str,
+        bytes: Option<&dyn FrameBytes>,
+    ) -> Result<usize, FilterError> {
+        let filter = Filter::compile(text)?;
+        if text.trim().is_empty() {
+            self.clear_filter();
+            return Ok(self.len());
+        }
+        let frames = self.filter_frames(&filter, bytes)?;
+        let count = frames.len();
+        self.filter_view.active = Some((text.to_string(), frames));
+        Ok(count)
+    }
+
+    /// Evaluates a compiled filter without changing the view; returns matching frame indexes.
+    pub fn filter_frames(
+        &mut self,
+        filter: &Filter,
+        bytes: Option<&dyn FrameBytes>,
+    ) -> Result<Vec<u32>, FilterError> {
+        self.ensure_filter_support();
+        let fallback = FilterSupport::default();
+        let support = self
+            .filter_view
+            .support
+            .as_ref()
+            .map_or(&fallback, |(_, support)| support);
+        let data = FilterData {
+            index: self.index(),
+            flows: self.flows(),
+            support,
+            tcp: Some(self.tcp()),
+            bytes,
+        };
+        filter.matching_frames(&data)
+    }
+
+    /// Drops the filter: the view shows every frame again.
+    pub fn clear_filter(&mut self) {
+        self.filter_view.active = None;
+    }
+
+    /// The applied filter's text, if any.
+    pub fn filter_text(&self) -> Option<&str> {
+        self.filter_view
+            .active
+            .as_ref()
+            .map(|(text, _)| text.as_str())
+    }
+
+    /// Frame indexes (0-based) in the view, or `None` when no filter is applied (all frames).
+    pub fn view_frames(&self) -> Option<&[u32]> {
+        self.filter_view
+            .active
+            .as_ref()
+            .map(|(_, frames)| frames.as_slice())
+    }
+
+    /// Number of frames in the view.
+    pub fn view_len(&self) -> usize {
+        self.view_frames().map_or(self.len(), <[u32]>::len)
+    }
+
+    /// Packet-list rows `start..start+count` of the view (rows keep their frame numbers).
+    pub fn view_rows(&self, start: usize, count: usize) -> Vec<Row> {
+        let Some(frames) = self.view_frames() else {
+            return self.rows(start, count);
+        };
+        let first = summary::first_time(self.index());
+        let end = start.saturating_add(count).min(frames.len());
+        frames
+            .get(start.min(end)..end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&i| summary::row(self.index(), self.flows(), i as usize, first))
+            .collect()
+    }
+
+    /// Field names and descriptions completing the word at the end of `prefix`.
+    pub fn complete_filter(&self, prefix: &str) -> Vec<(&'static str, &'static str)> {
+        complete(prefix)
+            .into_iter()
+            .map(|c| (c.name, c.description))
+            .collect()
+    }
+
+    /// Checks filter text (for green/red validation while typing).
+    pub fn check_filter(&self, text: &str) -> Result<(), FilterError> {
+        check(text)
+    }
+}
