@@ -66,11 +66,27 @@ fn looks_like_field(word: &str) -> bool {
 
 pub struct Compiler<'t> {
     text: &'t str,
+    /// Set when the filter reads an `http` or `tls` field (those come from reassembled PDUs).
+    uses_pdus: std::cell::Cell<bool>,
 }
 
 impl<'t> Compiler<'t> {
     pub fn new(text: &'t str) -> Self {
-        Compiler { text }
+        Compiler {
+            text,
+            uses_pdus: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether the compiled filter reads HTTP or TLS fields.
+    pub fn uses_pdus(&self) -> bool {
+        self.uses_pdus.get()
+    }
+
+    fn note_field(&self, def: &FieldDef) {
+        if def.name.starts_with("http") || def.name.starts_with("tls") {
+            self.uses_pdus.set(true);
+        }
     }
 
     fn error(&self, kind: ErrorKind, span: Span, message: String) -> FilterError {
@@ -266,6 +282,7 @@ impl<'t> Compiler<'t> {
     }
 
     fn check_available(&self, def: &FieldDef, span: Span) -> Result<(), FilterError> {
+        self.note_field(def);
         if let Reader::Unavailable(reason) = def.reader {
             return Err(self.error(
                 ErrorKind::Unavailable,

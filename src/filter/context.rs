@@ -5,6 +5,7 @@
 //! into the worker. Filters that only use index fields never ask for bytes.
 
 use super::deep::DeepFrame;
+use super::pdus::AppPdus;
 use crate::analyzer::FrameLocation;
 use crate::decode::app::AppInfo;
 use crate::flows::{Flows, Stream};
@@ -101,6 +102,9 @@ pub struct FilterData<'a> {
     pub support: &'a FilterSupport,
     /// The TCP analysis (`tcp.analysis.*`, `tcp.completeness`, `tcp.window_size`).
     pub tcp: Option<&'a TcpAnalysis>,
+    /// HTTP messages and TLS records per completing frame (`http*`, `tls*`); without them the
+    /// index's per-segment labels are used.
+    pub pdus: Option<&'a AppPdus>,
     pub bytes: Option<&'a dyn FrameBytes>,
 }
 
@@ -153,13 +157,36 @@ impl<'r> Frame<'r> {
             .as_deref()
     }
 
-    /// Whether the index holds only the innermost packet of this frame (a tunnel, or an ICMP
-    /// error quoting another packet), so that layered fields must come from [`Frame::deep`].
+    /// Whether the index holds only part of what Wireshark dissects on this frame, so that
+    /// layered fields must come from [`Frame::deep`]: a tunnel or an ICMP error (the index
+    /// keeps the innermost packet), or the fragment completing an IP datagram whose transport
+    /// header the index does not hold.
     pub fn is_layered(&self) -> bool {
         let r = self.rec;
         r.has(crate::index::flag::TUNNELLED)
             || (r.is_icmp() && matches!(r.src_port, 3 | 4 | 5 | 11 | 12))
             || (r.is_icmpv6() && (1..=4).contains(&r.src_port))
+            || (r.has(crate::index::flag::FRAGMENT) && self.reassembly_head().is_some())
+    }
+
+    /// For the fragment completing an IP datagram whose first fragment's transport header is
+    /// not in the index: that first fragment's frame index.
+    fn reassembly_head(&self) -> Option<usize> {
+        let head = *self.data.support.reassembled.get(&(self.i as u32))? as usize;
+        let record = self.data.index.records.get(head)?;
+        (!record.has(crate::index::flag::TRANSPORT)).then_some(head)
+    }
+
+    /// The bytes of another frame (not cached).
+    fn other_frame_bytes(&self, i: usize) -> Option<Vec<u8>> {
+        let source = self.data.bytes?;
+        let record = self.data.index.records.get(i)?;
+        let location = FrameLocation {
+            file: usize::from(self.data.index.file_of(record)),
+            offset: record.offset,
+            caplen: record.caplen,
+        };
+        source.frame_bytes(i, &location).map(Cow::into_owned)
     }
 
     /// Every layer of a layered frame, decoded from its bytes (`None` for other frames, or
@@ -172,8 +199,26 @@ impl<'r> Frame<'r> {
         state
             .deep
             .get_or_init(|| {
-                self.bytes()
-                    .map(|b| Box::new(super::deep::decode(self.link_type(), b)))
+                let bytes = self.bytes()?;
+                let deep = match self.reassembly_head() {
+                    Some(head) => {
+                        let head_bytes = self.other_frame_bytes(head)?;
+                        let head_link = self
+                            .data
+                            .index
+                            .records
+                            .get(head)
+                            .map_or(0, |r| self.data.index.link_type_of(r));
+                        super::deep::decode_reassembled(
+                            self.link_type(),
+                            bytes,
+                            head_link,
+                            &head_bytes,
+                        )
+                    }
+                    None => super::deep::decode(self.link_type(), bytes),
+                };
+                Some(Box::new(deep))
             })
             .as_deref()
     }

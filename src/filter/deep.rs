@@ -5,6 +5,7 @@
 //! several layers; everything else comes from the index. Hostile bytes: every read is checked,
 //! nesting is bounded.
 
+use crate::decode::app::{parse_dns, AppInfo};
 use crate::decode::link::decode_link;
 use std::net::IpAddr;
 
@@ -38,9 +39,9 @@ pub struct DeepFrame {
     /// ICMP / ICMPv6 headers: (is v6, type, code).
     pub icmp: Vec<(bool, u8, u8)>,
     pub gre: bool,
-    /// UDP payloads that Wireshark would hand to DNS (port 53/5353/5355), for `dns` inside ICMP
-    /// errors and tunnels: (offset in the frame, length).
-    pub dns_payloads: Vec<(usize, usize)>,
+    /// DNS messages in UDP payloads on ports 53/5353/5355 (inside tunnels and ICMP errors, or
+    /// of a reassembled datagram).
+    pub dns: Vec<AppInfo>,
 }
 
 const MAX_DEPTH: usize = 8;
@@ -54,6 +55,65 @@ pub fn decode(link_type: u32, bytes: &[u8]) -> DeepFrame {
     let mut out = DeepFrame::default();
     link(link_type, bytes, 0, &mut out, 0);
     out
+}
+
+/// The layers of the frame completing an IP datagram: its own headers, then the transport of
+/// the reassembled datagram, read from the first fragment (`head`, of link type `head_link`):
+/// Wireshark dissects the transport on the completing frame.
+pub fn decode_reassembled(link_type: u32, bytes: &[u8], head_link: u32, head: &[u8]) -> DeepFrame {
+    let mut out = decode(link_type, bytes);
+    if let Some((proto, start, end)) = first_fragment_payload(head_link, head) {
+        next(proto, head, start, end, &mut out, 1);
+    }
+    out
+}
+
+/// The innermost IP header of a first fragment: its transport protocol and the span of its
+/// payload.
+fn first_fragment_payload(link_type: u32, bytes: &[u8]) -> Option<(u8, usize, usize)> {
+    let info = decode_link(link_type, bytes)?;
+    let at = info.offset;
+    let first = *bytes.get(at)?;
+    match first >> 4 {
+        4 => {
+            let ihl = usize::from(first & 0x0F) * 4;
+            let len = usize::from(be16(bytes, at + 2)?);
+            let flags = be16(bytes, at + 6)?;
+            if ihl < 20 || flags & 0x1FFF != 0 {
+                return None;
+            }
+            let end = if len == 0 {
+                bytes.len()
+            } else {
+                (at + len).min(bytes.len())
+            };
+            Some((*bytes.get(at + 9)?, at + ihl, end))
+        }
+        6 => {
+            let plen = usize::from(be16(bytes, at + 4)?);
+            let end = (at + 40 + plen).min(bytes.len());
+            let mut proto = *bytes.get(at + 6)?;
+            let mut offset = at + 40;
+            for _ in 0..8 {
+                match proto {
+                    0 | 43 | 60 => {
+                        proto = *bytes.get(offset)?;
+                        offset += (usize::from(*bytes.get(offset + 1)?) + 1) * 8;
+                    }
+                    44 => {
+                        if be16(bytes, offset + 2)? & 0xFFF8 != 0 {
+                            return None;
+                        }
+                        proto = *bytes.get(offset)?;
+                        offset += 8;
+                    }
+                    _ => return Some((proto, offset, end)),
+                }
+            }
+            None
+        }
+        _ => None,
+    }
 }
 
 fn link(link_type: u32, bytes: &[u8], base: usize, out: &mut DeepFrame, depth: usize) {
@@ -240,10 +300,13 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
                     out,
                     depth + 1,
                 );
-            } else if [src, dst].iter().any(|p| matches!(p, 53 | 5353 | 5355))
-                && payload < payload_end
-            {
-                out.dns_payloads.push((payload, payload_end - payload));
+            } else if [src, dst].iter().any(|p| matches!(p, 53 | 5353 | 5355)) {
+                let message = bytes
+                    .get(payload..payload_end)
+                    .and_then(|m| parse_dns(m, false));
+                if let Some(message) = message {
+                    out.dns.push(message);
+                }
             }
         }
         6 => {

@@ -7,6 +7,7 @@
 use super::context::Frame;
 use super::deep::IpLayer;
 use super::layers;
+use super::pdus::{self, HttpMessage};
 use super::value::{FieldType, Occurrences, Val};
 use crate::decode::app::AppInfo;
 use crate::index::{flag, PacketRecord};
@@ -399,19 +400,11 @@ fn app<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
     f.data.index.apps.get(i as u32)
 }
 
-/// DNS messages of the frame: its own, or (tunnels, ICMP errors) any a UDP layer carries.
+/// DNS messages of the frame: its own, or (tunnels, ICMP errors, reassembled datagrams) any a
+/// UDP layer carries.
 fn dns_messages<'r>(f: &Frame<'r>) -> Vec<Cow<'r, AppInfo>> {
     if let Some(d) = f.deep() {
-        let Some(bytes) = f.bytes() else {
-            return Vec::new();
-        };
-        return d
-            .dns_payloads
-            .iter()
-            .filter_map(|&(at, len)| bytes.get(at..at + len))
-            .filter_map(|payload| crate::decode::app::parse_dns(payload, false))
-            .map(Cow::Owned)
-            .collect();
+        return d.dns.iter().map(Cow::Borrowed).collect();
     }
     match app(f) {
         Some(a @ AppInfo::Dns { .. }) => vec![Cow::Borrowed(a)],
@@ -470,14 +463,65 @@ fn previous_ts(f: &Frame<'_>) -> i64 {
         .map_or(0, |r| r.ts_ns)
 }
 
-/// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
-const HTTP_PORTS: [u16; 10] = [80, 1900, 2710, 2869, 3128, 3132, 5985, 8080, 8088, 11371];
+/// An HTTP message as the fields read it: from the reassembled messages, or from the index's
+/// label of the segment.
+enum HttpView<'r> {
+    Request {
+        method: &'r str,
+        uri: &'r str,
+        version: &'r str,
+        host: Option<&'r str>,
+    },
+    Response {
+        code: u16,
+        reason: &'r str,
+    },
+}
 
-/// TCP ports on which TLS is dissected by default (HTTPS and the TLS-wrapped variants of other
-/// protocols).
-const TLS_PORTS: [u16; 16] = [
-    443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 3269, 5061, 5223, 5671, 8883,
-];
+/// The HTTP messages Wireshark shows on this frame.
+fn http_messages<'r>(f: &Frame<'r>) -> Vec<HttpView<'r>> {
+    if let Some(pdus) = f.data.pdus {
+        let messages = pdus.http.get(&(f.i as u32)).map_or(&[][..], Vec::as_slice);
+        return messages
+            .iter()
+            .map(|m| match m {
+                HttpMessage::Request {
+                    method,
+                    uri,
+                    version,
+                    host,
+                } => HttpView::Request {
+                    method,
+                    uri,
+                    version,
+                    host: host.as_deref(),
+                },
+                HttpMessage::Response { code, reason, .. } => HttpView::Response {
+                    code: *code,
+                    reason,
+                },
+            })
+            .collect();
+    }
+    match http(f) {
+        Some(AppInfo::HttpRequest {
+            method,
+            uri,
+            version,
+            host,
+        }) => vec![HttpView::Request {
+            method,
+            uri,
+            version,
+            host: host.as_deref(),
+        }],
+        Some(AppInfo::HttpResponse { code, reason, .. }) => vec![HttpView::Response {
+            code: *code,
+            reason,
+        }],
+        _ => Vec::new(),
+    }
+}
 
 /// The application label, if the frame's ports are ones Wireshark hands to that protocol.
 fn app_on_port<'r>(f: &Frame<'r>, ports: &[u16]) -> Option<&'r AppInfo> {
@@ -489,7 +533,7 @@ fn app_on_port<'r>(f: &Frame<'r>, ports: &[u16]) -> Option<&'r AppInfo> {
 }
 
 fn http<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
-    app_on_port(f, &HTTP_PORTS).filter(|a| {
+    app_on_port(f, &pdus::HTTP_PORTS).filter(|a| {
         matches!(
             a,
             AppInfo::HttpRequest { .. } | AppInfo::HttpResponse { .. }
@@ -498,7 +542,7 @@ fn http<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
 }
 
 fn tls<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
-    app_on_port(f, &TLS_PORTS).filter(|a| matches!(a, AppInfo::Tls { .. }))
+    app_on_port(f, &pdus::TLS_PORTS).filter(|a| matches!(a, AppInfo::Tls { .. }))
 }
 
 fn is_icmp_echo_like(icmp_type: u16) -> bool {
@@ -548,7 +592,7 @@ fn build() -> Vec<FieldDef> {
             if f.rec.has(flag::HAS_TIME) { one(b, f.rec.ts_ns - f.data.support.first_ts) } else { 0 }
         })),
         field!("frame.time_delta", Time, "Seconds since the previous captured frame", Numbers(|f, b| {
-            if f.rec.has(flag::HAS_TIME) { one(b, f.rec.ts_ns - previous_ts(f)) } else { 0 }
+            if f.rec.has(flag::HAS_TIME) { one(b, if f.i == 0 { 0 } else { f.rec.ts_ns - previous_ts(f) }) } else { 0 }
         })),
         field!("frame.time_epoch", Time, "Seconds since 1970-01-01 UTC", Numbers(|f, b| {
             if f.rec.has(flag::HAS_TIME) { one(b, f.rec.ts_ns) } else { 0 }
@@ -870,52 +914,97 @@ fn build() -> Vec<FieldDef> {
             _ => None,
         }))),
         // ---- HTTP ----
-        field!("http", Protocol, "Hypertext Transfer Protocol (requests and responses)", Protocol(
-            |f| http(f).is_some(),
+        field!("http", Protocol, "Hypertext Transfer Protocol (the frame that completes a message, or continuation data)", Protocol(
+            |f| match f.data.pdus {
+                Some(pdus) => pdus.http.contains_key(&(f.i as u32)),
+                None => http(f).is_some(),
+            },
             layers::app_span
         )),
-        field!("http.request", Label, "The frame holds an HTTP request", Label(|f| matches!(http(f), Some(AppInfo::HttpRequest { .. })))),
-        field!("http.response", Label, "The frame holds an HTTP response", Label(|f| matches!(http(f), Some(AppInfo::HttpResponse { .. })))),
+        field!("http.request", Label, "The frame completes an HTTP request", Label(|f| {
+            http_messages(f).iter().any(|m| matches!(m, HttpView::Request { .. }))
+        })),
+        field!("http.response", Label, "The frame completes an HTTP response", Label(|f| {
+            http_messages(f).iter().any(|m| matches!(m, HttpView::Response { .. }))
+        })),
         field!("http.request.method", Str, "HTTP request method (GET, POST…)", Values(|f, out| {
-            if let Some(AppInfo::HttpRequest { method, .. }) = http(f) {
-                out.push(Val::Str(Cow::Borrowed(method.as_str())));
+            for m in http_messages(f) {
+                if let HttpView::Request { method, .. } = m {
+                    out.push(Val::Str(Cow::Borrowed(method)));
+                }
             }
         })),
         field!("http.request.uri", Str, "HTTP request URI", Values(|f, out| {
-            if let Some(AppInfo::HttpRequest { uri, .. }) = http(f) {
-                out.push(Val::Str(Cow::Borrowed(uri.as_str())));
+            for m in http_messages(f) {
+                if let HttpView::Request { uri, .. } = m {
+                    out.push(Val::Str(Cow::Borrowed(uri)));
+                }
             }
         })),
         field!("http.request.version", Str, "HTTP version of a request (HTTP/1.1…)", Values(|f, out| {
-            if let Some(AppInfo::HttpRequest { version, .. }) = http(f) {
-                out.push(Val::Str(Cow::Borrowed(version.as_str())));
+            for m in http_messages(f) {
+                if let HttpView::Request { version, .. } = m {
+                    out.push(Val::Str(Cow::Borrowed(version)));
+                }
             }
         })),
         field!("http.host", Str, "HTTP Host header of a request", Values(|f, out| {
-            if let Some(AppInfo::HttpRequest { host: Some(host), .. }) = http(f) {
-                out.push(Val::Str(Cow::Borrowed(host.as_str())));
+            for m in http_messages(f) {
+                if let HttpView::Request { host: Some(host), .. } = m {
+                    out.push(Val::Str(Cow::Borrowed(host)));
+                }
             }
         })),
-        field!("http.response.code", Uint, "HTTP response status code (200, 404…)", Numbers(|f, b| match http(f) {
-            Some(AppInfo::HttpResponse { code, .. }) => one(b, i64::from(*code)),
-            _ => 0,
+        field!("http.response.code", Uint, "HTTP response status code (200, 404…)", Numbers(|f, b| {
+            many(b, http_messages(f).iter().filter_map(|m| match m {
+                HttpView::Response { code, .. } => Some(i64::from(*code)),
+                HttpView::Request { .. } => None,
+            }))
         })),
         field!("http.response.phrase", Str, "HTTP response reason phrase (OK, Not Found…)", Values(|f, out| {
-            if let Some(AppInfo::HttpResponse { reason, .. }) = http(f) {
-                out.push(Val::Str(Cow::Borrowed(reason.as_str())));
+            for m in http_messages(f) {
+                if let HttpView::Response { reason, .. } = m {
+                    out.push(Val::Str(Cow::Borrowed(reason)));
+                }
             }
         })),
         // ---- TLS ----
-        field!("tls", Protocol, "Transport Layer Security", Protocol(|f| tls(f).is_some(), layers::app_span)),
-        field!("tls.record.content_type", Uint, "TLS record content type (22 handshake, 23 application data, 21 alert…)", Numbers(|f, b| match tls(f) {
-            Some(AppInfo::Tls { record_type, .. }) => one(b, i64::from(*record_type)),
-            _ => 0,
+        field!("tls", Protocol, "Transport Layer Security (the frame that completes a record, or continuation data)", Protocol(
+            |f| match f.data.pdus {
+                Some(pdus) => pdus.tls.contains_key(&(f.i as u32)),
+                None => tls(f).is_some(),
+            },
+            layers::app_span
+        )),
+        field!("tls.record.content_type", Uint, "TLS record content type (22 handshake, 23 application data, 21 alert…)", Numbers(|f, b| {
+            if let Some(pdus) = f.data.pdus {
+                let records = pdus.tls.get(&(f.i as u32)).map_or(&[][..], Vec::as_slice);
+                return many(b, records.iter().map(|r| i64::from(r.content_type)));
+            }
+            match tls(f) {
+                Some(AppInfo::Tls { record_type, .. }) => one(b, i64::from(*record_type)),
+                _ => 0,
+            }
         })),
-        field!("tls.handshake.type", Uint, "TLS handshake message type (1 ClientHello, 2 ServerHello, 11 Certificate…)", Numbers(|f, b| match tls(f) {
-            Some(AppInfo::Tls { handshake_type: Some(t), .. }) => one(b, i64::from(*t)),
-            _ => 0,
+        field!("tls.handshake.type", Uint, "TLS handshake message type (1 ClientHello, 2 ServerHello, 11 Certificate…)", Numbers(|f, b| {
+            if let Some(pdus) = f.data.pdus {
+                let records = pdus.tls.get(&(f.i as u32)).map_or(&[][..], Vec::as_slice);
+                return many(b, records.iter().flat_map(|r| r.handshake_types.iter().map(|&t| i64::from(t))));
+            }
+            match tls(f) {
+                Some(AppInfo::Tls { handshake_type: Some(t), .. }) => one(b, i64::from(*t)),
+                _ => 0,
+            }
         })),
         field!("tls.handshake.extensions_server_name", Str, "TLS ClientHello server name (SNI)", Values(|f, out| {
+            if let Some(pdus) = f.data.pdus {
+                for record in pdus.tls.get(&(f.i as u32)).map_or(&[][..], Vec::as_slice) {
+                    if let Some(name) = &record.server_name {
+                        out.push(Val::Str(Cow::Borrowed(name.as_str())));
+                    }
+                }
+                return;
+            }
             if let Some(AppInfo::Tls { server_name: Some(name), .. }) = tls(f) {
                 out.push(Val::Str(Cow::Borrowed(name.as_str())));
             }

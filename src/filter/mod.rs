@@ -24,6 +24,7 @@ mod layers;
 mod lexer;
 mod literal;
 mod parser;
+mod pdus;
 mod program;
 mod value;
 mod view;
@@ -31,6 +32,7 @@ mod view;
 pub use context::{FilterData, FilterSupport, Frame, FrameBytes};
 pub use errors::{ErrorKind, FilterError};
 pub use fields::{registry, FieldDef};
+pub use pdus::{AppPdus, HttpMessage, TlsRecord};
 pub use value::FieldType;
 pub use view::FilterView;
 
@@ -42,6 +44,7 @@ pub struct Filter {
     /// `None` for an empty filter (every frame matches).
     root: Option<Node>,
     needs_bytes: bool,
+    uses_pdus: bool,
 }
 
 impl std::fmt::Debug for Filter {
@@ -72,13 +75,16 @@ impl Filter {
                 text: text.to_string(),
                 root: None,
                 needs_bytes: false,
+                uses_pdus: false,
             });
         }
         let expr = parser::parse(text)?;
-        let root = compile::Compiler::new(text).compile(&expr)?;
+        let compiler = compile::Compiler::new(text);
+        let root = compiler.compile(&expr)?;
         Ok(Filter {
             text: text.to_string(),
             needs_bytes: contains_bytes(&root),
+            uses_pdus: compiler.uses_pdus(),
             root: Some(root),
         })
     }
@@ -90,6 +96,12 @@ impl Filter {
     /// Whether some test reads the frame bytes (for the others, only the index is read).
     pub fn needs_bytes(&self) -> bool {
         self.needs_bytes
+    }
+
+    /// Whether some test reads HTTP or TLS fields, which come from reassembled messages (see
+    /// [`AppPdus`]).
+    pub fn uses_pdus(&self) -> bool {
+        self.uses_pdus
     }
 
     /// Whether frame index `i` matches.

@@ -5,6 +5,7 @@
 
 use super::context::{FilterData, FilterSupport, FrameBytes};
 use super::errors::FilterError;
+use super::pdus::AppPdus;
 use super::{check, complete, Filter};
 use crate::analyzer::Analyzer;
 use crate::summary::{self, Row};
@@ -16,6 +17,8 @@ pub struct FilterView {
     support: Option<(usize, FilterSupport)>,
     /// The applied filter and the frame indexes it selected.
     active: Option<(String, Vec<u32>)>,
+    /// Reassembled HTTP messages and TLS records, built the first time a filter reads them.
+    pdus: Option<(usize, AppPdus)>,
 }
 
 impl Analyzer {
@@ -69,6 +72,24 @@ impl Analyzer {
         bytes: Option<&dyn FrameBytes>,
     ) -> Result<Vec<u32>, FilterError> {
         self.ensure_filter_support();
+        let frames = self.index().len();
+        if let Some(source) = bytes.filter(|_| filter.uses_pdus()) {
+            if self
+                .filter_view
+                .pdus
+                .as_ref()
+                .is_none_or(|(built_for, _)| *built_for != frames)
+            {
+                let pdus = AppPdus::build(self.index(), self.flows(), Some(self.tcp()), source);
+                self.filter_view.pdus = Some((frames, pdus));
+            }
+        }
+        let pdus = self
+            .filter_view
+            .pdus
+            .as_ref()
+            .filter(|(built_for, _)| *built_for == frames)
+            .map(|(_, pdus)| pdus);
         let fallback = FilterSupport::default();
         let support = self
             .filter_view
@@ -80,6 +101,7 @@ impl Analyzer {
             flows: self.flows(),
             support,
             tcp: Some(self.tcp()),
+            pdus,
             bytes,
         };
         filter.matching_frames(&data)

@@ -1,0 +1,647 @@
+//! HTTP messages and TLS records as Wireshark's TCP reassembly delivers them: a message or
+//! record that spans several segments belongs to the frame that completes it (the segments
+//! before it are "TCP segment of a reassembled PDU" and carry no `http` / `tls`), and one
+//! frame may complete several. Built once per capture, the first time a filter reads an
+//! `http` or `tls` field, from the payload bytes of the TCP segments on HTTP and TLS ports
+//! only, walked per stream direction in frame order (retransmitted data is skipped, as
+//! Wireshark does not hand it to the application dissector). Without frame bytes the filters
+//! fall back to the index's per-segment labels.
+
+use super::context::FrameBytes;
+use crate::analyzer::FrameLocation;
+use crate::decode::{self, app::AppInfo, Transport};
+use crate::flows::Flows;
+use crate::index::{flag, PacketIndex};
+use crate::tcp::TcpAnalysis;
+use rustc_hash::FxHashMap as HashMap;
+
+/// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
+pub const HTTP_PORTS: [u16; 10] = [80, 1900, 2710, 2869, 3128, 3132, 5985, 8080, 8088, 11371];
+
+/// TCP ports on which TLS is dissected by default (HTTPS and the TLS-wrapped variants of
+/// other protocols).
+pub const TLS_PORTS: [u16; 16] = [
+    443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 3269, 5061, 5223, 5671, 8883,
+];
+
+/// HTTP request methods Wireshark recognises at the start of a message.
+const METHODS: [&str; 27] = [
+    "GET",
+    "POST",
+    "HEAD",
+    "PUT",
+    "DELETE",
+    "OPTIONS",
+    "CONNECT",
+    "PATCH",
+    "TRACE",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "SEARCH",
+    "REPORT",
+    "CHECKOUT",
+    "CHECKIN",
+    "MERGE",
+    "NOTIFY",
+    "M-SEARCH",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "MKACTIVITY",
+    "UPDATE",
+];
+
+/// Headers longer than this are not reassembled further (a bound on memory).
+const MAX_HEADERS: usize = 64 * 1024;
+/// TLS records are at most 16 KiB plus expansion; anything larger is not a record.
+const MAX_RECORD: usize = 18 * 1024 + 5;
+
+/// One HTTP message, complete in the frame it is listed under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpMessage {
+    Request {
+        method: String,
+        uri: String,
+        version: String,
+        host: Option<String>,
+    },
+    Response {
+        version: String,
+        code: u16,
+        reason: String,
+    },
+}
+
+/// One TLS record, complete in the frame it is listed under.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsRecord {
+    pub content_type: u8,
+    /// Types of the (unencrypted) handshake messages in the record.
+    pub handshake_types: Vec<u8>,
+    pub server_name: Option<String>,
+}
+
+/// HTTP messages and TLS records per frame index.
+#[derive(Debug, Default)]
+pub struct AppPdus {
+    /// Frame → messages completed in it; an empty list marks continuation data, which
+    /// Wireshark still shows as `http`.
+    pub http: HashMap<u32, Vec<HttpMessage>>,
+    /// Frame → records completed in it; empty for data that is not a TLS record.
+    pub tls: HashMap<u32, Vec<TlsRecord>>,
+}
+
+/// What a direction of an HTTP stream is waiting for.
+enum HttpState {
+    /// A message start.
+    Idle,
+    /// The rest of the header block (the bytes so far).
+    Headers(Vec<u8>),
+    /// `n` more body bytes.
+    Body(u64, HttpMessage),
+    /// A chunked body.
+    Chunked(Chunked, HttpMessage),
+}
+
+/// Position in a chunked body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Chunked {
+    /// Reading a chunk-size line (the bytes so far).
+    Size(Vec<u8>),
+    /// Chunk data left, then its CRLF.
+    Data(u64),
+    /// The CRLF after chunk data (bytes left).
+    DataEnd(u8),
+    /// Trailer lines after the last chunk (the current line so far).
+    Trailer(Vec<u8>),
+}
+
+enum Protocol {
+    Http(HttpState),
+    Tls { pending: Vec<u8>, encrypted: bool },
+}
+
+/// One direction of a stream: where the next segment should start, and the protocol state.
+struct Direction {
+    next_seq: Option<u32>,
+    protocol: Protocol,
+}
+
+impl Protocol {
+    /// Drops a PDU that can no longer complete (a segment is missing).
+    fn abandon(&mut self) {
+        match self {
+            Protocol::Http(state) => *state = HttpState::Idle,
+            Protocol::Tls { pending, .. } => pending.clear(),
+        }
+    }
+}
+
+impl AppPdus {
+    /// Walks every TCP segment with payload on an HTTP or TLS port.
+    pub fn build(
+        index: &PacketIndex,
+        flows: &Flows,
+        tcp: Option<&TcpAnalysis>,
+        bytes: &dyn FrameBytes,
+    ) -> AppPdus {
+        let mut out = AppPdus::default();
+        let mut directions: HashMap<(u32, usize), Direction> = HashMap::default();
+        for (i, record) in index.records.iter().enumerate() {
+            // RST payloads are diagnostics, never handed to the application dissector.
+            if !record.is_tcp()
+                || record.payload_len == 0
+                || record.has(flag::FRAGMENT)
+                || record.tcp_flags & 0x04 != 0
+            {
+                continue;
+            }
+            let ports = [record.src_port, record.dst_port];
+            let http = ports.iter().any(|p| HTTP_PORTS.contains(p));
+            let tls = !http && ports.iter().any(|p| TLS_PORTS.contains(p));
+            if !(http || tls) {
+                continue;
+            }
+            let (Some(&stream_id), Some(stream)) = (flows.stream_of.get(i), flows.stream(i)) else {
+                continue;
+            };
+            if tcp.is_some_and(|t| {
+                let seg = t.segment(i);
+                seg.flags()
+                    & (crate::tcp::flags::RETRANSMISSION
+                        | crate::tcp::flags::FAST_RETRANSMISSION
+                        | crate::tcp::flags::SPURIOUS_RETRANSMISSION)
+                    != 0
+            }) {
+                continue;
+            }
+            let location = FrameLocation {
+                file: usize::from(index.file_of(record)),
+                offset: record.offset,
+                caplen: record.caplen,
+            };
+            let Some(frame) = bytes.frame_bytes(i, &location) else {
+                continue;
+            };
+            let decoded = decode::decode(index.link_type_of(record), &frame);
+            if !matches!(decoded.transport, Transport::Tcp(_)) {
+                continue;
+            }
+            let start = decoded.payload_offset as usize;
+            let end = (start + decoded.payload_len as usize).min(frame.len());
+            let Some(payload) = frame.get(start..end).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            let key = (stream_id, stream.direction_of(record));
+            let direction = directions.entry(key).or_insert_with(|| Direction {
+                next_seq: None,
+                protocol: if http {
+                    Protocol::Http(HttpState::Idle)
+                } else {
+                    Protocol::Tls {
+                        pending: Vec::new(),
+                        encrypted: false,
+                    }
+                },
+            });
+            // A gap before this segment: what was being reassembled never completes, and this
+            // segment is dissected afresh.
+            if direction
+                .next_seq
+                .is_some_and(|next| record.seq.wrapping_sub(next) as i32 > 0)
+            {
+                direction.protocol.abandon();
+            }
+            direction.next_seq = Some(record.seq.wrapping_add(u32::from(record.payload_len)));
+            let frame_no = i as u32;
+            match &mut direction.protocol {
+                Protocol::Http(state) => {
+                    if let Some(messages) = http_segment(state, payload) {
+                        out.http.insert(frame_no, messages);
+                    }
+                }
+                Protocol::Tls { pending, encrypted } => {
+                    let fresh = pending.is_empty();
+                    match tls_segment(pending, encrypted, payload) {
+                        Some(records) => {
+                            out.tls.insert(frame_no, records);
+                        }
+                        // A segment that starts a record is dissected as TLS (the record
+                        // completes later); one that only continues a record is not.
+                        None if fresh => {
+                            out.tls.insert(frame_no, Vec::new());
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn starts_like_http(data: &[u8]) -> bool {
+    if data.starts_with(b"HTTP/") {
+        return true;
+    }
+    let word_end = data.iter().take(16).position(|&b| b == b' ');
+    match word_end {
+        Some(end) => std::str::from_utf8(&data[..end]).is_ok_and(|w| METHODS.contains(&w)),
+        None => false,
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Parses a complete header block: the message and how its body is delimited.
+fn parse_head(head: &[u8]) -> Option<(HttpMessage, BodyKind)> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let first = lines.next()?;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in lines.take(200) {
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let chunked =
+        header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let length = header("content-length").and_then(|v| v.parse::<u64>().ok());
+    let mut parts = first.splitn(3, ' ');
+    let word = parts.next()?;
+    if let Some(version) = word.strip_prefix("HTTP/") {
+        let code: u16 = parts.next()?.trim().parse().ok()?;
+        let reason = parts.next().unwrap_or("").to_string();
+        let body = if (100..200).contains(&code) || code == 204 || code == 304 {
+            BodyKind::Length(0)
+        } else if chunked {
+            BodyKind::Chunked
+        } else if let Some(length) = length {
+            BodyKind::Length(length)
+        } else {
+            BodyKind::RestOfSegment
+        };
+        let message = HttpMessage::Response {
+            version: format!("HTTP/{version}"),
+            code,
+            reason,
+        };
+        return Some((message, body));
+    }
+    let uri = parts.next()?.to_string();
+    let version = parts.next().unwrap_or("").to_string();
+    let body = if chunked {
+        BodyKind::Chunked
+    } else {
+        BodyKind::Length(length.unwrap_or(0))
+    };
+    let message = HttpMessage::Request {
+        method: word.to_string(),
+        uri,
+        version,
+        host: header("host"),
+    };
+    Some((message, body))
+}
+
+enum BodyKind {
+    Length(u64),
+    Chunked,
+    /// No length given: the body is what the segment holds (Wireshark does not wait).
+    RestOfSegment,
+}
+
+/// Feeds one segment's payload to an HTTP direction; returns the messages completed in it,
+/// an empty list for continuation data, or `None` when the segment only extends a message.
+fn http_segment(state: &mut HttpState, payload: &[u8]) -> Option<Vec<HttpMessage>> {
+    let mut done = Vec::new();
+    let mut continuation = false;
+    let mut at = 0;
+    for _ in 0..1024 {
+        if at >= payload.len() {
+            break;
+        }
+        let rest = &payload[at..];
+        match std::mem::replace(state, HttpState::Idle) {
+            HttpState::Idle => {
+                if starts_like_http(rest) {
+                    *state = HttpState::Headers(Vec::new());
+                    continue;
+                }
+                // Not a message start: text is shown as HTTP continuation data; binary data
+                // (a first byte that is not printable) is not HTTP at all. Either way the rest
+                // of the segment goes with it.
+                continuation = rest.first().is_some_and(|b| (0x20..=0x7e).contains(b));
+                break;
+            }
+            HttpState::Headers(mut head) => {
+                // Look for the blank line across the segment boundary too.
+                let overlap = head.len().min(3);
+                let mut window = head[head.len() - overlap..].to_vec();
+                window.extend_from_slice(rest);
+                match find(&window, b"\r\n\r\n") {
+                    Some(position) => {
+                        let used = position + 4 - overlap;
+                        head.extend_from_slice(&rest[..used]);
+                        at += used;
+                        match parse_head(&head) {
+                            Some((message, BodyKind::Length(0))) => done.push(message),
+                            Some((message, BodyKind::Length(n))) => {
+                                *state = HttpState::Body(n, message)
+                            }
+                            Some((message, BodyKind::Chunked)) => {
+                                *state = HttpState::Chunked(Chunked::Size(Vec::new()), message)
+                            }
+                            Some((message, BodyKind::RestOfSegment)) => {
+                                done.push(message);
+                                at = payload.len();
+                            }
+                            None => {
+                                continuation = true;
+                                break;
+                            }
+                        }
+                    }
+                    None => {
+                        head.extend_from_slice(rest);
+                        at = payload.len();
+                        if head.len() <= MAX_HEADERS {
+                            *state = HttpState::Headers(head);
+                        }
+                    }
+                }
+            }
+            HttpState::Body(remaining, message) => {
+                let take = remaining.min(rest.len() as u64);
+                at += take as usize;
+                if take == remaining {
+                    done.push(message);
+                } else {
+                    *state = HttpState::Body(remaining - take, message);
+                }
+            }
+            HttpState::Chunked(chunked, message) => {
+                let (used, chunked) = feed_chunked(chunked, rest);
+                at += used;
+                match chunked {
+                    Some(chunked) => *state = HttpState::Chunked(chunked, message),
+                    None => done.push(message),
+                }
+            }
+        }
+    }
+    if done.is_empty() && !continuation {
+        None
+    } else {
+        Some(done)
+    }
+}
+
+/// Advances a chunked body over `data`; returns the bytes used and the new position, or
+/// `None` when the body ended.
+fn feed_chunked(mut chunked: Chunked, data: &[u8]) -> (usize, Option<Chunked>) {
+    let mut at = 0;
+    for _ in 0..100_000 {
+        if at >= data.len() {
+            return (at, Some(chunked));
+        }
+        chunked = match chunked {
+            Chunked::Size(mut line) => match data[at..].iter().position(|&b| b == b'\n') {
+                Some(end) => {
+                    line.extend_from_slice(&data[at..at + end]);
+                    at += end + 1;
+                    let text = String::from_utf8_lossy(&line);
+                    let digits = text
+                        .trim()
+                        .split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    match u64::from_str_radix(&digits, 16) {
+                        Ok(0) => Chunked::Trailer(Vec::new()),
+                        Ok(size) => Chunked::Data(size),
+                        // Not a chunk size: give up on the body here.
+                        Err(_) => return (data.len(), None),
+                    }
+                }
+                None => {
+                    line.extend_from_slice(&data[at..]);
+                    at = data.len();
+                    if line.len() > 1024 {
+                        return (at, None);
+                    }
+                    Chunked::Size(line)
+                }
+            },
+            Chunked::Data(remaining) => {
+                let take = remaining.min((data.len() - at) as u64);
+                at += take as usize;
+                if take == remaining {
+                    Chunked::DataEnd(2)
+                } else {
+                    Chunked::Data(remaining - take)
+                }
+            }
+            Chunked::DataEnd(left) => {
+                at += 1;
+                if left <= 1 {
+                    Chunked::Size(Vec::new())
+                } else {
+                    Chunked::DataEnd(left - 1)
+                }
+            }
+            Chunked::Trailer(mut line) => match data[at..].iter().position(|&b| b == b'\n') {
+                Some(end) => {
+                    line.extend_from_slice(&data[at..at + end]);
+                    at += end + 1;
+                    if line.iter().all(|&b| b == b'\r') {
+                        return (at, None);
+                    }
+                    Chunked::Trailer(Vec::new())
+                }
+                None => {
+                    line.extend_from_slice(&data[at..]);
+                    at = data.len();
+                    Chunked::Trailer(line)
+                }
+            },
+        };
+    }
+    (at, Some(chunked))
+}
+
+/// Feeds one segment's payload to a TLS direction; returns the records completed in it (empty
+/// for data that is not a record), or `None` when the segment only extends a record.
+fn tls_segment(
+    pending: &mut Vec<u8>,
+    encrypted: &mut bool,
+    payload: &[u8],
+) -> Option<Vec<TlsRecord>> {
+    pending.extend_from_slice(payload);
+    let data = std::mem::take(pending);
+    let mut records = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let rest = &data[at..];
+        let plausible = rest.first().is_some_and(|t| (20..=24).contains(t))
+            && rest.get(1).is_none_or(|&major| major == 3);
+        if !plausible {
+            // Not a record start: Wireshark shows it as TLS continuation data.
+            return Some(records);
+        }
+        if rest.len() < 5 {
+            *pending = rest.to_vec();
+            break;
+        }
+        let length = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        if length + 5 > MAX_RECORD {
+            return Some(records);
+        }
+        if rest.len() < 5 + length {
+            *pending = rest.to_vec();
+            break;
+        }
+        let record = &rest[..5 + length];
+        records.push(tls_record(record, encrypted));
+        at += 5 + length;
+    }
+    if records.is_empty() {
+        None
+    } else {
+        Some(records)
+    }
+}
+
+/// What a complete record holds. Handshake records after a ChangeCipherSpec are encrypted.
+fn tls_record(record: &[u8], encrypted: &mut bool) -> TlsRecord {
+    let content_type = record[0];
+    let mut out = TlsRecord {
+        content_type,
+        ..TlsRecord::default()
+    };
+    if content_type == 20 {
+        *encrypted = true;
+    }
+    if content_type != 22 || *encrypted {
+        return out;
+    }
+    let body = &record[5..];
+    let mut at = 0;
+    for _ in 0..64 {
+        let Some(header) = body.get(at..at + 4) else {
+            break;
+        };
+        let length =
+            (usize::from(header[1]) << 16) | (usize::from(header[2]) << 8) | usize::from(header[3]);
+        out.handshake_types.push(header[0]);
+        if header[0] == 1 {
+            if let Some(AppInfo::Tls { server_name, .. }) = decode::app::parse_tls(record) {
+                out.server_name = server_name;
+            }
+        }
+        at += 4 + length;
+        if at >= body.len() {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_response_completes_where_its_body_ends() {
+        let mut state = HttpState::Idle;
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345";
+        assert_eq!(http_segment(&mut state, head), None);
+        let done = http_segment(&mut state, b"67890").expect("complete");
+        assert!(matches!(
+            done.as_slice(),
+            [HttpMessage::Response { code: 200, .. }]
+        ));
+        assert_eq!(http_segment(&mut state, b"garbage"), Some(vec![]));
+    }
+
+    #[test]
+    fn headers_split_across_segments_and_pipelined_requests() {
+        let mut state = HttpState::Idle;
+        assert_eq!(
+            http_segment(&mut state, b"GET / HTTP/1.1\r\nHost: a\r"),
+            None
+        );
+        let done = http_segment(&mut state, b"\n\r\nGET /b HTTP/1.1\r\n\r\n").expect("two");
+        assert_eq!(done.len(), 2);
+        assert!(matches!(&done[0], HttpMessage::Request { host: Some(h), .. } if h == "a"));
+    }
+
+    #[test]
+    fn chunked_bodies_end_at_the_last_chunk() {
+        let mut state = HttpState::Idle;
+        let part = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel";
+        assert_eq!(http_segment(&mut state, part), None);
+        let done = http_segment(&mut state, b"lo\r\n0\r\n\r\n").expect("complete");
+        assert_eq!(done.len(), 1);
+    }
+
+    #[test]
+    fn tls_records_complete_in_the_segment_that_ends_them() {
+        let mut pending = Vec::new();
+        let mut encrypted = false;
+        // A ServerHello record, then the first byte of a Certificate record's body.
+        let mut first = vec![22, 3, 3, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0];
+        first.extend_from_slice(&[22, 3, 3, 0, 8, 11]);
+        let records = tls_segment(&mut pending, &mut encrypted, &first).expect("server hello");
+        assert_eq!(records[0].handshake_types, vec![2]);
+        assert_eq!(tls_segment(&mut pending, &mut encrypted, &[0, 0, 2]), None);
+        let records = tls_segment(
+            &mut pending,
+            &mut encrypted,
+            &[1, 2, 0, 0, 20, 3, 3, 0, 1, 1],
+        )
+        .expect("certificate");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].handshake_types, vec![11]);
+        assert!(encrypted);
+        assert_eq!(
+            tls_segment(&mut pending, &mut encrypted, &[0x99]),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn hostile_payloads_are_bounded() {
+        let mut state = HttpState::Idle;
+        for _ in 0..100 {
+            let _ = http_segment(&mut state, b"GET / HTTP/1.1\r\nX: aaaaaaaaaaaaaaaaaaaaaaaa");
+        }
+        let mut state = HttpState::Chunked(
+            Chunked::Size(Vec::new()),
+            HttpMessage::Response {
+                version: String::new(),
+                code: 200,
+                reason: String::new(),
+            },
+        );
+        let _ = http_segment(&mut state, b"zz\r\n");
+        let mut pending = Vec::new();
+        let mut encrypted = false;
+        for len in 0..40 {
+            let _ = tls_segment(&mut pending, &mut encrypted, &vec![22; len]);
+        }
+    }
+}
