@@ -8,7 +8,6 @@
 use crate::decode::{TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN};
 use crate::flows::{Flows, NO_STREAM};
 use crate::index::{flag, PacketIndex};
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -85,8 +84,9 @@ struct Builder {
 /// Every connection attempt, in order of the first SYN.
 pub fn attempts(index: &PacketIndex, flows: &Flows) -> Vec<Attempt> {
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
-    let mut live: HashMap<u32, Builder> = HashMap::default();
-    let mut order: Vec<u32> = Vec::new();
+    // Per flows stream id: index into `built`, or u32::MAX.
+    let mut slot_of: Vec<u32> = vec![u32::MAX; flows.streams.len()];
+    let mut built: Vec<Builder> = Vec::new();
     for (i, r) in index.records.iter().enumerate() {
         let id = flows.stream_of.get(i).copied().unwrap_or(NO_STREAM);
         if id == NO_STREAM || !r.is_tcp() || r.has(flag::FRAGMENT) || flows.is_quoted(i as u32) {
@@ -99,12 +99,15 @@ pub fn attempts(index: &PacketIndex, flows: &Flows) -> Vec<Attempt> {
         let no = i as u64 + 1;
         let src = (r.src, r.src_port);
         let syn = f & (TCP_SYN | TCP_ACK) == TCP_SYN;
-        if let std::collections::hash_map::Entry::Vacant(slot) = live.entry(id) {
+        let Some(&slot) = slot_of.get(id as usize) else {
+            continue;
+        };
+        if slot == u32::MAX {
             if !syn {
                 continue; // the stream did not start with a SYN in this capture
             }
-            order.push(id);
-            slot.insert(Builder {
+            slot_of[id as usize] = built.len() as u32;
+            built.push(Builder {
                 attempt: Attempt {
                     stream: stream.number,
                     client: index.addrs.get(r.src),
@@ -132,7 +135,7 @@ pub fn attempts(index: &PacketIndex, flows: &Flows) -> Vec<Attempt> {
             });
             continue;
         }
-        let Some(b) = live.get_mut(&id) else { continue };
+        let b = &mut built[slot as usize];
         let from_client = src == b.client;
         let a = &mut b.attempt;
         if syn && from_client {
@@ -172,9 +175,8 @@ pub fn attempts(index: &PacketIndex, flows: &Flows) -> Vec<Attempt> {
             slot.get_or_insert(no);
         }
     }
-    order
+    built
         .into_iter()
-        .filter_map(|id| live.remove(&id))
         .map(|mut b| {
             b.attempt.outcome = outcome_of(&b.attempt);
             b.attempt

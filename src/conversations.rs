@@ -9,7 +9,7 @@
 //! Rows come in first-seen order; [`tshark_order`] sorts them like tshark's text output.
 
 use crate::decode::OuterLayer;
-use crate::flows::{Flows, NO_STREAM};
+use crate::flows::{ExtraAddressIds, Flows, NO_STREAM};
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
 use rustc_hash::FxHashMap as HashMap;
@@ -171,16 +171,58 @@ impl Endpoint {
     }
 }
 
-/// The layers of frame `i` that Wireshark's `kind` conversation tap sees, outermost first.
-pub fn taps(
+/// An address as the tables key it: interned IP address id (or a MAC), cheap to hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Node {
+    Ip(u32),
+    Mac([u8; 6]),
+}
+
+/// One tapped layer, keyed compactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct RawTap {
+    src: (Node, Option<u16>),
+    dst: (Node, Option<u16>),
+    stream: Option<u32>,
+}
+
+/// Resolves [`Node`]s back to addresses.
+struct Resolver<'a> {
+    index: &'a PacketIndex,
+    extra: ExtraAddressIds,
+}
+
+impl Resolver<'_> {
+    fn node(&mut self, addr: IpAddr) -> Node {
+        Node::Ip(self.extra.id(self.index, addr))
+    }
+    fn address(&self, node: Node) -> Address {
+        match node {
+            Node::Mac(m) => Address::Mac(m),
+            Node::Ip(id) => Address::Ip(
+                self.index
+                    .addrs
+                    .get(id)
+                    .or_else(|| self.extra.address(id))
+                    .unwrap_or(IpAddr::from([0, 0, 0, 0])),
+            ),
+        }
+    }
+}
+
+/// Calls `f` for each layer of frame `i` that Wireshark's `kind` conversation tap sees,
+/// outermost first.
+fn visit_taps(
     index: &PacketIndex,
     flows: &Flows,
     tcp: &TcpAnalysis,
     i: usize,
     kind: Kind,
-) -> Vec<Tap> {
+    resolver: &mut Resolver<'_>,
+    f: &mut impl FnMut(RawTap),
+) {
     let Some(record) = index.records.get(i) else {
-        return Vec::new();
+        return;
     };
     let outer = if record.has(flag::TUNNELLED) {
         index
@@ -190,78 +232,78 @@ pub fn taps(
     } else {
         &[]
     };
-    let plain = |src: Address, dst: Address| Tap {
-        src,
-        src_port: None,
-        dst,
-        dst_port: None,
+    let plain = |src: Node, dst: Node| RawTap {
+        src: (src, None),
+        dst: (dst, None),
         stream: None,
     };
-    let mut out = Vec::new();
     match kind {
         Kind::Eth => {
-            let link = index.links.get(record.link);
             if index.link_type_of(record) == 1 && record.caplen >= 14 {
+                let link = index.links.get(record.link);
                 if let (Some(src), Some(dst)) = (link.src, link.dst) {
-                    out.push(plain(Address::Mac(src), Address::Mac(dst)));
+                    f(plain(Node::Mac(src), Node::Mac(dst)));
                 }
             }
             for layer in outer {
                 if let OuterLayer::Ethernet { src, dst } = layer {
-                    out.push(plain(Address::Mac(*src), Address::Mac(*dst)));
+                    f(plain(Node::Mac(*src), Node::Mac(*dst)));
                 }
             }
         }
         Kind::Ip | Kind::Ipv6 => {
-            let wanted = |a: &IpAddr| a.is_ipv4() == (kind == Kind::Ip);
+            let v4 = kind == Kind::Ip;
             for layer in outer {
-                if let OuterLayer::Ip { src, dst } = layer {
-                    if wanted(src) {
-                        out.push(plain(Address::Ip(*src), Address::Ip(*dst)));
+                if let OuterLayer::Ip { src, dst } = *layer {
+                    if src.is_ipv4() == v4 {
+                        let (a, b) = (resolver.node(src), resolver.node(dst));
+                        f(plain(a, b));
                     }
                 }
             }
             // IPv6 taps at the end of the extension headers, which a fragment only reaches
             // once reassembled; IPv4 taps every header.
-            let ipv6_fragment = record.has(flag::IPV6)
-                && (record.has(flag::IPV6_EXTENSIONS_CUT)
-                    || record.has(flag::FRAGMENT) && !flows.completes_datagram(i as u32));
-            if let (Some(src), Some(dst), false) = (
-                index.addrs.get(record.src),
-                index.addrs.get(record.dst),
-                ipv6_fragment,
-            ) {
-                if wanted(&src) {
-                    out.push(plain(Address::Ip(src), Address::Ip(dst)));
-                }
+            let ipv6_untapped = record.has(flag::IPV6_EXTENSIONS_CUT)
+                || record.has(flag::FRAGMENT) && !flows.completes_datagram(i as u32);
+            let family = if v4 { flag::IPV4 } else { flag::IPV6 };
+            let tapped = record.has(family) && (v4 || !ipv6_untapped);
+            if tapped && record.src != 0 && record.dst != 0 {
+                f(plain(Node::Ip(record.src), Node::Ip(record.dst)));
             }
         }
         Kind::Udp => {
-            let mut streams = flows.outer_udp_streams(i as u32);
-            let mut ip = None;
-            for layer in outer {
-                match *layer {
-                    OuterLayer::Ip { src, dst } => ip = Some((src, dst)),
-                    OuterLayer::Udp { src_port, dst_port } => {
-                        let stream = streams.next();
-                        if let (Some((src, dst)), Some(id)) = (ip, stream) {
-                            out.push(Tap {
-                                src: Address::Ip(src),
-                                src_port: Some(src_port),
-                                dst: Address::Ip(dst),
-                                dst_port: Some(dst_port),
-                                stream: flows.streams.get(id as usize).map(|s| s.number),
-                            });
+            if !outer.is_empty() {
+                let mut streams = flows.outer_udp_streams(i as u32);
+                let mut ip = None;
+                for layer in outer {
+                    match *layer {
+                        OuterLayer::Ip { src, dst } => ip = Some((src, dst)),
+                        OuterLayer::Udp { src_port, dst_port } => {
+                            let stream = streams.next();
+                            if let (Some((src, dst)), Some(id)) = (ip, stream) {
+                                let number = flows.streams.get(id as usize).map(|s| s.number);
+                                let (a, b) = (resolver.node(src), resolver.node(dst));
+                                f(RawTap {
+                                    src: (a, Some(src_port)),
+                                    dst: (b, Some(dst_port)),
+                                    stream: number,
+                                });
+                            }
                         }
+                        OuterLayer::Ethernet { .. } => {}
                     }
-                    OuterLayer::Ethernet { .. } => {}
                 }
             }
-            out.extend(own_transport_tap(index, flows, tcp, i, 17));
+            if let Some(tap) = own_transport_tap(index, flows, tcp, i, 17) {
+                f(tap);
+            }
         }
-        Kind::Tcp => out.extend(own_transport_tap(index, flows, tcp, i, 6)),
+        Kind::Tcp => {
+            if let Some(tap) = own_transport_tap(index, flows, tcp, i, 6) {
+                f(tap);
+            }
+        }
     }
-    out
 }
 
 /// The frame's own TCP/UDP header as its tap sees it (TCP only when Wireshark dissected the
@@ -272,20 +314,19 @@ fn own_transport_tap(
     tcp: &TcpAnalysis,
     i: usize,
     ip_proto: u8,
-) -> Option<Tap> {
+) -> Option<RawTap> {
     let id = *flows.stream_of.get(i)?;
-    if id == NO_STREAM || flows.is_quoted(i as u32) {
+    if id == NO_STREAM {
         return None;
     }
     let stream = flows.streams.get(id as usize)?;
-    if stream.ip_proto != ip_proto {
+    if stream.ip_proto != ip_proto || flows.is_quoted(i as u32) {
         return None;
     }
     let record = index.records.get(i)?;
     if ip_proto == 6 && record.is_tcp() && !tcp.segment(i).has(crate::tcp::bit::SHOWN) {
         return None;
     }
-    let (src, dst) = (index.addrs.get(record.src)?, index.addrs.get(record.dst)?);
     // A reassembled datagram's ports are those of its first fragment, i.e. the stream's.
     let (src_port, dst_port) = if record.has(flag::FRAGMENT) {
         if record.src == stream.a.0 && record.dst == stream.b.0 {
@@ -296,16 +337,39 @@ fn own_transport_tap(
     } else {
         (record.src_port, record.dst_port)
     };
-    Some(Tap {
-        src: Address::Ip(src),
-        src_port: Some(src_port),
-        dst: Address::Ip(dst),
-        dst_port: Some(dst_port),
+    Some(RawTap {
+        src: (Node::Ip(record.src), Some(src_port)),
+        dst: (Node::Ip(record.dst), Some(dst_port)),
         stream: Some(stream.number),
     })
 }
 
-type ConvKey = (Address, Option<u16>, Address, Option<u16>, Option<u32>);
+/// The layers of frame `i` that Wireshark's `kind` conversation tap sees, outermost first.
+pub fn taps(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: &TcpAnalysis,
+    i: usize,
+    kind: Kind,
+) -> Vec<Tap> {
+    let mut resolver = Resolver {
+        index,
+        extra: ExtraAddressIds::default(),
+    };
+    let mut raw = Vec::new();
+    visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |t| {
+        raw.push(t)
+    });
+    raw.into_iter()
+        .map(|t| Tap {
+            src: resolver.address(t.src.0),
+            src_port: t.src.1,
+            dst: resolver.address(t.dst.0),
+            dst_port: t.dst.1,
+            stream: t.stream,
+        })
+        .collect()
+}
 
 /// The conversation table of `kind`, rows in first-seen order.
 pub fn conversations(
@@ -315,31 +379,54 @@ pub fn conversations(
     kind: Kind,
 ) -> Vec<Conversation> {
     let mut rows: Vec<Conversation> = Vec::new();
-    let mut by_key: HashMap<ConvKey, usize> = HashMap::default();
+    let mut keys: Vec<RawTap> = Vec::new();
+    let mut by_key: HashMap<RawTap, usize> = HashMap::default();
+    // TCP/UDP conversations are keyed by stream too: look those up by stream number first.
+    let mut by_stream: Vec<u32> = Vec::new();
+    let mut resolver = Resolver {
+        index,
+        extra: ExtraAddressIds::default(),
+    };
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
     for (i, record) in index.records.iter().enumerate() {
-        for tap in taps(index, flows, tcp, i, kind) {
-            let rel = record.ts_ns.wrapping_sub(zero);
-            let bytes = u64::from(record.orig_len);
-            let forward = (tap.src, tap.src_port, tap.dst, tap.dst_port, tap.stream);
-            let reverse = (tap.dst, tap.dst_port, tap.src, tap.src_port, tap.stream);
-            if let Some(&at) = by_key.get(&forward) {
-                let row = &mut rows[at];
-                row.frames_ab += 1;
-                row.bytes_ab += bytes;
-                extend_times(row, rel);
-            } else if let Some(&at) = by_key.get(&reverse) {
-                let row = &mut rows[at];
-                row.frames_ba += 1;
-                row.bytes_ba += bytes;
-                extend_times(row, rel);
-            } else {
-                by_key.insert(forward, rows.len());
+        let rel = record.ts_ns.wrapping_sub(zero);
+        let bytes = u64::from(record.orig_len);
+        visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |tap| {
+            let slot = tap.stream.map(|n| n as usize);
+            let same = |key: &RawTap| {
+                (key.src == tap.src && key.dst == tap.dst)
+                    || (key.src == tap.dst && key.dst == tap.src)
+            };
+            let mut found = slot
+                .and_then(|n| by_stream.get(n))
+                .filter(|&&at| at != u32::MAX)
+                .map(|&at| at as usize)
+                .filter(|&at| same(&keys[at]));
+            if found.is_none() {
+                let reverse = RawTap {
+                    src: tap.dst,
+                    dst: tap.src,
+                    stream: tap.stream,
+                };
+                found = by_key.get(&tap).or_else(|| by_key.get(&reverse)).copied();
+            }
+            let Some(at) = found else {
+                let at = rows.len();
+                by_key.insert(tap, at);
+                if let Some(n) = slot {
+                    if by_stream.len() <= n {
+                        by_stream.resize(n + 1, u32::MAX);
+                    }
+                    if by_stream[n] == u32::MAX {
+                        by_stream[n] = at as u32;
+                    }
+                }
+                keys.push(tap);
                 rows.push(Conversation {
-                    a: tap.src,
-                    port_a: tap.src_port,
-                    b: tap.dst,
-                    port_b: tap.dst_port,
+                    a: Address::Mac([0; 6]),
+                    port_a: tap.src.1,
+                    b: Address::Mac([0; 6]),
+                    port_b: tap.dst.1,
                     stream: tap.stream,
                     frames_ab: 1,
                     bytes_ab: bytes,
@@ -349,8 +436,23 @@ pub fn conversations(
                     stop_ns: rel,
                     first_frame: i as u32,
                 });
+                return;
+            };
+            let row = &mut rows[at];
+            // A self-conversation (same address and port both ways) counts as A → B.
+            if keys[at].src == tap.src && keys[at].dst == tap.dst {
+                row.frames_ab += 1;
+                row.bytes_ab += bytes;
+            } else {
+                row.frames_ba += 1;
+                row.bytes_ba += bytes;
             }
-        }
+            extend_times(row, rel);
+        });
+    }
+    for (row, key) in rows.iter_mut().zip(&keys) {
+        row.a = resolver.address(key.src.0);
+        row.b = resolver.address(key.dst.0);
     }
     rows
 }
@@ -372,18 +474,21 @@ pub fn endpoints(
     kind: Kind,
 ) -> Vec<Endpoint> {
     let mut rows: Vec<Endpoint> = Vec::new();
-    let mut by_key: HashMap<(Address, Option<u16>), usize> = HashMap::default();
+    let mut keys: Vec<Node> = Vec::new();
+    let mut by_key: HashMap<(Node, Option<u16>), usize> = HashMap::default();
+    let mut resolver = Resolver {
+        index,
+        extra: ExtraAddressIds::default(),
+    };
     for (i, record) in index.records.iter().enumerate() {
         let bytes = u64::from(record.orig_len);
-        for tap in taps(index, flows, tcp, i, kind) {
-            for (address, port, sender) in [
-                (tap.src, tap.src_port, true),
-                (tap.dst, tap.dst_port, false),
-            ] {
-                let at = *by_key.entry((address, port)).or_insert_with(|| {
+        visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |tap| {
+            for (side, sender) in [(tap.src, true), (tap.dst, false)] {
+                let at = *by_key.entry(side).or_insert_with(|| {
+                    keys.push(side.0);
                     rows.push(Endpoint {
-                        address,
-                        port,
+                        address: Address::Mac([0; 6]),
+                        port: side.1,
                         tx_frames: 0,
                         tx_bytes: 0,
                         rx_frames: 0,
@@ -400,7 +505,10 @@ pub fn endpoints(
                     row.rx_bytes += bytes;
                 }
             }
-        }
+        });
+    }
+    for (row, key) in rows.iter_mut().zip(&keys) {
+        row.address = resolver.address(*key);
     }
     rows
 }

@@ -170,6 +170,14 @@ impl ExtraAddressIds {
         let next = u32::MAX - 1 - self.extra.len() as u32;
         *self.extra.entry(addr).or_insert(next)
     }
+
+    /// The address of an id handed out by [`Self::id`] (not for the index's own ids).
+    pub fn address(&self, id: u32) -> Option<IpAddr> {
+        self.extra
+            .iter()
+            .find(|(_, &v)| v == id)
+            .map(|(addr, _)| *addr)
+    }
 }
 
 /// IP reassembly as Wireshark does it by default: for each datagram (addresses, protocol,

@@ -109,6 +109,32 @@ pub mod completeness {
     pub const RST: u8 = 0x20;
 }
 
+/// What a [`Change`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Changed {
+    /// The base of relative sequence numbers (moved by a port-reusing SYN+ACK): frames before
+    /// the change were shown relative to the old base.
+    Base,
+    /// The window scale shift, after frames of that direction were already shown with the old
+    /// one (`old` holds the old [`StreamFacts::win_scale`] value as `u8`).
+    Shift,
+}
+
+/// A per-direction value that changed mid-stream. Single-pass tshark shows earlier frames with
+/// the old value; `tshark -2` and the GUI show the final value everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// Flows stream id.
+    pub stream: u32,
+    pub dir: u8,
+    pub what: Changed,
+    /// 0-based frame at which the change happened (a base moves before that frame is shown,
+    /// a shift after).
+    pub frame: u32,
+    /// The value before the change.
+    pub old: u32,
+}
+
 /// TCP analysis of a whole capture.
 #[derive(Debug, Default, Clone)]
 pub struct TcpAnalysis {
@@ -118,9 +144,34 @@ pub struct TcpAnalysis {
     pub dup_acks: SideTable<DupAck>,
     /// Per flows stream id (UDP streams get the default).
     pub streams: Vec<StreamFacts>,
+    /// Mid-stream changes of bases and window scales (rare), sorted.
+    pub changes: Vec<Change>,
 }
 
 impl TcpAnalysis {
+    /// The value single-pass tshark used on frame `frame_index` where it differs from the final
+    /// one: the old value of the first change that came after the frame was shown.
+    pub fn value_before_change(
+        &self,
+        stream: u32,
+        dir: usize,
+        what: Changed,
+        frame_index: u32,
+    ) -> Option<u32> {
+        let key = (stream, dir as u8, what);
+        let start = self
+            .changes
+            .partition_point(|c| (c.stream, c.dir, c.what) < key);
+        self.changes[start..]
+            .iter()
+            .take_while(|c| (c.stream, c.dir, c.what) == key)
+            .find(|c| match what {
+                Changed::Base => c.frame > frame_index,
+                Changed::Shift => c.frame >= frame_index,
+            })
+            .map(|c| c.old)
+    }
+
     pub fn segment(&self, frame_index: usize) -> SegmentAnalysis {
         self.segments.get(frame_index).copied().unwrap_or_default()
     }
@@ -155,13 +206,25 @@ impl TcpAnalysis {
         (two_pass || frame_index as u32 >= set_at).then_some(rtt)
     }
 
-    /// `tcp.window_size`: the raw window scaled by its direction's (final) shift; SYNs are
-    /// never scaled.
+    /// `tcp.window_size`: the raw window scaled by its direction's final shift (as `tshark -2`
+    /// and the GUI show it); SYNs are never scaled.
     pub fn scaled_window(
         &self,
         flows: &Flows,
         index: &PacketIndex,
         frame_index: usize,
+    ) -> Option<u32> {
+        self.scaled_window_at(flows, index, frame_index, false)
+    }
+
+    /// [`Self::scaled_window`], or with `single_pass` scaled by the shift known when the frame
+    /// was read (single-pass tshark).
+    pub fn scaled_window_at(
+        &self,
+        flows: &Flows,
+        index: &PacketIndex,
+        frame_index: usize,
+        single_pass: bool,
     ) -> Option<u32> {
         let record = index.records.get(frame_index)?;
         let raw = u32::from(record.window);
@@ -169,8 +232,15 @@ impl TcpAnalysis {
         if u16::from(record.tcp_flags) & crate::decode::TCP_SYN != 0 {
             return Some(raw);
         }
-        let id = flows.stream_of[frame_index] as usize;
-        let shift = self.streams.get(id)?.win_scale[stream.direction_of(record)];
+        let id = flows.stream_of[frame_index];
+        let dir = stream.direction_of(record);
+        let mut shift = self.streams.get(id as usize)?.win_scale[dir];
+        if single_pass {
+            let frame = frame_index as u32;
+            if let Some(old) = self.value_before_change(id, dir, Changed::Shift, frame) {
+                shift = old as u8 as i8;
+            }
+        }
         Some(if shift >= 0 { raw << shift } else { raw })
     }
 }

@@ -5,7 +5,10 @@
 
 use super::sequence::{self, Segment};
 use super::state::{Connection, Direction, Record, MAX_SACK_BLOCKS};
-use super::{bit, completeness as cbit, flags, DupAck, SegmentAnalysis, StreamFacts, TcpAnalysis};
+use super::{
+    bit, completeness as cbit, flags, Change, Changed, DupAck, SegmentAnalysis, StreamFacts,
+    TcpAnalysis,
+};
 use crate::decode::{TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN};
 use crate::flows::{Flows, TcpEvent, NO_STREAM};
 use crate::index::{flag, PacketIndex, PacketRecord};
@@ -54,14 +57,17 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         if frame == stream.last_frame {
             if let Some(done) = slot.take() {
                 out.streams[id as usize] = done.facts();
+                out.changes.extend(done.changes(id));
             }
         }
     }
     for (id, slot) in live.iter_mut().enumerate() {
         if let Some(done) = slot.take() {
             out.streams[id] = done.facts();
+            out.changes.extend(done.changes(id as u32));
         }
     }
+    out.changes.sort_unstable();
     out
 }
 
@@ -73,6 +79,10 @@ struct Live {
     /// (`tshark -2` adds them in its second pass).
     first_frame_bits: Option<u8>,
     initial_rtt: Option<(i64, u32)>,
+    /// Per direction: a frame whose window was shown scaled (a non-SYN) has been seen.
+    window_shown: [bool; 2],
+    /// Mid-stream changes: (dir, what, frame, old value).
+    changed: Vec<(u8, Changed, u32, u32)>,
 }
 
 /// What one segment produced.
@@ -111,7 +121,21 @@ impl Live {
             completeness: if reused_ports { cbit::SYN } else { 0 },
             first_frame_bits: None,
             initial_rtt: None,
+            window_shown: [false; 2],
+            changed: Vec::new(),
         }
+    }
+
+    fn changes(&self, stream: u32) -> impl Iterator<Item = Change> + '_ {
+        self.changed
+            .iter()
+            .map(move |&(dir, what, frame, old)| Change {
+                stream,
+                dir,
+                what,
+                frame,
+                old,
+            })
     }
 
     fn facts(&self) -> StreamFacts {
@@ -148,6 +172,9 @@ impl Live {
                 rec.get_or_insert_with(Record::default).flags |= flags::REUSED_PORTS;
             }
             Some(TcpEvent::ReusedPortsSynAck) => {
+                if let Some(old) = self.conn.dirs[dir].base_seq {
+                    self.changed.push((dir as u8, Changed::Base, frame, old));
+                }
                 self.conn.dirs[dir].set_base(seg.seq);
                 rec.get_or_insert_with(Record::default).flags |= flags::REUSED_PORTS;
             }
@@ -167,6 +194,10 @@ impl Live {
         self.handshake_times(dir, &seg, frame);
 
         let options_cut = record.has(flag::TCP_OPTIONS_CUT);
+        if !has(tcp_flags, TCP_SYN) {
+            self.window_shown[dir] = true;
+        }
+        let scale_before = [self.conn.dirs[0].win_scale, self.conn.dirs[1].win_scale];
         if record.has(flag::HAS_TCP_OPTIONS) {
             if let Some(options) = index.tcp_options.get(frame) {
                 let fwd = &mut self.conn.dirs[dir];
@@ -182,6 +213,12 @@ impl Live {
         }
         if !options_cut && has(tcp_flags, TCP_SYN) {
             verify_window_scaling(&mut self.conn, dir, has(tcp_flags, TCP_ACK));
+        }
+        for (d, before) in scale_before.into_iter().enumerate() {
+            if self.window_shown[d] && self.conn.dirs[d].win_scale != before {
+                let old = u32::from(before as u8);
+                self.changed.push((d as u8, Changed::Shift, frame, old));
+            }
         }
 
         let mut bits = bit::ANALYSED | (u32::from(completeness_shown) << bit::COMPLETENESS_SHIFT);

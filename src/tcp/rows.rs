@@ -2,7 +2,7 @@
 //! `tcp.seq`/`tcp.ack`/`tcp.nxtseq`, scaled `tcp.window_size`, the `tcp.analysis.*` fields and
 //! `tcp.completeness`), shared by `tracelens tcp`, the page and the parity tests.
 
-use super::TcpAnalysis;
+use super::{Changed, TcpAnalysis};
 use crate::decode::{TCP_ACK, TCP_FIN, TCP_SYN};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
@@ -61,12 +61,16 @@ pub fn row(
     let analysed = seg.has(super::bit::ANALYSED);
     let tcp_flags = u16::from(record.tcp_flags);
     let dir = stream.direction_of(record);
+    let base = |d: usize| {
+        let earlier = (passes == Passes::One)
+            .then(|| tcp.value_before_change(id, d, Changed::Base, i as u32))
+            .flatten();
+        earlier.unwrap_or(stream.base_seq[d].unwrap_or(0))
+    };
     let (seq, ack) = if analysed {
-        let seq = record.seq.wrapping_sub(stream.base_seq[dir].unwrap_or(0));
+        let seq = record.seq.wrapping_sub(base(dir));
         let ack = if tcp_flags & TCP_ACK != 0 {
-            record
-                .ack
-                .wrapping_sub(stream.base_seq[1 - dir].unwrap_or(0))
+            record.ack.wrapping_sub(base(1 - dir))
         } else {
             record.ack
         };
@@ -92,7 +96,7 @@ pub fn row(
                 .wrapping_add(u32::from(tcp_flags & (TCP_SYN | TCP_FIN) != 0))
         }),
         window: analysed
-            .then(|| tcp.scaled_window(flows, index, i))
+            .then(|| tcp.scaled_window_at(flows, index, i, passes == Passes::One))
             .flatten(),
         flags: if shown { seg.flags() } else { 0 },
         ack_rtt_ns: tcp.ack_rtt_ns(index, i),
