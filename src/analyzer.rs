@@ -7,12 +7,12 @@ use crate::capture::reader::CaptureReader;
 use crate::capture::{FileInfo, RawFrame};
 use crate::decode::{self};
 use crate::flows::Flows;
-use crate::tcp::TcpAnalysis;
-use std::sync::OnceLock;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
 use crate::summary::{self, Row};
+use crate::tcp::TcpAnalysis;
 use serde::Serialize;
 use rustc_hash::FxHashMap as HashMap;
+use std::sync::OnceLock;
 
 /// One file being read: its reader and the frames indexed so far (in file order).
 struct FileState {
@@ -172,6 +172,35 @@ impl Analyzer {
             .get_or_init(|| crate::tcp::analyze(&self.index, self.flows()))
     }
 
+    /// The TCP analysis facts of frame `frame_index` (0-based) as Wireshark's GUI (and
+    /// `tshark -2`) shows them, or `None` for a frame without TCP.
+    pub fn tcp_row(&self, frame_index: usize) -> Option<crate::tcp::rows::TcpRow> {
+        let passes = crate::tcp::rows::Passes::Two;
+        crate::tcp::rows::row(&self.index, self.flows(), self.tcp(), frame_index, passes)
+    }
+
+    /// A conversation table (rows in first-seen order; `conversations::tshark_order` sorts them
+    /// as tshark prints them).
+    pub fn conversations(
+        &self,
+        kind: crate::conversations::Kind,
+    ) -> Vec<crate::conversations::Conversation> {
+        crate::conversations::conversations(&self.index, self.flows(), self.tcp(), kind)
+    }
+
+    /// An endpoint table (rows in first-seen order).
+    pub fn endpoints(
+        &self,
+        kind: crate::conversations::Kind,
+    ) -> Vec<crate::conversations::Endpoint> {
+        crate::conversations::endpoints(&self.index, self.flows(), self.tcp(), kind)
+    }
+
+    /// TCP connection attempts with their outcome and handshake timings.
+    pub fn connection_attempts(&self) -> Vec<crate::connections::Attempt> {
+        crate::connections::attempts(&self.index, self.flows())
+    }
+
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -318,7 +347,12 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
         copy_side(&part.apps, local_key, &mut index.apps, global);
         copy_side(&part.tcp_options, local_key, &mut index.tcp_options, global);
         copy_side(&part.arp, local_key, &mut index.arp, global);
-        copy_side(&part.outer_layers, local_key, &mut index.outer_layers, global);
+        copy_side(
+            &part.outer_layers,
+            local_key,
+            &mut index.outer_layers,
+            global,
+        );
         copy_side(&part.fragments, local_key, &mut index.fragments, global);
         copy_side(&part.icmp_quotes, local_key, &mut index.icmp_quotes, global);
         if multi {
