@@ -251,3 +251,65 @@ fn udp_streams_match_tshark() {
         differing.join("\n")
     );
 }
+
+/// Every analysis over every capture of the corpus with bytes flipped and cut at pseudo-random
+/// places: nothing may panic (hostile input: wrapping sequence numbers, zero-length streams,
+/// frames without time, broken tunnels and fragments).
+#[test]
+fn mutated_captures_never_panic() {
+    let mut files = Vec::new();
+    let mut stack = vec![PathBuf::from(CAPTURES)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty());
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut frames = 0;
+    for path in files {
+        let original = std::fs::read(&path).unwrap_or_default();
+        if original.len() < 26 {
+            continue;
+        }
+        let rounds = if original.len() > 100_000 { 4 } else { 16 };
+        for _ in 0..rounds {
+            let mut bytes = original.clone();
+            for _ in 0..1 + bytes.len() / 5000 {
+                let at = 24 + (next() as usize) % (bytes.len() - 24);
+                bytes[at] ^= (next() as u8) | 1;
+            }
+            let cut = 24 + (next() as usize) % (bytes.len() - 23);
+            bytes.truncate(cut);
+            let mut analyzer = Analyzer::new();
+            let file = analyzer.begin_file("mutated");
+            analyzer.push(file, &bytes);
+            analyzer.end_file(file);
+            analyzer.finish();
+            for i in 0..analyzer.len() {
+                let _ = analyzer.tcp_row(i);
+            }
+            for kind in tracelens::conversations::Kind::ALL {
+                let rows = analyzer.conversations(kind);
+                let _ = tracelens::conversations::conversations_text(kind, &rows);
+                let _ = analyzer.endpoints(kind);
+            }
+            let _ = analyzer.connection_attempts();
+            let _ = analyzer.rows(0, analyzer.len());
+            frames += analyzer.len();
+        }
+    }
+    assert!(frames > 5_000, "mutations left too little to analyse: {frames} frames");
+}

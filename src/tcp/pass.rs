@@ -158,7 +158,7 @@ impl Live {
     ) -> SegmentResult {
         let tcp_flags = u16::from(record.tcp_flags);
         let seg = Segment {
-            frame: frame + 1,
+            frame: frame.saturating_add(1),
             seq: record.seq,
             ack: record.ack,
             seglen: u32::from(record.payload_len),

@@ -125,7 +125,7 @@ fn check_forward(fwd: &mut Direction, rev: &Direction, seg: &Segment, record: &m
         fwd.dupacknum = if fwd.dupacknum == -1 {
             1
         } else {
-            fwd.dupacknum + 1
+            fwd.dupacknum.saturating_add(1)
         };
         let r = record.get_or_insert_with(Record::default);
         r.flags |= DUPLICATE_ACK;
