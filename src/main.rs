@@ -48,6 +48,9 @@ enum Command {
         /// Time ingest alone against ingest plus analysis instead (MB/s and ratio).
         #[arg(long, hide = true)]
         bench: bool,
+        /// Only frames matching this Wireshark display filter, e.g. -Y 'tcp.analysis.flags'.
+        #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
+        filter: Option<String>,
     },
     /// Plain-language findings: what went wrong, the frames that prove it, a filter that shows them.
     Findings {
@@ -125,7 +128,12 @@ fn main() -> ExitCode {
             markdown,
         } => cli::findings::run(&files, json, markdown),
         Command::Markers { files, json } => cli::markers::run(&files, json),
-        Command::Tcp { files, json, bench } => cli::tcp::run(&files, json, bench),
+        Command::Tcp {
+            files,
+            json,
+            bench,
+            filter,
+        } => cli::tcp::run(&files, json, bench, filter.as_deref()),
         Command::Conv { files, kind, json } => cli::conv::run(&files, &kind, json),
         Command::Connections { files, json } => cli::connections::run(&files, json),
         Command::Endpoints { files, kind, json } => cli::endpoints::run(&files, &kind, json),

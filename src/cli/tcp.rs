@@ -1,4 +1,5 @@
-//! `tracelens tcp FILE... [--json] [--bench]`: one line per TCP frame with Wireshark's sequence
+//! `tracelens tcp FILE... [--json] [--bench] [-Y FILTER]`: one line per TCP frame (with `-Y`,
+//! per TCP frame a Wireshark display filter selects) with Wireshark's sequence
 //! analysis — frame number, `tcp.stream`, relative seq/ack, segment length, the analysis flags
 //! (named as the `tcp.analysis.*` fields tshark shows: a fast or spurious retransmission also
 //! lists `retransmission`), `ack_rtt` and bytes in flight. `--json` prints one JSON object per
@@ -12,15 +13,23 @@ use std::path::PathBuf;
 use tracelens::tcp::flags::field_names;
 use tracelens::tcp::rows::{row, seconds, Passes, TcpRow};
 
-pub fn run(paths: &[PathBuf], as_json: bool, time_it: bool) -> u8 {
+pub fn run(paths: &[PathBuf], as_json: bool, time_it: bool, filter: Option<&str>) -> u8 {
     if time_it {
         return bench(paths);
     }
-    let (analyzer, outcome) = load(paths);
+    let (mut analyzer, outcome) = load(paths);
+    if let Err(status) = super::frames::apply_filter(&mut analyzer, paths, filter) {
+        return status;
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let (index, flows, tcp) = (analyzer.index(), analyzer.flows(), analyzer.tcp());
-    for i in 0..index.len() {
+    // With -Y, only the frames the filter selected (they keep their numbers).
+    let frames: Box<dyn Iterator<Item = usize>> = match analyzer.view_frames() {
+        Some(selected) => Box::new(selected.iter().map(|&i| i as usize)),
+        None => Box::new(0..index.len()),
+    };
+    for i in frames {
         let Some(r) = row(index, flows, tcp, i, Passes::Two) else {
             continue;
         };

@@ -7,6 +7,7 @@
 use super::deep::DeepFrame;
 use super::pdus::AppPdus;
 use crate::analyzer::FrameLocation;
+use crate::capture::{FileInfo, Format};
 use crate::decode::app::AppInfo;
 use crate::flows::{Flows, Stream};
 use crate::index::{LinkAddrs, PacketIndex, PacketRecord};
@@ -36,22 +37,51 @@ pub struct FilterSupport {
     /// (where the transport header is; Wireshark dissects the transport on the completing
     /// frame).
     pub reassembled: HashMap<u32, u32>,
-    /// Per file: whether it is pcapng (only pcapng frames have `frame.interface_id`).
-    pub pcapng_files: Vec<bool>,
+    /// Per global interface ([`PacketIndex::interfaces`]): `frame.interface_id`, the index of
+    /// its IDB within its pcapng section (`None` outside pcapng and for custom blocks).
+    pub interface_ids: Vec<Option<u32>>,
 }
 
 impl FilterSupport {
-    /// Computes the tables from the index and the flows (one pass over the frames);
-    /// `pcapng_files` says which input files are pcapng.
-    pub fn build(index: &PacketIndex, flows: &Flows, pcapng_files: Vec<bool>) -> FilterSupport {
+    /// Computes the tables from the index, the flows and the input files' descriptions (one
+    /// pass over the frames).
+    pub fn build(index: &PacketIndex, flows: &Flows, files: &[FileInfo]) -> FilterSupport {
         let first_ts = index.records.first().map_or(0, |r| r.ts_ns);
         FilterSupport {
             first_ts,
             window_shift: window_shifts(index, flows),
             reassembled: crate::flows::reassembled_datagrams(index),
-            pcapng_files,
+            interface_ids: interface_ids(index, files),
         }
     }
+}
+
+/// pcapng custom blocks reach the index as frames of a pseudo link type with the top bit set.
+pub fn is_custom_block(link_type: u32) -> bool {
+    link_type & 0x8000_0000 != 0
+}
+
+/// `frame.interface_id` per global interface: the IDB's position among the real interfaces of
+/// its pcapng section.
+fn interface_ids(index: &PacketIndex, files: &[FileInfo]) -> Vec<Option<u32>> {
+    index
+        .interfaces
+        .iter()
+        .map(|global| {
+            let file = files.get(usize::from(global.file))?;
+            if file.format != Some(Format::PcapNg) || is_custom_block(global.link_type) {
+                return None;
+            }
+            let local = usize::try_from(global.local).ok()?;
+            let this = file.interfaces.get(local)?;
+            let before = file.interfaces.get(..local)?;
+            let id = before
+                .iter()
+                .filter(|i| i.section == this.section && !is_custom_block(i.link_type))
+                .count();
+            u32::try_from(id).ok()
+        })
+        .collect()
 }
 
 /// Wireshark's window-scaling state per stream direction: the shift from the SYN's window-scale

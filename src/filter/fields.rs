@@ -4,7 +4,7 @@
 //! compiler resolves names against, that completion offers, and that unknown names are matched
 //! against for suggestions.
 
-use super::context::Frame;
+use super::context::{is_custom_block, Frame};
 use super::deep::IpLayer;
 use super::layers;
 use super::pdus::{self, HttpMessage};
@@ -444,10 +444,15 @@ fn dns_family(f: &Frame<'_>) -> Option<&'static str> {
     })
 }
 
-/// pcapng custom blocks reach the index as frames of a pseudo link type with the top bit set;
-/// they are not packets (no time, no interface).
-fn is_custom_block(link_type: u32) -> bool {
-    link_type & 0x8000_0000 != 0
+/// A reverse-ARP frame (EtherType 0x8035), which Wireshark dissects as `arp`. The index does
+/// not record it, so frames without a network layer are checked in their bytes.
+fn is_rarp(f: &Frame<'_>) -> bool {
+    if f.rec.has(flag::IPV4) || f.rec.has(flag::IPV6) || f.rec.has(flag::ARP) {
+        return false;
+    }
+    f.bytes()
+        .and_then(|bytes| crate::decode::link::decode_link(f.link_type(), bytes))
+        .is_some_and(|info| info.ether_type == 0x8035)
 }
 
 /// The timestamp `frame.time_delta` counts from: the previous frame's, where a custom block
@@ -549,6 +554,43 @@ fn is_icmp_echo_like(icmp_type: u16) -> bool {
     matches!(icmp_type, 0 | 8 | 13 | 14 | 15 | 16 | 17 | 18)
 }
 
+/// Whether Wireshark's sequence analysis ran on the frame's TCP header (its own segment, not
+/// one quoted in an ICMP error or completing a reassembled datagram).
+fn is_analysed(f: &Frame<'_>) -> bool {
+    f.data
+        .tcp
+        .is_some_and(|t| t.segment(f.i).has(crate::tcp::bit::ANALYSED))
+}
+
+/// Relative sequence and acknowledgment numbers as single-pass tshark shows them: relative to
+/// the base each direction had when the frame was dissected (raw where the analysis did not
+/// run; the ack is raw without the ACK flag).
+fn relative_seq_ack(f: &Frame<'_>) -> Option<(u32, u32)> {
+    let t = tcp_record(f)?;
+    let (Some(tcp), Some(stream), Some(id)) = (f.data.tcp, f.stream(), f.stream_id()) else {
+        // Without the analysis: the flows' bases.
+        return Some(match f.stream() {
+            Some(stream) => stream.relative(t),
+            None => (t.seq, t.ack),
+        });
+    };
+    if !tcp.segment(f.i).has(crate::tcp::bit::ANALYSED) {
+        return Some((t.seq, t.ack));
+    }
+    let dir = stream.direction_of(t);
+    let base = |d: usize| {
+        tcp.value_before_change(id as u32, d, crate::tcp::Changed::Base, f.i as u32)
+            .unwrap_or(stream.base_seq[d].unwrap_or(0))
+    };
+    let seq = t.seq.wrapping_sub(base(dir));
+    let ack = if t.tcp_flags & 0x10 != 0 {
+        t.ack.wrapping_sub(base(1 - dir))
+    } else {
+        t.ack
+    };
+    Some((seq, ack))
+}
+
 /// The TCP analysis of the frame, when it is shown (Wireshark prints the analysis).
 fn analysis(f: &Frame<'_>) -> Option<SegmentAnalysis> {
     let segment = f.data.tcp?.segment(f.i);
@@ -599,11 +641,9 @@ fn build() -> Vec<FieldDef> {
         })),
         field!("frame.len", Uint, "Frame length on the wire (bytes)", Numbers(|f, b| one(b, i64::from(f.rec.orig_len)))),
         field!("frame.cap_len", Uint, "Bytes captured of the frame (less than frame.len when cut by the snapshot length)", Numbers(|f, b| one(b, i64::from(f.rec.caplen)))),
-        field!("frame.interface_id", Uint, "Capture interface number in a pcapng file", Numbers(|f, b| {
-            let index = f.data.index;
-            let pcapng = f.data.support.pcapng_files.get(usize::from(index.file_of(f.rec))).copied().unwrap_or(false);
-            match index.interfaces.get(usize::from(f.rec.iface)) {
-                Some(iface) if pcapng && !is_custom_block(iface.link_type) => one(b, i64::from(iface.local)),
+        field!("frame.interface_id", Uint, "Capture interface number (the interface's position in its pcapng section)", Numbers(|f, b| {
+            match f.data.support.interface_ids.get(usize::from(f.rec.iface)) {
+                Some(Some(id)) => one(b, i64::from(*id)),
                 _ => 0,
             }
         })),
@@ -671,15 +711,22 @@ fn build() -> Vec<FieldDef> {
             Some(s) if s.ip_proto == 6 && (tcp_ports(f).is_some() || f.is_layered()) => one(b, i64::from(s.number)),
             _ => 0,
         })),
-        field!("tcp.seq", Uint, "TCP sequence number, relative to the stream's first", Numbers(|f, b| match (tcp_record(f), f.stream()) {
-            (Some(t), Some(s)) => one(b, i64::from(s.relative(t).0)),
-            (Some(t), None) => one(b, i64::from(t.seq)),
-            _ => 0,
+        field!("tcp.seq", Uint, "TCP sequence number, relative to the stream's first", Numbers(|f, b| match relative_seq_ack(f) {
+            Some((seq, _)) => one(b, i64::from(seq)),
+            None => 0,
         })),
-        field!("tcp.ack", Uint, "TCP acknowledgment number, relative (0 without the ACK flag)", Numbers(|f, b| match (tcp_record(f), f.stream()) {
-            (Some(t), Some(s)) => one(b, i64::from(s.relative(t).1)),
-            (Some(t), None) => one(b, i64::from(t.ack)),
-            _ => 0,
+        field!("tcp.ack", Uint, "TCP acknowledgment number, relative to the peer's first sequence number", Numbers(|f, b| match relative_seq_ack(f) {
+            Some((_, ack)) => one(b, i64::from(ack)),
+            None => 0,
+        })),
+        field!("tcp.nxtseq", Uint, "Relative sequence number of the next byte this side will send", Numbers(|f, b| {
+            match (relative_seq_ack(f), tcp_record(f)) {
+                (Some((seq, _)), Some(t)) if is_analysed(f) => {
+                    let extra = u32::from(t.tcp_flags & 0x03 != 0);
+                    one(b, i64::from(seq.wrapping_add(u32::from(t.payload_len)).wrapping_add(extra)))
+                }
+                _ => 0,
+            }
         })),
         field!("tcp.seq_raw", Uint, "TCP sequence number as sent", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.seq)))),
         field!("tcp.ack_raw", Uint, "TCP acknowledgment number as sent", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.ack)))),
@@ -700,10 +747,11 @@ fn build() -> Vec<FieldDef> {
         field!("tcp.window_size", Uint, "TCP receive window in bytes, after window scaling", Numbers(|f, b| {
             let Some(t) = tcp_record(f) else { return 0 };
             let raw = i64::from(t.window);
-            if let (Some(tcp), Some(i)) = (f.data.tcp, transport_index(f)) {
-                return one(b, tcp.scaled_window(f.data.flows, f.data.index, i).map_or(raw, i64::from));
+            if let (Some(tcp), true) = (f.data.tcp, is_analysed(f)) {
+                // Single-pass: a frame shown before the window scale was known is not scaled.
+                return one(b, tcp.scaled_window_at(f.data.flows, f.data.index, f.i, true).map_or(raw, i64::from));
             }
-            if t.tcp_flags & 0x02 != 0 {
+            if f.data.tcp.is_some() || t.tcp_flags & 0x02 != 0 {
                 return one(b, raw);
             }
             let shift = match (f.stream_id(), f.stream()) {
@@ -800,9 +848,22 @@ fn build() -> Vec<FieldDef> {
                 _ => 0,
             }
         })),
-        field!("udp.stream", Uint, "UDP stream index, 0-based, in order of first appearance", Numbers(|f, b| match f.stream() {
-            Some(s) if s.ip_proto == 17 && (udp_ports(f).is_some() || f.is_layered()) => one(b, i64::from(s.number)),
-            _ => 0,
+        field!("udp.stream", Uint, "UDP stream index, 0-based, in order of first appearance (tunnel carriers first)", Numbers(|f, b| {
+            let flows = f.data.flows;
+            let outer = if f.rec.has(flag::TUNNELLED) {
+                flows
+                    .outer_udp_streams(f.i as u32)
+                    .filter_map(|id| flows.streams.get(id as usize))
+                    .map(|s| i64::from(s.number))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let inner = match f.stream() {
+                Some(s) if s.ip_proto == 17 && (udp_ports(f).is_some() || f.is_layered()) => Some(i64::from(s.number)),
+                _ => None,
+            };
+            many(b, outer.into_iter().chain(inner))
         })),
         field!("udp.payload", Bytes, "UDP datagram data (read from the frame bytes)", Bytes(|f| udp_ports(f).is_some() && !f.rec.has(flag::FRAGMENT), layers::udp_payload)),
         // ---- ICMP ----
@@ -849,7 +910,7 @@ fn build() -> Vec<FieldDef> {
             _ => 0,
         })),
         // ---- ARP ----
-        field!("arp", Protocol, "Address Resolution Protocol", Protocol(|f| f.rec.has(flag::ARP), layers::arp_span)),
+        field!("arp", Protocol, "Address Resolution Protocol (and reverse ARP)", Protocol(|f| f.rec.has(flag::ARP) || is_rarp(f), layers::arp_span)),
         field!("arp.opcode", Uint, "ARP opcode (1 request, 2 reply)", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
             Some(arp) => one(b, i64::from(arp.opcode)),
             None => 0,

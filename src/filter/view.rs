@@ -31,12 +31,8 @@ impl Analyzer {
             .as_ref()
             .is_none_or(|(built_for, _)| *built_for != frames);
         if stale {
-            let pcapng = self
-                .file_infos()
-                .iter()
-                .map(|info| info.format == Some(crate::capture::Format::PcapNg))
-                .collect();
-            let support = FilterSupport::build(self.index(), self.flows(), pcapng);
+            let files = self.file_infos();
+            let support = FilterSupport::build(self.index(), self.flows(), &files);
             self.filter_view.support = Some((frames, support));
         }
     }
