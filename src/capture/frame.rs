@@ -182,3 +182,11 @@ pub trait FormatParser {
     /// Called at end of input with the bytes `parse` left unconsumed (a partial record, if any).
     fn finish(&mut self, rest: &[u8], base: u64, info: &mut FileInfo) -> Result<(), CaptureError>;
 }
+
+/// Frames that carry no packet get a pseudo link type: Network Monitor metadata frames use their
+/// media type (0xE000–0xFFFF: NetEvent 0xFFE0, filter 0xFFFF…) and pcapng custom, journal and
+/// event blocks use `0x8000_0000 | block type`. Such frames are listed (Wireshark numbers them)
+/// but never decoded as packets. True for a real LINKTYPE.
+pub fn is_packet_link_type(link_type: u32) -> bool {
+    link_type < 0xE000
+}
