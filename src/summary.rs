@@ -142,6 +142,13 @@ pub fn protocol(index: &PacketIndex, r: &PacketRecord, app: Option<&AppInfo>) ->
         _ => match index.link_type_of(r) {
             1 => "Ethernet".into(),
             0xFFE0 => "NetEvent".into(),
+            0xFFFB => "NetMon Network Info".into(),
+            0xFFFF => "NetMon Filter".into(),
+            other if other & 0x8000_0000 != 0 => match other & 0x7FFF_FFFF {
+                0x0BAD | 0x4000_0BAD => "pcapng custom block".into(),
+                0x0009 => "systemd journal".into(),
+                kind => format!("pcapng block 0x{kind:08x}"),
+            },
             other => format!("LINKTYPE {other}"),
         },
     }
