@@ -264,7 +264,7 @@ fn mutated_captures_never_panic() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if !path.extension().is_some_and(|e| e == "md") {
+            } else if path.extension().is_none_or(|e| e != "md") {
                 files.push(path);
             }
         }
