@@ -207,3 +207,118 @@ fn filters_select_the_frames_tshark_selects() {
         failures.join("\n")
     );
 }
+
+/// Every filter over damaged captures (bytes flipped after the file header, frames cut short):
+/// evaluation never panics, whatever the frames hold.
+#[test]
+fn filters_survive_damaged_frames() {
+    let repo_filters: Vec<String> = if repo().join("tests/filters/filters.txt").is_file() {
+        filters()
+    } else {
+        Vec::new()
+    };
+    let mut texts: Vec<String> = repo_filters;
+    texts.extend(
+        [
+            "tcp.payload[0:2] == 16:03",
+            "frame contains \"HTTP\"",
+            "ip contains 00:00",
+            "tcp matches \"a.b\"",
+            "http or tls or dns",
+            "ip.addr#2 == 10.0.0.1",
+            "len(udp.payload) > 3",
+            "eth.src[1:2] == eth.dst[1:2]",
+            "upper(dns.qry.name) contains \"A\"",
+            "{frame.len - ip.len} > 14",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let compiled: Vec<Filter> = texts.iter().filter_map(|t| Filter::compile(t).ok()).collect();
+    let corpus = corpus_dir();
+    let picks = [
+        "zeek/gre-sample.pcap",
+        "zeek/vxlan.pcap",
+        "tcpdump/vxlan.pcap",
+        "zeek/tls1.2.pcap",
+        "chrissanders/http_google.pcapng",
+        "zeek/ipv6-fragmented-dns.pcap",
+        "chrissanders/ip_frag_source.pcapng",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut runs = 0;
+    for pick in picks {
+        let Ok(original) = std::fs::read(corpus.join(pick)) else {
+            continue;
+        };
+        for round in 0..6 {
+            let mut bytes = original.clone();
+            let header = if bytes.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) { 256 } else { 40 };
+            for _ in 0..(8 + round * 16) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                if bytes.len() > header {
+                    let at = header + (seed as usize) % (bytes.len() - header);
+                    bytes[at] ^= (seed >> 32) as u8 | 1;
+                }
+            }
+            let mut analyzer = Analyzer::new();
+            let file = analyzer.begin_file(pick);
+            analyzer.push(file, &bytes);
+            analyzer.finish();
+            let memory = Memory(bytes);
+            for filter in &compiled {
+                let _ = analyzer.filter_frames(filter, Some(&memory));
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 0);
+}
+
+/// The filtered view the page and the CLI use: rows keep their frame numbers, a bad filter
+/// leaves the view as it was, clearing shows every frame, byte-level filters need a byte source.
+#[test]
+fn analyzer_keeps_a_filtered_view() {
+    let path = "chrissanders/http_google.pcapng";
+    if !corpus_dir().join(path).is_file() {
+        return;
+    }
+    let (mut analyzer, bytes) = load(path);
+    assert_eq!(analyzer.view_len(), 12);
+    assert_eq!(analyzer.apply_filter("tcp.flags.syn == 1"), Ok(2));
+    let rows = analyzer.view_rows(0, 100);
+    assert_eq!(rows.iter().map(|r| r.no).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(analyzer.filter_text(), Some("tcp.flags.syn == 1"));
+    assert_eq!((analyzer.view_index_of(2), analyzer.view_index_of(3)), (Some(1), None));
+    let error = analyzer.apply_filter("tcp.flags.syn ==").unwrap_err();
+    assert_eq!(error.message, "expected a value after '=='");
+    assert_eq!(analyzer.view_len(), 2, "a bad filter keeps the previous view");
+    let error = analyzer.apply_filter("frame contains \"GET\"").unwrap_err();
+    assert_eq!(error.kind, tracelens::filter::ErrorKind::Unavailable);
+    assert_eq!(analyzer.apply_filter_with("frame contains \"GET\"", Some(&bytes)), Ok(1));
+    assert_eq!(analyzer.view_rows(0, 10)[0].no, 4);
+    assert_eq!(analyzer.apply_filter("http.response.code == 200"), Ok(1));
+    assert_eq!(analyzer.view_rows(0, 10)[0].no, 6, "without bytes: the index's labels");
+    assert_eq!(analyzer.apply_filter_with("http.response.code == 200", Some(&bytes)), Ok(1));
+    assert_eq!(analyzer.view_rows(0, 10)[0].no, 12, "with bytes: where the response completes");
+    assert_eq!(analyzer.view_rows(5, 10), vec![]);
+    analyzer.clear_filter();
+    assert_eq!((analyzer.view_len(), analyzer.filter_text()), (12, None));
+    assert_eq!(analyzer.apply_filter("  "), Ok(12));
+    assert!(analyzer.check_filter("ip.addr == 10.0.0.0/8").is_ok());
+    assert_eq!(
+        analyzer.complete_filter("tcp.analysis.ack_"),
+        vec![
+            (
+                "tcp.analysis.ack_lost_segment",
+                "ACK for data that was not captured"
+            ),
+            (
+                "tcp.analysis.ack_rtt",
+                "Round-trip time: seconds from a segment to the ACK that covers it"
+            ),
+        ]
+    );
+}

@@ -129,6 +129,19 @@ impl Analyzer {
         self.view_frames().map_or(self.len(), <[u32]>::len)
     }
 
+    /// Position in the view of frame number `no` (1-based), or `None` if the view does not
+    /// hold it (to scroll the list to a frame).
+    pub fn view_index_of(&self, no: u64) -> Option<usize> {
+        let index = usize::try_from(no.checked_sub(1)?).ok()?;
+        match self.view_frames() {
+            None => (index < self.len()).then_some(index),
+            Some(frames) => {
+                let index = u32::try_from(index).ok()?;
+                frames.binary_search(&index).ok()
+            }
+        }
+    }
+
     /// Packet-list rows `start..start+count` of the view (rows keep their frame numbers).
     pub fn view_rows(&self, start: usize, count: usize) -> Vec<Row> {
         let Some(frames) = self.view_frames() else {
