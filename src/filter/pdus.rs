@@ -99,6 +99,9 @@ pub struct AppPdus {
 enum HttpState {
     /// A message start.
     Idle,
+    /// Text that is not a message start, held until a line ends (Wireshark waits for a whole
+    /// first line; then it shows the data as HTTP continuation).
+    NoLine,
     /// The rest of the header block (the bytes so far).
     Headers(Vec<u8>),
     /// `n` more body bytes.
@@ -225,17 +228,16 @@ impl AppPdus {
                     }
                 }
                 Protocol::Tls { pending, encrypted } => {
-                    let fresh = pending.is_empty();
                     match tls_segment(pending, encrypted, payload) {
-                        Some(records) => {
+                        TlsOutcome::Records(records) => {
                             out.tls.insert(frame_no, records);
                         }
-                        // A segment that starts a record is dissected as TLS (the record
-                        // completes later); one that only continues a record is not.
-                        None if fresh => {
+                        // A segment that starts a record is dissected as TLS (the record completes
+                        // later); one that only continues a record is not.
+                        TlsOutcome::Started => {
                             out.tls.insert(frame_no, Vec::new());
                         }
-                        None => {}
+                        TlsOutcome::Extended | TlsOutcome::NotTls => {}
                     }
                 }
             }
@@ -253,6 +255,14 @@ fn starts_like_http(data: &[u8]) -> bool {
         Some(end) => std::str::from_utf8(&data[..end]).is_ok_and(|w| METHODS.contains(&w)),
         None => false,
     }
+}
+
+/// Whether a line ends in `data`: a LF, or a CR that is not the last byte (which might be the
+/// first half of a CRLF still to come).
+fn has_line_end(data: &[u8]) -> bool {
+    data.iter()
+        .enumerate()
+        .any(|(k, &b)| b == b'\n' || (b == b'\r' && k + 1 < data.len()))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -340,10 +350,20 @@ fn http_segment(state: &mut HttpState, payload: &[u8]) -> Option<Vec<HttpMessage
                     *state = HttpState::Headers(Vec::new());
                     continue;
                 }
-                // Not a message start: text is shown as HTTP continuation data; binary data
-                // (a first byte that is not printable) is not HTTP at all. Either way the rest
-                // of the segment goes with it.
-                continuation = rest.first().is_some_and(|b| (0x20..=0x7e).contains(b));
+                // Not a message start. Binary data (a first byte that is not printable) is
+                // not HTTP; text is HTTP continuation once a line ends.
+                if rest.first().is_some_and(|b| (0x20..=0x7e).contains(b)) {
+                    *state = HttpState::NoLine;
+                    continue;
+                }
+                break;
+            }
+            HttpState::NoLine => {
+                if has_line_end(rest) {
+                    continuation = true;
+                } else {
+                    *state = HttpState::NoLine;
+                }
                 break;
             }
             HttpState::Headers(mut head) => {
@@ -483,13 +503,22 @@ fn feed_chunked(mut chunked: Chunked, data: &[u8]) -> (usize, Option<Chunked>) {
     (at, Some(chunked))
 }
 
-/// Feeds one segment's payload to a TLS direction; returns the records completed in it (empty
-/// for data that is not a record), or `None` when the segment only extends a record.
-fn tls_segment(
-    pending: &mut Vec<u8>,
-    encrypted: &mut bool,
-    payload: &[u8],
-) -> Option<Vec<TlsRecord>> {
+/// What a segment did to a TLS direction.
+#[derive(Debug, PartialEq, Eq)]
+enum TlsOutcome {
+    /// Records completed in this segment.
+    Records(Vec<TlsRecord>),
+    /// The segment started a record that is not complete yet (Wireshark shows `tls`).
+    Started,
+    /// The segment only extended a pending record (a segment of a reassembled PDU).
+    Extended,
+    /// Not TLS (the data does not start a record).
+    NotTls,
+}
+
+/// Feeds one segment's payload to a TLS direction.
+fn tls_segment(pending: &mut Vec<u8>, encrypted: &mut bool, payload: &[u8]) -> TlsOutcome {
+    let fresh = pending.is_empty();
     pending.extend_from_slice(payload);
     let data = std::mem::take(pending);
     let mut records = Vec::new();
@@ -498,30 +527,33 @@ fn tls_segment(
         let rest = &data[at..];
         let plausible = rest.first().is_some_and(|t| (20..=24).contains(t))
             && rest.get(1).is_none_or(|&major| major == 3);
-        if !plausible {
-            // Not a record start: Wireshark shows it as TLS continuation data.
-            return Some(records);
-        }
-        if rest.len() < 5 {
-            *pending = rest.to_vec();
+        let length = rest
+            .get(3..5)
+            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+        if !plausible || length.is_some_and(|l| l + 5 > MAX_RECORD) {
             break;
         }
-        let length = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-        if length + 5 > MAX_RECORD {
-            return Some(records);
+        match length {
+            Some(length) if rest.len() >= 5 + length => {
+                records.push(tls_record(&rest[..5 + length], encrypted));
+                at += 5 + length;
+            }
+            _ => {
+                *pending = rest.to_vec();
+                break;
+            }
         }
-        if rest.len() < 5 + length {
-            *pending = rest.to_vec();
-            break;
-        }
-        let record = &rest[..5 + length];
-        records.push(tls_record(record, encrypted));
-        at += 5 + length;
     }
-    if records.is_empty() {
-        None
+    if !records.is_empty() {
+        TlsOutcome::Records(records)
+    } else if !pending.is_empty() {
+        if fresh {
+            TlsOutcome::Started
+        } else {
+            TlsOutcome::Extended
+        }
     } else {
-        Some(records)
+        TlsOutcome::NotTls
     }
 }
 
@@ -574,7 +606,21 @@ mod tests {
             done.as_slice(),
             [HttpMessage::Response { code: 200, .. }]
         ));
-        assert_eq!(http_segment(&mut state, b"garbage"), Some(vec![]));
+        assert_eq!(
+            http_segment(&mut state, b"more text"),
+            None,
+            "no line end yet"
+        );
+        assert_eq!(
+            http_segment(&mut state, b" and\r\nmore"),
+            Some(vec![]),
+            "continuation"
+        );
+        assert_eq!(
+            http_segment(&mut state, b"\x9fbinary\n"),
+            None,
+            "binary is not HTTP"
+        );
     }
 
     #[test]
@@ -602,24 +648,32 @@ mod tests {
     fn tls_records_complete_in_the_segment_that_ends_them() {
         let mut pending = Vec::new();
         let mut encrypted = false;
+        let records = |outcome: TlsOutcome| match outcome {
+            TlsOutcome::Records(records) => records,
+            other => panic!("{other:?}"),
+        };
         // A ServerHello record, then the first byte of a Certificate record's body.
         let mut first = vec![22, 3, 3, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0];
         first.extend_from_slice(&[22, 3, 3, 0, 8, 11]);
-        let records = tls_segment(&mut pending, &mut encrypted, &first).expect("server hello");
-        assert_eq!(records[0].handshake_types, vec![2]);
-        assert_eq!(tls_segment(&mut pending, &mut encrypted, &[0, 0, 2]), None);
-        let records = tls_segment(
-            &mut pending,
-            &mut encrypted,
-            &[1, 2, 0, 0, 20, 3, 3, 0, 1, 1],
-        )
-        .expect("certificate");
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[0].handshake_types, vec![11]);
+        let hello = records(tls_segment(&mut pending, &mut encrypted, &first));
+        assert_eq!(hello[0].handshake_types, vec![2]);
+        assert_eq!(
+            tls_segment(&mut pending, &mut encrypted, &[0, 0, 2]),
+            TlsOutcome::Extended
+        );
+        let rest = [1, 2, 0, 0, 20, 3, 3, 0, 1, 1];
+        let done = records(tls_segment(&mut pending, &mut encrypted, &rest));
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[0].handshake_types, vec![11]);
         assert!(encrypted);
         assert_eq!(
-            tls_segment(&mut pending, &mut encrypted, &[0x99]),
-            Some(vec![])
+            tls_segment(&mut pending, &mut encrypted, &[23, 3, 3, 9, 0]),
+            TlsOutcome::Started
+        );
+        pending.clear();
+        assert_eq!(
+            tls_segment(&mut pending, &mut encrypted, b"abc"),
+            TlsOutcome::NotTls
         );
     }
 
