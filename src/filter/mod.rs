@@ -17,6 +17,7 @@ mod bench;
 mod compile;
 mod context;
 mod deep;
+mod dissection;
 mod errors;
 mod eval;
 mod fields;
