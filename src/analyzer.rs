@@ -279,6 +279,28 @@ impl Analyzer {
             caplen: record.caplen,
         })
     }
+
+    /// The frames (0-based indexes, in order) of TCP stream `number` (`tcp.stream`), or `None`
+    /// when there is no such stream.
+    pub fn tcp_stream_frames(&self, number: u32) -> Option<Vec<u32>> {
+        let flows = self.flows();
+        let id = flows
+            .streams
+            .iter()
+            .position(|s| s.ip_proto == 6 && s.number == number)?;
+        let stream = &flows.streams[id];
+        let (first, last) = (stream.first_frame as usize, stream.last_frame as usize);
+        let frames = flows
+            .stream_of
+            .get(first..=last.min(flows.stream_of.len().saturating_sub(1)))
+            .unwrap_or(&[])
+            .iter()
+            .zip(first..)
+            .filter(|(&of, _)| of as usize == id)
+            .map(|(_, i)| i as u32)
+            .collect();
+        Some(frames)
+    }
 }
 
 /// Decodes one frame and appends it to its file's partial index.

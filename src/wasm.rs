@@ -8,6 +8,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::analyzer::Analyzer;
+use crate::conversations::{self, Conversation};
+use crate::filter::FrameBytes;
+use crate::findings::{self, Finding};
+use crate::tcp::rows::{self as tcp_rows, Passes, TcpRow};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -15,6 +19,9 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct WasmAnalyzer {
     inner: Analyzer,
+    /// The findings of the finished capture, computed on first use (the view and the report
+    /// export share them).
+    findings: Option<Vec<Finding>>,
 }
 
 #[wasm_bindgen]
@@ -24,6 +31,7 @@ impl WasmAnalyzer {
         report_panics_to_console();
         WasmAnalyzer {
             inner: Analyzer::new(),
+            findings: None,
         }
     }
 
@@ -46,6 +54,7 @@ impl WasmAnalyzer {
     /// Merges the files into one timeline; call once after the last `endFile`.
     pub fn finish(&mut self) {
         self.inner.finish();
+        self.findings = None;
     }
 
     /// Frames indexed so far, across files (for progress).
@@ -91,6 +100,315 @@ impl WasmAnalyzer {
             None => Ok(JsValue::NULL),
         }
     }
+
+    /// The findings as the JSON text of `tracelens findings --json` (an array of objects with
+    /// kind, severity, verdict, explanation, frames, stream, filter, details). Text, not objects:
+    /// `JSON.parse` takes any number, where a serializer would refuse integers beyond 2^53.
+    #[wasm_bindgen(js_name = findingsJson)]
+    pub fn findings_json(&mut self) -> String {
+        findings::report::to_json(self.findings())
+    }
+
+    /// The findings report to download: `format` is "markdown" or "json"; `name` names the
+    /// capture in the Markdown title.
+    #[wasm_bindgen(js_name = findingsReport)]
+    pub fn findings_report(&mut self, format: &str, name: &str) -> Result<String, JsError> {
+        let list = self.findings();
+        match format {
+            "markdown" => Ok(findings::report::to_markdown(list, name)),
+            "json" => Ok(findings::report::to_json(list)),
+            other => Err(JsError::new(&format!("unknown report format {other:?}"))),
+        }
+    }
+
+    /// `{markers: [{no, reply_no, ip_len, payload_len, time, type}], ranges: [{from, to, filter}]}`
+    /// (as `tracelens markers --json`); 64-bit integers come out as BigInt.
+    pub fn markers(&self) -> Result<JsValue, JsError> {
+        to_js_wide(&findings::markers::find(self.inner.index()))
+    }
+
+    /// The conversation table of `kind` (eth, ip, ipv6, tcp, udp) in tshark's order, one object
+    /// per row with the keys of `tracelens conv --json` plus `first_frame` (1-based). 64-bit
+    /// integers come out as BigInt.
+    pub fn conversations(&self, kind: &str) -> Result<JsValue, JsError> {
+        let kind = conversations::Kind::parse(kind)
+            .ok_or_else(|| JsError::new(&format!("unknown conversation type {kind:?}")))?;
+        let a = &self.inner;
+        let rows = conversations::conversations(a.index(), a.flows(), a.tcp(), kind);
+        let ordered: Vec<ConversationRow> =
+            conversations::tshark_order(rows.iter().map(Conversation::frames))
+                .into_iter()
+                .filter_map(|at| rows.get(at))
+                .map(|row| ConversationRow::new(kind, row))
+                .collect();
+        to_js_wide(&ordered)
+    }
+
+    /// Every TCP connection attempt (`tracelens connections`), in order of the first SYN; times
+    /// in nanoseconds. 64-bit integers come out as BigInt.
+    pub fn connections(&self) -> Result<JsValue, JsError> {
+        let a = &self.inner;
+        to_js_wide(&crate::connections::attempts(a.index(), a.flows()))
+    }
+
+    /// The TCP analysis of frame `no` (relative seq/ack, analysis flags and their names,
+    /// ack_rtt, bytes in flight…), or `null` when it carries no TCP header.
+    #[wasm_bindgen(js_name = tcpRow)]
+    pub fn tcp_row(&self, no: f64) -> Result<JsValue, JsError> {
+        let a = &self.inner;
+        let row = frame_number(no)
+            .and_then(|no| usize::try_from(no - 1).ok())
+            .and_then(|i| tcp_rows::row(a.index(), a.flows(), a.tcp(), i, Passes::Two));
+        to_js_wide(&row.map(AnalysedSegment::from))
+    }
+
+    /// The frames of TCP stream `stream` (`tcp.stream`), at most `limit` of them: `{stream,
+    /// total, rows: [{no, time, dir, …analysis}]}` with `dir` 0 for A→B (A sent the first
+    /// frame), or `null` when there is no such stream.
+    #[wasm_bindgen(js_name = tcpStream)]
+    pub fn tcp_stream(&self, stream: u32, limit: usize) -> Result<JsValue, JsError> {
+        let a = &self.inner;
+        let Some(frames) = a.tcp_stream_frames(stream) else {
+            return Ok(JsValue::NULL);
+        };
+        let first = crate::summary::first_time(a.index());
+        let rows: Vec<StreamSegment> = frames
+            .iter()
+            .take(limit)
+            .filter_map(|&i| {
+                let i = i as usize;
+                let record = a.index().records.get(i)?;
+                let row = tcp_rows::row(a.index(), a.flows(), a.tcp(), i, Passes::Two)?;
+                let dir = a.flows().stream(i).map_or(0, |s| s.direction_of(record));
+                let flags = u16::from(record.tcp_flags);
+                Some(StreamSegment {
+                    time: (record.ts_ns - first) as f64 / 1e9,
+                    dir,
+                    syn: flags & crate::decode::TCP_SYN != 0,
+                    fin: flags & crate::decode::TCP_FIN != 0,
+                    rst: flags & crate::decode::TCP_RST != 0,
+                    segment: AnalysedSegment::from(row),
+                })
+            })
+            .collect();
+        let (end_a, end_b) = frames
+            .first()
+            .and_then(|&i| a.flows().stream(i as usize))
+            .map(|s| (endpoint_text(a, s.a), endpoint_text(a, s.b)))
+            .unwrap_or_default();
+        to_js_wide(&StreamView {
+            stream,
+            a: end_a,
+            b: end_b,
+            total: frames.len(),
+            rows,
+        })
+    }
+
+    /// Applies a display filter to the packet list (blank text clears it), evaluated over the
+    /// index in memory. `bytes(file, offset, caplen)` returns a frame's captured bytes (a
+    /// `Uint8Array`, or `undefined`) for filters that test them. Returns `{count, error}`:
+    /// `count` frames match, or `error` ({kind, message, start, end, text}) and the view is kept.
+    #[wasm_bindgen(js_name = applyFilter)]
+    pub fn apply_filter(
+        &mut self,
+        text: &str,
+        bytes: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsError> {
+        let source = bytes.map(JsFrameBytes);
+        let source = source.as_ref().map(|s| s as &dyn FrameBytes);
+        let answer = match self.inner.apply_filter_with(text, source) {
+            Ok(count) => FilterAnswer { count, error: None },
+            Err(error) => FilterAnswer {
+                count: self.inner.view_len(),
+                error: Some(error),
+            },
+        };
+        to_js(&answer)
+    }
+
+    /// Drops the display filter.
+    #[wasm_bindgen(js_name = clearFilter)]
+    pub fn clear_filter(&mut self) {
+        self.inner.clear_filter();
+    }
+
+    /// `null` when `text` compiles, else its error ({kind, message, start, end, text}).
+    #[wasm_bindgen(js_name = checkFilter)]
+    pub fn check_filter(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.check_filter(text).err())
+    }
+
+    /// Field names completing the word at the end of `text`: [{name, description, ty}].
+    #[wasm_bindgen(js_name = completeFilter)]
+    pub fn complete_filter(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&crate::filter::complete(text))
+    }
+
+    /// Rows in the packet list: every frame, or those the filter selected.
+    #[wasm_bindgen(js_name = viewLen)]
+    pub fn view_len(&self) -> usize {
+        self.inner.view_len()
+    }
+
+    /// Rows `start .. start+count` of the filtered packet list (with their frame numbers and
+    /// the TCP analysis in Info and class, as unfiltered rows have them).
+    #[wasm_bindgen(js_name = viewRows)]
+    pub fn view_rows(&self, start: usize, count: usize) -> Result<JsValue, JsError> {
+        let Some(frames) = self.inner.view_frames() else {
+            return to_js(&self.inner.rows(start, count));
+        };
+        let end = start.saturating_add(count).min(frames.len());
+        let rows: Vec<crate::summary::Row> = frames
+            .get(start.min(end)..end)
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(|&i| self.inner.rows(i as usize, 1))
+            .collect();
+        to_js(&rows)
+    }
+
+    /// Position of frame `no` in the filtered packet list, or -1 when the filter hides it.
+    #[wasm_bindgen(js_name = viewIndexOf)]
+    pub fn view_index_of(&self, no: f64) -> f64 {
+        frame_number(no)
+            .and_then(|no| self.inner.view_index_of(no))
+            .map_or(-1.0, |at| at as f64)
+    }
+}
+
+impl WasmAnalyzer {
+    fn findings(&mut self) -> &[Finding] {
+        let inner = &self.inner;
+        self.findings.get_or_insert_with(|| inner.findings())
+    }
+}
+
+/// One conversation as the page shows it: the keys of `tracelens conv --json`.
+#[derive(Serialize)]
+struct ConversationRow {
+    a: String,
+    port_a: Option<u16>,
+    b: String,
+    port_b: Option<u16>,
+    stream: Option<u32>,
+    frames_ab: u64,
+    bytes_ab: u64,
+    frames_ba: u64,
+    bytes_ba: u64,
+    frames: u64,
+    bytes: u64,
+    rel_start: f64,
+    duration: f64,
+    bps_ab: Option<u64>,
+    bps_ba: Option<u64>,
+    /// 1-based number of the conversation's first frame.
+    first_frame: u64,
+}
+
+impl ConversationRow {
+    fn new(kind: conversations::Kind, row: &Conversation) -> Self {
+        let (bps_ab, bps_ba) = row.bps();
+        ConversationRow {
+            a: row.a.to_string(),
+            port_a: row.port_a,
+            b: row.b.to_string(),
+            port_b: row.port_b,
+            stream: if kind.has_ports() { row.stream } else { None },
+            frames_ab: row.frames_ab,
+            bytes_ab: row.bytes_ab,
+            frames_ba: row.frames_ba,
+            bytes_ba: row.bytes_ba,
+            frames: row.frames(),
+            bytes: row.bytes(),
+            rel_start: row.rel_start(),
+            duration: row.duration(),
+            bps_ab,
+            bps_ba,
+            first_frame: u64::from(row.first_frame) + 1,
+        }
+    }
+}
+
+/// A TCP frame's analysis with the flag names spelled as in `tcp.analysis.<name>`.
+#[derive(Serialize)]
+struct AnalysedSegment {
+    #[serde(flatten)]
+    row: TcpRow,
+    flag_names: Vec<&'static str>,
+    /// Whether Wireshark's "Bad TCP" colouring rule would mark it.
+    problem: bool,
+}
+
+impl From<TcpRow> for AnalysedSegment {
+    fn from(row: TcpRow) -> Self {
+        AnalysedSegment {
+            flag_names: crate::tcp::flags::field_names(row.flags),
+            problem: crate::tcp::flags::is_problem(row.flags),
+            row,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StreamSegment {
+    /// Seconds since the first frame of the capture.
+    time: f64,
+    /// 0 when sent by the side that sent the stream's first frame.
+    dir: usize,
+    syn: bool,
+    fin: bool,
+    rst: bool,
+    #[serde(flatten)]
+    segment: AnalysedSegment,
+}
+
+#[derive(Serialize)]
+struct StreamView {
+    stream: u32,
+    /// "address:port" of side A (the sender of the stream's first frame) and side B.
+    a: String,
+    b: String,
+    total: usize,
+    rows: Vec<StreamSegment>,
+}
+
+/// "10.0.0.1:443", "[2001:db8::1]:443" for an (address id, port) endpoint.
+fn endpoint_text(analyzer: &Analyzer, (id, port): (u32, u16)) -> String {
+    match analyzer.index().addrs.get(id) {
+        Some(std::net::IpAddr::V6(addr)) => format!("[{addr}]:{port}"),
+        Some(addr) => format!("{addr}:{port}"),
+        None => format!("?:{port}"),
+    }
+}
+
+#[derive(Serialize)]
+struct FilterAnswer {
+    count: usize,
+    error: Option<crate::filter::FilterError>,
+}
+
+/// Frame bytes for byte-level filters, read by the worker (synchronously) from the file slices.
+struct JsFrameBytes(js_sys::Function);
+
+impl FrameBytes for JsFrameBytes {
+    fn frame_bytes(
+        &self,
+        _frame_index: usize,
+        location: &crate::analyzer::FrameLocation,
+    ) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let value = self
+            .0
+            .call3(
+                &JsValue::NULL,
+                &JsValue::from(location.file as f64),
+                &JsValue::from(location.offset as f64),
+                &JsValue::from(location.caplen),
+            )
+            .ok()?;
+        let array = value.dyn_into::<js_sys::Uint8Array>().ok()?;
+        Some(std::borrow::Cow::Owned(array.to_vec()))
+    }
 }
 
 impl Default for WasmAnalyzer {
@@ -108,6 +426,16 @@ fn frame_number(no: f64) -> Option<u64> {
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Like [`to_js`], but every 64-bit integer becomes a BigInt (which never fails, whatever its
+/// size); the worker turns them into numbers.
+fn to_js_wide<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible()
+        .serialize_large_number_types_as_bigints(true);
+    value
+        .serialize(&serializer)
         .map_err(|e| JsError::new(&e.to_string()))
 }
 

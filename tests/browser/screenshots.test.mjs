@@ -8,7 +8,8 @@ import path from 'node:path';
 import { startServer } from './lib/server.mjs';
 import { launch, openApp } from './lib/browser.mjs';
 import { capture, REPO, scratchDir } from './lib/paths.mjs';
-import { openFiles, selectFrame, clickTreeItem } from './lib/app.mjs';
+import { openFiles, selectFrame, clickTreeItem, showView } from './lib/app.mjs';
+import { seedSynAckCapture } from './lib/captures.mjs';
 
 // docs/screenshots is refreshed on request (TRACELENS_UPDATE_SCREENSHOTS=1); otherwise the
 // pictures go to a scratch folder, so a test run leaves the work tree as it was.
@@ -55,6 +56,26 @@ test('light theme: empty page, packet list with details, a damaged file', async 
     await page.click('.summary-toggle');
     await selectFrame(page, 4);
     await shoot(page, 'damaged.png');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('light theme: findings of the seed\'s SYN-ACK case, conversations of a web page load', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    await openFiles(page, [seedSynAckCapture()]);
+    await page.waitForFunction(() => document.body.dataset.view === 'findings');
+    assert.equal(await page.getAttribute('.finding >> nth=0 >> .finding-head', 'aria-expanded'), 'true');
+    await page.evaluate(() => document.activeElement.blur());
+    await shoot(page, 'findings.png');
+
+    await openFiles(page, [capture('chrissanders/http_espn.pcapng')]);
+    await showView(page, 'conversations');
+    await page.click('[data-kind="tcp"]');
+    await page.click('#conversations-table .dt-row >> nth=0');
+    await shoot(page, 'conversations.png');
   } finally {
     await browser.close();
   }

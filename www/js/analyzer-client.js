@@ -48,6 +48,60 @@ export class AnalyzerClient {
     return this.send({ type: Msg.DETAILS, id: this.nextId++, no });
   }
 
+  /** Findings of the open capture, ranked. */
+  findings() {
+    return this.request(Msg.FINDINGS).then((m) => m.findings);
+  }
+
+  /** The findings report as text: `format` "markdown" or "json". */
+  report(format, name) {
+    return this.request(Msg.REPORT, { format, name }).then((m) => m.text);
+  }
+
+  /** {markers, ranges} of marker pings. */
+  markers() {
+    return this.request(Msg.MARKERS).then(({ markers, ranges }) => ({ markers, ranges }));
+  }
+
+  /** Conversation rows of `kind` (eth, ip, ipv6, tcp, udp). */
+  conversations(kind) {
+    return this.request(Msg.CONVERSATIONS, { kind }).then((m) => m.rows);
+  }
+
+  /** TCP connection attempts. */
+  connections() {
+    return this.request(Msg.CONNECTIONS).then((m) => m.rows);
+  }
+
+  /** {stream, total, rows} of TCP stream `stream`. */
+  stream(stream, limit) {
+    return this.request(Msg.STREAM, { stream, limit });
+  }
+
+  /** Applies a display filter; resolves with the `filtered` message ({count, total, error}). */
+  filter(text) {
+    return this.request(Msg.FILTER, { text });
+  }
+
+  /** null when `text` is a valid filter, else its FilterError. */
+  check(text) {
+    return this.request(Msg.CHECK, { text }).then((m) => m.error);
+  }
+
+  /** Completions [{name, description, ty}] for the word at the end of `text`. */
+  complete(text) {
+    return this.request(Msg.COMPLETE, { text }).then((m) => m.items);
+  }
+
+  /** Index of frame `no` in the filtered packet list, -1 when hidden. */
+  locate(no) {
+    return this.request(Msg.LOCATE, { no }).then((m) => m.index);
+  }
+
+  request(type, fields = {}) {
+    return this.send({ ...fields, type, id: this.nextId++ });
+  }
+
   /** Stops the `open` request `id`. */
   cancel(id) {
     if (!this.pending.has(id) || !this.worker) return;

@@ -7,9 +7,18 @@ import { initIntake, linkedCapture, fetchCapture } from './file-intake.js';
 import { PacketList } from './packet-list.js';
 import { DetailsTree } from './details-tree.js';
 import { HexView } from './hex-view.js';
-import { renderSummary, renderAlerts } from './summary-view.js';
+import { renderSummary, renderAlerts, renderTopFindings } from './summary-view.js';
 import { initTheme } from './theme.js';
 import { makeSplitter } from './splitter.js';
+import { Tabs } from './tabs.js';
+import { FindingsView, severityCounts } from './findings-view.js';
+import { MarkersBar } from './markers-bar.js';
+import { FilterBar } from './filter-bar.js';
+import { ConversationsView } from './conversations-view.js';
+import { ConnectionsView } from './connections-view.js';
+import { StreamView } from './stream-view.js';
+import { withTcpAnalysis } from './tcp-analysis.js';
+import { saveText, reportName } from './download.js';
 import * as fmt from './format.js';
 
 const TIME_KEY = 'tracelens.time';
@@ -20,11 +29,15 @@ const client = new AnalyzerClient({ onFatal: (message) => showError(message) });
 let opening = null; // {id} of the open request in progress
 let detailsSeq = 0;
 let frameCount = 0;
+let captureSeq = 0; // bumped per capture shown, so late answers about an older one are dropped
+let captureName = '';
 let fileNames = []; // of the open capture, by file index
+let findings = [];
+let userChoseView = false; // the user picked a view before the findings came in
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
-  onSelect: (row) => showFrame(row),
+  onSelect: (row) => showFrame(row.no, row),
   onActivate: () => tree.focus(),
 });
 const tree = new DetailsTree(byId('details'), {
@@ -36,9 +49,46 @@ const hex = new HexView(byId('hex'), {
   },
 });
 
+const tabs = new Tabs(byId('view-tabs'), { onShow: (name, how) => viewShown(name, how) });
+const findingsView = new FindingsView(byId('view-findings'), {
+  onJump: (no) => goToFrame(no),
+  onFilter: (text) => filterFrom(text),
+  onStream: (n) => openStream(n),
+  onExport: (format) => exportFindings(format),
+});
+const markersBar = new MarkersBar(byId('markers-bar'), {
+  onJump: (no) => goToFrame(no),
+  onFocus: (range) => filterFrom(range ? range.filter : ''),
+});
+const filterBar = new FilterBar(byId('filter-bar'), {
+  check: (text) => client.check(text),
+  complete: (text) => client.complete(text),
+  apply: (text) => applyFilter(text),
+});
+const conversationsView = new ConversationsView(byId('view-conversations'), {
+  load: (kind) => client.conversations(kind),
+  onFilter: (text) => filterFrom(text),
+  onStream: (n) => openStream(n),
+  onSelectFrame: (no) => showFrame(no),
+});
+const connectionsView = new ConnectionsView(byId('view-connections'), {
+  load: () => client.connections(),
+  onJump: (no) => goToFrame(no),
+  onStream: (n) => openStream(n),
+  onFilter: (text) => filterFrom(text),
+  onSelectFrame: (no) => showFrame(no),
+});
+const streamView = new StreamView(byId('view-stream'), {
+  load: (n, limit) => client.stream(n, limit),
+  onSelectFrame: (no) => showFrame(no),
+  onJump: (no) => goToFrame(no),
+  onFilter: (text) => filterFrom(text),
+});
+
 initTheme(byId('theme-button'));
 initTimeFormat();
-makeSplitter(byId('split-list'), byId('packet-list'), { axis: 'y', min: 96 });
+tabs.show('packets');
+makeSplitter(byId('split-list'), byId('upper'), { axis: 'y', min: 96 });
 makeSplitter(byId('split-details'), byId('details'), { axis: 'x', min: 160 });
 initIntake({
   input: byId('file-input'),
@@ -50,6 +100,15 @@ initIntake({
 });
 byId('cancel-button').addEventListener('click', () => {
   if (opening) client.cancel(opening.id);
+});
+document.addEventListener('keydown', (e) => {
+  // "/" (or Ctrl+/) edits the display filter, unless the user is typing somewhere.
+  if (body.dataset.state !== 'ready' || e.altKey || e.metaKey) return;
+  const typing = e.target.closest?.('input, textarea, [contenteditable="true"]');
+  if ((e.key === '/' && !typing && !e.ctrlKey) || (e.key === '/' && e.ctrlKey)) {
+    e.preventDefault();
+    filterBar.focus();
+  }
 });
 openLinkedCapture();
 // Compile the analyzer while the user is still choosing a file.
@@ -66,7 +125,7 @@ async function openLinkedCapture() {
     showError(`The capture ${link.capture} could not be loaded (${err.message}).`);
     return;
   }
-  if (await openFiles([file]) && link.frame) list.select(link.frame - 1);
+  if (await openFiles([file]) && link.frame) goToFrame(link.frame);
 }
 
 function setPhase(phase) {
@@ -126,7 +185,9 @@ function showProgress(p) {
 
 function showCapture(files, opened) {
   const { summary, count } = opened;
+  const seq = ++captureSeq;
   frameCount = count;
+  captureName = files.length === 1 ? files[0].name : files.map((f) => f.name).join(' + ');
   fileNames = (summary.files ?? []).map((f) => f.name);
   performance.mark('tracelens:opened');
   const ms = performance.measure('tracelens:open-to-indexed', 'tracelens:open', 'tracelens:opened').duration;
@@ -141,6 +202,23 @@ function showCapture(files, opened) {
   document.title = `${files.length === 1 ? files[0].name : `${files.length} captures`} — tracelens`;
   renderAlerts(byId('alerts'), summary);
   renderSummary(byId('summary'), summary);
+  const engine = Boolean(opened.features?.filter);
+  body.dataset.filterEngine = String(engine);
+  delete body.dataset.filter;
+  body.dataset.displayed = String(count);
+  filterBar.setEngine(engine);
+  filterBar.reset(count);
+  findingsView.setFilterAvailable(engine);
+  conversationsView.setFilterAvailable(engine);
+  connectionsView.setFilterAvailable(engine);
+  streamView.setFilterAvailable(engine);
+  markersBar.clear();
+  conversationsView.reset();
+  connectionsView.reset();
+  streamView.reset();
+  showFindings(null);
+  userChoseView = false;
+  tabs.show('packets');
   setPhase('ready');
   list.setTimeSpan(summary.duration);
   list.reset(count);
@@ -152,25 +230,152 @@ function showCapture(files, opened) {
     list.select(0);
     list.focus();
   }
+  loadDiagnosis(seq);
 }
 
-async function showFrame(row) {
+/** Findings and markers, asked for once the list is up; the Findings view opens on problems. */
+async function loadDiagnosis(seq) {
+  body.dataset.findings = 'pending';
+  let found;
+  let marks;
+  try {
+    [found, marks] = await Promise.all([client.findings(), client.markers()]);
+  } catch (err) {
+    if (seq !== captureSeq || err instanceof CancelledError) return;
+    findingsView.show(null, { message: `The findings could not be computed: ${err.message}` });
+    body.dataset.findings = 'failed';
+    return;
+  }
+  if (seq !== captureSeq) return;
+  showFindings(found);
+  markersBar.show(marks);
+  markersBar.setActive(filterBar.applied);
+  body.dataset.findings = 'ready';
+  body.dataset.markers = String(marks.markers.length);
+  if (!userChoseView && found.some((f) => f.severity === 'error' || f.severity === 'warning')) {
+    tabs.show('findings');
+    findingsView.reveal(0); // the top finding, opened
+  }
+}
+
+function showFindings(found) {
+  findings = found ?? [];
+  findingsView.show(found);
+  renderTopFindings(byId('top-findings'), findings, (n) => {
+    tabs.show('findings');
+    findingsView.reveal(n);
+  });
+  const badge = byId('findings-count');
+  const serious = findings.filter((f) => f.severity !== 'note').length;
+  badge.textContent = found ? String(findings.length) : '';
+  badge.dataset.severity = findings[0]?.severity ?? '';
+  badge.title = found ? (severityCounts(findings) || 'no findings') : '';
+  badge.hidden = !found || findings.length === 0;
+  byId('tab-findings').dataset.serious = String(serious > 0);
+}
+
+/** Called by the tabs after a view became visible. */
+function viewShown(name, { focusTab } = {}) {
+  if (body.dataset.state === 'ready' && body.dataset.findings) userChoseView = true;
+  if (name === 'conversations') conversationsView.activate();
+  else if (name === 'connections') connectionsView.activate();
+  else if (name === 'stream') streamView.activate();
+  else if (!focusTab && name === 'findings') findingsView.focus();
+  else if (!focusTab && name === 'packets') list.focus();
+}
+
+/** Shows frame `no` in the packet list (switching to it); details follow the selection. */
+async function goToFrame(no) {
+  tabs.show('packets');
+  let index;
+  try {
+    index = await client.locate(no);
+  } catch (err) {
+    if (!(err instanceof CancelledError)) status.textContent = err.message;
+    return;
+  }
+  if (index < 0) {
+    await showFrame(no);
+    status.textContent = `Frame ${fmt.count(no)} is hidden by the display filter (${filterBar.applied}); its details are shown below. Clear the filter to see it in the list.`;
+    return;
+  }
+  list.select(index);
+  list.focus();
+}
+
+/** A filter from a finding, a marker range, a conversation…: shown in the bar and applied. */
+async function filterFrom(text) {
+  const result = await filterBar.setAndApply(text);
+  if (result && !result.error) tabs.show('packets');
+  return result;
+}
+
+/** Applies a display filter in the worker and shows the matching frames. */
+async function applyFilter(text) {
+  const keep = list.selectedRow?.no;
+  const result = await client.filter(text);
+  if (result.error) {
+    status.textContent = `Filter not applied: ${result.error.message}`;
+    return result;
+  }
+  const applied = text.trim() ? text : '';
+  if (applied) body.dataset.filter = applied;
+  else delete body.dataset.filter;
+  body.dataset.displayed = String(result.count);
+  body.dataset.filterSeq = String(Number(body.dataset.filterSeq ?? 0) + 1);
+  markersBar.setActive(applied);
+  list.reset(result.count);
+  status.textContent = applied
+    ? `Displayed: ${fmt.count(result.count)} of ${fmt.plural(result.total, 'frame')} · filtered in ${fmt.duration(result.elapsedMs / 1000)}`
+    : `${fmt.plural(result.total, 'frame')}`;
+  if (result.count) {
+    const index = keep ? await client.locate(keep).catch(() => -1) : -1;
+    list.select(index >= 0 ? index : 0);
+  } else {
+    tree.clear('No frame matches the filter.');
+    hex.clear();
+  }
+  return result;
+}
+
+async function openStream(n) {
+  tabs.show('stream');
+  await streamView.open(n);
+}
+
+async function exportFindings(format) {
+  const ext = format === 'markdown' ? 'md' : 'json';
+  try {
+    const text = await client.report(format, captureName);
+    saveText(reportName(captureName, ext), text, format === 'markdown' ? 'text/markdown' : 'application/json');
+    status.textContent = `Findings exported as ${reportName(captureName, ext)}.`;
+  } catch (err) {
+    status.textContent = `The report could not be made: ${err.message}`;
+  }
+}
+
+/** Shows frame `no` in the details and hex panes (`row`: its packet-list row, when known). */
+async function showFrame(no, row) {
   const seq = ++detailsSeq;
-  const from = fileNames.length > 1 ? ` · from ${fileNames[row.file] ?? `file ${row.file + 1}`}` : '';
-  status.textContent = `Frame ${fmt.count(row.no)} of ${fmt.count(frameCount)} · ${fmt.plural(row.length, 'byte')} on the wire, ${fmt.count(row.caplen)} captured${from}`;
+  if (row) {
+    const from = fileNames.length > 1 ? ` · from ${fileNames[row.file] ?? `file ${row.file + 1}`}` : '';
+    status.textContent = `Frame ${fmt.count(row.no)} of ${fmt.count(frameCount)} · ${fmt.plural(row.length, 'byte')} on the wire, ${fmt.count(row.caplen)} captured${from}`;
+  } else {
+    status.textContent = `Frame ${fmt.count(no)} of ${fmt.count(frameCount)}`;
+  }
   let result;
   try {
-    result = await client.details(row.no);
+    result = await client.details(no);
   } catch (err) {
     if (seq !== detailsSeq || err instanceof CancelledError) return;
-    tree.clear(`The details of frame ${row.no} are not available: ${err.message}`);
+    tree.clear(`The details of frame ${no} are not available: ${err.message}`);
     hex.clear();
     return;
   }
   if (seq !== detailsSeq) return; // the selection moved on
   hex.show(result.bytes, problemRanges(result.tree));
-  tree.show(result.tree);
-  body.dataset.detailsNo = String(row.no);
+  tree.show(withTcpAnalysis(result.tree, result.tcp));
+  body.dataset.detailsNo = String(no);
 }
 
 /** Byte ranges of every node that carries a problem note. */

@@ -17,6 +17,49 @@
 //            Stop reading the files of the `open` request `id`. Answer: `cancelled` for that id
 //            (or nothing if it had already finished).
 //
+// Requests about the open capture (each answered by the message of the same name unless noted):
+//   findings       {type, id}
+//            The diagnosis. Answer: `findings` {findings: Finding[]}, a Finding being
+//            {kind, severity: "error"|"warning"|"note", verdict, explanation, frames: number[]
+//            (evidence frame numbers), stream: number|null, filter, details: {name: value}},
+//            ranked: errors first, then by first evidence frame.
+//   report         {type, id, format: "markdown"|"json", name}
+//            The findings as a report to download (`name` titles the Markdown). Answer:
+//            `report` {format, text}.
+//   markers        {type, id}
+//            Marker pings. Answer: `markers` {markers: [{no, reply_no, ip_len, payload_len, time,
+//            type}], ranges: [{from, to, filter}]}.
+//   conversations  {type, id, kind: "eth"|"ip"|"ipv6"|"tcp"|"udp"}
+//            Answer: `conversations` {kind, rows: [{a, port_a, b, port_b, stream, frames_ab,
+//            bytes_ab, frames_ba, bytes_ba, frames, bytes, rel_start, duration, bps_ab, bps_ba,
+//            first_frame}]} in tshark's order (frames, descending).
+//   connections    {type, id}
+//            TCP connection attempts. Answer: `connections` {rows: [{stream, client, client_port,
+//            server, server_port, outcome, first_syn_frame, first_syn_time_ns,
+//            syn_retransmissions, syn_ack_frame, ack_frame, syn_to_syn_ack_ns, syn_ack_to_ack_ns,
+//            connect_ns, reset_frame, reset_by, client_fin_frame, server_fin_frame}]}.
+//   stream         {type, id, stream, limit?}
+//            The frames of TCP stream `stream` (tcp.stream), at most `limit`. Answer: `stream`
+//            {stream, total, rows: [{no, time, dir, syn, fin, rst, …TcpRow}]}, or an `error`
+//            when there is no such stream.
+//   filter         {type, id, text}
+//            Applies a display filter to the packet list (blank text clears it); the capture is
+//            not read again. Answer: `filtered` {text, count, total, elapsedMs, error} — `error`
+//            (a FilterError: {kind, message, start, end, text}) when the filter is invalid, and
+//            then the previous view stays.
+//   check          {type, id, text}
+//            Validates filter text without applying it. Answer: `checked` {text, error|null}.
+//   complete       {type, id, text}
+//            Field names completing the word at the end of `text`. Answer: `completions`
+//            {text, items: [{name, description, ty}]}.
+//   locate         {type, id, no}
+//            Where frame `no` is in the (filtered) packet list. Answer: `located` {no, index}
+//            (-1 when the filter hides it).
+//
+// TcpRow (in `details` and `stream`): {no, stream, seq, ack, len, nxtseq, window, flags,
+// flag_names: string[] (tcp.analysis.<name>), problem, ack_rtt_ns, initial_rtt_ns,
+// bytes_in_flight, acks_frame, dup_ack_num, dup_ack_frame, completeness}.
+//
 // Worker → page
 //   ready     {type}             The WebAssembly module is loaded; sent once, unrequested.
 //
@@ -25,11 +68,14 @@
 //   progress  {type, id, file, fileIndex, files, bytes, totalBytes, bytesPerSec, frames, elapsedMs}
 //             While reading: `bytes` read so far across all files (compressed bytes for gzip
 //             files), of `totalBytes`; `frames` indexed so far.
-//   opened    {type, id, summary, count, elapsedMs, bytes, timing: {pushMs, finishMs}}
+//   opened    {type, id, summary, count, elapsedMs, bytes, timing: {pushMs, finishMs}, features}
 //             Reading finished; `summary` is the analyzer's Summary, `count` the number of frames,
 //             `timing` the time spent inside the analyzer (the rest is reading and messaging).
-//   rows      {type, id, start, rows: Row[]}
-//   details   {type, id, no, tree: Node[], len, bytes: Uint8Array} (bytes is transferred)
+//             `features.filter`: whether this build has the display-filter engine (without it,
+//             `filter` understands only `frame.number >= a and frame.number <= b`).
+//   rows      {type, id, start, rows: Row[]}  (rows of the filtered list; `no` is the frame number)
+//   details   {type, id, no, tree: Node[], len, bytes: Uint8Array, tcp: TcpRow|null}
+//             (bytes is transferred)
 //   cancelled {type, id}
 //   error     {type, id, message, fatal?}   `id` is 0 when no request caused it (e.g. loading
 //             failed). `fatal`: the WebAssembly instance trapped and the worker must be replaced.
@@ -40,12 +86,37 @@ export const Msg = Object.freeze({
   ROWS: 'rows',
   DETAILS: 'details',
   CANCEL: 'cancel',
+  FINDINGS: 'findings',
+  REPORT: 'report',
+  MARKERS: 'markers',
+  CONVERSATIONS: 'conversations',
+  CONNECTIONS: 'connections',
+  STREAM: 'stream',
+  FILTER: 'filter',
+  FILTERED: 'filtered',
+  CHECK: 'check',
+  CHECKED: 'checked',
+  COMPLETE: 'complete',
+  COMPLETIONS: 'completions',
+  LOCATE: 'locate',
+  LOCATED: 'located',
   READY: 'ready',
   PROGRESS: 'progress',
   OPENED: 'opened',
   CANCELLED: 'cancelled',
   ERROR: 'error',
 });
+
+/** The focus filter for frames a..b (1-based, inclusive), as the markers bar writes it. */
+export function rangeFilter(from, to) {
+  return `frame.number >= ${from} and frame.number <= ${to}`;
+}
+
+/** [from, to] if `text` is exactly a frame-range filter as rangeFilter writes it, else null. */
+export function parseRangeFilter(text) {
+  const m = /^\s*frame\.number\s*(?:>=|ge)\s*(\d+)\s*(?:and|&&)\s*frame\.number\s*(?:<=|le)\s*(\d+)\s*$/.exec(text);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
 
 /** Files are read and handed to the analyzer in slices of this size. */
 export const SLICE_BYTES = 16 * 1024 * 1024;

@@ -139,3 +139,31 @@ function dropped(interfaces) {
 function unique(values) {
   return [...new Set(values)];
 }
+
+/**
+ * The top findings under the facts strip: up to `max` lines (errors and warnings first), each a
+ * button that opens the finding in the Findings view (`onOpen(index)`). Hidden when none.
+ */
+export function renderTopFindings(container, findings, onOpen, max = 3) {
+  container.replaceChildren();
+  const shown = (findings ?? []).slice(0, max);
+  container.hidden = shown.length === 0;
+  if (!shown.length) return;
+  const titles = { error: 'Error', warning: 'Warning', note: 'Note' };
+  for (const [n, f] of shown.entries()) {
+    const severity = titles[f.severity] ? f.severity : 'note';
+    container.append(el('button', {
+      type: 'button', class: `top-finding sev-${severity}`, title: `${f.verdict}\n(open in Findings)`,
+      dataset: { index: String(n), kind: f.kind },
+      on: { click: () => onOpen(n) },
+    },
+    el('span', { class: `sev-badge sev-${severity}`, text: titles[severity] }),
+    el('span', { class: 'top-finding-text', text: f.verdict })));
+  }
+  if (findings.length > max) {
+    container.append(el('button', {
+      type: 'button', class: 'link-button top-finding-more', text: `+ ${fmt.plural(findings.length - max, 'more finding')}`,
+      on: { click: () => onOpen(max) },
+    }));
+  }
+}

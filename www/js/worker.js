@@ -1,7 +1,7 @@
 // The analysis worker: owns the WebAssembly analyzer, reads the dropped files in slices and answers
 // the page's requests (see protocol.js). The page never parses; this file never touches the DOM.
 
-import { Msg, SLICE_BYTES, PROGRESS_INTERVAL_MS, isGzipMagic } from './protocol.js';
+import { Msg, SLICE_BYTES, PROGRESS_INTERVAL_MS, isGzipMagic, parseRangeFilter } from './protocol.js';
 
 /** Loads and initialises the wasm-bindgen module once; failures are reported, not thrown away. */
 const wasm = import('../pkg/tracelens.js').then(async (mod) => {
@@ -17,8 +17,13 @@ wasm.catch((err) => {
   });
 });
 
-/** The analyzer of the open capture, and per file index the bytes its offsets point into. */
-let current = null; // { analyzer, sources: (File|Blob)[] }
+/**
+ * The analyzer of the open capture, per file index the bytes its offsets point into, and what
+ * the packet list shows: every frame (`view` null), the frames the analyzer's display filter
+ * selected ({kind: 'filter'}), or — in a build without the filter engine — a frame range
+ * ({kind: 'range', from, to}, 1-based inclusive).
+ */
+let current = null; // { analyzer, sources: (File|Blob)[], view, filterText }
 const cancelRequests = new Set();
 let queue = Promise.resolve();
 
@@ -47,6 +52,16 @@ async function handle(msg) {
     case Msg.OPEN: return open(msg);
     case Msg.ROWS: return rows(msg);
     case Msg.DETAILS: return details(msg);
+    case Msg.FINDINGS: return findings(msg);
+    case Msg.REPORT: return report(msg);
+    case Msg.MARKERS: return markers(msg);
+    case Msg.CONVERSATIONS: return conversations(msg);
+    case Msg.CONNECTIONS: return connections(msg);
+    case Msg.STREAM: return stream(msg);
+    case Msg.FILTER: return filter(msg);
+    case Msg.CHECK: return check(msg);
+    case Msg.COMPLETE: return complete(msg);
+    case Msg.LOCATE: return locate(msg);
     default: throw new Error(`unknown request type ${JSON.stringify(msg.type)}`);
   }
 }
@@ -124,12 +139,12 @@ async function open({ id, files, names = [] }) {
     cancelRequests.delete(id);
   }
 
-  current = { analyzer, sources };
+  current = { analyzer, sources, view: null, filterText: '' };
   const summary = plainNumbers(analyzer.summary());
   mergeNotes(summary, gzipped, notes);
   self.postMessage({
     type: Msg.OPENED, id, summary, count: analyzer.len(), bytes: totalBytes,
-    elapsedMs: performance.now() - started, timing,
+    elapsedMs: performance.now() - started, timing, features: { filter: hasFilterEngine(analyzer) },
   });
 }
 
@@ -225,9 +240,140 @@ function requireCapture() {
   return current;
 }
 
+/** Whether this build of the analyzer has the display-filter engine. */
+function hasFilterEngine(analyzer) {
+  return typeof analyzer.applyFilter === 'function';
+}
+
 function rows({ id, start, count }) {
+  const { analyzer, view } = requireCapture();
+  let list;
+  if (!view) list = analyzer.rows(start, count);
+  else if (view.kind === 'filter') list = analyzer.viewRows(start, count);
+  else {
+    const first = view.from - 1 + start;
+    list = analyzer.rows(first, Math.max(0, Math.min(count, view.to - first)));
+  }
+  self.postMessage({ type: Msg.ROWS, id, start, rows: list });
+}
+
+/** Number of rows in the packet list. */
+function viewLength({ analyzer, view }) {
+  if (!view) return analyzer.len();
+  if (view.kind === 'filter') return analyzer.viewLen();
+  return view.to - view.from + 1;
+}
+
+function locate({ id, no }) {
+  const cap = requireCapture();
+  const { analyzer, view } = cap;
+  let index = -1;
+  if (Number.isInteger(no) && no >= 1 && no <= analyzer.len()) {
+    if (!view) index = no - 1;
+    else if (view.kind === 'filter') index = analyzer.viewIndexOf(no);
+    else if (no >= view.from && no <= view.to) index = no - view.from;
+  }
+  self.postMessage({ type: Msg.LOCATED, id, no, index });
+}
+
+/**
+ * Applies a display filter (blank: none). Without the filter engine only the markers bar's
+ * frame-range filter is understood, and evaluated here.
+ */
+function filter({ id, text }) {
+  const cap = requireCapture();
+  const { analyzer } = cap;
+  const started = performance.now();
+  const total = analyzer.len();
+  const answer = (error) => self.postMessage({
+    type: Msg.FILTERED, id, text, total, error,
+    count: viewLength(cap), elapsedMs: performance.now() - started,
+  });
+  if (!text.trim()) {
+    if (hasFilterEngine(analyzer)) analyzer.clearFilter();
+    cap.view = null;
+    cap.filterText = '';
+    return answer(null);
+  }
+  if (hasFilterEngine(analyzer)) {
+    const result = analyzer.applyFilter(text, (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+    if (result.error) return answer(result.error);
+    cap.view = { kind: 'filter' };
+    cap.filterText = text;
+    return answer(null);
+  }
+  const range = parseRangeFilter(text);
+  if (!range) return answer(noEngineError(text));
+  const [from, to] = [Math.max(1, range[0]), Math.min(total, range[1])];
+  cap.view = { kind: 'range', from, to: Math.max(from - 1, to) };
+  cap.filterText = text;
+  return answer(null);
+}
+
+function check({ id, text }) {
   const { analyzer } = requireCapture();
-  self.postMessage({ type: Msg.ROWS, id, start, rows: analyzer.rows(start, count) });
+  let error = null;
+  if (hasFilterEngine(analyzer)) error = analyzer.checkFilter(text) ?? null;
+  else if (text.trim() && !parseRangeFilter(text)) error = noEngineError(text);
+  self.postMessage({ type: Msg.CHECKED, id, text, error });
+}
+
+function complete({ id, text }) {
+  const { analyzer } = requireCapture();
+  const items = hasFilterEngine(analyzer) ? analyzer.completeFilter(text) : [];
+  self.postMessage({ type: Msg.COMPLETIONS, id, text, items });
+}
+
+function noEngineError(text) {
+  return {
+    kind: 'unavailable',
+    message: 'this build has no display-filter engine; only "frame.number >= a and frame.number <= b" works',
+    start: 0,
+    end: Math.max(1, [...text].length),
+    text,
+  };
+}
+
+/** The bytes of a frame for filters that test them (FileReaderSync: workers may read synchronously). */
+let syncReader = null;
+function readSync(source, offset, length) {
+  if (!source) return undefined;
+  syncReader ??= new FileReaderSync();
+  return new Uint8Array(syncReader.readAsArrayBuffer(source.slice(offset, offset + length)));
+}
+
+function findings({ id }) {
+  const { analyzer } = requireCapture();
+  self.postMessage({ type: Msg.FINDINGS, id, findings: JSON.parse(analyzer.findingsJson()) });
+}
+
+function report({ id, format, name }) {
+  const { analyzer } = requireCapture();
+  self.postMessage({ type: Msg.REPORT, id, format, text: analyzer.findingsReport(format, name ?? 'capture') });
+}
+
+function markers({ id }) {
+  const { analyzer } = requireCapture();
+  self.postMessage({ type: Msg.MARKERS, id, ...plainNumbers(analyzer.markers()) });
+}
+
+function conversations({ id, kind }) {
+  const { analyzer } = requireCapture();
+  self.postMessage({ type: Msg.CONVERSATIONS, id, kind, rows: plainNumbers(analyzer.conversations(kind)) });
+}
+
+function connections({ id }) {
+  const { analyzer } = requireCapture();
+  self.postMessage({ type: Msg.CONNECTIONS, id, rows: plainNumbers(analyzer.connections()) });
+}
+
+function stream({ id, stream: number, limit = 100_000 }) {
+  const { analyzer } = requireCapture();
+  const result = Number.isInteger(number) && number >= 0 && number < 2 ** 32
+    ? analyzer.tcpStream(number, limit)
+    : null;
+  if (!result) throw new Error(`there is no TCP stream ${number}`);
+  self.postMessage({ type: Msg.STREAM, id, ...plainNumbers(result) });
 }
 
 async function details({ id, no }) {
@@ -240,8 +386,9 @@ async function details({ id, no }) {
   const bytes = new Uint8Array(buffer);
   const result = analyzer.details(no, bytes);
   if (!result) throw new Error(`frame ${no} could not be decoded`);
+  const tcp = plainNumbers(analyzer.tcpRow(no)) ?? null;
   self.postMessage(
-    { type: Msg.DETAILS, id, no, tree: result.tree, len: result.len, bytes },
+    { type: Msg.DETAILS, id, no, tree: result.tree, len: result.len, bytes, tcp },
     [bytes.buffer],
   );
 }

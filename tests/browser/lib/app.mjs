@@ -9,14 +9,29 @@ async function openCount(page) {
   return Number(await page.evaluate(() => document.body.dataset.openCount ?? 0));
 }
 
-/** Waits until the open after `before` finished (or failed); returns the page state. */
+/**
+ * Waits until the open after `before` finished (or failed) and, when it opened, until the
+ * findings are in (the Findings view may take over the screen when they arrive); returns the
+ * page state.
+ */
 async function waitOpened(page, before, timeout) {
   await page.waitForFunction(
     (n) => Number(document.body.dataset.openCount ?? 0) > n || document.body.dataset.state === 'empty',
     before,
     { timeout, polling: 50 },
   );
+  await page.waitForFunction(
+    () => document.body.dataset.state !== 'ready' || ['ready', 'failed'].includes(document.body.dataset.findings),
+    null,
+    { timeout, polling: 50 },
+  );
   return page.evaluate(() => document.body.dataset.state);
+}
+
+/** Shows view `name` (findings, packets, conversations, connections, stream) if it is not shown. */
+export async function showView(page, name) {
+  if (await page.evaluate(() => document.body.dataset.view) !== name) await page.click(`#tab-${name}`);
+  await page.waitForFunction((n) => document.body.dataset.view === n, name, { polling: 50 });
 }
 
 /** Opens files from disk through the file input. */
@@ -56,6 +71,7 @@ export async function frameCount(page) {
 
 /** The rows on screen, once loaded: [{no, time, src, dst, protocol, length, info, cls}]. */
 export async function visibleRows(page) {
+  await showView(page, 'packets');
   await page.waitForFunction(() => !document.querySelector('.plist .row.loading:not([hidden])'), null, { polling: 50 });
   return page.$$eval('.plist .row:not([hidden])', (rows) => rows.map((r) => {
     const [no, time, src, dst, protocol, length, info] = [...r.querySelectorAll('.cell')].map((c) => c.textContent);
@@ -73,6 +89,7 @@ export async function row(page, no) {
 
 /** Clicks frame `no` in the list and waits for its details. */
 export async function selectFrame(page, no) {
+  await showView(page, 'packets');
   await page.click(`.plist .row[data-no="${no}"]`);
   await waitDetails(page, no);
 }
@@ -108,4 +125,70 @@ export async function highlightedBytes(page) {
     index: [...document.querySelectorAll('.hex-bytes .b')].indexOf(s),
     hex: s.textContent,
   })));
+}
+
+/**
+ * Every frame number the packet list shows (walking it with PageDown from the top), for lists
+ * short enough to walk.
+ */
+export async function listedFrames(page, { max = 2000 } = {}) {
+  await showView(page, 'packets');
+  const count = Number(await page.evaluate(() => document.body.dataset.displayed));
+  if (!count) return [];
+  await page.focus('.plist-scroll');
+  await page.keyboard.press('Home');
+  const seen = new Map();
+  for (let guard = 0; guard < 200 && seen.size < Math.min(count, max); guard++) {
+    for (const r of await visibleRows(page)) seen.set(r.no, true);
+    if (seen.size >= count) break;
+    await page.focus('.plist-scroll');
+    await page.keyboard.press('PageDown');
+    await page.waitForTimeout(30);
+  }
+  return [...seen.keys()].sort((a, b) => a - b);
+}
+
+/** Waits for the findings and returns [{severity, kind, verdict}] as the Findings view lists them. */
+export async function listedFindings(page) {
+  await page.waitForFunction(() => document.body.dataset.findings === 'ready', null, { polling: 50 });
+  return page.$$eval('.findings-list .finding', (items) => items.map((i) => ({
+    severity: i.querySelector('.sev-badge').textContent,
+    kind: i.dataset.kind,
+    verdict: i.querySelector('.finding-verdict').textContent,
+  })));
+}
+
+/** The filter bar's state: {text, state, message, count}. */
+export async function filterState(page) {
+  return page.evaluate(() => ({
+    text: document.querySelector('#filter-input').value,
+    state: document.querySelector('.filter-field').dataset.state,
+    message: document.querySelector('.filter-message:not([hidden]) .filter-message-text')?.textContent ?? null,
+    count: document.querySelector('.filter-count').textContent,
+  }));
+}
+
+/** Types `text` in the filter bar and applies it with Enter; waits until the list is re-read. */
+export async function applyFilter(page, text) {
+  const before = Number(await page.evaluate(() => document.body.dataset.filterSeq ?? 0));
+  await page.fill('#filter-input', text);
+  await page.click('.filter-apply');
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.filterSeq ?? 0) > n || document.querySelector('.filter-field').dataset.state === 'invalid',
+    before,
+    { polling: 50 },
+  );
+}
+
+/** Rows of a data table (conversations, connections, stream) on screen: arrays of cell texts. */
+export async function tableRows(page, selector) {
+  return page.$$eval(`${selector} .dt-row:not([hidden])`, (rows) => rows.map((r) => ({
+    cells: [...r.querySelectorAll('.dt-cell')].map((c) => c.textContent),
+    cls: r.className,
+  })));
+}
+
+/** Column titles of a data table. */
+export async function tableHeader(page, selector) {
+  return page.$$eval(`${selector} .dt-hcell`, (cells) => cells.map((c) => c.textContent));
 }

@@ -12,7 +12,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** Launches Chromium with a new, empty user-data-dir; `close()` removes it. */
-export async function launch({ viewport = { width: 1440, height: 900 }, colorScheme = 'light' } = {}) {
+export async function launch({ viewport = { width: 1440, height: 900 }, colorScheme = 'light', acceptDownloads = false } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelens-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -21,7 +21,7 @@ export async function launch({ viewport = { width: 1440, height: 900 }, colorSch
     viewport,
     colorScheme,
     deviceScaleFactor: 1,
-    acceptDownloads: false,
+    acceptDownloads, // only where a test saves a download the page made itself (a Blob URL)
     serviceWorkers: 'block',
   });
   const requests = [];

@@ -71,19 +71,31 @@ function pseudoSum(src, dst, protocol, length) {
 
 export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
 
-/** A TCP segment (20-byte header, no options) inside IPv4. */
-export function tcp4(src, dst, { sport, dport, seq = 0, ack = 0, flags = ACK, win = 64240, payload = Buffer.alloc(0), id }) {
+/** A TCP segment inside IPv4 (`options`: raw option bytes, a multiple of 4 long). */
+export function tcp4(src, dst, { sport, dport, seq = 0, ack = 0, flags = ACK, win = 64240, payload = Buffer.alloc(0), options = Buffer.alloc(0), id, ttl }) {
   const h = Buffer.alloc(20);
   h.writeUInt16BE(sport, 0);
   h.writeUInt16BE(dport, 2);
   h.writeUInt32BE(seq >>> 0, 4);
   h.writeUInt32BE(ack >>> 0, 8);
-  h[12] = 5 << 4;
+  h[12] = ((20 + options.length) / 4) << 4;
   h[13] = flags;
   h.writeUInt16BE(win, 14);
-  const seg = Buffer.concat([h, payload]);
+  const seg = Buffer.concat([h, Buffer.from(options), payload]);
   seg.writeUInt16BE(checksum(seg, pseudoSum(src, dst, 6, seg.length)), 16);
-  return ipv4(src, dst, 6, seg, { id });
+  return ipv4(src, dst, 6, seg, { id, ttl });
+}
+
+/** An ICMP echo request (or reply) with `size` data bytes (Windows `ping -l size` fills them a, b, c…). */
+export function icmpEcho4(src, dst, { request = true, ident = 1, seq = 1, size = 32, id, ttl }) {
+  const data = Buffer.from(Array.from({ length: size }, (_, i) => 0x61 + (i % 23)));
+  const h = Buffer.alloc(8);
+  h[0] = request ? 8 : 0;
+  h.writeUInt16BE(ident, 4);
+  h.writeUInt16BE(seq, 6);
+  const msg = Buffer.concat([h, data]);
+  msg.writeUInt16BE(checksum(msg), 2);
+  return ipv4(src, dst, 1, msg, { id, ttl });
 }
 
 /** A UDP datagram inside IPv4. */

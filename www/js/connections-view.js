@@ -1,0 +1,161 @@
+// Connection attempts: every TCP stream that starts with a SYN, with what became of it —
+// established, refused (RST), unanswered, SYN-ACK not acknowledged, reset later, closed — the
+// handshake timings (SYN → SYN-ACK → ACK) and the SYN retransmissions. Failed attempts are red.
+// Outcome buttons narrow the table; Enter or a double-click shows the first SYN in the packet list.
+
+import { el } from './dom.js';
+import { DataTable } from './data-table.js';
+import { addressKey } from './conversations-view.js';
+import * as fmt from './format.js';
+
+export const OUTCOMES = {
+  unanswered: { title: 'Unanswered', tone: 'bad', tip: 'SYNs (and retransmissions) without any answer' },
+  refused: { title: 'Refused', tone: 'bad', tip: 'The server answered the SYN with a reset' },
+  syn_ack_not_acknowledged: { title: 'SYN-ACK not ACKed', tone: 'warn', tip: 'The server sent SYN-ACK, the client never acknowledged it' },
+  reset_later: { title: 'Reset later', tone: 'warn', tip: 'Established, then reset' },
+  established: { title: 'Established', tone: 'ok', tip: 'Established and still open at the end of the capture' },
+  closed_normally: { title: 'Closed', tone: 'ok', tip: 'Established and closed with FIN from both sides' },
+};
+
+/** Milliseconds from nanoseconds, as "12.345 ms"; '' when unknown. */
+function ms(ns) {
+  if (ns === null || ns === undefined) return '';
+  const v = ns / 1e6;
+  return `${v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : fmt.count(Math.round(v))} ms`;
+}
+
+const endpoint = (addr) => addr ?? '?';
+
+const COLUMNS = [
+  { key: 'stream', title: 'Stream', num: true, width: '9.5ch', value: (r) => String(r.stream), sort: (r) => r.stream, tip: 'tcp.stream' },
+  { key: 'client', title: 'Client', width: 'minmax(14ch, 1.3fr)', value: (r) => endpoint(r.client), sort: (r) => addressKey(r.client), tip: 'Sort by source address' },
+  { key: 'client_port', title: 'Port', num: true, width: '7ch', value: (r) => String(r.client_port) },
+  { key: 'server', title: 'Server', width: 'minmax(14ch, 1.3fr)', value: (r) => endpoint(r.server), sort: (r) => addressKey(r.server) },
+  { key: 'server_port', title: 'Port', num: true, width: '7ch', value: (r) => String(r.server_port) },
+  { key: 'outcome', title: 'Outcome', width: '20ch', value: (r) => OUTCOMES[r.outcome]?.title ?? r.outcome, cls: (r) => `outcome outcome-${OUTCOMES[r.outcome]?.tone ?? 'ok'}` },
+  { key: 'syn_retransmissions', title: 'SYN retr.', num: true, width: '10ch', value: (r) => String(r.syn_retransmissions), sort: (r) => r.syn_retransmissions, tip: 'SYNs sent beyond the first' },
+  { key: 'syn_to_syn_ack_ns', title: 'SYN→SYN-ACK', num: true, width: '15ch', value: (r) => ms(r.syn_to_syn_ack_ns), sort: (r) => r.syn_to_syn_ack_ns, tip: 'From the last SYN before the SYN-ACK to the SYN-ACK' },
+  { key: 'syn_ack_to_ack_ns', title: 'SYN-ACK→ACK', num: true, width: '15ch', value: (r) => ms(r.syn_ack_to_ack_ns), sort: (r) => r.syn_ack_to_ack_ns, tip: 'From the SYN-ACK to the client’s ACK' },
+  { key: 'connect_ns', title: 'Connect', num: true, width: '11ch', value: (r) => ms(r.connect_ns), sort: (r) => r.connect_ns, tip: 'From the first SYN to the client’s ACK (what the client waited)' },
+  { key: 'first_syn_frame', title: 'SYN frame', num: true, width: '11ch', value: (r) => String(r.first_syn_frame), sort: (r) => r.first_syn_frame },
+  { key: 'first_syn_time_ns', title: 'Time', num: true, width: '11ch', value: (r) => (r.first_syn_time_ns / 1e9).toFixed(6), sort: (r) => r.first_syn_time_ns, tip: 'Seconds from the first frame of the capture to the first SYN' },
+  { key: 'end', title: 'End', width: 'minmax(12ch, 1fr)', value: endText, sort: (r) => r.reset_frame ?? r.server_fin_frame ?? r.client_fin_frame ?? null },
+];
+
+function endText(r) {
+  if (r.reset_frame) return `RST by ${r.reset_by ?? '?'} (#${r.reset_frame})`;
+  const fins = [r.client_fin_frame && `client #${r.client_fin_frame}`, r.server_fin_frame && `server #${r.server_fin_frame}`].filter(Boolean);
+  return fins.length ? `FIN ${fins.join(', ')}` : '';
+}
+
+export class ConnectionsView {
+  /** `load()` resolves with attempts; `onJump(no)`, `onStream(n)`, `onFilter(text)`, `onSelectFrame(no)`. */
+  constructor(root, { load, onJump, onStream, onFilter, onSelectFrame }) {
+    this.root = root;
+    this.load = load;
+    this.onJump = onJump;
+    this.onStream = onStream;
+    this.onFilter = onFilter;
+    this.onSelectFrame = onSelectFrame;
+    this.outcome = null; // shown outcome, null: all
+    this.rows = null;
+    this.filterAvailable = true;
+    this.chips = el('div', { class: 'seg-group outcome-chips', attrs: { role: 'radiogroup', 'aria-label': 'Outcome' } });
+    this.info = el('span', { class: 'view-info' });
+    this.goButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Go to SYN', title: 'Show the first SYN in the packet list (Enter)', on: { click: () => this.jumpSelected() } });
+    this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', on: { click: () => this.filterSelected() } });
+    this.streamButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Open stream', title: 'Show this TCP stream with its timeline', on: { click: () => this.streamSelected() } });
+    this.tableBox = el('div', { class: 'dtable-box', id: 'connections-table' });
+    root.replaceChildren(
+      el('div', { class: 'view-toolbar' }, this.chips, this.info, el('span', { class: 'toolbar-spacer' }), this.goButton, this.filterButton, this.streamButton),
+      this.tableBox);
+    this.table = new DataTable(this.tableBox, {
+      columns: COLUMNS,
+      label: 'Connection attempts',
+      rowClass: (r) => `outcome-row-${OUTCOMES[r.outcome]?.tone ?? 'ok'}`,
+      onSelect: (row) => {
+        this.updateButtons();
+        if (row) this.onSelectFrame(row.first_syn_frame);
+      },
+      onActivate: () => this.jumpSelected(),
+      empty: 'No TCP connection attempts (no stream starts with a SYN in this capture).',
+    });
+    this.updateButtons();
+  }
+
+  reset() {
+    this.rows = null;
+    this.outcome = null;
+    this.chips.replaceChildren();
+    this.info.textContent = '';
+    this.table.setRows([]);
+    this.updateButtons();
+  }
+
+  setFilterAvailable(available) {
+    this.filterAvailable = available;
+    this.updateButtons();
+  }
+
+  async activate() {
+    if (!this.rows) {
+      this.info.textContent = 'Collecting connection attempts…';
+      try {
+        this.rows = await this.load();
+      } catch (err) {
+        this.info.textContent = `Could not list connection attempts: ${err.message}`;
+        return;
+      }
+      this.renderChips();
+      this.show();
+    }
+    this.table.focus();
+  }
+
+  renderChips() {
+    const counts = new Map();
+    for (const r of this.rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    const chip = (outcome, title, n, tone, tip) => el('button', {
+      type: 'button', class: `seg${tone ? ` tone-${tone}` : ''}`, title: tip ?? '',
+      attrs: { role: 'radio', 'aria-checked': String(this.outcome === outcome) }, dataset: { outcome: outcome ?? '' },
+      on: { click: () => { this.outcome = outcome; this.show(); } },
+    }, el('span', { text: title }), el('span', { class: 'seg-count', text: fmt.count(n) }));
+    this.chips.replaceChildren(
+      chip(null, 'All', this.rows.length, null, 'Every connection attempt'),
+      ...Object.entries(OUTCOMES).filter(([k]) => counts.has(k)).map(([k, o]) => chip(k, o.title, counts.get(k), o.tone, o.tip)));
+  }
+
+  show() {
+    for (const b of this.chips.querySelectorAll('[data-outcome]')) b.setAttribute('aria-checked', String((b.dataset.outcome || null) === this.outcome));
+    const rows = this.outcome ? this.rows.filter((r) => r.outcome === this.outcome) : this.rows;
+    const failed = this.rows.filter((r) => r.outcome === 'unanswered' || r.outcome === 'refused').length;
+    this.info.textContent = this.rows.length
+      ? `${fmt.plural(this.rows.length, 'attempt')}${failed ? ` · ${fmt.count(failed)} failed` : ''}`
+      : '';
+    this.table.setRows(rows);
+    this.updateButtons();
+  }
+
+  updateButtons() {
+    const row = this.table?.selectedRow;
+    this.goButton.disabled = !row;
+    this.streamButton.disabled = !row;
+    this.filterButton.disabled = !row || !this.filterAvailable;
+    this.filterButton.title = this.filterAvailable ? 'Show only this stream’s frames (tcp.stream eq N)' : 'This build has no display-filter engine';
+  }
+
+  jumpSelected() {
+    const row = this.table.selectedRow;
+    if (row) this.onJump(row.first_syn_frame);
+  }
+
+  streamSelected() {
+    const row = this.table.selectedRow;
+    if (row) this.onStream(row.stream);
+  }
+
+  filterSelected() {
+    const row = this.table.selectedRow;
+    if (row && this.filterAvailable) this.onFilter(`tcp.stream eq ${row.stream}`);
+  }
+}

@@ -1,0 +1,178 @@
+// The Findings view: the analyzer's plain-language diagnosis, ranked (errors, warnings, notes),
+// each finding a disclosure that opens into its explanation, the evidence frames (buttons that
+// jump to the frame), the stream and the display filter that isolates it, and its numbers.
+// Above the list: counts by severity and the report export (Markdown, JSON).
+
+import { el } from './dom.js';
+import * as fmt from './format.js';
+
+export const SEVERITY_TITLES = { error: 'Error', warning: 'Warning', note: 'Note' };
+
+/** "1 error, 2 warnings" for a list of findings ('' when empty). */
+export function severityCounts(findings) {
+  const parts = [];
+  for (const [sev, one, many] of [['error', 'error', 'errors'], ['warning', 'warning', 'warnings'], ['note', 'note', 'notes']]) {
+    const n = findings.filter((f) => f.severity === sev).length;
+    if (n) parts.push(`${fmt.count(n)} ${n === 1 ? one : many}`);
+  }
+  return parts.join(', ');
+}
+
+export class FindingsView {
+  /**
+   * `onJump(no)` shows frame `no` in the packet list; `onFilter(text)` applies a display filter;
+   * `onStream(n)` opens TCP stream n; `onExport(format)` downloads the report.
+   */
+  constructor(root, { onJump, onFilter, onStream, onExport }) {
+    this.root = root;
+    this.onJump = onJump;
+    this.onFilter = onFilter;
+    this.onStream = onStream;
+    this.filterAvailable = true;
+    this.counts = el('div', { class: 'findings-counts', attrs: { 'aria-live': 'polite' } });
+    const exportButton = (format, label, tip) => el('button', {
+      type: 'button', class: 'btn btn-small', text: label, title: tip, dataset: { export: format },
+      on: { click: () => onExport(format) },
+    });
+    this.exports = el('div', { class: 'findings-export', attrs: { role: 'group', 'aria-label': 'Export findings' } },
+      el('span', { class: 'toolbar-label', text: 'Export' }),
+      exportButton('markdown', 'Markdown', 'Download the findings as a Markdown report, to paste into a support case'),
+      exportButton('json', 'JSON', 'Download the findings as JSON (as tracelens findings --json prints them)'));
+    this.list = el('div', { class: 'findings-list', attrs: { role: 'list', 'aria-label': 'Findings' } });
+    this.list.addEventListener('keydown', (e) => this.onKey(e));
+    root.replaceChildren(el('div', { class: 'view-toolbar' }, this.counts, el('span', { class: 'toolbar-spacer' }), this.exports), this.list);
+    this.show(null);
+  }
+
+  /** `findings`: the list, or null while it is being computed. */
+  show(findings, { message } = {}) {
+    this.findings = findings ?? [];
+    this.list.replaceChildren();
+    this.items = [];
+    if (!findings) {
+      this.counts.textContent = message ?? 'Looking for problems…';
+      this.exports.hidden = true;
+      return;
+    }
+    this.exports.hidden = false;
+    this.counts.textContent = findings.length
+      ? `${fmt.plural(findings.length, 'finding')}: ${severityCounts(findings)}`
+      : 'No findings';
+    if (!findings.length) {
+      this.list.append(el('div', { class: 'findings-empty' },
+        el('strong', { text: 'Nothing in this capture matched a known problem.' }),
+        el('p', { text: 'Findings look for failed handshakes, unanswered or refused connections, many connections from one source, truncated frames, capture problems and marker pings. The packets, conversations and connection attempts are all still there to read.' })));
+      return;
+    }
+    findings.forEach((f, n) => this.list.append(this.item(f, n)));
+  }
+
+  /** Whether the filter buttons can apply filters (the build has the filter engine). */
+  setFilterAvailable(available) {
+    this.filterAvailable = available;
+    for (const b of this.root.querySelectorAll('[data-apply-filter]')) {
+      b.disabled = !available;
+      b.title = available ? 'Apply this display filter to the packet list' : 'This build has no display-filter engine';
+    }
+  }
+
+  item(f, n) {
+    const bodyId = `finding-body-${n}`;
+    const severity = SEVERITY_TITLES[f.severity] ? f.severity : 'note';
+    const head = el('button', {
+      type: 'button', class: 'finding-head',
+      attrs: { 'aria-expanded': 'false', 'aria-controls': bodyId },
+    },
+    el('span', { class: 'finding-twisty', attrs: { 'aria-hidden': 'true' } }),
+    el('span', { class: `sev-badge sev-${severity}`, text: SEVERITY_TITLES[severity] }),
+    el('span', { class: 'finding-verdict', text: f.verdict }),
+    el('code', { class: 'finding-kind', text: f.kind }));
+    const body = el('div', { class: 'finding-body', id: bodyId, attrs: { role: 'region', 'aria-label': `Details of finding ${n + 1}` } });
+    body.hidden = true;
+    body.append(el('p', { class: 'finding-explanation', text: f.explanation }));
+
+    const facts = el('dl', { class: 'finding-facts' });
+    if (f.frames?.length) {
+      const chips = el('dd', { class: 'frame-chips' }, f.frames.map((no) => el('button', {
+        type: 'button', class: 'frame-chip', text: String(no), title: `Show frame ${no} in the packet list`,
+        dataset: { frame: String(no) }, on: { click: () => this.onJump(no) },
+      })));
+      facts.append(el('dt', { text: f.frames.length === 1 ? 'Evidence frame' : 'Evidence frames' }), chips);
+    }
+    if (f.stream !== null && f.stream !== undefined) {
+      facts.append(el('dt', { text: 'Stream' }), el('dd', {},
+        el('button', {
+          type: 'button', class: 'link-button', text: `tcp.stream ${f.stream}`, title: 'Open this TCP stream',
+          on: { click: () => this.onStream(f.stream) },
+        })));
+    }
+    if (f.filter) {
+      const apply = el('button', {
+        type: 'button', class: 'btn btn-small', text: 'Apply filter', dataset: { applyFilter: '' },
+        on: { click: () => this.onFilter(f.filter) },
+      });
+      apply.disabled = !this.filterAvailable;
+      apply.title = this.filterAvailable ? 'Apply this display filter to the packet list' : 'This build has no display-filter engine';
+      facts.append(el('dt', { text: 'Filter' }), el('dd', { class: 'finding-filter' }, el('code', { text: f.filter }), apply));
+    }
+    const details = Object.entries(f.details ?? {}).filter(([, v]) => v !== null && v !== undefined);
+    if (details.length) {
+      facts.append(el('dt', { text: 'Numbers' }), el('dd', {},
+        el('div', { class: 'finding-numbers' }, details.map(([k, v]) => el('div', { class: 'num-pair' },
+          el('span', { class: 'num-key', text: k }), el('span', { class: 'num-value', text: detailText(v) }))))));
+    }
+    body.append(facts);
+
+    const item = el('article', { class: `finding sev-${severity}`, attrs: { role: 'listitem' }, dataset: { kind: f.kind } }, head, body);
+    head.addEventListener('click', () => this.toggle(item));
+    item.head = head;
+    item.body = body;
+    this.items.push(item);
+    return item;
+  }
+
+  toggle(item, open = item.body.hidden) {
+    item.body.hidden = !open;
+    item.head.setAttribute('aria-expanded', String(open));
+    item.classList.toggle('open', open);
+  }
+
+  /** Opens finding `n` (0-based), scrolls it into view and focuses it. */
+  reveal(n) {
+    const item = this.items[n];
+    if (!item) return;
+    this.toggle(item, true);
+    item.scrollIntoView({ block: 'nearest' });
+    item.head.focus({ preventScroll: true });
+  }
+
+  /** Focuses the first finding (or the list). */
+  focus() {
+    const first = this.items[0]?.head;
+    if (first) first.focus({ preventScroll: true });
+  }
+
+  /** ↑/↓/Home/End move between finding headings; →/← open and close. */
+  onKey(event) {
+    const heads = this.items.map((i) => i.head);
+    const at = heads.indexOf(document.activeElement);
+    if (at < 0) return;
+    const go = (i) => heads[Math.max(0, Math.min(heads.length - 1, i))]?.focus();
+    switch (event.key) {
+      case 'ArrowDown': go(at + 1); break;
+      case 'ArrowUp': go(at - 1); break;
+      case 'Home': go(0); break;
+      case 'End': go(heads.length - 1); break;
+      case 'ArrowRight': this.toggle(this.items[at], true); break;
+      case 'ArrowLeft': this.toggle(this.items[at], false); break;
+      default: return;
+    }
+    event.preventDefault();
+  }
+}
+
+function detailText(value) {
+  if (Array.isArray(value)) return value.map(detailText).join(', ');
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(6)));
+  return String(value);
+}

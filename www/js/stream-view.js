@@ -1,0 +1,335 @@
+// One TCP stream: its frames with the analysis (relative seq/ack, length, flags, RTT, bytes in
+// flight) and its own timeline — a time/sequence graph (Stevens style): time across, relative
+// sequence number up; the data segments one direction sent as short vertical bars (problems in
+// red), the other side's acknowledgements as a step line and its advertised window above it.
+// Clicking the graph or a row selects the frame.
+
+import { el } from './dom.js';
+import { DataTable } from './data-table.js';
+import * as fmt from './format.js';
+
+const LIMIT = 100_000;
+
+const secs = (ns) => (ns === null || ns === undefined ? '' : (ns / 1e9).toFixed(6));
+
+const COLUMNS = [
+  { key: 'no', title: 'No.', num: true, width: '8ch', value: (r) => String(r.no), sort: (r) => r.no },
+  { key: 'time', title: 'Time', num: true, width: '11ch', value: (r) => r.time.toFixed(6), sort: (r) => r.time },
+  { key: 'dir', title: 'Dir', width: '6ch', value: (r) => (r.dir === 0 ? 'A→B' : 'B→A') },
+  { key: 'tcpflags', title: 'Flags', width: '10ch', value: (r) => [r.syn && 'SYN', r.fin && 'FIN', r.rst && 'RST'].filter(Boolean).join(' ') },
+  { key: 'seq', title: 'Seq', num: true, width: '11ch', value: (r) => String(r.seq), sort: (r) => r.seq, tip: 'Relative sequence number' },
+  { key: 'ack', title: 'Ack', num: true, width: '11ch', value: (r) => String(r.ack), sort: (r) => r.ack, tip: 'Relative acknowledgement number' },
+  { key: 'len', title: 'Len', num: true, width: '7ch', value: (r) => String(r.len), sort: (r) => r.len },
+  { key: 'window', title: 'Window', num: true, width: '10ch', value: (r) => (r.window === null ? '' : String(r.window)), sort: (r) => r.window, tip: 'Window after scaling' },
+  { key: 'ack_rtt', title: 'ACK RTT', num: true, width: '11ch', value: (r) => secs(r.ack_rtt_ns), sort: (r) => r.ack_rtt_ns, tip: 'tcp.analysis.ack_rtt' },
+  { key: 'bif', title: 'In flight', num: true, width: '10.5ch', value: (r) => (r.bytes_in_flight === null ? '' : String(r.bytes_in_flight)), sort: (r) => r.bytes_in_flight, tip: 'tcp.analysis.bytes_in_flight' },
+  { key: 'analysis', title: 'Analysis', width: 'minmax(14ch, 2fr)', value: analysisText, cls: (r) => (r.problem ? 'cell-bad' : '') },
+];
+
+function analysisText(r) {
+  const all = r.flag_names ?? [];
+  // Fast and spurious retransmissions also carry the plain retransmission field: name them once.
+  const specific = all.some((n) => n !== 'retransmission' && n.endsWith('retransmission'));
+  const parts = all.filter((n) => !(specific && n === 'retransmission')).map((n) => n.replaceAll('_', ' '));
+  if (r.dup_ack_num) parts.push(`#${r.dup_ack_num} of ${r.dup_ack_frame}`);
+  return parts.join(', ');
+}
+
+export class StreamView {
+  /** `load(n, limit)` resolves with {stream, total, rows}; `onSelectFrame(no)`, `onJump(no)`, `onFilter(text)`. */
+  constructor(root, { load, onSelectFrame, onJump, onFilter }) {
+    this.root = root;
+    this.load = load;
+    this.onSelectFrame = onSelectFrame;
+    this.onJump = onJump;
+    this.onFilter = onFilter;
+    this.data = null;
+    this.direction = 0; // whose data the graph shows
+    this.filterAvailable = true;
+    this.seq = 0;
+
+    this.number = el('input', {
+      type: 'number', class: 'stream-number', min: 0, step: 1, value: '0',
+      attrs: { 'aria-label': 'TCP stream number' }, title: 'tcp.stream (Enter to open; ↑/↓ for the next one)',
+    });
+    this.number.addEventListener('change', () => this.open(Number(this.number.value)));
+    this.number.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.open(Number(this.number.value));
+    });
+    this.title = el('span', { class: 'stream-title' });
+    this.info = el('span', { class: 'view-info' });
+    this.dirGroup = el('div', { class: 'seg-group', attrs: { role: 'radiogroup', 'aria-label': 'Graph direction' } },
+      [0, 1].map((d) => el('button', {
+        type: 'button', class: 'seg', text: d === 0 ? 'A→B data' : 'B→A data', dataset: { dir: String(d) },
+        attrs: { role: 'radio', 'aria-checked': String(d === 0) },
+        on: { click: () => this.setDirection(d) },
+      })));
+    this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', on: { click: () => this.onFilter(`tcp.stream eq ${this.data?.stream}`) } });
+    this.canvas = el('canvas', { class: 'stream-graph', attrs: { role: 'img', 'aria-label': 'Time-sequence graph' } });
+    this.canvas.addEventListener('click', (e) => this.onGraphClick(e));
+    this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas);
+    this.tableBox = el('div', { class: 'dtable-box', id: 'stream-table' });
+    root.replaceChildren(
+      el('div', { class: 'view-toolbar' },
+        el('label', { class: 'toolbar-label', text: 'tcp.stream' }), this.number, this.title, this.info,
+        el('span', { class: 'toolbar-spacer' }), this.dirGroup, this.filterButton),
+      el('div', { class: 'stream-body' }, this.graphBox, this.tableBox));
+    this.table = new DataTable(this.tableBox, {
+      columns: COLUMNS,
+      label: 'Segments of the stream',
+      rowClass: (r) => (r.problem ? 'outcome-row-bad' : r.rst ? 'outcome-row-warn' : ''),
+      onSelect: (row) => {
+        if (!row) return;
+        this.selectedNo = row.no;
+        this.draw();
+        this.onSelectFrame(row.no);
+      },
+      onActivate: (row) => this.onJump(row.no),
+      empty: 'Choose a TCP stream: from Connections, Conversations (TCP), a finding, or by number here.',
+    });
+    new ResizeObserver(() => this.draw()).observe(this.graphBox);
+    this.updateButtons();
+  }
+
+  reset() {
+    this.data = null;
+    this.selectedNo = null;
+    this.title.textContent = '';
+    this.info.textContent = '';
+    this.table.setRows([]);
+    this.draw();
+    this.updateButtons();
+  }
+
+  setFilterAvailable(available) {
+    this.filterAvailable = available;
+    this.updateButtons();
+  }
+
+  updateButtons() {
+    this.filterButton.disabled = !this.data || !this.filterAvailable;
+    this.filterButton.title = this.filterAvailable ? 'Show only this stream’s frames in the packet list' : 'This build has no display-filter engine';
+  }
+
+  async activate() {
+    if (!this.data) await this.open(Number(this.number.value) || 0);
+    this.table.focus();
+  }
+
+  /** Loads and shows stream `n`. */
+  async open(n) {
+    if (!Number.isInteger(n) || n < 0) return;
+    this.number.value = String(n);
+    const seq = ++this.seq;
+    this.info.textContent = 'Loading…';
+    let data;
+    try {
+      data = await this.load(n, LIMIT);
+    } catch (err) {
+      if (seq !== this.seq) return;
+      this.data = null;
+      this.title.textContent = '';
+      this.info.textContent = err.message;
+      this.table.setRows([]);
+      this.draw();
+      this.updateButtons();
+      return;
+    }
+    if (seq !== this.seq) return;
+    this.data = data;
+    this.selectedNo = null;
+    const rows = data.rows;
+    this.title.textContent = data.a && data.b ? `A ${data.a} ⇄ B ${data.b}` : '';
+    const first = rows[0];
+    const last = rows.at(-1);
+    const span = first && last ? last.time - first.time : 0;
+    const problems = rows.filter((r) => r.problem).length;
+    this.info.textContent = `${fmt.plural(data.total, 'frame')}${data.total > rows.length ? ` (first ${fmt.count(rows.length)} shown)` : ''} · ${fmt.duration(span)}${problems ? ` · ${fmt.plural(problems, 'problem')}` : ''}`;
+    this.setDirection(this.busierDirection(rows), { redraw: false });
+    this.table.setRows(rows);
+    this.draw();
+    this.updateButtons();
+  }
+
+  /** The direction that sent more payload (the graph's default). */
+  busierDirection(rows) {
+    const sent = [0, 0];
+    for (const r of rows) sent[r.dir] += r.len;
+    return sent[1] > sent[0] ? 1 : 0;
+  }
+
+  setDirection(d, { redraw = true } = {}) {
+    this.direction = d;
+    for (const b of this.dirGroup.querySelectorAll('[data-dir]')) b.setAttribute('aria-checked', String(Number(b.dataset.dir) === d));
+    if (redraw) this.draw();
+  }
+
+  /** Pixel geometry of the plot area and the value ranges. */
+  geometry() {
+    const rows = this.data?.rows ?? [];
+    const w = this.graphBox.clientWidth;
+    const h = this.graphBox.clientHeight;
+    const pad = { left: 64, right: 12, top: 10, bottom: 24 };
+    const data = rows.filter((r) => r.dir === this.direction);
+    const acks = rows.filter((r) => r.dir !== this.direction && !r.syn);
+    const t0 = rows[0]?.time ?? 0;
+    const t1 = Math.max(t0 + 1e-6, rows.at(-1)?.time ?? 0);
+    let yMax = 1;
+    for (const r of data) yMax = Math.max(yMax, r.seq + r.len);
+    for (const r of acks) yMax = Math.max(yMax, r.ack);
+    return {
+      w, h, pad, data, acks, t0, t1, yMax,
+      x: (t) => pad.left + ((t - t0) / (t1 - t0)) * (w - pad.left - pad.right),
+      y: (s) => h - pad.bottom - (s / yMax) * (h - pad.top - pad.bottom),
+    };
+  }
+
+  draw() {
+    const canvas = this.canvas;
+    const ratio = window.devicePixelRatio || 1;
+    const g = this.geometry();
+    canvas.width = Math.max(1, Math.round(g.w * ratio));
+    canvas.height = Math.max(1, Math.round(g.h * ratio));
+    canvas.style.width = `${g.w}px`;
+    canvas.style.height = `${g.h}px`;
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, g.w, g.h);
+    if (!this.data || g.w < 80 || g.h < 60) return;
+    const css = getComputedStyle(this.root);
+    const color = (name) => this.color(name);
+    const font = css.getPropertyValue('--font-ui').trim() || 'sans-serif';
+    ctx.font = `11px ${font}`;
+    ctx.lineWidth = 1;
+
+    // Axes with a few round ticks.
+    ctx.strokeStyle = color('--border-strong');
+    ctx.fillStyle = color('--text-3');
+    ctx.beginPath();
+    ctx.moveTo(g.pad.left, g.pad.top);
+    ctx.lineTo(g.pad.left, g.h - g.pad.bottom);
+    ctx.lineTo(g.w - g.pad.right, g.h - g.pad.bottom);
+    ctx.stroke();
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const v of ticks(0, g.yMax, 5)) {
+      const y = g.y(v);
+      ctx.fillText(fmt.count(v), g.pad.left - 6, y);
+      ctx.strokeStyle = color('--border');
+      ctx.beginPath();
+      ctx.moveTo(g.pad.left + 1, y);
+      ctx.lineTo(g.w - g.pad.right, y);
+      ctx.stroke();
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const t of ticks(0, g.t1 - g.t0, 8)) {
+      ctx.fillText(`${Number(t.toPrecision(6))} s`, g.x(g.t0 + t), g.h - g.pad.bottom + 6);
+    }
+
+    // The receiver's window (ack + window) and its acknowledgements, as step lines.
+    const steps = (value, stroke, dash) => {
+      ctx.strokeStyle = stroke;
+      ctx.setLineDash(dash);
+      ctx.beginPath();
+      let started = false;
+      let lastY = 0;
+      for (const r of g.acks) {
+        const v = value(r);
+        if (v === null) continue;
+        const x = g.x(r.time);
+        const y = g.y(Math.min(v, g.yMax));
+        if (!started) ctx.moveTo(x, y);
+        else {
+          ctx.lineTo(x, lastY);
+          ctx.lineTo(x, y);
+        }
+        started = true;
+        lastY = y;
+      }
+      if (started) ctx.lineTo(g.w - g.pad.right, lastY);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    };
+    steps((r) => (r.window === null ? null : r.ack + r.window), color('--text-3'), [3, 3]);
+    steps((r) => r.ack, color('--ok'), []);
+
+    // Data segments: a bar from seq to seq+len (at least 3 px tall).
+    for (const r of g.data) {
+      const x = Math.round(g.x(r.time)) + 0.5;
+      const y0 = g.y(r.seq);
+      const y1 = Math.min(y0 - 3, g.y(r.seq + Math.max(r.len, 0)));
+      ctx.strokeStyle = r.problem ? color('--danger') : color('--accent');
+      ctx.lineWidth = r.problem ? 2 : 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x, y0);
+      ctx.lineTo(x, y1);
+      ctx.stroke();
+    }
+    ctx.lineWidth = 1;
+    const sel = this.data.rows.find((r) => r.no === this.selectedNo);
+    if (sel) {
+      const x = g.x(sel.time);
+      ctx.strokeStyle = color('--focus');
+      ctx.setLineDash([2, 2]);
+      ctx.beginPath();
+      ctx.moveTo(x, g.pad.top);
+      ctx.lineTo(x, g.h - g.pad.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    // Legend.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const legend = [[color('--accent'), 'data'], [color('--danger'), 'problem'], [color('--ok'), 'ACK'], [color('--text-3'), 'window']];
+    let lx = g.pad.left + 8;
+    for (const [c, label] of legend) {
+      ctx.fillStyle = c;
+      ctx.fillRect(lx, g.pad.top + 4, 10, 3);
+      ctx.fillStyle = color('--text-2');
+      ctx.fillText(label, lx + 14, g.pad.top);
+      lx += 22 + ctx.measureText(label).width;
+    }
+  }
+
+  /** A colour token (e.g. "--accent") resolved for the canvas (tokens are light-dark() pairs). */
+  color(name) {
+    this.probe ??= this.graphBox.appendChild(el('span', { class: 'visually-hidden', attrs: { 'aria-hidden': 'true' } }));
+    this.probe.style.color = `var(${name})`;
+    return getComputedStyle(this.probe).color || '#888';
+  }
+
+  /** Selects the frame nearest to the click (in time, among this direction's data and the acks). */
+  onGraphClick(event) {
+    if (!this.data) return;
+    const g = this.geometry();
+    const rect = this.canvas.getBoundingClientRect();
+    const px = event.clientX - rect.left;
+    const py = event.clientY - rect.top;
+    let best = null;
+    let bestD = Infinity;
+    for (const r of this.data.rows) {
+      const y = r.dir === this.direction ? g.y(r.seq + r.len / 2) : g.y(r.ack);
+      const d = (g.x(r.time) - px) ** 2 + (y - py) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = r;
+      }
+    }
+    if (!best) return;
+    const pos = this.table.order.findIndex((i) => this.table.rows[i] === best);
+    this.table.select(pos);
+  }
+}
+
+/** About `count` round tick values between lo and hi. */
+function ticks(lo, hi, count) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(v);
+  return out;
+}
