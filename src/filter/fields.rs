@@ -392,6 +392,10 @@ fn build() -> Vec<FieldDef> {
         })),
         // ---- ARP ----
         field!("arp", Protocol, "Address Resolution Protocol (and reverse ARP)", Protocol(|f| f.rec.has(flag::ARP) || is_rarp(f), layers::arp_span)),
+        field!("arp.hw.type", Uint, "ARP hardware type (1 Ethernet; read from the frame bytes)", Bytes(|f| f.rec.has(flag::ARP), layers::arp_hardware_type)),
+        field!("arp.proto.type", Uint, "ARP protocol type (0x0800 IPv4; read from the frame bytes)", Bytes(|f| f.rec.has(flag::ARP), layers::arp_protocol_type)),
+        field!("arp.hw.size", Uint, "ARP hardware address size (6 for Ethernet)", Numbers(|f, b| if f.rec.has(flag::ARP) { one(b, 6) } else { 0 })),
+        field!("arp.proto.size", Uint, "ARP protocol address size (4 for IPv4)", Numbers(|f, b| if f.rec.has(flag::ARP) { one(b, 4) } else { 0 })),
         field!("arp.opcode", Uint, "ARP opcode (1 request, 2 reply)", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
             Some(arp) => one(b, i64::from(arp.opcode)),
             None => 0,

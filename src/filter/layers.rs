@@ -97,6 +97,29 @@ pub fn arp_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     }
 }
 
+/// A big-endian 16-bit field at `at` of the ARP message (hardware type 0, protocol type 2).
+fn arp_u16<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, at: usize) {
+    let Some(bytes) = f.bytes() else { return };
+    let Some(start) = network_offset(f, bytes) else {
+        return;
+    };
+    if let Some(field) = bytes.get(start + at..start + at + 2) {
+        out.push(Val::Uint(u64::from(u16::from_be_bytes([
+            field[0], field[1],
+        ]))));
+    }
+}
+
+/// `arp.hw.type`.
+pub fn arp_hardware_type<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
+    arp_u16(f, out, 0);
+}
+
+/// `arp.proto.type`.
+pub fn arp_protocol_type<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
+    arp_u16(f, out, 2);
+}
+
 /// Application protocols (`dns`, `http`, `tls`): the transport payload.
 pub fn app_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     let Some(bytes) = f.bytes() else { return };
