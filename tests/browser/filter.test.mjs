@@ -143,3 +143,15 @@ test('filter buttons for common problems, and the history of applied filters', a
   assert.ok(!stored.local.some((k) => /filter/i.test(k)));
   await page.close();
 });
+
+test('a link carries a filter and a frame (#capture=…&filter=…&frame=…), never packet data', async () => {
+  const page = await env.browser.context.newPage();
+  // `tshark -r zeek/get-to-ssh-server.pcap -Y 'tcp.flags.reset==1'` → frames 7 and 9 (the sample).
+  const filter = encodeURIComponent('tcp.flags.reset==1');
+  await page.goto(`${env.server.origin}/#capture=samples/get-to-ssh-server.pcap&filter=${filter}&frame=7`);
+  await page.waitForFunction(() => document.body.dataset.filter === 'tcp.flags.reset==1' && document.body.dataset.detailsNo === '7');
+  assert.equal(await page.$eval('.plist .row.selected', (r) => r.dataset.no), '7');
+  assert.equal((await filterState(page)).count, 'Displayed: 2 of 9');
+  assert.deepEqual(await listedFrames(page), [7, 9]);
+  await page.close();
+});

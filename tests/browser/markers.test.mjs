@@ -40,6 +40,15 @@ test('marker pings are listed with their frames; a click focuses on the range be
   assert.equal(await range.getAttribute('aria-pressed'), 'true');
   assert.equal(await page.evaluate(() => document.body.dataset.view), 'packets');
   assert.deepEqual(await listedFrames(page), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  // The Findings view is focused too: only findings with evidence in frames 5..14 stay listed.
+  // (`tracelens findings` on this capture: the markers note, whose evidence is frames 3, 4, 15
+  // and 16, all outside the range.)
+  await showView(page, 'findings');
+  await page.waitForSelector('.findings-scope:not([hidden])');
+  assert.match(await page.textContent('.findings-scope'), /^0 of \d+ findings? ha(s|ve) evidence in the displayed frames \(frame\.number >= 5 and frame\.number <= 14\)\./);
+  assert.equal(await page.locator('.finding[data-kind="markers"]:not([hidden])').count(), 0);
+  await page.click('.findings-scope .link-button');
+  assert.equal(await page.locator('.finding[data-kind="markers"]:not([hidden])').count(), 1);
 
   // A second click shows everything again.
   await range.click();

@@ -51,6 +51,16 @@ test('a whole session requests only the server’s own static files, and no capt
   await page.click('#theme-button');
   await page.click('[data-format="absolute"]');
   await page.keyboard.press('End');
+  // Every view, a display filter and completion: all of it is answered inside the tab.
+  for (const view of ['findings', 'conversations', 'connections', 'stream', 'packets']) {
+    await page.click(`#tab-${view}`);
+    await page.waitForFunction((v) => document.body.dataset.view === v, view);
+  }
+  await page.fill('#filter-input', 'tcp.po');
+  await page.waitForSelector('#filter-suggest li');
+  await page.fill('#filter-input', 'tcp.port == 80');
+  await page.click('.filter-apply');
+  await page.waitForFunction(() => document.body.dataset.filter === 'tcp.port == 80');
   await page.waitForTimeout(200);
 
   assert.deepEqual(foreignRequests(env.browser.requests, env.server.origin), []);

@@ -98,6 +98,11 @@ export class AnalyzerClient {
     return this.request(Msg.LOCATE, { no }).then((m) => m.index);
   }
 
+  /** For each frame number in `nos`, its index in the filtered packet list (-1 when hidden). */
+  locateMany(nos) {
+    return this.request(Msg.LOCATE, { nos }).then((m) => m.indexes);
+  }
+
   request(type, fields = {}) {
     return this.send({ ...fields, type, id: this.nextId++ });
   }

@@ -1,6 +1,7 @@
 // Ways a capture gets in: the file picker, dropping files anywhere on the page, the bundled
 // sample, and a capture named in the page's address (#capture=samples/x.pcap&frame=4, for KB
-// articles that embed a view). Fetched captures must come from this site itself (the CSP's
+// articles that embed a view, optionally with a display filter: &filter=tcp.port%3D%3D443).
+// Fetched captures must come from this site itself (the CSP's
 // connect-src 'self' enforces it too). All of them end in `open(files)`.
 
 const SAMPLE_URL = new URL('../samples/get-to-ssh-server.pcap', import.meta.url);
@@ -15,13 +16,13 @@ export async function fetchCapture(url) {
   return new File([blob], decodeURIComponent(target.pathname.split('/').pop() || 'capture'));
 }
 
-/** `{capture, frame}` from the address's fragment (#capture=…&frame=…), or null. */
+/** `{capture, frame, filter}` from the address's fragment (#capture=…&filter=…&frame=…), or null. */
 export function linkedCapture() {
   const params = new URLSearchParams(location.hash.slice(1));
   const capture = params.get('capture');
   if (!capture) return null;
   const frame = Number(params.get('frame'));
-  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null };
+  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null, filter: params.get('filter') ?? '' };
 }
 
 export function initIntake({ input, pickers, sampleButton, overlay, open, onError }) {

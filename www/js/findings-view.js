@@ -40,7 +40,16 @@ export class FindingsView {
       exportButton('json', 'JSON', 'Download the findings as JSON (as tracelens findings --json prints them)'));
     this.list = el('div', { class: 'findings-list', attrs: { role: 'list', 'aria-label': 'Findings' } });
     this.list.addEventListener('keydown', (e) => this.onKey(e));
-    root.replaceChildren(el('div', { class: 'view-toolbar' }, this.counts, el('span', { class: 'toolbar-spacer' }), this.exports), this.list);
+    // With a display filter: which findings have evidence among the displayed frames.
+    this.scopeText = el('span', { class: 'scope-text' });
+    this.scopeToggle = el('button', {
+      type: 'button', class: 'link-button', on: { click: () => this.setShowAll(!this.showAll) },
+    });
+    this.scopeBar = el('div', { class: 'findings-scope', attrs: { role: 'status' } }, this.scopeText, this.scopeToggle);
+    this.scopeBar.hidden = true;
+    this.showAll = false;
+    this.scope = null;
+    root.replaceChildren(el('div', { class: 'view-toolbar' }, this.counts, el('span', { class: 'toolbar-spacer' }), this.exports), this.scopeBar, this.list);
     this.show(null);
   }
 
@@ -65,6 +74,38 @@ export class FindingsView {
       return;
     }
     findings.forEach((f, n) => this.list.append(this.item(f, n)));
+    this.applyScope();
+  }
+
+  /**
+   * Narrows the list to the findings with evidence in the displayed frames: `scope` is
+   * {filter, inView: boolean[] (per finding)}, or null when no filter is applied.
+   */
+  setScope(scope) {
+    this.scope = scope;
+    this.showAll = false;
+    this.applyScope();
+  }
+
+  setShowAll(all) {
+    this.showAll = all;
+    this.applyScope();
+  }
+
+  applyScope() {
+    const scope = this.scope;
+    const active = Boolean(scope && this.items.length);
+    this.scopeBar.hidden = !active;
+    this.items.forEach((item, n) => {
+      const inView = !active || Boolean(scope.inView[n]);
+      item.classList.toggle('out-of-view', !inView);
+      item.hidden = !inView && !this.showAll;
+    });
+    if (!active) return;
+    const shown = scope.inView.filter(Boolean).length;
+    this.scopeText.textContent = `${fmt.count(shown)} of ${fmt.plural(this.items.length, 'finding')} ${shown === 1 ? 'has' : 'have'} evidence in the displayed frames (${scope.filter}).`;
+    this.scopeToggle.textContent = this.showAll ? 'Show only those' : 'Show all';
+    this.scopeToggle.hidden = shown === this.items.length;
   }
 
   /** Whether the filter buttons can apply filters (the build has the filter engine). */

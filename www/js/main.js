@@ -125,7 +125,9 @@ async function openLinkedCapture() {
     showError(`The capture ${link.capture} could not be loaded (${err.message}).`);
     return;
   }
-  if (await openFiles([file]) && link.frame) goToFrame(link.frame);
+  if (!await openFiles([file])) return;
+  if (link.filter) await filterFrom(link.filter);
+  if (link.frame) goToFrame(link.frame);
 }
 
 function setPhase(phase) {
@@ -250,6 +252,7 @@ async function loadDiagnosis(seq) {
   showFindings(found);
   markersBar.show(marks);
   markersBar.setActive(filterBar.applied);
+  scopeFindings(filterBar.applied);
   body.dataset.findings = 'ready';
   body.dataset.markers = String(marks.markers.length);
   if (!userChoseView && found.some((f) => f.severity === 'error' || f.severity === 'warning')) {
@@ -324,6 +327,7 @@ async function applyFilter(text) {
   body.dataset.displayed = String(result.count);
   body.dataset.filterSeq = String(Number(body.dataset.filterSeq ?? 0) + 1);
   markersBar.setActive(applied);
+  scopeFindings(applied);
   list.reset(result.count);
   status.textContent = applied
     ? `Displayed: ${fmt.count(result.count)} of ${fmt.plural(result.total, 'frame')} · filtered in ${fmt.duration(result.elapsedMs / 1000)}`
@@ -336,6 +340,27 @@ async function applyFilter(text) {
     hex.clear();
   }
   return result;
+}
+
+/** Marks which findings have evidence among the frames the filter displays (as `findings -Y`). */
+let scopeSeq = 0;
+async function scopeFindings(filter) {
+  const seq = captureSeq;
+  const mine = ++scopeSeq;
+  if (!filter || !findings.length) {
+    findingsView.setScope(null);
+    return;
+  }
+  const nos = [...new Set(findings.flatMap((f) => f.frames ?? []))];
+  let indexes;
+  try {
+    indexes = await client.locateMany(nos);
+  } catch {
+    return;
+  }
+  if (seq !== captureSeq || mine !== scopeSeq) return;
+  const shown = new Set(nos.filter((_, i) => indexes[i] >= 0));
+  findingsView.setScope({ filter, inView: findings.map((f) => (f.frames ?? []).some((no) => shown.has(no))) });
 }
 
 async function openStream(n) {

@@ -52,9 +52,9 @@
 //   complete       {type, id, text}
 //            Field names completing the word at the end of `text`. Answer: `completions`
 //            {text, items: [{name, description, ty}]}.
-//   locate         {type, id, no}
-//            Where frame `no` is in the (filtered) packet list. Answer: `located` {no, index}
-//            (-1 when the filter hides it).
+//   locate         {type, id, no} or {type, id, nos: number[]}
+//            Where frame `no` (or each of `nos`) is in the (filtered) packet list. Answer:
+//            `located` {no, index} or {nos, indexes} (-1 where the filter hides the frame).
 //
 // TcpRow (in `details` and `stream`): {no, stream, seq, ack, len, nxtseq, window, flags,
 // flag_names: string[] (tcp.analysis.<name>), problem, ack_rtt_ns, initial_rtt_ns,

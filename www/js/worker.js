@@ -264,16 +264,21 @@ function viewLength({ analyzer, view }) {
   return view.to - view.from + 1;
 }
 
-function locate({ id, no }) {
+function locate({ id, no, nos }) {
   const cap = requireCapture();
-  const { analyzer, view } = cap;
-  let index = -1;
-  if (Number.isInteger(no) && no >= 1 && no <= analyzer.len()) {
-    if (!view) index = no - 1;
-    else if (view.kind === 'filter') index = analyzer.viewIndexOf(no);
-    else if (no >= view.from && no <= view.to) index = no - view.from;
+  if (Array.isArray(nos)) {
+    self.postMessage({ type: Msg.LOCATED, id, nos, indexes: nos.map((n) => indexOf(cap, n)) });
+    return;
   }
-  self.postMessage({ type: Msg.LOCATED, id, no, index });
+  self.postMessage({ type: Msg.LOCATED, id, no, index: indexOf(cap, no) });
+}
+
+/** Index of frame `no` in the packet list as filtered, -1 when hidden. */
+function indexOf({ analyzer, view }, no) {
+  if (!Number.isInteger(no) || no < 1 || no > analyzer.len()) return -1;
+  if (!view) return no - 1;
+  if (view.kind === 'filter') return analyzer.viewIndexOf(no);
+  return no >= view.from && no <= view.to ? no - view.from : -1;
 }
 
 /**
@@ -297,6 +302,7 @@ function filter({ id, text }) {
   }
   if (hasFilterEngine(analyzer)) {
     const result = analyzer.applyFilter(text, (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+    slabs.clear(); // let the slabs go
     if (result.error) return answer(result.error);
     cap.view = { kind: 'filter' };
     cap.filterText = text;
@@ -334,12 +340,24 @@ function noEngineError(text) {
   };
 }
 
-/** The bytes of a frame for filters that test them (FileReaderSync: workers may read synchronously). */
+/**
+ * The bytes of a frame for filters that test them. Workers may read a Blob synchronously
+ * (FileReaderSync); frames are asked for in capture order, so slabs of SLICE_BYTES are read and
+ * frames served from them (one read per slab, not one per frame).
+ */
 let syncReader = null;
+const slabs = new Map(); // source → {start, bytes}: one per file, as merged files interleave
 function readSync(source, offset, length) {
   if (!source) return undefined;
-  syncReader ??= new FileReaderSync();
-  return new Uint8Array(syncReader.readAsArrayBuffer(source.slice(offset, offset + length)));
+  let slab = slabs.get(source);
+  if (!slab || offset < slab.start || offset + length > slab.start + slab.bytes.length) {
+    syncReader ??= new FileReaderSync();
+    const end = Math.min(source.size, offset + Math.max(length, SLICE_BYTES));
+    slab = { start: offset, bytes: new Uint8Array(syncReader.readAsArrayBuffer(source.slice(offset, end))) };
+    slabs.set(source, slab);
+  }
+  const at = offset - slab.start;
+  return slab.bytes.subarray(at, at + length);
 }
 
 function findings({ id }) {
