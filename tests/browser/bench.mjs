@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Benchmark (not a test): from file drop to "all frames indexed" in headless Chromium for the
 // 1,000,000-frame synthetic capture, in MB/s and frames/s; beside it `tracelens info` natively
-// when target/release/tracelens exists, and the ratio of the two.
+// when target/release/tracelens exists, and the ratio of the two. Then, in the page: the time to
+// the findings (flows, TCP analysis and detectors, asked for once the list is up) and a few
+// display filters (compile + evaluate over the index, inside the worker).
 //
 //   node bench.mjs [--packets N] [--runs R] [--file PATH]
 //
@@ -15,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { startServer } from './lib/server.mjs';
 import { launch, openApp } from './lib/browser.mjs';
 import { syntheticCapture } from './lib/synth.mjs';
-import { openFiles, frameCount } from './lib/app.mjs';
+import { openFiles, frameCount, applyFilter } from './lib/app.mjs';
 import { REPO } from './lib/paths.mjs';
 
 const args = process.argv.slice(2);
@@ -55,6 +57,9 @@ const server = await startServer();
 const browser = await launch();
 const times = [];
 const inside = []; // seconds inside the analyzer (push + finish), the rest being reading and messaging
+const findingsMs = [];
+const FILTERS = ['tcp.flags.syn==1 && tcp.flags.ack==0', 'ip.addr==10.0.0.0/8 && tcp.port==80', 'tcp.analysis.flags', 'dns'];
+const filterMs = Object.fromEntries(FILTERS.map((f) => [f, []]));
 let frames = 0;
 try {
   for (let r = 0; r < runs; r++) {
@@ -65,6 +70,12 @@ try {
     const { openMs, analyzerMs } = await page.evaluate(() => ({ ...document.body.dataset }));
     times.push(Number(openMs) / 1000);
     inside.push(Number(analyzerMs) / 1000);
+    await page.waitForFunction(() => document.body.dataset.findings === 'ready', null, { timeout: 600_000 });
+    findingsMs.push(Number(await page.evaluate(() => document.body.dataset.findingsMs)));
+    for (const f of FILTERS) {
+      await applyFilter(page, f);
+      filterMs[f].push(Number(await page.evaluate(() => document.body.dataset.filterMs)));
+    }
     await page.close();
   }
 } finally {
@@ -75,6 +86,11 @@ const best = Math.min(...times);
 console.log(`browser (headless Chromium, wasm): ${frames} frames, best ${fmt(best, 3)} s, median ${fmt(median(times), 3)} s of ${runs}` +
   ` → ${fmt(mb / best)} MB/s, ${fmt(frames / best / 1e6, 2)} M frames/s` +
   ` (of which inside the analyzer: ${fmt(inside[times.indexOf(best)], 3)} s)`);
+
+console.log(`browser findings (flows, TCP analysis, detectors, markers; after the list is up): best ${fmt(Math.min(...findingsMs))} ms, median ${fmt(median(findingsMs))} ms`);
+for (const f of FILTERS) {
+  console.log(`browser filter ${JSON.stringify(f)}: best ${fmt(Math.min(...filterMs[f]), 1)} ms, median ${fmt(median(filterMs[f]), 1)} ms (compile + evaluate in the worker)`);
+}
 
 if (fs.existsSync(native)) {
   const nativeTimes = [];

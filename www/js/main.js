@@ -238,6 +238,7 @@ function showCapture(files, opened) {
 /** Findings and markers, asked for once the list is up; the Findings view opens on problems. */
 async function loadDiagnosis(seq) {
   body.dataset.findings = 'pending';
+  const started = performance.now();
   let found;
   let marks;
   try {
@@ -249,6 +250,7 @@ async function loadDiagnosis(seq) {
     return;
   }
   if (seq !== captureSeq) return;
+  body.dataset.findingsMs = (performance.now() - started).toFixed(1); // for the benchmark
   showFindings(found);
   markersBar.show(marks);
   markersBar.setActive(filterBar.applied);
@@ -325,6 +327,7 @@ async function applyFilter(text) {
   if (applied) body.dataset.filter = applied;
   else delete body.dataset.filter;
   body.dataset.displayed = String(result.count);
+  body.dataset.filterMs = result.elapsedMs.toFixed(1); // inside the worker, for the benchmark
   body.dataset.filterSeq = String(Number(body.dataset.filterSeq ?? 0) + 1);
   markersBar.setActive(applied);
   scopeFindings(applied);
