@@ -55,6 +55,11 @@ test('the seed\'s SYN-ACK with 2 bytes: handshake_ack_mismatch first, with both 
   await page.waitForFunction(() => document.body.dataset.view === 'packets');
   await waitDetails(page, 2);
   assert.equal(await page.$eval('.plist .row.selected', (r) => r.dataset.no), '2');
+  // Reached from evidence, the frame's problem notes are opened and the first is selected: the IP
+  // total length, 46 where 44 was expected (bytes 16-17: 14 Ethernet + 2), marked in the hex view.
+  await page.waitForSelector('.tree-item.selected.has-problem');
+  assert.equal(await page.textContent('.tree-item.selected > .tree-label > .tree-text'), 'Total Length: 46');
+  assert.deepEqual(await highlightedBytes(page), [{ index: 16, hex: '00' }, { index: 17, hex: '2e' }]);
   // The details show the 2 bytes of payload, and the hex view highlights them.
   const labels = await treeLabels(page);
   assert.ok(labels.some((l) => /^TCP payload \(2 bytes\)/.test(l)), labels.join('\n'));

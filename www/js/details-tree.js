@@ -130,6 +130,18 @@ export class DetailsTree {
     this.onSelectNode(item.node, layer.node);
   }
 
+  /**
+   * Opens the subtrees that hold problem notes (so they are on screen) and selects the first
+   * problem that covers bytes, which the hex view then highlights. Returns whether there was one.
+   */
+  revealProblems() {
+    const problems = this.items.filter((item) => item.node.problem);
+    for (const item of problems) for (let p = item.parent; p; p = p.parent) this.setOpen(p, true);
+    const target = problems.find((item) => item.node.len > 0) ?? problems[0];
+    if (target) this.choose(target);
+    return Boolean(target);
+  }
+
   /** Selects the deepest node whose byte range covers `offset`; returns whether one did. */
   selectByte(offset) {
     let best = null;

@@ -34,6 +34,7 @@ let captureName = '';
 let fileNames = []; // of the open capture, by file index
 let findings = [];
 let userChoseView = false; // the user picked a view before the findings came in
+let revealFrame = null; // a frame reached from evidence: its problem notes are opened and selected
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -51,7 +52,7 @@ const hex = new HexView(byId('hex'), {
 
 const tabs = new Tabs(byId('view-tabs'), { onShow: (name, how) => viewShown(name, how) });
 const findingsView = new FindingsView(byId('view-findings'), {
-  onJump: (no) => goToFrame(no),
+  onJump: (no) => goToFrame(no, { reveal: true }),
   onFilter: (text) => filterFrom(text),
   onStream: (n) => openStream(n),
   onExport: (format) => exportFindings(format),
@@ -289,8 +290,12 @@ function viewShown(name, { focusTab } = {}) {
   else if (!focusTab && name === 'packets') list.focus();
 }
 
-/** Shows frame `no` in the packet list (switching to it); details follow the selection. */
-async function goToFrame(no) {
+/**
+ * Shows frame `no` in the packet list (switching to it); details follow the selection. With
+ * `reveal` (evidence from a finding or a marker) the frame's problem notes are opened.
+ */
+async function goToFrame(no, { reveal = false } = {}) {
+  revealFrame = reveal ? no : null;
   tabs.show('packets');
   let index;
   try {
@@ -304,8 +309,10 @@ async function goToFrame(no) {
     status.textContent = `Frame ${fmt.count(no)} is hidden by the display filter (${filterBar.applied}); its details are shown below. Clear the filter to see it in the list.`;
     return;
   }
+  const again = list.selectedRow?.no === no; // already selected: the list will not report it
   list.select(index);
   list.focus();
+  if (again) showFrame(no, list.selectedRow);
 }
 
 /** A filter from a finding, a marker range, a conversation…: shown in the bar and applied. */
@@ -403,6 +410,10 @@ async function showFrame(no, row) {
   if (seq !== detailsSeq) return; // the selection moved on
   hex.show(result.bytes, problemRanges(result.tree));
   tree.show(withTcpAnalysis(result.tree, result.tcp));
+  if (revealFrame === no) {
+    revealFrame = null;
+    tree.revealProblems();
+  }
   body.dataset.detailsNo = String(no);
 }
 
