@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { openApp } from './lib/browser.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { capture } from './lib/paths.mjs';
+import { natFloodCapture } from './lib/captures.mjs';
 import { openFiles, visibleRows, selectFrame, treeLabels, showView, tableRows, tableHeader, waitDetails, filterState } from './lib/app.mjs';
 
 const env = useBrowser();
@@ -145,6 +146,39 @@ test('connection attempts: unanswered and refused in red; Enter shows the SYN', 
   const [refused] = await tableRows(page, '#connections-table');
   assert.equal(refused.cells[header.indexOf('Outcome')], 'Refused');
   assert.match(refused.cls, /outcome-row-bad/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('journey 2: one source opening many connections; attempts sorted by source, failures in red', async () => {
+  const { page, errors } = await openApp(env.browser, env.server.origin);
+  // natFloodCapture(): 192.168.200.1 opens 120 connections to 10.0.0.5:443, every 4th unanswered;
+  // 192.168.200.20 and 192.168.200.3 connect once each.
+  await openFiles(page, [natFloodCapture()]);
+  await page.waitForFunction(() => document.body.dataset.view === 'findings');
+  const kinds = await page.$$eval('.finding', (f) => f.map((x) => x.dataset.kind));
+  assert.ok(kinds.includes('many_connections_one_source'), kinds.join());
+  assert.match(await page.textContent('.finding[data-kind="many_connections_one_source"] .finding-verdict'), /192\.168\.200\.1\b/);
+
+  await showView(page, 'connections');
+  await page.waitForSelector('#connections-table .dt-row:not([hidden])');
+  assert.match(await page.textContent('.outcome-chips'), /All\s*122/);
+  // Sorted by source, addresses in numeric order (.1 < .3 < .20), attempts of one source in
+  // their order.
+  await page.click('#connections-table .dt-hcell[data-key="client"]');
+  const header = await tableHeader(page, '#connections-table');
+  const clients = (await tableRows(page, '#connections-table')).map((r) => r.cells[header.indexOf('Client')]);
+  assert.equal(clients[0], '192.168.200.1');
+  await page.click('#connections-table .dt-hcell[data-key="client"]'); // descending
+  const down = (await tableRows(page, '#connections-table')).map((r) => r.cells[header.indexOf('Client')]);
+  assert.deepEqual(down.slice(0, 2), ['192.168.200.20', '192.168.200.3']);
+  // Only the unanswered ones: 30, all red.
+  await page.click('.outcome-chips [data-outcome="unanswered"]');
+  assert.match(await page.textContent('.outcome-chips [data-outcome="unanswered"]'), /30/);
+  const failed = await tableRows(page, '#connections-table');
+  assert.ok(failed.length > 5);
+  assert.ok(failed.every((r) => /outcome-row-bad/.test(r.cls) && r.cells[header.indexOf('Outcome')] === 'Unanswered'));
+  assert.ok(failed.every((r) => r.cells[header.indexOf('SYN retr.')] === '2'));
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -99,3 +99,41 @@ export function markerCapture() {
   const t0 = 1_700_000_000;
   return write('marker-pings.pcap', frames.map((data, i) => ({ ts: t0 + i * 0.25, data })));
 }
+
+/**
+ * Journey 2's server-side view of NAT in front of a server: 192.168.200.1 (many clients behind
+ * one translated address) opens 120 connections to 10.0.0.5:443 in 30 s and every 4th gets no
+ * answer (SYN sent 3 times); 192.168.200.3 and 192.168.200.20 connect once each, normally.
+ */
+export function natFloodCapture() {
+  const server = '10.0.0.5';
+  const frames = [];
+  let t = 1_700_000_000;
+  const at = (dt, data) => {
+    t += dt;
+    frames.push({ ts: t, data });
+  };
+  const connect = (client, sport, answered) => {
+    const c = { sport, dport: 443 };
+    const s = { sport: 443, dport: sport };
+    const isn = 1000 + sport;
+    const sisn = 900000 + sport;
+    const c2s = (o) => ethernet(CMAC, SMAC, 0x0800, tcp4(client, server, { ...c, ...o }));
+    const s2c = (o) => ethernet(SMAC, CMAC, 0x0800, tcp4(server, client, { ...s, ...o }));
+    at(0.05, c2s({ seq: isn, flags: SYN }));
+    if (!answered) {
+      at(0.1, c2s({ seq: isn, flags: SYN }));
+      at(0.1, c2s({ seq: isn, flags: SYN }));
+      return;
+    }
+    at(0.002, s2c({ seq: sisn, ack: isn + 1, flags: SYN | ACK }));
+    at(0.002, c2s({ seq: isn + 1, ack: sisn + 1 }));
+    at(0.01, c2s({ seq: isn + 1, ack: sisn + 1, flags: FIN | ACK }));
+    at(0.002, s2c({ seq: sisn + 1, ack: isn + 2, flags: FIN | ACK }));
+    at(0.002, c2s({ seq: isn + 2, ack: sisn + 2 }));
+  };
+  connect('192.168.200.20', 40000, true);
+  for (let i = 0; i < 120; i++) connect('192.168.200.1', 50000 + i, i % 4 !== 3);
+  connect('192.168.200.3', 40001, true);
+  return write('nat-flood.pcap', frames);
+}
