@@ -202,6 +202,19 @@ test('a TCP stream with its timeline, opened from the connection attempts', asyn
   // Clicking a row shows that frame's details.
   await page.click('#stream-table .dt-row >> nth=3');
   await waitDetails(page, 4);
+
+  // The view opens on the stream of the frame in the details: here the attempt chosen in the
+  // Connections view (`tracelens connections chrissanders/http_espn.pcapng`: the 4th attempt is
+  // tcp.stream 3, 172.16.0.122:41835 → 205.234.218.129:80, first SYN in frame 24).
+  await openFiles(page, [capture('chrissanders/http_espn.pcapng')]);
+  await showView(page, 'connections');
+  await page.click('#connections-table .dt-row >> nth=3');
+  await waitDetails(page, 24);
+  await page.click('#tab-stream');
+  await page.waitForFunction(() => document.querySelector('.stream-number').value === '3');
+  await page.waitForFunction(() => /41835/.test(document.querySelector('.stream-title').textContent));
+  assert.equal(await page.textContent('.stream-title'), 'A 172.16.0.122:41835 ⇄ B 205.234.218.129:80');
+  assert.match(await page.textContent('#view-stream .view-info'), /^221 frames/);
   assert.deepEqual(errors, []);
   await page.close();
 });

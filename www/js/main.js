@@ -35,6 +35,8 @@ let fileNames = []; // of the open capture, by file index
 let findings = [];
 let userChoseView = false; // the user picked a view before the findings came in
 let revealFrame = null; // a frame reached from evidence: its problem notes are opened and selected
+let currentTcpStream = null; // tcp.stream of the frame in the details
+let pendingStream = null; // a stream to show when the TCP stream view opens
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -219,6 +221,7 @@ function showCapture(files, opened) {
   conversationsView.reset();
   connectionsView.reset();
   streamView.reset();
+  currentTcpStream = null;
   showFindings(null);
   userChoseView = false;
   tabs.show('packets');
@@ -285,7 +288,12 @@ function viewShown(name, { focusTab } = {}) {
   if (body.dataset.state === 'ready' && body.dataset.findings) userChoseView = true;
   if (name === 'conversations') conversationsView.activate();
   else if (name === 'connections') connectionsView.activate();
-  else if (name === 'stream') streamView.activate();
+  else if (name === 'stream') {
+    // The stream asked for, else the one of the frame in the details.
+    const n = pendingStream ?? currentTcpStream;
+    pendingStream = null;
+    streamView.activate(n ?? undefined);
+  }
   else if (!focusTab && name === 'findings') findingsView.focus();
   else if (!focusTab && name === 'packets') list.focus();
 }
@@ -373,9 +381,9 @@ async function scopeFindings(filter) {
   findingsView.setScope({ filter, inView: findings.map((f) => (f.frames ?? []).some((no) => shown.has(no))) });
 }
 
-async function openStream(n) {
+function openStream(n) {
+  pendingStream = n;
   tabs.show('stream');
-  await streamView.open(n);
 }
 
 async function exportFindings(format) {
@@ -410,6 +418,7 @@ async function showFrame(no, row) {
   if (seq !== detailsSeq) return; // the selection moved on
   hex.show(result.bytes, problemRanges(result.tree));
   tree.show(withTcpAnalysis(result.tree, result.tcp));
+  if (result.tcp) currentTcpStream = result.tcp.stream;
   if (revealFrame === no) {
     revealFrame = null;
     tree.revealProblems();

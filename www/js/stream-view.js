@@ -111,8 +111,10 @@ export class StreamView {
     this.filterButton.title = this.filterAvailable ? 'Show only this stream’s frames in the packet list' : 'This build has no display-filter engine';
   }
 
-  async activate() {
-    if (!this.data) await this.open(Number(this.number.value) || 0);
+  /** Called when the view becomes visible: shows stream `preferred` (e.g. the selected frame's). */
+  async activate(preferred) {
+    const n = Number.isInteger(preferred) ? preferred : Number(this.number.value) || 0;
+    if (!this.data || this.data.stream !== n) await this.open(n);
     this.table.focus();
   }
 
