@@ -62,12 +62,14 @@ export class ConnectionsView {
     this.filterAvailable = true;
     this.chips = el('div', { class: 'seg-group outcome-chips', attrs: { role: 'radiogroup', 'aria-label': 'Outcome' } });
     this.info = el('span', { class: 'view-info' });
+    this.scopeNote = el('span', { class: 'view-note', text: 'Whole capture: the display filter does not narrow this view.' });
+    this.scopeNote.hidden = true;
     this.goButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Go to SYN', title: 'Show the first SYN in the packet list (Enter)', on: { click: () => this.jumpSelected() } });
     this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', on: { click: () => this.filterSelected() } });
     this.streamButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Open stream', title: 'Show this TCP stream with its timeline', on: { click: () => this.streamSelected() } });
     this.tableBox = el('div', { class: 'dtable-box', id: 'connections-table' });
     root.replaceChildren(
-      el('div', { class: 'view-toolbar' }, this.chips, this.info, el('span', { class: 'toolbar-spacer' }), this.goButton, this.filterButton, this.streamButton),
+      el('div', { class: 'view-toolbar' }, this.chips, this.info, this.scopeNote, el('span', { class: 'toolbar-spacer' }), this.goButton, this.filterButton, this.streamButton),
       this.tableBox);
     this.table = new DataTable(this.tableBox, {
       columns: COLUMNS,
@@ -90,6 +92,12 @@ export class ConnectionsView {
     this.info.textContent = '';
     this.table.setRows([]);
     this.updateButtons();
+  }
+
+  /** Says that the table covers the whole capture while a display filter is applied. */
+  setFilterNote(filter) {
+    this.scopeNote.hidden = !filter;
+    this.scopeNote.title = filter ? `The packet list shows ${filter}; this table counts every frame.` : '';
   }
 
   setFilterAvailable(available) {

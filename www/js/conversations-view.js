@@ -94,9 +94,11 @@ export class ConversationsView {
       on: { click: () => this.streamSelected() },
     });
     this.info = el('span', { class: 'view-info' });
+    this.scopeNote = el('span', { class: 'view-note', text: 'Whole capture: the display filter does not narrow this view.' });
+    this.scopeNote.hidden = true;
     this.tableBox = el('div', { class: 'dtable-box', id: 'conversations-table' });
     root.replaceChildren(
-      el('div', { class: 'view-toolbar' }, this.kindTabs, this.info, el('span', { class: 'toolbar-spacer' }), this.filterButton, this.streamButton),
+      el('div', { class: 'view-toolbar' }, this.kindTabs, this.info, this.scopeNote, el('span', { class: 'toolbar-spacer' }), this.filterButton, this.streamButton),
       this.tableBox);
     this.makeTable();
     this.updateButtons();
@@ -123,6 +125,12 @@ export class ConversationsView {
     for (const c of this.kindTabs.querySelectorAll('.seg-count')) c.textContent = '';
     this.loaded = false;
     this.table.setRows([], { empty: 'Open the Conversations view to count them.' });
+  }
+
+  /** Says that the table covers the whole capture while a display filter is applied. */
+  setFilterNote(filter) {
+    this.scopeNote.hidden = !filter;
+    this.scopeNote.title = filter ? `The packet list shows ${filter}; this table counts every frame.` : '';
   }
 
   setFilterAvailable(available) {

@@ -59,6 +59,8 @@ export class FindingsView {
     this.list.replaceChildren();
     this.items = [];
     if (!findings) {
+      this.scope = null;
+      this.scopeBar.hidden = true;
       this.counts.textContent = message ?? 'Looking for problems…';
       this.exports.hidden = true;
       return;

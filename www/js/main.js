@@ -220,6 +220,8 @@ function showCapture(files, opened) {
   markersBar.clear();
   conversationsView.reset();
   connectionsView.reset();
+  conversationsView.setFilterNote('');
+  connectionsView.setFilterNote('');
   streamView.reset();
   currentTcpStream = null;
   showFindings(null);
@@ -346,6 +348,8 @@ async function applyFilter(text) {
   body.dataset.filterSeq = String(Number(body.dataset.filterSeq ?? 0) + 1);
   markersBar.setActive(applied);
   scopeFindings(applied);
+  conversationsView.setFilterNote(applied);
+  connectionsView.setFilterNote(applied);
   list.reset(result.count);
   status.textContent = applied
     ? `Displayed: ${fmt.count(result.count)} of ${fmt.plural(result.total, 'frame')} · filtered in ${fmt.duration(result.elapsedMs / 1000)}`
