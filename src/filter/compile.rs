@@ -10,7 +10,7 @@ use super::fields::{lookup, registry, FieldDef, Reader};
 use super::lexer::CmpOp;
 use super::literal::{convert, parse_integer, LiteralForm};
 use super::parser::{ArithOp, Expr, Quantifier, SetElement, Span, Test, Value, ValueKind};
-use super::program::{Func, Node, Norm, Operand, Rel, SetItem};
+use super::program::{Func, Node, Norm, NumRange, Operand, Rel, SetItem};
 use super::value::{Constant, FieldType};
 
 /// A literal as written (owned, since unary minus builds new text).
@@ -665,9 +665,8 @@ impl<'t> Compiler<'t> {
                     return Node::NumCompare {
                         read,
                         norm,
-                        rel,
+                        range: NumRange::of(rel, value),
                         all,
-                        value,
                     };
                 }
             }
@@ -723,6 +722,14 @@ impl<'t> Compiler<'t> {
                     })
                     .collect();
                 if let Some(ranges) = ranges {
+                    // Clamped to what a field can hold; ranges left empty match nothing.
+                    let clamp =
+                        |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+                    let ranges: Vec<(i64, i64)> = ranges
+                        .into_iter()
+                        .filter(|(low, high)| low <= high)
+                        .map(|(low, high)| (clamp(low), clamp(high)))
+                        .collect();
                     let norm = if ty == FieldType::Bool {
                         Norm::Bool
                     } else {

@@ -37,6 +37,9 @@ pub struct FilterSupport {
     /// (where the transport header is; Wireshark dissects the transport on the completing
     /// frame).
     pub reassembled: HashMap<u32, u32>,
+    /// Per address id ([`crate::index::AddressTable`]): the IPv4 address as a number, or -1
+    /// (IPv6 or no address); a flat table for the address fields' fast path.
+    pub ipv4: Vec<i64>,
     /// Per global interface ([`PacketIndex::interfaces`]): `frame.interface_id`, the index of
     /// its IDB within its pcapng section (`None` outside pcapng and for custom blocks).
     pub interface_ids: Vec<Option<u32>>,
@@ -52,8 +55,20 @@ impl FilterSupport {
             window_shift: window_shifts(index, flows),
             reassembled: crate::flows::reassembled_datagrams(index),
             interface_ids: interface_ids(index, files),
+            ipv4: ipv4_table(index),
         }
     }
+}
+
+/// IPv4 addresses by address id (index 0, "no address", is -1).
+fn ipv4_table(index: &PacketIndex) -> Vec<i64> {
+    let mut table = vec![-1i64; index.addrs.len() + 1];
+    for (id, address) in index.addrs.iter() {
+        if let (std::net::IpAddr::V4(v4), Some(slot)) = (address, table.get_mut(id as usize)) {
+            *slot = i64::from(u32::from(v4));
+        }
+    }
+    table
 }
 
 /// pcapng custom blocks reach the index as frames of a pseudo link type with the top bit set.

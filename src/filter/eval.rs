@@ -31,9 +31,8 @@ pub fn eval(node: &Node, f: &Frame<'_>) -> bool {
         Node::NumCompare {
             read,
             norm,
-            rel,
+            range,
             all,
-            value,
         } => {
             let mut buffer = [0i64; MAX_NUMBERS];
             let n = read(f, &mut buffer).min(MAX_NUMBERS);
@@ -42,19 +41,9 @@ pub fn eval(node: &Node, f: &Frame<'_>) -> bool {
             }
             let values = &buffer[..n];
             if *all {
-                for &v in values {
-                    if !rel.holds(norm.apply(v).cmp(value)) {
-                        return false;
-                    }
-                }
-                true
+                values.iter().all(|&v| range.holds(norm.apply(v)))
             } else {
-                for &v in values {
-                    if rel.holds(norm.apply(v).cmp(value)) {
-                        return true;
-                    }
-                }
-                false
+                values.iter().any(|&v| range.holds(norm.apply(v)))
             }
         }
         Node::NumIn { read, norm, ranges } => {

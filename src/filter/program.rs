@@ -59,12 +59,55 @@ pub enum Norm {
 
 impl Norm {
     #[inline(always)]
-    pub fn apply(self, value: i64) -> i128 {
+    pub fn apply(self, value: i64) -> i64 {
         match self {
-            Norm::Plain => i128::from(value),
-            Norm::Bool => i128::from(value != 0),
-            Norm::Mask(mask) => i128::from((value as u32) & mask),
+            Norm::Plain => value,
+            Norm::Bool => i64::from(value != 0),
+            Norm::Mask(mask) => i64::from((value as u32) & mask),
         }
+    }
+}
+
+/// A comparison with a constant as an inclusive range of values (`!=` is its complement), so
+/// that the hot loop is two compares whatever the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumRange {
+    pub low: i64,
+    pub high: i64,
+    pub outside: bool,
+}
+
+impl NumRange {
+    /// The values `v` for which `v rel value` holds.
+    pub fn of(rel: Rel, value: i128) -> NumRange {
+        let (min, max) = (i128::from(i64::MIN), i128::from(i64::MAX));
+        let (low, high, outside) = match rel {
+            Rel::Eq => (value, value, false),
+            Rel::Ne => (value, value, true),
+            Rel::Lt => (min, value - 1, false),
+            Rel::Le => (min, value, false),
+            Rel::Gt => (value + 1, max, false),
+            Rel::Ge => (value, max, false),
+        };
+        let (low, high) = (low.max(min), high.min(max));
+        if low > high {
+            // Nothing is inside: an empty range (or, for `!=`, everything is outside).
+            return NumRange {
+                low: 1,
+                high: 0,
+                outside,
+            };
+        }
+        NumRange {
+            low: low as i64,
+            high: high as i64,
+            outside,
+        }
+    }
+
+    #[inline(always)]
+    pub fn holds(self, v: i64) -> bool {
+        (self.low <= v && v <= self.high) != self.outside
     }
 }
 
@@ -147,15 +190,14 @@ pub enum Node {
     NumCompare {
         read: NumberFn,
         norm: Norm,
-        rel: Rel,
+        range: NumRange,
         all: bool,
-        value: i128,
     },
     /// A numeric index field in a set of ranges (single values are ranges of one).
     NumIn {
         read: NumberFn,
         norm: Norm,
-        ranges: Vec<(i128, i128)>,
+        ranges: Vec<(i64, i64)>,
     },
     Compare {
         left: Operand,
