@@ -181,6 +181,10 @@ fn type_mismatches_say_what_fits() {
             "tcp.port[0:1] == 00\n^~~~~~~~ tcp.port is an unsigned integer; only byte strings, addresses, strings and protocols can be sliced",
         ),
         (
+            "tcp.payload == ff",
+            "tcp.payload == ff\n               ^~ 'ff' is the name of a Wireshark protocol, not bytes here; write the byte as 0xff",
+        ),
+        (
             "len(tcp.port) > 1",
             "len(tcp.port) > 1\n    ^~~~~~~~ len() does not apply to tcp.port (an unsigned integer)",
         ),
@@ -231,6 +235,7 @@ fn wireshark_spellings_compile() {
         "tcp.flags.syn == True",
         "frame.time_relative >= 1.5",
         "tcp.port == 0x50 or tcp.port == 0120 or tcp.port == 0b1010000",
+        "tcp.payload[0:1] == 0x47 and eth.dst[0] == ff",
     ] {
         assert!(check(text).is_ok(), "{text:?}: {:?}", check(text).err().map(|e| e.to_string()));
     }

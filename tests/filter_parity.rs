@@ -3,8 +3,10 @@
 //! (goldens in `tests/goldens/filters/`). Deviations are allowed only where PARITY.md's
 //! "Display filters" section lists the filter and capture with a reason.
 //!
-//! Set `FILTER_GOLDENS=<dir>` to compare against another directory of goldens in the dev format
-//! (one `<capture path with / as _>.txt` per capture, lines `<filter index> <frame>...`).
+//! Set `FILTER_GOLDENS=<dir>` (and `FILTER_LIST=<file>`) to compare another list of filters
+//! against goldens in the same per-capture format (one `<capture path with / as _>.txt` per
+//! capture, lines `<filter index> <frame>...`), e.g. written with a Lua tap per filter as
+//! `tests/goldens/generate.sh` does.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,10 +25,13 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The filters, in order (comments and blank lines skipped).
+/// The filters, in order (comments and blank lines skipped); `FILTER_LIST=<file>` reads
+/// another list.
 fn filters() -> Vec<String> {
-    let text =
-        std::fs::read_to_string(repo().join("tests/filters/filters.txt")).expect("filters.txt");
+    let path = std::env::var_os("FILTER_LIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("tests/filters/filters.txt"));
+    let text = std::fs::read_to_string(path).expect("filters.txt");
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -234,7 +239,10 @@ fn filters_survive_damaged_frames() {
         .iter()
         .map(|s| s.to_string()),
     );
-    let compiled: Vec<Filter> = texts.iter().filter_map(|t| Filter::compile(t).ok()).collect();
+    let compiled: Vec<Filter> = texts
+        .iter()
+        .filter_map(|t| Filter::compile(t).ok())
+        .collect();
     let corpus = corpus_dir();
     let picks = [
         "zeek/gre-sample.pcap",
@@ -253,7 +261,11 @@ fn filters_survive_damaged_frames() {
         };
         for round in 0..6 {
             let mut bytes = original.clone();
-            let header = if bytes.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) { 256 } else { 40 };
+            let header = if bytes.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+                256
+            } else {
+                40
+            };
             for _ in 0..(8 + round * 16) {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
@@ -291,18 +303,39 @@ fn analyzer_keeps_a_filtered_view() {
     let rows = analyzer.view_rows(0, 100);
     assert_eq!(rows.iter().map(|r| r.no).collect::<Vec<_>>(), vec![1, 2]);
     assert_eq!(analyzer.filter_text(), Some("tcp.flags.syn == 1"));
-    assert_eq!((analyzer.view_index_of(2), analyzer.view_index_of(3)), (Some(1), None));
+    assert_eq!(
+        (analyzer.view_index_of(2), analyzer.view_index_of(3)),
+        (Some(1), None)
+    );
     let error = analyzer.apply_filter("tcp.flags.syn ==").unwrap_err();
     assert_eq!(error.message, "expected a value after '=='");
-    assert_eq!(analyzer.view_len(), 2, "a bad filter keeps the previous view");
+    assert_eq!(
+        analyzer.view_len(),
+        2,
+        "a bad filter keeps the previous view"
+    );
     let error = analyzer.apply_filter("frame contains \"GET\"").unwrap_err();
     assert_eq!(error.kind, tracelens::filter::ErrorKind::Unavailable);
-    assert_eq!(analyzer.apply_filter_with("frame contains \"GET\"", Some(&bytes)), Ok(1));
+    assert_eq!(
+        analyzer.apply_filter_with("frame contains \"GET\"", Some(&bytes)),
+        Ok(1)
+    );
     assert_eq!(analyzer.view_rows(0, 10)[0].no, 4);
     assert_eq!(analyzer.apply_filter("http.response.code == 200"), Ok(1));
-    assert_eq!(analyzer.view_rows(0, 10)[0].no, 6, "without bytes: the index's labels");
-    assert_eq!(analyzer.apply_filter_with("http.response.code == 200", Some(&bytes)), Ok(1));
-    assert_eq!(analyzer.view_rows(0, 10)[0].no, 12, "with bytes: where the response completes");
+    assert_eq!(
+        analyzer.view_rows(0, 10)[0].no,
+        6,
+        "without bytes: the index's labels"
+    );
+    assert_eq!(
+        analyzer.apply_filter_with("http.response.code == 200", Some(&bytes)),
+        Ok(1)
+    );
+    assert_eq!(
+        analyzer.view_rows(0, 10)[0].no,
+        12,
+        "with bytes: where the response completes"
+    );
     assert_eq!(analyzer.view_rows(5, 10), vec![]);
     analyzer.clear_filter();
     assert_eq!((analyzer.view_len(), analyzer.filter_text()), (12, None));
@@ -339,7 +372,10 @@ fn synthetic_capture_counts_match_tshark() {
         ("tcp.flags.syn==1 and tcp.port==443", 33477),
         ("ip.addr==10.1.0.0/16", 100_000),
         ("tcp.len > 100", 30514),
-        ("tcp.port in {80, 443, 8000..8080} and not tcp.flags.reset==1", 99912),
+        (
+            "tcp.port in {80, 443, 8000..8080} and not tcp.flags.reset==1",
+            99912,
+        ),
         ("ip.src == 10.1.1.3 or ip.dst == 10.1.1.4", 6),
         ("tcp.analysis.retransmission", 522),
         ("frame.time_relative > 1.5 and frame.len >= 1000", 0),
@@ -352,5 +388,61 @@ fn synthetic_capture_counts_match_tshark() {
         let filter = Filter::compile(text).expect(text);
         let frames = analyzer.filter_frames(&filter, Some(&memory)).expect(text);
         assert_eq!(frames.len(), count, "{text}");
+    }
+}
+
+/// Syntax beyond the committed list, each on a capture where tshark 4.0.17 selects a few frames
+/// (`tshark -r CAPTURE -Y FILTER`): the layer operator, functions, arithmetic and bitwise and,
+/// slices with strings and regular expressions, field against field, `===`/`!==`/`any`/`all`,
+/// `not in`, sets of strings and subnets, and analysis fields.
+#[test]
+fn more_syntax_matches_tshark() {
+    let cases: [(&str, &str, &[u64]); 31] = [
+        ("ip.addr#1 == 192.168.0.1", "pcapng-test-generator/test202.pcapng", &[3, 6, 9]),
+        ("len(tcp.payload) > 100", "zeek/mixed-vlan-mpls.pcap", &[16, 17, 20, 21, 22, 23, 28, 39, 40, 41]),
+        ("count(ip.addr) == 4", "tcpdump/vxlan.pcap", &[1, 4, 5, 6, 7, 8, 9, 10]),
+        ("{tcp.srcport + 1} == 81", "chrissanders/http_ip4and6.pcapng", &[2, 5, 6, 9, 12, 15, 16, 19]),
+        ("tcp.flags & 0x12 == 0x12", "ms-netcaps/MS-ADOD_Example1_4_Win2016_X64_Win2016_X64_Domain_UnjoiningADomainMember.cap", &[2, 25, 32, 40, 50, 62, 88, 90, 96]),
+        ("tcp.flags & 0x04", "ms-netcaps/MS-ADOD_Example1_4_Win2016_X64_Win2016_X64_Domain_UnjoiningADomainMember.cap", &[39, 49, 60, 70, 168, 180, 181, 182, 183]),
+        ("string(tcp.port) == \"80\"", "zeek/http-vlan-0.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
+        ("upper(http.request.method) == \"GET\"", "chrissanders/http_ip4and6.pcapng", &[4, 14]),
+        ("tcp.payload[0:3] == \"GET\"", "chrissanders/http_ip4and6.pcapng", &[4, 14]),
+        ("tcp.payload[0:4] matches \"^HTTP\"", "ms-netcaps/MS-WMOD_Example2_WS2016_X64_Win10_X64_Domain_Hagala.cap", &[21, 25, 34, 94, 155, 206]),
+        ("eth.src[0:3] == eth.dst[0:3]", "zeek/mixed-vlan-mpls.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+        ("frame[0:2] == ff:ff", "ms-netcaps/MS-WMOD_Example4_WS2016_X64_Win10_X64_Domain_Hagala.cap", &[13, 14, 15, 16, 17, 18, 19, 20, 25, 59, 77]),
+        ("tcp contains \"Host\"", "ms-netcaps/MS-WMOD_Example2_WS2016_X64_Win10_X64_Domain_Hagala.cap", &[22, 31, 91, 152, 203]),
+        ("tcp.port !== 80", "zeek/http-vlan-0.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
+        ("any tcp.port == 80", "zeek/http-vlan-0.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
+        ("all tcp.port != 80", "zeek/almost-resp.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+        ("tcp.srcport > tcp.dstport", "zeek/tls1.2.pcap", &[1, 3, 4, 7, 9, 10, 12, 13, 15, 17, 19, 20, 21]),
+        ("ip.ttl < ip.len", "zeek/mime-header-size-limit.pcap.gz", &[4, 8, 10, 14, 20, 22, 24, 26, 28, 30, 32, 34, 36]),
+        ("tcp.port in {1..1024}", "zeek/http-vlan-0.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
+        ("tcp.port not in {80, 443}", "libpcap/gateway_or_not.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
+        ("ip.addr in {10.0.0.0/8, 192.168.0.0/16}", "tcpdump/vxlan.pcap", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+        ("http.request.method in {\"GET\", \"POST\"}", "chrissanders/http_ip4and6.pcapng", &[4, 14]),
+        ("frame.time_relative >= 0.5 and frame.time_relative < 1", "zeek/retransmit-fast009.pcap", &[29, 30, 31, 32, 33, 34, 35, 36, 37, 38]),
+        ("icmp.type in {0, 8} and icmp.code == 0", "zeek/timeout-with-pings.pcap", &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]),
+        ("tcp.nxtseq > 1000", "zeek/mixed-vlan-mpls.pcap", &[16, 17, 20, 21, 22, 23, 28, 31, 32, 39, 40, 41, 42, 47]),
+        ("frame.number in {1, 10..20, 100}", "chrissanders/http_espn.pcapng", &[1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 100]),
+        ("tcp.analysis.acks_frame", "ms-netcaps/MS-CCROD_Example1_Win2016_X64_Win10_X64_Domain.cap", &[3, 5, 7, 47, 48, 53, 60, 71, 86, 88, 91, 180, 181, 182]),
+        ("tcp.analysis.duplicate_ack_num == 1", "tcpdump/pptp.pcap", &[7, 12, 18, 23]),
+        ("http.response.phrase == \"OK\"", "chrissanders/http_ip4and6.pcapng", &[6, 16]),
+        ("http.request.uri contains \".js\"", "chrissanders/http_espn.pcapng", &[42, 421, 457, 761, 800, 867, 905]),
+        ("dns.count.answers > 0", "chrissanders/http_espn.pcapng", &[2, 10, 22, 226, 227, 417, 427, 455, 483, 756, 811, 848, 866, 907]),
+    ];
+    let mut loaded: BTreeMap<&str, (Analyzer, Memory)> = BTreeMap::new();
+    for (text, capture, expected) in cases {
+        if !corpus_dir().join(capture).is_file() {
+            continue;
+        }
+        let (analyzer, bytes) = loaded.entry(capture).or_insert_with(|| load(capture));
+        let filter = Filter::compile(text).unwrap_or_else(|e| panic!("{e}"));
+        let frames: Vec<u64> = analyzer
+            .filter_frames(&filter, Some(&*bytes))
+            .expect(text)
+            .into_iter()
+            .map(|i| u64::from(i) + 1)
+            .collect();
+        assert_eq!(frames, expected, "{text} on {capture}");
     }
 }

@@ -612,6 +612,31 @@ impl<'t> Compiler<'t> {
             ));
         }
         match r {
+            Resolved::Literal(Literal::Word(word), span)
+                if matches!(left_ty, FieldType::Bytes | FieldType::Protocol)
+                    && WIRESHARK_HEX_NAMES.contains(&word.as_str()) =>
+            {
+                // Wireshark reads these words as its protocols of that name, not as bytes: a
+                // slice compared with one is never true, anything else is a type error.
+                if matches!(left_operand, Operand::Slice { .. }) {
+                    return Ok(Node::Present(|_| false));
+                }
+                let instead = if word.len() == 2 {
+                    format!("write the byte as 0x{word}")
+                } else {
+                    format!(
+                        "write the bytes with separators: {}",
+                        hex_with_colons(&word)
+                    )
+                };
+                Err(self.error(
+                    ErrorKind::Type,
+                    span,
+                    format!(
+                        "'{word}' is the name of a Wireshark protocol, not bytes here; {instead}"
+                    ),
+                ))
+            }
             Resolved::Literal(literal, span) => {
                 let constant = self.constant(&literal, span, left_ty, &left_name)?;
                 Ok(self.compare_constant(left_operand, left_ty, rel, all, constant))
@@ -893,6 +918,19 @@ fn address_family_hint(literal: &Literal, ty: FieldType) -> Option<&'static str>
         }
         _ => None,
     }
+}
+
+/// Bare words that Wireshark 4.0 resolves to one of its protocols although they also read as
+/// hex bytes (`tshark -G protocols`: dc, fc, ff, fc00, fefd, e100, e164, e212).
+const WIRESHARK_HEX_NAMES: [&str; 8] = ["dc", "fc", "ff", "fc00", "fefd", "e100", "e164", "e212"];
+
+/// `fc00` → `fc:00`.
+fn hex_with_colons(word: &str) -> String {
+    word.as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8_lossy(pair).into_owned())
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Whether two types can be compared with each other.

@@ -11,6 +11,7 @@ use super::fields::MAX_NUMBERS;
 use super::pdus::{self, HttpMessage};
 use super::value::{Occurrences, Val};
 use crate::decode::app::AppInfo;
+use crate::decode::Arp;
 use crate::index::{flag, PacketRecord};
 use crate::tcp::SegmentAnalysis;
 use std::borrow::Cow;
@@ -380,6 +381,33 @@ pub(super) fn is_rarp(f: &Frame<'_>) -> bool {
     f.bytes()
         .and_then(|bytes| crate::decode::link::decode_link(f.link_type(), bytes))
         .is_some_and(|info| info.ether_type == 0x8035)
+}
+
+/// The ARP message of the frame: from the index, or for reverse ARP (not in the index) read
+/// from the bytes.
+pub(super) fn arp_message(f: &Frame<'_>) -> Option<Arp> {
+    if let Some(arp) = f.data.index.arp.get(f.i as u32) {
+        return Some(*arp);
+    }
+    if !is_rarp(f) {
+        return None;
+    }
+    let bytes = f.bytes()?;
+    let start = crate::decode::link::decode_link(f.link_type(), bytes)?.offset;
+    let m = bytes.get(start..start + 28)?;
+    if m[4] != 6 || m[5] != 4 {
+        return None;
+    }
+    let mac =
+        |at: usize| -> [u8; 6] { [m[at], m[at + 1], m[at + 2], m[at + 3], m[at + 4], m[at + 5]] };
+    let ip = |at: usize| -> [u8; 4] { [m[at], m[at + 1], m[at + 2], m[at + 3]] };
+    Some(Arp {
+        opcode: u16::from_be_bytes([m[6], m[7]]),
+        sender_mac: mac(8),
+        sender_ip: ip(14),
+        target_mac: mac(18),
+        target_ip: ip(24),
+    })
 }
 
 /// The timestamp `frame.time_delta` counts from: the previous frame's, where a custom block

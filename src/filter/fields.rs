@@ -133,6 +133,7 @@ fn build() -> Vec<FieldDef> {
         field!("eth.addr", Ether, "Ethernet source or destination address", Values(|f, out| ethernet_pairs(f, out, true, true))),
         field!("eth.src", Ether, "Ethernet source address", Values(|f, out| ethernet_pairs(f, out, true, false))),
         field!("eth.dst", Ether, "Ethernet destination address", Values(|f, out| ethernet_pairs(f, out, false, true))),
+        field!("eth.type", Uint, "EtherType of the Ethernet header (0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP, 0x8100 VLAN…; read from the frame bytes)", Bytes(is_ethernet, layers::ether_type)),
         field!("vlan", Protocol, "802.1Q VLAN tag", Protocol(|f| f.link().vlan.is_some(), layers::vlan_span)),
         field!("vlan.id", Uint, "VLAN identifier (outermost tag)", Numbers(|f, b| match f.link().vlan {
             Some(id) => one(b, i64::from(id)),
@@ -396,25 +397,25 @@ fn build() -> Vec<FieldDef> {
         field!("arp.proto.type", Uint, "ARP protocol type (0x0800 IPv4; read from the frame bytes)", Bytes(|f| f.rec.has(flag::ARP), layers::arp_protocol_type)),
         field!("arp.hw.size", Uint, "ARP hardware address size (6 for Ethernet)", Numbers(|f, b| if f.rec.has(flag::ARP) { one(b, 6) } else { 0 })),
         field!("arp.proto.size", Uint, "ARP protocol address size (4 for IPv4)", Numbers(|f, b| if f.rec.has(flag::ARP) { one(b, 4) } else { 0 })),
-        field!("arp.opcode", Uint, "ARP opcode (1 request, 2 reply)", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
+        field!("arp.opcode", Uint, "ARP opcode (1 request, 2 reply)", Numbers(|f, b| match arp_message(f) {
             Some(arp) => one(b, i64::from(arp.opcode)),
             None => 0,
         })),
         field!("arp.src.hw_mac", Ether, "ARP sender MAC address", Values(|f, out| {
-            if let Some(arp) = f.data.index.arp.get(f.i as u32) {
+            if let Some(arp) = arp_message(f) {
                 out.push(Val::Ether(arp.sender_mac));
             }
         })),
-        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
+        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| match arp_message(f) {
             Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.sender_ip))),
             None => 0,
         })),
         field!("arp.dst.hw_mac", Ether, "ARP target MAC address", Values(|f, out| {
-            if let Some(arp) = f.data.index.arp.get(f.i as u32) {
+            if let Some(arp) = arp_message(f) {
                 out.push(Val::Ether(arp.target_mac));
             }
         })),
-        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| match f.data.index.arp.get(f.i as u32) {
+        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| match arp_message(f) {
             Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.target_ip))),
             None => 0,
         })),
@@ -525,12 +526,16 @@ fn build() -> Vec<FieldDef> {
         field!("tls.record.content_type", Uint, "TLS record content type (22 handshake, 23 application data, 21 alert…)", Numbers(|f, b| {
             if let Some(pdus) = f.data.pdus {
                 let records = pdus.tls.get(&(f.i as u32)).map_or(&[][..], Vec::as_slice);
-                return many(b, records.iter().map(|r| i64::from(r.content_type)));
+                return many(b, records.iter().filter(|r| !r.opaque).map(|r| i64::from(r.content_type)));
             }
             match tls(f) {
                 Some(AppInfo::Tls { record_type, .. }) => one(b, i64::from(*record_type)),
                 _ => 0,
             }
+        })),
+        field!("tls.record.opaque_type", Uint, "TLS 1.3 encrypted record's outer type (23)", Numbers(|f, b| {
+            let records = f.data.pdus.and_then(|p| p.tls.get(&(f.i as u32))).map_or(&[][..], Vec::as_slice);
+            many(b, records.iter().filter(|r| r.opaque).map(|r| i64::from(r.content_type)))
         })),
         field!("tls.handshake.type", Uint, "TLS handshake message type (1 ClientHello, 2 ServerHello, 11 Certificate…)", Numbers(|f, b| {
             if let Some(pdus) = f.data.pdus {

@@ -31,6 +31,18 @@ pub fn frame_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     }
 }
 
+/// `eth.type`: the EtherType after the Ethernet addresses (802.3 frames, which carry a length
+/// there, have none).
+pub fn ether_type<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
+    let Some(field) = f.bytes().and_then(|b| b.get(12..14)) else {
+        return;
+    };
+    let ether_type = u16::from_be_bytes([field[0], field[1]]);
+    if ether_type > 1500 {
+        out.push(Val::Uint(u64::from(ether_type)));
+    }
+}
+
 /// `vlan`: from the first tag's TCI to the end.
 pub fn vlan_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     if let Some(bytes) = f.bytes() {

@@ -172,9 +172,17 @@ fn parse_ipv6(word: &str) -> Option<Constant> {
 }
 
 /// Hex bytes: `00:1b:21`, `00-1b-21`, `001b.213a` (groups of 2 or 4 digits with '.'), one or two
-/// digits per byte with ':' or '-', or an even run of hex digits without separators.
+/// digits per byte with ':' or '-', an even run of hex digits without separators, or one byte
+/// as `0x47`.
 pub fn parse_hex_bytes(word: &str) -> Option<Vec<u8>> {
     if word.is_empty() || word.len() > 65_536 {
+        return None;
+    }
+    // One byte written as a number: 0x47.
+    if let Some(hex) = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")) {
+        if (1..=2).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return u8::from_str_radix(hex, 16).ok().map(|b| vec![b]);
+        }
         return None;
     }
     let separator = word.chars().find(|c| matches!(c, ':' | '-' | '.'));
@@ -251,5 +259,7 @@ mod tests {
         assert_eq!(parse_hex_bytes("0:1"), Some(vec![0, 1]));
         assert_eq!(parse_hex_bytes("xyz"), None);
         assert_eq!(parse_hex_bytes("1::2"), None);
+        assert_eq!(parse_hex_bytes("0x47"), Some(vec![0x47]));
+        assert_eq!(parse_hex_bytes("0x4745"), None);
     }
 }

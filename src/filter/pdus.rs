@@ -80,6 +80,9 @@ pub enum HttpMessage {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TlsRecord {
     pub content_type: u8,
+    /// A TLS 1.3 encrypted record: its type is the "opaque type" (`tls.record.opaque_type`),
+    /// not a content type.
+    pub opaque: bool,
     /// Types of the (unencrypted) handshake messages in the record.
     pub handshake_types: Vec<u8>,
     pub server_name: Option<String>,
@@ -125,7 +128,7 @@ enum Chunked {
 
 enum Protocol {
     Http(HttpState),
-    Tls { pending: Vec<u8>, encrypted: bool },
+    Tls { pending: Vec<u8>, flags: TlsFlags },
 }
 
 /// One direction of a stream: where the next segment should start, and the protocol state.
@@ -154,6 +157,8 @@ impl AppPdus {
     ) -> AppPdus {
         let mut out = AppPdus::default();
         let mut directions: HashMap<(u32, usize), Direction> = HashMap::default();
+        // Directions whose ServerHello chose TLS 1.3 (the other direction follows).
+        let mut tls13_streams: Vec<(u32, usize)> = Vec::new();
         for (i, record) in index.records.iter().enumerate() {
             // RST payloads are diagnostics, never handed to the application dissector.
             if !record.is_tcp()
@@ -207,7 +212,7 @@ impl AppPdus {
                 } else {
                     Protocol::Tls {
                         pending: Vec::new(),
-                        encrypted: false,
+                        flags: TlsFlags::default(),
                     }
                 },
             });
@@ -227,8 +232,13 @@ impl AppPdus {
                         out.http.insert(frame_no, messages);
                     }
                 }
-                Protocol::Tls { pending, encrypted } => {
-                    match tls_segment(pending, encrypted, payload) {
+                Protocol::Tls { pending, flags } => {
+                    let was_tls13 = flags.tls13;
+                    let outcome = tls_segment(pending, flags, payload);
+                    if flags.tls13 && !was_tls13 {
+                        tls13_streams.push(key);
+                    }
+                    match outcome {
                         TlsOutcome::Records(records) => {
                             out.tls.insert(frame_no, records);
                         }
@@ -239,6 +249,20 @@ impl AppPdus {
                         }
                         TlsOutcome::Extended | TlsOutcome::NotTls => {}
                     }
+                }
+            }
+            for (stream_id, dir) in tls13_streams.drain(..) {
+                let reverse = directions
+                    .entry((stream_id, 1 - dir))
+                    .or_insert_with(|| Direction {
+                        next_seq: None,
+                        protocol: Protocol::Tls {
+                            pending: Vec::new(),
+                            flags: TlsFlags::default(),
+                        },
+                    });
+                if let Protocol::Tls { flags, .. } = &mut reverse.protocol {
+                    flags.tls13 = true;
                 }
             }
         }
@@ -503,6 +527,15 @@ fn feed_chunked(mut chunked: Chunked, data: &[u8]) -> (usize, Option<Chunked>) {
     (at, Some(chunked))
 }
 
+/// What a TLS direction has seen.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct TlsFlags {
+    /// A ChangeCipherSpec: later handshake records are encrypted.
+    encrypted: bool,
+    /// The ServerHello chose TLS 1.3: application-data records are opaque.
+    tls13: bool,
+}
+
 /// What a segment did to a TLS direction.
 #[derive(Debug, PartialEq, Eq)]
 enum TlsOutcome {
@@ -517,7 +550,7 @@ enum TlsOutcome {
 }
 
 /// Feeds one segment's payload to a TLS direction.
-fn tls_segment(pending: &mut Vec<u8>, encrypted: &mut bool, payload: &[u8]) -> TlsOutcome {
+fn tls_segment(pending: &mut Vec<u8>, flags: &mut TlsFlags, payload: &[u8]) -> TlsOutcome {
     let fresh = pending.is_empty();
     pending.extend_from_slice(payload);
     let data = std::mem::take(pending);
@@ -535,7 +568,7 @@ fn tls_segment(pending: &mut Vec<u8>, encrypted: &mut bool, payload: &[u8]) -> T
         }
         match length {
             Some(length) if rest.len() >= 5 + length => {
-                records.push(tls_record(&rest[..5 + length], encrypted));
+                records.push(tls_record(&rest[..5 + length], flags));
                 at += 5 + length;
             }
             _ => {
@@ -557,17 +590,19 @@ fn tls_segment(pending: &mut Vec<u8>, encrypted: &mut bool, payload: &[u8]) -> T
     }
 }
 
-/// What a complete record holds. Handshake records after a ChangeCipherSpec are encrypted.
-fn tls_record(record: &[u8], encrypted: &mut bool) -> TlsRecord {
+/// What a complete record holds. Handshake records after a ChangeCipherSpec are encrypted;
+/// after a TLS 1.3 ServerHello, application-data records are opaque.
+fn tls_record(record: &[u8], flags: &mut TlsFlags) -> TlsRecord {
     let content_type = record[0];
     let mut out = TlsRecord {
         content_type,
+        opaque: flags.tls13 && content_type == 23,
         ..TlsRecord::default()
     };
     if content_type == 20 {
-        *encrypted = true;
+        flags.encrypted = true;
     }
-    if content_type != 22 || *encrypted {
+    if content_type != 22 || flags.encrypted {
         return out;
     }
     let body = &record[5..];
@@ -579,10 +614,10 @@ fn tls_record(record: &[u8], encrypted: &mut bool) -> TlsRecord {
         let length =
             (usize::from(header[1]) << 16) | (usize::from(header[2]) << 8) | usize::from(header[3]);
         out.handshake_types.push(header[0]);
-        if header[0] == 1 {
-            if let Some(AppInfo::Tls { server_name, .. }) = decode::app::parse_tls(record) {
-                out.server_name = server_name;
-            }
+        match (header[0], decode::app::parse_tls(record)) {
+            (1, Some(AppInfo::Tls { server_name, .. })) => out.server_name = server_name,
+            (2, Some(AppInfo::Tls { version, .. })) => flags.tls13 = version == 0x0304,
+            _ => {}
         }
         at += 4 + length;
         if at >= body.len() {
@@ -647,7 +682,7 @@ mod tests {
     #[test]
     fn tls_records_complete_in_the_segment_that_ends_them() {
         let mut pending = Vec::new();
-        let mut encrypted = false;
+        let mut flags = TlsFlags::default();
         let records = |outcome: TlsOutcome| match outcome {
             TlsOutcome::Records(records) => records,
             other => panic!("{other:?}"),
@@ -655,24 +690,24 @@ mod tests {
         // A ServerHello record, then the first byte of a Certificate record's body.
         let mut first = vec![22, 3, 3, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0];
         first.extend_from_slice(&[22, 3, 3, 0, 8, 11]);
-        let hello = records(tls_segment(&mut pending, &mut encrypted, &first));
+        let hello = records(tls_segment(&mut pending, &mut flags, &first));
         assert_eq!(hello[0].handshake_types, vec![2]);
         assert_eq!(
-            tls_segment(&mut pending, &mut encrypted, &[0, 0, 2]),
+            tls_segment(&mut pending, &mut flags, &[0, 0, 2]),
             TlsOutcome::Extended
         );
         let rest = [1, 2, 0, 0, 20, 3, 3, 0, 1, 1];
-        let done = records(tls_segment(&mut pending, &mut encrypted, &rest));
+        let done = records(tls_segment(&mut pending, &mut flags, &rest));
         assert_eq!(done.len(), 2);
         assert_eq!(done[0].handshake_types, vec![11]);
-        assert!(encrypted);
+        assert!(flags.encrypted);
         assert_eq!(
-            tls_segment(&mut pending, &mut encrypted, &[23, 3, 3, 9, 0]),
+            tls_segment(&mut pending, &mut flags, &[23, 3, 3, 9, 0]),
             TlsOutcome::Started
         );
         pending.clear();
         assert_eq!(
-            tls_segment(&mut pending, &mut encrypted, b"abc"),
+            tls_segment(&mut pending, &mut flags, b"abc"),
             TlsOutcome::NotTls
         );
     }
@@ -693,9 +728,9 @@ mod tests {
         );
         let _ = http_segment(&mut state, b"zz\r\n");
         let mut pending = Vec::new();
-        let mut encrypted = false;
+        let mut flags = TlsFlags::default();
         for len in 0..40 {
-            let _ = tls_segment(&mut pending, &mut encrypted, &vec![22; len]);
+            let _ = tls_segment(&mut pending, &mut flags, &vec![22; len]);
         }
     }
 }
