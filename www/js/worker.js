@@ -390,7 +390,7 @@ function stream({ id, stream: number, limit = 100_000 }) {
   const result = Number.isInteger(number) && number >= 0 && number < 2 ** 32
     ? analyzer.tcpStream(number, limit)
     : null;
-  if (!result) throw new Error(`there is no TCP stream ${number}`);
+  if (!result) throw new Error(`There is no TCP stream ${number} in this capture.`);
   self.postMessage({ type: Msg.STREAM, id, ...plainNumbers(result) });
 }
 
