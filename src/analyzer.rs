@@ -212,11 +212,7 @@ impl Analyzer {
 
     /// Packet-list rows for frames `start..start+count` (0-based).
     pub fn rows(&self, start: usize, count: usize) -> Vec<Row> {
-        let mut rows = summary::rows(&self.index, self.flows(), start, count);
-        for (row, i) in rows.iter_mut().zip(start..) {
-            summary::annotate_tcp(row, self.tcp(), i);
-        }
-        rows
+        summary::rows(&self.index, self.flows(), Some(self.tcp()), start, count)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -4,6 +4,7 @@
 
 use crate::decode::app::{tls_version_name, AppInfo};
 use crate::flows::Flows;
+use crate::tcp::TcpAnalysis;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use serde::Serialize;
 use std::fmt::Write;
@@ -53,10 +54,16 @@ pub fn annotate_tcp(row: &mut Row, tcp: &crate::tcp::TcpAnalysis, i: usize) {
 }
 
 /// Renders rows `start..start+count` (0-based frame indexes).
-pub fn rows(index: &PacketIndex, flows: &Flows, start: usize, count: usize) -> Vec<Row> {
+pub fn rows(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: Option<&TcpAnalysis>,
+    start: usize,
+    count: usize,
+) -> Vec<Row> {
     let end = start.saturating_add(count).min(index.len());
     let first = first_time(index);
-    (start..end).map(|i| row(index, flows, i, first)).collect()
+    (start..end).map(|i| row(index, flows, tcp, i, first)).collect()
 }
 
 /// Timestamp of the first frame that has one (the zero of relative time).
@@ -68,8 +75,15 @@ pub fn first_time(index: &PacketIndex) -> i64 {
         .map_or(0, |r| r.ts_ns)
 }
 
-/// Renders the row of frame index `i`; `first` is [`first_time`].
-pub fn row(index: &PacketIndex, flows: &Flows, i: usize, first: i64) -> Row {
+/// Renders the row of frame index `i`; `first` is [`first_time`]. With the TCP analysis, TCP
+/// rows show the scaled window and Wireshark's analysis prefix ("[TCP Retransmission] " …).
+pub fn row(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: Option<&TcpAnalysis>,
+    i: usize,
+    first: i64,
+) -> Row {
     let r = &index.records[i];
     let previous = i.checked_sub(1).map_or(r.ts_ns, |p| index.records[p].ts_ns);
     let (src, dst) = addresses(index, r);
@@ -78,7 +92,7 @@ pub fn row(index: &PacketIndex, flows: &Flows, i: usize, first: i64) -> Row {
     } else {
         None
     };
-    Row {
+    let mut row = Row {
         no: i as u64 + 1,
         time: (r.ts_ns - first) as f64 / 1e9,
         abs_time: r.has(flag::HAS_TIME).then(|| r.ts_ns as f64 / 1e9),
@@ -88,10 +102,14 @@ pub fn row(index: &PacketIndex, flows: &Flows, i: usize, first: i64) -> Row {
         protocol: protocol(index, r, app),
         length: r.orig_len,
         caplen: r.caplen,
-        info: info(index, flows, i, r, app),
+        info: info(index, flows, tcp, i, r, app),
         file: index.file_of(r),
         class: class(r, app),
+    };
+    if let Some(tcp) = tcp.filter(|_| r.is_tcp()) {
+        annotate_tcp(&mut row, tcp, i);
     }
+    row
 }
 
 fn addresses(index: &PacketIndex, r: &PacketRecord) -> (String, String) {
@@ -221,6 +239,7 @@ pub fn tcp_flag_names(flags: u8, ns: bool) -> Vec<&'static str> {
 fn info(
     index: &PacketIndex,
     flows: &Flows,
+    tcp: Option<&TcpAnalysis>,
     i: usize,
     r: &PacketRecord,
     app: Option<&AppInfo>,
@@ -250,7 +269,7 @@ fn info(
         };
     }
     if r.is_tcp() {
-        return tcp_info(index, flows, i, r);
+        return tcp_info(index, flows, tcp, i, r);
     }
     if r.is_udp() {
         return format!("{} → {} Len={}", r.src_port, r.dst_port, r.payload_len);
@@ -270,7 +289,13 @@ fn info(
     String::new()
 }
 
-fn tcp_info(index: &PacketIndex, flows: &Flows, i: usize, r: &PacketRecord) -> String {
+fn tcp_info(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: Option<&TcpAnalysis>,
+    i: usize,
+    r: &PacketRecord,
+) -> String {
     let mut out = format!(
         "{} → {} [{}]",
         r.src_port,
@@ -282,28 +307,40 @@ fn tcp_info(index: &PacketIndex, flows: &Flows, i: usize, r: &PacketRecord) -> S
     if r.tcp_flags & 0x10 != 0 {
         let _ = write!(out, " Ack={ack}");
     }
-    let _ = write!(out, " Win={} Len={}", r.window, r.payload_len);
+    // Single-pass tshark scales the window by what the handshake announced so far.
+    let window = tcp
+        .and_then(|t| t.scaled_window_at(flows, index, i, true))
+        .unwrap_or(u32::from(r.window));
+    let _ = write!(out, " Win={window} Len={}", r.payload_len);
     if let Some(options) = index.tcp_options.get(i as u32) {
-        if let Some(mss) = options.mss {
-            let _ = write!(out, " MSS={mss}");
-        }
-        if let Some(ws) = options.window_scale {
-            let _ = write!(out, " WS={}", 1u32 << ws.min(14));
-        }
-        if options.sack_permitted {
-            out.push_str(" SACK_PERM");
-        }
-        for (left, right) in options.sack.iter().take(options.sack_count as usize) {
-            let base = flows
-                .stream(i)
-                .and_then(|s| s.base_seq[1 - s.direction_of(r)])
-                .unwrap_or(0);
-            let _ = write!(
-                out,
-                " SLE={} SRE={}",
-                left.wrapping_sub(base),
-                right.wrapping_sub(base)
-            );
+        for kind in options.order.iter().take_while(|&&k| k != 0) {
+            match kind {
+                2 => {
+                    if let Some(mss) = options.mss {
+                        let _ = write!(out, " MSS={mss}");
+                    }
+                }
+                3 => {
+                    if let Some(ws) = options.window_scale {
+                        let _ = write!(out, " WS={}", 1u32 << ws.min(14));
+                    }
+                }
+                4 => out.push_str(" SACK_PERM"),
+                _ => {
+                    for (left, right) in options.sack.iter().take(options.sack_count as usize) {
+                        let base = flows
+                            .stream(i)
+                            .and_then(|s| s.base_seq[1 - s.direction_of(r)])
+                            .unwrap_or(0);
+                        let _ = write!(
+                            out,
+                            " SLE={} SRE={}",
+                            left.wrapping_sub(base),
+                            right.wrapping_sub(base)
+                        );
+                    }
+                }
+            }
         }
     }
     out

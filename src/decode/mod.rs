@@ -37,6 +37,9 @@ pub struct TcpOptions {
     pub sack_count: u8,
     pub sack: [(u32, u32); 4],
     pub timestamp: Option<(u32, u32)>,
+    /// Kinds of the MSS, window-scale, SACK-permitted and SACK options in packet order (0 ends
+    /// the list), so the Info column lists them as Wireshark does.
+    pub order: [u8; 4],
 }
 
 pub const TCP_FIN: u16 = 0x01;
@@ -622,6 +625,11 @@ fn read_tcp_options(options: &[u8]) -> TcpOptions {
                 ))
             }
             _ => {}
+        }
+        if matches!(kind, 2..=5) {
+            if let Some(slot) = out.order.iter_mut().find(|k| **k == 0) {
+                *slot = kind;
+            }
         }
         at += len;
     }
