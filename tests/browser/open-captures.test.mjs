@@ -20,7 +20,6 @@ const HTTP_GOOGLE = {
   frames: 12, // `tshark -r chrissanders/http_google.pcapng | wc -l`
   rows: [
     { no: 1, src: '172.16.16.128', dst: '74.125.95.104', protocol: 'TCP', length: 66, info: '1606 → 80 [SYN] Seq=0 Win=8192 Len=0 MSS=1460 WS=4 SACK_PERM' },
-    // `gap`: where the analyzer does not yet print what tshark prints (checked by the todo test).
     { no: 2, src: '74.125.95.104', dst: '172.16.16.128', protocol: 'TCP', length: 66, info: '80 → 1606 [SYN, ACK] Seq=0 Ack=1 Win=5720 Len=0 MSS=1406 SACK_PERM WS=64' },
     { no: 3, src: '172.16.16.128', dst: '74.125.95.104', protocol: 'TCP', length: 54, info: '1606 → 80 [ACK] Seq=1 Ack=1 Win=16872 Len=0' },
     { no: 4, src: '172.16.16.128', dst: '74.125.95.104', protocol: 'HTTP', length: 681, info: 'GET / HTTP/1.1' },
