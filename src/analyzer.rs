@@ -69,6 +69,8 @@ pub struct Analyzer {
     flows: OnceLock<Flows>,
     tcp: OnceLock<TcpAnalysis>,
     finished: bool,
+    /// Validate IPv4/TCP/UDP checksums while indexing ([`Analyzer::set_checksum_validation`]).
+    validate_checksums: bool,
     /// The display filter applied to the packet list (see `crate::filter::view`).
     pub(crate) filter_view: crate::filter::FilterView,
 }
@@ -76,6 +78,13 @@ pub struct Analyzer {
 impl Analyzer {
     pub fn new() -> Self {
         Analyzer::default()
+    }
+
+    /// Whether to validate IPv4 header, TCP and UDP checksums while indexing (off by default:
+    /// it reads every byte of every frame). Frames with a wrong checksum are kept in
+    /// [`PacketIndex::checksums`] for the `bad_checksum` finding. Set it before pushing data.
+    pub fn set_checksum_validation(&mut self, on: bool) {
+        self.validate_checksums = on;
     }
 
     /// Opens a file for reading; returns its number (0-based).
@@ -105,7 +114,9 @@ impl Analyzer {
             ..
         } = state;
         let interfaces = &mut self.index.interfaces;
-        let mut sink = |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces);
+        let checksums = self.validate_checksums;
+        let mut sink =
+            |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces, checksums);
         reader.push(chunk, &mut sink);
     }
 
@@ -124,7 +135,9 @@ impl Analyzer {
             ..
         } = state;
         let interfaces = &mut self.index.interfaces;
-        let mut sink = |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces);
+        let checksums = self.validate_checksums;
+        let mut sink =
+            |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces, checksums);
         reader.finish(&mut sink);
         state.ended = true;
     }
@@ -207,7 +220,16 @@ impl Analyzer {
 
     /// Plain-language findings ([`crate::findings`]), ordered by severity then first frame.
     pub fn findings(&self) -> Vec<crate::findings::Finding> {
-        crate::findings::run_all(&self.index, self.flows(), &self.file_infos())
+        self.findings_with(&crate::findings::Options::default())
+    }
+
+    /// [`Analyzer::findings`] with tuned thresholds.
+    pub fn findings_with(
+        &self,
+        options: &crate::findings::Options,
+    ) -> Vec<crate::findings::Finding> {
+        let files = self.file_infos();
+        crate::findings::run_all_with(&self.index, self.flows(), self.tcp(), &files, options)
     }
 
     /// Packet-list rows for frames `start..start+count` (0-based).
@@ -306,6 +328,7 @@ fn index_frame(
     part: &mut PacketIndex,
     ifaces: &mut HashMap<u32, u16>,
     interfaces: &mut Vec<GlobalInterface>,
+    checksums: bool,
 ) {
     let iface = *ifaces.entry(frame.interface).or_insert_with(|| {
         interfaces.push(GlobalInterface {
@@ -317,6 +340,12 @@ fn index_frame(
     });
     let decoded = decode::decode(frame.link_type, frame.data);
     let frame_index = part.records.len() as u32;
+    if checksums {
+        part.checksums_validated = true;
+        if let Some(issue) = crate::findings::bad_checksum::check(&decoded, frame.data) {
+            part.checksums.push(frame_index, issue);
+        }
+    }
     let record = record_from(decoded, &frame, iface, frame_index, part);
     part.records.push(record);
 }
@@ -339,6 +368,7 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
     let mut cursors = vec![0usize; parts.len()];
     let multi = parts.iter().filter(|p| !p.records.is_empty()).count() > 1;
     let mut frame_in_file: Vec<u32> = Vec::new();
+    index.checksums_validated |= parts.iter().any(|p| p.checksums_validated);
     loop {
         // Few files: a linear scan for the earliest head beats a heap.
         let mut best: Option<(usize, i64)> = None;
@@ -373,6 +403,7 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
         );
         copy_side(&part.fragments, local_key, &mut index.fragments, global);
         copy_side(&part.icmp_quotes, local_key, &mut index.icmp_quotes, global);
+        copy_side(&part.checksums, local_key, &mut index.checksums, global);
         if multi {
             frame_in_file.push(local_key + 1);
         }

@@ -246,6 +246,10 @@ pub struct PacketIndex {
     pub fragments: SideTable<FragmentInfo>,
     /// ICMP errors: the transport header of the packet in error.
     pub icmp_quotes: SideTable<IcmpQuote>,
+    /// Frames whose IPv4, TCP or UDP checksum is wrong, when checksums were validated while
+    /// indexing (`checksums_validated`; see `Analyzer::set_checksum_validation`).
+    pub checksums: SideTable<crate::findings::bad_checksum::ChecksumIssue>,
+    pub checksums_validated: bool,
     pub interfaces: Vec<GlobalInterface>,
     /// For merged captures: each frame's number inside its own file (1-based). Empty when there is
     /// one file (then it equals the frame number).
@@ -284,6 +288,7 @@ impl PacketIndex {
             + self.outer_layers.heap_bytes()
             + self.fragments.heap_bytes()
             + self.icmp_quotes.heap_bytes()
+            + self.checksums.heap_bytes()
             + self.file_frame.capacity() * 4
     }
 }

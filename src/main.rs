@@ -61,6 +61,16 @@ enum Command {
         /// A Markdown report to paste into a support case.
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
+        /// Only findings whose evidence includes a frame this Wireshark display filter selects,
+        /// e.g. -Y 'frame.number >= 120 and frame.number <= 480' (a marker range).
+        #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
+        filter: Option<String>,
+        /// slow_response threshold in seconds (a server taking this long to answer a request).
+        #[arg(long = "slow-response", value_name = "SECONDS", default_value_t = 1.0)]
+        slow_response: f64,
+        /// Time the analysis pass and each stage of the findings instead (minimum of 5 runs).
+        #[arg(long, hide = true)]
+        timings: bool,
     },
     /// Marker pings (ping -l 22 before, -l 33 after a repro) and the frame ranges between them.
     Markers {
@@ -126,7 +136,19 @@ fn main() -> ExitCode {
             files,
             json,
             markdown,
-        } => cli::findings::run(&files, json, markdown),
+            filter,
+            slow_response,
+            timings,
+        } => cli::findings::run(
+            &files,
+            &cli::findings::Args {
+                json,
+                markdown,
+                filter: filter.as_deref(),
+                slow_response_s: slow_response,
+                timings,
+            },
+        ),
         Command::Markers { files, json } => cli::markers::run(&files, json),
         Command::Tcp {
             files,

@@ -1,22 +1,80 @@
-//! `tracelens findings FILE... [--json | --markdown]`: the plain-language findings of
-//! [`tracelens::findings`] — what went wrong, the frames that prove it, and the display filter that
-//! shows them — ordered by severity, then first frame. `--json` prints an array of objects with
-//! keys kind, severity, verdict, explanation, frames, stream, filter and details; `--markdown`
-//! prints the report to paste into a support case. Exit codes as for every command.
+//! `tracelens findings FILE... [--json | --markdown] [-Y FILTER] [--slow-response SECONDS]`: the
+//! plain-language findings of [`tracelens::findings`] — what went wrong, the frames that prove
+//! it, and the display filter that shows them — ordered by severity, then first frame. `--json`
+//! prints an array of objects with keys kind, severity, verdict, explanation, frames, stream,
+//! filter and details; `--markdown` prints the report to paste into a support case. Checksums
+//! are validated while the files are read (for `bad_checksum`). `-Y` keeps the findings whose
+//! evidence includes a frame the display filter selects (the analysis still covers the whole
+//! capture, so numbers stay the full capture's). `--timings` (hidden) times the analysis pass
+//! and each stage of the findings instead. Exit codes as for every command.
 
-use super::load::load;
+use super::load::{load_into, Outcome};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use tracelens::findings::{report, Finding, Severity};
+use tracelens::analyzer::Analyzer;
+use tracelens::filter::Filter;
+use tracelens::findings::{self, report, Finding, Options, Severity};
 
-pub fn run(paths: &[PathBuf], as_json: bool, markdown: bool) -> u8 {
-    let (analyzer, outcome) = load(paths);
-    let findings = analyzer.findings();
-    let output = if as_json {
+/// Command-line options of `tracelens findings`.
+#[derive(Debug, Clone, Copy)]
+pub struct Args<'a> {
+    pub json: bool,
+    pub markdown: bool,
+    pub filter: Option<&'a str>,
+    pub slow_response_s: f64,
+    pub timings: bool,
+}
+
+fn options(args: &Args<'_>) -> Result<Options, String> {
+    let s = args.slow_response_s;
+    if !s.is_finite() || !(0.0..=1e6).contains(&s) {
+        return Err(format!(
+            "--slow-response must be a number of seconds between 0 and 1000000, not {s}"
+        ));
+    }
+    Ok(Options {
+        slow_response_ns: (s * 1e9).round() as i64,
+    })
+}
+
+pub fn run(paths: &[PathBuf], args: &Args<'_>) -> u8 {
+    let options = match options(args) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("tracelens: {message}");
+            return 2;
+        }
+    };
+    // A filter that does not compile is reported before the files are read.
+    let filter = match args.filter.map(Filter::compile).transpose() {
+        Ok(f) => f,
+        Err(error) => {
+            eprintln!("tracelens: invalid display filter:\n{error}");
+            return 2;
+        }
+    };
+    if args.timings {
+        return timings(paths, &options);
+    }
+    let mut analyzer = Analyzer::new();
+    analyzer.set_checksum_validation(true);
+    let (mut analyzer, outcome) = load_into(analyzer, paths);
+    let mut findings = analyzer.findings_with(&options);
+    if let Some(filter) = &filter {
+        let files = super::frames::CaptureFiles::new(paths);
+        match analyzer.filter_frames(filter, Some(&files)) {
+            Ok(selected) => findings::retain_matching(&mut findings, &selected),
+            Err(error) => {
+                eprintln!("tracelens: invalid display filter:\n{error}");
+                return 2;
+            }
+        }
+    }
+    let output = if args.json {
         let mut text = serde_json::to_string_pretty(&findings).unwrap_or_else(|_| "[]".into());
         text.push('\n');
         text
-    } else if markdown {
+    } else if args.markdown {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         report::to_markdown(&findings, &names.join(" + "))
     } else {
@@ -27,6 +85,115 @@ pub fn run(paths: &[PathBuf], as_json: bool, markdown: bool) -> u8 {
     // A closed stdout (piped into head) is not an error of the analysis.
     let _ = out.write_all(output.as_bytes()).and_then(|()| out.flush());
     outcome.exit_code()
+}
+
+/// How many times `--timings` repeats each measurement (the minimum of each is kept, which is
+/// what a shared, busy machine lets through most faithfully).
+const TIMING_RUNS: usize = 5;
+
+/// `--timings`: reads the files into memory, then times — each the minimum of
+/// [`TIMING_RUNS`] runs — the analysis pass as `tracelens tcp --bench` does (ingest, streams,
+/// TCP analysis), the extra cost of validating checksums while indexing, and each stage of the
+/// findings, and prints what the findings add to the analysis pass.
+fn timings(paths: &[PathBuf], options: &Options) -> u8 {
+    use std::time::Instant;
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read(path) {
+            Ok(bytes) => files.push((path.display().to_string(), bytes)),
+            Err(e) => {
+                eprintln!("tracelens: cannot read {}: {e}", path.display());
+                return Outcome::Unusable.exit_code();
+            }
+        }
+    }
+    let ingest = |validate: bool| {
+        let mut analyzer = Analyzer::new();
+        analyzer.set_checksum_validation(validate);
+        for (name, bytes) in &files {
+            let file = analyzer.begin_file(name);
+            for chunk in bytes.chunks(8 << 20) {
+                analyzer.push(file, chunk);
+            }
+            analyzer.end_file(file);
+        }
+        analyzer.finish();
+        analyzer
+    };
+    let min = |slot: &mut f64, value: f64| {
+        if *slot == 0.0 || value < *slot {
+            *slot = value;
+        }
+    };
+    let (mut t_ingest, mut t_streams, mut t_tcp, mut t_checked) = (0.0, 0.0, 0.0, 0.0);
+    let mut t_findings = 0.0;
+    let mut stage_min: Vec<(&'static str, f64)> = Vec::new();
+    let mut count = 0;
+    for _ in 0..TIMING_RUNS {
+        let start = Instant::now();
+        let analyzer = ingest(false);
+        min(&mut t_ingest, start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        let _ = analyzer.flows();
+        min(&mut t_streams, start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        let _ = analyzer.tcp();
+        min(&mut t_tcp, start.elapsed().as_secs_f64());
+        drop(analyzer);
+        let start = Instant::now();
+        let checked = ingest(true);
+        min(&mut t_checked, start.elapsed().as_secs_f64());
+        let (index, flows, tcp) = (checked.index(), checked.flows(), checked.tcp());
+        let infos = checked.file_infos();
+        let start = Instant::now();
+        let mut last = start;
+        let mut stages: Vec<(&'static str, f64)> = Vec::new();
+        let found = findings::run_stages(index, flows, tcp, &infos, options, &mut |name| {
+            let now = Instant::now();
+            stages.push((name, (now - last).as_secs_f64()));
+            last = now;
+        });
+        min(&mut t_findings, start.elapsed().as_secs_f64());
+        if stage_min.is_empty() {
+            stage_min = stages;
+        } else {
+            for (slot, (_, value)) in stage_min.iter_mut().zip(stages) {
+                min(&mut slot.1, value);
+            }
+        }
+        count = found.len();
+        std::hint::black_box(&found);
+    }
+    let size: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let pass = t_ingest + t_streams + t_tcp;
+    let checksums = (t_checked - t_ingest).max(0.0);
+    println!(
+        "input: {:.1} MB in {} file(s); each time is the minimum of {TIMING_RUNS} runs",
+        size as f64 / 1e6,
+        files.len()
+    );
+    println!(
+        "analysis pass: {pass:.3} s (ingest {t_ingest:.3} s, streams {t_streams:.3} s, TCP \
+         analysis {t_tcp:.3} s)"
+    );
+    println!(
+        "checksum validation while indexing: +{checksums:.3} s ({:.1}% of the analysis pass)",
+        checksums * 100.0 / pass
+    );
+    let stages: Vec<String> = stage_min
+        .iter()
+        .map(|(name, s)| format!("{name} {s:.3} s"))
+        .collect();
+    println!(
+        "findings: {t_findings:.3} s ({:.1}% of the analysis pass; {count} findings): {}",
+        t_findings * 100.0 / pass,
+        stages.join(", ")
+    );
+    println!(
+        "findings + checksum validation: {:.1}% of the analysis pass (budget 25%)",
+        (t_findings + checksums) * 100.0 / pass
+    );
+    0
 }
 
 /// Readable text: a count line, then per finding its severity and kind, the verdict, the wrapped

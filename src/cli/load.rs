@@ -31,7 +31,12 @@ impl Outcome {
 
 /// Reads every file into a finished analyzer.
 pub fn load(paths: &[PathBuf]) -> (Analyzer, Outcome) {
-    let mut analyzer = Analyzer::new();
+    load_into(Analyzer::new(), paths)
+}
+
+/// Reads every file into `analyzer` (set up by the caller, e.g. to validate checksums) and
+/// finishes it.
+pub fn load_into(mut analyzer: Analyzer, paths: &[PathBuf]) -> (Analyzer, Outcome) {
     let mut outcome = Outcome::Ok;
     let mut buffer = vec![0u8; CHUNK];
     for path in paths {

@@ -127,6 +127,8 @@ pub struct Decoded {
     pub tcp_options_cut: bool,
     /// The innermost IPv6 header's extension-header chain could not be read to its end.
     pub ipv6_extensions_cut: bool,
+    /// Offset of the innermost IP header in the frame (for checksum validation).
+    pub net_offset: u32,
 }
 
 impl Decoded {
@@ -228,6 +230,7 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
         });
         return;
     };
+    out.net_offset = base as u32;
     let payload = match net {
         LaxNetSlice::Ipv4(ipv4) => {
             let header = ipv4.header();

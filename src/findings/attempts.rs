@@ -264,6 +264,16 @@ pub struct Attempts {
 impl Attempts {
     /// One pass over the index.
     pub fn collect(index: &PacketIndex, flows: &Flows) -> Attempts {
+        Self::collect_visiting(index, flows, |_, _, _| {})
+    }
+
+    /// [`Attempts::collect`], handing every TCP frame to `visit` (frame index, record, flows
+    /// stream id) in the same pass, so other per-frame work shares the scan of the index.
+    pub fn collect_visiting(
+        index: &PacketIndex,
+        flows: &Flows,
+        mut visit: impl FnMut(usize, &PacketRecord, u32),
+    ) -> Attempts {
         let mut slot: Vec<u32> = vec![u32::MAX; flows.streams.len()];
         // Nearly every attempt is a TCP stream whose first frame is its SYN: reserve that many
         // once rather than grow a large vector.
@@ -294,6 +304,9 @@ impl Attempts {
                 .get(i as usize)
                 .copied()
                 .unwrap_or(NO_STREAM);
+            if tcp {
+                visit(i as usize, r, sid);
+            }
             let Some(&at) = slot.get(sid as usize) else {
                 continue;
             };

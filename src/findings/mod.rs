@@ -8,25 +8,40 @@
 //! on hostile input: every number they print comes from the index, every text from the capture is
 //! cleaned first ([`text::clean`]).
 //!
-//! Kinds built so far: `handshake_ack_mismatch`, `synack_with_payload`, `unanswered_syn`,
-//! `connection_refused`, `many_connections_one_source`, `truncated_frames`, `capture_quality` and
+//! Kinds: `handshake_ack_mismatch`, `synack_with_payload`, `unanswered_syn`,
+//! `connection_refused`, `many_connections_one_source`, `slow_response`, `reset`,
+//! `retransmissions`, `zero_window`, `bad_checksum`, `truncated_frames`, `capture_quality` and
 //! `markers`. [`report`] turns a list of findings into Markdown or JSON for a support case.
+//!
+//! The detectors that read TCP's sequence analysis (`slow_response`, `reset`, `retransmissions`,
+//! `zero_window`) share one scan of the index with the connection attempts ([`streams`]) and
+//! take the [`TcpAnalysis`] too;
+//! `bad_checksum` reads the checksum side table the analyzer fills while indexing when asked to
+//! ([`crate::analyzer::Analyzer::set_checksum_validation`]). [`run_all_with`] takes the
+//! analysis the caller already has and the tunable [`Options`].
 
 pub mod attempts;
+pub mod bad_checksum;
 pub mod capture_quality;
 pub mod connection_refused;
 pub mod handshake_ack_mismatch;
 pub mod many_connections_one_source;
 pub mod markers;
 pub mod report;
+pub mod reset;
+pub mod retransmissions;
+pub mod slow_response;
+pub mod streams;
 pub mod synack_with_payload;
 pub mod text;
 pub mod truncated_frames;
 pub mod unanswered_syn;
+pub mod zero_window;
 
 use crate::capture::FileInfo;
 use crate::flows::Flows;
 use crate::index::PacketIndex;
+use crate::tcp::TcpAnalysis;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -61,6 +76,11 @@ pub enum Kind {
     UnansweredSyn,
     ConnectionRefused,
     ManyConnectionsOneSource,
+    SlowResponse,
+    Reset,
+    Retransmissions,
+    ZeroWindow,
+    BadChecksum,
     TruncatedFrames,
     CaptureQuality,
     Markers,
@@ -74,6 +94,11 @@ impl Kind {
             Kind::UnansweredSyn => "unanswered_syn",
             Kind::ConnectionRefused => "connection_refused",
             Kind::ManyConnectionsOneSource => "many_connections_one_source",
+            Kind::SlowResponse => "slow_response",
+            Kind::Reset => "reset",
+            Kind::Retransmissions => "retransmissions",
+            Kind::ZeroWindow => "zero_window",
+            Kind::BadChecksum => "bad_checksum",
             Kind::TruncatedFrames => "truncated_frames",
             Kind::CaptureQuality => "capture_quality",
             Kind::Markers => "markers",
@@ -318,9 +343,57 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-/// Runs every detector over one analysis and orders the findings.
+/// Tunable thresholds of the detectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// `slow_response`: a server that takes at least this long (nanoseconds) from a request to
+    /// its first response data gets a finding (default 1 s).
+    pub slow_response_ns: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            slow_response_ns: slow_response::DEFAULT_THRESHOLD_NS,
+        }
+    }
+}
+
+/// Runs every detector over one analysis and orders the findings (the TCP sequence analysis is
+/// computed here; use [`run_all_with`] when the caller has it already).
 pub fn run_all(index: &PacketIndex, flows: &Flows, files: &[FileInfo]) -> Vec<Finding> {
-    let attempts = attempts::Attempts::collect(index, flows);
+    let tcp = streams::tcp_analysis(index, flows);
+    run_all_with(index, flows, &tcp, files, &Options::default())
+}
+
+/// Runs every detector with the caller's TCP analysis and options, and orders the findings.
+pub fn run_all_with(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: &TcpAnalysis,
+    files: &[FileInfo],
+    options: &Options,
+) -> Vec<Finding> {
+    run_stages(index, flows, tcp, files, options, &mut |_| {})
+}
+
+/// [`run_all_with`], calling `stage` with a name after each stage (the command line times them
+/// with it; the library itself never reads a clock, which the browser build lacks).
+pub fn run_stages(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: &TcpAnalysis,
+    files: &[FileInfo],
+    options: &Options,
+    stage: &mut dyn FnMut(&'static str),
+) -> Vec<Finding> {
+    // One scan of the index for the connection attempts and the TCP streams' facts.
+    let mut collector = streams::Collector::new(flows, tcp, options.slow_response_ns);
+    let attempts = attempts::Attempts::collect_visiting(index, flows, |i, r, sid| {
+        collector.visit(index, i, r, sid)
+    });
+    let streams = collector.finish(index);
+    stage("attempts + tcp streams");
     let mut findings = Vec::new();
     findings.extend(handshake_ack_mismatch::from_attempts(
         index, flows, &attempts,
@@ -331,11 +404,48 @@ pub fn run_all(index: &PacketIndex, flows: &Flows, files: &[FileInfo]) -> Vec<Fi
     findings.extend(many_connections_one_source::from_attempts(
         index, flows, &attempts,
     ));
+    stage("handshake detectors");
+    // Streams whose trouble the handshake_ack_mismatch finding already explains (sorted).
+    let mut explained: Vec<u32> = attempts
+        .list
+        .iter()
+        .filter(|a| a.ack_mismatch)
+        .map(|a| a.stream)
+        .collect();
+    explained.sort_unstable();
+    findings.extend(slow_response::from_streams(
+        index, flows, tcp, &streams, options,
+    ));
+    findings.extend(reset::from_streams(index, flows, &streams, &explained));
+    findings.extend(retransmissions::from_streams(
+        index, flows, &streams, &explained,
+    ));
+    findings.extend(zero_window::from_streams(index, flows, &streams));
+    stage("tcp detectors");
+    findings.extend(bad_checksum::detect(index, flows, files));
+    stage("bad_checksum");
     findings.extend(truncated_frames::detect(index, flows, files));
     findings.extend(capture_quality::detect(index, flows, files));
     findings.extend(markers::detect(index, flows, files));
+    stage("capture detectors");
     sort_findings(&mut findings);
     findings
+}
+
+/// Narrows findings to a set of frames (a display filter's selection, 0-based indexes in
+/// ascending order): keeps the findings with at least one evidence frame in the set, and those
+/// without evidence frames (facts about the whole capture). The detectors still ran over the
+/// whole capture — as tshark's `-Y` chooses what is shown, not what the TCP analysis sees — so
+/// every number, frame and stream in the kept findings is the full capture's.
+pub fn retain_matching(findings: &mut Vec<Finding>, selected: &[u32]) {
+    findings.retain(|f| {
+        f.frames.is_empty()
+            || f.frames.iter().any(|&no| {
+                no.checked_sub(1)
+                    .and_then(|i| u32::try_from(i).ok())
+                    .is_some_and(|i| selected.binary_search(&i).is_ok())
+            })
+    });
 }
 
 #[cfg(test)]

@@ -1,0 +1,838 @@
+//! `bad_checksum`: frames whose IPv4 header, TCP or UDP checksum is wrong, and why.
+//!
+//! Checksums need the frame bytes, which the detectors never read: when the analyzer is asked to
+//! ([`Analyzer::set_checksum_validation`](crate::analyzer::Analyzer::set_checksum_validation)),
+//! [`check`] runs on every frame while it is indexed and the wrong ones are kept in a sparse side
+//! table ([`PacketIndex::checksums`]) with by how much they are off. The detector then explains
+//! them, most innocent explanation first:
+//! - **checksum offload**: every wrong frame was sent by the capturing host (the host that
+//!   appears in every conversation of its interface), or is larger than the link's MTU and was
+//!   received by it (segments merged by receive offload). The host handed the packet to its
+//!   network card before the card filled in the checksum, so the capture holds a placeholder (0,
+//!   or the partial pseudo-header sum offload leaves there). A note: not a network fault.
+//! - **rewritten addresses**: in a conversation, every wrong checksum is off by the same amount.
+//!   Changing addresses changes the pseudo-header sum by a constant, so the addresses were
+//!   rewritten after the checksums were computed (an anonymised or edited trace). A note.
+//! - **never filled in**: the wrong checksums are all 0, from several hosts: a generated trace or
+//!   one edited by a tool that left them empty. A note.
+//! - anything else is a warning naming the hosts: corrupted on the way (a faulty card, cable or
+//!   switch port) or modified by a device that did not fix the checksum.
+
+use super::text::{self, address, frame_no};
+use super::{Details, Finding, Kind, Severity};
+use crate::capture::FileInfo;
+use crate::decode::{Decoded, Transport};
+use crate::flows::Flows;
+use crate::index::{PacketIndex, PacketRecord};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// Bits of [`ChecksumIssue::bits`].
+pub mod bit {
+    /// The IPv4 header checksum is wrong.
+    pub const IP_BAD: u8 = 1;
+    /// … and it is 0.
+    pub const IP_ZERO: u8 = 2;
+    /// The TCP or UDP checksum is wrong.
+    pub const TRANSPORT_BAD: u8 = 4;
+    /// … and it is 0 (TCP).
+    pub const TRANSPORT_ZERO: u8 = 8;
+    /// … and it holds the pseudo-header sum alone (what checksum offload leaves there).
+    pub const TRANSPORT_PARTIAL: u8 = 16;
+    /// The transport is UDP (else TCP).
+    pub const UDP: u8 = 32;
+}
+
+/// What is wrong with one frame's checksums, and by how much (the one's-complement amount the
+/// stored value is off, which is the same for every packet of a conversation whose addresses
+/// were rewritten).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChecksumIssue {
+    pub bits: u8,
+    pub ip_delta: u16,
+    pub transport_delta: u16,
+}
+
+impl ChecksumIssue {
+    pub fn has(&self, b: u8) -> bool {
+        self.bits & b != 0
+    }
+}
+
+/// One's-complement sum of `data` (16-bit big-endian words, an odd last byte padded) added to
+/// `acc`, not folded. The bytes are summed as little-endian 32-bit words in four lanes (which
+/// the compiler vectorises) and the folded result byte-swapped: one's-complement sums do not
+/// depend on byte order (RFC 1071), and 2^32 ≡ 1 (mod 2^16 − 1).
+fn sum(data: &[u8], acc: u64) -> u64 {
+    let mut lanes = [0u64; 4];
+    let mut chunks = data.chunks_exact(16);
+    for c in &mut chunks {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            let at = 4 * k;
+            *lane += u64::from(u32::from_le_bytes([c[at], c[at + 1], c[at + 2], c[at + 3]]));
+        }
+    }
+    let mut le: u64 = lanes.iter().sum();
+    let mut words = chunks.remainder().chunks_exact(2);
+    for w in &mut words {
+        le += u64::from(u16::from_le_bytes([w[0], w[1]]));
+    }
+    if let Some(&last) = words.remainder().first() {
+        le += u64::from(last);
+    }
+    acc + u64::from(fold(le).swap_bytes())
+}
+
+fn fold(mut acc: u64) -> u16 {
+    while acc > 0xffff {
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    acc as u16
+}
+
+fn pseudo(src: &IpAddr, dst: &IpAddr, protocol: u8, length: usize) -> u64 {
+    let mut acc = match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => sum(&d.octets(), sum(&s.octets(), 0)),
+        (IpAddr::V6(s), IpAddr::V6(d)) => sum(&d.octets(), sum(&s.octets(), 0)),
+        _ => 0,
+    };
+    acc += u64::from(protocol) + (length as u64 >> 16) + (length as u64 & 0xffff);
+    acc
+}
+
+/// Validates the innermost IPv4 header checksum and the TCP or UDP checksum of one decoded
+/// frame. `None` when both are correct or cannot be told (truncated, a fragment, a UDP checksum
+/// of 0, TCP options cut by the snapshot length). Never panics on hostile input.
+pub fn check(d: &Decoded, data: &[u8]) -> Option<ChecksumIssue> {
+    let (src, dst) = (d.src?, d.dst?);
+    let mut issue = ChecksumIssue::default();
+    let net = data.get(d.net_offset as usize..)?;
+    if src.is_ipv4() && net.first().is_some_and(|b| b >> 4 == 4) {
+        let ihl = usize::from(net[0] & 0x0f) * 4;
+        if let Some(header) = net.get(..ihl).filter(|_| ihl >= 20) {
+            let s = fold(sum(header, 0));
+            if s != 0xffff {
+                issue.bits |= bit::IP_BAD;
+                issue.ip_delta = !s;
+                if header[10..12] == [0, 0] {
+                    issue.bits |= bit::IP_ZERO;
+                }
+            }
+        }
+    }
+    if !d.fragment {
+        let found = match &d.transport {
+            Transport::Tcp(t) if !d.tcp_options_cut => Some((
+                6u8,
+                usize::from(t.header_len),
+                usize::from(t.header_len).checked_add(d.payload_len as usize)?,
+                16usize,
+            )),
+            Transport::Udp { length } => Some((17, 8, usize::from(*length), 6)),
+            _ => None,
+        };
+        if let Some((protocol, header_len, declared, field)) = found {
+            let start = (d.payload_offset as usize).checked_sub(header_len)?;
+            let segment = data.get(start..start.checked_add(declared)?);
+            let stored = segment.and_then(|s| s.get(field..field + 2));
+            if let (Some(segment), Some(stored)) = (segment, stored) {
+                let stored = u16::from_be_bytes([stored[0], stored[1]]);
+                let udp_unset = protocol == 17 && stored == 0;
+                if declared >= header_len && !udp_unset {
+                    let p = pseudo(&src, &dst, protocol, declared);
+                    let s = fold(sum(segment, p));
+                    if s != 0xffff {
+                        issue.bits |= bit::TRANSPORT_BAD;
+                        issue.transport_delta = !s;
+                        if protocol == 17 {
+                            issue.bits |= bit::UDP;
+                        }
+                        if stored == 0 {
+                            issue.bits |= bit::TRANSPORT_ZERO;
+                        }
+                        let without_len = pseudo(&src, &dst, protocol, 0);
+                        if stored == fold(p) || stored == fold(without_len) {
+                            issue.bits |= bit::TRANSPORT_PARTIAL;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (issue.bits != 0).then_some(issue)
+}
+
+/// A host as the capture sees it: by its link address when there is one, else by its IP
+/// address id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Host {
+    Mac([u8; 6]),
+    Addr(u32),
+}
+
+fn is_group(index: &PacketIndex, id: u32) -> bool {
+    match index.addrs.get(id) {
+        Some(IpAddr::V4(a)) => a.is_multicast() || a.is_broadcast() || a.octets()[3] == 255,
+        Some(IpAddr::V6(a)) => a.is_multicast(),
+        None => true,
+    }
+}
+
+/// The link-level sender and receiver of a unicast frame.
+fn macs(index: &PacketIndex, r: &PacketRecord) -> Option<(Host, Host)> {
+    let link = index.links.get(r.link);
+    match (link.src, link.dst) {
+        (Some(s), Some(d)) if s != [0; 6] && d != [0; 6] && d[0] & 1 == 0 => {
+            Some((Host::Mac(s), Host::Mac(d)))
+        }
+        _ => None,
+    }
+}
+
+/// Hosts present in every unicast IP conversation of one interface, by link address and by IP
+/// address (`None` before the first conversation; an empty list when no host is in all), and
+/// the source addresses seen behind each candidate link address.
+#[derive(Debug, Clone, Default)]
+struct Local {
+    macs: Option<Vec<Host>>,
+    addrs: Option<Vec<Host>>,
+    /// (link address, distinct source addresses behind it, capped at `MAX_OWN_ADDRESSES + 1`).
+    behind: Vec<(Host, Vec<u32>)>,
+}
+
+/// A host has a few addresses (IPv4, IPv6 global and link-local); a link address with more
+/// source addresses behind it is a router's, relaying other hosts' packets.
+const MAX_OWN_ADDRESSES: usize = 4;
+
+fn narrow(set: &mut Option<Vec<Host>>, a: Host, b: Host) {
+    match set {
+        None => *set = Some(if a == b { vec![a] } else { vec![a, b] }),
+        Some(list) => list.retain(|h| *h == a || *h == b),
+    }
+}
+
+impl Local {
+    /// Whether the host with link address `mac` (if the link has them) and IP address `addr`
+    /// is the capturing host of this interface: the one present in every conversation — by
+    /// link address when there is one (a host with several IP addresses shows them all behind
+    /// it, and its broadcasts count too), unless a router's many addresses are behind it.
+    fn is(&self, mac: Option<Host>, addr: Host) -> bool {
+        match (mac, &self.macs) {
+            (Some(m), Some(list)) => {
+                list.contains(&m)
+                    && self
+                        .behind
+                        .iter()
+                        .find(|(h, _)| *h == m)
+                        .is_none_or(|(_, addrs)| addrs.len() <= MAX_OWN_ADDRESSES)
+            }
+            _ => self.addrs.as_ref().is_some_and(|l| l.contains(&addr)),
+        }
+    }
+}
+
+/// The capturing host of each interface.
+fn local_hosts(index: &PacketIndex) -> Vec<Local> {
+    let mut out: Vec<Local> = Vec::new();
+    for r in &index.records {
+        if !r.is_ip() || r.src == 0 || r.dst == 0 {
+            continue;
+        }
+        let iface = usize::from(r.iface);
+        if iface >= out.len() {
+            if iface > 4096 {
+                continue;
+            }
+            out.resize(iface + 1, Local::default());
+        }
+        let local = &mut out[iface];
+        let link = index.links.get(r.link);
+        if let Some(src) = link.src.filter(|s| *s != [0; 6]) {
+            let host = Host::Mac(src);
+            let known = local.behind.len();
+            match local.behind.iter_mut().find(|(h, _)| *h == host) {
+                Some((_, addrs)) if addrs.len() <= MAX_OWN_ADDRESSES && !addrs.contains(&r.src) => {
+                    addrs.push(r.src)
+                }
+                Some(_) => {}
+                None if known < 64 => local.behind.push((host, vec![r.src])),
+                None => {}
+            }
+        }
+        if is_group(index, r.dst) {
+            continue;
+        }
+        narrow(&mut local.addrs, Host::Addr(r.src), Host::Addr(r.dst));
+        if let Some((s, d)) = macs(index, r) {
+            narrow(&mut local.macs, s, d);
+        }
+    }
+    out
+}
+
+/// Whether the sender of `r` also sent TCP or UDP frames of ordinary size whose checksums were
+/// validated and found correct.
+fn sends_good_frames(index: &PacketIndex, r: &PacketRecord) -> bool {
+    index.records.iter().enumerate().any(|(i, o)| {
+        o.src == r.src
+            && o.iface == r.iface
+            && (o.is_tcp() || o.is_udp())
+            && !oversized(o)
+            && o.caplen >= o.orig_len
+            && index.checksums.get(i as u32).is_none()
+    })
+}
+
+/// Frames larger than an Ethernet MTU: merged by receive offload (LRO/GRO) or built for
+/// segmentation offload.
+fn oversized(r: &PacketRecord) -> bool {
+    r.ip_len > 1500 || u32::from(r.payload_len) > 1480
+}
+
+pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
+    if !index.checksums_validated || index.checksums.is_empty() {
+        return Vec::new();
+    }
+    let bad: Vec<(u32, ChecksumIssue, PacketRecord)> = index
+        .checksums
+        .iter()
+        .filter_map(|(i, issue)| Some((i, *issue, *index.records.get(i as usize)?)))
+        .collect();
+    if bad.is_empty() {
+        return Vec::new();
+    }
+
+    // Conversations whose wrong checksums are all off by the same amount.
+    let mut pairs: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
+    for (n, (_, _, r)) in bad.iter().enumerate() {
+        pairs
+            .entry((r.src.min(r.dst), r.src.max(r.dst)))
+            .or_default()
+            .push(n);
+    }
+    let mut why: Vec<Why> = vec![Why::Unexplained; bad.len()];
+    let mut rewritten_pairs: Vec<((u32, u32), u16)> = Vec::new();
+    for (&pair, members) in &pairs {
+        if members.len() < 2 {
+            continue;
+        }
+        let constant = |b: u8, delta: fn(&ChecksumIssue) -> u16| {
+            let mut values = members
+                .iter()
+                .map(|&n| &bad[n].1)
+                .filter(|i| i.has(b))
+                .map(delta);
+            match values.next() {
+                None => Some(None),
+                Some(first) => values.all(|v| v == first).then_some(Some(first)),
+            }
+        };
+        let partial = members.iter().any(|&n| {
+            bad[n]
+                .1
+                .has(bit::TRANSPORT_PARTIAL | bit::TRANSPORT_ZERO | bit::IP_ZERO)
+        });
+        if let (Some(t), Some(ip)) = (
+            constant(bit::TRANSPORT_BAD, |i| i.transport_delta),
+            constant(bit::IP_BAD, |i| i.ip_delta),
+        ) {
+            if !partial && (t.is_some() || ip.is_some()) {
+                rewritten_pairs.push((pair, t.or(ip).unwrap_or(0)));
+                for &n in members {
+                    why[n] = Why::Rewritten;
+                }
+            }
+        }
+    }
+
+    // Checksum offload: the rest come from one host per interface, the capturing host — sent
+    // by it, or larger than the MTU and sent (segmentation offload) or received (receive
+    // offload) by it.
+    let locals = local_hosts(index);
+    let mut by_iface: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for (n, (_, _, r)) in bad.iter().enumerate() {
+        if why[n] == Why::Unexplained {
+            by_iface.entry(r.iface).or_default().push(n);
+        }
+    }
+    let side = |r: &PacketRecord, sender: bool| -> (Option<Host>, Host) {
+        let link = index.links.get(r.link);
+        let mac = |m: Option<[u8; 6]>| m.filter(|m| *m != [0; 6] && m[0] & 1 == 0).map(Host::Mac);
+        if sender {
+            (mac(link.src), Host::Addr(r.src))
+        } else {
+            (mac(link.dst), Host::Addr(r.dst))
+        }
+    };
+    let mut offload: Vec<(usize, Why)> = Vec::new();
+    let mut offload_ok = true;
+    for (iface, members) in &by_iface {
+        let Some(local) = locals.get(usize::from(*iface)) else {
+            offload_ok = false;
+            break;
+        };
+        let (big, normal): (Vec<usize>, Vec<usize>) =
+            members.iter().partition(|&&n| oversized(&bad[n].2));
+        // The capturing host: the one sender of the ordinary frames, or of the oversized ones,
+        // or their one receiver.
+        let one = |list: &[usize], sender: bool| -> Option<Host> {
+            let mut host: Option<Host> = None;
+            for &n in list {
+                let (mac, addr) = side(&bad[n].2, sender);
+                if !local.is(mac, addr) {
+                    return None;
+                }
+                let who = mac.unwrap_or(addr);
+                if *host.get_or_insert(who) != who {
+                    return None;
+                }
+            }
+            host
+        };
+        let host = if normal.is_empty() {
+            // Only oversized frames: sent with segmentation offload, or received with receive
+            // offload. A sender whose other frames carry good checksums does not leave
+            // placeholders, so then they were received.
+            let sender_clean = big
+                .first()
+                .is_some_and(|&n| sends_good_frames(index, &bad[n].2));
+            if sender_clean {
+                one(&big, false).or_else(|| one(&big, true))
+            } else {
+                one(&big, true).or_else(|| one(&big, false))
+            }
+        } else {
+            one(&normal, true)
+        };
+        let Some(host) = host else {
+            offload_ok = false;
+            break;
+        };
+        offload.extend(normal.iter().map(|&n| (n, Why::Offload)));
+        for &n in &big {
+            let r = &bad[n].2;
+            let is = |sender: bool| {
+                let (mac, addr) = side(r, sender);
+                mac.unwrap_or(addr) == host
+            };
+            if is(true) {
+                offload.push((n, Why::SegmentOffload));
+            } else if is(false) {
+                offload.push((n, Why::ReceiveOffload));
+            } else {
+                offload_ok = false;
+            }
+        }
+    }
+    if offload_ok {
+        for (n, w) in offload {
+            why[n] = w;
+        }
+    }
+    // Zero checksums from several hosts: never filled in.
+    let unexplained: Vec<usize> = (0..bad.len())
+        .filter(|&n| why[n] == Why::Unexplained)
+        .collect();
+    let all_zero = !unexplained.is_empty()
+        && unexplained.iter().all(|&n| {
+            let i = &bad[n].1;
+            (!i.has(bit::TRANSPORT_BAD) || i.has(bit::TRANSPORT_ZERO))
+                && (!i.has(bit::IP_BAD) || i.has(bit::IP_ZERO))
+        });
+    if all_zero {
+        for n in unexplained {
+            why[n] = Why::NeverFilled;
+        }
+    }
+    vec![finding(index, &bad, &why, &rewritten_pairs)]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    Offload,
+    SegmentOffload,
+    ReceiveOffload,
+    Rewritten,
+    NeverFilled,
+    Unexplained,
+}
+
+/// `10.0.0.1 (12 frames), 10.0.0.2 (3 frames)`.
+fn senders(
+    index: &PacketIndex,
+    frames: &[&(u32, ChecksumIssue, PacketRecord)],
+) -> (Vec<String>, String) {
+    let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
+    for (_, _, r) in frames {
+        *counts.entry(r.src).or_default() += 1;
+    }
+    let mut list: Vec<(u32, u64)> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let names: Vec<String> = list
+        .iter()
+        .take(10)
+        .map(|&(a, _)| address(index, a))
+        .collect();
+    let mut parts: Vec<String> = list
+        .iter()
+        .take(5)
+        .map(|&(a, c)| {
+            format!(
+                "{} ({})",
+                address(index, a),
+                text::count(c, "frame", "frames")
+            )
+        })
+        .collect();
+    if list.len() > 5 {
+        parts.push(format!("{} more", list.len() - 5));
+    }
+    (names, text::join_and(&parts))
+}
+
+/// Which checksums are wrong: `IPv4 header and TCP`.
+fn which(frames: &[&(u32, ChecksumIssue, PacketRecord)]) -> String {
+    let ip = frames.iter().filter(|(_, i, _)| i.has(bit::IP_BAD)).count() as u64;
+    let tcp = frames
+        .iter()
+        .filter(|(_, i, _)| i.has(bit::TRANSPORT_BAD) && !i.has(bit::UDP))
+        .count() as u64;
+    let udp = frames
+        .iter()
+        .filter(|(_, i, _)| i.has(bit::TRANSPORT_BAD) && i.has(bit::UDP))
+        .count() as u64;
+    let mut parts = Vec::new();
+    if ip > 0 {
+        parts.push(format!("{ip} IPv4 header"));
+    }
+    if tcp > 0 {
+        parts.push(format!("{tcp} TCP"));
+    }
+    if udp > 0 {
+        parts.push(format!("{udp} UDP"));
+    }
+    text::join_and(&parts)
+}
+
+fn finding(
+    index: &PacketIndex,
+    bad: &[(u32, ChecksumIssue, PacketRecord)],
+    why: &[Why],
+    rewritten_pairs: &[((u32, u32), u16)],
+) -> Finding {
+    let of = |w: &[Why]| -> Vec<&(u32, ChecksumIssue, PacketRecord)> {
+        bad.iter()
+            .zip(why)
+            .filter(|(_, y)| w.contains(y))
+            .map(|(b, _)| b)
+            .collect()
+    };
+    let offload = of(&[Why::Offload, Why::SegmentOffload, Why::ReceiveOffload]);
+    let segmented = of(&[Why::SegmentOffload]);
+    let received = of(&[Why::ReceiveOffload]);
+    let rewritten = of(&[Why::Rewritten]);
+    let never = of(&[Why::NeverFilled]);
+    let unexplained = of(&[Why::Unexplained]);
+    let total = bad.len() as u64;
+
+    let mut verdicts: Vec<String> = Vec::new();
+    let mut explanation = String::new();
+    let mut details = Details::new().with("bad_frames", total);
+    let mut filter = String::new();
+
+    if !unexplained.is_empty() {
+        let (names, list) = senders(index, &unexplained);
+        verdicts.push(format!(
+            "{} from {list} {} wrong checksums ({}) that checksum offload does not explain.",
+            text::count(unexplained.len() as u64, "frame", "frames"),
+            if unexplained.len() == 1 {
+                "carries"
+            } else {
+                "carry"
+            },
+            which(&unexplained)
+        ));
+        explanation += &format!(
+            "The packets from {} arrived with checksums that do not match their contents, and \
+             they were not sent by the capturing host, so offload cannot explain them: they were \
+             corrupted on the way (a faulty network card, cable, switch port or Wi-Fi link), or a \
+             device in between changed them without fixing the checksum (a NAT, a WAN optimiser, \
+             a broken proxy). A receiver drops such packets, which then shows as retransmissions. \
+             Check interface error counters (CRC, alignment errors) on the switch ports along \
+             the path and on those hosts, and take a trace nearer to the sender to see where the \
+             damage happens. ",
+            text::join_and(&names)
+        );
+        details.set("unexplained_frames", unexplained.len());
+        details.set("unexplained_senders", names.clone());
+        let list: Vec<String> = unexplained
+            .iter()
+            .take(50)
+            .map(|(i, _, _)| frame_no(*i).to_string())
+            .collect();
+        filter = format!("frame.number in {{{}}}", list.join(" "));
+    }
+    if !offload.is_empty() {
+        // The capturing host's addresses, most frequent first (a host has several: IPv4, IPv6,
+        // one per interface captured).
+        let hosts: Vec<u32> = {
+            let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+            for ((_, _, r), w) in bad.iter().zip(why) {
+                match w {
+                    Why::ReceiveOffload => *counts.entry(r.dst).or_default() += 1,
+                    Why::Offload | Why::SegmentOffload => *counts.entry(r.src).or_default() += 1,
+                    _ => {}
+                }
+            }
+            let mut list: Vec<(u32, usize)> = counts.into_iter().collect();
+            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.into_iter().map(|(a, _)| a).collect()
+        };
+        let names: Vec<String> = hosts.iter().take(4).map(|&h| address(index, h)).collect();
+        let host_name = text::join_and(&names);
+        let role = if hosts.len() > 1 {
+            "the capturing host's addresses"
+        } else {
+            "the capturing host"
+        };
+        let sent = offload.len() - received.len() - segmented.len();
+        let zero = offload
+            .iter()
+            .filter(|(_, i, _)| i.has(bit::TRANSPORT_ZERO) || i.has(bit::IP_ZERO))
+            .count() as u64;
+        let partial = offload
+            .iter()
+            .filter(|(_, i, _)| i.has(bit::TRANSPORT_PARTIAL))
+            .count() as u64;
+        let mut what = Vec::new();
+        if sent > 0 {
+            what.push(format!(
+                "{} sent by {host_name} ({role})",
+                text::count(sent as u64, "frame", "frames")
+            ));
+        }
+        let by = if sent > 0 { "by it" } else { "by" };
+        if !segmented.is_empty() {
+            what.push(format!(
+                "{} larger than the MTU sent {by}{}",
+                text::count(segmented.len() as u64, "frame", "frames"),
+                if sent > 0 {
+                    String::new()
+                } else {
+                    format!(" {host_name} ({role})")
+                }
+            ));
+        }
+        if !received.is_empty() {
+            what.push(format!(
+                "{} larger than the MTU received {by}{}",
+                text::count(received.len() as u64, "frame", "frames"),
+                if sent > 0 || !segmented.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {host_name} ({role})")
+                }
+            ));
+        }
+        verdicts.push(format!(
+            "{} {} wrong checksums ({}): checksum offload explains them — they are not a \
+             network fault.",
+            capitalize(&text::join_and(&what)),
+            if offload.len() == 1 {
+                "carries"
+            } else {
+                "carry"
+            },
+            which(&offload)
+        ));
+        explanation += &format!(
+            "{host_name} {} the capturing host (it takes part in every conversation it could \
+             see). A host that offloads checksums to its network card hands each packet to \
+             the card before the card computes the checksum, and the capture copies the packet \
+             at that moment, with a placeholder in the field",
+            if hosts.len() > 1 {
+                "are addresses of"
+            } else {
+                "is"
+            }
+        );
+        let mut placeholders = Vec::new();
+        if zero > 0 {
+            placeholders.push(format!("{zero} of these hold 0"));
+        }
+        if partial > 0 {
+            placeholders.push(format!(
+                "{partial} hold just the pseudo-header sum, the partial value offload leaves \
+                 for the card to finish"
+            ));
+        }
+        if !placeholders.is_empty() {
+            explanation += &format!(" ({})", text::join_and(&placeholders));
+        }
+        explanation += ". ";
+        if !segmented.is_empty() {
+            explanation += "Frames larger than the MTU cannot have crossed the wire as they are: \
+                            the host handed the card one large segment, which the card cut into \
+                            MTU-sized packets with their own checksums (segmentation offload, \
+                            TSO/LSO). ";
+        }
+        if !received.is_empty() {
+            explanation += "Frames larger than the MTU cannot have crossed the wire as they are: \
+                            the receiving card merged several segments into one (large receive \
+                            offload) without recomputing the checksum. ";
+        }
+        explanation += "The packets on the wire carried correct checksums; Wireshark does not \
+                        even check them by default for this reason. To see real checksums, \
+                        capture from another machine (a mirror port or a tap) or turn offload \
+                        off on the capturing host's card while you capture. ";
+        details.set("offload_frames", offload.len());
+        details.set("capturing_host", names.clone());
+        details.set("placeholder_zero", zero);
+        details.set("placeholder_partial", partial);
+        details.set("segmentation_offload_frames", segmented.len());
+        details.set("receive_offload_frames", received.len());
+        if filter.is_empty() {
+            let each: Vec<String> = hosts
+                .iter()
+                .take(4)
+                .map(|&h| text::src_filter(index, h))
+                .collect();
+            filter = if sent == 0 && segmented.is_empty() && hosts.len() == 1 {
+                format!(
+                    "{}.dst == {host_name} && (tcp || udp)",
+                    text::ip_proto_field(index, hosts[0])
+                )
+            } else if each.len() == 1 {
+                format!("{} && (tcp || udp)", each[0])
+            } else {
+                format!("({}) && (tcp || udp)", each.join(" || "))
+            };
+        }
+    }
+    if !rewritten.is_empty() {
+        let pairs: Vec<String> = rewritten_pairs
+            .iter()
+            .take(5)
+            .map(|((a, b), _)| format!("{} ↔ {}", address(index, *a), address(index, *b)))
+            .collect();
+        let between = match rewritten_pairs {
+            [((a, b), _)] => format!("{} and {}", address(index, *a), address(index, *b)),
+            _ => text::join_and(&pairs),
+        };
+        let delta = rewritten_pairs.first().map_or(0, |(_, d)| *d);
+        verdicts.push(format!(
+            "The wrong checksums of {} between {between} are all off by the same amount per \
+             conversation: the addresses were rewritten after the checksums were computed — not \
+             a network fault.",
+            text::count(rewritten.len() as u64, "frame", "frames"),
+        ));
+        explanation += &format!(
+            "Every wrong checksum in {} conversation is off by the same one's-complement amount \
+             (0x{delta:04x} in the first). Data corruption would change it from packet to packet; \
+             a constant error is what changing the IP addresses (which the TCP and UDP checksums \
+             cover) does to every packet of a conversation. This trace was anonymised or edited \
+             after capture, or a device translated the addresses without updating the \
+             checksums. ",
+            if rewritten_pairs.len() == 1 {
+                "each"
+            } else {
+                "each such"
+            }
+        );
+        details.set("rewritten_frames", rewritten.len());
+        details.set("rewritten_conversations", pairs);
+        if filter.is_empty() {
+            filter = match rewritten_pairs.first() {
+                Some(((a, b), _)) => format!(
+                    "{} && {}",
+                    text::addr_filter(index, *a),
+                    text::addr_filter(index, *b)
+                ),
+                None => String::new(),
+            };
+        }
+    }
+    if !never.is_empty() {
+        let (names, list) = senders(index, &never);
+        verdicts.push(format!(
+            "{} from {list} have checksums of 0: they were never filled in — a generated or \
+             edited trace, not a network fault.",
+            text::count(never.len() as u64, "frame", "frames")
+        ));
+        explanation += "Checksums left at 0 by several hosts mean the packets were written by a \
+                        tool (a traffic generator, a trace editor) that did not compute them; \
+                        offload on every host at once is unlikely. ";
+        details.set("zero_frames", never.len());
+        details.set("zero_senders", names);
+        if filter.is_empty() {
+            filter = "tcp || udp".into();
+        }
+    }
+    let severity = if unexplained.is_empty() {
+        Severity::Note
+    } else {
+        Severity::Warning
+    };
+    let evidence: Vec<u32> = if unexplained.is_empty() {
+        bad.iter().map(|(i, _, _)| *i).collect()
+    } else {
+        unexplained.iter().map(|(i, _, _)| *i).collect()
+    };
+    details.set("frames_by_checksum", which(&bad.iter().collect::<Vec<_>>()));
+    Finding::new(
+        Kind::BadChecksum,
+        severity,
+        verdicts.join(" "),
+        explanation.trim_end().to_string(),
+    )
+    .evidence(evidence)
+    .filter(filter)
+    .details(details)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_by_eight_bytes_match_sums_by_two() {
+        let data: Vec<u8> = (0..1001u32).map(|i| (i * 37 % 251) as u8).collect();
+        let mut slow = 0u64;
+        for w in data.chunks(2) {
+            slow += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
+        }
+        for len in [0, 1, 2, 7, 8, 9, 15, 16, 17, 1000, 1001] {
+            let mut s = 0u64;
+            for w in data[..len].chunks(2) {
+                s += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
+            }
+            assert_eq!(fold(sum(&data[..len], 0)), fold(s), "{len}");
+        }
+        assert_eq!(fold(sum(&data, 0)), fold(slow));
+    }
+
+    #[test]
+    fn hostile_decodes_never_panic() {
+        let d = Decoded {
+            src: Some("10.0.0.1".parse().unwrap()),
+            dst: Some("10.0.0.2".parse().unwrap()),
+            net_offset: 90,
+            payload_offset: 3,
+            payload_len: u32::MAX,
+            transport: Transport::Udp { length: 65535 },
+            ..Decoded::default()
+        };
+        for len in 0..120 {
+            let data = vec![0x45u8; len];
+            let _ = check(&d, &data);
+        }
+    }
+}

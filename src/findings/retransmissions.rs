@@ -1,0 +1,579 @@
+//! `retransmissions`: per TCP stream and sending side, how much data had to be sent again — the
+//! retransmissions Wireshark flags (after a timeout, fast after duplicate ACKs, spurious), the
+//! bytes, their share of the side's data segments, and how long data waited for an
+//! acknowledgement once it had to be sent again (the stall), including data that was never
+//! acknowledged.
+//!
+//! A side gets its own finding (a warning) when the loss mattered: its data was never
+//! acknowledged, a stall lasted [`STALL_WARNING_NS`] or more, or at least
+//! [`MIN_SIGNIFICANT`] segments and [`SIGNIFICANT_SHARE`] of its data segments were sent again.
+//! Lighter retransmissions are summarised in one note (background loss). Kept short (a note) or
+//! left out when they are a symptom of something another finding explains: the retransmitted
+//! first data after a `handshake_ack_mismatch` is left to that finding, and retransmissions that
+//! end in a RST are told briefly and point to the `reset` finding.
+//!
+//! Frames Wireshark flags as retransmissions or duplicate ACKs but that are exact copies of the
+//! frame just before them (same sequence and acknowledgement numbers, length, window, flags and
+//! IP ID, within [`COPY_WINDOW_NS`](super::streams::COPY_WINDOW_NS)) are not counted: the same
+//! packet was captured twice, which one note says.
+
+use super::streams::{Conn, Side, TcpStreams};
+use super::text::{self, duration, endpoint, frame_no, record};
+use super::{Details, Finding, Kind, Severity};
+use crate::capture::FileInfo;
+use crate::flows::Flows;
+use crate::index::PacketIndex;
+
+/// A stall at least this long makes the retransmissions a warning.
+pub const STALL_WARNING_NS: i64 = 1_000_000_000;
+/// At least this many retransmitted segments …
+pub const MIN_SIGNIFICANT: u32 = 3;
+/// … making up at least this share (percent) of the side's data segments.
+pub const SIGNIFICANT_SHARE: f64 = 5.0;
+/// At most this many findings; the rest are summarised in the last one.
+pub const MAX_FINDINGS: usize = 20;
+/// How far back (frames) to look for the original of a retransmitted segment.
+const ORIGINAL_LOOKBACK: usize = 10_000;
+
+pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
+    let tcp = super::streams::tcp_analysis(index, flows);
+    let streams = TcpStreams::collect(index, flows, &tcp, i64::MAX);
+    let attempts = super::attempts::Attempts::collect(index, flows);
+    let mut explained: Vec<u32> = attempts
+        .list
+        .iter()
+        .filter(|a| a.ack_mismatch)
+        .map(|a| a.stream)
+        .collect();
+    explained.sort_unstable();
+    from_streams(index, flows, &streams, &explained)
+}
+
+/// Share of retransmitted segments among all the side sent, in percent.
+fn share(side: &Side) -> f64 {
+    let total = u64::from(side.data_segments) + u64::from(side.retransmissions);
+    if total == 0 {
+        0.0
+    } else {
+        f64::from(side.retransmissions) * 100.0 / total as f64
+    }
+}
+
+/// Whether a side's retransmissions deserve their own finding.
+pub fn significant(side: &Side) -> bool {
+    side.retransmissions > 0
+        && (side.unrecovered
+            || side.longest_stall_ns >= STALL_WARNING_NS
+            || (side.retransmissions >= MIN_SIGNIFICANT && share(side) >= SIGNIFICANT_SHARE))
+}
+
+pub fn from_streams(
+    index: &PacketIndex,
+    flows: &Flows,
+    streams: &TcpStreams,
+    explained: &[u32],
+) -> Vec<Finding> {
+    // `explained`: streams another finding explains (sorted flows stream ids).
+    let mut big: Vec<(&Conn, usize)> = Vec::new();
+    let mut light: Vec<(&Conn, usize)> = Vec::new();
+    let mut copies: Vec<(&Conn, usize)> = Vec::new();
+    for conn in &streams.conns {
+        for dir in 0..2 {
+            let side = &conn.sides[dir];
+            if side.copies > 0 {
+                copies.push((conn, dir));
+            }
+            if side.retransmissions == 0 || explained.binary_search(&conn.stream).is_ok() {
+                continue;
+            }
+            if significant(side) {
+                big.push((conn, dir));
+            } else {
+                light.push((conn, dir));
+            }
+        }
+    }
+    let keep = if big.len() > MAX_FINDINGS {
+        MAX_FINDINGS - 1
+    } else {
+        MAX_FINDINGS
+    };
+    let mut findings: Vec<Finding> = big
+        .iter()
+        .take(keep)
+        .map(|&(conn, dir)| finding(index, flows, conn, dir))
+        .collect();
+    if big.len() > keep {
+        light.extend_from_slice(&big[keep..]);
+    }
+    findings.extend(light_summary(flows, &light, streams.data_segments));
+    findings.extend(copies_note(index, flows, &copies));
+    findings
+}
+
+/// The original transmission of the segment retransmitted in frame `retrans`: the earliest
+/// frame of the same stream and direction, from `stream_start` on, with the same sequence
+/// number and data.
+fn original_of(index: &PacketIndex, flows: &Flows, stream_start: u32, retrans: u32) -> Option<u32> {
+    let r = index.records.get(retrans as usize)?;
+    let sid = *flows.stream_of.get(retrans as usize)?;
+    let from = (retrans as usize)
+        .saturating_sub(ORIGINAL_LOOKBACK)
+        .max(stream_start as usize);
+    (from..retrans as usize)
+        .filter(|&i| {
+            flows.stream_of.get(i) == Some(&sid)
+                && index.records.get(i).is_some_and(|o| {
+                    o.is_tcp()
+                        && (o.src, o.src_port) == (r.src, r.src_port)
+                        && o.seq == r.seq
+                        && o.payload_len > 0
+                })
+        })
+        .map(|i| i as u32)
+        .next()
+}
+
+fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Finding {
+    let side = &conn.sides[dir];
+    let sender = conn.endpoint(flows, dir);
+    let receiver = conn.endpoint(flows, 1 - dir);
+    let sender_text = endpoint(index, sender);
+    let receiver_text = endpoint(index, receiver);
+    let receiver_host = text::address(index, receiver.0);
+    let n = side.retransmissions;
+    let pct = share(side);
+    let pct_text = text::percent(u64::from(n), u64::from(side.data_segments) + u64::from(n));
+    let bytes = text::count(side.retransmitted_bytes, "byte", "bytes");
+    let timeouts = n.saturating_sub(side.fast).saturating_sub(side.spurious);
+    let gave_up = super::reset::gave_up(conn);
+    let stream = conn.number(flows);
+
+    // One segment sent again and again: the intervals show the timeout backing off.
+    let same_segment = {
+        let seqs: Vec<u32> = side
+            .retransmission_frames
+            .iter()
+            .map(|&i| record(index, i).seq)
+            .collect();
+        !seqs.is_empty() && seqs.iter().all(|&s| s == seqs[0])
+    };
+    let original = if same_segment {
+        side.retransmission_frames
+            .first()
+            .and_then(|&f| original_of(index, flows, conn.first_frame, f))
+    } else {
+        None
+    };
+    let intervals: Vec<i64> = if same_segment {
+        let mut sends: Vec<u32> = original.into_iter().collect();
+        sends.extend(side.retransmission_frames.iter().copied());
+        sends
+            .windows(2)
+            .filter_map(|w| text::between(index, w[0], w[1]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let stall = if side.unrecovered {
+        format!(
+            ", never acknowledged: it waited {} until the capture ended",
+            duration(side.longest_stall_ns)
+        )
+    } else if side.longest_stall_ns >= STALL_WARNING_NS {
+        format!(
+            "; the longest wait for an acknowledgement was {}",
+            duration(side.longest_stall_ns)
+        )
+    } else {
+        String::new()
+    };
+    let (severity, verdict) = if gave_up {
+        (
+            Severity::Note,
+            format!(
+                "{sender_text} → {receiver_text}: {} ({bytes}) before the connection was reset \
+                 (see the reset finding).",
+                text::count(u64::from(n), "retransmission", "retransmissions")
+            ),
+        )
+    } else {
+        (
+            Severity::Warning,
+            format!(
+                "{sender_text} → {receiver_text}: {} ({bytes}, {pct_text} of its data \
+                 segments){stall}.",
+                text::count(u64::from(n), "retransmission", "retransmissions")
+            ),
+        )
+    };
+
+    let mut explanation = format!(
+        "{sender_text} sent {} ({}) and had to send {}",
+        text::count(
+            u64::from(side.data_segments),
+            "data segment",
+            "data segments"
+        ),
+        text::count(side.data_bytes, "byte", "bytes"),
+        if same_segment && side.data_segments <= 1 {
+            format!("it again {}", text::count(u64::from(n), "time", "times"))
+        } else {
+            format!("{} again", text::count(u64::from(n), "segment", "segments"))
+        },
+    );
+    let mut kinds: Vec<String> = Vec::new();
+    if timeouts > 0 {
+        kinds.push(format!("{timeouts} after a timeout"));
+    }
+    if side.fast > 0 {
+        kinds.push(format!("{} fast after duplicate ACKs", side.fast));
+    }
+    if side.spurious > 0 {
+        kinds.push(format!("{} spurious", side.spurious));
+    }
+    // Only worth saying when they were not all after a timeout.
+    if timeouts < n {
+        explanation += &format!(" ({})", text::join_and(&kinds));
+    }
+    explanation += ". ";
+    if intervals.len() >= 2 {
+        let list: Vec<String> = intervals.iter().map(|&ns| duration(ns)).collect();
+        let doubling = intervals
+            .windows(2)
+            .all(|w| w[1] as f64 >= 1.6 * w[0] as f64);
+        explanation += &format!(
+            "The same segment{} went out again after {}{}. ",
+            original.map_or(String::new(), |o| format!(
+                " (first sent in frame {})",
+                frame_no(o)
+            )),
+            text::join_and(&list),
+            if doubling {
+                " — each wait about double the one before: TCP's retransmission timer backing \
+                 off because nothing came back"
+            } else {
+                ""
+            }
+        );
+    }
+    if side.unrecovered {
+        explanation += &format!(
+            "{receiver_host} never acknowledged it: it is down or unreachable, or the path drops \
+             packets in this direction (or the acknowledgements on the way back). "
+        );
+    } else if side.stalls > 0 {
+        explanation += &format!(
+            "Data waited for an acknowledgement {} once retransmissions began (longest {}, {} \
+             in all). ",
+            text::count(u64::from(side.stalls), "time", "times"),
+            duration(side.longest_stall_ns),
+            duration(side.total_stall_ns)
+        );
+    }
+    if gave_up {
+        explanation += "The connection was then reset; the reset finding tells the rest.";
+    } else {
+        let mut meaning = Vec::new();
+        if timeouts > 0 {
+            meaning.push(
+                "a retransmission after a timeout means the sender heard nothing back in time",
+            );
+        }
+        if side.fast > 0 {
+            meaning.push(
+                "a fast retransmission means the receiver reported a gap with duplicate ACKs — a \
+                 segment was lost in between",
+            );
+        }
+        if side.spurious > 0 {
+            meaning.push(
+                "a spurious one means the data had arrived and only the acknowledgement was late \
+                 or lost",
+            );
+        }
+        let meaning: Vec<String> = meaning.into_iter().map(String::from).collect();
+        explanation += &capitalize(&text::join_clauses(&meaning));
+        explanation += ". Loss like this comes from the path between the two hosts: congestion \
+                         and full queues, a faulty link or cable, a duplex mismatch, Wi-Fi. Check \
+                         the interface error and drop counters on the devices in between, and \
+                         take a trace at the receiver at the same time to see whether the \
+                         originals arrived.";
+    }
+    let filter = match stream {
+        Some(n) => format!(
+            "tcp.stream == {n} && {} && tcp.analysis.retransmission",
+            text::src_filter(index, sender.0)
+        ),
+        None => "tcp.analysis.retransmission".into(),
+    };
+    let mut frames: Vec<u32> = original.into_iter().collect();
+    frames.extend(side.retransmission_frames.iter().copied());
+    let details = Details::new()
+        .with("sender", sender_text)
+        .with("receiver", receiver_text)
+        .with("data_segments", side.data_segments)
+        .with("data_bytes", side.data_bytes)
+        .with("retransmissions", n)
+        .with("timeouts", timeouts)
+        .with("fast", side.fast)
+        .with("spurious", side.spurious)
+        .with("retransmitted_bytes", side.retransmitted_bytes)
+        .with("share_percent", (pct * 10.0).round() / 10.0)
+        .with("stalls", side.stalls)
+        .with("longest_stall_s", text::seconds(side.longest_stall_ns))
+        .with(
+            "longest_stall_frame",
+            side.longest_stall_frame.map(frame_no),
+        )
+        .with("total_stall_s", text::seconds(side.total_stall_ns))
+        .with("never_acknowledged", side.unrecovered)
+        .with("original_frame", original.map(frame_no))
+        .with(
+            "intervals_s",
+            intervals
+                .iter()
+                .map(|&ns| text::seconds(ns))
+                .collect::<Vec<f64>>(),
+        )
+        .with("related", gave_up.then_some("reset"));
+    Finding::new(Kind::Retransmissions, severity, verdict, explanation)
+        .evidence(frames)
+        .stream(stream)
+        .filter(filter)
+        .details(details)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Light retransmissions on many sides: one finding, a note unless, all together, they make up
+/// [`SIGNIFICANT_SHARE`] or more of the capture's data segments.
+fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Option<Finding> {
+    if light.is_empty() {
+        return None;
+    }
+    let segments: u64 = light
+        .iter()
+        .map(|&(c, d)| u64::from(c.sides[d].retransmissions))
+        .sum();
+    let longest = light
+        .iter()
+        .map(|&(c, d)| c.sides[d].longest_stall_ns)
+        .max()
+        .unwrap_or(0);
+    let all_data = all_data.max(segments);
+    let overall = segments as f64 * 100.0 / all_data.max(1) as f64;
+    let mut streams: Vec<u32> = light.iter().filter_map(|(c, _)| c.number(flows)).collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let heavy = overall >= SIGNIFICANT_SHARE && segments >= u64::from(MIN_SIGNIFICANT);
+    let verdict = format!(
+        "{} had to retransmit a little and recovered quickly ({}, {} of all data segments in \
+         the capture; the longest wait {}).",
+        text::count(streams.len() as u64, "connection", "connections"),
+        text::count(segments, "retransmission", "retransmissions"),
+        text::percent(segments, all_data),
+        duration(longest)
+    );
+    let explanation = if heavy {
+        format!(
+            "No single connection stalled, but together these retransmissions are {} of the \
+             data the capture carries — more than the odd lost segment a busy path shows: \
+             something between the hosts loses packets steadily (congestion, a faulty link, a \
+             duplex mismatch, Wi-Fi). Look for what the affected connections share (a server, \
+             a subnet, a link) and check the interface error and drop counters there.",
+            text::percent(segments, all_data)
+        )
+    } else {
+        "A little loss is normal on a busy path: TCP recovered each time without a long wait. \
+         Worth a look only if the same path also shows slow responses or resets, or if the \
+         share grows."
+            .to_string()
+    };
+    let list: Vec<String> = streams.iter().take(50).map(u32::to_string).collect();
+    let filter = if streams.len() == 1 {
+        format!("tcp.stream == {} && tcp.analysis.retransmission", list[0])
+    } else {
+        format!(
+            "tcp.stream in {{{}}} && tcp.analysis.retransmission",
+            list.join(" ")
+        )
+    };
+    let frames: Vec<u32> = light
+        .iter()
+        .filter_map(|&(c, d)| c.sides[d].retransmission_frames.first().copied())
+        .collect();
+    Some(
+        Finding::new(
+            Kind::Retransmissions,
+            if heavy {
+                Severity::Warning
+            } else {
+                Severity::Note
+            },
+            verdict,
+            explanation,
+        )
+        .evidence(frames)
+        .stream(match streams.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        })
+        .filter(filter)
+        .details(
+            Details::new()
+                .with("issue", "light")
+                .with("connections", streams.len())
+                .with("retransmissions", segments)
+                .with("capture_data_segments", all_data)
+                .with("share_percent", (overall * 10.0).round() / 10.0)
+                .with("longest_stall_s", text::seconds(longest)),
+        ),
+    )
+}
+
+/// Frames that are copies of the frame before them: one note for the capture.
+fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) -> Option<Finding> {
+    if copies.is_empty() {
+        return None;
+    }
+    let total: u64 = copies
+        .iter()
+        .map(|&(c, d)| u64::from(c.sides[d].copies))
+        .sum();
+    let mut frames: Vec<u32> = copies
+        .iter()
+        .flat_map(|&(c, d)| c.sides[d].copy_frames.iter().copied())
+        .collect();
+    frames.sort_unstable();
+    let first = frames.first().copied();
+    let gap = first
+        .and_then(|f| f.checked_sub(1).and_then(|p| text::between(index, p, f)))
+        .unwrap_or(0);
+    let mut hosts: Vec<String> = copies
+        .iter()
+        .map(|&(c, d)| text::address(index, c.endpoint(flows, d).0))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    let verdict = if total == 1 {
+        "1 frame is an exact copy of the frame just before it: the capture recorded that packet \
+         twice — it is not a retransmission."
+            .to_string()
+    } else {
+        format!(
+            "{total} frames are exact copies of the frame just before them: the capture recorded \
+             those packets twice — they are not retransmissions."
+        )
+    };
+    let explanation = format!(
+        "Each copy repeats its predecessor's sequence and acknowledgement numbers, length, \
+         window, flags and IP ID{}. Wireshark flags them as retransmissions or duplicate ACKs, \
+         but a retransmitted segment is a new packet sent after a timeout or duplicate ACKs; an \
+         identical one right behind the original is the same packet seen twice. That happens \
+         when a mirror (SPAN) port copies both the ingress and egress of the same traffic, when \
+         the capture runs on several interfaces the packet crosses (a bridge and its member, a \
+         VM host and its guest), or when files of overlapping captures were merged. Read the \
+         retransmission and duplicate-ACK counts of {} with this in mind, or remove the copies \
+         (editcap -d) before comparing with other traces.",
+        if gap > 0 {
+            format!(" (the first {} after it)", duration(gap))
+        } else {
+            ", with the same timestamp".to_string()
+        },
+        text::join_and(&hosts)
+    );
+    let list: Vec<String> = frames
+        .iter()
+        .take(20)
+        .map(|&f| frame_no(f).to_string())
+        .collect();
+    Some(
+        Finding::new(Kind::Retransmissions, Severity::Note, verdict, explanation)
+            .evidence(frames.iter().copied())
+            .filter(format!("frame.number in {{{}}}", list.join(" ")))
+            .details(
+                Details::new()
+                    .with("issue", "duplicate_frames")
+                    .with("copies", total)
+                    .with("senders", hosts),
+            ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::attempts::tests::index_of;
+    use crate::findings::attempts::{ACK, SYN};
+    use crate::findings::streams::tests::tcp;
+
+    const C: (u32, u16) = (1, 1048);
+    const S: (u32, u16) = (2, 1043);
+
+    fn run(records: Vec<crate::index::PacketRecord>) -> Vec<Finding> {
+        let (index, flows) = index_of(records);
+        let tcp = crate::findings::streams::tcp_analysis(&index, &flows);
+        let streams = TcpStreams::collect(&index, &flows, &tcp, i64::MAX);
+        from_streams(&index, &flows, &streams, &[])
+    }
+
+    #[test]
+    fn a_segment_never_acknowledged_backs_off_and_is_a_warning() {
+        let mut records = vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(1, S, C, 500, 101, SYN | ACK, 0),
+            tcp(2, C, S, 101, 501, ACK, 0),
+        ];
+        for ms in [10, 216, 816, 2016, 4416, 9226] {
+            records.push(tcp(ms, C, S, 101, 501, ACK, 648));
+        }
+        let findings = run(records);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.verdict.starts_with("10.0.0.1:1048 → 10.0.0.2:1043: 5 retransmissions (3240 bytes, 83% of its data segments), never acknowledged"),
+            "{}",
+            f.verdict
+        );
+        assert!(
+            f.explanation.contains(
+                "after 206 ms, 600 ms, 1.20 s, 2.40 s and 4.81 s — each wait about double"
+            ),
+            "{}",
+            f.explanation
+        );
+        assert_eq!(f.frames, vec![4, 5, 6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn one_fast_retransmission_in_a_long_transfer_is_a_light_note() {
+        let mut records = vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(1, S, C, 500, 101, SYN | ACK, 0),
+            tcp(2, C, S, 101, 501, ACK, 0),
+        ];
+        let mut seq = 101u32;
+        for k in 0..40 {
+            records.push(tcp(10 + k, C, S, seq, 501, ACK, 100));
+            seq += 100;
+            records.push(tcp(11 + k, S, C, 501, seq, ACK, 0));
+        }
+        records.push(tcp(100, C, S, 101, 501, ACK, 100));
+        let findings = run(records);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Note);
+        assert_eq!(
+            findings[0].details.get("issue").and_then(|d| d.as_str()),
+            Some("light")
+        );
+    }
+}

@@ -1,0 +1,506 @@
+//! `slow_response`: a server that took long to answer a request — per TCP stream, the time from
+//! the client's request (its last original data segment) to the server's first response data,
+//! the server's think time as this capture point sees it — separated from the network round
+//! trip with what the packets show:
+//! - the handshake's round trip (`tcp.analysis.initial_rtt`);
+//! - the server's acknowledgement of the request: when the server ACKed the request promptly
+//!   (about one round trip) but sent its data late, its TCP stack had the request and the delay
+//!   is in the server application (or in whatever answers for it, a proxy or load balancer);
+//!   when even the ACK was late, the request was slow to reach the server's TCP stack (loss on
+//!   the path, which then also shows as a retransmitted request, or a starved server).
+//!
+//! One finding per server endpoint whose slowest response took at least the threshold
+//! ([`Options::slow_response_ns`](super::Options), 1 s by default), built from its slowest
+//! turn, with the server's other connections ranked in `details`. A response measured from a
+//! client-side trace includes one network round trip; as the seed says, only a trace taken on
+//! the server at the same time tells whether a device in between held the response.
+
+use super::streams::{TcpStreams, Turn, CLIENT_IS_B, NO_TURN};
+use super::text::{self, address, duration, endpoint, frame_no};
+use super::{Details, Finding, Kind, Options, Severity};
+use crate::capture::FileInfo;
+use crate::decode::AppInfo;
+use crate::flows::Flows;
+use crate::index::PacketIndex;
+use crate::tcp::TcpAnalysis;
+use std::collections::BTreeMap;
+
+/// The default threshold: 1 s.
+pub const DEFAULT_THRESHOLD_NS: i64 = 1_000_000_000;
+/// At most this many findings (servers); the rest are summarised in the last one.
+pub const MAX_SERVERS: usize = 20;
+/// At most this many responses are ranked in a finding's details.
+pub const RANKED: usize = 10;
+/// A server's delayed-ACK timer: an ACK within one round trip plus this counts as prompt.
+pub const DELAYED_ACK_NS: i64 = 200_000_000;
+
+pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
+    let tcp = super::streams::tcp_analysis(index, flows);
+    let options = Options::default();
+    let streams = TcpStreams::collect(index, flows, &tcp, options.slow_response_ns);
+    from_streams(index, flows, &tcp, &streams, &options)
+}
+
+/// Where the time went, as far as the packets tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// The server acknowledged the request promptly and answered late.
+    ServerApplication,
+    /// Even the server's acknowledgement was late.
+    PathOrServerStack,
+    /// The response was the first acknowledgement: the capture cannot split the time.
+    Undetermined,
+}
+
+impl Blame {
+    fn as_str(self) -> &'static str {
+        match self {
+            Blame::ServerApplication => "server_application",
+            Blame::PathOrServerStack => "path_or_server_stack",
+            Blame::Undetermined => "undetermined",
+        }
+    }
+}
+
+/// One measured response with what is known around it.
+struct Measured {
+    turn: Turn,
+    client: (u32, u16),
+    server: (u32, u16),
+    stream_number: Option<u32>,
+    rtt_ns: Option<i64>,
+    ack_ns: Option<i64>,
+}
+
+impl Measured {
+    fn blame(&self) -> Blame {
+        let Some(ack) = self.ack_ns else {
+            return Blame::Undetermined;
+        };
+        let prompt = match self.rtt_ns {
+            Some(rtt) => ack <= (2 * rtt).max(rtt + DELAYED_ACK_NS),
+            None => ack <= DELAYED_ACK_NS.max(self.turn.think_ns / 4),
+        };
+        if prompt {
+            Blame::ServerApplication
+        } else {
+            Blame::PathOrServerStack
+        }
+    }
+}
+
+fn measure(index: &PacketIndex, flows: &Flows, tcp: &TcpAnalysis, turn: &Turn) -> Option<Measured> {
+    let stream = flows.streams.get(turn.stream as usize)?;
+    let (client, server) = if turn.client_dir == 0 {
+        (stream.a, stream.b)
+    } else {
+        (stream.b, stream.a)
+    };
+    Some(Measured {
+        turn: *turn,
+        client,
+        server,
+        stream_number: Some(stream.number),
+        rtt_ns: tcp
+            .streams
+            .get(turn.stream as usize)
+            .and_then(|f| f.initial_rtt)
+            .map(|(ns, _)| ns)
+            .filter(|&ns| ns > 0),
+        ack_ns: turn
+            .ack
+            .and_then(|a| text::between(index, turn.request_last, a))
+            .filter(|&ns| ns >= 0),
+    })
+}
+
+/// A short label for the request: `GET /path`, `TLS ClientHello for name`.
+fn request_label(index: &PacketIndex, frame: u32) -> Option<String> {
+    match index.apps.get(frame)? {
+        AppInfo::HttpRequest { method, uri, .. } => {
+            Some(text::clean(&format!("{method} {uri}"), 80))
+        }
+        AppInfo::Tls {
+            handshake_type: Some(1),
+            server_name,
+            ..
+        } => Some(match server_name {
+            Some(name) => format!("TLS ClientHello for {}", text::clean(name, 80)),
+            None => "TLS ClientHello".into(),
+        }),
+        _ => None,
+    }
+}
+
+pub fn from_streams(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: &TcpAnalysis,
+    streams: &TcpStreams,
+    options: &Options,
+) -> Vec<Finding> {
+    let threshold = options.slow_response_ns.max(0);
+    let mut by_server: BTreeMap<(u32, u16), Vec<Measured>> = BTreeMap::new();
+    for turn in streams.turns.iter().filter(|t| t.think_ns >= threshold) {
+        if let Some(m) = measure(index, flows, tcp, turn) {
+            by_server.entry(m.server).or_default().push(m);
+        }
+    }
+    if by_server.is_empty() {
+        return Vec::new();
+    }
+    // Every measured connection to those servers (its slowest turn), for the median.
+    let mut all: BTreeMap<(u32, u16), Vec<u32>> =
+        by_server.keys().map(|&k| (k, Vec::new())).collect();
+    for (stream, &us) in flows.streams.iter().zip(&streams.slowest_us) {
+        if us == NO_TURN {
+            continue;
+        }
+        let server = if us & CLIENT_IS_B != 0 {
+            stream.a
+        } else {
+            stream.b
+        };
+        if let Some(list) = all.get_mut(&server) {
+            list.push(us & !CLIENT_IS_B);
+        }
+    }
+    let mut groups: Vec<(Vec<Measured>, Vec<u32>)> = by_server
+        .into_iter()
+        .map(|(server, mut list)| {
+            list.sort_by(|a, b| {
+                b.turn
+                    .think_ns
+                    .cmp(&a.turn.think_ns)
+                    .then(a.turn.response.cmp(&b.turn.response))
+            });
+            let mut times = all.remove(&server).unwrap_or_default();
+            times.sort_unstable();
+            (list, times)
+        })
+        .collect();
+    groups.sort_by_key(|(g, _)| g.first().map_or(u32::MAX, |m| m.turn.request_first));
+    let keep = if groups.len() > MAX_SERVERS {
+        MAX_SERVERS - 1
+    } else {
+        MAX_SERVERS
+    };
+    let mut findings: Vec<Finding> = groups
+        .iter()
+        .take(keep)
+        .map(|(g, all)| finding(index, g, all, threshold))
+        .collect();
+    if groups.len() > keep {
+        let rest = &groups[keep..];
+        let slow: usize = rest.iter().map(|(g, _)| g.len()).sum();
+        findings.push(
+            Finding::new(
+                Kind::SlowResponse,
+                Severity::Warning,
+                format!(
+                    "{} more servers took {} or longer to answer ({}).",
+                    rest.len(),
+                    duration(threshold),
+                    text::count(slow as u64, "slow response", "slow responses")
+                ),
+                "Too many slow servers to list one by one. When many servers answer slowly at \
+                 once, suspect what they share: the client's own proxy, a DNS or authentication \
+                 dependency, or the capture point's uplink."
+                    .into(),
+            )
+            .evidence(
+                rest.iter()
+                    .filter_map(|(g, _)| g.first())
+                    .map(|m| m.turn.response),
+            )
+            .details(
+                Details::new()
+                    .with("servers", rest.len())
+                    .with("slow_responses", slow)
+                    .with("threshold_s", text::seconds(threshold)),
+            ),
+        );
+    }
+    findings
+}
+
+/// One server's finding from its slow responses (slowest first) and the slowest-turn times of
+/// all its measured connections (microseconds, ascending).
+fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i64) -> Finding {
+    let lead = &group[0];
+    let t = &lead.turn;
+    let server = endpoint(index, lead.server);
+    let server_host = address(index, lead.server.0);
+    let client = endpoint(index, lead.client);
+    let client_host = address(index, lead.client.0);
+    let think = duration(t.think_ns);
+    let label = request_label(index, t.request_first);
+    let what = label
+        .as_ref()
+        .map_or_else(|| "request".to_string(), |l| format!("request ({l})"));
+    let blame = lead.blame();
+    let slow: Vec<&Measured> = group.iter().collect();
+    let measured = all_us.len().max(slow.len());
+    let rtt_text = lead.rtt_ns.map(duration);
+
+    let verdict = match (blame, lead.ack_ns) {
+        (Blame::ServerApplication, Some(ack)) => format!(
+            "{server} took {think} to answer {client_host}'s {what}: it acknowledged the \
+             request after {}, so the delay is in the server application, not the network.",
+            duration(ack)
+        ),
+        (Blame::PathOrServerStack, Some(ack)) => format!(
+            "{server} took {think} to answer {client_host}'s {what}, and even its \
+             acknowledgement took {}{}: the request was slow to reach the server's TCP stack.",
+            duration(ack),
+            rtt_text
+                .as_ref()
+                .map_or(String::new(), |r| format!(" (round trip {r})"))
+        ),
+        _ => format!(
+            "{server} took {think} to answer {client_host}'s {what}{}.",
+            rtt_text
+                .as_ref()
+                .map_or(String::new(), |r| format!(" (round trip {r})"))
+        ),
+    };
+
+    let mut explanation = format!(
+        "The client {client} sent its request ({}, frame{} {}) and the server's first response \
+         data came in frame {}, {think} after the request's last segment. ",
+        text::count(u64::from(t.request_bytes), "byte", "bytes"),
+        if t.request_first == t.request_last {
+            ""
+        } else {
+            "s"
+        },
+        if t.request_first == t.request_last {
+            frame_no(t.request_first).to_string()
+        } else {
+            format!("{}–{}", frame_no(t.request_first), frame_no(t.request_last))
+        },
+        frame_no(t.response),
+    );
+    match rtt_text.as_ref() {
+        Some(rtt) => explanation += &format!("The handshake shows a network round trip of {rtt}. "),
+        None => {
+            explanation += "The handshake is not in the capture, so the round trip is unknown. "
+        }
+    }
+    match (blame, t.ack, lead.ack_ns) {
+        (Blame::ServerApplication, Some(ack), Some(ack_ns)) => {
+            let after_ack = t.think_ns.saturating_sub(ack_ns);
+            explanation += &format!(
+                "The server's TCP stack acknowledged the whole request after {} (frame {}){}, \
+                 then its first data came {} later: the server had the request and its \
+                 application (or a proxy or load balancer answering for it) took the time, \
+                 not the network. ",
+                duration(ack_ns),
+                frame_no(ack),
+                if lead.rtt_ns.is_some() {
+                    " — about one round trip"
+                } else {
+                    ""
+                },
+                duration(after_ack),
+            );
+        }
+        (Blame::PathOrServerStack, Some(ack), Some(ack_ns)) => {
+            explanation += &format!(
+                "Even the server's acknowledgement of the request took {} (frame {}), far more \
+                 than a round trip plus the usual delayed-ACK wait: the request reached the \
+                 server's TCP stack late — lost and retransmitted on the path, or the server was \
+                 too busy to run its TCP stack (CPU, memory, interrupt load). ",
+                duration(ack_ns),
+                frame_no(ack),
+            );
+        }
+        _ => {
+            explanation += "No acknowledgement came before the response itself, so the capture \
+                            cannot split the time between network and server";
+            explanation += &match lead.rtt_ns {
+                Some(rtt) if t.think_ns > rtt => format!(
+                    ": at most one round trip ({}) is network, the other {} were spent beyond \
+                     it — in the server or a device answering for it. ",
+                    duration(rtt),
+                    duration(t.think_ns - rtt)
+                ),
+                _ => ". ".into(),
+            };
+        }
+    }
+    if t.request_retransmitted {
+        explanation += "Part of the request had to be retransmitted, so loss on the path added \
+                        to the wait. ";
+    }
+    let median_ns = all_us.get(all_us.len() / 2).map(|&us| i64::from(us) * 1000);
+    if measured > 1 {
+        explanation += &format!(
+            "{} of the {measured} connections to {server} measured here waited {} or longer{}. ",
+            slow.len(),
+            duration(threshold),
+            median_ns.map_or(String::new(), |m| format!(
+                " (the slowest response of each connection: median {})",
+                duration(m)
+            ))
+        );
+    }
+    explanation += &format!(
+        "A trace taken at one point cannot tell whether {server_host} itself waited or a device \
+         in between (a web proxy, a load balancer) held the response: take a trace on the server \
+         at the same time and compare. Then look at what the server did for that request — its \
+         application log and request timings, CPU and memory, and what it waits on (a database, \
+         DNS lookups, authentication, a backend service)."
+    );
+
+    let mut frames = vec![t.request_first, t.request_last, t.response];
+    frames.extend(t.ack);
+    for m in slow.iter().skip(1) {
+        frames.push(m.turn.request_last);
+        frames.push(m.turn.response);
+    }
+    let numbers: Vec<u32> = slow.iter().filter_map(|m| m.stream_number).collect();
+    let filter = match numbers.as_slice() {
+        [one] => format!("tcp.stream == {one}"),
+        many => {
+            let list: Vec<String> = many.iter().take(50).map(u32::to_string).collect();
+            format!("tcp.stream in {{{}}}", list.join(" "))
+        }
+    };
+    let ranked: Vec<&Measured> = group.iter().take(RANKED).collect();
+    let details = Details::new()
+        .with("server", server.clone())
+        .with("client", client)
+        .with("port", lead.server.1)
+        .with("request", label)
+        .with("request_frame", frame_no(t.request_first))
+        .with("request_last_frame", frame_no(t.request_last))
+        .with("request_bytes", t.request_bytes)
+        .with("ack_frame", t.ack.map(frame_no))
+        .with("response_frame", frame_no(t.response))
+        .with("response_time_s", text::seconds(t.think_ns))
+        .with("ack_time_s", lead.ack_ns.map(text::seconds))
+        .with(
+            "after_ack_s",
+            lead.ack_ns
+                .map(|a| text::seconds(t.think_ns.saturating_sub(a))),
+        )
+        .with("handshake_rtt_s", lead.rtt_ns.map(text::seconds))
+        .with("blame", blame.as_str())
+        .with("request_retransmitted", t.request_retransmitted)
+        .with("threshold_s", text::seconds(threshold))
+        .with("slow_connections", slow.len())
+        .with("measured_connections", measured)
+        .with("median_response_s", median_ns.map(text::seconds))
+        .with(
+            "ranked_streams",
+            ranked
+                .iter()
+                .map(|m| m.stream_number.map_or(-1, i64::from))
+                .collect::<Vec<i64>>(),
+        )
+        .with(
+            "ranked_response_s",
+            ranked
+                .iter()
+                .map(|m| text::seconds(m.turn.think_ns))
+                .collect::<Vec<f64>>(),
+        )
+        .with(
+            "ranked_ack_s",
+            ranked
+                .iter()
+                .map(|m| m.ack_ns.map(text::seconds))
+                .collect::<Vec<Option<f64>>>(),
+        )
+        .with(
+            "ranked_response_frames",
+            ranked
+                .iter()
+                .map(|m| frame_no(m.turn.response))
+                .collect::<Vec<u64>>(),
+        );
+    Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
+        .evidence(frames)
+        .stream(if slow.len() == 1 {
+            lead.stream_number
+        } else {
+            None
+        })
+        .filter(filter)
+        .details(details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::attempts::tests::index_of;
+    use crate::findings::attempts::{ACK, SYN};
+    use crate::findings::streams::tests::tcp;
+
+    const C: (u32, u16) = (1, 45221);
+    const S: (u32, u16) = (2, 80);
+
+    fn run(records: Vec<crate::index::PacketRecord>, threshold_ms: i64) -> Vec<Finding> {
+        let (index, flows) = index_of(records);
+        let tcp = crate::findings::streams::tcp_analysis(&index, &flows);
+        let options = Options {
+            slow_response_ns: threshold_ms * 1_000_000,
+        };
+        let streams = TcpStreams::collect(&index, &flows, &tcp, options.slow_response_ns);
+        from_streams(&index, &flows, &tcp, &streams, &options)
+    }
+
+    /// The seed's example: the SYN-ACK after 250 ms, a 355-byte GET, the server's ACK and its
+    /// first data (times in ms after the GET). Times start at 1 s (a SYN at time 0 sets no RTT,
+    /// as in Wireshark).
+    fn seed_like(ack_ms: i64, response_ms: i64) -> Vec<crate::index::PacketRecord> {
+        vec![
+            tcp(1000, C, S, 100, 0, SYN, 0),
+            tcp(1250, S, C, 500, 101, SYN | ACK, 0),
+            tcp(1250, C, S, 101, 501, ACK, 0),
+            tcp(1250, C, S, 101, 501, ACK, 355),
+            tcp(1250 + ack_ms, S, C, 501, 456, ACK, 0),
+            tcp(1250 + response_ms, S, C, 501, 456, ACK, 1460),
+        ]
+    }
+
+    #[test]
+    fn a_prompt_ack_and_a_late_response_blame_the_server_application() {
+        let findings = run(seed_like(266, 4297), 1000);
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(f
+            .verdict
+            .starts_with("10.0.0.2:80 took 4.30 s to answer 10.0.0.1's request"));
+        assert!(f
+            .verdict
+            .contains("after 266 ms, so the delay is in the server application"));
+        assert!(f
+            .explanation
+            .contains("then its first data came 4.03 s later"));
+        assert_eq!(f.frames, vec![4, 5, 6]);
+        assert_eq!(
+            f.details.get("blame").and_then(|d| d.as_str()),
+            Some("server_application")
+        );
+    }
+
+    #[test]
+    fn a_late_ack_blames_the_path_or_the_server_stack() {
+        let f = &run(seed_like(2500, 4297), 1000)[0];
+        assert!(
+            f.verdict
+                .contains("even its acknowledgement took 2.50 s (round trip 250 ms)"),
+            "{}",
+            f.verdict
+        );
+    }
+
+    #[test]
+    fn a_fast_response_or_a_higher_threshold_gives_nothing() {
+        assert!(run(seed_like(10, 40), 1000).is_empty());
+        assert!(run(seed_like(266, 4297), 5000).is_empty());
+    }
+}

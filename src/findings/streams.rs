@@ -1,0 +1,839 @@
+//! Per-connection facts for the TCP detectors that read the sequence analysis
+//! (`slow_response`, `retransmissions`, `zero_window`, `reset`), gathered so that the common
+//! case stays cheap:
+//!
+//! 1. from the sequence analysis alone (no record is read): the streams that need a closer look —
+//!    a retransmission, duplicate ACK or zero window on one of their segments, or a RST after an
+//!    ACK or data;
+//! 2. one pass over the index in frame order: for every stream, which side is the client and its
+//!    request → response turns (the slowest one's time is kept per stream, with its details
+//!    when it took at least the caller's threshold; a few words of state per stream); for the
+//!    marked streams, per side, sequence and acknowledgement progress, retransmissions (and
+//!    frames that are mere copies of the one before), how long data waited for an
+//!    acknowledgement, zero-window episodes and how long they lasted, and what the connection
+//!    looked like just before its first RST after it was established.
+//!
+//! Frame lists are capped, so a hostile capture cannot make this grow beyond the stream table.
+
+use super::text;
+use crate::flows::Flows;
+use crate::index::{flag, PacketIndex, PacketRecord};
+use crate::tcp::{flags as tf, TcpAnalysis};
+
+const SYN: u8 = 0x02;
+const RST: u8 = 0x04;
+const ACK: u8 = 0x10;
+const FIN: u8 = 0x01;
+
+/// At most this many frames are listed per side for retransmissions, copies and zero windows.
+pub const MAX_LISTED: usize = 50;
+
+/// A frame that repeats the one before it in the stream (same sequence and acknowledgement
+/// numbers, length, window, flags and IP ID) within this long is a second copy of one packet:
+/// no TCP retransmits that fast without duplicate ACKs in between (the shortest timers, tail
+/// loss probes, wait about 10 ms). SYNs are left out: some stacks resend them with the same IP
+/// ID, and the connection-attempt findings count them.
+pub const COPY_WINDOW_NS: i64 = 2_000_000;
+
+/// Retransmission flags Wireshark sets (plain, fast, spurious).
+const RETRANSMITTED: u16 =
+    tf::RETRANSMISSION | tf::FAST_RETRANSMISSION | tf::SPURIOUS_RETRANSMISSION;
+/// Segments that carry a byte without being data (keep-alive, zero-window probe).
+const NOT_DATA: u16 = tf::KEEP_ALIVE | tf::ZERO_WINDOW_PROBE;
+
+/// Signed 32-bit sequence comparison: `a` is after `b`.
+fn after(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// The slowest request → response turn of a stream (0-based frame indexes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Turn {
+    /// Flows stream id.
+    pub stream: u32,
+    /// 0 when the client is the stream's endpoint A.
+    pub client_dir: u8,
+    /// From the request's last (original) segment to the first response data.
+    pub think_ns: i64,
+    pub request_first: u32,
+    pub request_last: u32,
+    /// Request bytes (original segments).
+    pub request_bytes: u32,
+    pub response: u32,
+    /// The server's separate ACK of the whole request, when it came before the response.
+    pub ack: Option<u32>,
+    /// A segment of the request was retransmitted.
+    pub request_retransmitted: bool,
+}
+
+/// Per-stream state of the first pass.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hot {
+    bits: u8,
+    /// Endpoint A of the stream (so the direction of a frame needs no look-up in `Flows`).
+    a_port: u16,
+    a_addr: u32,
+    req_first: u32,
+    req_last: u32,
+    req_end: u32,
+    /// Frame + 1 of the server's first ACK covering the request (0 = none yet).
+    req_ack: u32,
+    req_bytes: u32,
+    /// Index into `TcpStreams::conns` + 1 (0 = not marked).
+    conn: u32,
+}
+
+mod hot {
+    pub const SEEN: u8 = 1;
+    pub const CLIENT_IS_B: u8 = 2;
+    pub const IN_REQUEST: u8 = 4;
+    pub const REQ_RETRANS: u8 = 8;
+    pub const SYN_SEEN: u8 = 16;
+}
+
+/// One side of a marked connection (what it sent, and what it advertised).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Side {
+    /// Original data segments and bytes (retransmissions and copies excluded).
+    pub data_segments: u32,
+    pub data_bytes: u64,
+    pub first_data: Option<u32>,
+    pub last_data: Option<u32>,
+    pub fin: Option<u32>,
+    /// Highest sequence number sent + length, and the highest ACK the peer sent for it.
+    pub next_seq: Option<u32>,
+    pub acked: Option<u32>,
+    /// TTL (hop limit) of its first packet that is not a RST.
+    pub ttl: Option<u8>,
+    /// Retransmitted segments (copies excluded) by kind, and their bytes.
+    pub retransmissions: u32,
+    pub fast: u32,
+    pub spurious: u32,
+    pub retransmitted_bytes: u64,
+    pub retransmission_frames: Vec<u32>,
+    /// Frames that are a second copy of the frame before (same packet captured twice).
+    pub copies: u32,
+    pub copy_frames: Vec<u32>,
+    /// Time data waited for an acknowledgement once it had to be retransmitted: episodes, the
+    /// longest (with the retransmission that started it) and the total.
+    pub stalls: u32,
+    pub longest_stall_ns: i64,
+    pub longest_stall_frame: Option<u32>,
+    pub total_stall_ns: i64,
+    /// The last stall was never resolved: its data was still unacknowledged at the end.
+    pub unrecovered: bool,
+    /// Zero windows this side advertised: frames, episodes, longest and total duration, and
+    /// whether the window was still closed at the end of the stream.
+    pub zero_windows: u32,
+    pub zero_window_frames: Vec<u32>,
+    pub zero_window_episodes: u32,
+    pub longest_zero_window_ns: i64,
+    pub total_zero_window_ns: i64,
+    pub reopened: Option<u32>,
+    pub closed_at_end: bool,
+    /// Probes and keep-alives the peer sent while this side's window was closed.
+    pub probes_received: u32,
+    // Running state.
+    unacked_since: Option<i64>,
+    stall: Option<Stall>,
+    zero_since: Option<i64>,
+    last_sig: Option<(u32, [u32; 4])>,
+}
+
+/// A stall in progress: since when the data waited, the ACK value then, how many
+/// retransmissions so far and the first of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stall {
+    since: i64,
+    at_ack: u32,
+    count: u32,
+    first: u32,
+}
+
+/// Where a side stood when the connection was reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SideAtReset {
+    pub data_bytes: u64,
+    pub data_segments: u32,
+    pub last_data: Option<u32>,
+    pub fin: Option<u32>,
+    /// It had sent data the peer had not acknowledged.
+    pub outstanding: bool,
+    pub retransmissions: u32,
+    /// It was retransmitting data that had not been acknowledged since (a stall in progress),
+    /// with the number of retransmissions in that stall and when the stall began.
+    pub stalled: bool,
+    pub stall_retransmissions: u32,
+    pub stall_since_ns: Option<i64>,
+    /// Its zero window was still closed, since this time.
+    pub zero_window_since_ns: Option<i64>,
+    pub ttl: Option<u8>,
+}
+
+/// The first RST after a connection was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResetAt {
+    pub frame: u32,
+    /// Direction of the RST (0 = from endpoint A).
+    pub by_dir: usize,
+    /// The stream's frame before the RST, and the one before that.
+    pub previous: Option<u32>,
+    pub before_previous: Option<u32>,
+    pub sides: [SideAtReset; 2],
+}
+
+/// A TCP stream that needed a closer look.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conn {
+    /// Flows stream id.
+    pub stream: u32,
+    /// Direction of the client (0 = endpoint A), and whether a SYN or SYN-ACK told it (rather
+    /// than the port numbers).
+    pub client_dir: usize,
+    pub client_known: bool,
+    pub syn: Option<u32>,
+    pub synacks: u32,
+    /// The first segment with ACK set and no SYN: the connection was established.
+    pub established: Option<u32>,
+    pub sides: [Side; 2],
+    pub reset: Option<ResetAt>,
+    /// A RST before the connection was established (one answering the SYN, say).
+    pub early_rst: Option<u32>,
+    pub first_frame: u32,
+    pub last_frame: u32,
+    /// The last two segments of the stream seen so far (running state).
+    previous: Option<u32>,
+    before_previous: Option<u32>,
+}
+
+impl Conn {
+    fn new(stream: u32, first_frame: u32) -> Self {
+        Conn {
+            stream,
+            client_dir: 0,
+            client_known: false,
+            syn: None,
+            synacks: 0,
+            established: None,
+            sides: [Side::default(), Side::default()],
+            reset: None,
+            early_rst: None,
+            first_frame,
+            last_frame: first_frame,
+            previous: None,
+            before_previous: None,
+        }
+    }
+
+    /// `(address id, port)` of the side in direction `dir` (0 = endpoint A).
+    pub fn endpoint(&self, flows: &Flows, dir: usize) -> (u32, u16) {
+        flows
+            .streams
+            .get(self.stream as usize)
+            .map_or((0, 0), |s| if dir == 0 { s.a } else { s.b })
+    }
+
+    /// `tcp.stream` of the connection.
+    pub fn number(&self, flows: &Flows) -> Option<u32> {
+        flows.streams.get(self.stream as usize).map(|s| s.number)
+    }
+}
+
+/// Everything the TCP detectors share.
+#[derive(Debug, Clone, Default)]
+pub struct TcpStreams {
+    /// The slowest turn of every stream whose slowest turn took at least the threshold given to
+    /// [`TcpStreams::collect`], in order of first measurement.
+    pub turns: Vec<Turn>,
+    /// Per flows stream id, the slowest turn's time in microseconds (saturating below bit 31)
+    /// with [`CLIENT_IS_B`] set when the client is endpoint B; [`NO_TURN`] when none.
+    pub slowest_us: Vec<u32>,
+    /// Data segments in the capture's TCP streams (retransmissions included), for shares.
+    pub data_segments: u64,
+    /// The marked streams, in order of their first frame.
+    pub conns: Vec<Conn>,
+}
+
+/// [`TcpStreams::slowest_us`]: no turn measured.
+pub const NO_TURN: u32 = u32::MAX;
+/// [`TcpStreams::slowest_us`]: the client is endpoint B.
+pub const CLIENT_IS_B: u32 = 1 << 31;
+
+/// The signature two copies of one packet share.
+fn signature(r: &PacketRecord) -> [u32; 4] {
+    [
+        r.seq,
+        r.ack,
+        u32::from(r.payload_len) << 16 | u32::from(r.window),
+        u32::from(r.ip_id) << 8 | u32::from(r.tcp_flags),
+    ]
+}
+
+/// Which side is the client when the stream's first segment is `r` (0 = endpoint A, the
+/// sender of the first frame): a SYN's sender, a SYN-ACK's receiver, else the side with the
+/// higher port (servers listen on the lower, well-known ports).
+fn first_client_dir(r: &PacketRecord) -> (u8, bool) {
+    match r.tcp_flags & (SYN | ACK) {
+        SYN => (0, true),
+        f if f == SYN | ACK => (1, true),
+        _ => (u8::from(r.src_port < r.dst_port), false),
+    }
+}
+
+impl TcpStreams {
+    /// Collects everything in a scan of its own (see [`Collector`] to share another one); the
+    /// details of a stream's slowest turn are kept when it took at least `keep_turns_ns`.
+    pub fn collect(
+        index: &PacketIndex,
+        flows: &Flows,
+        tcp: &TcpAnalysis,
+        keep_turns_ns: i64,
+    ) -> TcpStreams {
+        let mut collector = Collector::new(flows, tcp, keep_turns_ns);
+        for (i, r) in index.records.iter().enumerate() {
+            if !r.is_tcp() {
+                continue;
+            }
+            let Some(&sid) = flows.stream_of.get(i) else {
+                break;
+            };
+            collector.visit(index, i, r, sid);
+        }
+        collector.finish(index)
+    }
+}
+
+/// Builds [`TcpStreams`] frame by frame, so that the scan can be shared with other per-frame
+/// work ([`Attempts::collect_visiting`](super::attempts::Attempts::collect_visiting)): create
+/// it, [`visit`](Collector::visit) every TCP frame in frame order, then
+/// [`finish`](Collector::finish).
+pub struct Collector<'a> {
+    out: TcpStreams,
+    hot: Vec<Hot>,
+    /// Stream id → index into `out.turns`, for the few streams with a kept turn.
+    kept: rustc_hash::FxHashMap<u32, usize>,
+    flows: &'a Flows,
+    tcp: &'a TcpAnalysis,
+    keep_turns_ns: i64,
+    quoted_any: bool,
+}
+
+impl<'a> Collector<'a> {
+    /// Marks the streams that need a closer look, from the sequence analysis alone (no record
+    /// is read): a retransmission, duplicate ACK or zero window on one of their segments, or a
+    /// RST in a stream that got as far as an ACK or data.
+    pub fn new(flows: &'a Flows, tcp: &'a TcpAnalysis, keep_turns_ns: i64) -> Self {
+        use crate::tcp::completeness as cbit;
+        let mut out = TcpStreams {
+            slowest_us: vec![NO_TURN; flows.streams.len()],
+            ..TcpStreams::default()
+        };
+        let mut hot: Vec<Hot> = vec![Hot::default(); flows.streams.len()];
+        let wanted = u32::from(RETRANSMITTED | tf::DUPLICATE_ACK | tf::ZERO_WINDOW);
+        for (seg, &sid) in tcp.segments.iter().zip(&flows.stream_of) {
+            if seg.bits & wanted != 0 {
+                if let Some(h) = hot.get_mut(sid as usize) {
+                    h.conn = 1;
+                }
+            }
+        }
+        for (h, facts) in hot.iter_mut().zip(&tcp.streams) {
+            let c = facts.completeness;
+            if c & cbit::RST != 0 && c & (cbit::ACK | cbit::DATA) != 0 {
+                h.conn = 1;
+            }
+        }
+        for (sid, (h, stream)) in hot.iter_mut().zip(&flows.streams).enumerate() {
+            if h.conn == 0 {
+                continue;
+            }
+            if stream.ip_proto != 6 {
+                h.conn = 0;
+                continue;
+            }
+            out.conns.push(Conn::new(sid as u32, stream.first_frame));
+            h.conn = out.conns.len() as u32;
+        }
+        Collector {
+            out,
+            hot,
+            kept: Default::default(),
+            flows,
+            tcp,
+            keep_turns_ns,
+            quoted_any: !flows.quoted.is_empty(),
+        }
+    }
+
+    /// One TCP frame (`r.is_tcp()`), in frame order: request → response turns of its stream,
+    /// and the full story when the stream is marked.
+    #[inline]
+    pub fn visit(&mut self, index: &PacketIndex, i: usize, r: &PacketRecord, sid: u32) {
+        if r.has(flag::FRAGMENT) {
+            return;
+        }
+        let Some(h) = self.hot.get_mut(sid as usize) else {
+            return;
+        };
+        if self.quoted_any && self.flows.is_quoted(i as u32) {
+            return;
+        }
+        if h.bits & hot::SEEN == 0 {
+            let Some(stream) = self.flows.streams.get(sid as usize) else {
+                return;
+            };
+            (h.a_addr, h.a_port) = stream.a;
+        }
+        let dir = u8::from((r.src, r.src_port) != (h.a_addr, h.a_port));
+        let seg = self.tcp.segment(i).flags();
+        if r.payload_len > 0 && seg & NOT_DATA == 0 {
+            self.out.data_segments += 1;
+        }
+        if let Some(at) = h.conn.checked_sub(1) {
+            if let Some(conn) = self.out.conns.get_mut(at as usize) {
+                conn.feed(index, i as u32, r, usize::from(dir), seg);
+            }
+        }
+        let Some(turn) = h.feed(index, sid, i as u32, r, dir, seg) else {
+            return;
+        };
+        let Some(slowest) = self.out.slowest_us.get_mut(sid as usize) else {
+            return;
+        };
+        let us = (turn.think_ns / 1000).clamp(0, i64::from(CLIENT_IS_B - 1)) as u32;
+        if *slowest != NO_TURN && us <= *slowest & !CLIENT_IS_B {
+            return;
+        }
+        *slowest = us | if turn.client_dir == 1 { CLIENT_IS_B } else { 0 };
+        if turn.think_ns < self.keep_turns_ns {
+            return;
+        }
+        match self.kept.get(&sid) {
+            None => {
+                self.kept.insert(sid, self.out.turns.len());
+                self.out.turns.push(turn);
+            }
+            Some(&at) => {
+                if let Some(worst) = self.out.turns.get_mut(at) {
+                    *worst = turn;
+                }
+            }
+        }
+    }
+
+    /// Closes what is still open at the end of each stream.
+    pub fn finish(mut self, index: &PacketIndex) -> TcpStreams {
+        for conn in &mut self.out.conns {
+            conn.finish(index);
+        }
+        self.out
+    }
+}
+
+impl Hot {
+    /// Follows the request → response turns; returns a turn when this frame is the first
+    /// response data to a complete request.
+    fn feed(
+        &mut self,
+        index: &PacketIndex,
+        sid: u32,
+        i: u32,
+        r: &PacketRecord,
+        dir: u8,
+        seg: u16,
+    ) -> Option<Turn> {
+        let flags = r.tcp_flags;
+        if self.bits & hot::SEEN == 0 {
+            let (client, _) = first_client_dir(r);
+            // `first_client_dir` is relative to this frame's sender.
+            let client = if dir == 0 { client } else { 1 - client };
+            self.bits |= hot::SEEN | if client == 1 { hot::CLIENT_IS_B } else { 0 };
+            if flags & (SYN | ACK | RST) == SYN {
+                self.bits |= hot::SYN_SEEN;
+            }
+        } else if flags & (SYN | ACK | RST) == SYN && self.bits & hot::SYN_SEEN == 0 {
+            // A SYN after other segments: its sender is the client after all.
+            self.bits = (self.bits & !hot::CLIENT_IS_B)
+                | hot::SYN_SEEN
+                | if dir == 1 { hot::CLIENT_IS_B } else { 0 };
+        }
+        if flags & (SYN | RST) != 0 || seg & NOT_DATA != 0 {
+            return None;
+        }
+        let client_dir = u8::from(self.bits & hot::CLIENT_IS_B != 0);
+        let retransmitted = seg & RETRANSMITTED != 0;
+        if dir == client_dir {
+            if r.payload_len == 0 {
+                return None;
+            }
+            if retransmitted {
+                if self.bits & hot::IN_REQUEST != 0 {
+                    self.bits |= hot::REQ_RETRANS;
+                }
+                return None;
+            }
+            if self.bits & hot::IN_REQUEST == 0 {
+                self.bits = (self.bits | hot::IN_REQUEST) & !hot::REQ_RETRANS;
+                self.req_first = i;
+                self.req_ack = 0;
+                self.req_bytes = 0;
+            }
+            self.req_last = i;
+            self.req_bytes = self.req_bytes.saturating_add(u32::from(r.payload_len));
+            let end = r.seq.wrapping_add(u32::from(r.payload_len));
+            if self.req_bytes == u32::from(r.payload_len) || after(end, self.req_end) {
+                self.req_end = end;
+            }
+            return None;
+        }
+        // From the server while a request is pending.
+        if self.bits & hot::IN_REQUEST == 0 || flags & ACK == 0 || after(self.req_end, r.ack) {
+            return None;
+        }
+        if r.payload_len == 0 {
+            if self.req_ack == 0 {
+                self.req_ack = i + 1;
+            }
+            return None;
+        }
+        if retransmitted {
+            return None;
+        }
+        self.bits &= !hot::IN_REQUEST;
+        let think = text::between(index, self.req_last, i).filter(|&ns| ns >= 0)?;
+        Some(Turn {
+            stream: sid,
+            client_dir,
+            think_ns: think,
+            request_first: self.req_first,
+            request_last: self.req_last,
+            request_bytes: self.req_bytes,
+            response: i,
+            ack: self.req_ack.checked_sub(1),
+            request_retransmitted: self.bits & hot::REQ_RETRANS != 0,
+        })
+    }
+}
+
+impl Side {
+    fn listed(list: &mut Vec<u32>, i: u32) {
+        if list.len() < MAX_LISTED {
+            list.push(i);
+        }
+    }
+
+    /// Ends a stall at `now` (the acknowledgement, or the end of the stream).
+    fn end_stall(&mut self, stall: Stall, now: Option<i64>) {
+        self.stalls = self.stalls.saturating_add(1);
+        let Some(now) = now else { return };
+        let waited = now.saturating_sub(stall.since).max(0);
+        self.total_stall_ns = self.total_stall_ns.saturating_add(waited);
+        if waited >= self.longest_stall_ns {
+            self.longest_stall_ns = waited;
+            self.longest_stall_frame = Some(stall.first);
+        }
+    }
+
+    fn snapshot(&self) -> SideAtReset {
+        SideAtReset {
+            data_bytes: self.data_bytes,
+            data_segments: self.data_segments,
+            last_data: self.last_data,
+            fin: self.fin,
+            outstanding: match (self.next_seq, self.acked) {
+                (Some(next), Some(acked)) => after(next, acked),
+                (Some(_), None) => self.data_segments > 0,
+                _ => false,
+            },
+            retransmissions: self.retransmissions,
+            stalled: self.stall.is_some(),
+            stall_retransmissions: self.stall.map_or(0, |s| s.count),
+            stall_since_ns: self.stall.map(|s| s.since),
+            zero_window_since_ns: self.zero_since,
+            ttl: self.ttl,
+        }
+    }
+}
+
+impl Conn {
+    fn feed(&mut self, index: &PacketIndex, i: u32, r: &PacketRecord, dir: usize, seg: u16) {
+        let ts = text::time_of(index, i);
+        let flags = r.tcp_flags;
+        if self.previous.is_none() {
+            let (client, known) = first_client_dir(r);
+            if known {
+                self.client_dir = if dir == 0 {
+                    usize::from(client)
+                } else {
+                    1 - usize::from(client)
+                };
+                self.client_known = true;
+            }
+        }
+        let previous = self.previous.replace(i);
+        let before_previous = std::mem::replace(&mut self.before_previous, previous);
+        self.last_frame = i;
+
+        // A second copy of the frame before it (same packet captured twice).
+        let sig = signature(r);
+        let is_copy = seg & (RETRANSMITTED | tf::DUPLICATE_ACK) != 0
+            && flags & SYN == 0
+            && self.sides[dir].last_sig.is_some_and(|(last, s)| {
+                s == sig
+                    && previous == Some(last)
+                    && text::between(index, last, i)
+                        .is_some_and(|ns| (0..=COPY_WINDOW_NS).contains(&ns))
+            });
+        if is_copy {
+            let side = &mut self.sides[dir];
+            side.copies = side.copies.saturating_add(1);
+            Side::listed(&mut side.copy_frames, i);
+            side.last_sig = Some((i, sig));
+            return;
+        }
+        self.sides[dir].last_sig = Some((i, sig));
+
+        if flags & (SYN | ACK | RST) == SYN {
+            self.syn.get_or_insert(i);
+            self.client_dir = dir;
+            self.client_known = true;
+        } else if flags & (SYN | ACK | RST) == SYN | ACK {
+            self.synacks = self.synacks.saturating_add(1);
+            if self.syn.is_none() {
+                self.client_dir = 1 - dir;
+                self.client_known = true;
+            }
+        }
+        if flags & RST != 0 {
+            // A RST with ACK set acknowledges what it answers: that data was received.
+            if flags & ACK != 0 {
+                let peer = &mut self.sides[1 - dir];
+                if peer.acked.is_none_or(|a| after(r.ack, a)) && peer.next_seq.is_some() {
+                    peer.acked = Some(r.ack);
+                }
+            }
+            if self.established.is_none() {
+                self.early_rst.get_or_insert(i);
+            } else if self.reset.is_none() {
+                self.reset = Some(ResetAt {
+                    frame: i,
+                    by_dir: dir,
+                    previous,
+                    before_previous,
+                    sides: [self.sides[0].snapshot(), self.sides[1].snapshot()],
+                });
+            }
+            return;
+        }
+        if self.sides[dir].ttl.is_none() && r.is_ip() {
+            self.sides[dir].ttl = Some(r.ttl);
+        }
+        if flags & (SYN | ACK) == ACK && self.established.is_none() {
+            self.established = Some(i);
+        }
+
+        // What this segment acknowledges of the peer's data.
+        if flags & ACK != 0 {
+            let peer = &mut self.sides[1 - dir];
+            if peer.acked.is_none_or(|a| after(r.ack, a)) {
+                peer.acked = Some(r.ack);
+                if peer.next_seq.is_none_or(|n| !after(n, r.ack)) {
+                    peer.unacked_since = None;
+                }
+                if let Some(stall) = peer.stall.filter(|s| after(r.ack, s.at_ack)) {
+                    peer.stall = None;
+                    peer.end_stall(stall, ts);
+                }
+            }
+            if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && peer.zero_since.is_some() {
+                peer.probes_received = peer.probes_received.saturating_add(1);
+            }
+        }
+
+        // The window this side advertises.
+        let side = &mut self.sides[dir];
+        if seg & tf::ZERO_WINDOW != 0 {
+            side.zero_windows = side.zero_windows.saturating_add(1);
+            Side::listed(&mut side.zero_window_frames, i);
+            if side.zero_since.is_none() {
+                side.zero_since = ts.or(Some(0));
+                side.zero_window_episodes = side.zero_window_episodes.saturating_add(1);
+            }
+        } else if r.window > 0 && flags & SYN == 0 {
+            if let (Some(since), Some(now)) = (side.zero_since.take(), ts) {
+                let closed = now.saturating_sub(since).max(0);
+                side.total_zero_window_ns = side.total_zero_window_ns.saturating_add(closed);
+                side.longest_zero_window_ns = side.longest_zero_window_ns.max(closed);
+                side.reopened = Some(i);
+            }
+        }
+        if flags & FIN != 0 {
+            side.fin.get_or_insert(i);
+        }
+
+        // Data.
+        if r.payload_len == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
+            return;
+        }
+        let len = u32::from(r.payload_len);
+        if seg & RETRANSMITTED != 0 {
+            side.retransmissions = side.retransmissions.saturating_add(1);
+            if seg & tf::FAST_RETRANSMISSION != 0 {
+                side.fast = side.fast.saturating_add(1);
+            }
+            if seg & tf::SPURIOUS_RETRANSMISSION != 0 {
+                side.spurious = side.spurious.saturating_add(1);
+            }
+            side.retransmitted_bytes = side.retransmitted_bytes.saturating_add(u64::from(len));
+            Side::listed(&mut side.retransmission_frames, i);
+            let unacked = match (side.next_seq, side.acked) {
+                (Some(next), Some(acked)) => after(next, acked),
+                (Some(_), None) => true,
+                _ => false,
+            };
+            match &mut side.stall {
+                Some(stall) => stall.count = stall.count.saturating_add(1),
+                None if unacked && seg & tf::SPURIOUS_RETRANSMISSION == 0 => {
+                    side.stall = Some(Stall {
+                        since: side.unacked_since.or(ts).unwrap_or(0),
+                        at_ack: side.acked.unwrap_or(r.seq),
+                        count: 1,
+                        first: i,
+                    });
+                }
+                None => {}
+            }
+            return;
+        }
+        side.data_segments = side.data_segments.saturating_add(1);
+        side.data_bytes = side.data_bytes.saturating_add(u64::from(len));
+        side.first_data.get_or_insert(i);
+        side.last_data = Some(i);
+        let end = r.seq.wrapping_add(len);
+        if side.next_seq.is_none_or(|n| after(end, n)) {
+            side.next_seq = Some(end);
+        }
+        if side.unacked_since.is_none() {
+            side.unacked_since = ts;
+        }
+    }
+
+    /// Closes what is still open at the end of the stream.
+    fn finish(&mut self, index: &PacketIndex) {
+        let end = text::time_of(index, self.last_frame);
+        for side in &mut self.sides {
+            if let Some(stall) = side.stall.take() {
+                side.unrecovered = true;
+                side.end_stall(stall, end);
+            }
+            if let Some(since) = side.zero_since.take() {
+                side.closed_at_end = true;
+                if let Some(end) = end {
+                    let closed = end.saturating_sub(since).max(0);
+                    side.total_zero_window_ns = side.total_zero_window_ns.saturating_add(closed);
+                    side.longest_zero_window_ns = side.longest_zero_window_ns.max(closed);
+                }
+            }
+        }
+    }
+}
+
+/// The TCP analysis of `index`, or an empty one when `flows` was not built from it (the
+/// sequence analysis needs one stream entry per frame); detectors then see no flags.
+pub fn tcp_analysis(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
+    if flows.stream_of.len() == index.len() {
+        crate::tcp::analyze(index, flows)
+    } else {
+        TcpAnalysis::default()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::findings::attempts::tests::index_of;
+    use crate::findings::attempts::{ACK, SYN};
+
+    /// A timed TCP record with an open window (64240).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn tcp(
+        ms: i64,
+        src: (u32, u16),
+        dst: (u32, u16),
+        seq: u32,
+        ack: u32,
+        flags: u8,
+        payload: u16,
+    ) -> PacketRecord {
+        PacketRecord {
+            window: 64240,
+            ..crate::findings::attempts::tests::tcp(ms, src, dst, seq, ack, flags, payload)
+        }
+    }
+
+    const C: (u32, u16) = (1, 45221);
+    const S: (u32, u16) = (2, 80);
+
+    fn collect(records: Vec<PacketRecord>) -> TcpStreams {
+        let (index, flows) = index_of(records);
+        let tcp = tcp_analysis(&index, &flows);
+        TcpStreams::collect(&index, &flows, &tcp, 0)
+    }
+
+    #[test]
+    fn the_slowest_turn_is_kept_with_its_ack() {
+        let streams = collect(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(250, S, C, 500, 101, SYN | ACK, 0),
+            tcp(250, C, S, 101, 501, ACK, 0),
+            tcp(251, C, S, 101, 501, ACK, 355),
+            tcp(516, S, C, 501, 456, ACK, 0),
+            tcp(4547, S, C, 501, 456, ACK, 1460),
+            tcp(4548, C, S, 456, 1961, ACK, 20),
+            tcp(4600, S, C, 1961, 476, ACK, 100),
+        ]);
+        assert_eq!(streams.turns.len(), 1);
+        assert_eq!(streams.slowest_us, vec![4_296_000]);
+        let t = streams.turns[0];
+        assert_eq!((t.request_first, t.request_last, t.response), (3, 3, 5));
+        assert_eq!(t.ack, Some(4));
+        assert_eq!(t.think_ns, 4_296_000_000);
+        assert_eq!(t.request_bytes, 355);
+        assert!(streams.conns.is_empty());
+    }
+
+    #[test]
+    fn a_retransmission_marks_the_stream_and_its_stall_is_measured() {
+        let streams = collect(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(10, S, C, 500, 101, SYN | ACK, 0),
+            tcp(20, C, S, 101, 501, ACK, 0),
+            tcp(30, C, S, 101, 501, ACK, 100),
+            tcp(330, C, S, 101, 501, ACK, 100),
+            tcp(930, C, S, 101, 501, ACK, 100),
+            tcp(940, S, C, 501, 201, ACK, 0),
+        ]);
+        let conn = &streams.conns[0];
+        let side = &conn.sides[0];
+        assert_eq!(side.retransmissions, 2);
+        assert_eq!(side.retransmitted_bytes, 200);
+        assert_eq!(side.stalls, 1);
+        assert_eq!(side.longest_stall_ns, 910_000_000);
+        assert!(!side.unrecovered);
+    }
+
+    #[test]
+    fn a_copy_of_the_frame_before_is_not_a_retransmission() {
+        let streams = collect(vec![
+            tcp(0, C, S, 100, 0, SYN, 0),
+            tcp(10, S, C, 500, 101, SYN | ACK, 0),
+            tcp(20, C, S, 101, 501, ACK, 0),
+            tcp(30, C, S, 101, 501, ACK, 100),
+            tcp(30, C, S, 101, 501, ACK, 100),
+            tcp(40, S, C, 501, 201, ACK, 0),
+        ]);
+        let side = &streams.conns[0].sides[0];
+        assert_eq!(side.copies, 1);
+        assert_eq!(side.retransmissions, 0);
+    }
+}
