@@ -1152,7 +1152,13 @@ fn manifest_paths() -> Vec<String> {
 /// Notes they yield (not checked one by one): snaplen cuts after the headers
 /// (quic_handshake_truncated, test008, test102, test202), capture filters (dhcp-option-108,
 /// test008), single-host captures (http_espn, ipv6_fragments, MS-WMOD_Example2), and the 52-byte
-/// IPv6 pings of ping6-in-ipv4 as markers.
+/// IPv6 pings of ping6-in-ipv4 as markers. With checksums validated (as `tracelens findings`
+/// does): `bad_checksum` notes for checksum offload on the capturing host (http_espn,
+/// http_ip4and6, ip_frag_source, bgp-role, dns-badcookie and quic_handshake_truncated on
+/// loopback, pcapng-multi-interface, openjdk's frame merged by receive offload, the four
+/// ms-netcaps files, the five pcapng-test-generator files) and for addresses rewritten after
+/// capture (dssetup, mixed-vlan-mpls); a `retransmissions` note for pptp.pcap, whose server
+/// frames were all captured twice.
 const CLEAN: &[&str] = &[
     "tcpdump/pptp.pcap",
     "tcpdump/tcp-handshake-nano.pcap",
@@ -1230,8 +1236,9 @@ fn no_false_alarms_on_clean_captures_and_no_panic_anywhere() {
     }
     let mut problems = Vec::new();
     for path in &paths {
-        // Every capture, hostile ones included, runs through every detector without panicking.
-        let findings = corpus(path).findings();
+        // Every capture, hostile ones included, runs through every detector without panicking
+        // (with checksums validated, as `tracelens findings` reads files).
+        let findings = corpus_checked(path).findings();
         for f in &findings {
             assert!(
                 !f.verdict.is_empty() && !f.explanation.is_empty(),
@@ -1394,4 +1401,791 @@ fn cli_findings_and_markers() {
     assert_eq!(code, 2);
     let _ = std::fs::remove_file(seed);
     let _ = std::fs::remove_file(marks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The second part: slow responses, resets, retransmissions, zero windows, bad checksums, and
+// `tracelens findings -Y`.
+
+/// [`analyze`] with checksums validated while indexing, as `tracelens findings` reads files.
+fn analyze_checked(bytes: &[u8]) -> Analyzer {
+    let mut analyzer = Analyzer::new();
+    analyzer.set_checksum_validation(true);
+    let file = analyzer.begin_file("capture");
+    analyzer.push(file, bytes);
+    analyzer.finish();
+    analyzer
+}
+
+fn corpus_checked(path: &str) -> Analyzer {
+    let full = format!("{}/../shared/captures/{path}", env!("CARGO_MANIFEST_DIR"));
+    analyze_checked(&std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}")))
+}
+
+fn detail_f64(f: &Finding, key: &str) -> Option<f64> {
+    f.details.get(key).and_then(|d| d.as_f64())
+}
+
+fn detail_str<'a>(f: &'a Finding, key: &str) -> Option<&'a str> {
+    f.details.get(key).and_then(|d| d.as_str())
+}
+
+/// A frame of the capture writer (Ethernet + 20-byte IPv4 + TCP) with its TCP checksum replaced
+/// by the partial pseudo-header sum checksum offload leaves there: the frame as the sending
+/// host's own capture records it.
+fn offloaded(mut frame: Vec<u8>) -> Vec<u8> {
+    let ip = 14;
+    let total = usize::from(u16::from_be_bytes([frame[ip + 2], frame[ip + 3]]));
+    let mut sum = 6 + (total - 20) as u32;
+    for at in (ip + 12..ip + 20).step_by(2) {
+        sum += u32::from(u16::from_be_bytes([frame[at], frame[at + 1]]));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    let at = ip + 20 + 16;
+    frame[at..at + 2].copy_from_slice(&(sum as u16).to_be_bytes());
+    frame
+}
+
+/// A frame whose TCP payload byte `at` (from the end) changed after its checksum was computed
+/// (damaged on the way).
+fn corrupted(mut frame: Vec<u8>, at: usize) -> Vec<u8> {
+    let ip = 14;
+    let total = usize::from(u16::from_be_bytes([frame[ip + 2], frame[ip + 3]]));
+    frame[ip + total - 1 - at] ^= 0x5a;
+    frame
+}
+
+/// The seed's example 2, a client-side trace: "HTTP response is sent by the HTTP server after 4
+/// seconds". 192.168.4.71:45221 → 10.17.200.49:80: the SYN at 16:57:37.537895, the client's ACK
+/// and the SYN-ACK (MSS 1380) at .787895 (in that order, as printed), a 355-byte GET, the
+/// server's ACK at 38.053520, the 200 OK at 42.084770 and the rest of the JPEG. The client is
+/// the capturing host: its frames carry offload's placeholder checksums ("[TCP CHECKSUM
+/// INCORRECT]" in the seed).
+const WEB_CLIENT: capture::Endpoint = ([192, 168, 4, 71], 45221);
+const WEB_SERVER: capture::Endpoint = ([10, 17, 200, 49], 80);
+/// 2011-03-31 16:57:37 UTC (the seed's example 1 is dated 2011-03-31).
+const WEB_EPOCH: i64 = 1_301_590_657;
+
+fn seed_slow_web_trace() -> Vec<u8> {
+    use capture::tcp;
+    let (c, s) = (3_804_322_416u32, 1_210_589_316u32);
+    let at = |us: i64| WEB_EPOCH * 1_000_000_000 + us * 1000;
+    let mut get =
+        b"GET /images/downloads/cartoons/thumb_1.jpg HTTP/1.1\r\nHost: www.example.com\r\n\
+                    User-Agent: Mozilla/5.0\r\nAccept: image/png,image/*;q=0.8,*/*;q=0.5\r\n"
+            .to_vec();
+    get.resize(355 - 4, b'x');
+    get.extend_from_slice(b"\r\n\r\n");
+    let segment = |first: bool| -> Vec<u8> {
+        let mut data = if first {
+            b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 5000\r\n\r\n\xff\xd8"
+                .to_vec()
+        } else {
+            Vec::new()
+        };
+        data.resize(1380, 0x42);
+        data
+    };
+    let syn_options = [2, 4, 0x05, 0xb4, 1, 1, 4, 2];
+    let frames = vec![
+        (
+            at(537_895),
+            offloaded(tcp(
+                WEB_CLIENT,
+                WEB_SERVER,
+                c,
+                0,
+                SYN,
+                65535,
+                &syn_options,
+                &[],
+            )),
+        ),
+        (
+            at(787_895),
+            offloaded(tcp(
+                WEB_CLIENT,
+                WEB_SERVER,
+                c + 1,
+                s + 1,
+                ACK,
+                65535,
+                &[],
+                &[],
+            )),
+        ),
+        (
+            at(787_895),
+            tcp(
+                WEB_SERVER,
+                WEB_CLIENT,
+                s,
+                c + 1,
+                SYN | ACK,
+                5840,
+                SYNACK_OPTIONS,
+                &[],
+            ),
+        ),
+        (
+            at(787_895),
+            offloaded(tcp(
+                WEB_CLIENT,
+                WEB_SERVER,
+                c + 1,
+                s + 1,
+                PSH | ACK,
+                65535,
+                &[],
+                &get,
+            )),
+        ),
+        (
+            at(1_053_520),
+            tcp(WEB_SERVER, WEB_CLIENT, s + 1, c + 356, ACK, 6432, &[], &[]),
+        ),
+        (
+            at(5_084_770),
+            tcp(
+                WEB_SERVER,
+                WEB_CLIENT,
+                s + 1,
+                c + 356,
+                ACK,
+                6432,
+                &[],
+                &segment(true),
+            ),
+        ),
+        (
+            at(5_084_770),
+            tcp(
+                WEB_SERVER,
+                WEB_CLIENT,
+                s + 1381,
+                c + 356,
+                PSH | ACK,
+                6432,
+                &[],
+                &segment(false),
+            ),
+        ),
+        (
+            at(5_084_770),
+            offloaded(tcp(
+                WEB_CLIENT,
+                WEB_SERVER,
+                c + 356,
+                s + 2761,
+                ACK,
+                65535,
+                &[],
+                &[],
+            )),
+        ),
+        (
+            at(5_350_395),
+            tcp(
+                WEB_SERVER,
+                WEB_CLIENT,
+                s + 2761,
+                c + 356,
+                ACK,
+                6432,
+                &[],
+                &segment(false),
+            ),
+        ),
+    ];
+    capture::pcap(&frames)
+}
+
+#[test]
+fn slow_response_in_the_seeds_four_second_example() {
+    let findings = analyze_checked(&seed_slow_web_trace()).findings();
+    let f = one_of_kind(&findings, Kind::SlowResponse);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "10.17.200.49:80 took 4.30 s to answer 192.168.4.71's request (GET \
+         /images/downloads/cartoons/thumb_1.jpg): it acknowledged the request after 266 ms, so \
+         the delay is in the server application, not the network."
+    );
+    // The GET, the server's ACK and its first response data.
+    assert_eq!(f.frames, vec![4, 5, 6]);
+    assert_eq!(f.stream, Some(0));
+    assert_eq!(f.filter, "tcp.stream == 0");
+    // Nothing else is wrong with this connection.
+    for kind in [Kind::Reset, Kind::Retransmissions, Kind::ZeroWindow] {
+        assert!(of_kind(&findings, kind).is_empty(), "{findings:#?}");
+    }
+}
+
+#[test]
+fn slow_response_separates_server_time_from_the_round_trip() {
+    let findings = analyze_checked(&seed_slow_web_trace()).findings();
+    let f = one_of_kind(&findings, Kind::SlowResponse);
+    for needle in [
+        "The client 192.168.4.71:45221 sent its request (355 bytes, frame 4) and the server's \
+         first response data came in frame 6, 4.30 s after the request's last segment.",
+        "The handshake shows a network round trip of 250 ms.",
+        "The server's TCP stack acknowledged the whole request after 266 ms (frame 5) — about one \
+         round trip, then its first data came 4.03 s later",
+        // The seed's caveat: one capture point cannot tell the server from a proxy.
+        "cannot tell whether 10.17.200.49 itself waited or a device in between (a web proxy, a \
+         load balancer) held the response: take a trace on the server at the same time",
+    ] {
+        assert!(
+            f.explanation.contains(needle),
+            "{needle}\n{}",
+            f.explanation
+        );
+    }
+    assert_eq!(detail_f64(f, "response_time_s"), Some(4.296875));
+    assert_eq!(detail_f64(f, "ack_time_s"), Some(0.265625));
+    assert_eq!(detail_f64(f, "after_ack_s"), Some(4.03125));
+    assert_eq!(detail_f64(f, "handshake_rtt_s"), Some(0.25));
+    assert_eq!(detail_str(f, "blame"), Some("server_application"));
+    assert_eq!(detail_i64(f, "request_bytes"), Some(355));
+    assert_eq!(detail_i64(f, "measured_connections"), Some(1));
+    let ranked = f.details.get("ranked_response_s").and_then(|d| d.as_list());
+    assert_eq!(ranked.map(<[_]>::len), Some(1));
+}
+
+#[test]
+fn slow_response_threshold_is_a_parameter() {
+    let analyzer = analyze(&seed_slow_web_trace());
+    let at = |seconds: f64| {
+        let options = findings::Options {
+            slow_response_ns: (seconds * 1e9) as i64,
+        };
+        of_kind(&analyzer.findings_with(&options), Kind::SlowResponse).len()
+    };
+    assert_eq!(findings::Options::default().slow_response_ns, 1_000_000_000);
+    assert_eq!(at(1.0), 1);
+    assert_eq!(at(4.2), 1);
+    assert_eq!(at(4.5), 0);
+}
+
+#[test]
+fn slow_response_is_quiet_on_clean_captures() {
+    for path in [
+        "chrissanders/http_google.pcapng",
+        "chrissanders/http_espn.pcapng",
+        "zeek/tls1.2.pcap",
+        "chrissanders/tcp_handshake.pcapng",
+    ] {
+        let findings = corpus(path).findings();
+        assert!(
+            of_kind(&findings, Kind::SlowResponse).is_empty(),
+            "{path}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
+fn reset_in_rst_inject_rae_names_the_server_and_the_forged_first_rst() {
+    let findings = corpus("zeek/rst-inject-rae.pcap").findings();
+    let f = one_of_kind(&findings, Kind::Reset);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "1.2.0.3:6649 reset its connection with 1.2.0.2:2527 2.85 s after it was opened instead \
+         of answering the client's request."
+    );
+    for needle in [
+        "The server 1.2.0.3:6649 sent RST, ACK in frame 7; the connection had been established in \
+         frame 4; before it, the client 1.2.0.2:2527 sent 25 bytes and the server 1.2.0.3:6649 \
+         sent 0 bytes.",
+        "The frame before the RST (frame 6) came 1.4 ms earlier.",
+        "The RST has the same TTL (49) as 1.2.0.3's other packets",
+        "Earlier, frame 2 — a RST in 1.2.0.3's name with TTL 46, while its own packets have TTL \
+         49 — came before the connection was even established",
+    ] {
+        assert!(
+            f.explanation.contains(needle),
+            "{needle}\n{}",
+            f.explanation
+        );
+    }
+    assert_eq!(f.frames, vec![2, 4, 5, 6, 7]);
+    assert_eq!(detail_str(f, "cause"), Some("request_unanswered"));
+    assert_eq!(detail_str(f, "reset_by_role"), Some("server"));
+    assert_eq!(detail_f64(f, "after_s"), Some(2.853291));
+    assert_eq!(detail_i64(f, "rst_ttl"), Some(49));
+    assert_eq!(detail_i64(f, "early_rst_frame"), Some(2));
+}
+
+/// A client that retransmits its request four times without an answer, then gives up.
+fn gave_up_trace() -> Vec<u8> {
+    use capture::tcp;
+    let client = ([10, 1, 1, 5], 51000);
+    let server = ([192, 0, 2, 80], 443);
+    let t = |ms: i64| 1_335_880_000_000_000_000i64 + ms * 1_000_000;
+    let request = [0x17u8; 200];
+    let mut frames = vec![
+        (
+            t(0),
+            tcp(client, server, 1000, 0, SYN, 64240, SYN_OPTIONS, &[]),
+        ),
+        (
+            t(20),
+            tcp(
+                server,
+                client,
+                9000,
+                1001,
+                SYN | ACK,
+                65535,
+                SYNACK_OPTIONS,
+                &[],
+            ),
+        ),
+        (t(21), tcp(client, server, 1001, 9001, ACK, 64240, &[], &[])),
+        (
+            t(22),
+            tcp(client, server, 1001, 9001, PSH | ACK, 64240, &[], &request),
+        ),
+    ];
+    for ms in [322, 922, 2122, 4522] {
+        frames.push((
+            t(ms),
+            tcp(client, server, 1001, 9001, PSH | ACK, 64240, &[], &request),
+        ));
+    }
+    frames.push((
+        t(9322),
+        tcp(client, server, 1201, 9001, RST | ACK, 0, &[], &[]),
+    ));
+    capture::pcap(&frames)
+}
+
+#[test]
+fn reset_after_unanswered_retransmissions_is_an_error_and_the_retransmissions_point_to_it() {
+    let findings = analyze(&gave_up_trace()).findings();
+    let f = one_of_kind(&findings, Kind::Reset);
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(
+        f.verdict,
+        "10.1.1.5:51000 reset its connection with 192.0.2.80:443 9.32 s after it was opened, after \
+         retransmitting data 4 times without an acknowledgement for 9.30 s: it gave up."
+    );
+    assert_eq!(
+        detail_str(f, "cause"),
+        Some("gave_up_after_retransmissions")
+    );
+    assert_eq!(detail_i64(f, "retransmissions_before"), Some(4));
+    assert_eq!(f.frames, vec![3, 4, 5, 6, 7, 8, 9]);
+    // The retransmissions are told briefly and point here.
+    let r = one_of_kind(&findings, Kind::Retransmissions);
+    assert_eq!(r.severity, Severity::Note);
+    assert!(
+        r.verdict.contains("(see the reset finding)"),
+        "{}",
+        r.verdict
+    );
+    assert_eq!(detail_str(r, "related"), Some("reset"));
+    // Errors come first.
+    assert_eq!(findings[0].kind, Kind::Reset);
+}
+
+#[test]
+fn reset_of_a_completed_exchange_is_one_note() {
+    // SMB and LDAP clients on Windows close with RST after the last response (or after FIN).
+    let findings = corpus(
+        "ms-netcaps/MS-ADOD_Example2_10_Win2016_X64_Win2016_X64_Domain_ObtainAListOfUserAccountsUsingTheLDAPProtocol.cap",
+    )
+    .findings();
+    let f = one_of_kind(&findings, Kind::Reset);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "2 connections were closed with a reset after their exchange had completed (1 after a \
+         FIN): the way many applications close, not a fault."
+    );
+    assert_eq!(f.frames, vec![29, 41]);
+    assert_eq!(f.filter, "tcp.stream in {0 1} && tcp.flags.reset == 1");
+    assert_eq!(detail_i64(f, "connections"), Some(2));
+}
+
+#[test]
+fn reset_does_not_repeat_refusals_or_the_handshake_mismatch() {
+    // A SYN answered by RST is connection_refused, never a reset of an established connection.
+    for path in [
+        "chrissanders/tcp_refuseconnection.pcapng",
+        "zeek/syn-then-rst.pcap",
+    ] {
+        let findings = corpus(path).findings();
+        assert!(
+            of_kind(&findings, Kind::Reset).is_empty(),
+            "{path}: {findings:#?}"
+        );
+    }
+    let findings = corpus("chrissanders/tcp_refuseconnection.pcapng").findings();
+    assert_eq!(of_kind(&findings, Kind::ConnectionRefused).len(), 1);
+    // The seed's reset after the SYN-ACK mismatch and its retransmitted ClientHello are told by
+    // handshake_ack_mismatch, on both sides of the TMG.
+    for trace in [seed_client_trace(), seed_tmg_trace()] {
+        let findings = analyze(&trace).findings();
+        assert_eq!(of_kind(&findings, Kind::HandshakeAckMismatch).len(), 1);
+        for kind in [Kind::Reset, Kind::Retransmissions] {
+            assert!(of_kind(&findings, kind).is_empty(), "{findings:#?}");
+        }
+    }
+}
+
+#[test]
+fn retransmissions_in_tcp_retransmissions_show_the_backoff() {
+    let findings = corpus("chrissanders/tcp_retransmissions.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::Retransmissions);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "10.3.30.1:1048 → 10.3.71.7:1043: 5 retransmissions (3240 bytes, 83% of its data \
+         segments), never acknowledged: it waited 9.21 s until the capture ended."
+    );
+    for needle in [
+        "10.3.30.1:1048 sent 1 data segment (648 bytes) and had to send it again 5 times.",
+        "The same segment (first sent in frame 1) went out again after 206 ms, 600 ms, 1.20 s, \
+         2.40 s and 4.80 s — each wait about double the one before",
+        "10.3.71.7 never acknowledged it",
+    ] {
+        assert!(
+            f.explanation.contains(needle),
+            "{needle}\n{}",
+            f.explanation
+        );
+    }
+    assert_eq!(f.frames, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        f.filter,
+        "tcp.stream == 0 && ip.src == 10.3.30.1 && tcp.analysis.retransmission"
+    );
+    assert_eq!(detail_i64(f, "retransmissions"), Some(5));
+    assert_eq!(detail_i64(f, "retransmitted_bytes"), Some(3240));
+    assert_eq!(detail_f64(f, "longest_stall_s"), Some(9.211));
+    assert_eq!(
+        f.details
+            .get("never_acknowledged")
+            .and_then(|d| d.as_bool()),
+        Some(true)
+    );
+    let intervals: Vec<f64> = f
+        .details
+        .get("intervals_s")
+        .and_then(|d| d.as_list())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|d| d.as_f64())
+        .collect();
+    assert_eq!(intervals, vec![0.206, 0.6, 1.2, 2.4, 4.805]);
+}
+
+#[test]
+fn retransmissions_that_are_copies_of_one_packet_are_told_apart() {
+    // pptp.pcap: every frame of 10.1.1.10 was captured twice, 0.1–0.2 ms apart, with the same
+    // IP ID; Wireshark flags the second copies as retransmissions and duplicate ACKs.
+    let findings = corpus("tcpdump/pptp.pcap").findings();
+    let f = one_of_kind(&findings, Kind::Retransmissions);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "7 frames are exact copies of the frame just before them: the capture recorded those \
+         packets twice — they are not retransmissions."
+    );
+    assert_eq!(f.frames, vec![7, 9, 12, 14, 18, 20, 23]);
+    assert_eq!(detail_str(f, "issue"), Some("duplicate_frames"));
+    // ssh-dups: every packet four times; no retransmission warning either.
+    let findings = corpus("zeek/ssh-dups.pcap").findings();
+    let f = one_of_kind(&findings, Kind::Retransmissions);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(detail_i64(f, "copies"), Some(280));
+}
+
+#[test]
+fn retransmissions_light_loss_is_a_note_and_clean_captures_have_none() {
+    let findings = corpus("chrissanders/tcp_dupack.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::Retransmissions);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(detail_str(f, "issue"), Some("light"));
+    for path in [
+        "chrissanders/http_google.pcapng",
+        "chrissanders/http_espn.pcapng",
+        "zeek/tls1.2.pcap",
+    ] {
+        let findings = corpus(path).findings();
+        assert!(
+            of_kind(&findings, Kind::Retransmissions).is_empty(),
+            "{path}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
+fn zero_window_that_never_reopens_is_a_warning_with_its_stall() {
+    let findings = corpus("chrissanders/tcp_zerowindowdead.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::ZeroWindow);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "172.31.136.85:38760 advertised a zero window to 195.81.202.68:80 and never reopened it: \
+         the transfer stood still for 23.7 s until the capture ended."
+    );
+    for needle in [
+        "172.31.136.85:38760 advertised a window of 0 bytes in 4 frames (the first is frame 2); \
+         195.81.202.68:80 probed it 3 times meanwhile and every answer still said 0.",
+        "This is not a network fault: look at the application on 172.31.136.85",
+    ] {
+        assert!(
+            f.explanation.contains(needle),
+            "{needle}\n{}",
+            f.explanation
+        );
+    }
+    assert_eq!(f.frames, vec![2, 4, 6, 8]);
+    assert_eq!(detail_f64(f, "longest_s"), Some(23.731524));
+    assert_eq!(detail_i64(f, "probes"), Some(3));
+    assert_eq!(
+        f.details.get("never_reopened").and_then(|d| d.as_bool()),
+        Some(true)
+    );
+}
+
+#[test]
+fn zero_window_that_reopens_quickly_is_a_note() {
+    let findings = corpus("chrissanders/tcp_zerowindowrecovery.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::ZeroWindow);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "192.168.0.20:2235 advertised a zero window to 192.168.0.30:1720 and reopened it after 10 \
+         ms."
+    );
+    assert_eq!(f.frames, vec![4, 5]);
+    assert_eq!(detail_i64(f, "reopened_frame"), Some(5));
+    for path in [
+        "chrissanders/http_google.pcapng",
+        "chrissanders/http_espn.pcapng",
+        "chrissanders/tcp_retransmissions.pcapng",
+    ] {
+        let findings = corpus(path).findings();
+        assert!(
+            of_kind(&findings, Kind::ZeroWindow).is_empty(),
+            "{path}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
+fn bad_checksum_offload_on_the_capturing_host_is_a_note() {
+    // tshark -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE finds 77 bad checksums in
+    // http_espn, every one from 172.16.0.122, the host the capture was taken on.
+    let findings = corpus_checked("chrissanders/http_espn.pcapng").findings();
+    let f = one_of_kind(&findings, Kind::BadChecksum);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "77 frames sent by 172.16.0.122 (the capturing host) carry wrong checksums (63 TCP and 14 \
+         UDP): checksum offload explains them — they are not a network fault."
+    );
+    assert!(f
+        .explanation
+        .contains("hands each packet to the card before the card computes the checksum"));
+    assert_eq!(f.filter, "ip.src == 172.16.0.122 && (tcp || udp)");
+    assert_eq!(detail_i64(f, "bad_frames"), Some(77));
+    // Windows with segmentation offload: IP checksums of 0 and frames larger than the MTU.
+    let findings = corpus_checked(
+        "ms-netcaps/MS-ADOD_Example2_10_Win2016_X64_Win2016_X64_Domain_ObtainAListOfUserAccountsUsingTheLDAPProtocol.cap",
+    )
+    .findings();
+    let f = one_of_kind(&findings, Kind::BadChecksum);
+    assert_eq!(f.severity, Severity::Note);
+    assert!(
+        f.verdict.starts_with(
+            "19 frames sent by 192.168.0.101 (the capturing host) and 1 frame larger than the \
+             MTU sent by it carry wrong checksums (20 IPv4 header, 19 TCP and 1 UDP)"
+        ),
+        "{}",
+        f.verdict
+    );
+    assert_eq!(detail_i64(f, "segmentation_offload_frames"), Some(1));
+    assert_eq!(detail_i64(f, "placeholder_zero"), Some(20));
+}
+
+#[test]
+fn bad_checksum_explanation_counts_the_seeds_placeholders() {
+    let findings = analyze_checked(&seed_slow_web_trace()).findings();
+    let f = one_of_kind(&findings, Kind::BadChecksum);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "4 frames sent by 192.168.4.71 (the capturing host) carry wrong checksums (4 TCP): \
+         checksum offload explains them — they are not a network fault."
+    );
+    assert!(
+        f.explanation.contains(
+            "(4 hold just the pseudo-header sum, the partial value offload leaves for the card \
+             to finish)"
+        ),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(f.frames, vec![1, 2, 4, 8]);
+    assert_eq!(detail_i64(f, "placeholder_partial"), Some(4));
+}
+
+#[test]
+fn bad_checksum_of_an_anonymised_trace_is_a_rewrite() {
+    let findings = corpus_checked("zeek/get-to-ssh-server.pcap").findings();
+    let f = one_of_kind(&findings, Kind::BadChecksum);
+    assert_eq!(f.severity, Severity::Note);
+    assert_eq!(
+        f.verdict,
+        "The wrong checksums of 9 frames between 136.216.42.40 and 130.74.164.231 are all off by \
+         the same amount per conversation: the addresses were rewritten after the checksums were \
+         computed — not a network fault."
+    );
+    assert!(f.explanation.contains("(0xeda0 in the first)"));
+    assert_eq!(detail_i64(f, "rewritten_frames"), Some(9));
+}
+
+/// The capturing host 10.0.0.5 talks to two web servers; two frames from 192.0.2.10 arrive
+/// damaged.
+fn damaged_trace() -> Vec<u8> {
+    use capture::tcp;
+    let me = ([10, 0, 0, 5], 50500);
+    let t = |ms: i64| 1_335_880_000_000_000_000i64 + ms * 1_000_000;
+    let mut frames = Vec::new();
+    for (k, server) in [([192, 0, 2, 10], 80), ([192, 0, 2, 20], 80)]
+        .into_iter()
+        .enumerate()
+    {
+        let me = (me.0, me.1 + k as u16);
+        let base = k as i64 * 1000;
+        let damage = |frame: Vec<u8>, at: usize| {
+            if k == 0 {
+                corrupted(frame, at)
+            } else {
+                frame
+            }
+        };
+        frames.push((
+            t(base),
+            tcp(me, server, 100, 0, SYN, 64240, SYN_OPTIONS, &[]),
+        ));
+        frames.push((
+            t(base + 10),
+            tcp(server, me, 700, 101, SYN | ACK, 65535, SYNACK_OPTIONS, &[]),
+        ));
+        frames.push((
+            t(base + 11),
+            tcp(me, server, 101, 701, ACK, 64240, &[], &[]),
+        ));
+        frames.push((
+            t(base + 12),
+            tcp(me, server, 101, 701, PSH | ACK, 64240, &[], &[b'g'; 80]),
+        ));
+        frames.push((
+            t(base + 30),
+            damage(
+                tcp(server, me, 701, 181, PSH | ACK, 65535, &[], &[b'r'; 400]),
+                7,
+            ),
+        ));
+        frames.push((
+            t(base + 31),
+            damage(
+                tcp(server, me, 1101, 181, PSH | ACK, 65535, &[], &[b's'; 400]),
+                120,
+            ),
+        ));
+        frames.push((
+            t(base + 32),
+            tcp(me, server, 181, 1501, ACK, 64240, &[], &[]),
+        ));
+    }
+    capture::pcap(&frames)
+}
+
+#[test]
+fn bad_checksum_from_another_host_is_a_warning_naming_it() {
+    let findings = analyze_checked(&damaged_trace()).findings();
+    let f = one_of_kind(&findings, Kind::BadChecksum);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.verdict,
+        "2 frames from 192.0.2.10 (2 frames) carry wrong checksums (2 TCP) that checksum offload \
+         does not explain."
+    );
+    assert!(f.explanation.contains("corrupted on the way"));
+    assert_eq!(f.frames, vec![5, 6]);
+    assert_eq!(f.filter, "frame.number in {5 6}");
+}
+
+#[test]
+fn bad_checksum_needs_validation_and_good_checksums_give_none() {
+    // Without validation (the analyzer's default) no checksum finding appears.
+    let findings = corpus("chrissanders/http_espn.pcapng").findings();
+    assert!(of_kind(&findings, Kind::BadChecksum).is_empty());
+    for path in [
+        "chrissanders/tcp_handshake.pcapng",
+        "chrissanders/http_google.pcapng",
+        "zeek/tls1.2.pcap",
+    ] {
+        let findings = corpus_checked(path).findings();
+        assert!(
+            of_kind(&findings, Kind::BadChecksum).is_empty(),
+            "{path}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
+fn cli_findings_filter_threshold_and_timings() {
+    let rst = format!(
+        "{}/../shared/captures/zeek/rst-inject-rae.pcap",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let kinds = |args: &[&str]| -> Vec<String> {
+        let (json, code) = run_cli(args);
+        assert_eq!(code, 0, "{args:?}");
+        let value: Value = serde_json::from_str(&json).expect("findings --json");
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds(&["findings", &rst, "--json"]), vec!["reset"]);
+    // -Y keeps the findings whose evidence the filter selects.
+    assert_eq!(
+        kinds(&["findings", &rst, "--json", "-Y", "tcp.flags.reset == 1"]),
+        vec!["reset"]
+    );
+    assert!(kinds(&["findings", &rst, "--json", "-Y", "frame.number > 7"]).is_empty());
+    let (_, code) = run_cli(&["findings", &rst, "-Y", "tcp.prot == 80"]);
+    assert_eq!(code, 2);
+
+    let web = temp_capture("slow-web.pcap", &seed_slow_web_trace());
+    let web_arg = web.to_str().unwrap();
+    let all = kinds(&["findings", web_arg, "--json"]);
+    assert!(all.contains(&"slow_response".to_string()), "{all:?}");
+    // `tracelens findings` validates checksums.
+    assert!(all.contains(&"bad_checksum".to_string()), "{all:?}");
+    let patient = kinds(&["findings", web_arg, "--json", "--slow-response", "5"]);
+    assert!(
+        !patient.contains(&"slow_response".to_string()),
+        "{patient:?}"
+    );
+    let (_, code) = run_cli(&["findings", web_arg, "--slow-response", "-1"]);
+    assert_eq!(code, 2);
+
+    let (text, code) = run_cli(&["findings", web_arg, "--timings"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("analysis pass: "), "{text}");
+    assert!(text.contains("(budget 25%)"), "{text}");
+    let _ = std::fs::remove_file(web);
 }

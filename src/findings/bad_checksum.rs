@@ -10,9 +10,10 @@
 //!   received by it (segments merged by receive offload). The host handed the packet to its
 //!   network card before the card filled in the checksum, so the capture holds a placeholder (0,
 //!   or the partial pseudo-header sum offload leaves there). A note: not a network fault.
-//! - **rewritten addresses**: in a conversation, every wrong checksum is off by the same amount.
-//!   Changing addresses changes the pseudo-header sum by a constant, so the addresses were
-//!   rewritten after the checksums were computed (an anonymised or edited trace). A note.
+//! - **rewritten addresses**: in a conversation, every wrong checksum, in both directions, is off
+//!   by the same amount. Changing addresses changes the pseudo-header sum by a constant (the same
+//!   both ways), so the addresses were rewritten after the checksums were computed (an anonymised
+//!   or edited trace). A note.
 //! - **never filled in**: the wrong checksums are all 0, from several hosts: a generated trace or
 //!   one edited by a tool that left them empty. A note.
 //! - anything else is a warning naming the hosts: corrupted on the way (a faulty card, cable or
@@ -162,6 +163,10 @@ pub fn check(d: &Decoded, data: &[u8]) -> Option<ChecksumIssue> {
     (issue.bits != 0).then_some(issue)
 }
 
+/// At least this many wrong checksums in a conversation, in both directions, to call its
+/// addresses rewritten.
+pub const MIN_REWRITTEN: usize = 3;
+
 /// A host as the capture sees it: by its link address when there is one, else by its IP
 /// address id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -198,6 +203,8 @@ struct Local {
     addrs: Option<Vec<Host>>,
     /// (link address, distinct source addresses behind it, capped at `MAX_OWN_ADDRESSES + 1`).
     behind: Vec<(Host, Vec<u32>)>,
+    /// Addresses (by id) that took part in a unicast conversation on this interface.
+    unicast: Vec<bool>,
 }
 
 /// A host has a few addresses (IPv4, IPv6 global and link-local); a link address with more
@@ -219,7 +226,19 @@ impl Local {
     fn is(&self, mac: Option<Host>, addr: Host) -> bool {
         match (mac, &self.macs) {
             (Some(m), Some(list)) => {
-                list.contains(&m)
+                let Host::Addr(id) = addr else { return false };
+                // When one address takes part in every conversation, another address behind
+                // the same link address must have had no unicast conversation of its own (a
+                // host's second address sending only broadcasts, say).
+                let addr_ok = match &self.addrs {
+                    Some(own) if !own.is_empty() => {
+                        own.contains(&addr)
+                            || !self.unicast.get(id as usize).copied().unwrap_or(false)
+                    }
+                    _ => true,
+                };
+                addr_ok
+                    && list.contains(&m)
                     && self
                         .behind
                         .iter()
@@ -261,6 +280,15 @@ fn local_hosts(index: &PacketIndex) -> Vec<Local> {
         }
         if is_group(index, r.dst) {
             continue;
+        }
+        for id in [r.src, r.dst] {
+            let id = id as usize;
+            if id <= index.addrs.len() {
+                if local.unicast.len() <= id {
+                    local.unicast.resize(index.addrs.len() + 1, false);
+                }
+                local.unicast[id] = true;
+            }
         }
         narrow(&mut local.addrs, Host::Addr(r.src), Host::Addr(r.dst));
         if let Some((s, d)) = macs(index, r) {
@@ -313,7 +341,11 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
     let mut why: Vec<Why> = vec![Why::Unexplained; bad.len()];
     let mut rewritten_pairs: Vec<((u32, u32), u16)> = Vec::new();
     for (&pair, members) in &pairs {
-        if members.len() < 2 {
+        // Rewriting changes the sum of both addresses, the same for both directions: ask for
+        // wrong checksums both ways, and a few of them.
+        let both_ways = members.iter().any(|&n| bad[n].2.src == pair.0)
+            && members.iter().any(|&n| bad[n].2.src == pair.1);
+        if members.len() < MIN_REWRITTEN || !both_ways {
             continue;
         }
         let constant = |b: u8, delta: fn(&ChecksumIssue) -> u16| {
