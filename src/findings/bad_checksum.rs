@@ -851,6 +851,73 @@ mod tests {
         assert_eq!(fold(sum(&data, 0)), fold(slow));
     }
 
+    /// Random records, link addresses and checksum entries (frames past the end, any bits,
+    /// interface numbers far out of range): the detector must survive them.
+    #[test]
+    fn hostile_checksum_tables_never_panic() {
+        use crate::index::{flag, LinkAddrs};
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..30 {
+            let mut index = PacketIndex::default();
+            for a in [
+                "10.0.0.1",
+                "10.0.0.2",
+                "10.0.0.255",
+                "ff02::1",
+                "::1",
+                "192.0.2.1",
+            ] {
+                index.addrs.intern(a.parse().unwrap());
+            }
+            for m in 0..4u8 {
+                index.links.intern(LinkAddrs {
+                    src: Some([m, 1, 2, 3, 4, m]),
+                    dst: Some([m & 1, 9, 9, 9, 9, m]),
+                    vlan: None,
+                });
+            }
+            for _ in 0..300 {
+                let v = next();
+                index.records.push(PacketRecord {
+                    src: (v % 8) as u32,
+                    dst: ((v >> 3) % 8) as u32,
+                    link: ((v >> 6) % 6) as u32,
+                    iface: if round % 4 == 0 { (v >> 9) as u16 } else { 0 },
+                    ip_len: (v >> 20) as u16,
+                    payload_len: (v >> 36) as u16,
+                    caplen: (v >> 40) as u32 % 2000,
+                    orig_len: (v >> 44) as u32 % 2000,
+                    ip_proto: [6u8, 17, 1][(v >> 52) as usize % 3],
+                    flags: flag::IPV4 | flag::TRANSPORT,
+                    ..PacketRecord::default()
+                });
+            }
+            let mut key = 0u32;
+            for _ in 0..120 {
+                key += 1 + (next() % 4) as u32;
+                let v = next();
+                index.checksums.push(
+                    key,
+                    ChecksumIssue {
+                        bits: v as u8,
+                        ip_delta: (v >> 8) as u16 % 3,
+                        transport_delta: (v >> 24) as u16 % 3,
+                    },
+                );
+            }
+            index.checksums_validated = true;
+            let flows = Flows::build(&index);
+            let findings = detect(&index, &flows, &[]);
+            assert!(findings.len() <= 1);
+        }
+    }
+
     #[test]
     fn hostile_decodes_never_panic() {
         let d = Decoded {

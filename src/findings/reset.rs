@@ -436,13 +436,31 @@ fn finding(
                 .map_or("?".into(), |f| frame_no(f).to_string()),
             conn.endpoint(flows, 1 - conn.client_dir.min(1)).1
         ),
+        Cause::Outstanding { dir } if dir == by => {
+            let last = sides[by].last_data;
+            format!(
+                "{} sent data{} and reset the connection {} later without waiting for it to be \
+                 acknowledged: its application closed abortively right after writing — \
+                 typically an error reply followed by an abortive close (a server rejecting a \
+                 request it does not understand or refuses), or a crash — and the other side \
+                 may never get to read that data. Check the application log of {by_host} for \
+                 this time.",
+                capitalize(&role(index, flows, conn, by)),
+                last.map_or(String::new(), |f| format!(" (frame {})", frame_no(f))),
+                last.and_then(|f| text::between(index, f, reset.frame))
+                    .map_or("shortly".into(), duration),
+            )
+        }
         Cause::Outstanding { dir } => format!(
-            "{} still had data the other side had not acknowledged when the RST came: a reset \
-             in the middle of an exchange means an application aborted the connection (closed \
-             with unread data, crashed, or timed out) and the data in flight was lost. Check the \
-             application logs of {} for this time.",
+            "{} had sent data{} that {by_host} had not acknowledged when it reset the \
+             connection: {by_host}'s application aborted the connection with that data unread \
+             (closed the socket without reading it, crashed, or timed out), and the data was \
+             lost. Check the application log of {by_host} for this time.",
             capitalize(&role(index, flows, conn, dir)),
-            by_host
+            sides[dir].last_data.map_or(String::new(), |f| format!(
+                " (last in frame {})",
+                frame_no(f)
+            )),
         ),
         Cause::AfterFin { .. } | Cause::Completed | Cause::IdleClose { .. } => String::new(),
     };
