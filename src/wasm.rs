@@ -35,6 +35,13 @@ impl WasmAnalyzer {
         }
     }
 
+    /// Whether to validate IPv4, TCP and UDP checksums while indexing (for the `bad_checksum`
+    /// finding; it reads every byte of every frame). Call before the first `push`.
+    #[wasm_bindgen(js_name = setChecksumValidation)]
+    pub fn set_checksum_validation(&mut self, on: bool) {
+        self.inner.set_checksum_validation(on);
+    }
+
     /// Opens a file for reading; returns its index.
     #[wasm_bindgen(js_name = beginFile)]
     pub fn begin_file(&mut self, name: &str) -> usize {
@@ -251,21 +258,10 @@ impl WasmAnalyzer {
         self.inner.view_len()
     }
 
-    /// Rows `start .. start+count` of the filtered packet list (with their frame numbers and
-    /// the TCP analysis in Info and class, as unfiltered rows have them).
+    /// Rows `start .. start+count` of the filtered packet list (they keep their frame numbers).
     #[wasm_bindgen(js_name = viewRows)]
     pub fn view_rows(&self, start: usize, count: usize) -> Result<JsValue, JsError> {
-        let Some(frames) = self.inner.view_frames() else {
-            return to_js(&self.inner.rows(start, count));
-        };
-        let end = start.saturating_add(count).min(frames.len());
-        let rows: Vec<crate::summary::Row> = frames
-            .get(start.min(end)..end)
-            .unwrap_or(&[])
-            .iter()
-            .flat_map(|&i| self.inner.rows(i as usize, 1))
-            .collect();
-        to_js(&rows)
+        to_js(&self.inner.view_rows(start, count))
     }
 
     /// Position of frame `no` in the filtered packet list, or -1 when the filter hides it.

@@ -72,7 +72,7 @@ export class FindingsView {
     if (!findings.length) {
       this.list.append(el('div', { class: 'findings-empty' },
         el('strong', { text: 'Nothing in this capture matched a known problem.' }),
-        el('p', { text: 'Findings look for failed handshakes, unanswered or refused connections, many connections from one source, truncated frames, capture problems and marker pings. The packets, conversations and connection attempts are all still there to read.' })));
+        el('p', { text: 'Findings look for failed handshakes, unanswered or refused connections, resets, many connections from one source, slow server responses, retransmissions and zero windows, bad checksums, truncated frames, capture problems and marker pings. The packets, conversations and connection attempts are all still there to read.' })));
       return;
     }
     findings.forEach((f, n) => this.list.append(this.item(f, n)));

@@ -17,6 +17,9 @@ wasm.catch((err) => {
   });
 });
 
+/** Validate checksums while reading (the bad_checksum finding needs every byte once). */
+const CHECKSUMS = true;
+
 /**
  * The analyzer of the open capture, per file index the bytes its offsets point into, and what
  * the packet list shows: every frame (`view` null), the frames the analyzer's display filter
@@ -73,6 +76,8 @@ async function open({ id, files, names = [] }) {
     current = null;
   }
   const analyzer = new WasmAnalyzer();
+  // Checksums are checked while the bytes stream by (bad_checksum finding), when the build can.
+  analyzer.setChecksumValidation?.(CHECKSUMS);
   const sources = [];
   // What only this side knows, merged into the summary: which files were gzip'd (the analyzer
   // sees the decompressed stream) and problems while decompressing.
