@@ -107,6 +107,25 @@ test('findings export as Markdown and JSON through a download made in the page',
   await page.close();
 });
 
+test('the sample: a reset warning first; its wrong checksums explained, not raised as an error', async () => {
+  const { page, errors } = await openApp(env.browser, env.server.origin);
+  // `tracelens findings www/samples/get-to-ssh-server.pcap` (checksums validated while reading):
+  // the server's RST (frame 7) with its data unacknowledged, and a note that the 9 wrong
+  // checksums come from rewritten addresses (`tshark -o tcp.check_checksum:TRUE` flags them).
+  await page.click('#sample-button');
+  await page.waitForFunction(() => document.body.dataset.findings === 'ready' && document.body.dataset.view === 'findings');
+  const list = await listedFindings(page);
+  assert.equal(list[0].kind, 'reset');
+  assert.equal(list[0].severity, 'Warning');
+  assert.match(list[0].verdict, /^130\.74\.164\.231:22 reset its connection with 136\.216\.42\.40:44338/);
+  const checksum = list.find((f) => f.kind === 'bad_checksum');
+  assert.ok(checksum, JSON.stringify(list));
+  assert.equal(checksum.severity, 'Note');
+  assert.ok(!list.some((f) => f.severity === 'Error'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a capture without problems opens on the packet list; the Findings view says so', async () => {
   const { page } = await openApp(env.browser, env.server.origin);
   // `tracelens findings chrissanders/http_google.pcapng` → no findings.
