@@ -81,7 +81,9 @@ impl Analyzer {
     }
 
     /// Whether to validate IPv4 header, TCP and UDP checksums while indexing (off by default:
-    /// it reads every byte of every frame). Frames with a wrong checksum are kept in
+    /// it reads every byte of the frames it checks). Every frame of a file's first
+    /// [`crate::findings::bad_checksum::CHECK_ALL_FRAMES`] is checked, then one in
+    /// [`crate::findings::bad_checksum::CHECK_ONE_IN`]. Frames with a wrong checksum are kept in
     /// [`PacketIndex::checksums`] for the `bad_checksum` finding. Set it before pushing data.
     pub fn set_checksum_validation(&mut self, on: bool) {
         self.validate_checksums = on;
@@ -340,8 +342,8 @@ fn index_frame(
     });
     let decoded = decode::decode(frame.link_type, frame.data);
     let frame_index = part.records.len() as u32;
-    if checksums {
-        part.checksums_validated = true;
+    if checksums && crate::findings::bad_checksum::should_check(frame_index) {
+        part.checksums_checked += 1;
         if let Some(issue) = crate::findings::bad_checksum::check(&decoded, frame.data) {
             part.checksums.push(frame_index, issue);
         }
@@ -368,7 +370,7 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
     let mut cursors = vec![0usize; parts.len()];
     let multi = parts.iter().filter(|p| !p.records.is_empty()).count() > 1;
     let mut frame_in_file: Vec<u32> = Vec::new();
-    index.checksums_validated |= parts.iter().any(|p| p.checksums_validated);
+    index.checksums_checked += parts.iter().map(|p| p.checksums_checked).sum::<u64>();
     loop {
         // Few files: a linear scan for the earliest head beats a heap.
         let mut best: Option<(usize, i64)> = None;

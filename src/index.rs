@@ -247,9 +247,10 @@ pub struct PacketIndex {
     /// ICMP errors: the transport header of the packet in error.
     pub icmp_quotes: SideTable<IcmpQuote>,
     /// Frames whose IPv4, TCP or UDP checksum is wrong, when checksums were validated while
-    /// indexing (`checksums_validated`; see `Analyzer::set_checksum_validation`).
+    /// indexing (see `Analyzer::set_checksum_validation`), and how many frames were validated
+    /// (0: none; fewer than the frames when large files were sampled).
     pub checksums: SideTable<crate::findings::bad_checksum::ChecksumIssue>,
-    pub checksums_validated: bool,
+    pub checksums_checked: u64,
     pub interfaces: Vec<GlobalInterface>,
     /// For merged captures: each frame's number inside its own file (1-based). Empty when there is
     /// one file (then it equals the frame number).

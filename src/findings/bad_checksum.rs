@@ -2,12 +2,14 @@
 //!
 //! Checksums need the frame bytes, which the detectors never read: when the analyzer is asked to
 //! ([`Analyzer::set_checksum_validation`](crate::analyzer::Analyzer::set_checksum_validation)),
-//! [`check`] runs on every frame while it is indexed and the wrong ones are kept in a sparse side
-//! table ([`PacketIndex::checksums`]) with by how much they are off. The detector then explains
-//! them, most innocent explanation first:
+//! [`check`] runs on the frames while they are indexed — every frame of a file's first
+//! [`CHECK_ALL_FRAMES`], then one in [`CHECK_ONE_IN`], which keeps large captures cheap (what the
+//! detector explains affects every frame of a host or a conversation) — and the wrong ones are
+//! kept in a sparse side table ([`PacketIndex::checksums`]) with by how much they are off. The
+//! detector then explains them, most innocent explanation first:
 //! - **checksum offload**: every wrong frame was sent by the capturing host (the host that
 //!   appears in every conversation of its interface), or is larger than the link's MTU and was
-//!   received by it (segments merged by receive offload). The host handed the packet to its
+//!   sent by it (segmentation offload) or received by it (segments merged by receive offload). The host handed the packet to its
 //!   network card before the card filled in the checksum, so the capture holds a placeholder (0,
 //!   or the partial pseudo-header sum offload leaves there). A note: not a network fault.
 //! - **rewritten addresses**: in a conversation, every wrong checksum, in both directions, is off
@@ -27,6 +29,18 @@ use crate::flows::Flows;
 use crate::index::{PacketIndex, PacketRecord};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+
+/// Every frame of a file's first this many is validated …
+pub const CHECK_ALL_FRAMES: u32 = 100_000;
+/// … then one frame in this many: offload and rewritten addresses affect every frame of a host
+/// or conversation, so a sample finds them, and validation stays a small part of reading a
+/// large capture.
+pub const CHECK_ONE_IN: u32 = 8;
+
+/// Whether frame `frame_index` (0-based, in its file) gets its checksums validated.
+pub fn should_check(frame_index: u32) -> bool {
+    frame_index < CHECK_ALL_FRAMES || frame_index % CHECK_ONE_IN == 0
+}
 
 /// Bits of [`ChecksumIssue::bits`].
 pub mod bit {
@@ -318,7 +332,7 @@ fn oversized(r: &PacketRecord) -> bool {
 }
 
 pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
-    if !index.checksums_validated || index.checksums.is_empty() {
+    if index.checksums_checked == 0 || index.checksums.is_empty() {
         return Vec::new();
     }
     let bad: Vec<(u32, ChecksumIssue, PacketRecord)> = index
@@ -800,6 +814,16 @@ fn finding(
             filter = "tcp || udp".into();
         }
     }
+    let frames_total = index.len() as u64;
+    details.set("checked_frames", index.checksums_checked);
+    if index.checksums_checked < frames_total {
+        explanation += &format!(
+            "Checksums were validated for {} of the {frames_total} frames (every frame of each \
+             file's first {CHECK_ALL_FRAMES}, then one in {CHECK_ONE_IN}), so the counts are of \
+             the frames checked. ",
+            index.checksums_checked
+        );
+    }
     let severity = if unexplained.is_empty() {
         Severity::Note
     } else {
@@ -911,7 +935,7 @@ mod tests {
                     },
                 );
             }
-            index.checksums_validated = true;
+            index.checksums_checked = index.records.len() as u64;
             let flows = Flows::build(&index);
             let findings = detect(&index, &flows, &[]);
             assert!(findings.len() <= 1);

@@ -330,11 +330,13 @@ impl<'a> Collector<'a> {
         };
         let mut hot: Vec<Hot> = vec![Hot::default(); flows.streams.len()];
         let wanted = u32::from(RETRANSMITTED | tf::DUPLICATE_ACK | tf::ZERO_WINDOW);
-        for (seg, &sid) in tcp.segments.iter().zip(&flows.stream_of) {
-            if seg.bits & wanted != 0 {
-                if let Some(h) = hot.get_mut(sid as usize) {
-                    h.conn = 1;
-                }
+        for (i, seg) in tcp.segments.iter().enumerate() {
+            if seg.bits & wanted == 0 {
+                continue;
+            }
+            let sid = flows.stream_of.get(i).copied().unwrap_or(u32::MAX);
+            if let Some(h) = hot.get_mut(sid as usize) {
+                h.conn = 1;
             }
         }
         for (h, facts) in hot.iter_mut().zip(&tcp.streams) {
