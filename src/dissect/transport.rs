@@ -520,10 +520,12 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
     let mut carried = Carried::default();
     if f.flags & SYN != 0 && payload_len > 0 {
         let kind = if f.flags & ACK != 0 { "SYN-ACK" } else { "SYN" };
-        let gen = Node::generated(
+        let mut gen = Node::generated(
             format!("[{kind} carries {payload_len} bytes of payload]"),
             off + f.hdr_len,
         );
+        // Cover the payload bytes themselves, so the hex view marks exactly what the SYN carried.
+        gen.len = b.remaining(off + f.hdr_len).min(payload_len) as u32;
         if facts.fast_open {
             node.push(gen.with_child(Node::generated(
                 "[Carried with a TCP Fast Open cookie: allowed]",

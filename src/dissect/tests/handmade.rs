@@ -2,7 +2,7 @@
 //! payload, short TCP header, IPv4 total length below the header, DNS pointer loop, OpenBSD LOOP
 //! byte order, PPPoE session, 802.3/LLC, PPP, IPv4 options, escaping, and the layer limit.
 
-use super::corpus::{check_invariants, field, fields, problems, render};
+use super::corpus::{all_nodes, check_invariants, field, fields, problems, render};
 use crate::dissect::{
     dissect, ipv4_header_checksum_ok, transport_checksum_expected, transport_checksum_ok,
 };
@@ -70,6 +70,13 @@ fn syn_ack_with_two_payload_bytes_is_flagged() {
     assert_eq!(field(&t, "tcp.checksum").problem, None);
     assert_eq!(field(&t, "ip.checksum").problem, None);
     assert_eq!(field(&t, "tcp.len").label, "[TCP Segment Len: 2]");
+    // The note covers the two payload bytes, so the hex view highlights exactly them.
+    let note = all_nodes(&t)
+        .into_iter()
+        .find(|n| n.label == "[SYN-ACK carries 2 bytes of payload]")
+        .expect("payload note");
+    assert_eq!((note.start, note.len), (14 + 20 + 24, 2));
+    assert_eq!(&ethernet(0x0800, &packet)[58..60], b"hi");
 }
 
 #[test]
