@@ -519,17 +519,20 @@ fn senders(
         .take(10)
         .map(|&(a, _)| address(index, a))
         .collect();
-    let mut parts: Vec<String> = list
-        .iter()
-        .take(5)
-        .map(|&(a, c)| {
-            format!(
-                "{} ({})",
-                address(index, a),
-                text::count(c, "frame", "frames")
-            )
-        })
-        .collect();
+    let mut parts: Vec<String> = if list.len() == 1 {
+        names.clone()
+    } else {
+        list.iter()
+            .take(5)
+            .map(|&(a, c)| {
+                format!(
+                    "{} ({})",
+                    address(index, a),
+                    text::count(c, "frame", "frames")
+                )
+            })
+            .collect()
+    };
     if list.len() > 5 {
         parts.push(format!("{} more", list.len() - 5));
     }
