@@ -10,8 +10,8 @@ use crate::flows::Flows;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
 use crate::summary::{self, Row};
 use crate::tcp::TcpAnalysis;
-use serde::Serialize;
 use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
 use std::sync::OnceLock;
 
 /// One file being read: its reader and the frames indexed so far (in file order).
@@ -282,9 +282,15 @@ impl Analyzer {
 
     /// The details tree of frame `no` (1-based), given its captured bytes (see [`Analyzer::locate`]).
     pub fn details(&self, no: u64, bytes: &[u8]) -> Option<Details> {
-        let record = self.index.records.get(usize::try_from(no).ok()?.checked_sub(1)?)?;
+        let record = self
+            .index
+            .records
+            .get(usize::try_from(no).ok()?.checked_sub(1)?)?;
         let link_type = self.index.link_type_of(record);
-        Some(Details { tree: crate::dissect::dissect(link_type, bytes, record.orig_len), len: bytes.len() })
+        Some(Details {
+            tree: crate::dissect::dissect(link_type, bytes, record.orig_len),
+            len: bytes.len(),
+        })
     }
 
     /// Where frame `no` (1-based) is stored.
@@ -355,7 +361,9 @@ fn index_frame(
 /// Merges per-file partial indexes by timestamp (stable: equal times keep file order, and frames
 /// of one file keep their order even when their timestamps go backwards, as mergecap does).
 fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
-    let non_empty: Vec<usize> = (0..parts.len()).filter(|&i| !parts[i].records.is_empty()).collect();
+    let non_empty: Vec<usize> = (0..parts.len())
+        .filter(|&i| !parts[i].records.is_empty())
+        .collect();
     if index.records.is_empty() && non_empty.len() <= 1 {
         // One file: its partial index is the index (no copy of a possibly huge record vector).
         if let Some(&only) = non_empty.first() {

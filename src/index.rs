@@ -4,7 +4,9 @@
 //! options, ARP fields). Flows, filters and detectors read this, never the capture again.
 
 use crate::capture::RawFrame;
-use crate::decode::{AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions, Transport};
+use crate::decode::{
+    AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions, Transport,
+};
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 

@@ -4,8 +4,8 @@
 
 use crate::decode::app::{tls_version_name, AppInfo};
 use crate::flows::Flows;
-use crate::tcp::TcpAnalysis;
 use crate::index::{flag, PacketIndex, PacketRecord};
+use crate::tcp::TcpAnalysis;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -47,7 +47,11 @@ pub fn annotate_tcp(row: &mut Row, tcp: &crate::tcp::TcpAnalysis, i: usize) {
         return;
     }
     let dup = tcp.dup_ack(i).map(|d| (d.frame, d.num));
-    row.info = format!("{}{}", crate::tcp::flags::info_prefix(seg.flags(), dup), row.info);
+    row.info = format!(
+        "{}{}",
+        crate::tcp::flags::info_prefix(seg.flags(), dup),
+        row.info
+    );
     if crate::tcp::flags::is_problem(seg.flags()) {
         row.class = "bad";
     }
@@ -63,7 +67,9 @@ pub fn rows(
 ) -> Vec<Row> {
     let end = start.saturating_add(count).min(index.len());
     let first = first_time(index);
-    (start..end).map(|i| row(index, flows, tcp, i, first)).collect()
+    (start..end)
+        .map(|i| row(index, flows, tcp, i, first))
+        .collect()
 }
 
 /// Timestamp of the first frame that has one (the zero of relative time).

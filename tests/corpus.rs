@@ -24,7 +24,8 @@ fn goldens_dir() -> PathBuf {
 
 /// Every capture path named in the MANIFEST's table (first column, in backticks).
 fn manifest_paths() -> Vec<String> {
-    let manifest = std::fs::read_to_string(corpus_dir().join("MANIFEST.md")).expect("MANIFEST.md in the corpus");
+    let manifest = std::fs::read_to_string(corpus_dir().join("MANIFEST.md"))
+        .expect("MANIFEST.md in the corpus");
     manifest
         .lines()
         .filter_map(|line| line.strip_prefix("| `"))
@@ -69,7 +70,12 @@ fn epoch_to_ns(text: &str) -> i64 {
 #[test]
 fn manifest_lists_every_file() {
     let paths = manifest_paths();
-    assert!(paths.len() >= 80, "only {} captures found in {}", paths.len(), corpus_dir().display());
+    assert!(
+        paths.len() >= 80,
+        "only {} captures found in {}",
+        paths.len(),
+        corpus_dir().display()
+    );
 }
 
 #[test]
@@ -89,17 +95,30 @@ fn every_capture_matches_tshark_frame_counts_times_and_link_types() {
         let records = &analyzer.index().records;
         let expected_frames = golden["frames"].as_u64().unwrap_or(0);
         if records.len() as u64 != expected_frames {
-            failures.push(format!("{path}: {} frames, tshark {expected_frames}", records.len()));
+            failures.push(format!(
+                "{path}: {} frames, tshark {expected_frames}",
+                records.len()
+            ));
             continue;
         }
         let tshark_failed = !golden["error"].is_null();
         if tshark_failed && info.error.is_none() {
-            failures.push(format!("{path}: tshark reports an error ({}), we read it cleanly", golden["error"]));
+            failures.push(format!(
+                "{path}: tshark reports an error ({}), we read it cleanly",
+                golden["error"]
+            ));
         }
         if !tshark_failed && info.error.is_some() {
-            failures.push(format!("{path}: we report {:?}, tshark reads it cleanly", info.error));
+            failures.push(format!(
+                "{path}: we report {:?}, tshark reads it cleanly",
+                info.error
+            ));
         }
-        let timed: Vec<i64> = records.iter().filter(|r| r.has(flag::HAS_TIME)).map(|r| r.ts_ns).collect();
+        let timed: Vec<i64> = records
+            .iter()
+            .filter(|r| r.has(flag::HAS_TIME))
+            .map(|r| r.ts_ns)
+            .collect();
         for (key, ours) in [("first_time", timed.first()), ("last_time", timed.last())] {
             if let Some(text) = golden[key].as_str() {
                 if ours.copied() != Some(epoch_to_ns(text)) {
@@ -115,14 +134,22 @@ fn every_capture_matches_tshark_frame_counts_times_and_link_types() {
             .filter(|&lt| is_packet_link_type(lt))
             .map(u64::from)
             .collect();
-        let theirs: BTreeSet<u64> =
-            golden["link_types"].as_array().map(|a| a.iter().filter_map(Value::as_u64).collect()).unwrap_or_default();
+        let theirs: BTreeSet<u64> = golden["link_types"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default();
         if ours != theirs {
             failures.push(format!("{path}: link types {ours:?}, tshark {theirs:?}"));
         }
         checked += 1;
     }
-    assert!(failures.is_empty(), "{} of {} captures differ:\n{}", failures.len(), checked + failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} captures differ:\n{}",
+        failures.len(),
+        checked + failures.len(),
+        failures.join("\n")
+    );
     assert!(checked >= 80);
 }
 
@@ -136,11 +163,22 @@ fn damaged_files_name_offset_and_frame_and_keep_earlier_frames() {
         if let Some(error) = &info.error {
             seen_errors += 1;
             assert!(!error.message.is_empty(), "{path}");
-            assert_eq!(error.frame, analyzer.len() as u64 + 1, "{path}: error frame number vs frames kept");
-            assert!(error.offset <= info.bytes.max(bytes.len() as u64), "{path}: offset {} beyond the data", error.offset);
+            assert_eq!(
+                error.frame,
+                analyzer.len() as u64 + 1,
+                "{path}: error frame number vs frames kept"
+            );
+            assert!(
+                error.offset <= info.bytes.max(bytes.len() as u64),
+                "{path}: offset {} beyond the data",
+                error.offset
+            );
         }
     }
-    assert!(seen_errors >= 3, "the corpus has several bad inputs; only {seen_errors} reported an error");
+    assert!(
+        seen_errors >= 3,
+        "the corpus has several bad inputs; only {seen_errors} reported an error"
+    );
 }
 
 #[test]
@@ -160,8 +198,15 @@ fn every_capture_cut_short_keeps_the_frames_before_the_cut() {
         let cut = (last.offset as usize + 1).min(bytes.len() - 1);
         let partial = analyze(&bytes[..cut], 1 << 20);
         let info = &partial.file_infos()[0];
-        let error = info.error.as_ref().unwrap_or_else(|| panic!("{path}: no error when cut at byte {cut}"));
-        assert_eq!(partial.len(), whole.len() - 1, "{path}: frames kept when cut at byte {cut}");
+        let error = info
+            .error
+            .as_ref()
+            .unwrap_or_else(|| panic!("{path}: no error when cut at byte {cut}"));
+        assert_eq!(
+            partial.len(),
+            whole.len() - 1,
+            "{path}: frames kept when cut at byte {cut}"
+        );
         assert_eq!(error.frame, whole.len() as u64, "{path}: {error}");
         assert!(error.offset <= cut as u64, "{path}: {error}");
     }
@@ -175,7 +220,11 @@ fn tiny_chunks_give_the_same_index_as_one_chunk() {
         let whole = analyze(&bytes, bytes.len().max(1));
         let pieces = analyze(&bytes, chunk);
         assert_eq!(whole.index().records, pieces.index().records, "{path}");
-        assert_eq!(whole.file_infos()[0].error, pieces.file_infos()[0].error, "{path}");
+        assert_eq!(
+            whole.file_infos()[0].error,
+            pieces.file_infos()[0].error,
+            "{path}"
+        );
     }
 }
 
@@ -193,10 +242,21 @@ fn several_files_merge_by_time_and_remember_their_origin() {
     let index = analyzer.index();
     assert_eq!(index.len(), 22 + 23);
     let times: Vec<i64> = index.records.iter().map(|r| r.ts_ns).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "merged timeline is not ordered");
-    assert_eq!(index.file_of(&index.records[0]), 1, "pptp.pcap (2000) precedes tls1.2.pcap");
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "merged timeline is not ordered"
+    );
+    assert_eq!(
+        index.file_of(&index.records[0]),
+        1,
+        "pptp.pcap (2000) precedes tls1.2.pcap"
+    );
     assert_eq!(index.number_in_file(0), 1);
-    assert_eq!(index.number_in_file(23), 1, "first frame of the second file keeps its own number");
+    assert_eq!(
+        index.number_in_file(23),
+        1,
+        "first frame of the second file keeps its own number"
+    );
     let location = analyzer.locate(24).expect("frame 24");
     assert_eq!(location.file, 0);
 }

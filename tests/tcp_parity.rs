@@ -311,5 +311,8 @@ fn mutated_captures_never_panic() {
             frames += analyzer.len();
         }
     }
-    assert!(frames > 5_000, "mutations left too little to analyse: {frames} frames");
+    assert!(
+        frames > 5_000,
+        "mutations left too little to analyse: {frames} frames"
+    );
 }

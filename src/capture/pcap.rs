@@ -266,7 +266,11 @@ mod tests {
     }
 
     /// What a read produced: the file info, (time, length, offset) per frame, and the error.
-    type ReadResult = (FileInfo, Vec<(Option<i64>, usize, u64)>, Option<CaptureError>);
+    type ReadResult = (
+        FileInfo,
+        Vec<(Option<i64>, usize, u64)>,
+        Option<CaptureError>,
+    );
 
     fn read_all(bytes: &[u8], chunk: usize) -> ReadResult {
         let magic = Magic::detect([bytes[0], bytes[1], bytes[2], bytes[3]]).expect("pcap magic");

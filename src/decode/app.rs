@@ -120,7 +120,10 @@ const HTTP_METHODS: [&str; 9] = [
 /// Recognises an HTTP/1.x request or status line at the start of a TCP payload.
 pub fn parse_http(payload: &[u8]) -> Option<AppInfo> {
     // Cheap rejection first: every request method and "HTTP/" start with one of these letters.
-    if !matches!(payload.first(), Some(b'G' | b'P' | b'H' | b'D' | b'O' | b'C' | b'T')) {
+    if !matches!(
+        payload.first(),
+        Some(b'G' | b'P' | b'H' | b'D' | b'O' | b'C' | b'T')
+    ) {
         return None;
     }
     let line_end = payload

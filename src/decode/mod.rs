@@ -10,8 +10,8 @@ pub mod layers;
 pub mod link;
 
 pub use app::AppInfo;
-pub use layers::{FragmentInfo, IcmpQuote, OuterLayer};
 use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+pub use layers::{FragmentInfo, IcmpQuote, OuterLayer};
 use link::{decode_link, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 use std::net::IpAddr;
 

@@ -153,7 +153,15 @@ impl Analyzer {
             .get(start.min(end)..end)
             .unwrap_or(&[])
             .iter()
-            .map(|&i| summary::row(self.index(), self.flows(), Some(self.tcp()), i as usize, first))
+            .map(|&i| {
+                summary::row(
+                    self.index(),
+                    self.flows(),
+                    Some(self.tcp()),
+                    i as usize,
+                    first,
+                )
+            })
             .collect()
     }
 
