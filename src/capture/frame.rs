@@ -4,6 +4,7 @@
 //! Readers are push parsers ([`FormatParser`]): they are given whatever contiguous bytes are
 //! available, consume every complete record, and say how many bytes they used. The caller keeps the
 //! rest and hands it back with the next chunk, so a capture larger than memory streams through.
+//! Each frame goes to the sink through [`deliver`], which also counts it in the [`FileInfo`].
 
 use crate::error::CaptureError;
 use serde::Serialize;
@@ -181,6 +182,16 @@ pub trait FormatParser {
 
     /// Called at end of input with the bytes `parse` left unconsumed (a partial record, if any).
     fn finish(&mut self, rest: &[u8], base: u64, info: &mut FileInfo) -> Result<(), CaptureError>;
+}
+
+/// Hands `frame` to `sink` and counts it, in the file total and in its interface's `frames`:
+/// every reader delivers its frames through here.
+pub fn deliver(info: &mut FileInfo, sink: &mut dyn FnMut(RawFrame<'_>), frame: RawFrame<'_>) {
+    info.frames += 1;
+    if let Some(interface) = info.interfaces.get_mut(frame.interface as usize) {
+        interface.frames += 1;
+    }
+    sink(frame);
 }
 
 /// Frames that carry no packet get a pseudo link type: Network Monitor metadata frames use their

@@ -17,7 +17,7 @@
 //! and 802.11 with the NetMon metadata header. Types 0xFFFC, 0xFFFD and 0xFFFE are skipped and not
 //! numbered, as in tshark.
 
-use super::frame::{FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
+use super::frame::{deliver, FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
 use crate::error::CaptureError;
 
 /// Magic, version, media type, SYSTEMTIME and the five (offset, length) pairs tshark reads.
@@ -520,19 +520,19 @@ impl NetMonParser {
         if ts_ns.is_none() {
             self.warn_time_range(info);
         }
-        info.frames += 1;
-        if let Some(target) = info.interfaces.get_mut(interface as usize) {
-            target.frames += 1;
-        }
-        sink(RawFrame {
-            ts_ns,
-            orig_len,
-            interface,
-            link_type,
-            data,
-            offset: data_offset,
-            direction: 0,
-        });
+        deliver(
+            info,
+            sink,
+            RawFrame {
+                ts_ns,
+                orig_len,
+                interface,
+                link_type,
+                data,
+                offset: data_offset,
+                direction: 0,
+            },
+        );
         Ok(record_len)
     }
 

@@ -10,7 +10,7 @@
 //! and `incl_len > snaplen` are tolerated, and an out-of-range fraction is kept as Wireshark keeps
 //! it (a 32-bit nanosecond count, not normalised).
 
-use super::frame::{FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
+use super::frame::{deliver, FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
 use crate::error::CaptureError;
 
 /// Wireshark's `WTAP_MAX_PACKET_SIZE_STANDARD`.
@@ -200,20 +200,20 @@ impl FormatParser for PcapParser {
             let data_end = (incl_len as usize).saturating_sub(self.fcs_len);
             let data = &record[header_len..header_len + data_end];
             let ts_ns = self.timestamp_ns(m.u32_at(record, 0), m.u32_at(record, 4));
-            sink(RawFrame {
-                ts_ns: Some(ts_ns),
-                orig_len: orig_len.saturating_sub(self.fcs_len as u32),
-                interface: 0,
-                link_type: self.link_type,
-                data,
-                offset: base + (at + header_len) as u64,
-                direction: 0,
-            });
+            deliver(
+                info,
+                sink,
+                RawFrame {
+                    ts_ns: Some(ts_ns),
+                    orig_len: orig_len.saturating_sub(self.fcs_len as u32),
+                    interface: 0,
+                    link_type: self.link_type,
+                    data,
+                    offset: base + (at + header_len) as u64,
+                    direction: 0,
+                },
+            );
             self.frames += 1;
-            info.frames += 1;
-            if let Some(interface) = info.interfaces.first_mut() {
-                interface.frames += 1;
-            }
             at += total;
         }
         Ok(at)

@@ -14,7 +14,7 @@
 //! comments that are not UTF-8), and its errors are static strings that name no offset.
 
 use super::frame::{
-    FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
+    deliver, FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
 };
 use crate::error::CaptureError;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -727,7 +727,7 @@ impl FormatParser for PcapNgParser {
             let frame = self.block(&block, order, info).map_err(|m| fail(m, info))?;
             check_trailer(bytes, order).map_err(|m| fail(m, info))?;
             if let Some(frame) = frame {
-                emit(info, sink, frame);
+                deliver(info, sink, frame);
             }
             used += total;
         }
@@ -1013,14 +1013,6 @@ fn too_small(block: &str, body_len: usize, minimum_total: usize) -> String {
         "{block} total length {} is less than its minimum of {minimum_total}",
         body_len + BLOCK_OVERHEAD
     )
-}
-
-fn emit(info: &mut FileInfo, sink: &mut dyn FnMut(RawFrame<'_>), frame: RawFrame<'_>) {
-    info.frames += 1;
-    if let Some(interface) = info.interfaces.get_mut(frame.interface as usize) {
-        interface.frames += 1;
-    }
-    sink(frame);
 }
 
 /// A frame for a non-packet block that tshark numbers as a frame.
