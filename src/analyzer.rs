@@ -103,33 +103,24 @@ impl Analyzer {
 
     /// Feeds the next chunk of file `file`. Errors are recorded in the file's info; never panics.
     pub fn push(&mut self, file: usize, chunk: &[u8]) {
-        let Some(state) = self.files.get_mut(file) else {
-            return;
-        };
-        if state.ended {
-            return;
-        }
-        let FileState {
-            reader,
-            part,
-            ifaces,
-            ..
-        } = state;
-        let interfaces = &mut self.index.interfaces;
-        let checksums = self.validate_checksums;
-        let mut sink =
-            |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces, checksums);
-        reader.push(chunk, &mut sink);
+        self.drive(file, |reader, sink| reader.push(chunk, sink));
     }
 
     /// Ends file `file` (reports a record cut short by the end of the data).
     pub fn end_file(&mut self, file: usize) {
-        let Some(state) = self.files.get_mut(file) else {
-            return;
-        };
-        if state.ended {
-            return;
+        if let Some(state) = self.drive(file, |reader, sink| reader.finish(sink)) {
+            state.ended = true;
         }
+    }
+
+    /// Runs `step` on the reader of file `file` (unless it is unknown or has ended) with a sink
+    /// that indexes every frame it delivers; returns the file's state when `step` ran.
+    fn drive(
+        &mut self,
+        file: usize,
+        step: impl FnOnce(&mut CaptureReader, &mut dyn FnMut(RawFrame<'_>)),
+    ) -> Option<&mut FileState> {
+        let state = self.files.get_mut(file).filter(|state| !state.ended)?;
         let FileState {
             reader,
             part,
@@ -140,8 +131,8 @@ impl Analyzer {
         let checksums = self.validate_checksums;
         let mut sink =
             |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces, checksums);
-        reader.finish(&mut sink);
-        state.ended = true;
+        step(reader, &mut sink);
+        Some(state)
     }
 
     /// Frames indexed so far across all files (progress while streaming).
