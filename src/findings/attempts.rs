@@ -267,6 +267,19 @@ impl Attempts {
         Self::collect_visiting(index, flows, |_, _, _| {})
     }
 
+    /// The streams (sorted) whose handshake ACK missed the SYN-ACK's ISN+1: the
+    /// `handshake_ack_mismatch` finding already explains their later trouble.
+    pub fn ack_mismatch_streams(&self) -> Vec<u32> {
+        let mut streams: Vec<u32> = self
+            .list
+            .iter()
+            .filter(|a| a.ack_mismatch)
+            .map(|a| a.stream)
+            .collect();
+        streams.sort_unstable();
+        streams
+    }
+
     /// [`Attempts::collect`], handing every TCP frame to `visit` (frame index, record, flows
     /// stream id) in the same pass, so other per-frame work shares the scan of the index.
     pub fn collect_visiting(

@@ -21,7 +21,7 @@
 //! - anything else is a warning naming the hosts: corrupted on the way (a faulty card, cable or
 //!   switch port) or modified by a device that did not fix the checksum.
 
-use super::text::{self, address, frame_no};
+use super::text::{self, address, capitalize, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::decode::{Decoded, Transport};
@@ -847,14 +847,6 @@ fn finding(
     .evidence(evidence)
     .filter(filter)
     .details(details)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

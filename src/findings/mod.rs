@@ -406,13 +406,7 @@ pub fn run_stages(
     ));
     stage("handshake detectors");
     // Streams whose trouble the handshake_ack_mismatch finding already explains (sorted).
-    let mut explained: Vec<u32> = attempts
-        .list
-        .iter()
-        .filter(|a| a.ack_mismatch)
-        .map(|a| a.stream)
-        .collect();
-    explained.sort_unstable();
+    let explained = attempts.ack_mismatch_streams();
     findings.extend(slow_response::from_streams(
         index, flows, tcp, &streams, options,
     ));
@@ -430,6 +424,16 @@ pub fn run_stages(
     stage("capture detectors");
     sort_findings(&mut findings);
     findings
+}
+
+/// How many of `count` items a detector that shows at most `max` findings lists one by one: all
+/// of them when they fit, else `max - 1`, so that one more finding can sum up the rest.
+pub(crate) fn listed_one_by_one(count: usize, max: usize) -> usize {
+    if count > max {
+        max - 1
+    } else {
+        max
+    }
 }
 
 /// Narrows findings to a set of frames (a display filter's selection, 0-based indexes in

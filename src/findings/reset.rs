@@ -15,7 +15,7 @@
 //! established), and a reset that follows a `handshake_ack_mismatch` is told by that finding.
 
 use super::streams::{Conn, ResetAt, TcpStreams};
-use super::text::{self, duration, endpoint, frame_no};
+use super::text::{self, capitalize, duration, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -32,13 +32,7 @@ pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Fi
     let tcp = super::streams::tcp_analysis(index, flows);
     let streams = TcpStreams::collect(index, flows, &tcp, i64::MAX);
     let attempts = super::attempts::Attempts::collect(index, flows);
-    let mut explained: Vec<u32> = attempts
-        .list
-        .iter()
-        .filter(|a| a.ack_mismatch)
-        .map(|a| a.stream)
-        .collect();
-    explained.sort_unstable();
+    let explained = attempts.ack_mismatch_streams();
     from_streams(index, flows, &streams, &explained)
 }
 
@@ -197,11 +191,7 @@ pub fn from_streams(
             bad.push((conn, reset, cause));
         }
     }
-    let keep = if bad.len() > MAX_FINDINGS {
-        MAX_FINDINGS - 1
-    } else {
-        MAX_FINDINGS
-    };
+    let keep = super::listed_one_by_one(bad.len(), MAX_FINDINGS);
     let mut findings: Vec<Finding> = bad
         .iter()
         .take(keep)
@@ -564,14 +554,6 @@ fn finding(
         .stream(stream)
         .filter(filter)
         .details(details)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// Resets after a FIN or after a completed exchange: one note.

@@ -18,7 +18,7 @@
 //! packet was captured twice, which one note says.
 
 use super::streams::{Conn, Side, TcpStreams};
-use super::text::{self, duration, endpoint, frame_no, record};
+use super::text::{self, capitalize, duration, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -39,13 +39,7 @@ pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Fi
     let tcp = super::streams::tcp_analysis(index, flows);
     let streams = TcpStreams::collect(index, flows, &tcp, i64::MAX);
     let attempts = super::attempts::Attempts::collect(index, flows);
-    let mut explained: Vec<u32> = attempts
-        .list
-        .iter()
-        .filter(|a| a.ack_mismatch)
-        .map(|a| a.stream)
-        .collect();
-    explained.sort_unstable();
+    let explained = attempts.ack_mismatch_streams();
     from_streams(index, flows, &streams, &explained)
 }
 
@@ -93,11 +87,7 @@ pub fn from_streams(
             }
         }
     }
-    let keep = if big.len() > MAX_FINDINGS {
-        MAX_FINDINGS - 1
-    } else {
-        MAX_FINDINGS
-    };
+    let keep = super::listed_one_by_one(big.len(), MAX_FINDINGS);
     let mut findings: Vec<Finding> = big
         .iter()
         .take(keep)
@@ -343,14 +333,6 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         .stream(stream)
         .filter(filter)
         .details(details)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// Light retransmissions on many sides: one finding, a note unless, all together, they make up

@@ -1,6 +1,7 @@
 //! Wording helpers shared by the detectors: addresses and endpoints as Wireshark shows them,
-//! durations people read at a glance, lists joined with "and", counted nouns, display-filter
-//! fragments, and [`clean`] for any text that comes from the capture itself.
+//! durations people read at a glance, lists joined with "and", counted nouns, sentence starts
+//! ([`capitalize`]), display-filter fragments, and [`clean`] for any text that comes from the
+//! capture itself.
 
 use crate::index::{flag, PacketIndex, PacketRecord};
 use std::net::IpAddr;
@@ -123,6 +124,15 @@ pub fn join_clauses(items: &[String]) -> String {
         [one] => one.clone(),
         [a, b] => format!("{a}; and {b}"),
         [rest @ .., last] => format!("{}; and {last}", rest.join("; ")),
+    }
+}
+
+/// The text with its first letter in upper case, to start a sentence.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

@@ -34,11 +34,7 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
         .flat_map(|c| (0..2).map(move |d| (c, d)))
         .filter(|(c, d)| c.sides[*d].zero_windows > 0)
         .collect();
-    let keep = if sides.len() > MAX_FINDINGS {
-        MAX_FINDINGS - 1
-    } else {
-        MAX_FINDINGS
-    };
+    let keep = super::listed_one_by_one(sides.len(), MAX_FINDINGS);
     let mut findings: Vec<Finding> = sides
         .iter()
         .take(keep)
