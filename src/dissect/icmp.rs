@@ -264,21 +264,25 @@ pub(crate) fn icmp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
                 }
             }
         }
-        _ => {
-            let rest = b.rest(off + 4);
-            if !rest.is_empty() {
-                node.push(
-                    Node::new(
-                        format!("Data ({} bytes): {}", rest.len(), hex(rest)),
-                        off + 4,
-                        rest.len(),
-                    )
-                    .field("data.data"),
-                );
-            }
-        }
+        _ => data_after_header(b, off, &mut node),
     }
     cx.push_layer(node);
+}
+
+/// Whatever follows the 4-byte type/code/checksum header of a message this dissector does not
+/// break down, as one data node (none when nothing follows).
+fn data_after_header(b: &Bytes, off: usize, node: &mut Node) {
+    let rest = b.rest(off + 4);
+    if !rest.is_empty() {
+        node.push(
+            Node::new(
+                format!("Data ({} bytes): {}", rest.len(), hex(rest)),
+                off + 4,
+                rest.len(),
+            )
+            .field("data.data"),
+        );
+    }
 }
 
 fn icmpv6_type_name(t: u8) -> &'static str {
@@ -389,19 +393,7 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
                 );
             }
         }
-        _ => {
-            let rest = b.rest(off + 4);
-            if !rest.is_empty() {
-                node.push(
-                    Node::new(
-                        format!("Data ({} bytes): {}", rest.len(), hex(rest)),
-                        off + 4,
-                        rest.len(),
-                    )
-                    .field("data.data"),
-                );
-            }
-        }
+        _ => data_after_header(b, off, &mut node),
     }
     cx.push_layer(node);
 }

@@ -498,43 +498,52 @@ fn sll_address(b: &Bytes, off: usize, addr_len: usize) -> Node {
     Node::new(format!("Source: {}", mac(bytes)), off, 8).field("sll.src.eth")
 }
 
+/// The packet type field of either cooked header (`len` bytes: 2 in v1, 1 in v2).
+fn sll_pkttype(ptype: u16, at: usize, len: usize) -> Node {
+    Node::new(
+        format!("Packet type: {} ({ptype})", sll_packet_type_name(ptype)),
+        at,
+        len,
+    )
+    .field("sll.pkttype")
+}
+
+/// The 2-byte ARPHRD link-layer address type of either cooked header.
+fn sll_hatype(hatype: u16, at: usize) -> Node {
+    Node::new(
+        format!(
+            "Link-layer address type: {} ({hatype})",
+            arphrd_name(hatype)
+        ),
+        at,
+        2,
+    )
+    .field("sll.hatype")
+}
+
+/// The 2-byte EtherType of either cooked header.
+fn sll_etype(proto: u16, at: usize) -> Node {
+    Node::new(
+        format!("Protocol: {} (0x{proto:04x})", ethertype_name(proto)),
+        at,
+        2,
+    )
+    .field("sll.etype")
+}
+
 fn sll(cx: &mut Cx, b: &Bytes) {
     let mut node = Node::new("Linux cooked capture v1", 0, b.remaining(0).min(16));
     let fields = (|| {
         let ptype = b.u16(0)?;
-        node.push(
-            Node::new(
-                format!("Packet type: {} ({ptype})", sll_packet_type_name(ptype)),
-                0,
-                2,
-            )
-            .field("sll.pkttype"),
-        );
+        node.push(sll_pkttype(ptype, 0, 2));
         let hatype = b.u16(2)?;
-        node.push(
-            Node::new(
-                format!(
-                    "Link-layer address type: {} ({hatype})",
-                    arphrd_name(hatype)
-                ),
-                2,
-                2,
-            )
-            .field("sll.hatype"),
-        );
+        node.push(sll_hatype(hatype, 2));
         let alen = b.u16(4)?;
         node.push(Node::new(format!("Link-layer address length: {alen}"), 4, 2).field("sll.halen"));
         b.get(6, 8)?;
         node.push(sll_address(b, 6, usize::from(alen)));
         let proto = b.u16(14)?;
-        node.push(
-            Node::new(
-                format!("Protocol: {} (0x{proto:04x})", ethertype_name(proto)),
-                14,
-                2,
-            )
-            .field("sll.etype"),
-        );
+        node.push(sll_etype(proto, 14));
         Some(proto)
     })();
     let Some(proto) = fields else {
@@ -551,42 +560,15 @@ fn sll2(cx: &mut Cx, b: &Bytes) {
     let mut node = Node::new("Linux cooked capture v2", 0, b.remaining(0).min(20));
     let fields = (|| {
         let proto = b.u16(0)?;
-        node.push(
-            Node::new(
-                format!("Protocol: {} (0x{proto:04x})", ethertype_name(proto)),
-                0,
-                2,
-            )
-            .field("sll.etype"),
-        );
+        node.push(sll_etype(proto, 0));
         let reserved = b.u16(2)?;
         node.push(Node::new(format!("Reserved: {reserved}"), 2, 2).field("sll.reserved"));
         let ifindex = b.u32(4)?;
         node.push(Node::new(format!("Interface index: {ifindex}"), 4, 4).field("sll.ifindex"));
         let hatype = b.u16(8)?;
-        node.push(
-            Node::new(
-                format!(
-                    "Link-layer address type: {} ({hatype})",
-                    arphrd_name(hatype)
-                ),
-                8,
-                2,
-            )
-            .field("sll.hatype"),
-        );
+        node.push(sll_hatype(hatype, 8));
         let ptype = b.u8(10)?;
-        node.push(
-            Node::new(
-                format!(
-                    "Packet type: {} ({ptype})",
-                    sll_packet_type_name(u16::from(ptype))
-                ),
-                10,
-                1,
-            )
-            .field("sll.pkttype"),
-        );
+        node.push(sll_pkttype(u16::from(ptype), 10, 1));
         let alen = b.u8(11)?;
         node.push(
             Node::new(format!("Link-layer address length: {alen}"), 11, 1).field("sll.halen"),
