@@ -8,7 +8,7 @@
 //! capture, so numbers stay the full capture's). `--timings` (hidden) times the analysis pass
 //! and each stage of the findings instead. Exit codes as for every command.
 
-use super::load::{load_into, Outcome};
+use super::load::{ingest_in_memory, load_into, read_whole, Outcome};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use tracelens::analyzer::Analyzer;
@@ -98,28 +98,13 @@ const TIMING_RUNS: usize = 7;
 /// findings, and prints what the findings add to the analysis pass.
 fn timings(paths: &[PathBuf], options: &Options) -> u8 {
     use std::time::Instant;
-    let mut files = Vec::new();
-    for path in paths {
-        match std::fs::read(path) {
-            Ok(bytes) => files.push((path.display().to_string(), bytes)),
-            Err(e) => {
-                eprintln!("tracelens: cannot read {}: {e}", path.display());
-                return Outcome::Unusable.exit_code();
-            }
-        }
-    }
+    let Some(files) = read_whole(paths) else {
+        return Outcome::Unusable.exit_code();
+    };
     let ingest = |validate: bool| {
         let mut analyzer = Analyzer::new();
         analyzer.set_checksum_validation(validate);
-        for (name, bytes) in &files {
-            let file = analyzer.begin_file(name);
-            for chunk in bytes.chunks(8 << 20) {
-                analyzer.push(file, chunk);
-            }
-            analyzer.end_file(file);
-        }
-        analyzer.finish();
-        analyzer
+        ingest_in_memory(analyzer, &files)
     };
     let min = |slot: &mut f64, value: f64| {
         if *slot == 0.0 || value < *slot {

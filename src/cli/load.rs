@@ -1,5 +1,6 @@
 //! Streams capture files from disk into an [`Analyzer`] in fixed-size chunks (the page feeds
-//! `File` slices the same way) and turns the outcome into the CLI's exit status.
+//! `File` slices the same way) and turns the outcome into the CLI's exit status; for timings,
+//! [`read_whole`] and [`ingest_in_memory`] do the same from memory.
 
 use std::fs::File;
 use std::io::Read;
@@ -27,6 +28,36 @@ impl Outcome {
             Outcome::Unusable => 2,
         }
     }
+}
+
+/// Reads every file whole into memory, for timings that must not measure the disk; `None`,
+/// after saying why, when one cannot be read.
+pub fn read_whole(paths: &[PathBuf]) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read(path) {
+            Ok(bytes) => files.push((path.display().to_string(), bytes)),
+            Err(e) => {
+                eprintln!("tracelens: cannot read {}: {e}", path.display());
+                return None;
+            }
+        }
+    }
+    Some(files)
+}
+
+/// Feeds files [`read_whole`] read into `analyzer` in the chunks [`load_into`] reads from disk,
+/// and finishes it.
+pub fn ingest_in_memory(mut analyzer: Analyzer, files: &[(String, Vec<u8>)]) -> Analyzer {
+    for (name, bytes) in files {
+        let file = analyzer.begin_file(name);
+        for chunk in bytes.chunks(CHUNK) {
+            analyzer.push(file, chunk);
+        }
+        analyzer.end_file(file);
+    }
+    analyzer.finish();
+    analyzer
 }
 
 /// Reads every file into a finished analyzer.

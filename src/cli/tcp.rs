@@ -6,7 +6,7 @@
 //! line with more fields (nxtseq, window, initial_rtt, acks_frame, dup-ACK number and frame,
 //! completeness). `--bench` times ingest alone against ingest plus analysis instead.
 
-use super::load::load;
+use super::load::{ingest_in_memory, load, read_whole};
 use serde_json::{json, Value};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -93,29 +93,14 @@ pub fn to_text(r: &TcpRow) -> String {
 fn bench(paths: &[PathBuf]) -> u8 {
     use std::time::Instant;
     use tracelens::analyzer::Analyzer;
-    let mut files = Vec::new();
-    for path in paths {
-        match std::fs::read(path) {
-            Ok(bytes) => files.push((path.display().to_string(), bytes)),
-            Err(e) => {
-                eprintln!("tracelens: cannot read {}: {e}", path.display());
-                return 2;
-            }
-        }
-    }
+    let Some(files) = read_whole(paths) else {
+        return 2;
+    };
     let size: usize = files.iter().map(|(_, b)| b.len()).sum();
     let mut best: Option<(f64, f64, f64, usize)> = None;
     for _ in 0..3 {
         let start = Instant::now();
-        let mut analyzer = Analyzer::new();
-        for (name, bytes) in &files {
-            let file = analyzer.begin_file(name);
-            for chunk in bytes.chunks(8 << 20) {
-                analyzer.push(file, chunk);
-            }
-            analyzer.end_file(file);
-        }
-        analyzer.finish();
+        let analyzer = ingest_in_memory(Analyzer::new(), &files);
         let ingest = start.elapsed().as_secs_f64();
         let streams = analyzer.flows().streams.len();
         let flows_done = start.elapsed().as_secs_f64();
