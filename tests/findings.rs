@@ -682,15 +682,23 @@ fn many_connections_one_source_finds_the_nat_flood() {
     let findings = analyze(&nat_flood(3)).findings();
     let f = one_of_kind(&findings, Kind::ManyConnectionsOneSource);
     assert_eq!(f.severity, Severity::Warning);
+    // nat_flood(3): 420 attempts 140 ms apart (419 × 0.14 s = 58.66 s); k = 0, 3, … (140) get
+    // no answer, the 280 others a SYN-ACK 1 ms after their SYN.
     assert_eq!(
         f.verdict,
-        "192.168.200.1 opened 420 connections in 58.7 s; 33% of them failed (140 never answered)."
+        "192.168.200.1 → 10.0.0.5:443: the server answered only part of 420 connection attempts \
+         made in 58.7 s (140 never answered), while it kept answering the same source — the \
+         pattern of a per-source connection limit."
     );
     assert_eq!(
         f.filter,
-        "ip.src == 192.168.200.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0"
+        "ip.addr == 192.168.200.1 && ip.addr == 10.0.0.5 && tcp.port == 443 && tcp.flags.syn == 1 && frame.number >= 1 && frame.number <= 1400"
     );
-    assert_eq!(f.frames.len(), findings::MAX_EVIDENCE_FRAMES);
+    // Evidence: 140 × 2 SYNs of the unanswered attempts, 280 SYNs and 280 SYN-ACKs of the
+    // answered ones. The last frame of the capture (1400 = 140 × 2 + 280 × 4) is the resent SYN
+    // of attempt 417, 3 s after its first.
+    assert_eq!(f.frames.len(), 840);
+    assert_eq!(f.frames_total, 840);
     assert_eq!(f.frames[0], 1);
 }
 
@@ -699,11 +707,13 @@ fn many_connections_one_source_explanation_has_the_numbers_and_the_nat_advice() 
     let findings = analyze(&nat_flood(3)).findings();
     let f = one_of_kind(&findings, Kind::ManyConnectionsOneSource);
     for needle in [
-        "192.168.200.1 started 420 TCP connections within 58.7 s (about 7.2 per second)",
-        "All of them went to 10.0.0.5:443.",
-        "many clients reach a server through one translated address",
+        "192.168.200.1 started 420 TCP connections to 10.0.0.5:443 within 58.7 s",
+        "280 were answered at once; 140 never answered.",
+        "Of the 560 SYNs sent for them, 280 got no SYN-ACK.",
+        "While those waited, the server answered 280 other attempts from the same address",
+        "NAT on a router or firewall in front of many clients",
         "flood mitigation",
-        "per-IP connection limits",
+        "per-IP connection quota",
     ] {
         assert!(
             f.explanation.contains(needle),
@@ -715,9 +725,107 @@ fn many_connections_one_source_explanation_has_the_numbers_and_the_nat_advice() 
     assert_eq!(detail_i64(f, "failed"), Some(140));
     assert_eq!(detail_i64(f, "unanswered"), Some(140));
     assert_eq!(detail_i64(f, "refused"), Some(0));
-    // The unanswered SYNs are one unanswered_syn group, not 140 findings.
+    // The unanswered SYNs are one unanswered_syn group, not 140 findings, and it points to the
+    // limit instead of telling another story.
     let u = one_of_kind(&findings, Kind::UnansweredSyn);
     assert!(u.verdict.starts_with("192.168.200.1 → 10.0.0.5:443: 140 connection attempts got no answer in this trace (280 SYNs"), "{}", u.verdict);
+    assert_eq!(
+        detail_str(u, "explained_by"),
+        Some("many_connections_one_source")
+    );
+    assert!(u
+        .explanation
+        .contains("a per-source connection limit, not a server that is down"));
+    assert!(!u.explanation.contains("you cannot tell"));
+    assert_eq!(u.frames.len(), 280);
+}
+
+/// The case a new user tried: one translated address opens 40 connections within one second
+/// to a server with a per-source SYN limit. The server answers the first 5 at once; of the
+/// other 35 it answers 20 only after the client sent the SYN again (1 s later) and 15 never
+/// (7 SYNs each, Windows' backoff 1, 3, 7, 15, 31, 63 s… cut at 21 s): 5 + 20×2 + 15×7 = 150
+/// SYNs, of which 20 + 105 = 125 got no SYN-ACK.
+fn rate_limited_burst() -> Vec<u8> {
+    use capture::tcp;
+    let base = 1_335_880_000_000_000_000i64;
+    let backoff_ms = [0i64, 1000, 3000, 7000, 15000, 31000, 63000];
+    let mut frames: Vec<(i64, Vec<u8>)> = Vec::new();
+    for k in 0..40u16 {
+        let client = (NAT, 40000 + k);
+        let t0 = base + i64::from(k) * 24_000_000;
+        let isn = 5_000_000 * u32::from(k);
+        let answered_after = match k {
+            0..=4 => Some(0usize),
+            _ if matches!((k - 5) % 7, 0 | 3 | 5) => None,
+            _ => Some(1),
+        };
+        let syns = answered_after.map_or(backoff_ms.len(), |r| r + 1);
+        for ms in &backoff_ms[..syns] {
+            frames.push((
+                t0 + ms * 1_000_000,
+                tcp(client, TMG, isn, 0, SYN, 8192, SYN_OPTIONS, &[]),
+            ));
+        }
+        if answered_after.is_some() {
+            let at = t0 + backoff_ms[syns - 1] * 1_000_000 + 1_500_000;
+            let server_isn = 9_000_000 + u32::from(k);
+            frames.push((
+                at,
+                tcp(
+                    TMG,
+                    client,
+                    server_isn,
+                    isn + 1,
+                    SYN | ACK,
+                    64240,
+                    SYNACK_OPTIONS,
+                    &[],
+                ),
+            ));
+            frames.push((
+                at + 100_000,
+                tcp(client, TMG, isn + 1, server_isn + 1, ACK, 64860, &[], &[]),
+            ));
+        }
+    }
+    frames.sort_by_key(|(t, _)| *t);
+    capture::pcap(&frames)
+}
+
+#[test]
+fn many_connections_one_source_names_a_rate_limited_source() {
+    let findings = analyze(&rate_limited_burst()).findings();
+    let f = one_of_kind(&findings, Kind::ManyConnectionsOneSource);
+    // 40 first SYNs 24 ms apart: 39 × 24 ms = 936 ms.
+    assert_eq!(
+        f.verdict,
+        "192.168.200.1 → 10.0.0.5:443: the server answered only part of 40 connection attempts \
+         made in 936 ms (15 never answered and 20 answered only after the SYN was sent again), \
+         while it kept answering the same source — the pattern of a per-source connection limit."
+    );
+    assert_eq!(detail_i64(f, "attempts"), Some(40));
+    assert_eq!(detail_i64(f, "syns"), Some(150));
+    assert_eq!(detail_i64(f, "syns_unanswered"), Some(125));
+    assert_eq!(detail_i64(f, "synacks"), Some(25));
+    assert_eq!(detail_i64(f, "busiest_second_attempts"), Some(40));
+    assert_eq!(detail_f64(f, "rate_per_s"), Some(42.7));
+    // The 5 answered at once were answered before the first troubled attempt (k = 5); the 20
+    // answered after a resent SYN got their SYN-ACKs while the 15 never answered still waited.
+    assert_eq!(detail_i64(f, "answered_meanwhile"), Some(20));
+    assert_eq!(f.frames.len(), 175);
+    // The unanswered attempts point to it.
+    let u = one_of_kind(&findings, Kind::UnansweredSyn);
+    assert!(
+        u.verdict
+            .contains("15 connection attempts got no answer in this trace (105 SYNs"),
+        "{}",
+        u.verdict
+    );
+    assert_eq!(
+        detail_str(u, "explained_by"),
+        Some("many_connections_one_source")
+    );
+    assert_eq!(u.frames.len(), 105);
 }
 
 #[test]

@@ -238,6 +238,13 @@ pub fn to_text(findings: &[Finding]) -> String {
                 let label = if n == 0 { "Frames:" } else { "" };
                 out += &format!("  {label:<8}{line}\n");
             }
+            if f.frames_cut() {
+                out += &format!(
+                    "          (the first {} of {} frames; the filter selects all of them)\n",
+                    f.frames.len(),
+                    f.frames_total
+                );
+            }
         }
         if !f.filter.is_empty() {
             out += &format!("  Filter: {}\n", f.filter);

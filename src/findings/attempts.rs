@@ -3,8 +3,9 @@
 //! server's SYN-ACKs, the third packet and whether it acknowledged the SYN-ACK's ISN+1, the first
 //! RST, an ICMP error about the connection — so that the TCP detectors share one scan.
 //!
-//! Only what the detectors need is kept per stream (a few frame numbers and counters); frame
-//! lists are capped, so a hostile capture cannot make this grow beyond the stream table.
+//! Only what the detectors need is kept per stream (a few frame numbers and counters); the SYN
+//! and SYN-ACK lists hold every such frame (inline up to [`MAX_INLINE`]), so they grow with the
+//! frames of the capture, never beyond.
 
 use super::text;
 use crate::flows::{Flows, NO_STREAM};
@@ -15,17 +16,21 @@ pub const SYN: u8 = 0x02;
 pub const RST: u8 = 0x04;
 pub const ACK: u8 = 0x10;
 
-/// At most this many SYNs and SYN-ACKs are listed per [`Attempt`] (counts go on).
-pub const MAX_LISTED: usize = 6;
+/// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap.
+pub const MAX_INLINE: usize = 6;
 /// At most this many frames after a mismatched third packet are kept.
 pub const MAX_AFTER_THIRD: usize = 256;
 
-/// A short list of frame indexes stored inline (an attempt is created for every SYN of a capture
-/// that may hold millions, so it must not allocate); extra frames past [`MAX_LISTED`] are dropped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Every frame index of one kind in an attempt (its SYNs, its SYN-ACKs). An attempt is created
+/// for every SYN of a capture that may hold millions, so the usual few frames are stored inline
+/// and only an attempt with more than [`MAX_INLINE`] (a SYN retransmitted six times, a server
+/// repeating its SYN-ACK) moves its list to the heap. Nothing is dropped: findings list every
+/// frame they count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FrameList {
     len: u8,
-    frames: [u32; MAX_LISTED],
+    inline: [u32; MAX_INLINE],
+    spilled: Option<Box<Vec<u32>>>,
 }
 
 impl FrameList {
@@ -35,9 +40,15 @@ impl FrameList {
         list
     }
     fn push(&mut self, i: u32) {
-        if let Some(slot) = self.frames.get_mut(usize::from(self.len)) {
+        if let Some(all) = self.spilled.as_mut() {
+            all.push(i);
+        } else if let Some(slot) = self.inline.get_mut(usize::from(self.len)) {
             *slot = i;
             self.len += 1;
+        } else {
+            let mut all = self.inline.to_vec();
+            all.push(i);
+            self.spilled = Some(Box::new(all));
         }
     }
 }
@@ -45,7 +56,10 @@ impl FrameList {
 impl std::ops::Deref for FrameList {
     type Target = [u32];
     fn deref(&self) -> &[u32] {
-        &self.frames[..usize::from(self.len)]
+        match &self.spilled {
+            Some(all) => all,
+            None => &self.inline[..usize::from(self.len)],
+        }
     }
 }
 
@@ -107,10 +121,10 @@ pub struct Attempt {
     pub client: (u32, u16),
     pub server: (u32, u16),
     pub client_isn: u32,
-    /// The client's SYNs with the attempt's ISN: the first, then retransmissions (capped).
+    /// The client's SYNs with the attempt's ISN: the first, then every retransmission.
     pub syns: FrameList,
     pub syn_count: u32,
-    /// The server's SYN-ACKs, in order (capped).
+    /// The server's SYN-ACKs, in order.
     pub synacks: FrameList,
     /// A SYN-ACK carried payload (and had a real IP length: not segmentation offload).
     pub synack_payload: bool,

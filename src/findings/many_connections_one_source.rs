@@ -1,53 +1,501 @@
-//! `many_connections_one_source`: one source address opening many TCP connections in a short
-//! time, with a share of them unanswered or refused — the seed's NAT + flood-mitigation case.
-//! Many clients reaching a server through one translated address look like one flooding client,
-//! and per-source limits (TMG flood mitigation, SYN rate limits, connection quotas) start
-//! dropping or refusing its SYNs.
+//! `many_connections_one_source`: one source address whose connection attempts a server answers
+//! only in part — the signature of a per-source limit. Many clients reaching a server through
+//! one translated address (NAT on a router or firewall, a proxy) look like one very busy client,
+//! and per-source limits (TMG's flood mitigation, SYN rate limits, connection quotas) start
+//! dropping or refusing its SYNs while the server keeps answering others from the same address.
 //!
-//! Thresholds (all must hold within one sliding window of [`WINDOW_NS`]):
-//! - at least [`MIN_ATTEMPTS`] connection attempts (first SYNs) from the source — a busy desktop
-//!   opens tens of connections a minute, a browser page load rarely a hundred;
-//! - at least [`MIN_FAILED`] of them failed (unanswered, refused or ICMP-rejected), and
-//! - the failed share is at least [`MIN_FAILED_SHARE`].
+//! Two rules, each with thresholds documented on its constants and tested on both sides:
 //!
-//! The window reported is the one with the most failures (then the most attempts) among windows
-//! with enough attempts.
+//! 1. **Partial answers in a burst** (the signature, any volume): from one source to one
+//!    server:port, in a burst of attempts whose first SYNs fall within [`BURST_WINDOW_NS`],
+//!    - at least [`MIN_BURST_ATTEMPTS`] attempts (first SYNs),
+//!    - at least [`MIN_TROUBLED`] of them *troubled* — never answered, refused, ICMP-rejected,
+//!      or answered only after the client retransmitted its SYN — making up at least
+//!      [`MIN_TROUBLED_SHARE`] of the burst, and
+//!    - at least [`MIN_ANSWERED_MEANWHILE`] SYN-ACK sent by the server to that same source while
+//!      one of the troubled attempts was still waiting: the server was up and reachable from
+//!      that source, and chose to ignore some of its SYNs.
+//!
+//!    Overlapping bursts that qualify merge into one episode, reported whole (with its busiest
+//!    second and its rate), so a limit that bites for a minute is one finding.
+//! 2. **Sheer volume** (kept from the first version): at least [`MIN_ATTEMPTS`] attempts from
+//!    one source to any servers within [`WINDOW_NS`], with at least [`MIN_FAILED`] failed and a
+//!    failed share of at least [`MIN_FAILED_SHARE`]. When the attempts spread over many ports of
+//!    one server ([`SCAN_MIN_PORTS`]) it is told as the port scan it is.
+//!
+//! A source found by rule 1 is not reported again by rule 2. The `unanswered_syn` finding for
+//! the same client → server:port links to this one ([`limited_paths`]) instead of telling the
+//! "cannot tell from one side" story.
 
-use super::attempts::{Attempts, Outcome};
+use super::attempts::{Attempt, Attempts, Outcome};
 use super::text::{self, address, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
 use crate::index::PacketIndex;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+/// Rule 1: a burst is the attempts whose first SYNs fall within 5 s. A client that opens
+/// connections for many users at once does so within a second or two; 5 s also holds the
+/// first retransmissions (1 s, 3 s) of the SYNs that were ignored.
+pub const BURST_WINDOW_NS: i64 = 5_000_000_000;
+/// Rule 1: at least 20 attempts to one server:port in the burst. A browser opens at most 6 per
+/// host (HTTP/1.1) and a page load a few tens across many hosts; 20 to one service within
+/// seconds is more than one person's client does.
+pub const MIN_BURST_ATTEMPTS: usize = 20;
+/// Rule 1: at least 6 troubled attempts: one or two lost SYNs on a lossy link are not a limit.
+pub const MIN_TROUBLED: usize = 6;
+/// Rule 1: troubled attempts make up at least 30% of the burst (light loss stays below it:
+/// 5% packet loss delays about 5% of handshakes).
+pub const MIN_TROUBLED_SHARE: f64 = 0.30;
+/// Rule 1: the server answered the same source at least once while a troubled attempt waited.
+pub const MIN_ANSWERED_MEANWHILE: usize = 1;
+
+/// Rule 2: the sliding window for the volume rule.
 pub const WINDOW_NS: i64 = 60_000_000_000;
+/// Rule 2: attempts in the window — a busy desktop opens tens of connections a minute, a
+/// browser page load rarely a hundred.
 pub const MIN_ATTEMPTS: usize = 100;
+/// Rule 2: failed attempts in the window.
 pub const MIN_FAILED: usize = 10;
+/// Rule 2: failed share of the window.
 pub const MIN_FAILED_SHARE: f64 = 0.10;
+/// Rule 2: attempts spread over at least this many ports of one server, none of them taking
+/// more than [`SCAN_MAX_TOP_SHARE`] of the window, are a port scan.
+pub const SCAN_MIN_PORTS: usize = 50;
+/// Rule 2: see [`SCAN_MIN_PORTS`].
+pub const SCAN_MAX_TOP_SHARE: f64 = 0.05;
+
+/// One client → server:port that rule 1 found limited (address ids and port).
+pub type Path = (u32, (u32, u16));
 
 pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
     from_attempts(index, flows, &Attempts::collect(index, flows))
 }
 
-/// One attempt as the window sees it.
-#[derive(Clone, Copy)]
-struct Start {
-    ts: i64,
-    frame: u32,
-    outcome: Outcome,
-    server: (u32, u16),
+/// Both rules over the attempts: the findings, sorted by first frame.
+pub fn from_attempts(index: &PacketIndex, _flows: &Flows, attempts: &Attempts) -> Vec<Finding> {
+    let tries = tries(index, attempts);
+    let mut findings = Vec::new();
+    let mut limited_sources: Vec<u32> = Vec::new();
+    for path in by_path(&tries) {
+        if let Some(burst) = limited_burst(&path.tries) {
+            limited_sources.push(path.client);
+            findings.push(limited_finding(index, &path, &burst));
+        }
+    }
+    limited_sources.sort_unstable();
+    findings.extend(volume_findings(index, &tries, &limited_sources));
+    findings.sort_by_key(|f| f.first_frame());
+    findings
 }
 
-/// The busiest failing window of one source.
-struct Window {
+/// The paths rule 1 found (for `unanswered_syn` to link to), from this detector's findings.
+pub fn limited_paths(findings: &[Finding]) -> Vec<Path> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            let d = &f.details;
+            let client = d.get("source_id")?.as_i64()?;
+            let server = d.get("server_id")?.as_i64()?;
+            let port = d.get("port")?.as_i64()?;
+            Some((
+                u32::try_from(client).ok()?,
+                (u32::try_from(server).ok()?, u16::try_from(port).ok()?),
+            ))
+        })
+        .collect()
+}
+
+/// One attempt as both rules see it.
+#[derive(Clone, Copy)]
+struct Try<'a> {
+    attempt: &'a Attempt,
+    /// The first SYN's time.
+    ts: i64,
+    outcome: Outcome,
+    /// Answered, but only after the client sent its SYN again.
+    delayed: bool,
+    /// When the first SYN-ACK came (answered attempts).
+    answered_at: Option<i64>,
+    /// Until when the client was waiting: its last SYN (or the answer, if it came).
+    waiting_until: i64,
+}
+
+impl Try<'_> {
+    fn troubled(&self) -> bool {
+        self.outcome.failed() || self.delayed
+    }
+    fn first_syn(&self) -> u32 {
+        self.attempt.first_syn()
+    }
+}
+
+fn tries<'a>(index: &'a PacketIndex, attempts: &'a Attempts) -> Vec<Try<'a>> {
+    attempts
+        .with_outcomes(index)
+        .filter_map(|(a, outcome)| {
+            let ts = text::time_of(index, a.first_syn())?;
+            let first_answer = a.synacks.first().copied();
+            let delayed = outcome == Outcome::Answered
+                && first_answer
+                    .zip(a.syns.get(1))
+                    .is_some_and(|(ans, &second)| ans > second);
+            let answered_at = first_answer.and_then(|f| text::time_of(index, f));
+            let last_syn = a.syns.last().and_then(|&f| text::time_of(index, f));
+            // An unanswered client waits at least one initial retransmission timeout.
+            let waiting_until = match answered_at {
+                Some(at) => at.max(ts),
+                None => last_syn
+                    .unwrap_or(ts)
+                    .max(ts.saturating_add(super::attempts::MIN_WAIT_NS)),
+            };
+            Some(Try {
+                attempt: a,
+                ts,
+                outcome,
+                delayed,
+                answered_at,
+                waiting_until,
+            })
+        })
+        .collect()
+}
+
+/// The attempts of one client → server:port, in order of first SYN.
+struct PathTries<'a> {
+    client: u32,
+    server: (u32, u16),
+    tries: Vec<Try<'a>>,
+}
+
+fn by_path<'a>(tries: &[Try<'a>]) -> Vec<PathTries<'a>> {
+    let mut map: BTreeMap<Path, Vec<Try<'a>>> = BTreeMap::new();
+    for t in tries {
+        map.entry((t.attempt.client.0, t.attempt.server))
+            .or_default()
+            .push(*t);
+    }
+    map.into_iter()
+        .filter(|(_, list)| list.len() >= MIN_BURST_ATTEMPTS)
+        .map(|((client, server), mut list)| {
+            list.sort_by_key(|t| (t.ts, t.first_syn()));
+            PathTries {
+                client,
+                server,
+                tries: list,
+            }
+        })
+        .collect()
+}
+
+/// An episode that rule 1 reports: `from..=to` in the path's tries.
+struct Burst {
     from: usize,
     to: usize,
-    failed: usize,
+    /// Answered attempts whose SYN-ACK came while a troubled attempt of the episode waited.
+    answered_meanwhile: Vec<usize>,
 }
 
-fn worst_window(starts: &[Start]) -> Option<Window> {
-    let mut best: Option<Window> = None;
+/// Rule 1 over one path. Every attempt starts a burst that holds the attempts up to
+/// [`BURST_WINDOW_NS`] later; the bursts that meet the count and share thresholds, merged where
+/// they overlap, are episodes of limiting (a limit that bites for a minute is one episode, not
+/// twelve). The episode with the most troubled attempts is reported when the server answered
+/// the same source meanwhile. Linear in the path's attempts (prefix sums and one sweep).
+fn limited_burst(tries: &[Try<'_>]) -> Option<Burst> {
+    let mut troubled_before = Vec::with_capacity(tries.len() + 1);
+    troubled_before.push(0usize);
+    for t in tries {
+        let last = troubled_before.last().copied().unwrap_or(0);
+        troubled_before.push(last + usize::from(t.troubled()));
+    }
+    let troubled_in = |from: usize, to: usize| troubled_before[to + 1] - troubled_before[from];
+    let mut episodes: Vec<(usize, usize)> = Vec::new();
+    let mut right = 0;
+    for left in 0..tries.len() {
+        right = right.max(left);
+        while right + 1 < tries.len()
+            && tries[right + 1].ts.saturating_sub(tries[left].ts) <= BURST_WINDOW_NS
+        {
+            right += 1;
+        }
+        let n = right + 1 - left;
+        let troubled = troubled_in(left, right);
+        if n < MIN_BURST_ATTEMPTS
+            || troubled < MIN_TROUBLED
+            || (troubled as f64) < MIN_TROUBLED_SHARE * n as f64
+        {
+            continue;
+        }
+        match episodes.last_mut() {
+            Some(last) if left <= last.1 => last.1 = last.1.max(right),
+            _ => episodes.push((left, right)),
+        }
+    }
+    episodes
+        .into_iter()
+        .map(|(from, to)| Burst {
+            from,
+            to,
+            answered_meanwhile: answered_meanwhile(&tries[from..=to], from),
+        })
+        .filter(|b| b.answered_meanwhile.len() >= MIN_ANSWERED_MEANWHILE)
+        .max_by_key(|b| {
+            (
+                troubled_in(b.from, b.to),
+                b.to + 1 - b.from,
+                std::cmp::Reverse(b.from),
+            )
+        })
+}
+
+/// Indexes (into the path's tries) of the answered attempts whose first SYN-ACK came while a
+/// troubled attempt of `window` was waiting for its own answer (a delayed attempt's own wait
+/// ends at its answer, so it never counts for itself).
+fn answered_meanwhile(window: &[Try<'_>], offset: usize) -> Vec<usize> {
+    // Waits sorted by start, with the latest end among those started so far.
+    let mut waits: Vec<(i64, i64)> = window
+        .iter()
+        .filter(|t| t.troubled())
+        .map(|t| (t.ts, t.waiting_until))
+        .collect();
+    waits.sort_unstable();
+    let mut latest_end = Vec::with_capacity(waits.len());
+    let mut end = i64::MIN;
+    for &(_, until) in &waits {
+        end = end.max(until);
+        latest_end.push(end);
+    }
+    window
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.outcome == Outcome::Answered)
+        .filter(|(_, t)| {
+            t.answered_at.is_some_and(|at| {
+                let started = waits.partition_point(|&(from, _)| from <= at);
+                started > 0 && latest_end[started - 1] > at
+            })
+        })
+        .map(|(k, _)| offset + k)
+        .collect()
+}
+
+/// The most attempts whose first SYNs fall within one second (and that second's first try).
+fn busiest_second(tries: &[Try<'_>]) -> (usize, usize) {
+    let mut best = (0, 0);
+    let mut left = 0;
+    for right in 0..tries.len() {
+        while tries[right].ts.saturating_sub(tries[left].ts) >= 1_000_000_000 {
+            left += 1;
+        }
+        if right + 1 - left > best.0 {
+            best = (right + 1 - left, left);
+        }
+    }
+    best
+}
+
+fn limited_finding(index: &PacketIndex, path: &PathTries<'_>, burst: &Burst) -> Finding {
+    let window = &path.tries[burst.from..=burst.to];
+    let host = address(index, path.client);
+    let server = endpoint(index, path.server);
+    let n = window.len();
+    let unanswered = count(window, |t| t.outcome == Outcome::Unanswered);
+    let refused = count(window, |t| t.outcome == Outcome::Refused);
+    let unreachable = count(window, |t| t.outcome == Outcome::Unreachable);
+    let delayed = count(window, |t| t.delayed);
+    let failed = unanswered + refused + unreachable;
+    let answered_at_once = count(window, |t| t.outcome == Outcome::Answered && !t.delayed);
+    let meanwhile = burst.answered_meanwhile.len();
+    let span = window
+        .last()
+        .zip(window.first())
+        .map_or(0, |(l, f)| l.ts.saturating_sub(f.ts));
+    let (peak, peak_at) = busiest_second(window);
+    let peak_from = window.get(peak_at).map_or(0, |t| t.first_syn());
+    let syns: u64 = window.iter().map(|t| t.attempt.syns.len() as u64).sum();
+    let ignored_syns: u64 = window
+        .iter()
+        .map(|t| {
+            let sent = t.attempt.syns.len() as u64;
+            if t.outcome == Outcome::Answered {
+                // SYNs sent before the first SYN-ACK, less the one it answered.
+                let answered = t.attempt.synacks.first().copied().unwrap_or(u32::MAX);
+                let before = t.attempt.syns.iter().filter(|&&s| s < answered).count() as u64;
+                before.saturating_sub(1)
+            } else {
+                sent
+            }
+        })
+        .sum();
+    let outside: Vec<&Try<'_>> = path.tries[..burst.from]
+        .iter()
+        .chain(&path.tries[burst.to + 1..])
+        .collect();
+    let outside_troubled = outside.iter().filter(|t| t.troubled()).count();
+
+    let mut how = Vec::new();
+    if unanswered > 0 {
+        how.push(format!("{unanswered} never answered"));
+    }
+    if refused > 0 {
+        how.push(format!("{refused} refused"));
+    }
+    if unreachable > 0 {
+        how.push(format!("{unreachable} rejected by ICMP"));
+    }
+    if delayed > 0 {
+        how.push(format!(
+            "{delayed} answered only after the SYN was sent again"
+        ));
+    }
+    let verdict = format!(
+        "{host} → {server}: the server answered only part of {n} connection attempts made in {} \
+         ({}), while it kept answering the same source — the pattern of a per-source connection \
+         limit.",
+        text::duration(span),
+        text::join_and(&how),
+    );
+    let first = window.first().map_or(0, |t| t.first_syn());
+    let last = window.last().map_or(0, |t| t.first_syn());
+    let meanwhile_frames: Vec<u64> = burst
+        .answered_meanwhile
+        .iter()
+        .filter_map(|&k| path.tries.get(k))
+        .filter_map(|t| t.attempt.synacks.first().map(|&f| frame_no(f)))
+        .take(3)
+        .collect();
+    let meanwhile_list: Vec<String> = meanwhile_frames.iter().map(u64::to_string).collect();
+    let outside_text = if outside.len() >= 5 {
+        format!(
+            " Outside the burst, {} of {} attempts on the same path were troubled: the failures \
+             come with the rate.",
+            outside_troubled,
+            outside.len()
+        )
+    } else {
+        String::new()
+    };
+    let explanation = format!(
+        "{host} started {n} TCP connections to {server} within {} (frames {} to {}; the busiest \
+         second, from frame {}, held {peak}). {answered_at_once} were answered at once; {}. Of \
+         the {syns} SYNs sent for them, {ignored_syns} got no SYN-ACK. While those waited, the \
+         server answered {meanwhile} {} from the same address (SYN-ACK in frame {}{}), so it was \
+         up, listening and reachable from {host}: it ignored some of that source's SYNs and not \
+         others.{outside_text} This is what a per-source limit does when many clients reach \
+         a server through one address: NAT on a router or firewall in front of many clients, a \
+         proxy or a load balancer makes them one very busy source, and the server's flood \
+         mitigation (ISA/TMG), SYN rate limit or per-IP connection quota drops or refuses its \
+         excess SYNs. Check whether {host} is one client or a NAT device, look in the server's \
+         or firewall's logs for limit or quota events about {host} at that time, and raise the \
+         limit for that address, exempt it, or stop translating the clients to one address.",
+        text::duration(span),
+        frame_no(first),
+        frame_no(last),
+        frame_no(peak_from),
+        text::capitalize(&text::join_and(&how)),
+        if meanwhile == 1 {
+            "other attempt"
+        } else {
+            "other attempts"
+        },
+        meanwhile_list.join(", "),
+        if meanwhile > meanwhile_frames.len() {
+            ", …"
+        } else {
+            ""
+        },
+    );
+    let mut frames: Vec<u32> = Vec::new();
+    let mut synacks = 0u64;
+    for t in window {
+        frames.extend(t.attempt.syns.iter().copied());
+        frames.extend(t.attempt.synacks.iter().copied());
+        synacks += t.attempt.synacks.len() as u64;
+    }
+    let last_frame = frames.iter().copied().max().unwrap_or(first);
+    let rate = n as f64 / (span as f64 / 1e9).max(0.001);
+    let details = Details::new()
+        .with("rule", "partial_answers")
+        .with("source", host)
+        .with("server", server)
+        .with("port", path.server.1)
+        .with("attempts", n)
+        .with("failed", failed)
+        .with("unanswered", unanswered)
+        .with("refused", refused)
+        .with("unreachable", unreachable)
+        .with("answered_after_retransmission", delayed)
+        .with("answered_at_once", answered_at_once)
+        .with("answered_meanwhile", meanwhile)
+        .with("syns", syns)
+        .with("syns_unanswered", ignored_syns)
+        .with("synacks", synacks)
+        .with("window_s", text::seconds(span))
+        .with("rate_per_s", (rate * 10.0).round() / 10.0)
+        .with("busiest_second_attempts", peak)
+        .with("first_frame", frame_no(first))
+        .with("last_frame", frame_no(last))
+        .with("outside_attempts", outside.len())
+        .with("outside_troubled", outside_troubled)
+        .with("source_id", path.client)
+        .with("server_id", path.server.0)
+        .with("threshold_burst_attempts", MIN_BURST_ATTEMPTS)
+        .with("threshold_burst_window_s", text::seconds(BURST_WINDOW_NS))
+        .with("threshold_troubled_share", MIN_TROUBLED_SHARE);
+    Finding::new(
+        Kind::ManyConnectionsOneSource,
+        Severity::Warning,
+        verdict,
+        explanation,
+    )
+    .evidence(frames)
+    .filter(format!(
+        "{} && {} && tcp.port == {} && tcp.flags.syn == 1 && frame.number >= {} && frame.number <= {}",
+        text::addr_filter(index, path.client),
+        text::addr_filter(index, path.server.0),
+        path.server.1,
+        frame_no(first),
+        frame_no(last_frame),
+    ))
+    .details(details)
+}
+
+fn count(window: &[Try<'_>], pred: impl Fn(&Try<'_>) -> bool) -> usize {
+    window.iter().filter(|t| pred(t)).count()
+}
+
+/// Rule 2: one finding per source (not already limited) whose busiest window holds enough
+/// failed attempts.
+fn volume_findings(index: &PacketIndex, tries: &[Try<'_>], limited: &[u32]) -> Vec<Finding> {
+    // Address ids are dense: count attempts per source without hashing, and look closer only at
+    // sources with enough attempts (a server capture may hold a million SYNs).
+    let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
+    for t in tries {
+        if let Some(n) = per_source.get_mut(t.attempt.client.0 as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+    let busy = |client: u32| {
+        per_source
+            .get(client as usize)
+            .is_some_and(|&n| n as usize >= MIN_ATTEMPTS)
+            && limited.binary_search(&client).is_err()
+    };
+    let mut starts: Vec<&Try<'_>> = tries.iter().filter(|t| busy(t.attempt.client.0)).collect();
+    starts.sort_by_key(|t| (t.attempt.client.0, t.ts, t.first_syn()));
+    let mut findings = Vec::new();
+    for run in starts.chunk_by(|a, b| a.attempt.client.0 == b.attempt.client.0) {
+        if let Some((from, to, failed)) = worst_window(run) {
+            findings.push(volume_finding(index, &run[from..=to], failed));
+        }
+    }
+    findings
+}
+
+/// The busiest failing window of one source: `(from, to, failed)`.
+fn worst_window(starts: &[&Try<'_>]) -> Option<(usize, usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None;
     let mut left = 0;
     let mut failed = 0usize;
     for (right, s) in starts.iter().enumerate() {
@@ -61,68 +509,19 @@ fn worst_window(starts: &[Start]) -> Option<Window> {
             left += 1;
         }
         let count = right + 1 - left;
-        let better = |b: &Window| (failed, count) > (b.failed, b.to + 1 - b.from);
+        let better = |&(f, t, bf): &(usize, usize, usize)| (failed, count) > (bf, t + 1 - f);
         if count >= MIN_ATTEMPTS && best.as_ref().is_none_or(better) {
-            best = Some(Window {
-                from: left,
-                to: right,
-                failed,
-            });
+            best = Some((left, right, failed));
         }
     }
-    best.filter(|w| {
-        let count = w.to + 1 - w.from;
-        w.failed >= MIN_FAILED && w.failed as f64 >= MIN_FAILED_SHARE * count as f64
+    best.filter(|&(from, to, failed)| {
+        let count = to + 1 - from;
+        failed >= MIN_FAILED && failed as f64 >= MIN_FAILED_SHARE * count as f64
     })
 }
 
-pub fn from_attempts(index: &PacketIndex, _flows: &Flows, attempts: &Attempts) -> Vec<Finding> {
-    // Address ids are dense: count attempts per source without hashing, and look closer only at
-    // sources with enough attempts (a server capture may hold a million SYNs).
-    let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
-    for a in &attempts.list {
-        if let Some(n) = per_source.get_mut(a.client.0 as usize) {
-            *n = n.saturating_add(1);
-        }
-    }
-    let busy = |client: u32| {
-        per_source
-            .get(client as usize)
-            .is_some_and(|&n| n as usize >= MIN_ATTEMPTS)
-    };
-    let mut starts: Vec<(u32, Start)> = Vec::new();
-    for a in attempts.list.iter().filter(|a| busy(a.client.0)) {
-        let frame = a.first_syn();
-        if let Some(ts) = text::time_of(index, frame) {
-            let outcome = a.outcome(index, attempts.capture_end);
-            starts.push((
-                a.client.0,
-                Start {
-                    ts,
-                    frame,
-                    outcome,
-                    server: a.server,
-                },
-            ));
-        }
-    }
-    starts.sort_by_key(|(source, s)| (*source, s.ts, s.frame));
-    let mut findings = Vec::new();
-    for run in starts.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() < MIN_ATTEMPTS {
-            continue;
-        }
-        let source = run[0].0;
-        let list: Vec<Start> = run.iter().map(|(_, s)| *s).collect();
-        if let Some(w) = worst_window(&list) {
-            findings.push(finding(index, source, &list[w.from..=w.to], w.failed));
-        }
-    }
-    findings.sort_by_key(|f| f.first_frame());
-    findings
-}
-
-fn finding(index: &PacketIndex, source: u32, window: &[Start], failed: usize) -> Finding {
+fn volume_finding(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Finding {
+    let source = window.first().map_or(0, |t| t.attempt.client.0);
     let host = address(index, source);
     let count = window.len();
     let span = window
@@ -138,8 +537,10 @@ fn finding(index: &PacketIndex, source: u32, window: &[Start], failed: usize) ->
         .filter(|s| matches!(s.outcome, Outcome::Refused | Outcome::Unreachable))
         .count();
     let mut per_server: HashMap<(u32, u16), usize> = HashMap::new();
+    let mut hosts: HashMap<u32, usize> = HashMap::new();
     for s in window {
-        *per_server.entry(s.server).or_default() += 1;
+        *per_server.entry(s.attempt.server).or_default() += 1;
+        *hosts.entry(s.attempt.server.0).or_default() += 1;
     }
     let (top_server, top_count) = per_server
         .iter()
@@ -147,6 +548,14 @@ fn finding(index: &PacketIndex, source: u32, window: &[Start], failed: usize) ->
         .map(|(s, n)| (*s, *n))
         .unwrap_or(((0, 0), 0));
     let top = endpoint(index, top_server);
+    let (top_host, top_host_count) = hosts
+        .iter()
+        .max_by_key(|(h, n)| (**n, std::cmp::Reverse(**h)))
+        .map(|(h, n)| (*h, *n))
+        .unwrap_or((0, 0));
+    let scan = per_server.len() >= SCAN_MIN_PORTS
+        && (top_count as f64) <= SCAN_MAX_TOP_SHARE * count as f64
+        && top_host_count * 2 > count;
     let share = text::percent(failed as u64, count as u64);
     let seconds = (span as f64 / 1e9).max(0.001);
     let rate = count as f64 / seconds;
@@ -157,40 +566,75 @@ fn finding(index: &PacketIndex, source: u32, window: &[Start], failed: usize) ->
     if refused > 0 {
         failures.push(format!("{refused} refused"));
     }
-    let verdict = format!(
-        "{host} opened {count} connections in {}; {share} of them failed ({}).",
-        text::duration(span),
-        text::join_and(&failures)
-    );
-    let destination = if top_count == count {
-        format!("All of them went to {top}.")
+    let first = window.first().map_or(0, |s| s.first_syn());
+    let last = window.last().map_or(0, |s| s.first_syn());
+    let (verdict, explanation) = if scan {
+        let target = address(index, top_host);
+        let ports = window
+            .iter()
+            .filter(|s| s.attempt.server.0 == top_host)
+            .map(|s| s.attempt.server.1)
+            .collect::<std::collections::BTreeSet<u16>>()
+            .len();
+        (
+            format!(
+                "{host} probed {ports} ports of {target} in {} ({count} connection attempts; \
+                 {share} of them failed: {}) — a port scan.",
+                text::duration(span),
+                text::join_and(&failures)
+            ),
+            format!(
+                "{host} sent {count} SYNs within {} (about {rate:.1} per second) between frames \
+                 {} and {}, one or two per port, over {ports} ports of {target}. No client \
+                 application connects like that: it is a port scan (nmap's SYN scan looks like \
+                 this). The ports that answered with a SYN-ACK are open; those that answered \
+                 with a RST are closed; the silent ones are filtered or the host dropped the \
+                 probes. If the scan is not yours, find who runs {host}.",
+                text::duration(span),
+                frame_no(first),
+                frame_no(last),
+            ),
+        )
     } else {
-        format!(
-            "{top_count} of them went to {top}, the rest to {} other destinations.",
-            per_server.len() - 1
+        let destination = if top_count == count {
+            format!("All of them went to {top}.")
+        } else {
+            format!(
+                "{top_count} of them went to {top}, the rest to {} other destinations.",
+                per_server.len() - 1
+            )
+        };
+        (
+            format!(
+                "{host} opened {count} connections in {}; {share} of them failed ({}).",
+                text::duration(span),
+                text::join_and(&failures)
+            ),
+            format!(
+                "{host} started {count} TCP connections within {} (about {rate:.1} per second) \
+                 between frames {} and {}. {destination} When many clients reach a server \
+                 through one translated address — NAT on a router or firewall in front of the \
+                 server, a proxy, a load balancer — the server's per-source limits (flood \
+                 mitigation, SYN rate limits, connection quotas) see them as one very busy \
+                 client and start dropping or refusing its SYNs, which is what the failed \
+                 attempts look like. Check whether {host} is really one client or a NAT device \
+                 (a router translating every external client to one address in front of a \
+                 TMG server is the classic case), and the server's per-IP connection limits and \
+                 logs (TMG logs QUOTA EXCEEDED); raise the limits or exempt that address — or \
+                 stop translating the clients' addresses.",
+                text::duration(span),
+                frame_no(first),
+                frame_no(last),
+            ),
         )
     };
-    let explanation = format!(
-        "{host} started {count} TCP connections within {} (about {rate:.1} per second) between \
-         frames {} and {}. {destination} When many clients reach a server through one translated \
-         address — NAT on a router or firewall in front of the server, a proxy, a load balancer — \
-         the server's per-source limits (flood mitigation, SYN rate limits, connection quotas) \
-         see them as one very busy client and start dropping or refusing its SYNs, which is what \
-         the failed attempts look like. Check whether {host} is really one client or a NAT device \
-         (the seed's case: a router NATting every external client to one address in front of a \
-         TMG server), and the server's per-IP connection limits and logs (TMG logged QUOTA \
-         EXCEEDED); raise the limits or exempt that address — or stop translating the clients' \
-         addresses.",
-        text::duration(span),
-        frame_no(window.first().map_or(0, |s| s.frame)),
-        frame_no(window.last().map_or(0, |s| s.frame)),
-    );
     let frames: Vec<u32> = window
         .iter()
         .filter(|s| s.outcome.failed())
-        .map(|s| s.frame)
+        .map(|s| s.first_syn())
         .collect();
     let details = Details::new()
+        .with("rule", if scan { "port_scan" } else { "volume" })
         .with("source", host)
         .with("attempts", count)
         .with("failed", failed)
@@ -202,11 +646,8 @@ fn finding(index: &PacketIndex, source: u32, window: &[Start], failed: usize) ->
         .with("top_destination", top)
         .with("top_destination_attempts", top_count)
         .with("destinations", per_server.len())
-        .with(
-            "first_frame",
-            frame_no(window.first().map_or(0, |s| s.frame)),
-        )
-        .with("last_frame", frame_no(window.last().map_or(0, |s| s.frame)))
+        .with("first_frame", frame_no(first))
+        .with("last_frame", frame_no(last))
         .with("threshold_attempts", MIN_ATTEMPTS)
         .with("threshold_window_s", text::seconds(WINDOW_NS))
         .with("threshold_failed_share", MIN_FAILED_SHARE);
@@ -218,8 +659,10 @@ fn finding(index: &PacketIndex, source: u32, window: &[Start], failed: usize) ->
     )
     .evidence(frames)
     .filter(format!(
-        "{} && tcp.flags.syn == 1 && tcp.flags.ack == 0",
-        text::src_filter(index, source)
+        "{} && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.number >= {} && frame.number <= {}",
+        text::src_filter(index, source),
+        frame_no(first),
+        frame_no(last),
     ))
     .details(details)
 }
@@ -229,52 +672,218 @@ mod tests {
     use super::*;
     use crate::findings::attempts::tests::{index_of, tcp};
     use crate::findings::attempts::{ACK, SYN};
+    use crate::index::PacketRecord;
 
-    /// `n` attempts from one source 100 ms apart; every `fail_every`-th gets no answer (but is
-    /// retransmitted, so it counts as unanswered).
-    fn flood(n: u16, fail_every: u16) -> Vec<crate::index::PacketRecord> {
-        let server = (2, 443);
+    /// `n` attempts from one source 100 ms apart, attempt k to `server(k)`; every
+    /// `fail_every`-th gets no answer (its SYN is sent again 1 ms later, so it counts as
+    /// unanswered), the others a SYN-ACK 1 ms later.
+    fn flood_to(n: u16, fail_every: u16, server: impl Fn(u16) -> (u32, u16)) -> Vec<PacketRecord> {
         let mut records = Vec::new();
         for k in 0..n {
             let c = (1, 10000 + k);
             let t = i64::from(k) * 100;
-            records.push(tcp(t, c, server, u32::from(k), 0, SYN, 0));
+            records.push(tcp(t, c, server(k), u32::from(k), 0, SYN, 0));
             if fail_every > 0 && k % fail_every == 0 {
-                records.push(tcp(t + 1, c, server, u32::from(k), 0, SYN, 0));
+                records.push(tcp(t + 1, c, server(k), u32::from(k), 0, SYN, 0));
             } else {
-                records.push(tcp(t + 1, server, c, 7, u32::from(k) + 1, SYN | ACK, 0));
+                records.push(tcp(t + 1, server(k), c, 7, u32::from(k) + 1, SYN | ACK, 0));
             }
         }
         records
     }
 
+    fn flood(n: u16, fail_every: u16) -> Vec<PacketRecord> {
+        flood_to(n, fail_every, |_| (2, 443))
+    }
+
+    /// An index whose address ids 4.. are the hosts 10.9.0.0, 10.9.0.1, …
+    fn with_hosts(records: Vec<PacketRecord>, hosts: u32) -> (PacketIndex, Flows) {
+        let (mut index, _) = index_of(records);
+        for n in 0..hosts {
+            index
+                .addrs
+                .intern(format!("10.9.{}.{}", n / 256, n % 256).parse().unwrap());
+        }
+        let flows = Flows::build(&index);
+        (index, flows)
+    }
+
     #[test]
-    fn a_nat_flood_is_found_with_its_numbers() {
+    fn a_nat_flood_to_one_server_is_the_limiting_signature() {
         let (index, flows) = index_of(flood(300, 3));
         let findings = detect(&index, &flows, &[]);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
-        // 300 attempts over 29.9 s all fit in one 60 s window; 100 of them failed.
+        // 300 attempts over 29.9 s; k = 0, 3, …, 297 (100) never answered while the others
+        // were answered 1 ms after their SYN, within the 1 s the failed ones waited.
+        assert_eq!(
+            f.verdict,
+            "10.0.0.1 → 10.0.0.2:443: the server answered only part of 300 connection attempts \
+             made in 29.9 s (100 never answered), while it kept answering the same source — the \
+             pattern of a per-source connection limit."
+        );
+        let d = |k: &str| f.details.get(k).and_then(|v| v.as_i64());
+        assert_eq!(
+            (d("attempts"), d("unanswered"), d("answered_meanwhile")),
+            (Some(300), Some(100), Some(200))
+        );
+        // Every record is a SYN or a SYN-ACK of the episode.
+        assert_eq!(f.frames.len(), 600);
+        assert_eq!(
+            f.filter,
+            "ip.addr == 10.0.0.1 && ip.addr == 10.0.0.2 && tcp.port == 443 && tcp.flags.syn == 1 && frame.number >= 1 && frame.number <= 600"
+        );
+    }
+
+    #[test]
+    fn many_failing_connections_to_many_servers_are_told_by_volume() {
+        // 300 attempts to 50 servers (6 each, so no path reaches 20): rule 2.
+        let (index, flows) = with_hosts(flood_to(300, 3, |k| (4 + u32::from(k % 50), 443)), 50);
+        let findings = detect(&index, &flows, &[]);
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
         assert_eq!(
             f.verdict,
             "10.0.0.1 opened 300 connections in 29.9 s; 33% of them failed (100 never answered)."
         );
-        assert!(f.explanation.contains("All of them went to 10.0.0.2:443."));
+        assert!(
+            f.explanation
+                .contains("6 of them went to 10.9.0.0:443, the rest to 49 other destinations."),
+            "{}",
+            f.explanation
+        );
         assert_eq!(
             f.filter,
-            "ip.src == 10.0.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0"
+            "ip.src == 10.0.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.number >= 1 && frame.number <= 599"
         );
-        assert_eq!(f.frames.len(), crate::findings::MAX_EVIDENCE_FRAMES);
+        // The first SYN of every failed attempt: frames 1, 7, 13, … (3 attempts = 6 records).
+        assert_eq!(f.frames.len(), 100);
+        assert_eq!(f.frames[..3], [1, 7, 13]);
         assert_eq!(f.details.get("failed").and_then(|d| d.as_i64()), Some(100));
+    }
+
+    #[test]
+    fn a_port_scan_is_told_as_one() {
+        // 300 ports of one host, two of three silent.
+        let (index, flows) = index_of(flood_to(300, 1, |k| (2, 1 + k)));
+        let findings = detect(&index, &flows, &[]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].verdict,
+            "10.0.0.1 probed 300 ports of 10.0.0.2 in 29.9 s (300 connection attempts; 100% of \
+             them failed: 300 never answered) — a port scan."
+        );
     }
 
     #[test]
     fn many_healthy_connections_or_few_failures_are_not_a_flood() {
         let (index, flows) = index_of(flood(300, 0));
         assert!(detect(&index, &flows, &[]).is_empty());
+        // 8 of 300 failed: under both rules' shares.
         let (index, flows) = index_of(flood(300, 40));
         assert!(detect(&index, &flows, &[]).is_empty());
-        let (index, flows) = index_of(flood(60, 2));
+        // 60 attempts spread over 20 servers, half failing: no path of 20, not 100 in all.
+        let (index, flows) = with_hosts(flood_to(60, 2, |k| (4 + u32::from(k % 20), 443)), 20);
+        assert!(detect(&index, &flows, &[]).is_empty());
+    }
+
+    /// `n` attempts from one source within one second (25 ms apart) to one server: attempt k
+    /// is answered at once when `answer(k)` is `Some(0)`, after `r` SYN retransmissions when
+    /// `Some(r)`, and never (7 SYNs, 1 s, 3 s, 7 s… apart) when `None`.
+    fn burst(n: u16, answer: impl Fn(u16) -> Option<u32>) -> Vec<PacketRecord> {
+        let server = (2, 443);
+        let backoff = [0i64, 1000, 3000, 7000, 15000, 31000, 63000];
+        let mut records = Vec::new();
+        for k in 0..n {
+            let c = (1, 20000 + k);
+            let t0 = i64::from(k) * 25;
+            let isn = u32::from(k) * 1000;
+            let syns = match answer(k) {
+                Some(r) => r as usize + 1,
+                None => backoff.len(),
+            };
+            for b in &backoff[..syns] {
+                records.push(tcp(t0 + b, c, server, isn, 0, SYN, 0));
+            }
+            if answer(k).is_some() {
+                let at = t0 + backoff[syns - 1] + 2;
+                records.push(tcp(at, server, c, 9, isn + 1, SYN | ACK, 0));
+                records.push(tcp(at + 1, c, server, isn + 1, 10, ACK, 0));
+            }
+        }
+        records.sort_by_key(|r| r.ts_ns);
+        records
+    }
+
+    /// The held-out case: 40 attempts within one second; the first 5 answered at once, 20
+    /// answered after one retransmission, 15 never answered (7 SYNs each): 5 + 40 + 105 = 150
+    /// SYNs, of which 20 + 105 = 125 got no SYN-ACK.
+    fn limited(k: u16) -> Option<u32> {
+        match k {
+            0..=4 => Some(0),
+            _ if matches!((k - 5) % 7, 0 | 3 | 5) => None,
+            _ => Some(1),
+        }
+    }
+
+    #[test]
+    fn a_source_limited_in_a_burst_is_named_with_its_evidence() {
+        let records = burst(40, limited);
+        let never = (0..40u16).filter(|&k| limited(k).is_none()).count();
+        assert_eq!(never, 15, "the scenario as described");
+        let (index, flows) = index_of(records);
+        let findings = detect(&index, &flows, &[]);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(
+            f.verdict,
+            "10.0.0.1 → 10.0.0.2:443: the server answered only part of 40 connection attempts \
+             made in 975 ms (15 never answered and 20 answered only after the SYN was sent \
+             again), while it kept answering the same source — the pattern of a per-source \
+             connection limit."
+        );
+        let d = |k: &str| f.details.get(k).and_then(|v| v.as_i64());
+        assert_eq!(d("attempts"), Some(40));
+        assert_eq!(d("unanswered"), Some(15));
+        assert_eq!(d("answered_after_retransmission"), Some(20));
+        assert_eq!(d("answered_at_once"), Some(5));
+        assert_eq!(d("syns"), Some(150));
+        assert_eq!(d("syns_unanswered"), Some(125));
+        assert_eq!(d("synacks"), Some(25));
+        assert_eq!(d("busiest_second_attempts"), Some(40));
+        // Every SYN and SYN-ACK of the burst is evidence.
+        assert_eq!(f.frames.len(), 175);
+        assert!(f.explanation.contains("flood mitigation"));
+        assert!(f.explanation.contains("NAT"));
+        assert!(f
+            .explanation
+            .contains("Of the 150 SYNs sent for them, 125 got no SYN-ACK."));
+        assert!(!f.explanation.contains("seed"));
+        assert_eq!(limited_paths(&findings), vec![(1, (2, 443))]);
+    }
+
+    #[test]
+    fn a_burst_whose_troubles_stay_below_each_threshold_is_quiet() {
+        // Six parallel connections of a browser, all answered.
+        let (index, flows) = index_of(burst(6, |_| Some(0)));
+        assert!(detect(&index, &flows, &[]).is_empty());
+        // 19 attempts (one short of MIN_BURST_ATTEMPTS), 10 never answered.
+        let (index, flows) = index_of(burst(19, |k| (k % 2 == 0).then_some(0)));
+        assert!(detect(&index, &flows, &[]).is_empty());
+        // 20 attempts, 10 never answered: found.
+        let (index, flows) = index_of(burst(20, |k| (k % 2 == 0).then_some(0)));
+        assert_eq!(detect(&index, &flows, &[]).len(), 1);
+        // 40 attempts, 5 troubled (MIN_TROUBLED is 6): light loss.
+        let (index, flows) = index_of(burst(40, |k| if k % 8 == 7 { Some(1) } else { Some(0) }));
+        assert!(detect(&index, &flows, &[]).is_empty());
+        // 40 attempts, 11 troubled (27.5% < 30%).
+        let (index, flows) = index_of(burst(40, |k| if k < 11 { Some(1) } else { Some(0) }));
+        assert!(detect(&index, &flows, &[]).is_empty());
+        // 40 attempts, 12 troubled (30%): found.
+        let (index, flows) = index_of(burst(40, |k| if k < 12 { Some(1) } else { Some(0) }));
+        assert_eq!(detect(&index, &flows, &[]).len(), 1);
+        // A server that answers nothing at all is down, not limiting: unanswered_syn's story.
+        let (index, flows) = index_of(burst(40, |_| None));
         assert!(detect(&index, &flows, &[]).is_empty());
     }
 }

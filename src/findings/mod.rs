@@ -263,8 +263,11 @@ impl Serialize for Details {
     }
 }
 
-/// At most this many evidence frames are listed per finding (the details keep the full counts).
-pub const MAX_EVIDENCE_FRAMES: usize = 50;
+/// At most this many evidence frames are listed per finding. Past it the list is cut explicitly:
+/// [`Finding::frames_total`] keeps the full count and the finding's filter selects every one of
+/// them (a port scan of a million SYNs stays a readable report). Every count a finding states is
+/// a count of its evidence, never of the listed part.
+pub const MAX_EVIDENCE_FRAMES: usize = 10_000;
 
 /// One diagnosis: what went wrong, how sure we are, and the frames that prove it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -275,8 +278,11 @@ pub struct Finding {
     pub verdict: String,
     /// What the packets show, what it usually means, what to check next.
     pub explanation: String,
-    /// Evidence frame numbers (1-based, ascending, at most [`MAX_EVIDENCE_FRAMES`]).
+    /// Evidence frame numbers (1-based, ascending): all of them, or the first
+    /// [`MAX_EVIDENCE_FRAMES`] when `frames_total` is larger.
     pub frames: Vec<u64>,
+    /// How many evidence frames there are (equal to `frames.len()` unless the list was cut).
+    pub frames_total: u64,
     /// `tcp.stream` when the finding is about one TCP stream.
     pub stream: Option<u32>,
     /// A Wireshark display filter that isolates it.
@@ -294,6 +300,7 @@ impl Finding {
             verdict,
             explanation,
             frames: Vec::new(),
+            frames_total: 0,
             stream: None,
             filter: String::new(),
             details: Details::new(),
@@ -307,9 +314,15 @@ impl Finding {
             .collect();
         frames.sort_unstable();
         frames.dedup();
+        self.frames_total = frames.len() as u64;
         frames.truncate(MAX_EVIDENCE_FRAMES);
         self.frames = frames;
         self
+    }
+    /// Whether the evidence list was cut at [`MAX_EVIDENCE_FRAMES`] (`frames_total` has the
+    /// full count and `filter` selects them all).
+    pub fn frames_cut(&self) -> bool {
+        self.frames_total > self.frames.len() as u64
     }
     pub fn stream(mut self, stream: Option<u32>) -> Self {
         self.stream = stream;
@@ -399,11 +412,15 @@ pub fn run_stages(
         index, flows, &attempts,
     ));
     findings.extend(synack_with_payload::from_attempts(index, flows, &attempts));
-    findings.extend(unanswered_syn::from_attempts(index, flows, &attempts));
-    findings.extend(connection_refused::from_attempts(index, flows, &attempts));
-    findings.extend(many_connections_one_source::from_attempts(
-        index, flows, &attempts,
+    let many = many_connections_one_source::from_attempts(index, flows, &attempts);
+    findings.extend(unanswered_syn::from_attempts_linked(
+        index,
+        flows,
+        &attempts,
+        &many_connections_one_source::limited_paths(&many),
     ));
+    findings.extend(connection_refused::from_attempts(index, flows, &attempts));
+    findings.extend(many);
     stage("handshake detectors");
     // Streams whose trouble the handshake_ack_mismatch finding already explains (sorted).
     let explained = attempts.ack_mismatch_streams();
@@ -483,14 +500,22 @@ mod tests {
     }
 
     #[test]
-    fn evidence_is_one_based_sorted_deduplicated_and_capped() {
+    fn evidence_is_one_based_sorted_deduplicated_and_cut_explicitly() {
         let f = finding(
             Severity::Note,
-            (0..200).rev().chain([5]).collect(),
+            (0..MAX_EVIDENCE_FRAMES as u32 + 200)
+                .rev()
+                .chain([5])
+                .collect(),
             Kind::Markers,
         );
         assert_eq!(f.frames.len(), MAX_EVIDENCE_FRAMES);
+        assert_eq!(f.frames_total, MAX_EVIDENCE_FRAMES as u64 + 200);
+        assert!(f.frames_cut());
         assert_eq!(f.frames[0], 1);
+        let whole = finding(Severity::Note, vec![9, 3, 3], Kind::Markers);
+        assert_eq!((whole.frames.clone(), whole.frames_total), (vec![4, 10], 2));
+        assert!(!whole.frames_cut());
         assert!(f.frames.windows(2).all(|w| w[0] < w[1]));
     }
 

@@ -44,6 +44,14 @@ pub fn to_markdown(findings: &[Finding], capture_name: &str) -> String {
         if !f.frames.is_empty() {
             let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
             let _ = writeln!(out, "- Evidence frames: {}", frames.join(", "));
+            if f.frames_cut() {
+                let _ = writeln!(
+                    out,
+                    "- Evidence frames listed: the first {} of {} (the filter selects all of them)",
+                    f.frames.len(),
+                    f.frames_total
+                );
+            }
         }
         if let Some(stream) = f.stream {
             let _ = writeln!(out, "- Stream: tcp.stream {stream}");
@@ -104,8 +112,8 @@ fn detail_text(v: &Detail) -> String {
     }
 }
 
-/// JSON: an array of objects with keys kind, severity, verdict, explanation, frames, stream,
-/// filter and details — what serde would write for `&[Finding]`.
+/// JSON: an array of objects with keys kind, severity, verdict, explanation, frames,
+/// frames_total, stream, filter and details — what serde would write for `&[Finding]`.
 pub fn to_json(findings: &[Finding]) -> String {
     let mut out = String::from("[");
     for (n, f) in findings.iter().enumerate() {
@@ -123,7 +131,9 @@ pub fn to_json(findings: &[Finding]) -> String {
         out += ",\"frames\":[";
         let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
         out += &frames.join(",");
-        out += "],\"stream\":";
+        out += "],\"frames_total\":";
+        out += &f.frames_total.to_string();
+        out += ",\"stream\":";
         match f.stream {
             Some(s) => out += &s.to_string(),
             None => out += "null",
@@ -234,7 +244,9 @@ mod tests {
         let json = to_json(&sample());
         assert!(json.starts_with("[{\"kind\":\"handshake_ack_mismatch\",\"severity\":\"error\""));
         assert!(json.contains("\"explanation\":\"Quote \\\" and\\nnewline.\""));
-        assert!(json.contains("\"frames\":[456,457],\"stream\":3,\"filter\":\"tcp.stream == 3\""));
+        assert!(json.contains(
+            "\"frames\":[456,457],\"frames_total\":2,\"stream\":3,\"filter\":\"tcp.stream == 3\""
+        ));
         assert!(json.contains(
             "\"details\":{\"expected_ack\":2180033886,\"after_s\":6.0,\"by\":null,\"list\":[1,2]}"
         ));

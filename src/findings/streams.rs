@@ -13,7 +13,8 @@
 //!    acknowledgement, zero-window episodes and how long they lasted, and what the connection
 //!    looked like just before its first RST after it was established.
 //!
-//! Frame lists are capped, so a hostile capture cannot make this grow beyond the stream table.
+//! Frame lists hold every frame they stand for (the findings list all their evidence), so they
+//! grow with the marked frames of the capture and never beyond.
 
 use super::text;
 use crate::flows::Flows;
@@ -24,9 +25,6 @@ const SYN: u8 = 0x02;
 const RST: u8 = 0x04;
 const ACK: u8 = 0x10;
 const FIN: u8 = 0x01;
-
-/// At most this many frames are listed per side for retransmissions, copies and zero windows.
-pub const MAX_LISTED: usize = 50;
 
 /// A frame that repeats the one before it in the stream (same sequence and acknowledgement
 /// numbers, length, window, flags and IP ID) within this long is a second copy of one packet:
@@ -519,9 +517,7 @@ impl Hot {
 
 impl Side {
     fn listed(list: &mut Vec<u32>, i: u32) {
-        if list.len() < MAX_LISTED {
-            list.push(i);
-        }
+        list.push(i);
     }
 
     /// Ends a stall at `now` (the acknowledgement, or the end of the stream).

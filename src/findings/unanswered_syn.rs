@@ -9,6 +9,7 @@
 //! server port they share one finding; past [`MAX_GROUPS`] groups the rest are summarised in one.
 
 use super::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
+use super::many_connections_one_source::Path;
 use super::text::{self, address, duration, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -23,6 +24,18 @@ pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Fi
 }
 
 pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) -> Vec<Finding> {
+    from_attempts_linked(index, flows, attempts, &[])
+}
+
+/// [`from_attempts`], where `limited` are the client → server:port paths that
+/// `many_connections_one_source` found limited: their findings point to it (the server was
+/// answering that source meanwhile) instead of saying that one side cannot tell why.
+pub fn from_attempts_linked(
+    index: &PacketIndex,
+    flows: &Flows,
+    attempts: &Attempts,
+    limited: &[Path],
+) -> Vec<Finding> {
     let unanswered = attempts
         .with_outcomes(index)
         .filter(|(_, o)| *o == Outcome::Unanswered)
@@ -35,7 +48,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
         } else {
             MAX_GROUPS
         })
-        .map(|g| finding(index, flows, g))
+        .map(|g| finding(index, flows, g, limited))
         .collect();
     if groups.len() > MAX_GROUPS {
         findings.push(summary(&groups[MAX_GROUPS - 1..]));
@@ -52,7 +65,7 @@ fn offsets(index: &PacketIndex, a: &Attempt) -> Vec<i64> {
         .collect()
 }
 
-fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>) -> Finding {
+fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Path]) -> Finding {
     let server = endpoint(index, g.server);
     let server_host = address(index, g.server.0);
     let port = g.server.1;
@@ -141,14 +154,25 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>) -> Finding {
             described.join("; ")
         );
     }
-    explanation += &format!(
-        "From a trace taken at one point you cannot tell whether {server_host} received the SYNs, \
-         answered and the answer was lost on the way back, or never got them: a firewall silently \
-         dropping port {port}, a server that is down or not listening behind such a firewall, a \
-         routing problem or a wrong address all look the same here. Take a trace on the server \
-         (or on the far side of the firewall) at the same time, check the firewalls' logs for \
-         drops towards {server}, and check that something listens on port {port} there."
-    );
+    let explained_by_limit = single_client && limited.contains(&(g.clients[0], g.server));
+    if explained_by_limit {
+        explanation += &format!(
+            "These attempts belong to the burst from {who} that the finding on many connections \
+             from one source describes: {server} answered other attempts from {who} at the same \
+             time, so it was up and reachable, and ignored these SYNs — a per-source connection \
+             limit, not a server that is down."
+        );
+    } else {
+        explanation += &format!(
+            "From a trace taken at one point you cannot tell whether {server_host} received the \
+             SYNs, answered and the answer was lost on the way back, or never got them: a \
+             firewall silently dropping port {port}, a server that is down or not listening \
+             behind such a firewall, a routing problem or a wrong address all look the same \
+             here. Take a trace on the server (or on the far side of the firewall) at the same \
+             time, check the firewalls' logs for drops towards {server}, and check that \
+             something listens on port {port} there."
+        );
+    }
 
     let frames: Vec<u32> = g
         .attempts
@@ -198,7 +222,11 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>) -> Finding {
                 .collect::<Vec<u64>>(),
         )
         .with("retransmission_offsets_s", first_offsets)
-        .with("span_s", span.map(text::seconds));
+        .with("span_s", span.map(text::seconds))
+        .with(
+            "explained_by",
+            explained_by_limit.then_some("many_connections_one_source"),
+        );
     Finding::new(Kind::UnansweredSyn, Severity::Warning, verdict, explanation)
         .evidence(frames)
         .stream(stream)
@@ -213,19 +241,24 @@ fn summary(rest: &[PathGroup<'_>]) -> Finding {
         rest.len(),
         text::count(attempts, "attempt", "attempts")
     );
-    let explanation = "There are too many paths with unanswered SYNs to list one by one; the \
-                       filter shows every SYN that was sent again without an answer. When most \
-                       attempts towards many servers fail, suspect the capture point or a \
-                       firewall near the clients."
+    let explanation = "There are too many paths with unanswered SYNs to list one by one; their \
+                       SYNs are the evidence frames, and the filter shows every SYN of the \
+                       capture. When most attempts towards many servers fail, suspect the \
+                       capture point or a firewall near the clients."
         .to_string();
-    let frames: Vec<u32> = rest.iter().map(|g| g.first_frame()).collect();
+    let frames: Vec<u32> = rest
+        .iter()
+        .flat_map(|g| g.attempts.iter().flat_map(|a| a.syns.iter().copied()))
+        .collect();
+    let syns: u64 = rest.iter().map(PathGroup::syn_count).sum();
     Finding::new(Kind::UnansweredSyn, Severity::Warning, verdict, explanation)
         .evidence(frames)
-        .filter("tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.analysis.retransmission")
+        .filter("tcp.flags.syn == 1 && tcp.flags.ack == 0")
         .details(
             Details::new()
                 .with("paths", rest.len())
-                .with("attempts", attempts),
+                .with("attempts", attempts)
+                .with("syns", syns),
         )
 }
 
