@@ -21,7 +21,7 @@
 //! - anything else is a warning naming the hosts: corrupted on the way (a faulty card, cable or
 //!   switch port) or modified by a device that did not fix the checksum.
 
-use super::text::{self, address, capitalize, frame_no};
+use super::text::{self, address, capitalize};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::decode::{Decoded, Transport};
@@ -264,6 +264,14 @@ impl Local {
     }
 }
 
+/// Whether every wrong checksum of a frame is a value offload leaves behind: 0 in the IPv4
+/// header, the pseudo-header sum in TCP/UDP.
+fn is_placeholder(info: ChecksumIssue) -> bool {
+    let ip_ok = !info.has(bit::IP_BAD) || info.has(bit::IP_ZERO);
+    let transport_ok = !info.has(bit::TRANSPORT_BAD) || info.has(bit::TRANSPORT_PARTIAL);
+    ip_ok && transport_ok && (info.has(bit::IP_BAD) || info.has(bit::TRANSPORT_BAD))
+}
+
 /// The capturing host of each interface.
 fn local_hosts(index: &PacketIndex) -> Vec<Local> {
     let mut out: Vec<Local> = Vec::new();
@@ -451,6 +459,14 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
             one(&normal, true)
         };
         let Some(host) = host else {
+            // No single capturing host sent them all, yet every checksum is exactly the
+            // placeholder offload leaves (0 in the IP header, the pseudo-header sum in TCP/UDP):
+            // corruption does not land on those values. Several hosts inside the capturing
+            // machine (VMs and containers on a virtual bridge) hand packets over that way.
+            if members.iter().all(|&n| is_placeholder(bad[n].1)) {
+                offload.extend(members.iter().map(|&n| (n, Why::VirtualOffload)));
+                continue;
+            }
             offload_ok = false;
             break;
         };
@@ -496,6 +512,8 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Why {
     Offload,
+    /// Offload placeholders from several hosts inside the capturing machine (VMs, containers).
+    VirtualOffload,
     SegmentOffload,
     ReceiveOffload,
     Rewritten,
@@ -576,7 +594,13 @@ fn finding(
             .map(|(b, _)| b)
             .collect()
     };
-    let offload = of(&[Why::Offload, Why::SegmentOffload, Why::ReceiveOffload]);
+    let offload = of(&[
+        Why::Offload,
+        Why::VirtualOffload,
+        Why::SegmentOffload,
+        Why::ReceiveOffload,
+    ]);
+    let placeholder_hosts = why.contains(&Why::VirtualOffload);
     let segmented = of(&[Why::SegmentOffload]);
     let received = of(&[Why::ReceiveOffload]);
     let rewritten = of(&[Why::Rewritten]);
@@ -587,7 +611,6 @@ fn finding(
     let mut verdicts: Vec<String> = Vec::new();
     let mut explanation = String::new();
     let mut details = Details::new().with("bad_frames", total);
-    let mut filter = String::new();
 
     if !unexplained.is_empty() {
         let (names, list) = senders(index, &unexplained);
@@ -614,12 +637,6 @@ fn finding(
         );
         details.set("unexplained_frames", unexplained.len());
         details.set("unexplained_senders", names.clone());
-        let list: Vec<String> = unexplained
-            .iter()
-            .take(50)
-            .map(|(i, _, _)| frame_no(*i).to_string())
-            .collect();
-        filter = format!("frame.number in {{{}}}", list.join(" "));
     }
     if !offload.is_empty() {
         // The capturing host's addresses, most frequent first (a host has several: IPv4, IPv6,
@@ -629,7 +646,9 @@ fn finding(
             for ((_, _, r), w) in bad.iter().zip(why) {
                 match w {
                     Why::ReceiveOffload => *counts.entry(r.dst).or_default() += 1,
-                    Why::Offload | Why::SegmentOffload => *counts.entry(r.src).or_default() += 1,
+                    Why::Offload | Why::VirtualOffload | Why::SegmentOffload => {
+                        *counts.entry(r.src).or_default() += 1
+                    }
                     _ => {}
                 }
             }
@@ -639,7 +658,9 @@ fn finding(
         };
         let names: Vec<String> = hosts.iter().take(4).map(|&h| address(index, h)).collect();
         let host_name = text::join_and(&names);
-        let role = if hosts.len() > 1 {
+        let role = if placeholder_hosts && hosts.len() > 1 {
+            "hosts on the capturing machine, such as virtual machines or containers"
+        } else if hosts.len() > 1 {
             "the capturing host's addresses"
         } else {
             "the capturing host"
@@ -694,16 +715,28 @@ fn finding(
             },
             which(&offload)
         ));
+        let who = if placeholder_hosts && hosts.len() > 1 {
+            format!(
+                "{host_name} each left exactly the placeholder values offload leaves, which \
+                 corruption does not produce: they are hosts on the capturing machine (virtual \
+                 machines or containers behind a virtual bridge) whose packets were copied \
+                 before any card filled the checksums in."
+            )
+        } else {
+            format!(
+                "{host_name} {} the capturing host (it takes part in every conversation it \
+                 could see).",
+                if hosts.len() > 1 {
+                    "are addresses of"
+                } else {
+                    "is"
+                }
+            )
+        };
         explanation += &format!(
-            "{host_name} {} the capturing host (it takes part in every conversation it could \
-             see). A host that offloads checksums to its network card hands each packet to \
-             the card before the card computes the checksum, and the capture copies the packet \
-             at that moment, with a placeholder in the field",
-            if hosts.len() > 1 {
-                "are addresses of"
-            } else {
-                "is"
-            }
+            "{who} A host that offloads checksums to its network card hands each packet to the \
+             card before the card computes the checksum, and the capture copies the packet at \
+             that moment, with a placeholder in the field"
         );
         let mut placeholders = Vec::new();
         if zero > 0 {
@@ -740,23 +773,6 @@ fn finding(
         details.set("placeholder_partial", partial);
         details.set("segmentation_offload_frames", segmented.len());
         details.set("receive_offload_frames", received.len());
-        if filter.is_empty() {
-            let each: Vec<String> = hosts
-                .iter()
-                .take(4)
-                .map(|&h| text::src_filter(index, h))
-                .collect();
-            filter = if sent == 0 && segmented.is_empty() && hosts.len() == 1 {
-                format!(
-                    "{}.dst == {host_name} && (tcp || udp)",
-                    text::ip_proto_field(index, hosts[0])
-                )
-            } else if each.len() == 1 {
-                format!("{} && (tcp || udp)", each[0])
-            } else {
-                format!("({}) && (tcp || udp)", each.join(" || "))
-            };
-        }
     }
     if !rewritten.is_empty() {
         let pairs: Vec<String> = rewritten_pairs
@@ -790,16 +806,6 @@ fn finding(
         );
         details.set("rewritten_frames", rewritten.len());
         details.set("rewritten_conversations", pairs);
-        if filter.is_empty() {
-            filter = match rewritten_pairs.first() {
-                Some(((a, b), _)) => format!(
-                    "{} && {}",
-                    text::addr_filter(index, *a),
-                    text::addr_filter(index, *b)
-                ),
-                None => String::new(),
-            };
-        }
     }
     if !never.is_empty() {
         let (names, list) = senders(index, &never);
@@ -813,9 +819,6 @@ fn finding(
                         offload on every host at once is unlikely. ";
         details.set("zero_frames", never.len());
         details.set("zero_senders", names);
-        if filter.is_empty() {
-            filter = "tcp || udp".into();
-        }
     }
     let frames_total = index.len() as u64;
     details.set("checked_frames", index.checksums_checked);
@@ -832,11 +835,10 @@ fn finding(
     } else {
         Severity::Warning
     };
-    let evidence: Vec<u32> = if unexplained.is_empty() {
-        bad.iter().map(|(i, _, _)| *i).collect()
-    } else {
-        unexplained.iter().map(|(i, _, _)| *i).collect()
-    };
+    // Every frame the verdict counts, and a filter that selects exactly them (offload frames
+    // are not all TCP/UDP first fragments, nor all from one host).
+    let evidence: Vec<u32> = bad.iter().map(|(i, _, _)| *i).collect();
+    let filter = text::frame_set_filter(&evidence);
     details.set("frames_by_checksum", which(&bad.iter().collect::<Vec<_>>()));
     Finding::new(
         Kind::BadChecksum,

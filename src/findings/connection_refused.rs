@@ -60,13 +60,19 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
                     rest.len(),
                     text::count(attempts, "attempt", "attempts")
                 ),
-                "Too many refused paths to list one by one; the filter shows every RST. Many \
+                "Too many refused paths to list one by one; their SYNs and the answers refusing them \
+                 are the evidence frames. Many \
                  refusals across ports of one host usually mean a port scan, or a client trying \
                  a list of services."
                     .into(),
             )
-            .evidence(rest.iter().map(|(g, _)| g.first_frame()))
-            .filter("tcp.flags.reset == 1")
+            .evidence(rest.iter().flat_map(|(g, _)| {
+                g.attempts.iter().flat_map(|a| {
+                    let answer = a.rst.or(a.unreachable);
+                    a.syns.iter().copied().chain(answer)
+                })
+            }))
+            .filter("(tcp.flags.syn == 1 && tcp.flags.ack == 0) || tcp.flags.reset == 1 || icmp || icmpv6")
             .details(
                 Details::new()
                     .with("paths", rest.len())

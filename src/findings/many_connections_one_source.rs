@@ -24,7 +24,7 @@
 //!    one server ([`SCAN_MIN_PORTS`]) it is told as the port scan it is.
 //!
 //! A source found by rule 1 is not reported again by rule 2. The `unanswered_syn` finding for
-//! the same client → server:port links to this one ([`limited_paths`]) instead of telling the
+//! the same client → server:port links to this one ([`with_limited_paths`]) instead of telling the
 //! "cannot tell from one side" story.
 
 use super::attempts::{Attempt, Attempts, Outcome};
@@ -74,37 +74,31 @@ pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Fi
 }
 
 /// Both rules over the attempts: the findings, sorted by first frame.
-pub fn from_attempts(index: &PacketIndex, _flows: &Flows, attempts: &Attempts) -> Vec<Finding> {
+pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) -> Vec<Finding> {
+    with_limited_paths(index, flows, attempts).0
+}
+
+/// [`from_attempts`], with the client → server:port paths rule 1 found limited (for
+/// `unanswered_syn` to link to).
+pub fn with_limited_paths(
+    index: &PacketIndex,
+    _flows: &Flows,
+    attempts: &Attempts,
+) -> (Vec<Finding>, Vec<Path>) {
     let tries = tries(index, attempts);
     let mut findings = Vec::new();
-    let mut limited_sources: Vec<u32> = Vec::new();
+    let mut paths: Vec<Path> = Vec::new();
     for path in by_path(&tries) {
         if let Some(burst) = limited_burst(&path.tries) {
-            limited_sources.push(path.client);
+            paths.push((path.client, path.server));
             findings.push(limited_finding(index, &path, &burst));
         }
     }
+    let mut limited_sources: Vec<u32> = paths.iter().map(|p| p.0).collect();
     limited_sources.sort_unstable();
     findings.extend(volume_findings(index, &tries, &limited_sources));
     findings.sort_by_key(|f| f.first_frame());
-    findings
-}
-
-/// The paths rule 1 found (for `unanswered_syn` to link to), from this detector's findings.
-pub fn limited_paths(findings: &[Finding]) -> Vec<Path> {
-    findings
-        .iter()
-        .filter_map(|f| {
-            let d = &f.details;
-            let client = d.get("source_id")?.as_i64()?;
-            let server = d.get("server_id")?.as_i64()?;
-            let port = d.get("port")?.as_i64()?;
-            Some((
-                u32::try_from(client).ok()?,
-                (u32::try_from(server).ok()?, u16::try_from(port).ok()?),
-            ))
-        })
-        .collect()
+    (findings, paths)
 }
 
 /// One attempt as both rules see it.
@@ -438,8 +432,6 @@ fn limited_finding(index: &PacketIndex, path: &PathTries<'_>, burst: &Burst) -> 
         .with("last_frame", frame_no(last))
         .with("outside_attempts", outside.len())
         .with("outside_troubled", outside_troubled)
-        .with("source_id", path.client)
-        .with("server_id", path.server.0)
         .with("threshold_burst_attempts", MIN_BURST_ATTEMPTS)
         .with("threshold_burst_window_s", text::seconds(BURST_WINDOW_NS))
         .with("threshold_troubled_share", MIN_TROUBLED_SHARE);
@@ -628,11 +620,8 @@ fn volume_finding(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Fi
             ),
         )
     };
-    let frames: Vec<u32> = window
-        .iter()
-        .filter(|s| s.outcome.failed())
-        .map(|s| s.first_syn())
-        .collect();
+    // The first SYN of every attempt counted (the filter adds any resent ones).
+    let frames: Vec<u32> = window.iter().map(|s| s.first_syn()).collect();
     let details = Details::new()
         .with("rule", if scan { "port_scan" } else { "volume" })
         .with("source", host)
@@ -756,9 +745,9 @@ mod tests {
             f.filter,
             "ip.src == 10.0.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.number >= 1 && frame.number <= 599"
         );
-        // The first SYN of every failed attempt: frames 1, 7, 13, … (3 attempts = 6 records).
-        assert_eq!(f.frames.len(), 100);
-        assert_eq!(f.frames[..3], [1, 7, 13]);
+        // The first SYN of every attempt: frames 1, 3, 5, … (2 records each).
+        assert_eq!(f.frames.len(), 300);
+        assert_eq!(f.frames[..3], [1, 3, 5]);
         assert_eq!(f.details.get("failed").and_then(|d| d.as_i64()), Some(100));
     }
 
@@ -859,7 +848,10 @@ mod tests {
             .explanation
             .contains("Of the 150 SYNs sent for them, 125 got no SYN-ACK."));
         assert!(!f.explanation.contains("seed"));
-        assert_eq!(limited_paths(&findings), vec![(1, (2, 443))]);
+        assert_eq!(
+            with_limited_paths(&index, &flows, &Attempts::collect(&index, &flows)).1,
+            vec![(1, (2, 443))]
+        );
     }
 
     #[test]

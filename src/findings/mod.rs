@@ -412,12 +412,9 @@ pub fn run_stages(
         index, flows, &attempts,
     ));
     findings.extend(synack_with_payload::from_attempts(index, flows, &attempts));
-    let many = many_connections_one_source::from_attempts(index, flows, &attempts);
+    let (many, limited) = many_connections_one_source::with_limited_paths(index, flows, &attempts);
     findings.extend(unanswered_syn::from_attempts_linked(
-        index,
-        flows,
-        &attempts,
-        &many_connections_one_source::limited_paths(&many),
+        index, flows, &attempts, &limited,
     ));
     findings.extend(connection_refused::from_attempts(index, flows, &attempts));
     findings.extend(many);

@@ -620,7 +620,7 @@ fn benign_note(
         .filter_map(|(c, _, _)| c.number(flows))
         .collect();
     streams.sort_unstable();
-    let list: Vec<String> = streams.iter().take(50).map(u32::to_string).collect();
+    let list: Vec<String> = streams.iter().map(u32::to_string).collect();
     let filter = match list.as_slice() {
         [one] => format!("tcp.stream == {one} && tcp.flags.reset == 1"),
         many => format!(

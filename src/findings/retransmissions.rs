@@ -291,12 +291,20 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
                          take a trace at the receiver at the same time to see whether the \
                          originals arrived.";
     }
-    let filter = match stream {
-        Some(n) => format!(
-            "tcp.stream == {n} && {} && tcp.analysis.retransmission",
-            text::src_filter(index, sender.0)
+    // The retransmissions, and the original segment the explanation starts from.
+    let retransmitted = match original {
+        Some(o) => format!(
+            "(tcp.analysis.retransmission || frame.number == {})",
+            frame_no(o)
         ),
         None => "tcp.analysis.retransmission".into(),
+    };
+    let filter = match stream {
+        Some(n) => format!(
+            "tcp.stream == {n} && {} && {retransmitted}",
+            text::src_filter(index, sender.0)
+        ),
+        None => retransmitted,
     };
     let mut frames: Vec<u32> = original.into_iter().collect();
     frames.extend(side.retransmission_frames.iter().copied());
@@ -379,7 +387,7 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
          share grows."
             .to_string()
     };
-    let list: Vec<String> = streams.iter().take(50).map(u32::to_string).collect();
+    let list: Vec<String> = streams.iter().map(u32::to_string).collect();
     let filter = if streams.len() == 1 {
         format!("tcp.stream == {} && tcp.analysis.retransmission", list[0])
     } else {
@@ -390,7 +398,7 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
     };
     let frames: Vec<u32> = light
         .iter()
-        .filter_map(|&(c, d)| c.sides[d].retransmission_frames.first().copied())
+        .flat_map(|&(c, d)| c.sides[d].retransmission_frames.iter().copied())
         .collect();
     Some(
         Finding::new(
@@ -472,15 +480,10 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
         },
         text::join_and(&hosts)
     );
-    let list: Vec<String> = frames
-        .iter()
-        .take(20)
-        .map(|&f| frame_no(f).to_string())
-        .collect();
     Some(
         Finding::new(Kind::Retransmissions, Severity::Note, verdict, explanation)
             .evidence(frames.iter().copied())
-            .filter(format!("frame.number in {{{}}}", list.join(" ")))
+            .filter(text::frame_set_filter(&frames))
             .details(
                 Details::new()
                     .with("issue", "duplicate_frames")

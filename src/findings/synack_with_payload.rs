@@ -106,13 +106,18 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
                     then carries a Fast Open cookie). Otherwise something on the path added the \
                     bytes — a NIC driver on either end, a wireless access point, a WAN optimiser: \
                     capture at the server side at the same time and compare the SYN-ACK there \
-                    (in the seed's case it left the server with an IP total length of 44 and \
-                    arrived with 46).";
+                    (a SYN-ACK that leaves the server with an IP total length of 44 and arrives \
+                    with 46 gained its 2 bytes on the way).";
     let stream = a.stream_number(flows);
-    let filter = stream.map_or_else(
+    // The SYN-ACKs (with payload) and the client's answer to them.
+    let synacks = stream.map_or_else(
         || "tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.len > 0".to_string(),
         |n| format!("tcp.stream == {n} && tcp.flags.syn == 1 && tcp.flags.ack == 1"),
     );
+    let filter = match third {
+        Some(t) => format!("({synacks}) || frame.number == {}", frame_no(t)),
+        None => synacks,
+    };
     let mut frames = with_payload.clone();
     frames.extend(third);
     let details = Details::new()

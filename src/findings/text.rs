@@ -136,6 +136,31 @@ pub fn capitalize(s: &str) -> String {
     }
 }
 
+/// A display filter that selects exactly these frames (0-based indexes, any order):
+/// `frame.number in {3 7..9 12}`, runs of consecutive frames written as ranges.
+pub fn frame_set_filter(frames: &[u32]) -> String {
+    let mut sorted: Vec<u64> = frames.iter().map(|&i| frame_no(i)).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut items: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < sorted.len() {
+        let start = sorted[k];
+        let mut end = start;
+        while k + 1 < sorted.len() && sorted[k + 1] == end + 1 {
+            k += 1;
+            end += 1;
+        }
+        items.push(if end == start {
+            start.to_string()
+        } else {
+            format!("{start}..{end}")
+        });
+        k += 1;
+    }
+    format!("frame.number in {{{}}}", items.join(" "))
+}
+
 /// Frame numbers as text, shortened after `max`: `frames 3, 4 and 5`, `frame 7`.
 pub fn frames_text(frames: &[u32], max: usize) -> String {
     let mut items: Vec<String> = frames
@@ -198,6 +223,15 @@ mod tests {
         assert_eq!(duration(61_000_000_000), "61.0 s");
         assert_eq!(duration(200_000_000_000), "3 min 20 s");
         assert_eq!(seconds(6_028_765_700), 6.028766);
+    }
+
+    #[test]
+    fn a_frame_set_filter_selects_exactly_its_frames() {
+        assert_eq!(
+            frame_set_filter(&[11, 2, 6, 7, 8, 0, 7]),
+            "frame.number in {1 3 7..9 12}"
+        );
+        assert_eq!(frame_set_filter(&[]), "frame.number in {}");
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
             )
             .evidence(
                 rest.iter()
-                    .filter_map(|&(c, d)| c.sides[d].zero_window_frames.first().copied()),
+                    .flat_map(|&(c, d)| c.sides[d].zero_window_frames.iter().copied()),
             )
             .filter("tcp.analysis.zero_window")
             .details(

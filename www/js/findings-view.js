@@ -6,6 +6,9 @@
 import { el } from './dom.js';
 import * as fmt from './format.js';
 
+/** Evidence frames shown as buttons per finding; past it a line says how many more there are. */
+const MAX_CHIPS = 200;
+
 export const SEVERITY_TITLES = { error: 'Error', warning: 'Warning', note: 'Note' };
 
 /** "1 error, 2 warnings" for a list of findings ('' when empty). */
@@ -136,11 +139,17 @@ export class FindingsView {
 
     const facts = el('dl', { class: 'finding-facts' });
     if (f.frames?.length) {
-      const chips = el('dd', { class: 'frame-chips' }, f.frames.map((no) => el('button', {
+      // Every evidence frame is in `frames` (up to the report's own cut, told by frames_total);
+      // the first MAX_CHIPS are buttons, and the filter selects them all.
+      const total = f.frames_total ?? f.frames.length;
+      const chips = el('dd', { class: 'frame-chips' }, f.frames.slice(0, MAX_CHIPS).map((no) => el('button', {
         type: 'button', class: 'frame-chip', text: String(no), title: `Show frame ${no} in the packet list`,
         dataset: { frame: String(no) }, on: { click: () => this.onJump(no) },
       })));
-      facts.append(el('dt', { text: f.frames.length === 1 ? 'Evidence frame' : 'Evidence frames' }), chips);
+      if (total > MAX_CHIPS) {
+        chips.append(el('span', { class: 'frame-chips-more', dataset: { moreFrames: String(total - MAX_CHIPS) }, text: `and ${fmt.count(total - MAX_CHIPS)} more (Apply filter shows all ${fmt.count(total)})` }));
+      }
+      facts.append(el('dt', { text: total === 1 ? 'Evidence frame' : `Evidence frames (${fmt.count(total)})` }), chips);
     }
     if (f.stream !== null && f.stream !== undefined) {
       facts.append(el('dt', { text: 'Stream' }), el('dd', {},
