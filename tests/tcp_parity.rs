@@ -106,7 +106,7 @@ fn our_tcp_cells(analyzer: &Analyzer, i: usize, passes: Passes) -> Option<Vec<St
         r.stream.to_string(),
         r.seq.to_string(),
         r.ack.to_string(),
-        r.len.to_string(),
+        opt(r.len),
         opt(r.nxtseq),
         opt(r.window),
         r.ack_rtt_ns.map(seconds).unwrap_or_default(),
