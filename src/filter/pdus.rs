@@ -160,6 +160,14 @@ impl AppPdus {
         // Directions whose ServerHello chose TLS 1.3 (the other direction follows).
         let mut tls13_streams: Vec<(u32, usize)> = Vec::new();
         for (i, record) in index.records.iter().enumerate() {
+            if let Some(http) = quoted_payload_protocol(index, i, bytes) {
+                if http {
+                    out.http.insert(i as u32, Vec::new());
+                } else {
+                    out.tls.insert(i as u32, Vec::new());
+                }
+                continue;
+            }
             // RST payloads are diagnostics, never handed to the application dissector.
             if !record.is_tcp()
                 || record.payload_len == 0
@@ -182,7 +190,8 @@ impl AppPdus {
                 seg.flags()
                     & (crate::tcp::flags::RETRANSMISSION
                         | crate::tcp::flags::FAST_RETRANSMISSION
-                        | crate::tcp::flags::SPURIOUS_RETRANSMISSION)
+                        | crate::tcp::flags::SPURIOUS_RETRANSMISSION
+                        | crate::tcp::flags::OUT_OF_ORDER)
                     != 0
             }) {
                 continue;
@@ -268,6 +277,30 @@ impl AppPdus {
         }
         out
     }
+}
+
+/// A TCP segment with payload quoted in an ICMP error, on an HTTP (`true`) or TLS (`false`)
+/// port. Wireshark hands quoted payload straight to the port's dissector (no reassembly), so
+/// the frame is `http` / `tls`; no message or record is read from it.
+fn quoted_payload_protocol(index: &PacketIndex, i: usize, bytes: &dyn FrameBytes) -> Option<bool> {
+    let quote = index.icmp_quotes.get(i as u32)?;
+    let ports = [quote.src_port, quote.dst_port];
+    let http = ports.iter().any(|p| HTTP_PORTS.contains(p));
+    if quote.ip_proto != 6 || !(http || ports.iter().any(|p| TLS_PORTS.contains(p))) {
+        return None;
+    }
+    let record = index.records.get(i)?;
+    let location = FrameLocation {
+        file: usize::from(index.file_of(record)),
+        offset: record.offset,
+        caplen: record.caplen,
+    };
+    let frame = bytes.frame_bytes(i, &location)?;
+    let decoded = decode::decode(index.link_type_of(record), &frame);
+    let body = frame.get(decoded.payload_offset as usize..)?;
+    let tcp = body.get(body.len().checked_sub(usize::from(quote.captured))?..)?;
+    let header_len = usize::from(tcp.get(12)? >> 4) * 4;
+    (header_len >= 20 && tcp.len() > header_len).then_some(http)
 }
 
 fn starts_like_http(data: &[u8]) -> bool {
