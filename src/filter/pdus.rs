@@ -159,6 +159,9 @@ impl AppPdus {
         let mut directions: HashMap<(u32, usize), Direction> = HashMap::default();
         // Directions whose ServerHello chose TLS 1.3 (the other direction follows).
         let mut tls13_streams: Vec<(u32, usize)> = Vec::new();
+        // Streams off the HTTP/TLS ports that a heuristic claimed (true: HTTP), from that
+        // segment on, in both directions.
+        let mut heuristic_streams: HashMap<u32, bool> = HashMap::default();
         for (i, record) in index.records.iter().enumerate() {
             if let Some(http) = quoted_payload_protocol(index, i, bytes) {
                 if http {
@@ -177,14 +180,16 @@ impl AppPdus {
                 continue;
             }
             let ports = [record.src_port, record.dst_port];
-            let http = ports.iter().any(|p| HTTP_PORTS.contains(p));
-            let tls = !http && ports.iter().any(|p| TLS_PORTS.contains(p));
-            if !(http || tls) {
-                continue;
-            }
+            let by_port = ports.iter().any(|p| HTTP_PORTS.contains(p))
+                || ports.iter().any(|p| TLS_PORTS.contains(p));
             let (Some(&stream_id), Some(stream)) = (flows.stream_of.get(i), flows.stream(i)) else {
                 continue;
             };
+            let claimed = heuristic_streams.contains_key(&stream_id);
+            let port_dissector = ports.iter().any(|&p| super::tcp_ports::is_registered(p));
+            if !by_port && !claimed && (port_dissector || !may_start(record)) {
+                continue;
+            }
             if tcp.is_some_and(|t| {
                 let seg = t.segment(i);
                 seg.flags()
@@ -212,6 +217,14 @@ impl AppPdus {
             let end = (start + decoded.payload_len as usize).min(frame.len());
             let Some(payload) = frame.get(start..end).filter(|p| !p.is_empty()) else {
                 continue;
+            };
+            let http = match heuristic_streams.get(&stream_id) {
+                _ if by_port => ports.iter().any(|p| HTTP_PORTS.contains(p)),
+                Some(&http) => http,
+                None => match heuristic(payload) {
+                    Some(http) => *heuristic_streams.entry(stream_id).or_insert(http),
+                    None => continue,
+                },
             };
             let key = (stream_id, stream.direction_of(record));
             let direction = directions.entry(key).or_insert_with(|| Direction {
@@ -277,6 +290,37 @@ impl AppPdus {
         }
         out
     }
+}
+
+/// Cheap pre-check on the index, so the bytes of every other segment are not read: a segment
+/// the index labelled (HTTP with a known method or a status line, a TLS record of SSL 3.0 to
+/// TLS 1.3). It misses what only the heuristics accept: a request line with a method the label
+/// does not know and GM/T TLS (version 0x0101).
+fn may_start(record: &crate::index::PacketRecord) -> bool {
+    record.has(flag::HAS_APP)
+}
+
+/// Wireshark 4.0's HTTP and TLS heuristics on TCP (both enabled by default and tried after the
+/// port tables): `Some(true)` when the first line is terminated and starts with "HTTP/1." or
+/// ends with "HTTP/1.x" (`dissect_http_heur_tcp`); `Some(false)` when the payload starts with
+/// a TLS record header of type handshake or application data, version SSL 3.0, TLS 1.0–1.2 or
+/// GM/T 0x0101 and a length in 1..18432 (`is_sslv3_or_tls`).
+fn heuristic(payload: &[u8]) -> Option<bool> {
+    if let [kind, major, minor, len_hi, len_lo, ..] = *payload {
+        let version = u16::from_be_bytes([major, minor]);
+        let len = u16::from_be_bytes([len_hi, len_lo]);
+        if matches!(kind, 22 | 23)
+            && matches!(version, 0x0300..=0x0303 | 0x0101)
+            && (1..0x4000 + 2048).contains(&len)
+        {
+            return Some(false);
+        }
+    }
+    let line_end = payload.iter().position(|&b| b == b'\r' || b == b'\n')?;
+    let line = &payload[..line_end];
+    let starts = line.len() >= 7 && line[..7].eq_ignore_ascii_case(b"HTTP/1.");
+    let ends = line.len() > 8 && line[line.len() - 8..][..7].eq_ignore_ascii_case(b"HTTP/1.");
+    (line.len() != 8 && (starts || ends)).then_some(true)
 }
 
 /// A TCP segment with payload quoted in an ICMP error, on an HTTP (`true`) or TLS (`false`)
