@@ -266,7 +266,12 @@ impl AppPdus {
                         }
                         // A segment that starts a record is dissected as TLS (the record completes
                         // later); one that only continues a record is not.
+                        // Data that is not a record, once a record was seen, is shown as
+                        // "Continuation Data".
                         TlsOutcome::Started => {
+                            out.tls.insert(frame_no, Vec::new());
+                        }
+                        TlsOutcome::NotTls if flags.seen_record => {
                             out.tls.insert(frame_no, Vec::new());
                         }
                         TlsOutcome::Extended | TlsOutcome::NotTls => {}
@@ -611,6 +616,9 @@ struct TlsFlags {
     encrypted: bool,
     /// The ServerHello chose TLS 1.3: application-data records are opaque.
     tls13: bool,
+    /// A record has started in this direction: data that is not a record is then shown as
+    /// "Continuation Data" (before that, Wireshark's TLS dissector declines it).
+    seen_record: bool,
 }
 
 /// What a segment did to a TLS direction.
@@ -654,6 +662,7 @@ fn tls_segment(pending: &mut Vec<u8>, flags: &mut TlsFlags, payload: &[u8]) -> T
             }
         }
     }
+    flags.seen_record |= !records.is_empty() || !pending.is_empty();
     if !records.is_empty() {
         TlsOutcome::Records(records)
     } else if !pending.is_empty() {
