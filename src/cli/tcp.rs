@@ -80,7 +80,7 @@ pub fn to_text(r: &TcpRow) -> String {
         r.stream,
         r.seq,
         r.ack,
-        r.len,
+        r.len.map_or("-".into(), |len| len.to_string()),
         if flags.is_empty() { "-".into() } else { flags },
         r.ack_rtt_ns.map_or("-".into(), seconds),
         r.bytes_in_flight.map_or("-".into(), |b| b.to_string()),

@@ -48,6 +48,8 @@ pub struct IcmpQuote {
     pub seq: u32,
     pub ack: u32,
     pub tcp_flags: u8,
+    /// TCP only: the window field as sent (0 when not captured).
+    pub window: u16,
     /// Bytes of the quoted transport header present in the frame.
     pub captured: u16,
 }
@@ -99,14 +101,15 @@ pub fn quoted_packet(body: &[u8]) -> Option<IcmpQuote> {
     }
     let transport = body.get(transport_at..)?;
     let captured = transport.len().min(usize::from(u16::MAX)) as u16;
-    let (tcp_flags, seq, ack) = if ip_proto == 6 {
+    let (tcp_flags, seq, ack, window) = if ip_proto == 6 {
         (
             transport.get(13).copied().unwrap_or(0),
             be32(transport, 4).unwrap_or(0),
             be32(transport, 8).unwrap_or(0),
+            be16(transport, 14).unwrap_or(0),
         )
     } else {
-        (0, 0, 0)
+        (0, 0, 0, 0)
     };
     Some(IcmpQuote {
         src,
@@ -117,6 +120,7 @@ pub fn quoted_packet(body: &[u8]) -> Option<IcmpQuote> {
         seq,
         ack,
         tcp_flags,
+        window,
         captured,
     })
 }

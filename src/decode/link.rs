@@ -169,6 +169,43 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
     info.offset = at;
 }
 
+/// GRE protocol types Wireshark hands to its 802.11 dissector (Aruba's WLAN tunnels,
+/// 0x8200 to 0x8370 in steps of 0x10).
+pub fn is_aruba_gre(protocol: u16) -> bool {
+    (0x8200..=0x8370).contains(&protocol) && protocol & 0x000F == 0
+}
+
+/// An IEEE 802.11 data frame without FCS (as Aruba GRE carries it) whose body is LLC/SNAP:
+/// the EtherType of the body and its offset in `data`. `None` for management, control,
+/// protected and null-data frames, A-MSDUs and bodies that are not SNAP with an EtherType.
+pub fn wlan_snap_payload(data: &[u8]) -> Option<(u16, usize)> {
+    let (fc0, fc1) = (*data.first()?, *data.get(1)?);
+    let subtype = fc0 >> 4;
+    // Version 0, type 2 (data), not protected, a subtype that carries a body.
+    if fc0 & 0x03 != 0 || (fc0 >> 2) & 0x03 != 2 || fc1 & 0x40 != 0 || subtype & 0x04 != 0 {
+        return None;
+    }
+    let mut len = 24;
+    if fc1 & 0x03 == 0x03 {
+        len += 6; // address 4 (to and from the DS)
+    }
+    if subtype & 0x08 != 0 {
+        if data.get(len)? & 0x80 != 0 {
+            return None; // A-MSDU
+        }
+        len += 2; // QoS control
+        if fc1 & 0x80 != 0 {
+            len += 4; // HT control
+        }
+    }
+    let llc = data.get(len..len + 8)?;
+    let bridge_tunnel = llc[3..6] == [0x00, 0x00, 0xF8];
+    if llc[0..3] != [0xAA, 0xAA, 0x03] || (llc[3..6] != [0, 0, 0] && !bridge_tunnel) {
+        return None;
+    }
+    Some((u16::from_be_bytes([llc[6], llc[7]]), len + 8))
+}
+
 /// Reads a PPP protocol field (1 byte when compressed, else 2) at `at`.
 fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
     let first = *data.get(at)?;

@@ -437,6 +437,10 @@ fn gre_payload(gre: &[u8]) -> Option<(u16, usize)> {
         info.ether_type = ppp_info.ether_type;
         return Some((info.ether_type, len + ppp_info.offset));
     }
+    if link::is_aruba_gre(protocol) {
+        let (ether_type, at) = link::wlan_snap_payload(gre.get(len..)?)?;
+        return Some((ether_type, len + at));
+    }
     Some((protocol, len))
 }
 

@@ -2,7 +2,8 @@
 //! packet), 802.1Q / 802.1ad VLAN tags (any number), MPLS label stacks (then IPv4/IPv6 by the
 //! first nibble or an Ethernet pseudowire), BSD NULL / OpenBSD LOOP, raw IP, Linux cooked
 //! captures v1 (SLL) and v2 (SLL2), PPP (optional FF 03, 1- or 2-byte protocol, LCP/IPCP
-//! headers) and PPPoE discovery and session. `by_ethertype` is the dispatcher every layer that
+//! headers), PPPoE discovery and session, and IEEE 802.11 data frames (as Aruba GRE carries
+//! them, without FCS). `by_ethertype` is the dispatcher every layer that
 //! carries an EtherType (VLAN, SLL, GRE) calls.
 
 use super::bytes::Bytes;
@@ -217,7 +218,7 @@ fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
 }
 
 /// 802.2 LLC (and SNAP) after an 802.3 length field.
-fn llc(cx: &mut Cx, b: &Bytes, off: usize) {
+pub(crate) fn llc(cx: &mut Cx, b: &Bytes, off: usize) {
     if b.get(off, 2) == Some(&[0xff, 0xff]) {
         data_layer(cx, b, off, ", raw 802.3 (Novell IPX), not dissected");
         return;
@@ -857,4 +858,70 @@ fn pppoe_tags(node: &mut Node, b: &Bytes, mut at: usize, end: usize) {
         }
     }
     node.push(tags);
+}
+
+/// An IEEE 802.11 frame without FCS (Aruba GRE): frame control, duration, addresses, sequence
+/// control and QoS control of a data frame, then its LLC/SNAP body. Other frames (management,
+/// control, protected, null data, A-MSDU) show their header and the rest as data.
+pub(crate) fn wlan(cx: &mut Cx, b: &Bytes, off: usize) {
+    let mut node = Node::new("IEEE 802.11", off, b.remaining(off).min(24));
+    let Some((fc0, fc1)) = b.u8(off).zip(b.u8(off + 1)) else {
+        node.push(cx.cut(b, "802.11 header", off, 24));
+        cx.push_layer(node);
+        return;
+    };
+    let fc = u16::from_be_bytes([fc0, fc1]);
+    let (kind, subtype) = ((fc0 >> 2) & 3, fc0 >> 4);
+    node.label = match (kind, subtype & 0x08 != 0) {
+        (2, true) => format!("IEEE 802.11 QoS Data, Flags: 0x{fc1:02x}"),
+        (2, false) => format!("IEEE 802.11 Data, Flags: 0x{fc1:02x}"),
+        _ => format!("IEEE 802.11, type {kind} subtype {subtype}, Flags: 0x{fc1:02x}"),
+    };
+    node.push(Node::new(format!("Frame Control Field: 0x{fc:04x}"), off, 2).field("wlan.fc"));
+    let Some(body) = crate::decode::link::wlan_snap_payload(b.rest(off)) else {
+        if cx.push_layer(node) {
+            data_layer(cx, b, off + 2, ", 802.11 frame not dissected further");
+        }
+        return;
+    };
+    wlan_header_fields(&mut node, b, off, fc1);
+    node.len = super::to_u32(body.1 - 8);
+    if cx.push_layer(node) {
+        llc(cx, b, off + body.1 - 8);
+    }
+}
+
+fn wlan_header_fields(node: &mut Node, b: &Bytes, off: usize, fc1: u8) {
+    if let Some(duration) = b.u16(off + 2) {
+        node.push(
+            Node::new(
+                format!("Duration: {} microseconds", duration & 0x7fff),
+                off + 2,
+                2,
+            )
+            .field("wlan.duration"),
+        );
+    }
+    let third = match fc1 & 0x03 {
+        0 => ("BSS Id", "wlan.bssid"),
+        1 | 3 => ("Destination address", "wlan.da"),
+        _ => ("Source address", "wlan.sa"),
+    };
+    let names = [
+        ("Receiver address", "wlan.ra"),
+        ("Transmitter address", "wlan.ta"),
+        third,
+    ];
+    for (i, (name, field)) in names.into_iter().enumerate() {
+        let at = off + 4 + 6 * i;
+        if let Some(a) = b.array6(at) {
+            node.push(Node::new(format!("{name}: {}", mac(&a)), at, 6).field(field));
+        }
+    }
+    if let Some(seq) = b.u16(off + 22) {
+        let seq = u16::from_le_bytes(seq.to_be_bytes());
+        node.push(
+            Node::new(format!("Sequence number: {}", seq >> 4), off + 22, 2).field("wlan.seq"),
+        );
+    }
 }

@@ -1,12 +1,13 @@
 //! Tunnels: GRE (RFC 2784/2890 and the enhanced PPTP version 1: flags, protocol, checksum
-//! verified, key, sequence and acknowledgment numbers, then the inner Ethernet, IP, PPP or MPLS),
+//! verified, key, sequence and acknowledgment numbers, then the inner Ethernet, IP, PPP, MPLS
+//! or, for Aruba's protocol types 0x8200–0x8370, an 802.11 data frame),
 //! ERSPAN type II inside GRE, IP-in-IP (IPv4 or IPv6 carried by IPv4 or IPv6: 4in4, 6in4, 4in6,
 //! 6in6) and VXLAN (flags and VNI, then the inner Ethernet frame). Inner packets become further
 //! top-level layers.
 
 use super::bytes::Bytes;
 use super::checksum::Verdict;
-use super::link::{by_ethertype, ethernet, ppp};
+use super::link::{by_ethertype, ethernet, ppp, wlan};
 use super::names::ethertype_name;
 use super::network::{self, Carried, IpInfo};
 use super::text::{bits_line, flag_line};
@@ -148,6 +149,7 @@ fn gre_header(node: &mut Node, b: &Bytes, off: usize) -> Option<GreHeader> {
     let pname = match protocol {
         0x880b => "PPP",
         0x0800 => "IP",
+        p if crate::decode::link::is_aruba_gre(p) => "ARUBA WLAN",
         p => ethertype_name(p),
     };
     node.push(
@@ -223,6 +225,7 @@ pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
             ppp(cx, b, payload);
         }
         0x88be if h.flags & GRE_S != 0 => erspan_type2(cx, b, payload),
+        p if crate::decode::link::is_aruba_gre(p) => wlan(cx, b, payload),
         p => {
             by_ethertype(cx, b, p, payload);
         }

@@ -1,12 +1,12 @@
 //! Every layer of a frame whose index record holds only the innermost packet: tunnels (GRE,
-//! IP-in-IP, 6in4/4in6, VXLAN) and ICMP errors (Wireshark dissects the quoted IP header and
-//! transport ports too, so `ip.addr` and `udp.port` have one occurrence per layer). Decoded
-//! from the frame bytes, only for such frames and only when a filter reads a field that has
-//! several layers; everything else comes from the index. Hostile bytes: every read is checked,
+//! Aruba GRE's 802.11 data frames, IP-in-IP, 6in4/4in6, VXLAN) and ICMP errors (Wireshark
+//! dissects the quoted IP header and transport ports too, so `ip.addr` and `udp.port` have one
+//! occurrence per layer). Decoded from the frame bytes, only for such frames and only when a
+//! filter reads a field that has several layers; everything else comes from the index. Hostile bytes: every read is checked,
 //! nesting is bounded.
 
 use crate::decode::app::{parse_dns, AppInfo};
-use crate::decode::link::decode_link;
+use crate::decode::link::{decode_link, is_aruba_gre, wlan_snap_payload};
 use std::net::IpAddr;
 
 /// One IPv4 or IPv6 header.
@@ -259,6 +259,12 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
             match protocol {
                 0x6558 => link(1, &bytes[..end.min(bytes.len())], inner, out, depth + 1),
                 0x0800 | 0x86DD => ip(bytes, inner, end, out, depth + 1),
+                p if is_aruba_gre(p) => {
+                    let wlan = bytes.get(inner..end.min(bytes.len())).unwrap_or_default();
+                    if let Some((0x0800 | 0x86DD, at)) = wlan_snap_payload(wlan) {
+                        ip(bytes, inner + at, end, out, depth + 1);
+                    }
+                }
                 0x880B => {
                     let mut offset = inner;
                     if bytes.get(offset..offset + 2) == Some(&[0xFF, 0x03]) {

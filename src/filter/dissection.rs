@@ -303,10 +303,18 @@ pub(super) fn port_numbers(f: &Frame<'_>, buf: &mut Buf, udp: bool, which: u8) -
 }
 
 pub(super) fn tcp_flag(f: &Frame<'_>, buf: &mut Buf, bit: u8) -> usize {
-    match tcp_record(f) {
-        Some(t) => one(buf, i64::from(t.tcp_flags & bit != 0)),
-        None => 0,
+    match (tcp_record(f), quoted_tcp(f)) {
+        (Some(t), _) => one(buf, i64::from(t.tcp_flags & bit != 0)),
+        (None, Some(q)) => one(buf, i64::from(q.tcp_flags & bit != 0)),
+        (None, None) => 0,
     }
+}
+
+/// A TCP header quoted in an ICMP error, when its flags byte was captured (Wireshark
+/// dissects it, flags included).
+fn quoted_tcp<'r>(f: &Frame<'r>) -> Option<&'r crate::decode::IcmpQuote> {
+    let quote = f.data.index.icmp_quotes.get(f.i as u32)?;
+    (quote.ip_proto == 6 && quote.captured >= 14).then_some(quote)
 }
 
 /// A numeric TCP header field of the dissected TCP header.

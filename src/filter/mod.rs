@@ -27,6 +27,7 @@ mod literal;
 mod parser;
 mod pdus;
 mod program;
+mod tcp_ports;
 mod value;
 mod view;
 

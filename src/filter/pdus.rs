@@ -159,7 +159,18 @@ impl AppPdus {
         let mut directions: HashMap<(u32, usize), Direction> = HashMap::default();
         // Directions whose ServerHello chose TLS 1.3 (the other direction follows).
         let mut tls13_streams: Vec<(u32, usize)> = Vec::new();
+        // Streams off the HTTP/TLS ports that a heuristic claimed (true: HTTP), from that
+        // segment on, in both directions.
+        let mut heuristic_streams: HashMap<u32, bool> = HashMap::default();
         for (i, record) in index.records.iter().enumerate() {
+            if let Some(http) = quoted_payload_protocol(index, i, bytes) {
+                if http {
+                    out.http.insert(i as u32, Vec::new());
+                } else {
+                    out.tls.insert(i as u32, Vec::new());
+                }
+                continue;
+            }
             // RST payloads are diagnostics, never handed to the application dissector.
             if !record.is_tcp()
                 || record.payload_len == 0
@@ -169,20 +180,23 @@ impl AppPdus {
                 continue;
             }
             let ports = [record.src_port, record.dst_port];
-            let http = ports.iter().any(|p| HTTP_PORTS.contains(p));
-            let tls = !http && ports.iter().any(|p| TLS_PORTS.contains(p));
-            if !(http || tls) {
-                continue;
-            }
+            let by_port = ports.iter().any(|p| HTTP_PORTS.contains(p))
+                || ports.iter().any(|p| TLS_PORTS.contains(p));
             let (Some(&stream_id), Some(stream)) = (flows.stream_of.get(i), flows.stream(i)) else {
                 continue;
             };
+            let claimed = heuristic_streams.contains_key(&stream_id);
+            let port_dissector = ports.iter().any(|&p| super::tcp_ports::is_registered(p));
+            if !by_port && !claimed && (port_dissector || !may_start(record)) {
+                continue;
+            }
             if tcp.is_some_and(|t| {
                 let seg = t.segment(i);
                 seg.flags()
                     & (crate::tcp::flags::RETRANSMISSION
                         | crate::tcp::flags::FAST_RETRANSMISSION
-                        | crate::tcp::flags::SPURIOUS_RETRANSMISSION)
+                        | crate::tcp::flags::SPURIOUS_RETRANSMISSION
+                        | crate::tcp::flags::OUT_OF_ORDER)
                     != 0
             }) {
                 continue;
@@ -203,6 +217,14 @@ impl AppPdus {
             let end = (start + decoded.payload_len as usize).min(frame.len());
             let Some(payload) = frame.get(start..end).filter(|p| !p.is_empty()) else {
                 continue;
+            };
+            let http = match heuristic_streams.get(&stream_id) {
+                _ if by_port => ports.iter().any(|p| HTTP_PORTS.contains(p)),
+                Some(&http) => http,
+                None => match heuristic(payload) {
+                    Some(http) => *heuristic_streams.entry(stream_id).or_insert(http),
+                    None => continue,
+                },
             };
             let key = (stream_id, stream.direction_of(record));
             let direction = directions.entry(key).or_insert_with(|| Direction {
@@ -244,7 +266,12 @@ impl AppPdus {
                         }
                         // A segment that starts a record is dissected as TLS (the record completes
                         // later); one that only continues a record is not.
+                        // Data that is not a record, once a record was seen, is shown as
+                        // "Continuation Data".
                         TlsOutcome::Started => {
+                            out.tls.insert(frame_no, Vec::new());
+                        }
+                        TlsOutcome::NotTls if flags.seen_record => {
                             out.tls.insert(frame_no, Vec::new());
                         }
                         TlsOutcome::Extended | TlsOutcome::NotTls => {}
@@ -268,6 +295,61 @@ impl AppPdus {
         }
         out
     }
+}
+
+/// Cheap pre-check on the index, so the bytes of every other segment are not read: a segment
+/// the index labelled (HTTP with a known method or a status line, a TLS record of SSL 3.0 to
+/// TLS 1.3). It misses what only the heuristics accept: a request line with a method the label
+/// does not know and GM/T TLS (version 0x0101).
+fn may_start(record: &crate::index::PacketRecord) -> bool {
+    record.has(flag::HAS_APP)
+}
+
+/// Wireshark 4.0's HTTP and TLS heuristics on TCP (both enabled by default and tried after the
+/// port tables): `Some(true)` when the first line is terminated and starts with "HTTP/1." or
+/// ends with "HTTP/1.x" (`dissect_http_heur_tcp`); `Some(false)` when the payload starts with
+/// a TLS record header of type handshake or application data, version SSL 3.0, TLS 1.0–1.2 or
+/// GM/T 0x0101 and a length in 1..18432 (`is_sslv3_or_tls`).
+fn heuristic(payload: &[u8]) -> Option<bool> {
+    if let [kind, major, minor, len_hi, len_lo, ..] = *payload {
+        let version = u16::from_be_bytes([major, minor]);
+        let len = u16::from_be_bytes([len_hi, len_lo]);
+        if matches!(kind, 22 | 23)
+            && matches!(version, 0x0300..=0x0303 | 0x0101)
+            && (1..0x4000 + 2048).contains(&len)
+        {
+            return Some(false);
+        }
+    }
+    let line_end = payload.iter().position(|&b| b == b'\r' || b == b'\n')?;
+    let line = &payload[..line_end];
+    let starts = line.len() >= 7 && line[..7].eq_ignore_ascii_case(b"HTTP/1.");
+    let ends = line.len() > 8 && line[line.len() - 8..][..7].eq_ignore_ascii_case(b"HTTP/1.");
+    (line.len() != 8 && (starts || ends)).then_some(true)
+}
+
+/// A TCP segment with payload quoted in an ICMP error, on an HTTP (`true`) or TLS (`false`)
+/// port. Wireshark hands quoted payload straight to the port's dissector (no reassembly), so
+/// the frame is `http` / `tls`; no message or record is read from it.
+fn quoted_payload_protocol(index: &PacketIndex, i: usize, bytes: &dyn FrameBytes) -> Option<bool> {
+    let quote = index.icmp_quotes.get(i as u32)?;
+    let ports = [quote.src_port, quote.dst_port];
+    let http = ports.iter().any(|p| HTTP_PORTS.contains(p));
+    if quote.ip_proto != 6 || !(http || ports.iter().any(|p| TLS_PORTS.contains(p))) {
+        return None;
+    }
+    let record = index.records.get(i)?;
+    let location = FrameLocation {
+        file: usize::from(index.file_of(record)),
+        offset: record.offset,
+        caplen: record.caplen,
+    };
+    let frame = bytes.frame_bytes(i, &location)?;
+    let decoded = decode::decode(index.link_type_of(record), &frame);
+    let body = frame.get(decoded.payload_offset as usize..)?;
+    let tcp = body.get(body.len().checked_sub(usize::from(quote.captured))?..)?;
+    let header_len = usize::from(tcp.get(12)? >> 4) * 4;
+    (header_len >= 20 && tcp.len() > header_len).then_some(http)
 }
 
 fn starts_like_http(data: &[u8]) -> bool {
@@ -534,6 +616,9 @@ struct TlsFlags {
     encrypted: bool,
     /// The ServerHello chose TLS 1.3: application-data records are opaque.
     tls13: bool,
+    /// A record has started in this direction: data that is not a record is then shown as
+    /// "Continuation Data" (before that, Wireshark's TLS dissector declines it).
+    seen_record: bool,
 }
 
 /// What a segment did to a TLS direction.
@@ -577,6 +662,7 @@ fn tls_segment(pending: &mut Vec<u8>, flags: &mut TlsFlags, payload: &[u8]) -> T
             }
         }
     }
+    flags.seen_record |= !records.is_empty() || !pending.is_empty();
     if !records.is_empty() {
         TlsOutcome::Records(records)
     } else if !pending.is_empty() {

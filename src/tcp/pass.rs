@@ -35,11 +35,14 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
             }
         };
         let id = flows.stream_of[i];
-        if id == NO_STREAM
-            || !record.is_tcp()
-            || record.has(flag::FRAGMENT)
-            || flows.is_quoted(frame)
-        {
+        if id != NO_STREAM && flows.is_quoted(frame) {
+            // Wireshark shows the conversation's completeness on a quoted header, nothing else.
+            if let Some(Some(state)) = live.get(id as usize) {
+                out.segments[i].bits = u32::from(state.completeness) << bit::COMPLETENESS_SHIFT;
+            }
+            continue;
+        }
+        if id == NO_STREAM || !record.is_tcp() || record.has(flag::FRAGMENT) {
             continue;
         }
         let Some(stream) = flows.streams.get(id as usize) else {

@@ -18,7 +18,8 @@ pub struct TcpRow {
     /// analysis, or no ACK flag for `ack`).
     pub seq: u32,
     pub ack: u32,
-    pub len: u32,
+    /// Segment length; `None` for a TCP header quoted in an ICMP error (Wireshark shows none).
+    pub len: Option<u32>,
     pub nxtseq: Option<u32>,
     /// Window after scaling.
     pub window: Option<u32>,
@@ -56,6 +57,9 @@ pub fn row(
         return None;
     }
     let record = index.records.get(i)?;
+    if flows.is_quoted(i as u32) {
+        return quoted_row(index, tcp, i, (id, stream.number), passes);
+    }
     let seg = tcp.segment(i);
     let facts = tcp.streams.get(id as usize).copied().unwrap_or_default();
     let analysed = seg.has(super::bit::ANALYSED);
@@ -79,6 +83,7 @@ pub fn row(
         (record.seq, record.ack)
     };
     let len = u32::from(record.payload_len);
+    let shown_len = Some(len);
     let shown = seg.shown();
     let dup = tcp.dup_ack(i).filter(|_| shown);
     let completeness = match passes {
@@ -90,7 +95,7 @@ pub fn row(
         stream: stream.number,
         seq,
         ack,
-        len,
+        len: shown_len,
         nxtseq: analysed.then(|| {
             seq.wrapping_add(len)
                 .wrapping_add(u32::from(tcp_flags & (TCP_SYN | TCP_FIN) != 0))
@@ -106,6 +111,43 @@ pub fn row(
         dup_ack_num: dup.map(|d| d.num),
         dup_ack_frame: dup.map(|d| d.frame),
         completeness: analysed.then_some(completeness),
+    })
+}
+
+/// A TCP header quoted in an ICMP error: Wireshark finds its conversation (stream number and
+/// completeness) but analyses nothing, so sequence numbers are raw, the window unscaled and there
+/// is no segment length.
+fn quoted_row(
+    index: &PacketIndex,
+    tcp: &TcpAnalysis,
+    i: usize,
+    (id, stream): (u32, u32),
+    passes: Passes,
+) -> Option<TcpRow> {
+    let quote = index.icmp_quotes.get(i as u32)?;
+    let completeness = match passes {
+        Passes::One => tcp.segment(i).completeness_so_far(),
+        Passes::Two => tcp
+            .streams
+            .get(id as usize)
+            .map_or(0, |facts| facts.completeness_two_pass(false)),
+    };
+    Some(TcpRow {
+        no: i as u64 + 1,
+        stream,
+        seq: quote.seq,
+        ack: quote.ack,
+        len: None,
+        nxtseq: None,
+        window: (quote.captured >= 16).then_some(u32::from(quote.window)),
+        flags: 0,
+        ack_rtt_ns: None,
+        initial_rtt_ns: None,
+        bytes_in_flight: None,
+        acks_frame: None,
+        dup_ack_num: None,
+        dup_ack_frame: None,
+        completeness: Some(completeness),
     })
 }
 
