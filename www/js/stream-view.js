@@ -19,7 +19,7 @@ const COLUMNS = [
   { key: 'tcpflags', title: 'Flags', width: '10ch', value: (r) => [r.syn && 'SYN', r.fin && 'FIN', r.rst && 'RST'].filter(Boolean).join(' ') },
   { key: 'seq', title: 'Seq', num: true, width: '11ch', value: (r) => String(r.seq), sort: (r) => r.seq, tip: 'Relative sequence number' },
   { key: 'ack', title: 'Ack', num: true, width: '11ch', value: (r) => String(r.ack), sort: (r) => r.ack, tip: 'Relative acknowledgement number' },
-  { key: 'len', title: 'Len', num: true, width: '7ch', value: (r) => String(r.len), sort: (r) => r.len },
+  { key: 'len', title: 'Len', num: true, width: '7ch', value: (r) => (r.len == null ? '' : String(r.len)), sort: (r) => r.len ?? -1 },
   { key: 'window', title: 'Window', num: true, width: '10ch', value: (r) => (r.window === null ? '' : String(r.window)), sort: (r) => r.window, tip: 'Window after scaling' },
   { key: 'ack_rtt', title: 'ACK RTT', num: true, width: '11ch', value: (r) => secs(r.ack_rtt_ns), sort: (r) => r.ack_rtt_ns, tip: 'tcp.analysis.ack_rtt' },
   { key: 'bif', title: 'In flight', num: true, width: '10.5ch', value: (r) => (r.bytes_in_flight === null ? '' : String(r.bytes_in_flight)), sort: (r) => r.bytes_in_flight, tip: 'tcp.analysis.bytes_in_flight' },
@@ -156,7 +156,7 @@ export class StreamView {
   /** The direction that sent more payload (the graph's default). */
   busierDirection(rows) {
     const sent = [0, 0];
-    for (const r of rows) sent[r.dir] += r.len;
+    for (const r of rows) sent[r.dir] += r.len ?? 0; // null: a header quoted in an ICMP error
     return sent[1] > sent[0] ? 1 : 0;
   }
 
@@ -177,7 +177,7 @@ export class StreamView {
     const t0 = rows[0]?.time ?? 0;
     const t1 = Math.max(t0 + 1e-6, rows.at(-1)?.time ?? 0);
     let yMax = 1;
-    for (const r of data) yMax = Math.max(yMax, r.seq + r.len);
+    for (const r of data) yMax = Math.max(yMax, r.seq + (r.len ?? 0));
     for (const r of acks) yMax = Math.max(yMax, r.ack);
     return {
       w, h, pad, data, acks, t0, t1, yMax,
@@ -260,7 +260,7 @@ export class StreamView {
     for (const r of g.data) {
       const x = Math.round(g.x(r.time)) + 0.5;
       const y0 = g.y(r.seq);
-      const y1 = Math.min(y0 - 3, g.y(r.seq + Math.max(r.len, 0)));
+      const y1 = Math.min(y0 - 3, g.y(r.seq + Math.max(r.len ?? 0, 0)));
       ctx.strokeStyle = r.problem ? color('--danger') : color('--accent');
       ctx.lineWidth = r.problem ? 2 : 1.5;
       ctx.beginPath();
@@ -311,7 +311,7 @@ export class StreamView {
     let best = null;
     let bestD = Infinity;
     for (const r of this.data.rows) {
-      const y = r.dir === this.direction ? g.y(r.seq + r.len / 2) : g.y(r.ack);
+      const y = r.dir === this.direction ? g.y(r.seq + (r.len ?? 0) / 2) : g.y(r.ack);
       const d = (g.x(r.time) - px) ** 2 + (y - py) ** 2;
       if (d < bestD) {
         bestD = d;
