@@ -33,7 +33,8 @@ use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
 use crate::index::PacketIndex;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::HashMap;
 
 /// Rule 1: a burst is the attempts whose first SYNs fall within 5 s. A client that opens
 /// connections for many users at once does so within a second or two; 5 s also holds the
@@ -85,7 +86,27 @@ pub fn with_limited_paths(
     _flows: &Flows,
     attempts: &Attempts,
 ) -> (Vec<Finding>, Vec<Path>) {
-    let tries = tries(index, attempts);
+    // A cheap first pass counts attempts per path and per source; only the attempts of a busy
+    // path or source are looked at closely (a server capture may hold a million SYNs, nearly
+    // all from clients that connect a few times).
+    let mut per_path: FxHashMap<Path, u32> = FxHashMap::default();
+    let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
+    for a in &attempts.list {
+        let n = per_path.entry((a.client.0, a.server)).or_default();
+        *n = n.saturating_add(1);
+        if let Some(n) = per_source.get_mut(a.client.0 as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+    let busy = |a: &Attempt| {
+        per_path
+            .get(&(a.client.0, a.server))
+            .is_some_and(|&n| n as usize >= MIN_BURST_ATTEMPTS)
+            || per_source
+                .get(a.client.0 as usize)
+                .is_some_and(|&n| n as usize >= MIN_ATTEMPTS)
+    };
+    let tries = tries(index, attempts, busy);
     let mut findings = Vec::new();
     let mut paths: Vec<Path> = Vec::new();
     for path in by_path(&tries) {
@@ -125,10 +146,18 @@ impl Try<'_> {
     }
 }
 
-fn tries<'a>(index: &'a PacketIndex, attempts: &'a Attempts) -> Vec<Try<'a>> {
+/// The attempts `wanted` picks, as the rules see them.
+fn tries<'a>(
+    index: &'a PacketIndex,
+    attempts: &'a Attempts,
+    wanted: impl Fn(&Attempt) -> bool,
+) -> Vec<Try<'a>> {
     attempts
-        .with_outcomes(index)
-        .filter_map(|(a, outcome)| {
+        .list
+        .iter()
+        .filter(|a| wanted(a))
+        .filter_map(|a| {
+            let outcome = a.outcome(index, attempts.capture_end);
             let ts = text::time_of(index, a.first_syn())?;
             let first_answer = a.synacks.first().copied();
             let delayed = outcome == Outcome::Answered
@@ -164,21 +193,17 @@ struct PathTries<'a> {
 }
 
 fn by_path<'a>(tries: &[Try<'a>]) -> Vec<PathTries<'a>> {
-    let mut map: BTreeMap<Path, Vec<Try<'a>>> = BTreeMap::new();
-    for t in tries {
-        map.entry((t.attempt.client.0, t.attempt.server))
-            .or_default()
-            .push(*t);
-    }
-    map.into_iter()
-        .filter(|(_, list)| list.len() >= MIN_BURST_ATTEMPTS)
-        .map(|((client, server), mut list)| {
-            list.sort_by_key(|t| (t.ts, t.first_syn()));
-            PathTries {
-                client,
-                server,
-                tries: list,
-            }
+    let mut sorted = tries.to_vec();
+    sorted.sort_by_key(|t| (t.attempt.client.0, t.attempt.server, t.ts, t.first_syn()));
+    sorted
+        .chunk_by(|a, b| {
+            (a.attempt.client.0, a.attempt.server) == (b.attempt.client.0, b.attempt.server)
+        })
+        .filter(|list| list.len() >= MIN_BURST_ATTEMPTS)
+        .map(|list| PathTries {
+            client: list[0].attempt.client.0,
+            server: list[0].attempt.server,
+            tries: list.to_vec(),
         })
         .collect()
 }
