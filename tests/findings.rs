@@ -472,11 +472,14 @@ fn seed_tmg_trace() -> Vec<u8> {
 #[test]
 fn seed_client_trace_reads_back_as_printed() {
     let analyzer = analyze(&seed_client_trace());
+    // at_numbers(EPOCH, placed, 580): 580 frames, the placed ones at their numbers.
     assert_eq!(analyzer.len(), 580);
     // Frame numbers and relative times as the seed prints them (frame 453 at 27.1395045 s).
     let records = &analyzer.index().records;
     assert_eq!(records[452].ts_ns - records[0].ts_ns, 27_139_504_500);
     assert_eq!(records[567].ts_ns - records[0].ts_ns, 33_187_283_300);
+    // Frame 456: seq SERVER_ISN, 2 payload bytes, IP length 20 + 24 (MSS option) + 2 = 46;
+    // frame 457 acks SERVER_ISN + 3 = 2180033888; frame 458 is the 127-byte client_hello().
     let synack = analyzer.index().records[455];
     assert_eq!(
         (synack.seq, synack.payload_len, synack.ip_len),
@@ -492,6 +495,8 @@ fn handshake_ack_mismatch_in_the_seeds_client_trace() {
     let findings = analyze(&seed_client_trace()).findings();
     let f = one_of_kind(&findings, Kind::HandshakeAckMismatch);
     assert_eq!(f.severity, Severity::Error);
+    // Built: SYN-ACK seq SERVER_ISN = 2180033885, so ISN+1 = 2180033886; the ACK (frame 457)
+    // acks SERVER_ISN + 3 = 2180033888: 2 ahead.
     assert_eq!(
         f.verdict,
         "Handshake ACK mismatch on 10.110.233.50:50183 → 172.16.1.1:443: the client acknowledged \
@@ -503,6 +508,7 @@ fn handshake_ack_mismatch_in_the_seeds_client_trace() {
         f.frames,
         vec![456, 457, 458, 465, 476, 494, 512, 516, 535, 568]
     );
+    // One TCP connection in the trace (the rest is ARP filler): stream 0.
     assert_eq!(f.stream, Some(0));
     assert_eq!(f.filter, "tcp.stream == 0");
     // It is the first finding: errors come first.
@@ -513,6 +519,10 @@ fn handshake_ack_mismatch_in_the_seeds_client_trace() {
 fn handshake_ack_mismatch_explanation_has_the_seeds_numbers() {
     let findings = analyze(&seed_client_trace()).findings();
     let f = one_of_kind(&findings, Kind::HandshakeAckMismatch);
+    // From the placed times: first data (458) at 27.1585176 s; copies at 27.4744962 (+315.98
+    // ms), 28.0828875 (+924.37 ms), 29.2948179 (+2.1363 s), 30.5019345 (+3.3434 s), 31.7018989
+    // (+4.5434 s): 5 retransmissions. RST (568) at 33.1872833 − ACK (457) at 27.1565443 =
+    // 6.030739 s. SYN-ACK IP length 46 against 20 + 24 = 44 without payload.
     for needle in [
         "The SYN-ACK from 172.16.1.1:443 (frame 456) has sequence number 2180033885, so the third \
          packet of the handshake should acknowledge 2180033886; the client's ACK (frame 457) \
@@ -554,6 +564,8 @@ fn handshake_ack_mismatch_seen_from_the_tmg_side_blames_the_path_to_the_client()
     let findings = analyze(&seed_tmg_trace()).findings();
     let f = one_of_kind(&findings, Kind::HandshakeAckMismatch);
     assert_eq!(f.severity, Severity::Error);
+    // From the placed times: data at 39.9103936 s, copies +315.61 ms, +923.92 ms, +2.1353 s,
+    // +3.3414 s, +4.5411 s; RST (7481) at 45.9360680 − ACK (6462) at 39.9084181 = 6.02765 s.
     assert!(f.verdict.contains(
         "acknowledged 2180033888, but the SYN-ACK's ISN+1 is 2180033886 (2 bytes ahead)"
     ));
@@ -587,6 +599,8 @@ fn synack_with_payload_in_the_seeds_client_trace_links_to_the_mismatch() {
     let findings = analyze(&seed_client_trace()).findings();
     let f = one_of_kind(&findings, Kind::SynackWithPayload);
     assert_eq!(f.severity, Severity::Warning);
+    // Built: both SYN-ACKs (456, 512) carry &[0, 0]: IP length 20 + 24 + 2 = 46, 44 without;
+    // the ACK at 457 acks SERVER_ISN + 3 = ISN+1+2.
     assert_eq!(
         f.verdict,
         "The SYN-ACK from 172.16.1.1:443 to 10.110.233.50:50183 carries 2 bytes of payload (IP total length 46)."
@@ -706,6 +720,8 @@ fn many_connections_one_source_finds_the_nat_flood() {
 fn many_connections_one_source_explanation_has_the_numbers_and_the_nat_advice() {
     let findings = analyze(&nat_flood(3)).findings();
     let f = one_of_kind(&findings, Kind::ManyConnectionsOneSource);
+    // nat_flood(3): 420 attempts over 419 × 0.14 s = 58.66 s; k % 3 == 0 → 140 unanswered,
+    // 2 SYNs each (280 SYNs without a SYN-ACK); 280 answered with 1 SYN each: 280 + 280 = 560.
     for needle in [
         "192.168.200.1 started 420 TCP connections to 10.0.0.5:443 within 58.7 s",
         "280 were answered at once; 140 never answered.",
@@ -737,6 +753,7 @@ fn many_connections_one_source_explanation_has_the_numbers_and_the_nat_advice() 
         .explanation
         .contains("a per-source connection limit, not a server that is down"));
     assert!(!u.explanation.contains("you cannot tell"));
+    // 140 unanswered attempts × 2 SYNs.
     assert_eq!(u.frames.len(), 280);
 }
 
@@ -807,11 +824,16 @@ fn many_connections_one_source_names_a_rate_limited_source() {
     assert_eq!(detail_i64(f, "syns"), Some(150));
     assert_eq!(detail_i64(f, "syns_unanswered"), Some(125));
     assert_eq!(detail_i64(f, "synacks"), Some(25));
+    // k = 5..39: (k − 5) % 7 in {0, 3, 5} is 3 of every 7 of the 35 → 15 never answered, 20
+    // answered after one resend, 5 at once. SYNs: 5 + 20 × 2 + 15 × 7 = 150; without SYN-ACK:
+    // 20 + 15 × 7 = 125; SYN-ACKs: 5 + 20 = 25. All 40 first SYNs within 936 ms (one second);
+    // rate 40 / 0.936 s = 42.74 → 42.7.
     assert_eq!(detail_i64(f, "busiest_second_attempts"), Some(40));
     assert_eq!(detail_f64(f, "rate_per_s"), Some(42.7));
     // The 5 answered at once were answered before the first troubled attempt (k = 5); the 20
     // answered after a resent SYN got their SYN-ACKs while the 15 never answered still waited.
     assert_eq!(detail_i64(f, "answered_meanwhile"), Some(20));
+    // Evidence: 150 SYNs + 25 SYN-ACKs.
     assert_eq!(f.frames.len(), 175);
     // The unanswered attempts point to it.
     let u = one_of_kind(&findings, Kind::UnansweredSyn);
@@ -825,6 +847,7 @@ fn many_connections_one_source_names_a_rate_limited_source() {
         detail_str(u, "explained_by"),
         Some("many_connections_one_source")
     );
+    // 15 never answered × 7 SYNs.
     assert_eq!(u.frames.len(), 105);
 }
 
@@ -887,6 +910,9 @@ fn markers_pair_requests_with_replies_and_offer_the_range_between() {
         .iter()
         .map(|m| (m.no, m.reply_no, m.ip_len, m.payload_len))
         .collect();
+    // marker_trace: echo requests at 6 (22 data bytes: IP 20 + ICMP 8 + 22 = 50) and 20 (33:
+    // 61), replies at 9 and 23; frame n at n × 250 ms, so frame 6 is 5 × 0.25 = 1.25 s after
+    // frame 1. The repro lies between the first reply (9) and the second request (20).
     assert_eq!(list, vec![(6, Some(9), 50, 22), (20, Some(23), 61, 33)]);
     assert_eq!(found.markers[0].time, Some(1.25));
     assert_eq!(found.ranges.len(), 1);
@@ -943,6 +969,7 @@ fn markers_repeated_pings_form_one_marker_each_side() {
     frames.push((t(12), capture::echo(PC, GATEWAY, true, 1, 4, 33)));
     frames.push((t(13), capture::echo(GATEWAY, PC, false, 1, 4, 33)));
     let found = markers::find(analyze(&capture::pcap(&frames)).index());
+    // Built: 4 echo requests (frames 1, 3, 10, 12); the ARP filler is frames 5–9.
     assert_eq!(found.markers.len(), 4);
     assert_eq!(found.ranges.len(), 1);
     assert_eq!(
@@ -965,7 +992,10 @@ fn markers_are_not_ordinary_pings() {
             "{path}"
         );
     }
-    // 52 data bytes is no ping default: it stands out.
+    // 52 data bytes is no ping default: it stands out. tshark -T fields -e frame.number
+    //   -e ipv6.plen -e icmpv6.type -e data.len: ten frames, ipv6.plen 60, data 52, echo requests
+    // (128) at 1, 3, 5, 7, 9 (5 pings). The three files above carry ping defaults (tshark -e
+    // data.len: 32 in icmp_echo, 48 in 5-pings, 48 and 56 in gateway_or_not).
     let findings = corpus("zeek/ping6-in-ipv4.pcap").findings();
     let f = one_of_kind(&findings, Kind::Markers);
     assert_eq!(
@@ -983,6 +1013,10 @@ fn unanswered_syn_in_nowebaccess3() {
     let findings = corpus("chrissanders/nowebaccess3.pcapng").findings();
     let f = one_of_kind(&findings, Kind::UnansweredSyn);
     assert_eq!(f.severity, Severity::Warning);
+    // tshark -r nowebaccess3.pcapng -Y 'tcp.flags.syn==1' -T fields -e frame.number
+    //   -e frame.time_relative -e ip.src -e ip.dst -e tcp.dstport -e tcp.flags.str -e tcp.stream
+    // prints only 3 0.014421 / 4 0.019417 / 5 1.016531, all 172.16.0.8 → 74.125.95.105:80
+    // "··········S·", stream 0 (no SYN-ACK at all): 3 SYNs over 1.016531 − 0.014421 = 1.00 s.
     assert_eq!(
         f.verdict,
         "172.16.0.8 → 74.125.95.105:80: 1 connection attempt got no answer in this trace (3 SYNs over 1.00 s)."
@@ -999,6 +1033,7 @@ fn unanswered_syn_in_nowebaccess3() {
 fn unanswered_syn_explanation_has_the_timings_and_the_seeds_advice() {
     let findings = corpus("chrissanders/nowebaccess3.pcapng").findings();
     let f = one_of_kind(&findings, Kind::UnansweredSyn);
+    // Same tshark listing: 0.019417 − 0.014421 = 4.996 ms, 1.016531 − 0.014421 = 1.00211 s.
     assert!(f.explanation.contains("The client sent a SYN (frame 3) and retransmitted it 2 times (after 5.0 ms and 1.00 s)"), "{}", f.explanation);
     assert!(f
         .explanation
@@ -1021,6 +1056,10 @@ fn connection_refused_in_tcp_refuseconnection() {
     let findings = corpus("chrissanders/tcp_refuseconnection.pcapng").findings();
     let f = one_of_kind(&findings, Kind::ConnectionRefused);
     assert_eq!(f.severity, Severity::Warning);
+    // tshark -r tcp_refuseconnection.pcapng -T fields -e frame.number -e frame.time_relative
+    //   -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags.str
+    // 1 0.000000 192.168.100.138:3372 → 192.168.100.1:80 "··········S·"
+    // 2 0.001316 192.168.100.1:80 → 192.168.100.138:3372 "·······A·R··" (1.316 ms later)
     assert_eq!(
         f.verdict,
         "192.168.100.1:80 refused 1 connection attempt from 192.168.100.138: the SYN was answered by RST, ACK 1.3 ms later."
@@ -1038,7 +1077,9 @@ fn connection_refused_in_tcp_refuseconnection() {
 
 /// zeek's syn-then-rst.pcap is listed as "SYN answered by RST", but both frames come from
 /// 1.1.1.1:13131: the client reset its own attempt 0.3 ms after the SYN, before any answer could
-/// come. That is neither a refusal nor an unanswered SYN (the client did not wait), so no finding.
+/// come (tshark -T fields -e frame.number -e frame.time_relative -e ip.src -e tcp.srcport
+/// -e tcp.flags.str: `1 0.000000 1.1.1.1 13131 ··········S·`, `2 0.000309 1.1.1.1 13131
+/// ·········R··`). That is neither a refusal nor an unanswered SYN (the client did not wait), so no finding.
 #[test]
 fn a_client_resetting_its_own_attempt_is_not_refused() {
     let findings = corpus("zeek/syn-then-rst.pcap").findings();
@@ -1054,6 +1095,8 @@ fn a_client_resetting_its_own_attempt_is_not_refused() {
 
 #[test]
 fn truncated_frames_in_truncated_header_reported_once() {
+    // capinfos -c: 24 packets; tshark -Y 'frame.cap_len < frame.len' | wc -l: 24; the pcap
+    // header's snaplen (bytes 16–19, xxd -e): 0x44 = 68.
     let findings = corpus("zeek/truncated-header.pcap").findings();
     let f = one_of_kind(&findings, Kind::TruncatedFrames);
     assert!(
@@ -1069,7 +1112,8 @@ fn truncated_frames_in_truncated_header_reported_once() {
     assert!(f.explanation.contains(
         "application content (TLS handshakes, HTTP headers and bodies) cannot be decoded"
     ));
-    // A cut after the headers (snaplen 256) is only a note.
+    // A cut after the headers (snaplen 256) is only a note. capinfos -c: 18 packets; tshark -Y
+    // 'frame.cap_len < frame.len' | wc -l: 4; pcap header snaplen 0x100 = 256.
     let quic = corpus("tcpdump/quic_handshake_truncated.pcap").findings();
     let f = one_of_kind(&quic, Kind::TruncatedFrames);
     assert_eq!(f.severity, Severity::Note);
@@ -1085,6 +1129,9 @@ fn truncated_frames_in_truncated_header_reported_once() {
 #[test]
 fn capture_quality_reports_the_capture_filter_and_no_drops_for_dhcp_option_108() {
     // Its ISB says 2 received, 0 dropped: no drop finding; its IDB has a capture filter.
+    // capinfos: "Interface #0 info: Name = en0, Filter string = udp port bootpc or udp port
+    // bootps"; the ISB options (read with a few lines of Python, tshark 4.0 does not print
+    // them): isb_ifrecv 2, isb_ifdrop 0.
     let findings = corpus("tcpdump/dhcp-option-108.pcapng").findings();
     let f = one_of_kind(&findings, Kind::CaptureQuality);
     assert_eq!(f.severity, Severity::Note);
@@ -1103,6 +1150,10 @@ fn capture_quality_reports_the_capture_filter_and_no_drops_for_dhcp_option_108()
 
 #[test]
 fn capture_quality_reports_isb_drops() {
+    // The ISB options (pcapng spec codes 4 ifrecv, 5 ifdrop, 7 osdrop; read with a few lines
+    // of Python, tshark 4.0 does not print ISBs): interface 0 (eth0) ifrecv 100, ifdrop 1,
+    // osdrop 42; interface 2 ("silly!\nethernet interface 2" in capinfos) ifdrop 10 and no
+    // ifrecv. Dropped: 1 + 42 + 10 = 53, received: 100.
     let findings = corpus("pcapng-test-generator/test102.pcapng").findings();
     let drops: Vec<&Finding> = of_kind(&findings, Kind::CaptureQuality)
         .into_iter()
@@ -1126,6 +1177,8 @@ fn capture_quality_reports_isb_drops() {
 
 #[test]
 fn capture_quality_notes_a_single_hosts_capture() {
+    // tshark -Y 'eth.dst.ig == 0 && ip' | wc -l: 956 unicast IP frames; adding
+    // '&& !(ip.addr == 172.16.0.122)': 0.
     let findings = corpus("chrissanders/http_espn.pcapng").findings();
     let f = one_of_kind(&findings, Kind::CaptureQuality);
     assert_eq!(f.severity, Severity::Note);
@@ -1173,6 +1226,8 @@ fn capture_quality_reports_one_direction_only() {
         ));
     }
     let findings = analyze(&capture::pcap(&frames)).findings();
+    // Built: 3 connections (streams 0–2) of 4 client frames each, their SYNs at 1, 5, 9; not one
+    // frame from the server.
     let f = findings
         .iter()
         .find(|f| f.details.get("issue").and_then(|d| d.as_str()) == Some("one_direction"))
@@ -1228,7 +1283,8 @@ fn clean_captures_trigger_no_tcp_detector() {
         assert!(findings::truncated_frames::detect(index, flows, &files).is_empty());
         assert!(findings::markers::detect(index, flows, &files).is_empty());
     }
-    // tcp_handshake.pcapng: three frames, no capture-quality remark either.
+    // tcp_handshake.pcapng: three frames (tshark -T fields -e tcp.flags.str: S, SA, A between
+    // two hosts), no capture-quality remark either.
     assert!(corpus("chrissanders/tcp_handshake.pcapng")
         .findings()
         .is_empty());
@@ -1245,8 +1301,15 @@ fn manifest_paths() -> Vec<String> {
         .lines()
         .filter_map(|line| line.strip_prefix("| `"))
         .filter_map(|rest| rest.split('`').next())
-        .filter(|path| std::path::Path::new(&format!("{dir}/{path}")).is_file())
-        .map(str::to_string)
+        // Capture rows name a file under its source folder; rows of the other tables (a
+        // "`.cap` that is really pcap") have no folder.
+        .filter(|path| path.contains('/'))
+        .map(|path| {
+            // A file the MANIFEST lists but the corpus lacks fails the test: never skipped.
+            let full = format!("{dir}/{path}");
+            assert!(std::path::Path::new(&full).is_file(), "{full}: missing");
+            path.to_string()
+        })
         .collect()
 }
 
@@ -1439,6 +1502,8 @@ fn report_json_equals_serde_and_markdown_reads_well() {
     assert_eq!(first["severity"], "error");
     assert_eq!(first["details"]["expected_ack"], 2180033886u64);
 
+    // The client trace yields handshake_ack_mismatch (error) and synack_with_payload (warning),
+    // nothing else (the tests above); evidence frames as in the mismatch test.
     let md = report::to_markdown(&findings, "client.cap");
     assert!(
         md.starts_with("# tracelens findings — client.cap\n\n2 findings: 1 error, 1 warning.\n"),
@@ -1479,6 +1544,7 @@ fn cli_findings_and_markers() {
     assert_eq!(code, 0);
     let value: Value = serde_json::from_str(&json).expect("findings --json");
     assert_eq!(value[0]["kind"], "handshake_ack_mismatch");
+    // The mismatch's first evidence frame is the SYN-ACK placed at 456.
     assert_eq!(value[0]["frames"][0], 456);
     assert_eq!(value[0]["stream"], 0);
 
@@ -1728,6 +1794,8 @@ fn slow_response_in_the_seeds_four_second_example() {
     let findings = analyze_checked(&seed_slow_web_trace()).findings();
     let f = one_of_kind(&findings, Kind::SlowResponse);
     assert_eq!(f.severity, Severity::Warning);
+    // Built (µs after WEB_EPOCH): GET (frame 4) at 787_895, server ACK (5) at 1_053_520, first
+    // data (6) at 5_084_770: 4_296_875 µs to answer, 265_625 µs to acknowledge.
     assert_eq!(
         f.verdict,
         "10.17.200.49:80 took 4.30 s to answer 192.168.4.71's request (GET \
@@ -1764,6 +1832,8 @@ fn slow_response_separates_server_time_from_the_round_trip() {
             f.explanation
         );
     }
+    // 5_084_770 − 787_895 = 4_296_875 µs; 1_053_520 − 787_895 = 265_625; 5_084_770 −
+    // 1_053_520 = 4_031_250; SYN at 537_895 → SYN-ACK at 787_895: 250_000 µs; GET 355 bytes.
     assert_eq!(detail_f64(f, "response_time_s"), Some(4.296875));
     assert_eq!(detail_f64(f, "ack_time_s"), Some(0.265625));
     assert_eq!(detail_f64(f, "after_ack_s"), Some(4.03125));
@@ -1785,6 +1855,7 @@ fn slow_response_threshold_is_a_parameter() {
         of_kind(&analyzer.findings_with(&options), Kind::SlowResponse).len()
     };
     assert_eq!(findings::Options::default().slow_response_ns, 1_000_000_000);
+    // The response took 4.296875 s (built above): over 1 s and 4.2 s, under 4.5 s.
     assert_eq!(at(1.0), 1);
     assert_eq!(at(4.2), 1);
     assert_eq!(at(4.5), 0);
@@ -1811,6 +1882,13 @@ fn reset_in_rst_inject_rae_names_the_server_and_the_forged_first_rst() {
     let findings = corpus("zeek/rst-inject-rae.pcap").findings();
     let f = one_of_kind(&findings, Kind::Reset);
     assert_eq!(f.severity, Severity::Warning);
+    // tshark -r rst-inject-rae.pcap -T fields -e frame.number -e frame.time_relative -e ip.src
+    //   -e tcp.srcport -e ip.ttl -e tcp.flags.str -e tcp.len -e frame.time_delta:
+    // 1 0.000000 1.2.0.2:2527 ttl 62 S · 2 0.233736 1.2.0.3:6649 ttl 46 RST(+ACK)
+    // 3 1.266240 1.2.0.3 ttl 49 SYN-ACK · 4 1.267865 1.2.0.2 ACK · 5 1.268743 1.2.0.2 PSH len 25
+    // 6 2.851917 1.2.0.3 ttl 49 ACK · 7 2.853291 1.2.0.3 ttl 49 RST, ACK (delta 1.374 ms)
+    // So: reset 2.853291 s after the SYN (frame 1), 25 bytes from the client and 0 from the
+    // server before it, the forged-looking RST at frame 2 with TTL 46 against 49.
     assert_eq!(
         f.verdict,
         "1.2.0.3:6649 reset its connection with 1.2.0.2:2527 2.85 s after it was opened instead \
@@ -1888,6 +1966,10 @@ fn reset_after_unanswered_retransmissions_is_an_error_and_the_retransmissions_po
     let findings = analyze(&gave_up_trace()).findings();
     let f = one_of_kind(&findings, Kind::Reset);
     assert_eq!(f.severity, Severity::Error);
+    // gave_up_trace: SYN at 0 ms, RST at 9322 ms (9.32 s); request at 22 ms (frame 4), sent
+    // again at 322, 922, 2122, 4522 ms (frames 5–8: 4 times), unacknowledged from 22 to 9322 ms
+    // = 9.30 s. Evidence: the ACK that established it (3), the request and its copies, the
+    // RST (9).
     assert_eq!(
         f.verdict,
         "10.1.1.5:51000 reset its connection with 192.0.2.80:443 9.32 s after it was opened, after \
@@ -1921,6 +2003,9 @@ fn reset_of_a_completed_exchange_is_one_note() {
     .findings();
     let f = one_of_kind(&findings, Kind::Reset);
     assert_eq!(f.severity, Severity::Note);
+    // tshark -Y 'tcp.flags.reset==1 || tcp.flags.fin==1' -T fields -e frame.number -e tcp.stream
+    //   -e ip.src -e tcp.flags.str: 29 stream 0 RST,ACK; 39 stream 1 FIN,ACK; 41 stream 1
+    // RST,ACK; `-z conv,tcp`: 2 conversations (:445 SMB, :389 LDAP), each with its exchange done.
     assert_eq!(
         f.verdict,
         "2 connections were closed with a reset after their exchange had completed (1 after a \
@@ -1962,6 +2047,11 @@ fn retransmissions_in_tcp_retransmissions_show_the_backoff() {
     let findings = corpus("chrissanders/tcp_retransmissions.pcapng").findings();
     let f = one_of_kind(&findings, Kind::Retransmissions);
     assert_eq!(f.severity, Severity::Warning);
+    // tshark -T fields -e frame.number -e frame.time_relative -e ip.src -e tcp.srcport -e tcp.len
+    //   -e tcp.seq -e tcp.analysis.retransmission -e frame.time_delta: six frames, all
+    // 10.3.30.1:1048 → 10.3.71.7:1043, len 648, seq 1; frames 2–6 flagged retransmission,
+    // deltas 0.206, 0.600, 1.200, 2.400, 4.805 s; last at 9.211 s (capinfos -u: 9.211000 s);
+    // nothing from 10.3.71.7. 5 × 648 = 3240 bytes; 5 of 6 data segments = 83 %.
     assert_eq!(
         f.verdict,
         "10.3.30.1:1048 → 10.3.71.7:1043: 5 retransmissions (3240 bytes, 83% of its data \
@@ -2008,17 +2098,25 @@ fn retransmissions_in_tcp_retransmissions_show_the_backoff() {
 fn retransmissions_that_are_copies_of_one_packet_are_told_apart() {
     // pptp.pcap: every frame of 10.1.1.10 was captured twice, 0.1–0.2 ms apart, with the same
     // IP ID; Wireshark flags the second copies as retransmissions and duplicate ACKs.
+    // tshark -Y 'tcp.analysis.retransmission || tcp.analysis.duplicate_ack' -T fields
+    //   -e frame.number -e ip.src -e ip.id -e frame.time_delta: 3 7 9 12 14 18 20 23, all
+    // 10.1.1.10, each with the IP ID of the frame before it, 0.099–0.236 ms after it. With
+    // -o frame.generate_md5_hash:TRUE, 3, 9 and 14 hash like their predecessors; 7, 12, 18, 20
+    // and 23 differ only in a 6-byte Ethernet trailer (eth.trailer 555555555555): the same IP
+    // packet. Frame 3 is the copy of the SYN-ACK in frame 2.
     let findings = corpus("tcpdump/pptp.pcap").findings();
     let f = one_of_kind(&findings, Kind::Retransmissions);
     assert_eq!(f.severity, Severity::Note);
     assert_eq!(
         f.verdict,
-        "7 frames are exact copies of the frame just before them: the capture recorded those \
+        "8 frames are exact copies of the frame just before them: the capture recorded those \
          packets twice — they are not retransmissions."
     );
-    assert_eq!(f.frames, vec![7, 9, 12, 14, 18, 20, 23]);
+    assert_eq!(f.frames, vec![3, 7, 9, 12, 14, 18, 20, 23]);
     assert_eq!(detail_str(f, "issue"), Some("duplicate_frames"));
-    // ssh-dups: every packet four times; no retransmission warning either.
+    // ssh-dups: every packet four times; no retransmission warning either. tshark -o
+    // frame.generate_md5_hash:TRUE -T fields -e frame.md5_hash, counting frames whose hash
+    // equals the previous frame's: 280.
     let findings = corpus("zeek/ssh-dups.pcap").findings();
     let f = one_of_kind(&findings, Kind::Retransmissions);
     assert_eq!(f.severity, Severity::Note);
@@ -2027,6 +2125,8 @@ fn retransmissions_that_are_copies_of_one_packet_are_told_apart() {
 
 #[test]
 fn retransmissions_light_loss_is_a_note_and_clean_captures_have_none() {
+    // tshark -Y 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission' | wc -l: 1,
+    // of -Y 'tcp.len > 0' | wc -l: 4 data segments.
     let findings = corpus("chrissanders/tcp_dupack.pcapng").findings();
     let f = one_of_kind(&findings, Kind::Retransmissions);
     assert_eq!(f.severity, Severity::Note);
@@ -2049,6 +2149,11 @@ fn zero_window_that_never_reopens_is_a_warning_with_its_stall() {
     let findings = corpus("chrissanders/tcp_zerowindowdead.pcapng").findings();
     let f = one_of_kind(&findings, Kind::ZeroWindow);
     assert_eq!(f.severity, Severity::Warning);
+    // tshark -T fields -e frame.number -e frame.time_relative -e ip.src -e tcp.srcport
+    //   -e tcp.window_size -e tcp.len -e tcp.analysis.zero_window: 172.31.136.85:38760 sends
+    // window 0 (zero_window flagged) in frames 2 (0.000029), 4, 6, 8 (23.731553); 195.81.202.68
+    // sends frames 3, 5, 7 (3 probes after the first data in frame 1). Stall: 23.731553 −
+    // 0.000029 = 23.731524 s.
     assert_eq!(
         f.verdict,
         "172.31.136.85:38760 advertised a zero window to 195.81.202.68:80 and never reopened it: \
@@ -2076,6 +2181,10 @@ fn zero_window_that_never_reopens_is_a_warning_with_its_stall() {
 
 #[test]
 fn zero_window_that_reopens_quickly_is_a_note() {
+    // tshark -T fields -e frame.number -e frame.time_relative -e ip.src -e tcp.srcport
+    //   -e tcp.window_size -e tcp.analysis.zero_window -e tcp.analysis.window_update:
+    // 4 0.000632 192.168.0.20:2235 window 0 (zero_window), 5 0.010637 window 64240
+    // (window_update): reopened 10.005 ms later.
     let findings = corpus("chrissanders/tcp_zerowindowrecovery.pcapng").findings();
     let f = one_of_kind(&findings, Kind::ZeroWindow);
     assert_eq!(f.severity, Severity::Note);
@@ -2102,7 +2211,10 @@ fn zero_window_that_reopens_quickly_is_a_note() {
 #[test]
 fn bad_checksum_offload_on_the_capturing_host_is_a_note() {
     // tshark -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE finds 77 bad checksums in
-    // http_espn, every one from 172.16.0.122, the host the capture was taken on.
+    // http_espn, every one from 172.16.0.122, the host the capture was taken on:
+    // -Y 'tcp.checksum.status==0 || udp.checksum.status==0' -T fields -e frame.number -e ip.src
+    // gives 77 frames (63 with tcp.checksum.status 0, 14 with udp.checksum.status 0), all from
+    // 172.16.0.122, the first ones 1 6 9 14 21 41 42.
     let findings = corpus_checked("chrissanders/http_espn.pcapng").findings();
     let f = one_of_kind(&findings, Kind::BadChecksum);
     assert_eq!(f.severity, Severity::Note);
@@ -2123,6 +2235,11 @@ fn bad_checksum_offload_on_the_capturing_host_is_a_note() {
     );
     assert_eq!(detail_i64(f, "bad_frames"), Some(77));
     // Windows with segmentation offload: IP checksums of 0 and frames larger than the MTU.
+    // tshark -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE
+    //   -Y 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0'
+    //   -T fields -e ip.src -e ip.checksum -e frame.len: 20 frames, all from 192.168.0.101,
+    // all with ip.checksum 0x0000 (20 IP), 19 with a bad TCP and 1 with a bad UDP checksum, 1
+    // with frame.len > 1514.
     let findings = corpus_checked(
         "ms-netcaps/MS-ADOD_Example2_10_Win2016_X64_Win2016_X64_Domain_ObtainAListOfUserAccountsUsingTheLDAPProtocol.cap",
     )
@@ -2146,6 +2263,8 @@ fn bad_checksum_explanation_counts_the_seeds_placeholders() {
     let findings = analyze_checked(&seed_slow_web_trace()).findings();
     let f = one_of_kind(&findings, Kind::BadChecksum);
     assert_eq!(f.severity, Severity::Note);
+    // Built: the client's four frames (1 SYN, 2 ACK, 4 GET, 8 ACK) go through offloaded(),
+    // which stores the pseudo-header sum; the server's five are correct.
     assert_eq!(
         f.verdict,
         "4 frames sent by 192.168.4.71 (the capturing host) carry wrong checksums (4 TCP): \
@@ -2165,6 +2284,10 @@ fn bad_checksum_explanation_counts_the_seeds_placeholders() {
 
 #[test]
 fn bad_checksum_of_an_anonymised_trace_is_a_rewrite() {
+    // tshark -o tcp.check_checksum:TRUE -T fields -e tcp.checksum.status: 9 frames, all 0
+    // (bad); -V: every one is off by the same 0x125f (frame 1: 0x85cd, should be 0x736e), IP
+    // header checksums correct. In one's-complement terms the stored sum is the correct one
+    // plus 0x125f, i.e. minus its complement 0xeda0.
     let findings = corpus_checked("zeek/get-to-ssh-server.pcap").findings();
     let f = one_of_kind(&findings, Kind::BadChecksum);
     assert_eq!(f.severity, Severity::Note);
@@ -2241,6 +2364,8 @@ fn bad_checksum_from_another_host_is_a_warning_naming_it() {
     let findings = analyze_checked(&damaged_trace()).findings();
     let f = one_of_kind(&findings, Kind::BadChecksum);
     assert_eq!(f.severity, Severity::Warning);
+    // Built: 7 frames per server; only k = 0 (192.0.2.10) has its two data frames, the 5th and
+    // 6th, corrupted().
     assert_eq!(
         f.verdict,
         "2 frames from 192.0.2.10 carry wrong checksums (2 TCP) that checksum offload does not \
@@ -2292,6 +2417,8 @@ fn cli_findings_filter_threshold_and_timings() {
         kinds(&["findings", &rst, "--json", "-Y", "tcp.flags.reset == 1"]),
         vec!["reset"]
     );
+    // The reset's evidence is frames 2, 4, 5, 6, 7 (tshark listing in the reset test above): a
+    // filter for frames after 7 selects none of it.
     assert!(kinds(&["findings", &rst, "--json", "-Y", "frame.number > 7"]).is_empty());
     let (_, code) = run_cli(&["findings", &rst, "-Y", "tcp.prot == 80"]);
     assert_eq!(code, 2);
@@ -2541,6 +2668,9 @@ fn summaries_of_many_failing_paths_count_their_evidence() {
     let findings = analyze(&many_failing_paths()).findings();
     let refused = of_kind(&findings, Kind::ConnectionRefused);
     let unanswered = of_kind(&findings, Kind::UnansweredSyn);
+    // Built: k = 0..120, the 60 even k refused, the 60 odd k unanswered with 2 SYNs each. Each
+    // detector lists at most MAX_GROUPS = 50 findings (connection_refused.rs,
+    // unanswered_syn.rs): 49 paths one by one and a summary of the other 60 − 49 = 11.
     assert_eq!((refused.len(), unanswered.len()), (50, 50));
     // 60 refused paths: 49 one by one, the other 11 in the summary with 11 SYNs + 11 RSTs.
     let summary = refused
@@ -2617,6 +2747,9 @@ fn bad_checksum_placeholders_from_virtual_machines_are_a_note() {
     let findings = corpus_checked("zeek/smb_v2_only_non_zero_reserved1.pcap").findings();
     let f = one_of_kind(&findings, Kind::BadChecksum);
     assert_eq!(f.severity, Severity::Note, "{}", f.verdict);
+    // tshark -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE
+    //   -Y 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0'
+    //   -T fields -e ip.src | sort | uniq -c: 113 172.31.112.17.
     assert!(
         f.verdict
             .starts_with("113 frames sent by 172.31.112.17 (the capturing host)"),

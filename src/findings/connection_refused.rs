@@ -301,6 +301,7 @@ mod tests {
             tcp(1, s, c, 0, 951057940, RST | ACK, 0),
         ]);
         let f = &detect(&index, &flows, &[])[0];
+        // Built: SYN (frame 1) at 0 ms, RST, ACK from the server (frame 2) at 1 ms.
         assert_eq!(
             f.verdict,
             "10.0.0.2:80 refused 1 connection attempt from 10.0.0.1: the SYN was answered by RST, ACK 1.0 ms later."

@@ -319,6 +319,9 @@ mod tests {
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
         assert_eq!(f.severity, Severity::Error);
+        // Built: SYN-ACK seq 2180033885 (ISN+1 = 2180033886) with 2 bytes, the ACK (frame 3)
+        // acks 2180033888: 2 ahead. Data at 20 ms (frame 4), again at 336 ms (+316 ms, frame 5);
+        // RST at 6048 ms, 6048 − 18 = 6030 ms after the ACK. Evidence: frames 2–6.
         assert!(f.verdict.contains("2180033888"), "{}", f.verdict);
         assert!(f.verdict.contains("2180033886"), "{}", f.verdict);
         assert!(f.verdict.contains("(2 bytes ahead)"), "{}", f.verdict);

@@ -574,8 +574,9 @@ impl Conn {
 
         // A second copy of the frame before it (same packet captured twice).
         let sig = signature(r);
+        // SYNs and SYN-ACKs too: a copy of one (pptp.pcap's frame 3, the SYN-ACK of frame 2
+        // again 0.1 ms later, same IP ID) is no second attempt either.
         let is_copy = seg & (RETRANSMITTED | tf::DUPLICATE_ACK) != 0
-            && flags & SYN == 0
             && self.sides[dir].last_sig.is_some_and(|(last, s)| {
                 s == sig
                     && previous == Some(last)

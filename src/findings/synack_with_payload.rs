@@ -172,6 +172,8 @@ mod tests {
         ]);
         let f = &detect(&index, &flows, &[])[0];
         assert_eq!(f.severity, Severity::Warning);
+        // Built: attempts::tests::tcp gives ip_len 40 + payload: 40 + 2 = 42; the ACK (frame 3)
+        // acks 2180033885 + 1 + 2; evidence: SYN-ACK (2) and ACK (3).
         assert!(
             f.verdict
                 .contains("carries 2 bytes of payload (IP total length 42)"),

@@ -281,6 +281,8 @@ mod tests {
         let findings = detect(&index, &flows, &[]);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
+        // Built: 3 SYNs of one attempt (frames 1–3) at 0, 5 and 1002 ms; no answer; address 1 is
+        // 10.0.0.1 (index_of). Resent after 5 ms and 1.002 s, spanning 1.00 s.
         assert_eq!(
             f.verdict,
             "10.0.0.1 → 10.0.0.2:80: 1 connection attempt got no answer in this trace (3 SYNs over 1.00 s)."
