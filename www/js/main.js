@@ -114,6 +114,9 @@ document.addEventListener('keydown', (e) => {
   }
 });
 openLinkedCapture();
+// A documented test hook (README, "The offline copy"): opens bytes as if a file named `name` had
+// been dropped. The WebKit test uses it, as a file input cannot be filled from its script.
+window.tracelensOpenBytes = (name, bytes) => openFiles([new File([bytes], String(name))]);
 // Compile the analyzer while the user is still choosing a file.
 (window.requestIdleCallback ?? setTimeout)(() => client.warmUp());
 
