@@ -15,8 +15,14 @@ export class CancelledError extends Error {
 }
 
 export class AnalyzerClient {
-  /** `onFatal(message)` hears about errors no request caused (e.g. the module failed to load). */
-  constructor({ onFatal = () => {} } = {}) {
+  /**
+   * `onFatal(message)` hears about errors no request caused (e.g. the module failed to load).
+   * `createWorker` and `transferBytes` default to the platform's (platform.js); embed.js's inline
+   * mode passes its own.
+   */
+  constructor({ onFatal = () => {}, createWorker: makeWorker = createWorker, transferBytes: bytes = transferBytes } = {}) {
+    this.makeWorker = makeWorker;
+    this.transferBytes = bytes;
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
@@ -32,7 +38,7 @@ export class AnalyzerClient {
     const list = [...files];
     const id = this.nextId++;
     const fileNames = names ?? list.map((f) => f.name);
-    if (!transferBytes) {
+    if (!this.transferBytes) {
       return { id, promise: this.send({ type: Msg.OPEN, id, files: list, names: fileNames }, onProgress) };
     }
     // Opaque origins (file://, sandboxed iframes): read the files here and transfer the bytes,
@@ -153,7 +159,7 @@ export class AnalyzerClient {
 
   ensureWorker() {
     if (this.worker) return this.worker;
-    const worker = createWorker();
+    const worker = this.makeWorker();
     worker.onmessage = (event) => this.dispatch(event.data);
     worker.onerror = (event) => {
       event.preventDefault();

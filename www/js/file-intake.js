@@ -25,13 +25,16 @@ export async function fetchCapture(url) {
   return new File([blob], decodeURIComponent(target.pathname.split('/').pop() || 'capture'));
 }
 
-/** `{capture, frame, filter}` from the address's fragment (#capture=…&filter=…&frame=…), or null. */
+const VIEWS = ['findings', 'packets', 'conversations', 'connections', 'stream'];
+
+/** `{capture, frame, filter, view}` from the address's fragment (#capture=…&filter=…&frame=…&view=…), or null. */
 export function linkedCapture() {
   const params = new URLSearchParams(location.hash.slice(1));
   const capture = params.get('capture');
   if (!capture) return null;
   const frame = Number(params.get('frame'));
-  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null, filter: params.get('filter') ?? '' };
+  const view = VIEWS.includes(params.get('view')) ? params.get('view') : null;
+  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null, filter: params.get('filter') ?? '', view };
 }
 
 export function initIntake({ input, pickers, sampleButton, overlay, open, onError }) {
