@@ -107,3 +107,23 @@ test('a host page on another origin shows the sample framed, sandboxed, behind a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the example KB article renders its captures in both modes under its own CSP', async () => {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  await page.goto(`${server.origin}/examples/kb-article.html`);
+  const views = page.locator('tracelens-view');
+  assert.equal(await views.count(), 3);
+  await page.waitForFunction(() => document.querySelector('tracelens-view[inline]').dataset.state === 'ready', null, { timeout: 60_000, polling: 50 });
+  assert.equal(await page.getAttribute('tracelens-view[inline]', 'data-frames'), '12');
+  assert.equal(await page.getAttribute('tracelens-view[inline]', 'data-displayed'), '2'); // frames 2 and 8
+  await page.click('tracelens-view[view="findings"]');
+  await page.waitForFunction(() => document.querySelector('tracelens-view[view="findings"]').dataset.state === 'ready', null, { timeout: 60_000, polling: 50 });
+  const frame = page.frames().find((f) => f.url().includes('synack-2-bytes'));
+  assert.equal(await frame.evaluate(() => document.body.dataset.view), 'findings');
+  assert.match(await frame.textContent('.finding-verdict'), /Handshake ACK mismatch/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
