@@ -240,7 +240,8 @@ class TracelensView extends HTMLElement {
 /** A capture URL on this site: relative to embed.js, same origin, http(s); else an error. */
 function captureUrl(src) {
   if (!src) throw new Error('no src: name a capture on this site, e.g. src="samples/x.pcap"');
-  if (/^[a-z][a-z\d+.-]*:|^\/\//i.test(src.trim())) throw new Error('src must be a relative URL of a capture on the tracelens site');
+  const text = src.trim();
+  if (/^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith('//')) throw new Error('src must be a relative URL of a capture on the tracelens site');
   const url = new URL(src, BASE);
   if (url.origin !== BASE.origin) throw new Error('captures can only be loaded from the tracelens site');
   return url;
