@@ -139,7 +139,8 @@ class TracelensView extends HTMLElement {
       const msg = e.data?.tracelens;
       if (!msg || typeof msg !== 'object') return;
       if (Number.isFinite(msg.height) && this.getAttribute('height') === 'auto') {
-        frame.style.height = `${Math.max(120, Math.min(4000, msg.height))}px`;
+        // Never below the initial 480 px: the page lays itself out to the frame's height.
+        frame.style.height = `${Math.max(480, Math.min(4000, msg.height))}px`;
       }
       if (msg.ready) this.ready({ frames: Number(msg.ready.frames), findings: Number(msg.ready.findings), displayed: Number(msg.ready.displayed) });
     });
