@@ -2,7 +2,8 @@
 // answers to requests by id, and cancels by asking politely first and terminating the worker if
 // it does not answer in time (terminating is the only way to stop wasm in the middle of a call).
 
-import { Msg } from './protocol.js';
+import { Msg, SLICE_BYTES } from './protocol.js';
+import { createWorker, transferBytes } from './platform.js';
 
 const CANCEL_GRACE_MS = 1500;
 
@@ -14,12 +15,19 @@ export class CancelledError extends Error {
 }
 
 export class AnalyzerClient {
-  /** `onFatal(message)` hears about errors no request caused (e.g. the module failed to load). */
-  constructor({ onFatal = () => {} } = {}) {
+  /**
+   * `onFatal(message)` hears about errors no request caused (e.g. the module failed to load).
+   * `createWorker` and `transferBytes` default to the platform's (platform.js); embed.js's inline
+   * mode passes its own.
+   */
+  constructor({ onFatal = () => {}, createWorker: makeWorker = createWorker, transferBytes: bytes = transferBytes } = {}) {
+    this.makeWorker = makeWorker;
+    this.transferBytes = bytes;
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
     this.onFatal = onFatal;
+    this.reading = new Set(); // ids of open requests whose files the page is still reading
   }
 
   /**
@@ -29,7 +37,21 @@ export class AnalyzerClient {
   open(files, { names, onProgress } = {}) {
     const list = [...files];
     const id = this.nextId++;
-    const promise = this.send({ type: Msg.OPEN, id, files: list, names: names ?? list.map((f) => f.name) }, onProgress);
+    const fileNames = names ?? list.map((f) => f.name);
+    if (!this.transferBytes) {
+      return { id, promise: this.send({ type: Msg.OPEN, id, files: list, names: fileNames }, onProgress) };
+    }
+    // Opaque origins (file://, sandboxed iframes): read the files here and transfer the bytes,
+    // as a worker there may be unable to read a posted File (WebKit).
+    this.reading.add(id);
+    const promise = readFiles(list).then((payload) => {
+      if (!this.reading.delete(id)) throw new CancelledError();
+      const transfer = payload.flatMap((f) => f.chunks);
+      return this.send({ type: Msg.OPEN, id, files: payload, names: fileNames }, onProgress, transfer);
+    }, (err) => {
+      this.reading.delete(id);
+      throw err;
+    });
     return { id, promise };
   }
 
@@ -109,6 +131,7 @@ export class AnalyzerClient {
 
   /** Stops the `open` request `id`. */
   cancel(id) {
+    if (this.reading.delete(id)) return; // its promise rejects once the read ends
     if (!this.pending.has(id) || !this.worker) return;
     this.worker.postMessage({ type: Msg.CANCEL, id });
     const worker = this.worker;
@@ -126,17 +149,17 @@ export class AnalyzerClient {
     for (const p of pending) p.reject(new CancelledError());
   }
 
-  send(message, onProgress) {
+  send(message, onProgress, transfer = []) {
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject, onProgress });
-      worker.postMessage(message);
+      worker.postMessage(message, transfer);
     });
   }
 
   ensureWorker() {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'tracelens-analyzer' });
+    const worker = this.makeWorker();
     worker.onmessage = (event) => this.dispatch(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
@@ -181,4 +204,17 @@ export class AnalyzerClient {
     for (const p of pending) p.reject(new Error(message));
     this.onFatal(message);
   }
+}
+
+/** [{name, size, chunks: ArrayBuffer[]}]: the files read in SLICE_BYTES slices. */
+async function readFiles(files) {
+  const out = [];
+  for (const file of files) {
+    const chunks = [];
+    for (let offset = 0; offset < file.size; offset += SLICE_BYTES) {
+      chunks.push(await file.slice(offset, offset + SLICE_BYTES).arrayBuffer());
+    }
+    out.push({ name: file.name ?? '', size: file.size, chunks });
+  }
+  return out;
 }

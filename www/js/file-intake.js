@@ -4,25 +4,37 @@
 // Fetched captures must come from this site itself (the CSP's
 // connect-src 'self' enforces it too). All of them end in `open(files)`.
 
-const SAMPLE_URL = new URL('../samples/get-to-ssh-server.pcap', import.meta.url);
+import { sampleUrl, embeddedSample, offlineCopy } from './platform.js';
 
-/** Fetches a same-origin capture URL and returns it as a File. */
+/**
+ * Fetches a capture URL of this site and returns it as a File. "This site" is the origin of the
+ * document's address, so a sandboxed iframe (opaque origin) still fetches from its own server
+ * (which must then answer with CORS headers, see README). The offline copy fetches nothing.
+ */
 export async function fetchCapture(url) {
+  if (offlineCopy || location.protocol === 'file:') {
+    throw new Error('the offline copy opens only files you choose or drop; it loads nothing by address');
+  }
   const target = new URL(url, document.baseURI);
-  if (target.origin !== location.origin) throw new Error('captures can only be loaded from this site');
-  const response = await fetch(target, { credentials: 'same-origin' });
+  if (target.origin !== new URL(document.baseURI).origin || !/^https?:$/.test(target.protocol)) {
+    throw new Error('captures can only be loaded from this site');
+  }
+  const response = await fetch(target, { credentials: 'same-origin', referrerPolicy: 'no-referrer' });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const blob = await response.blob();
   return new File([blob], decodeURIComponent(target.pathname.split('/').pop() || 'capture'));
 }
 
-/** `{capture, frame, filter}` from the address's fragment (#capture=…&filter=…&frame=…), or null. */
+const VIEWS = ['findings', 'packets', 'conversations', 'connections', 'stream'];
+
+/** `{capture, frame, filter, view}` from the address's fragment (#capture=…&filter=…&frame=…&view=…), or null. */
 export function linkedCapture() {
   const params = new URLSearchParams(location.hash.slice(1));
   const capture = params.get('capture');
   if (!capture) return null;
   const frame = Number(params.get('frame'));
-  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null, filter: params.get('filter') ?? '' };
+  const view = VIEWS.includes(params.get('view')) ? params.get('view') : null;
+  return { capture, frame: Number.isInteger(frame) && frame > 0 ? frame : null, filter: params.get('filter') ?? '', view };
 }
 
 export function initIntake({ input, pickers, sampleButton, overlay, open, onError }) {
@@ -70,7 +82,7 @@ export function initIntake({ input, pickers, sampleButton, overlay, open, onErro
   sampleButton.addEventListener('click', async () => {
     sampleButton.disabled = true;
     try {
-      open([await fetchCapture(SAMPLE_URL.href)]);
+      open([embeddedSample() ?? await fetchCapture(sampleUrl)]);
     } catch (err) {
       onError(`The sample capture could not be loaded (${err.message}).`);
     } finally {

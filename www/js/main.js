@@ -37,6 +37,9 @@ let userChoseView = false; // the user picked a view before the findings came in
 let revealFrame = null; // a frame reached from evidence: its problem notes are opened and selected
 let currentTcpStream = null; // tcp.stream of the frame in the details
 let pendingStream = null; // a stream to show when the TCP stream view opens
+let linkedView = null; // a view named in the address (#view=…): findings do not take over then
+let diagnosis = Promise.resolve(); // the findings of the capture shown, once loaded
+const embedded = document.documentElement.hasAttribute('data-embed');
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -89,6 +92,7 @@ const streamView = new StreamView(byId('view-stream'), {
 });
 
 initTheme(byId('theme-button'));
+if (embedded) initEmbed();
 initTimeFormat();
 tabs.show('packets');
 makeSplitter(byId('split-list'), byId('upper'), { axis: 'y', min: 96 });
@@ -114,6 +118,9 @@ document.addEventListener('keydown', (e) => {
   }
 });
 openLinkedCapture();
+// A documented test hook (README, "The offline copy"): opens bytes as if a file named `name` had
+// been dropped. The WebKit test uses it, as a file input cannot be filled from its script.
+window.tracelensOpenBytes = (name, bytes) => openFiles([new File([bytes], String(name))]);
 // Compile the analyzer while the user is still choosing a file.
 (window.requestIdleCallback ?? setTimeout)(() => client.warmUp());
 
@@ -130,7 +137,40 @@ async function openLinkedCapture() {
   }
   if (!await openFiles([file])) return;
   if (link.filter) await filterFrom(link.filter);
-  if (link.frame) goToFrame(link.frame);
+  if (link.frame) await goToFrame(link.frame);
+  if (link.view) {
+    linkedView = link.view;
+    tabs.show(link.view);
+  }
+  await diagnosis;
+  if (embedded) {
+    const ready = { frames: frameCount, findings: findings.length, displayed: Number(body.dataset.displayed) };
+    body.dataset.embedReady = 'true';
+    tellParent({ ready });
+  }
+}
+
+/** In embed.html (html[data-embed]): theme from the address, height and readiness to the parent. */
+function initEmbed() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const setTheme = (theme) => {
+    if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
+    else if (theme === 'auto') delete document.documentElement.dataset.theme;
+  };
+  setTheme(params.get('theme'));
+  // The host may change the theme later: postMessage({tracelens: {theme}}) to this frame.
+  window.addEventListener('message', (e) => {
+    if (e.source === window.parent) setTheme(e.data?.tracelens?.theme);
+  });
+  const full = byId('full-link');
+  if (full) full.href = `./${location.hash}`; // the full page beside this one, same fragment
+  new ResizeObserver(() => tellParent({ height: Math.ceil(document.documentElement.getBoundingClientRect().height) }))
+    .observe(document.documentElement);
+}
+
+/** A message to the embedding page (heights and counts only: nothing from the capture). */
+function tellParent(message) {
+  if (window.parent !== window) window.parent.postMessage({ tracelens: message }, '*');
 }
 
 function setPhase(phase) {
@@ -238,7 +278,7 @@ function showCapture(files, opened) {
     list.select(0);
     list.focus();
   }
-  loadDiagnosis(seq);
+  diagnosis = loadDiagnosis(seq);
 }
 
 /** Findings and markers, asked for once the list is up; the Findings view opens on problems. */
@@ -263,7 +303,7 @@ async function loadDiagnosis(seq) {
   scopeFindings(filterBar.applied);
   body.dataset.findings = 'ready';
   body.dataset.markers = String(marks.markers.length);
-  if (!userChoseView && found.some((f) => f.severity === 'error' || f.severity === 'warning')) {
+  if (!userChoseView && !linkedView && found.some((f) => f.severity === 'error' || f.severity === 'warning')) {
     tabs.show('findings');
     findingsView.reveal(0); // the top finding, opened
   }

@@ -2,10 +2,11 @@
 // the page's requests (see protocol.js). The page never parses; this file never touches the DOM.
 
 import { Msg, SLICE_BYTES, PROGRESS_INTERVAL_MS, isGzipMagic, parseRangeFilter } from './protocol.js';
+import { ByteSource } from './byte-source.js';
+import { loadWasm } from './wasm-module.js';
 
 /** Loads and initialises the wasm-bindgen module once; failures are reported, not thrown away. */
-const wasm = import('../pkg/tracelens.js').then(async (mod) => {
-  await mod.default();
+const wasm = loadWasm().then((mod) => {
   self.postMessage({ type: Msg.READY });
   return mod;
 });
@@ -26,7 +27,7 @@ const CHECKSUMS = true;
  * selected ({kind: 'filter'}), or — in a build without the filter engine — a frame range
  * ({kind: 'range', from, to}, 1-based inclusive).
  */
-let current = null; // { analyzer, sources: (File|Blob)[], view, filterText }
+let current = null; // { analyzer, sources: (File|Blob|ByteSource)[], view, filterText }
 const cancelRequests = new Set();
 let queue = Promise.resolve();
 
@@ -69,8 +70,10 @@ async function handle(msg) {
   }
 }
 
-async function open({ id, files, names = [] }) {
+async function open({ id, files: given, names = [] }) {
   const { WasmAnalyzer } = await wasm;
+  // Files (hosted page) or {name, chunks: ArrayBuffer[]} the page read and transferred.
+  const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
   if (current) {
     current.analyzer.free();
     current = null;
@@ -187,6 +190,8 @@ async function readGzip(push, index, file, onBytes, cancelled) {
     },
   });
   const reader = source.pipeThrough(new DecompressionStream('gzip')).getReader();
+  const inMemory = file instanceof ByteSource; // then the decompressed bytes stay in memory too
+  const kept = [];
   const parts = [];
   let partsBytes = 0;
   let blob = new Blob([]);
@@ -201,9 +206,10 @@ async function readGzip(push, index, file, onBytes, cancelled) {
       if (done) break;
       push(index, value);
       decompressed += value.byteLength;
-      parts.push(value);
+      if (inMemory) kept.push(value);
+      else parts.push(value);
       partsBytes += value.byteLength;
-      if (partsBytes >= SLICE_BYTES) {
+      if (!inMemory && partsBytes >= SLICE_BYTES) {
         blob = new Blob([blob, ...parts]); // fold into the Blob so chunks can be freed
         parts.length = 0;
         partsBytes = 0;
@@ -216,7 +222,7 @@ async function readGzip(push, index, file, onBytes, cancelled) {
       message: `the gzip stream is damaged after ${compressedRead} compressed bytes (${messageOf(err)})`,
     };
   }
-  return { blob: new Blob([blob, ...parts]), error };
+  return { blob: inMemory ? new ByteSource(kept) : new Blob([blob, ...parts]), error };
 }
 
 /** Marks gzip'd files; problems found while decompressing become warnings of their file. */
@@ -354,6 +360,7 @@ let syncReader = null;
 const slabs = new Map(); // source → {start, bytes}: one per file, as merged files interleave
 function readSync(source, offset, length) {
   if (!source) return undefined;
+  if (source instanceof ByteSource) return source.readSync(offset, offset + length);
   let slab = slabs.get(source);
   if (!slab || offset < slab.start || offset + length > slab.start + slab.bytes.length) {
     syncReader ??= new FileReaderSync();

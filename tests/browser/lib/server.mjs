@@ -52,7 +52,11 @@ export async function startServer() {
     }
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     const size = fs.statSync(file).size;
-    res.writeHead(200, { 'content-type': type, 'content-length': size, 'cache-control': 'no-store' });
+    // CORS for every file, as the README asks of a server whose embed.html runs in sandboxed
+    // iframes (opaque origin) or whose embed.js runs in pages of other sites.
+    res.writeHead(200, {
+      'content-type': type, 'content-length': size, 'cache-control': 'no-store', 'access-control-allow-origin': '*',
+    });
     if (req.method === 'HEAD') res.end();
     else fs.createReadStream(file).pipe(res);
   });
