@@ -512,6 +512,7 @@ pub(crate) mod tests {
         ]);
         let attempts = Attempts::collect(&index, &flows);
         let a = &attempts.list[0];
+        // Indexes are 0-based: SYN 0, SYN-ACK 1, the client's ACK (ack 501 = ISN 500 + 1) is 2.
         assert_eq!(a.third, Some(2));
         assert!(!a.ack_mismatch);
         assert_eq!(a.outcome(&index, attempts.capture_end), Outcome::Answered);
@@ -528,7 +529,9 @@ pub(crate) mod tests {
         ]);
         let attempts = Attempts::collect(&index, &flows);
         let a = &attempts.list[0];
+        // SYN-ACK seq 500 → expected ack 501, the third packet (index 2) acks 503: mismatch.
         assert!(a.ack_mismatch);
+        // The stream's frames after index 2: the two data segments at 12 and 300 ms, indexes 3, 4.
         assert_eq!(a.after_third, vec![3, 4]);
     }
 
@@ -557,6 +560,9 @@ pub(crate) mod tests {
         ]);
         let attempts = Attempts::collect(&index, &flows);
         let outcomes: Vec<Outcome> = attempts.with_outcomes(&index).map(|(_, o)| o).collect();
+        // C: RST|ACK from the server → Refused. `other`: SYN resent (2 SYNs, 0 → 3000 ms later)
+        // → Unanswered. `third`: one SYN at 3003 ms, the capture ends at 3003 ms: waited
+        // 0 ms < MIN_WAIT_NS (1 s) → Inconclusive.
         assert_eq!(
             outcomes,
             vec![Outcome::Refused, Outcome::Unanswered, Outcome::Inconclusive]
@@ -571,6 +577,7 @@ pub(crate) mod tests {
             tcp(2101, C, S, 101, 501, ACK, 10),
         ]);
         let attempts = Attempts::collect(&index, &flows);
+        // No server frame at all, yet the client sends plain ACKs (ack 501) at 1 and 2101 ms.
         assert_eq!(
             attempts.list[0].outcome(&index, attempts.capture_end),
             Outcome::AnswerNotCaptured

@@ -867,8 +867,11 @@ mod tests {
             for w in data[..len].chunks(2) {
                 s += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
             }
+            // Expected: the RFC 1071 sum written out above, one big-endian 16-bit word at a
+            // time (an odd last byte padded with 0), folded the same way.
             assert_eq!(fold(sum(&data[..len], 0)), fold(s), "{len}");
         }
+        // Expected: `slow`, the same word-by-word sum over all 1001 bytes.
         assert_eq!(fold(sum(&data, 0)), fold(slow));
     }
 
@@ -935,6 +938,8 @@ mod tests {
             index.checksums_checked = index.records.len() as u64;
             let flows = Flows::build(&index);
             let findings = detect(&index, &flows, &[]);
+            // `detect` returns either nothing or one finding for the whole capture
+            // (`vec![finding(..)]`), whatever the table holds.
             assert!(findings.len() <= 1);
         }
     }

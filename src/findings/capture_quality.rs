@@ -356,8 +356,11 @@ mod tests {
         };
         let files = [file_with(stats(7), Some("tcp port 443"))];
         let findings = detect(&PacketIndex::default(), &Flows::default(), &files);
+        // One interface with 7 drops and a filter, no packets: `drops` + `capture_filter` = 2.
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[0].severity, Severity::Warning);
+        // Built: received 100, dropped_by_interface 7 (dropped_by_os unset = 0); the name
+        // "eth0\n" is cleaned to "eth0".
         assert_eq!(
             findings[0].verdict,
             "The capture reports 7 packets dropped of 100 received (eth0: 7)."
@@ -379,10 +382,13 @@ mod tests {
             tcp(2, (1, 1002), s, 1, 0, SYN, 0),
         ]);
         let f = &one_direction(&index, &flows).unwrap();
+        // Three streams (ports 1000, 1001, 1002), none answered: streams 0 and 1 carry ACK set
+        // (one-way), stream 2 is a lone SYN (no ACK, not counted); two-way: 0 → 2 of 0 + 2.
         assert_eq!(
             f.verdict,
             "Only one direction was captured for 2 of 2 TCP connections."
         );
+        // tcp.stream numbers in order of first frame: ports 1000 → 0, 1001 → 1.
         assert_eq!(f.filter, "tcp.stream in {0 1}");
         // A single one-way connection is not enough.
         let (index, flows) = index_of(vec![tcp(0, (1, 1000), s, 1, 9, ACK, 100)]);
@@ -397,6 +403,9 @@ mod tests {
             records.push(tcp(i64::from(k), (1, 1000 + k), (peer, 80), 1, 0, SYN, 0));
         }
         let (index, flows) = index_of(records.clone());
+        // 10 unicast SYNs, all from address 1 (10.0.0.1) to 10.0.0.2 / 10.0.0.3 alternately:
+        // ≥ MIN_UNICAST_FRAMES (10) and two peers. No files and no ACK flags, so this is the
+        // only finding.
         let f = &detect(&index, &flows, &[])[0];
         assert!(f
             .verdict

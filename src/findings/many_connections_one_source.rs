@@ -726,10 +726,12 @@ mod tests {
     fn a_nat_flood_to_one_server_is_the_limiting_signature() {
         let (index, flows) = index_of(flood(300, 3));
         let findings = detect(&index, &flows, &[]);
+        // One source, one path: one finding.
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
-        // 300 attempts over 29.9 s; k = 0, 3, …, 297 (100) never answered while the others
-        // were answered 1 ms after their SYN, within the 1 s the failed ones waited.
+        // 300 attempts 100 ms apart: first SYNs at 0 … 299 × 100 = 29 900 ms → 29.9 s; k = 0, 3,
+        // …, 297 (300 / 3 = 100) never answered while the others were answered 1 ms after their
+        // SYN, within the 1 s the failed ones waited.
         assert_eq!(
             f.verdict,
             "10.0.0.1 → 10.0.0.2:443: the server answered only part of 300 connection attempts \
@@ -737,12 +739,15 @@ mod tests {
              pattern of a per-source connection limit."
         );
         let d = |k: &str| f.details.get(k).and_then(|v| v.as_i64());
+        // 300 attempts, 100 unanswered (above), 300 − 100 = 200 answered.
         assert_eq!(
             (d("attempts"), d("unanswered"), d("answered_meanwhile")),
             (Some(300), Some(100), Some(200))
         );
-        // Every record is a SYN or a SYN-ACK of the episode.
+        // Every record is a SYN or a SYN-ACK of the episode: 2 records × 300 attempts = 600.
         assert_eq!(f.frames.len(), 600);
+        // Addresses 1 and 2 are 10.0.0.1, 10.0.0.2; frames 1-based: records 0 … 599 are
+        // frames 1 … 600.
         assert_eq!(
             f.filter,
             "ip.addr == 10.0.0.1 && ip.addr == 10.0.0.2 && tcp.port == 443 && tcp.flags.syn == 1 && frame.number >= 1 && frame.number <= 600"
@@ -756,16 +761,21 @@ mod tests {
         let findings = detect(&index, &flows, &[]);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
+        // First SYNs at 0 … 29 900 ms → 29.9 s; every third fails: 100 of 300 = 33.3% → 33%.
         assert_eq!(
             f.verdict,
             "10.0.0.1 opened 300 connections in 29.9 s; 33% of them failed (100 never answered)."
         );
+        // 300 / 50 = 6 attempts per server; on a tie the lowest address id is named: id 4, the
+        // first interned host, 10.9.0.0; 50 − 1 = 49 others.
         assert!(
             f.explanation
                 .contains("6 of them went to 10.9.0.0:443, the rest to 49 other destinations."),
             "{}",
             f.explanation
         );
+        // The last attempt, k = 299 (299 % 3 = 2: answered), has its SYN at record 2 × 299 = 598,
+        // frame 599 (1-based); the first SYN is frame 1.
         assert_eq!(
             f.filter,
             "ip.src == 10.0.0.1 && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.number >= 1 && frame.number <= 599"
@@ -773,15 +783,17 @@ mod tests {
         // The first SYN of every attempt: frames 1, 3, 5, … (2 records each).
         assert_eq!(f.frames.len(), 300);
         assert_eq!(f.frames[..3], [1, 3, 5]);
+        // k = 0, 3, …, 297: 100 failed.
         assert_eq!(f.details.get("failed").and_then(|d| d.as_i64()), Some(100));
     }
 
     #[test]
     fn a_port_scan_is_told_as_one() {
-        // 300 ports of one host, two of three silent.
+        // 300 ports of one host (1 … 300), every one silent (fail_every 1: k % 1 == 0 for all).
         let (index, flows) = index_of(flood_to(300, 1, |k| (2, 1 + k)));
         let findings = detect(&index, &flows, &[]);
         assert_eq!(findings.len(), 1);
+        // 300 attempts 100 ms apart → 29.9 s; 300 of 300 failed → 100%.
         assert_eq!(
             findings[0].verdict,
             "10.0.0.1 probed 300 ports of 10.0.0.2 in 29.9 s (300 connection attempts; 100% of \
@@ -793,10 +805,11 @@ mod tests {
     fn many_healthy_connections_or_few_failures_are_not_a_flood() {
         let (index, flows) = index_of(flood(300, 0));
         assert!(detect(&index, &flows, &[]).is_empty());
-        // 8 of 300 failed: under both rules' shares.
+        // 8 of 300 failed (k = 0, 40, …, 280): under both rules' counts and shares.
         let (index, flows) = index_of(flood(300, 40));
         assert!(detect(&index, &flows, &[]).is_empty());
-        // 60 attempts spread over 20 servers, half failing: no path of 20, not 100 in all.
+        // 60 attempts spread over 20 servers (60 / 20 = 3 each), half failing: no path of 20,
+        // not 100 in all.
         let (index, flows) = with_hosts(flood_to(60, 2, |k| (4 + u32::from(k % 20), 443)), 20);
         assert!(detect(&index, &flows, &[]).is_empty());
     }
@@ -844,11 +857,14 @@ mod tests {
     fn a_source_limited_in_a_burst_is_named_with_its_evidence() {
         let records = burst(40, limited);
         let never = (0..40u16).filter(|&k| limited(k).is_none()).count();
+        // k = 5 … 39 is 35 values, 5 blocks of 7 with 3 silent each (offsets 0, 3, 5): 15.
         assert_eq!(never, 15, "the scenario as described");
         let (index, flows) = index_of(records);
         let findings = detect(&index, &flows, &[]);
         assert_eq!(findings.len(), 1, "{findings:#?}");
         let f = &findings[0];
+        // First SYNs 25 ms apart: 0 … 39 × 25 = 975 ms; 15 never answered (above), 35 − 15 = 20
+        // answered after one retransmission.
         assert_eq!(
             f.verdict,
             "10.0.0.1 → 10.0.0.2:443: the server answered only part of 40 connection attempts \
@@ -857,6 +873,9 @@ mod tests {
              connection limit."
         );
         let d = |k: &str| f.details.get(k).and_then(|v| v.as_i64());
+        // From `limited` (see its comment): 40 = 5 at once + 20 after one resend + 15 never;
+        // SYNs 5 × 1 + 20 × 2 + 15 × 7 = 150; without SYN-ACK 20 × 1 + 15 × 7 = 125; SYN-ACKs
+        // 5 + 20 = 25; all 40 first SYNs fall in 0 … 975 ms, one second.
         assert_eq!(d("attempts"), Some(40));
         assert_eq!(d("unanswered"), Some(15));
         assert_eq!(d("answered_after_retransmission"), Some(20));
@@ -865,7 +884,7 @@ mod tests {
         assert_eq!(d("syns_unanswered"), Some(125));
         assert_eq!(d("synacks"), Some(25));
         assert_eq!(d("busiest_second_attempts"), Some(40));
-        // Every SYN and SYN-ACK of the burst is evidence.
+        // Every SYN and SYN-ACK of the burst is evidence (not the ACKs): 150 + 25 = 175.
         assert_eq!(f.frames.len(), 175);
         assert!(f.explanation.contains("flood mitigation"));
         assert!(f.explanation.contains("NAT"));
@@ -873,6 +892,7 @@ mod tests {
             .explanation
             .contains("Of the 150 SYNs sent for them, 125 got no SYN-ACK."));
         assert!(!f.explanation.contains("seed"));
+        // Client address 1 (10.0.0.1), server address 2 port 443, as built.
         assert_eq!(
             with_limited_paths(&index, &flows, &Attempts::collect(&index, &flows)).1,
             vec![(1, (2, 443))]
@@ -884,19 +904,20 @@ mod tests {
         // Six parallel connections of a browser, all answered.
         let (index, flows) = index_of(burst(6, |_| Some(0)));
         assert!(detect(&index, &flows, &[]).is_empty());
-        // 19 attempts (one short of MIN_BURST_ATTEMPTS), 10 never answered.
+        // 19 attempts (one short of MIN_BURST_ATTEMPTS), the odd k = 1, 3, …, 17 (9) never
+        // answered: 9 ≥ MIN_TROUBLED and 9 / 19 = 47% ≥ 30%, so only the count keeps it quiet.
         let (index, flows) = index_of(burst(19, |k| (k % 2 == 0).then_some(0)));
         assert!(detect(&index, &flows, &[]).is_empty());
-        // 20 attempts, 10 never answered: found.
+        // 20 attempts, the odd k = 1, 3, …, 19 (10) never answered: found.
         let (index, flows) = index_of(burst(20, |k| (k % 2 == 0).then_some(0)));
         assert_eq!(detect(&index, &flows, &[]).len(), 1);
-        // 40 attempts, 5 troubled (MIN_TROUBLED is 6): light loss.
+        // 40 attempts, 5 troubled (k = 7, 15, 23, 31, 39; MIN_TROUBLED is 6): light loss.
         let (index, flows) = index_of(burst(40, |k| if k % 8 == 7 { Some(1) } else { Some(0) }));
         assert!(detect(&index, &flows, &[]).is_empty());
-        // 40 attempts, 11 troubled (27.5% < 30%).
+        // 40 attempts, 11 troubled (k < 11; 11 / 40 = 27.5% < 30%).
         let (index, flows) = index_of(burst(40, |k| if k < 11 { Some(1) } else { Some(0) }));
         assert!(detect(&index, &flows, &[]).is_empty());
-        // 40 attempts, 12 troubled (30%): found.
+        // 40 attempts, 12 troubled (k < 12; 12 / 40 = 30%): found.
         let (index, flows) = index_of(burst(40, |k| if k < 12 { Some(1) } else { Some(0) }));
         assert_eq!(detect(&index, &flows, &[]).len(), 1);
         // A server that answers nothing at all is down, not limiting: unanswered_syn's story.

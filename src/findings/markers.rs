@@ -376,7 +376,11 @@ mod tests {
             .iter()
             .map(|m| (m.no, m.reply_no, m.ip_len))
             .collect();
+        // Frames 1-based: records 5, 8, 19, 22 are frames 6, 9, 20, 23; ip.len = ip_len as
+        // built, 28 + data: 28 + 22 = 50, 28 + 33 = 61.
         assert_eq!(pairs, vec![(6, Some(9), 50), (20, Some(23), 61)]);
+        // From the frame after the first reply (9 + 1 = 10) to the one before the second
+        // request (20 − 1 = 19).
         assert_eq!(
             found.ranges,
             vec![MarkerRange {
@@ -386,11 +390,14 @@ mod tests {
             }]
         );
         let f = &detect(&seed_example(), &Flows::default(), &[])[0];
+        // The same numbers as above: sizes 22 and 33, ip.len 50 and 61, frames 6 and 20, range
+        // 10 … 19.
         assert_eq!(
             f.verdict,
             "Marker pings found: 22 bytes (ip.len 50) at frame 6 and 33 bytes (ip.len 61) at frame 20; the repro lies between frames 10 and 19."
         );
         assert_eq!(f.filter, "frame.number >= 10 and frame.number <= 19");
+        // Both requests and both replies: frames 6, 9, 20, 23 (records 5, 8, 19, 22).
         assert_eq!(f.frames, vec![6, 9, 20, 23]);
     }
 
@@ -407,8 +414,12 @@ mod tests {
             ..PacketIndex::default()
         };
         let found = find(&index);
+        // 32 is Windows' default size; 1000 is sent 30 times (> MAX_STANDOUT_REQUESTS, 20): only
+        // the single 1234-byte request stands out.
         assert_eq!(found.markers.len(), 1);
+        // ip_len as built: 28 + 1234 = 1262.
         assert_eq!(found.markers[0].ip_len, 1262);
+        // One marker, no second one to bound a range.
         assert!(found.ranges.is_empty());
         let f = &detect(&index, &Flows::default(), &[])[0];
         assert_eq!(f.filter, "(icmp && (ip.len == 1262))");

@@ -484,6 +484,8 @@ mod tests {
         ];
         sort_findings(&mut list);
         let order: Vec<Kind> = list.iter().map(|f| f.kind).collect();
+        // Error first; of the two warnings, first frame 2 (indexes 3, 1 → frames 4, 2) comes
+        // before one without frames (sorted last); the note last.
         assert_eq!(
             order,
             vec![
@@ -493,6 +495,7 @@ mod tests {
                 Kind::Markers
             ]
         );
+        // Indexes [3, 1], 1-based and sorted: [2, 4].
         assert_eq!(list[1].frames, vec![2, 4]);
     }
 
@@ -506,11 +509,14 @@ mod tests {
                 .collect(),
             Kind::Markers,
         );
+        // Indexes 0 … MAX + 199 (MAX + 200 distinct; the extra 5 is a duplicate), kept: MAX.
         assert_eq!(f.frames.len(), MAX_EVIDENCE_FRAMES);
         assert_eq!(f.frames_total, MAX_EVIDENCE_FRAMES as u64 + 200);
         assert!(f.frames_cut());
+        // The smallest index, 0, is frame 1.
         assert_eq!(f.frames[0], 1);
         let whole = finding(Severity::Note, vec![9, 3, 3], Kind::Markers);
+        // Indexes {3, 9} (3 twice) → frames 4, 10: two distinct.
         assert_eq!((whole.frames.clone(), whole.frames_total), (vec![4, 10], 2));
         assert!(!whole.frames_cut());
         assert!(f.frames.windows(2).all(|w| w[0] < w[1]));
@@ -588,6 +594,7 @@ mod tests {
             .with("none", None::<u32>);
         let keys: Vec<&str> = d.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, vec!["b", "a", "none"]);
+        // "b" set to 1, then replaced by 2 in place.
         assert_eq!(d.get("b").and_then(Detail::as_i64), Some(2));
         assert_eq!(d.get("none"), Some(&Detail::Null));
         assert_eq!(

@@ -229,11 +229,14 @@ mod tests {
     fn markdown_names_the_capture_and_lists_evidence() {
         let md = to_markdown(&sample(), "client_trace.cap");
         assert!(md.starts_with("# tracelens findings — client\\_trace.cap\n"));
+        // sample() is one finding of severity Error.
         assert!(md.contains("1 finding: 1 error."));
         assert!(md.contains("## 1. ERROR · `handshake_ack_mismatch`"));
         assert!(md.contains("2 bytes \\*ahead\\*"));
+        // evidence([455, 456]) takes 0-based indexes: frames 456, 457.
         assert!(md.contains("- Evidence frames: 456, 457"));
         assert!(md.contains("- Filter: `tcp.stream == 3`"));
+        // The details as built, in order; `by` is None and left out.
         assert!(md.contains("- Details: `expected_ack = 2180033886; after_s = 6; list = [1, 2]`"));
         assert!(to_markdown(&[], "x").contains("No findings"));
         assert_eq!(code_span("a`b"), "``a`b``");
@@ -244,9 +247,11 @@ mod tests {
         let json = to_json(&sample());
         assert!(json.starts_with("[{\"kind\":\"handshake_ack_mismatch\",\"severity\":\"error\""));
         assert!(json.contains("\"explanation\":\"Quote \\\" and\\nnewline.\""));
+        // Indexes 455, 456 → frames 456, 457, two in all; stream(Some(3)).
         assert!(json.contains(
             "\"frames\":[456,457],\"frames_total\":2,\"stream\":3,\"filter\":\"tcp.stream == 3\""
         ));
+        // The details as built: 2180033886, 6.0, None → null, [1, 2].
         assert!(json.contains(
             "\"details\":{\"expected_ack\":2180033886,\"after_s\":6.0,\"by\":null,\"list\":[1,2]}"
         ));

@@ -688,6 +688,8 @@ mod tests {
         r.push(tcp(2130, C, S, 201, 501, RST | ACK, 0));
         let f = &run(r)[0];
         assert_eq!(f.severity, Severity::Error);
+        // SYN at 0 ms, RST at 2130 ms → 2.13 s; data first sent at 30 ms, sent again at 330 and
+        // 930 ms → 2 retransmissions, unacknowledged from 30 to 2130 ms → 2.10 s.
         assert!(f.verdict.starts_with("10.0.0.1:50000 reset its connection with 10.0.0.2:443 2.13 s after it was opened, after retransmitting data 2 times without an acknowledgement for 2.10 s"), "{}", f.verdict);
         assert_eq!(
             f.details.get("cause").and_then(|d| d.as_str()),
@@ -725,6 +727,8 @@ mod tests {
         r.push(tcp(53, other, S, 901, 701, FIN | ACK, 0));
         r.push(tcp(54, S, other, 701, 902, RST | ACK, 0));
         let findings = run(r);
+        // Both resets are benign (one after the 300-byte answer was acknowledged, one after the
+        // client's FIN): one note for the two of them.
         assert_eq!(findings.len(), 1, "{findings:#?}");
         assert_eq!(findings[0].severity, Severity::Note);
         assert!(findings[0]

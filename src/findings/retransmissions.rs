@@ -524,11 +524,15 @@ mod tests {
         assert_eq!(findings.len(), 1, "{findings:#?}");
         let f = &findings[0];
         assert_eq!(f.severity, Severity::Warning);
+        // The same 648-byte segment sent 6 times: 5 retransmissions, 5 × 648 = 3240 bytes,
+        // 5 / 6 data segments = 83%; the server never acknowledges it.
         assert!(
             f.verdict.starts_with("10.0.0.1:1048 → 10.0.0.2:1043: 5 retransmissions (3240 bytes, 83% of its data segments), never acknowledged"),
             "{}",
             f.verdict
         );
+        // Gaps between the sends at 10, 216, 816, 2016, 4416, 9226 ms: 206, 600, 1200, 2400,
+        // 4810 ms.
         assert!(
             f.explanation.contains(
                 "after 206 ms, 600 ms, 1.20 s, 2.40 s and 4.81 s — each wait about double"
@@ -536,6 +540,7 @@ mod tests {
             "{}",
             f.explanation
         );
+        // Frames 1-based: the six sends are records 3 … 8, frames 4 … 9.
         assert_eq!(f.frames, vec![4, 5, 6, 7, 8, 9]);
     }
 
@@ -554,6 +559,8 @@ mod tests {
         }
         records.push(tcp(100, C, S, 101, 501, ACK, 100));
         let findings = run(records);
+        // One retransmission (seq 101 again at 100 ms) among 40 + 1 = 41 data segments: fewer
+        // than MIN_SIGNIFICANT (3) and 1 / 41 = 2.4% < SIGNIFICANT_SHARE (5%) → a light note.
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Severity::Note);
         assert_eq!(

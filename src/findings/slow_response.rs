@@ -471,15 +471,20 @@ mod tests {
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
         assert_eq!(f.severity, Severity::Warning);
+        // GET at 1250 ms, first data at 1250 + 4297 ms → 4.297 s, shown as 4.30 s (≥ 1 s).
         assert!(f
             .verdict
             .starts_with("10.0.0.2:80 took 4.30 s to answer 10.0.0.1's request"));
+        // The server's ACK 266 ms after the GET: within max(2 × 250, 250 + 200) = 500 ms of the
+        // handshake's round trip (SYN at 1000, ACK at 1250 ms → 250 ms), so prompt.
         assert!(f
             .verdict
             .contains("after 266 ms, so the delay is in the server application"));
+        // 4297 − 266 = 4031 ms → 4.03 s.
         assert!(f
             .explanation
             .contains("then its first data came 4.03 s later"));
+        // Frames 1-based: the GET, the ACK and the response are records 3, 4, 5.
         assert_eq!(f.frames, vec![4, 5, 6]);
         assert_eq!(
             f.details.get("blame").and_then(|d| d.as_str()),
@@ -490,6 +495,8 @@ mod tests {
     #[test]
     fn a_late_ack_blames_the_path_or_the_server_stack() {
         let f = &run(seed_like(2500, 4297), 1000)[0];
+        // ACK 2500 ms after the GET → 2.50 s, beyond the 500 ms a prompt ACK may take; round
+        // trip SYN (1000 ms) → ACK (1250 ms) = 250 ms.
         assert!(
             f.verdict
                 .contains("even its acknowledgement took 2.50 s (round trip 250 ms)"),
@@ -500,7 +507,9 @@ mod tests {
 
     #[test]
     fn a_fast_response_or_a_higher_threshold_gives_nothing() {
+        // Answered 40 ms after the GET: under the 1000 ms threshold.
         assert!(run(seed_like(10, 40), 1000).is_empty());
+        // 4297 ms < a 5000 ms threshold.
         assert!(run(seed_like(266, 4297), 5000).is_empty());
     }
 }

@@ -791,13 +791,21 @@ pub(crate) mod tests {
             tcp(4548, C, S, 456, 1961, ACK, 20),
             tcp(4600, S, C, 1961, 476, ACK, 100),
         ]);
+        // One stream, threshold 0: its slowest turn is kept.
         assert_eq!(streams.turns.len(), 1);
+        // Request (355 bytes) at 251 ms, first response data at 4547 ms: 4547 − 251 = 4296 ms =
+        // 4 296 000 µs; the client (first sender) is endpoint A, so no CLIENT_IS_B bit. (The
+        // second turn, 4548 → 4600 ms = 52 ms, is faster.)
         assert_eq!(streams.slowest_us, vec![4_296_000]);
         let t = streams.turns[0];
+        // 0-based indexes: the request is record 3 (one segment), the response record 5.
         assert_eq!((t.request_first, t.request_last, t.response), (3, 3, 5));
+        // The server's bare ACK (ack 456 = 101 + 355) at 516 ms is record 4.
         assert_eq!(t.ack, Some(4));
+        // 4296 ms, as above, in ns.
         assert_eq!(t.think_ns, 4_296_000_000);
         assert_eq!(t.request_bytes, 355);
+        // No retransmission, reset or zero window: no stream is marked.
         assert!(streams.conns.is_empty());
     }
 
@@ -814,9 +822,12 @@ pub(crate) mod tests {
         ]);
         let conn = &streams.conns[0];
         let side = &conn.sides[0];
+        // The 100-byte segment (seq 101) first at 30 ms, sent again at 330 and 930 ms: 2
+        // retransmissions, 2 × 100 = 200 bytes, one stall.
         assert_eq!(side.retransmissions, 2);
         assert_eq!(side.retransmitted_bytes, 200);
         assert_eq!(side.stalls, 1);
+        // Unacknowledged from 30 ms until the ACK (ack 201) at 940 ms: 910 ms.
         assert_eq!(side.longest_stall_ns, 910_000_000);
         assert!(!side.unrecovered);
     }
@@ -832,6 +843,8 @@ pub(crate) mod tests {
             tcp(40, S, C, 501, 201, ACK, 0),
         ]);
         let side = &streams.conns[0].sides[0];
+        // Records 3 and 4 are the same segment at the same time (30 ms): one copy, not a
+        // retransmission.
         assert_eq!(side.copies, 1);
         assert_eq!(side.retransmissions, 0);
     }

@@ -216,17 +216,26 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
+        // 309 000 ns = 309 µs (< 1 ms: whole µs).
         assert_eq!(duration(309_000), "309 µs");
+        // 1.316 ms (< 10 ms: one decimal) → 1.3 ms.
         assert_eq!(duration(1_316_000), "1.3 ms");
+        // 315.9786 ms (< 1 s: whole ms) → 316 ms.
         assert_eq!(duration(315_978_600), "316 ms");
+        // 6.0287657 s (< 10 s: two decimals) → 6.03 s.
         assert_eq!(duration(6_028_765_700), "6.03 s");
+        // 61 s (< 180 s: one decimal) → 61.0 s.
         assert_eq!(duration(61_000_000_000), "61.0 s");
+        // 200 s = 3 × 60 + 20.
         assert_eq!(duration(200_000_000_000), "3 min 20 s");
+        // 6 028 765.7 µs rounded to the µs → 6.028766 s.
         assert_eq!(seconds(6_028_765_700), 6.028766);
     }
 
     #[test]
     fn a_frame_set_filter_selects_exactly_its_frames() {
+        // Indexes + 1: 12, 3, 7, 8, 9, 1, 8 → sorted, deduplicated 1, 3, 7, 8, 9, 12; 7 … 9 is
+        // one run.
         assert_eq!(
             frame_set_filter(&[11, 2, 6, 7, 8, 0, 7]),
             "frame.number in {1 3 7..9 12}"
@@ -242,9 +251,13 @@ mod tests {
         );
         assert_eq!(count(1, "SYN", "SYNs"), "1 SYN");
         assert_eq!(join_clauses(&["a, b".into(), "c".into()]), "a, b; and c");
+        // Indexes 2, 3 → frames 3, 4 shown; 3 − 2 = 1 more.
         assert_eq!(frames_text(&[2, 3, 4], 2), "frames 3, 4 and 1 more");
+        // Index 0 is frame 1.
         assert_eq!(frames_text(&[0], 5), "frame 1");
+        // 100 / 3 = 33.3% (≥ 10%: no decimal) → 33%.
         assert_eq!(percent(1, 3), "33%");
+        // 100 / 200 = 0.5% (< 10%: one decimal).
         assert_eq!(percent(1, 200), "0.5%");
     }
 
@@ -254,6 +267,7 @@ mod tests {
             clean("silly!\nethernet\t\tinterface", 100),
             "silly! ethernet interface"
         );
+        // Cut to 3 characters, "abc", marked with "…".
         assert_eq!(clean("abcdef", 3), "abc…");
     }
 }
