@@ -5,6 +5,7 @@
 mod corpus;
 mod handmade;
 mod robustness;
+mod sweep;
 
 use corpus::{check_invariants, field, fields, frame, problems, render};
 
@@ -885,4 +886,21 @@ fn problem_census() {
     for (k, (n, example)) in counts {
         println!("{n:5}  {k}   (e.g. {example})");
     }
+}
+
+#[test]
+fn tcp_layer_covers_options_cut_by_the_snapshot_length() {
+    // zeek/truncated-header.pcap frame 1: `tshark -r zeek/truncated-header.pcap -c1 -x` shows 68
+    // captured bytes (0x44); IPv4 header at 14..34, TCP at 34 with Header Length 40 (0xa0 at byte
+    // 46), so only 68 - 34 = 34 of its 40 header bytes, options 54..68, were captured.
+    let f = frame("zeek/truncated-header.pcap", 1);
+    assert_eq!(f.data.len(), 68);
+    let t = f.dissect();
+    check_invariants(&t, f.data.len());
+    let tcp = t
+        .iter()
+        .find(|l| l.label.starts_with("Transmission Control Protocol"))
+        .expect("TCP layer");
+    assert_eq!(at(tcp), (34, 34), "{}", render(&t));
+    assert_eq!(at(field(&t, "tcp.options")), (54, 14));
 }
