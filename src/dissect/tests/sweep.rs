@@ -105,6 +105,8 @@ fn innermost<'t>(tree: &'t [Node], field: &str) -> Option<&'t Node> {
 struct Compared {
     addresses: usize,
     ports: usize,
+    /// Frames whose innermost IP addresses were compared with tshark's columns.
+    tshark: usize,
 }
 
 /// What the index says about the frame against what the tree says.
@@ -179,6 +181,11 @@ fn sweep_file(
     compared: &mut Compared,
 ) -> usize {
     let stream = stream_bytes(raw);
+    let tshark = if agree {
+        tshark_frames(name)
+    } else {
+        Default::default()
+    };
     let result = std::panic::catch_unwind(|| {
         let analyzer = analyze(raw);
         let mut problems = Vec::new();
@@ -204,7 +211,11 @@ fn sweep_file(
             let record = &analyzer.index().records[i];
             let verdict = check_tree(&details.tree, bytes.len()).and_then(|()| {
                 if agree {
-                    check_agreement(&analyzer, i, record, &details.tree, &mut counts)
+                    check_agreement(&analyzer, i, record, &details.tree, &mut counts)?;
+                    let t = tshark
+                        .get(&no)
+                        .ok_or_else(|| format!("no row {no} in tshark's frames.tsv"))?;
+                    check_against_tshark(&details.tree, t, &mut counts)
                 } else {
                     Ok(())
                 }
@@ -220,6 +231,7 @@ fn sweep_file(
             failures.extend(problems);
             compared.addresses += counts.addresses;
             compared.ports += counts.ports;
+            compared.tshark += counts.tshark;
             frames
         }
         Err(_) => {
@@ -271,6 +283,114 @@ fn golden_frame_total() -> usize {
         .sum()
 }
 
+/// One row of tshark's `frames.tsv` golden (`tests/goldens/generate.sh`: `tshark -n -r FILE -T
+/// fields -e frame.number -e frame.time_epoch -e frame.len -e frame.cap_len -e
+/// frame.interface_id -e _ws.col.def_src -e _ws.col.def_dst -e _ws.col.Protocol`, tshark
+/// 4.0.17).
+struct TsharkFrame {
+    len: u32,
+    cap_len: u32,
+    src: String,
+    dst: String,
+}
+
+/// tshark's rows for capture `name`, by frame number. A capture tshark counts frames in must
+/// have the golden (the generator writes it for every capture it can open).
+fn tshark_frames(name: &str) -> std::collections::HashMap<u64, TsharkFrame> {
+    let golden = format!(
+        "{}/tests/goldens/{name}/frames.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let Ok(text) = std::fs::read_to_string(&golden) else {
+        return std::collections::HashMap::new();
+    };
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let num = |k: usize| -> u64 {
+                cols.get(k)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or_else(|| panic!("{golden}: bad column {k} in {line:?}"))
+            };
+            let text = |k: usize| cols.get(k).copied().unwrap_or("").to_string();
+            (
+                num(0),
+                TsharkFrame {
+                    len: num(2) as u32,
+                    cap_len: num(3) as u32,
+                    src: text(5),
+                    dst: text(6),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The tree against tshark's row for the same frame: Frame lengths always; the innermost IP
+/// source/destination where tshark's Source/Destination columns are IP addresses.
+fn check_against_tshark(
+    tree: &[Node],
+    t: &TsharkFrame,
+    compared: &mut Compared,
+) -> Result<(), String> {
+    let len = tree[0]
+        .children
+        .iter()
+        .find(|c| c.field == Some("frame.len"));
+    let cap = tree[0]
+        .children
+        .iter()
+        .find(|c| c.field == Some("frame.cap_len"));
+    let (len, cap) = (len.map(value), cap.map(value));
+    let want = (t.len.to_string(), t.cap_len.to_string());
+    if (
+        len.map(|v| v.trim_end_matches(" bytes")),
+        cap.map(|v| v.trim_end_matches(" bytes")),
+    ) != (Some(want.0.as_str()), Some(want.1.as_str()))
+    {
+        return Err(format!(
+            "Frame {len:?}/{cap:?} bytes, tshark frame.len {} frame.cap_len {}",
+            t.len, t.cap_len
+        ));
+    }
+    let (Ok(src), Ok(dst)) = (t.src.parse::<IpAddr>(), t.dst.parse::<IpAddr>()) else {
+        return Ok(());
+    };
+    let v4 = tree
+        .iter()
+        .rposition(|l| l.children.iter().any(|c| c.field == Some("ip.src")));
+    let v6 = tree
+        .iter()
+        .rposition(|l| l.children.iter().any(|c| c.field == Some("ipv6.src")));
+    let prefix = if v6 > v4 { "ipv6" } else { "ip" };
+    let ours = |what: &str| {
+        innermost(tree, &format!("{prefix}.{what}")).and_then(|n| value(n).parse::<IpAddr>().ok())
+    };
+    if (ours("src"), ours("dst")) != (Some(src), Some(dst)) {
+        return Err(format!(
+            "{TSHARK_ADDRESSES} innermost {prefix} {:?} -> {:?}, tshark columns {src} -> {dst}",
+            ours("src"),
+            ours("dst")
+        ));
+    }
+    compared.tshark += 1;
+    Ok(())
+}
+
+/// Marks a frame whose innermost IP addresses differ from tshark's Source/Destination columns.
+const TSHARK_ADDRESSES: &str = "[addresses differ from tshark]";
+
+/// Captures where the details tree (and the index, which agrees with it) stop at an outer IP
+/// layer that tshark looks through, with why. Every frame of theirs that differs is counted and
+/// printed; a capture not listed here fails the test, and so does a listed one that no longer
+/// differs (remove it then).
+const KNOWN_ADDRESS_DEVIATIONS: [(&str, &str); 1] = [(
+    "zeek/gre-aruba.pcap",
+    "GRE protocol 0x9000 (Aruba WLAN): tshark dissects the 802.11 frame inside and its IP \
+     packet; tracelens stops at the GRE header (neither src/decode nor src/dissect has 802.11)",
+)];
+
 #[test]
 fn every_corpus_frame_dissects_inside_its_bytes_and_agrees_with_the_index() {
     let mut failures = Vec::new();
@@ -282,11 +402,24 @@ fn every_corpus_frame_dissects_inside_its_bytes_and_agrees_with_the_index() {
         frames += sweep_file(name, &raw, true, &mut failures, &mut compared);
     }
     println!(
-        "dissected {frames} frames of {} files; addresses compared in {}, ports in {}",
+        "dissected {frames} frames of {} files; addresses compared with the index in {}, ports \
+         in {}, addresses with tshark's columns in {}",
         paths.len(),
         compared.addresses,
-        compared.ports
+        compared.ports,
+        compared.tshark
     );
+    for (file, why) in KNOWN_ADDRESS_DEVIATIONS {
+        let known =
+            |f: &String| f.starts_with(&format!("{file} frame ")) && f.contains(TSHARK_ADDRESSES);
+        let count = failures.iter().filter(|f| known(f)).count();
+        println!("known deviation, {count} frames of {file}: {why}");
+        assert!(
+            count > 0,
+            "{file} no longer differs from tshark: drop it from the list"
+        );
+        failures.retain(|f| !known(f));
+    }
     report(&failures);
     assert_eq!(
         frames,
@@ -299,6 +432,10 @@ fn every_corpus_frame_dissects_inside_its_bytes_and_agrees_with_the_index() {
         "{compared:?} of {frames}"
     );
     assert!(compared.ports * 10 > frames * 7, "{compared:?} of {frames}");
+    assert!(
+        compared.tshark * 10 > frames * 8,
+        "{compared:?} of {frames}"
+    );
 }
 
 struct XorShift(u64);
