@@ -80,6 +80,11 @@ pub fn manifest_paths() -> Vec<String> {
 }
 
 pub fn read(name: &str) -> Vec<Frame> {
+    static LISTED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    assert!(
+        LISTED.get_or_init(manifest_paths).iter().any(|p| p == name),
+        "{name} is not a capture of the corpus MANIFEST"
+    );
     let bytes =
         std::fs::read(path(name)).unwrap_or_else(|e| panic!("cannot read corpus file {name}: {e}"));
     match bytes.get(..4) {

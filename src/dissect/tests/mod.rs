@@ -791,47 +791,8 @@ fn bad_checksum_note_names_the_expected_value() {
     );
 }
 
-/// Every frame of every readable corpus file dissects without panicking and within bounds.
-#[test]
-fn whole_corpus_dissects_within_bounds() {
-    let root = corpus::path("");
-    let mut count = 0;
-    for dir in std::fs::read_dir(&root).expect("corpus folder") {
-        let Ok(dir) = dir else { continue };
-        let Ok(entries) = std::fs::read_dir(dir.path()) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = format!(
-                "{}/{}",
-                dir.file_name().to_string_lossy(),
-                entry.file_name().to_string_lossy()
-            );
-            let Ok(bytes) = std::fs::read(entry.path()) else {
-                continue;
-            };
-            let known = matches!(
-                bytes.get(..4),
-                Some(
-                    [0x0a, 0x0d, 0x0d, 0x0a]
-                        | [0xd4, 0xc3, 0xb2, 0xa1]
-                        | [0xa1, 0xb2, 0xc3, 0xd4]
-                        | [0x4d, 0x3c, 0xb2, 0xa1]
-                        | [0xa1, 0xb2, 0x3c, 0x4d]
-                )
-            );
-            if !known || bytes.len() < 24 {
-                continue;
-            }
-            for f in corpus::read(&name) {
-                let t = f.dissect();
-                check_invariants(&t, f.data.len());
-                count += 1;
-            }
-        }
-    }
-    assert!(count > 1000, "only {count} frames");
-}
+// Every frame of every corpus file (NetMon and gzip included) through the real reader:
+// `sweep::every_corpus_frame_dissects_inside_its_bytes_and_agrees_with_the_index`.
 
 /// Print how often each kind of expert note fires over the corpus (numbers blanked), to spot
 /// false positives: `cargo test --lib dissect::tests::problem_census -- --ignored --nocapture`.
@@ -840,46 +801,17 @@ fn whole_corpus_dissects_within_bounds() {
 fn problem_census() {
     let mut counts: std::collections::BTreeMap<String, (usize, String)> =
         std::collections::BTreeMap::new();
-    for dir in std::fs::read_dir(corpus::path(""))
-        .expect("corpus")
-        .flatten()
-    {
-        for entry in std::fs::read_dir(dir.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = format!(
-                "{}/{}",
-                dir.file_name().to_string_lossy(),
-                entry.file_name().to_string_lossy()
-            );
-            let Ok(bytes) = std::fs::read(entry.path()) else {
-                continue;
-            };
-            if !matches!(
-                bytes.get(..4),
-                Some(
-                    [0x0a, 0x0d, 0x0d, 0x0a]
-                        | [0xd4, 0xc3, 0xb2, 0xa1]
-                        | [0xa1, 0xb2, 0xc3, 0xd4]
-                        | [0x4d, 0x3c, 0xb2, 0xa1]
-                )
-            ) || bytes.len() < 24
-            {
-                continue;
-            }
-            for (i, f) in corpus::read(&name).iter().enumerate() {
-                for p in problems(&f.dissect()) {
-                    let key: String = p
-                        .chars()
-                        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-                        .collect();
-                    let e = counts
-                        .entry(key)
-                        .or_insert((0, format!("{name} #{}", i + 1)));
-                    e.0 += 1;
-                }
+    for name in corpus::manifest_paths() {
+        for (i, tree) in sweep::trees(&name).iter().enumerate() {
+            for p in problems(tree) {
+                let key: String = p
+                    .chars()
+                    .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                    .collect();
+                let e = counts
+                    .entry(key)
+                    .or_insert((0, format!("{name} #{}", i + 1)));
+                e.0 += 1;
             }
         }
     }

@@ -46,6 +46,20 @@ fn analyze(raw: &[u8]) -> Analyzer {
 /// after the packet the EtherType announced. They must still lie inside the frame.
 const TRAILING: [&str; 4] = ["tcp.payload", "udp.payload", "eth.padding", "eth.trailer"];
 
+/// The details tree of every frame of corpus file `name`, as the page gets it.
+pub fn trees(name: &str) -> Vec<Vec<Node>> {
+    let raw = std::fs::read(path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let stream = stream_bytes(&raw);
+    let analyzer = analyze(&raw);
+    (1..=analyzer.len() as u64)
+        .map(|no| {
+            let at = analyzer.locate(no).expect("located");
+            let bytes = &stream[at.offset as usize..][..at.caplen as usize];
+            analyzer.details(no, bytes).expect("details").tree
+        })
+        .collect()
+}
+
 /// Structural properties of one tree; returns the first violation.
 fn check_tree(tree: &[Node], captured: usize) -> Result<(), String> {
     fn walk(nodes: &[Node], parent: Option<&Node>, captured: usize) -> Result<(), String> {
