@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Regenerates tshark_fields.tsv (beside this script): for every frame of every capture the
+# dissector tests name, the first occurrence of each field below as TShark 4.0.17 prints it.
+# The test `tshark_field_values_agree` (mod.rs) compares the details tree with it, so the
+# values the hand-written tests assert are backed by tshark, not by tracelens's own output.
+#
+#   bash src/dissect/tests/tshark_fields.sh
+#
+# Corpus: ${TRACELENS_CAPTURES:-<repo>/../shared/captures}. Name resolution off, empty profile.
+set -euo pipefail
+export LC_ALL=C TZ=UTC
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+CAPTURES=${TRACELENS_CAPTURES:-$REPO/../shared/captures}
+FIELDS=(
+  eth.type eth.padding ieee8021ad.id ieee8021ah.etype vlan.id vlan.etype mpls.label sll.pkttype sll.hatype sll.etype null.family
+  ip.version ip.len ip.id ip.flags ip.ttl ip.proto ip.checksum ip.src ip.dst
+  ipv6.plen ipv6.nxt ipv6.hlim ipv6.src ipv6.dst
+  tcp.srcport tcp.dstport tcp.seq_raw tcp.ack_raw tcp.hdr_len tcp.flags tcp.window_size_value
+  tcp.checksum tcp.urgent_pointer tcp.len tcp.options.mss_val tcp.options.wscale.shift
+  udp.srcport udp.dstport udp.length udp.checksum
+  icmp.type icmp.code icmp.checksum icmp.ident icmp.seq icmpv6.type icmpv6.code icmpv6.checksum
+  gre.proto gre.key.call_id vxlan.vni arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4
+  dns.id dns.count.queries dns.count.answers dns.qry.name dns.qry.type
+  http.request.method http.request.uri http.host http.response.code
+  tls.record.content_type tls.handshake.type tls.handshake.extensions_server_name
+)
+export TSHARK_CONFIG=$(mktemp -d)
+trap 'rm -rf "$TSHARK_CONFIG"' EXIT
+args=()
+for f in "${FIELDS[@]}"; do args+=(-e "$f"); done
+{
+  printf 'file\tframe'; printf '\t%s' "${FIELDS[@]}"; printf '\n'
+  # The captures the tests in this folder name (frame("...", n)), sorted.
+  grep -ohP 'frame\(\s*"\K[^"]*' "$HERE"/*.rs | sort -u | while read -r capture; do
+    XDG_CONFIG_HOME=$TSHARK_CONFIG HOME=$TSHARK_CONFIG \
+      tshark -n -r "$CAPTURES/$capture" -T fields -E separator=/t -E occurrence=f \
+      -e frame.number "${args[@]}" 2>/dev/null | sed "s|^|$capture\t|"
+  done
+} > "$HERE/tshark_fields.tsv"
