@@ -730,11 +730,13 @@ fn checksum_verdicts_agree_with_tshark() {
     for line in table.lines().filter(|l| !l.starts_with('#')) {
         let cols: Vec<&str> = line.split(' ').collect();
         let [file, n, statuses @ ..] = cols.as_slice() else {
-            continue;
+            panic!("malformed line in tshark_checksums.txt: {line:?}");
         };
         let n: usize = n.parse().expect("frame number");
         let frames = files.entry(file).or_insert_with(|| corpus::read(file));
-        let Some(f) = frames.get(n - 1) else { continue };
+        let f = frames
+            .get(n - 1)
+            .unwrap_or_else(|| panic!("{file} has no frame {n}, tshark_checksums.txt has"));
         let t = f.dissect();
         // tshark reassembles IP fragments and verifies the whole datagram in the last one; we
         // do not reassemble, so fragments are left out of the comparison.
