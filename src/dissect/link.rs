@@ -346,6 +346,7 @@ fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
             entry & 0xff,
         );
         let e = u64::from(entry);
+        // Each field is a bit range of the 32-bit entry and covers all 4 bytes, as in tshark.
         node.label = format!(
             "MultiProtocol Label Switching Header, Label: {label}{}, Exp: {tc}, S: {bos}, TTL: {ttl}",
             mpls_reserved_label(label)
@@ -354,15 +355,15 @@ fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
             Node::new(
                 bits_line(e, 32, 0xffff_f000, "MPLS Label", &label.to_string()),
                 off,
-                3,
+                4,
             )
             .field("mpls.label"),
         );
         node.push(
             Node::new(
                 bits_line(e, 32, 0x0e00, "MPLS Experimental Bits", &tc.to_string()),
-                off + 2,
-                1,
+                off,
+                4,
             )
             .field("mpls.exp"),
         );
@@ -375,18 +376,14 @@ fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
                     "MPLS Bottom Of Label Stack",
                     &bos.to_string(),
                 ),
-                off + 2,
-                1,
+                off,
+                4,
             )
             .field("mpls.bottom"),
         );
         node.push(
-            Node::new(
-                bits_line(e, 32, 0xff, "MPLS TTL", &ttl.to_string()),
-                off + 3,
-                1,
-            )
-            .field("mpls.ttl"),
+            Node::new(bits_line(e, 32, 0xff, "MPLS TTL", &ttl.to_string()), off, 4)
+                .field("mpls.ttl"),
         );
         if !cx.push_layer(node) {
             return None;

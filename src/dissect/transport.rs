@@ -515,9 +515,7 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         f.checksum,
         &verdict,
     );
-    node.push(
-        Node::generated(format!("[TCP Segment Len: {payload_len}]"), off + 12).field("tcp.len"),
-    );
+    node.push(Node::generated(format!("[TCP Segment Len: {payload_len}]"), off).field("tcp.len"));
 
     let mut carried = Carried::default();
     // The note on a SYN's payload goes under the payload node, whose bytes it covers.

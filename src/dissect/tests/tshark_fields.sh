@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates tshark_fields.tsv (beside this script): for every frame of every capture the
-# dissector tests name, the first occurrence of each field below as TShark 4.0.17 prints it.
-# The test `tshark_field_values_agree` (mod.rs) compares the details tree with it, so the
-# values the hand-written tests assert are backed by tshark, not by tracelens's own output.
+# Regenerates tshark_fields.tsv and tshark_positions.tsv (beside this script): for every frame
+# of every capture the dissector tests name, the first occurrence of each field below as
+# TShark 4.0.17 prints it (-T fields), and where it lies in the frame (-T pdml pos and size).
+# The tests `tshark_field_values_agree` and `tshark_field_positions_agree` (mod.rs) compare the
+# details tree with them, so the values and byte ranges the hand-written tests assert are
+# backed by tshark, not by tracelens's own output. Needs tshark and python3.
 #
 #   bash src/dissect/tests/tshark_fields.sh
 #
@@ -38,3 +40,28 @@ for f in "${FIELDS[@]}"; do args+=(-e "$f"); done
       -e frame.number "${args[@]}" 2>/dev/null | sed "s|^|$capture\t|"
   done
 } > "$HERE/tshark_fields.tsv"
+
+# Where tshark puts the same fields (first occurrence per frame): pos and size from -T pdml.
+{
+  printf 'file\tframe\tfield\tpos\tsize\n'
+  grep -ohP 'frame\(\s*"\K[^"]*' "$HERE"/*.rs | sort -u | while read -r capture; do
+    XDG_CONFIG_HOME=$TSHARK_CONFIG HOME=$TSHARK_CONFIG \
+      tshark -n -r "$CAPTURES/$capture" -T pdml 2>/dev/null |
+      python3 -c '
+import sys, xml.etree.ElementTree as ET
+capture, wanted = sys.argv[1], set(sys.argv[2:])
+for _, packet in ET.iterparse(sys.stdin, events=("end",)):
+    if packet.tag != "packet":
+        continue
+    number, seen = None, set()
+    for f in packet.iter("field"):
+        name = f.get("name")
+        if name == "frame.number":
+            number = f.get("show")
+        elif name in wanted and name not in seen:
+            seen.add(name)
+            print("\t".join([capture, number, name, f.get("pos"), f.get("size")]))
+    packet.clear()
+' "$capture" "${FIELDS[@]}"
+  done
+} > "$HERE/tshark_positions.tsv"
