@@ -10,7 +10,10 @@
 //! - a frame with bytes gets more than the Frame summary (some layer covers its first byte);
 //! - on the unmutated corpus, where the index knows the frame's network addresses, transport
 //!   ports and protocol, the tree's outermost-to-innermost layers end with the same ones (the
-//!   packet-list row's Source/Destination, the record's ports).
+//!   packet-list row's Source/Destination, the record's ports);
+//! - on the unmutated corpus, the Frame lengths equal tshark's `frame.len`/`frame.cap_len` and
+//!   the innermost IP addresses tshark's Source/Destination columns (`tests/goldens/**/
+//!   frames.tsv`), except for the captures in [`KNOWN_ADDRESS_DEVIATIONS`], counted and printed.
 
 use super::corpus::{manifest_paths, path, render};
 use crate::analyzer::Analyzer;
