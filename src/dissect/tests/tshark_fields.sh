@@ -27,26 +27,36 @@ FIELDS=(
   http.request.method http.request.uri http.host http.response.code
   tls.record.content_type tls.handshake.type tls.handshake.extensions_server_name
 )
+OUT=${DISSECT_GOLDENS_OUT:-$HERE}
+# The captures the tests in this folder name (frame("...", n)), sorted; or, to check other
+# captures (output not committed), a list in TRACELENS_DISSECT_CAPTURES (one path a line).
+captures() {
+  if [ -n "${TRACELENS_DISSECT_CAPTURES:-}" ]; then
+    printf '%s\n' "$TRACELENS_DISSECT_CAPTURES"
+  else
+    grep -ohP 'frame\(\s*"\K[^"]*' "$HERE"/*.rs | sort -u
+  fi
+}
 export TSHARK_CONFIG=$(mktemp -d)
 trap 'rm -rf "$TSHARK_CONFIG"' EXIT
 args=()
 for f in "${FIELDS[@]}"; do args+=(-e "$f"); done
 {
   printf 'file\tframe'; printf '\t%s' "${FIELDS[@]}"; printf '\n'
-  # The captures the tests in this folder name (frame("...", n)), sorted.
-  grep -ohP 'frame\(\s*"\K[^"]*' "$HERE"/*.rs | sort -u | while read -r capture; do
-    XDG_CONFIG_HOME=$TSHARK_CONFIG HOME=$TSHARK_CONFIG \
+  captures | while read -r capture; do
+    # A damaged capture makes tshark exit non-zero after printing the frames before the damage.
+    { XDG_CONFIG_HOME=$TSHARK_CONFIG HOME=$TSHARK_CONFIG \
       tshark -n -r "$CAPTURES/$capture" -T fields -E separator=/t -E occurrence=f \
-      -e frame.number "${args[@]}" 2>/dev/null | sed "s|^|$capture\t|"
+      -e frame.number "${args[@]}" 2>/dev/null || true; } | sed "s|^|$capture\t|"
   done
-} > "$HERE/tshark_fields.tsv"
+} > "$OUT/tshark_fields.tsv"
 
 # Where tshark puts the same fields (first occurrence per frame): pos and size from -T pdml.
 {
   printf 'file\tframe\tfield\tpos\tsize\n'
-  grep -ohP 'frame\(\s*"\K[^"]*' "$HERE"/*.rs | sort -u | while read -r capture; do
-    XDG_CONFIG_HOME=$TSHARK_CONFIG HOME=$TSHARK_CONFIG \
-      tshark -n -r "$CAPTURES/$capture" -T pdml 2>/dev/null |
+  captures | while read -r capture; do
+    { XDG_CONFIG_HOME=$TSHARK_CONFIG HOME=$TSHARK_CONFIG \
+      tshark -n -r "$CAPTURES/$capture" -T pdml 2>/dev/null || true; } |
       python3 -c '
 import sys, xml.etree.ElementTree as ET
 capture, wanted = sys.argv[1], set(sys.argv[2:])
@@ -64,4 +74,13 @@ for _, packet in ET.iterparse(sys.stdin, events=("end",)):
     packet.clear()
 ' "$capture" "${FIELDS[@]}"
   done
-} > "$HERE/tshark_positions.tsv"
+} > "$OUT/tshark_positions.tsv"
+
+# The same field values for every capture of the corpus MANIFEST (gzip'd: 3.6 MB of text), for
+# `tshark_field_values_agree_over_the_corpus`.
+if [ -z "${TRACELENS_DISSECT_CAPTURES:-}" ]; then
+  TRACELENS_DISSECT_CAPTURES=$(awk '/^\| path under captures\//{t=1; next} /^## /{t=0} t' \
+      "$CAPTURES/MANIFEST.md" | grep '^| `' | cut -d'`' -f2) \
+    DISSECT_GOLDENS_OUT=$TSHARK_CONFIG bash "${BASH_SOURCE[0]}" 2>/dev/null || true
+  gzip -n -9 -c "$TSHARK_CONFIG/tshark_fields.tsv" > "$OUT/tshark_fields_corpus.tsv.gz"
+fi
