@@ -249,6 +249,8 @@ mod tests {
         let a = &a[0];
         assert_eq!(a.outcome, Outcome::ClosedNormally);
         assert_eq!(a.syn_retransmissions, 1);
+        // By hand: SYN-ACK at 1500 - last SYN at 1000 = 500; ACK at 1700 - SYN-ACK at 1500 =
+        // 200; ACK at 1700 - first SYN at 0 = 1700.
         assert_eq!(a.syn_to_syn_ack_ns, Some(500));
         assert_eq!(a.syn_ack_to_ack_ns, Some(200));
         assert_eq!(a.connect_ns, Some(1_700));

@@ -333,6 +333,8 @@ mod tests {
         ]);
         assert_eq!(flows.stream_of, vec![0, 0, 0]);
         let s = &flows.streams[0];
+        // The bases are the two ISNs (SYN seq 100, SYN-ACK seq 500), so the ACK's raw 101/501
+        // are relative 1/1, as Wireshark numbers a handshake.
         assert_eq!(s.base_seq, [Some(100), Some(500)]);
         assert_eq!(s.relative(&tcp(1, 1000, 2, 80, 101, 501, 0x10)), (1, 1));
     }
@@ -355,6 +357,7 @@ mod tests {
     #[test]
     fn mid_stream_start_uses_seq_minus_one() {
         let flows = build(vec![tcp(1, 1000, 2, 80, 5000, 7000, 0x10)]);
+        // No SYN seen: Wireshark makes the first seq/ack seen relative 1, so base = raw - 1.
         assert_eq!(flows.streams[0].base_seq, [Some(4999), Some(6999)]);
         assert_eq!(
             flows.streams[0].relative(&tcp(1, 1000, 2, 80, 5000, 7000, 0x10)),

@@ -305,6 +305,8 @@ mod tests {
             .unwrap();
         assert_eq!(used, 24);
         assert_eq!(info.interfaces[0].link_type, 113);
+        // Bytes 16..20 of the header above: 00 00 04 00 little-endian = 0x40000 = 262144;
+        // bytes 20..24: 0x71 = 113 (LINKTYPE_LINUX_SLL).
         assert_eq!(info.interfaces[0].snaplen, 262_144);
         assert_eq!(info.format, Some(Format::PcapNs));
     }
@@ -325,6 +327,7 @@ mod tests {
         let whole = read_all(&bytes, bytes.len());
         let tiny = read_all(&bytes, 1);
         assert_eq!(whole.1, tiny.1);
+        // tests/goldens/zeek/get-to-ssh-server.pcap/info.json (tshark 4.0.17): "frames": 9.
         assert_eq!(whole.1.len(), 9);
     }
 
@@ -366,6 +369,7 @@ mod tests {
             &corpus("libpcap/linktype-reserved-field-not-zero.pcap"),
             4096,
         );
+        // The link-type field is bytes 20..24 of the 24-byte file header.
         assert_eq!(error.expect("error").offset, 20);
     }
 

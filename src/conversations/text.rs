@@ -108,14 +108,76 @@ mod tests {
 
     #[test]
     fn sizes_are_formatted_like_tshark() {
+        // tests/goldens/chrissanders/http_espn.pcapng/conv_ip.{txt,json} (tshark 4.0.17
+        // -z conv,ip): the row "172.16.0.122 <-> 205.234.218.129" has bytes_ba 405345 printed
+        // "405 kB", the next row bytes_ab 5624 printed "5624 bytes".
+        assert_eq!(format_size(405_345), "405 kB");
+        assert_eq!(format_size(5624), "5624 bytes");
+        // SI units, truncated (Wireshark's format_size with FORMAT_SIZE_PREFIX_SI): the switch
+        // to kB is at 10000 bytes, to MB at 10000 kB.
         assert_eq!(format_size(9999), "9999 bytes");
         assert_eq!(format_size(10_000), "10 kB");
-        assert_eq!(format_size(176_543), "176 kB");
         assert_eq!(format_size(12_345_678), "12 MB");
+    }
+
+    /// Every row of every `conv_<t>.txt` golden shows each direction's and the total byte count
+    /// of the matching `conv_<t>.json` row (same order) as `format_size` formats it.
+    #[test]
+    fn sizes_match_every_tshark_conversation_table() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/goldens");
+        let mut dirs = vec![root.clone()];
+        let (mut tables, mut checked) = (0, 0);
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("goldens folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let Some(kind) = name
+                    .strip_prefix("conv_")
+                    .and_then(|n| n.strip_suffix(".json"))
+                else {
+                    continue;
+                };
+                let rows: Vec<serde_json::Value> =
+                    serde_json::from_str(&std::fs::read_to_string(&path).expect("json"))
+                        .expect("conv json");
+                let text = std::fs::read_to_string(path.with_file_name(format!("conv_{kind}.txt")))
+                    .expect("the .txt beside the .json");
+                let lines: Vec<&str> = text.lines().filter(|l| l.contains("<->")).collect();
+                assert_eq!(lines.len(), rows.len(), "{}", path.display());
+                tables += 1;
+                for (line, row) in lines.iter().zip(&rows) {
+                    for (frames, bytes) in [
+                        ("frames_ba", "bytes_ba"),
+                        ("frames_ab", "bytes_ab"),
+                        ("frames", "bytes"),
+                    ] {
+                        let f = row[frames].as_u64().expect("frames");
+                        let b = row[bytes].as_u64().expect("bytes");
+                        let want = format!(" {f} {} ", format_size(b));
+                        assert!(
+                            format!("{line} ").contains(&want),
+                            "{}: {want:?} not in {line:?}",
+                            path.display()
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            tables > 100 && checked > 1000,
+            "{tables} tables, {checked} sizes"
+        );
     }
 
     #[test]
     fn tshark_order_is_frames_descending_then_first_seen() {
+        // By hand: 5 frames at indexes 1 and 4 (first seen first), then 2 frames at 0 and 2;
+        // index 3 has no frames and is not a row.
         assert_eq!(tshark_order([2, 5, 2, 0, 5].into_iter()), vec![1, 4, 0, 2]);
     }
 }

@@ -74,13 +74,18 @@ fn type_code_nodes(
     cname: &str,
     proto: &str,
 ) {
-    node.push(
-        Node::new(format!("Type: {t} ({tname})"), off, 1).field(if proto == "icmp" {
-            "icmp.type"
-        } else {
-            "icmpv6.type"
-        }),
-    );
+    // tshark words them differently: "Type: 8 (Echo (ping) request)" for ICMP but
+    // "Type: Echo (ping) request (128)" for ICMPv6.
+    let label = match (proto, tname) {
+        ("icmp", _) => format!("Type: {t} ({tname})"),
+        (_, "") => format!("Type: Unknown ({t})"),
+        _ => format!("Type: {tname} ({t})"),
+    };
+    node.push(Node::new(label, off, 1).field(if proto == "icmp" {
+        "icmp.type"
+    } else {
+        "icmpv6.type"
+    }));
     let code = if cname.is_empty() {
         format!("Code: {c}")
     } else {

@@ -154,8 +154,11 @@ pub(crate) fn ethernet(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     declared_end
 }
 
-/// Bytes after the carried packet's declared end: zero padding to the 60-byte minimum or a
-/// trailer (FCS, vendor trailer).
+/// The minimum Ethernet frame without its FCS: shorter frames are padded up to it.
+const ETH_MIN_LEN: usize = 60;
+
+/// Bytes after the carried packet's declared end, as Wireshark splits them: zero padding up to
+/// the 60-byte minimum frame, then a trailer (FCS, vendor trailer) for whatever follows.
 fn add_padding(cx: &mut Cx, b: &Bytes, eth_index: usize, end: usize) {
     let extra = b.rest(end);
     if extra.is_empty() || end == 0 {
@@ -164,18 +167,43 @@ fn add_padding(cx: &mut Cx, b: &Bytes, eth_index: usize, end: usize) {
     let Some(eth) = cx.layers.get_mut(eth_index) else {
         return;
     };
-    let node = if extra.iter().all(|&x| x == 0) {
-        Node::new(format!("Padding: {}", hex(extra)), end, extra.len()).field("eth.padding")
+    let to_minimum = ETH_MIN_LEN.saturating_sub(end).min(extra.len());
+    let (pad, trailer) = if extra[..to_minimum].iter().all(|&x| x == 0) {
+        extra.split_at(to_minimum)
     } else {
-        Node::new(format!("Trailer: {}", hex(extra)), end, extra.len()).field("eth.trailer")
+        (&extra[..0], extra)
     };
-    eth.push(node);
+    if !pad.is_empty() {
+        eth.push(Node::new(format!("Padding: {}", hex(pad)), end, pad.len()).field("eth.padding"));
+    }
+    if !trailer.is_empty() {
+        let at = end + pad.len();
+        eth.push(
+            Node::new(format!("Trailer: {}", hex(trailer)), at, trailer.len()).field("eth.trailer"),
+        );
+    }
 }
 
 fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
-    let name = match tpid {
-        0x88a8 => "802.1ad Provider Bridge (Q-in-Q)",
-        _ => "802.1Q Virtual LAN",
+    // Wireshark dissects an 802.1ad service tag with its own protocol and fields
+    // (ieee8021ad.*, the type as ieee8021ah.etype): `vlan.id == 200` does not match a QinQ
+    // frame whose service tag is 200.
+    let ad = tpid == 0x88a8;
+    let (name, fields) = if ad {
+        (
+            "IEEE 802.1ad",
+            [
+                "ieee8021ad.priority",
+                "ieee8021ad.dei",
+                "ieee8021ad.id",
+                "ieee8021ah.etype",
+            ],
+        )
+    } else {
+        (
+            "802.1Q Virtual LAN",
+            ["vlan.priority", "vlan.dei", "vlan.id", "vlan.etype"],
+        )
     };
     let mut node = Node::new(name, off, b.remaining(off).min(4));
     let Some((tci, inner)) = b.u16(off).zip(b.u16(off + 2)) else {
@@ -184,7 +212,11 @@ fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
         return None;
     };
     let (pri, dei, id) = (tci >> 13, (tci >> 12) & 1, tci & 0x0fff);
-    node.label = format!("{name}, PRI: {pri}, DEI: {dei}, ID: {id}");
+    node.label = if ad {
+        format!("{name}, ID: {id}")
+    } else {
+        format!("{name}, PRI: {pri}, DEI: {dei}, ID: {id}")
+    };
     let t = u64::from(tci);
     node.push(
         Node::new(
@@ -192,19 +224,19 @@ fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
             off,
             2,
         )
-        .field("vlan.priority"),
+        .field(fields[0]),
     );
     node.push(
-        Node::new(bits_line(t, 16, 0x1000, "DEI", &dei.to_string()), off, 2).field("vlan.dei"),
+        Node::new(bits_line(t, 16, 0x1000, "DEI", &dei.to_string()), off, 2).field(fields[1]),
     );
-    node.push(Node::new(bits_line(t, 16, 0x0fff, "ID", &id.to_string()), off, 2).field("vlan.id"));
+    node.push(Node::new(bits_line(t, 16, 0x0fff, "ID", &id.to_string()), off, 2).field(fields[2]));
     node.push(
         Node::new(
             format!("Type: {} (0x{inner:04x})", ethertype_name(inner)),
             off + 2,
             2,
         )
-        .field("vlan.etype"),
+        .field(fields[3]),
     );
     if !cx.push_layer(node) {
         return None;
@@ -315,6 +347,7 @@ fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
             entry & 0xff,
         );
         let e = u64::from(entry);
+        // Each field is a bit range of the 32-bit entry and covers all 4 bytes, as in tshark.
         node.label = format!(
             "MultiProtocol Label Switching Header, Label: {label}{}, Exp: {tc}, S: {bos}, TTL: {ttl}",
             mpls_reserved_label(label)
@@ -323,15 +356,15 @@ fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
             Node::new(
                 bits_line(e, 32, 0xffff_f000, "MPLS Label", &label.to_string()),
                 off,
-                3,
+                4,
             )
             .field("mpls.label"),
         );
         node.push(
             Node::new(
                 bits_line(e, 32, 0x0e00, "MPLS Experimental Bits", &tc.to_string()),
-                off + 2,
-                1,
+                off,
+                4,
             )
             .field("mpls.exp"),
         );
@@ -344,18 +377,14 @@ fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
                     "MPLS Bottom Of Label Stack",
                     &bos.to_string(),
                 ),
-                off + 2,
-                1,
+                off,
+                4,
             )
             .field("mpls.bottom"),
         );
         node.push(
-            Node::new(
-                bits_line(e, 32, 0xff, "MPLS TTL", &ttl.to_string()),
-                off + 3,
-                1,
-            )
-            .field("mpls.ttl"),
+            Node::new(bits_line(e, 32, 0xff, "MPLS TTL", &ttl.to_string()), off, 4)
+                .field("mpls.ttl"),
         );
         if !cx.push_layer(node) {
             return None;

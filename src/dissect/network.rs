@@ -352,6 +352,13 @@ pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let mut end = off + fixed.total_len;
     if fixed.total_len == 0 && !cx.quoted {
         end = b.len();
+        // tshark shows (and filters on) the length the frame implies, worded like this.
+        if let Some(len) = node.children.iter_mut().find(|c| c.field == Some("ip.len")) {
+            len.label = format!(
+                "[Total Length: {} bytes (reported as 0, presumed to be because of \"TCP segmentation offload\" (TSO))]",
+                end.saturating_sub(off)
+            );
+        }
         flag_child(&mut node, "ip.len", "Total length 0: probably a segment handed to the NIC for TCP segmentation offload (captured on the sending host); using the captured length".into());
     } else if fixed.total_len < ihl {
         flag_child(

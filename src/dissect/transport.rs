@@ -8,7 +8,7 @@ use super::bytes::Bytes;
 use super::checksum::Verdict;
 use super::network::{Carried, IpInfo, SynPayload};
 use super::text::{bit_pattern, flag_line, hex};
-use super::{data_layer, dns, http, tls, tunnel, Cx, Node};
+use super::{data_layer, dns, http, tls, to_u32, tunnel, Cx, Node};
 
 /// The checksum verdict for a TCP/UDP segment covering `declared` bytes from `off`.
 fn segment_verdict(
@@ -489,6 +489,8 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
             let mut options = tcp_options(b, off + 20, off + f.hdr_len, &mut facts);
             options.push(cx.cut(b, "TCP option area", off + 20, f.hdr_len - 20));
             node.push(options);
+            // The layer covers the captured part of its header, options included.
+            node.len = to_u32(b.remaining(off).min(f.hdr_len));
             set_checksum(
                 cx,
                 &mut node,
@@ -513,11 +515,11 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         f.checksum,
         &verdict,
     );
-    node.push(
-        Node::generated(format!("[TCP Segment Len: {payload_len}]"), off + 12).field("tcp.len"),
-    );
+    node.push(Node::generated(format!("[TCP Segment Len: {payload_len}]"), off).field("tcp.len"));
 
     let mut carried = Carried::default();
+    // The note on a SYN's payload goes under the payload node, whose bytes it covers.
+    let mut syn_note = None;
     if f.flags & SYN != 0 && payload_len > 0 {
         let kind = if f.flags & ACK != 0 { "SYN-ACK" } else { "SYN" };
         let mut gen = Node::generated(
@@ -527,12 +529,12 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         // Cover the payload bytes themselves, so the hex view marks exactly what the SYN carried.
         gen.len = b.remaining(off + f.hdr_len).min(payload_len) as u32;
         if facts.fast_open {
-            node.push(gen.with_child(Node::generated(
+            syn_note = Some(gen.with_child(Node::generated(
                 "[Carried with a TCP Fast Open cookie: allowed]",
                 off + f.hdr_len,
             )));
         } else {
-            node.push(gen.problem(format!(
+            syn_note = Some(gen.problem(format!(
                 "{kind} carries {payload_len} byte{} of payload; the peer's ACK will count {}: a {kind} should carry none",
                 if payload_len == 1 { "" } else { "s" },
                 if payload_len == 1 { "it" } else { "them" }
@@ -552,6 +554,7 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
             captured_payload,
         )
         .field("tcp.payload");
+        p.children.extend(syn_note);
         if captured_payload < payload_len && !cx.quoted {
             p.push(b.cut_node("TCP payload", payload_off, payload_len));
         }

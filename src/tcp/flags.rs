@@ -105,9 +105,33 @@ mod tests {
 
     #[test]
     fn prefixes_come_out_in_wireshark_order() {
+        // Combinations tshark 4.0.17 prints (`tshark -n -r FILE -T fields -e frame.number
+        // -e _ws.col.Info`): suricata-verify/http-mime-truncated/input.pcap frame 400
+        // "[TCP ZeroWindowProbeAck] [TCP ZeroWindow] 49160 → 80 ...";
+        // suricata-verify/tls-subjectaltname/input.pcap frame 21 "[TCP Previous segment not
+        // captured] [TCP Port numbers reused] ..." and frame 114 "[TCP Retransmission] [TCP Port
+        // numbers reused] ..."; ndpi/heuristic_tcp_ack_payload.pcap frame 12 "[TCP ACKed unseen
+        // segment] [TCP Retransmission] ..."; chrissanders/tcp_dupack.pcapng frame 3 "[TCP Dup
+        // ACK 1#1] ...".
         assert_eq!(
-            info_prefix(DUPLICATE_ACK | WINDOW_UPDATE, Some((8, 2))),
-            "[TCP Dup ACK 8#2] [TCP Window Update] "
+            info_prefix(ZERO_WINDOW_PROBE_ACK | ZERO_WINDOW, None),
+            "[TCP ZeroWindowProbeAck] [TCP ZeroWindow] "
+        );
+        assert_eq!(
+            info_prefix(LOST_SEGMENT | REUSED_PORTS, None),
+            "[TCP Previous segment not captured] [TCP Port numbers reused] "
+        );
+        assert_eq!(
+            info_prefix(RETRANSMISSION | REUSED_PORTS, None),
+            "[TCP Retransmission] [TCP Port numbers reused] "
+        );
+        assert_eq!(
+            info_prefix(ACK_LOST_SEGMENT | RETRANSMISSION, None),
+            "[TCP ACKed unseen segment] [TCP Retransmission] "
+        );
+        assert_eq!(
+            info_prefix(DUPLICATE_ACK, Some((1, 1))),
+            "[TCP Dup ACK 1#1] "
         );
         assert_eq!(info_prefix(0, None), "");
     }

@@ -20,7 +20,71 @@ pub fn path(name: &str) -> String {
     format!("{}/../shared/captures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Every capture in the corpus MANIFEST's file table (first column), in table order. Fails
+/// unless the table lists exactly the "Total: N files." the MANIFEST states, every listed file
+/// exists, and no file on disk is missing from the table: no test can skip a capture silently.
+pub fn manifest_paths() -> Vec<String> {
+    let root = path("");
+    let manifest = std::fs::read_to_string(path("MANIFEST.md"))
+        .unwrap_or_else(|e| panic!("corpus MANIFEST.md under {root}: {e}"));
+    let table = manifest
+        .split("\n| path under captures/")
+        .nth(1)
+        .expect("the MANIFEST's file table");
+    let table = table.split("\n## ").next().unwrap_or(table);
+    let paths: Vec<String> = table
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_string)
+        .collect();
+    let total: usize = manifest
+        .split("Total: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the MANIFEST's \"Total: N files.\"");
+    assert_eq!(
+        paths.len(),
+        total,
+        "file-table rows vs the MANIFEST's total"
+    );
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| !std::path::Path::new(&path(p)).is_file())
+        .collect();
+    assert!(missing.is_empty(), "listed but not in {root}: {missing:?}");
+    let mut on_disk = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(&root)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = entry.expect("directory entry").path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                on_disk.push(p);
+            }
+        }
+    }
+    let unlisted: Vec<String> = on_disk
+        .iter()
+        .filter_map(|p| p.strip_prefix(&root).ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p != "MANIFEST.md" && p != "SHA256SUMS" && !paths.contains(p))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "in {root} but not in the MANIFEST: {unlisted:?}"
+    );
+    paths
+}
+
 pub fn read(name: &str) -> Vec<Frame> {
+    static LISTED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    assert!(
+        LISTED.get_or_init(manifest_paths).iter().any(|p| p == name),
+        "{name} is not a capture of the corpus MANIFEST"
+    );
     let bytes =
         std::fs::read(path(name)).unwrap_or_else(|e| panic!("cannot read corpus file {name}: {e}"));
     match bytes.get(..4) {

@@ -76,6 +76,10 @@ fn syn_ack_with_two_payload_bytes_is_flagged() {
         .find(|n| n.label == "[SYN-ACK carries 2 bytes of payload]")
         .expect("payload note");
     assert_eq!((note.start, note.len), (14 + 20 + 24, 2));
+    // ... and sits under the payload node, whose bytes it covers.
+    let payload = field(&t, "tcp.payload");
+    assert!(payload.children.iter().any(|n| std::ptr::eq(n, note)));
+    assert_eq!((payload.start, payload.len), (58, 2));
     assert_eq!(&ethernet(0x0800, &packet)[58..60], b"hi");
 }
 
