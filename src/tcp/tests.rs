@@ -208,7 +208,7 @@ fn check_against_tshark(r: &Run, segments: &[Seg]) {
             Some(ours.stream),
             Some(ours.seq),
             Some(ours.ack),
-            Some(ours.len),
+            ours.len,
             ours.nxtseq,
             ours.window,
             flags,

@@ -402,11 +402,7 @@ const TSHARK_ADDRESSES: &str = "[addresses differ from tshark]";
 /// layer that tshark looks through, with why. Every frame of theirs that differs is counted and
 /// printed; a capture not listed here fails the test, and so does a listed one that no longer
 /// differs (remove it then).
-const KNOWN_ADDRESS_DEVIATIONS: [(&str, &str); 1] = [(
-    "zeek/gre-aruba.pcap",
-    "GRE protocol 0x9000 (Aruba WLAN): tshark dissects the 802.11 frame inside and its IP \
-     packet; tracelens stops at the GRE header (neither src/decode nor src/dissect has 802.11)",
-)];
+const KNOWN_ADDRESS_DEVIATIONS: [(&str, &str); 0] = [];
 
 #[test]
 fn every_corpus_frame_dissects_inside_its_bytes_and_agrees_with_the_index() {
