@@ -78,7 +78,9 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             info.ether_type = match family {
                 2 => ETHERTYPE_IPV4,
                 10 | 23 | 24 | 28 | 30 => ETHERTYPE_IPV6,
-                _ => ether_type_from_ip_version(data, 4),
+                // An unknown family is data to Wireshark's null dissector (and to the details
+                // tree): no guessing from the next byte.
+                _ => 0,
             };
         }
         12 | 14 | 101 | 228 | 229 => {
@@ -236,6 +238,9 @@ mod tests {
         let frame = [0, 0, 0, 30, 0x60, 0, 0, 0];
         let info = decode_link(0, &frame).unwrap();
         assert_eq!((info.ether_type, info.offset), (ETHERTYPE_IPV6, 4));
+        // An unknown family (7) before what looks like IPv4 is not decoded, as in tshark.
+        let frame = [7, 0, 0, 0, 0x45, 0, 0, 20];
+        assert_eq!(decode_link(0, &frame).unwrap().ether_type, 0);
     }
 
     #[test]
