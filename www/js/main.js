@@ -3,7 +3,8 @@
 
 import { byId } from './dom.js';
 import { AnalyzerClient, CancelledError } from './analyzer-client.js';
-import { initIntake, linkedCapture, fetchCapture } from './file-intake.js';
+import { initIntake, fetchCapture } from './file-intake.js';
+import { Permalink, currentState, hasView } from './permalink.js';
 import { PacketList } from './packet-list.js';
 import { DetailsTree } from './details-tree.js';
 import { HexView } from './hex-view.js';
@@ -40,6 +41,12 @@ let pendingStream = null; // a stream to show when the TCP stream view opens
 let linkedView = null; // a view named in the address (#view=…): findings do not take over then
 let diagnosis = Promise.resolve(); // the findings of the capture shown, once loaded
 const embedded = document.documentElement.hasAttribute('data-embed');
+// The view's state in the address (#filter=…&frame=…&view=…&stream=…), for "Copy link"; an
+// embed's fragment is its configuration, so it is left alone there.
+const permalink = new Permalink({ enabled: !embedded });
+// A link's view waiting for its capture: applied to the next capture the user opens.
+let pendingLink = null;
+let linkedPath = null; // the same-site capture a link named, while it is being opened
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -86,6 +93,7 @@ const connectionsView = new ConnectionsView(byId('view-connections'), {
 });
 const streamView = new StreamView(byId('view-stream'), {
   load: (n, limit) => client.stream(n, limit),
+  onOpen: (n) => permalink.set({ stream: n }),
   onSelectFrame: (no) => showFrame(no),
   onJump: (no) => goToFrame(no),
   onFilter: (text) => filterFrom(text),
@@ -105,6 +113,7 @@ initIntake({
   open: openFiles,
   onError: showError,
 });
+document.getElementById('copy-link-button')?.addEventListener('click', copyLink); // not in embeds
 byId('cancel-button').addEventListener('click', () => {
   if (opening) client.cancel(opening.id);
 });
@@ -124,10 +133,19 @@ window.tracelensOpenBytes = (name, bytes) => openFiles([new File([bytes], String
 // Compile the analyzer while the user is still choosing a file.
 (window.requestIdleCallback ?? setTimeout)(() => client.warmUp());
 
-/** Opens the capture named in the address (#capture=path&frame=N), if any. */
+/**
+ * Opens the capture named in the address (#capture=path&…), if any, and re-applies the link's
+ * view. A link without a capture keeps its view for the capture the user opens next.
+ */
 async function openLinkedCapture() {
-  const link = linkedCapture();
-  if (!link) return;
+  const link = currentState();
+  if (!link.capture) {
+    if (hasView(link)) {
+      pendingLink = link;
+      status.textContent = 'This link holds a view (filter, frame, tab): open its capture to see it.';
+    }
+    return;
+  }
   let file;
   try {
     file = await fetchCapture(link.capture);
@@ -135,19 +153,43 @@ async function openLinkedCapture() {
     showError(`The capture ${link.capture} could not be loaded (${err.message}).`);
     return;
   }
-  if (!await openFiles([file])) return;
-  if (link.filter) await filterFrom(link.filter);
-  if (link.frame) await goToFrame(link.frame);
-  if (link.view) {
-    linkedView = link.view;
-    tabs.show(link.view);
-  }
+  linkedPath = link.capture;
+  const opened = await openFiles([file]);
+  linkedPath = null;
+  if (!opened) return;
+  await applyLinkState(link);
   await diagnosis;
   if (embedded) {
     const ready = { frames: frameCount, findings: findings.length, displayed: Number(body.dataset.displayed) };
     body.dataset.embedReady = 'true';
     tellParent({ ready });
   }
+}
+
+/** Re-applies a link's filter, frame, view and stream to the capture just opened. */
+async function applyLinkState(link) {
+  if (link.filter) await filterFrom(link.filter);
+  if (link.frame && link.frame <= frameCount) await goToFrame(link.frame);
+  if (link.view) {
+    linkedView = link.view;
+    if (link.view === 'stream' && link.stream !== null) pendingStream = link.stream;
+    tabs.show(link.view);
+  }
+  body.dataset.linkApplied = 'true';
+}
+
+/** Copies the view's link (the text is shown too: filters may hold addresses). */
+async function copyLink() {
+  const link = permalink.link();
+  try {
+    await navigator.clipboard.writeText(link);
+    status.textContent = `Link copied: ${link}`;
+  } catch {
+    // No clipboard (file://, a denied permission): show the link to copy by hand.
+    window.prompt('Copy this link to the current view:', link);
+    status.textContent = `Link: ${link}`;
+  }
+  body.dataset.link = link;
 }
 
 /** In embed.html (html[data-embed]): theme from the address, height and readiness to the parent. */
@@ -213,6 +255,12 @@ async function openFiles(files) {
   if (opening !== request) return false;
   opening = null;
   showCapture(files, opened);
+  if (pendingLink) {
+    const link = pendingLink;
+    pendingLink = null;
+    await applyLinkState(link);
+    status.textContent = `Applied the link's view${link.filter ? ` (filter ${link.filter})` : ''}.`;
+  }
   return true;
 }
 
@@ -231,6 +279,7 @@ function showProgress(p) {
 function showCapture(files, opened) {
   const { summary, count } = opened;
   const seq = ++captureSeq;
+  permalink.reset(linkedPath);
   frameCount = count;
   captureName = files.length === 1 ? files[0].name : files.map((f) => f.name).join(' + ');
   fileNames = (summary.files ?? []).map((f) => f.name);
@@ -328,6 +377,7 @@ function showFindings(found) {
 /** Called by the tabs after a view became visible. */
 function viewShown(name, { focusTab } = {}) {
   if (body.dataset.state === 'ready' && body.dataset.findings) userChoseView = true;
+  permalink.set({ view: name });
   if (name === 'conversations') conversationsView.activate();
   else if (name === 'connections') connectionsView.activate();
   else if (name === 'stream') {
@@ -381,6 +431,7 @@ async function applyFilter(text) {
     return result;
   }
   const applied = text.trim() ? text : '';
+  permalink.set({ filter: applied || null });
   if (applied) body.dataset.filter = applied;
   else delete body.dataset.filter;
   body.dataset.displayed = String(result.count);
@@ -444,6 +495,7 @@ async function exportFindings(format) {
 /** Shows frame `no` in the details and hex panes (`row`: its packet-list row, when known). */
 async function showFrame(no, row) {
   const seq = ++detailsSeq;
+  permalink.set({ frame: no });
   if (row) {
     const from = fileNames.length > 1 ? ` · from ${fileNames[row.file] ?? `file ${row.file + 1}`}` : '';
     status.textContent = `Frame ${fmt.count(row.no)} of ${fmt.count(frameCount)} · ${fmt.plural(row.length, 'byte')} on the wire, ${fmt.count(row.caplen)} captured${from}`;

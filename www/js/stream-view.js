@@ -37,9 +37,11 @@ function analysisText(r) {
 
 export class StreamView {
   /** `load(n, limit)` resolves with {stream, total, rows}; `onSelectFrame(no)`, `onJump(no)`, `onFilter(text)`. */
-  constructor(root, { load, onSelectFrame, onJump, onFilter }) {
+  constructor(root, { load, onSelectFrame, onJump, onFilter, onOpen = () => {} }) {
     this.root = root;
     this.load = load;
+    this.onOpen = onOpen; // (n) after stream n is shown
+
     this.onSelectFrame = onSelectFrame;
     this.onJump = onJump;
     this.onFilter = onFilter;
@@ -140,6 +142,7 @@ export class StreamView {
     if (seq !== this.seq) return;
     this.data = data;
     this.selectedNo = null;
+    this.onOpen(n);
     const rows = data.rows;
     this.title.textContent = data.a && data.b ? `A ${data.a} ⇄ B ${data.b}` : '';
     const first = rows[0];
