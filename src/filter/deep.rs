@@ -280,7 +280,14 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
                 p if is_aruba_gre(p) => {
                     let wlan = bytes.get(inner..end.min(bytes.len())).unwrap_or_default();
                     if let Some((p @ (0x0800 | 0x86DD), at)) = wlan_snap_payload(wlan) {
-                        ip(bytes, inner + at, end, out, depth + 1, version_of_ether_type(p));
+                        ip(
+                            bytes,
+                            inner + at,
+                            end,
+                            out,
+                            depth + 1,
+                            version_of_ether_type(p),
+                        );
                     }
                 }
                 0x880B => {
