@@ -164,7 +164,8 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
         out.outer_layers.push(OuterLayer::Ethernet { src, dst });
     }
     out.ether_type = link.ether_type;
-    let Some(rest) = data.get(link.offset..) else {
+    let end = link.end.unwrap_or(data.len());
+    let Some(rest) = data.get(link.offset..end) else {
         out.stop = Some(format!(
             "frame ends inside the link header ({} bytes)",
             data.len()

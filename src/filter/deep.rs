@@ -130,7 +130,8 @@ fn link(link_type: u32, bytes: &[u8], base: usize, out: &mut DeepFrame, depth: u
     }
     if matches!(info.ether_type, 0x0800 | 0x86DD) {
         let want = version_of_ether_type(info.ether_type);
-        ip(bytes, base + info.offset, bytes.len(), out, depth, want);
+        let end = info.end.map_or(bytes.len(), |end| base + end);
+        ip(bytes, base + info.offset, end, out, depth, want);
     }
 }
 

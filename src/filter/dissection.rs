@@ -245,7 +245,8 @@ pub(super) fn ipv4_total_length(f: &Frame<'_>) -> i64 {
         .bytes()
         .and_then(|b| crate::decode::link::decode_link(f.link_type(), b));
     if let Some(info) = from_bytes {
-        return i64::from(f.rec.orig_len).saturating_sub(info.offset as i64);
+        let end = info.end.map_or(i64::from(f.rec.orig_len), |end| end as i64);
+        return end.saturating_sub(info.offset as i64);
     }
     let link_header = match f.link_type() {
         1 => 14 + if f.link().vlan.is_some() { 4 } else { 0 },

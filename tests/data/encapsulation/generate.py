@@ -14,7 +14,8 @@ pppoe_qinq_tcp.pcap
     1-byte PPP protocol field (0x21). Frames are zero-padded to the 60-byte Ethernet minimum and
     frames without TCP payload get 6 more trailer bytes (padding a tag-pushing switch left), so
     a decoder that takes the payload length from the frame instead of the IP header counts them.
-    Then the same frames again, 1000 s later, as IPv6 (PPP protocol 0x0057 / compressed 0x57),
+    Every fifth IPv4 frame has IP total length 0 (TSO on the capturing sender), so only the PPPoE
+    length bounds the packet. Then the same frames again, 1000 s later, as IPv6 (PPP protocol 0x0057 / compressed 0x57),
     addresses 2001:db8::<IPv4 address>, hop limit = the IPv4 TTL, as a second TCP stream.
 
 mpls_bad_ipv6.pcap
@@ -123,6 +124,10 @@ def pppoe_capture():
             tcp_header = (ip[ihl + 12] >> 4) * 4
             payload = total - ihl - tcp_header
             packet = ipv4_to_ipv6(ip) if ipv6 else ip
+            if not ipv6 and n % 5 == 1:
+                # Total length 0, as a sender with segmentation offload captures it: the
+                # PPPoE length then ends the packet (before the padding), not the frame.
+                packet = packet[:2] + b"\0\0" + packet[4:]
             c_vlan = 200 if frame[6:12] == first_src else 201
             out.append(
                 (
