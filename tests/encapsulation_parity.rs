@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use tracelens::analyzer::{Analyzer, FrameLocation};
+use tracelens::dissect::{dissect, Node};
 use tracelens::filter::{Filter, FrameBytes};
 use tracelens::tcp::flags::field_names;
 use tracelens::tcp::rows::{row, seconds, Passes};
@@ -210,6 +211,96 @@ fn encapsulated_filters_match_tshark() {
     for capture in CAPTURES {
         let (mut analyzer, bytes) = load(capture);
         differences.extend(filter_differences(capture, &mut analyzer, &bytes));
+    }
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}
+
+/// Field names of a details tree, each as often as it occurs, with the first label of each.
+fn tree_fields(nodes: &[Node], out: &mut BTreeMap<&'static str, (usize, String)>) {
+    for node in nodes {
+        if let Some(field) = node.field {
+            let entry = out.entry(field).or_insert((0, node.label.clone()));
+            entry.0 += 1;
+        }
+        tree_fields(&node.children, out);
+    }
+}
+
+/// The details tree agrees with tshark and with the list: a TCP header (with tshark's segment
+/// length) exactly on the frames tshark dissects TCP on, an IPv4 TTL exactly on the frames
+/// tshark's `ip` filter selects, and one `vlan.id` (the 802.1Q tag's) on the QinQ frames.
+#[test]
+fn encapsulated_details_trees_agree_with_tshark() {
+    let mut differences = Vec::new();
+    for capture in CAPTURES {
+        let bytes = std::fs::read(data_dir().join(capture)).expect("derived capture");
+        let text = std::fs::read_to_string(data_dir().join(format!("{capture}.tcp.tsv")))
+            .expect("expected tsv");
+        let tcp_len: BTreeMap<u64, String> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('\t').collect();
+                Some((cells.first()?.parse().ok()?, cells.get(4)?.to_string()))
+            })
+            .collect();
+        let filters = std::fs::read_to_string(data_dir().join(format!("{capture}.filters")))
+            .expect("expected filter frames");
+        let index_of = |name: &str| filters().iter().position(|f| f == name).expect("filter");
+        let frames_of = |index: usize| -> BTreeSet<u64> {
+            filters
+                .lines()
+                .nth(index)
+                .unwrap_or_default()
+                .split(' ')
+                .skip(1)
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        };
+        let ip_frames = frames_of(index_of("ip"));
+        let vlan_frames = frames_of(index_of("vlan"));
+        // Classic pcap: 24-byte file header, 16-byte record headers.
+        let mut at = 24;
+        let mut no = 0u64;
+        while let Some(header) = bytes.get(at..at + 16) {
+            no += 1;
+            let caplen = u32::from_le_bytes(header[8..12].try_into().unwrap()) as usize;
+            let wire = u32::from_le_bytes(header[12..16].try_into().unwrap());
+            let frame = &bytes[at + 16..at + 16 + caplen];
+            at += 16 + caplen;
+            let mut fields = BTreeMap::new();
+            tree_fields(&dissect(1, frame, wire), &mut fields);
+            let ours_len = fields.get("tcp.len").map(|(_, label)| {
+                label
+                    .trim_end_matches(']')
+                    .rsplit(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            if ours_len.as_ref() != tcp_len.get(&no) {
+                differences.push(format!(
+                    "{capture} frame {no}: tree tcp.len {ours_len:?}, tshark {:?}",
+                    tcp_len.get(&no)
+                ));
+            }
+            if fields.contains_key("ip.ttl") != ip_frames.contains(&no) {
+                differences.push(format!(
+                    "{capture} frame {no}: tree ip.ttl {}, tshark `ip` {}",
+                    fields.contains_key("ip.ttl"),
+                    ip_frames.contains(&no)
+                ));
+            }
+            let vlan_ids = fields.get("vlan.id").map_or(0, |(n, _)| *n);
+            if vlan_ids != usize::from(vlan_frames.contains(&no)) {
+                differences.push(format!("{capture} frame {no}: {vlan_ids} vlan.id nodes"));
+            }
+        }
     }
     assert!(
         differences.is_empty(),

@@ -347,17 +347,17 @@ fn qinq_double_tag_arp_with_padding() {
             "Address Resolution Protocol (request)"
         ]
     );
+    // tshark 4.0: the 802.1ad service tag's ID is `ieee8021ad.id`, only the 802.1Q tag's is
+    // `vlan.id`.
+    assert_eq!(
+        field(&t, "ieee8021ad.id").label,
+        ".... 0000 1100 1000 = ID: 200"
+    );
     let ids: Vec<&str> = fields(&t, "vlan.id")
         .iter()
         .map(|n| n.label.as_str())
         .collect();
-    assert_eq!(
-        ids,
-        [
-            ".... 0000 1100 1000 = ID: 200",
-            ".... 0111 1101 0001 = ID: 2001"
-        ]
-    );
+    assert_eq!(ids, [".... 0111 1101 0001 = ID: 2001"]);
     assert_eq!(
         field(&t, "arp.dst.proto_ipv4").label,
         "Target IP address: 172.21.79.100"
