@@ -249,11 +249,12 @@ fn encapsulated_details_trees_agree_with_tshark() {
                 Some((cells.first()?.parse().ok()?, cells.get(4)?.to_string()))
             })
             .collect();
-        let filters = std::fs::read_to_string(data_dir().join(format!("{capture}.filters")))
+        let selected = std::fs::read_to_string(data_dir().join(format!("{capture}.filters")))
             .expect("expected filter frames");
-        let index_of = |name: &str| filters().iter().position(|f| f == name).expect("filter");
+        let names = filters();
+        let index_of = |name: &str| names.iter().position(|f| f == name).expect("filter");
         let frames_of = |index: usize| -> BTreeSet<u64> {
-            filters
+            selected
                 .lines()
                 .nth(index)
                 .unwrap_or_default()
