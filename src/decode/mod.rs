@@ -142,14 +142,33 @@ impl Decoded {
 
 const MAX_TUNNEL_DEPTH: usize = 4;
 
-/// Decodes a frame captured on a link of type `link_type`.
+/// Decodes a frame captured on a link of type `link_type`, not knowing its length on the wire
+/// (an IPv6 payload length past the frame is kept).
 pub fn decode(link_type: u32, data: &[u8]) -> Decoded {
     let mut out = Decoded::default();
-    decode_link_frame(link_type, data, 0, &mut out, 0);
+    decode_link_frame(link_type, data, 0, &mut out, 0, false);
     out
 }
 
-fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
+/// Decodes a frame that was `wire_len` bytes long on the wire. A frame captured whole frames its
+/// network packet: an IPv6 payload length past its end is cut to it, as Wireshark does.
+pub fn decode_on_wire(link_type: u32, data: &[u8], wire_len: u32) -> Decoded {
+    let mut out = Decoded::default();
+    let whole = usize::try_from(wire_len).is_ok_and(|w| w <= data.len());
+    decode_link_frame(link_type, data, 0, &mut out, 0, whole);
+    out
+}
+
+/// `whole`: `data` is all of the link frame (not cut by the snapshot length), so its end is the
+/// network packet's framing.
+fn decode_link_frame(
+    link_type: u32,
+    data: &[u8],
+    base: usize,
+    out: &mut Decoded,
+    depth: usize,
+    whole: bool,
+) {
     let Some(link) = decode_link(link_type, data) else {
         if depth == 0 {
             out.stop = Some(format!("link type {link_type} is not decoded"));
@@ -178,7 +197,10 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
             // a header of the other IP version ("Bogus IP version").
             out.stop = Some("IP version does not match the link-layer protocol".into());
         }
-        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(rest, base + link.offset, out, depth, None),
+        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => {
+            let framing = (whole || link.end.is_some()).then_some(rest.len() as u32);
+            decode_ip(rest, base + link.offset, out, depth, framing)
+        }
         ETHERTYPE_ARP => out.arp = decode_arp(rest),
         _ => {}
     }
@@ -361,7 +383,9 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize, framing:
                         push_outer_ip(out);
                         let inner_base = payload_start + inner_offset;
                         match ether_type {
-                            0x6558 => decode_link_frame(1, inner, inner_base, out, depth + 1),
+                            0x6558 => {
+                                decode_link_frame(1, inner, inner_base, out, depth + 1, false)
+                            }
                             ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(
                                 inner,
                                 inner_base,
@@ -529,7 +553,7 @@ fn decode_transport(
                     src_port: out.src_port,
                     dst_port: out.dst_port,
                 });
-                decode_link_frame(1, &payload[8..], inner_base, out, depth + 1);
+                decode_link_frame(1, &payload[8..], inner_base, out, depth + 1, false);
                 forget_outer_layers_without_inner_ip(out, from);
                 return;
             }

@@ -16,7 +16,7 @@ fn push_range<'r>(out: &mut Occurrences<'r>, bytes: &'r [u8], start: usize, end:
 }
 
 fn decoded(f: &Frame<'_>, bytes: &[u8]) -> Decoded {
-    decode::decode(f.link_type(), bytes)
+    decode::decode_on_wire(f.link_type(), bytes, f.rec.orig_len)
 }
 
 /// Offset of the network-layer header (after link headers), if the link type is decoded.

@@ -27,6 +27,7 @@ mpls_bad_ipv6.pcap
       4. inner payload length past the end of the frame (TCP inside)
       5. outer version nibble 7 directly after the MPLS stack
       6. good: IPv6-in-IPv6 with TCP, for reference
+      7. one IPv6 header whose payload length runs past the end of the (whole) frame
     Each broken frame's inner bytes are chosen so that a lax reader would find an IPv4 TTL of 64
     and the address 192.0.2.1, which tshark never shows for these frames.
 
@@ -191,6 +192,9 @@ def mpls_capture():
         bytes([0x70]) + ipv6_header(len(LAX_IPV4), 41, 63, 1, 2)[1:] + LAX_IPV4,
         # 6. good IPv6-in-IPv6 with a TCP SYN.
         ipv6_header(len(good_inner), 41, 63, 1, 2) + good_inner,
+        # 7. a single IPv6 header whose payload length (1000) runs past the whole frame, over
+        #    a TCP segment with 4 bytes of data.
+        ipv6_header(1000, 6, 64, 5, 6) + tcp_segment(1027, 80, 9, 1, 0x18, b"abcd"),
     ]
     for n, inner in enumerate(broken):
         out.append((1700000000 + n, 0, mpls_frame(inner)))
