@@ -337,7 +337,7 @@ fn index_frame(
         });
         (interfaces.len() - 1).min(usize::from(u16::MAX)) as u16
     });
-    let decoded = decode::decode(frame.link_type, frame.data);
+    let decoded = decode::decode_on_wire(frame.link_type, frame.data, frame.orig_len);
     let frame_index = part.records.len() as u32;
     if checksums && crate::findings::bad_checksum::should_check(frame_index) {
         part.checksums_checked += 1;

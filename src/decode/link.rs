@@ -9,12 +9,17 @@
 pub struct LinkInfo {
     pub eth_src: Option<[u8; 6]>,
     pub eth_dst: Option<[u8; 6]>,
-    /// Outermost VLAN id, if any.
+    /// Outermost 802.1Q VLAN id (tag 0x8100 or 0x9100), if any. An 802.1ad service tag
+    /// (0x88a8) is not one: Wireshark dissects it as `ieee8021ad`, not `vlan`.
     pub vlan: Option<u16>,
     /// EtherType of the network layer (0x0800, 0x86DD, 0x0806…), or 0 when unknown.
     pub ether_type: u16,
     /// Offset of the network-layer header in the frame.
     pub offset: usize,
+    /// End of the network-layer packet when the link layer has a length field (PPPoE's payload
+    /// length), `None` for "the rest of the frame": what follows is Ethernet padding or trailer,
+    /// which Wireshark never hands to IP (it matters when the IP length is 0, i.e. TSO).
+    pub end: Option<usize>,
     pub mpls: bool,
     pub pppoe: bool,
 }
@@ -120,6 +125,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
         51 => {
             ppp_protocol(data, 6, &mut info)?;
             info.pppoe = true;
+            info.end = pppoe_end(data, 0);
         }
         _ => return None,
     }
@@ -132,7 +138,9 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
         match ether_type {
             ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
                 let Some(tci) = be16(data, at) else { break };
-                info.vlan.get_or_insert(tci & 0x0FFF);
+                if ether_type != ETHERTYPE_QINQ {
+                    info.vlan.get_or_insert(tci & 0x0FFF);
+                }
                 let Some(next) = be16(data, at + 2) else {
                     break;
                 };
@@ -155,6 +163,7 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
             }
             ETHERTYPE_PPPOE_SESSION => {
                 info.pppoe = true;
+                info.end = pppoe_end(data, at);
                 let mut inner = LinkInfo::default();
                 if ppp_protocol(data, at + 6, &mut inner).is_some() {
                     ether_type = inner.ether_type;
@@ -208,6 +217,14 @@ pub fn wlan_snap_payload(data: &[u8]) -> Option<(u16, usize)> {
     Some((u16::from_be_bytes([llc[6], llc[7]]), len + 8))
 }
 
+/// End of a PPPoE session payload whose 6-byte header is at `at`, from its length field; `None`
+/// (the rest of the frame) when the field is 0 or runs past the frame, as Wireshark does.
+fn pppoe_end(data: &[u8], at: usize) -> Option<usize> {
+    let len = usize::from(be16(data, at + 4)?);
+    let end = at + 6 + len;
+    (len > 0 && end <= data.len()).then_some(end)
+}
+
 /// Reads a PPP protocol field (1 byte when compressed, else 2) at `at`.
 fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
     let first = *data.get(at)?;
@@ -245,13 +262,27 @@ mod tests {
 
     #[test]
     fn qinq_tags_are_followed() {
-        // tcpdump/802.1ad_QinQ.pcap frame 1: 88a8 tag (vlan 100?) then 8100 then ARP.
+        // tcpdump/802.1ad_QinQ.pcap frame 1: 88a8 tag (S-VLAN 100) then 8100 (VLAN 200) then
+        // ARP; `vlan` is the 802.1Q tag's, as Wireshark's vlan.id.
         let mut frame = vec![0xff; 12];
         frame.extend_from_slice(&[0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x06]);
         let info = decode_link(1, &frame).unwrap();
         assert_eq!(
             (info.vlan, info.ether_type, info.offset),
-            (Some(100), ETHERTYPE_ARP, 22)
+            (Some(200), ETHERTYPE_ARP, 22)
+        );
+    }
+
+    #[test]
+    fn pppoe_length_ends_the_packet_before_the_padding() {
+        let mut frame = vec![0xff; 12];
+        frame.extend_from_slice(&[0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0x00, 0x03, 0x21]);
+        frame.extend_from_slice(&[0x45, 0x00]);
+        frame.resize(60, 0);
+        let info = decode_link(1, &frame).unwrap();
+        assert_eq!(
+            (info.ether_type, info.offset, info.end),
+            (ETHERTYPE_IPV4, 21, Some(23))
         );
     }
 

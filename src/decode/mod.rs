@@ -142,14 +142,33 @@ impl Decoded {
 
 const MAX_TUNNEL_DEPTH: usize = 4;
 
-/// Decodes a frame captured on a link of type `link_type`.
+/// Decodes a frame captured on a link of type `link_type`, not knowing its length on the wire
+/// (an IPv6 payload length past the frame is kept).
 pub fn decode(link_type: u32, data: &[u8]) -> Decoded {
     let mut out = Decoded::default();
-    decode_link_frame(link_type, data, 0, &mut out, 0);
+    decode_link_frame(link_type, data, 0, &mut out, 0, false);
     out
 }
 
-fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
+/// Decodes a frame that was `wire_len` bytes long on the wire. A frame captured whole frames its
+/// network packet: an IPv6 payload length past its end is cut to it, as Wireshark does.
+pub fn decode_on_wire(link_type: u32, data: &[u8], wire_len: u32) -> Decoded {
+    let mut out = Decoded::default();
+    let whole = usize::try_from(wire_len).is_ok_and(|w| w <= data.len());
+    decode_link_frame(link_type, data, 0, &mut out, 0, whole);
+    out
+}
+
+/// `whole`: `data` is all of the link frame (not cut by the snapshot length), so its end is the
+/// network packet's framing.
+fn decode_link_frame(
+    link_type: u32,
+    data: &[u8],
+    base: usize,
+    out: &mut Decoded,
+    depth: usize,
+    whole: bool,
+) {
     let Some(link) = decode_link(link_type, data) else {
         if depth == 0 {
             out.stop = Some(format!("link type {link_type} is not decoded"));
@@ -164,7 +183,8 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
         out.outer_layers.push(OuterLayer::Ethernet { src, dst });
     }
     out.ether_type = link.ether_type;
-    let Some(rest) = data.get(link.offset..) else {
+    let end = link.end.unwrap_or(data.len());
+    let Some(rest) = data.get(link.offset..end) else {
         out.stop = Some(format!(
             "frame ends inside the link header ({} bytes)",
             data.len()
@@ -177,7 +197,10 @@ fn decode_link_frame(link_type: u32, data: &[u8], base: usize, out: &mut Decoded
             // a header of the other IP version ("Bogus IP version").
             out.stop = Some("IP version does not match the link-layer protocol".into());
         }
-        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(rest, base + link.offset, out, depth),
+        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => {
+            let framing = (whole || link.end.is_some()).then_some(rest.len() as u32);
+            decode_ip(rest, base + link.offset, out, depth, framing)
+        }
         ETHERTYPE_ARP => out.arp = decode_arp(rest),
         _ => {}
     }
@@ -213,8 +236,10 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
     (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
 }
 
-/// Decodes an IP packet starting at `data[0]` (frame offset `base`).
-fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
+/// Decodes an IP packet starting at `data[0]` (frame offset `base`). `framing` is the length the
+/// enclosing IP header gives the packet (`None` on a link layer): an IPv6 payload length past it
+/// is cut to it, as Wireshark does ("IPv6 payload length exceeds framing length").
+fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize, framing: Option<u32>) {
     let packet = LaxSlicedPacket::from_ether_type(
         EtherType(if data.first().map(|b| b >> 4) == Some(6) {
             ETHERTYPE_IPV6
@@ -285,8 +310,11 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
             let header = ipv4.header();
             u32::from(header.total_len()).saturating_sub(u32::from(header.ihl()) * 4)
         }
-        LaxNetSlice::Ipv6(ipv6) => u32::from(ipv6.header().payload_length())
-            .saturating_sub(ipv6.extensions().slice().len() as u32),
+        LaxNetSlice::Ipv6(ipv6) => {
+            let declared = u32::from(ipv6.header().payload_length());
+            let framed = framing.map_or(declared, |f| declared.min(f.saturating_sub(40)));
+            framed.saturating_sub(ipv6.extensions().slice().len() as u32)
+        }
         _ => payload.payload.len() as u32,
     };
     let wire_payload_len = if wire_payload_len == 0 {
@@ -319,25 +347,52 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize) {
     if depth < MAX_TUNNEL_DEPTH {
         match out.ip_proto {
             4 | 41 => {
+                let want = if out.ip_proto == 4 {
+                    ETHERTYPE_IPV4
+                } else {
+                    ETHERTYPE_IPV6
+                };
+                if !ip_version_matches(want, payload.payload) {
+                    // Wireshark's IPv4 / IPv6 dissector rejects the inner header ("Bogus IP
+                    // version"): the payload is data and the outer header stays the frame's.
+                    out.stop = Some("tunnelled IP header has the wrong version".into());
+                    return;
+                }
                 out.tunnelled = true;
                 let from = out.outer_layers.len();
                 push_outer_ip(out);
-                decode_ip(payload.payload, payload_start, out, depth + 1);
+                decode_ip(
+                    payload.payload,
+                    payload_start,
+                    out,
+                    depth + 1,
+                    Some(wire_payload_len),
+                );
                 forget_outer_layers_without_inner_ip(out, from);
                 return;
             }
             47 => {
                 if let Some((ether_type, inner_offset)) = gre_payload(payload.payload) {
                     if let Some(inner) = payload.payload.get(inner_offset..) {
+                        if !ip_version_matches(ether_type, inner) {
+                            out.stop = Some("tunnelled IP header has the wrong version".into());
+                            return;
+                        }
                         out.tunnelled = true;
                         let from = out.outer_layers.len();
                         push_outer_ip(out);
                         let inner_base = payload_start + inner_offset;
                         match ether_type {
-                            0x6558 => decode_link_frame(1, inner, inner_base, out, depth + 1),
-                            ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => {
-                                decode_ip(inner, inner_base, out, depth + 1)
+                            0x6558 => {
+                                decode_link_frame(1, inner, inner_base, out, depth + 1, false)
                             }
+                            ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => decode_ip(
+                                inner,
+                                inner_base,
+                                out,
+                                depth + 1,
+                                Some(wire_payload_len.saturating_sub(inner_offset as u32)),
+                            ),
                             _ => out.tunnelled = false,
                         }
                         if out.tunnelled {
@@ -498,7 +553,7 @@ fn decode_transport(
                     src_port: out.src_port,
                     dst_port: out.dst_port,
                 });
-                decode_link_frame(1, &payload[8..], inner_base, out, depth + 1);
+                decode_link_frame(1, &payload[8..], inner_base, out, depth + 1, false);
                 forget_outer_layers_without_inner_ip(out, from);
                 return;
             }

@@ -796,6 +796,12 @@ pub(crate) fn ipv6(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
             b.remaining(payload_start),
         );
         flag_child(&mut node, "ipv6.plen", note);
+        if b.clipped() || !b.snapped() {
+            // The bytes end at a real framing (an enclosing packet's length, or a frame that
+            // was captured whole): Wireshark cuts the payload to it ("IPv6 payload length
+            // exceeds framing length").
+            end = b.len();
+        }
     }
     let inner = b.clip(end);
 

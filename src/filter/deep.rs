@@ -129,12 +129,25 @@ fn link(link_type: u32, bytes: &[u8], base: usize, out: &mut DeepFrame, depth: u
         }
     }
     if matches!(info.ether_type, 0x0800 | 0x86DD) {
-        ip(bytes, base + info.offset, bytes.len(), out, depth);
+        let want = version_of_ether_type(info.ether_type);
+        let end = info.end.map_or(bytes.len(), |end| base + end);
+        ip(bytes, base + info.offset, end, out, depth, want);
+    }
+}
+
+/// The IP version an EtherType announces (`None` for other protocols).
+fn version_of_ether_type(ether_type: u16) -> Option<u8> {
+    match ether_type {
+        0x0800 => Some(4),
+        0x86DD => Some(6),
+        _ => None,
     }
 }
 
 /// An IP header at `at`; `end` bounds the packet (the enclosing length field or the capture).
-fn ip(bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize) {
+/// `want` is the version the enclosing layer announces (EtherType, IP protocol 4 / 41): a header
+/// of another version is not IP, as Wireshark's dissectors reject it ("Bogus IP version").
+fn ip(bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize, want: Option<u8>) {
     if depth >= MAX_DEPTH {
         return;
     }
@@ -143,6 +156,9 @@ fn ip(bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize) {
         return;
     };
     let Some(&first) = data.first() else { return };
+    if want.is_some_and(|v| v != first >> 4) {
+        return;
+    }
     match first >> 4 {
         4 => {
             let ihl = usize::from(first & 0x0F) * 4;
@@ -239,7 +255,8 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
         return;
     }
     match proto {
-        4 | 41 => ip(bytes, at, end, out, depth + 1),
+        4 => ip(bytes, at, end, out, depth + 1, Some(4)),
+        41 => ip(bytes, at, end, out, depth + 1, Some(6)),
         47 => {
             out.gre = true;
             let Some(flags) = be16(bytes, at) else { return };
@@ -258,11 +275,20 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
             let inner = at + len;
             match protocol {
                 0x6558 => link(1, &bytes[..end.min(bytes.len())], inner, out, depth + 1),
-                0x0800 | 0x86DD => ip(bytes, inner, end, out, depth + 1),
+                p @ (0x0800 | 0x86DD) => {
+                    ip(bytes, inner, end, out, depth + 1, version_of_ether_type(p))
+                }
                 p if is_aruba_gre(p) => {
                     let wlan = bytes.get(inner..end.min(bytes.len())).unwrap_or_default();
-                    if let Some((0x0800 | 0x86DD, at)) = wlan_snap_payload(wlan) {
-                        ip(bytes, inner + at, end, out, depth + 1);
+                    if let Some((p @ (0x0800 | 0x86DD), at)) = wlan_snap_payload(wlan) {
+                        ip(
+                            bytes,
+                            inner + at,
+                            end,
+                            out,
+                            depth + 1,
+                            version_of_ether_type(p),
+                        );
                     }
                 }
                 0x880B => {
@@ -279,7 +305,8 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
                         None => return,
                     };
                     if matches!(ppp, 0x0021 | 0x0057) {
-                        ip(bytes, offset + width, end, out, depth + 1);
+                        let want = if ppp == 0x0021 { 4 } else { 6 };
+                        ip(bytes, offset + width, end, out, depth + 1, Some(want));
                     }
                 }
                 _ => {}
@@ -332,7 +359,7 @@ fn next(proto: u8, bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, dep
                 matches!(kind, 3 | 4 | 5 | 11 | 12)
             };
             if error {
-                ip(bytes, at + 8, end, out, depth + 1);
+                ip(bytes, at + 8, end, out, depth + 1, None);
             }
         }
         _ => {}

@@ -241,6 +241,13 @@ pub(super) fn ipv4_total_length(f: &Frame<'_>) -> i64 {
     if f.rec.ip_len != 0 {
         return i64::from(f.rec.ip_len);
     }
+    let from_bytes = f
+        .bytes()
+        .and_then(|b| crate::decode::link::decode_link(f.link_type(), b));
+    if let Some(info) = from_bytes {
+        let end = info.end.map_or(i64::from(f.rec.orig_len), |end| end as i64);
+        return end.saturating_sub(info.offset as i64);
+    }
     let link_header = match f.link_type() {
         1 => 14 + if f.link().vlan.is_some() { 4 } else { 0 },
         0 | 108 => 4,

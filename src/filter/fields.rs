@@ -135,7 +135,7 @@ fn build() -> Vec<FieldDef> {
         field!("eth.dst", Ether, "Ethernet destination address", Values(|f, out| ethernet_pairs(f, out, false, true))),
         field!("eth.type", Uint, "EtherType of the Ethernet header (0x0800 IPv4, 0x86dd IPv6, 0x0806 ARP, 0x8100 VLAN…; read from the frame bytes)", Bytes(is_ethernet, layers::ether_type)),
         field!("vlan", Protocol, "802.1Q VLAN tag", Protocol(|f| f.link().vlan.is_some(), layers::vlan_span)),
-        field!("vlan.id", Uint, "VLAN identifier (outermost tag)", Numbers(|f, b| match f.link().vlan {
+        field!("vlan.id", Uint, "VLAN identifier (outermost 802.1Q tag; an 802.1ad service tag is not one)", Numbers(|f, b| match f.link().vlan {
             Some(id) => one(b, i64::from(id)),
             None => 0,
         })),

@@ -16,7 +16,7 @@ fn push_range<'r>(out: &mut Occurrences<'r>, bytes: &'r [u8], start: usize, end:
 }
 
 fn decoded(f: &Frame<'_>, bytes: &[u8]) -> Decoded {
-    decode::decode(f.link_type(), bytes)
+    decode::decode_on_wire(f.link_type(), bytes, f.rec.orig_len)
 }
 
 /// Offset of the network-layer header (after link headers), if the link type is decoded.
@@ -53,9 +53,10 @@ pub fn vlan_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
 /// `ip` / `ipv6`: from the (outer) IP header to the end of the datagram as captured.
 pub fn ip_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     let Some(bytes) = f.bytes() else { return };
-    let Some(start) = network_offset(f, bytes) else {
+    let Some(info) = decode_link(f.link_type(), bytes) else {
         return;
     };
+    let (start, frame_end) = (info.offset, info.end.unwrap_or(bytes.len()));
     let Some(&first) = bytes.get(start) else {
         return;
     };
@@ -70,7 +71,7 @@ pub fn ip_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     };
     let end = match length {
         Some(len) if len > 0 => start + len,
-        _ => bytes.len(),
+        _ => frame_end,
     };
     push_range(out, bytes, start, end);
 }

@@ -209,7 +209,8 @@ impl AppPdus {
             let Some(frame) = bytes.frame_bytes(i, &location) else {
                 continue;
             };
-            let decoded = decode::decode(index.link_type_of(record), &frame);
+            let decoded =
+                decode::decode_on_wire(index.link_type_of(record), &frame, record.orig_len);
             if !matches!(decoded.transport, Transport::Tcp(_)) {
                 continue;
             }
@@ -345,7 +346,7 @@ fn quoted_payload_protocol(index: &PacketIndex, i: usize, bytes: &dyn FrameBytes
         caplen: record.caplen,
     };
     let frame = bytes.frame_bytes(i, &location)?;
-    let decoded = decode::decode(index.link_type_of(record), &frame);
+    let decoded = decode::decode_on_wire(index.link_type_of(record), &frame, record.orig_len);
     let body = frame.get(decoded.payload_offset as usize..)?;
     let tcp = body.get(body.len().checked_sub(usize::from(quote.captured))?..)?;
     let header_len = usize::from(tcp.get(12)? >> 4) * 4;

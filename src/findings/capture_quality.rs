@@ -211,6 +211,8 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
          directions, or capture on the hosts themselves.",
         frame_no(first_frames.first().copied().unwrap_or(0))
     );
+    // Every one-way stream: the evidence cites each one's first frame, so the filter must select
+    // them all.
     let listed: Vec<String> = numbers.iter().map(u32::to_string).collect();
     Some(
         Finding::new(
