@@ -67,11 +67,15 @@ export function hasView(state) {
 export class Permalink {
   constructor({ enabled = true } = {}) {
     this.enabled = enabled;
+    // Nothing is written before a capture is shown: until then the address holds the link the
+    // page was opened with, still to be read.
+    this.active = false;
     this.state = { capture: null, filter: null, frame: null, view: null, stream: null };
   }
 
   /** Starts over for a newly opened capture; `capture` is its same-site path when it has one. */
   reset(capture = null) {
+    this.active = true;
     this.state = { capture, filter: null, frame: null, view: null, stream: null };
     this.write();
   }
@@ -82,7 +86,7 @@ export class Permalink {
   }
 
   write() {
-    if (!this.enabled) return;
+    if (!this.enabled || !this.active) return;
     const text = formatState(this.state);
     const base = location.href.split('#')[0];
     const next = text ? `${base}#${text}` : base;
