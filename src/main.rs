@@ -106,6 +106,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Writes the frames (all, or those -Y selects) as pcapng, findings' evidence commented.
+    Export {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only frames matching this Wireshark display filter, e.g. -Y 'tcp.flags.syn==1'.
+        #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
+        filter: Option<String>,
+        /// The pcapng file to write.
+        #[arg(short = 'o', long = "output", value_name = "OUT.pcapng")]
+        output: PathBuf,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -149,6 +160,11 @@ fn main() -> ExitCode {
                 timings,
             },
         ),
+        Command::Export {
+            files,
+            filter,
+            output,
+        } => cli::export::run(&files, filter.as_deref(), &output),
         Command::Markers { files, json } => cli::markers::run(&files, json),
         Command::Tcp {
             files,
