@@ -61,6 +61,9 @@ enum Command {
         /// A Markdown report to paste into a support case.
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
+        /// A self-contained HTML report (inline CSS, no script) to attach to a case.
+        #[arg(long, conflicts_with_all = ["json", "markdown"])]
+        html: bool,
         /// Only findings whose evidence includes a frame this Wireshark display filter selects,
         /// e.g. -Y 'frame.number >= 120 and frame.number <= 480' (a marker range).
         #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
@@ -147,6 +150,7 @@ fn main() -> ExitCode {
             files,
             json,
             markdown,
+            html,
             filter,
             slow_response,
             timings,
@@ -155,6 +159,7 @@ fn main() -> ExitCode {
             &cli::findings::Args {
                 json,
                 markdown,
+                html,
                 filter: filter.as_deref(),
                 slow_response_s: slow_response,
                 timings,

@@ -27,6 +27,7 @@ pub mod connection_refused;
 pub mod handshake_ack_mismatch;
 pub mod many_connections_one_source;
 pub mod markers;
+pub mod html;
 pub mod report;
 pub mod reset;
 pub mod retransmissions;

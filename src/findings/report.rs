@@ -3,6 +3,7 @@
 //! so the browser build (which has no serde_json) can export it too.
 
 use super::{Detail, Finding, Severity};
+pub use super::html::to_html;
 use std::fmt::Write;
 
 /// Markdown: a title naming the capture, a count by severity, then one section per finding with
