@@ -297,3 +297,42 @@ fn compare(want: &[Frame], got: &[Frame]) -> Option<String> {
     }
     None
 }
+
+/// `tracelens export`: exit 0 and a file tshark reads; 1 for a damaged capture (the frames before
+/// the damage are exported); 2 for a bad filter or an unreadable input.
+#[test]
+fn cli_exit_codes() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tracelens"))
+            .arg("export")
+            .args(args)
+            .output()
+            .expect("tracelens runs")
+    };
+    let path = |name: &str| corpus_dir().join(name).display().to_string();
+    let out = scratch("cli.pcapng");
+    let out = out.to_str().expect("utf-8 path");
+    let ok = run(&[&path("chrissanders/synscan.pcapng"), "-Y", "tcp.flags.syn==1", "-o", out]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    let want = tshark_selection(
+        &corpus_dir().join("chrissanders/synscan.pcapng"),
+        "tcp.flags.syn==1",
+        "cli-tshark.pcapng",
+    )
+    .expect("tshark reads synscan");
+    let got = read_frames(&std::fs::read(out).expect("export written")).1;
+    assert_eq!(compare(&want, &got), None);
+
+    let damaged = run(&[&path("suricata-verify/http-mime-truncated/input.pcap"), "-o", out]);
+    assert_eq!(damaged.status.code(), Some(1), "{damaged:?}");
+    let frames = read_frames(&std::fs::read(out).expect("export written")).1;
+    assert_eq!(frames.len(), 2696);
+
+    let bad_filter = run(&[&path("chrissanders/synscan.pcapng"), "-Y", "tcp.flgs", "-o", out]);
+    assert_eq!(bad_filter.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_filter.stderr).contains("invalid display filter"));
+    let missing = run(&["/nonexistent/capture.pcap", "-o", out]);
+    assert_eq!(missing.status.code(), Some(2));
+    let no_output = run(&[&path("chrissanders/synscan.pcapng")]);
+    assert_eq!(no_output.status.code(), Some(2));
+}
