@@ -113,7 +113,12 @@ fn round_trip_through_our_reader() {
         for (n, (a, b)) in original.iter().zip(&exported).enumerate() {
             // pcapng has no "no timestamp": an SPB's missing time is written as 0.
             let want_ts = a.0.or(Some(0));
-            assert_eq!((want_ts, a.1, a.2), (b.0, b.1, b.2), "{name}: frame {}", n + 1);
+            assert_eq!(
+                (want_ts, a.1, a.2),
+                (b.0, b.1, b.2),
+                "{name}: frame {}",
+                n + 1
+            );
             assert_eq!(a.3, b.3, "{name}: bytes of frame {}", n + 1);
         }
         assert_eq!(
@@ -171,7 +176,10 @@ fn tshark_and_capinfos_read_the_export_and_its_comments() {
         let text = String::from_utf8_lossy(&capinfos.stdout);
         assert!(capinfos.status.success(), "{name}: capinfos: {capinfos:?}");
         assert!(text.contains("pcapng"), "{name}: {text}");
-        let shark = tool("tshark", &["-r", out, "-T", "fields", "-e", "frame.comment"]);
+        let shark = tool(
+            "tshark",
+            &["-r", out, "-T", "fields", "-e", "frame.comment"],
+        );
         let stderr = String::from_utf8_lossy(&shark.stderr);
         assert!(shark.status.success(), "{name}: tshark: {stderr}");
         let errors: Vec<&str> = stderr
@@ -195,7 +203,12 @@ const DEVIATIONS: &[(&str, &str)] = &[(
      we, writing that time; tshark's pcapng writer turns the unnormalised pair into 1418145386.299",
 )];
 
-const FILTERS: &[&str] = &["tcp", "tcp.flags.syn==1", "udp or icmp", "frame.number <= 10"];
+const FILTERS: &[&str] = &[
+    "tcp",
+    "tcp.flags.syn==1",
+    "udp or icmp",
+    "frame.number <= 10",
+];
 
 /// Capture paths named in the corpus MANIFEST.
 fn captures() -> Vec<String> {
@@ -312,7 +325,13 @@ fn cli_exit_codes() {
     let path = |name: &str| corpus_dir().join(name).display().to_string();
     let out = scratch("cli.pcapng");
     let out = out.to_str().expect("utf-8 path");
-    let ok = run(&[&path("chrissanders/synscan.pcapng"), "-Y", "tcp.flags.syn==1", "-o", out]);
+    let ok = run(&[
+        &path("chrissanders/synscan.pcapng"),
+        "-Y",
+        "tcp.flags.syn==1",
+        "-o",
+        out,
+    ]);
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
     let want = tshark_selection(
         &corpus_dir().join("chrissanders/synscan.pcapng"),
@@ -323,12 +342,22 @@ fn cli_exit_codes() {
     let got = read_frames(&std::fs::read(out).expect("export written")).1;
     assert_eq!(compare(&want, &got), None);
 
-    let damaged = run(&[&path("suricata-verify/http-mime-truncated/input.pcap"), "-o", out]);
+    let damaged = run(&[
+        &path("suricata-verify/http-mime-truncated/input.pcap"),
+        "-o",
+        out,
+    ]);
     assert_eq!(damaged.status.code(), Some(1), "{damaged:?}");
     let frames = read_frames(&std::fs::read(out).expect("export written")).1;
     assert_eq!(frames.len(), 2696);
 
-    let bad_filter = run(&[&path("chrissanders/synscan.pcapng"), "-Y", "tcp.flgs", "-o", out]);
+    let bad_filter = run(&[
+        &path("chrissanders/synscan.pcapng"),
+        "-Y",
+        "tcp.flgs",
+        "-o",
+        out,
+    ]);
     assert_eq!(bad_filter.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_filter.stderr).contains("invalid display filter"));
     let missing = run(&["/nonexistent/capture.pcap", "-o", out]);

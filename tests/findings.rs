@@ -2627,19 +2627,33 @@ fn html_report_escapes_hostile_capture_text() {
     let findings = analyzer.findings();
     let slow = one_of_kind(&findings, Kind::SlowResponse);
     assert!(slow.verdict.contains("<script>"), "{}", slow.verdict);
-    let row = |no: u64| analyzer.rows(usize::try_from(no - 1).ok()?, 1).into_iter().next();
+    let row = |no: u64| {
+        analyzer
+            .rows(usize::try_from(no - 1).ok()?, 1)
+            .into_iter()
+            .next()
+    };
     let name = "<img src=x onerror=alert(1)>.pcap";
     let html = tracelens::findings::report::to_html(&findings, name, &analyzer.summary(), &row);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.to_lowercase().contains("<script"), "{html}");
     assert!(!html.contains("<img"), "{html}");
-    assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
     // No tag refers to anything: no src, href or url( inside any tag.
     for tag in html.split('<').skip(1).filter_map(|t| t.split('>').next()) {
-        assert!(!tag.contains("src=") && !tag.contains("href="), "tag <{tag}>");
+        assert!(
+            !tag.contains("src=") && !tag.contains("href="),
+            "tag <{tag}>"
+        );
     }
     assert!(!html.contains("url("));
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#47;script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#47;script&gt;"),
+        "{html}"
+    );
     // The evidence table has the GET's packet-list row (its Info column carries the request).
     assert!(html.contains("<td>HTTP</td>"), "{html}");
     assert!(html.contains("GET &#47;&lt;script&gt;"), "{html}");

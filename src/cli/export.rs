@@ -62,5 +62,6 @@ fn write_all(
         file.write_all(&chunk)
             .map_err(|e| format!("cannot write {name}: {e}"))?;
     }
-    file.flush().map_err(|e| format!("cannot write {name}: {e}"))
+    file.flush()
+        .map_err(|e| format!("cannot write {name}: {e}"))
 }

@@ -330,13 +330,19 @@ mod tests {
         assert_eq!(bytes.len() % 4, 0);
         let (info, frames) = read_back(&bytes);
         assert!(info.error.is_none(), "{:?}", info.error);
-        assert_eq!(info.sections[0].application.as_deref(), Some("tracelens test"));
+        assert_eq!(
+            info.sections[0].application.as_deref(),
+            Some("tracelens test")
+        );
         assert_eq!(info.sections[0].hardware.as_deref(), Some("x86"));
         assert_eq!(info.interfaces.len(), 2);
         assert_eq!(info.interfaces[0].name.as_deref(), Some("eth0"));
         assert_eq!(info.interfaces[1].link_type, 101);
         assert_eq!(info.interfaces[1].description.as_deref(), Some("raw é"));
-        assert_eq!(frames[0], (Some(1_600_000_000_123_456_000), 60, vec![1, 2, 3]));
+        assert_eq!(
+            frames[0],
+            (Some(1_600_000_000_123_456_000), 60, vec![1, 2, 3])
+        );
         assert_eq!(
             frames[1],
             (Some(1_600_000_000_123_456_789), 5, vec![0x45, 0, 0, 5, 9])

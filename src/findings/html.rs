@@ -57,7 +57,11 @@ fn write_summary(out: &mut String, summary: &Summary) {
         let format = file.format.map_or("unknown format", |f| f.describe());
         let gzip = if file.gzip { ", gzip'd" } else { "" };
         let detail = format!("{format}{gzip}, {} frames", file.frames);
-        table_row(out, &format!("File {}", escape(&file.name)), &escape(&detail));
+        table_row(
+            out,
+            &format!("File {}", escape(&file.name)),
+            &escape(&detail),
+        );
     }
     table_row(out, "Frames", &summary.frames.to_string());
     if let Some(first) = summary.first_time_ns {
@@ -129,8 +133,10 @@ fn write_evidence(out: &mut String, f: &Finding, row: &dyn Fn(u64) -> Option<Row
     if f.frames.is_empty() {
         return;
     }
-    out.push_str("<table><tr><th>No.</th><th>Time</th><th>Source</th><th>Destination</th>\
-<th>Protocol</th><th>Length</th><th>Info</th></tr>\n");
+    out.push_str(
+        "<table><tr><th>No.</th><th>Time</th><th>Source</th><th>Destination</th>\
+<th>Protocol</th><th>Length</th><th>Info</th></tr>\n",
+    );
     for &no in f.frames.iter().take(MAX_TABLE_ROWS) {
         let Some(r) = row(no) else { continue };
         let _ = writeln!(

@@ -2,8 +2,8 @@
 //! same array `tracelens findings --json` prints). The JSON is written here, without serde_json,
 //! so the browser build (which has no serde_json) can export it too.
 
-use super::{Detail, Finding, Severity};
 pub use super::html::to_html;
+use super::{Detail, Finding, Severity};
 use std::fmt::Write;
 
 /// Markdown: a title naming the capture, a count by severity, then one section per finding with
