@@ -275,7 +275,10 @@ mod tests {
     use super::*;
     use crate::capture::reader::CaptureReader;
 
-    fn read_back(bytes: &[u8]) -> (crate::capture::FileInfo, Vec<(Option<i64>, u32, Vec<u8>)>) {
+    /// Timestamp, original length and bytes of one frame read back.
+    type Read = (Option<i64>, u32, Vec<u8>);
+
+    fn read_back(bytes: &[u8]) -> (crate::capture::FileInfo, Vec<Read>) {
         let mut reader = CaptureReader::new("out.pcapng");
         let mut frames = Vec::new();
         let mut sink = |f: crate::capture::RawFrame<'_>| {
