@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod decode;
 pub mod dissect;
 pub mod error;
+pub mod export;
 pub mod filter;
 pub mod findings;
 pub mod flows;

@@ -61,6 +61,9 @@ enum Command {
         /// A Markdown report to paste into a support case.
         #[arg(long, conflicts_with = "json")]
         markdown: bool,
+        /// A self-contained HTML report (inline CSS, no script) to attach to a case.
+        #[arg(long, conflicts_with_all = ["json", "markdown"])]
+        html: bool,
         /// Only findings whose evidence includes a frame this Wireshark display filter selects,
         /// e.g. -Y 'frame.number >= 120 and frame.number <= 480' (a marker range).
         #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
@@ -106,6 +109,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Writes the frames (all, or those -Y selects) as pcapng, findings' evidence commented.
+    Export {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only frames matching this Wireshark display filter, e.g. -Y 'tcp.flags.syn==1'.
+        #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
+        filter: Option<String>,
+        /// The pcapng file to write.
+        #[arg(short = 'o', long = "output", value_name = "OUT.pcapng")]
+        output: PathBuf,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -136,6 +150,7 @@ fn main() -> ExitCode {
             files,
             json,
             markdown,
+            html,
             filter,
             slow_response,
             timings,
@@ -144,11 +159,17 @@ fn main() -> ExitCode {
             &cli::findings::Args {
                 json,
                 markdown,
+                html,
                 filter: filter.as_deref(),
                 slow_response_s: slow_response,
                 timings,
             },
         ),
+        Command::Export {
+            files,
+            filter,
+            output,
+        } => cli::export::run(&files, filter.as_deref(), &output),
         Command::Markers { files, json } => cli::markers::run(&files, json),
         Command::Tcp {
             files,

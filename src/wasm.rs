@@ -22,6 +22,8 @@ pub struct WasmAnalyzer {
     /// The findings of the finished capture, computed on first use (the view and the report
     /// export share them).
     findings: Option<Vec<Finding>>,
+    /// The pcapng export in progress (`exportBegin` … `exportNext`).
+    export: Option<crate::export::Export>,
 }
 
 #[wasm_bindgen]
@@ -32,6 +34,7 @@ impl WasmAnalyzer {
         WasmAnalyzer {
             inner: Analyzer::new(),
             findings: None,
+            export: None,
         }
     }
 
@@ -62,6 +65,7 @@ impl WasmAnalyzer {
     pub fn finish(&mut self) {
         self.inner.finish();
         self.findings = None;
+        self.export = None;
     }
 
     /// Frames indexed so far, across files (for progress).
@@ -116,16 +120,72 @@ impl WasmAnalyzer {
         findings::report::to_json(self.findings())
     }
 
-    /// The findings report to download: `format` is "markdown" or "json"; `name` names the
-    /// capture in the Markdown title.
+    /// The findings report to download: `format` is "markdown", "json" or "html" (a
+    /// self-contained page); `name` names the capture in the title.
     #[wasm_bindgen(js_name = findingsReport)]
     pub fn findings_report(&mut self, format: &str, name: &str) -> Result<String, JsError> {
-        let list = self.findings();
+        self.findings();
+        let list = self.findings.as_deref().unwrap_or(&[]);
         match format {
             "markdown" => Ok(findings::report::to_markdown(list, name)),
             "json" => Ok(findings::report::to_json(list)),
+            "html" => {
+                let summary = self.inner.summary();
+                let inner = &self.inner;
+                let row = |no: u64| {
+                    let index = usize::try_from(no.checked_sub(1)?).ok()?;
+                    inner.rows(index, 1).into_iter().next()
+                };
+                Ok(findings::report::to_html(list, name, &summary, &row))
+            }
             other => Err(JsError::new(&format!("unknown report format {other:?}"))),
         }
+    }
+
+    /// Starts a pcapng export of `frames` (0-based frame indexes, ascending), or of the frames
+    /// of the filtered view when `frames` is absent; returns how many frames it will write.
+    /// Frames that findings cite get an `opt_comment`. Then call `exportNext` until it returns
+    /// `undefined`.
+    #[wasm_bindgen(js_name = exportBegin)]
+    pub fn export_begin(&mut self, frames: Option<Vec<u32>>) -> usize {
+        let frames = frames.unwrap_or_else(|| match self.inner.view_frames() {
+            Some(view) => view.to_vec(),
+            None => (0..self.inner.len() as u32).collect(),
+        });
+        let count = frames.len();
+        self.findings();
+        let list = self.findings.as_deref().unwrap_or(&[]);
+        self.export = Some(crate::export::Export::new(&self.inner, frames, list));
+        count
+    }
+
+    /// The next chunk of the export (about 1 MB of pcapng), or `undefined` when it is complete.
+    /// `bytes(file, offset, caplen)` returns a frame's captured bytes (a `Uint8Array`), as for
+    /// `applyFilter`. An unreadable frame ends the export with an error naming it.
+    #[wasm_bindgen(js_name = exportNext)]
+    pub fn export_next(&mut self, bytes: js_sys::Function) -> Result<Option<Vec<u8>>, JsError> {
+        let Some(export) = self.export.as_mut() else {
+            return Ok(None);
+        };
+        let source = JsFrameBytes(bytes);
+        match export.next_chunk(&self.inner, &source) {
+            Ok(Some(chunk)) => Ok(Some(chunk)),
+            Ok(None) => {
+                self.export = None;
+                Ok(None)
+            }
+            Err(error) => {
+                self.export = None;
+                Err(JsError::new(&error.to_string()))
+            }
+        }
+    }
+
+    /// `[done, total]` frames of the export in progress (`[0, 0]` when none).
+    #[wasm_bindgen(js_name = exportProgress)]
+    pub fn export_progress(&self) -> Vec<f64> {
+        let (done, total) = self.export.as_ref().map_or((0, 0), |e| e.progress());
+        vec![done as f64, total as f64]
     }
 
     /// `{markers: [{no, reply_no, ip_len, payload_len, time, type}], ranges: [{from, to, filter}]}`

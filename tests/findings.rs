@@ -1656,13 +1656,18 @@ const WEB_SERVER: capture::Endpoint = ([10, 17, 200, 49], 80);
 const WEB_EPOCH: i64 = 1_301_590_657;
 
 fn seed_slow_web_trace() -> Vec<u8> {
+    slow_web_trace(
+        b"GET /images/downloads/cartoons/thumb_1.jpg HTTP/1.1\r\nHost: www.example.com\r\n\
+                    User-Agent: Mozilla/5.0\r\nAccept: image/png,image/*;q=0.8,*/*;q=0.5\r\n",
+    )
+}
+
+/// The seed's slow web exchange with `request_head` as the start of the 355-byte GET.
+fn slow_web_trace(request_head: &[u8]) -> Vec<u8> {
     use capture::tcp;
     let (c, s) = (3_804_322_416u32, 1_210_589_316u32);
     let at = |us: i64| WEB_EPOCH * 1_000_000_000 + us * 1000;
-    let mut get =
-        b"GET /images/downloads/cartoons/thumb_1.jpg HTTP/1.1\r\nHost: www.example.com\r\n\
-                    User-Agent: Mozilla/5.0\r\nAccept: image/png,image/*;q=0.8,*/*;q=0.5\r\n"
-            .to_vec();
+    let mut get = request_head.to_vec();
     get.resize(355 - 4, b'x');
     get.extend_from_slice(b"\r\n\r\n");
     let segment = |first: bool| -> Vec<u8> {
@@ -2756,4 +2761,48 @@ fn bad_checksum_placeholders_from_virtual_machines_are_a_note() {
         "{}",
         f.verdict
     );
+}
+
+/// The HTML report: self-contained (no script, no external reference) and hostile capture text
+/// (an HTTP request line and Host header carrying markup and a URL) comes out escaped.
+#[test]
+fn html_report_escapes_hostile_capture_text() {
+    let hostile = b"GET /<script>alert(1)</script>?u=https://evil.example/x HTTP/1.1\r\n\
+                    Host: <script>http://evil.example</script>\r\n";
+    let analyzer = analyze_checked(&slow_web_trace(hostile));
+    let findings = analyzer.findings();
+    let slow = one_of_kind(&findings, Kind::SlowResponse);
+    assert!(slow.verdict.contains("<script>"), "{}", slow.verdict);
+    let row = |no: u64| {
+        analyzer
+            .rows(usize::try_from(no - 1).ok()?, 1)
+            .into_iter()
+            .next()
+    };
+    let name = "<img src=x onerror=alert(1)>.pcap";
+    let html = tracelens::findings::report::to_html(&findings, name, &analyzer.summary(), &row);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+    // No tag refers to anything: no src, href or url( inside any tag.
+    for tag in html.split('<').skip(1).filter_map(|t| t.split('>').next()) {
+        assert!(
+            !tag.contains("src=") && !tag.contains("href="),
+            "tag <{tag}>"
+        );
+    }
+    assert!(!html.contains("url("));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#47;script&gt;"),
+        "{html}"
+    );
+    // The evidence table has the GET's packet-list row (its Info column carries the request).
+    assert!(html.contains("<td>HTTP</td>"), "{html}");
+    assert!(html.contains("GET &#47;&lt;script&gt;"), "{html}");
+    assert!(html.contains("slow_response") && html.contains("tcp.stream == 0"));
+    assert!(html.contains("<h2>Capture</h2>") && html.contains("2011-03-31 16:57:37"));
 }

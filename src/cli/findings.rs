@@ -2,7 +2,8 @@
 //! plain-language findings of [`tracelens::findings`] — what went wrong, the frames that prove
 //! it, and the display filter that shows them — ordered by severity, then first frame. `--json`
 //! prints an array of objects with keys kind, severity, verdict, explanation, frames, stream,
-//! filter and details; `--markdown` prints the report to paste into a support case. Checksums
+//! filter and details; `--markdown` prints the report to paste into a support case, `--html` a
+//! self-contained HTML page of it (inline CSS, no script, capture text escaped). Checksums
 //! are validated while the files are read (for `bad_checksum`). `-Y` keeps the findings whose
 //! evidence includes a frame the display filter selects (the analysis still covers the whole
 //! capture, so numbers stay the full capture's). `--timings` (hidden) times the analysis pass
@@ -20,6 +21,8 @@ use tracelens::findings::{self, report, Finding, Options, Severity};
 pub struct Args<'a> {
     pub json: bool,
     pub markdown: bool,
+    /// A self-contained HTML report (`--html`).
+    pub html: bool,
     pub filter: Option<&'a str>,
     pub slow_response_s: f64,
     pub timings: bool,
@@ -77,6 +80,10 @@ pub fn run(paths: &[PathBuf], args: &Args<'_>) -> u8 {
     } else if args.markdown {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         report::to_markdown(&findings, &names.join(" + "))
+    } else if args.html {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let row = |no: u64| evidence_row(&analyzer, no);
+        report::to_html(&findings, &names.join(" + "), &analyzer.summary(), &row)
     } else {
         to_text(&findings)
     };
@@ -85,6 +92,12 @@ pub fn run(paths: &[PathBuf], args: &Args<'_>) -> u8 {
     // A closed stdout (piped into head) is not an error of the analysis.
     let _ = out.write_all(output.as_bytes()).and_then(|()| out.flush());
     outcome.exit_code()
+}
+
+/// The packet-list row of frame `no` (1-based).
+fn evidence_row(analyzer: &Analyzer, no: u64) -> Option<tracelens::summary::Row> {
+    let index = usize::try_from(no.checked_sub(1)?).ok()?;
+    analyzer.rows(index, 1).into_iter().next()
 }
 
 /// How many times `--timings` repeats each measurement (the minimum of each is kept, which is

@@ -4,6 +4,7 @@
 pub mod connections;
 pub mod conv;
 pub mod endpoints;
+pub mod export;
 pub mod findings;
 pub mod frames;
 pub mod info;

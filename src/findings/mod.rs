@@ -25,6 +25,7 @@ pub mod bad_checksum;
 pub mod capture_quality;
 pub mod connection_refused;
 pub mod handshake_ack_mismatch;
+pub mod html;
 pub mod many_connections_one_source;
 pub mod markers;
 pub mod report;

@@ -2,6 +2,7 @@
 //! same array `tracelens findings --json` prints). The JSON is written here, without serde_json,
 //! so the browser build (which has no serde_json) can export it too.
 
+pub use super::html::to_html;
 use super::{Detail, Finding, Severity};
 use std::fmt::Write;
 

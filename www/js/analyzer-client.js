@@ -75,9 +75,17 @@ export class AnalyzerClient {
     return this.request(Msg.FINDINGS).then((m) => m.findings);
   }
 
-  /** The findings report as text: `format` "markdown" or "json". */
+  /** The findings report as text: `format` "markdown", "json" or "html". */
   report(format, name) {
     return this.request(Msg.REPORT, { format, name }).then((m) => m.text);
+  }
+
+  /**
+   * The next chunk of the pcapng export of the displayed frames (`start` begins a new one):
+   * the `exported` message {chunk: Uint8Array|null, done, written, total}.
+   */
+  exportChunk(start) {
+    return this.request(Msg.EXPORT, { start });
   }
 
   /** {markers, ranges} of marker pings. */

@@ -40,7 +40,8 @@ export class FindingsView {
     this.exports = el('div', { class: 'findings-export', attrs: { role: 'group', 'aria-label': 'Export findings' } },
       el('span', { class: 'toolbar-label', text: 'Export' }),
       exportButton('markdown', 'Markdown', 'Download the findings as a Markdown report, to paste into a support case'),
-      exportButton('json', 'JSON', 'Download the findings as JSON (as tracelens findings --json prints them)'));
+      exportButton('json', 'JSON', 'Download the findings as JSON (as tracelens findings --json prints them)'),
+      exportButton('html', 'Report (HTML)', 'Download a self-contained HTML report (summary, findings, evidence frames) to attach to a case'));
     this.list = el('div', { class: 'findings-list', attrs: { role: 'list', 'aria-label': 'Findings' } });
     this.list.addEventListener('keydown', (e) => this.onKey(e));
     // With a display filter: which findings have evidence among the displayed frames.

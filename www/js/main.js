@@ -19,7 +19,7 @@ import { ConversationsView } from './conversations-view.js';
 import { ConnectionsView } from './connections-view.js';
 import { StreamView } from './stream-view.js';
 import { withTcpAnalysis } from './tcp-analysis.js';
-import { saveText, reportName } from './download.js';
+import { saveText, saveChunks, reportName, exportName } from './download.js';
 import * as fmt from './format.js';
 
 const TIME_KEY = 'tracelens.time';
@@ -113,7 +113,9 @@ initIntake({
   open: openFiles,
   onError: showError,
 });
-document.getElementById('copy-link-button')?.addEventListener('click', copyLink); // not in embeds
+// Not in embeds (their toolbar is compact; sandboxed frames may not download).
+document.getElementById('copy-link-button')?.addEventListener('click', copyLink);
+document.getElementById('export-button')?.addEventListener('click', () => exportPcapng());
 byId('cancel-button').addEventListener('click', () => {
   if (opening) client.cancel(opening.id);
 });
@@ -291,6 +293,8 @@ function showCapture(files, opened) {
   body.dataset.analyzerMs = (opened.timing.pushMs + opened.timing.finishMs).toFixed(1);
   delete body.dataset.detailsNo;
 
+  const exportButton = document.getElementById('export-button'); // not in embeds
+  if (exportButton) exportButton.hidden = false;
   byId('capture-title').textContent = files.length === 1 ? files[0].name : `${files.length} files: ${files.map((f) => f.name).join(', ')}`;
   byId('capture-title').title = byId('capture-title').textContent;
   document.title = `${files.length === 1 ? files[0].name : `${files.length} captures`} — tracelens`;
@@ -482,13 +486,46 @@ function openStream(n) {
 }
 
 async function exportFindings(format) {
-  const ext = format === 'markdown' ? 'md' : 'json';
+  const ext = { markdown: 'md', json: 'json', html: 'html' }[format] ?? 'txt';
+  const mime = { markdown: 'text/markdown', json: 'application/json', html: 'text/html' }[format] ?? 'text/plain';
   try {
     const text = await client.report(format, captureName);
-    saveText(reportName(captureName, ext), text, format === 'markdown' ? 'text/markdown' : 'application/json');
+    saveText(reportName(captureName, ext), text, mime);
     status.textContent = `Findings exported as ${reportName(captureName, ext)}.`;
   } catch (err) {
     status.textContent = `The report could not be made: ${err.message}`;
+  }
+}
+
+/** Saves the displayed frames as pcapng, chunk by chunk from the worker (called on the click). */
+async function exportPcapng() {
+  const button = byId('export-button');
+  const name = exportName(captureName);
+  let first = true;
+  let last = null;
+  const next = async () => {
+    const answer = await client.exportChunk(first);
+    first = false;
+    last = answer;
+    if (!answer.done) status.textContent = `Exporting: ${fmt.count(answer.written)} of ${fmt.plural(answer.total, 'frame')}…`;
+    return answer.chunk;
+  };
+  button.disabled = true;
+  body.dataset.exported = 'pending';
+  try {
+    const saved = await saveChunks(name, next, { description: 'pcapng capture', ext: '.pcapng' });
+    if (!saved) {
+      status.textContent = 'Export cancelled.';
+      body.dataset.exported = 'cancelled';
+      return;
+    }
+    status.textContent = `Exported ${fmt.plural(last?.total ?? 0, 'frame')} (${fmt.bytes(saved.bytes)}) as ${name}.`;
+    body.dataset.exported = String(last?.total ?? 0);
+  } catch (err) {
+    status.textContent = `The export failed: ${err.message}`;
+    body.dataset.exported = 'failed';
+  } finally {
+    button.disabled = false;
   }
 }
 

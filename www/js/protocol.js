@@ -23,9 +23,15 @@
 //            {kind, severity: "error"|"warning"|"note", verdict, explanation, frames: number[]
 //            (evidence frame numbers), stream: number|null, filter, details: {name: value}},
 //            ranked: errors first, then by first evidence frame.
-//   report         {type, id, format: "markdown"|"json", name}
+//   report         {type, id, format: "markdown"|"json"|"html", name}
 //            The findings as a report to download (`name` titles the Markdown). Answer:
 //            `report` {format, text}.
+//   export         {type, id, start}
+//            The displayed frames (the filter's view, or all) as pcapng, one chunk per request so
+//            the page writes each before asking for the next: `start: true` begins the export
+//            (findings' evidence frames get a comment), later requests continue it. Answer:
+//            `exported` {chunk: Uint8Array|null (transferred; null once done), done, written,
+//            total} — `written` frames of `total` handled so far.
 //   markers        {type, id}
 //            Marker pings. Answer: `markers` {markers: [{no, reply_no, ip_len, payload_len, time,
 //            type}], ranges: [{from, to, filter}]}.
@@ -88,6 +94,8 @@ export const Msg = Object.freeze({
   CANCEL: 'cancel',
   FINDINGS: 'findings',
   REPORT: 'report',
+  EXPORT: 'export',
+  EXPORTED: 'exported',
   MARKERS: 'markers',
   CONVERSATIONS: 'conversations',
   CONNECTIONS: 'connections',

@@ -58,6 +58,7 @@ async function handle(msg) {
     case Msg.DETAILS: return details(msg);
     case Msg.FINDINGS: return findings(msg);
     case Msg.REPORT: return report(msg);
+    case Msg.EXPORT: return exportChunk(msg);
     case Msg.MARKERS: return markers(msg);
     case Msg.CONVERSATIONS: return conversations(msg);
     case Msg.CONNECTIONS: return connections(msg);
@@ -370,6 +371,30 @@ function readSync(source, offset, length) {
   }
   const at = offset - slab.start;
   return slab.bytes.subarray(at, at + length);
+}
+
+/**
+ * One chunk of the pcapng export of the displayed frames (`start` begins it). Frame bytes come
+ * from the file slices, as for byte-level filters; the chunk's buffer is transferred.
+ */
+function exportChunk({ id, start }) {
+  const cap = requireCapture();
+  const { analyzer, view } = cap;
+  if (typeof analyzer.exportBegin !== 'function') throw new Error('this build cannot export pcapng');
+  if (start) {
+    let frames;
+    if (view?.kind === 'range') {
+      frames = new Uint32Array(Math.max(0, view.to - view.from + 1));
+      for (let i = 0; i < frames.length; i++) frames[i] = view.from - 1 + i;
+    }
+    analyzer.exportBegin(frames);
+  }
+  const [, total] = analyzer.exportProgress();
+  const chunk = analyzer.exportNext((file, offset, caplen) => readSync(cap.sources[file], offset, caplen)) ?? null;
+  const [written] = analyzer.exportProgress();
+  if (!chunk) slabs.clear(); // let the slabs go
+  const message = { type: Msg.EXPORTED, id, chunk, done: !chunk, written: chunk ? written : total, total };
+  self.postMessage(message, chunk ? [chunk.buffer] : []);
 }
 
 function findings({ id }) {
