@@ -72,6 +72,22 @@ test('Chromium, file://: sample, file input, drop, filter, details, views and re
       const text = fs.readFileSync(await download.path(), 'utf8');
       assert.match(text, /2180033888/);
     }
+    // The HTML report and the pcapng export work offline too (Blob downloads: the save picker is
+    // taken away, as headless Chromium cannot answer it). The seed capture has 10 frames, all
+    // exported with no filter applied.
+    {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="html"]')]);
+      const html = fs.readFileSync(await download.path(), 'utf8');
+      assert.match(html, /2180033888/);
+      assert.ok(!/<script/i.test(html), 'the HTML report has no script');
+    }
+    await page.evaluate(() => { window.showSaveFilePicker = undefined; });
+    {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-button')]);
+      const bytes = fs.readFileSync(await download.path());
+      assert.deepEqual([...bytes.subarray(0, 4)], [0x0a, 0x0d, 0x0d, 0x0a], 'a pcapng section header');
+      await page.waitForFunction(() => document.body.dataset.exported === String(document.body.dataset.frames));
+    }
     // A link naming a capture loads nothing.
     await page.goto(`${url}#capture=samples/get-to-ssh-server.pcap`);
     await page.reload(); // the same document with another fragment only fired hashchange
