@@ -438,7 +438,11 @@ fn synthetic_capture_counts_match_tshark() {
 /// `not in`, sets of strings and subnets, and analysis fields.
 #[test]
 fn more_syntax_matches_tshark() {
-    let cases: [(&str, &str, &[u64]); 31] = [
+    let cases: [(&str, &str, &[u64]); 33] = [
+        // tshark -r zeek/linux_dlt_sll2.pcap -T fields -e frame.number -e sll.src.eth -e sll.hatype:
+        // frames 1–4 loopback (772) with 00:00:00:00:00:00, frames 5–6 Ethernet (1) ARP/RARP.
+        ("sll.src.eth == 8e:36:06:44:ac:af", "zeek/linux_dlt_sll2.pcap", &[5, 6]),
+        ("sll.src.eth == 00:00:00:00:00:00", "zeek/linux_dlt_sll2.pcap", &[1, 2, 3, 4]),
         ("ip.addr#1 == 192.168.0.1", "pcapng-test-generator/test202.pcapng", &[3, 6, 9]),
         ("len(tcp.payload) > 100", "zeek/mixed-vlan-mpls.pcap", &[16, 17, 20, 21, 22, 23, 28, 39, 40, 41]),
         ("count(ip.addr) == 4", "tcpdump/vxlan.pcap", &[1, 4, 5, 6, 7, 8, 9, 10]),

@@ -99,7 +99,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             // Linux cooked v1: pkttype, ARPHRD, addr len, 8 address bytes, protocol.
             let hatype = be16(data, 2)?;
             let addr_len = be16(data, 4)? as usize;
-            if hatype == 1 && addr_len == 6 {
+            if matches!(hatype, 1 | 772) && addr_len == 6 {
                 info.eth_src = mac(data, 6);
             }
             let protocol = be16(data, 14)?;
@@ -110,7 +110,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             let protocol = be16(data, 0)?;
             let hatype = be16(data, 8)?;
             let addr_len = *data.get(11)? as usize;
-            if hatype == 1 && addr_len == 6 {
+            if matches!(hatype, 1 | 772) && addr_len == 6 {
                 info.eth_src = mac(data, 12);
             }
             after_ether_type(protocol, data, 20, &mut info);

@@ -283,6 +283,16 @@ pub(super) fn ethernet_pairs<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, src: 
     }
 }
 
+/// `sll.src.eth`: the sender's address of a Linux cooked header (v1 or v2), present when the
+/// header holds a 6-byte Ethernet or loopback address, as Wireshark shows it.
+pub(super) fn sll_source<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
+    if matches!(f.link_type(), 113 | 276) {
+        if let Some(mac) = f.link().src {
+            out.push(Val::Ether(mac));
+        }
+    }
+}
+
 /// Ports of every TCP (or UDP) header: `which` 0 = source, 1 = destination, 2 = both.
 pub(super) fn port_numbers(f: &Frame<'_>, buf: &mut Buf, udp: bool, which: u8) -> usize {
     let pick = |(s, d): (u16, u16)| -> [Option<i64>; 2] {

@@ -140,6 +140,7 @@ fn build() -> Vec<FieldDef> {
             None => 0,
         })),
         field!("sll", Protocol, "Linux cooked capture header (v1 or v2)", Protocol(|f| matches!(f.link_type(), 113 | 276), layers::frame_span)),
+        field!("sll.src.eth", Ether, "Linux cooked capture: the sender's 6-byte link-layer address (Ethernet or loopback)", Values(sll_source)),
         field!("mpls", Protocol, "MPLS label stack (read from the frame bytes)", Bytes(|f| f.link_type() == 1, layers::mpls)),
         field!("gre", Protocol, "Generic Routing Encapsulation", Protocol(
             |f| match f.deep() {
