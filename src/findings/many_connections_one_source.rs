@@ -314,167 +314,229 @@ fn busiest_second(tries: &[Try<'_>]) -> (usize, usize) {
     best
 }
 
-fn limited_finding(index: &PacketIndex, path: &PathTries<'_>, burst: &Burst) -> Finding {
-    let window = &path.tries[burst.from..=burst.to];
-    let host = address(index, path.client);
-    let server = endpoint(index, path.server);
-    let n = window.len();
-    let unanswered = count(window, |t| t.outcome == Outcome::Unanswered);
-    let refused = count(window, |t| t.outcome == Outcome::Refused);
-    let unreachable = count(window, |t| t.outcome == Outcome::Unreachable);
-    let delayed = count(window, |t| t.delayed);
-    let failed = unanswered + refused + unreachable;
-    let answered_at_once = count(window, |t| t.outcome == Outcome::Answered && !t.delayed);
-    let meanwhile = burst.answered_meanwhile.len();
-    let span = window
-        .last()
-        .zip(window.first())
-        .map_or(0, |(l, f)| l.ts.saturating_sub(f.ts));
-    let (peak, peak_at) = busiest_second(window);
-    let peak_from = window.get(peak_at).map_or(0, |t| t.first_syn());
-    let syns: u64 = window.iter().map(|t| t.attempt.syns.len() as u64).sum();
-    let ignored_syns: u64 = window
-        .iter()
-        .map(|t| {
-            let sent = t.attempt.syns.len() as u64;
-            if t.outcome == Outcome::Answered {
-                // SYNs sent before the first SYN-ACK, less the one it answered.
-                let answered = t.attempt.synacks.first().copied().unwrap_or(u32::MAX);
-                let before = t.attempt.syns.iter().filter(|&&s| s < answered).count() as u64;
-                before.saturating_sub(1)
-            } else {
-                sent
-            }
-        })
-        .sum();
-    let outside: Vec<&Try<'_>> = path.tries[..burst.from]
-        .iter()
-        .chain(&path.tries[burst.to + 1..])
-        .collect();
-    let outside_troubled = outside.iter().filter(|t| t.troubled()).count();
+/// What rule 1 found about one episode: counts and frames, before any wording.
+struct EpisodeFacts {
+    host: String,
+    server: String,
+    attempts: usize,
+    unanswered: usize,
+    refused: usize,
+    unreachable: usize,
+    delayed: usize,
+    answered_at_once: usize,
+    /// Answered attempts whose SYN-ACK came while a troubled one waited, and the first few
+    /// of those SYN-ACKs (1-based frames).
+    meanwhile: usize,
+    meanwhile_frames: Vec<u64>,
+    span_ns: i64,
+    /// The most first SYNs within one second, and the first of them (0-based frame).
+    peak: usize,
+    peak_from: u32,
+    syns: u64,
+    /// SYNs that got no SYN-ACK (an answered attempt's SYNs before its answer, less one).
+    syns_unanswered: u64,
+    synacks: u64,
+    /// The first SYNs of the episode's first and last attempts (0-based frames).
+    first: u32,
+    last: u32,
+    outside: usize,
+    outside_troubled: usize,
+    /// Every SYN and SYN-ACK of the episode.
+    evidence: Vec<u32>,
+}
 
-    let mut how = Vec::new();
-    if unanswered > 0 {
-        how.push(format!("{unanswered} never answered"));
+impl EpisodeFacts {
+    fn gather(index: &PacketIndex, path: &PathTries<'_>, burst: &Burst) -> Self {
+        let window = &path.tries[burst.from..=burst.to];
+        let (peak, peak_at) = busiest_second(window);
+        let outside: Vec<&Try<'_>> = path.tries[..burst.from]
+            .iter()
+            .chain(&path.tries[burst.to + 1..])
+            .collect();
+        let mut evidence: Vec<u32> = Vec::new();
+        for t in window {
+            evidence.extend(t.attempt.syns.iter().copied());
+            evidence.extend(t.attempt.synacks.iter().copied());
+        }
+        EpisodeFacts {
+            host: address(index, path.client),
+            server: endpoint(index, path.server),
+            attempts: window.len(),
+            unanswered: count(window, |t| t.outcome == Outcome::Unanswered),
+            refused: count(window, |t| t.outcome == Outcome::Refused),
+            unreachable: count(window, |t| t.outcome == Outcome::Unreachable),
+            delayed: count(window, |t| t.delayed),
+            answered_at_once: count(window, |t| t.outcome == Outcome::Answered && !t.delayed),
+            meanwhile: burst.answered_meanwhile.len(),
+            meanwhile_frames: burst
+                .answered_meanwhile
+                .iter()
+                .filter_map(|&k| path.tries.get(k))
+                .filter_map(|t| t.attempt.synacks.first().map(|&f| frame_no(f)))
+                .take(3)
+                .collect(),
+            span_ns: window
+                .last()
+                .zip(window.first())
+                .map_or(0, |(l, f)| l.ts.saturating_sub(f.ts)),
+            peak,
+            peak_from: window.get(peak_at).map_or(0, |t| t.first_syn()),
+            syns: window.iter().map(|t| t.attempt.syns.len() as u64).sum(),
+            syns_unanswered: window.iter().map(unanswered_syns).sum(),
+            synacks: window.iter().map(|t| t.attempt.synacks.len() as u64).sum(),
+            first: window.first().map_or(0, |t| t.first_syn()),
+            last: window.last().map_or(0, |t| t.first_syn()),
+            outside_troubled: outside.iter().filter(|t| t.troubled()).count(),
+            outside: outside.len(),
+            evidence,
+        }
     }
-    if refused > 0 {
-        how.push(format!("{refused} refused"));
+
+    fn failed(&self) -> usize {
+        self.unanswered + self.refused + self.unreachable
     }
-    if unreachable > 0 {
-        how.push(format!("{unreachable} rejected by ICMP"));
+
+    fn rate_per_s(&self) -> f64 {
+        self.attempts as f64 / (self.span_ns as f64 / 1e9).max(0.001)
     }
-    if delayed > 0 {
-        how.push(format!(
-            "{delayed} answered only after the SYN was sent again"
-        ));
+
+    /// `15 never answered and 20 answered only after the SYN was sent again`.
+    fn how(&self) -> String {
+        let mut how = Vec::new();
+        if self.unanswered > 0 {
+            how.push(format!("{} never answered", self.unanswered));
+        }
+        if self.refused > 0 {
+            how.push(format!("{} refused", self.refused));
+        }
+        if self.unreachable > 0 {
+            how.push(format!("{} rejected by ICMP", self.unreachable));
+        }
+        if self.delayed > 0 {
+            how.push(format!(
+                "{} answered only after the SYN was sent again",
+                self.delayed
+            ));
+        }
+        text::join_and(&how)
     }
+}
+
+/// SYNs of one attempt that got no SYN-ACK: all of an unanswered one's; for an answered one,
+/// those sent before its first SYN-ACK, less the one it answered.
+fn unanswered_syns(t: &Try<'_>) -> u64 {
+    if t.outcome != Outcome::Answered {
+        return t.attempt.syns.len() as u64;
+    }
+    let answered = t.attempt.synacks.first().copied().unwrap_or(u32::MAX);
+    let before = t.attempt.syns.iter().filter(|&&s| s < answered).count() as u64;
+    before.saturating_sub(1)
+}
+
+/// The verdict and explanation of a rule-1 episode.
+fn limited_text(f: &EpisodeFacts) -> (String, String) {
+    let (host, server, n) = (&f.host, &f.server, f.attempts);
     let verdict = format!(
         "{host} → {server}: the server answered only part of {n} connection attempts made in {} \
          ({}), while it kept answering the same source — the pattern of a per-source connection \
          limit.",
-        text::duration(span),
-        text::join_and(&how),
+        text::duration(f.span_ns),
+        f.how(),
     );
-    let first = window.first().map_or(0, |t| t.first_syn());
-    let last = window.last().map_or(0, |t| t.first_syn());
-    let meanwhile_frames: Vec<u64> = burst
-        .answered_meanwhile
-        .iter()
-        .filter_map(|&k| path.tries.get(k))
-        .filter_map(|t| t.attempt.synacks.first().map(|&f| frame_no(f)))
-        .take(3)
-        .collect();
-    let meanwhile_list: Vec<String> = meanwhile_frames.iter().map(u64::to_string).collect();
-    let outside_text = if outside.len() >= 5 {
+    let meanwhile_list: Vec<String> = f.meanwhile_frames.iter().map(u64::to_string).collect();
+    let outside_text = if f.outside >= 5 {
         format!(
             " Outside the burst, {} of {} attempts on the same path were troubled: the failures \
              come with the rate.",
-            outside_troubled,
-            outside.len()
+            f.outside_troubled, f.outside
         )
     } else {
         String::new()
     };
     let explanation = format!(
         "{host} started {n} TCP connections to {server} within {} (frames {} to {}; the busiest \
-         second, from frame {}, held {peak}). {answered_at_once} were answered at once; {}. Of \
-         the {syns} SYNs sent for them, {ignored_syns} got no SYN-ACK. While those waited, the \
-         server answered {meanwhile} {} from the same address (SYN-ACK in frame {}{}), so it was \
-         up, listening and reachable from {host}: it ignored some of that source's SYNs and not \
-         others.{outside_text} This is what a per-source limit does when many clients reach \
-         a server through one address: NAT on a router or firewall in front of many clients, a \
-         proxy or a load balancer makes them one very busy source, and the server's flood \
-         mitigation (ISA/TMG), SYN rate limit or per-IP connection quota drops or refuses its \
-         excess SYNs. Check whether {host} is one client or a NAT device, look in the server's \
-         or firewall's logs for limit or quota events about {host} at that time, and raise the \
-         limit for that address, exempt it, or stop translating the clients to one address.",
-        text::duration(span),
-        frame_no(first),
-        frame_no(last),
-        frame_no(peak_from),
-        text::capitalize(&text::join_and(&how)),
-        if meanwhile == 1 {
+         second, from frame {}, held {}). {} were answered at once; {}. Of the {} SYNs sent for \
+         them, {} got no SYN-ACK. While those waited, the server answered {} {} from the same \
+         address (SYN-ACK in frame {}{}), so it was up, listening and reachable from {host}: it \
+         ignored some of that source's SYNs and not others.{outside_text} This is what a \
+         per-source limit does when many clients reach a server through one address: NAT on a \
+         router or firewall in front of many clients, a proxy or a load balancer makes them one \
+         very busy source, and the server's flood mitigation (ISA/TMG), SYN rate limit or per-IP \
+         connection quota drops or refuses its excess SYNs. Check whether {host} is one client \
+         or a NAT device, look in the server's or firewall's logs for limit or quota events \
+         about {host} at that time, and raise the limit for that address, exempt it, or stop \
+         translating the clients to one address.",
+        text::duration(f.span_ns),
+        frame_no(f.first),
+        frame_no(f.last),
+        frame_no(f.peak_from),
+        f.peak,
+        f.answered_at_once,
+        text::capitalize(&f.how()),
+        f.syns,
+        f.syns_unanswered,
+        f.meanwhile,
+        if f.meanwhile == 1 {
             "other attempt"
         } else {
             "other attempts"
         },
         meanwhile_list.join(", "),
-        if meanwhile > meanwhile_frames.len() {
+        if f.meanwhile > f.meanwhile_frames.len() {
             ", …"
         } else {
             ""
         },
     );
-    let mut frames: Vec<u32> = Vec::new();
-    let mut synacks = 0u64;
-    for t in window {
-        frames.extend(t.attempt.syns.iter().copied());
-        frames.extend(t.attempt.synacks.iter().copied());
-        synacks += t.attempt.synacks.len() as u64;
-    }
-    let last_frame = frames.iter().copied().max().unwrap_or(first);
-    let rate = n as f64 / (span as f64 / 1e9).max(0.001);
+    (verdict, explanation)
+}
+
+fn limited_finding(index: &PacketIndex, path: &PathTries<'_>, burst: &Burst) -> Finding {
+    let f = EpisodeFacts::gather(index, path, burst);
+    let (verdict, explanation) = limited_text(&f);
+    let last_frame = f.evidence.iter().copied().max().unwrap_or(f.first);
     let details = Details::new()
         .with("rule", "partial_answers")
-        .with("source", host)
-        .with("server", server)
+        .with("source", f.host.clone())
+        .with("server", f.server.clone())
         .with("port", path.server.1)
-        .with("attempts", n)
-        .with("failed", failed)
-        .with("unanswered", unanswered)
-        .with("refused", refused)
-        .with("unreachable", unreachable)
-        .with("answered_after_retransmission", delayed)
-        .with("answered_at_once", answered_at_once)
-        .with("answered_meanwhile", meanwhile)
-        .with("syns", syns)
-        .with("syns_unanswered", ignored_syns)
-        .with("synacks", synacks)
-        .with("window_s", text::seconds(span))
-        .with("rate_per_s", (rate * 10.0).round() / 10.0)
-        .with("busiest_second_attempts", peak)
-        .with("first_frame", frame_no(first))
-        .with("last_frame", frame_no(last))
-        .with("outside_attempts", outside.len())
-        .with("outside_troubled", outside_troubled)
+        .with("attempts", f.attempts)
+        .with("failed", f.failed())
+        .with("unanswered", f.unanswered)
+        .with("refused", f.refused)
+        .with("unreachable", f.unreachable)
+        .with("answered_after_retransmission", f.delayed)
+        .with("answered_at_once", f.answered_at_once)
+        .with("answered_meanwhile", f.meanwhile)
+        .with("syns", f.syns)
+        .with("syns_unanswered", f.syns_unanswered)
+        .with("synacks", f.synacks)
+        .with("window_s", text::seconds(f.span_ns))
+        .with("rate_per_s", (f.rate_per_s() * 10.0).round() / 10.0)
+        .with("busiest_second_attempts", f.peak)
+        .with("first_frame", frame_no(f.first))
+        .with("last_frame", frame_no(f.last))
+        .with("outside_attempts", f.outside)
+        .with("outside_troubled", f.outside_troubled)
         .with("threshold_burst_attempts", MIN_BURST_ATTEMPTS)
         .with("threshold_burst_window_s", text::seconds(BURST_WINDOW_NS))
         .with("threshold_troubled_share", MIN_TROUBLED_SHARE);
+    let filter = format!(
+        "{} && {} && tcp.port == {} && tcp.flags.syn == 1 && frame.number >= {} && frame.number <= {}",
+        text::addr_filter(index, path.client),
+        text::addr_filter(index, path.server.0),
+        path.server.1,
+        frame_no(f.first),
+        frame_no(last_frame),
+    );
     Finding::new(
         Kind::ManyConnectionsOneSource,
         Severity::Warning,
         verdict,
         explanation,
     )
-    .evidence(frames)
-    .filter(format!(
-        "{} && {} && tcp.port == {} && tcp.flags.syn == 1 && frame.number >= {} && frame.number <= {}",
-        text::addr_filter(index, path.client),
-        text::addr_filter(index, path.server.0),
-        path.server.1,
-        frame_no(first),
-        frame_no(last_frame),
-    ))
+    .evidence(f.evidence)
+    .filter(filter)
     .details(details)
 }
 
