@@ -7,12 +7,19 @@ use crate::capture::reader::CaptureReader;
 use crate::capture::{FileInfo, RawFrame};
 use crate::decode::{self};
 use crate::flows::Flows;
+pub use crate::index::FrameLocation;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
+pub use crate::summary::Summary;
+
 use crate::summary::{self, Row};
 use crate::tcp::TcpAnalysis;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use std::sync::OnceLock;
+
+#[cfg(all(test, feature = "cli"))]
+mod bench;
+mod view;
 
 /// One file being read: its reader and the frames indexed so far (in file order).
 struct FileState {
@@ -23,41 +30,11 @@ struct FileState {
     ended: bool,
 }
 
-/// Where a frame's bytes are, to fetch them again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct FrameLocation {
-    pub file: usize,
-    pub offset: u64,
-    pub caplen: u32,
-}
-
 /// The packet-details view of one frame: the layer tree (each node with its byte range).
 #[derive(Debug, Clone, Serialize)]
 pub struct Details {
     pub tree: Vec<crate::dissect::Node>,
     pub len: usize,
-}
-
-/// Whole-capture facts for the summary view and `tracelens info`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub files: Vec<FileInfo>,
-    pub frames: u64,
-    /// Epoch seconds of the first and last frame with a timestamp.
-    pub first_time: Option<f64>,
-    pub last_time: Option<f64>,
-    pub first_time_ns: Option<i64>,
-    pub last_time_ns: Option<i64>,
-    pub duration: Option<f64>,
-    /// Bytes captured (sum of captured lengths).
-    pub bytes: u64,
-    /// Bytes on the wire (sum of original lengths).
-    pub wire_bytes: u64,
-    pub truncated_frames: u64,
-    pub warnings: Vec<String>,
-    /// Bytes of index per frame (records only) and in total (with tables).
-    pub index_bytes_per_frame: usize,
-    pub index_bytes: usize,
 }
 
 /// An analysis of one or several capture files.
@@ -71,8 +48,8 @@ pub struct Analyzer {
     finished: bool,
     /// Validate IPv4/TCP/UDP checksums while indexing ([`Analyzer::set_checksum_validation`]).
     validate_checksums: bool,
-    /// The display filter applied to the packet list (see `crate::filter::view`).
-    pub(crate) filter_view: crate::filter::FilterView,
+    /// The display filter applied to the packet list ([`view`]).
+    filter_view: view::FilterView,
 }
 
 impl Analyzer {

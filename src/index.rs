@@ -8,6 +8,7 @@ use crate::decode::{
     AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions, Transport,
 };
 use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
 use std::net::IpAddr;
 
 /// Bits of [`PacketRecord::flags`].
@@ -233,6 +234,15 @@ pub struct GlobalInterface {
     pub link_type: u32,
 }
 
+/// Where a frame's bytes are in its file, to fetch them again (from a record's `offset` and
+/// `caplen`, see `Analyzer::locate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FrameLocation {
+    pub file: usize,
+    pub offset: u64,
+    pub caplen: u32,
+}
+
 /// The whole index of one analysis (one or several merged files).
 #[derive(Debug, Default, Clone)]
 pub struct PacketIndex {
@@ -251,7 +261,7 @@ pub struct PacketIndex {
     /// Frames whose IPv4, TCP or UDP checksum is wrong, when checksums were validated while
     /// indexing (see `Analyzer::set_checksum_validation`), and how many frames were validated
     /// (0: none; fewer than the frames when large files were sampled).
-    pub checksums: SideTable<crate::findings::bad_checksum::ChecksumIssue>,
+    pub checksums: SideTable<crate::checksums::ChecksumIssue>,
     pub checksums_checked: u64,
     pub interfaces: Vec<GlobalInterface>,
     /// For merged captures: each frame's number inside its own file (1-based). Empty when there is

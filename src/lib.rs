@@ -1,9 +1,75 @@
-//! tracelens: a network-trace analyzer whose core (capture readers → decode → index → flows →
-//! analysis) is plain Rust; `wasm` is the one module that talks to JavaScript and the `tracelens`
-//! binary is the command-line front end.
+//! tracelens: a network-trace analyzer whose core is plain Rust; `wasm` is the one module that
+//! talks to JavaScript and the `tracelens` binary is the command-line front end.
+//!
+//! The crate is built in layers. Each layer owns one job and may use only the layers above it
+//! in this list (a lower layer never imports a higher one: the index knows no detector, the
+//! display-filter engine knows no analyzer). From the bottom up:
+//!
+//! # The capture layer
+//!
+//! [`capture`] reads classic pcap, pcapng and Network Monitor files (plain or gzip), fed as a
+//! sequence of byte chunks, and hands out [`capture::RawFrame`]s (the frame's bytes, timestamp,
+//! interface and where it sits in the file) plus per-file facts ([`capture::FileInfo`]). It
+//! owns the file formats and nothing else; its only dependency is [`error`], whose
+//! [`CaptureError`] says at which byte and frame reading stopped.
+//!
+//! # The decode layer
+//!
+//! [`decode`] turns one frame's bytes into the handful of fields everything else needs
+//! (addresses, ports, the TCP header, ICMP quotes, tunnels followed to the innermost packet, a
+//! light application label) and says where decoding stopped instead of failing. It reads bytes
+//! only; it uses no other module of the crate. [`dissect`] sits beside it: the full layer tree
+//! of one frame for the details view, built from the bytes with `decode`'s link helpers.
+//!
+//! # The index layer
+//!
+//! [`index`] owns the compact per-frame [`index::PacketRecord`] (the bytes are never copied),
+//! the interning tables for addresses and link addresses, the sparse side tables for what only
+//! some frames have, and [`index::FrameLocation`] (where a frame's bytes are, to read them
+//! again). It uses `capture` and `decode`, and [`checksums`] for the data of its wrong-checksum
+//! side table; every layer above reads the index, never the capture again.
+//!
+//! # The flow layer
+//!
+//! [`flows`] numbers TCP and UDP streams exactly as Wireshark does (`tcp.stream`,
+//! `udp.stream`), keeps each TCP stream's base sequence numbers and finds reassembled IP
+//! datagrams. It uses the index and `decode`'s constants.
+//!
+//! # The TCP layer
+//!
+//! [`tcp`] is the sequence analysis (`tcp.analysis.*`: retransmissions, duplicate ACKs, RTTs,
+//! bytes in flight, per-stream facts), one pass over the index on top of the flows. Beside it,
+//! on the same footing, the views computed from index, flows and TCP analysis: [`summary`] (the
+//! packet-list rows and the whole-capture [`summary::Summary`]), [`conversations`] and
+//! [`connections`].
+//!
+//! # The filter and findings layer
+//!
+//! [`filter`] is the display-filter engine: Wireshark's syntax compiled once and evaluated over
+//! the index, flows and TCP analysis (frame bytes only for byte-level fields, through
+//! [`filter::FrameBytes`]). [`findings`] holds the detectors that explain a capture in plain
+//! language, each a function of the index, flows and TCP analysis, plus their text, JSON and
+//! HTML reports. Neither knows about the analyzer session, and neither uses the other.
+//!
+//! # The analyzer
+//!
+//! [`analyzer`] is the session both front ends drive: it feeds file chunks to the readers,
+//! indexes frames as they stream (validating checksums with the `bad_checksum` detector when
+//! asked), merges files into one timeline, builds flows and the TCP analysis on first use, and
+//! answers every view: summary, rows, details (through `dissect`), findings, and the filtered
+//! packet list (`analyzer::view`, on top of the filter engine). [`export`] writes chosen frames
+//! of an analysis as pcapng and sits on top of it.
+//!
+//! # The front ends
+//!
+//! `wasm` (built for `wasm32` only) is the one module that talks to JavaScript: it converts
+//! values for the page's worker and decides nothing. The `tracelens` binary (`src/main.rs` and
+//! `src/cli/`, with the `cli` feature) is the command line; `synth`, the synthetic-capture
+//! writer for benchmarks and scale tests, is built with it and stays out of the wasm.
 
 pub mod analyzer;
 pub mod capture;
+pub mod checksums;
 pub mod connections;
 pub mod conversations;
 pub mod decode;
@@ -15,6 +81,7 @@ pub mod findings;
 pub mod flows;
 pub mod index;
 pub mod summary;
+#[cfg(feature = "cli")]
 pub mod synth;
 pub mod tcp;
 

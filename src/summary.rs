@@ -2,12 +2,35 @@
 //! Length, Info — rendered from the index (and flows), never from the capture bytes, so the page
 //! can fetch any range of rows instantly.
 
+use crate::capture::FileInfo;
 use crate::decode::app::{tls_version_name, AppInfo};
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use crate::tcp::TcpAnalysis;
 use serde::Serialize;
 use std::fmt::Write;
+
+/// Whole-capture facts for the summary view (built by `Analyzer::summary`) and `tracelens info`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub files: Vec<FileInfo>,
+    pub frames: u64,
+    /// Epoch seconds of the first and last frame with a timestamp.
+    pub first_time: Option<f64>,
+    pub last_time: Option<f64>,
+    pub first_time_ns: Option<i64>,
+    pub last_time_ns: Option<i64>,
+    pub duration: Option<f64>,
+    /// Bytes captured (sum of captured lengths).
+    pub bytes: u64,
+    /// Bytes on the wire (sum of original lengths).
+    pub wire_bytes: u64,
+    pub truncated_frames: u64,
+    pub warnings: Vec<String>,
+    /// Bytes of index per frame (records only) and in total (with tables).
+    pub index_bytes_per_frame: usize,
+    pub index_bytes: usize,
+}
 
 /// One row of the packet list.
 #[derive(Debug, Clone, Serialize, PartialEq)]

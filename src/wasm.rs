@@ -30,7 +30,9 @@ pub struct WasmAnalyzer {
 impl WasmAnalyzer {
     #[wasm_bindgen(constructor)]
     pub fn new() -> WasmAnalyzer {
-        report_panics_to_console();
+        // A panic's message (and stack) goes to the console before the instance traps; without
+        // it the page only sees "unreachable". Installed once.
+        console_error_panic_hook::set_once();
         WasmAnalyzer {
             inner: Analyzer::new(),
             findings: None,
@@ -493,15 +495,4 @@ fn to_js_wide<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serializer)
         .map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// Sends a panic's message to the console before the instance traps (without this the page only
-/// sees "unreachable"). Installed once.
-fn report_panics_to_console() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            web_sys::console::error_1(&JsValue::from_str(&format!("tracelens panicked: {info}")));
-        }));
-    });
 }

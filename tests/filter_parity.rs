@@ -401,6 +401,7 @@ fn analyzer_keeps_a_filtered_view() {
 /// counts that tshark 4.0.17 selects for the benchmark filters (measured once with
 /// `tshark -r synth-100k.pcap -Y FILTER`), over many short connections with loss.
 #[test]
+#[cfg(feature = "cli")]
 fn synthetic_capture_counts_match_tshark() {
     let mut bytes = Vec::new();
     tracelens::synth::write_synthetic_capture(&mut bytes, 100_000, 42).expect("synth");

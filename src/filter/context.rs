@@ -6,10 +6,10 @@
 
 use super::deep::DeepFrame;
 use super::pdus::AppPdus;
-use crate::analyzer::FrameLocation;
 use crate::capture::{FileInfo, Format};
 use crate::decode::app::AppInfo;
 use crate::flows::{Flows, Stream};
+use crate::index::FrameLocation;
 use crate::index::{LinkAddrs, PacketIndex, PacketRecord};
 use crate::tcp::TcpAnalysis;
 use rustc_hash::FxHashMap as HashMap;

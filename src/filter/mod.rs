@@ -12,8 +12,6 @@
 //! assert_eq!(error.message, "'tcp.prot' is not a field; did you mean 'tcp.port'?");
 //! ```
 
-#[cfg(test)]
-mod bench;
 mod compile;
 mod context;
 mod deep;
@@ -29,14 +27,12 @@ mod pdus;
 mod program;
 mod tcp_ports;
 mod value;
-mod view;
 
 pub use context::{FilterData, FilterSupport, Frame, FrameBytes};
 pub use errors::{ErrorKind, FilterError};
 pub use fields::{registry, FieldDef};
 pub use pdus::{AppPdus, HttpMessage, TlsRecord};
 pub use value::FieldType;
-pub use view::FilterView;
 
 use program::Node;
 

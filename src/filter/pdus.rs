@@ -8,9 +8,9 @@
 //! fall back to the index's per-segment labels.
 
 use super::context::FrameBytes;
-use crate::analyzer::FrameLocation;
 use crate::decode::{self, app::AppInfo, Transport};
 use crate::flows::Flows;
+use crate::index::FrameLocation;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
 use rustc_hash::FxHashMap as HashMap;

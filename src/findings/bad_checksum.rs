@@ -23,6 +23,8 @@
 
 use super::text::{self, address, capitalize};
 use super::{Details, Finding, Kind, Severity};
+pub use crate::checksums::{bit, ChecksumIssue};
+
 use crate::capture::FileInfo;
 use crate::decode::{Decoded, Transport};
 use crate::flows::Flows;
@@ -40,38 +42,6 @@ pub const CHECK_ONE_IN: u32 = 8;
 /// Whether frame `frame_index` (0-based, in its file) gets its checksums validated.
 pub fn should_check(frame_index: u32) -> bool {
     frame_index < CHECK_ALL_FRAMES || frame_index % CHECK_ONE_IN == 0
-}
-
-/// Bits of [`ChecksumIssue::bits`].
-pub mod bit {
-    /// The IPv4 header checksum is wrong.
-    pub const IP_BAD: u8 = 1;
-    /// … and it is 0.
-    pub const IP_ZERO: u8 = 2;
-    /// The TCP or UDP checksum is wrong.
-    pub const TRANSPORT_BAD: u8 = 4;
-    /// … and it is 0 (TCP).
-    pub const TRANSPORT_ZERO: u8 = 8;
-    /// … and it holds the pseudo-header sum alone (what checksum offload leaves there).
-    pub const TRANSPORT_PARTIAL: u8 = 16;
-    /// The transport is UDP (else TCP).
-    pub const UDP: u8 = 32;
-}
-
-/// What is wrong with one frame's checksums, and by how much (the one's-complement amount the
-/// stored value is off, which is the same for every packet of a conversation whose addresses
-/// were rewritten).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ChecksumIssue {
-    pub bits: u8,
-    pub ip_delta: u16,
-    pub transport_delta: u16,
-}
-
-impl ChecksumIssue {
-    pub fn has(&self, b: u8) -> bool {
-        self.bits & b != 0
-    }
 }
 
 /// One's-complement sum of `data` (16-bit big-endian words, an odd last byte padded) added to

@@ -6,8 +6,8 @@
 //! packet text never becomes markup or a link.
 
 use super::{Detail, Finding, Severity};
-use crate::analyzer::Summary;
 use crate::summary::Row;
+use crate::summary::Summary;
 use std::fmt::Write;
 
 /// Evidence rows shown per finding (the filter selects all of them).

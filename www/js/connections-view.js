@@ -59,13 +59,12 @@ export class ConnectionsView {
     this.onSelectFrame = onSelectFrame;
     this.outcome = null; // shown outcome, null: all
     this.rows = null;
-    this.filterAvailable = true;
     this.chips = el('div', { class: 'seg-group outcome-chips', attrs: { role: 'radiogroup', 'aria-label': 'Outcome' } });
     this.info = el('span', { class: 'view-info' });
     this.scopeNote = el('span', { class: 'view-note', text: 'Whole capture: the display filter does not narrow this view.' });
     this.scopeNote.hidden = true;
     this.goButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Go to SYN', title: 'Show the first SYN in the packet list (Enter)', on: { click: () => this.jumpSelected() } });
-    this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', on: { click: () => this.filterSelected() } });
+    this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', title: 'Show only this stream’s frames (tcp.stream eq N)', on: { click: () => this.filterSelected() } });
     this.streamButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Open stream', title: 'Show this TCP stream with its timeline', on: { click: () => this.streamSelected() } });
     this.tableBox = el('div', { class: 'dtable-box', id: 'connections-table' });
     root.replaceChildren(
@@ -98,11 +97,6 @@ export class ConnectionsView {
   setFilterNote(filter) {
     this.scopeNote.hidden = !filter;
     this.scopeNote.title = filter ? `The packet list shows ${filter}; this table counts every frame.` : '';
-  }
-
-  setFilterAvailable(available) {
-    this.filterAvailable = available;
-    this.updateButtons();
   }
 
   async activate() {
@@ -148,8 +142,7 @@ export class ConnectionsView {
     const row = this.table?.selectedRow;
     this.goButton.disabled = !row;
     this.streamButton.disabled = !row;
-    this.filterButton.disabled = !row || !this.filterAvailable;
-    this.filterButton.title = this.filterAvailable ? 'Show only this stream’s frames (tcp.stream eq N)' : 'This build has no display-filter engine';
+    this.filterButton.disabled = !row;
   }
 
   jumpSelected() {
@@ -164,6 +157,6 @@ export class ConnectionsView {
 
   filterSelected() {
     const row = this.table.selectedRow;
-    if (row && this.filterAvailable) this.onFilter(`tcp.stream eq ${row.stream}`);
+    if (row) this.onFilter(`tcp.stream eq ${row.stream}`);
   }
 }

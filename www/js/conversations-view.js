@@ -77,7 +77,6 @@ export class ConversationsView {
     this.onSelectFrame = onSelectFrame;
     this.kind = 'tcp';
     this.cache = new Map();
-    this.filterAvailable = true;
     this.seq = 0;
 
     this.kindTabs = el('div', { class: 'seg-group', attrs: { role: 'radiogroup', 'aria-label': 'Conversation type' } },
@@ -133,11 +132,6 @@ export class ConversationsView {
     this.scopeNote.title = filter ? `The packet list shows ${filter}; this table counts every frame.` : '';
   }
 
-  setFilterAvailable(available) {
-    this.filterAvailable = available;
-    this.updateButtons();
-  }
-
   /** Called when the view becomes visible. */
   async activate() {
     if (!this.loaded) await this.setKind(this.kind);
@@ -171,15 +165,14 @@ export class ConversationsView {
 
   updateButtons() {
     const row = this.table?.selectedRow;
-    this.filterButton.disabled = !row || !this.filterAvailable;
-    this.filterButton.title = this.filterAvailable ? 'Show only this conversation’s frames (Enter)' : 'This build has no display-filter engine';
+    this.filterButton.disabled = !row;
     this.streamButton.hidden = this.kind !== 'tcp';
     this.streamButton.disabled = !row || row.stream === null || row.stream === undefined;
   }
 
   filterSelected() {
     const row = this.table.selectedRow;
-    if (row && this.filterAvailable) this.onFilter(conversationFilter(this.kind, row));
+    if (row) this.onFilter(conversationFilter(this.kind, row));
   }
 
   streamSelected() {

@@ -37,7 +37,6 @@ export class FilterBar {
     this.checkFn = check;
     this.completeFn = complete;
     this.applyFn = apply;
-    this.engine = true;
     this.applied = '';
     this.seq = 0;
     this.popupItems = [];
@@ -105,17 +104,6 @@ export class FilterBar {
       this.openHistory();
     });
     this.clearButton.addEventListener('click', () => this.setAndApply(''));
-  }
-
-  /** Whether the analyzer has the filter engine; without it only frame ranges work. */
-  setEngine(available) {
-    this.engine = available;
-    this.input.placeholder = available
-      ? 'Apply a display filter… (e.g. tcp.flags.syn==1 && tcp.port==443)'
-      : 'Frame ranges only in this build: frame.number >= a and frame.number <= b';
-    for (const b of this.quick.querySelectorAll('button')) {
-      b.disabled = !available;
-    }
   }
 
   /** A new capture: no filter, nothing checked. */
@@ -198,7 +186,7 @@ export class FilterBar {
       const caret = this.input.selectionStart ?? text.length;
       const [error, items] = await Promise.all([
         text.trim() ? this.checkFn(text).catch(() => null) : null,
-        this.engine ? this.completeFn(text.slice(0, caret)).catch(() => []) : [],
+        this.completeFn(text.slice(0, caret)).catch(() => []),
       ]);
       if (seq !== this.seq) return;
       this.error = error;

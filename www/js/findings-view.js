@@ -31,7 +31,6 @@ export class FindingsView {
     this.onJump = onJump;
     this.onFilter = onFilter;
     this.onStream = onStream;
-    this.filterAvailable = true;
     this.counts = el('div', { class: 'findings-counts', attrs: { 'aria-live': 'polite' } });
     const exportButton = (format, label, tip) => el('button', {
       type: 'button', class: 'btn btn-small', text: label, title: tip, dataset: { export: format },
@@ -114,15 +113,6 @@ export class FindingsView {
     this.scopeToggle.hidden = shown === this.items.length;
   }
 
-  /** Whether the filter buttons can apply filters (the build has the filter engine). */
-  setFilterAvailable(available) {
-    this.filterAvailable = available;
-    for (const b of this.root.querySelectorAll('[data-apply-filter]')) {
-      b.disabled = !available;
-      b.title = available ? 'Apply this display filter to the packet list' : 'This build has no display-filter engine';
-    }
-  }
-
   item(f, n) {
     const bodyId = `finding-body-${n}`;
     const severity = SEVERITY_TITLES[f.severity] ? f.severity : 'note';
@@ -161,11 +151,9 @@ export class FindingsView {
     }
     if (f.filter) {
       const apply = el('button', {
-        type: 'button', class: 'btn btn-small', text: 'Apply filter', dataset: { applyFilter: '' },
+        type: 'button', class: 'btn btn-small', text: 'Apply filter', title: 'Apply this display filter to the packet list', dataset: { applyFilter: '' },
         on: { click: () => this.onFilter(f.filter) },
       });
-      apply.disabled = !this.filterAvailable;
-      apply.title = this.filterAvailable ? 'Apply this display filter to the packet list' : 'This build has no display-filter engine';
       facts.append(el('dt', { text: 'Filter' }), el('dd', { class: 'finding-filter' }, el('code', { text: f.filter }), apply));
     }
     const details = Object.entries(f.details ?? {}).filter(([, v]) => v !== null && v !== undefined);

@@ -300,16 +300,9 @@ function showCapture(files, opened) {
   document.title = `${files.length === 1 ? files[0].name : `${files.length} captures`} — tracelens`;
   renderAlerts(byId('alerts'), summary);
   renderSummary(byId('summary'), summary);
-  const engine = Boolean(opened.features?.filter);
-  body.dataset.filterEngine = String(engine);
   delete body.dataset.filter;
   body.dataset.displayed = String(count);
-  filterBar.setEngine(engine);
   filterBar.reset(count);
-  findingsView.setFilterAvailable(engine);
-  conversationsView.setFilterAvailable(engine);
-  connectionsView.setFilterAvailable(engine);
-  streamView.setFilterAvailable(engine);
   markersBar.clear();
   conversationsView.reset();
   connectionsView.reset();

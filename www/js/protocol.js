@@ -74,11 +74,9 @@
 //   progress  {type, id, file, fileIndex, files, bytes, totalBytes, bytesPerSec, frames, elapsedMs}
 //             While reading: `bytes` read so far across all files (compressed bytes for gzip
 //             files), of `totalBytes`; `frames` indexed so far.
-//   opened    {type, id, summary, count, elapsedMs, bytes, timing: {pushMs, finishMs}, features}
+//   opened    {type, id, summary, count, elapsedMs, bytes, timing: {pushMs, finishMs}}
 //             Reading finished; `summary` is the analyzer's Summary, `count` the number of frames,
 //             `timing` the time spent inside the analyzer (the rest is reading and messaging).
-//             `features.filter`: whether this build has the display-filter engine (without it,
-//             `filter` understands only `frame.number >= a and frame.number <= b`).
 //   rows      {type, id, start, rows: Row[]}  (rows of the filtered list; `no` is the frame number)
 //   details   {type, id, no, tree: Node[], len, bytes: Uint8Array, tcp: TcpRow|null}
 //             (bytes is transferred)
@@ -118,12 +116,6 @@ export const Msg = Object.freeze({
 /** The focus filter for frames a..b (1-based, inclusive), as the markers bar writes it. */
 export function rangeFilter(from, to) {
   return `frame.number >= ${from} and frame.number <= ${to}`;
-}
-
-/** [from, to] if `text` is exactly a frame-range filter as rangeFilter writes it, else null. */
-export function parseRangeFilter(text) {
-  const m = /^\s*frame\.number\s*(?:>=|ge)\s*(\d+)\s*(?:and|&&)\s*frame\.number\s*(?:<=|le)\s*(\d+)\s*$/.exec(text);
-  return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
 /** Files are read and handed to the analyzer in slices of this size. */

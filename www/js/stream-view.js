@@ -47,7 +47,6 @@ export class StreamView {
     this.onFilter = onFilter;
     this.data = null;
     this.direction = 0; // whose data the graph shows
-    this.filterAvailable = true;
     this.seq = 0;
 
     this.number = el('input', {
@@ -66,7 +65,7 @@ export class StreamView {
         attrs: { role: 'radio', 'aria-checked': String(d === 0) },
         on: { click: () => this.setDirection(d) },
       })));
-    this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', on: { click: () => this.onFilter(`tcp.stream eq ${this.data?.stream}`) } });
+    this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', title: 'Show only this stream’s frames in the packet list', on: { click: () => this.onFilter(`tcp.stream eq ${this.data?.stream}`) } });
     this.canvas = el('canvas', { class: 'stream-graph', attrs: { role: 'img', 'aria-label': 'Time-sequence graph' } });
     this.canvas.addEventListener('click', (e) => this.onGraphClick(e));
     this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas);
@@ -103,14 +102,8 @@ export class StreamView {
     this.updateButtons();
   }
 
-  setFilterAvailable(available) {
-    this.filterAvailable = available;
-    this.updateButtons();
-  }
-
   updateButtons() {
-    this.filterButton.disabled = !this.data || !this.filterAvailable;
-    this.filterButton.title = this.filterAvailable ? 'Show only this stream’s frames in the packet list' : 'This build has no display-filter engine';
+    this.filterButton.disabled = !this.data;
   }
 
   /** Called when the view becomes visible: shows stream `preferred` (e.g. the selected frame's). */

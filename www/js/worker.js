@@ -1,7 +1,7 @@
 // The analysis worker: owns the WebAssembly analyzer, reads the dropped files in slices and answers
 // the page's requests (see protocol.js). The page never parses; this file never touches the DOM.
 
-import { Msg, SLICE_BYTES, PROGRESS_INTERVAL_MS, isGzipMagic, parseRangeFilter } from './protocol.js';
+import { Msg, SLICE_BYTES, PROGRESS_INTERVAL_MS, isGzipMagic } from './protocol.js';
 import { ByteSource } from './byte-source.js';
 import { loadWasm } from './wasm-module.js';
 
@@ -23,9 +23,8 @@ const CHECKSUMS = true;
 
 /**
  * The analyzer of the open capture, per file index the bytes its offsets point into, and what
- * the packet list shows: every frame (`view` null), the frames the analyzer's display filter
- * selected ({kind: 'filter'}), or — in a build without the filter engine — a frame range
- * ({kind: 'range', from, to}, 1-based inclusive).
+ * the packet list shows: every frame (`view` null) or the frames the analyzer's display filter
+ * selected ({kind: 'filter'}).
  */
 let current = null; // { analyzer, sources: (File|Blob|ByteSource)[], view, filterText }
 const cancelRequests = new Set();
@@ -153,7 +152,7 @@ async function open({ id, files: given, names = [] }) {
   mergeNotes(summary, gzipped, notes);
   self.postMessage({
     type: Msg.OPENED, id, summary, count: analyzer.len(), bytes: totalBytes,
-    elapsedMs: performance.now() - started, timing, features: { filter: hasFilterEngine(analyzer) },
+    elapsedMs: performance.now() - started, timing,
   });
 }
 
@@ -252,28 +251,15 @@ function requireCapture() {
   return current;
 }
 
-/** Whether this build of the analyzer has the display-filter engine. */
-function hasFilterEngine(analyzer) {
-  return typeof analyzer.applyFilter === 'function';
-}
-
 function rows({ id, start, count }) {
   const { analyzer, view } = requireCapture();
-  let list;
-  if (!view) list = analyzer.rows(start, count);
-  else if (view.kind === 'filter') list = analyzer.viewRows(start, count);
-  else {
-    const first = view.from - 1 + start;
-    list = analyzer.rows(first, Math.max(0, Math.min(count, view.to - first)));
-  }
+  const list = view ? analyzer.viewRows(start, count) : analyzer.rows(start, count);
   self.postMessage({ type: Msg.ROWS, id, start, rows: list });
 }
 
 /** Number of rows in the packet list. */
 function viewLength({ analyzer, view }) {
-  if (!view) return analyzer.len();
-  if (view.kind === 'filter') return analyzer.viewLen();
-  return view.to - view.from + 1;
+  return view ? analyzer.viewLen() : analyzer.len();
 }
 
 function locate({ id, no, nos }) {
@@ -288,15 +274,10 @@ function locate({ id, no, nos }) {
 /** Index of frame `no` in the packet list as filtered, -1 when hidden. */
 function indexOf({ analyzer, view }, no) {
   if (!Number.isInteger(no) || no < 1 || no > analyzer.len()) return -1;
-  if (!view) return no - 1;
-  if (view.kind === 'filter') return analyzer.viewIndexOf(no);
-  return no >= view.from && no <= view.to ? no - view.from : -1;
+  return view ? analyzer.viewIndexOf(no) : no - 1;
 }
 
-/**
- * Applies a display filter (blank: none). Without the filter engine only the markers bar's
- * frame-range filter is understood, and evaluated here.
- */
+/** Applies a display filter (blank: none). */
 function filter({ id, text }) {
   const cap = requireCapture();
   const { analyzer } = cap;
@@ -307,49 +288,29 @@ function filter({ id, text }) {
     count: viewLength(cap), elapsedMs: performance.now() - started,
   });
   if (!text.trim()) {
-    if (hasFilterEngine(analyzer)) analyzer.clearFilter();
+    analyzer.clearFilter();
     cap.view = null;
     cap.filterText = '';
     return answer(null);
   }
-  if (hasFilterEngine(analyzer)) {
-    const result = analyzer.applyFilter(text, (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
-    slabs.clear(); // let the slabs go
-    if (result.error) return answer(result.error);
-    cap.view = { kind: 'filter' };
-    cap.filterText = text;
-    return answer(null);
-  }
-  const range = parseRangeFilter(text);
-  if (!range) return answer(noEngineError(text));
-  const [from, to] = [Math.max(1, range[0]), Math.min(total, range[1])];
-  cap.view = { kind: 'range', from, to: Math.max(from - 1, to) };
+  const result = analyzer.applyFilter(text, (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+  slabs.clear(); // let the slabs go
+  if (result.error) return answer(result.error);
+  cap.view = { kind: 'filter' };
   cap.filterText = text;
   return answer(null);
 }
 
 function check({ id, text }) {
   const { analyzer } = requireCapture();
-  let error = null;
-  if (hasFilterEngine(analyzer)) error = analyzer.checkFilter(text) ?? null;
-  else if (text.trim() && !parseRangeFilter(text)) error = noEngineError(text);
+  const error = analyzer.checkFilter(text) ?? null;
   self.postMessage({ type: Msg.CHECKED, id, text, error });
 }
 
 function complete({ id, text }) {
   const { analyzer } = requireCapture();
-  const items = hasFilterEngine(analyzer) ? analyzer.completeFilter(text) : [];
+  const items = analyzer.completeFilter(text);
   self.postMessage({ type: Msg.COMPLETIONS, id, text, items });
-}
-
-function noEngineError(text) {
-  return {
-    kind: 'unavailable',
-    message: 'this build has no display-filter engine; only "frame.number >= a and frame.number <= b" works',
-    start: 0,
-    end: Math.max(1, [...text].length),
-    text,
-  };
 }
 
 /**
@@ -382,12 +343,7 @@ function exportChunk({ id, start }) {
   const { analyzer, view } = cap;
   if (typeof analyzer.exportBegin !== 'function') throw new Error('this build cannot export pcapng');
   if (start) {
-    let frames;
-    if (view?.kind === 'range') {
-      frames = new Uint32Array(Math.max(0, view.to - view.from + 1));
-      for (let i = 0; i < frames.length; i++) frames[i] = view.from - 1 + i;
-    }
-    analyzer.exportBegin(frames);
+    analyzer.exportBegin();
   }
   const [, total] = analyzer.exportProgress();
   const chunk = analyzer.exportNext((file, offset, caplen) => readSync(cap.sources[file], offset, caplen)) ?? null;

@@ -1,13 +1,12 @@
-//! The filtered view an [`Analyzer`] keeps for the page and the CLI: applying a filter compiles
+//! The filtered view an [`Analyzer`] keeps for the page and the CLI, built on the display-filter
+//! engine ([`crate::filter`], which knows nothing of the analyzer): applying a filter compiles
 //! it and evaluates it over the index already in memory (the capture is never read again, except
 //! the bytes of frames that a byte-level test reaches), then the view lists the matching frames,
 //! which keep their real frame numbers. Also completion and live validation for a filter bar.
 
-use super::context::{FilterData, FilterSupport, FrameBytes};
-use super::errors::FilterError;
-use super::pdus::AppPdus;
-use super::{check, complete, Filter};
-use crate::analyzer::Analyzer;
+use super::Analyzer;
+use crate::filter::FrameBytes;
+use crate::filter::{check, complete, AppPdus, Filter, FilterData, FilterError, FilterSupport};
 use crate::summary::{self, Row};
 
 /// Filter state kept inside the [`Analyzer`].

@@ -1,9 +1,9 @@
 //! The display-filter benchmark behind `scripts/bench-filter`: compiles and evaluates a handful
 //! of filters over the index of the 1M-packet synthetic capture (written with
 //! [`crate::synth`] if missing) and prints the best of five runs per filter, in milliseconds.
-//! Ignored in normal test runs; it is a lib test so that it builds without the CLI.
+//! Ignored in normal test runs; a lib test (built with the `cli` feature, which has `synth`).
 
-use crate::analyzer::Analyzer;
+use super::Analyzer;
 
 /// The filters timed.
 const FILTERS: [&str; 9] = [
