@@ -1,11 +1,12 @@
 //! Connection attempts: every TCP stream that starts with a SYN seen in the capture (the classic
 //! `tcp.flags.syn==1 && tcp.flags.ack==0` view), with what became of it — established, refused
-//! (RST answering the SYN), unanswered (SYNs, possibly retransmitted, and no SYN+ACK), SYN+ACK
-//! never acknowledged, reset later, closed normally — the handshake timings (SYN → SYN+ACK →
-//! ACK) and how often the SYN was retransmitted. Streams are Wireshark's (`tcp.stream`), so a
-//! port-reusing SYN is a new attempt.
+//! (RST or ICMP unreachable answering the SYN), unanswered (SYNs, possibly retransmitted, and no
+//! answer although the client waited), inconclusive (one SYN, too soon to tell), answer not
+//! captured, SYN+ACK never acknowledged, reset later, closed normally — the handshake timings
+//! (SYN → SYN+ACK → ACK) and how often the SYN was retransmitted. Streams are Wireshark's
+//! (`tcp.stream`), so a port-reusing SYN is a new attempt.
 //!
-//! The rows are a view of the one connection-attempt model, [`attempts`]: its [`Outcome`] and the
+//! The rows are a view of the one connection-attempt model, [`attempts`](mod@attempts): its [`Outcome`] and the
 //! frames it keeps (SYNs, SYN-ACKs, the third packet, the first RST, the FINs), shared with the
 //! findings (`unanswered_syn`, `connection_refused`, …), so a stream is classified once.
 
@@ -189,6 +190,60 @@ mod tests {
         ]);
         assert_eq!(b[0].outcome, Outcome::ResetLater);
         assert_eq!(b[0].reset_by, Some("server"));
+    }
+
+    #[test]
+    fn words_the_findings_share() {
+        // One SYN and the capture ends: too soon to tell (no `unanswered_syn` either).
+        let lone = run(vec![seg(1, 2, 0x02, 0)]);
+        assert_eq!(lone[0].outcome, Outcome::Inconclusive);
+        assert_eq!(lone[0].outcome.name(), "inconclusive");
+        // The client's own RST 0.3 ms after its SYN: it gave up, nothing was refused.
+        let aborted = run(vec![seg(1, 2, 0x02, 0), seg(1, 2, 0x04, 300_000)]);
+        assert_eq!(aborted[0].outcome.name(), "inconclusive");
+        assert_eq!(aborted[0].reset_by, Some("client"));
+        // SYN, then the client's ACKs: the SYN-ACK is missing from the capture.
+        let unseen = run(vec![
+            seg(1, 2, 0x02, 0),
+            seg(1, 2, 0x10, 1_000),
+            seg(1, 2, 0x18, 2_000),
+        ]);
+        assert_eq!(unseen[0].outcome.name(), "answer_not_captured");
+        assert_eq!(unseen[0].ack_frame, None);
+        // The server talks without a SYN-ACK in the trace.
+        let other = run(vec![seg(1, 2, 0x02, 0), seg(2, 1, 0x10, 1_000)]);
+        assert_eq!(other[0].outcome, Outcome::Other);
+        assert_eq!(other[0].outcome.name(), "answer_not_captured");
+        assert_eq!(Outcome::Unreachable.name(), "refused");
+    }
+
+    #[test]
+    fn retransmissions_count_the_syns_before_the_syn_ack() {
+        // SYN at 0, resent at 1000 and 3000; SYN-ACK at 3500; a late duplicate SYN at 4000.
+        let a = run(vec![
+            seg(1, 2, 0x02, 0),
+            seg(1, 2, 0x02, 1_000),
+            seg(1, 2, 0x02, 3_000),
+            seg(2, 1, 0x12, 3_500),
+            seg(1, 2, 0x02, 4_000),
+            seg(1, 2, 0x10, 4_100),
+        ]);
+        let a = &a[0];
+        assert_eq!(a.syn_retransmissions, 2);
+        // 3500 - 3000 (the last SYN before the SYN-ACK); 4100 - 3500; 4100 - 0.
+        assert_eq!(a.syn_to_syn_ack_ns, Some(500));
+        assert_eq!(a.syn_ack_to_ack_ns, Some(600));
+        assert_eq!(a.connect_ns, Some(4_100));
+        assert_eq!((a.syn_ack_frame, a.ack_frame), (Some(4), Some(6)));
+        assert_eq!(a.outcome, Outcome::Established);
+    }
+
+    #[test]
+    fn the_json_word_is_the_outcome_name() {
+        let a = run(vec![seg(1, 2, 0x02, 0), seg(2, 1, 0x14, 1000)]);
+        let v = serde_json::to_value(&a[0]).unwrap();
+        assert_eq!(v["outcome"], "refused");
+        assert_eq!(v["reset_by"], "server");
     }
 
     #[test]
