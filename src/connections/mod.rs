@@ -79,13 +79,13 @@ pub fn row(
     let syn_ack = a.synacks.first().copied();
     // SYNs before the (first) SYN-ACK: the retransmissions the table counts, and the last one
     // the SYN-ACK answers.
-    let before = a
+    let mut before = a
         .syns
         .iter()
         .copied()
         .filter(|&s| syn_ack.is_none_or(|ans| s < ans));
     let syn_retransmissions = (before.clone().count() as u32).saturating_sub(1);
-    let last_syn = before.last().unwrap_or(first_syn);
+    let last_syn = before.next_back().unwrap_or(first_syn);
     let ack = a.third.filter(|_| syn_ack.is_some());
     let between = |from: Option<u32>, to: Option<u32>| {
         let (from, to) = (ts(from?)?, ts(to?)?);
