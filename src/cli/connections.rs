@@ -1,6 +1,7 @@
 //! `tracelens connections FILE... [--json]`: every TCP connection attempt (a stream that starts
-//! with a SYN) with its outcome — established, refused, unanswered, syn_ack_not_acknowledged,
-//! reset_later, closed_normally — the SYN retransmission count and the handshake timings
+//! with a SYN) with its outcome — established, refused, unanswered, inconclusive,
+//! answer_not_captured, syn_ack_not_acknowledged, reset_later, closed_normally
+//! ([`Outcome::name`](tracelens::connections::Outcome::name)) — the SYN retransmission count and the handshake timings
 //! (SYN → SYN+ACK, SYN+ACK → ACK, first SYN → ACK). `--json` prints one object per line.
 
 use super::load::load;

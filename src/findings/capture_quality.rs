@@ -10,10 +10,10 @@
 //!   that host, so other hosts' conversations and its own loopback traffic cannot appear, and one
 //!   end's trace cannot tell what the other end received.
 
-use super::attempts::ACK;
 use super::text::{self, address, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
+use crate::connections::attempts::ACK;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use std::net::IpAddr;
@@ -334,8 +334,8 @@ fn own_traffic_only(index: &PacketIndex) -> Option<Finding> {
 mod tests {
     use super::*;
     use crate::capture::{InterfaceInfo, InterfaceStats};
-    use crate::findings::attempts::tests::{index_of, tcp};
-    use crate::findings::attempts::SYN;
+    use crate::connections::attempts::tests::{index_of, tcp};
+    use crate::connections::attempts::SYN;
 
     fn file_with(stats: Option<InterfaceStats>, filter: Option<&str>) -> FileInfo {
         let mut file = FileInfo::new("x.pcapng");

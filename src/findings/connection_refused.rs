@@ -5,10 +5,10 @@
 //!
 //! A RST sent by the client itself before any answer (an attempt it aborted) is not a refusal.
 
-use super::attempts::{group_by_path, Attempts, Outcome, PathGroup};
 use super::text::{self, address, duration, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
+use crate::connections::attempts::{group_by_path, Attempts, Outcome, PathGroup};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 use std::collections::HashMap;
@@ -91,7 +91,7 @@ fn usual_ttls(index: &PacketIndex, servers: impl Iterator<Item = u32>) -> HashMa
         if missing == 0 {
             break;
         }
-        if r.is_tcp() && r.tcp_flags & super::attempts::RST != 0 {
+        if r.is_tcp() && r.tcp_flags & crate::connections::attempts::RST != 0 {
             continue;
         }
         if let Some(slot) = wanted.get_mut(&r.src) {
@@ -148,7 +148,7 @@ fn finding(
     } else {
         format!("{} clients", g.clients.len())
     };
-    let answer_of = |a: &super::attempts::Attempt| match outcome {
+    let answer_of = |a: &crate::connections::attempts::Attempt| match outcome {
         Outcome::Unreachable => a.unreachable,
         _ => a.rst,
     };
@@ -211,7 +211,7 @@ fn finding(
             ),
         )
     } else {
-        let flags = if answer_r.tcp_flags & super::attempts::ACK != 0 {
+        let flags = if answer_r.tcp_flags & crate::connections::attempts::ACK != 0 {
             "RST, ACK"
         } else {
             "RST"
@@ -289,8 +289,8 @@ fn finding(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::{index_of, tcp};
-    use crate::findings::attempts::{ACK, RST, SYN};
+    use crate::connections::attempts::tests::{index_of, tcp};
+    use crate::connections::attempts::{ACK, RST, SYN};
 
     #[test]
     fn a_syn_answered_by_rst_is_refused() {

@@ -11,10 +11,10 @@
 //! The ACK is judged only when the server sent no data before it (otherwise acknowledging more
 //! than ISN+1 is normal).
 
-use super::attempts::{is_rst, is_syn_ack, Attempt, Attempts};
 use super::text::{self, duration, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
+use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 
@@ -299,8 +299,8 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::{index_of, tcp};
-    use crate::findings::attempts::{ACK, RST, SYN};
+    use crate::connections::attempts::tests::{index_of, tcp};
+    use crate::connections::attempts::{ACK, RST, SYN};
 
     const C: (u32, u16) = (1, 50183);
     const S: (u32, u16) = (2, 443);

@@ -27,7 +27,7 @@
 //! the same client → server:port links to this one ([`with_limited_paths`]) instead of telling the
 //! "cannot tell from one side" story.
 
-use super::attempts::{Attempt, Attempts, Outcome};
+use crate::connections::attempts::{Attempt, Attempts, Outcome};
 use super::text::{self, address, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -160,7 +160,7 @@ fn tries<'a>(
             let outcome = a.outcome(index, attempts.capture_end);
             let ts = text::time_of(index, a.first_syn())?;
             let first_answer = a.synacks.first().copied();
-            let delayed = outcome == Outcome::Answered
+            let delayed = outcome.answered()
                 && first_answer
                     .zip(a.syns.get(1))
                     .is_some_and(|(ans, &second)| ans > second);
@@ -171,7 +171,7 @@ fn tries<'a>(
                 Some(at) => at.max(ts),
                 None => last_syn
                     .unwrap_or(ts)
-                    .max(ts.saturating_add(super::attempts::MIN_WAIT_NS)),
+                    .max(ts.saturating_add(crate::connections::attempts::MIN_WAIT_NS)),
             };
             Some(Try {
                 attempt: a,
@@ -288,7 +288,7 @@ fn answered_meanwhile(window: &[Try<'_>], offset: usize) -> Vec<usize> {
     window
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.outcome == Outcome::Answered)
+        .filter(|(_, t)| t.outcome.answered())
         .filter(|(_, t)| {
             t.answered_at.is_some_and(|at| {
                 let started = waits.partition_point(|&(from, _)| from <= at);
@@ -366,7 +366,7 @@ impl EpisodeFacts {
             refused: count(window, |t| t.outcome == Outcome::Refused),
             unreachable: count(window, |t| t.outcome == Outcome::Unreachable),
             delayed: count(window, |t| t.delayed),
-            answered_at_once: count(window, |t| t.outcome == Outcome::Answered && !t.delayed),
+            answered_at_once: count(window, |t| t.outcome.answered() && !t.delayed),
             meanwhile: burst.answered_meanwhile.len(),
             meanwhile_frames: burst
                 .answered_meanwhile
@@ -425,7 +425,7 @@ impl EpisodeFacts {
 /// SYNs of one attempt that got no SYN-ACK: all of an unanswered one's; for an answered one,
 /// those sent before its first SYN-ACK, less the one it answered.
 fn unanswered_syns(t: &Try<'_>) -> u64 {
-    if t.outcome != Outcome::Answered {
+    if !t.outcome.answered() {
         return t.attempt.syns.len() as u64;
     }
     let answered = t.attempt.synacks.first().copied().unwrap_or(u32::MAX);
@@ -746,8 +746,8 @@ fn volume_finding(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::{index_of, tcp};
-    use crate::findings::attempts::{ACK, SYN};
+    use crate::connections::attempts::tests::{index_of, tcp};
+    use crate::connections::attempts::{ACK, SYN};
     use crate::index::PacketRecord;
 
     /// `n` attempts from one source 100 ms apart, attempt k to `server(k)`; every

@@ -20,7 +20,6 @@
 //! ([`crate::analyzer::Analyzer::set_checksum_validation`]). [`run_all_with`] takes the
 //! analysis the caller already has and the tunable [`Options`].
 
-pub mod attempts;
 pub mod bad_checksum;
 pub mod capture_quality;
 pub mod connection_refused;
@@ -403,9 +402,10 @@ pub fn run_stages(
 ) -> Vec<Finding> {
     // One scan of the index for the connection attempts and the TCP streams' facts.
     let mut collector = streams::Collector::new(flows, tcp, options.slow_response_ns);
-    let attempts = attempts::Attempts::collect_visiting(index, flows, |i, r, sid| {
-        collector.visit(index, i, r, sid)
-    });
+    let attempts =
+        crate::connections::attempts::Attempts::collect_visiting(index, flows, |i, r, sid| {
+            collector.visit(index, i, r, sid)
+        });
     let streams = collector.finish(index);
     stage("attempts + tcp streams");
     let mut findings = Vec::new();

@@ -31,7 +31,7 @@ pub const MAX_FINDINGS: usize = 30;
 pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
     let tcp = super::streams::tcp_analysis(index, flows);
     let streams = TcpStreams::collect(index, flows, &tcp, i64::MAX);
-    let attempts = super::attempts::Attempts::collect(index, flows);
+    let attempts = crate::connections::attempts::Attempts::collect(index, flows);
     let explained = attempts.ack_mismatch_streams();
     from_streams(index, flows, &streams, &explained)
 }
@@ -319,7 +319,7 @@ fn finding(
             }
         };
 
-    let flags = if rst.tcp_flags & super::attempts::ACK != 0 {
+    let flags = if rst.tcp_flags & crate::connections::attempts::ACK != 0 {
         "RST, ACK"
     } else {
         "RST"
@@ -657,8 +657,8 @@ fn benign_note(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::index_of;
-    use crate::findings::attempts::{ACK, FIN, RST, SYN};
+    use crate::connections::attempts::tests::index_of;
+    use crate::connections::attempts::{ACK, FIN, RST, SYN};
     use crate::findings::streams::tests::tcp;
 
     const C: (u32, u16) = (1, 50000);

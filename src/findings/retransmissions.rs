@@ -38,7 +38,7 @@ const ORIGINAL_LOOKBACK: usize = 10_000;
 pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
     let tcp = super::streams::tcp_analysis(index, flows);
     let streams = TcpStreams::collect(index, flows, &tcp, i64::MAX);
-    let attempts = super::attempts::Attempts::collect(index, flows);
+    let attempts = crate::connections::attempts::Attempts::collect(index, flows);
     let explained = attempts.ack_mismatch_streams();
     from_streams(index, flows, &streams, &explained)
 }
@@ -496,8 +496,8 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::index_of;
-    use crate::findings::attempts::{ACK, SYN};
+    use crate::connections::attempts::tests::index_of;
+    use crate::connections::attempts::{ACK, SYN};
     use crate::findings::streams::tests::tcp;
 
     const C: (u32, u16) = (1, 1048);

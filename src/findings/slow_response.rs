@@ -434,8 +434,8 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::index_of;
-    use crate::findings::attempts::{ACK, SYN};
+    use crate::connections::attempts::tests::index_of;
+    use crate::connections::attempts::{ACK, SYN};
     use crate::findings::streams::tests::tcp;
 
     const C: (u32, u16) = (1, 45221);

@@ -302,7 +302,7 @@ impl TcpStreams {
 }
 
 /// Builds [`TcpStreams`] frame by frame, so that the scan can be shared with other per-frame
-/// work ([`Attempts::collect_visiting`](super::attempts::Attempts::collect_visiting)): create
+/// work ([`Attempts::collect_visiting`](crate::connections::attempts::Attempts::collect_visiting)): create
 /// it, [`visit`](Collector::visit) every TCP frame in frame order, then
 /// [`finish`](Collector::finish).
 pub struct Collector<'a> {
@@ -750,8 +750,8 @@ pub fn tcp_analysis(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::findings::attempts::tests::index_of;
-    use crate::findings::attempts::{ACK, SYN};
+    use crate::connections::attempts::tests::index_of;
+    use crate::connections::attempts::{ACK, SYN};
 
     /// A timed TCP record with an open window (64240).
     #[allow(clippy::too_many_arguments)]
@@ -766,7 +766,7 @@ pub(crate) mod tests {
     ) -> PacketRecord {
         PacketRecord {
             window: 64240,
-            ..crate::findings::attempts::tests::tcp(ms, src, dst, seq, ack, flags, payload)
+            ..crate::connections::attempts::tests::tcp(ms, src, dst, seq, ack, flags, payload)
         }
     }
 

@@ -8,10 +8,10 @@
 //! SYN-ACKs with an IP total length of 0 (segmentation offload on the capturing host) are skipped:
 //! their length comes from the captured bytes, which include Ethernet padding.
 
-use super::attempts::{Attempt, Attempts};
 use super::text::{self, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
+use crate::connections::attempts::{Attempt, Attempts};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 
@@ -157,8 +157,8 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::{index_of, tcp};
-    use crate::findings::attempts::{ACK, SYN};
+    use crate::connections::attempts::tests::{index_of, tcp};
+    use crate::connections::attempts::{ACK, SYN};
 
     const C: (u32, u16) = (1, 50183);
     const S: (u32, u16) = (2, 443);

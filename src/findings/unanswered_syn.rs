@@ -3,16 +3,16 @@
 //! timings.
 //!
 //! An attempt counts only when the client waited for an answer: it retransmitted the SYN, or at
-//! least [`MIN_WAIT_NS`](super::attempts::MIN_WAIT_NS) passed before it gave up or the capture
+//! least [`MIN_WAIT_NS`](crate::connections::attempts::MIN_WAIT_NS) passed before it gave up or the capture
 //! ended (a lone SYN in the last second of a capture proves nothing). When more than
-//! [`MAX_CLIENTS_PER_PATH`](super::attempts::MAX_CLIENTS_PER_PATH) clients failed towards one
+//! [`MAX_CLIENTS_PER_PATH`](crate::connections::attempts::MAX_CLIENTS_PER_PATH) clients failed towards one
 //! server port they share one finding; past [`MAX_GROUPS`] groups the rest are summarised in one.
 
-use super::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
 use super::many_connections_one_source::Path;
 use super::text::{self, address, duration, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
+use crate::connections::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 
@@ -265,8 +265,8 @@ fn summary(rest: &[PathGroup<'_>]) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::attempts::tests::{index_of, tcp};
-    use crate::findings::attempts::{ACK, SYN};
+    use crate::connections::attempts::tests::{index_of, tcp};
+    use crate::connections::attempts::{ACK, SYN};
 
     const S: (u32, u16) = (2, 80);
 

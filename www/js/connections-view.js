@@ -1,5 +1,6 @@
 // Connection attempts: every TCP stream that starts with a SYN, with what became of it —
-// established, refused (RST), unanswered, SYN-ACK not acknowledged, reset later, closed — the
+// established, refused (RST or ICMP), unanswered, inconclusive, answer not captured, SYN-ACK not
+// acknowledged, reset later, closed (the words of the one attempt model, `connections::attempts`) — the
 // handshake timings (SYN → SYN-ACK → ACK) and the SYN retransmissions. Failed attempts are red.
 // Outcome buttons narrow the table; Enter or a double-click shows the first SYN in the packet list.
 
@@ -10,7 +11,9 @@ import * as fmt from './format.js';
 
 export const OUTCOMES = {
   unanswered: { title: 'Unanswered', tone: 'bad', tip: 'SYNs (and retransmissions) without any answer' },
-  refused: { title: 'Refused', tone: 'bad', tip: 'The server answered the SYN with a reset' },
+  refused: { title: 'Refused', tone: 'bad', tip: 'The server answered the SYN with a reset (or an ICMP destination unreachable came back)' },
+  inconclusive: { title: 'Inconclusive', tone: 'ok', tip: 'One SYN and no answer, but the client gave up or the capture ended within 1 s: too soon to tell' },
+  answer_not_captured: { title: 'Answer not captured', tone: 'ok', tip: 'No SYN-ACK in the capture, yet the connection went on (the client acknowledged, or the server sent other segments): the capture missed the server’s answer' },
   syn_ack_not_acknowledged: { title: 'SYN-ACK not ACKed', tone: 'warn', tip: 'The server sent SYN-ACK, the client never acknowledged it' },
   reset_later: { title: 'Reset later', tone: 'warn', tip: 'Established, then reset' },
   established: { title: 'Established', tone: 'ok', tip: 'Established and still open at the end of the capture' },

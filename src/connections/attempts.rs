@@ -1,13 +1,15 @@
-//! Connection attempts: one pass over the index that summarises, for every TCP stream that
-//! contains a SYN, how the handshake went — the client's SYNs and their retransmissions, the
+//! The connection-attempt model: one pass over the index that summarises, for every TCP stream
+//! that contains a SYN, how the handshake went — the client's SYNs and their retransmissions, the
 //! server's SYN-ACKs, the third packet and whether it acknowledged the SYN-ACK's ISN+1, the first
-//! RST, an ICMP error about the connection — so that the TCP detectors share one scan.
+//! RST, the first FIN of each side, an ICMP error about the connection — and classifies it once
+//! ([`Outcome`]). The TCP detectors share this scan, and the Connections table
+//! ([`crate::connections`], `tracelens connections`, the page's Connections view) is a view of it,
+//! so a stream cannot be "unanswered" in one and "refused" in the other.
 //!
-//! Only what the detectors need is kept per stream (a few frame numbers and counters); the SYN
-//! and SYN-ACK lists hold every such frame (inline up to [`MAX_INLINE`]), so they grow with the
-//! frames of the capture, never beyond.
+//! Only what the detectors and the table need is kept per stream (a few frame numbers and
+//! counters); the SYN and SYN-ACK lists hold every such frame (inline up to [`MAX_INLINE`]), so
+//! they grow with the frames of the capture, never beyond.
 
-use super::text;
 use crate::flows::{Flows, NO_STREAM};
 use crate::index::{PacketIndex, PacketRecord};
 
@@ -87,11 +89,29 @@ fn is_icmp_unreachable(r: &PacketRecord) -> bool {
     (r.is_icmp() && r.src_port == 3) || (r.is_icmpv6() && r.src_port == 1)
 }
 
-/// How a connection attempt ended, as far as the capture shows.
+/// The timestamp of frame `i` (0-based), when it has one.
+fn time_of(index: &PacketIndex, i: u32) -> Option<i64> {
+    index
+        .records
+        .get(i as usize)
+        .filter(|r| r.has(crate::index::flag::HAS_TIME))
+        .map(|r| r.ts_ns)
+}
+
+/// How a connection attempt ended, as far as the capture shows: the one classification that the
+/// findings and the Connections table share. The first four are the attempts the server answered
+/// with a SYN-ACK ([`Outcome::answered`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// The server sent a SYN-ACK.
-    Answered,
+    /// The server sent a SYN-ACK and the client never acknowledged it.
+    SynAckNotAcknowledged,
+    /// Handshake completed (the client acknowledged a SYN-ACK); still open at the end of the
+    /// capture.
+    Established,
+    /// Handshake completed, and the stream has a RST.
+    ResetLater,
+    /// Handshake completed and both sides sent FIN (no RST).
+    ClosedNormally,
     /// The server answered the SYN with a RST.
     Refused,
     /// An ICMP destination unreachable came back about the attempt.
@@ -108,6 +128,34 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The server answered with a SYN-ACK.
+    pub fn answered(self) -> bool {
+        matches!(
+            self,
+            Outcome::SynAckNotAcknowledged
+                | Outcome::Established
+                | Outcome::ResetLater
+                | Outcome::ClosedNormally
+        )
+    }
+
+    /// The word of the Connections table (`tracelens connections`, its `--json` `outcome`, the
+    /// page). An ICMP destination unreachable is a refusal there, as in `connection_refused`; a
+    /// server that talked without a SYN-ACK in the trace is, like a client that went on
+    /// acknowledging, an answer the capture missed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::SynAckNotAcknowledged => "syn_ack_not_acknowledged",
+            Outcome::Established => "established",
+            Outcome::ResetLater => "reset_later",
+            Outcome::ClosedNormally => "closed_normally",
+            Outcome::Refused | Outcome::Unreachable => "refused",
+            Outcome::Unanswered => "unanswered",
+            Outcome::Inconclusive => "inconclusive",
+            Outcome::AnswerNotCaptured | Outcome::Other => "answer_not_captured",
+        }
+    }
+
     pub fn failed(self) -> bool {
         matches!(
             self,
@@ -154,6 +202,9 @@ pub struct Attempt {
     pub client_acked: bool,
     /// The stream's frames after a mismatched third packet (capped), to tell what followed.
     pub after_third: Vec<u32>,
+    /// The first FIN each side sent.
+    pub client_fin: Option<u32>,
+    pub server_fin: Option<u32>,
 }
 
 impl Attempt {
@@ -179,6 +230,8 @@ impl Attempt {
             other_server_frames: 0,
             client_acked: false,
             after_third: Vec::new(),
+            client_fin: None,
+            server_fin: None,
         }
     }
 
@@ -198,6 +251,14 @@ impl Attempt {
         if is_rst(r) && self.rst.is_none() {
             self.rst = Some(i);
             self.rst_from_server = !from_client;
+        }
+        if r.tcp_flags & FIN != 0 {
+            let fin = if from_client {
+                &mut self.client_fin
+            } else {
+                &mut self.server_fin
+            };
+            fin.get_or_insert(i);
         }
         if from_client {
             if r.tcp_flags & (SYN | ACK | RST) == ACK {
@@ -235,7 +296,15 @@ impl Attempt {
     /// How the attempt ended; `capture_end` is the last timestamp of the capture.
     pub fn outcome(&self, index: &PacketIndex, capture_end: Option<i64>) -> Outcome {
         if self.synack_count > 0 {
-            return Outcome::Answered;
+            return if self.third.is_none() {
+                Outcome::SynAckNotAcknowledged
+            } else if self.rst.is_some() {
+                Outcome::ResetLater
+            } else if self.client_fin.is_some() && self.server_fin.is_some() {
+                Outcome::ClosedNormally
+            } else {
+                Outcome::Established
+            };
         }
         if self.rst.is_some() && self.rst_from_server {
             return Outcome::Refused;
@@ -253,9 +322,9 @@ impl Attempt {
             return Outcome::Unanswered;
         }
         // One SYN: did the client wait long enough for an answer to be expected?
-        let start = text::time_of(index, self.first_syn());
+        let start = time_of(index, self.first_syn());
         let end = match self.rst {
-            Some(rst) => text::time_of(index, rst),
+            Some(rst) => time_of(index, rst),
             None => capture_end,
         };
         match start.zip(end) {
@@ -515,7 +584,10 @@ pub(crate) mod tests {
         // Indexes are 0-based: SYN 0, SYN-ACK 1, the client's ACK (ack 501 = ISN 500 + 1) is 2.
         assert_eq!(a.third, Some(2));
         assert!(!a.ack_mismatch);
-        assert_eq!(a.outcome(&index, attempts.capture_end), Outcome::Answered);
+        assert_eq!(
+            a.outcome(&index, attempts.capture_end),
+            Outcome::Established
+        );
     }
 
     #[test]
