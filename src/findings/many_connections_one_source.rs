@@ -27,10 +27,10 @@
 //! the same client → server:port links to this one ([`with_limited_paths`]) instead of telling the
 //! "cannot tell from one side" story.
 
-use crate::connections::attempts::{Attempt, Attempts, Outcome};
 use super::text::{self, address, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
+use crate::connections::attempts::{Attempt, Attempts, Outcome};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 use rustc_hash::FxHashMap;
