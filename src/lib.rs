@@ -17,6 +17,7 @@ pub mod index;
 pub mod summary;
 pub mod synth;
 pub mod tcp;
+pub mod wire;
 
 pub use error::CaptureError;
 

@@ -5,10 +5,11 @@
 //! neighbor solicitation/advertisement, redirect) with their options, and MLD.
 
 use super::bytes::Bytes;
-use super::checksum::{pseudo_sum, Verdict};
+use super::checksum::Verdict;
 use super::network::{self, IpInfo};
 use super::text::{escape, hex, ipv4 as ip4, ipv6 as ip6, mac};
 use super::{Cx, Node};
+use crate::wire::checksum::pseudo_header;
 
 /// ICMP errors quoting ICMP errors are followed at most this deep.
 const MAX_QUOTE_DEPTH: usize = 2;
@@ -351,7 +352,7 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         "icmpv6",
     );
     let msg_len = ip.end.saturating_sub(off);
-    let verdict = match pseudo_sum(ip.src(), ip.dst(), 58, msg_len) {
+    let verdict = match pseudo_header(ip.src(), ip.dst(), 58, msg_len) {
         Some(acc) => message_verdict(cx, b, off, ip.end, ip, acc),
         None => Verdict::Unverified("no IPv6 pseudo-header"),
     };
