@@ -7,6 +7,7 @@
 
 use crate::decode::app::{parse_dns, AppInfo};
 use crate::decode::link::{decode_link, is_aruba_gre, wlan_snap_payload};
+use crate::wire::bytes::be16;
 use std::net::IpAddr;
 
 /// One IPv4 or IPv6 header.
@@ -45,10 +46,6 @@ pub struct DeepFrame {
 }
 
 const MAX_DEPTH: usize = 8;
-
-fn be16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]))
-}
 
 /// Decodes every layer of a frame of link type `link_type`.
 pub fn decode(link_type: u32, bytes: &[u8]) -> DeepFrame {
