@@ -13,6 +13,7 @@ use crate::decode::{self, app::AppInfo, Transport};
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
+use crate::wire::bytes::be16;
 use rustc_hash::FxHashMap as HashMap;
 
 /// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
@@ -646,9 +647,7 @@ fn tls_segment(pending: &mut Vec<u8>, flags: &mut TlsFlags, payload: &[u8]) -> T
         let rest = &data[at..];
         let plausible = rest.first().is_some_and(|t| (20..=24).contains(t))
             && rest.get(1).is_none_or(|&major| major == 3);
-        let length = rest
-            .get(3..5)
-            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+        let length = be16(rest, 3).map(usize::from);
         if !plausible || length.is_some_and(|l| l + 5 > MAX_RECORD) {
             break;
         }
