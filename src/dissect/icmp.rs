@@ -9,6 +9,7 @@ use super::checksum::Verdict;
 use super::network::{self, IpInfo};
 use super::text::{escape, hex, ipv4 as ip4, ipv6 as ip6, mac};
 use super::{Cx, Node};
+use crate::wire::bytes::be32;
 use crate::wire::checksum::pseudo_header;
 
 /// ICMP errors quoting ICMP errors are followed at most this deep.
@@ -542,10 +543,7 @@ fn nd_options(node: &mut Node, b: &Bytes, mut at: usize) {
                 p.copy_from_slice(&value[14..30]);
                 format!("{}/{}", ip6(p), value[0])
             }
-            5 if value.len() >= 6 => format!(
-                "{}",
-                u32::from_be_bytes([value[2], value[3], value[4], value[5]])
-            ),
+            5 if value.len() >= 6 => be32(value, 2).unwrap_or_default().to_string(),
             _ => hex(value),
         };
         node.push(

@@ -13,7 +13,7 @@ use crate::decode::{self, app::AppInfo, Transport};
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
-use crate::wire::bytes::be16;
+use crate::wire::bytes::{be16, be32};
 use rustc_hash::FxHashMap as HashMap;
 
 /// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
@@ -694,13 +694,13 @@ fn tls_record(record: &[u8], flags: &mut TlsFlags) -> TlsRecord {
     let body = &record[5..];
     let mut at = 0;
     for _ in 0..64 {
-        let Some(header) = body.get(at..at + 4) else {
+        let Some(header) = be32(body, at) else {
             break;
         };
-        let length =
-            (usize::from(header[1]) << 16) | (usize::from(header[2]) << 8) | usize::from(header[3]);
-        out.handshake_types.push(header[0]);
-        match (header[0], decode::app::parse_tls(record)) {
+        // Handshake type (1 byte), then a 24-bit length.
+        let (kind, length) = ((header >> 24) as u8, (header & 0x00ff_ffff) as usize);
+        out.handshake_types.push(kind);
+        match (kind, decode::app::parse_tls(record)) {
             (1, Some(AppInfo::Tls { server_name, .. })) => out.server_name = server_name,
             (2, Some(AppInfo::Tls { version, .. })) => flags.tls13 = version == 0x0304,
             _ => {}
