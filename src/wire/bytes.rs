@@ -29,40 +29,24 @@ pub fn u8(data: &[u8], at: usize) -> Option<u8> {
     data.get(at).copied()
 }
 
-/// Big-endian (network order) `u16` at `at`.
-#[inline]
-pub fn be16(data: &[u8], at: usize) -> Option<u16> {
-    array(data, at).map(u16::from_be_bytes)
+/// Defines `$name(data, at) -> Option<$t>`, reading a `$t` at `at` with `$t::$from`.
+macro_rules! reader {
+    ($($name:ident: $t:ty = $from:ident, $doc:literal;)*) => {$(
+        #[doc = $doc]
+        #[inline]
+        pub fn $name(data: &[u8], at: usize) -> Option<$t> {
+            array(data, at).map(<$t>::$from)
+        }
+    )*};
 }
 
-/// Big-endian `u32` at `at`.
-#[inline]
-pub fn be32(data: &[u8], at: usize) -> Option<u32> {
-    array(data, at).map(u32::from_be_bytes)
-}
-
-/// Big-endian `u64` at `at`.
-#[inline]
-pub fn be64(data: &[u8], at: usize) -> Option<u64> {
-    array(data, at).map(u64::from_be_bytes)
-}
-
-/// Little-endian `u16` at `at`.
-#[inline]
-pub fn le16(data: &[u8], at: usize) -> Option<u16> {
-    array(data, at).map(u16::from_le_bytes)
-}
-
-/// Little-endian `u32` at `at`.
-#[inline]
-pub fn le32(data: &[u8], at: usize) -> Option<u32> {
-    array(data, at).map(u32::from_le_bytes)
-}
-
-/// Little-endian `u64` at `at`.
-#[inline]
-pub fn le64(data: &[u8], at: usize) -> Option<u64> {
-    array(data, at).map(u64::from_le_bytes)
+reader! {
+    be16: u16 = from_be_bytes, "Big-endian (network order) `u16` at `at`.";
+    be32: u32 = from_be_bytes, "Big-endian `u32` at `at`.";
+    be64: u64 = from_be_bytes, "Big-endian `u64` at `at`.";
+    le16: u16 = from_le_bytes, "Little-endian `u16` at `at`.";
+    le32: u32 = from_le_bytes, "Little-endian `u32` at `at`.";
+    le64: u64 = from_le_bytes, "Little-endian `u64` at `at`.";
 }
 
 /// The byte order of a file format that declares it (pcap, pcapng): the same reads, in that

@@ -5,6 +5,7 @@
 //! written for speed (four 32-bit lanes the compiler vectorises), because validation runs during
 //! ingest; it allocates nothing and never panics.
 
+use super::bytes;
 use std::net::IpAddr;
 
 /// One's-complement sum of `data` (16-bit big-endian words, an odd last byte padded with zero)
@@ -56,7 +57,7 @@ pub fn verifies(data: &[u8], acc: u64) -> bool {
 /// The checksum `data` should carry, computed with the 2-byte field at `field_at` taken as zero.
 pub fn expected_over(data: &[u8], field_at: usize, acc: u64) -> u16 {
     let mut acc = sum(data, acc);
-    if let Some(stored) = crate::wire::bytes::be16(data, field_at) {
+    if let Some(stored) = bytes::be16(data, field_at) {
         // Subtract the stored field (adding its one's complement keeps the sum unsigned).
         acc += 0xffff - u64::from(stored);
     }
@@ -109,6 +110,26 @@ pub fn transport_field_offset(protocol: u8) -> Option<usize> {
     }
 }
 
+/// The declared segment, the offset of its checksum field and its pseudo-header sum; `None` when
+/// the segment is shorter than declared or than its checksum field, or the addresses or protocol
+/// do not allow a pseudo-header checksum.
+fn segment_sum<'a>(
+    src: &[u8],
+    dst: &[u8],
+    protocol: u8,
+    segment: &'a [u8],
+    declared_len: usize,
+) -> Option<(&'a [u8], usize, u64)> {
+    let field_at = transport_field_offset(protocol)?;
+    let seg = segment.get(..declared_len)?;
+    bytes::be16(seg, field_at)?;
+    Some((
+        seg,
+        field_at,
+        pseudo_header(src, dst, protocol, declared_len)?,
+    ))
+}
+
 /// Does a TCP (6), UDP (17) or ICMPv6 (58) segment carry a correct checksum?
 ///
 /// `src`/`dst` are the IP addresses (4 or 16 bytes), `segment` the captured transport bytes and
@@ -122,13 +143,10 @@ pub fn transport_checksum_ok(
     segment: &[u8],
     declared_len: usize,
 ) -> Option<bool> {
-    let field_at = transport_field_offset(protocol)?;
-    let seg = segment.get(..declared_len)?;
-    let stored = crate::wire::bytes::be16(seg, field_at)?;
-    if protocol == 17 && stored == 0 {
+    let (seg, field_at, acc) = segment_sum(src, dst, protocol, segment, declared_len)?;
+    if protocol == 17 && bytes::be16(seg, field_at) == Some(0) {
         return None;
     }
-    let acc = pseudo_header(src, dst, protocol, declared_len)?;
     Some(verifies(seg, acc))
 }
 
@@ -141,10 +159,7 @@ pub fn transport_checksum_expected(
     segment: &[u8],
     declared_len: usize,
 ) -> Option<u16> {
-    let field_at = transport_field_offset(protocol)?;
-    let seg = segment.get(..declared_len)?;
-    crate::wire::bytes::be16(seg, field_at)?;
-    let acc = pseudo_header(src, dst, protocol, declared_len)?;
+    let (seg, field_at, acc) = segment_sum(src, dst, protocol, segment, declared_len)?;
     let expected = expected_over(seg, field_at, acc);
     // UDP sends a computed zero as all ones (zero means "no checksum").
     Some(if protocol == 17 && expected == 0 {
