@@ -84,6 +84,7 @@ pub mod summary;
 #[cfg(feature = "cli")]
 pub mod synth;
 pub mod tcp;
+pub mod wire;
 
 pub use error::CaptureError;
 

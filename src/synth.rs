@@ -3,6 +3,7 @@
 //! (retransmitted responses, unanswered SYNs, refused connections). The same parameters always
 //! produce the same bytes. Written with `pcap-file`'s writer.
 
+use crate::wire::checksum::{checksum, pseudo_header};
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness, TsResolution};
 use std::io::Write;
@@ -232,31 +233,9 @@ fn tcp(
     for i in 0..payload {
         frame.push(b'a' + (i % 26) as u8);
     }
-    let mut pseudo = 0u32;
-    for pair in [src, dst] {
-        pseudo += u32::from(u16::from_be_bytes([pair[0], pair[1]]))
-            + u32::from(u16::from_be_bytes([pair[2], pair[3]]));
-    }
-    pseudo += 6 + (tcp_len as u32 + u32::from(payload));
+    let pseudo = pseudo_header(&src, &dst, 6, tcp_len + usize::from(payload)).unwrap_or(0);
     let tcp_sum = checksum(&frame[tcp_start..], pseudo);
     frame[tcp_start + 16..tcp_start + 18].copy_from_slice(&tcp_sum.to_be_bytes());
-}
-
-/// The Internet checksum of `data`, starting from a partial sum.
-fn checksum(data: &[u8], initial: u32) -> u16 {
-    let mut sum = initial;
-    for chunk in data.chunks(2) {
-        let word = if chunk.len() == 2 {
-            u16::from_be_bytes([chunk[0], chunk[1]])
-        } else {
-            u16::from(chunk[0]) << 8
-        };
-        sum += u32::from(word);
-    }
-    while sum > 0xFFFF {
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 
 use super::frame::{deliver, FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
 use crate::error::CaptureError;
+use crate::wire::bytes::{array, le16, le32, le64};
 
 /// Magic, version, media type, SYSTEMTIME and the five (offset, length) pairs tshark reads.
 const HEADER_FIELDS_LEN: usize = 64;
@@ -77,28 +78,6 @@ fn classify(media: u16) -> Media {
     }
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes(read_array::<2>(bytes, at))
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(read_array::<4>(bytes, at))
-}
-
-fn u64_at(bytes: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(read_array::<8>(bytes, at))
-}
-
-/// `N` bytes at `at`. Callers check lengths first; bytes past the end read as zero rather than
-/// panicking, so a missed check yields a wrong value, never a crash.
-fn read_array<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0u8; N];
-    if let Some(src) = at.checked_add(N).and_then(|end| bytes.get(at..end)) {
-        out.copy_from_slice(src);
-    }
-    out
-}
-
 /// A table the header points to: `[start, end)` in the file.
 #[derive(Debug, Clone, Copy)]
 struct Table {
@@ -134,15 +113,15 @@ impl Header {
         if bytes.len() < HEADER_FIELDS_LEN {
             return Ok(None);
         }
-        let magic = read_array::<4>(bytes, 0);
+        let magic = array::<4>(bytes, 0).unwrap_or([0; 4]);
         if &magic != b"GMBU" && &magic != b"RTSS" {
             return Err(format!(
                 "not a Network Monitor file: magic {:02x} {:02x} {:02x} {:02x}, expected GMBU (2.x) or RTSS (1.x)",
                 magic[0], magic[1], magic[2], magic[3]
             ));
         }
-        let [minor, major] = read_array::<2>(bytes, 4);
-        let media = u16_at(bytes, 6);
+        let [minor, major] = array::<2>(bytes, 4).unwrap_or([0; 2]);
+        let media = le16(bytes, 6).unwrap_or(0);
         if major != 1 && major != 2 {
             return Err(format!(
                 "NetMon version {major}.{minor} is not supported (expected major version 1 or 2)"
@@ -155,12 +134,12 @@ impl Header {
         }
         let mut fields = [0u16; 8];
         for (i, field) in fields.iter_mut().enumerate() {
-            *field = u16_at(bytes, 8 + 2 * i);
+            *field = le16(bytes, 8 + 2 * i).unwrap_or(0);
         }
         let pair = |i: usize| {
             (
-                u64::from(u32_at(bytes, 24 + 8 * i)),
-                u64::from(u32_at(bytes, 28 + 8 * i)),
+                u64::from(le32(bytes, 24 + 8 * i).unwrap_or(0)),
+                u64::from(le32(bytes, 28 + 8 * i).unwrap_or(0)),
             )
         };
         let (table_offset, table_len) = pair(0);
@@ -300,15 +279,15 @@ impl RecordFormat {
     /// The record's time in nanoseconds since 1970, or `None` outside i64 (1677-2262).
     fn record_time_ns(&self, record: &[u8], data_len: usize) -> Option<i64> {
         let ns = if self.major == 1 {
-            self.start_ns + i128::from(u32_at(record, 0)) * 1_000_000
+            self.start_ns + i128::from(le32(record, 0).unwrap_or(0)) * 1_000_000
         } else if self.minor >= 3 {
             // 2.3+: the trailer's UTC FILETIME replaces start + delta.
-            let filetime = u64_at(record, 16 + data_len + 6);
+            let filetime = le64(record, 16 + data_len + 6).unwrap_or(0);
             (i128::from(filetime) - FILETIME_UNIX_EPOCH) * 100
         } else {
             // "Multiply the unsigned microseconds by 10, read the result as signed 100 ns
             // units", then x100, in 64 bits as netmon.c does (so huge deltas wrap the same way).
-            let delta = (u64_at(record, 0).wrapping_mul(10) as i64).wrapping_mul(100);
+            let delta = (le64(record, 0).unwrap_or(0).wrapping_mul(10) as i64).wrapping_mul(100);
             self.start_ns + i128::from(delta)
         };
         i64::try_from(ns).ok()
@@ -441,7 +420,7 @@ impl NetMonParser {
         let len = clamp(rest.len(), table.end - at) / 4 * 4;
         let entries = rest.get(..len).unwrap_or(&[]);
         self.table
-            .extend(entries.chunks_exact(4).map(|e| u32_at(e, 0)));
+            .extend(entries.chunks_exact(4).map(|e| le32(e, 0).unwrap_or(0)));
         len
     }
 
@@ -465,9 +444,12 @@ impl NetMonParser {
             return Ok(0);
         }
         let (orig_len, data_len) = if header.major == 1 {
-            (u32::from(u16_at(rest, 4)), u32::from(u16_at(rest, 6)))
+            (
+                u32::from(le16(rest, 4).unwrap_or(0)),
+                u32::from(le16(rest, 6).unwrap_or(0)),
+            )
         } else {
-            (u32_at(rest, 8), u32_at(rest, 12))
+            (le32(rest, 8).unwrap_or(0), le32(rest, 12).unwrap_or(0))
         };
         if data_len > MAX_RECORD_LEN {
             return Err(format!(
@@ -484,7 +466,7 @@ impl NetMonParser {
             return Ok(0);
         };
         let media = if header.trailer_len() > 0 {
-            u16_at(record, header_len + data_len)
+            le16(record, header_len + data_len).unwrap_or(0)
         } else {
             header.media
         };
@@ -708,9 +690,9 @@ fn cut_record_message(format: RecordFormat, rest: &[u8]) -> String {
         );
     }
     let data_len = if format.major == 1 {
-        usize::from(u16_at(rest, 6))
+        usize::from(le16(rest, 6).unwrap_or(0))
     } else {
-        u32_at(rest, 12) as usize
+        le32(rest, 12).unwrap_or(0) as usize
     };
     format!(
         "the file ends inside a NetMon record: it needs {} bytes, only {} are present (the capture was cut short)",

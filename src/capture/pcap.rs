@@ -12,6 +12,7 @@
 
 use super::frame::{deliver, FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
 use crate::error::CaptureError;
+use crate::wire::bytes::Endian;
 
 /// Wireshark's `WTAP_MAX_PACKET_SIZE_STANDARD`.
 pub const MAX_RECORD_LEN: u32 = 262_144;
@@ -44,21 +45,12 @@ impl Magic {
         })
     }
 
-    fn u32_at(self, bytes: &[u8], at: usize) -> u32 {
-        let word = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+    /// The byte order the magic declares.
+    fn order(self) -> Endian {
         if self.big_endian {
-            u32::from_be_bytes(word)
+            Endian::Big
         } else {
-            u32::from_le_bytes(word)
-        }
-    }
-
-    fn u16_at(self, bytes: &[u8], at: usize) -> u16 {
-        let word = [bytes[at], bytes[at + 1]];
-        if self.big_endian {
-            u16::from_be_bytes(word)
-        } else {
-            u16::from_le_bytes(word)
+            Endian::Little
         }
     }
 
@@ -98,8 +90,8 @@ impl PcapParser {
         info: &mut FileInfo,
     ) -> Result<(), CaptureError> {
         let m = self.magic;
-        let version_major = m.u16_at(header, 4);
-        let version_minor = m.u16_at(header, 6);
+        let version_major = m.order().u16(header, 4).unwrap_or(0);
+        let version_minor = m.order().u16(header, 6).unwrap_or(0);
         if version_major < 2 {
             return Err(CaptureError::new(
                 4,
@@ -109,8 +101,8 @@ impl PcapParser {
                 ),
             ));
         }
-        let snaplen = m.u32_at(header, 16);
-        let linktype_field = m.u32_at(header, 20);
+        let snaplen = m.order().u32(header, 16).unwrap_or(0);
+        let linktype_field = m.order().u32(header, 20).unwrap_or(0);
         let reserved = linktype_field & 0x03FF_0000;
         if reserved != 0 {
             return Err(CaptureError::new(
@@ -181,8 +173,8 @@ impl FormatParser for PcapParser {
         let header_len = m.record_header_len();
         while buf.len() - at >= header_len {
             let record = &buf[at..];
-            let incl_len = m.u32_at(record, 8);
-            let orig_len = m.u32_at(record, 12);
+            let incl_len = m.order().u32(record, 8).unwrap_or(0);
+            let orig_len = m.order().u32(record, 12).unwrap_or(0);
             let frame_no = self.frames + 1;
             if incl_len > MAX_RECORD_LEN {
                 return Err(CaptureError::new(
@@ -199,7 +191,10 @@ impl FormatParser for PcapParser {
             }
             let data_end = (incl_len as usize).saturating_sub(self.fcs_len);
             let data = &record[header_len..header_len + data_end];
-            let ts_ns = self.timestamp_ns(m.u32_at(record, 0), m.u32_at(record, 4));
+            let ts_ns = self.timestamp_ns(
+                m.order().u32(record, 0).unwrap_or(0),
+                m.order().u32(record, 4).unwrap_or(0),
+            );
             deliver(
                 info,
                 sink,
@@ -240,7 +235,7 @@ impl FormatParser for PcapParser {
                 rest.len()
             )
         } else {
-            let incl_len = self.magic.u32_at(rest, 8);
+            let incl_len = self.magic.order().u32(rest, 8).unwrap_or(0);
             format!(
                 "the file ends inside a record: it claims {incl_len} captured bytes, only {} are present (the capture was cut short)",
                 rest.len() - header_len

@@ -17,6 +17,7 @@ use super::frame::{
     deliver, FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
 };
 use crate::error::CaptureError;
+use crate::wire::bytes::{array, be32, Endian as ByteOrder};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 const SHB: u32 = 0x0A0D_0D0A;
@@ -48,51 +49,15 @@ const NS_PER_S: u128 = 1_000_000_000;
 /// 0x8000_0BAD for copyable custom blocks). Real LINKTYPEs are 16-bit, so they never collide.
 pub const PSEUDO_LINK_TYPE_FLAG: u32 = 0x8000_0000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ByteOrder {
-    Little,
-    Big,
+/// A value read in a section's byte order, or zero past the end: callers check lengths first,
+/// so a missed check yields a wrong value, never a crash.
+fn read<T: Default>(value: Option<T>) -> T {
+    value.unwrap_or_default()
 }
 
-impl ByteOrder {
-    fn u16(self, bytes: &[u8], at: usize) -> u16 {
-        let word = read_array::<2>(bytes, at);
-        match self {
-            ByteOrder::Little => u16::from_le_bytes(word),
-            ByteOrder::Big => u16::from_be_bytes(word),
-        }
-    }
-
-    fn u32(self, bytes: &[u8], at: usize) -> u32 {
-        let word = read_array::<4>(bytes, at);
-        match self {
-            ByteOrder::Little => u32::from_le_bytes(word),
-            ByteOrder::Big => u32::from_be_bytes(word),
-        }
-    }
-
-    fn u64(self, bytes: &[u8], at: usize) -> u64 {
-        let word = read_array::<8>(bytes, at);
-        match self {
-            ByteOrder::Little => u64::from_le_bytes(word),
-            ByteOrder::Big => u64::from_be_bytes(word),
-        }
-    }
-
-    /// A 64-bit timestamp stored as two 32-bit halves, high first.
-    fn u32_pair(self, bytes: &[u8], at: usize) -> u64 {
-        (u64::from(self.u32(bytes, at)) << 32) | u64::from(self.u32(bytes, at + 4))
-    }
-}
-
-/// `N` bytes at `at`. Callers check lengths first; bytes past the end read as zero rather than
-/// panicking, so a missed check yields a wrong value, never a crash.
-fn read_array<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0u8; N];
-    if let Some(src) = at.checked_add(N).and_then(|end| bytes.get(at..end)) {
-        out.copy_from_slice(src);
-    }
-    out
+/// A 64-bit timestamp stored as two 32-bit halves, high first.
+fn u32_pair(order: ByteOrder, bytes: &[u8], at: usize) -> u64 {
+    (u64::from(read(order.u32(bytes, at))) << 32) | u64::from(read(order.u32(bytes, at + 4)))
 }
 
 fn round_up_4(len: u64) -> u64 {
@@ -220,20 +185,20 @@ impl PcapNgParser {
         }
         // The section header's type reads the same in both byte orders; its own byte-order magic
         // says how to read its length.
-        let raw_type = u32::from_be_bytes(read_array::<4>(rest, 0));
+        let raw_type = read(be32(rest, 0));
         let (kind, order) = if raw_type == SHB {
             if rest.len() < 12 {
                 return Ok(None);
             }
             (SHB, section_byte_order(rest)?)
         } else if let Some(order) = self.order {
-            (order.u32(rest, 0), order)
+            (read(order.u32(rest, 0)), order)
         } else {
             return Err(format!(
                 "not a pcapng file: the first block has type 0x{raw_type:08x}, expected a section header (0x0a0d0d0a)"
             ));
         };
-        let declared = order.u32(rest, 4);
+        let declared = read(order.u32(rest, 4));
         let total = round_up_4(u64::from(declared));
         let minimum = if kind == SHB {
             28
@@ -291,7 +256,7 @@ impl PcapNgParser {
         info: &mut FileInfo,
     ) -> Result<(), String> {
         let body = block.body;
-        let (major, minor) = (order.u16(body, 4), order.u16(body, 6));
+        let (major, minor) = (read(order.u16(body, 4)), read(order.u16(body, 6)));
         if !(major == 1 && (minor == 0 || minor == 2)) {
             return Err(format!(
                 "pcapng section header version {major}.{minor} is not supported (expected 1.0 or 1.2, the versions tshark 4.0 reads)"
@@ -338,8 +303,8 @@ impl PcapNgParser {
         if body.len() < 8 {
             return Err(too_small("IDB", body.len(), 20));
         }
-        let link_type = u32::from(order.u16(body, 0));
-        let snaplen = order.u32(body, 4);
+        let link_type = u32::from(read(order.u16(body, 0)));
+        let snaplen = read(order.u32(body, 4));
         let mut interface = InterfaceInfo::new(link_type, snaplen);
         interface.section = info.sections.len().saturating_sub(1) as u32;
         let (mut tsresol, mut tsoffset, mut fcslen) = (None, None, None);
@@ -363,7 +328,7 @@ impl PcapNgParser {
                     fcslen.get_or_insert(bits);
                 }
                 (14, _) if value.len() == 8 => {
-                    tsoffset.get_or_insert(order.u64(value, 0) as i64);
+                    tsoffset.get_or_insert(read(order.u64(value, 0)) as i64);
                 }
                 _ => {}
             }
@@ -399,10 +364,10 @@ impl PcapNgParser {
             return Err(too_small("EPB", body.len(), 32));
         }
         let fields = PacketFields {
-            interface_id: order.u32(body, 0),
-            timestamp: order.u32_pair(body, 4),
-            captured_len: order.u32(body, 12),
-            orig_len: order.u32(body, 16),
+            interface_id: read(order.u32(body, 0)),
+            timestamp: u32_pair(order, body, 4),
+            captured_len: read(order.u32(body, 12)),
+            orig_len: read(order.u32(body, 16)),
             fixed_len: 20,
             name: "EPB",
         };
@@ -420,10 +385,10 @@ impl PcapNgParser {
             return Err(too_small("PB", body.len(), 32));
         }
         let fields = PacketFields {
-            interface_id: u32::from(order.u16(body, 0)),
-            timestamp: order.u32_pair(body, 4),
-            captured_len: order.u32(body, 12),
-            orig_len: order.u32(body, 16),
+            interface_id: u32::from(read(order.u16(body, 0))),
+            timestamp: u32_pair(order, body, 4),
+            captured_len: read(order.u32(body, 12)),
+            orig_len: read(order.u32(body, 16)),
             fixed_len: 20,
             name: "PB",
         };
@@ -467,7 +432,7 @@ impl PcapNgParser {
             |code, value| {
                 check_packet_option(name, code, value)?;
                 if code == 2 {
-                    flags = order.u32(value, 0);
+                    flags = read(order.u32(value, 0));
                 }
                 Ok(())
             },
@@ -506,7 +471,7 @@ impl PcapNgParser {
         let Some(&interface) = self.interfaces.first() else {
             return Err("SPB appears before any interface description (IDB) in its section".into());
         };
-        let orig_len = order.u32(body, 0);
+        let orig_len = read(order.u32(body, 0));
         let captured_len = match interface.snaplen {
             0 => orig_len,
             snaplen => orig_len.min(snaplen),
@@ -561,13 +526,13 @@ impl PcapNgParser {
                     8 => &mut stats.delivered_to_user,
                     _ => return Ok(()),
                 };
-                slot.get_or_insert(order.u64(value, 0));
+                slot.get_or_insert(read(order.u64(value, 0)));
                 Ok(())
             },
         )?;
         // An ISB for an interface that does not exist is ignored (tshark does the same); one
         // without counters does not erase the counters of an earlier one.
-        let id = order.u32(body, 0) as usize;
+        let id = read(order.u32(body, 0)) as usize;
         if stats == InterfaceStats::default() {
             return Ok(());
         }
@@ -646,7 +611,7 @@ impl PcapNgParser {
                 header_len + BLOCK_OVERHEAD,
             ));
         };
-        let ts_ns = i64::try_from(order.u64(block.body, 2)).ok();
+        let ts_ns = i64::try_from(read(order.u64(block.body, 2))).ok();
         let interface = self.pseudo_interface(block.kind, info);
         let mut frame = pseudo_frame(
             interface,
@@ -655,7 +620,7 @@ impl PcapNgParser {
             ts_ns,
             block.offset_of(header_len),
         );
-        frame.orig_len = order.u32(block.body, 18);
+        frame.orig_len = read(order.u32(block.body, 18));
         Ok(frame)
     }
 
@@ -758,7 +723,7 @@ impl FormatParser for PcapNgParser {
 
 /// The byte order of a section header from its byte-order magic (block bytes 8..12).
 fn section_byte_order(block: &[u8]) -> Result<ByteOrder, String> {
-    let magic = read_array::<4>(block, 8);
+    let magic = array::<4>(block, 8).unwrap_or([0; 4]);
     if u32::from_le_bytes(magic) == BYTE_ORDER_MAGIC {
         Ok(ByteOrder::Little)
     } else if u32::from_be_bytes(magic) == BYTE_ORDER_MAGIC {
@@ -773,8 +738,8 @@ fn section_byte_order(block: &[u8]) -> Result<ByteOrder, String> {
 
 /// The trailing length must repeat the leading one (both rounded up to 4, as tshark does).
 fn check_trailer(block: &[u8], order: ByteOrder) -> Result<(), String> {
-    let leading = order.u32(block, 4);
-    let trailing = order.u32(block, block.len().saturating_sub(4));
+    let leading = read(order.u32(block, 4));
+    let trailing = read(order.u32(block, block.len().saturating_sub(4)));
     if round_up_4(u64::from(leading)) != round_up_4(u64::from(trailing)) {
         return Err(format!(
             "pcapng block total lengths disagree: {leading} at the start, {trailing} at the end"
@@ -798,8 +763,8 @@ fn walk_options<'a>(
                 area.len()
             ));
         }
-        let code = order.u16(area, 0);
-        let len = usize::from(order.u16(area, 2));
+        let code = read(order.u16(area, 0));
+        let len = usize::from(read(order.u16(area, 2)));
         let padded = (len + 3) & !3;
         let (Some(value), Some(next)) = (area.get(4..4 + len), area.get(4 + padded..)) else {
             return Err(format!(
@@ -884,8 +849,8 @@ fn name_resolution(block: &Block<'_>, order: ByteOrder, info: &mut FileInfo) -> 
                 rest.len()
             ));
         }
-        let kind = order.u16(rest, 0);
-        let len = usize::from(order.u16(rest, 2));
+        let kind = read(order.u16(rest, 0));
+        let len = usize::from(read(order.u16(rest, 2)));
         let padded = (len + 3) & !3;
         let (Some(value), Some(next)) = (rest.get(4..4 + len), rest.get(4 + padded..)) else {
             return Err(format!(
@@ -915,7 +880,7 @@ fn add_names(record: &[u8], addr_len: usize, info: &mut FileInfo) -> Result<(), 
     };
     let address = match *addr {
         [a, b, c, d] => Ipv4Addr::new(a, b, c, d).to_string(),
-        _ => Ipv6Addr::from(read_array::<16>(addr, 0)).to_string(),
+        _ => Ipv6Addr::from(array::<16>(addr, 0).unwrap_or([0; 16])).to_string(),
     };
     while !names.is_empty() {
         let Some(end) = names.iter().position(|&b| b == 0) else {
@@ -938,7 +903,7 @@ fn decryption_secrets(
     info: &mut FileInfo,
 ) -> Result<(), String> {
     let body = block.body;
-    let secrets_len = u64::from(order.u32(body, 4));
+    let secrets_len = u64::from(read(order.u32(body, 4)));
     if body.len() < 8 || secrets_len > (body.len() - 8) as u64 {
         return Err(format!(
             "DSB claims {secrets_len} bytes of secrets but its block holds {}",

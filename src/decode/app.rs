@@ -3,6 +3,7 @@
 //! ClientHello's server name. Everything here reads hostile bytes: every access is checked and
 //! every loop bounded; strings are returned as-is (the renderers insert them as text).
 
+use crate::wire::bytes::be16;
 use serde::Serialize;
 
 /// What the payload of a TCP or UDP packet was recognised as.
@@ -43,17 +44,17 @@ const MAX_LINE: usize = 2048;
 pub fn parse_dns(payload: &[u8], tcp: bool) -> Option<AppInfo> {
     let msg = if tcp { payload.get(2..)? } else { payload };
     let header = msg.get(0..12)?;
-    let id = u16::from_be_bytes([header[0], header[1]]);
-    let flags = u16::from_be_bytes([header[2], header[3]]);
-    let questions = u16::from_be_bytes([header[4], header[5]]);
-    let answers = u16::from_be_bytes([header[6], header[7]]);
+    let id = be16(header, 0)?;
+    let flags = be16(header, 2)?;
+    let questions = be16(header, 4)?;
+    let answers = be16(header, 6)?;
     let opcode = ((flags >> 11) & 0xF) as u8;
     if opcode > 6 || questions > 32 {
         return None;
     }
     let (name, qtype) = if questions > 0 {
         let (name, end) = read_dns_name(msg, 12)?;
-        let qtype = u16::from_be_bytes([*msg.get(end)?, *msg.get(end + 1)?]);
+        let qtype = be16(msg, end)?;
         (name, qtype)
     } else {
         (String::new(), 0)
@@ -173,7 +174,7 @@ fn http_header(payload: &[u8], name: &str) -> Option<String> {
 pub fn parse_tls(payload: &[u8]) -> Option<AppInfo> {
     let header = payload.get(0..5)?;
     let record_type = header[0];
-    let version = u16::from_be_bytes([header[1], header[2]]);
+    let version = be16(header, 1)?;
     if !(20..=24).contains(&record_type) || !(0x0300..=0x0304).contains(&version) {
         return None;
     }
@@ -220,23 +221,23 @@ fn client_hello_sni(body: &[u8]) -> Option<String> {
     let mut at = 2 + 32;
     let session_len = *body.get(at)? as usize;
     at += 1 + session_len;
-    let suites_len = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize;
+    let suites_len = be16(body, at)? as usize;
     at += 2 + suites_len;
     let compression_len = *body.get(at)? as usize;
     at += 1 + compression_len;
-    let extensions_len = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize;
+    let extensions_len = be16(body, at)? as usize;
     at += 2;
     let end = (at + extensions_len).min(body.len());
     for _ in 0..128 {
         if at + 4 > end {
             break;
         }
-        let kind = u16::from_be_bytes([body[at], body[at + 1]]);
-        let len = u16::from_be_bytes([body[at + 2], body[at + 3]]) as usize;
+        let kind = be16(body, at)?;
+        let len = be16(body, at + 2)? as usize;
         let data = body.get(at + 4..at + 4 + len)?;
         if kind == 0 {
             // server_name_list: list length u16, then type u8 (0 = host_name), name length u16, name.
-            let name_len = u16::from_be_bytes([*data.get(3)?, *data.get(4)?]) as usize;
+            let name_len = be16(data, 3)? as usize;
             let name = data.get(5..5 + name_len)?;
             return Some(String::from_utf8_lossy(name).into_owned());
         }
@@ -247,24 +248,24 @@ fn client_hello_sni(body: &[u8]) -> Option<String> {
 
 /// The selected version of a ServerHello (supported_versions extension for TLS 1.3).
 fn server_hello_version(body: &[u8]) -> Option<u16> {
-    let legacy = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+    let legacy = be16(body, 0)?;
     let mut at = 2 + 32;
     let session_len = *body.get(at)? as usize;
     at += 1 + session_len + 2 + 1;
-    let Some(ext_len_bytes) = body.get(at..at + 2) else {
+    let Some(extensions_len) = be16(body, at) else {
         return Some(legacy);
     };
-    let extensions_len = u16::from_be_bytes([ext_len_bytes[0], ext_len_bytes[1]]) as usize;
+    let extensions_len = usize::from(extensions_len);
     at += 2;
     let end = (at + extensions_len).min(body.len());
     for _ in 0..64 {
         if at + 4 > end {
             break;
         }
-        let kind = u16::from_be_bytes([body[at], body[at + 1]]);
-        let len = u16::from_be_bytes([body[at + 2], body[at + 3]]) as usize;
+        let kind = be16(body, at)?;
+        let len = be16(body, at + 2)? as usize;
         if kind == 43 && len == 2 {
-            return Some(u16::from_be_bytes([*body.get(at + 4)?, *body.get(at + 5)?]));
+            return be16(body, at + 4);
         }
         at += 4 + len;
     }

@@ -4,6 +4,7 @@
 //! error, and a TCP header whose options were cut by the snapshot length.
 
 use super::{read_tcp_options, Tcp};
+use crate::wire::bytes::{be16, be32};
 use std::net::IpAddr;
 
 /// One address-bearing layer outside the innermost network header, outermost first.
@@ -52,14 +53,6 @@ pub struct IcmpQuote {
     pub window: u16,
     /// Bytes of the quoted transport header present in the frame.
     pub captured: u16,
-}
-
-fn be16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]))
-}
-
-fn be32(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// ICMPv4 types whose body quotes the packet in error.

@@ -4,6 +4,8 @@
 //! etherparse parses Ethernet II and VLAN tags but not SLL2, BSD loopback, PPP, PPPoE or MPLS,
 //! so those are read here by hand; the result is handed to etherparse from the EtherType on.
 
+use crate::wire::bytes::{array, be16, be32, le32};
+
 /// Where the network layer starts and what it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LinkInfo {
@@ -34,14 +36,6 @@ const ETHERTYPE_MPLS: u16 = 0x8847;
 const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
 const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
 
-fn be16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]))
-}
-
-fn mac(data: &[u8], at: usize) -> Option<[u8; 6]> {
-    data.get(at..at + 6)?.try_into().ok()
-}
-
 /// EtherType for an IP header by its version nibble (raw-IP link types).
 pub fn ether_type_from_ip_version(data: &[u8], at: usize) -> u16 {
     match data.get(at).map(|b| b >> 4) {
@@ -57,8 +51,8 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
     let mut info = LinkInfo::default();
     match link_type {
         1 => {
-            info.eth_dst = mac(data, 0);
-            info.eth_src = mac(data, 6);
+            info.eth_dst = array(data, 0);
+            info.eth_src = array(data, 6);
             let ether_type = be16(data, 12)?;
             if ether_type <= 1500 {
                 // 802.3 length field + LLC: not an IP frame as far as the index is concerned.
@@ -68,11 +62,10 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             after_ether_type(ether_type, data, 14, &mut info);
         }
         0 | 108 => {
-            let raw = data.get(0..4)?;
             let family = if link_type == 108 {
-                u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]])
+                be32(data, 0)?
             } else {
-                let host = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
+                let host = le32(data, 0)?;
                 if host > 0xFFFF {
                     host.swap_bytes()
                 } else {
@@ -100,7 +93,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             let hatype = be16(data, 2)?;
             let addr_len = be16(data, 4)? as usize;
             if matches!(hatype, 1 | 772) && addr_len == 6 {
-                info.eth_src = mac(data, 6);
+                info.eth_src = array(data, 6);
             }
             let protocol = be16(data, 14)?;
             after_ether_type(protocol, data, 16, &mut info);
@@ -111,7 +104,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             let hatype = be16(data, 8)?;
             let addr_len = *data.get(11)? as usize;
             if matches!(hatype, 1 | 772) && addr_len == 6 {
-                info.eth_src = mac(data, 12);
+                info.eth_src = array(data, 12);
             }
             after_ether_type(protocol, data, 20, &mut info);
         }
@@ -214,7 +207,7 @@ pub fn wlan_snap_payload(data: &[u8]) -> Option<(u16, usize)> {
     if llc[0..3] != [0xAA, 0xAA, 0x03] || (llc[3..6] != [0, 0, 0] && !bridge_tunnel) {
         return None;
     }
-    Some((u16::from_be_bytes([llc[6], llc[7]]), len + 8))
+    Some((be16(llc, 6)?, len + 8))
 }
 
 /// End of a PPPoE session payload whose 6-byte header is at `at`, from its length field; `None`

@@ -9,6 +9,7 @@ pub mod app;
 pub mod layers;
 pub mod link;
 
+use crate::wire::bytes::{array, be16, be32};
 pub use app::AppInfo;
 use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 pub use layers::{FragmentInfo, IcmpQuote, OuterLayer};
@@ -206,29 +207,19 @@ fn decode_link_frame(
     }
 }
 
-fn decode_arp(data: &[u8]) -> Option<Arp> {
+/// An Ethernet/IPv4 ARP (or RARP) message at the start of `data`.
+pub(crate) fn decode_arp(data: &[u8]) -> Option<Arp> {
     let arp = data.get(0..28)?;
     // Ethernet/IPv4 ARP only: hardware type 1, protocol 0x0800, lengths 6 and 4.
     if arp[4] != 6 || arp[5] != 4 {
         return None;
     }
-    let pick6 = |at: usize| -> [u8; 6] {
-        [
-            arp[at],
-            arp[at + 1],
-            arp[at + 2],
-            arp[at + 3],
-            arp[at + 4],
-            arp[at + 5],
-        ]
-    };
-    let pick4 = |at: usize| -> [u8; 4] { [arp[at], arp[at + 1], arp[at + 2], arp[at + 3]] };
     Some(Arp {
-        opcode: u16::from_be_bytes([arp[6], arp[7]]),
-        sender_mac: pick6(8),
-        sender_ip: pick4(14),
-        target_mac: pick6(18),
-        target_ip: pick4(24),
+        opcode: be16(arp, 6)?,
+        sender_mac: array(arp, 8)?,
+        sender_ip: array(arp, 14)?,
+        target_mac: array(arp, 18)?,
+        target_ip: array(arp, 24)?,
     })
 }
 
@@ -329,9 +320,9 @@ fn decode_ip(data: &[u8], base: usize, out: &mut Decoded, depth: usize, framing:
     }
     if out.fragment && matches!(out.ip_proto, 6 | 17) {
         // A first fragment carries the transport ports, which reassembly will need.
-        if let Some(ports) = payload.payload.get(0..4) {
-            out.src_port = u16::from_be_bytes([ports[0], ports[1]]);
-            out.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
+        if let (Some(src), Some(dst)) = (be16(payload.payload, 0), be16(payload.payload, 2)) {
+            out.src_port = src;
+            out.dst_port = dst;
         }
     }
     if let LaxNetSlice::Ipv6(ipv6) = net {
@@ -460,8 +451,8 @@ fn push_outer_ip(out: &mut Decoded) {
 
 /// GRE header: returns the protocol type and the header length.
 fn gre_payload(gre: &[u8]) -> Option<(u16, usize)> {
-    let flags = u16::from_be_bytes([*gre.first()?, *gre.get(1)?]);
-    let protocol = u16::from_be_bytes([*gre.get(2)?, *gre.get(3)?]);
+    let flags = be16(gre, 0)?;
+    let protocol = be16(gre, 2)?;
     if flags & 0x0007 > 1 {
         return None; // only versions 0 and 1 (enhanced GRE for PPTP)
     }
@@ -560,11 +551,8 @@ fn decode_transport(
             out.app = label_udp(out.src_port, out.dst_port, payload);
         }
         Some(TransportSlice::Icmpv4(icmp)) => {
-            let rest = icmp.bytes5to8();
-            let (ident, seq) = (
-                u16::from_be_bytes([rest[0], rest[1]]),
-                u16::from_be_bytes([rest[2], rest[3]]),
-            );
+            let rest = u32::from_be_bytes(icmp.bytes5to8());
+            let (ident, seq) = ((rest >> 16) as u16, rest as u16);
             if layers::icmpv4_is_error(icmp.type_u8()) {
                 out.icmp_quote = layers::quoted_packet(icmp.payload());
             }
@@ -578,11 +566,8 @@ fn decode_transport(
             out.payload_offset = (base + offset_in(data, icmp.payload())) as u32;
         }
         Some(TransportSlice::Icmpv6(icmp)) => {
-            let rest = icmp.bytes5to8();
-            let (ident, seq) = (
-                u16::from_be_bytes([rest[0], rest[1]]),
-                u16::from_be_bytes([rest[2], rest[3]]),
-            );
+            let rest = u32::from_be_bytes(icmp.bytes5to8());
+            let (ident, seq) = ((rest >> 16) as u16, rest as u16);
             if layers::icmpv6_is_error(icmp.type_u8()) {
                 out.icmp_quote = layers::quoted_packet(icmp.payload());
             }
@@ -613,9 +598,9 @@ fn salvage_ports(packet: &LaxSlicedPacket<'_>, out: &mut Decoded) {
         return;
     };
     if matches!(payload.ip_number.0, 6 | 17) && !payload.fragmented {
-        if let Some(ports) = payload.payload.get(0..4) {
-            out.src_port = u16::from_be_bytes([ports[0], ports[1]]);
-            out.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
+        if let (Some(src), Some(dst)) = (be16(payload.payload, 0), be16(payload.payload, 2)) {
+            out.src_port = src;
+            out.dst_port = dst;
         }
     }
 }
@@ -669,23 +654,18 @@ fn read_tcp_options(options: &[u8]) -> TcpOptions {
         }
         let body = &options[at + 2..at + len];
         match (kind, body.len()) {
-            (2, 2) => out.mss = Some(u16::from_be_bytes([body[0], body[1]])),
+            (2, 2) => out.mss = be16(body, 0),
             (3, 1) => out.window_scale = Some(body[0]),
             (4, 0) => out.sack_permitted = true,
             (5, n) if n % 8 == 0 => {
                 for block in body.chunks_exact(8).take(4) {
-                    let left = u32::from_be_bytes([block[0], block[1], block[2], block[3]]);
-                    let right = u32::from_be_bytes([block[4], block[5], block[6], block[7]]);
-                    out.sack[out.sack_count as usize] = (left, right);
-                    out.sack_count += 1;
+                    if let (Some(left), Some(right)) = (be32(block, 0), be32(block, 4)) {
+                        out.sack[out.sack_count as usize] = (left, right);
+                        out.sack_count += 1;
+                    }
                 }
             }
-            (8, 8) => {
-                out.timestamp = Some((
-                    u32::from_be_bytes([body[0], body[1], body[2], body[3]]),
-                    u32::from_be_bytes([body[4], body[5], body[6], body[7]]),
-                ))
-            }
+            (8, 8) => out.timestamp = be32(body, 0).zip(be32(body, 4)),
             _ => {}
         }
         if matches!(kind, 2..=5) {

@@ -1,9 +1,11 @@
 //! Checked big-endian reads at absolute frame offsets. A [`Bytes`] is the frame (or the frame
 //! clipped at the end a length field declares, which keeps offsets absolute), plus what is needed
 //! to explain a shortfall: was the frame cut by the snapshot length, or is a length field or the
-//! packet itself too short? Every read returns `None` instead of panicking.
+//! packet itself too short? Every read returns `None` instead of panicking: the reads are
+//! [`crate::wire::bytes`]'s, the crate's one set of byte readers, at absolute offsets.
 
 use super::Node;
+use crate::wire::bytes as wire;
 
 #[derive(Clone, Copy)]
 pub(crate) struct Bytes<'a> {
@@ -44,46 +46,36 @@ impl<'a> Bytes<'a> {
     }
 
     pub fn get(&self, off: usize, len: usize) -> Option<&'a [u8]> {
-        let end = off.checked_add(len)?;
-        self.data.get(off..end)
+        wire::slice(self.data, off, len)
     }
 
     /// Everything readable from `off` (empty past the end).
     pub fn rest(&self, off: usize) -> &'a [u8] {
-        self.data.get(off..).unwrap_or(&[])
+        wire::rest(self.data, off)
     }
 
     pub fn u8(&self, off: usize) -> Option<u8> {
-        self.data.get(off).copied()
+        wire::u8(self.data, off)
     }
 
     pub fn u16(&self, off: usize) -> Option<u16> {
-        let s = self.get(off, 2)?;
-        Some(u16::from_be_bytes([s[0], s[1]]))
+        wire::be16(self.data, off)
     }
 
     pub fn u32(&self, off: usize) -> Option<u32> {
-        let s = self.get(off, 4)?;
-        Some(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+        wire::be32(self.data, off)
     }
 
     pub fn array4(&self, off: usize) -> Option<[u8; 4]> {
-        let s = self.get(off, 4)?;
-        Some([s[0], s[1], s[2], s[3]])
+        wire::array(self.data, off)
     }
 
     pub fn array6(&self, off: usize) -> Option<[u8; 6]> {
-        let s = self.get(off, 6)?;
-        let mut a = [0u8; 6];
-        a.copy_from_slice(s);
-        Some(a)
+        wire::array(self.data, off)
     }
 
     pub fn array16(&self, off: usize) -> Option<[u8; 16]> {
-        let s = self.get(off, 16)?;
-        let mut a = [0u8; 16];
-        a.copy_from_slice(s);
-        Some(a)
+        wire::array(self.data, off)
     }
 
     /// True when the frame itself (not a length field) is shorter than the wire frame.

@@ -7,6 +7,7 @@
 use super::bytes::Bytes;
 use super::text::{duration, escape, hex, ipv4 as ip4, ipv6 as ip6};
 use super::{Cx, Node};
+use crate::wire::bytes::be16;
 
 /// Compression pointers followed for one name at most.
 const MAX_POINTER_HOPS: usize = 64;
@@ -679,7 +680,7 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
         (12, _) => name_field("dns.ptr.domain_name", "Domain Name", node, at),
         (39, _) => format!("dname {}", name_field("dns.dname", "DNAME", node, at)),
         (15, l) if l >= 3 => {
-            let pref = u16::from_be_bytes([data[0], data[1]]);
+            let pref = be16(data, 0).unwrap_or_default();
             node.push(Node::new(format!("Preference: {pref}"), at, 2).field("dns.mx.preference"));
             format!(
                 "preference {pref}, mx {}",
@@ -739,9 +740,9 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
         }
         (33, l) if l >= 7 => {
             let (prio, weight, port) = (
-                u16::from_be_bytes([data[0], data[1]]),
-                u16::from_be_bytes([data[2], data[3]]),
-                u16::from_be_bytes([data[4], data[5]]),
+                be16(data, 0).unwrap_or_default(),
+                be16(data, 2).unwrap_or_default(),
+                be16(data, 4).unwrap_or_default(),
             );
             node.push(Node::new(format!("Priority: {prio}"), at, 2).field("dns.srv.priority"));
             node.push(Node::new(format!("Weight: {weight}"), at + 2, 2).field("dns.srv.weight"));
@@ -777,11 +778,10 @@ fn edns_option_name(code: u16) -> &'static str {
 fn edns_options(data: &[u8], at: usize, node: &mut Node) {
     let mut pos = 0;
     for _ in 0..64 {
-        let (Some(c), Some(l)) = (data.get(pos..pos + 2), data.get(pos + 2..pos + 4)) else {
+        let (Some(code), Some(len)) = (be16(data, pos), be16(data, pos + 2)) else {
             break;
         };
-        let code = u16::from_be_bytes([c[0], c[1]]);
-        let len = usize::from(u16::from_be_bytes([l[0], l[1]]));
+        let len = usize::from(len);
         let value = data
             .get(pos + 4..pos + 4 + len)
             .unwrap_or(data.get(pos + 4..).unwrap_or(&[]));

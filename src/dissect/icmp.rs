@@ -5,10 +5,12 @@
 //! neighbor solicitation/advertisement, redirect) with their options, and MLD.
 
 use super::bytes::Bytes;
-use super::checksum::{pseudo_sum, Verdict};
+use super::checksum::Verdict;
 use super::network::{self, IpInfo};
 use super::text::{escape, hex, ipv4 as ip4, ipv6 as ip6, mac};
 use super::{Cx, Node};
+use crate::wire::bytes::be32;
+use crate::wire::checksum::pseudo_header;
 
 /// ICMP errors quoting ICMP errors are followed at most this deep.
 const MAX_QUOTE_DEPTH: usize = 2;
@@ -351,7 +353,7 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         "icmpv6",
     );
     let msg_len = ip.end.saturating_sub(off);
-    let verdict = match pseudo_sum(ip.src(), ip.dst(), 58, msg_len) {
+    let verdict = match pseudo_header(ip.src(), ip.dst(), 58, msg_len) {
         Some(acc) => message_verdict(cx, b, off, ip.end, ip, acc),
         None => Verdict::Unverified("no IPv6 pseudo-header"),
     };
@@ -541,10 +543,7 @@ fn nd_options(node: &mut Node, b: &Bytes, mut at: usize) {
                 p.copy_from_slice(&value[14..30]);
                 format!("{}/{}", ip6(p), value[0])
             }
-            5 if value.len() >= 6 => format!(
-                "{}",
-                u32::from_be_bytes([value[2], value[3], value[4], value[5]])
-            ),
+            5 if value.len() >= 6 => be32(value, 2).unwrap_or_default().to_string(),
             _ => hex(value),
         };
         node.push(

@@ -11,6 +11,7 @@ use super::names::ethertype_name;
 use super::network;
 use super::text::{bit_pattern, bits_line, escape, hex, mac};
 use super::{data_layer, Cx, Node};
+use crate::wire::bytes::le16;
 
 pub(crate) fn dissect_link(cx: &mut Cx, b: &Bytes, linktype: u32) {
     match linktype {
@@ -947,8 +948,7 @@ fn wlan_header_fields(node: &mut Node, b: &Bytes, off: usize, fc1: u8) {
             node.push(Node::new(format!("{name}: {}", mac(&a)), at, 6).field(field));
         }
     }
-    if let Some(seq) = b.u16(off + 22) {
-        let seq = u16::from_le_bytes(seq.to_be_bytes());
+    if let Some(seq) = le16(b.rest(off + 22), 0) {
         node.push(
             Node::new(format!("Sequence number: {}", seq >> 4), off + 22, 2).field("wlan.seq"),
         );

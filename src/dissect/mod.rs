@@ -23,7 +23,9 @@ mod tunnel;
 #[cfg(test)]
 mod tests;
 
-pub use checksum::{ipv4_header_checksum_ok, transport_checksum_expected, transport_checksum_ok};
+pub use crate::wire::checksum::{
+    ipv4_header_checksum_ok, transport_checksum_expected, transport_checksum_ok,
+};
 
 use bytes::Bytes;
 

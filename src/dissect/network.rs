@@ -9,6 +9,7 @@ use super::checksum::Verdict;
 use super::names::ip_proto_name;
 use super::text::{bit_pattern, bits_line, flag_line, hex, ipv4 as ip4, ipv6 as ip6, mac};
 use super::{data_layer, icmp, transport, tunnel, Cx, Node};
+use crate::wire::bytes::{be16, be32};
 
 /// What the transport and ICMP layers need from the IP header that carried them.
 #[derive(Clone, Copy)]
@@ -502,8 +503,8 @@ fn ipv4_options(b: &Bytes, start: usize, end: usize) -> Node {
             break;
         }
         let value = b.get(at + 2, len - 2).unwrap_or(&[]);
-        let extra = match t {
-            148 if value.len() == 2 => format!(": {}", u16::from_be_bytes([value[0], value[1]])),
+        let extra = match (t, be16(value, 0)) {
+            (148, Some(v)) if value.len() == 2 => format!(": {v}"),
             _ => format!(" ({len} bytes)"),
         };
         node.push(
@@ -751,14 +752,11 @@ fn ipv6_options(b: &Bytes, start: usize, end: usize, node: &mut Node) {
             break;
         }
         let value = b.get(at + 2, len).unwrap_or(&[]);
-        let label = match t {
-            1 => format!("PadN: {len} bytes"),
-            5 if len == 2 => format!("Router Alert: {}", u16::from_be_bytes([value[0], value[1]])),
-            0xc2 if len == 4 => format!(
-                "Jumbo Payload: {}",
-                u32::from_be_bytes([value[0], value[1], value[2], value[3]])
-            ),
-            0xc9 => format!("Home Address: {}", hex(value)),
+        let label = match (t, be16(value, 0), be32(value, 0)) {
+            (1, ..) => format!("PadN: {len} bytes"),
+            (5, Some(v), _) if len == 2 => format!("Router Alert: {v}"),
+            (0xc2, _, Some(v)) if len == 4 => format!("Jumbo Payload: {v}"),
+            (0xc9, ..) => format!("Home Address: {}", hex(value)),
             _ => format!("Option type 0x{t:02x}, length {len}: {}", hex(value)),
         };
         node.push(Node::new(label, at, 2 + len).field("ipv6.opt.type"));

@@ -8,6 +8,7 @@
 use super::bytes::Bytes;
 use super::text::{escape, hex};
 use super::{Cx, Node};
+use crate::wire::bytes::{be16, be32};
 
 /// Records per segment and handshake messages per record shown at most.
 const MAX_RECORDS: usize = 64;
@@ -335,7 +336,7 @@ fn handshake_messages(node: &mut Node, body: &[u8], at: usize, complete: bool) {
         if pos >= body.len() {
             break;
         }
-        let Some(h) = body.get(pos..pos + 4) else {
+        let Some(h) = be32(body, pos) else {
             node.push(Node::new(
                 "Handshake message header cut",
                 at + pos,
@@ -343,7 +344,7 @@ fn handshake_messages(node: &mut Node, body: &[u8], at: usize, complete: bool) {
             ));
             break;
         };
-        let (t, len) = (h[0], u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize);
+        let (t, len) = ((h >> 24) as u8, (h & 0x00ff_ffff) as usize);
         let known = handshake_name(t) != "Unknown";
         // After ChangeCipherSpec handshake records are encrypted: the "header" is noise.
         let overflows_small_record =
@@ -416,8 +417,8 @@ impl<'a> Reader<'a> {
     }
 
     fn u16(&mut self) -> Option<(u16, usize)> {
-        self.take(2)
-            .map(|(s, at)| (u16::from_be_bytes([s[0], s[1]]), at))
+        let (s, at) = self.take(2)?;
+        Some((be16(s, 0)?, at))
     }
 }
 
@@ -468,7 +469,7 @@ fn hello_fields(m: &mut Node, r: &mut Reader, client: bool) -> Option<()> {
             suites.len(),
         );
         for (i, pair) in suites.chunks_exact(2).take(256).enumerate() {
-            let c = u16::from_be_bytes([pair[0], pair[1]]);
+            let c = be16(pair, 0).unwrap_or_default();
             list.push(
                 Node::new(
                     format!("Cipher Suite: {} (0x{c:04x})", cipher_name(c)),

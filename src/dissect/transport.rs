@@ -9,6 +9,7 @@ use super::checksum::Verdict;
 use super::network::{Carried, IpInfo, SynPayload};
 use super::text::{bit_pattern, flag_line, hex};
 use super::{data_layer, dns, http, tls, to_u32, tunnel, Cx, Node};
+use crate::wire::bytes::{be16, be32};
 
 /// The checksum verdict for a TCP/UDP segment covering `declared` bytes from `off`.
 fn segment_verdict(
@@ -309,21 +310,12 @@ fn tcp_options(b: &Bytes, start: usize, end: usize, facts: &mut OptionFacts) -> 
     node
 }
 
-fn be16(v: &[u8]) -> Option<u16> {
-    Some(u16::from_be_bytes([*v.first()?, *v.get(1)?]))
-}
-
-fn be32(v: &[u8], at: usize) -> Option<u32> {
-    let s = v.get(at..at + 4)?;
-    Some(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
-}
-
 fn tcp_option_node(kind: u8, value: &[u8], at: usize, len: usize, facts: &mut OptionFacts) -> Node {
     let kind_node = Node::new(format!("Kind: {} ({kind})", tcp_option_name(kind)), at, 1)
         .field("tcp.option_kind");
     let len_node = Node::new(format!("Length: {len}"), at + 1, 1).field("tcp.option_len");
     let (label, field, extra): (String, &'static str, Vec<Node>) = match kind {
-        2 => match be16(value) {
+        2 => match be16(value, 0) {
             Some(mss) => (
                 format!("TCP Option - Maximum segment size: {mss} bytes"),
                 "tcp.options.mss",

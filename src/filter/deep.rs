@@ -7,6 +7,7 @@
 
 use crate::decode::app::{parse_dns, AppInfo};
 use crate::decode::link::{decode_link, is_aruba_gre, wlan_snap_payload};
+use crate::wire::bytes::{array, be16};
 use std::net::IpAddr;
 
 /// One IPv4 or IPv6 header.
@@ -45,10 +46,6 @@ pub struct DeepFrame {
 }
 
 const MAX_DEPTH: usize = 8;
-
-fn be16(data: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]))
-}
 
 /// Decodes every layer of a frame of link type `link_type`.
 pub fn decode(link_type: u32, bytes: &[u8]) -> DeepFrame {
@@ -166,16 +163,21 @@ fn ip(bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize, wa
             if ihl < 20 {
                 return;
             }
-            let len = u16::from_be_bytes([header[2], header[3]]);
-            let flags = u16::from_be_bytes([header[6], header[7]]);
-            let src: [u8; 4] = [header[12], header[13], header[14], header[15]];
-            let dst: [u8; 4] = [header[16], header[17], header[18], header[19]];
+            let (Some(len), Some(flags), Some(id), Some(src), Some(dst)) = (
+                be16(header, 2),
+                be16(header, 6),
+                be16(header, 4),
+                array::<4>(header, 12),
+                array::<4>(header, 16),
+            ) else {
+                return;
+            };
             let layer = IpLayer {
                 v6: false,
                 src: IpAddr::from(src),
                 dst: IpAddr::from(dst),
                 len,
-                id: u16::from_be_bytes([header[4], header[5]]),
+                id,
                 ttl: header[8],
                 proto: header[9],
                 df: flags & 0x4000 != 0,
@@ -195,11 +197,13 @@ fn ip(bytes: &[u8], at: usize, end: usize, out: &mut DeepFrame, depth: usize, wa
         }
         6 => {
             let Some(header) = data.get(..40) else { return };
-            let plen = u16::from_be_bytes([header[4], header[5]]);
-            let mut src = [0u8; 16];
-            let mut dst = [0u8; 16];
-            src.copy_from_slice(&header[8..24]);
-            dst.copy_from_slice(&header[24..40]);
+            let (Some(plen), Some(src), Some(dst)) = (
+                be16(header, 4),
+                array::<16>(header, 8),
+                array::<16>(header, 24),
+            ) else {
+                return;
+            };
             out.ip.push(IpLayer {
                 v6: true,
                 src: IpAddr::from(src),

@@ -419,20 +419,7 @@ pub(super) fn arp_message(f: &Frame<'_>) -> Option<Arp> {
     }
     let bytes = f.bytes()?;
     let start = crate::decode::link::decode_link(f.link_type(), bytes)?.offset;
-    let m = bytes.get(start..start + 28)?;
-    if m[4] != 6 || m[5] != 4 {
-        return None;
-    }
-    let mac =
-        |at: usize| -> [u8; 6] { [m[at], m[at + 1], m[at + 2], m[at + 3], m[at + 4], m[at + 5]] };
-    let ip = |at: usize| -> [u8; 4] { [m[at], m[at + 1], m[at + 2], m[at + 3]] };
-    Some(Arp {
-        opcode: u16::from_be_bytes([m[6], m[7]]),
-        sender_mac: mac(8),
-        sender_ip: ip(14),
-        target_mac: mac(18),
-        target_ip: ip(24),
-    })
+    crate::decode::decode_arp(bytes.get(start..)?)
 }
 
 /// The timestamp `frame.time_delta` counts from: the previous frame's, where a custom block

@@ -6,6 +6,7 @@
 use super::context::Frame;
 use super::value::{Occurrences, Val};
 use crate::decode::{self, link::decode_link, Decoded, Transport};
+use crate::wire::bytes::be16;
 use std::borrow::Cow;
 
 fn push_range<'r>(out: &mut Occurrences<'r>, bytes: &'r [u8], start: usize, end: usize) {
@@ -34,10 +35,9 @@ pub fn frame_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
 /// `eth.type`: the EtherType after the Ethernet addresses (802.3 frames, which carry a length
 /// there, have none).
 pub fn ether_type<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
-    let Some(field) = f.bytes().and_then(|b| b.get(12..14)) else {
+    let Some(ether_type) = f.bytes().and_then(|b| be16(b, 12)) else {
         return;
     };
-    let ether_type = u16::from_be_bytes([field[0], field[1]]);
     if ether_type > 1500 {
         out.push(Val::Uint(u64::from(ether_type)));
     }
@@ -61,12 +61,8 @@ pub fn ip_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
         return;
     };
     let length = match first >> 4 {
-        4 => bytes
-            .get(start + 2..start + 4)
-            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))),
-        6 => bytes
-            .get(start + 4..start + 6)
-            .map(|b| 40 + usize::from(u16::from_be_bytes([b[0], b[1]]))),
+        4 => be16(bytes, start + 2).map(usize::from),
+        6 => be16(bytes, start + 4).map(|l| 40 + usize::from(l)),
         _ => None,
     };
     let end = match length {
@@ -116,10 +112,8 @@ fn arp_u16<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, at: usize) {
     let Some(start) = network_offset(f, bytes) else {
         return;
     };
-    if let Some(field) = bytes.get(start + at..start + at + 2) {
-        out.push(Val::Uint(u64::from(u16::from_be_bytes([
-            field[0], field[1],
-        ]))));
+    if let Some(field) = be16(bytes, start + at) {
+        out.push(Val::Uint(u64::from(field)));
     }
 }
 

@@ -13,6 +13,7 @@ use crate::flows::Flows;
 use crate::index::FrameLocation;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
+use crate::wire::bytes::{be16, be32};
 use rustc_hash::FxHashMap as HashMap;
 
 /// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
@@ -646,9 +647,7 @@ fn tls_segment(pending: &mut Vec<u8>, flags: &mut TlsFlags, payload: &[u8]) -> T
         let rest = &data[at..];
         let plausible = rest.first().is_some_and(|t| (20..=24).contains(t))
             && rest.get(1).is_none_or(|&major| major == 3);
-        let length = rest
-            .get(3..5)
-            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+        let length = be16(rest, 3).map(usize::from);
         if !plausible || length.is_some_and(|l| l + 5 > MAX_RECORD) {
             break;
         }
@@ -695,13 +694,13 @@ fn tls_record(record: &[u8], flags: &mut TlsFlags) -> TlsRecord {
     let body = &record[5..];
     let mut at = 0;
     for _ in 0..64 {
-        let Some(header) = body.get(at..at + 4) else {
+        let Some(header) = be32(body, at) else {
             break;
         };
-        let length =
-            (usize::from(header[1]) << 16) | (usize::from(header[2]) << 8) | usize::from(header[3]);
-        out.handshake_types.push(header[0]);
-        match (header[0], decode::app::parse_tls(record)) {
+        // Handshake type (1 byte), then a 24-bit length.
+        let (kind, length) = ((header >> 24) as u8, (header & 0x00ff_ffff) as usize);
+        out.handshake_types.push(kind);
+        match (kind, decode::app::parse_tls(record)) {
             (1, Some(AppInfo::Tls { server_name, .. })) => out.server_name = server_name,
             (2, Some(AppInfo::Tls { version, .. })) => flags.tls13 = version == 0x0304,
             _ => {}

@@ -29,6 +29,8 @@ use crate::capture::FileInfo;
 use crate::decode::{Decoded, Transport};
 use crate::flows::Flows;
 use crate::index::{PacketIndex, PacketRecord};
+use crate::wire::bytes::be16;
+use crate::wire::checksum::{fold, pseudo_header_ip as pseudo, sum};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -42,47 +44,6 @@ pub const CHECK_ONE_IN: u32 = 8;
 /// Whether frame `frame_index` (0-based, in its file) gets its checksums validated.
 pub fn should_check(frame_index: u32) -> bool {
     frame_index < CHECK_ALL_FRAMES || frame_index % CHECK_ONE_IN == 0
-}
-
-/// One's-complement sum of `data` (16-bit big-endian words, an odd last byte padded) added to
-/// `acc`, not folded. The bytes are summed as little-endian 32-bit words in four lanes (which
-/// the compiler vectorises) and the folded result byte-swapped: one's-complement sums do not
-/// depend on byte order (RFC 1071), and 2^32 ≡ 1 (mod 2^16 − 1).
-fn sum(data: &[u8], acc: u64) -> u64 {
-    let mut lanes = [0u64; 4];
-    let mut chunks = data.chunks_exact(16);
-    for c in &mut chunks {
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            let at = 4 * k;
-            *lane += u64::from(u32::from_le_bytes([c[at], c[at + 1], c[at + 2], c[at + 3]]));
-        }
-    }
-    let mut le: u64 = lanes.iter().sum();
-    let mut words = chunks.remainder().chunks_exact(2);
-    for w in &mut words {
-        le += u64::from(u16::from_le_bytes([w[0], w[1]]));
-    }
-    if let Some(&last) = words.remainder().first() {
-        le += u64::from(last);
-    }
-    acc + u64::from(fold(le).swap_bytes())
-}
-
-fn fold(mut acc: u64) -> u16 {
-    while acc > 0xffff {
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
-    acc as u16
-}
-
-fn pseudo(src: &IpAddr, dst: &IpAddr, protocol: u8, length: usize) -> u64 {
-    let mut acc = match (src, dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => sum(&d.octets(), sum(&s.octets(), 0)),
-        (IpAddr::V6(s), IpAddr::V6(d)) => sum(&d.octets(), sum(&s.octets(), 0)),
-        _ => 0,
-    };
-    acc += u64::from(protocol) + (length as u64 >> 16) + (length as u64 & 0xffff);
-    acc
 }
 
 /// Validates the innermost IPv4 header checksum and the TCP or UDP checksum of one decoded
@@ -119,9 +80,8 @@ pub fn check(d: &Decoded, data: &[u8]) -> Option<ChecksumIssue> {
         if let Some((protocol, header_len, declared, field)) = found {
             let start = (d.payload_offset as usize).checked_sub(header_len)?;
             let segment = data.get(start..start.checked_add(declared)?);
-            let stored = segment.and_then(|s| s.get(field..field + 2));
+            let stored = segment.and_then(|s| be16(s, field));
             if let (Some(segment), Some(stored)) = (segment, stored) {
-                let stored = u16::from_be_bytes([stored[0], stored[1]]);
                 let udp_unset = protocol == 17 && stored == 0;
                 if declared >= header_len && !udp_unset {
                     let p = pseudo(&src, &dst, protocol, declared);
@@ -824,26 +784,6 @@ fn finding(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sums_by_eight_bytes_match_sums_by_two() {
-        let data: Vec<u8> = (0..1001u32).map(|i| (i * 37 % 251) as u8).collect();
-        let mut slow = 0u64;
-        for w in data.chunks(2) {
-            slow += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
-        }
-        for len in [0, 1, 2, 7, 8, 9, 15, 16, 17, 1000, 1001] {
-            let mut s = 0u64;
-            for w in data[..len].chunks(2) {
-                s += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
-            }
-            // Expected: the RFC 1071 sum written out above, one big-endian 16-bit word at a
-            // time (an odd last byte padded with 0), folded the same way.
-            assert_eq!(fold(sum(&data[..len], 0)), fold(s), "{len}");
-        }
-        // Expected: `slow`, the same word-by-word sum over all 1001 bytes.
-        assert_eq!(fold(sum(&data, 0)), fold(slow));
-    }
 
     /// Random records, link addresses and checksum entries (frames past the end, any bits,
     /// interface numbers far out of range): the detector must survive them.

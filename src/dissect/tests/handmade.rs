@@ -16,7 +16,7 @@ fn ipv4(proto: u8, payload: &[u8]) -> Vec<u8> {
     h[2..4].copy_from_slice(&total.to_be_bytes());
     h.extend_from_slice(&SRC);
     h.extend_from_slice(&DST);
-    let ck = crate::dissect::checksum::expected_over(&h, 10, 0);
+    let ck = crate::wire::checksum::expected_over(&h, 10, 0);
     h[10..12].copy_from_slice(&ck.to_be_bytes());
     h.extend_from_slice(payload);
     h
@@ -166,7 +166,7 @@ fn ipv4_options_router_alert() {
     h.extend_from_slice(&SRC);
     h.extend_from_slice(&[224, 0, 0, 22]);
     h.extend_from_slice(&[148, 4, 0, 0]);
-    let ck = crate::dissect::checksum::expected_over(&h, 10, 0);
+    let ck = crate::wire::checksum::expected_over(&h, 10, 0);
     h[10..12].copy_from_slice(&ck.to_be_bytes());
     assert_eq!(ipv4_header_checksum_ok(&h), Some(true));
     let t = run(228, &h);
