@@ -7,63 +7,12 @@
 //!
 //! Frames are grouped by what their rows show, so one filter is compiled and run per group.
 
-use std::borrow::Cow;
+mod common;
+
+use common::{load, manifest_paths};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use tracelens::analyzer::{Analyzer, FrameLocation};
-use tracelens::filter::{Filter, FrameBytes};
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures")
-}
-
-/// The capture paths of the MANIFEST's file table (paths with a folder), each of which must exist.
-fn manifest_paths() -> Vec<String> {
-    let manifest = std::fs::read_to_string(corpus_dir().join("MANIFEST.md")).expect("MANIFEST.md");
-    let paths: Vec<String> = manifest
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `"))
-        .filter_map(|rest| rest.split('`').next())
-        .filter(|path| path.contains('/'))
-        .map(str::to_string)
-        .collect();
-    for p in &paths {
-        assert!(
-            corpus_dir().join(p).is_file(),
-            "{p} is in the MANIFEST but not in the corpus"
-        );
-    }
-    paths
-}
-
-struct Memory(Vec<u8>);
-
-impl FrameBytes for Memory {
-    fn frame_bytes(&self, _frame: usize, at: &FrameLocation) -> Option<Cow<'_, [u8]>> {
-        let start = usize::try_from(at.offset).ok()?;
-        self.0
-            .get(start..start + at.caplen as usize)
-            .map(Cow::Borrowed)
-    }
-}
-
-fn load(path: &str) -> (Analyzer, Memory) {
-    let raw = std::fs::read(corpus_dir().join(path)).expect("capture");
-    let mut analyzer = Analyzer::new();
-    let file = analyzer.begin_file(path);
-    analyzer.push(file, &raw);
-    analyzer.finish();
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
-        out
-    } else {
-        raw
-    };
-    (analyzer, Memory(bytes))
-}
+use tracelens::filter::Filter;
 
 /// A filter clause for one side of a row: `ip.src == 10.0.0.1`, `ipv6.dst == ::1`,
 /// `eth.src == 00:11:22:33:44:55`; None for what the column shows otherwise (names, empty).

@@ -9,12 +9,14 @@
 //! Every TCP frame's row (stream, relative seq/ack, lengths, RTTs, analysis flags…, single pass
 //! and `-2`) and the frame sets of the display filters of `filters.txt` must equal tshark's.
 
-use std::borrow::Cow;
+mod common;
+
+use common::Memory;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use tracelens::analyzer::{Analyzer, FrameLocation};
+use tracelens::analyzer::Analyzer;
 use tracelens::dissect::{dissect, Node};
-use tracelens::filter::{Filter, FrameBytes};
+use tracelens::filter::Filter;
 use tracelens::tcp::flags::field_names;
 use tracelens::tcp::rows::{row, seconds, Passes};
 
@@ -33,27 +35,8 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/encapsulation")
 }
 
-struct Memory(Vec<u8>);
-
-impl FrameBytes for Memory {
-    fn frame_bytes(&self, _frame: usize, at: &FrameLocation) -> Option<Cow<'_, [u8]>> {
-        let start = usize::try_from(at.offset).ok()?;
-        self.0
-            .get(start..start + at.caplen as usize)
-            .map(Cow::Borrowed)
-    }
-}
-
 fn load(capture: &str) -> (Analyzer, Memory) {
-    let bytes = std::fs::read(data_dir().join(capture)).expect("derived capture");
-    let mut analyzer = Analyzer::new();
-    let file = analyzer.begin_file(capture);
-    for chunk in bytes.chunks(64 * 1024) {
-        analyzer.push(file, chunk);
-    }
-    analyzer.end_file(file);
-    analyzer.finish();
-    (analyzer, Memory(bytes))
+    common::load_file(&data_dir().join(capture))
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {

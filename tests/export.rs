@@ -5,56 +5,20 @@
 //! error and show the findings' comments. tshark is required: these tests fail without it
 //! (`scripts/setup --test` installs it).
 
-use std::borrow::Cow;
-use std::io::Read;
+mod common;
+
+use common::{corpus_dir, load_file as load, manifest_paths as captures, Memory};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tracelens::analyzer::{Analyzer, FrameLocation};
+use tracelens::analyzer::Analyzer;
 use tracelens::capture::frame::is_packet_link_type;
 use tracelens::capture::reader::CaptureReader;
 use tracelens::export::Export;
-use tracelens::filter::FrameBytes;
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("TRACELENS_CAPTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures"))
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tracelens-export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir.join(name)
-}
-
-/// A capture held in memory, decompressed when gzip'd (the index's offsets are in that stream).
-struct Memory(Vec<u8>);
-
-impl FrameBytes for Memory {
-    fn frame_bytes(&self, _frame: usize, at: &FrameLocation) -> Option<Cow<'_, [u8]>> {
-        let start = usize::try_from(at.offset).ok()?;
-        self.0
-            .get(start..start + at.caplen as usize)
-            .map(Cow::Borrowed)
-    }
-}
-
-fn load(path: &Path) -> (Analyzer, Memory) {
-    let raw = std::fs::read(path).expect("capture");
-    let mut analyzer = Analyzer::new();
-    let file = analyzer.begin_file(&path.display().to_string());
-    for chunk in raw.chunks(1 << 16) {
-        analyzer.push(file, chunk);
-    }
-    analyzer.finish();
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
-        out
-    } else {
-        raw
-    };
-    (analyzer, Memory(bytes))
 }
 
 /// One packet as compared: timestamp (ns), original length, link type, captured bytes.
@@ -209,18 +173,6 @@ const FILTERS: &[&str] = &[
     "udp or icmp",
     "frame.number <= 10",
 ];
-
-/// Capture paths named in the corpus MANIFEST.
-fn captures() -> Vec<String> {
-    let manifest = std::fs::read_to_string(corpus_dir().join("MANIFEST.md")).expect("MANIFEST.md");
-    manifest
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `"))
-        .filter_map(|rest| rest.split('`').next())
-        .filter(|path| path.contains('/'))
-        .map(str::to_string)
-        .collect()
-}
 
 /// What `tshark -r CAPTURE -Y FILTER -w OUT` writes, read back with our reader; `None` when
 /// tshark cannot read the capture.

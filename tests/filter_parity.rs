@@ -8,18 +8,13 @@
 //! capture, lines `<filter index> <frame>...`), e.g. written with a Lua tap per filter as
 //! `tests/goldens/generate.sh` does.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use tracelens::analyzer::{Analyzer, FrameLocation};
-use tracelens::filter::{Filter, FrameBytes};
+mod common;
 
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("TRACELENS_CAPTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures"))
-}
+use common::{corpus_dir, load, manifest_paths as captures, Memory};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use tracelens::analyzer::Analyzer;
+use tracelens::filter::Filter;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,53 +32,6 @@ fn filters() -> Vec<String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_string)
         .collect()
-}
-
-/// Capture paths named in the corpus MANIFEST.
-fn captures() -> Vec<String> {
-    let manifest = std::fs::read_to_string(corpus_dir().join("MANIFEST.md")).expect("MANIFEST.md");
-    manifest
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `"))
-        .filter_map(|rest| rest.split('`').next())
-        // Capture rows name a folder/file; other tables of the MANIFEST (".cap", ".pcapng") do not.
-        .filter(|path| path.contains('/'))
-        .inspect(|path| {
-            assert!(
-                corpus_dir().join(path).is_file(),
-                "MANIFEST.md names {path}, which is not in the corpus"
-            )
-        })
-        .map(str::to_string)
-        .collect()
-}
-
-/// A capture held in memory (decompressed when gzip'd: the index's offsets are in that stream).
-struct Memory(Vec<u8>);
-
-impl FrameBytes for Memory {
-    fn frame_bytes(&self, _frame: usize, at: &FrameLocation) -> Option<Cow<'_, [u8]>> {
-        let start = usize::try_from(at.offset).ok()?;
-        self.0
-            .get(start..start + at.caplen as usize)
-            .map(Cow::Borrowed)
-    }
-}
-
-fn load(path: &str) -> (Analyzer, Memory) {
-    let raw = std::fs::read(corpus_dir().join(path)).expect("capture");
-    let mut analyzer = Analyzer::new();
-    let file = analyzer.begin_file(path);
-    analyzer.push(file, &raw);
-    analyzer.finish();
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
-        out
-    } else {
-        raw
-    };
-    (analyzer, Memory(bytes))
 }
 
 /// Goldens: filter index → capture → frame numbers (`None` when tshark rejected the filter or

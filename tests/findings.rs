@@ -7,6 +7,9 @@
 //! and ISB drops; every detector also gets a clean capture that must not trigger it, and a sweep
 //! over the whole corpus checks that no clean capture yields an error-severity finding.
 
+mod common;
+
+use common::{manifest_paths, Memory};
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness, TsResolution};
 use serde_json::Value;
@@ -1293,26 +1296,6 @@ fn clean_captures_trigger_no_tcp_detector() {
 // ---------------------------------------------------------------------------------------------
 // The whole corpus.
 
-/// Every capture path in the corpus MANIFEST.
-fn manifest_paths() -> Vec<String> {
-    let dir = format!("{}/../shared/captures", env!("CARGO_MANIFEST_DIR"));
-    let manifest = std::fs::read_to_string(format!("{dir}/MANIFEST.md")).expect("MANIFEST.md");
-    manifest
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `"))
-        .filter_map(|rest| rest.split('`').next())
-        // Capture rows name a file under its source folder; rows of the other tables (a
-        // "`.cap` that is really pcap") have no folder.
-        .filter(|path| path.contains('/'))
-        .map(|path| {
-            // A file the MANIFEST lists but the corpus lacks fails the test: never skipped.
-            let full = format!("{dir}/{path}");
-            assert!(std::path::Path::new(&full).is_file(), "{full}: missing");
-            path.to_string()
-        })
-        .collect()
-}
-
 /// The corpus files that are neither BAD INPUT nor TCP trouble (retransmissions, RSTs, refused or
 /// unanswered connections, dup ACKs, zero windows) in the MANIFEST: none may yield an error.
 ///
@@ -2452,33 +2435,6 @@ fn cli_findings_filter_threshold_and_timings() {
 // ---------------------------------------------------------------------------------------------
 // Evidence that is complete and agrees with the sentence, over the whole corpus.
 
-/// A capture held in memory, for filters that read frame bytes (decompressed when gzip'd: the
-/// index's offsets are in that stream).
-struct Memory(Vec<u8>);
-
-impl tracelens::filter::FrameBytes for Memory {
-    fn frame_bytes(
-        &self,
-        _frame: usize,
-        at: &tracelens::analyzer::FrameLocation,
-    ) -> Option<std::borrow::Cow<'_, [u8]>> {
-        let start = usize::try_from(at.offset).ok()?;
-        self.0
-            .get(start..start + at.caplen as usize)
-            .map(std::borrow::Cow::Borrowed)
-    }
-}
-
-fn inflated(raw: Vec<u8>) -> Vec<u8> {
-    use std::io::Read;
-    if !raw.starts_with(&[0x1f, 0x8b]) {
-        return raw;
-    }
-    let mut out = Vec::new();
-    let _ = flate2::read::MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
-    out
-}
-
 /// The frames (1-based) that `filter` selects, run through our own filter engine.
 fn selected(analyzer: &mut Analyzer, bytes: &Memory, filter: &str) -> Result<Vec<u64>, String> {
     let compiled = tracelens::filter::Filter::compile(filter).map_err(|e| e.to_string())?;
@@ -2711,7 +2667,7 @@ fn every_finding_lists_all_its_evidence_and_its_counts_match_it() {
     inputs.push(("built: many_failing_paths".into(), many_failing_paths()));
     for (name, raw) in inputs {
         let mut analyzer = analyze_checked(&raw);
-        let bytes = Memory(inflated(raw));
+        let bytes = Memory::of(raw);
         for f in analyzer.findings() {
             checked += 1;
             // Users never read about "the seed": the text says what happened.
