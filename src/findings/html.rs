@@ -120,7 +120,7 @@ fn write_finding(out: &mut String, n: usize, f: &Finding, row: &dyn Fn(u64) -> O
         .details
         .iter()
         .filter(|(_, v)| **v != Detail::Null)
-        .map(|(k, v)| format!("{k} = {}", detail_text(v)))
+        .map(|(k, v)| format!("{k} = {v}"))
         .collect();
     if !details.is_empty() {
         let _ = writeln!(out, "<li>Details: {}</li>", escape(&details.join("; ")));
@@ -165,20 +165,6 @@ fn write_evidence(out: &mut String, f: &Finding, row: &dyn Fn(u64) -> Option<Row
 
 fn table_row(out: &mut String, head: &str, value: &str) {
     let _ = writeln!(out, "<tr><th>{head}</th><td>{value}</td></tr>");
-}
-
-fn detail_text(v: &Detail) -> String {
-    match v {
-        Detail::Null => "none".into(),
-        Detail::Bool(b) => b.to_string(),
-        Detail::Int(i) => i.to_string(),
-        Detail::Float(f) => f.to_string(),
-        Detail::Text(t) => t.clone(),
-        Detail::List(items) => {
-            let inner: Vec<String> = items.iter().map(detail_text).collect();
-            format!("[{}]", inner.join(", "))
-        }
-    }
 }
 
 /// HTML-escapes text for element content and attribute values: `& < > " ' /` become

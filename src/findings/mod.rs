@@ -118,6 +118,29 @@ pub enum Detail {
     List(Vec<Detail>),
 }
 
+/// A detail as the reports print it: `none`, numbers and text as they are, lists in brackets.
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Detail::Null => f.write_str("none"),
+            Detail::Bool(b) => write!(f, "{b}"),
+            Detail::Int(i) => write!(f, "{i}"),
+            Detail::Float(x) => write!(f, "{x}"),
+            Detail::Text(t) => f.write_str(t),
+            Detail::List(items) => {
+                f.write_str("[")?;
+                for (n, item) in items.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
 impl Detail {
     pub fn as_i64(&self) -> Option<i64> {
         match self {

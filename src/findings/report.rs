@@ -65,7 +65,7 @@ pub fn to_markdown(findings: &[Finding], capture_name: &str) -> String {
                 .details
                 .iter()
                 .filter(|(_, v)| **v != Detail::Null)
-                .map(|(k, v)| format!("{k} = {}", detail_text(v)))
+                .map(|(k, v)| format!("{k} = {v}"))
                 .collect();
             let _ = writeln!(out, "- Details: {}", code_span(&numbers.join("; ")));
         }
@@ -97,20 +97,6 @@ fn code_span(text: &str) -> String {
         ""
     };
     format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-fn detail_text(v: &Detail) -> String {
-    match v {
-        Detail::Null => "none".into(),
-        Detail::Bool(b) => b.to_string(),
-        Detail::Int(i) => i.to_string(),
-        Detail::Float(f) => f.to_string(),
-        Detail::Text(t) => t.clone(),
-        Detail::List(items) => {
-            let inner: Vec<String> = items.iter().map(detail_text).collect();
-            format!("[{}]", inner.join(", "))
-        }
-    }
 }
 
 /// JSON: an array of objects with keys kind, severity, verdict, explanation, frames,
