@@ -7,13 +7,12 @@
 
 pub mod app;
 pub mod layers;
-pub mod link;
 
 use crate::wire::bytes::{array, be16, be32};
+use crate::wire::link::{self, decode_link, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 pub use app::AppInfo;
 use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 pub use layers::{FragmentInfo, IcmpQuote, OuterLayer};
-use link::{decode_link, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 use std::net::IpAddr;
 
 /// TCP header fields the analysis needs.
@@ -483,7 +482,7 @@ fn gre_payload(gre: &[u8]) -> Option<(u16, usize)> {
         info.ether_type = ppp_info.ether_type;
         return Some((info.ether_type, len + ppp_info.offset));
     }
-    if link::is_aruba_gre(protocol) {
+    if crate::wire::gre::is_aruba(protocol) {
         let (ether_type, at) = link::wlan_snap_payload(gre.get(len..)?)?;
         return Some((ether_type, len + at));
     }

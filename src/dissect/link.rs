@@ -908,7 +908,7 @@ pub(crate) fn wlan(cx: &mut Cx, b: &Bytes, off: usize) {
         _ => format!("IEEE 802.11, type {kind} subtype {subtype}, Flags: 0x{fc1:02x}"),
     };
     node.push(Node::new(format!("Frame Control Field: 0x{fc:04x}"), off, 2).field("wlan.fc"));
-    let Some(body) = crate::decode::link::wlan_snap_payload(b.rest(off)) else {
+    let Some(body) = crate::wire::link::wlan_snap_payload(b.rest(off)) else {
         if cx.push_layer(node) {
             data_layer(cx, b, off + 2, ", 802.11 frame not dissected further");
         }

@@ -149,7 +149,7 @@ fn gre_header(node: &mut Node, b: &Bytes, off: usize) -> Option<GreHeader> {
     let pname = match protocol {
         0x880b => "PPP",
         0x0800 => "IP",
-        p if crate::decode::link::is_aruba_gre(p) => "ARUBA WLAN",
+        p if crate::wire::gre::is_aruba(p) => "ARUBA WLAN",
         p => ethertype_name(p),
     };
     node.push(
@@ -225,7 +225,7 @@ pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
             ppp(cx, b, payload);
         }
         0x88be if h.flags & GRE_S != 0 => erspan_type2(cx, b, payload),
-        p if crate::decode::link::is_aruba_gre(p) => wlan(cx, b, payload),
+        p if crate::wire::gre::is_aruba(p) => wlan(cx, b, payload),
         p => {
             by_ethertype(cx, b, p, payload);
         }

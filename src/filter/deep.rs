@@ -6,8 +6,9 @@
 //! nesting is bounded.
 
 use crate::decode::app::{parse_dns, AppInfo};
-use crate::decode::link::{decode_link, is_aruba_gre, wlan_snap_payload};
 use crate::wire::bytes::{array, be16};
+use crate::wire::gre::is_aruba as is_aruba_gre;
+use crate::wire::link::{decode_link, wlan_snap_payload};
 use std::net::IpAddr;
 
 /// One IPv4 or IPv6 header.

@@ -243,7 +243,7 @@ pub(super) fn ipv4_total_length(f: &Frame<'_>) -> i64 {
     }
     let from_bytes = f
         .bytes()
-        .and_then(|b| crate::decode::link::decode_link(f.link_type(), b));
+        .and_then(|b| crate::wire::link::decode_link(f.link_type(), b));
     if let Some(info) = from_bytes {
         let end = info.end.map_or(i64::from(f.rec.orig_len), |end| end as i64);
         return end.saturating_sub(info.offset as i64);
@@ -404,7 +404,7 @@ pub(super) fn is_rarp(f: &Frame<'_>) -> bool {
         return false;
     }
     f.bytes()
-        .and_then(|bytes| crate::decode::link::decode_link(f.link_type(), bytes))
+        .and_then(|bytes| crate::wire::link::decode_link(f.link_type(), bytes))
         .is_some_and(|info| info.ether_type == 0x8035)
 }
 
@@ -418,7 +418,7 @@ pub(super) fn arp_message(f: &Frame<'_>) -> Option<Arp> {
         return None;
     }
     let bytes = f.bytes()?;
-    let start = crate::decode::link::decode_link(f.link_type(), bytes)?.offset;
+    let start = crate::wire::link::decode_link(f.link_type(), bytes)?.offset;
     crate::decode::decode_arp(bytes.get(start..)?)
 }
 

@@ -5,8 +5,9 @@
 
 use super::context::Frame;
 use super::value::{Occurrences, Val};
-use crate::decode::{self, link::decode_link, Decoded, Transport};
+use crate::decode::{self, Decoded, Transport};
 use crate::wire::bytes::be16;
+use crate::wire::link::decode_link;
 use std::borrow::Cow;
 
 fn push_range<'r>(out: &mut Occurrences<'r>, bytes: &'r [u8], start: usize, end: usize) {

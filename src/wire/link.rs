@@ -2,7 +2,10 @@
 //! is (an EtherType), recording Ethernet addresses and VLAN tags on the way.
 //!
 //! etherparse parses Ethernet II and VLAN tags but not SLL2, BSD loopback, PPP, PPPoE or MPLS,
-//! so those are read here by hand; the result is handed to etherparse from the EtherType on.
+//! and not the lax EtherType chains Wireshark follows (an 802.1ad tag, MPLS guessed by its first
+//! nibble, a PPPoE length that ends the packet before the padding), so link layers are read here;
+//! the network layer's views ([`super::ipv4`], [`super::ipv6`], [`super::arp`]) take over from
+//! the EtherType on.
 
 use crate::wire::bytes::{array, be16, be32, le32};
 
@@ -171,12 +174,6 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
     }
     info.ether_type = ether_type;
     info.offset = at;
-}
-
-/// GRE protocol types Wireshark hands to its 802.11 dissector (Aruba's WLAN tunnels,
-/// 0x8200 to 0x8370 in steps of 0x10).
-pub fn is_aruba_gre(protocol: u16) -> bool {
-    (0x8200..=0x8370).contains(&protocol) && protocol & 0x000F == 0
 }
 
 /// An IEEE 802.11 data frame without FCS (as Aruba GRE carries it) whose body is LLC/SNAP:

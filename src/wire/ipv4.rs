@@ -1,0 +1,240 @@
+//! The IPv4 header (RFC 791) as a zero-copy view: every field's byte range in [`field`], and
+//! [`Ipv4Header`], which checks once that the 20-byte fixed header is there (and the version
+//! nibble is 4) and then reads any field without a failure path. The header length, total
+//! length and fragment fields are reported as they are written, never "corrected": the decoder,
+//! the details tree and the filter each decide what a strange value means (Wireshark keeps
+//! dissecting a total length of 0, which TCP segmentation offload produces, and flags a header
+//! length below 20).
+//!
+//! etherparse's `Ipv4HeaderSlice` rejects exactly the headers a support engineer needs to see
+//! (a total length shorter than the header, options cut by the snapshot length) and does not say
+//! where a field is, so this view is written here in its style.
+
+use super::error::{need, WireError};
+use std::ops::Range;
+
+/// Byte ranges of the fixed header's fields, from the header's first byte.
+pub mod field {
+    use std::ops::Range;
+    pub const VER_IHL: usize = 0;
+    pub const DS_FIELD: usize = 1;
+    pub const LENGTH: Range<usize> = 2..4;
+    pub const IDENT: Range<usize> = 4..6;
+    pub const FLAGS_FRAG: Range<usize> = 6..8;
+    pub const TTL: usize = 8;
+    pub const PROTOCOL: usize = 9;
+    pub const CHECKSUM: Range<usize> = 10..12;
+    pub const SRC: Range<usize> = 12..16;
+    pub const DST: Range<usize> = 16..20;
+}
+
+/// Length of the fixed header (no options).
+pub const HEADER_LEN: usize = 20;
+
+/// A view of an IPv4 header at the start of `bytes` (which may run on into the payload).
+#[derive(Debug, Clone, Copy)]
+pub struct Ipv4Header<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Ipv4Header<'a> {
+    /// Views the header at the start of `bytes`: the fixed 20 bytes must be there and the
+    /// version must be 4.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        let version = bytes[field::VER_IHL] >> 4;
+        if version != 4 {
+            return Err(WireError::Malformed {
+                field: "ip.version",
+                value: u32::from(version),
+            });
+        }
+        Ok(Ipv4Header { bytes })
+    }
+
+    /// Every byte from the header's start (header, payload and whatever follows).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    fn be16(&self, r: Range<usize>) -> u16 {
+        u16::from_be_bytes([self.bytes[r.start], self.bytes[r.start + 1]])
+    }
+
+    /// Header length in bytes as the IHL field says (may be below 20: malformed).
+    pub fn header_len(&self) -> usize {
+        usize::from(self.bytes[field::VER_IHL] & 0x0f) * 4
+    }
+
+    /// The DS field (DSCP in the top six bits, ECN in the bottom two).
+    pub fn ds_field(&self) -> u8 {
+        self.bytes[field::DS_FIELD]
+    }
+
+    pub fn dscp(&self) -> u8 {
+        self.ds_field() >> 2
+    }
+
+    pub fn ecn(&self) -> u8 {
+        self.ds_field() & 0x03
+    }
+
+    /// The total-length field (header plus payload; 0 under segmentation offload).
+    pub fn total_len(&self) -> u16 {
+        self.be16(field::LENGTH)
+    }
+
+    pub fn ident(&self) -> u16 {
+        self.be16(field::IDENT)
+    }
+
+    /// The flags and fragment offset word as written.
+    pub fn flags_frag(&self) -> u16 {
+        self.be16(field::FLAGS_FRAG)
+    }
+
+    pub fn reserved_flag(&self) -> bool {
+        self.flags_frag() & 0x8000 != 0
+    }
+
+    pub fn dont_fragment(&self) -> bool {
+        self.flags_frag() & 0x4000 != 0
+    }
+
+    pub fn more_fragments(&self) -> bool {
+        self.flags_frag() & 0x2000 != 0
+    }
+
+    /// Fragment offset in bytes (the field counts 8-byte units).
+    pub fn frag_offset(&self) -> u32 {
+        u32::from(self.flags_frag() & 0x1fff) * 8
+    }
+
+    /// Part of a fragmented datagram (MF set or a non-zero offset).
+    pub fn is_fragment(&self) -> bool {
+        self.flags_frag() & 0x3fff != 0
+    }
+
+    pub fn ttl(&self) -> u8 {
+        self.bytes[field::TTL]
+    }
+
+    pub fn protocol(&self) -> u8 {
+        self.bytes[field::PROTOCOL]
+    }
+
+    pub fn checksum(&self) -> u16 {
+        self.be16(field::CHECKSUM)
+    }
+
+    pub fn src(&self) -> [u8; 4] {
+        [
+            self.bytes[12],
+            self.bytes[13],
+            self.bytes[14],
+            self.bytes[15],
+        ]
+    }
+
+    pub fn dst(&self) -> [u8; 4] {
+        [
+            self.bytes[16],
+            self.bytes[17],
+            self.bytes[18],
+            self.bytes[19],
+        ]
+    }
+
+    /// The whole header as captured (fewer bytes than `header_len` when the capture cut it),
+    /// or `None` when the header length is below 20.
+    pub fn header(&self) -> Option<&'a [u8]> {
+        let len = self.header_len();
+        (len >= HEADER_LEN).then(|| &self.bytes[..len.min(self.bytes.len())])
+    }
+
+    /// The options as captured (between the fixed header and the header length).
+    pub fn options(&self) -> &'a [u8] {
+        let end = self
+            .header_len()
+            .clamp(HEADER_LEN, self.bytes.len().max(HEADER_LEN));
+        &self.bytes[HEADER_LEN..end.min(self.bytes.len())]
+    }
+
+    /// Bytes of payload the header declares (total length minus header length; 0 when the
+    /// total length is 0 or shorter than the header).
+    pub fn declared_payload_len(&self) -> u32 {
+        u32::from(self.total_len()).saturating_sub(self.header_len() as u32)
+    }
+
+    /// End of the packet (from the header's start) as the total length declares it, clipped to
+    /// `available`; a total length of 0 (segmentation offload) means "up to `available`".
+    pub fn packet_end(&self, available: usize) -> usize {
+        match usize::from(self.total_len()) {
+            0 => available,
+            len => len.min(available),
+        }
+    }
+
+    /// Whether the header checksum is right (the header must be complete).
+    pub fn checksum_ok(&self) -> Option<bool> {
+        let header = self.header()?;
+        (header.len() == self.header_len())
+            .then(|| super::checksum::fold(super::checksum::sum(header, 0)) == 0xffff)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real SYN's IPv4 header (from the synack-2-bytes sample).
+    const HEADER: [u8; 20] = [
+        0x45, 0x00, 0x00, 0x3c, 0x1c, 0x46, 0x40, 0x00, 0x40, 0x06, 0xb1, 0xe6, 0xac, 0x10, 0x0a,
+        0x63, 0xac, 0x10, 0x0a, 0x0c,
+    ];
+
+    #[test]
+    fn reads_every_fixed_field() {
+        let h = Ipv4Header::new(&HEADER).unwrap();
+        assert_eq!(h.header_len(), 20);
+        assert_eq!(h.total_len(), 60);
+        assert_eq!(h.ident(), 0x1c46);
+        assert!(h.dont_fragment() && !h.more_fragments() && !h.is_fragment());
+        assert_eq!((h.ttl(), h.protocol()), (64, 6));
+        assert_eq!(h.src(), [172, 16, 10, 99]);
+        assert_eq!(h.dst(), [172, 16, 10, 12]);
+        assert_eq!(h.checksum_ok(), Some(true));
+        assert_eq!(h.declared_payload_len(), 40);
+    }
+
+    #[test]
+    fn agrees_with_etherparse_on_every_field() {
+        let ours = Ipv4Header::new(&HEADER).unwrap();
+        let theirs = etherparse::Ipv4HeaderSlice::from_slice(&HEADER).unwrap();
+        assert_eq!(ours.total_len(), theirs.total_len());
+        assert_eq!(ours.ident(), theirs.identification());
+        assert_eq!(ours.ttl(), theirs.ttl());
+        assert_eq!(ours.protocol(), theirs.protocol().0);
+        assert_eq!(ours.src(), theirs.source());
+        assert_eq!(ours.dst(), theirs.destination());
+        assert_eq!(ours.checksum(), theirs.header_checksum());
+    }
+
+    #[test]
+    fn short_or_foreign_headers_are_refused_not_panicked_on() {
+        for n in 0..20 {
+            assert!(matches!(
+                Ipv4Header::new(&HEADER[..n]),
+                Err(WireError::Truncated { needed: 20, .. })
+            ));
+        }
+        let mut v6 = HEADER;
+        v6[0] = 0x65;
+        assert!(Ipv4Header::new(&v6).is_err());
+        let mut bad_ihl = HEADER;
+        bad_ihl[0] = 0x43;
+        let h = Ipv4Header::new(&bad_ihl).unwrap();
+        assert_eq!(h.header(), None);
+        assert!(h.options().is_empty());
+    }
+}

@@ -1,0 +1,256 @@
+//! The IPv6 header (RFC 8200) and its extension-header chain as zero-copy views: the fixed
+//! header's field ranges in [`field`], [`Ipv6Header`] (checked once: 40 bytes, version 6) and
+//! [`Extensions`], which walks hop-by-hop, routing, fragment, destination-options and
+//! authentication headers to the upper-layer protocol, at most [`MAX_EXTENSIONS`] of them, and
+//! says whether the chain ended early. Lengths are reported as written: a payload length of 0
+//! (a jumbogram, or segmentation offload) or one past the capture is for the caller to judge.
+//!
+//! etherparse's `LaxIpv6Slice` walks the same chain but hides where each extension header sits,
+//! which the details tree and the filter's byte fields need, so the chain is walked here.
+
+use super::error::{need, WireError};
+
+/// Byte ranges of the fixed header's fields, from the header's first byte.
+pub mod field {
+    use std::ops::Range;
+    /// Version, traffic class and flow label.
+    pub const VER_TC_FLOW: Range<usize> = 0..4;
+    pub const PAYLOAD_LEN: Range<usize> = 4..6;
+    pub const NEXT_HEADER: usize = 6;
+    pub const HOP_LIMIT: usize = 7;
+    pub const SRC: Range<usize> = 8..24;
+    pub const DST: Range<usize> = 24..40;
+}
+
+/// Length of the fixed header.
+pub const HEADER_LEN: usize = 40;
+
+/// Most extension headers walked before the chain is given up as malformed.
+pub const MAX_EXTENSIONS: usize = 16;
+
+/// IP protocol numbers that are IPv6 extension headers (hop-by-hop, routing, fragment, AH,
+/// destination options).
+pub fn is_extension(next_header: u8) -> bool {
+    matches!(next_header, 0 | 43 | 44 | 51 | 60)
+}
+
+/// A view of an IPv6 header at the start of `bytes` (which may run on into the payload).
+#[derive(Debug, Clone, Copy)]
+pub struct Ipv6Header<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Ipv6Header<'a> {
+    /// Views the header at the start of `bytes`: 40 bytes, version 6.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        let version = bytes[0] >> 4;
+        if version != 6 {
+            return Err(WireError::Malformed {
+                field: "ipv6.version",
+                value: u32::from(version),
+            });
+        }
+        Ok(Ipv6Header { bytes })
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    fn word0(&self) -> u32 {
+        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
+    }
+
+    pub fn traffic_class(&self) -> u8 {
+        (self.word0() >> 20) as u8
+    }
+
+    pub fn flow_label(&self) -> u32 {
+        self.word0() & 0x000f_ffff
+    }
+
+    pub fn payload_len(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[4], self.bytes[5]])
+    }
+
+    pub fn next_header(&self) -> u8 {
+        self.bytes[field::NEXT_HEADER]
+    }
+
+    pub fn hop_limit(&self) -> u8 {
+        self.bytes[field::HOP_LIMIT]
+    }
+
+    pub fn src(&self) -> [u8; 16] {
+        let mut a = [0; 16];
+        a.copy_from_slice(&self.bytes[field::SRC]);
+        a
+    }
+
+    pub fn dst(&self) -> [u8; 16] {
+        let mut a = [0; 16];
+        a.copy_from_slice(&self.bytes[field::DST]);
+        a
+    }
+
+    /// The extension headers after the fixed header, within the first `end` bytes of the view
+    /// (the packet's end as the caller frames it).
+    pub fn extensions(&self, end: usize) -> Extensions<'a> {
+        Extensions {
+            bytes: &self.bytes[..end.clamp(HEADER_LEN, self.bytes.len())],
+            at: HEADER_LEN,
+            next: self.next_header(),
+            walked: 0,
+            stopped: false,
+        }
+    }
+}
+
+/// One extension header: its protocol number, where it is (offsets from the IPv6 header's
+/// start) and the protocol after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extension {
+    pub kind: u8,
+    pub start: usize,
+    pub len: usize,
+    pub next: u8,
+}
+
+impl Extension {
+    /// The fragment header's offset (bytes), M flag and identification.
+    pub fn fragment(&self, ipv6: &[u8]) -> Option<Fragment> {
+        if self.kind != 44 {
+            return None;
+        }
+        let word = super::bytes::be16(ipv6, self.start + 2)?;
+        Some(Fragment {
+            offset: u32::from(word >> 3) * 8,
+            more: word & 1 != 0,
+            reserved_bits: word & 0x0006,
+            ident: super::bytes::be32(ipv6, self.start + 4)?,
+        })
+    }
+}
+
+/// The fields of an IPv6 fragment header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fragment {
+    pub offset: u32,
+    pub more: bool,
+    pub reserved_bits: u16,
+    pub ident: u32,
+}
+
+/// Walks an extension-header chain; after the last one, [`Extensions::upper`] is the
+/// upper-layer protocol and where it starts.
+#[derive(Debug, Clone)]
+pub struct Extensions<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    next: u8,
+    walked: usize,
+    stopped: bool,
+}
+
+impl Extensions<'_> {
+    /// The protocol after the headers walked so far and its offset from the IPv6 header.
+    pub fn upper(&self) -> (u8, usize) {
+        (self.next, self.at)
+    }
+
+    /// The chain ended inside an extension header (cut, or longer than the packet) or ran past
+    /// [`MAX_EXTENSIONS`]: `upper` is still an extension header.
+    pub fn cut(&self) -> bool {
+        self.stopped && is_extension(self.next)
+    }
+}
+
+impl Iterator for Extensions<'_> {
+    type Item = Extension;
+
+    fn next(&mut self) -> Option<Extension> {
+        if self.stopped || !is_extension(self.next) {
+            return None;
+        }
+        self.walked += 1;
+        let (Some(&next), Some(&raw_len)) = (self.bytes.get(self.at), self.bytes.get(self.at + 1))
+        else {
+            self.stopped = true;
+            return None;
+        };
+        let len = match self.next {
+            44 => 8,
+            51 => (usize::from(raw_len) + 2) * 4,
+            _ => (usize::from(raw_len) + 1) * 8,
+        };
+        if self.walked > MAX_EXTENSIONS || self.at + len > self.bytes.len() {
+            self.stopped = true;
+            return None;
+        }
+        let ext = Extension {
+            kind: self.next,
+            start: self.at,
+            len,
+            next,
+        };
+        self.at += len;
+        self.next = next;
+        Some(ext)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(next: u8, payload_len: u16) -> Vec<u8> {
+        let mut h = vec![0x60, 0, 0, 0];
+        h.extend(payload_len.to_be_bytes());
+        h.extend([next, 64]);
+        h.extend(
+            [0x20, 0x01, 0x0d, 0xb8]
+                .iter()
+                .chain([0u8; 11].iter())
+                .chain([1].iter()),
+        );
+        h.extend(
+            [0x20, 0x01, 0x0d, 0xb8]
+                .iter()
+                .chain([0u8; 11].iter())
+                .chain([2].iter()),
+        );
+        h
+    }
+
+    #[test]
+    fn walks_hop_by_hop_and_fragment_to_udp() {
+        let mut p = header(0, 24);
+        p.extend([44, 0, 1, 4, 0, 0, 0, 0]); // hop-by-hop: next fragment, PadN
+        p.extend([17, 0, 0x00, 0x09, 0, 0, 0x12, 0x34]); // fragment: offset 8, M, id 0x1234
+        p.extend([0; 8]);
+        let h = Ipv6Header::new(&p).unwrap();
+        let mut chain = h.extensions(p.len());
+        let exts: Vec<_> = chain.by_ref().collect();
+        assert_eq!(exts.len(), 2);
+        assert_eq!(chain.upper(), (17, 56));
+        assert!(!chain.cut());
+        let frag = exts[1].fragment(&p).unwrap();
+        assert_eq!((frag.offset, frag.more, frag.ident), (8, true, 0x1234));
+        assert_eq!(h.payload_len(), 24);
+        assert_eq!(h.dst()[15], 2);
+    }
+
+    #[test]
+    fn a_cut_chain_is_reported_not_panicked_on() {
+        let mut p = header(60, 16);
+        p.extend([6, 1, 0, 0]); // destination options claiming 16 bytes, 4 captured
+        let h = Ipv6Header::new(&p).unwrap();
+        let mut chain = h.extensions(p.len());
+        assert_eq!(chain.next(), None);
+        assert!(chain.cut());
+        for n in 0..40 {
+            assert!(Ipv6Header::new(&p[..n]).is_err());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The UDP header (RFC 768) as a zero-copy view: field ranges in [`field`] and [`UdpHeader`],
+//! checked once (8 bytes). The length field is reported as written; [`UdpHeader::payload_end`]
+//! applies Wireshark's reading of it (a length below 8 or past the packet is not trusted).
+
+use super::error::{need, WireError};
+
+/// Byte ranges of the header's fields.
+pub mod field {
+    use std::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const LENGTH: Range<usize> = 4..6;
+    pub const CHECKSUM: Range<usize> = 6..8;
+}
+
+pub const HEADER_LEN: usize = 8;
+
+/// A view of a UDP header at the start of `bytes` (which may run on into the payload).
+#[derive(Debug, Clone, Copy)]
+pub struct UdpHeader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> UdpHeader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        Ok(UdpHeader { bytes })
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    fn be16(&self, at: usize) -> u16 {
+        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
+    }
+
+    pub fn src_port(&self) -> u16 {
+        self.be16(0)
+    }
+
+    pub fn dst_port(&self) -> u16 {
+        self.be16(2)
+    }
+
+    pub fn length(&self) -> u16 {
+        self.be16(4)
+    }
+
+    pub fn checksum(&self) -> u16 {
+        self.be16(6)
+    }
+
+    /// End of the datagram from the header's start: the length field when it is at least 8,
+    /// clipped to `available`; else `available`.
+    pub fn payload_end(&self, available: usize) -> usize {
+        match usize::from(self.length()) {
+            len if len >= HEADER_LEN => len.min(available),
+            _ => available,
+        }
+    }
+
+    /// The payload as captured, within the length field.
+    pub fn payload(&self) -> &'a [u8] {
+        let end = self.payload_end(self.bytes.len());
+        &self.bytes[HEADER_LEN..end.max(HEADER_LEN)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_query_header() {
+        let d = [
+            0xd4, 0x31, 0x00, 0x35, 0x00, 0x0a, 0xab, 0xcd, 0x12, 0x34, 0xff,
+        ];
+        let udp = UdpHeader::new(&d).unwrap();
+        assert_eq!(
+            (udp.src_port(), udp.dst_port(), udp.length()),
+            (54321, 53, 10)
+        );
+        assert_eq!(udp.payload(), &[0x12, 0x34]);
+        assert!(UdpHeader::new(&d[..7]).is_err());
+        let mut short = d;
+        short[5] = 3;
+        assert_eq!(UdpHeader::new(&short).unwrap().payload().len(), 3);
+    }
+}

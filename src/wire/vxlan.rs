@@ -1,0 +1,53 @@
+//! The VXLAN header (RFC 7348) as a zero-copy view: flags and the 24-bit network identifier,
+//! checked once (8 bytes). An Ethernet frame follows it.
+
+use super::error::{need, WireError};
+
+pub const HEADER_LEN: usize = 8;
+/// The "I" flag: the VNI is valid. Wireshark's heuristic and ours follow VXLAN only with it set.
+pub const FLAG_VNI_VALID: u8 = 0x08;
+/// The IANA port Wireshark dissects VXLAN on.
+pub const PORT: u16 = 4789;
+
+/// A view of a VXLAN header at the start of `bytes`.
+#[derive(Debug, Clone, Copy)]
+pub struct VxlanHeader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> VxlanHeader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        Ok(VxlanHeader { bytes })
+    }
+
+    pub fn flags(&self) -> u8 {
+        self.bytes[0]
+    }
+
+    pub fn vni_valid(&self) -> bool {
+        self.flags() & FLAG_VNI_VALID != 0
+    }
+
+    pub fn vni(&self) -> u32 {
+        u32::from_be_bytes([0, self.bytes[4], self.bytes[5], self.bytes[6]])
+    }
+
+    /// The inner Ethernet frame as captured.
+    pub fn payload(&self) -> &'a [u8] {
+        &self.bytes[HEADER_LEN..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vni() {
+        let h = VxlanHeader::new(&[0x08, 0, 0, 0, 0, 0x12, 0x34, 0, 0xaa]).unwrap();
+        assert!(h.vni_valid());
+        assert_eq!((h.vni(), h.payload()), (0x1234, &[0xaa][..]));
+        assert!(VxlanHeader::new(&[0x08; 7]).is_err());
+    }
+}
