@@ -1,11 +1,12 @@
 // A sortable, keyboard-driven table over rows held in memory (conversations, connection
-// attempts, a stream's segments). Virtual like the packet list: only the rows on screen exist in
-// the DOM, so a hundred thousand rows cost nothing to show. Cells are filled with textContent.
+// attempts, a stream's segments), in a VirtualList like the packet list: only the rows on screen
+// exist in the DOM, so a hundred thousand rows cost nothing to show. Cells get textContent.
 //
 // Columns: {key, title, num?, width?, tip?, value(row) → text, sort?(row) → number|string|bigint,
 // cls?(row) → extra cell class}. Rows may get a class from `rowClass(row)`.
 
 import { el } from './dom.js';
+import { VirtualList } from './virtual-list.js';
 
 const ROW_H = 22;
 
@@ -24,8 +25,6 @@ export class DataTable {
     this.emptyText = empty;
     this.rows = [];
     this.order = []; // indexes into rows, in display order
-    this.selected = -1; // position in `order`
-    this.pool = [];
     this.build(label);
   }
 
@@ -45,34 +44,32 @@ export class DataTable {
       col.header = button;
       this.head.append(button);
     }
-    this.rowsBox = el('div', { class: 'dt-rows' });
-    this.viewport = el('div', { class: 'dt-viewport' }, this.rowsBox);
-    this.spacer = el('div', { class: 'dt-spacer' });
-    this.scroller = el('div', {
-      class: 'dt-scroll',
-      tabIndex: 0,
-      attrs: { role: 'grid', 'aria-label': label, 'aria-rowcount': 1, 'aria-colcount': this.columns.length },
-    }, this.viewport, this.spacer);
+    this.list = new VirtualList({
+      prefix: 'dt',
+      label,
+      columns: this.columns.length,
+      head: this.head,
+      rowHeight: () => ROW_H,
+      makeRow: () => this.makeRow(),
+      fillRow: (node, pos, selected) => this.fill(node, pos, selected),
+      rowKey: (pos) => String(this.order[pos]),
+      selectedId: `${this.root.id}-selected`,
+      onSelect: (pos) => this.onSelect(this.rowAt(pos)),
+      onActivate: () => this.activate(),
+      ctrlMoves: false,
+    });
     this.emptyBox = el('div', { class: 'pane-empty dt-empty' });
-    this.root.replaceChildren(this.head, this.scroller, this.emptyBox);
-    this.scroller.addEventListener('scroll', () => this.render());
-    this.scroller.addEventListener('keydown', (e) => this.onKey(e));
-    this.rowsBox.addEventListener('mousedown', (e) => this.onClick(e));
-    this.rowsBox.addEventListener('dblclick', () => this.activate());
-    new ResizeObserver(() => this.layout()).observe(this.scroller);
+    this.root.replaceChildren(this.head, this.list.scroller, this.emptyBox);
   }
 
   /** Shows `rows` (keeping the current sort); the selection is cleared. */
   setRows(rows, { empty } = {}) {
     this.rows = rows;
     if (empty) this.emptyText = empty;
-    this.selected = -1;
     this.applySort();
-    this.scroller.scrollTop = 0;
     this.emptyBox.textContent = this.emptyText;
     this.emptyBox.hidden = rows.length > 0;
-    this.scroller.setAttribute('aria-rowcount', String(rows.length + 1));
-    this.layout();
+    this.list.reset(rows.length);
   }
 
   /** The row shown at display position `pos`. */
@@ -81,7 +78,8 @@ export class DataTable {
   }
 
   get selectedRow() {
-    return this.selected >= 0 ? this.rowAt(this.selected) : undefined;
+    const pos = this.list.selected;
+    return pos >= 0 ? this.rowAt(pos) : undefined;
   }
 
   /** Rows in display order (for tests and exports). */
@@ -98,7 +96,7 @@ export class DataTable {
     const keep = this.selectedRow;
     this.applySort();
     if (keep) this.select(this.order.findIndex((i) => this.rows[i] === keep), { notify: false });
-    this.invalidate();
+    this.list.invalidate();
   }
 
   applySort() {
@@ -130,19 +128,7 @@ export class DataTable {
   }
 
   focus() {
-    this.scroller.focus({ preventScroll: true });
-  }
-
-  layout() {
-    this.viewHeight = this.scroller.clientHeight;
-    const total = this.order.length * ROW_H;
-    this.spacer.style.height = `${Math.max(0, total - this.viewHeight)}px`;
-    this.viewport.style.height = `${this.viewHeight}px`;
-    this.head.style.paddingRight = `${this.scroller.offsetWidth - this.scroller.clientWidth}px`;
-    const needed = Math.ceil(this.viewHeight / ROW_H) + 1;
-    while (this.pool.length < needed) this.pool.push(this.makeRow());
-    while (this.pool.length > needed) this.pool.pop().remove();
-    this.invalidate();
+    this.list.focus();
   }
 
   makeRow() {
@@ -152,40 +138,12 @@ export class DataTable {
       row.append(cell);
       return cell;
     });
-    this.rowsBox.append(row);
     return row;
   }
 
-  invalidate() {
-    for (const node of this.pool) node.filledKey = null;
-    this.render();
-  }
-
-  render() {
-    const top = this.scroller.scrollTop;
-    const first = Math.floor(top / ROW_H);
-    this.rowsBox.style.transform = `translateY(${-(top - first * ROW_H)}px)`;
-    for (let k = 0; k < this.pool.length; k++) this.fill(this.pool[k], first + k);
-  }
-
-  fill(node, pos) {
-    if (pos >= this.order.length) {
-      node.hidden = true;
-      node.filledKey = null;
-      return;
-    }
-    node.hidden = false;
-    const selected = pos === this.selected;
-    const key = `${this.order[pos]}|${selected}`;
-    if (node.filledKey === key) return;
-    node.filledKey = key;
-    node.pos = pos;
+  fill(node, pos, selected) {
     const row = this.rowAt(pos);
     node.className = `dt-row ${this.rowClass(row) ?? ''}${selected ? ' selected' : ''}`;
-    node.setAttribute('aria-rowindex', String(pos + 2));
-    node.setAttribute('aria-selected', String(selected));
-    if (selected) node.id = `${this.root.id}-selected`;
-    else if (node.id) node.removeAttribute('id');
     this.columns.forEach((col, c) => {
       const cell = node.cells[c];
       const text = col.value(row) ?? '';
@@ -197,46 +155,12 @@ export class DataTable {
 
   /** Selects display position `pos`, scrolling it into view. */
   select(pos, { notify = true } = {}) {
-    if (!this.order.length || pos < 0) return;
-    this.selected = Math.max(0, Math.min(this.order.length - 1, pos));
-    this.scroller.setAttribute('aria-activedescendant', `${this.root.id}-selected`);
-    const top = this.selected * ROW_H;
-    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
-    else if (top + ROW_H > this.scroller.scrollTop + this.viewHeight) this.scroller.scrollTop = top + ROW_H - this.viewHeight;
-    this.invalidate();
-    if (notify) this.onSelect(this.selectedRow);
+    if (pos < 0) return;
+    this.list.select(pos, { notify });
   }
 
   activate() {
     const row = this.selectedRow;
     if (row) this.onActivate(row);
-  }
-
-  onClick(event) {
-    const node = event.target.closest('.dt-row');
-    if (!node || node.pos === undefined || event.button !== 0) return;
-    this.focus();
-    this.select(node.pos);
-  }
-
-  onKey(event) {
-    const page = Math.max(1, Math.floor(this.viewHeight / ROW_H) - 1);
-    const moves = {
-      ArrowDown: () => this.selected + 1,
-      ArrowUp: () => Math.max(0, this.selected - 1),
-      PageDown: () => Math.max(this.selected, 0) + page,
-      PageUp: () => Math.max(0, this.selected - page),
-      Home: () => 0,
-      End: () => this.order.length - 1,
-    };
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      this.activate();
-      return;
-    }
-    const move = moves[event.key];
-    if (!move || event.altKey || event.metaKey || event.ctrlKey) return;
-    event.preventDefault();
-    this.select(move());
   }
 }
