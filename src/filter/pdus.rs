@@ -156,146 +156,200 @@ impl AppPdus {
         tcp: Option<&TcpAnalysis>,
         bytes: &dyn FrameBytes,
     ) -> AppPdus {
-        let mut out = AppPdus::default();
-        let mut directions: HashMap<(u32, usize), Direction> = HashMap::default();
-        // Directions whose ServerHello chose TLS 1.3 (the other direction follows).
-        let mut tls13_streams: Vec<(u32, usize)> = Vec::new();
-        // Streams off the HTTP/TLS ports that a heuristic claimed (true: HTTP), from that
-        // segment on, in both directions.
-        let mut heuristic_streams: HashMap<u32, bool> = HashMap::default();
-        for (i, record) in index.records.iter().enumerate() {
-            if let Some(http) = quoted_payload_protocol(index, i, bytes) {
-                if http {
-                    out.http.insert(i as u32, Vec::new());
-                } else {
-                    out.tls.insert(i as u32, Vec::new());
-                }
-                continue;
+        let mut walk = Walk {
+            index,
+            flows,
+            tcp,
+            bytes,
+            out: AppPdus::default(),
+            directions: HashMap::default(),
+            heuristic_streams: HashMap::default(),
+        };
+        for i in 0..index.records.len() {
+            walk.segment(i);
+        }
+        walk.out
+    }
+}
+
+/// The walk over a capture's segments: the PDUs found so far and each direction's state.
+struct Walk<'a> {
+    index: &'a PacketIndex,
+    flows: &'a Flows,
+    tcp: Option<&'a TcpAnalysis>,
+    bytes: &'a dyn FrameBytes,
+    out: AppPdus,
+    directions: HashMap<(u32, usize), Direction>,
+    /// Streams off the HTTP/TLS ports that a heuristic claimed (true: HTTP), from that
+    /// segment on, in both directions.
+    heuristic_streams: HashMap<u32, bool>,
+}
+
+impl<'a> Walk<'a> {
+    /// Frame `i`: a quoted HTTP/TLS payload, or a segment handed to its direction's state.
+    fn segment(&mut self, i: usize) {
+        if let Some(http) = quoted_payload_protocol(self.index, i, self.bytes) {
+            if http {
+                self.out.http.insert(i as u32, Vec::new());
+            } else {
+                self.out.tls.insert(i as u32, Vec::new());
             }
-            // RST payloads are diagnostics, never handed to the application dissector.
-            if !record.is_tcp()
-                || record.payload_len == 0
-                || record.has(flag::FRAGMENT)
-                || record.tcp_flags & 0x04 != 0
-            {
-                continue;
-            }
-            let ports = [record.src_port, record.dst_port];
-            let by_port = ports.iter().any(|p| HTTP_PORTS.contains(p))
-                || ports.iter().any(|p| TLS_PORTS.contains(p));
-            let (Some(&stream_id), Some(stream)) = (flows.stream_of.get(i), flows.stream(i)) else {
-                continue;
-            };
-            let claimed = heuristic_streams.contains_key(&stream_id);
-            let port_dissector = ports.iter().any(|&p| super::tcp_ports::is_registered(p));
-            if !by_port && !claimed && (port_dissector || !may_start(record)) {
-                continue;
-            }
-            if tcp.is_some_and(|t| {
-                let seg = t.segment(i);
-                seg.flags()
-                    & (crate::tcp::flags::RETRANSMISSION
-                        | crate::tcp::flags::FAST_RETRANSMISSION
-                        | crate::tcp::flags::SPURIOUS_RETRANSMISSION
-                        | crate::tcp::flags::OUT_OF_ORDER)
-                    != 0
-            }) {
-                continue;
-            }
-            let location = FrameLocation {
-                file: usize::from(index.file_of(record)),
-                offset: record.offset,
-                caplen: record.caplen,
-            };
-            let Some(frame) = bytes.frame_bytes(i, &location) else {
-                continue;
-            };
-            let decoded =
-                decode::decode_on_wire(index.link_type_of(record), &frame, record.orig_len);
-            if !matches!(decoded.transport, Transport::Tcp(_)) {
-                continue;
-            }
-            let start = decoded.payload_offset as usize;
-            let end = (start + decoded.payload_len as usize).min(frame.len());
-            let Some(payload) = frame.get(start..end).filter(|p| !p.is_empty()) else {
-                continue;
-            };
-            let http = match heuristic_streams.get(&stream_id) {
-                _ if by_port => ports.iter().any(|p| HTTP_PORTS.contains(p)),
-                Some(&http) => http,
-                None => match heuristic(payload) {
-                    Some(http) => *heuristic_streams.entry(stream_id).or_insert(http),
-                    None => continue,
-                },
-            };
-            let key = (stream_id, stream.direction_of(record));
-            let direction = directions.entry(key).or_insert_with(|| Direction {
-                next_seq: None,
-                protocol: if http {
-                    Protocol::Http(HttpState::Idle)
-                } else {
-                    Protocol::Tls {
-                        pending: Vec::new(),
-                        flags: TlsFlags::default(),
-                    }
-                },
-            });
-            // A gap before this segment: what was being reassembled never completes, and this
-            // segment is dissected afresh.
-            if direction
-                .next_seq
-                .is_some_and(|next| record.seq.wrapping_sub(next) as i32 > 0)
-            {
-                direction.protocol.abandon();
-            }
-            direction.next_seq = Some(record.seq.wrapping_add(u32::from(record.payload_len)));
-            let frame_no = i as u32;
-            match &mut direction.protocol {
-                Protocol::Http(state) => {
-                    if let Some(messages) = http_segment(state, payload) {
-                        out.http.insert(frame_no, messages);
-                    }
-                }
-                Protocol::Tls { pending, flags } => {
-                    let was_tls13 = flags.tls13;
-                    let outcome = tls_segment(pending, flags, payload);
-                    if flags.tls13 && !was_tls13 {
-                        tls13_streams.push(key);
-                    }
-                    match outcome {
-                        TlsOutcome::Records(records) => {
-                            out.tls.insert(frame_no, records);
-                        }
-                        // A segment that starts a record is dissected as TLS (the record completes
-                        // later); one that only continues a record is not.
-                        // Data that is not a record, once a record was seen, is shown as
-                        // "Continuation Data".
-                        TlsOutcome::Started => {
-                            out.tls.insert(frame_no, Vec::new());
-                        }
-                        TlsOutcome::NotTls if flags.seen_record => {
-                            out.tls.insert(frame_no, Vec::new());
-                        }
-                        TlsOutcome::Extended | TlsOutcome::NotTls => {}
-                    }
-                }
-            }
-            for (stream_id, dir) in tls13_streams.drain(..) {
-                let reverse = directions
-                    .entry((stream_id, 1 - dir))
-                    .or_insert_with(|| Direction {
-                        next_seq: None,
-                        protocol: Protocol::Tls {
-                            pending: Vec::new(),
-                            flags: TlsFlags::default(),
-                        },
-                    });
-                if let Protocol::Tls { flags, .. } = &mut reverse.protocol {
-                    flags.tls13 = true;
-                }
+            return;
+        }
+        let index = self.index;
+        let record = &index.records[i];
+        let Some((stream_id, by_port)) = self.candidate(i) else {
+            return;
+        };
+        let Some(frame) = self.frame(i) else { return };
+        let Some(payload) = tcp_payload(index, record, &frame) else {
+            return;
+        };
+        let ports = [record.src_port, record.dst_port];
+        let http = match self.heuristic_streams.get(&stream_id) {
+            _ if by_port => ports.iter().any(|p| HTTP_PORTS.contains(p)),
+            Some(&http) => http,
+            None => match heuristic(payload) {
+                Some(http) => *self.heuristic_streams.entry(stream_id).or_insert(http),
+                None => return,
+            },
+        };
+        let Some(stream) = self.flows.stream(i) else {
+            return;
+        };
+        let key = (stream_id, stream.direction_of(record));
+        let direction = self
+            .directions
+            .entry(key)
+            .or_insert_with(|| Direction::new(http));
+        // A gap before this segment: what was being reassembled never completes, and this
+        // segment is dissected afresh.
+        if direction
+            .next_seq
+            .is_some_and(|next| record.seq.wrapping_sub(next) as i32 > 0)
+        {
+            direction.protocol.abandon();
+        }
+        direction.next_seq = Some(record.seq.wrapping_add(u32::from(record.payload_len)));
+        let chose_tls13 = direction.feed(i as u32, payload, &mut self.out);
+        if chose_tls13 {
+            // The other direction of a TLS 1.3 stream is encrypted from here on too.
+            let reverse = self
+                .directions
+                .entry((stream_id, 1 - key.1))
+                .or_insert_with(|| Direction::new(false));
+            if let Protocol::Tls { flags, .. } = &mut reverse.protocol {
+                flags.tls13 = true;
             }
         }
-        out
+    }
+
+    /// Whether frame `i` is a segment to hand to HTTP or TLS: its stream and whether its ports
+    /// are HTTP/TLS ports (else a heuristic may claim it). Decided on the index alone, so the
+    /// bytes of every other segment are never read.
+    fn candidate(&self, i: usize) -> Option<(u32, bool)> {
+        let record = &self.index.records[i];
+        // RST payloads are diagnostics, never handed to the application dissector.
+        if !record.is_tcp()
+            || record.payload_len == 0
+            || record.has(flag::FRAGMENT)
+            || record.tcp_flags & 0x04 != 0
+        {
+            return None;
+        }
+        let ports = [record.src_port, record.dst_port];
+        let by_port = ports
+            .iter()
+            .any(|p| HTTP_PORTS.contains(p) || TLS_PORTS.contains(p));
+        let stream_id = *self.flows.stream_of.get(i)?;
+        self.flows.stream(i)?;
+        let claimed = self.heuristic_streams.contains_key(&stream_id);
+        let port_dissector = ports.iter().any(|&p| super::tcp_ports::is_registered(p));
+        if !by_port && !claimed && (port_dissector || !may_start(record)) {
+            return None;
+        }
+        let resent = crate::tcp::flags::RETRANSMISSION
+            | crate::tcp::flags::FAST_RETRANSMISSION
+            | crate::tcp::flags::SPURIOUS_RETRANSMISSION
+            | crate::tcp::flags::OUT_OF_ORDER;
+        if self.tcp.is_some_and(|t| t.segment(i).flags() & resent != 0) {
+            return None;
+        }
+        Some((stream_id, by_port))
+    }
+
+    fn frame(&self, i: usize) -> Option<std::borrow::Cow<'a, [u8]>> {
+        let bytes: &'a dyn FrameBytes = self.bytes;
+        let record = &self.index.records[i];
+        let location = FrameLocation {
+            file: usize::from(self.index.file_of(record)),
+            offset: record.offset,
+            caplen: record.caplen,
+        };
+        bytes.frame_bytes(i, &location)
+    }
+}
+
+/// The captured TCP payload of a frame (none when empty or not TCP after all).
+fn tcp_payload<'f>(
+    index: &PacketIndex,
+    record: &crate::index::PacketRecord,
+    frame: &'f [u8],
+) -> Option<&'f [u8]> {
+    let decoded = decode::decode_on_wire(index.link_type_of(record), frame, record.orig_len);
+    if !matches!(decoded.transport, Transport::Tcp(_)) {
+        return None;
+    }
+    let start = decoded.payload_offset as usize;
+    let end = (start + decoded.payload_len as usize).min(frame.len());
+    frame.get(start..end).filter(|p| !p.is_empty())
+}
+
+impl Direction {
+    fn new(http: bool) -> Direction {
+        Direction {
+            next_seq: None,
+            protocol: if http {
+                Protocol::Http(HttpState::Idle)
+            } else {
+                Protocol::Tls {
+                    pending: Vec::new(),
+                    flags: TlsFlags::default(),
+                }
+            },
+        }
+    }
+
+    /// Hands one segment's payload to the direction's protocol and records what completes in
+    /// frame `frame_no`. True when this segment's ServerHello chose TLS 1.3.
+    fn feed(&mut self, frame_no: u32, payload: &[u8], out: &mut AppPdus) -> bool {
+        match &mut self.protocol {
+            Protocol::Http(state) => {
+                if let Some(messages) = http_segment(state, payload) {
+                    out.http.insert(frame_no, messages);
+                }
+                false
+            }
+            Protocol::Tls { pending, flags } => {
+                let was_tls13 = flags.tls13;
+                match tls_segment(pending, flags, payload) {
+                    TlsOutcome::Records(records) => {
+                        out.tls.insert(frame_no, records);
+                    }
+                    // A segment that starts a record is dissected as TLS (the record completes
+                    // later); one that only continues a record is not. Data that is not a
+                    // record, once a record was seen, is shown as "Continuation Data".
+                    TlsOutcome::Started => {
+                        out.tls.insert(frame_no, Vec::new());
+                    }
+                    TlsOutcome::NotTls if flags.seen_record => {
+                        out.tls.insert(frame_no, Vec::new());
+                    }
+                    TlsOutcome::Extended | TlsOutcome::NotTls => {}
+                }
+                flags.tls13 && !was_tls13
+            }
+        }
     }
 }
 
