@@ -27,6 +27,7 @@ pub mod handshake_ack_mismatch;
 pub mod html;
 pub mod many_connections_one_source;
 pub mod markers;
+pub(crate) mod render;
 pub mod report;
 pub mod reset;
 pub mod retransmissions;
