@@ -201,6 +201,17 @@ fn cause_text(f: &ResetFacts<'_>) -> String {
              or have the application send keep-alives more often than that.",
             duration(ns)
         ),
+        Cause::Unanswered | Cause::Outstanding { .. } => application_text(f),
+        Cause::AfterFin { .. } | Cause::Completed | Cause::IdleClose { .. } => String::new(),
+    }
+}
+
+/// What a reset by an application (a request unanswered, data left unacknowledged) means.
+fn application_text(f: &ResetFacts<'_>) -> String {
+    let by = f.by;
+    let sides = &f.reset.sides;
+    let by_host = &f.hosts[by];
+    match f.cause {
         Cause::Unanswered if by == f.client_dir => format!(
             "The server had acknowledged the client's last request ({} in frame {}) but sent no \
              answer, and the client gave up: an application timeout on the client side. See \
@@ -246,7 +257,7 @@ fn cause_text(f: &ResetFacts<'_>) -> String {
                 frame_no(f)
             )),
         ),
-        Cause::AfterFin { .. } | Cause::Completed | Cause::IdleClose { .. } => String::new(),
+        _ => String::new(),
     }
 }
 
