@@ -5,6 +5,7 @@
 //! durations, lists, endpoints) are in [`super::text`].
 
 pub(crate) mod bad_checksum;
+pub(crate) mod capture_quality;
 pub(crate) mod connection_refused;
 pub(crate) mod handshake_ack_mismatch;
 pub(crate) mod many_connections;
@@ -13,5 +14,6 @@ pub(crate) mod reset;
 pub(crate) mod retransmissions;
 pub(crate) mod slow_response;
 pub(crate) mod synack_with_payload;
+pub(crate) mod truncated_frames;
 pub(crate) mod unanswered_syn;
 pub(crate) mod zero_window;
