@@ -21,7 +21,8 @@
 //! - anything else is a warning naming the hosts: corrupted on the way (a faulty card, cable or
 //!   switch port) or modified by a device that did not fix the checksum.
 
-use super::text::{self, address, capitalize};
+use super::render;
+use super::text::{self, address};
 use super::{Details, Finding, Kind, Severity};
 pub use crate::checksums::{bit, ChecksumIssue};
 
@@ -281,8 +282,19 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
     if bad.is_empty() {
         return Vec::new();
     }
+    let mut why: Vec<Why> = vec![Why::Unexplained; bad.len()];
+    let rewritten_pairs = rewritten(&bad, &mut why);
+    offloaded(index, &bad, &mut why);
+    never_filled(&bad, &mut why);
+    vec![finding(index, &bad, &why, &rewritten_pairs)]
+}
 
-    // Conversations whose wrong checksums are all off by the same amount.
+/// A wrong checksum: its frame index, what is wrong, and its record.
+type Bad = (u32, ChecksumIssue, PacketRecord);
+
+/// Conversations whose wrong checksums are all off by the same amount: marks their frames
+/// [`Why::Rewritten`] and returns them with that amount.
+fn rewritten(bad: &[Bad], why: &mut [Why]) -> Vec<((u32, u32), u16)> {
     let mut pairs: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
     for (n, (_, _, r)) in bad.iter().enumerate() {
         pairs
@@ -290,7 +302,6 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
             .or_default()
             .push(n);
     }
-    let mut why: Vec<Why> = vec![Why::Unexplained; bad.len()];
     let mut rewritten_pairs: Vec<((u32, u32), u16)> = Vec::new();
     for (&pair, members) in &pairs {
         // Rewriting changes the sum of both addresses, the same for both directions: ask for
@@ -329,9 +340,13 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
         }
     }
 
-    // Checksum offload: the rest come from one host per interface, the capturing host — sent
-    // by it, or larger than the MTU and sent (segmentation offload) or received (receive
-    // offload) by it.
+    rewritten_pairs
+}
+
+/// Checksum offload: the rest come from one host per interface, the capturing host — sent by
+/// it, or larger than the MTU and sent (segmentation offload) or received (receive offload) by
+/// it. Marks them when every interface's are explained so.
+fn offloaded(index: &PacketIndex, bad: &[Bad], why: &mut [Why]) {
     let locals = local_hosts(index);
     let mut by_iface: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for (n, (_, _, r)) in bad.iter().enumerate() {
@@ -421,7 +436,10 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
             why[n] = w;
         }
     }
-    // Zero checksums from several hosts: never filled in.
+}
+
+/// Zero checksums from several hosts: never filled in.
+fn never_filled(bad: &[Bad], why: &mut [Why]) {
     let unexplained: Vec<usize> = (0..bad.len())
         .filter(|&n| why[n] == Why::Unexplained)
         .collect();
@@ -436,7 +454,6 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
             why[n] = Why::NeverFilled;
         }
     }
-    vec![finding(index, &bad, &why, &rewritten_pairs)]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -451,316 +468,221 @@ enum Why {
     Unexplained,
 }
 
-/// `10.0.0.1 (12 frames), 10.0.0.2 (3 frames)`.
-fn senders(
-    index: &PacketIndex,
-    frames: &[&(u32, ChecksumIssue, PacketRecord)],
-) -> (Vec<String>, String) {
-    let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
-    for (_, _, r) in frames {
-        *counts.entry(r.src).or_default() += 1;
-    }
-    let mut list: Vec<(u32, u64)> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let names: Vec<String> = list
-        .iter()
-        .take(10)
-        .map(|&(a, _)| address(index, a))
-        .collect();
-    let mut parts: Vec<String> = if list.len() == 1 {
-        names.clone()
-    } else {
-        list.iter()
-            .take(5)
-            .map(|&(a, c)| {
-                format!(
-                    "{} ({})",
-                    address(index, a),
-                    text::count(c, "frame", "frames")
-                )
-            })
-            .collect()
-    };
-    if list.len() > 5 {
-        parts.push(format!("{} more", list.len() - 5));
-    }
-    (names, text::join_and(&parts))
+/// How many frames have a wrong IPv4 header, TCP and UDP checksum.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Which {
+    pub ip: u64,
+    pub tcp: u64,
+    pub udp: u64,
 }
 
-/// Which checksums are wrong: `IPv4 header and TCP`.
-fn which(frames: &[&(u32, ChecksumIssue, PacketRecord)]) -> String {
-    let ip = frames.iter().filter(|(_, i, _)| i.has(bit::IP_BAD)).count() as u64;
-    let tcp = frames
-        .iter()
-        .filter(|(_, i, _)| i.has(bit::TRANSPORT_BAD) && !i.has(bit::UDP))
-        .count() as u64;
-    let udp = frames
-        .iter()
-        .filter(|(_, i, _)| i.has(bit::TRANSPORT_BAD) && i.has(bit::UDP))
-        .count() as u64;
-    let mut parts = Vec::new();
-    if ip > 0 {
-        parts.push(format!("{ip} IPv4 header"));
+impl Which {
+    fn of(frames: &[&Bad]) -> Self {
+        let count = |p: &dyn Fn(&ChecksumIssue) -> bool| {
+            frames.iter().filter(|(_, i, _)| p(i)).count() as u64
+        };
+        Which {
+            ip: count(&|i| i.has(bit::IP_BAD)),
+            tcp: count(&|i| i.has(bit::TRANSPORT_BAD) && !i.has(bit::UDP)),
+            udp: count(&|i| i.has(bit::TRANSPORT_BAD) && i.has(bit::UDP)),
+        }
     }
-    if tcp > 0 {
-        parts.push(format!("{tcp} TCP"));
+}
+
+/// Frames with one explanation (or none), and who sent them.
+pub(crate) struct Senders {
+    pub frames: usize,
+    pub which: Which,
+    /// The senders' addresses with their frame counts, most frames first (at most 10).
+    pub senders: Vec<(String, u64)>,
+    /// How many distinct senders there are.
+    pub distinct: usize,
+}
+
+impl Senders {
+    fn of(index: &PacketIndex, frames: &[&Bad]) -> Self {
+        let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
+        for (_, _, r) in frames {
+            *counts.entry(r.src).or_default() += 1;
+        }
+        let mut list: Vec<(u32, u64)> = counts.into_iter().collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Senders {
+            frames: frames.len(),
+            which: Which::of(frames),
+            senders: list
+                .iter()
+                .take(10)
+                .map(|&(a, c)| (address(index, a), c))
+                .collect(),
+            distinct: list.len(),
+        }
     }
-    if udp > 0 {
-        parts.push(format!("{udp} UDP"));
+    /// The senders' addresses (at most 10).
+    pub fn names(&self) -> Vec<String> {
+        self.senders.iter().map(|(a, _)| a.clone()).collect()
     }
-    text::join_and(&parts)
+}
+
+/// Frames checksum offload explains.
+pub(crate) struct Offload {
+    pub frames: usize,
+    pub which: Which,
+    /// The capturing host's addresses, most frequent first (at most 4), and how many it has.
+    pub hosts: Vec<String>,
+    pub host_count: usize,
+    /// Several hosts inside the capturing machine left placeholders.
+    pub virtual_hosts: bool,
+    /// Sent by the capturing host; larger than the MTU sent, and received, by it.
+    pub sent: usize,
+    pub segmented: usize,
+    pub received: usize,
+    /// Placeholders: 0, and the partial pseudo-header sum.
+    pub zero: u64,
+    pub partial: u64,
+}
+
+/// Conversations whose addresses were rewritten after the checksums were computed.
+pub(crate) struct Rewritten {
+    pub frames: usize,
+    /// The first five conversations' addresses, how many there are, and by how much the first
+    /// one's checksums are off.
+    pub pairs: Vec<(String, String)>,
+    pub pair_count: usize,
+    pub delta: u16,
+}
+
+/// Everything the `bad_checksum` finding tells, before any wording.
+pub(crate) struct ChecksumFacts {
+    pub unexplained: Option<Senders>,
+    pub offload: Option<Offload>,
+    pub rewritten: Option<Rewritten>,
+    pub never: Option<Senders>,
+    /// Frames whose checksums were validated, of all frames.
+    pub checked: u64,
+    pub frames_total: u64,
+}
+
+fn offload_facts(index: &PacketIndex, bad: &[Bad], why: &[Why], offload: &[&Bad]) -> Offload {
+    // The capturing host's addresses, most frequent first (a host has several: IPv4, IPv6,
+    // one per interface captured).
+    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    for ((_, _, r), w) in bad.iter().zip(why) {
+        match w {
+            Why::ReceiveOffload => *counts.entry(r.dst).or_default() += 1,
+            Why::Offload | Why::VirtualOffload | Why::SegmentOffload => {
+                *counts.entry(r.src).or_default() += 1
+            }
+            _ => {}
+        }
+    }
+    let mut hosts: Vec<(u32, usize)> = counts.into_iter().collect();
+    hosts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let segmented = why.iter().filter(|&&w| w == Why::SegmentOffload).count();
+    let received = why.iter().filter(|&&w| w == Why::ReceiveOffload).count();
+    Offload {
+        frames: offload.len(),
+        which: Which::of(offload),
+        hosts: hosts
+            .iter()
+            .take(4)
+            .map(|&(h, _)| address(index, h))
+            .collect(),
+        host_count: hosts.len(),
+        virtual_hosts: why.contains(&Why::VirtualOffload),
+        sent: offload.len() - received - segmented,
+        segmented,
+        received,
+        zero: offload
+            .iter()
+            .filter(|(_, i, _)| i.has(bit::TRANSPORT_ZERO) || i.has(bit::IP_ZERO))
+            .count() as u64,
+        partial: offload
+            .iter()
+            .filter(|(_, i, _)| i.has(bit::TRANSPORT_PARTIAL))
+            .count() as u64,
+    }
+}
+
+impl ChecksumFacts {
+    fn gather(
+        index: &PacketIndex,
+        bad: &[Bad],
+        why: &[Why],
+        rewritten_pairs: &[((u32, u32), u16)],
+    ) -> Self {
+        let of = |w: &[Why]| -> Vec<&Bad> {
+            bad.iter()
+                .zip(why)
+                .filter(|(_, y)| w.contains(y))
+                .map(|(b, _)| b)
+                .collect()
+        };
+        let offload = of(&[
+            Why::Offload,
+            Why::VirtualOffload,
+            Why::SegmentOffload,
+            Why::ReceiveOffload,
+        ]);
+        let rewritten = of(&[Why::Rewritten]);
+        let senders = |list: Vec<&Bad>| (!list.is_empty()).then(|| Senders::of(index, &list));
+        ChecksumFacts {
+            unexplained: senders(of(&[Why::Unexplained])),
+            offload: (!offload.is_empty()).then(|| offload_facts(index, bad, why, &offload)),
+            rewritten: (!rewritten.is_empty()).then(|| Rewritten {
+                frames: rewritten.len(),
+                pairs: rewritten_pairs
+                    .iter()
+                    .take(5)
+                    .map(|((a, b), _)| (address(index, *a), address(index, *b)))
+                    .collect(),
+                pair_count: rewritten_pairs.len(),
+                delta: rewritten_pairs.first().map_or(0, |(_, d)| *d),
+            }),
+            never: senders(of(&[Why::NeverFilled])),
+            checked: index.checksums_checked,
+            frames_total: index.len() as u64,
+        }
+    }
+
+    /// The finding's numbers, in their stable order.
+    fn details(&self, all: Which, total: u64) -> Details {
+        let mut details = Details::new().with("bad_frames", total);
+        if let Some(u) = &self.unexplained {
+            details.set("unexplained_frames", u.frames);
+            details.set("unexplained_senders", u.names());
+        }
+        if let Some(o) = &self.offload {
+            details.set("offload_frames", o.frames);
+            details.set("capturing_host", o.hosts.clone());
+            details.set("placeholder_zero", o.zero);
+            details.set("placeholder_partial", o.partial);
+            details.set("segmentation_offload_frames", o.segmented);
+            details.set("receive_offload_frames", o.received);
+        }
+        if let Some(r) = &self.rewritten {
+            details.set("rewritten_frames", r.frames);
+            details.set("rewritten_conversations", render::bad_checksum::pairs(r));
+        }
+        if let Some(n) = &self.never {
+            details.set("zero_frames", n.frames);
+            details.set("zero_senders", n.names());
+        }
+        details.set("checked_frames", self.checked);
+        details.set("frames_by_checksum", render::bad_checksum::which(all));
+        details
+    }
 }
 
 fn finding(
     index: &PacketIndex,
-    bad: &[(u32, ChecksumIssue, PacketRecord)],
+    bad: &[Bad],
     why: &[Why],
     rewritten_pairs: &[((u32, u32), u16)],
 ) -> Finding {
-    let of = |w: &[Why]| -> Vec<&(u32, ChecksumIssue, PacketRecord)> {
-        bad.iter()
-            .zip(why)
-            .filter(|(_, y)| w.contains(y))
-            .map(|(b, _)| b)
-            .collect()
-    };
-    let offload = of(&[
-        Why::Offload,
-        Why::VirtualOffload,
-        Why::SegmentOffload,
-        Why::ReceiveOffload,
-    ]);
-    let placeholder_hosts = why.contains(&Why::VirtualOffload);
-    let segmented = of(&[Why::SegmentOffload]);
-    let received = of(&[Why::ReceiveOffload]);
-    let rewritten = of(&[Why::Rewritten]);
-    let never = of(&[Why::NeverFilled]);
-    let unexplained = of(&[Why::Unexplained]);
-    let total = bad.len() as u64;
-
-    let mut verdicts: Vec<String> = Vec::new();
-    let mut explanation = String::new();
-    let mut details = Details::new().with("bad_frames", total);
-
-    if !unexplained.is_empty() {
-        let (names, list) = senders(index, &unexplained);
-        verdicts.push(format!(
-            "{} from {list} {} wrong checksums ({}) that checksum offload does not explain.",
-            text::count(unexplained.len() as u64, "frame", "frames"),
-            if unexplained.len() == 1 {
-                "carries"
-            } else {
-                "carry"
-            },
-            which(&unexplained)
-        ));
-        explanation += &format!(
-            "The packets from {} arrived with checksums that do not match their contents, and \
-             they were not sent by the capturing host, so offload cannot explain them: they were \
-             corrupted on the way (a faulty network card, cable, switch port or Wi-Fi link), or a \
-             device in between changed them without fixing the checksum (a NAT, a WAN optimiser, \
-             a broken proxy). A receiver drops such packets, which then shows as retransmissions. \
-             Check interface error counters (CRC, alignment errors) on the switch ports along \
-             the path and on those hosts, and take a trace nearer to the sender to see where the \
-             damage happens. ",
-            text::join_and(&names)
-        );
-        details.set("unexplained_frames", unexplained.len());
-        details.set("unexplained_senders", names.clone());
-    }
-    if !offload.is_empty() {
-        // The capturing host's addresses, most frequent first (a host has several: IPv4, IPv6,
-        // one per interface captured).
-        let hosts: Vec<u32> = {
-            let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
-            for ((_, _, r), w) in bad.iter().zip(why) {
-                match w {
-                    Why::ReceiveOffload => *counts.entry(r.dst).or_default() += 1,
-                    Why::Offload | Why::VirtualOffload | Why::SegmentOffload => {
-                        *counts.entry(r.src).or_default() += 1
-                    }
-                    _ => {}
-                }
-            }
-            let mut list: Vec<(u32, usize)> = counts.into_iter().collect();
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            list.into_iter().map(|(a, _)| a).collect()
-        };
-        let names: Vec<String> = hosts.iter().take(4).map(|&h| address(index, h)).collect();
-        let host_name = text::join_and(&names);
-        let role = if placeholder_hosts && hosts.len() > 1 {
-            "hosts on the capturing machine, such as virtual machines or containers"
-        } else if hosts.len() > 1 {
-            "the capturing host's addresses"
-        } else {
-            "the capturing host"
-        };
-        let sent = offload.len() - received.len() - segmented.len();
-        let zero = offload
-            .iter()
-            .filter(|(_, i, _)| i.has(bit::TRANSPORT_ZERO) || i.has(bit::IP_ZERO))
-            .count() as u64;
-        let partial = offload
-            .iter()
-            .filter(|(_, i, _)| i.has(bit::TRANSPORT_PARTIAL))
-            .count() as u64;
-        let mut what = Vec::new();
-        if sent > 0 {
-            what.push(format!(
-                "{} sent by {host_name} ({role})",
-                text::count(sent as u64, "frame", "frames")
-            ));
-        }
-        let by = if sent > 0 { "by it" } else { "by" };
-        if !segmented.is_empty() {
-            what.push(format!(
-                "{} larger than the MTU sent {by}{}",
-                text::count(segmented.len() as u64, "frame", "frames"),
-                if sent > 0 {
-                    String::new()
-                } else {
-                    format!(" {host_name} ({role})")
-                }
-            ));
-        }
-        if !received.is_empty() {
-            what.push(format!(
-                "{} larger than the MTU received {by}{}",
-                text::count(received.len() as u64, "frame", "frames"),
-                if sent > 0 || !segmented.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {host_name} ({role})")
-                }
-            ));
-        }
-        verdicts.push(format!(
-            "{} {} wrong checksums ({}): checksum offload explains them — they are not a \
-             network fault.",
-            capitalize(&text::join_and(&what)),
-            if offload.len() == 1 {
-                "carries"
-            } else {
-                "carry"
-            },
-            which(&offload)
-        ));
-        let who = if placeholder_hosts && hosts.len() > 1 {
-            format!(
-                "{host_name} each left exactly the placeholder values offload leaves, which \
-                 corruption does not produce: they are hosts on the capturing machine (virtual \
-                 machines or containers behind a virtual bridge) whose packets were copied \
-                 before any card filled the checksums in."
-            )
-        } else {
-            format!(
-                "{host_name} {} the capturing host (it takes part in every conversation it \
-                 could see).",
-                if hosts.len() > 1 {
-                    "are addresses of"
-                } else {
-                    "is"
-                }
-            )
-        };
-        explanation += &format!(
-            "{who} A host that offloads checksums to its network card hands each packet to the \
-             card before the card computes the checksum, and the capture copies the packet at \
-             that moment, with a placeholder in the field"
-        );
-        let mut placeholders = Vec::new();
-        if zero > 0 {
-            placeholders.push(format!("{zero} of these hold 0"));
-        }
-        if partial > 0 {
-            placeholders.push(format!(
-                "{partial} hold just the pseudo-header sum, the partial value offload leaves \
-                 for the card to finish"
-            ));
-        }
-        if !placeholders.is_empty() {
-            explanation += &format!(" ({})", text::join_and(&placeholders));
-        }
-        explanation += ". ";
-        if !segmented.is_empty() {
-            explanation += "Frames larger than the MTU cannot have crossed the wire as they are: \
-                            the host handed the card one large segment, which the card cut into \
-                            MTU-sized packets with their own checksums (segmentation offload, \
-                            TSO/LSO). ";
-        }
-        if !received.is_empty() {
-            explanation += "Frames larger than the MTU cannot have crossed the wire as they are: \
-                            the receiving card merged several segments into one (large receive \
-                            offload) without recomputing the checksum. ";
-        }
-        explanation += "The packets on the wire carried correct checksums; Wireshark does not \
-                        even check them by default for this reason. To see real checksums, \
-                        capture from another machine (a mirror port or a tap) or turn offload \
-                        off on the capturing host's card while you capture. ";
-        details.set("offload_frames", offload.len());
-        details.set("capturing_host", names.clone());
-        details.set("placeholder_zero", zero);
-        details.set("placeholder_partial", partial);
-        details.set("segmentation_offload_frames", segmented.len());
-        details.set("receive_offload_frames", received.len());
-    }
-    if !rewritten.is_empty() {
-        let pairs: Vec<String> = rewritten_pairs
-            .iter()
-            .take(5)
-            .map(|((a, b), _)| format!("{} ↔ {}", address(index, *a), address(index, *b)))
-            .collect();
-        let between = match rewritten_pairs {
-            [((a, b), _)] => format!("{} and {}", address(index, *a), address(index, *b)),
-            _ => text::join_and(&pairs),
-        };
-        let delta = rewritten_pairs.first().map_or(0, |(_, d)| *d);
-        verdicts.push(format!(
-            "The wrong checksums of {} between {between} are all off by the same amount per \
-             conversation: the addresses were rewritten after the checksums were computed — not \
-             a network fault.",
-            text::count(rewritten.len() as u64, "frame", "frames"),
-        ));
-        explanation += &format!(
-            "Every wrong checksum in {} conversation is off by the same one's-complement amount \
-             (0x{delta:04x} in the first). Data corruption would change it from packet to packet; \
-             a constant error is what changing the IP addresses (which the TCP and UDP checksums \
-             cover) does to every packet of a conversation. This trace was anonymised or edited \
-             after capture, or a device translated the addresses without updating the \
-             checksums. ",
-            if rewritten_pairs.len() == 1 {
-                "each"
-            } else {
-                "each such"
-            }
-        );
-        details.set("rewritten_frames", rewritten.len());
-        details.set("rewritten_conversations", pairs);
-    }
-    if !never.is_empty() {
-        let (names, list) = senders(index, &never);
-        verdicts.push(format!(
-            "{} from {list} have checksums of 0: they were never filled in — a generated or \
-             edited trace, not a network fault.",
-            text::count(never.len() as u64, "frame", "frames")
-        ));
-        explanation += "Checksums left at 0 by several hosts mean the packets were written by a \
-                        tool (a traffic generator, a trace editor) that did not compute them; \
-                        offload on every host at once is unlikely. ";
-        details.set("zero_frames", never.len());
-        details.set("zero_senders", names);
-    }
-    let frames_total = index.len() as u64;
-    details.set("checked_frames", index.checksums_checked);
-    if index.checksums_checked < frames_total {
-        explanation += &format!(
-            "Checksums were validated for {} of the {frames_total} frames (every frame of each \
-             file's first {CHECK_ALL_FRAMES}, then one in {CHECK_ONE_IN}), so the counts are of \
-             the frames checked. ",
-            index.checksums_checked
-        );
-    }
-    let severity = if unexplained.is_empty() {
+    let facts = ChecksumFacts::gather(index, bad, why, rewritten_pairs);
+    let (verdict, explanation) = render::bad_checksum::text(&facts);
+    let severity = if facts.unexplained.is_none() {
         Severity::Note
     } else {
         Severity::Warning
@@ -769,16 +691,11 @@ fn finding(
     // are not all TCP/UDP first fragments, nor all from one host).
     let evidence: Vec<u32> = bad.iter().map(|(i, _, _)| *i).collect();
     let filter = text::frame_set_filter(&evidence);
-    details.set("frames_by_checksum", which(&bad.iter().collect::<Vec<_>>()));
-    Finding::new(
-        Kind::BadChecksum,
-        severity,
-        verdicts.join(" "),
-        explanation.trim_end().to_string(),
-    )
-    .evidence(evidence)
-    .filter(filter)
-    .details(details)
+    let all = Which::of(&bad.iter().collect::<Vec<_>>());
+    Finding::new(Kind::BadChecksum, severity, verdict, explanation)
+        .evidence(evidence)
+        .filter(filter)
+        .details(facts.details(all, bad.len() as u64))
 }
 
 #[cfg(test)]

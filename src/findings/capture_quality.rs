@@ -10,7 +10,8 @@
 //!   that host, so other hosts' conversations and its own loopback traffic cannot appear, and one
 //!   end's trace cannot tell what the other end received.
 
-use super::text::{self, address, frame_no};
+use super::render;
+use super::text::{self, address};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::ACK;
@@ -63,9 +64,9 @@ fn drops(files: &[FileInfo]) -> Option<Finding> {
             if dropped > 0 {
                 total = total.saturating_add(dropped);
                 if parts.len() < 10 {
-                    parts.push(format!(
-                        "{}: {dropped}",
-                        interface_label(file, n, files.len())
+                    parts.push(render::capture_quality::dropped_on(
+                        &interface_label(file, n, files.len()),
+                        dropped,
                     ));
                 }
             }
@@ -74,24 +75,7 @@ fn drops(files: &[FileInfo]) -> Option<Finding> {
     if total == 0 {
         return None;
     }
-    let of = if received > 0 {
-        format!(" of {received} received")
-    } else {
-        String::new()
-    };
-    let verdict = format!(
-        "The capture reports {}{of} ({}).",
-        text::count(total, "packet dropped", "packets dropped"),
-        parts.join(", ")
-    );
-    let explanation = "The capturing tool could not keep up, so packets that crossed the wire \
-                       are missing from this trace: gaps (\"previous segment not captured\"), \
-                       unanswered requests and some apparent retransmissions may be artefacts of \
-                       the capture, not of the network. Capture again with a snaplen (the first \
-                       256 bytes keep every header and save ~80 %), write to a fast local disk, \
-                       and split the trace into files (a ring buffer: dumpcap -b filesize:204800 \
-                       -b files:80) rather than one huge file."
-        .to_string();
+    let (verdict, explanation) = render::capture_quality::drops(total, received, &parts);
     Some(
         Finding::new(
             Kind::CaptureQuality,
@@ -125,9 +109,9 @@ fn capture_filters(files: &[FileInfo]) -> Option<Finding> {
                 filters.push(filter.clone());
             }
             if labels.len() < 10 {
-                labels.push(format!(
-                    "{} \"{filter}\"",
-                    interface_label(file, n, files.len())
+                labels.push(render::capture_quality::filtered_on(
+                    &interface_label(file, n, files.len()),
+                    &filter,
                 ));
             }
         }
@@ -135,17 +119,7 @@ fn capture_filters(files: &[FileInfo]) -> Option<Finding> {
     if filters.is_empty() {
         return None;
     }
-    let verdict = format!(
-        "The capture was taken with a capture filter: {}.",
-        text::join_and(&labels)
-    );
-    let explanation = "Only packets matching the filter were recorded: traffic it excluded is not \
-                       in the trace, so the absence of a packet here proves nothing outside the \
-                       filter (a missing DNS answer, ARP, ICMP error or a second connection may \
-                       simply have been filtered out). Capture without a filter unless you are \
-                       sure what you need; to keep a busy server's trace small, use a snaplen \
-                       (the first 256 bytes of each packet) instead."
-        .to_string();
+    let (verdict, explanation) = render::capture_quality::capture_filter(&labels);
     Some(
         Finding::new(Kind::CaptureQuality, Severity::Note, verdict, explanation).details(
             Details::new()
@@ -198,18 +172,10 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
         .iter()
         .filter_map(|&sid| flows.streams.get(sid as usize).map(|s| s.first_frame))
         .collect();
-    let verdict = format!(
-        "Only one direction was captured for {} of {total} TCP connections.",
-        one_way.len()
-    );
-    let explanation = format!(
-        "In these connections only one side's packets are in the trace, although they acknowledge \
-         data from the other side (their ACK flag is set; first: frame {}). The capture point sees \
-         one direction only: asymmetric routing around it, a mirror (SPAN) port set to copy only \
-         received or only sent traffic, or a tap with one leg connected. Retransmissions, \
-         unanswered SYNs and missing ACKs are then artefacts of the capture. Mirror both \
-         directions, or capture on the hosts themselves.",
-        frame_no(first_frames.first().copied().unwrap_or(0))
+    let (verdict, explanation) = render::capture_quality::one_direction(
+        one_way.len(),
+        total,
+        first_frames.first().copied().unwrap_or(0),
     );
     // Every one-way stream: the evidence cites each one's first frame, so the filter must select
     // them all.
@@ -303,20 +269,7 @@ fn own_traffic_only(index: &PacketIndex) -> Option<Finding> {
     }
     let peers = is_peer.iter().filter(|&&p| p).count();
     let name = address(index, host);
-    let verdict = format!(
-        "Every unicast packet in this capture is to or from {name}: it was taken on that host (or \
-         on a port that carries only its traffic)."
-    );
-    let explanation = format!(
-        "On a switched network a capture on one host sees its own traffic plus broadcasts, \
-         multicasts and frames for unknown destinations, nothing else: conversations between \
-         other hosts are not here. If the problem involves them, capture on a mirrored switch \
-         port (SPAN) or on those hosts. Traffic between processes on {name} itself (a browser and \
-         a web server on the same machine) never reaches the network adapter and cannot appear in \
-         any capture; a loopback or ETW trace shows it. And a trace from one end cannot tell \
-         whether the other end received a packet, answered it, or where a delay was spent: for \
-         connectivity and delay problems, capture on both ends at the same time."
-    );
+    let (verdict, explanation) = render::capture_quality::own_traffic_only(&name);
     Some(
         Finding::new(Kind::CaptureQuality, Severity::Note, verdict, explanation)
             .filter(text::addr_filter(index, host))

@@ -5,7 +5,8 @@
 //!
 //! A RST sent by the client itself before any answer (an attempt it aborted) is not a refusal.
 
-use super::text::{self, address, duration, endpoint, frame_no, record};
+use super::render;
+use super::text::{self, address, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempts, Outcome, PathGroup};
@@ -51,21 +52,9 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
     if groups.len() > MAX_GROUPS {
         let rest = &groups[keep..];
         let attempts: u64 = rest.iter().map(|(g, _)| g.attempts.len() as u64).sum();
+        let (verdict, explanation) = render::connection_refused::more(rest.len(), attempts);
         findings.push(
-            Finding::new(
-                Kind::ConnectionRefused,
-                Severity::Warning,
-                format!(
-                    "{} more client → server:port paths were refused ({}).",
-                    rest.len(),
-                    text::count(attempts, "attempt", "attempts")
-                ),
-                "Too many refused paths to list one by one; their SYNs and the answers refusing them \
-                 are the evidence frames. Many \
-                 refusals across ports of one host usually mean a port scan, or a client trying \
-                 a list of services."
-                    .into(),
-            )
+            Finding::new(Kind::ConnectionRefused, Severity::Warning, verdict, explanation)
             .evidence(rest.iter().flat_map(|(g, _)| {
                 g.attempts.iter().flat_map(|a| {
                     let answer = a.rst.or(a.unreachable);
@@ -107,29 +96,38 @@ fn usual_ttls(index: &PacketIndex, servers: impl Iterator<Item = u32>) -> HashMa
         .collect()
 }
 
-fn icmp_reason(r: &crate::index::PacketRecord) -> &'static str {
-    let code = r.dst_port;
-    if r.is_icmpv6() {
-        match code {
-            0 => "no route to destination",
-            1 => "communication administratively prohibited",
-            3 => "address unreachable",
-            4 => "port unreachable",
-            5 => "source address failed ingress/egress policy",
-            6 => "reject route to destination",
-            _ => "destination unreachable",
-        }
-    } else {
-        match code {
-            0 => "network unreachable",
-            1 => "host unreachable",
-            2 => "protocol unreachable",
-            3 => "port unreachable",
-            4 => "fragmentation needed",
-            9 | 10 | 13 => "communication administratively prohibited",
-            _ => "destination unreachable",
-        }
-    }
+/// How the server (or a device in front of it) refused.
+pub(crate) enum Answer {
+    /// An ICMP destination unreachable from `router` (the server itself when `from_server`).
+    Icmp {
+        router: String,
+        from_server: bool,
+        v6: bool,
+        code: u16,
+    },
+    /// A RST, with its TTL and the server's usual TTL (when known).
+    Rst {
+        has_ack: bool,
+        ttl: u8,
+        usual_ttl: Option<u8>,
+    },
+}
+
+/// What one refused client → server:port path shows, before any wording.
+pub(crate) struct RefusedFacts {
+    /// How many clients; the one client's address when there is one.
+    pub clients: usize,
+    pub client: Option<String>,
+    /// The server's endpoint, address and port.
+    pub server: String,
+    pub server_host: String,
+    pub port: u16,
+    pub attempts: u64,
+    /// The first attempt's first SYN, the answer refusing it, and the time from its last SYN.
+    pub first_syn: u32,
+    pub answer_frame: u32,
+    pub delay_ns: Option<i64>,
+    pub answer: Answer,
 }
 
 fn finding(
@@ -139,15 +137,6 @@ fn finding(
     outcome: Outcome,
     ttls: &HashMap<u32, u8>,
 ) -> Finding {
-    let server = endpoint(index, g.server);
-    let server_host = address(index, g.server.0);
-    let port = g.server.1;
-    let n = g.attempts.len() as u64;
-    let who = if g.clients.len() == 1 {
-        address(index, g.clients[0])
-    } else {
-        format!("{} clients", g.clients.len())
-    };
     let answer_of = |a: &crate::connections::attempts::Attempt| match outcome {
         Outcome::Unreachable => a.unreachable,
         _ => a.rst,
@@ -155,116 +144,31 @@ fn finding(
     let first = g.attempts[0];
     let answer = answer_of(first).unwrap_or(first.first_syn());
     let answer_r = record(index, answer);
-    let delay = text::between(index, *first.syns.last().unwrap_or(&answer), answer);
-    let later = delay.map_or(String::new(), |ns| format!(" {} later", duration(ns)));
-    let attempts_text = text::count(n, "connection attempt", "connection attempts");
-    let mut details = Details::new()
-        .with(
-            "clients",
-            g.clients
-                .iter()
-                .take(20)
-                .map(|&c| address(index, c))
-                .collect::<Vec<String>>(),
-        )
-        .with("client_count", g.clients.len())
-        .with("server", server.clone())
-        .with("port", port)
-        .with("attempts", n)
-        .with(
-            "answer",
-            if outcome == Outcome::Unreachable {
-                "icmp_unreachable"
-            } else {
-                "rst"
-            },
-        )
-        .with("first_syn_frame", frame_no(first.first_syn()))
-        .with("answer_frame", frame_no(answer))
-        .with("answer_delay_s", delay.map(text::seconds));
-    let (verdict, mut explanation, filter) = if outcome == Outcome::Unreachable {
-        let router = address(index, answer_r.src);
-        let reason = icmp_reason(&answer_r);
-        details.set("icmp_from", router.clone());
-        details.set("icmp_code", answer_r.dst_port);
-        details.set("icmp_reason", reason);
-        (
-            format!(
-                "{who} → {server}: {attempts_text} rejected with ICMP destination unreachable \
-                 ({reason}) from {router}."
-            ),
-            format!(
-                "The SYN (frame {}) was answered{later} by an ICMP destination unreachable \
-                 (frame {}, {reason}) sent by {router}. {}",
-                frame_no(first.first_syn()),
-                frame_no(answer),
-                if answer_r.src == g.server.0 {
-                    format!("It came from {server_host} itself: it is reachable but refuses port {port}. ")
-                } else {
-                    format!("It came from {router}, not from {server_host}: a router or firewall on the path rejects the connection. ")
-                }
-            ),
-            format!(
-                "({} && {} && tcp.port == {port}) || (icmp.type == 3 || icmpv6.type == 1)",
-                text::addr_filter(index, g.clients[0]),
-                text::addr_filter(index, g.server.0)
-            ),
-        )
-    } else {
-        let flags = if answer_r.tcp_flags & crate::connections::attempts::ACK != 0 {
-            "RST, ACK"
-        } else {
-            "RST"
-        };
-        let mut explanation = format!(
-            "The SYN (frame {}) was answered by {flags} (frame {}){later}. A RST in answer to a SYN \
-             means nothing accepts connections on port {port} at {server_host}: the service is not \
-             running, listens on another address or port, or a firewall or load balancer in front \
-             of it rejects the connection actively. ",
-            frame_no(first.first_syn()),
-            frame_no(answer),
-        );
-        details.set("rst_ttl", answer_r.ttl);
-        match ttls.get(&g.server.0) {
-            Some(&usual) if usual == answer_r.ttl => {
-                explanation += &format!(
-                    "The RST has the same TTL ({usual}) as {server_host}'s other packets, so it \
-                     most likely came from the server itself. "
-                );
-                details.set("usual_ttl", usual);
+    let f = RefusedFacts {
+        clients: g.clients.len(),
+        client: (g.clients.len() == 1).then(|| address(index, g.clients[0])),
+        server: endpoint(index, g.server),
+        server_host: address(index, g.server.0),
+        port: g.server.1,
+        attempts: g.attempts.len() as u64,
+        first_syn: first.first_syn(),
+        answer_frame: answer,
+        delay_ns: text::between(index, *first.syns.last().unwrap_or(&answer), answer),
+        answer: if outcome == Outcome::Unreachable {
+            Answer::Icmp {
+                router: address(index, answer_r.src),
+                from_server: answer_r.src == g.server.0,
+                v6: answer_r.is_icmpv6(),
+                code: answer_r.dst_port,
             }
-            Some(&usual) => {
-                explanation += &format!(
-                    "The RST's TTL ({}) differs from that of {server_host}'s other packets \
-                     ({usual}): a device in between probably answered in its name. ",
-                    answer_r.ttl
-                );
-                details.set("usual_ttl", usual);
-            }
-            None => {}
-        }
-        let filter = if g.clients.len() == 1 {
-            format!(
-                "{} && {} && tcp.port == {port} && (tcp.flags.syn == 1 || tcp.flags.reset == 1)",
-                text::addr_filter(index, g.clients[0]),
-                text::addr_filter(index, g.server.0)
-            )
         } else {
-            format!(
-                "{} && tcp.port == {port} && (tcp.flags.syn == 1 || tcp.flags.reset == 1)",
-                text::addr_filter(index, g.server.0)
-            )
-        };
-        (
-            format!("{server} refused {attempts_text} from {who}: the SYN was answered by {flags}{later}."),
-            explanation,
-            filter,
-        )
+            Answer::Rst {
+                has_ack: answer_r.tcp_flags & crate::connections::attempts::ACK != 0,
+                ttl: answer_r.ttl,
+                usual_ttl: ttls.get(&g.server.0).copied(),
+            }
+        },
     };
-    explanation += &format!(
-        "Check that the service runs and listens on port {port} on that address (netstat -ano, \
-         ss -ltn), and the firewall rules for port {port} between the two."
-    );
     let mut frames: Vec<u32> = Vec::new();
     for a in &g.attempts {
         frames.extend(a.syns.iter().copied());
@@ -277,13 +181,80 @@ fn finding(
     Finding::new(
         Kind::ConnectionRefused,
         Severity::Warning,
-        verdict,
-        explanation,
+        render::connection_refused::verdict(&f),
+        render::connection_refused::explanation(&f),
     )
     .evidence(frames)
     .stream(stream)
-    .filter(filter)
-    .details(details)
+    .filter(filter(index, g, &f))
+    .details(details(index, g, &f))
+}
+
+/// A filter for the path's SYNs and the answers refusing them.
+fn filter(index: &PacketIndex, g: &PathGroup<'_>, f: &RefusedFacts) -> String {
+    let port = f.port;
+    match f.answer {
+        Answer::Icmp { .. } => format!(
+            "({} && {} && tcp.port == {port}) || (icmp.type == 3 || icmpv6.type == 1)",
+            text::addr_filter(index, g.clients[0]),
+            text::addr_filter(index, g.server.0)
+        ),
+        Answer::Rst { .. } if g.clients.len() == 1 => format!(
+            "{} && {} && tcp.port == {port} && (tcp.flags.syn == 1 || tcp.flags.reset == 1)",
+            text::addr_filter(index, g.clients[0]),
+            text::addr_filter(index, g.server.0)
+        ),
+        Answer::Rst { .. } => format!(
+            "{} && tcp.port == {port} && (tcp.flags.syn == 1 || tcp.flags.reset == 1)",
+            text::addr_filter(index, g.server.0)
+        ),
+    }
+}
+
+/// The numbers of one refused path.
+fn details(index: &PacketIndex, g: &PathGroup<'_>, f: &RefusedFacts) -> Details {
+    let mut details = Details::new()
+        .with(
+            "clients",
+            g.clients
+                .iter()
+                .take(20)
+                .map(|&c| address(index, c))
+                .collect::<Vec<String>>(),
+        )
+        .with("client_count", f.clients)
+        .with("server", f.server.clone())
+        .with("port", f.port)
+        .with("attempts", f.attempts)
+        .with(
+            "answer",
+            match f.answer {
+                Answer::Icmp { .. } => "icmp_unreachable",
+                Answer::Rst { .. } => "rst",
+            },
+        )
+        .with("first_syn_frame", frame_no(f.first_syn))
+        .with("answer_frame", frame_no(f.answer_frame))
+        .with("answer_delay_s", f.delay_ns.map(text::seconds));
+    match &f.answer {
+        Answer::Icmp {
+            router, v6, code, ..
+        } => {
+            details.set("icmp_from", router.clone());
+            details.set("icmp_code", *code);
+            details.set(
+                "icmp_reason",
+                render::connection_refused::icmp_reason(*v6, *code),
+            );
+        }
+        Answer::Rst { ttl, usual_ttl, .. } => {
+            details.set("rst_ttl", *ttl);
+            if let Some(usual) = usual_ttl {
+                details.set("usual_ttl", *usual);
+            }
+        }
+    }
+    details
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@
 //! The ACK is judged only when the server sent no data before it (otherwise acknowledging more
 //! than ISN+1 is normal).
 
-use super::text::{self, duration, endpoint, frame_no, record};
+use super::render;
+use super::text::{self, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts};
@@ -32,17 +33,17 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
 }
 
 /// What happened after the mismatched ACK.
-struct Aftermath {
+pub(crate) struct Aftermath {
     /// The client's first data segment (may be the third packet itself).
-    first_data: Option<u32>,
+    pub first_data: Option<u32>,
     /// Retransmissions of that segment (same sequence number, with payload).
-    data_retransmissions: Vec<u32>,
+    pub data_retransmissions: Vec<u32>,
     /// SYN-ACKs the server sent again after the third packet.
-    synack_again: Vec<u32>,
+    pub synack_again: Vec<u32>,
     /// The server sent data or acknowledged the client's data.
-    server_answered: bool,
+    pub server_answered: bool,
     /// The first RST after the third packet.
-    reset: Option<u32>,
+    pub reset: Option<u32>,
 }
 
 fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
@@ -88,194 +89,141 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
     out
 }
 
-fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
-    let third = a.third?;
-    let synack = a.third_answers?;
-    let synack_r = record(index, synack);
-    let third_r = record(index, third);
-    let isn = synack_r.seq;
-    let expected = isn.wrapping_add(1);
-    let actual = third_r.ack;
-    let diff = i64::from(actual.wrapping_sub(expected) as i32);
-    let client = endpoint(index, a.client);
-    let server = endpoint(index, a.server);
-    let server_host = text::address(index, a.server.0);
-    let payload = u32::from(synack_r.payload_len);
-    let ip_len_known = synack_r.ip_len > 0;
-    let after = aftermath(index, a, third);
+/// What one mismatched handshake shows, before any wording.
+pub(crate) struct MismatchFacts {
+    /// The client's and server's endpoints, and the server's address.
+    pub client: String,
+    pub server: String,
+    pub server_host: String,
+    /// The SYN-ACK's ISN, the ACK it called for, the one the client sent, and by how much it
+    /// is off.
+    pub isn: u32,
+    pub expected: u32,
+    pub actual: u32,
+    pub diff: i64,
+    /// The SYN-ACK's and the third packet's frames.
+    pub synack: u32,
+    pub third: u32,
+    /// The SYN-ACK's payload and IP total length (when known).
+    pub payload: u32,
+    pub ip_len: Option<u16>,
+    pub after: Aftermath,
+    /// The first data's length; each retransmission's delay after it.
+    pub data_len: Option<u16>,
+    pub retrans_offsets_ns: Vec<i64>,
+    /// Who reset the connection (address), and how long after the ACK.
+    pub reset_by: Option<String>,
+    pub reset_after_ns: Option<i64>,
+}
 
-    let bytes = text::count(diff.unsigned_abs(), "byte", "bytes");
-    let off = if diff > 0 { "ahead" } else { "behind" };
-    let verdict = format!(
-        "Handshake ACK mismatch on {client} → {server}: the client acknowledged {actual}, but the \
-         SYN-ACK's ISN+1 is {expected} ({bytes} {off})."
-    );
-
-    let mut explanation = format!(
-        "The SYN-ACK from {server} (frame {}) has sequence number {isn}, so the third packet of the \
-         handshake should acknowledge {expected}; the client's ACK (frame {}) acknowledges {actual}. ",
-        frame_no(synack),
-        frame_no(third)
-    );
-    let acked_payload = payload > 0 && diff == i64::from(payload);
-    if payload > 0 {
-        let header = u32::from(synack_r.ip_len).saturating_sub(payload);
-        let lengths = if ip_len_known {
-            format!(
-                " (IP total length {}, where {header} was expected)",
-                synack_r.ip_len
-            )
-        } else {
-            String::new()
-        };
-        explanation += &format!(
-            "The SYN-ACK arrived carrying {}{lengths}, which a SYN-ACK should never carry, ",
-            text::count(u64::from(payload), "byte of payload", "bytes of payload"),
-        );
-        explanation += if acked_payload {
-            "so the client's TCP stack acknowledged them too. "
-        } else {
-            "and the ACK is off by a different amount, so something also changed the numbers. "
-        };
-    } else {
-        explanation += "The SYN-ACK seen here carries no payload, so the wrong number comes from \
-                        the client's side of this capture point: something between here and the \
-                        client changed the SYN-ACK (added bytes or rewrote its sequence number), \
-                        or the client's TCP stack is at fault. ";
-    }
-
-    explanation += "A firewall or proxy that validates sequence numbers (TMG logs this as \
-                    FWX_E_SEQ_ACK_MISMATCH) drops such an ACK and everything after it on the \
-                    connection.";
-    let mut consequences: Vec<String> = Vec::new();
-    let data_len = after.first_data.map(|i| record(index, i).payload_len);
-    if let (Some(first), Some(len)) = (after.first_data, data_len) {
-        let what = format!(
-            "the first data ({}, frame {})",
-            text::count(u64::from(len), "byte", "bytes"),
-            frame_no(first)
-        );
-        if after.server_answered {
-            consequences.push(format!("the server answered {what}"));
-        } else if after.data_retransmissions.is_empty() {
-            consequences.push(format!("{what} got no answer"));
-        } else {
-            let offsets: Vec<String> = after
-                .data_retransmissions
-                .iter()
-                .filter_map(|&r| text::between(index, first, r))
-                .map(duration)
-                .collect();
-            let timing = if offsets.is_empty() {
-                String::new()
+impl MismatchFacts {
+    fn gather(index: &PacketIndex, a: &Attempt) -> Option<Self> {
+        let third = a.third?;
+        let synack = a.third_answers?;
+        let synack_r = record(index, synack);
+        let isn = synack_r.seq;
+        let expected = isn.wrapping_add(1);
+        let actual = record(index, third).ack;
+        let server_host = text::address(index, a.server.0);
+        let after = aftermath(index, a, third);
+        let reset_by = after.reset.map(|r| {
+            let rr = record(index, r);
+            if (rr.src, rr.src_port) == a.client {
+                text::address(index, a.client.0)
             } else {
-                format!(" (after {})", text::join_and(&offsets))
-            };
-            consequences.push(format!(
-                "{what} was never answered and was retransmitted {}{timing}",
-                text::count(after.data_retransmissions.len() as u64, "time", "times"),
-            ));
-        }
-    } else if !after.server_answered {
-        consequences.push("the server sent nothing more".into());
-    }
-    if !after.synack_again.is_empty() {
-        consequences.push(format!(
-            "{server_host} re-sent its SYN-ACK ({}), so it never saw the handshake complete",
-            text::frames_text(&after.synack_again, 5)
-        ));
-    }
-    let reset_after = after.reset.and_then(|r| text::between(index, third, r));
-    let reset_by = after.reset.map(|r| {
-        let rr = record(index, r);
-        if (rr.src, rr.src_port) == a.client {
-            text::address(index, a.client.0)
-        } else {
-            server_host.clone()
-        }
-    });
-    if let (Some(rst), Some(by)) = (after.reset, &reset_by) {
-        let when = reset_after.map_or(String::new(), |ns| {
-            format!(" {} after the ACK", duration(ns))
+                server_host.clone()
+            }
         });
-        consequences.push(format!(
-            "{by} reset the connection{when} (frame {})",
-            frame_no(rst)
-        ));
+        Some(MismatchFacts {
+            client: endpoint(index, a.client),
+            server: endpoint(index, a.server),
+            server_host,
+            isn,
+            expected,
+            actual,
+            diff: i64::from(actual.wrapping_sub(expected) as i32),
+            synack,
+            third,
+            payload: u32::from(synack_r.payload_len),
+            ip_len: (synack_r.ip_len > 0).then_some(synack_r.ip_len),
+            data_len: after.first_data.map(|i| record(index, i).payload_len),
+            retrans_offsets_ns: after
+                .first_data
+                .map(|first| {
+                    after
+                        .data_retransmissions
+                        .iter()
+                        .filter_map(|&r| text::between(index, first, r))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            reset_after_ns: after.reset.and_then(|r| text::between(index, third, r)),
+            reset_by,
+            after,
+        })
     }
-    let failed = !after.server_answered
-        && (!after.data_retransmissions.is_empty()
-            || !after.synack_again.is_empty()
-            || after.reset.is_some());
-    if !consequences.is_empty() {
-        let lead = if after.server_answered {
-            " Here the connection carried on regardless — this path tolerates the mismatch, a \
-             validating firewall would not:"
-        } else {
-            " That is what followed here:"
-        };
-        explanation += &format!("{lead} {}.", text::join_clauses(&consequences));
-    }
-    explanation += if payload > 0 {
-        " Something between the server and the client added the bytes — the server's NIC driver, \
-         a device on the path (a wireless access point, a WAN optimiser) or the client's NIC \
-         driver: take a capture at the server side at the same time and compare its SYN-ACK with \
-         this one, then update NIC drivers and firmware along the path."
-    } else {
-        " Take a capture on the client itself at the same time and compare the SYN-ACK and the \
-         ACK there: if the client received a SYN-ACK with extra bytes, the device that added them \
-         sits between the two capture points."
-    };
 
-    let severity = if failed {
+    /// The connection failed after the ACK (rather than carrying on regardless).
+    fn failed(&self) -> bool {
+        let after = &self.after;
+        !after.server_answered
+            && (!after.data_retransmissions.is_empty()
+                || !after.synack_again.is_empty()
+                || after.reset.is_some())
+    }
+
+    /// The finding's numbers.
+    fn details(&self) -> Details {
+        let after = &self.after;
+        Details::new()
+            .with("client", self.client.clone())
+            .with("server", self.server.clone())
+            .with("synack_isn", self.isn)
+            .with("expected_ack", self.expected)
+            .with("actual_ack", self.actual)
+            .with("difference", self.diff)
+            .with("synack_frame", frame_no(self.synack))
+            .with("ack_frame", frame_no(self.third))
+            .with("synack_payload_len", self.payload)
+            .with("synack_ip_len", self.ip_len)
+            .with("first_data_frame", after.first_data.map(frame_no))
+            .with("first_data_len", self.data_len)
+            .with("data_retransmissions", after.data_retransmissions.len())
+            .with(
+                "retransmission_offsets_s",
+                self.retrans_offsets_ns
+                    .iter()
+                    .map(|&ns| text::seconds(ns))
+                    .collect::<Vec<f64>>(),
+            )
+            .with("synack_retransmissions_after_ack", after.synack_again.len())
+            .with("server_answered", after.server_answered)
+            .with("reset_frame", after.reset.map(frame_no))
+            .with("reset_by", self.reset_by.clone())
+            .with("reset_after_s", self.reset_after_ns.map(text::seconds))
+            .with(
+                "related",
+                if self.payload > 0 {
+                    Some("synack_with_payload")
+                } else {
+                    None
+                },
+            )
+    }
+}
+
+fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
+    let f = MismatchFacts::gather(index, a)?;
+    let severity = if f.failed() {
         Severity::Error
     } else {
         Severity::Warning
     };
-    let mut frames = vec![synack, third];
-    frames.extend(after.first_data);
-    frames.extend(&after.data_retransmissions);
-    frames.extend(&after.synack_again);
-    frames.extend(after.reset);
-    let retrans_offsets: Vec<f64> = after
-        .first_data
-        .map(|first| {
-            after
-                .data_retransmissions
-                .iter()
-                .filter_map(|&r| text::between(index, first, r))
-                .map(text::seconds)
-                .collect()
-        })
-        .unwrap_or_default();
-    let details = Details::new()
-        .with("client", client)
-        .with("server", server)
-        .with("synack_isn", isn)
-        .with("expected_ack", expected)
-        .with("actual_ack", actual)
-        .with("difference", diff)
-        .with("synack_frame", frame_no(synack))
-        .with("ack_frame", frame_no(third))
-        .with("synack_payload_len", payload)
-        .with("synack_ip_len", ip_len_known.then_some(synack_r.ip_len))
-        .with("first_data_frame", after.first_data.map(frame_no))
-        .with("first_data_len", data_len)
-        .with("data_retransmissions", after.data_retransmissions.len())
-        .with("retransmission_offsets_s", retrans_offsets)
-        .with("synack_retransmissions_after_ack", after.synack_again.len())
-        .with("server_answered", after.server_answered)
-        .with("reset_frame", after.reset.map(frame_no))
-        .with("reset_by", reset_by)
-        .with("reset_after_s", reset_after.map(text::seconds))
-        .with(
-            "related",
-            if payload > 0 {
-                Some("synack_with_payload")
-            } else {
-                None
-            },
-        );
+    let mut frames = vec![f.synack, f.third];
+    frames.extend(f.after.first_data);
+    frames.extend(&f.after.data_retransmissions);
+    frames.extend(&f.after.synack_again);
+    frames.extend(f.after.reset);
     let stream = a.stream_number(flows);
     let filter = stream.map_or_else(
         || {
@@ -288,11 +236,16 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         |n| format!("tcp.stream == {n}"),
     );
     Some(
-        Finding::new(Kind::HandshakeAckMismatch, severity, verdict, explanation)
-            .evidence(frames)
-            .stream(stream)
-            .filter(filter)
-            .details(details),
+        Finding::new(
+            Kind::HandshakeAckMismatch,
+            severity,
+            render::handshake_ack_mismatch::verdict(&f),
+            render::handshake_ack_mismatch::explanation(&f),
+        )
+        .evidence(frames)
+        .stream(stream)
+        .filter(filter)
+        .details(f.details()),
     )
 }
 

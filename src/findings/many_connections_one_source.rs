@@ -27,6 +27,7 @@
 //! the same client → server:port links to this one ([`with_limited_paths`]) instead of telling the
 //! "cannot tell from one side" story.
 
+use super::render;
 use super::text::{self, address, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -315,34 +316,34 @@ fn busiest_second(tries: &[Try<'_>]) -> (usize, usize) {
 }
 
 /// What rule 1 found about one episode: counts and frames, before any wording.
-struct EpisodeFacts {
-    host: String,
-    server: String,
-    attempts: usize,
-    unanswered: usize,
-    refused: usize,
-    unreachable: usize,
-    delayed: usize,
-    answered_at_once: usize,
+pub(crate) struct EpisodeFacts {
+    pub host: String,
+    pub server: String,
+    pub attempts: usize,
+    pub unanswered: usize,
+    pub refused: usize,
+    pub unreachable: usize,
+    pub delayed: usize,
+    pub answered_at_once: usize,
     /// Answered attempts whose SYN-ACK came while a troubled one waited, and the first few
     /// of those SYN-ACKs (1-based frames).
-    meanwhile: usize,
-    meanwhile_frames: Vec<u64>,
-    span_ns: i64,
+    pub meanwhile: usize,
+    pub meanwhile_frames: Vec<u64>,
+    pub span_ns: i64,
     /// The most first SYNs within one second, and the first of them (0-based frame).
-    peak: usize,
-    peak_from: u32,
-    syns: u64,
+    pub peak: usize,
+    pub peak_from: u32,
+    pub syns: u64,
     /// SYNs that got no SYN-ACK (an answered attempt's SYNs before its answer, less one).
-    syns_unanswered: u64,
-    synacks: u64,
+    pub syns_unanswered: u64,
+    pub synacks: u64,
     /// The first SYNs of the episode's first and last attempts (0-based frames).
-    first: u32,
-    last: u32,
-    outside: usize,
-    outside_troubled: usize,
+    pub first: u32,
+    pub last: u32,
+    pub outside: usize,
+    pub outside_troubled: usize,
     /// Every SYN and SYN-ACK of the episode.
-    evidence: Vec<u32>,
+    pub evidence: Vec<u32>,
 }
 
 impl EpisodeFacts {
@@ -399,27 +400,6 @@ impl EpisodeFacts {
     fn rate_per_s(&self) -> f64 {
         self.attempts as f64 / (self.span_ns as f64 / 1e9).max(0.001)
     }
-
-    /// `15 never answered and 20 answered only after the SYN was sent again`.
-    fn how(&self) -> String {
-        let mut how = Vec::new();
-        if self.unanswered > 0 {
-            how.push(format!("{} never answered", self.unanswered));
-        }
-        if self.refused > 0 {
-            how.push(format!("{} refused", self.refused));
-        }
-        if self.unreachable > 0 {
-            how.push(format!("{} rejected by ICMP", self.unreachable));
-        }
-        if self.delayed > 0 {
-            how.push(format!(
-                "{} answered only after the SYN was sent again",
-                self.delayed
-            ));
-        }
-        text::join_and(&how)
-    }
 }
 
 /// SYNs of one attempt that got no SYN-ACK: all of an unanswered one's; for an answered one,
@@ -433,67 +413,9 @@ fn unanswered_syns(t: &Try<'_>) -> u64 {
     before.saturating_sub(1)
 }
 
-/// The verdict and explanation of a rule-1 episode.
-fn limited_text(f: &EpisodeFacts) -> (String, String) {
-    let (host, server, n) = (&f.host, &f.server, f.attempts);
-    let verdict = format!(
-        "{host} → {server}: the server answered only part of {n} connection attempts made in {} \
-         ({}), while it kept answering the same source — the pattern of a per-source connection \
-         limit.",
-        text::duration(f.span_ns),
-        f.how(),
-    );
-    let meanwhile_list: Vec<String> = f.meanwhile_frames.iter().map(u64::to_string).collect();
-    let outside_text = if f.outside >= 5 {
-        format!(
-            " Outside the burst, {} of {} attempts on the same path were troubled: the failures \
-             come with the rate.",
-            f.outside_troubled, f.outside
-        )
-    } else {
-        String::new()
-    };
-    let explanation = format!(
-        "{host} started {n} TCP connections to {server} within {} (frames {} to {}; the busiest \
-         second, from frame {}, held {}). {} were answered at once; {}. Of the {} SYNs sent for \
-         them, {} got no SYN-ACK. While those waited, the server answered {} {} from the same \
-         address (SYN-ACK in frame {}{}), so it was up, listening and reachable from {host}: it \
-         ignored some of that source's SYNs and not others.{outside_text} This is what a \
-         per-source limit does when many clients reach a server through one address: NAT on a \
-         router or firewall in front of many clients, a proxy or a load balancer makes them one \
-         very busy source, and the server's flood mitigation (ISA/TMG), SYN rate limit or per-IP \
-         connection quota drops or refuses its excess SYNs. Check whether {host} is one client \
-         or a NAT device, look in the server's or firewall's logs for limit or quota events \
-         about {host} at that time, and raise the limit for that address, exempt it, or stop \
-         translating the clients to one address.",
-        text::duration(f.span_ns),
-        frame_no(f.first),
-        frame_no(f.last),
-        frame_no(f.peak_from),
-        f.peak,
-        f.answered_at_once,
-        text::capitalize(&f.how()),
-        f.syns,
-        f.syns_unanswered,
-        f.meanwhile,
-        if f.meanwhile == 1 {
-            "other attempt"
-        } else {
-            "other attempts"
-        },
-        meanwhile_list.join(", "),
-        if f.meanwhile > f.meanwhile_frames.len() {
-            ", …"
-        } else {
-            ""
-        },
-    );
-    (verdict, explanation)
-}
-
 fn limited_finding(index: &PacketIndex, path: &PathTries<'_>, burst: &Burst) -> Finding {
     let f = EpisodeFacts::gather(index, path, burst);
-    let (verdict, explanation) = limited_text(&f);
+    let (verdict, explanation) = render::many_connections::limited(&f);
     let last_frame = f.evidence.iter().copied().max().unwrap_or(f.first);
     let details = Details::new()
         .with("rule", "partial_answers")
@@ -599,131 +521,115 @@ fn worst_window(starts: &[&Try<'_>]) -> Option<(usize, usize, usize)> {
     })
 }
 
+/// What rule 2 found about one source's busiest window, before any wording.
+pub(crate) struct VolumeFacts {
+    /// The source's address.
+    pub host: String,
+    pub attempts: usize,
+    pub failed: usize,
+    pub unanswered: usize,
+    /// Refused by RST or rejected by ICMP.
+    pub refused: usize,
+    pub span_ns: i64,
+    pub rate_per_s: f64,
+    /// The first SYNs of the window's first and last attempts (0-based frames).
+    pub first: u32,
+    pub last: u32,
+    /// The busiest destination (endpoint) and its attempts; how many destinations.
+    pub top: String,
+    pub top_count: usize,
+    pub destinations: usize,
+    /// A port scan: the host scanned and how many of its ports.
+    pub scan: Option<(String, usize)>,
+}
+
+impl VolumeFacts {
+    fn gather(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Self {
+        let source = window.first().map_or(0, |t| t.attempt.client.0);
+        let count = window.len();
+        let span = window
+            .last()
+            .zip(window.first())
+            .map_or(0, |(l, f)| l.ts.saturating_sub(f.ts));
+        let mut per_server: HashMap<(u32, u16), usize> = HashMap::new();
+        let mut hosts: HashMap<u32, usize> = HashMap::new();
+        for s in window {
+            *per_server.entry(s.attempt.server).or_default() += 1;
+            *hosts.entry(s.attempt.server.0).or_default() += 1;
+        }
+        let (top_server, top_count) = per_server
+            .iter()
+            .max_by_key(|(server, n)| (**n, std::cmp::Reverse(**server)))
+            .map(|(s, n)| (*s, *n))
+            .unwrap_or(((0, 0), 0));
+        let (top_host, top_host_count) = hosts
+            .iter()
+            .max_by_key(|(h, n)| (**n, std::cmp::Reverse(**h)))
+            .map(|(h, n)| (*h, *n))
+            .unwrap_or((0, 0));
+        let scan = per_server.len() >= SCAN_MIN_PORTS
+            && (top_count as f64) <= SCAN_MAX_TOP_SHARE * count as f64
+            && top_host_count * 2 > count;
+        VolumeFacts {
+            host: address(index, source),
+            attempts: count,
+            failed,
+            unanswered: window
+                .iter()
+                .filter(|s| s.outcome == Outcome::Unanswered)
+                .count(),
+            refused: window
+                .iter()
+                .filter(|s| matches!(s.outcome, Outcome::Refused | Outcome::Unreachable))
+                .count(),
+            span_ns: span,
+            rate_per_s: count as f64 / (span as f64 / 1e9).max(0.001),
+            first: window.first().map_or(0, |s| s.first_syn()),
+            last: window.last().map_or(0, |s| s.first_syn()),
+            top: endpoint(index, top_server),
+            top_count,
+            destinations: per_server.len(),
+            scan: scan.then(|| {
+                let ports = window
+                    .iter()
+                    .filter(|s| s.attempt.server.0 == top_host)
+                    .map(|s| s.attempt.server.1)
+                    .collect::<std::collections::BTreeSet<u16>>()
+                    .len();
+                (address(index, top_host), ports)
+            }),
+        }
+    }
+}
+
 fn volume_finding(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Finding {
     let source = window.first().map_or(0, |t| t.attempt.client.0);
-    let host = address(index, source);
-    let count = window.len();
-    let span = window
-        .last()
-        .zip(window.first())
-        .map_or(0, |(l, f)| l.ts.saturating_sub(f.ts));
-    let unanswered = window
-        .iter()
-        .filter(|s| s.outcome == Outcome::Unanswered)
-        .count();
-    let refused = window
-        .iter()
-        .filter(|s| matches!(s.outcome, Outcome::Refused | Outcome::Unreachable))
-        .count();
-    let mut per_server: HashMap<(u32, u16), usize> = HashMap::new();
-    let mut hosts: HashMap<u32, usize> = HashMap::new();
-    for s in window {
-        *per_server.entry(s.attempt.server).or_default() += 1;
-        *hosts.entry(s.attempt.server.0).or_default() += 1;
-    }
-    let (top_server, top_count) = per_server
-        .iter()
-        .max_by_key(|(server, n)| (**n, std::cmp::Reverse(**server)))
-        .map(|(s, n)| (*s, *n))
-        .unwrap_or(((0, 0), 0));
-    let top = endpoint(index, top_server);
-    let (top_host, top_host_count) = hosts
-        .iter()
-        .max_by_key(|(h, n)| (**n, std::cmp::Reverse(**h)))
-        .map(|(h, n)| (*h, *n))
-        .unwrap_or((0, 0));
-    let scan = per_server.len() >= SCAN_MIN_PORTS
-        && (top_count as f64) <= SCAN_MAX_TOP_SHARE * count as f64
-        && top_host_count * 2 > count;
-    let share = text::percent(failed as u64, count as u64);
-    let seconds = (span as f64 / 1e9).max(0.001);
-    let rate = count as f64 / seconds;
-    let mut failures = Vec::new();
-    if unanswered > 0 {
-        failures.push(format!("{unanswered} never answered"));
-    }
-    if refused > 0 {
-        failures.push(format!("{refused} refused"));
-    }
-    let first = window.first().map_or(0, |s| s.first_syn());
-    let last = window.last().map_or(0, |s| s.first_syn());
-    let (verdict, explanation) = if scan {
-        let target = address(index, top_host);
-        let ports = window
-            .iter()
-            .filter(|s| s.attempt.server.0 == top_host)
-            .map(|s| s.attempt.server.1)
-            .collect::<std::collections::BTreeSet<u16>>()
-            .len();
-        (
-            format!(
-                "{host} probed {ports} ports of {target} in {} ({count} connection attempts; \
-                 {share} of them failed: {}) — a port scan.",
-                text::duration(span),
-                text::join_and(&failures)
-            ),
-            format!(
-                "{host} sent {count} SYNs within {} (about {rate:.1} per second) between frames \
-                 {} and {}, one or two per port, over {ports} ports of {target}. No client \
-                 application connects like that: it is a port scan (nmap's SYN scan looks like \
-                 this). The ports that answered with a SYN-ACK are open; those that answered \
-                 with a RST are closed; the silent ones are filtered or the host dropped the \
-                 probes. If the scan is not yours, find who runs {host}.",
-                text::duration(span),
-                frame_no(first),
-                frame_no(last),
-            ),
-        )
-    } else {
-        let destination = if top_count == count {
-            format!("All of them went to {top}.")
-        } else {
-            format!(
-                "{top_count} of them went to {top}, the rest to {} other destinations.",
-                per_server.len() - 1
-            )
-        };
-        (
-            format!(
-                "{host} opened {count} connections in {}; {share} of them failed ({}).",
-                text::duration(span),
-                text::join_and(&failures)
-            ),
-            format!(
-                "{host} started {count} TCP connections within {} (about {rate:.1} per second) \
-                 between frames {} and {}. {destination} When many clients reach a server \
-                 through one translated address — NAT on a router or firewall in front of the \
-                 server, a proxy, a load balancer — the server's per-source limits (flood \
-                 mitigation, SYN rate limits, connection quotas) see them as one very busy \
-                 client and start dropping or refusing its SYNs, which is what the failed \
-                 attempts look like. Check whether {host} is really one client or a NAT device \
-                 (a router translating every external client to one address in front of a \
-                 TMG server is the classic case), and the server's per-IP connection limits and \
-                 logs (TMG logs QUOTA EXCEEDED); raise the limits or exempt that address — or \
-                 stop translating the clients' addresses.",
-                text::duration(span),
-                frame_no(first),
-                frame_no(last),
-            ),
-        )
-    };
+    let f = VolumeFacts::gather(index, window, failed);
+    let (verdict, explanation) = render::many_connections::volume(&f);
     // The first SYN of every attempt counted (the filter adds any resent ones).
     let frames: Vec<u32> = window.iter().map(|s| s.first_syn()).collect();
     let details = Details::new()
-        .with("rule", if scan { "port_scan" } else { "volume" })
-        .with("source", host)
-        .with("attempts", count)
+        .with(
+            "rule",
+            if f.scan.is_some() {
+                "port_scan"
+            } else {
+                "volume"
+            },
+        )
+        .with("source", f.host.clone())
+        .with("attempts", f.attempts)
         .with("failed", failed)
-        .with("unanswered", unanswered)
-        .with("refused", refused)
-        .with("failed_share", failed as f64 / count.max(1) as f64)
-        .with("window_s", text::seconds(span))
-        .with("rate_per_s", (rate * 10.0).round() / 10.0)
-        .with("top_destination", top)
-        .with("top_destination_attempts", top_count)
-        .with("destinations", per_server.len())
-        .with("first_frame", frame_no(first))
-        .with("last_frame", frame_no(last))
+        .with("unanswered", f.unanswered)
+        .with("refused", f.refused)
+        .with("failed_share", failed as f64 / f.attempts.max(1) as f64)
+        .with("window_s", text::seconds(f.span_ns))
+        .with("rate_per_s", (f.rate_per_s * 10.0).round() / 10.0)
+        .with("top_destination", f.top.clone())
+        .with("top_destination_attempts", f.top_count)
+        .with("destinations", f.destinations)
+        .with("first_frame", frame_no(f.first))
+        .with("last_frame", frame_no(f.last))
         .with("threshold_attempts", MIN_ATTEMPTS)
         .with("threshold_window_s", text::seconds(WINDOW_NS))
         .with("threshold_failed_share", MIN_FAILED_SHARE);
@@ -737,8 +643,8 @@ fn volume_finding(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Fi
     .filter(format!(
         "{} && tcp.flags.syn == 1 && tcp.flags.ack == 0 && frame.number >= {} && frame.number <= {}",
         text::src_filter(index, source),
-        frame_no(first),
-        frame_no(last),
+        frame_no(f.first),
+        frame_no(f.last),
     ))
     .details(details)
 }

@@ -14,6 +14,7 @@
 //! IP fragments are skipped (the size of a fragmented echo is known only after reassembly).
 //! `ip_len` is the IP total length (for IPv6: 40 + payload length, no extension headers assumed).
 
+use super::render;
 use super::text::{self, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -190,107 +191,75 @@ fn ranges_between(markers: &[Marker]) -> Vec<MarkerRange> {
         .collect()
 }
 
+/// One marker size (and IP version), in order of appearance.
+pub(crate) struct MarkerSize {
+    pub payload_len: u16,
+    pub ipv6: bool,
+    pub ip_len: u32,
+    /// How many markers have it, and the first one's frame number.
+    pub count: u64,
+    pub first_no: u64,
+}
+
+/// The marker sizes, in order of appearance.
+fn sizes(markers: &[Marker]) -> Vec<MarkerSize> {
+    let mut sizes: Vec<MarkerSize> = Vec::new();
+    for m in markers {
+        match sizes
+            .iter_mut()
+            .find(|s| s.payload_len == m.payload_len && s.ipv6 == m.ipv6)
+        {
+            Some(s) => s.count += 1,
+            None => sizes.push(MarkerSize {
+                payload_len: m.payload_len,
+                ipv6: m.ipv6,
+                ip_len: m.ip_len,
+                count: 1,
+                first_no: m.no,
+            }),
+        }
+    }
+    sizes
+}
+
+/// A filter for the markers themselves (when there is no range between them).
+fn size_filter(sizes: &[MarkerSize]) -> String {
+    let v4: Vec<String> = sizes
+        .iter()
+        .filter(|s| !s.ipv6)
+        .map(|s| format!("ip.len == {}", s.ip_len))
+        .collect();
+    let v6: Vec<String> = sizes
+        .iter()
+        .filter(|s| s.ipv6)
+        .map(|s| format!("ipv6.plen == {}", s.ip_len.saturating_sub(40)))
+        .collect();
+    let mut parts = Vec::new();
+    if !v4.is_empty() {
+        parts.push(format!("(icmp && ({}))", v4.join(" || ")));
+    }
+    if !v6.is_empty() {
+        parts.push(format!("(icmpv6 && ({}))", v6.join(" || ")));
+    }
+    parts.join(" || ")
+}
+
 pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
     let found = find(index);
     if found.markers.is_empty() {
         return Vec::new();
     }
-    // Sizes in order of appearance.
-    let mut sizes: Vec<(u16, bool, u32, u64)> = Vec::new();
-    for m in &found.markers {
-        match sizes
-            .iter_mut()
-            .find(|s| s.0 == m.payload_len && s.1 == m.ipv6)
-        {
-            Some(s) => s.3 += 1,
-            None => sizes.push((m.payload_len, m.ipv6, m.ip_len, 1)),
-        }
-    }
-    let size_texts: Vec<String> = sizes
-        .iter()
-        .map(|&(n, ipv6, len, count)| {
-            let first = found
-                .markers
-                .iter()
-                .find(|m| m.payload_len == n && m.ipv6 == ipv6)
-                .map_or(0, |m| m.no);
-            let field = if ipv6 {
-                format!("ipv6.plen {}", len.saturating_sub(40))
-            } else {
-                format!("ip.len {len}")
-            };
-            let times = if count > 1 {
-                format!(", {count} pings")
-            } else {
-                String::new()
-            };
-            format!("{n} bytes ({field}) at frame {first}{times}")
-        })
-        .collect();
-    let verdict = match found.ranges.as_slice() {
-        [] => format!("Marker pings found: {}.", text::join_and(&size_texts)),
-        [r] => format!(
-            "Marker pings found: {}; the repro lies between frames {} and {}.",
-            text::join_and(&size_texts),
-            r.from,
-            r.to
-        ),
-        many => format!(
-            "Marker pings found: {}; they bracket {} ranges of frames.",
-            text::join_and(&size_texts),
-            many.len()
-        ),
-    };
-    let mut explanation = "Echo requests of a distinctive size are the usual way to bracket a \
-                           repro in a trace: ping -l 22 before reproducing the problem and ping \
-                           -l 33 after it (IP total length = 20 + 8 + data, so 50 and 61). "
-        .to_string();
+    let sizes = sizes(&found.markers);
     let unpaired = found
         .markers
         .iter()
         .filter(|m| m.echo == "request" && m.reply_no.is_none())
         .count();
-    if unpaired > 0 {
-        explanation += &format!(
-            "{} got no reply in the trace. ",
-            text::count(unpaired as u64, "marker request", "marker requests")
-        );
-    }
-    match found.ranges.first() {
-        Some(r) => {
-            explanation += &format!(
-                "Focus on the frames between the markers: put `{}` in front of any other filter \
-                 (for example `{} and tcp.port == 443`).",
-                r.filter, r.filter
-            );
-        }
-        None => {
-            explanation += "Only one marker size was found, so there is no range between markers; \
-                            the frames after it (or before it) are where the repro happened.";
-        }
-    }
+    let verdict = render::markers::verdict(&found, &sizes);
+    let explanation = render::markers::explanation(&found, unpaired);
     let filter = match found.ranges.first() {
         Some(r) => r.filter.clone(),
-        None => {
-            let v4: Vec<String> = sizes
-                .iter()
-                .filter(|s| !s.1)
-                .map(|s| format!("ip.len == {}", s.2))
-                .collect();
-            let v6: Vec<String> = sizes
-                .iter()
-                .filter(|s| s.1)
-                .map(|s| format!("ipv6.plen == {}", s.2.saturating_sub(40)))
-                .collect();
-            let mut parts = Vec::new();
-            if !v4.is_empty() {
-                parts.push(format!("(icmp && ({}))", v4.join(" || ")));
-            }
-            if !v6.is_empty() {
-                parts.push(format!("(icmpv6 && ({}))", v6.join(" || ")));
-            }
-            parts.join(" || ")
-        }
+        None => size_filter(&sizes),
     };
     let mut frames: Vec<u32> = Vec::new();
     for m in &found.markers {
@@ -298,7 +267,10 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
         frames.push(m.span.1);
     }
     let details = Details::new()
-        .with("sizes", sizes.iter().map(|s| s.0).collect::<Vec<u16>>())
+        .with(
+            "sizes",
+            sizes.iter().map(|s| s.payload_len).collect::<Vec<u16>>(),
+        )
         .with(
             "marker_frames",
             found.markers.iter().map(|m| m.no).collect::<Vec<u64>>(),

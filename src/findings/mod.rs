@@ -6,7 +6,9 @@
 //! the per-connection work in [`attempts`]) and orders the result by severity, then by first
 //! evidence frame. Detectors read the packet index only, never the capture bytes, and never panic
 //! on hostile input: every number they print comes from the index, every text from the capture is
-//! cleaned first ([`text::clean`]).
+//! cleaned first ([`text::clean`]). A detector classifies and gathers plain facts (counts,
+//! frames, endpoints, durations, the classification); the sentences of every finding are written
+//! from those facts in one place, the `render` module (one file per detector).
 //!
 //! Kinds: `handshake_ack_mismatch`, `synack_with_payload`, `unanswered_syn`,
 //! `connection_refused`, `many_connections_one_source`, `slow_response`, `reset`,
@@ -27,6 +29,7 @@ pub mod handshake_ack_mismatch;
 pub mod html;
 pub mod many_connections_one_source;
 pub mod markers;
+pub(crate) mod render;
 pub mod report;
 pub mod reset;
 pub mod retransmissions;

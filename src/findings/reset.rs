@@ -14,8 +14,9 @@
 //! Not repeated here: a SYN answered by RST is `connection_refused` (the connection was never
 //! established), and a reset that follows a `handshake_ack_mismatch` is told by that finding.
 
+use super::render;
 use super::streams::{Conn, ResetAt, TcpStreams};
-use super::text::{self, capitalize, duration, endpoint, frame_no};
+use super::text::{self, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -199,34 +200,114 @@ pub fn from_streams(
         .collect();
     if bad.len() > keep {
         let rest = &bad[keep..];
+        let (verdict, explanation) = render::reset::more(rest.len());
         findings.push(
-            Finding::new(
-                Kind::Reset,
-                Severity::Warning,
-                format!("{} more established connections were reset.", rest.len()),
-                "Too many resets to list one by one; the filter shows every RST. Many \
-                 connections reset at once point at something they share: a server restarting, \
-                 a firewall or load balancer dropping its session table, or a client aborting \
-                 everything at once."
-                    .into(),
-            )
-            .evidence(rest.iter().map(|(_, r, _)| r.frame))
-            .filter("tcp.flags.reset == 1")
-            .details(Details::new().with("connections", rest.len())),
+            Finding::new(Kind::Reset, Severity::Warning, verdict, explanation)
+                .evidence(rest.iter().map(|(_, r, _)| r.frame))
+                .filter("tcp.flags.reset == 1")
+                .details(Details::new().with("connections", rest.len())),
         );
     }
     findings.extend(benign_note(index, flows, &benign));
     findings
 }
 
-/// `the client 10.0.0.1:50000` / `the server 10.0.0.2:80`.
-fn role(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> String {
-    let who = endpoint(index, conn.endpoint(flows, dir));
-    if dir == conn.client_dir {
-        format!("the client {who}")
-    } else {
-        format!("the server {who}")
+/// What the packets show about one reset connection, before any wording.
+pub(crate) struct ResetFacts<'a> {
+    pub cause: Cause,
+    /// The direction of the RST's sender (0 or 1), and the client's.
+    pub by: usize,
+    pub client_dir: usize,
+    /// Each direction's endpoint (`10.0.0.1:50000`) and address.
+    pub endpoints: [String; 2],
+    pub hosts: [String; 2],
+    /// The server's port.
+    pub server_port: u16,
+    pub reset: &'a ResetAt,
+    pub established: Option<u32>,
+    /// From the SYN (or first frame) to the RST.
+    pub age_ns: Option<i64>,
+    /// From the frame before the RST to the RST.
+    pub idle_ns: Option<i64>,
+    pub rst_has_ack: bool,
+    /// Per direction: how long its retransmission stall, and its zero window, had lasted.
+    pub stall_ns: [Option<i64>; 2],
+    pub zero_window_ns: [Option<i64>; 2],
+    /// From the RST sender's last data to the RST.
+    pub since_last_data: Option<i64>,
+    /// The RST's TTL, when it is its sender's usual one (non-zero).
+    pub same_ttl: Option<u8>,
+    /// An earlier RST the connection ignored, whose TTL is not its sender's.
+    pub forged_early: Option<ForgedRst>,
+}
+
+/// An early RST in someone's name with a TTL that is not theirs.
+pub(crate) struct ForgedRst {
+    pub frame: u32,
+    pub host: String,
+    pub ttl: u8,
+    pub usual: u8,
+}
+
+impl<'a> ResetFacts<'a> {
+    fn gather(
+        index: &PacketIndex,
+        flows: &Flows,
+        conn: &Conn,
+        reset: &'a ResetAt,
+        cause: Cause,
+    ) -> Self {
+        let by = reset.by_dir.min(1);
+        let sides = &reset.sides;
+        let eps = [conn.endpoint(flows, 0), conn.endpoint(flows, 1)];
+        let start = conn.syn.unwrap_or(conn.first_frame);
+        let rst = text::record(index, reset.frame);
+        let now = text::time_of(index, reset.frame);
+        let since = |since: Option<i64>| {
+            since
+                .zip(now)
+                .map(|(since, now)| now.saturating_sub(since).max(0))
+        };
+        ResetFacts {
+            cause,
+            by,
+            client_dir: conn.client_dir,
+            endpoints: eps.map(|ep| endpoint(index, ep)),
+            hosts: eps.map(|ep| text::address(index, ep.0)),
+            server_port: eps[1 - conn.client_dir.min(1)].1,
+            reset,
+            established: conn.established,
+            age_ns: text::between(index, start, reset.frame).filter(|&ns| ns >= 0),
+            idle_ns: reset
+                .previous
+                .and_then(|p| text::between(index, p, reset.frame))
+                .filter(|&ns| ns >= 0),
+            rst_has_ack: rst.tcp_flags & crate::connections::attempts::ACK != 0,
+            stall_ns: [0, 1].map(|d| since(sides[d].stall_since_ns)),
+            zero_window_ns: [0, 1].map(|d| since(sides[d].zero_window_since_ns)),
+            since_last_data: sides[by]
+                .last_data
+                .and_then(|f| text::between(index, f, reset.frame)),
+            same_ttl: sides[by]
+                .ttl
+                .filter(|&usual| rst.ttl == usual && rst.is_ip() && usual > 0),
+            forged_early: forged_early(index, flows, conn),
+        }
     }
+}
+
+/// An earlier RST (answering the SYN, say) that the connection ignored, in someone's name.
+fn forged_early(index: &PacketIndex, flows: &Flows, conn: &Conn) -> Option<ForgedRst> {
+    let early = conn.early_rst?;
+    let e = text::record(index, early);
+    let dir = usize::from((e.src, e.src_port) != conn.endpoint(flows, 0));
+    let usual = conn.sides[dir].ttl.filter(|&t| e.is_ip() && t != e.ttl)?;
+    Some(ForgedRst {
+        frame: early,
+        host: text::address(index, conn.endpoint(flows, dir).0),
+        ttl: e.ttl,
+        usual,
+    })
 }
 
 fn finding(
@@ -236,251 +317,10 @@ fn finding(
     reset: &ResetAt,
     cause: Cause,
 ) -> Finding {
-    let by = reset.by_dir.min(1);
-    let peer = 1 - by;
-    let by_ep = conn.endpoint(flows, by);
-    let by_text = endpoint(index, by_ep);
-    let by_host = text::address(index, by_ep.0);
-    let peer_text = endpoint(index, conn.endpoint(flows, peer));
+    let f = ResetFacts::gather(index, flows, conn, reset, cause);
+    let verdict = render::reset::verdict(&f);
+    let explanation = render::reset::explanation(&f);
     let sides = &reset.sides;
-    let start = conn.syn.unwrap_or(conn.first_frame);
-    let age = text::between(index, start, reset.frame).filter(|&ns| ns >= 0);
-    let after_text = age.map_or(String::new(), |ns| {
-        format!(" {} after it was opened", duration(ns))
-    });
-    let idle = reset
-        .previous
-        .and_then(|p| text::between(index, p, reset.frame))
-        .filter(|&ns| ns >= 0);
-    let rst = text::record(index, reset.frame);
-    let stall_for = |d: usize| {
-        sides[d]
-            .stall_since_ns
-            .zip(text::time_of(index, reset.frame))
-            .map(|(since, now)| now.saturating_sub(since).max(0))
-    };
-
-    let verdict =
-        match cause {
-            Cause::GaveUp { stalled } if stalled == by => format!(
-            "{by_text} reset its connection with {peer_text}{after_text}, after retransmitting \
-             data {} without an acknowledgement{}: it gave up.",
-            text::count(u64::from(sides[by].stall_retransmissions), "time", "times"),
-            stall_for(by).map_or(String::new(), |ns| format!(" for {}", duration(ns)))
-        ),
-            Cause::GaveUp { stalled } => format!(
-            "{by_text} reset its connection with {peer_text}{after_text} while {peer_text} was \
-             retransmitting data to it ({} unacknowledged{}).",
-            text::count(
-                u64::from(sides[stalled].stall_retransmissions),
-                "retransmission",
-                "retransmissions"
-            ),
-            stall_for(stalled).map_or(String::new(), |ns| format!(" for {}", duration(ns)))
-        ),
-            Cause::ZeroWindow { closed } => format!(
-            "{by_text} reset its connection with {peer_text}{after_text}, after {}'s zero window \
-             had stalled it for {}.",
-            endpoint(index, conn.endpoint(flows, closed)),
-            sides[closed]
-                .zero_window_since_ns
-                .zip(text::time_of(index, reset.frame))
-                .map_or("a while".into(), |(s, n)| duration(n.saturating_sub(s).max(0)))
-        ),
-            Cause::SynAckStorm { synacks } => format!(
-            "{by_text} reset its connection with {peer_text}{after_text}, after the server had \
-             sent its SYN-ACK {synacks} times."
-        ),
-            Cause::Injected { usual, actual } => format!(
-                "A RST in {by_text}'s name reset its connection with {peer_text}{after_text}, but \
-             its TTL ({actual}) differs from {by_host}'s other packets ({usual}): a device in \
-             between most likely sent it."
-            ),
-            Cause::Idle { ns } => format!(
-            "{by_text} reset its connection with {peer_text}{after_text}, after {} of silence: \
-             an idle timeout.",
-            duration(ns)
-        ),
-            Cause::Unanswered if by == conn.client_dir => format!(
-                "{by_text} reset its connection with {peer_text}{after_text}: its request was \
-             acknowledged but never answered."
-            ),
-            Cause::Unanswered => format!(
-                "{by_text} reset its connection with {peer_text}{after_text} instead of answering \
-             the client's request."
-            ),
-            Cause::Outstanding { dir } => format!(
-                "{by_text} reset its connection with {peer_text}{after_text}, with {} data still \
-             unacknowledged.",
-                if dir == by { "its own" } else { "the peer's" }
-            ),
-            Cause::AfterFin { .. } | Cause::Completed | Cause::IdleClose { .. } => {
-                format!("{by_text} reset its connection with {peer_text}{after_text}.")
-            }
-        };
-
-    let flags = if rst.tcp_flags & crate::connections::attempts::ACK != 0 {
-        "RST, ACK"
-    } else {
-        "RST"
-    };
-    let mut explanation = format!(
-        "{} sent {flags} in frame {}",
-        capitalize(&role(index, flows, conn, by)),
-        frame_no(reset.frame)
-    );
-    if let Some(established) = conn.established {
-        explanation += &format!(
-            "; the connection had been established in frame {}",
-            frame_no(established)
-        );
-    }
-    let carried: Vec<String> = (0..2)
-        .map(|d| {
-            format!(
-                "{} sent {}",
-                role(index, flows, conn, d),
-                text::count(sides[d].data_bytes, "byte", "bytes")
-            )
-        })
-        .collect();
-    explanation += &format!("; before it, {}. ", text::join_and(&carried));
-    if let Some(ns) = idle {
-        if let Some(p) = reset.previous {
-            explanation += &format!(
-                "The frame before the RST (frame {}) came {} earlier. ",
-                frame_no(p),
-                duration(ns)
-            );
-        }
-    }
-    explanation += &match cause {
-        Cause::GaveUp { stalled } => format!(
-            "{} had been retransmitting data that was never acknowledged ({} in this stall, {} \
-             on the connection): the RST ended a connection that had already failed — the \
-             receiver was gone or the path dropped the data (or the acknowledgements). The \
-             retransmissions finding of this stream has the timings. Check the path between the \
-             two (interface errors, a firewall dropping the flow mid-way, a route change) and \
-             whether {} was still up.",
-            capitalize(&role(index, flows, conn, stalled)),
-            text::count(
-                u64::from(sides[stalled].stall_retransmissions),
-                "retransmission",
-                "retransmissions"
-            ),
-            text::count(
-                u64::from(sides[stalled].retransmissions),
-                "retransmission",
-                "retransmissions"
-            ),
-            text::address(index, conn.endpoint(flows, 1 - stalled).0),
-        ),
-        Cause::ZeroWindow { closed } => format!(
-            "{} had advertised a zero window that never reopened: its application stopped \
-             reading, the transfer stood still, and the connection was finally torn down. Look \
-             at the application on {} (hung, blocked on disk or a downstream service).",
-            capitalize(&role(index, flows, conn, closed)),
-            text::address(index, conn.endpoint(flows, closed).0)
-        ),
-        Cause::SynAckStorm { synacks } => format!(
-            "The server sent its SYN-ACK {synacks} times: it never saw the client's ACK, so from \
-             its side the handshake never completed even though the client went on. Something \
-             between the two dropped the client's ACK (or the server rejected it): take a trace \
-             on the server side at the same time, and check firewalls that validate TCP state."
-        ),
-        Cause::Injected { .. } => format!(
-            "A host's packets keep the same TTL on one path; a RST whose TTL is different \
-             travelled a different distance, so it was most likely forged by a device in between \
-             — an IPS, a firewall enforcing a policy or timeout, a censoring middlebox — rather \
-             than sent by {by_host}. Check the logs of firewalls and intrusion-prevention systems \
-             on the path for this connection, and a trace taken at {by_host} to confirm it never \
-             sent the RST."
-        ),
-        Cause::Idle { ns } => format!(
-            "Nothing had crossed the connection for {} before that, and something was left \
-             unfinished (data unacknowledged, or a request unanswered): a RST after such a \
-             silence is typically an idle timeout — of the server or client application, or of a \
-             firewall, NAT or load balancer that dropped the session and answers the next packet \
-             with a RST. Compare the silence with the idle timeouts configured on those devices, \
-             or have the application send keep-alives more often than that.",
-            duration(ns)
-        ),
-        Cause::Unanswered if by == conn.client_dir => {
-            format!(
-            "The server had acknowledged the client's last request ({} in frame {}) but sent no \
-             answer, and the client gave up: an application timeout on the client side. See \
-             why the server did not answer (its logs; a slow_response finding if it answered \
-             others late).",
-            text::count(sides[by].data_bytes, "byte sent", "bytes sent"),
-            sides[by].last_data.map_or("?".into(), |f| frame_no(f).to_string())
-        )
-        }
-        Cause::Unanswered => format!(
-            "The server acknowledged the client's last data (frame {}) and then reset the \
-             connection instead of answering: its application rejected the request — a protocol \
-             it does not speak on this port, a request it refuses, or a crash. Check the server \
-             application's log for this time and that the client talks the right protocol to \
-             port {}.",
-            sides[1 - by]
-                .last_data
-                .map_or("?".into(), |f| frame_no(f).to_string()),
-            conn.endpoint(flows, 1 - conn.client_dir.min(1)).1
-        ),
-        Cause::Outstanding { dir } if dir == by => {
-            let last = sides[by].last_data;
-            format!(
-                "{} sent data{} and reset the connection {} later without waiting for it to be \
-                 acknowledged: its application closed abortively right after writing — \
-                 typically an error reply followed by an abortive close (a server rejecting a \
-                 request it does not understand or refuses), or a crash — and the other side \
-                 may never get to read that data. Check the application log of {by_host} for \
-                 this time.",
-                capitalize(&role(index, flows, conn, by)),
-                last.map_or(String::new(), |f| format!(" (frame {})", frame_no(f))),
-                last.and_then(|f| text::between(index, f, reset.frame))
-                    .map_or("shortly".into(), duration),
-            )
-        }
-        Cause::Outstanding { dir } => format!(
-            "{} had sent data{} that {by_host} had not acknowledged when it reset the \
-             connection: {by_host}'s application aborted the connection with that data unread \
-             (closed the socket without reading it, crashed, or timed out), and the data was \
-             lost. Check the application log of {by_host} for this time.",
-            capitalize(&role(index, flows, conn, dir)),
-            sides[dir].last_data.map_or(String::new(), |f| format!(
-                " (last in frame {})",
-                frame_no(f)
-            )),
-        ),
-        Cause::AfterFin { .. } | Cause::Completed | Cause::IdleClose { .. } => String::new(),
-    };
-    if let (Some(usual), Cause::Idle { .. } | Cause::Unanswered | Cause::Outstanding { .. }) =
-        (sides[by].ttl, cause)
-    {
-        if rst.ttl == usual && rst.is_ip() && usual > 0 {
-            explanation += &format!(
-                " The RST has the same TTL ({usual}) as {by_host}'s other packets, so it most \
-                 likely came from {by_host} itself."
-            );
-        }
-    }
-
-    // An earlier RST (answering the SYN, say) that the connection ignored, in someone's name.
-    if let Some(early) = conn.early_rst {
-        let e = text::record(index, early);
-        let dir = usize::from((e.src, e.src_port) != conn.endpoint(flows, 0));
-        if let Some(usual) = conn.sides[dir].ttl.filter(|&t| e.is_ip() && t != e.ttl) {
-            explanation += &format!(
-                " Earlier, frame {} — a RST in {}'s name with TTL {}, while its own packets have \
-                 TTL {usual} — came before the connection was even established, and the \
-                 connection went on regardless: that RST was forged by a device in between, so \
-                 check the path for a device injecting resets (an IPS, a censoring middlebox).",
-                frame_no(early),
-                text::address(index, conn.endpoint(flows, dir).0),
-                e.ttl
-            );
-        }
-    }
     let mut frames = vec![reset.frame];
     frames.extend(conn.early_rst);
     frames.extend(reset.previous);
@@ -512,9 +352,20 @@ fn finding(
         || "tcp.flags.reset == 1".to_string(),
         |n| format!("tcp.stream == {n}"),
     );
-    let details = Details::new()
-        .with("reset_by", by_text.clone())
-        .with("peer", peer_text)
+    Finding::new(Kind::Reset, cause.severity(), verdict, explanation)
+        .evidence(frames)
+        .stream(stream)
+        .filter(filter)
+        .details(details(index, conn, &f))
+}
+
+/// The numbers of one reset finding.
+fn details(index: &PacketIndex, conn: &Conn, f: &ResetFacts<'_>) -> Details {
+    let (by, sides) = (f.by, &f.reset.sides);
+    let rst = text::record(index, f.reset.frame);
+    Details::new()
+        .with("reset_by", f.endpoints[by].clone())
+        .with("peer", f.endpoints[1 - by].clone())
         .with(
             "reset_by_role",
             if by == conn.client_dir {
@@ -523,14 +374,14 @@ fn finding(
                 "server"
             },
         )
-        .with("reset_frame", frame_no(reset.frame))
-        .with("cause", cause.as_str())
+        .with("reset_frame", frame_no(f.reset.frame))
+        .with("cause", f.cause.as_str())
         .with("established_frame", conn.established.map(frame_no))
-        .with("after_s", age.map(text::seconds))
-        .with("idle_before_s", idle.map(text::seconds))
+        .with("after_s", f.age_ns.map(text::seconds))
+        .with("idle_before_s", f.idle_ns.map(text::seconds))
         .with(
             "silence_s",
-            match cause {
+            match f.cause {
                 Cause::Idle { ns } | Cause::IdleClose { ns } => Some(text::seconds(ns)),
                 _ => None,
             },
@@ -548,12 +399,17 @@ fn finding(
             sides.iter().any(|s| s.zero_window_since_ns.is_some()),
         )
         .with("rst_ttl", rst.is_ip().then_some(rst.ttl))
-        .with("usual_ttl", sides[by].ttl);
-    Finding::new(Kind::Reset, cause.severity(), verdict, explanation)
-        .evidence(frames)
-        .stream(stream)
-        .filter(filter)
-        .details(details)
+        .with("usual_ttl", sides[by].ttl)
+}
+
+/// What the note on closing resets tells, before any wording.
+pub(crate) struct ClosingFacts {
+    pub connections: u64,
+    pub after_fin: usize,
+    pub after_idle: usize,
+    /// The first one's RST sender and peer (endpoints).
+    pub first_by: String,
+    pub first_peer: String,
 }
 
 /// Resets after a FIN or after a completed exchange: one note.
@@ -563,58 +419,21 @@ fn benign_note(
     benign: &[(&Conn, &ResetAt, Cause)],
 ) -> Option<Finding> {
     let (first_conn, first_reset, _) = benign.first()?;
-    let n = benign.len() as u64;
-    let after_fin = benign
-        .iter()
-        .filter(|(_, _, c)| matches!(c, Cause::AfterFin { .. }))
-        .count();
-    let idle = benign
-        .iter()
-        .filter(|(_, _, c)| matches!(c, Cause::IdleClose { .. }))
-        .count();
-    let verdict = if n == 1 {
-        format!(
-            "{} closed its connection with {} with a reset after the exchange had {}: the way \
-             many applications close, not a fault.",
-            endpoint(index, first_conn.endpoint(flows, first_reset.by_dir.min(1))),
-            endpoint(
-                index,
-                first_conn.endpoint(flows, 1 - first_reset.by_dir.min(1))
-            ),
-            if after_fin == 1 {
-                "ended with a FIN"
-            } else if idle == 1 {
-                "completed and the connection had been idle"
-            } else {
-                "completed"
-            }
-        )
-    } else {
-        let mut how = Vec::new();
-        if after_fin > 0 {
-            how.push(format!("{after_fin} after a FIN"));
-        }
-        if idle > 0 {
-            how.push(format!("{idle} after being idle"));
-        }
-        let how = if how.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", text::join_and(&how))
-        };
-        format!(
-            "{n} connections were closed with a reset after their exchange had completed{how}: \
-             the way many applications close, not a fault."
-        )
+    let by = first_reset.by_dir.min(1);
+    let facts = ClosingFacts {
+        connections: benign.len() as u64,
+        after_fin: benign
+            .iter()
+            .filter(|(_, _, c)| matches!(c, Cause::AfterFin { .. }))
+            .count(),
+        after_idle: benign
+            .iter()
+            .filter(|(_, _, c)| matches!(c, Cause::IdleClose { .. }))
+            .count(),
+        first_by: endpoint(index, first_conn.endpoint(flows, by)),
+        first_peer: endpoint(index, first_conn.endpoint(flows, 1 - by)),
     };
-    let explanation = "When the RST came, nothing was left unacknowledged and no request was \
-                       left unanswered. Applications that close a socket with SO_LINGER 0 (SMB \
-                       and LDAP clients on Windows, many browsers, load-balancer health checks) \
-                       end the connection with a RST instead of a FIN exchange, often to drop a \
-                       connection that had sat idle; a RST right after a FIN means data arrived \
-                       after one side had closed. Look closer only if the application itself \
-                       reports errors for these connections."
-        .to_string();
+    let (verdict, explanation) = render::reset::closing(&facts);
     let mut streams: Vec<u32> = benign
         .iter()
         .filter_map(|(c, _, _)| c.number(flows))
@@ -639,9 +458,9 @@ fn benign_note(
             .details(
                 Details::new()
                     .with("issue", "closing_resets")
-                    .with("connections", n)
-                    .with("after_fin", after_fin)
-                    .with("after_idle", idle)
+                    .with("connections", facts.connections)
+                    .with("after_fin", facts.after_fin)
+                    .with("after_idle", facts.after_idle)
                     .with(
                         "reset_frames",
                         benign

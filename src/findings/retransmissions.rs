@@ -17,8 +17,9 @@
 //! IP ID, within [`COPY_WINDOW_NS`](super::streams::COPY_WINDOW_NS)) are not counted: the same
 //! packet was captured twice, which one note says.
 
+use super::render;
 use super::streams::{Conn, Side, TcpStreams};
-use super::text::{self, capitalize, duration, endpoint, frame_no, record};
+use super::text::{self, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -124,175 +125,116 @@ fn original_of(index: &PacketIndex, flows: &Flows, stream_start: u32, retrans: u
         .next()
 }
 
-fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Finding {
-    let side = &conn.sides[dir];
-    let sender = conn.endpoint(flows, dir);
-    let receiver = conn.endpoint(flows, 1 - dir);
-    let sender_text = endpoint(index, sender);
-    let receiver_text = endpoint(index, receiver);
-    let receiver_host = text::address(index, receiver.0);
-    let n = side.retransmissions;
-    let pct = share(side);
-    let pct_text = text::percent(u64::from(n), u64::from(side.data_segments) + u64::from(n));
-    let bytes = text::count(side.retransmitted_bytes, "byte", "bytes");
-    let timeouts = n.saturating_sub(side.fast).saturating_sub(side.spurious);
-    let gave_up = super::reset::gave_up(conn);
-    let stream = conn.number(flows);
+/// What one side's retransmissions show, before any wording.
+pub(crate) struct RetransFacts<'a> {
+    pub side: &'a Side,
+    /// The sender's and receiver's endpoints, and the receiver's address.
+    pub sender: String,
+    pub receiver: String,
+    pub receiver_host: String,
+    /// Retransmissions after a timeout (neither fast nor spurious).
+    pub timeouts: u32,
+    /// The connection was reset while this side retransmitted.
+    pub gave_up: bool,
+    /// Every retransmission resent one segment, first sent in `original`; the waits between
+    /// its sends.
+    pub same_segment: bool,
+    pub original: Option<u32>,
+    pub intervals: Vec<i64>,
+}
 
-    // One segment sent again and again: the intervals show the timeout backing off.
-    let same_segment = {
-        let seqs: Vec<u32> = side
-            .retransmission_frames
-            .iter()
-            .map(|&i| record(index, i).seq)
-            .collect();
-        !seqs.is_empty() && seqs.iter().all(|&s| s == seqs[0])
-    };
-    let original = if same_segment {
-        side.retransmission_frames
-            .first()
-            .and_then(|&f| original_of(index, flows, conn.first_frame, f))
-    } else {
-        None
-    };
-    let intervals: Vec<i64> = if same_segment {
-        let mut sends: Vec<u32> = original.into_iter().collect();
-        sends.extend(side.retransmission_frames.iter().copied());
-        sends
-            .windows(2)
-            .filter_map(|w| text::between(index, w[0], w[1]))
-            .collect()
-    } else {
-        Vec::new()
-    };
-
-    let stall = if side.unrecovered {
-        format!(
-            ", never acknowledged: it waited {} until the capture ended",
-            duration(side.longest_stall_ns)
-        )
-    } else if side.longest_stall_ns >= STALL_WARNING_NS {
-        format!(
-            "; the longest wait for an acknowledgement was {}",
-            duration(side.longest_stall_ns)
-        )
-    } else {
-        String::new()
-    };
-    let (severity, verdict) = if gave_up {
-        (
-            Severity::Note,
-            format!(
-                "{sender_text} → {receiver_text}: {} ({bytes}) before the connection was reset \
-                 (see the reset finding).",
-                text::count(u64::from(n), "retransmission", "retransmissions")
-            ),
-        )
-    } else {
-        (
-            Severity::Warning,
-            format!(
-                "{sender_text} → {receiver_text}: {} ({bytes}, {pct_text} of its data \
-                 segments){stall}.",
-                text::count(u64::from(n), "retransmission", "retransmissions")
-            ),
-        )
-    };
-
-    let mut explanation = format!(
-        "{sender_text} sent {} ({}) and had to send {}",
-        text::count(
-            u64::from(side.data_segments),
-            "data segment",
-            "data segments"
-        ),
-        text::count(side.data_bytes, "byte", "bytes"),
-        if same_segment && side.data_segments <= 1 {
-            format!("it again {}", text::count(u64::from(n), "time", "times"))
+impl<'a> RetransFacts<'a> {
+    fn gather(index: &PacketIndex, flows: &Flows, conn: &'a Conn, dir: usize) -> Self {
+        let side = &conn.sides[dir];
+        let receiver = conn.endpoint(flows, 1 - dir);
+        // One segment sent again and again: the intervals show the timeout backing off.
+        let same_segment = {
+            let seqs: Vec<u32> = side
+                .retransmission_frames
+                .iter()
+                .map(|&i| record(index, i).seq)
+                .collect();
+            !seqs.is_empty() && seqs.iter().all(|&s| s == seqs[0])
+        };
+        let original = if same_segment {
+            side.retransmission_frames
+                .first()
+                .and_then(|&f| original_of(index, flows, conn.first_frame, f))
         } else {
-            format!("{} again", text::count(u64::from(n), "segment", "segments"))
-        },
-    );
-    let mut kinds: Vec<String> = Vec::new();
-    if timeouts > 0 {
-        kinds.push(format!("{timeouts} after a timeout"));
+            None
+        };
+        let intervals: Vec<i64> = if same_segment {
+            let mut sends: Vec<u32> = original.into_iter().collect();
+            sends.extend(side.retransmission_frames.iter().copied());
+            sends
+                .windows(2)
+                .filter_map(|w| text::between(index, w[0], w[1]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        RetransFacts {
+            side,
+            sender: endpoint(index, conn.endpoint(flows, dir)),
+            receiver: endpoint(index, receiver),
+            receiver_host: text::address(index, receiver.0),
+            timeouts: side
+                .retransmissions
+                .saturating_sub(side.fast)
+                .saturating_sub(side.spurious),
+            gave_up: super::reset::gave_up(conn),
+            same_segment,
+            original,
+            intervals,
+        }
     }
-    if side.fast > 0 {
-        kinds.push(format!("{} fast after duplicate ACKs", side.fast));
+
+    /// The finding's numbers.
+    fn details(&self) -> Details {
+        let side = self.side;
+        Details::new()
+            .with("sender", self.sender.clone())
+            .with("receiver", self.receiver.clone())
+            .with("data_segments", side.data_segments)
+            .with("data_bytes", side.data_bytes)
+            .with("retransmissions", side.retransmissions)
+            .with("timeouts", self.timeouts)
+            .with("fast", side.fast)
+            .with("spurious", side.spurious)
+            .with("retransmitted_bytes", side.retransmitted_bytes)
+            .with("share_percent", (share(side) * 10.0).round() / 10.0)
+            .with("stalls", side.stalls)
+            .with("longest_stall_s", text::seconds(side.longest_stall_ns))
+            .with(
+                "longest_stall_frame",
+                side.longest_stall_frame.map(frame_no),
+            )
+            .with("total_stall_s", text::seconds(side.total_stall_ns))
+            .with("never_acknowledged", side.unrecovered)
+            .with("original_frame", self.original.map(frame_no))
+            .with(
+                "intervals_s",
+                self.intervals
+                    .iter()
+                    .map(|&ns| text::seconds(ns))
+                    .collect::<Vec<f64>>(),
+            )
+            .with("related", self.gave_up.then_some("reset"))
     }
-    if side.spurious > 0 {
-        kinds.push(format!("{} spurious", side.spurious));
-    }
-    // Only worth saying when they were not all after a timeout.
-    if timeouts < n {
-        explanation += &format!(" ({})", text::join_and(&kinds));
-    }
-    explanation += ". ";
-    if intervals.len() >= 2 {
-        let list: Vec<String> = intervals.iter().map(|&ns| duration(ns)).collect();
-        let doubling = intervals
-            .windows(2)
-            .all(|w| w[1] as f64 >= 1.6 * w[0] as f64);
-        explanation += &format!(
-            "The same segment{} went out again after {}{}. ",
-            original.map_or(String::new(), |o| format!(
-                " (first sent in frame {})",
-                frame_no(o)
-            )),
-            text::join_and(&list),
-            if doubling {
-                " — each wait about double the one before: TCP's retransmission timer backing \
-                 off because nothing came back"
-            } else {
-                ""
-            }
-        );
-    }
-    if side.unrecovered {
-        explanation += &format!(
-            "{receiver_host} never acknowledged it: it is down or unreachable, or the path drops \
-             packets in this direction (or the acknowledgements on the way back). "
-        );
-    } else if side.stalls > 0 {
-        explanation += &format!(
-            "Data waited for an acknowledgement {} once retransmissions began (longest {}, {} \
-             in all). ",
-            text::count(u64::from(side.stalls), "time", "times"),
-            duration(side.longest_stall_ns),
-            duration(side.total_stall_ns)
-        );
-    }
-    if gave_up {
-        explanation += "The connection was then reset; the reset finding tells the rest.";
+}
+
+fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Finding {
+    let f = RetransFacts::gather(index, flows, conn, dir);
+    let severity = if f.gave_up {
+        Severity::Note
     } else {
-        let mut meaning = Vec::new();
-        if timeouts > 0 {
-            meaning.push(
-                "a retransmission after a timeout means the sender heard nothing back in time",
-            );
-        }
-        if side.fast > 0 {
-            meaning.push(
-                "a fast retransmission means the receiver reported a gap with duplicate ACKs — a \
-                 segment was lost in between",
-            );
-        }
-        if side.spurious > 0 {
-            meaning.push(
-                "a spurious one means the data had arrived and only the acknowledgement was late \
-                 or lost",
-            );
-        }
-        let meaning: Vec<String> = meaning.into_iter().map(String::from).collect();
-        explanation += &capitalize(&text::join_clauses(&meaning));
-        explanation += ". Loss like this comes from the path between the two hosts: congestion \
-                         and full queues, a faulty link or cable, a duplex mismatch, Wi-Fi. Check \
-                         the interface error and drop counters on the devices in between, and \
-                         take a trace at the receiver at the same time to see whether the \
-                         originals arrived.";
-    }
+        Severity::Warning
+    };
+    let verdict = render::retransmissions::verdict(&f);
+    let explanation = render::retransmissions::explanation(&f);
+    let stream = conn.number(flows);
     // The retransmissions, and the original segment the explanation starts from.
-    let retransmitted = match original {
+    let retransmitted = match f.original {
         Some(o) => format!(
             "(tcp.analysis.retransmission || frame.number == {})",
             frame_no(o)
@@ -302,45 +244,28 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
     let filter = match stream {
         Some(n) => format!(
             "tcp.stream == {n} && {} && {retransmitted}",
-            text::src_filter(index, sender.0)
+            text::src_filter(index, conn.endpoint(flows, dir).0)
         ),
         None => retransmitted,
     };
-    let mut frames: Vec<u32> = original.into_iter().collect();
-    frames.extend(side.retransmission_frames.iter().copied());
-    let details = Details::new()
-        .with("sender", sender_text)
-        .with("receiver", receiver_text)
-        .with("data_segments", side.data_segments)
-        .with("data_bytes", side.data_bytes)
-        .with("retransmissions", n)
-        .with("timeouts", timeouts)
-        .with("fast", side.fast)
-        .with("spurious", side.spurious)
-        .with("retransmitted_bytes", side.retransmitted_bytes)
-        .with("share_percent", (pct * 10.0).round() / 10.0)
-        .with("stalls", side.stalls)
-        .with("longest_stall_s", text::seconds(side.longest_stall_ns))
-        .with(
-            "longest_stall_frame",
-            side.longest_stall_frame.map(frame_no),
-        )
-        .with("total_stall_s", text::seconds(side.total_stall_ns))
-        .with("never_acknowledged", side.unrecovered)
-        .with("original_frame", original.map(frame_no))
-        .with(
-            "intervals_s",
-            intervals
-                .iter()
-                .map(|&ns| text::seconds(ns))
-                .collect::<Vec<f64>>(),
-        )
-        .with("related", gave_up.then_some("reset"));
+    let mut frames: Vec<u32> = f.original.into_iter().collect();
+    frames.extend(f.side.retransmission_frames.iter().copied());
     Finding::new(Kind::Retransmissions, severity, verdict, explanation)
         .evidence(frames)
         .stream(stream)
         .filter(filter)
-        .details(details)
+        .details(f.details())
+}
+
+/// What the summary of light retransmissions tells, before any wording.
+pub(crate) struct LightFacts {
+    pub connections: usize,
+    pub segments: u64,
+    /// The capture's data segments (at least `segments`).
+    pub all_data: u64,
+    pub longest_ns: i64,
+    /// Together they make up a significant share of the capture's data.
+    pub heavy: bool,
 }
 
 /// Light retransmissions on many sides: one finding, a note unless, all together, they make up
@@ -364,29 +289,13 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
     streams.sort_unstable();
     streams.dedup();
     let heavy = overall >= SIGNIFICANT_SHARE && segments >= u64::from(MIN_SIGNIFICANT);
-    let verdict = format!(
-        "{} had to retransmit a little and recovered quickly ({}, {} of all data segments in \
-         the capture; the longest wait {}).",
-        text::count(streams.len() as u64, "connection", "connections"),
-        text::count(segments, "retransmission", "retransmissions"),
-        text::percent(segments, all_data),
-        duration(longest)
-    );
-    let explanation = if heavy {
-        format!(
-            "No single connection stalled, but together these retransmissions are {} of the \
-             data the capture carries — more than the odd lost segment a busy path shows: \
-             something between the hosts loses packets steadily (congestion, a faulty link, a \
-             duplex mismatch, Wi-Fi). Look for what the affected connections share (a server, \
-             a subnet, a link) and check the interface error and drop counters there.",
-            text::percent(segments, all_data)
-        )
-    } else {
-        "A little loss is normal on a busy path: TCP recovered each time without a long wait. \
-         Worth a look only if the same path also shows slow responses or resets, or if the \
-         share grows."
-            .to_string()
-    };
+    let (verdict, explanation) = render::retransmissions::light(&LightFacts {
+        connections: streams.len(),
+        segments,
+        all_data,
+        longest_ns: longest,
+        heavy,
+    });
     let list: Vec<String> = streams.iter().map(u32::to_string).collect();
     let filter = if streams.len() == 1 {
         format!("tcp.stream == {} && tcp.analysis.retransmission", list[0])
@@ -429,6 +338,15 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
     )
 }
 
+/// What the note on frames recorded twice tells, before any wording.
+pub(crate) struct CopiesFacts {
+    pub total: u64,
+    /// From the frame before the first copy to it.
+    pub gap_ns: i64,
+    /// The senders of the copies (addresses, sorted).
+    pub hosts: Vec<String>,
+}
+
 /// Frames that are copies of the frame before them: one note for the capture.
 fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) -> Option<Finding> {
     if copies.is_empty() {
@@ -453,33 +371,11 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
         .collect();
     hosts.sort();
     hosts.dedup();
-    let verdict = if total == 1 {
-        "1 frame is an exact copy of the frame just before it: the capture recorded that packet \
-         twice — it is not a retransmission."
-            .to_string()
-    } else {
-        format!(
-            "{total} frames are exact copies of the frame just before them: the capture recorded \
-             those packets twice — they are not retransmissions."
-        )
-    };
-    let explanation = format!(
-        "Each copy repeats its predecessor's sequence and acknowledgement numbers, length, \
-         window, flags and IP ID{}. Wireshark flags them as retransmissions or duplicate ACKs, \
-         but a retransmitted segment is a new packet sent after a timeout or duplicate ACKs; an \
-         identical one right behind the original is the same packet seen twice. That happens \
-         when a mirror (SPAN) port copies both the ingress and egress of the same traffic, when \
-         the capture runs on several interfaces the packet crosses (a bridge and its member, a \
-         VM host and its guest), or when files of overlapping captures were merged. Read the \
-         retransmission and duplicate-ACK counts of {} with this in mind, or remove the copies \
-         (editcap -d) before comparing with other traces.",
-        if gap > 0 {
-            format!(" (the first {} after it)", duration(gap))
-        } else {
-            ", with the same timestamp".to_string()
-        },
-        text::join_and(&hosts)
-    );
+    let (verdict, explanation) = render::retransmissions::copies(&CopiesFacts {
+        total,
+        gap_ns: gap,
+        hosts: hosts.clone(),
+    });
     Some(
         Finding::new(Kind::Retransmissions, Severity::Note, verdict, explanation)
             .evidence(frames.iter().copied())

@@ -15,8 +15,9 @@
 //! client-side trace includes one network round trip; as the seed says, only a trace taken on
 //! the server at the same time tells whether a device in between held the response.
 
+use super::render;
 use super::streams::{TcpStreams, Turn, CLIENT_IS_B, NO_TURN};
-use super::text::{self, address, duration, endpoint, frame_no};
+use super::text::{self, address, endpoint, frame_no};
 use super::{Details, Finding, Kind, Options, Severity};
 use crate::capture::FileInfo;
 use crate::decode::AppInfo;
@@ -63,13 +64,14 @@ impl Blame {
 }
 
 /// One measured response with what is known around it.
-struct Measured {
-    turn: Turn,
-    client: (u32, u16),
-    server: (u32, u16),
-    stream_number: Option<u32>,
-    rtt_ns: Option<i64>,
-    ack_ns: Option<i64>,
+pub(crate) struct Measured {
+    pub turn: Turn,
+    pub client: (u32, u16),
+    pub server: (u32, u16),
+    pub stream_number: Option<u32>,
+    /// The handshake's round trip, and from the request to the server's ACK of it.
+    pub rtt_ns: Option<i64>,
+    pub ack_ns: Option<i64>,
 }
 
 impl Measured {
@@ -114,22 +116,26 @@ fn measure(index: &PacketIndex, flows: &Flows, tcp: &TcpAnalysis, turn: &Turn) -
     })
 }
 
-/// A short label for the request: `GET /path`, `TLS ClientHello for name`.
+/// What the request was, when the dissectors tell.
+pub(crate) enum Request<'a> {
+    Http { method: &'a str, uri: &'a str },
+    TlsHello { server_name: Option<&'a str> },
+}
+
+/// The request's label (`GET /path`), when the dissectors tell what it was.
 fn request_label(index: &PacketIndex, frame: u32) -> Option<String> {
-    match index.apps.get(frame)? {
-        AppInfo::HttpRequest { method, uri, .. } => {
-            Some(text::clean(&format!("{method} {uri}"), 80))
-        }
+    let request = match index.apps.get(frame)? {
+        AppInfo::HttpRequest { method, uri, .. } => Request::Http { method, uri },
         AppInfo::Tls {
             handshake_type: Some(1),
             server_name,
             ..
-        } => Some(match server_name {
-            Some(name) => format!("TLS ClientHello for {}", text::clean(name, 80)),
-            None => "TLS ClientHello".into(),
-        }),
-        _ => None,
-    }
+        } => Request::TlsHello {
+            server_name: server_name.as_deref(),
+        },
+        _ => return None,
+    };
+    Some(render::slow_response::label(&request))
 }
 
 pub fn from_streams(
@@ -193,35 +199,42 @@ pub fn from_streams(
     if groups.len() > keep {
         let rest = &groups[keep..];
         let slow: usize = rest.iter().map(|(g, _)| g.len()).sum();
+        let (verdict, explanation) = render::slow_response::more(rest.len(), threshold, slow);
         findings.push(
-            Finding::new(
-                Kind::SlowResponse,
-                Severity::Warning,
-                format!(
-                    "{} more servers took {} or longer to answer ({}).",
-                    rest.len(),
-                    duration(threshold),
-                    text::count(slow as u64, "slow response", "slow responses")
+            Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
+                .evidence(
+                    rest.iter()
+                        .filter_map(|(g, _)| g.first())
+                        .map(|m| m.turn.response),
+                )
+                .details(
+                    Details::new()
+                        .with("servers", rest.len())
+                        .with("slow_responses", slow)
+                        .with("threshold_s", text::seconds(threshold)),
                 ),
-                "Too many slow servers to list one by one. When many servers answer slowly at \
-                 once, suspect what they share: the client's own proxy, a DNS or authentication \
-                 dependency, or the capture point's uplink."
-                    .into(),
-            )
-            .evidence(
-                rest.iter()
-                    .filter_map(|(g, _)| g.first())
-                    .map(|m| m.turn.response),
-            )
-            .details(
-                Details::new()
-                    .with("servers", rest.len())
-                    .with("slow_responses", slow)
-                    .with("threshold_s", text::seconds(threshold)),
-            ),
         );
     }
     findings
+}
+
+/// What one slow server's finding tells, before any wording.
+pub(crate) struct SlowFacts<'a> {
+    /// The slowest response.
+    pub lead: &'a Measured,
+    /// The server's and client's endpoints and addresses.
+    pub server: String,
+    pub server_host: String,
+    pub client: String,
+    pub client_host: String,
+    /// What the request was (`GET /path`), when known.
+    pub label: Option<String>,
+    pub blame: Blame,
+    /// Slow responses, measured connections, and the median of their slowest responses.
+    pub slow: usize,
+    pub measured: usize,
+    pub median_ns: Option<i64>,
+    pub threshold_ns: i64,
 }
 
 /// One server's finding from its slow responses (slowest first) and the slowest-turn times of
@@ -229,137 +242,28 @@ pub fn from_streams(
 fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i64) -> Finding {
     let lead = &group[0];
     let t = &lead.turn;
-    let server = endpoint(index, lead.server);
-    let server_host = address(index, lead.server.0);
-    let client = endpoint(index, lead.client);
-    let client_host = address(index, lead.client.0);
-    let think = duration(t.think_ns);
-    let label = request_label(index, t.request_first);
-    let what = label
-        .as_ref()
-        .map_or_else(|| "request".to_string(), |l| format!("request ({l})"));
-    let blame = lead.blame();
-    let slow: Vec<&Measured> = group.iter().collect();
-    let measured = all_us.len().max(slow.len());
-    let rtt_text = lead.rtt_ns.map(duration);
-
-    let verdict = match (blame, lead.ack_ns) {
-        (Blame::ServerApplication, Some(ack)) => format!(
-            "{server} took {think} to answer {client_host}'s {what}: it acknowledged the \
-             request after {}, so the delay is in the server application, not the network.",
-            duration(ack)
-        ),
-        (Blame::PathOrServerStack, Some(ack)) => format!(
-            "{server} took {think} to answer {client_host}'s {what}, and even its \
-             acknowledgement took {}{}: the request was slow to reach the server's TCP stack.",
-            duration(ack),
-            rtt_text
-                .as_ref()
-                .map_or(String::new(), |r| format!(" (round trip {r})"))
-        ),
-        _ => format!(
-            "{server} took {think} to answer {client_host}'s {what}{}.",
-            rtt_text
-                .as_ref()
-                .map_or(String::new(), |r| format!(" (round trip {r})"))
-        ),
+    let f = SlowFacts {
+        lead,
+        server: endpoint(index, lead.server),
+        server_host: address(index, lead.server.0),
+        client: endpoint(index, lead.client),
+        client_host: address(index, lead.client.0),
+        label: request_label(index, t.request_first),
+        blame: lead.blame(),
+        slow: group.len(),
+        measured: all_us.len().max(group.len()),
+        median_ns: all_us.get(all_us.len() / 2).map(|&us| i64::from(us) * 1000),
+        threshold_ns: threshold,
     };
-
-    let mut explanation = format!(
-        "The client {client} sent its request ({}, frame{} {}) and the server's first response \
-         data came in frame {}, {think} after the request's last segment. ",
-        text::count(u64::from(t.request_bytes), "byte", "bytes"),
-        if t.request_first == t.request_last {
-            ""
-        } else {
-            "s"
-        },
-        if t.request_first == t.request_last {
-            frame_no(t.request_first).to_string()
-        } else {
-            format!("{}–{}", frame_no(t.request_first), frame_no(t.request_last))
-        },
-        frame_no(t.response),
-    );
-    match rtt_text.as_ref() {
-        Some(rtt) => explanation += &format!("The handshake shows a network round trip of {rtt}. "),
-        None => {
-            explanation += "The handshake is not in the capture, so the round trip is unknown. "
-        }
-    }
-    match (blame, t.ack, lead.ack_ns) {
-        (Blame::ServerApplication, Some(ack), Some(ack_ns)) => {
-            let after_ack = t.think_ns.saturating_sub(ack_ns);
-            explanation += &format!(
-                "The server's TCP stack acknowledged the whole request after {} (frame {}){}, \
-                 then its first data came {} later: the server had the request and its \
-                 application (or a proxy or load balancer answering for it) took the time, \
-                 not the network. ",
-                duration(ack_ns),
-                frame_no(ack),
-                if lead.rtt_ns.is_some() {
-                    " — about one round trip"
-                } else {
-                    ""
-                },
-                duration(after_ack),
-            );
-        }
-        (Blame::PathOrServerStack, Some(ack), Some(ack_ns)) => {
-            explanation += &format!(
-                "Even the server's acknowledgement of the request took {} (frame {}), far more \
-                 than a round trip plus the usual delayed-ACK wait: the request reached the \
-                 server's TCP stack late — lost and retransmitted on the path, or the server was \
-                 too busy to run its TCP stack (CPU, memory, interrupt load). ",
-                duration(ack_ns),
-                frame_no(ack),
-            );
-        }
-        _ => {
-            explanation += "No acknowledgement came before the response itself, so the capture \
-                            cannot split the time between network and server";
-            explanation += &match lead.rtt_ns {
-                Some(rtt) if t.think_ns > rtt => format!(
-                    ": at most one round trip ({}) is network, the other {} were spent beyond \
-                     it — in the server or a device answering for it. ",
-                    duration(rtt),
-                    duration(t.think_ns - rtt)
-                ),
-                _ => ". ".into(),
-            };
-        }
-    }
-    if t.request_retransmitted {
-        explanation += "Part of the request had to be retransmitted, so loss on the path added \
-                        to the wait. ";
-    }
-    let median_ns = all_us.get(all_us.len() / 2).map(|&us| i64::from(us) * 1000);
-    if measured > 1 {
-        explanation += &format!(
-            "{} of the {measured} connections to {server} measured here waited {} or longer{}. ",
-            slow.len(),
-            duration(threshold),
-            median_ns.map_or(String::new(), |m| format!(
-                " (the slowest response of each connection: median {})",
-                duration(m)
-            ))
-        );
-    }
-    explanation += &format!(
-        "A trace taken at one point cannot tell whether {server_host} itself waited or a device \
-         in between (a web proxy, a load balancer) held the response: take a trace on the server \
-         at the same time and compare. Then look at what the server did for that request — its \
-         application log and request timings, CPU and memory, and what it waits on (a database, \
-         DNS lookups, authentication, a backend service)."
-    );
-
+    let verdict = render::slow_response::verdict(&f);
+    let explanation = render::slow_response::explanation(&f);
     let mut frames = vec![t.request_first, t.request_last, t.response];
     frames.extend(t.ack);
-    for m in slow.iter().skip(1) {
+    for m in group.iter().skip(1) {
         frames.push(m.turn.request_last);
         frames.push(m.turn.response);
     }
-    let numbers: Vec<u32> = slow.iter().filter_map(|m| m.stream_number).collect();
+    let numbers: Vec<u32> = group.iter().filter_map(|m| m.stream_number).collect();
     let filter = match numbers.as_slice() {
         [one] => format!("tcp.stream == {one}"),
         many => {
@@ -367,12 +271,26 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
             format!("tcp.stream in {{{}}}", list.join(" "))
         }
     };
+    Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
+        .evidence(frames)
+        .stream(if group.len() == 1 {
+            lead.stream_number
+        } else {
+            None
+        })
+        .filter(filter)
+        .details(details(&f, group))
+}
+
+/// The numbers of one slow server's finding, with its slowest responses ranked.
+fn details(f: &SlowFacts<'_>, group: &[Measured]) -> Details {
+    let (lead, t) = (f.lead, &f.lead.turn);
     let ranked: Vec<&Measured> = group.iter().take(RANKED).collect();
-    let details = Details::new()
-        .with("server", server.clone())
-        .with("client", client)
+    Details::new()
+        .with("server", f.server.clone())
+        .with("client", f.client.clone())
         .with("port", lead.server.1)
-        .with("request", label)
+        .with("request", f.label.clone())
         .with("request_frame", frame_no(t.request_first))
         .with("request_last_frame", frame_no(t.request_last))
         .with("request_bytes", t.request_bytes)
@@ -386,12 +304,12 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
                 .map(|a| text::seconds(t.think_ns.saturating_sub(a))),
         )
         .with("handshake_rtt_s", lead.rtt_ns.map(text::seconds))
-        .with("blame", blame.as_str())
+        .with("blame", f.blame.as_str())
         .with("request_retransmitted", t.request_retransmitted)
-        .with("threshold_s", text::seconds(threshold))
-        .with("slow_connections", slow.len())
-        .with("measured_connections", measured)
-        .with("median_response_s", median_ns.map(text::seconds))
+        .with("threshold_s", text::seconds(f.threshold_ns))
+        .with("slow_connections", f.slow)
+        .with("measured_connections", f.measured)
+        .with("median_response_s", f.median_ns.map(text::seconds))
         .with(
             "ranked_streams",
             ranked
@@ -419,16 +337,7 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
                 .iter()
                 .map(|m| frame_no(m.turn.response))
                 .collect::<Vec<u64>>(),
-        );
-    Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
-        .evidence(frames)
-        .stream(if slow.len() == 1 {
-            lead.stream_number
-        } else {
-            None
-        })
-        .filter(filter)
-        .details(details)
+        )
 }
 
 #[cfg(test)]

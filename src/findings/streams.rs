@@ -553,6 +553,82 @@ impl Side {
     }
 }
 
+impl Side {
+    /// The window this side advertises in frame `i`: a zero window opens or continues an
+    /// episode, a non-zero one ends it.
+    #[inline]
+    fn window(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
+        if seg & tf::ZERO_WINDOW != 0 {
+            self.zero_windows = self.zero_windows.saturating_add(1);
+            Side::listed(&mut self.zero_window_frames, i);
+            if self.zero_since.is_none() {
+                self.zero_since = ts.or(Some(0));
+                self.zero_window_episodes = self.zero_window_episodes.saturating_add(1);
+            }
+        } else if r.window > 0 && r.tcp_flags & SYN == 0 {
+            if let (Some(since), Some(now)) = (self.zero_since.take(), ts) {
+                let closed = now.saturating_sub(since).max(0);
+                self.total_zero_window_ns = self.total_zero_window_ns.saturating_add(closed);
+                self.longest_zero_window_ns = self.longest_zero_window_ns.max(closed);
+                self.reopened = Some(i);
+            }
+        }
+    }
+
+    /// A data segment this side sent in frame `i` (new data, or a retransmission).
+    #[inline]
+    fn data(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
+        let len = u32::from(r.payload_len);
+        if seg & RETRANSMITTED != 0 {
+            self.retransmitted(i, r, seg, ts);
+            return;
+        }
+        self.data_segments = self.data_segments.saturating_add(1);
+        self.data_bytes = self.data_bytes.saturating_add(u64::from(len));
+        self.first_data.get_or_insert(i);
+        self.last_data = Some(i);
+        let end = r.seq.wrapping_add(len);
+        if self.next_seq.is_none_or(|n| after(end, n)) {
+            self.next_seq = Some(end);
+        }
+        if self.unacked_since.is_none() {
+            self.unacked_since = ts;
+        }
+    }
+
+    /// A retransmission: counted by kind, and a stall starts when data was outstanding.
+    fn retransmitted(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
+        self.retransmissions = self.retransmissions.saturating_add(1);
+        if seg & tf::FAST_RETRANSMISSION != 0 {
+            self.fast = self.fast.saturating_add(1);
+        }
+        if seg & tf::SPURIOUS_RETRANSMISSION != 0 {
+            self.spurious = self.spurious.saturating_add(1);
+        }
+        self.retransmitted_bytes = self
+            .retransmitted_bytes
+            .saturating_add(u64::from(r.payload_len));
+        Side::listed(&mut self.retransmission_frames, i);
+        let unacked = match (self.next_seq, self.acked) {
+            (Some(next), Some(acked)) => after(next, acked),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        match &mut self.stall {
+            Some(stall) => stall.count = stall.count.saturating_add(1),
+            None if unacked && seg & tf::SPURIOUS_RETRANSMISSION == 0 => {
+                self.stall = Some(Stall {
+                    since: self.unacked_since.or(ts).unwrap_or(0),
+                    at_ack: self.acked.unwrap_or(r.seq),
+                    count: 1,
+                    first: i,
+                });
+            }
+            None => {}
+        }
+    }
+}
+
 impl Conn {
     fn feed(&mut self, index: &PacketIndex, i: u32, r: &PacketRecord, dir: usize, seg: u16) {
         let ts = text::time_of(index, i);
@@ -571,8 +647,46 @@ impl Conn {
         let previous = self.previous.replace(i);
         let before_previous = std::mem::replace(&mut self.before_previous, previous);
         self.last_frame = i;
+        if self.copy_of_previous(index, i, r, dir, seg, previous) {
+            return;
+        }
+        self.handshake(i, flags, dir);
+        if flags & RST != 0 {
+            self.rst(i, r, dir, previous, before_previous);
+            return;
+        }
+        if self.sides[dir].ttl.is_none() && r.is_ip() {
+            self.sides[dir].ttl = Some(r.ttl);
+        }
+        if flags & (SYN | ACK) == ACK && self.established.is_none() {
+            self.established = Some(i);
+        }
+        if flags & ACK != 0 {
+            self.acknowledge(r, dir, seg, ts);
+        }
+        let side = &mut self.sides[dir];
+        side.window(i, r, seg, ts);
+        if flags & FIN != 0 {
+            side.fin.get_or_insert(i);
+        }
+        if r.payload_len == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
+            return;
+        }
+        side.data(i, r, seg, ts);
+    }
 
-        // A second copy of the frame before it (same packet captured twice).
+    /// Whether frame `i` is a second copy of the frame before it (the same packet captured
+    /// twice): counted as a copy, and nothing more.
+    #[inline]
+    fn copy_of_previous(
+        &mut self,
+        index: &PacketIndex,
+        i: u32,
+        r: &PacketRecord,
+        dir: usize,
+        seg: u16,
+        previous: Option<u32>,
+    ) -> bool {
         let sig = signature(r);
         // SYNs and SYN-ACKs too: a copy of one (pptp.pcap's frame 3, the SYN-ACK of frame 2
         // again 0.1 ms later, same IP ID) is no second attempt either.
@@ -583,15 +697,18 @@ impl Conn {
                     && text::between(index, last, i)
                         .is_some_and(|ns| (0..=COPY_WINDOW_NS).contains(&ns))
             });
+        let side = &mut self.sides[dir];
         if is_copy {
-            let side = &mut self.sides[dir];
             side.copies = side.copies.saturating_add(1);
             Side::listed(&mut side.copy_frames, i);
-            side.last_sig = Some((i, sig));
-            return;
         }
-        self.sides[dir].last_sig = Some((i, sig));
+        side.last_sig = Some((i, sig));
+        is_copy
+    }
 
+    /// SYNs and SYN-ACKs: who the client is, and how often the server answered.
+    #[inline]
+    fn handshake(&mut self, i: u32, flags: u8, dir: usize) {
         if flags & (SYN | ACK | RST) == SYN {
             self.syn.get_or_insert(i);
             self.client_dir = dir;
@@ -603,117 +720,55 @@ impl Conn {
                 self.client_known = true;
             }
         }
-        if flags & RST != 0 {
-            // A RST with ACK set acknowledges what it answers: that data was received.
-            if flags & ACK != 0 {
-                let peer = &mut self.sides[1 - dir];
-                if peer.acked.is_none_or(|a| after(r.ack, a)) && peer.next_seq.is_some() {
-                    peer.acked = Some(r.ack);
-                }
-            }
-            if self.established.is_none() {
-                self.early_rst.get_or_insert(i);
-            } else if self.reset.is_none() {
-                self.reset = Some(ResetAt {
-                    frame: i,
-                    by_dir: dir,
-                    previous,
-                    before_previous,
-                    sides: [self.sides[0].snapshot(), self.sides[1].snapshot()],
-                });
-            }
-            return;
-        }
-        if self.sides[dir].ttl.is_none() && r.is_ip() {
-            self.sides[dir].ttl = Some(r.ttl);
-        }
-        if flags & (SYN | ACK) == ACK && self.established.is_none() {
-            self.established = Some(i);
-        }
+    }
 
-        // What this segment acknowledges of the peer's data.
-        if flags & ACK != 0 {
+    /// A RST: before the connection was established it is kept as an early one; after, the
+    /// first one is the reset, with both sides' state at that moment.
+    fn rst(
+        &mut self,
+        i: u32,
+        r: &PacketRecord,
+        dir: usize,
+        previous: Option<u32>,
+        before_previous: Option<u32>,
+    ) {
+        // A RST with ACK set acknowledges what it answers: that data was received.
+        if r.tcp_flags & ACK != 0 {
             let peer = &mut self.sides[1 - dir];
-            if peer.acked.is_none_or(|a| after(r.ack, a)) {
+            if peer.acked.is_none_or(|a| after(r.ack, a)) && peer.next_seq.is_some() {
                 peer.acked = Some(r.ack);
-                if peer.next_seq.is_none_or(|n| !after(n, r.ack)) {
-                    peer.unacked_since = None;
-                }
-                if let Some(stall) = peer.stall.filter(|s| after(r.ack, s.at_ack)) {
-                    peer.stall = None;
-                    peer.end_stall(stall, ts);
-                }
-            }
-            if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && peer.zero_since.is_some() {
-                peer.probes_received = peer.probes_received.saturating_add(1);
             }
         }
+        if self.established.is_none() {
+            self.early_rst.get_or_insert(i);
+        } else if self.reset.is_none() {
+            self.reset = Some(ResetAt {
+                frame: i,
+                by_dir: dir,
+                previous,
+                before_previous,
+                sides: [self.sides[0].snapshot(), self.sides[1].snapshot()],
+            });
+        }
+    }
 
-        // The window this side advertises.
-        let side = &mut self.sides[dir];
-        if seg & tf::ZERO_WINDOW != 0 {
-            side.zero_windows = side.zero_windows.saturating_add(1);
-            Side::listed(&mut side.zero_window_frames, i);
-            if side.zero_since.is_none() {
-                side.zero_since = ts.or(Some(0));
-                side.zero_window_episodes = side.zero_window_episodes.saturating_add(1);
+    /// What a segment with ACK set acknowledges of the peer's data: it may end the peer's
+    /// stall; a probe during the peer's zero window is counted.
+    #[inline]
+    fn acknowledge(&mut self, r: &PacketRecord, dir: usize, seg: u16, ts: Option<i64>) {
+        let peer = &mut self.sides[1 - dir];
+        if peer.acked.is_none_or(|a| after(r.ack, a)) {
+            peer.acked = Some(r.ack);
+            if peer.next_seq.is_none_or(|n| !after(n, r.ack)) {
+                peer.unacked_since = None;
             }
-        } else if r.window > 0 && flags & SYN == 0 {
-            if let (Some(since), Some(now)) = (side.zero_since.take(), ts) {
-                let closed = now.saturating_sub(since).max(0);
-                side.total_zero_window_ns = side.total_zero_window_ns.saturating_add(closed);
-                side.longest_zero_window_ns = side.longest_zero_window_ns.max(closed);
-                side.reopened = Some(i);
+            if let Some(stall) = peer.stall.filter(|s| after(r.ack, s.at_ack)) {
+                peer.stall = None;
+                peer.end_stall(stall, ts);
             }
         }
-        if flags & FIN != 0 {
-            side.fin.get_or_insert(i);
-        }
-
-        // Data.
-        if r.payload_len == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
-            return;
-        }
-        let len = u32::from(r.payload_len);
-        if seg & RETRANSMITTED != 0 {
-            side.retransmissions = side.retransmissions.saturating_add(1);
-            if seg & tf::FAST_RETRANSMISSION != 0 {
-                side.fast = side.fast.saturating_add(1);
-            }
-            if seg & tf::SPURIOUS_RETRANSMISSION != 0 {
-                side.spurious = side.spurious.saturating_add(1);
-            }
-            side.retransmitted_bytes = side.retransmitted_bytes.saturating_add(u64::from(len));
-            Side::listed(&mut side.retransmission_frames, i);
-            let unacked = match (side.next_seq, side.acked) {
-                (Some(next), Some(acked)) => after(next, acked),
-                (Some(_), None) => true,
-                _ => false,
-            };
-            match &mut side.stall {
-                Some(stall) => stall.count = stall.count.saturating_add(1),
-                None if unacked && seg & tf::SPURIOUS_RETRANSMISSION == 0 => {
-                    side.stall = Some(Stall {
-                        since: side.unacked_since.or(ts).unwrap_or(0),
-                        at_ack: side.acked.unwrap_or(r.seq),
-                        count: 1,
-                        first: i,
-                    });
-                }
-                None => {}
-            }
-            return;
-        }
-        side.data_segments = side.data_segments.saturating_add(1);
-        side.data_bytes = side.data_bytes.saturating_add(u64::from(len));
-        side.first_data.get_or_insert(i);
-        side.last_data = Some(i);
-        let end = r.seq.wrapping_add(len);
-        if side.next_seq.is_none_or(|n| after(end, n)) {
-            side.next_seq = Some(end);
-        }
-        if side.unacked_since.is_none() {
-            side.unacked_since = ts;
+        if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && peer.zero_since.is_some() {
+            peer.probes_received = peer.probes_received.saturating_add(1);
         }
     }
 

@@ -8,6 +8,7 @@
 //! SYN-ACKs with an IP total length of 0 (segmentation offload on the capturing host) are skipped:
 //! their length comes from the captured bytes, which include Ethernet padding.
 
+use super::render;
 use super::text::{self, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -33,6 +34,36 @@ fn carries_payload(index: &PacketIndex, i: u32) -> bool {
     r.payload_len > 0 && r.ip_len > 0
 }
 
+/// The client's ACK of the SYN-ACK (the handshake's third packet), compared with the ISN.
+#[derive(Clone, Copy)]
+pub(crate) enum ClientAck {
+    /// ISN+1+payload: it acknowledged the extra bytes.
+    Payload { frame: u32, ack: u32 },
+    /// ISN+1: it ignored them.
+    Isn { frame: u32 },
+    /// Neither.
+    Other { frame: u32, ack: u32 },
+    /// No ACK in the capture.
+    None,
+}
+
+/// What one SYN-ACK with payload shows, before any wording.
+pub(crate) struct SynackFacts {
+    /// The client's and server's endpoints; whether they are IPv6.
+    pub client: String,
+    pub server: String,
+    pub ipv6: bool,
+    /// The first SYN-ACK with payload, and every one of them.
+    pub first: u32,
+    pub with_payload: Vec<u32>,
+    /// Its payload, IP length, the length without the payload, and ISN+1.
+    pub payload: u32,
+    pub ip_len: u16,
+    pub header: u32,
+    pub expected_ack: u32,
+    pub client_ack: ClientAck,
+}
+
 fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let with_payload: Vec<u32> = a
         .synacks
@@ -43,32 +74,6 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let first = *with_payload.first()?;
     let r = record(index, first);
     let payload = u32::from(r.payload_len);
-    let header = u32::from(r.ip_len).saturating_sub(payload);
-    let client = endpoint(index, a.client);
-    let server = endpoint(index, a.server);
-    let ipv6 = text::ip_proto_field(index, a.server.0) == "ipv6";
-    let length_name = if ipv6 {
-        "IPv6 payload length"
-    } else {
-        "IP total length"
-    };
-    let bytes = text::count(u64::from(payload), "byte", "bytes");
-    let verdict = format!(
-        "The SYN-ACK from {server} to {client} carries {bytes} of payload ({length_name} {}).",
-        r.ip_len
-    );
-    let mut explanation = format!(
-        "A SYN-ACK should carry only a TCP header (with options): here the {length_name} is {}, \
-         where {header} would be expected, and the {bytes} sit after the TCP header (frame {}). ",
-        r.ip_len,
-        frame_no(first)
-    );
-    if with_payload.len() > 1 {
-        explanation += &format!(
-            "Every retransmission of the SYN-ACK carries them too ({}). ",
-            text::frames_text(&with_payload[1..], 5)
-        );
-    }
     let expected = r.seq.wrapping_add(1);
     let third = a.third.filter(|_| {
         a.third_answers
@@ -76,38 +81,24 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     });
     let client_acked = third.map(|t| record(index, t).ack);
     let linked = client_acked == Some(expected.wrapping_add(payload));
-    match (third, client_acked) {
-        (Some(t), Some(ack)) if linked => {
-            explanation += &format!(
-                "The client acknowledged the extra bytes: its ACK (frame {}) is {ack} = ISN+1+{payload}, \
-                 not {expected}, which is the handshake ACK mismatch reported for this stream; a \
-                 firewall that validates sequence numbers drops that ACK and the connection with it. ",
-                frame_no(t)
-            );
-        }
-        (Some(t), Some(ack)) if ack == expected => {
-            explanation += &format!(
-                "The client ignored them: its ACK (frame {}) is {expected} = ISN+1, so the handshake \
-                 itself is consistent. ",
-                frame_no(t)
-            );
-        }
-        (Some(t), Some(ack)) => {
-            explanation += &format!(
-                "The client's ACK (frame {}) is {ack}, neither ISN+1 ({expected}) nor ISN+1+{payload}. ",
-                frame_no(t)
-            );
-        }
-        _ => {
-            explanation += "The capture holds no ACK from the client for it. ";
-        }
-    }
-    explanation += "Payload on a SYN-ACK is legitimate only with TCP Fast Open (the client's SYN \
-                    then carries a Fast Open cookie). Otherwise something on the path added the \
-                    bytes — a NIC driver on either end, a wireless access point, a WAN optimiser: \
-                    capture at the server side at the same time and compare the SYN-ACK there \
-                    (a SYN-ACK that leaves the server with an IP total length of 44 and arrives \
-                    with 46 gained its 2 bytes on the way).";
+    let client_ack = match (third, client_acked) {
+        (Some(frame), Some(ack)) if linked => ClientAck::Payload { frame, ack },
+        (Some(frame), Some(ack)) if ack == expected => ClientAck::Isn { frame },
+        (Some(frame), Some(ack)) => ClientAck::Other { frame, ack },
+        _ => ClientAck::None,
+    };
+    let f = SynackFacts {
+        client: endpoint(index, a.client),
+        server: endpoint(index, a.server),
+        ipv6: text::ip_proto_field(index, a.server.0) == "ipv6",
+        first,
+        payload,
+        ip_len: r.ip_len,
+        header: u32::from(r.ip_len).saturating_sub(payload),
+        expected_ack: expected,
+        client_ack,
+        with_payload,
+    };
     let stream = a.stream_number(flows);
     // The SYN-ACKs (with payload) and the client's answer to them.
     let synacks = stream.map_or_else(
@@ -118,17 +109,17 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         Some(t) => format!("({synacks}) || frame.number == {}", frame_no(t)),
         None => synacks,
     };
-    let mut frames = with_payload.clone();
+    let mut frames = f.with_payload.clone();
     frames.extend(third);
     let details = Details::new()
-        .with("client", client)
-        .with("server", server)
+        .with("client", f.client.clone())
+        .with("server", f.server.clone())
         .with("synack_frame", frame_no(first))
         .with("synack_isn", r.seq)
         .with("payload_len", payload)
         .with("ip_len", r.ip_len)
-        .with("expected_ip_len", header)
-        .with("synacks_with_payload", with_payload.len())
+        .with("expected_ip_len", f.header)
+        .with("synacks_with_payload", f.with_payload.len())
         .with("ack_frame", third.map(frame_no))
         .with("client_ack", client_acked)
         .with("client_acknowledged_payload", linked)
@@ -144,8 +135,8 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         Finding::new(
             Kind::SynackWithPayload,
             Severity::Warning,
-            verdict,
-            explanation,
+            render::synack_with_payload::verdict(&f),
+            render::synack_with_payload::explanation(&f),
         )
         .evidence(frames)
         .stream(stream)

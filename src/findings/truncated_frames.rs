@@ -6,12 +6,26 @@
 //! payload is lost. When the cut falls inside the IP/TCP/UDP headers it is a warning: sequence
 //! analysis, ports or options are missing for those frames.
 
-use super::text::{self, frame_no};
+use super::render;
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex};
 use std::collections::BTreeSet;
+
+/// What the finding tells, before any wording.
+pub(crate) struct TruncatedFacts {
+    /// Frames cut, of all frames; of them, cut inside the headers (and the first ten of those).
+    pub count: u64,
+    pub total: u64,
+    pub headers_cut: u64,
+    pub headers_cut_frames: Vec<u32>,
+    /// The snapshot lengths that cut them (ascending), and the most any cut frame kept.
+    pub snaplens: Vec<u32>,
+    pub largest_cut: u32,
+    /// The first cut frame.
+    pub first: u32,
+}
 
 pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Finding> {
     let mut truncated: Vec<u32> = Vec::new();
@@ -45,48 +59,22 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Fi
     if count == 0 {
         return Vec::new();
     }
-    let total = index.len() as u64;
-    let snaplen_list: Vec<String> = snaplens.iter().map(u32::to_string).collect();
-    let cut_by = match snaplen_list.as_slice() {
-        [] => format!("the capture (at most {largest_cut} bytes kept)"),
-        [one] if one == "1" => "the capture (snapshot length 1 byte)".to_string(),
-        [one] => format!("the capture (snapshot length {one} bytes)"),
-        many => format!(
-            "the capture (snapshot lengths {} bytes)",
-            text::join_and(many)
-        ),
+    let facts = TruncatedFacts {
+        count,
+        total: index.len() as u64,
+        headers_cut,
+        headers_cut_frames,
+        snaplens: snaplens.iter().copied().collect(),
+        largest_cut,
+        first: truncated[0],
     };
-    let verdict = format!(
-        "{count} of {total} frames were cut short by {cut_by}{}.",
-        if headers_cut > 0 {
-            format!(", {headers_cut} of them inside the protocol headers")
-        } else {
-            String::new()
-        }
-    );
-    let mut explanation = format!(
-        "These frames were longer on the wire than what the capture kept (first: frame {}). ",
-        frame_no(truncated[0])
-    );
+    let (verdict, explanation) = render::truncated_frames::text(&facts);
     let severity = if headers_cut > 0 {
-        explanation += &format!(
-            "In {} the cut falls inside the IP/TCP/UDP headers ({}), so ports, sequence numbers or \
-             TCP options are missing there and the connection analysis (handshakes, \
-             retransmissions, resets) cannot be trusted for those frames. ",
-            text::count(headers_cut, "frame", "frames"),
-            text::frames_text(&headers_cut_frames, 5)
-        );
         Severity::Warning
     } else {
-        explanation += "The headers are complete, so connection analysis (handshakes, \
-                        retransmissions, resets, timings) is sound. ";
         Severity::Note
     };
-    explanation += "What is lost is the payload: application content (TLS handshakes, HTTP \
-                    headers and bodies) cannot be decoded past the cut, checksums cannot be \
-                    validated, and payload-based reassembly is incomplete. A snaplen is sensible \
-                    on a busy server (the first 256 bytes keep every header); if the problem is \
-                    in the application data, capture again without one.";
+    let total = facts.total;
     let details = Details::new()
         .with("truncated_frames", count)
         .with("total_frames", total)

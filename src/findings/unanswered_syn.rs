@@ -9,7 +9,8 @@
 //! server port they share one finding; past [`MAX_GROUPS`] groups the rest are summarised in one.
 
 use super::many_connections_one_source::Path;
-use super::text::{self, address, duration, endpoint, frame_no};
+use super::render;
+use super::text::{self, address, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
@@ -65,115 +66,82 @@ fn offsets(index: &PacketIndex, a: &Attempt) -> Vec<i64> {
         .collect()
 }
 
-fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Path]) -> Finding {
-    let server = endpoint(index, g.server);
-    let server_host = address(index, g.server.0);
-    let port = g.server.1;
-    let n = g.attempts.len() as u64;
-    let syns = g.syn_count();
-    let single_client = g.clients.len() == 1;
-    let who = if single_client {
-        address(index, g.clients[0])
-    } else {
-        format!("{} clients", g.clients.len())
-    };
-    let span = {
-        let first = g.attempts.iter().map(|a| a.first_syn()).min();
-        let last = g
-            .attempts
-            .iter()
-            .filter_map(|a| a.syns.last().copied())
-            .max();
-        first
-            .zip(last)
-            .and_then(|(f, l)| text::between(index, f, l))
-    };
-    let over = match span {
-        Some(ns) if ns > 0 => format!(" over {}", duration(ns)),
-        _ => String::new(),
-    };
-    let verdict = format!(
-        "{who} → {server}: {} got no answer in this trace ({}{over}).",
-        text::count(n, "connection attempt", "connection attempts"),
-        text::count(syns, "SYN", "SYNs"),
-    );
+/// One attempt as the explanation describes it.
+pub(crate) struct Tried {
+    /// The client's address and port.
+    pub client: String,
+    pub port: u16,
+    pub first_syn: u32,
+    /// How often the SYN was sent again, and when (from the first SYN).
+    pub retransmitted: u64,
+    pub offsets_ns: Vec<i64>,
+    /// The client's RST ending the attempt.
+    pub rst: Option<u32>,
+}
 
-    let mut explanation = String::new();
-    if let [a] = g.attempts.as_slice() {
-        let offs = offsets(index, a);
-        explanation += &format!("The client sent a SYN (frame {})", frame_no(a.first_syn()));
-        if a.syn_count > 1 {
-            explanation += &format!(
-                " and retransmitted it {}",
-                text::count(u64::from(a.syn_count - 1), "time", "times")
-            );
-            if !offs.is_empty() {
-                let list: Vec<String> = offs.iter().map(|&ns| duration(ns)).collect();
-                explanation += &format!(" (after {})", text::join_and(&list));
-            }
-        }
-        explanation += ", but no SYN-ACK, RST or ICMP error came back";
-        if let Some(rst) = a.rst {
-            explanation += &format!(
-                "; the client gave up and reset the attempt (frame {})",
-                frame_no(rst)
-            );
-        }
-        explanation += ". ";
-    } else {
-        let described: Vec<String> = g
-            .attempts
-            .iter()
-            .take(3)
-            .map(|a| {
-                let offs: Vec<String> = offsets(index, a).into_iter().map(duration).collect();
-                let timing = if offs.is_empty() {
-                    "no retransmission".to_string()
-                } else {
-                    format!("retransmitted after {}", text::join_and(&offs))
-                };
-                let from = if single_client {
-                    String::new()
-                } else {
-                    format!("{} ", address(index, a.client.0))
-                };
-                format!(
-                    "{from}from port {} (frame {}, {timing})",
-                    a.client.1,
-                    frame_no(a.first_syn())
-                )
-            })
-            .collect();
-        let more = if g.attempts.len() > 3 {
-            format!(", and {} more", g.attempts.len() - 3)
-        } else {
-            String::new()
+/// What one client → server:port path's unanswered attempts show, before any wording.
+pub(crate) struct UnansweredFacts {
+    /// The server's endpoint, address and port.
+    pub server: String,
+    pub server_host: String,
+    pub port: u16,
+    pub attempts: u64,
+    pub syns: u64,
+    /// How many clients; the one client's address when there is one.
+    pub clients: usize,
+    pub client: Option<String>,
+    /// From the first SYN to the last.
+    pub span_ns: Option<i64>,
+    /// The first three attempts.
+    pub tried: Vec<Tried>,
+    /// A per-source limit (`many_connections_one_source`) explains them.
+    pub explained_by_limit: bool,
+}
+
+impl UnansweredFacts {
+    fn gather(index: &PacketIndex, g: &PathGroup<'_>, limited: &[Path]) -> Self {
+        let single_client = g.clients.len() == 1;
+        let span = {
+            let first = g.attempts.iter().map(|a| a.first_syn()).min();
+            let last = g
+                .attempts
+                .iter()
+                .filter_map(|a| a.syns.last().copied())
+                .max();
+            first
+                .zip(last)
+                .and_then(|(f, l)| text::between(index, f, l))
         };
-        explanation += &format!(
-            "No SYN-ACK, RST or ICMP error came back for any of them: {}{more}. ",
-            described.join("; ")
-        );
+        UnansweredFacts {
+            server: endpoint(index, g.server),
+            server_host: address(index, g.server.0),
+            port: g.server.1,
+            attempts: g.attempts.len() as u64,
+            syns: g.syn_count(),
+            clients: g.clients.len(),
+            client: single_client.then(|| address(index, g.clients[0])),
+            span_ns: span,
+            tried: g
+                .attempts
+                .iter()
+                .take(3)
+                .map(|a| Tried {
+                    client: address(index, a.client.0),
+                    port: a.client.1,
+                    first_syn: a.first_syn(),
+                    retransmitted: u64::from(a.syn_count.saturating_sub(1)),
+                    offsets_ns: offsets(index, a),
+                    rst: a.rst,
+                })
+                .collect(),
+            explained_by_limit: single_client && limited.contains(&(g.clients[0], g.server)),
+        }
     }
-    let explained_by_limit = single_client && limited.contains(&(g.clients[0], g.server));
-    if explained_by_limit {
-        explanation += &format!(
-            "These attempts belong to the burst from {who} that the finding on many connections \
-             from one source describes: {server} answered other attempts from {who} at the same \
-             time, so it was up and reachable, and ignored these SYNs — a per-source connection \
-             limit, not a server that is down."
-        );
-    } else {
-        explanation += &format!(
-            "From a trace taken at one point you cannot tell whether {server_host} received the \
-             SYNs, answered and the answer was lost on the way back, or never got them: a \
-             firewall silently dropping port {port}, a server that is down or not listening \
-             behind such a firewall, a routing problem or a wrong address all look the same \
-             here. Take a trace on the server (or on the far side of the firewall) at the same \
-             time, check the firewalls' logs for drops towards {server}, and check that \
-             something listens on port {port} there."
-        );
-    }
+}
 
+fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Path]) -> Finding {
+    let f = UnansweredFacts::gather(index, g, limited);
+    let port = f.port;
     let frames: Vec<u32> = g
         .attempts
         .iter()
@@ -183,7 +151,7 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
         [a] => a.stream_number(flows),
         _ => None,
     };
-    let filter = if single_client {
+    let filter = if f.client.is_some() {
         format!(
             "{} && {} && tcp.port == {port} && tcp.flags.syn == 1",
             text::addr_filter(index, g.clients[0]),
@@ -195,10 +163,10 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
             text::addr_filter(index, g.server.0)
         )
     };
-    let first_offsets: Vec<f64> = g
-        .attempts
+    let first_offsets: Vec<f64> = f
+        .tried
         .first()
-        .map(|a| offsets(index, a).into_iter().map(text::seconds).collect())
+        .map(|a| a.offsets_ns.iter().map(|&ns| text::seconds(ns)).collect())
         .unwrap_or_default();
     let clients: Vec<String> = g
         .clients
@@ -208,11 +176,11 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
         .collect();
     let details = Details::new()
         .with("clients", clients)
-        .with("client_count", g.clients.len())
-        .with("server", server)
+        .with("client_count", f.clients)
+        .with("server", f.server.clone())
         .with("port", port)
-        .with("attempts", n)
-        .with("syns", syns)
+        .with("attempts", f.attempts)
+        .with("syns", f.syns)
         .with(
             "first_syn_frames",
             g.attempts
@@ -222,11 +190,14 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
                 .collect::<Vec<u64>>(),
         )
         .with("retransmission_offsets_s", first_offsets)
-        .with("span_s", span.map(text::seconds))
+        .with("span_s", f.span_ns.map(text::seconds))
         .with(
             "explained_by",
-            explained_by_limit.then_some("many_connections_one_source"),
+            f.explained_by_limit
+                .then_some("many_connections_one_source"),
         );
+    let verdict = render::unanswered_syn::verdict(&f);
+    let explanation = render::unanswered_syn::explanation(&f);
     Finding::new(Kind::UnansweredSyn, Severity::Warning, verdict, explanation)
         .evidence(frames)
         .stream(stream)
@@ -236,16 +207,7 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
 
 fn summary(rest: &[PathGroup<'_>]) -> Finding {
     let attempts: u64 = rest.iter().map(|g| g.attempts.len() as u64).sum();
-    let verdict = format!(
-        "{} more client → server:port paths had unanswered connection attempts ({}).",
-        rest.len(),
-        text::count(attempts, "attempt", "attempts")
-    );
-    let explanation = "There are too many paths with unanswered SYNs to list one by one; their \
-                       SYNs are the evidence frames, and the filter shows every SYN of the \
-                       capture. When most attempts towards many servers fail, suspect the \
-                       capture point or a firewall near the clients."
-        .to_string();
+    let (verdict, explanation) = render::unanswered_syn::more(rest.len(), attempts);
     let frames: Vec<u32> = rest
         .iter()
         .flat_map(|g| g.attempts.iter().flat_map(|a| a.syns.iter().copied()))
