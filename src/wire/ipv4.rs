@@ -52,6 +52,19 @@ impl<'a> Ipv4Header<'a> {
         Ok(Ipv4Header { bytes })
     }
 
+    /// Views the header whatever its version nibble says: only the 20 bytes are checked. The
+    /// details tree uses it to show a header with a wrong version field by field; everyone
+    /// else wants [`Ipv4Header::new`].
+    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        Ok(Ipv4Header { bytes })
+    }
+
+    /// The version nibble (4, unless viewed with [`Ipv4Header::any_version`]).
+    pub fn version(&self) -> u8 {
+        self.bytes[field::VER_IHL] >> 4
+    }
+
     /// Every byte from the header's start (header, payload and whatever follows).
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
