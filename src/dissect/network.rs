@@ -311,7 +311,7 @@ pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
         (ck.label, ck.problem) = verdict.label_and_problem("Header Checksum", h.checksum());
     }
     if ihl > wv4::HEADER_LEN {
-        node.push(ipv4_options(b, off + wv4::HEADER_LEN, off + ihl));
+        node.push(ipv4_options(b, &h, off));
     }
     let Some(end) = ipv4_end(cx, b, off, &h, &mut node) else {
         cx.push_layer(node);
@@ -438,55 +438,45 @@ fn ipv4_option_name(t: u8) -> &'static str {
     }
 }
 
-fn ipv4_options(b: &Bytes, start: usize, end: usize) -> Node {
+/// The options of a whole IPv4 header `h` at frame offset `off`.
+fn ipv4_options(b: &Bytes, h: &Ipv4Header, off: usize) -> Node {
+    let (start, end) = (off + wv4::HEADER_LEN, off + h.header_len());
     let mut node = Node::new(
         format!("Options: ({} bytes)", end - start),
         start,
         end - start,
     )
     .field("ip.options");
-    let mut at = start;
     let mut names = Vec::new();
-    for _ in 0..40 {
-        if at >= end {
-            break;
-        }
-        let Some(t) = b.u8(at) else { break };
-        if t == 0 || t == 1 {
-            node.push(
-                Node::new(format!("IP Option - {}", ipv4_option_name(t)), at, 1)
-                    .field("ip.opt.type"),
-            );
-            names.push(ipv4_option_name(t));
-            at += 1;
-            if t == 0 {
+    for option in h.option_list() {
+        let option = match option {
+            Ok(option) => option,
+            Err(bad) => {
+                // A length byte past the option area is read from the packet, as Wireshark does.
+                let (t, at) = (bad.kind, off + bad.start);
+                let len = bad.len.or_else(|| b.u8(at + 1)).unwrap_or(0);
+                node.push(
+                    Node::new(format!("IP Option - {} (type {t}), bad length {len}", ipv4_option_name(t)), at, (end - at).min(b.remaining(at)))
+                        .problem(format!("IPv4 option length {len} is invalid: it must be at least 2 and fit in the {}-byte options area", end - start)),
+                );
                 break;
             }
-            continue;
-        }
-        let len = usize::from(b.u8(at + 1).unwrap_or(0));
-        if len < 2 || at + len > end {
-            node.push(
-                Node::new(format!("IP Option - {} (type {t}), bad length {len}", ipv4_option_name(t)), at, (end - at).min(b.remaining(at)))
-                    .problem(format!("IPv4 option length {len} is invalid: it must be at least 2 and fit in the {}-byte options area", end - start)),
-            );
-            break;
-        }
-        let value = b.get(at + 2, len - 2).unwrap_or(&[]);
+        };
+        let (t, at, value) = (option.kind, off + option.start, option.value);
+        names.push(ipv4_option_name(t));
         let extra = match (t, be16(value, 0)) {
+            (0 | 1, _) => String::new(),
             (148, Some(v)) if value.len() == 2 => format!(": {v}"),
-            _ => format!(" ({len} bytes)"),
+            _ => format!(" ({} bytes)", option.len),
         };
         node.push(
             Node::new(
                 format!("IP Option - {}{extra}", ipv4_option_name(t)),
                 at,
-                len,
+                option.len,
             )
             .field("ip.opt.type"),
         );
-        names.push(ipv4_option_name(t));
-        at += len;
     }
     if !names.is_empty() {
         node.label = format!("{}, {}", node.label, names.join(", "));
