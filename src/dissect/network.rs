@@ -3,9 +3,9 @@
 //! undissected), IPv6 with its extension-header chain (hop-by-hop, routing, fragment,
 //! destination options, AH), and ARP. `by_ip_proto` hands the payload to the transport,
 //! ICMP or tunnel dissectors with the addresses they need for pseudo-header checksums. Headers
-//! and the extension chain are read through [`crate::wire::ipv4`] and [`crate::wire::ipv6`]; the
-//! option lists inside IPv4 headers and IPv6 hop-by-hop/destination headers, which no view
-//! breaks down, are walked here.
+//! and the extension chain (IPv4 options included) are read through [`crate::wire::ipv4`] and
+//! [`crate::wire::ipv6`]; the option lists inside IPv6 hop-by-hop and destination headers, which
+//! no view breaks down, are walked here.
 
 use super::bytes::{has, Bytes, Padded};
 use super::checksum::Verdict;
