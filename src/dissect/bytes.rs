@@ -2,10 +2,54 @@
 //! clipped at the end a length field declares, which keeps offsets absolute), plus what is needed
 //! to explain a shortfall: was the frame cut by the snapshot length, or is a length field or the
 //! packet itself too short? Every read returns `None` instead of panicking: the reads are
-//! [`crate::wire::bytes`]'s, the crate's one set of byte readers, at absolute offsets.
+//! [`crate::wire::bytes`]'s, the crate's one set of byte readers, at absolute offsets. [`Padded`]
+//! and [`has`] let a layer show a cut header field by field through its wire view.
 
 use super::Node;
 use crate::wire::bytes as wire;
+use std::ops::Range;
+
+/// Byte span of a header field: a `field` module's range, or its single-byte offset.
+pub(crate) trait Span {
+    fn span(self) -> Range<usize>;
+}
+
+impl Span for usize {
+    fn span(self) -> Range<usize> {
+        self..self + 1
+    }
+}
+
+impl Span for Range<usize> {
+    fn span(self) -> Range<usize> {
+        self
+    }
+}
+
+/// Whether `field` ends within the first `have` bytes of its header.
+pub(crate) fn has(have: usize, field: impl Span) -> bool {
+    field.span().end <= have
+}
+
+/// A header's bytes for a view that needs `N` of them: the bytes themselves when all `N` are
+/// there, else a zero-padded copy (on the stack). The details tree shows a cut header field by
+/// field from the same view: it shows only the fields that end within the captured bytes
+/// ([`has`]), so the padding is never shown.
+pub(crate) struct Padded<const N: usize>([u8; N]);
+
+impl<const N: usize> Padded<N> {
+    pub fn new() -> Self {
+        Padded([0; N])
+    }
+
+    pub fn over<'s>(&'s mut self, bytes: &'s [u8]) -> &'s [u8] {
+        if bytes.len() >= N {
+            return bytes;
+        }
+        self.0[..bytes.len()].copy_from_slice(bytes);
+        &self.0
+    }
+}
 
 #[derive(Clone, Copy)]
 pub(crate) struct Bytes<'a> {
@@ -64,10 +108,6 @@ impl<'a> Bytes<'a> {
 
     pub fn u32(&self, off: usize) -> Option<u32> {
         wire::be32(self.data, off)
-    }
-
-    pub fn array4(&self, off: usize) -> Option<[u8; 4]> {
-        wire::array(self.data, off)
     }
 
     pub fn array6(&self, off: usize) -> Option<[u8; 6]> {

@@ -2,18 +2,19 @@
 //! record with its name — compression pointers followed at most 64 hops, names at most 255
 //! bytes — and the record data for A, AAAA, NS, CNAME, PTR, DNAME, MX, TXT, SOA, SRV and OPT
 //! (EDNS); other types are shown as hex. Sections and counts are bounded, and a count that
-//! promises more records than the message holds is flagged.
+//! promises more records than the message holds is flagged. The header, the field layout after
+//! each name and the names themselves come from [`crate::wire::dns`].
 
-use super::bytes::Bytes;
-use super::text::{duration, escape, hex, ipv4 as ip4, ipv6 as ip6};
+use super::bytes::{has, Bytes, Padded};
+use super::text::{bits_line, duration, escape, hex, ipv4 as ip4, ipv6 as ip6};
 use super::{Cx, Node};
 use crate::wire::bytes::be16;
+use crate::wire::dns::{self as wdns, field as df, question as qf, record as rf, DnsHeader};
 
-/// Compression pointers followed for one name at most.
-const MAX_POINTER_HOPS: usize = 64;
 /// Records dissected per section at most.
 const MAX_RECORDS: usize = 256;
 
+/// A name as the tree shows it.
 struct Name {
     text: String,
     /// Bytes the name occupies where it is written (up to and including the first pointer).
@@ -22,83 +23,16 @@ struct Name {
     problem: Option<String>,
 }
 
-/// Read the (possibly compressed) name at `at` of the message that starts at `base`.
+/// Read the (possibly compressed) name at frame offset `at` of the message that starts at
+/// `base` (compression pointers count from there), with [`wdns::read_name`].
 fn read_name(b: &Bytes, base: usize, at: usize) -> Name {
-    let mut pos = at;
-    let mut in_place = None;
-    let mut hops = 0;
-    let mut text = String::new();
-    let mut labels = 0;
-    let mut wire_len = 0usize;
-    let mut problem = None;
-    for _ in 0..512 {
-        let Some(len) = b.u8(pos) else {
-            problem = Some(format!(
-                "Name runs past the end of the message at byte {pos}"
-            ));
-            break;
-        };
-        match len & 0xc0 {
-            0x00 if len == 0 => {
-                pos += 1;
-                break;
-            }
-            0x00 => {
-                let Some(label) = b.get(pos + 1, usize::from(len)) else {
-                    problem = Some(format!(
-                        "Label of {len} bytes at byte {pos} runs past the end of the message"
-                    ));
-                    break;
-                };
-                wire_len += usize::from(len) + 1;
-                if wire_len > 255 {
-                    problem = Some("Name longer than 255 bytes (RFC 1035 limit)".into());
-                    break;
-                }
-                if !text.is_empty() {
-                    text.push('.');
-                }
-                text.push_str(&escape(label));
-                labels += 1;
-                pos += 1 + usize::from(len);
-            }
-            0xc0 => {
-                let Some(word) = b.u16(pos) else {
-                    problem = Some(format!("Compression pointer at byte {pos} is cut"));
-                    break;
-                };
-                if in_place.is_none() {
-                    in_place = Some(pos + 2 - at);
-                }
-                hops += 1;
-                if hops > MAX_POINTER_HOPS {
-                    problem = Some(format!(
-                        "More than {MAX_POINTER_HOPS} compression pointers: a pointer loop"
-                    ));
-                    break;
-                }
-                pos = base + usize::from(word & 0x3fff);
-            }
-            _ => {
-                problem = Some(format!(
-                    "Unsupported label type 0x{:02x} at byte {pos}",
-                    len & 0xc0
-                ));
-                break;
-            }
-        }
-    }
-    let in_place = in_place
-        .unwrap_or(pos.saturating_sub(at))
-        .min(b.remaining(at));
-    if text.is_empty() && problem.is_none() {
-        text = "<Root>".into();
-    }
+    let msg = b.rest(base);
+    let name = wdns::read_name(msg, at.saturating_sub(base));
     Name {
-        text,
-        in_place,
-        labels,
-        problem,
+        text: name.text(msg, |label, out| out.push_str(&escape(label))),
+        in_place: name.in_place,
+        labels: name.labels.len(),
+        problem: name.error.map(|e| e.offset_by(base).to_string()),
     }
 }
 
@@ -173,8 +107,68 @@ fn rcode_name(rc: u16) -> &'static str {
     }
 }
 
+/// The one-bit flags: mask, name, text when set, text when clear, field, and whether only a
+/// response shows it (the AD bit is worded differently in a query, see [`flags_node`]).
+const FLAG_BITS: [(u16, &str, &str, &str, &str, bool); 7] = [
+    (
+        0x8000,
+        "Response",
+        "Message is a response",
+        "Message is a query",
+        "dns.flags.response",
+        false,
+    ),
+    (
+        0x0400,
+        "Authoritative",
+        "Server is an authority for domain",
+        "Server is not an authority for domain",
+        "dns.flags.authoritative",
+        true,
+    ),
+    (
+        0x0200,
+        "Truncated",
+        "Message is truncated",
+        "Message is not truncated",
+        "dns.flags.truncated",
+        false,
+    ),
+    (
+        0x0100,
+        "Recursion desired",
+        "Do query recursively",
+        "Don't do query recursively",
+        "dns.flags.recdesired",
+        false,
+    ),
+    (
+        0x0080,
+        "Recursion available",
+        "Server can do recursive queries",
+        "Server can't do recursive queries",
+        "dns.flags.recavail",
+        true,
+    ),
+    (
+        0x0020,
+        "Answer authenticated",
+        "Answer/authority portion was authenticated by the server",
+        "Answer/authority portion was not authenticated by the server",
+        "dns.flags.authenticated",
+        true,
+    ),
+    (
+        0x0010,
+        "Non-authenticated data",
+        "Acceptable",
+        "Unacceptable",
+        "dns.flags.checkdisable",
+        false,
+    ),
+];
+
 fn flags_node(flags: u16, at: usize) -> Node {
-    use super::text::bits_line;
     let f = u64::from(flags);
     let response = flags & 0x8000 != 0;
     let opcode = (flags >> 11) & 0xf;
@@ -184,179 +178,41 @@ fn flags_node(flags: u16, at: usize) -> Node {
         summary.push_str(&format!(" response, {}", rcode_name(rcode)));
     }
     let mut node = Node::new(format!("Flags: 0x{flags:04x} {summary}"), at, 2).field("dns.flags");
-    let yn = |bit: u16, yes: &str, no: &str| {
-        if flags & bit != 0 {
-            yes.to_string()
-        } else {
-            no.to_string()
-        }
+    let bit = |(mask, name, yes, no, field, _): (u16, &str, &str, &str, &'static str, bool)| {
+        let shown = if flags & mask != 0 { yes } else { no };
+        Node::new(bits_line(f, 16, u64::from(mask), name, shown), at, 2).field(field)
     };
+    let [qr, aa, tc, rd, ra, ad, cd] = FLAG_BITS;
+    node.push(bit(qr));
+    let opcode_text = format!("{} ({opcode})", opcode_name(opcode));
     node.push(
-        Node::new(
-            bits_line(
-                f,
-                16,
-                0x8000,
-                "Response",
-                &yn(0x8000, "Message is a response", "Message is a query"),
-            ),
-            at,
-            2,
-        )
-        .field("dns.flags.response"),
+        Node::new(bits_line(f, 16, 0x7800, "Opcode", &opcode_text), at, 2)
+            .field("dns.flags.opcode"),
     );
-    node.push(
-        Node::new(
-            bits_line(
-                f,
-                16,
-                0x7800,
-                "Opcode",
-                &format!("{} ({opcode})", opcode_name(opcode)),
-            ),
-            at,
-            2,
-        )
-        .field("dns.flags.opcode"),
-    );
-    if response {
-        node.push(
-            Node::new(
-                bits_line(
-                    f,
-                    16,
-                    0x0400,
-                    "Authoritative",
-                    &yn(
-                        0x0400,
-                        "Server is an authority for domain",
-                        "Server is not an authority for domain",
-                    ),
-                ),
-                at,
-                2,
-            )
-            .field("dns.flags.authoritative"),
-        );
+    for flag in [aa, tc, rd, ra] {
+        if response || !flag.5 {
+            node.push(bit(flag));
+        }
     }
-    node.push(
-        Node::new(
-            bits_line(
-                f,
-                16,
-                0x0200,
-                "Truncated",
-                &yn(0x0200, "Message is truncated", "Message is not truncated"),
-            ),
-            at,
-            2,
-        )
-        .field("dns.flags.truncated"),
-    );
-    node.push(
-        Node::new(
-            bits_line(
-                f,
-                16,
-                0x0100,
-                "Recursion desired",
-                &yn(0x0100, "Do query recursively", "Don't do query recursively"),
-            ),
-            at,
-            2,
-        )
-        .field("dns.flags.recdesired"),
-    );
-    if response {
-        node.push(
-            Node::new(
-                bits_line(
-                    f,
-                    16,
-                    0x0080,
-                    "Recursion available",
-                    &yn(
-                        0x0080,
-                        "Server can do recursive queries",
-                        "Server can't do recursive queries",
-                    ),
-                ),
-                at,
-                2,
-            )
-            .field("dns.flags.recavail"),
-        );
-    }
-    node.push(
-        Node::new(
-            bits_line(
-                f,
-                16,
-                0x0040,
-                "Z",
-                &format!("reserved ({})", (flags >> 6) & 1),
-            ),
-            at,
-            2,
-        )
-        .field("dns.flags.z"),
-    );
-    if response {
-        node.push(
-            Node::new(
-                bits_line(
-                    f,
-                    16,
-                    0x0020,
-                    "Answer authenticated",
-                    &yn(
-                        0x0020,
-                        "Answer/authority portion was authenticated by the server",
-                        "Answer/authority portion was not authenticated by the server",
-                    ),
-                ),
-                at,
-                2,
-            )
-            .field("dns.flags.authenticated"),
-        );
+    let z = format!("reserved ({})", (flags >> 6) & 1);
+    node.push(Node::new(bits_line(f, 16, 0x0040, "Z", &z), at, 2).field("dns.flags.z"));
+    node.push(bit(if response {
+        ad
     } else {
-        node.push(
-            Node::new(
-                bits_line(f, 16, 0x0020, "AD bit", &yn(0x0020, "Set", "Not set")),
-                at,
-                2,
-            )
-            .field("dns.flags.authenticated"),
-        );
-    }
-    node.push(
-        Node::new(
-            bits_line(
-                f,
-                16,
-                0x0010,
-                "Non-authenticated data",
-                &yn(0x0010, "Acceptable", "Unacceptable"),
-            ),
-            at,
-            2,
+        (
+            0x0020,
+            "AD bit",
+            "Set",
+            "Not set",
+            "dns.flags.authenticated",
+            false,
         )
-        .field("dns.flags.checkdisable"),
-    );
+    }));
+    node.push(bit(cd));
     if response {
-        let mut rc = Node::new(
-            bits_line(
-                f,
-                16,
-                0x000f,
-                "Reply code",
-                &format!("{} ({rcode})", rcode_name(rcode)),
-            ),
-            at,
-            2,
-        )
-        .field("dns.flags.rcode");
+        let rcode_text = format!("{} ({rcode})", rcode_name(rcode));
+        let mut rc = Node::new(bits_line(f, 16, 0x000f, "Reply code", &rcode_text), at, 2)
+            .field("dns.flags.rcode");
         if matches!(rcode, 1 | 2 | 5) {
             rc = rc.problem(format!("The server answered {}", rcode_name(rcode)));
         }
@@ -365,58 +221,74 @@ fn flags_node(flags: u16, at: usize) -> Node {
     node
 }
 
+/// The header fields that end within the `have` bytes of the message.
+fn header_nodes(h: &DnsHeader, base: usize, have: usize, node: &mut Node) {
+    if has(have, df::ID) {
+        let id = h.id();
+        node.push(Node::at(format!("Transaction ID: 0x{id:04x}"), base, df::ID).field("dns.id"));
+    }
+    if has(have, df::FLAGS) {
+        node.push(flags_node(h.flags(), base + df::FLAGS.start));
+    }
+    let counts = [
+        ("Questions", "dns.count.queries", df::QDCOUNT, h.questions()),
+        ("Answer RRs", "dns.count.answers", df::ANCOUNT, h.answers()),
+        (
+            "Authority RRs",
+            "dns.count.auth_rr",
+            df::NSCOUNT,
+            h.authorities(),
+        ),
+        (
+            "Additional RRs",
+            "dns.count.add_rr",
+            df::ARCOUNT,
+            h.additionals(),
+        ),
+    ];
+    for (name, field, range, v) in counts {
+        if has(have, range.clone()) {
+            node.push(Node::at(format!("{name}: {v}"), base, range).field(field));
+        }
+    }
+}
+
 pub(crate) fn dns(cx: &mut Cx, b: &Bytes, off: usize, over_tcp: bool) {
     let mut node = Node::new("Domain Name System", off, b.remaining(off));
     let mut base = off;
     let mut msg = *b;
     if over_tcp {
-        let Some(len) = b.u16(off) else {
+        let Some(len) = be16(b.rest(off), wdns::TCP_LENGTH_PREFIX.start) else {
             node.push(cx.cut(b, "DNS length prefix", off, 2));
             cx.push_layer(node);
             return;
         };
-        node.push(Node::new(format!("Length: {len}"), off, 2).field("dns.length"));
-        base = off + 2;
+        let prefix = wdns::TCP_LENGTH_PREFIX;
+        node.push(Node::at(format!("Length: {len}"), off, prefix.clone()).field("dns.length"));
+        base = off + prefix.end;
         msg = b.clip(base + usize::from(len));
     }
-    let header = (|| {
-        let id = msg.u16(base)?;
-        node.push(Node::new(format!("Transaction ID: 0x{id:04x}"), base, 2).field("dns.id"));
-        let flags = msg.u16(base + 2)?;
-        node.push(flags_node(flags, base + 2));
-        let names = [
-            ("Questions", "dns.count.queries"),
-            ("Answer RRs", "dns.count.answers"),
-            ("Authority RRs", "dns.count.auth_rr"),
-            ("Additional RRs", "dns.count.add_rr"),
-        ];
-        let mut counts = [0u16; 4];
-        for (i, (name, field)) in names.iter().enumerate() {
-            let v = msg.u16(base + 4 + 2 * i)?;
-            node.push(Node::new(format!("{name}: {v}"), base + 4 + 2 * i, 2).field(field));
-            counts[i] = v;
-        }
-        Some((flags, counts))
-    })();
-    let Some((flags, counts)) = header else {
-        node.push(cx.cut(&msg, "DNS header", base, 12));
-        cx.push_layer(node);
+    let have = msg.remaining(base);
+    let mut pad = Padded::<{ wdns::HEADER_LEN }>::new();
+    let Ok(h) = DnsHeader::new(pad.over(msg.rest(base))) else {
         return;
     };
+    header_nodes(&h, base, have, &mut node);
+    if !has(have, df::ARCOUNT) {
+        node.push(cx.cut(&msg, "DNS header", base, wdns::HEADER_LEN));
+        cx.push_layer(node);
+        return;
+    }
     node.label = format!(
         "Domain Name System ({})",
-        if flags & 0x8000 != 0 {
-            "response"
-        } else {
-            "query"
-        }
+        if h.is_response() { "response" } else { "query" }
     );
-    let mut at = base + 12;
+    let mut at = base + wdns::HEADER_LEN;
     let sections = [
-        ("Queries", counts[0]),
-        ("Answers", counts[1]),
-        ("Authoritative nameservers", counts[2]),
-        ("Additional records", counts[3]),
+        ("Queries", h.questions()),
+        ("Answers", h.answers()),
+        ("Authoritative nameservers", h.authorities()),
+        ("Additional records", h.additionals()),
     ];
     for (i, (title, count)) in sections.iter().enumerate() {
         if *count == 0 {
@@ -498,7 +370,10 @@ fn name_nodes(name: &Name, at: usize, field: &'static str, node: &mut Node) {
 fn question(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
     let name = read_name(b, base, at);
     let after = at + name.in_place;
-    let (Some(t), Some(c)) = (b.u16(after), b.u16(after + 2)) else {
+    let (Some(t), Some(c)) = (
+        b.u16(after + qf::TYPE.start),
+        b.u16(after + qf::CLASS.start),
+    ) else {
         return Err(Node::new(
             format!("{}: <question cut>", name.text),
             at,
@@ -518,7 +393,7 @@ fn question(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
             class_name(c)
         ),
         at,
-        name.in_place + 4,
+        name.in_place + qf::LEN,
     );
     name_nodes(&name, at, "dns.qry.name", &mut node);
     node.push(
@@ -528,16 +403,11 @@ fn question(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
     node.push(
         Node::generated(format!("[Label Count: {}]", name.labels), at).field("dns.count.labels"),
     );
-    node.push(Node::new(format!("Type: {} ({t})", type_name(t)), after, 2).field("dns.qry.type"));
-    node.push(
-        Node::new(
-            format!("Class: {} (0x{c:04x})", class_name(c)),
-            after + 2,
-            2,
-        )
-        .field("dns.qry.class"),
-    );
-    Ok((node, after + 4))
+    let type_label = format!("Type: {} ({t})", type_name(t));
+    node.push(Node::at(type_label, after, qf::TYPE).field("dns.qry.type"));
+    let class_label = format!("Class: {} (0x{c:04x})", class_name(c));
+    node.push(Node::at(class_label, after, qf::CLASS).field("dns.qry.class"));
+    Ok((node, after + qf::LEN))
 }
 
 fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
@@ -545,10 +415,10 @@ fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
     let after = at + name.in_place;
     let fixed = (|| {
         Some((
-            b.u16(after)?,
-            b.u16(after + 2)?,
-            b.u32(after + 4)?,
-            b.u16(after + 8)?,
+            b.u16(after + rf::TYPE.start)?,
+            b.u16(after + rf::CLASS.start)?,
+            b.u32(after + rf::TTL.start)?,
+            b.u16(after + rf::RDLENGTH.start)?,
         ))
     })();
     let Some((t, c, ttl, rdlen)) = fixed.filter(|_| name.problem.is_none()) else {
@@ -556,7 +426,7 @@ fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
         name_nodes(&name, at, "dns.resp.name", &mut n);
         return Err(n);
     };
-    let rdata_at = after + 10;
+    let rdata_at = after + rf::LEN;
     let rdlen = usize::from(rdlen);
     let end = rdata_at + rdlen;
     if b.get(rdata_at, rdlen).is_none() {
@@ -573,23 +443,16 @@ fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
     }
     let mut node = Node::new("", at, end - at);
     name_nodes(&name, at, "dns.resp.name", &mut node);
-    node.push(Node::new(format!("Type: {} ({t})", type_name(t)), after, 2).field("dns.resp.type"));
+    let type_label = format!("Type: {} ({t})", type_name(t));
+    node.push(Node::at(type_label, after, rf::TYPE).field("dns.resp.type"));
     let summary = if t == 41 {
         opt_header_nodes(&mut node, after, c, ttl);
         format!("{}: type OPT", name.text)
     } else {
-        node.push(
-            Node::new(
-                format!("Class: {} (0x{c:04x})", class_name(c)),
-                after + 2,
-                2,
-            )
-            .field("dns.resp.class"),
-        );
-        node.push(
-            Node::new(format!("Time to live: {}", duration(ttl)), after + 4, 4)
-                .field("dns.resp.ttl"),
-        );
+        let class_label = format!("Class: {} (0x{c:04x})", class_name(c));
+        node.push(Node::at(class_label, after, rf::CLASS).field("dns.resp.class"));
+        let ttl_label = format!("Time to live: {}", duration(ttl));
+        node.push(Node::at(ttl_label, after, rf::TTL).field("dns.resp.ttl"));
         format!(
             "{}: type {}, class {}",
             name.text,
@@ -597,7 +460,8 @@ fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
             class_name(c)
         )
     };
-    node.push(Node::new(format!("Data length: {rdlen}"), after + 8, 2).field("dns.resp.len"));
+    let len_label = format!("Data length: {rdlen}");
+    node.push(Node::at(len_label, after, rf::RDLENGTH).field("dns.resp.len"));
     let data_summary = rdata(b, base, rdata_at, rdlen, t, &mut node);
     node.label = if data_summary.is_empty() {
         summary
@@ -609,22 +473,22 @@ fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
 
 fn opt_header_nodes(node: &mut Node, after: usize, class: u16, ttl: u32) {
     node.push(
-        Node::new(format!("UDP payload size: {class}"), after + 2, 2)
+        Node::at(format!("UDP payload size: {class}"), after, rf::CLASS)
             .field("dns.rr.udp_payload_size"),
     );
     node.push(
-        Node::new(
+        Node::at(
             format!("Higher bits in extended RCODE: 0x{:02x}", ttl >> 24),
-            after + 4,
-            1,
+            after,
+            rf::EXT_RCODE,
         )
         .field("dns.resp.ext_rcode"),
     );
     node.push(
-        Node::new(
+        Node::at(
             format!("EDNS0 version: {}", (ttl >> 16) & 0xff),
-            after + 5,
-            1,
+            after,
+            rf::EDNS_VERSION,
         )
         .field("dns.resp.edns0_version"),
     );
@@ -639,11 +503,35 @@ fn opt_header_nodes(node: &mut Node, after: usize, class: u16, ttl: u32) {
                     "Cannot handle DNSSEC security RRs"
                 }
             ),
-            after + 6,
-            2,
+            after + rf::EDNS_FLAGS.start,
+            rf::EDNS_FLAGS.len(),
         )
         .field("dns.resp.z"),
     );
+}
+
+/// The record data's bytes: where they are, and the message they belong to (names in them may
+/// point anywhere in it).
+struct Rdata<'a, 'b> {
+    b: &'a Bytes<'b>,
+    base: usize,
+    at: usize,
+    len: usize,
+}
+
+impl Rdata<'_, '_> {
+    /// A name in the record data at `pos` as a child of `node`; returns its text.
+    fn name(&self, field: &'static str, title: &str, node: &mut Node, pos: usize) -> String {
+        let n = read_name(self.b, self.base, pos);
+        let mut child = Node::new(format!("{title}: {}", n.text), pos, n.in_place).field(field);
+        if let Some(p) = n.problem.clone() {
+            child = child.problem(p);
+        } else if pos + n.in_place > self.at + self.len {
+            child = child.problem("Name runs past the record data length");
+        }
+        node.push(child);
+        n.text
+    }
 }
 
 /// Decode the record data; returns the text that goes after the record summary.
@@ -651,17 +539,7 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
     let Some(data) = b.get(at, len) else {
         return String::new();
     };
-    let name_field = |field: &'static str, title: &str, node: &mut Node, pos: usize| -> String {
-        let n = read_name(b, base, pos);
-        let mut child = Node::new(format!("{title}: {}", n.text), pos, n.in_place).field(field);
-        if let Some(p) = n.problem.clone() {
-            child = child.problem(p);
-        } else if pos + n.in_place > at + len {
-            child = child.problem("Name runs past the record data length");
-        }
-        node.push(child);
-        n.text
-    };
+    let rd = Rdata { b, base, at, len };
     match (t, len) {
         (1, 4) => {
             let a = ip4([data[0], data[1], data[2], data[3]]);
@@ -675,69 +553,20 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
             node.push(Node::new(format!("AAAA Address: {a}"), at, 16).field("dns.aaaa"));
             format!("addr {a}")
         }
-        (2, _) => format!("ns {}", name_field("dns.ns", "Name Server", node, at)),
-        (5, _) => format!("cname {}", name_field("dns.cname", "CNAME", node, at)),
-        (12, _) => name_field("dns.ptr.domain_name", "Domain Name", node, at),
-        (39, _) => format!("dname {}", name_field("dns.dname", "DNAME", node, at)),
+        (2, _) => format!("ns {}", rd.name("dns.ns", "Name Server", node, at)),
+        (5, _) => format!("cname {}", rd.name("dns.cname", "CNAME", node, at)),
+        (12, _) => rd.name("dns.ptr.domain_name", "Domain Name", node, at),
+        (39, _) => format!("dname {}", rd.name("dns.dname", "DNAME", node, at)),
         (15, l) if l >= 3 => {
             let pref = be16(data, 0).unwrap_or_default();
             node.push(Node::new(format!("Preference: {pref}"), at, 2).field("dns.mx.preference"));
             format!(
                 "preference {pref}, mx {}",
-                name_field("dns.mx.mail_exchange", "Mail Exchange", node, at + 2)
+                rd.name("dns.mx.mail_exchange", "Mail Exchange", node, at + 2)
             )
         }
-        (16, _) => {
-            let mut pos = 0;
-            let mut texts = Vec::new();
-            for _ in 0..64 {
-                let Some(&l) = data.get(pos) else { break };
-                let s = data
-                    .get(pos + 1..pos + 1 + usize::from(l))
-                    .unwrap_or(data.get(pos + 1..).unwrap_or(&[]));
-                node.push(
-                    Node::new(format!("TXT: {}", escape(s)), at + pos, 1 + s.len())
-                        .field("dns.txt"),
-                );
-                texts.push(escape(s));
-                pos += 1 + usize::from(l);
-            }
-            texts.first().cloned().unwrap_or_default()
-        }
-        (6, _) => {
-            let mname = read_name(b, base, at);
-            name_field("dns.soa.mname", "Primary name server", node, at);
-            let rpos = at + mname.in_place;
-            let rname = read_name(b, base, rpos);
-            name_field(
-                "dns.soa.rname",
-                "Responsible authority's mailbox",
-                node,
-                rpos,
-            );
-            let mut pos = rpos + rname.in_place;
-            let fields = [
-                ("Serial Number", "dns.soa.serial_number"),
-                ("Refresh Interval", "dns.soa.refresh_interval"),
-                ("Retry Interval", "dns.soa.retry_interval"),
-                ("Expire limit", "dns.soa.expire_limit"),
-                ("Minimum TTL", "dns.soa.minimum_ttl"),
-            ];
-            for (title, field) in fields {
-                if pos + 4 > at + len {
-                    break;
-                }
-                let v = b.u32(pos).unwrap_or(0);
-                let shown = if title == "Serial Number" {
-                    v.to_string()
-                } else {
-                    duration(v)
-                };
-                node.push(Node::new(format!("{title}: {shown}"), pos, 4).field(field));
-                pos += 4;
-            }
-            format!("mname {}", mname.text)
-        }
+        (16, _) => txt_strings(data, at, node),
+        (6, _) => soa(&rd, node),
         (33, l) if l >= 7 => {
             let (prio, weight, port) = (
                 be16(data, 0).unwrap_or_default(),
@@ -747,7 +576,7 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
             node.push(Node::new(format!("Priority: {prio}"), at, 2).field("dns.srv.priority"));
             node.push(Node::new(format!("Weight: {weight}"), at + 2, 2).field("dns.srv.weight"));
             node.push(Node::new(format!("Port: {port}"), at + 4, 2).field("dns.srv.port"));
-            let target = name_field("dns.srv.target", "Target", node, at + 6);
+            let target = rd.name("dns.srv.target", "Target", node, at + 6);
             format!("priority {prio}, weight {weight}, port {port}, target {target}")
         }
         (41, _) => {
@@ -760,6 +589,59 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
             String::new()
         }
     }
+}
+
+/// The character strings of a TXT record; returns the first.
+fn txt_strings(data: &[u8], at: usize, node: &mut Node) -> String {
+    let mut pos = 0;
+    let mut texts = Vec::new();
+    for _ in 0..64 {
+        let Some(&l) = data.get(pos) else { break };
+        let s = data
+            .get(pos + 1..pos + 1 + usize::from(l))
+            .unwrap_or(data.get(pos + 1..).unwrap_or(&[]));
+        node.push(Node::new(format!("TXT: {}", escape(s)), at + pos, 1 + s.len()).field("dns.txt"));
+        texts.push(escape(s));
+        pos += 1 + usize::from(l);
+    }
+    texts.first().cloned().unwrap_or_default()
+}
+
+/// An SOA record: two names, then five 32-bit numbers; returns "mname …".
+fn soa(rd: &Rdata, node: &mut Node) -> String {
+    let (b, base, at, len) = (rd.b, rd.base, rd.at, rd.len);
+    let mname = read_name(b, base, at);
+    rd.name("dns.soa.mname", "Primary name server", node, at);
+    let rpos = at + mname.in_place;
+    let rname = read_name(b, base, rpos);
+    rd.name(
+        "dns.soa.rname",
+        "Responsible authority's mailbox",
+        node,
+        rpos,
+    );
+    let mut pos = rpos + rname.in_place;
+    let fields = [
+        ("Serial Number", "dns.soa.serial_number"),
+        ("Refresh Interval", "dns.soa.refresh_interval"),
+        ("Retry Interval", "dns.soa.retry_interval"),
+        ("Expire limit", "dns.soa.expire_limit"),
+        ("Minimum TTL", "dns.soa.minimum_ttl"),
+    ];
+    for (title, field) in fields {
+        if pos + 4 > at + len {
+            break;
+        }
+        let v = b.u32(pos).unwrap_or(0);
+        let shown = if title == "Serial Number" {
+            v.to_string()
+        } else {
+            duration(v)
+        };
+        node.push(Node::new(format!("{title}: {shown}"), pos, 4).field(field));
+        pos += 4;
+    }
+    format!("mname {}", mname.text)
 }
 
 fn edns_option_name(code: u16) -> &'static str {

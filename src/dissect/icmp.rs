@@ -2,15 +2,19 @@
 //! error messages (destination unreachable, time exceeded, redirect, parameter problem, packet
 //! too big) the quoted packet — its IP header and the first bytes of its transport — dissected as
 //! children of the ICMP node. ICMPv6 also shows the Neighbor Discovery basics (router and
-//! neighbor solicitation/advertisement, redirect) with their options, and MLD.
+//! neighbor solicitation/advertisement, redirect) with their options, and MLD. The header is
+//! read through [`crate::wire::icmp`] and the quoted packet by the same IP and transport views
+//! as any other; the Neighbor Discovery and MLD bodies, which only the details tree reads, are
+//! read here.
 
-use super::bytes::Bytes;
+use super::bytes::{has, Bytes, Padded};
 use super::checksum::Verdict;
 use super::network::{self, IpInfo};
 use super::text::{escape, hex, ipv4 as ip4, ipv6 as ip6, mac};
 use super::{Cx, Node};
 use crate::wire::bytes::be32;
 use crate::wire::checksum::pseudo_header;
+use crate::wire::icmp::{self as wicmp, field as f, is_error, IcmpHeader};
 
 /// ICMP errors quoting ICMP errors are followed at most this deep.
 const MAX_QUOTE_DEPTH: usize = 2;
@@ -83,7 +87,7 @@ fn type_code_nodes(
         (_, "") => format!("Type: Unknown ({t})"),
         _ => format!("Type: {tname} ({t})"),
     };
-    node.push(Node::new(label, off, 1).field(if proto == "icmp" {
+    node.push(Node::at(label, off, f::TYPE).field(if proto == "icmp" {
         "icmp.type"
     } else {
         "icmpv6.type"
@@ -93,7 +97,7 @@ fn type_code_nodes(
     } else {
         format!("Code: {c} ({cname})")
     };
-    node.push(Node::new(code, off + 1, 1).field(if proto == "icmp" {
+    node.push(Node::at(code, off, f::CODE).field(if proto == "icmp" {
         "icmp.code"
     } else {
         "icmpv6.code"
@@ -109,7 +113,7 @@ fn message_verdict(cx: &Cx, b: &Bytes, off: usize, end: usize, ip: &IpInfo, acc:
         return Verdict::Unverified("IP fragment, datagram not reassembled");
     }
     match b.get(off, end.saturating_sub(off)) {
-        Some(msg) => Verdict::over(msg, 2, acc),
+        Some(msg) => Verdict::over(msg, f::CHECKSUM.start, acc),
         None => Verdict::Unverified(if b.snapped() {
             "frame cut by the snapshot length"
         } else {
@@ -118,61 +122,45 @@ fn message_verdict(cx: &Cx, b: &Bytes, off: usize, end: usize, ip: &IpInfo, acc:
     }
 }
 
-fn checksum_node(stored: u16, at: usize, verdict: &Verdict, field: &'static str) -> Node {
+fn checksum_node(stored: u16, off: usize, verdict: &Verdict, field: &'static str) -> Node {
     let (label, problem) = verdict.label_and_problem("Checksum", stored);
-    let mut n = Node::new(label, at, 2).field(field);
+    let mut n = Node::at(label, off, f::CHECKSUM).field(field);
     n.problem = problem;
     n
 }
 
-fn echo_fields(node: &mut Node, b: &Bytes, off: usize, v6: bool) {
+/// The echo identifier and sequence number (when captured) and the data after them.
+fn echo_fields(node: &mut Node, b: &Bytes, h: &IcmpHeader, off: usize, v6: bool) {
     let (idf, seqf) = if v6 {
         ("icmpv6.echo.identifier", "icmpv6.echo.sequence_number")
     } else {
         ("icmp.ident", "icmp.seq")
     };
-    if let Some((id, seq)) = b.u16(off + 4).zip(b.u16(off + 6)) {
+    if has(b.remaining(off), f::SEQ) {
+        let (id, seq) = (h.ident(), h.seq());
         if v6 {
-            node.push(Node::new(format!("Identifier: 0x{id:04x}"), off + 4, 2).field(idf));
-            node.push(Node::new(format!("Sequence: {seq}"), off + 6, 2).field(seqf));
+            node.push(Node::at(format!("Identifier: 0x{id:04x}"), off, f::IDENT).field(idf));
+            node.push(Node::at(format!("Sequence: {seq}"), off, f::SEQ).field(seqf));
         } else {
-            node.push(
-                Node::new(format!("Identifier (BE): {id} (0x{id:04x})"), off + 4, 2).field(idf),
-            );
+            let be = format!("Identifier (BE): {id} (0x{id:04x})");
+            node.push(Node::at(be, off, f::IDENT).field(idf));
             let le = id.swap_bytes();
-            node.push(
-                Node::new(format!("Identifier (LE): {le} (0x{le:04x})"), off + 4, 2)
-                    .field("icmp.ident_le"),
-            );
-            node.push(
-                Node::new(
-                    format!("Sequence Number (BE): {seq} (0x{seq:04x})"),
-                    off + 6,
-                    2,
-                )
-                .field(seqf),
-            );
+            let le = format!("Identifier (LE): {le} (0x{le:04x})");
+            node.push(Node::at(le, off, f::IDENT).field("icmp.ident_le"));
+            let be = format!("Sequence Number (BE): {seq} (0x{seq:04x})");
+            node.push(Node::at(be, off, f::SEQ).field(seqf));
             let le = seq.swap_bytes();
-            node.push(
-                Node::new(
-                    format!("Sequence Number (LE): {le} (0x{le:04x})"),
-                    off + 6,
-                    2,
-                )
-                .field("icmp.seq_le"),
-            );
+            let le = format!("Sequence Number (LE): {le} (0x{le:04x})");
+            node.push(Node::at(le, off, f::SEQ).field("icmp.seq_le"));
         }
     }
-    let data = b.rest(off + 8);
+    let at = off + wicmp::HEADER_LEN;
+    let data = b.rest(at);
     if !data.is_empty() {
         node.push(
-            Node::new(format!("Data ({} bytes)", data.len()), off + 8, data.len())
+            Node::new(format!("Data ({} bytes)", data.len()), at, data.len())
                 .field("data.data")
-                .with_child(Node::new(
-                    format!("Data: {}", hex(data)),
-                    off + 8,
-                    data.len(),
-                )),
+                .with_child(Node::new(format!("Data: {}", hex(data)), at, data.len())),
         );
     }
 }
@@ -203,13 +191,34 @@ fn quoted_packet(cx: &Cx, node: &mut Node, b: &Bytes, off: usize, v6: bool) {
     node.children.extend(sub.layers);
 }
 
+/// The ICMP header at `off` viewed over `pad` when it is cut; `None` (after pushing the
+/// layer with a cut note) when type, code and checksum are not all there.
+fn icmp_header<'p>(
+    cx: &mut Cx,
+    b: &'p Bytes,
+    off: usize,
+    pad: &'p mut Padded<{ wicmp::HEADER_LEN }>,
+    mut node: Node,
+    what: &str,
+) -> Option<(IcmpHeader<'p>, Node)> {
+    let header = IcmpHeader::new(pad.over(b.rest(off))).ok();
+    match header.filter(|_| has(b.remaining(off), f::CHECKSUM)) {
+        Some(h) => Some((h, node)),
+        None => {
+            node.push(cx.cut(b, what, off, 4));
+            cx.push_layer(node);
+            None
+        }
+    }
+}
+
 pub(crate) fn icmp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
-    let mut node = Node::new("Internet Control Message Protocol", off, b.remaining(off));
-    let Some((t, (c, stored))) = b.u8(off).zip(b.u8(off + 1).zip(b.u16(off + 2))) else {
-        node.push(cx.cut(b, "ICMP header", off, 4));
-        cx.push_layer(node);
+    let node = Node::new("Internet Control Message Protocol", off, b.remaining(off));
+    let mut pad = Padded::new();
+    let Some((h, mut node)) = icmp_header(cx, b, off, &mut pad, node, "ICMP header") else {
         return;
     };
+    let (t, c) = (h.kind(), h.code());
     type_code_nodes(
         &mut node,
         off,
@@ -220,71 +229,81 @@ pub(crate) fn icmp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         "icmp",
     );
     let verdict = message_verdict(cx, b, off, ip.end, ip, 0);
-    node.push(checksum_node(stored, off + 2, &verdict, "icmp.checksum"));
+    node.push(checksum_node(h.checksum(), off, &verdict, "icmp.checksum"));
     match t {
-        0 | 8 => echo_fields(&mut node, b, off, false),
-        3 | 4 | 5 | 11 | 12 => {
-            let Some(word) = b.u32(off + 4) else {
-                node.push(cx.cut(b, "ICMP error header", off, 8));
+        0 | 8 => echo_fields(&mut node, b, &h, off, false),
+        t if is_error(false, t) => {
+            if !has(b.remaining(off), f::REST) {
+                node.push(cx.cut(b, "ICMP error header", off, wicmp::HEADER_LEN));
                 cx.push_layer(node);
                 return;
-            };
+            }
+            let word = h.rest_of_header();
             node.push(match (t, c) {
-                (5, _) => Node::new(
+                (5, _) => Node::at(
                     format!("Gateway Address: {}", ip4(word.to_be_bytes())),
-                    off + 4,
-                    4,
+                    off,
+                    f::REST,
                 )
                 .field("icmp.redir_gw"),
-                (12, _) => {
-                    Node::new(format!("Pointer: {}", word >> 24), off + 4, 1).field("icmp.pointer")
-                }
-                (3, 4) => Node::new(format!("MTU of next hop: {}", word & 0xffff), off + 6, 2)
-                    .field("icmp.mtu"),
-                _ => Node::new(format!("Unused: {word:08x}"), off + 4, 4).field("icmp.unused"),
+                (12, _) => Node::at(format!("Pointer: {}", word >> 24), off, f::POINTER)
+                    .field("icmp.pointer"),
+                (3, 4) => Node::at(
+                    format!("MTU of next hop: {}", h.seq()),
+                    off,
+                    f::NEXT_HOP_MTU,
+                )
+                .field("icmp.mtu"),
+                _ => Node::at(format!("Unused: {word:08x}"), off, f::REST).field("icmp.unused"),
             });
-            quoted_packet(cx, &mut node, b, off + 8, false);
+            quoted_packet(cx, &mut node, b, off + wicmp::HEADER_LEN, false);
         }
-        13 | 14 => {
-            if let Some((id, seq)) = b.u16(off + 4).zip(b.u16(off + 6)) {
-                node.push(
-                    Node::new(format!("Identifier: {id} (0x{id:04x})"), off + 4, 2)
-                        .field("icmp.ident"),
-                );
-                node.push(
-                    Node::new(format!("Sequence Number: {seq} (0x{seq:04x})"), off + 6, 2)
-                        .field("icmp.seq"),
-                );
-            }
-            let names = [
-                "Originate timestamp",
-                "Receive timestamp",
-                "Transmit timestamp",
-            ];
-            for (i, name) in names.iter().enumerate() {
-                if let Some(v) = b.u32(off + 8 + 4 * i) {
-                    node.push(Node::new(
-                        format!("{name}: {v} ms after midnight UTC"),
-                        off + 8 + 4 * i,
-                        4,
-                    ));
-                }
-            }
-        }
+        13 | 14 => timestamp_fields(&mut node, b, &h, off),
         _ => data_after_header(b, off, &mut node),
     }
     cx.push_layer(node);
 }
 
+/// ICMP timestamp request and reply: identifier, sequence number and three timestamps, as far
+/// as they were captured.
+fn timestamp_fields(node: &mut Node, b: &Bytes, h: &IcmpHeader, off: usize) {
+    let have = b.remaining(off);
+    if has(have, f::SEQ) {
+        let (id, seq) = (h.ident(), h.seq());
+        node.push(
+            Node::at(format!("Identifier: {id} (0x{id:04x})"), off, f::IDENT).field("icmp.ident"),
+        );
+        node.push(
+            Node::at(format!("Sequence Number: {seq} (0x{seq:04x})"), off, f::SEQ)
+                .field("icmp.seq"),
+        );
+    }
+    let stamps = [
+        ("Originate timestamp", f::ORIGINATE),
+        ("Receive timestamp", f::RECEIVE),
+        ("Transmit timestamp", f::TRANSMIT),
+    ];
+    for (name, range) in stamps {
+        if let Some(v) = be32(b.rest(off), range.start) {
+            node.push(Node::at(
+                format!("{name}: {v} ms after midnight UTC"),
+                off,
+                range,
+            ));
+        }
+    }
+}
+
 /// Whatever follows the 4-byte type/code/checksum header of a message this dissector does not
 /// break down, as one data node (none when nothing follows).
 fn data_after_header(b: &Bytes, off: usize, node: &mut Node) {
-    let rest = b.rest(off + 4);
+    let at = off + f::REST.start;
+    let rest = b.rest(at);
     if !rest.is_empty() {
         node.push(
             Node::new(
                 format!("Data ({} bytes): {}", rest.len(), hex(rest)),
-                off + 4,
+                at,
                 rest.len(),
             )
             .field("data.data"),
@@ -333,16 +352,16 @@ fn icmpv6_code_name(t: u8, c: u8) -> &'static str {
 }
 
 pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
-    let mut node = Node::new(
+    let node = Node::new(
         "Internet Control Message Protocol v6",
         off,
         b.remaining(off),
     );
-    let Some((t, (c, stored))) = b.u8(off).zip(b.u8(off + 1).zip(b.u16(off + 2))) else {
-        node.push(cx.cut(b, "ICMPv6 header", off, 4));
-        cx.push_layer(node);
+    let mut pad = Padded::new();
+    let Some((h, mut node)) = icmp_header(cx, b, off, &mut pad, node, "ICMPv6 header") else {
         return;
     };
+    let (t, c) = (h.kind(), h.code());
     type_code_nodes(
         &mut node,
         off,
@@ -357,23 +376,29 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         Some(acc) => message_verdict(cx, b, off, ip.end, ip, acc),
         None => Verdict::Unverified("no IPv6 pseudo-header"),
     };
-    node.push(checksum_node(stored, off + 2, &verdict, "icmpv6.checksum"));
+    node.push(checksum_node(
+        h.checksum(),
+        off,
+        &verdict,
+        "icmpv6.checksum",
+    ));
     match t {
-        128 | 129 => echo_fields(&mut node, b, off, true),
-        1..=4 => {
-            let Some(word) = b.u32(off + 4) else {
-                node.push(cx.cut(b, "ICMPv6 error header", off, 8));
+        128 | 129 => echo_fields(&mut node, b, &h, off, true),
+        t if is_error(true, t) => {
+            if !has(b.remaining(off), f::REST) {
+                node.push(cx.cut(b, "ICMPv6 error header", off, wicmp::HEADER_LEN));
                 cx.push_layer(node);
                 return;
-            };
+            }
+            let word = h.rest_of_header();
             node.push(match t {
-                2 => Node::new(format!("MTU: {word}"), off + 4, 4).field("icmpv6.mtu"),
-                4 => Node::new(format!("Pointer: {word}"), off + 4, 4).field("icmpv6.pointer"),
+                2 => Node::at(format!("MTU: {word}"), off, f::REST).field("icmpv6.mtu"),
+                4 => Node::at(format!("Pointer: {word}"), off, f::REST).field("icmpv6.pointer"),
                 _ => {
-                    Node::new(format!("Reserved: {word:08x}"), off + 4, 4).field("icmpv6.reserved")
+                    Node::at(format!("Reserved: {word:08x}"), off, f::REST).field("icmpv6.reserved")
                 }
             });
-            quoted_packet(cx, &mut node, b, off + 8, true);
+            quoted_packet(cx, &mut node, b, off + wicmp::HEADER_LEN, true);
         }
         133..=137 => neighbor_discovery(cx, &mut node, b, off, t),
         130..=132 => {

@@ -2,9 +2,12 @@
 //! page shows beside the hex dump. Every [`Node`] names the exact bytes it covers (`start`, `len`)
 //! so the page can highlight them, carries the display-filter field name where one exists, and may
 //! carry an expert `problem` note (bad checksum, SYN with payload, frame cut by the snapshot
-//! length, malformed header). Parsing is by hand with explicit, checked offsets: no slice is
-//! indexed without a bound check, every loop has a fixed upper bound, and text taken from packet
-//! bytes is escaped and length-limited (see [`text`]). The layers live in one file per family:
+//! length, malformed header). Headers are read through the wire layer's views ([`crate::wire`]):
+//! a node's bytes are its layer's offset plus the view's `field` range, and a header cut by the
+//! snapshot length is viewed over a zero-padded copy of which only the captured fields are shown
+//! ([`bytes::Padded`]), so there is one decoder of each header. Around them no slice is indexed
+//! without a bound check, every loop has a fixed upper bound, and text taken from packet bytes is
+//! escaped and length-limited (see [`text`]). The layers live in one file per family:
 //! [`link`], [`network`], [`icmp`], [`transport`], [`tunnel`], [`dns`], [`http`] and [`tls`].
 
 mod bytes;
@@ -56,6 +59,13 @@ impl Node {
             problem: None,
             children: Vec::new(),
         }
+    }
+
+    /// A node over `field` (a `field` module's range or offset) of the header at frame offset
+    /// `base`.
+    pub(crate) fn at(label: impl Into<String>, base: usize, field: impl bytes::Span) -> Node {
+        let r = field.span();
+        Node::new(label, base + r.start, r.len())
     }
 
     /// A generated node (Wireshark's bracketed lines): it covers no bytes.

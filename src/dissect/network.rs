@@ -2,14 +2,20 @@
 //! verified, options; fragments are marked and the payload of non-first fragments is left
 //! undissected), IPv6 with its extension-header chain (hop-by-hop, routing, fragment,
 //! destination options, AH), and ARP. `by_ip_proto` hands the payload to the transport,
-//! ICMP or tunnel dissectors with the addresses they need for pseudo-header checksums.
+//! ICMP or tunnel dissectors with the addresses they need for pseudo-header checksums. Headers
+//! and the extension chain (IPv4 options included) are read through [`crate::wire::ipv4`] and
+//! [`crate::wire::ipv6`]; the option lists inside IPv6 hop-by-hop and destination headers, which
+//! no view breaks down, are walked here.
 
-use super::bytes::Bytes;
+use super::bytes::{has, Bytes, Padded};
 use super::checksum::Verdict;
 use super::names::ip_proto_name;
 use super::text::{bit_pattern, bits_line, flag_line, hex, ipv4 as ip4, ipv6 as ip6, mac};
-use super::{data_layer, icmp, transport, tunnel, Cx, Node};
-use crate::wire::bytes::{be16, be32};
+use super::{data_layer, icmp, to_u32, transport, tunnel, Cx, Node};
+use crate::wire::arp::field as af;
+use crate::wire::bytes::{array, be16, be32, u8 as u8_at};
+use crate::wire::ipv4::{self as wv4, field as v4, Ipv4Header};
+use crate::wire::ipv6::{self as wv6, ext_field, field as v6f, Extension, Fragment, Ipv6Header};
 
 /// What the transport and ICMP layers need from the IP header that carried them.
 #[derive(Clone, Copy)]
@@ -129,82 +135,91 @@ fn ds_field(value: u8, at: usize, len: usize, name: &str, field: &'static str) -
     ))
 }
 
-/// The parts of the IPv4 fixed header later steps need.
-struct V4Fixed {
-    total_len: usize,
-    flags_frag: u16,
-    proto: u8,
-    checksum: u16,
-    src: [u8; 4],
-    dst: [u8; 4],
+/// The version and header-length nodes; false when the rest of the header cannot be decoded
+/// (not version 4, or a header length below 20).
+fn ipv4_version_nodes(h: &Ipv4Header, off: usize, node: &mut Node) -> bool {
+    let (version, ihl) = (h.version(), h.header_len());
+    let v = u64::from(version) << 4 | (ihl / 4) as u64;
+    let mut version_node = Node::at(
+        bits_line(v, 8, 0xf0, "Version", &version.to_string()),
+        off,
+        v4::VER_IHL,
+    )
+    .field("ip.version");
+    if version != 4 {
+        version_node = version_node.problem(format!(
+            "Version {version} in what should be an IPv4 header"
+        ));
+    }
+    node.push(version_node);
+    let shown = format!("{ihl} bytes ({})", ihl / 4);
+    let mut ihl_node = Node::at(
+        bits_line(v, 8, 0x0f, "Header Length", &shown),
+        off,
+        v4::VER_IHL,
+    )
+    .field("ip.hdr_len");
+    if ihl < 20 {
+        ihl_node = ihl_node.problem(format!(
+            "Header length {ihl} bytes is less than the minimum of 20: the rest cannot be decoded"
+        ));
+    }
+    node.push(ihl_node);
+    version == 4 && ihl >= 20
 }
 
-/// Push the fixed-header fields after version/IHL, one at a time, stopping at the first byte
-/// that is not there (a quoted or cut header still shows what it has).
-fn ipv4_fixed_fields(b: &Bytes, off: usize, node: &mut Node) -> Option<V4Fixed> {
-    let tos = b.u8(off + 1)?;
-    node.push(ds_field(
-        tos,
-        off + 1,
-        1,
-        "Differentiated Services Field",
-        "ip.dsfield",
-    ));
-    let total_len = b.u16(off + 2)?;
-    node.push(Node::new(format!("Total Length: {total_len}"), off + 2, 2).field("ip.len"));
-    let id = b.u16(off + 4)?;
-    node.push(Node::new(format!("Identification: 0x{id:04x} ({id})"), off + 4, 2).field("ip.id"));
-    let flags_frag = b.u16(off + 6)?;
-    node.push(ipv4_flags_node(flags_frag, off + 6));
-    let frag = flags_frag & 0x1fff;
-    node.push(
-        Node::new(
-            format!(
-                "{} = Fragment Offset: {}",
-                bit_pattern(u64::from(flags_frag), 16, 0x1fff),
-                u32::from(frag) * 8
-            ),
-            off + 6,
-            2,
-        )
-        .field("ip.frag_offset"),
-    );
-    let ttl = b.u8(off + 8)?;
-    node.push(Node::new(format!("Time to Live: {ttl}"), off + 8, 1).field("ip.ttl"));
-    let proto = b.u8(off + 9)?;
-    node.push(
-        Node::new(
-            format!("Protocol: {} ({proto})", ip_proto_name(proto)),
-            off + 9,
+/// The fixed-header fields after version/IHL that end within the `have` captured bytes (a
+/// quoted or cut header still shows what it has). The checksum comes with the source address,
+/// unverified until the caller knows the whole header is there.
+fn ipv4_fixed_fields(h: &Ipv4Header, off: usize, have: usize, node: &mut Node) {
+    if has(have, v4::DS_FIELD) {
+        let at = off + v4::DS_FIELD;
+        node.push(ds_field(
+            h.ds_field(),
+            at,
             1,
-        )
-        .field("ip.proto"),
-    );
-    let checksum = b.u16(off + 10)?;
-    let src = b.array4(off + 12)?;
-    let dst_probe = b.array4(off + 16);
-    // The checksum node is added by the caller once the whole header is known to be there.
-    let fixed = V4Fixed {
-        total_len: usize::from(total_len),
-        flags_frag,
-        proto,
-        checksum,
-        src,
-        dst: dst_probe.unwrap_or_default(),
-    };
-    if dst_probe.is_none() {
-        node.push(
-            Node::new(
-                format!("Header Checksum: 0x{checksum:04x} [unverified: header cut]"),
-                off + 10,
-                2,
-            )
-            .field("ip.checksum"),
-        );
-        node.push(Node::new(format!("Source Address: {}", ip4(src)), off + 12, 4).field("ip.src"));
-        return None;
+            "Differentiated Services Field",
+            "ip.dsfield",
+        ));
     }
-    Some(fixed)
+    if has(have, v4::LENGTH) {
+        let len = h.total_len();
+        node.push(Node::at(format!("Total Length: {len}"), off, v4::LENGTH).field("ip.len"));
+    }
+    if has(have, v4::IDENT) {
+        let id = h.ident();
+        node.push(
+            Node::at(format!("Identification: 0x{id:04x} ({id})"), off, v4::IDENT).field("ip.id"),
+        );
+    }
+    if has(have, v4::FLAGS_FRAG) {
+        let word = h.flags_frag();
+        node.push(ipv4_flags_node(word, off + v4::FLAGS_FRAG.start));
+        let pattern = bit_pattern(u64::from(word), 16, 0x1fff);
+        let label = format!("{pattern} = Fragment Offset: {}", h.frag_offset());
+        node.push(Node::at(label, off, v4::FLAGS_FRAG).field("ip.frag_offset"));
+    }
+    if has(have, v4::TTL) {
+        node.push(Node::at(format!("Time to Live: {}", h.ttl()), off, v4::TTL).field("ip.ttl"));
+    }
+    if has(have, v4::PROTOCOL) {
+        let proto = h.protocol();
+        let label = format!("Protocol: {} ({proto})", ip_proto_name(proto));
+        node.push(Node::at(label, off, v4::PROTOCOL).field("ip.proto"));
+    }
+    if has(have, v4::SRC) {
+        let ck = format!(
+            "Header Checksum: 0x{:04x} [unverified: header cut]",
+            h.checksum()
+        );
+        node.push(Node::at(ck, off, v4::CHECKSUM).field("ip.checksum"));
+        let src = format!("Source Address: {}", ip4(h.src()));
+        node.push(Node::at(src, off, v4::SRC).field("ip.src"));
+    }
+    if has(have, v4::DST) {
+        let dst = format!("Destination Address: {}", ip4(h.dst()));
+        node.push(Node::at(dst, off, v4::DST).field("ip.dst"));
+    }
 }
 
 fn ipv4_flags_node(flags_frag: u16, at: usize) -> Node {
@@ -254,104 +269,64 @@ fn length_past_end_note(b: &Bytes, what: &str, declared: usize, have: usize) -> 
 }
 
 pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
-    let mut node = Node::new("Internet Protocol Version 4", off, b.remaining(off).min(20));
-    let Some(vihl) = b.u8(off) else {
-        node.push(cx.cut(b, "IPv4 header", off, 20));
+    let have = b.remaining(off);
+    let mut node = Node::new(
+        "Internet Protocol Version 4",
+        off,
+        have.min(wv4::HEADER_LEN),
+    );
+    let mut pad = Padded::<{ wv4::HEADER_LEN }>::new();
+    let Some(h) = Ipv4Header::any_version(pad.over(b.rest(off)))
+        .ok()
+        .filter(|_| have > 0)
+    else {
+        node.push(cx.cut(b, "IPv4 header", off, wv4::HEADER_LEN));
         cx.push_layer(node);
         return None;
     };
-    let (version, ihl) = (vihl >> 4, usize::from(vihl & 0x0f) * 4);
-    let v = u64::from(vihl);
-    let mut version_node = Node::new(
-        bits_line(v, 8, 0xf0, "Version", &version.to_string()),
-        off,
-        1,
-    )
-    .field("ip.version");
-    if version != 4 {
-        version_node = version_node.problem(format!(
-            "Version {version} in what should be an IPv4 header"
-        ));
-    }
-    node.push(version_node);
-    let mut ihl_node = Node::new(
-        bits_line(
-            v,
-            8,
-            0x0f,
-            "Header Length",
-            &format!("{ihl} bytes ({})", vihl & 0x0f),
-        ),
-        off,
-        1,
-    )
-    .field("ip.hdr_len");
-    if ihl < 20 {
-        ihl_node = ihl_node.problem(format!(
-            "Header length {ihl} bytes is less than the minimum of 20: the rest cannot be decoded"
-        ));
-    }
-    node.push(ihl_node);
-    if version != 4 || ihl < 20 {
+    if !ipv4_version_nodes(&h, off, &mut node) {
         cx.push_layer(node);
         return None;
     }
-    let Some(fixed) = ipv4_fixed_fields(b, off, &mut node) else {
-        node.push(cx.cut(b, "IPv4 header", off, ihl));
-        cx.push_layer(node);
-        return None;
-    };
-    if b.remaining(off) < ihl {
-        let ck = format!(
-            "Header Checksum: 0x{:04x} [unverified: header cut]",
-            fixed.checksum
-        );
-        node.push(Node::new(ck, off + 10, 2).field("ip.checksum"));
-        node.push(
-            Node::new(format!("Source Address: {}", ip4(fixed.src)), off + 12, 4).field("ip.src"),
-        );
-        node.push(
-            Node::new(
-                format!("Destination Address: {}", ip4(fixed.dst)),
-                off + 16,
-                4,
-            )
-            .field("ip.dst"),
-        );
+    let ihl = h.header_len();
+    ipv4_fixed_fields(&h, off, have, &mut node);
+    if have < ihl {
         node.push(cx.cut(b, "IPv4 header", off, ihl));
         cx.push_layer(node);
         return None;
     }
-    node.len = ihl as u32;
+    node.len = to_u32(ihl);
     node.label = format!(
         "Internet Protocol Version 4, Src: {}, Dst: {}",
-        ip4(fixed.src),
-        ip4(fixed.dst)
+        ip4(h.src()),
+        ip4(h.dst())
     );
     let header = b.get(off, ihl).unwrap_or(&[]);
-    let (label, problem) =
-        Verdict::over(header, 10, 0).label_and_problem("Header Checksum", fixed.checksum);
-    let mut ck = Node::new(label, off + 10, 2).field("ip.checksum");
-    ck.problem = problem;
-    node.push(ck);
-    node.push(
-        Node::new(format!("Source Address: {}", ip4(fixed.src)), off + 12, 4).field("ip.src"),
-    );
-    node.push(
-        Node::new(
-            format!("Destination Address: {}", ip4(fixed.dst)),
-            off + 16,
-            4,
-        )
-        .field("ip.dst"),
-    );
-    if ihl > 20 {
-        node.push(ipv4_options(b, off + 20, off + ihl));
+    let verdict = Verdict::over(header, v4::CHECKSUM.start, 0);
+    if let Some(ck) = node
+        .children
+        .iter_mut()
+        .find(|c| c.field == Some("ip.checksum"))
+    {
+        (ck.label, ck.problem) = verdict.label_and_problem("Header Checksum", h.checksum());
     }
+    if ihl > wv4::HEADER_LEN {
+        node.push(ipv4_options(b, &h, off));
+    }
+    let Some(end) = ipv4_end(cx, b, off, &h, &mut node) else {
+        cx.push_layer(node);
+        return None;
+    };
+    ipv4_payload(cx, b, off, &h, end, node);
+    Some(end)
+}
 
-    // Where the payload ends, and whether the declared length is believable.
-    let mut end = off + fixed.total_len;
-    if fixed.total_len == 0 && !cx.quoted {
+/// Where the payload ends, and whether the declared total length is believable (None: it is
+/// shorter than the header, nothing follows).
+fn ipv4_end(cx: &Cx, b: &Bytes, off: usize, h: &Ipv4Header, node: &mut Node) -> Option<usize> {
+    let (total_len, ihl) = (usize::from(h.total_len()), h.header_len());
+    let mut end = off + total_len;
+    if total_len == 0 && !cx.quoted {
         end = b.len();
         // tshark shows (and filters on) the length the frame implies, worded like this.
         if let Some(len) = node.children.iter_mut().find(|c| c.field == Some("ip.len")) {
@@ -360,54 +335,50 @@ pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
                 end.saturating_sub(off)
             );
         }
-        flag_child(&mut node, "ip.len", "Total length 0: probably a segment handed to the NIC for TCP segmentation offload (captured on the sending host); using the captured length".into());
-    } else if fixed.total_len < ihl {
-        flag_child(
-            &mut node,
-            "ip.len",
-            format!(
-                "Total length {} is smaller than the {ihl}-byte header",
-                fixed.total_len
-            ),
-        );
-        cx.push_layer(node);
+        flag_child(node, "ip.len", "Total length 0: probably a segment handed to the NIC for TCP segmentation offload (captured on the sending host); using the captured length".into());
+    } else if total_len < ihl {
+        let note = format!("Total length {total_len} is smaller than the {ihl}-byte header");
+        flag_child(node, "ip.len", note);
         return None;
     } else if end > b.len() && !cx.quoted {
-        let note = length_past_end_note(b, "Total length", fixed.total_len, b.remaining(off));
-        flag_child(&mut node, "ip.len", note);
+        let note = length_past_end_note(b, "Total length", total_len, b.remaining(off));
+        flag_child(node, "ip.len", note);
     }
+    Some(end)
+}
 
-    let frag_offset = usize::from(fixed.flags_frag & 0x1fff) * 8;
-    let more_fragments = fixed.flags_frag & 0x2000 != 0;
-    let fragment = frag_offset > 0 || more_fragments;
+/// Push the IPv4 layer and dissect its payload up to `end`.
+fn ipv4_payload(cx: &mut Cx, b: &Bytes, off: usize, h: &Ipv4Header, end: usize, mut node: Node) {
+    let (ihl, frag_offset) = (h.header_len(), h.frag_offset() as usize);
+    let fragment = h.is_fragment();
     if fragment {
         node.push(Node::generated(
             format!(
                 "[Fragment: offset {frag_offset}, {} payload bytes, {}]",
-                fixed.total_len.saturating_sub(ihl),
-                if more_fragments {
+                usize::from(h.total_len()).saturating_sub(ihl),
+                if h.more_fragments() {
                     "more fragments follow"
                 } else {
                     "last fragment"
                 }
             ),
-            off + 6,
+            off + v4::FLAGS_FRAG.start,
         ));
     }
     let ip_layer = cx.layers.len();
     if !cx.push_layer(node) {
-        return Some(end);
+        return;
     }
     let inner = b.clip(end);
     let payload = off + ihl;
     if frag_offset > 0 {
         fragment_data(cx, &inner, payload, frag_offset);
-        return Some(end);
+        return;
     }
     let mut src = [0u8; 16];
     let mut dst = [0u8; 16];
-    src[..4].copy_from_slice(&fixed.src);
-    dst[..4].copy_from_slice(&fixed.dst);
+    src[..4].copy_from_slice(&h.src());
+    dst[..4].copy_from_slice(&h.dst());
     let info = IpInfo {
         src,
         dst,
@@ -415,11 +386,11 @@ pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
         fragment,
         end,
     };
-    let carried = by_ip_proto(cx, &inner, fixed.proto, payload, &info);
+    let carried = by_ip_proto(cx, &inner, h.protocol(), payload, &info);
     if let Some(syn) = carried.syn_payload {
         let note = format!(
             "Total length {} but a header-only {} would be {} ({ihl} IP + {} TCP)",
-            fixed.total_len,
+            h.total_len(),
             syn.kind,
             ihl + syn.tcp_header,
             syn.tcp_header
@@ -428,7 +399,6 @@ pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
             flag_child(ip, "ip.len", note);
         }
     }
-    Some(end)
 }
 
 /// Attach `note` to the direct child carrying `field` (appending if it already has one).
@@ -468,55 +438,45 @@ fn ipv4_option_name(t: u8) -> &'static str {
     }
 }
 
-fn ipv4_options(b: &Bytes, start: usize, end: usize) -> Node {
+/// The options of a whole IPv4 header `h` at frame offset `off`.
+fn ipv4_options(b: &Bytes, h: &Ipv4Header, off: usize) -> Node {
+    let (start, end) = (off + wv4::HEADER_LEN, off + h.header_len());
     let mut node = Node::new(
         format!("Options: ({} bytes)", end - start),
         start,
         end - start,
     )
     .field("ip.options");
-    let mut at = start;
     let mut names = Vec::new();
-    for _ in 0..40 {
-        if at >= end {
-            break;
-        }
-        let Some(t) = b.u8(at) else { break };
-        if t == 0 || t == 1 {
-            node.push(
-                Node::new(format!("IP Option - {}", ipv4_option_name(t)), at, 1)
-                    .field("ip.opt.type"),
-            );
-            names.push(ipv4_option_name(t));
-            at += 1;
-            if t == 0 {
+    for option in h.option_list() {
+        let option = match option {
+            Ok(option) => option,
+            Err(bad) => {
+                // A length byte past the option area is read from the packet, as Wireshark does.
+                let (t, at) = (bad.kind, off + bad.start);
+                let len = bad.len.or_else(|| b.u8(at + 1)).unwrap_or(0);
+                node.push(
+                    Node::new(format!("IP Option - {} (type {t}), bad length {len}", ipv4_option_name(t)), at, (end - at).min(b.remaining(at)))
+                        .problem(format!("IPv4 option length {len} is invalid: it must be at least 2 and fit in the {}-byte options area", end - start)),
+                );
                 break;
             }
-            continue;
-        }
-        let len = usize::from(b.u8(at + 1).unwrap_or(0));
-        if len < 2 || at + len > end {
-            node.push(
-                Node::new(format!("IP Option - {} (type {t}), bad length {len}", ipv4_option_name(t)), at, (end - at).min(b.remaining(at)))
-                    .problem(format!("IPv4 option length {len} is invalid: it must be at least 2 and fit in the {}-byte options area", end - start)),
-            );
-            break;
-        }
-        let value = b.get(at + 2, len - 2).unwrap_or(&[]);
+        };
+        let (t, at, value) = (option.kind, off + option.start, option.value);
+        names.push(ipv4_option_name(t));
         let extra = match (t, be16(value, 0)) {
+            (0 | 1, _) => String::new(),
             (148, Some(v)) if value.len() == 2 => format!(": {v}"),
-            _ => format!(" ({len} bytes)"),
+            _ => format!(" ({} bytes)", option.len),
         };
         node.push(
             Node::new(
                 format!("IP Option - {}{extra}", ipv4_option_name(t)),
                 at,
-                len,
+                option.len,
             )
             .field("ip.opt.type"),
         );
-        names.push(ipv4_option_name(t));
-        at += len;
     }
     if !names.is_empty() {
         node.label = format!("{}, {}", node.label, names.join(", "));
@@ -570,13 +530,12 @@ pub(crate) fn by_ip_proto(cx: &mut Cx, b: &Bytes, proto: u8, off: usize, ip: &Ip
 
 /// AH carried directly by IPv4 (in IPv6 it is part of the extension-header chain).
 fn ipv4_auth_header(cx: &mut Cx, b: &Bytes, off: usize) -> Option<(u8, usize)> {
-    match ext_header(b, 51, off) {
-        Ok(ext) => {
-            let next = ext.next;
-            let after = off + ext.len;
-            cx.push_layer(ext.node).then_some((next, after))
-        }
-        Err(()) => {
+    let bytes = b.rest(off);
+    match Extension::at(bytes, 51, 0) {
+        Some(ext) => cx
+            .push_layer(ext_node(bytes, &ext, off))
+            .then_some((ext.next, off + ext.len)),
+        None => {
             let node = Node::new("Authentication Header", off, b.remaining(off))
                 .with_child(cx.cut(b, "Authentication Header", off, 12));
             cx.push_layer(node);
@@ -585,119 +544,107 @@ fn ipv4_auth_header(cx: &mut Cx, b: &Bytes, off: usize) -> Option<(u8, usize)> {
     }
 }
 
-/// One IPv6 extension header as parsed.
-struct Ext {
-    node: Node,
-    next: u8,
-    len: usize,
-    /// Offset of a non-first fragment (its payload cannot be dissected).
-    later_fragment: Option<usize>,
-    any_fragment: bool,
-    /// Final destination announced by a routing header (for the pseudo-header).
-    final_dst: Option<[u8; 16]>,
-}
-
-fn is_extension_header(nxt: u8) -> bool {
-    matches!(nxt, 0 | 43 | 44 | 51 | 60)
-}
-
-/// Parse the extension header `nxt` at `at`; Err when its bytes are not all there.
-fn ext_header(b: &Bytes, nxt: u8, at: usize) -> Result<Ext, ()> {
-    let next = b.u8(at).ok_or(())?;
-    let raw_len = b.u8(at + 1).ok_or(())?;
-    let len = match nxt {
-        44 => 8,
-        51 => (usize::from(raw_len) + 2) * 4,
-        _ => (usize::from(raw_len) + 1) * 8,
-    };
-    b.get(at, len).ok_or(())?;
-    let name = match nxt {
+/// One extension header as a node: `bytes` are what the [`Extension`]'s offsets count from,
+/// and start at frame offset `base`.
+fn ext_node(bytes: &[u8], ext: &Extension, base: usize) -> Node {
+    let at = base + ext.start;
+    let name = match ext.kind {
         0 => "IPv6 Hop-by-Hop Option",
         43 => "Routing Header for IPv6",
         44 => "Fragment Header for IPv6",
         51 => "Authentication Header",
         _ => "Destination Options for IPv6",
     };
-    let mut node = Node::new(name, at, len);
-    node.push(
-        Node::new(
-            format!("Next Header: {} ({next})", ip_proto_name(next)),
-            at,
-            1,
-        )
-        .field("ipv6.nxt"),
-    );
-    let mut ext = Ext {
-        node: Node::generated("", at),
-        next,
-        len,
-        later_fragment: None,
-        any_fragment: false,
-        final_dst: None,
-    };
-    match nxt {
-        44 => fragment_header(b, at, &mut node, &mut ext),
-        51 => {
-            node.push(
-                Node::new(format!("Length: {raw_len} ({len} bytes)"), at + 1, 1).field("ah.length"),
-            );
-            let spi = b.u32(at + 4).unwrap_or(0);
-            let seq = b.u32(at + 8).unwrap_or(0);
-            node.push(Node::new(format!("AH SPI: 0x{spi:08x}"), at + 4, 4).field("ah.spi"));
-            node.push(Node::new(format!("AH Sequence: {seq}"), at + 8, 4).field("ah.sequence"));
-            let icv = b.get(at + 12, len.saturating_sub(12)).unwrap_or(&[]);
-            node.push(
-                Node::new(format!("AH ICV: {}", hex(icv)), at + 12, icv.len()).field("ah.icv"),
-            );
+    let mut node = Node::new(name, at, ext.len);
+    let next = format!("Next Header: {} ({})", ip_proto_name(ext.next), ext.next);
+    node.push(Node::at(next, at, ext_field::NEXT_HEADER).field("ipv6.nxt"));
+    // The header and what follows it: a malformed header's fields are read as Wireshark reads
+    // them, from the packet.
+    let rest = bytes.get(ext.start..).unwrap_or_default();
+    let raw_len = ext.raw_len(bytes);
+    let length = format!("Length: {raw_len} ({} bytes)", ext.len);
+    let length = Node::at(length, at, ext_field::LENGTH);
+    match ext.kind {
+        44 => {
+            if let Some(fragment) = ext.fragment(bytes) {
+                fragment_header(&fragment, at, &mut node);
+            }
         }
-        43 => routing_header(b, at, len, raw_len, &mut node, &mut ext),
+        51 => {
+            node.push(length.field("ah.length"));
+            ah_fields(rest, ext.len, at, &mut node);
+        }
+        43 => {
+            node.push(length.field("ipv6.routing.len"));
+            routing_header(rest, ext.len, at, &mut node);
+        }
         _ => {
-            node.push(
-                Node::new(format!("Length: {raw_len} ({len} bytes)"), at + 1, 1)
-                    .field("ipv6.opt.length"),
-            );
-            ipv6_options(b, at + 2, at + len, &mut node);
+            node.push(length.field("ipv6.opt.length"));
+            ipv6_options(rest, ext.len, at, &mut node);
         }
     }
-    ext.node = node;
-    Ok(ext)
+    node
 }
 
-fn fragment_header(b: &Bytes, at: usize, node: &mut Node, ext: &mut Ext) {
-    let word = b.u16(at + 2).unwrap_or(0);
-    let id = b.u32(at + 4).unwrap_or(0);
-    let offset = usize::from(word >> 3) * 8;
-    let w = u64::from(word);
+fn ah_fields(rest: &[u8], len: usize, at: usize, node: &mut Node) {
+    let spi = be32(rest, ext_field::AH_SPI.start).unwrap_or(0);
+    let seq = be32(rest, ext_field::AH_SEQUENCE.start).unwrap_or(0);
+    node.push(Node::at(format!("AH SPI: 0x{spi:08x}"), at, ext_field::AH_SPI).field("ah.spi"));
+    node.push(
+        Node::at(format!("AH Sequence: {seq}"), at, ext_field::AH_SEQUENCE).field("ah.sequence"),
+    );
+    let icv = rest.get(ext_field::AH_ICV..len).unwrap_or(&[]);
     node.push(
         Node::new(
+            format!("AH ICV: {}", hex(icv)),
+            at + ext_field::AH_ICV,
+            icv.len(),
+        )
+        .field("ah.icv"),
+    );
+}
+
+fn fragment_header(fragment: &Fragment, at: usize, node: &mut Node) {
+    let word =
+        ((fragment.offset / 8) as u16) << 3 | fragment.reserved_bits | u16::from(fragment.more);
+    let w = u64::from(word);
+    let offset = fragment.offset;
+    node.push(
+        Node::at(
             format!("{} = Offset: {offset}", bit_pattern(w, 16, 0xfff8)),
-            at + 2,
-            2,
+            at,
+            ext_field::FRAG_OFFSET_FLAGS,
         )
         .field("ipv6.fragment.offset"),
     );
     node.push(
-        Node::new(
+        Node::at(
             flag_line(w, 16, 0x0001, "More Fragments")
                 .replace("Set", "Yes")
                 .replace("Not Yes", "No"),
-            at + 2,
-            2,
+            at,
+            ext_field::FRAG_OFFSET_FLAGS,
         )
         .field("ipv6.fragment.more"),
     );
-    node.push(
-        Node::new(format!("Identification: 0x{id:08x}"), at + 4, 4).field("ipv6.fragment.id"),
-    );
-    ext.any_fragment = true;
-    if offset > 0 {
-        ext.later_fragment = Some(offset);
-    }
+    let id = format!("Identification: 0x{:08x}", fragment.ident);
+    node.push(Node::at(id, at, ext_field::FRAG_IDENT).field("ipv6.fragment.id"));
 }
 
-fn routing_header(b: &Bytes, at: usize, len: usize, raw_len: u8, node: &mut Node, ext: &mut Ext) {
-    let rtype = b.u8(at + 2).unwrap_or(0);
-    let left = b.u8(at + 3).unwrap_or(0);
+/// How many 16-byte addresses a routing header of `len` bytes has room for.
+fn routing_slots(len: usize) -> usize {
+    len.saturating_sub(ext_field::ROUTING_ADDRESSES) / 16
+}
+
+/// The `i`th address of a routing header (`rest` starts at the header) and its offset.
+fn routing_address(rest: &[u8], i: usize) -> Option<(usize, [u8; 16])> {
+    let at = ext_field::ROUTING_ADDRESSES + 16 * i;
+    array::<16>(rest, at).map(|a| (at, a))
+}
+
+fn routing_header(rest: &[u8], len: usize, at: usize, node: &mut Node) {
+    let rtype = u8_at(rest, ext_field::ROUTING_TYPE).unwrap_or(0);
+    let left = u8_at(rest, ext_field::SEGMENTS_LEFT).unwrap_or(0);
     let tname = match rtype {
         0 => "Source Route (deprecated)",
         2 => "Type 2 Routing (Mobile IPv6)",
@@ -706,52 +653,75 @@ fn routing_header(b: &Bytes, at: usize, len: usize, raw_len: u8, node: &mut Node
         _ => "Unknown",
     };
     node.push(
-        Node::new(format!("Length: {raw_len} ({len} bytes)"), at + 1, 1).field("ipv6.routing.len"),
+        Node::at(
+            format!("Type: {tname} ({rtype})"),
+            at,
+            ext_field::ROUTING_TYPE,
+        )
+        .field("ipv6.routing.type"),
     );
-    node.push(Node::new(format!("Type: {tname} ({rtype})"), at + 2, 1).field("ipv6.routing.type"));
-    node.push(Node::new(format!("Segments Left: {left}"), at + 3, 1).field("ipv6.routing.segleft"));
-    let addresses = len.saturating_sub(8) / 16;
-    if matches!(rtype, 0 | 2 | 4) {
-        for i in 0..addresses.min(32) {
-            if let Some(a) = b.array16(at + 8 + 16 * i) {
-                node.push(
-                    Node::new(format!("Address[{i}]: {}", ip6(a)), at + 8 + 16 * i, 16)
-                        .field("ipv6.routing.addr"),
-                );
-            }
-        }
+    node.push(
+        Node::at(
+            format!("Segments Left: {left}"),
+            at,
+            ext_field::SEGMENTS_LEFT,
+        )
+        .field("ipv6.routing.segleft"),
+    );
+    if !matches!(rtype, 0 | 2 | 4) {
+        return;
     }
-    if left > 0 && addresses > 0 {
-        ext.final_dst = match rtype {
-            0 => b.array16(at + 8 + 16 * (addresses - 1)),
-            2 | 4 => b.array16(at + 8),
-            _ => None,
-        };
+    for i in 0..routing_slots(len).min(32) {
+        if let Some((pos, a)) = routing_address(rest, i) {
+            let label = format!("Address[{i}]: {}", ip6(a));
+            node.push(Node::new(label, at + pos, 16).field("ipv6.routing.addr"));
+        }
     }
 }
 
-fn ipv6_options(b: &Bytes, start: usize, end: usize, node: &mut Node) {
-    let mut at = start;
+/// The final destination a routing header announces (for the pseudo-header checksum).
+fn routing_final_dst(rest: &[u8], len: usize) -> Option<[u8; 16]> {
+    let slots = routing_slots(len);
+    if u8_at(rest, ext_field::SEGMENTS_LEFT)? == 0 || slots == 0 {
+        return None;
+    }
+    let i = match u8_at(rest, ext_field::ROUTING_TYPE)? {
+        0 => slots - 1,
+        2 | 4 => 0,
+        _ => return None,
+    };
+    routing_address(rest, i).map(|(_, a)| a)
+}
+
+/// The options of a hop-by-hop or destination-options header of `end` bytes (`ext` starts at
+/// the header, at frame offset `base`).
+fn ipv6_options(ext: &[u8], end: usize, base: usize, node: &mut Node) {
+    let mut at = ext_field::OPTIONS;
     for _ in 0..64 {
         if at >= end {
             break;
         }
-        let Some(t) = b.u8(at) else { break };
+        let Some(t) = u8_at(ext, at) else { break };
         if t == 0 {
-            node.push(Node::new("Pad1", at, 1).field("ipv6.opt.pad1"));
+            node.push(Node::new("Pad1", base + at, 1).field("ipv6.opt.pad1"));
             at += 1;
             continue;
         }
-        let len = usize::from(b.u8(at + 1).unwrap_or(0));
+        let len = usize::from(u8_at(ext, at + 1).unwrap_or(0));
         if at + 2 + len > end {
             node.push(
-                Node::new(format!("Option type 0x{t:02x}, length {len}"), at, end - at).problem(
-                    format!("IPv6 option length {len} runs past the end of its header"),
-                ),
+                Node::new(
+                    format!("Option type 0x{t:02x}, length {len}"),
+                    base + at,
+                    end - at,
+                )
+                .problem(format!(
+                    "IPv6 option length {len} runs past the end of its header"
+                )),
             );
             break;
         }
-        let value = b.get(at + 2, len).unwrap_or(&[]);
+        let value = ext.get(at + 2..at + 2 + len).unwrap_or(&[]);
         let label = match (t, be16(value, 0), be32(value, 0)) {
             (1, ..) => format!("PadN: {len} bytes"),
             (5, Some(v), _) if len == 2 => format!("Router Alert: {v}"),
@@ -759,41 +729,54 @@ fn ipv6_options(b: &Bytes, start: usize, end: usize, node: &mut Node) {
             (0xc9, ..) => format!("Home Address: {}", hex(value)),
             _ => format!("Option type 0x{t:02x}, length {len}: {}", hex(value)),
         };
-        node.push(Node::new(label, at, 2 + len).field("ipv6.opt.type"));
+        node.push(Node::new(label, base + at, 2 + len).field("ipv6.opt.type"));
         at += 2 + len;
     }
 }
 
 pub(crate) fn ipv6(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
-    let mut node = Node::new("Internet Protocol Version 6", off, b.remaining(off).min(40));
-    let fixed = ipv6_fixed_fields(b, off, &mut node);
-    let Some((version, plen, nxt, src, dst)) = fixed else {
-        node.push(cx.cut(b, "IPv6 header", off, 40));
+    let have = b.remaining(off);
+    let mut node = Node::new(
+        "Internet Protocol Version 6",
+        off,
+        have.min(wv6::HEADER_LEN),
+    );
+    let mut pad = Padded::<{ wv6::HEADER_LEN }>::new();
+    let view = Ipv6Header::any_version(pad.over(b.rest(off))).ok();
+    let Some(h) = view.filter(|_| has(have, v6f::VER_TC_FLOW)) else {
+        node.push(cx.cut(b, "IPv6 header", off, wv6::HEADER_LEN));
         cx.push_layer(node);
         return None;
     };
-    if version != 6 {
+    if !ipv6_fixed_fields(&h, off, have, &mut node) {
+        if h.version() == 6 {
+            node.push(cx.cut(b, "IPv6 header", off, wv6::HEADER_LEN));
+        }
         cx.push_layer(node);
         return None;
     }
     node.label = format!(
         "Internet Protocol Version 6, Src: {}, Dst: {}",
-        ip6(src),
-        ip6(dst)
+        ip6(h.src()),
+        ip6(h.dst())
     );
-    let payload_start = off + 40;
-    let mut end = payload_start + usize::from(plen);
-    if plen == 0 && nxt != 59 && b.remaining(payload_start) > 0 && !cx.quoted {
+    let end = ipv6_end(cx, b, off, &h, &mut node);
+    ipv6_chain(cx, b, off, &h, end, node);
+    Some(end)
+}
+
+/// Where the payload ends as the payload length declares it (or the framing, when that is
+/// believed instead).
+fn ipv6_end(cx: &Cx, b: &Bytes, off: usize, h: &Ipv6Header, node: &mut Node) -> usize {
+    let payload_start = off + wv6::HEADER_LEN;
+    let plen = usize::from(h.payload_len());
+    let mut end = payload_start + plen;
+    if plen == 0 && h.next_header() != 59 && b.remaining(payload_start) > 0 && !cx.quoted {
         end = b.len();
-        node.push(Node::generated("[Payload length 0 with data following: a jumbogram or a segmentation-offload packet; using the captured length]", off + 4));
+        node.push(Node::generated("[Payload length 0 with data following: a jumbogram or a segmentation-offload packet; using the captured length]", off + v6f::PAYLOAD_LEN.start));
     } else if end > b.len() && !cx.quoted {
-        let note = length_past_end_note(
-            b,
-            "Payload length",
-            usize::from(plen),
-            b.remaining(payload_start),
-        );
-        flag_child(&mut node, "ipv6.plen", note);
+        let note = length_past_end_note(b, "Payload length", plen, b.remaining(payload_start));
+        flag_child(node, "ipv6.plen", note);
         if b.clipped() || !b.snapped() {
             // The bytes end at a real framing (an enclosing packet's length, or a frame that
             // was captured whole): Wireshark cuts the payload to it ("IPv6 payload length
@@ -801,49 +784,52 @@ pub(crate) fn ipv6(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
             end = b.len();
         }
     }
-    let inner = b.clip(end);
+    end
+}
 
-    let mut at = payload_start;
-    let mut next = nxt;
+/// The extension-header chain, then the layer is pushed and the upper-layer protocol
+/// dissected.
+fn ipv6_chain(cx: &mut Cx, b: &Bytes, off: usize, h: &Ipv6Header, end: usize, mut node: Node) {
+    let inner = b.clip(end);
+    let bytes = inner.rest(off);
+    let mut chain = h.extensions(end - off);
     let mut fragment = false;
-    let mut final_dst = dst;
-    for _ in 0..16 {
-        if !is_extension_header(next) {
-            break;
+    let mut final_dst = h.dst();
+    for ext in chain.by_ref().take(wv6::MAX_EXTENSIONS) {
+        let frag = ext.fragment(bytes);
+        fragment |= frag.is_some();
+        if ext.kind == 43 {
+            let rest = bytes.get(ext.start..).unwrap_or_default();
+            final_dst = routing_final_dst(rest, ext.len).unwrap_or(final_dst);
         }
-        match ext_header(&inner, next, at) {
-            Ok(ext) => {
-                at += ext.len;
-                next = ext.next;
-                fragment |= ext.any_fragment;
-                if let Some(d) = ext.final_dst {
-                    final_dst = d;
-                }
-                node.push(ext.node);
-                if let Some(offset) = ext.later_fragment {
-                    node.set_end(at.min(b.len()));
-                    if cx.push_layer(node) {
-                        fragment_data(cx, &inner, at, offset);
-                    }
-                    return Some(end);
-                }
+        node.push(ext_node(bytes, &ext, off));
+        if let Some(later) = frag.filter(|f| f.offset > 0) {
+            let at = off + ext.start + ext.len;
+            node.set_end(at.min(b.len()));
+            if cx.push_layer(node) {
+                fragment_data(cx, &inner, at, later.offset as usize);
             }
-            Err(()) => {
-                node.push(cx.cut(&inner, "IPv6 extension header", at, 8));
-                node.set_end(inner.len());
-                cx.push_layer(node);
-                return Some(end);
-            }
+            return;
         }
+    }
+    let (next, upper) = chain.upper();
+    let at = off + upper;
+    if chain.cut() {
+        node.push(cx.cut(&inner, "IPv6 extension header", at, 8));
+        node.set_end(inner.len());
+        cx.push_layer(node);
+        return;
     }
     node.set_end(at.min(b.len()));
     let ip_layer = cx.layers.len();
     if !cx.push_layer(node) {
-        return Some(end);
+        return;
     }
+    let mut dst = [0u8; 16];
+    dst.copy_from_slice(&final_dst);
     let info = IpInfo {
-        src,
-        dst: final_dst,
+        src: h.src(),
+        dst,
         v6: true,
         fragment,
         end,
@@ -851,63 +837,65 @@ pub(crate) fn ipv6(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let carried = by_ip_proto(cx, &inner, next, at, &info);
     if let Some(syn) = carried.syn_payload {
         let note = format!(
-            "Payload length {plen} but a header-only {} would be {}",
+            "Payload length {} but a header-only {} would be {}",
+            h.payload_len(),
             syn.kind,
-            at - payload_start + syn.tcp_header
+            upper - wv6::HEADER_LEN + syn.tcp_header
         );
         if let Some(ip) = cx.layers.get_mut(ip_layer) {
             flag_child(ip, "ipv6.plen", note);
         }
     }
-    Some(end)
 }
 
-type V6Fixed = (u8, u16, u8, [u8; 16], [u8; 16]);
-
-fn ipv6_fixed_fields(b: &Bytes, off: usize, node: &mut Node) -> Option<V6Fixed> {
-    let first = b.u32(off)?;
-    let version = (first >> 28) as u8;
-    let mut vnode = Node::new(
-        format!(
-            "{} = Version: {version}",
-            bit_pattern(u64::from(first >> 24), 8, 0xf0)
-        ),
-        off,
-        1,
-    )
-    .field("ip.version");
+/// The fixed header's fields that end within the `have` captured bytes; false unless it is a
+/// whole version-6 header.
+fn ipv6_fixed_fields(h: &Ipv6Header, off: usize, have: usize, node: &mut Node) -> bool {
+    let version = h.version();
+    let first = u64::from(version) << 4 | u64::from(h.traffic_class() >> 4);
+    let label = format!("{} = Version: {version}", bit_pattern(first, 8, 0xf0));
+    let mut vnode = Node::at(label, off, v6f::VERSION).field("ip.version");
     if version != 6 {
         vnode = vnode.problem(format!(
             "Version {version} in what should be an IPv6 header"
         ));
         node.push(vnode);
-        return Some((version, 0, 59, [0; 16], [0; 16]));
+        return false;
     }
     node.push(vnode);
-    let tclass = ((first >> 20) & 0xff) as u8;
-    node.push(ds_field(tclass, off, 2, "Traffic Class", "ipv6.tclass"));
-    let flow = first & 0x000f_ffff;
-    node.push(Node::new(format!("Flow Label: 0x{flow:05x}"), off + 1, 3).field("ipv6.flow"));
-    let plen = b.u16(off + 4)?;
-    node.push(Node::new(format!("Payload Length: {plen}"), off + 4, 2).field("ipv6.plen"));
-    let nxt = b.u8(off + 6)?;
-    node.push(
-        Node::new(
-            format!("Next Header: {} ({nxt})", ip_proto_name(nxt)),
-            off + 6,
-            1,
-        )
-        .field("ipv6.nxt"),
-    );
-    let hlim = b.u8(off + 7)?;
-    node.push(Node::new(format!("Hop Limit: {hlim}"), off + 7, 1).field("ipv6.hlim"));
-    let src = b.array16(off + 8)?;
-    node.push(Node::new(format!("Source Address: {}", ip6(src)), off + 8, 16).field("ipv6.src"));
-    let dst = b.array16(off + 24)?;
-    node.push(
-        Node::new(format!("Destination Address: {}", ip6(dst)), off + 24, 16).field("ipv6.dst"),
-    );
-    Some((version, plen, nxt, src, dst))
+    let tclass = h.traffic_class();
+    let tc = v6f::TRAFFIC_CLASS;
+    node.push(ds_field(
+        tclass,
+        off + tc.start,
+        tc.len(),
+        "Traffic Class",
+        "ipv6.tclass",
+    ));
+    let flow = format!("Flow Label: 0x{:05x}", h.flow_label());
+    node.push(Node::at(flow, off, v6f::FLOW_LABEL).field("ipv6.flow"));
+    if has(have, v6f::PAYLOAD_LEN) {
+        let plen = format!("Payload Length: {}", h.payload_len());
+        node.push(Node::at(plen, off, v6f::PAYLOAD_LEN).field("ipv6.plen"));
+    }
+    if has(have, v6f::NEXT_HEADER) {
+        let nxt = h.next_header();
+        let label = format!("Next Header: {} ({nxt})", ip_proto_name(nxt));
+        node.push(Node::at(label, off, v6f::NEXT_HEADER).field("ipv6.nxt"));
+    }
+    if has(have, v6f::HOP_LIMIT) {
+        let hlim = format!("Hop Limit: {}", h.hop_limit());
+        node.push(Node::at(hlim, off, v6f::HOP_LIMIT).field("ipv6.hlim"));
+    }
+    if has(have, v6f::SRC) {
+        let src = format!("Source Address: {}", ip6(h.src()));
+        node.push(Node::at(src, off, v6f::SRC).field("ipv6.src"));
+    }
+    if has(have, v6f::DST) {
+        let dst = format!("Destination Address: {}", ip6(h.dst()));
+        node.push(Node::at(dst, off, v6f::DST).field("ipv6.dst"));
+    }
+    has(have, v6f::DST)
 }
 
 fn arp_opcode_name(op: u16) -> &'static str {
@@ -930,56 +918,41 @@ fn arp_address(bytes: &[u8], ip: bool) -> String {
     }
 }
 
+/// The fixed part of an ARP message (hardware and protocol types and sizes, opcode), field by
+/// field as far as it was captured; the sizes and opcode once all of it is there.
+fn arp_fixed_fields(b: &Bytes, off: usize, node: &mut Node) -> Option<(usize, usize, u16)> {
+    let bytes = b.rest(off);
+    let htype = be16(bytes, af::HTYPE.start)?;
+    let hname = if htype == 1 { "Ethernet" } else { "Unknown" };
+    let label = format!("Hardware type: {hname} ({htype})");
+    node.push(Node::at(label, off, af::HTYPE).field("arp.hw.type"));
+    let ptype = be16(bytes, af::PTYPE.start)?;
+    let pname = super::names::ethertype_name(ptype);
+    let label = format!("Protocol type: {pname} (0x{ptype:04x})");
+    node.push(Node::at(label, off, af::PTYPE).field("arp.proto.type"));
+    let hlen = u8_at(bytes, af::HLEN)?;
+    node.push(Node::at(format!("Hardware size: {hlen}"), off, af::HLEN).field("arp.hw.size"));
+    let plen = u8_at(bytes, af::PLEN)?;
+    node.push(Node::at(format!("Protocol size: {plen}"), off, af::PLEN).field("arp.proto.size"));
+    let op = be16(bytes, af::OPCODE.start)?;
+    let label = format!("Opcode: {} ({op})", arp_opcode_name(op));
+    node.push(Node::at(label, off, af::OPCODE).field("arp.opcode"));
+    Some((usize::from(hlen), usize::from(plen), op))
+}
+
+/// The ARP message at `off`. The fixed part's fields are [`crate::wire::arp::field`]'s; the
+/// addresses follow with the sizes it declares (the Ethernet/IPv4 layout that
+/// [`crate::wire::arp::ArpPacket`] views, or any other), so they are walked here.
 pub(crate) fn arp(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let mut node = Node::new("Address Resolution Protocol", off, b.remaining(off).min(8));
-    let fields = (|| {
-        let htype = b.u16(off)?;
-        node.push(
-            Node::new(
-                format!(
-                    "Hardware type: {} ({htype})",
-                    if htype == 1 { "Ethernet" } else { "Unknown" }
-                ),
-                off,
-                2,
-            )
-            .field("arp.hw.type"),
-        );
-        let ptype = b.u16(off + 2)?;
-        node.push(
-            Node::new(
-                format!(
-                    "Protocol type: {} (0x{ptype:04x})",
-                    super::names::ethertype_name(ptype)
-                ),
-                off + 2,
-                2,
-            )
-            .field("arp.proto.type"),
-        );
-        let hlen = b.u8(off + 4)?;
-        node.push(Node::new(format!("Hardware size: {hlen}"), off + 4, 1).field("arp.hw.size"));
-        let plen = b.u8(off + 5)?;
-        node.push(Node::new(format!("Protocol size: {plen}"), off + 5, 1).field("arp.proto.size"));
-        let op = b.u16(off + 6)?;
-        node.push(
-            Node::new(
-                format!("Opcode: {} ({op})", arp_opcode_name(op)),
-                off + 6,
-                2,
-            )
-            .field("arp.opcode"),
-        );
-        Some((usize::from(hlen), usize::from(plen), op))
-    })();
-    let Some((hlen, plen, op)) = fields else {
+    let Some((hlen, plen, op)) = arp_fixed_fields(b, off, &mut node) else {
         node.push(cx.cut(b, "ARP header", off, 8));
         cx.push_layer(node);
         return None;
     };
-    let total = 8 + 2 * hlen + 2 * plen;
+    let total = af::SENDER_MAC.start + 2 * hlen + 2 * plen;
     let is_ip = plen == 4;
-    let mut at = off + 8;
+    let mut at = off + af::SENDER_MAC.start;
     let parts: [(&str, usize, bool, &'static str); 4] = [
         ("Sender MAC address", hlen, false, "arp.src.hw_mac"),
         ("Sender IP address", plen, is_ip, "arp.src.proto_ipv4"),

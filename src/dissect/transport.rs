@@ -2,14 +2,18 @@
 //! SACK-permitted, SACK blocks, timestamps, NOP, EOL, Fast Open and unknown kinds — checksum
 //! verified against the pseudo-header, payload length, SYN/SYN-ACK carrying payload flagged) and
 //! UDP (length checks, checksum, zero checksum over IPv6 flagged). Payloads are handed to DNS,
-//! TLS, HTTP or VXLAN by port and by a look at the first bytes.
+//! TLS, HTTP or VXLAN by port and by a look at the first bytes. Headers and the option list are
+//! read through [`crate::wire::tcp`] and [`crate::wire::udp`].
 
-use super::bytes::Bytes;
+use super::bytes::{has, Bytes, Padded};
 use super::checksum::Verdict;
 use super::network::{Carried, IpInfo, SynPayload};
 use super::text::{bit_pattern, flag_line, hex};
 use super::{data_layer, dns, http, tls, to_u32, tunnel, Cx, Node};
 use crate::wire::bytes::{be16, be32};
+use crate::wire::tcp::{self as wtcp, field as tf, TcpHeader, TcpOption};
+use crate::wire::tcp::{ACK, CWR, ECE, FIN, NS as AE, PSH, RST, SYN, URG};
+use crate::wire::udp::{self as wudp, field as uf, UdpHeader};
 
 /// The checksum verdict for a TCP/UDP segment covering `declared` bytes from `off`.
 fn segment_verdict(
@@ -46,76 +50,59 @@ fn set_checksum(cx: &Cx, node: &mut Node, field: &str, name: &str, stored: u16, 
     }
 }
 
-struct TcpFixed {
-    sport: u16,
-    dport: u16,
-    seq: u32,
-    ack: u32,
-    hdr_len: usize,
-    flags: u16,
-    checksum: u16,
-}
-
-const FIN: u16 = 0x001;
-const SYN: u16 = 0x002;
-const RST: u16 = 0x004;
-const PSH: u16 = 0x008;
-const ACK: u16 = 0x010;
-const URG: u16 = 0x020;
-const ECE: u16 = 0x040;
-const CWR: u16 = 0x080;
-const AE: u16 = 0x100;
-
-fn tcp_fixed_fields(b: &Bytes, off: usize, node: &mut Node) -> Option<TcpFixed> {
-    let sport = b.u16(off)?;
-    node.push(Node::new(format!("Source Port: {sport}"), off, 2).field("tcp.srcport"));
-    let dport = b.u16(off + 2)?;
-    node.push(Node::new(format!("Destination Port: {dport}"), off + 2, 2).field("tcp.dstport"));
-    let seq = b.u32(off + 4)?;
-    node.push(Node::new(format!("Sequence Number (raw): {seq}"), off + 4, 4).field("tcp.seq_raw"));
-    let ack = b.u32(off + 8)?;
+/// The fixed-header fields that end within the `have` captured bytes (the acknowledgment
+/// number comes with the header length and flags, which say whether it should be zero).
+fn tcp_fixed_fields(h: &TcpHeader, off: usize, have: usize, node: &mut Node) {
+    if has(have, tf::SRC_PORT) {
+        let label = format!("Source Port: {}", h.src_port());
+        node.push(Node::at(label, off, tf::SRC_PORT).field("tcp.srcport"));
+    }
+    if has(have, tf::DST_PORT) {
+        let label = format!("Destination Port: {}", h.dst_port());
+        node.push(Node::at(label, off, tf::DST_PORT).field("tcp.dstport"));
+    }
+    if has(have, tf::SEQ) {
+        let label = format!("Sequence Number (raw): {}", h.seq());
+        node.push(Node::at(label, off, tf::SEQ).field("tcp.seq_raw"));
+    }
+    if !has(have, tf::FLAGS) {
+        return;
+    }
+    let (ack, flags, hdr_len) = (h.ack(), h.flags12(), h.header_len());
     let mut ack_node =
-        Node::new(format!("Acknowledgment Number (raw): {ack}"), off + 8, 4).field("tcp.ack_raw");
-    let word = b.u16(off + 12)?;
-    let hdr_len = usize::from(word >> 12) * 4;
-    let flags = word & 0x0fff;
+        Node::at(format!("Acknowledgment Number (raw): {ack}"), off, tf::ACK).field("tcp.ack_raw");
     if flags & ACK == 0 && ack != 0 {
         ack_node = ack_node
             .problem("The acknowledgment number field is nonzero while the ACK flag is not set");
     }
     node.push(ack_node);
-    let mut len_node = Node::new(
+    let mut len_node = Node::at(
         format!(
             "{} = Header Length: {hdr_len} bytes ({})",
-            bit_pattern(u64::from(word >> 8), 8, 0xf0),
-            word >> 12
+            bit_pattern((hdr_len as u64 / 4) << 4, 8, 0xf0),
+            hdr_len / 4
         ),
-        off + 12,
-        1,
+        off,
+        tf::DATA_OFFSET,
     )
     .field("tcp.hdr_len");
     if hdr_len < 20 {
         len_node = len_node.problem(format!("TCP header length {hdr_len} is less than the minimum of 20 bytes: options and payload cannot be located"));
     }
     node.push(len_node);
-    node.push(tcp_flags_node(flags, off + 12));
-    let window = b.u16(off + 14)?;
-    node.push(Node::new(format!("Window: {window}"), off + 14, 2).field("tcp.window_size_value"));
-    let checksum = b.u16(off + 16)?;
-    node.push(Node::new(format!("Checksum: 0x{checksum:04x}"), off + 16, 2).field("tcp.checksum"));
-    let urgent = b.u16(off + 18)?;
-    node.push(
-        Node::new(format!("Urgent Pointer: {urgent}"), off + 18, 2).field("tcp.urgent_pointer"),
-    );
-    Some(TcpFixed {
-        sport,
-        dport,
-        seq,
-        ack,
-        hdr_len,
-        flags,
-        checksum,
-    })
+    node.push(tcp_flags_node(flags, off + tf::DATA_OFFSET));
+    if has(have, tf::WINDOW) {
+        let label = format!("Window: {}", h.window());
+        node.push(Node::at(label, off, tf::WINDOW).field("tcp.window_size_value"));
+    }
+    if has(have, tf::CHECKSUM) {
+        let label = format!("Checksum: 0x{:04x}", h.checksum());
+        node.push(Node::at(label, off, tf::CHECKSUM).field("tcp.checksum"));
+    }
+    if has(have, tf::URGENT) {
+        let label = format!("Urgent Pointer: {}", h.urgent());
+        node.push(Node::at(label, off, tf::URGENT).field("tcp.urgent_pointer"));
+    }
 }
 
 fn flag_names(flags: u16) -> Vec<&'static str> {
@@ -239,7 +226,9 @@ fn tcp_option_fixed_len(kind: u8) -> Option<usize> {
     }
 }
 
-fn tcp_options(b: &Bytes, start: usize, end: usize, facts: &mut OptionFacts) -> Node {
+/// The options of `h` (at frame offset `off`), as far as they were captured.
+fn tcp_options(b: &Bytes, h: &TcpHeader, off: usize, facts: &mut OptionFacts) -> Node {
+    let (start, end) = (off + wtcp::HEADER_LEN, off + h.header_len());
     let mut node = Node::new(
         format!("Options: ({} bytes)", end - start),
         start,
@@ -247,62 +236,46 @@ fn tcp_options(b: &Bytes, start: usize, end: usize, facts: &mut OptionFacts) -> 
     )
     .field("tcp.options");
     let mut names = Vec::new();
-    let mut at = start;
-    for _ in 0..40 {
-        if at >= end {
-            break;
-        }
-        let Some(kind) = b.u8(at) else { break };
-        if kind == 0 || kind == 1 {
-            let field = if kind == 0 {
-                "tcp.options.eol"
-            } else {
-                "tcp.options.nop"
-            };
-            node.push(
-                Node::new(format!("TCP Option - {}", tcp_option_name(kind)), at, 1).field(field),
-            );
-            names.push(tcp_option_name(kind).to_string());
-            at += 1;
-            if kind == 0 {
-                if at < end {
-                    node.push(
-                        Node::new(
-                            format!("Padding after EOL ({} bytes)", end - at),
-                            at,
-                            (end - at).min(b.remaining(at)),
-                        )
-                        .field("tcp.options.padding"),
-                    );
+    for option in h.options() {
+        let option = match option {
+            Ok(option) => option,
+            Err(bad) => {
+                // An option the capture cut (but whose length fits) just ends the list. A
+                // length byte past the option area is read from the packet, as Wireshark does.
+                let at = off + bad.start;
+                let len = bad.len.or_else(|| b.u8(at + 1)).map(usize::from);
+                if let Some(len) = len.filter(|&l| l < 2 || at + l > end) {
+                    node.push(bad_option_node(b, bad.kind, len, at, end));
                 }
                 break;
             }
+        };
+        let (kind, at) = (option.kind, off + option.start);
+        names.push(tcp_option_name(kind).to_string());
+        if kind <= 1 {
+            node.push(single_byte_option(kind, at));
+            if kind == 0 && at + 1 < end {
+                let pad = at + 1;
+                node.push(
+                    Node::new(
+                        format!("Padding after EOL ({} bytes)", end - pad),
+                        pad,
+                        (end - pad).min(b.remaining(pad)),
+                    )
+                    .field("tcp.options.padding"),
+                );
+            }
             continue;
         }
-        let Some(len) = b.u8(at + 1).map(usize::from) else {
-            break;
-        };
-        if len < 2 || at + len > end {
-            node.push(
-                Node::new(format!("TCP Option - {} (kind {kind}), length {len}", tcp_option_name(kind)), at, (end - at).min(b.remaining(at)))
-                    .field("tcp.option_kind")
-                    .problem(format!("TCP option length {len} is invalid: it must be at least 2 and fit in the {} bytes of options left", end - at)),
-            );
-            break;
-        }
-        let Some(value) = b.get(at + 2, len - 2) else {
-            break;
-        };
-        let mut opt = tcp_option_node(kind, value, at, len, facts);
-        if let Some(want) = tcp_option_fixed_len(kind).filter(|&w| w != len) {
+        let mut opt = tcp_option_node(&option, at, facts);
+        if let Some(want) = tcp_option_fixed_len(kind).filter(|&w| w != option.len) {
             opt = opt.problem(format!(
-                "{} option length {len}, should be {want}",
-                tcp_option_name(kind)
+                "{} option length {}, should be {want}",
+                tcp_option_name(kind),
+                option.len
             ));
         }
-        names.push(tcp_option_name(kind).to_string());
         node.push(opt);
-        at += len;
     }
     if !names.is_empty() {
         node.label = format!("{}, {}", node.label, names.join(", "));
@@ -310,97 +283,40 @@ fn tcp_options(b: &Bytes, start: usize, end: usize, facts: &mut OptionFacts) -> 
     node
 }
 
-fn tcp_option_node(kind: u8, value: &[u8], at: usize, len: usize, facts: &mut OptionFacts) -> Node {
+/// EOL or NOP.
+fn single_byte_option(kind: u8, at: usize) -> Node {
+    let field = if kind == 0 {
+        "tcp.options.eol"
+    } else {
+        "tcp.options.nop"
+    };
+    Node::new(format!("TCP Option - {}", tcp_option_name(kind)), at, 1).field(field)
+}
+
+fn bad_option_node(b: &Bytes, kind: u8, len: usize, at: usize, end: usize) -> Node {
+    Node::new(format!("TCP Option - {} (kind {kind}), length {len}", tcp_option_name(kind)), at, (end - at).min(b.remaining(at)))
+        .field("tcp.option_kind")
+        .problem(format!("TCP option length {len} is invalid: it must be at least 2 and fit in the {} bytes of options left", end - at))
+}
+
+/// A known option's label, display-filter field and value nodes.
+type OptionDetail = (String, &'static str, Vec<Node>);
+
+fn tcp_option_node(option: &TcpOption, at: usize, facts: &mut OptionFacts) -> Node {
+    let (kind, len, value) = (option.kind, option.len, option.value);
     let kind_node = Node::new(format!("Kind: {} ({kind})", tcp_option_name(kind)), at, 1)
         .field("tcp.option_kind");
     let len_node = Node::new(format!("Length: {len}"), at + 1, 1).field("tcp.option_len");
-    let (label, field, extra): (String, &'static str, Vec<Node>) = match kind {
-        2 => match be16(value, 0) {
-            Some(mss) => (
-                format!("TCP Option - Maximum segment size: {mss} bytes"),
-                "tcp.options.mss",
-                vec![Node::new(format!("MSS Value: {mss}"), at + 2, 2).field("tcp.options.mss_val")],
-            ),
-            None => (
-                "TCP Option - Maximum segment size (malformed)".into(),
-                "tcp.options.mss",
-                vec![],
-            ),
-        },
-        3 => match value.first() {
-            Some(&shift) => {
-                let mut n = Node::new(format!("Shift count: {shift}"), at + 2, 1)
-                    .field("tcp.options.wscale.shift");
-                if shift > 14 {
-                    n = n.problem(format!(
-                        "Window scale shift {shift} is larger than the maximum 14 (RFC 7323)"
-                    ));
-                }
-                (
-                    format!(
-                        "TCP Option - Window scale: {shift} (multiply by {})",
-                        1u64 << shift.min(30)
-                    ),
-                    "tcp.options.wscale",
-                    vec![
-                        n,
-                        Node::generated(format!("[Multiplier: {}]", 1u64 << shift.min(30)), at + 2)
-                            .field("tcp.options.wscale.multiplier"),
-                    ],
-                )
-            }
-            None => (
-                "TCP Option - Window scale (malformed)".into(),
-                "tcp.options.wscale",
-                vec![],
-            ),
-        },
+    let (label, field, extra) = match kind {
+        2 => mss_option(value, at),
+        3 => window_scale_option(value, at),
         4 => (
             "TCP Option - SACK permitted".into(),
             "tcp.options.sack_perm",
             vec![],
         ),
-        5 => {
-            let mut blocks = Vec::new();
-            let mut edges = Vec::new();
-            for i in 0..(value.len() / 8).min(4) {
-                let (le, re) = (
-                    be32(value, i * 8).unwrap_or(0),
-                    be32(value, i * 8 + 4).unwrap_or(0),
-                );
-                edges.push(format!("{le}-{re}"));
-                blocks.push(
-                    Node::new(format!("left edge = {le} (raw)"), at + 2 + i * 8, 4)
-                        .field("tcp.options.sack_le"),
-                );
-                blocks.push(
-                    Node::new(format!("right edge = {re} (raw)"), at + 6 + i * 8, 4)
-                        .field("tcp.options.sack_re"),
-                );
-            }
-            (
-                format!("TCP Option - SACK {}", edges.join(" ")),
-                "tcp.options.sack",
-                blocks,
-            )
-        }
-        8 => match (be32(value, 0), be32(value, 4)) {
-            (Some(tsval), Some(tsecr)) => (
-                format!("TCP Option - Timestamps: TSval {tsval}, TSecr {tsecr}"),
-                "tcp.options.timestamp",
-                vec![
-                    Node::new(format!("Timestamp value: {tsval}"), at + 2, 4)
-                        .field("tcp.options.timestamp.tsval"),
-                    Node::new(format!("Timestamp echo reply: {tsecr}"), at + 6, 4)
-                        .field("tcp.options.timestamp.tsecr"),
-                ],
-            ),
-            _ => (
-                "TCP Option - Timestamps (malformed)".into(),
-                "tcp.options.timestamp",
-                vec![],
-            ),
-        },
+        5 => sack_option(value, at),
+        8 => timestamps_option(value, at),
         34 => {
             facts.fast_open = true;
             (
@@ -438,65 +354,188 @@ fn tcp_option_node(kind: u8, value: &[u8], at: usize, len: usize, facts: &mut Op
     node
 }
 
+fn mss_option(value: &[u8], at: usize) -> OptionDetail {
+    match be16(value, 0) {
+        Some(mss) => (
+            format!("TCP Option - Maximum segment size: {mss} bytes"),
+            "tcp.options.mss",
+            vec![Node::new(format!("MSS Value: {mss}"), at + 2, 2).field("tcp.options.mss_val")],
+        ),
+        None => (
+            "TCP Option - Maximum segment size (malformed)".into(),
+            "tcp.options.mss",
+            vec![],
+        ),
+    }
+}
+
+fn window_scale_option(value: &[u8], at: usize) -> OptionDetail {
+    let Some(&shift) = value.first() else {
+        return (
+            "TCP Option - Window scale (malformed)".into(),
+            "tcp.options.wscale",
+            vec![],
+        );
+    };
+    let mut n =
+        Node::new(format!("Shift count: {shift}"), at + 2, 1).field("tcp.options.wscale.shift");
+    if shift > 14 {
+        n = n.problem(format!(
+            "Window scale shift {shift} is larger than the maximum 14 (RFC 7323)"
+        ));
+    }
+    let multiplier = 1u64 << shift.min(30);
+    (
+        format!("TCP Option - Window scale: {shift} (multiply by {multiplier})"),
+        "tcp.options.wscale",
+        vec![
+            n,
+            Node::generated(format!("[Multiplier: {multiplier}]"), at + 2)
+                .field("tcp.options.wscale.multiplier"),
+        ],
+    )
+}
+
+fn sack_option(value: &[u8], at: usize) -> OptionDetail {
+    let mut blocks = Vec::new();
+    let mut edges = Vec::new();
+    for i in 0..(value.len() / 8).min(4) {
+        let (le, re) = (
+            be32(value, i * 8).unwrap_or(0),
+            be32(value, i * 8 + 4).unwrap_or(0),
+        );
+        edges.push(format!("{le}-{re}"));
+        blocks.push(
+            Node::new(format!("left edge = {le} (raw)"), at + 2 + i * 8, 4)
+                .field("tcp.options.sack_le"),
+        );
+        blocks.push(
+            Node::new(format!("right edge = {re} (raw)"), at + 6 + i * 8, 4)
+                .field("tcp.options.sack_re"),
+        );
+    }
+    (
+        format!("TCP Option - SACK {}", edges.join(" ")),
+        "tcp.options.sack",
+        blocks,
+    )
+}
+
+fn timestamps_option(value: &[u8], at: usize) -> OptionDetail {
+    match (be32(value, 0), be32(value, 4)) {
+        (Some(tsval), Some(tsecr)) => (
+            format!("TCP Option - Timestamps: TSval {tsval}, TSecr {tsecr}"),
+            "tcp.options.timestamp",
+            vec![
+                Node::new(format!("Timestamp value: {tsval}"), at + 2, 4)
+                    .field("tcp.options.timestamp.tsval"),
+                Node::new(format!("Timestamp echo reply: {tsecr}"), at + 6, 4)
+                    .field("tcp.options.timestamp.tsecr"),
+            ],
+        ),
+        _ => (
+            "TCP Option - Timestamps (malformed)".into(),
+            "tcp.options.timestamp",
+            vec![],
+        ),
+    }
+}
+
 pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
+    let have = b.remaining(off);
     let mut node = Node::new(
         "Transmission Control Protocol",
         off,
-        b.remaining(off).min(20),
+        have.min(wtcp::HEADER_LEN),
     );
-    let Some(f) = tcp_fixed_fields(b, off, &mut node) else {
-        node.push(cx.cut(b, "TCP header", off, 20));
-        if let Some((s, d)) = b.u16(off).zip(b.u16(off + 2)) {
-            node.label = format!("Transmission Control Protocol, Src Port: {s}, Dst Port: {d}");
-        }
-        cx.push_layer(node);
+    let mut pad = Padded::<{ wtcp::HEADER_LEN }>::new();
+    let Ok(h) = TcpHeader::new(pad.over(b.rest(off))) else {
         return Carried::default();
     };
-    let declared = ip.end.saturating_sub(off);
-    node.label = format!(
-        "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {}, Ack: {}",
-        f.sport, f.dport, f.seq, f.ack
-    );
-    if f.hdr_len < 20 {
-        cx.push_layer(node);
-        return Carried::default();
-    }
-    if f.hdr_len > declared && !cx.quoted {
-        super::network::flag_child(
-            &mut node,
-            "tcp.hdr_len",
-            format!(
-                "Header length {} exceeds the {declared} bytes the IP header leaves for TCP",
-                f.hdr_len
-            ),
-        );
-        cx.push_layer(node);
-        return Carried::default();
-    }
-    let mut facts = OptionFacts::default();
-    if f.hdr_len > 20 {
-        if b.remaining(off) >= f.hdr_len {
-            node.push(tcp_options(b, off + 20, off + f.hdr_len, &mut facts));
-        } else {
-            let mut options = tcp_options(b, off + 20, off + f.hdr_len, &mut facts);
-            options.push(cx.cut(b, "TCP option area", off + 20, f.hdr_len - 20));
-            node.push(options);
-            // The layer covers the captured part of its header, options included.
-            node.len = to_u32(b.remaining(off).min(f.hdr_len));
-            set_checksum(
-                cx,
-                &mut node,
-                "tcp.checksum",
-                "Checksum",
-                f.checksum,
-                &Verdict::Unverified("header cut"),
+    tcp_fixed_fields(&h, off, have, &mut node);
+    if !has(have, tf::URGENT) {
+        node.push(cx.cut(b, "TCP header", off, wtcp::HEADER_LEN));
+        if has(have, tf::DST_PORT) {
+            node.label = format!(
+                "Transmission Control Protocol, Src Port: {}, Dst Port: {}",
+                h.src_port(),
+                h.dst_port()
             );
+        }
+        cx.push_layer(node);
+        return Carried::default();
+    }
+    match tcp_header(cx, b, off, ip, &h, &mut node) {
+        Some(facts) => tcp_segment(cx, b, off, ip, &h, &facts, node),
+        None => {
             cx.push_layer(node);
-            return Carried::default();
+            Carried::default()
         }
     }
-    node.len = f.hdr_len as u32;
-    let payload_len = declared.saturating_sub(f.hdr_len);
+}
+
+/// The layer's label, the header-length checks and the options of a TCP header whose fixed
+/// part is there; `None` when no payload can be located (the node is then complete).
+fn tcp_header(
+    cx: &Cx,
+    b: &Bytes,
+    off: usize,
+    ip: &IpInfo,
+    h: &TcpHeader,
+    node: &mut Node,
+) -> Option<OptionFacts> {
+    let declared = ip.end.saturating_sub(off);
+    let hdr_len = h.header_len();
+    node.label = format!(
+        "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {}, Ack: {}",
+        h.src_port(),
+        h.dst_port(),
+        h.seq(),
+        h.ack()
+    );
+    if hdr_len < wtcp::HEADER_LEN {
+        return None;
+    }
+    if hdr_len > declared && !cx.quoted {
+        let note = format!(
+            "Header length {hdr_len} exceeds the {declared} bytes the IP header leaves for TCP"
+        );
+        super::network::flag_child(node, "tcp.hdr_len", note);
+        return None;
+    }
+    let mut facts = OptionFacts::default();
+    if hdr_len > wtcp::HEADER_LEN {
+        let mut options = tcp_options(b, h, off, &mut facts);
+        if !h.options_complete() {
+            let at = off + wtcp::HEADER_LEN;
+            options.push(cx.cut(b, "TCP option area", at, hdr_len - wtcp::HEADER_LEN));
+            node.push(options);
+            // The layer covers the captured part of its header, options included.
+            node.len = to_u32(b.remaining(off).min(hdr_len));
+            let verdict = Verdict::Unverified("header cut");
+            set_checksum(cx, node, "tcp.checksum", "Checksum", h.checksum(), &verdict);
+            return None;
+        }
+        node.push(options);
+    }
+    Some(facts)
+}
+
+/// The segment length, checksum verdict and payload of a TCP header whose options are all
+/// there; pushes the layer, then the application data.
+fn tcp_segment(
+    cx: &mut Cx,
+    b: &Bytes,
+    off: usize,
+    ip: &IpInfo,
+    h: &TcpHeader,
+    facts: &OptionFacts,
+    mut node: Node,
+) -> Carried {
+    let (hdr_len, flags) = (h.header_len(), h.flags12());
+    let declared = ip.end.saturating_sub(off);
+    node.len = to_u32(hdr_len);
+    let payload_len = declared.saturating_sub(hdr_len);
     node.label = format!("{}, Len: {payload_len}", node.label);
     let verdict = segment_verdict(cx, b, off, declared, 6, ip);
     set_checksum(
@@ -504,26 +543,27 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         &mut node,
         "tcp.checksum",
         "Checksum",
-        f.checksum,
+        h.checksum(),
         &verdict,
     );
     node.push(Node::generated(format!("[TCP Segment Len: {payload_len}]"), off).field("tcp.len"));
 
     let mut carried = Carried::default();
+    let payload_off = off + hdr_len;
     // The note on a SYN's payload goes under the payload node, whose bytes it covers.
     let mut syn_note = None;
-    if f.flags & SYN != 0 && payload_len > 0 {
-        let kind = if f.flags & ACK != 0 { "SYN-ACK" } else { "SYN" };
+    if flags & SYN != 0 && payload_len > 0 {
+        let kind = if flags & ACK != 0 { "SYN-ACK" } else { "SYN" };
         let mut gen = Node::generated(
             format!("[{kind} carries {payload_len} bytes of payload]"),
-            off + f.hdr_len,
+            payload_off,
         );
         // Cover the payload bytes themselves, so the hex view marks exactly what the SYN carried.
-        gen.len = b.remaining(off + f.hdr_len).min(payload_len) as u32;
+        gen.len = to_u32(b.remaining(payload_off).min(payload_len));
         if facts.fast_open {
             syn_note = Some(gen.with_child(Node::generated(
                 "[Carried with a TCP Fast Open cookie: allowed]",
-                off + f.hdr_len,
+                payload_off,
             )));
         } else {
             syn_note = Some(gen.problem(format!(
@@ -533,11 +573,10 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
             )));
             carried.syn_payload = Some(SynPayload {
                 kind,
-                tcp_header: f.hdr_len,
+                tcp_header: hdr_len,
             });
         }
     }
-    let payload_off = off + f.hdr_len;
     let captured_payload = b.remaining(payload_off).min(payload_len);
     if payload_len > 0 {
         let mut p = Node::new(
@@ -550,7 +589,7 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         if captured_payload < payload_len && !cx.quoted {
             p.push(b.cut_node("TCP payload", payload_off, payload_len));
         }
-        if f.flags & RST != 0 {
+        if flags & RST != 0 {
             p.push(
                 Node::new(
                     format!(
@@ -569,7 +608,7 @@ pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         return carried;
     }
     if captured_payload > 0 && !ip.fragment {
-        tcp_application(cx, b, payload_off, f.sport, f.dport);
+        tcp_application(cx, b, payload_off, h.src_port(), h.dst_port());
     }
     carried
 }
@@ -585,31 +624,54 @@ fn tcp_application(cx: &mut Cx, b: &Bytes, off: usize, sport: u16, dport: u16) {
     }
 }
 
-pub(crate) fn udp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
-    let mut node = Node::new("User Datagram Protocol", off, b.remaining(off).min(8));
-    let fields = (|| {
-        let sport = b.u16(off)?;
-        node.push(Node::new(format!("Source Port: {sport}"), off, 2).field("udp.srcport"));
-        let dport = b.u16(off + 2)?;
-        node.push(Node::new(format!("Destination Port: {dport}"), off + 2, 2).field("udp.dstport"));
-        node.label = format!("User Datagram Protocol, Src Port: {sport}, Dst Port: {dport}");
-        let len = b.u16(off + 4)?;
-        node.push(Node::new(format!("Length: {len}"), off + 4, 2).field("udp.length"));
-        let checksum = b.u16(off + 6)?;
-        node.push(
-            Node::new(format!("Checksum: 0x{checksum:04x}"), off + 6, 2).field("udp.checksum"),
+/// The header fields that end within the `have` captured bytes.
+fn udp_fields(h: &UdpHeader, off: usize, have: usize, node: &mut Node) {
+    if has(have, uf::SRC_PORT) {
+        let label = format!("Source Port: {}", h.src_port());
+        node.push(Node::at(label, off, uf::SRC_PORT).field("udp.srcport"));
+    }
+    if has(have, uf::DST_PORT) {
+        let label = format!("Destination Port: {}", h.dst_port());
+        node.push(Node::at(label, off, uf::DST_PORT).field("udp.dstport"));
+        node.label = format!(
+            "User Datagram Protocol, Src Port: {}, Dst Port: {}",
+            h.src_port(),
+            h.dst_port()
         );
-        Some((sport, dport, usize::from(len), checksum))
-    })();
-    let Some((sport, dport, len, checksum)) = fields else {
-        node.push(cx.cut(b, "UDP header", off, 8));
-        cx.push_layer(node);
+    }
+    if has(have, uf::LENGTH) {
+        let label = format!("Length: {}", h.length());
+        node.push(Node::at(label, off, uf::LENGTH).field("udp.length"));
+    }
+    if has(have, uf::CHECKSUM) {
+        let label = format!("Checksum: 0x{:04x}", h.checksum());
+        node.push(Node::at(label, off, uf::CHECKSUM).field("udp.checksum"));
+    }
+}
+
+pub(crate) fn udp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
+    let have = b.remaining(off);
+    let mut node = Node::new("User Datagram Protocol", off, have.min(wudp::HEADER_LEN));
+    let mut pad = Padded::<{ wudp::HEADER_LEN }>::new();
+    let Ok(h) = UdpHeader::new(pad.over(b.rest(off))) else {
         return;
     };
+    udp_fields(&h, off, have, &mut node);
+    if !has(have, uf::CHECKSUM) {
+        node.push(cx.cut(b, "UDP header", off, wudp::HEADER_LEN));
+        cx.push_layer(node);
+        return;
+    }
+    let (sport, dport, len, checksum) = (
+        h.src_port(),
+        h.dst_port(),
+        usize::from(h.length()),
+        h.checksum(),
+    );
     let declared = ip.end.saturating_sub(off);
     let mut udp_end = off + declared;
     let mut length_ok = true;
-    if len < 8 {
+    if len < wudp::HEADER_LEN {
         super::network::flag_child(
             &mut node,
             "udp.length",
@@ -644,14 +706,15 @@ pub(crate) fn udp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
     if checksum == 0 && ip.is_v6() && !cx.quoted {
         super::network::flag_child(&mut node, "udp.checksum", "A zero UDP checksum is not allowed over IPv6 (RFC 8200), except for tunnels (RFC 6935)".into());
     }
-    let payload_len = udp_end.saturating_sub(off + 8);
+    let payload_at = off + wudp::HEADER_LEN;
+    let payload_len = udp_end.saturating_sub(payload_at);
     let inner = b.clip(udp_end);
     if payload_len > 0 {
-        let captured = inner.remaining(off + 8).min(payload_len);
+        let captured = inner.remaining(payload_at).min(payload_len);
         node.push(
             Node::new(
                 format!("UDP payload ({payload_len} bytes)"),
-                off + 8,
+                payload_at,
                 captured,
             )
             .field("udp.payload"),
@@ -660,13 +723,13 @@ pub(crate) fn udp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
     if ip.fragment {
         node.push(Node::generated(
             "[Datagram continues in later IP fragments: payload not dissected (no reassembly)]",
-            off + 8,
+            payload_at,
         ));
     }
-    if !cx.push_layer(node) || inner.remaining(off + 8) == 0 || ip.fragment {
+    if !cx.push_layer(node) || inner.remaining(payload_at) == 0 || ip.fragment {
         return;
     }
-    udp_application(cx, &inner, off + 8, sport, dport);
+    udp_application(cx, &inner, payload_at, sport, dport);
 }
 
 fn udp_application(cx: &mut Cx, b: &Bytes, off: usize, sport: u16, dport: u16) {

@@ -3,15 +3,20 @@
 //! or, for Aruba's protocol types 0x8200–0x8370, an 802.11 data frame),
 //! ERSPAN type II inside GRE, IP-in-IP (IPv4 or IPv6 carried by IPv4 or IPv6: 4in4, 6in4, 4in6,
 //! 6in6) and VXLAN (flags and VNI, then the inner Ethernet frame). Inner packets become further
-//! top-level layers.
+//! top-level layers. GRE and VXLAN headers are read through [`crate::wire::gre`] and
+//! [`crate::wire::vxlan`]; ERSPAN, which no other part of tracelens reads, is read here.
 
-use super::bytes::Bytes;
+use super::bytes::{has, Bytes, Padded};
 use super::checksum::Verdict;
 use super::link::{by_ethertype, ethernet, ppp, wlan};
 use super::names::ethertype_name;
 use super::network::{self, Carried, IpInfo};
 use super::text::{bits_line, flag_line};
-use super::{Cx, Node};
+use super::{to_u32, Cx, Node};
+use crate::wire::gre::{self as wgre, field as gf, is_aruba, opt_field as opt, GreHeader};
+use crate::wire::gre::{FLAG_C, FLAG_R, FLAG_S};
+use crate::wire::vxlan::{self as wvxlan, field as vf, VxlanHeader};
+use std::ops::Range;
 
 pub(crate) fn ip_in_ip(cx: &mut Cx, b: &Bytes, off: usize, version: u8) -> Carried {
     if version == 4 {
@@ -21,18 +26,6 @@ pub(crate) fn ip_in_ip(cx: &mut Cx, b: &Bytes, off: usize, version: u8) -> Carri
     }
     Carried::default()
 }
-
-struct GreHeader {
-    flags: u16,
-    protocol: u16,
-    len: usize,
-}
-
-const GRE_C: u16 = 0x8000;
-const GRE_R: u16 = 0x4000;
-const GRE_K: u16 = 0x2000;
-const GRE_S: u16 = 0x1000;
-const GRE_A: u16 = 0x0080;
 
 fn gre_flag_nodes(node: &mut Node, flags: u16, off: usize) {
     let f = u64::from(flags);
@@ -102,92 +95,104 @@ fn gre_flag_nodes(node: &mut Node, flags: u16, off: usize) {
     node.push(fv);
 }
 
-/// The variable part of the GRE header; returns its total length.
-fn gre_optional_fields(node: &mut Node, b: &Bytes, off: usize, flags: u16) -> Option<usize> {
-    let version = flags & 7;
-    let mut at = off + 4;
-    if flags & (GRE_C | GRE_R) != 0 && version == 0 {
-        let ck = b.u16(at)?;
-        node.push(Node::new(format!("Checksum: 0x{ck:04x}"), at, 2).field("gre.checksum"));
-        let offset = b.u16(at + 2)?;
-        node.push(Node::new(format!("Offset: {offset}"), at + 2, 2).field("gre.offset"));
-        at += 4;
-    }
-    if flags & GRE_K != 0 {
-        if version == 1 {
-            let plen = b.u16(at)?;
-            node.push(
-                Node::new(format!("Payload Length: {plen}"), at, 2).field("gre.key.payload_length"),
-            );
-            let call = b.u16(at + 2)?;
-            node.push(Node::new(format!("Call ID: {call}"), at + 2, 2).field("gre.key.call_id"));
-        } else {
-            let key = b.u32(at)?;
-            node.push(Node::new(format!("Key: 0x{key:08x} ({key})"), at, 4).field("gre.key"));
+/// The optional fields the flags announce that end within the `have` captured bytes.
+fn gre_optional_fields(node: &mut Node, h: &GreHeader, off: usize, have: usize) {
+    let shown = |at: usize, r: Range<usize>| at + r.end <= have;
+    if let Some(at) = h.checksum_at() {
+        if shown(at, opt::CHECKSUM) {
+            let ck = format!("Checksum: 0x{:04x}", h.checksum().unwrap_or_default());
+            node.push(Node::at(ck, off + at, opt::CHECKSUM).field("gre.checksum"));
         }
-        at += 4;
+        if shown(at, opt::OFFSET) {
+            let offset = format!("Offset: {}", h.routing_offset().unwrap_or_default());
+            node.push(Node::at(offset, off + at, opt::OFFSET).field("gre.offset"));
+        }
     }
-    if flags & GRE_S != 0 {
-        let seq = b.u32(at)?;
-        node.push(Node::new(format!("Sequence Number: {seq}"), at, 4).field("gre.sequence_number"));
-        at += 4;
+    if let Some(at) = h.key_at() {
+        if let Some((plen, call)) = h.payload_len_and_call_id() {
+            if shown(at, opt::PAYLOAD_LEN) {
+                let label = format!("Payload Length: {plen}");
+                node.push(
+                    Node::at(label, off + at, opt::PAYLOAD_LEN).field("gre.key.payload_length"),
+                );
+            }
+            if shown(at, opt::CALL_ID) {
+                let label = format!("Call ID: {call}");
+                node.push(Node::at(label, off + at, opt::CALL_ID).field("gre.key.call_id"));
+            }
+        } else if shown(at, opt::KEY) {
+            let key = h.key().unwrap_or_default();
+            let label = format!("Key: 0x{key:08x} ({key})");
+            node.push(Node::at(label, off + at, opt::KEY).field("gre.key"));
+        }
     }
-    if flags & GRE_A != 0 && version == 1 {
-        let ack = b.u32(at)?;
-        node.push(
-            Node::new(format!("Acknowledgment Number: {ack}"), at, 4).field("gre.ack_number"),
-        );
-        at += 4;
+    if let Some(at) = h.sequence_at().filter(|&at| shown(at, opt::SEQUENCE)) {
+        let label = format!("Sequence Number: {}", h.sequence().unwrap_or_default());
+        node.push(Node::at(label, off + at, opt::SEQUENCE).field("gre.sequence_number"));
     }
-    Some(at - off)
+    if let Some(at) = h.ack_at().filter(|&at| shown(at, opt::ACK)) {
+        let label = format!("Acknowledgment Number: {}", h.ack().unwrap_or_default());
+        node.push(Node::at(label, off + at, opt::ACK).field("gre.ack_number"));
+    }
 }
 
-fn gre_header(node: &mut Node, b: &Bytes, off: usize) -> Option<GreHeader> {
-    let flags = b.u16(off)?;
-    gre_flag_nodes(node, flags, off);
-    let protocol = b.u16(off + 2)?;
+/// The header's fields that end within the `have` captured bytes.
+fn gre_header(node: &mut Node, h: &GreHeader, off: usize, have: usize) {
+    if !has(have, gf::FLAGS) {
+        return;
+    }
+    gre_flag_nodes(node, h.flags(), off);
+    if !has(have, gf::PROTOCOL) {
+        return;
+    }
+    let protocol = h.protocol();
     let pname = match protocol {
         0x880b => "PPP",
         0x0800 => "IP",
-        p if crate::wire::gre::is_aruba(p) => "ARUBA WLAN",
+        p if is_aruba(p) => "ARUBA WLAN",
         p => ethertype_name(p),
     };
     node.push(
-        Node::new(
+        Node::at(
             format!("Protocol Type: {pname} (0x{protocol:04x})"),
-            off + 2,
-            2,
+            off,
+            gf::PROTOCOL,
         )
         .field("gre.proto"),
     );
     node.label = format!("Generic Routing Encapsulation ({pname})");
-    let len = gre_optional_fields(node, b, off, flags)?;
-    Some(GreHeader {
-        flags,
-        protocol,
-        len,
-    })
+    gre_optional_fields(node, h, off, have);
 }
 
+/// The longest GRE header: the base and four optional words.
+const GRE_MAX_LEN: usize = wgre::BASE_LEN + 16;
+
 pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
+    let have = b.remaining(off);
     let mut node = Node::new(
         "Generic Routing Encapsulation",
         off,
-        b.remaining(off).min(4),
+        have.min(wgre::BASE_LEN),
     );
-    let Some(h) = gre_header(&mut node, b, off) else {
-        node.push(cx.cut(b, "GRE header", off, 4));
+    let mut pad = Padded::<GRE_MAX_LEN>::new();
+    let Ok(h) = GreHeader::any_version(pad.over(b.rest(off))) else {
+        return Carried::default();
+    };
+    gre_header(&mut node, &h, off, have);
+    if have < h.header_len() {
+        node.push(cx.cut(b, "GRE header", off, wgre::BASE_LEN));
         node.set_end(b.len());
         cx.push_layer(node);
         return Carried::default();
-    };
-    node.len = h.len as u32;
-    if h.flags & GRE_C != 0 && h.flags & 7 == 0 {
+    }
+    let (flags, len) = (h.flags(), h.header_len());
+    node.len = to_u32(len);
+    if flags & FLAG_C != 0 && h.version() == 0 {
         let verdict = if cx.quoted {
             Verdict::Unverified("quoted packet")
         } else {
             match b.get(off, ip.end.saturating_sub(off)) {
-                Some(seg) if !ip.fragment => Verdict::over(seg, 4, 0),
+                Some(seg) if !ip.fragment => Verdict::over(seg, h.checksum_at().unwrap_or(0), 0),
                 _ => Verdict::Unverified("packet not complete"),
             }
         };
@@ -196,16 +201,14 @@ pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
             .iter_mut()
             .find(|c| c.field == Some("gre.checksum"))
         {
-            let stored = b.u16(off + 4).unwrap_or(0);
-            let (label, problem) = verdict.label_and_problem("Checksum", stored);
-            child.label = label;
-            child.problem = problem;
+            let stored = h.checksum().unwrap_or(0);
+            (child.label, child.problem) = verdict.label_and_problem("Checksum", stored);
         }
     }
-    if h.flags & GRE_R != 0 && h.flags & 7 == 0 {
+    if flags & FLAG_R != 0 && h.version() == 0 {
         node.push(Node::generated(
             "[Source routing entries follow (RFC 1701, obsolete): payload not dissected]",
-            off + h.len,
+            off + len,
         ));
         cx.push_layer(node);
         return Carried::default();
@@ -213,19 +216,19 @@ pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
     if !cx.push_layer(node) {
         return Carried::default();
     }
-    let payload = off + h.len;
+    let payload = off + len;
     if b.remaining(payload) == 0 {
         return Carried::default();
     }
-    match h.protocol {
+    match h.protocol() {
         0x6558 => {
             ethernet(cx, b, payload);
         }
         0x880b => {
             ppp(cx, b, payload);
         }
-        0x88be if h.flags & GRE_S != 0 => erspan_type2(cx, b, payload),
-        p if crate::wire::gre::is_aruba(p) => wlan(cx, b, payload),
+        0x88be if flags & FLAG_S != 0 => erspan_type2(cx, b, payload),
+        p if is_aruba(p) => wlan(cx, b, payload),
         p => {
             by_ethertype(cx, b, p, payload);
         }
@@ -258,46 +261,50 @@ pub(crate) fn vxlan(cx: &mut Cx, b: &Bytes, off: usize) {
     let mut node = Node::new(
         "Virtual eXtensible Local Area Network",
         off,
-        b.remaining(off).min(8),
+        b.remaining(off).min(wvxlan::HEADER_LEN),
     );
-    let Some((flags, vni_word)) = b.u16(off).zip(b.u32(off + 4)) else {
-        node.push(cx.cut(b, "VXLAN header", off, 8));
+    let Ok(h) = VxlanHeader::new(b.rest(off)) else {
+        node.push(cx.cut(b, "VXLAN header", off, wvxlan::HEADER_LEN));
         cx.push_layer(node);
         return;
     };
+    let flags = h.flags16();
     let f = u64::from(flags);
-    let mut fnode = Node::new(
+    let i_flag = u16::from(wvxlan::FLAG_VNI_VALID) << 8;
+    let mut fnode = Node::at(
         format!(
             "Flags: 0x{flags:04x}{}",
-            if flags & 0x0800 != 0 {
+            if h.vni_valid() {
                 ", VXLAN Network ID (VNI)"
             } else {
                 ""
             }
         ),
         off,
-        2,
+        vf::FLAGS,
     )
     .field("vxlan.flags");
     fnode.push(
-        Node::new(flag_line(f, 16, 0x8000, "GBP Extension"), off, 2).field("vxlan.flags.gbp"),
+        Node::at(flag_line(f, 16, 0x8000, "GBP Extension"), off, vf::FLAGS)
+            .field("vxlan.flags.gbp"),
     );
     fnode.push(
-        Node::new(flag_line(f, 16, 0x0800, "VXLAN Network ID (VNI)"), off, 2)
-            .field("vxlan.flags.i"),
+        Node::at(
+            flag_line(f, 16, u64::from(i_flag), "VXLAN Network ID (VNI)"),
+            off,
+            vf::FLAGS,
+        )
+        .field("vxlan.flags.i"),
     );
-    if flags & 0x0800 == 0 {
+    if !h.vni_valid() {
         fnode = fnode.problem("The I flag is not set: by RFC 7348 the VNI is then not valid");
     }
     node.push(fnode);
-    let vni = vni_word >> 8;
-    node.push(
-        Node::new(format!("VXLAN Network Identifier (VNI): {vni}"), off + 4, 3).field("vxlan.vni"),
-    );
-    node.push(
-        Node::new(format!("Reserved: {}", vni_word & 0xff), off + 7, 1).field("vxlan.reserved8"),
-    );
+    let vni = format!("VXLAN Network Identifier (VNI): {}", h.vni());
+    node.push(Node::at(vni, off, vf::VNI).field("vxlan.vni"));
+    let reserved = format!("Reserved: {}", h.reserved());
+    node.push(Node::at(reserved, off, vf::RESERVED).field("vxlan.reserved8"));
     if cx.push_layer(node) {
-        ethernet(cx, b, off + 8);
+        ethernet(cx, b, off + wvxlan::HEADER_LEN);
     }
 }

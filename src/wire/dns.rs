@@ -26,6 +26,32 @@ pub mod field {
     pub const ARCOUNT: Range<usize> = 10..12;
 }
 
+/// DNS over TCP: the 2-byte length prefix before each message (RFC 1035 §4.2.2).
+pub const TCP_LENGTH_PREFIX: std::ops::Range<usize> = 0..2;
+
+/// Byte ranges of a question's fields after its name (from the end of the name in place).
+pub mod question {
+    use std::ops::Range;
+    pub const TYPE: Range<usize> = 0..2;
+    pub const CLASS: Range<usize> = 2..4;
+    pub const LEN: usize = 4;
+}
+
+/// Byte ranges of a resource record's fields after its name (from the end of the name in
+/// place); the record data follows. In an OPT record (EDNS) the class is the UDP payload size
+/// and the TTL holds the extended RCODE, the EDNS version and the flags.
+pub mod record {
+    use std::ops::Range;
+    pub const TYPE: Range<usize> = 0..2;
+    pub const CLASS: Range<usize> = 2..4;
+    pub const TTL: Range<usize> = 4..8;
+    pub const EXT_RCODE: usize = 4;
+    pub const EDNS_VERSION: usize = 5;
+    pub const EDNS_FLAGS: Range<usize> = 6..8;
+    pub const RDLENGTH: Range<usize> = 8..10;
+    pub const LEN: usize = 10;
+}
+
 /// A view of a DNS message's header at the start of `bytes` (the whole message follows).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsHeader<'a> {
@@ -94,6 +120,23 @@ pub enum NameError {
     PointerLoop,
     /// A label type other than length (0b00) or pointer (0b11).
     LabelType { at: usize, bits: u8 },
+}
+
+impl NameError {
+    /// The same error with its offsets counted from `base` bytes earlier: a frame offset, for a
+    /// message that starts at frame offset `base`.
+    pub fn offset_by(self, base: usize) -> NameError {
+        match self {
+            NameError::PastEnd { at } => NameError::PastEnd { at: at + base },
+            NameError::LabelPastEnd { at, len } => NameError::LabelPastEnd { at: at + base, len },
+            NameError::PointerCut { at } => NameError::PointerCut { at: at + base },
+            NameError::LabelType { at, bits } => NameError::LabelType {
+                at: at + base,
+                bits,
+            },
+            other => other,
+        }
+    }
 }
 
 impl fmt::Display for NameError {
@@ -225,6 +268,9 @@ mod tests {
 
     #[test]
     fn loops_and_cuts_end_with_a_reason() {
+        let cut_at_5 = NameError::PastEnd { at: 5 };
+        assert_eq!(cut_at_5.offset_by(40), NameError::PastEnd { at: 45 });
+        assert_eq!(NameError::TooLong.offset_by(40), NameError::TooLong);
         let looped = [0xc0, 0x00];
         assert_eq!(read_name(&looped, 0).error, Some(NameError::PointerLoop));
         let cut = b"\x07exam";

@@ -24,6 +24,22 @@ pub mod field {
     pub const PROTOCOL: Range<usize> = 2..4;
 }
 
+/// Byte ranges of the optional fields, each from the offset its `*_at` accessor gives.
+pub mod opt_field {
+    use std::ops::Range;
+    /// After [`super::GreHeader::checksum_at`]: the checksum, then the (routing) offset.
+    pub const CHECKSUM: Range<usize> = 0..2;
+    pub const OFFSET: Range<usize> = 2..4;
+    /// After [`super::GreHeader::key_at`]: the key, or in version 1 the payload length and
+    /// call ID.
+    pub const KEY: Range<usize> = 0..4;
+    pub const PAYLOAD_LEN: Range<usize> = 0..2;
+    pub const CALL_ID: Range<usize> = 2..4;
+    /// After [`super::GreHeader::sequence_at`] and [`super::GreHeader::ack_at`].
+    pub const SEQUENCE: Range<usize> = 0..4;
+    pub const ACK: Range<usize> = 0..4;
+}
+
 /// A view of a GRE header at the start of `bytes`.
 #[derive(Debug, Clone, Copy)]
 pub struct GreHeader<'a> {
@@ -44,6 +60,18 @@ impl<'a> GreHeader<'a> {
                 value: u32::from(version),
             });
         }
+        let len = BASE_LEN + 4 * Self::optional_words(flags);
+        need(bytes, len)?;
+        Ok(GreHeader { bytes, len })
+    }
+
+    /// Views the header whatever its version says (2 to 7 are undefined: no checksum or
+    /// acknowledgment field, a 4-byte key and the sequence number when their flags say so);
+    /// every announced field must be there. The details tree uses it to show a header with an
+    /// undefined version field by field; everyone else wants [`GreHeader::new`].
+    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, BASE_LEN)?;
+        let flags = u16::from_be_bytes([bytes[0], bytes[1]]);
         let len = BASE_LEN + 4 * Self::optional_words(flags);
         need(bytes, len)?;
         Ok(GreHeader { bytes, len })
@@ -124,6 +152,21 @@ impl<'a> GreHeader<'a> {
         self.checksum_at().map(|at| self.be16(at))
     }
 
+    /// The offset field after the checksum (RFC 1701 routing), when present.
+    pub fn routing_offset(&self) -> Option<u16> {
+        self.checksum_at()
+            .map(|at| self.be16(at + opt_field::OFFSET.start))
+    }
+
+    /// Version 1 (PPTP): the key field's payload length and call ID, when present.
+    pub fn payload_len_and_call_id(&self) -> Option<(u16, u16)> {
+        let at = self.key_at().filter(|_| self.version() == 1)?;
+        Some((
+            self.be16(at + opt_field::PAYLOAD_LEN.start),
+            self.be16(at + opt_field::CALL_ID.start),
+        ))
+    }
+
     pub fn key(&self) -> Option<u32> {
         self.key_at().map(|at| self.be32(at))
     }
@@ -165,6 +208,10 @@ mod tests {
             (Some(0xabcd), Some(7), Some(9), None)
         );
         assert_eq!(h.payload(), &[0x45]);
+        assert_eq!(
+            (h.routing_offset(), h.payload_len_and_call_id()),
+            (Some(0), None)
+        );
         assert!(GreHeader::new(&g[..15]).is_err());
     }
 
@@ -178,8 +225,14 @@ mod tests {
             (h.key_at(), h.sequence(), h.ack()),
             (Some(4), Some(2), Some(3))
         );
+        assert_eq!(h.payload_len_and_call_id(), Some((4, 1)));
         let mut v2 = g;
         v2[1] = 0x02;
         assert!(GreHeader::new(&v2).is_err());
+        let any = GreHeader::any_version(&v2).unwrap();
+        assert_eq!(
+            (any.header_len(), any.key(), any.ack()),
+            (12, Some(0x0004_0001), None)
+        );
     }
 }

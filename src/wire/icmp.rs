@@ -19,6 +19,17 @@ pub mod field {
     pub const CHECKSUM: Range<usize> = 2..4;
     pub const IDENT: Range<usize> = 4..6;
     pub const SEQ: Range<usize> = 6..8;
+    /// The four "rest of header" bytes as one word (an error's unused field, a redirect's
+    /// gateway, ICMPv6's MTU or pointer).
+    pub const REST: Range<usize> = 4..8;
+    /// ICMP parameter problem: the pointer byte.
+    pub const POINTER: usize = 4;
+    /// ICMP fragmentation needed: the next hop's MTU (RFC 1191).
+    pub const NEXT_HOP_MTU: Range<usize> = 6..8;
+    /// ICMP timestamp request and reply (types 13 and 14): milliseconds since midnight UTC.
+    pub const ORIGINATE: Range<usize> = 8..12;
+    pub const RECEIVE: Range<usize> = 12..16;
+    pub const TRANSMIT: Range<usize> = 16..20;
 }
 
 /// A view of an ICMP or ICMPv6 header at the start of `bytes`.
@@ -61,6 +72,11 @@ impl<'a> IcmpHeader<'a> {
     /// The echo sequence number (bytes 6–7).
     pub fn seq(&self) -> u16 {
         self.be16(6)
+    }
+
+    /// The four "rest of header" bytes as one word ([`field::REST`]).
+    pub fn rest_of_header(&self) -> u32 {
+        u32::from_be_bytes([self.bytes[4], self.bytes[5], self.bytes[6], self.bytes[7]])
     }
 
     /// Everything after the 8-byte header as captured (an error's quoted packet, an echo's data).
@@ -186,6 +202,7 @@ mod tests {
             (icmp.kind(), icmp.ident(), icmp.seq(), icmp.body()),
             (8, 1, 2, &b"x"[..])
         );
+        assert_eq!(icmp.rest_of_header(), 0x0001_0002);
         assert!(is_error(false, 3) && !is_error(false, 8) && is_error(true, 1));
     }
 }

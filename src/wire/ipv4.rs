@@ -52,6 +52,19 @@ impl<'a> Ipv4Header<'a> {
         Ok(Ipv4Header { bytes })
     }
 
+    /// Views the header whatever its version nibble says: only the 20 bytes are checked. The
+    /// details tree uses it to show a header with a wrong version field by field; everyone
+    /// else wants [`Ipv4Header::new`].
+    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        Ok(Ipv4Header { bytes })
+    }
+
+    /// The version nibble (4, unless viewed with [`Ipv4Header::any_version`]).
+    pub fn version(&self) -> u8 {
+        self.bytes[field::VER_IHL] >> 4
+    }
+
     /// Every byte from the header's start (header, payload and whatever follows).
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
@@ -160,6 +173,12 @@ impl<'a> Ipv4Header<'a> {
         &self.bytes[HEADER_LEN..end.min(self.bytes.len())]
     }
 
+    /// The options as captured, one by one (they share TCP's kind–length format; offsets count
+    /// from the IPv4 header's start).
+    pub fn option_list(&self) -> super::tcp::Options<'a> {
+        super::tcp::Options::over(self.options())
+    }
+
     /// Bytes of payload the header declares (total length minus header length; 0 when the
     /// total length is 0 or shorter than the header).
     pub fn declared_payload_len(&self) -> u32 {
@@ -205,6 +224,15 @@ mod tests {
         assert_eq!(h.dst(), [172, 16, 10, 12]);
         assert_eq!(h.checksum_ok(), Some(true));
         assert_eq!(h.declared_payload_len(), 40);
+        let mut with_options = HEADER.to_vec();
+        with_options[0] = 0x47;
+        with_options.extend([1, 148, 4, 0, 0, 0, 0, 0]); // NOP, Router Alert 0, EOL, padding
+        let h = Ipv4Header::new(&with_options).unwrap();
+        let kinds: Vec<(u8, usize, usize)> = h
+            .option_list()
+            .map(|o| o.map(|o| (o.kind, o.start, o.len)).unwrap())
+            .collect();
+        assert_eq!(kinds, [(1, 20, 1), (148, 21, 4), (0, 25, 1)]);
     }
 
     #[test]

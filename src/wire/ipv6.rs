@@ -15,11 +15,37 @@ pub mod field {
     use std::ops::Range;
     /// Version, traffic class and flow label.
     pub const VER_TC_FLOW: Range<usize> = 0..4;
+    /// The bytes each part of the first word touches (the version nibble, the traffic class
+    /// across the first two bytes, the 20-bit flow label in the last three).
+    pub const VERSION: Range<usize> = 0..1;
+    pub const TRAFFIC_CLASS: Range<usize> = 0..2;
+    pub const FLOW_LABEL: Range<usize> = 1..4;
     pub const PAYLOAD_LEN: Range<usize> = 4..6;
     pub const NEXT_HEADER: usize = 6;
     pub const HOP_LIMIT: usize = 7;
     pub const SRC: Range<usize> = 8..24;
     pub const DST: Range<usize> = 24..40;
+}
+
+/// Byte ranges of an extension header's fields, from the extension header's first byte.
+pub mod ext_field {
+    use std::ops::Range;
+    pub const NEXT_HEADER: usize = 0;
+    /// Length in 8-byte units after the first 8 (AH: 4-byte units after the first 8).
+    pub const LENGTH: usize = 1;
+    /// Hop-by-hop and destination options: the option list after next header and length.
+    pub const OPTIONS: usize = 2;
+    pub const ROUTING_TYPE: usize = 2;
+    pub const SEGMENTS_LEFT: usize = 3;
+    /// Routing types 0, 2 and 4: 16-byte addresses from here.
+    pub const ROUTING_ADDRESSES: usize = 8;
+    /// Fragment header: offset (13 bits), two reserved bits, M flag.
+    pub const FRAG_OFFSET_FLAGS: Range<usize> = 2..4;
+    pub const FRAG_IDENT: Range<usize> = 4..8;
+    pub const AH_SPI: Range<usize> = 4..8;
+    pub const AH_SEQUENCE: Range<usize> = 8..12;
+    /// The AH integrity check value, to the header's end.
+    pub const AH_ICV: usize = 12;
 }
 
 /// Length of the fixed header.
@@ -52,6 +78,19 @@ impl<'a> Ipv6Header<'a> {
             });
         }
         Ok(Ipv6Header { bytes })
+    }
+
+    /// Views the header whatever its version nibble says: only the 40 bytes are checked. The
+    /// details tree uses it to show a header with a wrong version field by field; everyone
+    /// else wants [`Ipv6Header::new`].
+    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, HEADER_LEN)?;
+        Ok(Ipv6Header { bytes })
+    }
+
+    /// The version nibble (6, unless viewed with [`Ipv6Header::any_version`]).
+    pub fn version(&self) -> u8 {
+        self.bytes[0] >> 4
     }
 
     pub fn bytes(&self) -> &'a [u8] {
@@ -118,6 +157,38 @@ pub struct Extension {
 }
 
 impl Extension {
+    /// The extension header of protocol `kind` at `at` in `bytes` (offsets count from the
+    /// bytes' start), when its next-header and length bytes and every byte its length announces
+    /// are there. [`Extensions`] reads each header of a chain with it; IPv4 carries AH (51)
+    /// directly, outside any chain.
+    pub fn at(bytes: &[u8], kind: u8, at: usize) -> Option<Extension> {
+        let next = super::bytes::u8(bytes, at + ext_field::NEXT_HEADER)?;
+        let raw_len = usize::from(super::bytes::u8(bytes, at + ext_field::LENGTH)?);
+        let len = match kind {
+            44 => 8,
+            51 => (raw_len + 2) * 4,
+            _ => (raw_len + 1) * 8,
+        };
+        super::bytes::slice(bytes, at, len)?;
+        Some(Extension {
+            kind,
+            start: at,
+            len,
+            next,
+        })
+    }
+
+    /// The extension header's bytes in `ipv6` (the bytes its [`Ipv6Header`] views; empty when
+    /// given other bytes that are too short).
+    pub fn bytes<'a>(&self, ipv6: &'a [u8]) -> &'a [u8] {
+        super::bytes::slice(ipv6, self.start, self.len).unwrap_or_default()
+    }
+
+    /// The length byte as written.
+    pub fn raw_len(&self, ipv6: &[u8]) -> u8 {
+        super::bytes::u8(ipv6, self.start + ext_field::LENGTH).unwrap_or_default()
+    }
+
     /// The fragment header's offset (bytes), M flag and identification.
     pub fn fragment(&self, ipv6: &[u8]) -> Option<Fragment> {
         if self.kind != 44 {
@@ -174,28 +245,14 @@ impl Iterator for Extensions<'_> {
             return None;
         }
         self.walked += 1;
-        let (Some(&next), Some(&raw_len)) = (self.bytes.get(self.at), self.bytes.get(self.at + 1))
-        else {
+        let ext =
+            Extension::at(self.bytes, self.next, self.at).filter(|_| self.walked <= MAX_EXTENSIONS);
+        let Some(ext) = ext else {
             self.stopped = true;
             return None;
         };
-        let len = match self.next {
-            44 => 8,
-            51 => (usize::from(raw_len) + 2) * 4,
-            _ => (usize::from(raw_len) + 1) * 8,
-        };
-        if self.walked > MAX_EXTENSIONS || self.at + len > self.bytes.len() {
-            self.stopped = true;
-            return None;
-        }
-        let ext = Extension {
-            kind: self.next,
-            start: self.at,
-            len,
-            next,
-        };
-        self.at += len;
-        self.next = next;
+        self.at += ext.len;
+        self.next = ext.next;
         Some(ext)
     }
 }

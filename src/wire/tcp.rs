@@ -125,11 +125,7 @@ impl<'a> TcpHeader<'a> {
 
     /// The options, each with its offset from the header's start.
     pub fn options(&self) -> Options<'a> {
-        Options {
-            bytes: self.option_bytes(),
-            at: 0,
-            done: false,
-        }
+        Options::over(self.option_bytes())
     }
 
     /// The payload as captured (empty when the header length is invalid or not all captured).
@@ -168,6 +164,20 @@ pub struct Options<'a> {
     bytes: &'a [u8],
     at: usize,
     done: bool,
+}
+
+impl<'a> Options<'a> {
+    /// Iterates `option_bytes` — an option area in the kind–length format TCP shares with IPv4
+    /// (RFC 791: EOL ends the list, NOP is one byte, every other option carries its length),
+    /// which in both headers starts 20 bytes in, where the offsets count from. IPv4's
+    /// [`super::ipv4::Ipv4Header::option_list`] walks its options with it.
+    pub fn over(option_bytes: &'a [u8]) -> Options<'a> {
+        Options {
+            bytes: option_bytes,
+            at: 0,
+            done: false,
+        }
+    }
 }
 
 impl<'a> Iterator for Options<'a> {

@@ -9,6 +9,16 @@ pub const FLAG_VNI_VALID: u8 = 0x08;
 /// The IANA port Wireshark dissects VXLAN on.
 pub const PORT: u16 = 4789;
 
+/// Byte ranges of the header's fields.
+pub mod field {
+    use std::ops::Range;
+    /// The flags as Wireshark shows them: 16 bits, the I flag being 0x0800, the G (group
+    /// policy) flag 0x8000.
+    pub const FLAGS: Range<usize> = 0..2;
+    pub const VNI: Range<usize> = 4..7;
+    pub const RESERVED: usize = 7;
+}
+
 /// A view of a VXLAN header at the start of `bytes`.
 #[derive(Debug, Clone, Copy)]
 pub struct VxlanHeader<'a> {
@@ -23,6 +33,16 @@ impl<'a> VxlanHeader<'a> {
 
     pub fn flags(&self) -> u8 {
         self.bytes[0]
+    }
+
+    /// The first two bytes as one 16-bit flags field (see [`field::FLAGS`]).
+    pub fn flags16(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[0], self.bytes[1]])
+    }
+
+    /// The last byte (reserved).
+    pub fn reserved(&self) -> u8 {
+        self.bytes[field::RESERVED]
     }
 
     pub fn vni_valid(&self) -> bool {
@@ -47,6 +67,7 @@ mod tests {
     fn vni() {
         let h = VxlanHeader::new(&[0x08, 0, 0, 0, 0, 0x12, 0x34, 0, 0xaa]).unwrap();
         assert!(h.vni_valid());
+        assert_eq!((h.flags16(), h.reserved()), (0x0800, 0));
         assert_eq!((h.vni(), h.payload()), (0x1234, &[0xaa][..]));
         assert!(VxlanHeader::new(&[0x08; 7]).is_err());
     }
