@@ -292,6 +292,7 @@ impl<'a> Visitor<'a> for Decoder<'a> {
     }
 
     fn upper(&mut self, t: &TransportLayer) {
+        // An IGMP message shorter than its 8-byte header is cut (Wireshark: malformed).
         if t.proto == 2 && t.end - t.at < 8 {
             self.set_stop("IGMP message is cut");
         }
@@ -404,10 +405,10 @@ fn stop_text(stop: &Stop) -> String {
     match stop.reason {
         StopReason::LinkType(link_type) => format!("link type {link_type} is not decoded"),
         StopReason::LinkCut => format!("frame ends inside the link header ({} bytes)", stop.end),
-        StopReason::BogusVersion if stop.depth == 0 && stop.layer != StopLayer::Extensions => {
-            "IP version does not match the link-layer protocol".into()
-        }
-        StopReason::BogusVersion => "tunnelled IP header has the wrong version".into(),
+        StopReason::BogusVersion => format!(
+            "{:?} header at byte {at} has another IP version than its enclosing layer announces",
+            stop.layer
+        ),
         StopReason::Header(err) => format!(
             "{:?} header at byte {at} could not be read: {err}",
             stop.layer

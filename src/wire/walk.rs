@@ -245,6 +245,7 @@ pub fn walk_upper<'a, V: Visitor<'a>>(frame: &'a [u8], layer: &TransportLayer, v
     Walk { frame, v }.transport(layer);
 }
 
+/// One walk: the frame and its visitor.
 struct Walk<'a, 'v, V> {
     frame: &'a [u8],
     v: &'v mut V,
@@ -420,14 +421,7 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
             return;
         };
         let at = t.at + inner;
-        if at > t.end {
-            return;
-        }
-        if !version_matches(self.frame, at, t.end, ether_type) {
-            let layer = ip_layer(ether_type);
-            return self.stop(layer, StopReason::BogusVersion, at, t.end, t.depth);
-        }
-        if !matches!(ether_type, ETHERTYPE_TEB | ETHERTYPE_IPV4 | ETHERTYPE_IPV6) {
+        if at > t.end || !matches!(ether_type, ETHERTYPE_TEB | ETHERTYPE_IPV4 | ETHERTYPE_IPV6) {
             return;
         }
         let tunnel = Tunnel {
