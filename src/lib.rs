@@ -17,8 +17,9 @@
 //!
 //! [`decode`] turns one frame's bytes into the handful of fields everything else needs
 //! (addresses, ports, the TCP header, ICMP quotes, tunnels followed to the innermost packet, a
-//! light application label) and says where decoding stopped instead of failing. It reads bytes
-//! only; it uses no other module of the crate. [`dissect`] sits beside it: the full layer tree
+//! light application label) and says where decoding stopped instead of failing. It parses no
+//! header itself: [`wire::walk`] walks the frame's layers with the [`wire`] views, and `decode`
+//! keeps what the index needs. [`dissect`] sits beside it: the full layer tree
 //! of one frame for the details view, built from the bytes with `decode`'s link helpers.
 //!
 //! # The index layer

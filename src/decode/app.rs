@@ -4,6 +4,7 @@
 //! every loop bounded; strings are returned as-is (the renderers insert them as text).
 
 use crate::wire::bytes::be16;
+use crate::wire::dns::{self, DnsHeader};
 use serde::Serialize;
 
 /// What the payload of a TCP or UDP packet was recognised as.
@@ -43,75 +44,39 @@ const MAX_LINE: usize = 2048;
 /// Reads a DNS message (`payload` starts at the DNS header; `tcp` means a 2-byte length prefix).
 pub fn parse_dns(payload: &[u8], tcp: bool) -> Option<AppInfo> {
     let msg = if tcp { payload.get(2..)? } else { payload };
-    let header = msg.get(0..12)?;
-    let id = be16(header, 0)?;
-    let flags = be16(header, 2)?;
-    let questions = be16(header, 4)?;
-    let answers = be16(header, 6)?;
-    let opcode = ((flags >> 11) & 0xF) as u8;
+    let header = DnsHeader::new(msg).ok()?;
+    let (questions, opcode) = (header.questions(), header.opcode());
     if opcode > 6 || questions > 32 {
         return None;
     }
     let (name, qtype) = if questions > 0 {
-        let (name, end) = read_dns_name(msg, 12)?;
-        let qtype = be16(msg, end)?;
-        (name, qtype)
+        let name = dns::read_name(msg, dns::HEADER_LEN);
+        if name.error.is_some() {
+            return None;
+        }
+        let qtype = be16(msg, name.end(dns::HEADER_LEN))?;
+        (name.text(msg, graphic_or_question_mark), qtype)
     } else {
         (String::new(), 0)
     };
     Some(AppInfo::Dns {
-        id,
-        response: flags & 0x8000 != 0,
+        id: header.id(),
+        response: header.is_response(),
         opcode,
-        rcode: (flags & 0xF) as u8,
+        rcode: header.rcode(),
         qtype,
         name,
-        answers,
+        answers: header.answers(),
     })
 }
 
-/// Reads a possibly compressed DNS name at `at`; returns it and the offset after it (in the
-/// original position, not after a pointer target).
-pub fn read_dns_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
-    let mut name = String::new();
-    let mut end = None;
-    for _ in 0..128 {
-        let len = *msg.get(at)? as usize;
-        match len & 0xC0 {
-            0x00 => {
-                if len == 0 {
-                    return Some((
-                        if name.is_empty() {
-                            "<Root>".into()
-                        } else {
-                            name
-                        },
-                        end.unwrap_or(at + 1),
-                    ));
-                }
-                let label = msg.get(at + 1..at + 1 + len)?;
-                if !name.is_empty() {
-                    name.push('.');
-                }
-                name.extend(
-                    label
-                        .iter()
-                        .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }),
-                );
-                if name.len() > 255 {
-                    return None;
-                }
-                at += 1 + len;
-            }
-            0xC0 => {
-                let pointer = ((len & 0x3F) << 8) | *msg.get(at + 1)? as usize;
-                end.get_or_insert(at + 2);
-                at = pointer;
-            }
-            _ => return None,
-        }
-    }
-    None
+/// The packet list's rendering of a label: printable ASCII as is, any other byte as '?'.
+fn graphic_or_question_mark(label: &[u8], out: &mut String) {
+    out.extend(
+        label
+            .iter()
+            .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' }),
+    );
 }
 
 const HTTP_METHODS: [&str; 9] = [

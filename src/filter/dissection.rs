@@ -419,7 +419,8 @@ pub(super) fn arp_message(f: &Frame<'_>) -> Option<Arp> {
     }
     let bytes = f.bytes()?;
     let start = crate::wire::link::decode_link(f.link_type(), bytes)?.offset;
-    crate::decode::decode_arp(bytes.get(start..)?)
+    let arp = crate::wire::arp::ArpPacket::new(bytes.get(start..)?).ok()?;
+    Some(Arp::of(&arp))
 }
 
 /// The timestamp `frame.time_delta` counts from: the previous frame's, where a custom block

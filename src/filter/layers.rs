@@ -1,12 +1,15 @@
 //! Byte-level field readers: the bytes a protocol covers (`frame`, `eth`, `ip`, `tcp`, `dns`…, as
 //! used by `contains`, `matches` and slices) and payload fields (`tcp.payload`, `udp.payload`).
 //! Offsets come from decoding the frame's bytes again with the same decoder that built the
-//! index, so they agree with every index field. These run only when a filter asks for bytes.
+//! index (and the wire layer's views), so they agree with every index field. These run only when a filter asks for bytes.
 
 use super::context::Frame;
 use super::value::{Occurrences, Val};
 use crate::decode::{self, Decoded, Transport};
+use crate::wire::arp;
 use crate::wire::bytes::be16;
+use crate::wire::ipv4::Ipv4Header;
+use crate::wire::ipv6::{self, Ipv6Header};
 use crate::wire::link::decode_link;
 use std::borrow::Cow;
 
@@ -58,12 +61,16 @@ pub fn ip_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
         return;
     };
     let (start, frame_end) = (info.offset, info.end.unwrap_or(bytes.len()));
-    let Some(&first) = bytes.get(start) else {
+    let Some(data) = bytes.get(start..frame_end) else {
         return;
     };
-    let length = match first >> 4 {
-        4 => be16(bytes, start + 2).map(usize::from),
-        6 => be16(bytes, start + 4).map(|l| 40 + usize::from(l)),
+    let length = match data.first().map(|b| b >> 4) {
+        Some(4) => Ipv4Header::new(data)
+            .ok()
+            .map(|h| usize::from(h.total_len())),
+        Some(6) => Ipv6Header::new(data)
+            .ok()
+            .map(|h| ipv6::HEADER_LEN + usize::from(h.payload_len())),
         _ => None,
     };
     let end = match length {
@@ -107,7 +114,8 @@ pub fn arp_span<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
     }
 }
 
-/// A big-endian 16-bit field at `at` of the ARP message (hardware type 0, protocol type 2).
+/// A big-endian 16-bit field at `at` of the ARP message ([`arp::field`]'s hardware or protocol
+/// type: any ARP, not only the Ethernet/IPv4 messages [`arp::ArpPacket`] views).
 fn arp_u16<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, at: usize) {
     let Some(bytes) = f.bytes() else { return };
     let Some(start) = network_offset(f, bytes) else {
@@ -120,12 +128,12 @@ fn arp_u16<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, at: usize) {
 
 /// `arp.hw.type`.
 pub fn arp_hardware_type<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
-    arp_u16(f, out, 0);
+    arp_u16(f, out, arp::field::HTYPE.start);
 }
 
 /// `arp.proto.type`.
 pub fn arp_protocol_type<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
-    arp_u16(f, out, 2);
+    arp_u16(f, out, arp::field::PTYPE.start);
 }
 
 /// Application protocols (`dns`, `http`, `tls`): the transport payload.
@@ -191,7 +199,8 @@ pub fn ipv6_next_header<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>) {
         return;
     };
     if bytes.get(start).is_some_and(|b| b >> 4 == 6) {
-        if let Some(&next) = bytes.get(start + 6) {
+        // The field as captured, even when the rest of the header was not.
+        if let Some(&next) = bytes.get(start + ipv6::field::NEXT_HEADER) {
             out.push(Val::Uint(u64::from(next)));
         }
     }

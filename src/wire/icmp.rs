@@ -85,6 +85,12 @@ impl<'a> IcmpHeader<'a> {
     }
 }
 
+/// The type and code of an ICMP or ICMPv6 header cut before its checksum (Wireshark still
+/// shows them), when those two bytes were captured.
+pub fn type_code(bytes: &[u8]) -> Option<(u8, u8)> {
+    Some((*bytes.first()?, *bytes.get(1)?))
+}
+
 /// Whether an ICMP (`v6` false) or ICMPv6 type quotes the packet in error.
 pub fn is_error(v6: bool, kind: u8) -> bool {
     if v6 {
@@ -204,5 +210,7 @@ mod tests {
         );
         assert_eq!(icmp.rest_of_header(), 0x0001_0002);
         assert!(is_error(false, 3) && !is_error(false, 8) && is_error(true, 1));
+        assert_eq!(type_code(&[3, 1]), Some((3, 1)));
+        assert_eq!(type_code(&[3]), None);
     }
 }

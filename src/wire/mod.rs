@@ -32,5 +32,6 @@ pub mod link;
 pub mod tcp;
 pub mod udp;
 pub mod vxlan;
+pub mod walk;
 
 pub use error::WireError;

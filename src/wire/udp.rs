@@ -67,6 +67,12 @@ impl<'a> UdpHeader<'a> {
     }
 }
 
+/// The source and destination ports at the start of a TCP or UDP header (the first four bytes,
+/// the same in both), when they were captured even if the rest of the header was not.
+pub fn ports(bytes: &[u8]) -> Option<(u16, u16)> {
+    Some((super::bytes::be16(bytes, 0)?, super::bytes::be16(bytes, 2)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +92,7 @@ mod tests {
         let mut short = d;
         short[5] = 3;
         assert_eq!(UdpHeader::new(&short).unwrap().payload().len(), 3);
+        assert_eq!(ports(&d[..4]), Some((54321, 53)));
+        assert_eq!(ports(&d[..3]), None);
     }
 }
