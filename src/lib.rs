@@ -70,6 +70,7 @@
 pub mod analyzer;
 pub mod capture;
 pub mod checksums;
+pub mod compare;
 pub mod connections;
 pub mod conversations;
 pub mod decode;
