@@ -71,6 +71,7 @@ pub mod analyzer;
 pub mod capture;
 pub mod checksums;
 pub mod compare;
+pub mod compare_view;
 pub mod connections;
 pub mod conversations;
 pub mod decode;
