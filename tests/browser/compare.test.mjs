@@ -178,13 +178,14 @@ test('two captures of the same traffic: Merge still makes one timeline of both',
 });
 
 test('two unrelated captures are merged without a question', async () => {
+  // Their handshakes look alike to the comparison (a few "matches" with a clock 16 years and
+  // 8,000 ppm apart): no plausible clock, so no question.
   const { page, errors } = await openApp(env.browser, env.server.origin);
-  await dispatchDrop(page, [{ path: capture('chrissanders/http_google.pcapng') }, pair.a]);
+  await dispatchDrop(page, [{ path: capture('chrissanders/http_google.pcapng') }, { path: capture('zeek/mime-header-size-limit.pcap.gz') }]);
   await page.waitForFunction(() => document.body.dataset.state === 'ready' && Number(document.body.dataset.openCount) === 1, null, { timeout: 60_000 });
   const d = await dataset(page);
-  assert.equal(d.pairMatched, '0');
   assert.equal(d.compare, undefined);
-  assert.ok(Number(d.frames) > pair.countA);
+  assert.equal(d.frames, String(12 + 44)); // capinfos -c
   assert.deepEqual(errors, []);
   await page.close();
 });

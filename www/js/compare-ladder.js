@@ -10,9 +10,9 @@
  */
 const svgNamespace = () => document.querySelector('svg')?.namespaceURI;
 const ROW = 22; // px between two events
-const WIDTH = 760;
-const AXIS_A = 230;
-const AXIS_B = WIDTH - 230;
+const WIDTH = 920;
+const AXIS_A = 300;
+const AXIS_B = WIDTH - 300;
 /** At most this many frames per side are drawn. */
 const MAX_DRAWN = 1500;
 

@@ -8,11 +8,18 @@ import * as fmt from './format.js';
 
 /** Matched packets below this share of the smaller side look like parts of one capture. */
 const COMPARE_SHARE = 0.1;
+/**
+ * Two points capturing the same traffic have clocks within a day (time zones, an unset clock)
+ * and running within a thousandth of each other. A fit beyond either means the few "matches" are
+ * look-alikes (two unrelated handshakes), not the same packets.
+ */
+const MAX_OFFSET_S = 86_400;
+const MAX_DRIFT_PPM = 1000;
 
 /**
  * From the `pairOpened` message: {offer, choice: 'compare'|'merge', overlapS, matched, reason}.
- * The choice is offered when the captures share packets and their time ranges overlap once B's
- * clock is brought onto A's; Compare is the default when they overlap as recorded or share much
+ * The choice is offered when the captures share packets, with a plausible clock model, and their
+ * time ranges overlap once B's clock is brought onto A's; Compare is the default when they overlap as recorded or share much
  * of their traffic, Merge when one follows the other.
  */
 export function pairDecision(opened) {
@@ -25,7 +32,8 @@ export function pairDecision(opened) {
   const overlapS = known ? overlap(offset) : null;
   const rawOverlapS = known ? overlap(0) : null;
   const smaller = Math.max(1, Math.min(opened.a.count, opened.b.count));
-  const offer = Boolean(opened.common) && matched > 0 && overlapS !== null && overlapS >= 0;
+  const plausible = Math.abs(offset) <= MAX_OFFSET_S && Math.abs(opened.clock?.drift_ppm ?? 0) <= MAX_DRIFT_PPM;
+  const offer = Boolean(opened.common) && matched > 0 && plausible && overlapS !== null && overlapS >= 0;
   const compare = offer && (rawOverlapS >= 0 || matched / smaller >= COMPARE_SHARE);
   const reason = offer
     ? `${fmt.plural(matched, 'packet')} appear in both files, which cover the same ${fmt.duration(Math.max(overlapS, 0))}${Math.abs(offset) >= 0.001 ? ` (their clocks differ by ${offset.toFixed(3)} s)` : ''}.`
