@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { openApp, foreignRequests } from './lib/browser.mjs';
+import { launch, openApp, foreignRequests } from './lib/browser.mjs';
+import { offlineUrl, networkRequests } from './lib/offline.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { capture, scratchDir } from './lib/paths.mjs';
 import { dispatchDrop, tableRows } from './lib/app.mjs';
@@ -188,4 +189,28 @@ test('two unrelated captures are merged without a question', async () => {
   assert.equal(d.frames, String(12 + 44)); // capinfos -c
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('the offline copy (file://, bytes handed to the worker) compares too, with no request', async () => {
+  const url = offlineUrl();
+  const browser = await launch({});
+  try {
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    const urls = [];
+    page.on('request', (r) => urls.push(r.url()));
+    await page.goto(url);
+    await page.waitForSelector('body[data-state="empty"]');
+    assert.equal((await dropPair(page)).choice, 'compare');
+    await page.click('[data-choice="compare"]');
+    await page.waitForSelector('#compare-ladder[data-ready]', { timeout: 60_000 });
+    assert.deepEqual(await page.$$eval('#compare-ladder .ladder-pkt[data-kind="lost"]', (m) => m.map((x) => Number(x.dataset.no))), DROPPED);
+    await page.click(`#compare-ladder .ladder-pkt[data-side="b"][data-no="${SYN_ACK}"]`);
+    await page.waitForFunction((no) => document.body.dataset.side === 'b' && document.body.dataset.detailsNo === String(no), SYN_ACK);
+    assert.deepEqual(networkRequests(urls, url), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
 });
