@@ -2,7 +2,8 @@
 // here with a known truth from a real corpus capture (zeek/tls1.2.pcap, one TLS connection):
 // side A is the capture as recorded, side B the same traffic seen further on — two client→server
 // packets (frames 7 and 10 of A) never arrive, the server's SYN-ACK carries 2 payload bytes that
-// are gone by the time it reaches A (lengths and checksums fixed), and B's clock is 5 s ahead.
+// are gone by the time it reaches A (lengths and checksums fixed), a NAT between the points shows
+// the client as 192.0.2.1:40000 at B, and B's clock is 5 s ahead.
 // Dropping both files offers "Compare" (the default) or "Merge"; Compare shows the verdicts, the
 // clock and NAT text, the per-flow table, the ladder (every mark jumps to its frame in its own
 // file) and exports each category as pcapng. Merge still makes one timeline of both. Nothing
@@ -18,7 +19,7 @@ import { offlineUrl, networkRequests } from './lib/offline.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { capture, scratchDir } from './lib/paths.mjs';
 import { dispatchDrop, tableRows } from './lib/app.mjs';
-import { readPcap, pcapFile, withTcpPayload } from './lib/pcap.mjs';
+import { readPcap, pcapFile, withTcpPayload, natTcp } from './lib/pcap.mjs';
 
 const env = useBrowser({ acceptDownloads: true });
 const dir = scratchDir('tracelens-compare-');
@@ -26,6 +27,9 @@ const dir = scratchDir('tracelens-compare-');
 const SHIFT_S = 5;
 const DROPPED = [7, 10]; // frame numbers of A that never reach B (client → server)
 const SYN_ACK = 2; // A's frame number of the SYN-ACK, also B's
+// The NAT between the points: the client as A sees it, and as B sees it.
+const INSIDE = { ip: '10.0.0.80', port: 56637 };
+const OUTSIDE = { ip: '192.0.2.1', port: 40000 };
 
 /** {a, b}: the two files ({name, bytes}) of the pair, and how many frames each holds. */
 function makePair() {
@@ -33,7 +37,8 @@ function makePair() {
   const b = [];
   frames.forEach((f, i) => {
     if (DROPPED.includes(i + 1)) return;
-    const data = i + 1 === SYN_ACK ? withTcpPayload(f.data, Buffer.from([0xde, 0xad])) : f.data;
+    const translated = natTcp(f.data, INSIDE, OUTSIDE);
+    const data = i + 1 === SYN_ACK ? withTcpPayload(translated, Buffer.from([0xde, 0xad])) : translated;
     b.push({ ts: f.ts + SHIFT_S, data });
   });
   return {
@@ -96,12 +101,14 @@ test('two captures of the same traffic: Compare shows the verdicts, clock, flows
 
   // Clock and NAT.
   assert.match(await page.textContent('.compare-clock'), /B's clock = A's \+ 5\.000000 s/);
-  assert.match(await page.textContent('.compare-nat-summary'), /No address translation/);
+  assert.match(await page.textContent('.compare-nat-summary'), /NAT between the points: 1 address translation/);
+  const nat = await page.$$eval('.nat-table tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(nat, [['tcp', '10.0.0.80:56637', '192.0.2.1:40000', '1']]);
 
   // The per-flow table: one TCP flow, 2 lost from the first sender, 1 modified back.
   const flows = await tableRows(page, '#compare-flows');
   assert.equal(flows.length, 1, JSON.stringify(flows));
-  assert.match(flows[0].cells.join(' '), /10\.0\.0\.80:56637 → 68\.233\.76\.12:443/);
+  assert.match(flows[0].cells.join(' '), /10\.0\.0\.80:56637 → 68\.233\.76\.12:443 192\.0\.2\.1:40000 → 68\.233\.76\.12:443/);
 
   // The ladder of that flow: every frame of both sides drawn, the lost ones marked on A, the
   // modified pair highlighted on both.

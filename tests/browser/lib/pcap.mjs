@@ -186,3 +186,22 @@ export function withTcpPayload(frame, extra) {
   seg.writeUInt16BE(checksum(seg, pseudoSum(src, dst, 6, seg.length)), 16);
   return out;
 }
+
+/**
+ * `frame` (Ethernet, IPv4, TCP) as a NAT rewrites it: the endpoint `inside` ({ip, port}) becomes
+ * `outside` as source or destination, the IP and TCP checksums fixed.
+ */
+export function natTcp(frame, inside, outside) {
+  const ip = 14;
+  const ihl = (frame[ip] & 0x0f) * 4;
+  const out = Buffer.from(frame);
+  const tcp = ip + ihl;
+  const addr = (at) => [...out.subarray(at, at + 4)].join('.');
+  for (const [addrAt, portAt] of [[ip + 12, tcp], [ip + 16, tcp + 2]]) {
+    if (addr(addrAt) === inside.ip && out.readUInt16BE(portAt) === inside.port) {
+      Buffer.from(outside.ip.split('.').map(Number)).copy(out, addrAt);
+      out.writeUInt16BE(outside.port, portAt);
+    }
+  }
+  return withTcpPayload(out, Buffer.alloc(0));
+}
