@@ -27,6 +27,8 @@ pub struct FlowPair {
     pub a_first: [bool; 2],
     /// Anchors that voted for the pair (0: paired by its first packet).
     pub votes: u32,
+    /// TCP, per A direction: B's sequence number minus A's for the same byte (0: not rewritten).
+    pub seq_delta: [u32; 2],
 }
 
 impl FlowPair {
@@ -137,6 +139,7 @@ pub fn pair_flows(a: &SideKeys, b: &SideKeys, anchors: &[(u32, u32)]) -> Pairing
             flip,
             a_first: [true, false],
             votes: n,
+            seq_delta: [0, 0],
         });
     }
     // Clock differences per pair and A direction.
@@ -237,7 +240,60 @@ pub fn pair_leftovers(
             flip: dir_a != dir_b,
             a_first: [default, !default],
             votes: 0,
+            seq_delta: [0, 0],
         });
+    }
+}
+
+/// Per TCP pair and direction, the sequence shift between the sides: the most common
+/// difference of the anchors' sequence numbers (or of the other direction's acknowledgement
+/// numbers), else of the two sides' ISNs (first sequence numbers seen).
+pub fn fill_seq_deltas(a: &SideKeys, b: &SideKeys, pairing: &mut Pairing, anchors: &[(u32, u32)]) {
+    // (pair, what: dir * 2 + (0 seq, 1 ack), value)
+    let mut votes: Vec<(u32, u8, u32)> = Vec::new();
+    for &(ia, ib) in anchors {
+        let (ka, kb) = (&a.keys[ia as usize], &b.keys[ib as usize]);
+        let p = pairing.pair_of_a[ka.flow as usize];
+        if p == NO_PAIR
+            || pairing.pair_of_b[kb.flow as usize] != p
+            || a.flows[ka.flow as usize].proto != 6
+        {
+            continue;
+        }
+        votes.push((p, ka.dir * 2, kb.seq.wrapping_sub(ka.seq)));
+        if ka.tcp_flags & 0x10 != 0 && kb.tcp_flags & 0x10 != 0 {
+            votes.push((p, ka.dir * 2 + 1, kb.ack.wrapping_sub(ka.ack)));
+        }
+    }
+    votes.sort_unstable();
+    // The most common value per (pair, what).
+    let mut best: HashMap<(u32, u8), (u32, usize)> = HashMap::default();
+    let mut i = 0;
+    while i < votes.len() {
+        let mut j = i;
+        while j < votes.len() && votes[j] == votes[i] {
+            j += 1;
+        }
+        let (p, what, value) = votes[i];
+        let slot = best.entry((p, what)).or_insert((value, 0));
+        if j - i > slot.1 {
+            *slot = (value, j - i);
+        }
+        i = j;
+    }
+    for (p, pair) in pairing.pairs.iter_mut().enumerate() {
+        let (fa, fb) = (&a.flows[pair.a as usize], &b.flows[pair.b as usize]);
+        if fa.proto != 6 {
+            continue;
+        }
+        for d in 0..2u8 {
+            let seq = best.get(&(p as u32, d * 2)).map(|x| x.0);
+            let ack = best.get(&(p as u32, (1 - d) * 2 + 1)).map(|x| x.0);
+            let isn = fa.isn[usize::from(d)]
+                .zip(fb.isn[usize::from(d ^ u8::from(pair.flip))])
+                .map(|(x, y)| y.wrapping_sub(x));
+            pair.seq_delta[usize::from(d)] = seq.or(ack).or(isn).unwrap_or(0);
+        }
     }
 }
 
