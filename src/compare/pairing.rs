@@ -11,6 +11,7 @@
 use super::clock::ClockModel;
 use super::keys::{endpoint, proto_name, SideKeys, NO_FLOW};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use serde::Serialize;
 
 /// `Pairing::pair_of_*` for an unpaired flow.
@@ -187,51 +188,63 @@ pub fn pair_leftovers(
     clock: &ClockModel,
     window_ns: i64,
 ) {
-    let mut by_content: HashMap<(u8, u64), Vec<u32>> = HashMap::default();
-    let mut by_fuzzy: HashMap<(u8, u8, u32), Vec<u32>> = HashMap::default();
+    // Unpaired B flows by first-packet key, ordered by first time on A's clock.
+    type Candidates = BTreeSet<(i64, u32)>;
+    let mut by_content: HashMap<(u8, u64), Candidates> = HashMap::default();
+    let mut by_fuzzy: HashMap<(u8, u8, u32), Candidates> = HashMap::default();
     for (fb, flow) in b.flows.iter().enumerate() {
         if pairing.pair_of_b[fb] != NO_PAIR {
             continue;
         }
+        let t = clock.b_to_a_ns(flow.first_ts);
         by_content
             .entry((flow.proto, flow.first_content))
             .or_default()
-            .push(fb as u32);
+            .insert((t, fb as u32));
         if flow.first_fuzzy != super::keys::NO_FUZZY {
             by_fuzzy
                 .entry((flow.proto, flow.first_flags & 0x07, flow.first_fuzzy))
                 .or_default()
-                .push(fb as u32);
+                .insert((t, fb as u32));
         }
     }
+    let nearest = |set: &Candidates, t: i64| -> Option<(i64, u32)> {
+        let after = set.range((t, 0)..).next();
+        let before = set.range(..(t, 0)).next_back();
+        [after, before]
+            .into_iter()
+            .flatten()
+            .map(|&(tb, fb)| (tb.saturating_sub(t).saturating_abs(), tb, fb))
+            .filter(|&(gap, _, _)| gap <= window_ns)
+            .min()
+            .map(|(_, tb, fb)| (tb, fb))
+    };
     let default = pairing.a_on_initiator_side;
     for (fa, flow) in a.flows.iter().enumerate() {
         if pairing.pair_of_a[fa] != NO_PAIR {
             continue;
         }
-        let lists = [
-            by_content.get(&(flow.proto, flow.first_content)),
-            by_fuzzy.get(&(flow.proto, flow.first_flags & 0x07, flow.first_fuzzy)),
-        ];
-        let mut best: Option<(i64, u32)> = None;
-        for list in lists.into_iter().flatten() {
-            for &fb in list {
-                if pairing.pair_of_b[fb as usize] != NO_PAIR {
-                    continue;
-                }
-                let t = clock.b_to_a_ns(b.flows[fb as usize].first_ts);
-                let gap = t.saturating_sub(flow.first_ts).saturating_abs();
-                if gap <= window_ns && best.is_none_or(|(g, _)| gap < g) {
-                    best = Some((gap, fb));
-                }
-            }
-            if best.is_some() {
-                break;
-            }
+        let content_key = (flow.proto, flow.first_content);
+        let fuzzy_key = (flow.proto, flow.first_flags & 0x07, flow.first_fuzzy);
+        let found = by_content
+            .get(&content_key)
+            .and_then(|set| nearest(set, flow.first_ts))
+            .or_else(|| {
+                by_fuzzy
+                    .get(&fuzzy_key)
+                    .and_then(|set| nearest(set, flow.first_ts))
+            });
+        let Some((tb, fb)) = found else { continue };
+        // Taken: out of both indexes.
+        let fbf = &b.flows[fb as usize];
+        if let Some(set) = by_content.get_mut(&(fbf.proto, fbf.first_content)) {
+            set.remove(&(tb, fb));
         }
-        let Some((_, fb)) = best else { continue };
+        if let Some(set) = by_fuzzy.get_mut(&(fbf.proto, fbf.first_flags & 0x07, fbf.first_fuzzy)) {
+            set.remove(&(tb, fb));
+        }
         let dir_a = a.keys[flow.first_frame as usize].dir;
-        let dir_b = b.keys[b.flows[fb as usize].first_frame as usize].dir;
+        let dir_b = b.keys[fbf.first_frame as usize].dir;
         pairing.pair_of_a[fa] = pairing.pairs.len() as u32;
         pairing.pair_of_b[fb as usize] = pairing.pairs.len() as u32;
         pairing.pairs.push(FlowPair {
