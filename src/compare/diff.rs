@@ -76,9 +76,15 @@ fn value(node: &crate::dissect::Node, data: &[u8]) -> String {
         let end = start.saturating_add(node.len as usize).min(data.len());
         return hex(data.get(start..end).unwrap_or(&[]));
     }
-    match node.label.split_once(": ") {
+    // Generated lines are bracketed: "[TCP Segment Len: 2]".
+    let label = node.label.as_str();
+    let label = label
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap_or(label);
+    match label.split_once(": ") {
         Some((_, v)) => v.to_string(),
-        None => node.label.clone(),
+        None => label.to_string(),
     }
 }
 

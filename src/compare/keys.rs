@@ -1,8 +1,10 @@
 //! What survives NAT: one small fixed-size [`PacketKey`] per frame of one side, built from the
 //! index record and the frame's bytes read once more. The `content` hash holds only what a NAT
-//! router or a firewall leaves alone: the protocol, TCP flags (FIN..URG), the sequence and
-//! acknowledgement numbers relative to this side's ISN of each direction, the TCP timestamps, the
-//! transport payload length and a hash of its first bytes, ICMP type/code/sequence. Addresses,
+//! router or a firewall leaves alone: the protocol, TCP flags (FIN..URG), the TCP timestamps, the
+//! transport payload length and a hash of its first bytes, ICMP type/code/sequence. TCP sequence
+//! and acknowledgement numbers are kept raw beside it: a firewall may shift them by a constant
+//! per connection (ISN randomisation) and either capture may start mid-connection, so the matcher
+//! aligns them per flow pair with the shift the anchors show. Addresses,
 //! ports, TTL, checksums, DSCP/ECN and the IP ID never enter it. The `fingerprint` hashes the header
 //! fields that should not change in transit either (DSCP/ECN, IP length, DF, TCP header length,
 //! flags, window, urgent pointer, the MSS / window-scale / SACK-permitted options), so a matched
@@ -25,7 +27,7 @@ pub const NO_FUZZY: u32 = u32::MAX;
 /// Payload bytes hashed into the content key (snap lengths may differ between the two points).
 pub const PAYLOAD_HASHED: usize = 256;
 
-/// The compact per-frame key (40 bytes).
+/// The compact per-frame key (48 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PacketKey {
     /// Capture time, nanoseconds since 1970.
@@ -36,8 +38,12 @@ pub struct PacketKey {
     pub fingerprint: u64,
     /// Side-local flow number, or [`NO_FLOW`].
     pub flow: u32,
-    /// Second-chance key for a packet modified in transit: TCP relative sequence number, UDP IP
-    /// ID (when not 0), ICMP sequence; [`NO_FUZZY`] when there is none.
+    /// TCP: raw sequence number, and acknowledgement number (0 without the ACK flag).
+    pub seq: u32,
+    pub ack: u32,
+    /// Second-chance key for a packet modified in transit: TCP raw sequence number (aligned
+    /// with the other side's by the matcher), UDP IP ID (when not 0), ICMP type and sequence;
+    /// [`NO_FUZZY`] when there is none.
     pub fuzzy: u32,
     /// Transport payload length.
     pub payload_len: u16,
@@ -53,6 +59,8 @@ impl Default for PacketKey {
             content: 0,
             fingerprint: 0,
             flow: NO_FLOW,
+            seq: 0,
+            ack: 0,
             fuzzy: NO_FUZZY,
             payload_len: 0,
             dir: 0,
@@ -72,6 +80,7 @@ pub struct SideFlow {
     /// First frame (0-based) and its content key.
     pub first_frame: u32,
     pub first_content: u64,
+    /// The first packet's fuzzy key; TCP: its sequence number relative to the ISN.
     pub first_fuzzy: u32,
     pub first_flags: u8,
     pub first_ts: i64,
@@ -314,17 +323,13 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
                     flow.isn[1 - d] = Some(record.ack.wrapping_sub(1));
                 }
                 let rel_seq = record.seq.wrapping_sub(flow.isn[d].unwrap_or(record.seq));
-                let rel_ack = if ack_flag {
-                    record
-                        .ack
-                        .wrapping_sub(flow.isn[1 - d].unwrap_or(record.ack))
-                } else {
-                    0
-                };
-                key.fuzzy = rel_seq;
+                key.seq = record.seq;
+                key.ack = if ack_flag { record.ack } else { 0 };
+                key.fuzzy = record.seq;
+                if flow.first_frame == i as u32 {
+                    flow.first_fuzzy = rel_seq;
+                }
                 h.write_u8(record.tcp_flags & 0x3f);
-                h.write_u32(rel_seq);
-                h.write_u32(rel_ack);
                 if let Some((tsval, tsecr)) = header.tsval {
                     h.write_u32(tsval);
                     h.write_u32(tsecr);
@@ -356,7 +361,9 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
         key.fingerprint = f.finish();
         if flow.first_frame == i as u32 {
             flow.first_content = key.content;
-            flow.first_fuzzy = key.fuzzy;
+            if !tcp {
+                flow.first_fuzzy = key.fuzzy;
+            }
         }
         out.keys.push(key);
     }

@@ -48,6 +48,9 @@ pub struct Window {
     pub early_ns: i64,
     /// The longest transit accepted.
     pub late_ns: i64,
+    /// The typical corrected transit for packets passing A first ([0]) and B first ([1]): when
+    /// copies are unequal in number, the pairing closest to it wins.
+    pub expected_ns: [i64; 2],
 }
 
 /// A frame on one side: its pair, A's direction number, time on A's clock.
@@ -80,7 +83,8 @@ fn place(side: &SideKeys, pairing: &Pairing, is_b: bool, frame: usize) -> Option
     Some((p, dir))
 }
 
-fn hash3(pair: u32, dir: u8, value: u64) -> u64 {
+/// A key of one pair and direction (A's numbering).
+pub(crate) fn hash3(pair: u32, dir: u8, value: u64) -> u64 {
     let mut h = FxHasher::default();
     h.write_u32(pair);
     h.write_u8(dir);
@@ -97,6 +101,62 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// TCP sequence and acknowledgement numbers on B's numbering (A's are shifted by the pair's
+    /// sequence delta).
+    fn aligned(&self, is_b: bool, i: usize, pair: u32, dir: u8) -> (u32, u32) {
+        let side = if is_b { self.b } else { self.a };
+        let k = &side.keys[i];
+        if is_b {
+            return (k.seq, k.ack);
+        }
+        let delta = self.pairing.pairs[pair as usize].seq_delta;
+        let ack = if k.ack == 0 && k.tcp_flags & 0x10 == 0 {
+            0
+        } else {
+            k.ack.wrapping_add(delta[usize::from(1 - dir.min(1))])
+        };
+        (k.seq.wrapping_add(delta[usize::from(dir.min(1))]), ack)
+    }
+
+    fn is_tcp(&self, is_b: bool, i: usize) -> bool {
+        let side = if is_b { self.b } else { self.a };
+        side.flows
+            .get(side.keys[i].flow as usize)
+            .is_some_and(|f| f.proto == 6)
+    }
+
+    fn exact(&self, is_b: bool, i: usize, pair: u32, dir: u8) -> u64 {
+        let side = if is_b { self.b } else { self.a };
+        let content = side.keys[i].content;
+        if !self.is_tcp(is_b, i) {
+            return hash3(pair, dir, content);
+        }
+        let (seq, ack) = self.aligned(is_b, i, pair, dir);
+        hash3(
+            pair,
+            dir,
+            content ^ (u64::from(seq) << 32 | u64::from(ack)).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        )
+    }
+
+    fn fuzzy(&self, is_b: bool, i: usize, pair: u32, dir: u8) -> Option<u64> {
+        let side = if is_b { self.b } else { self.a };
+        let k = &side.keys[i];
+        if k.fuzzy == NO_FUZZY {
+            return None;
+        }
+        let value = if self.is_tcp(is_b, i) {
+            self.aligned(is_b, i, pair, dir).0
+        } else {
+            k.fuzzy
+        };
+        Some(hash3(
+            pair,
+            dir,
+            u64::from(value) << 8 | u64::from(k.tcp_flags & 0x07),
+        ))
+    }
+
     fn time(&self, is_b: bool, frame: u32) -> i64 {
         let side = if is_b { self.b } else { self.a };
         let t = side.keys[frame as usize].ts_ns;
@@ -163,6 +223,8 @@ impl Ctx<'_> {
         let a_first = self.pairing.pairs[pair as usize].a_first[usize::from(dir)];
         let (up, down) = if a_first { (ga, gb) } else { (gb, ga) };
         let delay = |i: usize, j: usize| down[j].t.saturating_sub(up[i].t);
+        let expected = self.window.expected_ns[usize::from(!a_first)];
+        let dist = |x: i64| x.saturating_sub(expected).saturating_abs();
         let (mut i, mut j) = (0, 0);
         while i < up.len() && j < down.len() {
             let d = delay(i, j);
@@ -174,9 +236,22 @@ impl Ctx<'_> {
                 i += 1;
                 continue;
             }
-            if i + 1 < up.len() && delay(i + 1, j) >= -self.window.early_ns {
-                i += 1;
-                continue;
+            let (left_up, left_down) = (up.len() - i, down.len() - j);
+            // More upstream copies left: one was lost; skip this one if the next fits better.
+            if left_up > left_down && i + 1 < up.len() {
+                let d2 = delay(i + 1, j);
+                if d2 >= -self.window.early_ns && dist(d2) < dist(d) {
+                    i += 1;
+                    continue;
+                }
+            }
+            // More downstream copies left: one is extra; skip this one if the next fits better.
+            if left_down > left_up && j + 1 < down.len() {
+                let d2 = delay(i, j + 1);
+                if d2 <= self.window.late_ns && dist(d2) < dist(d) {
+                    j += 1;
+                    continue;
+                }
             }
             let (fa, fb) = if a_first {
                 (up[i].frame, down[j].frame)
@@ -213,7 +288,8 @@ impl Ctx<'_> {
                     if side.flows[k.flow as usize].proto != 6 {
                         return None;
                     }
-                    Some((p, dir, k.fuzzy, u32::from(k.payload_len), i as u32))
+                    let seq = self.aligned(is_b, i, p, dir).0;
+                    Some((p, dir, seq, u32::from(k.payload_len), i as u32))
                 })
                 .collect();
             v.sort_unstable();
@@ -284,19 +360,30 @@ impl Ctx<'_> {
     }
 }
 
-fn exact(side: &SideKeys, i: usize, pair: u32, dir: u8) -> u64 {
-    hash3(pair, dir, side.keys[i].content)
-}
-
-fn fuzzy(side: &SideKeys, i: usize, pair: u32, dir: u8) -> Option<u64> {
-    let k = &side.keys[i];
-    (k.fuzzy != NO_FUZZY).then(|| {
-        hash3(
-            pair,
-            dir,
-            u64::from(k.fuzzy) << 8 | u64::from(k.tcp_flags & 0x07),
-        )
-    })
+/// The exact-match key of frame `i` of side A (`is_b` false) or B, in pair `pair`, A's direction
+/// `dir`.
+pub fn exact_key(
+    a: &SideKeys,
+    b: &SideKeys,
+    pairing: &Pairing,
+    is_b: bool,
+    i: usize,
+    pair: u32,
+    dir: u8,
+) -> u64 {
+    let clock = ClockModel::identity(0);
+    let ctx = Ctx {
+        a,
+        b,
+        pairing,
+        clock: &clock,
+        window: Window {
+            early_ns: 0,
+            late_ns: 0,
+            expected_ns: [0, 0],
+        },
+    };
+    ctx.exact(is_b, i, pair, dir)
 }
 
 /// Matches the packets of paired flows.
@@ -319,13 +406,17 @@ pub fn match_packets(
         done_b: vec![false; b.keys.len()],
         ..Matching::default()
     };
-    let ea = ctx.entries(false, &out.done_a, |i, p, dir| Some(exact(a, i, p, dir)));
-    let eb = ctx.entries(true, &out.done_b, |i, p, dir| Some(exact(b, i, p, dir)));
+    let ea = ctx.entries(false, &out.done_a, |i, p, dir| {
+        Some(ctx.exact(false, i, p, dir))
+    });
+    let eb = ctx.entries(true, &out.done_b, |i, p, dir| {
+        Some(ctx.exact(true, i, p, dir))
+    });
     ctx.pass(&ea, &eb, false, &mut out);
     drop((ea, eb));
     ctx.fold(&mut out);
-    let ea = ctx.entries(false, &out.done_a, |i, p, dir| fuzzy(a, i, p, dir));
-    let eb = ctx.entries(true, &out.done_b, |i, p, dir| fuzzy(b, i, p, dir));
+    let ea = ctx.entries(false, &out.done_a, |i, p, dir| ctx.fuzzy(false, i, p, dir));
+    let eb = ctx.entries(true, &out.done_b, |i, p, dir| ctx.fuzzy(true, i, p, dir));
     ctx.pass(&ea, &eb, true, &mut out);
     out.matched.sort_unstable_by_key(|m| (m.a, m.b));
     out

@@ -83,9 +83,11 @@ pub fn compare_with(a: Side<'_>, b: Side<'_>, options: &Options) -> Comparison {
         let bound = c.uncertainty_s.unwrap_or(0.0).min(options.max_delay_s);
         ((bound * 1e9) as i64).saturating_add(1_000_000)
     };
+    let expected_ns = expected_delays(&ka, &kb, &pairs, &first_clock, &anchors);
     let window = matcher::Window {
         early_ns: early_ns(&first_clock),
         late_ns,
+        expected_ns,
     };
     pairing::pair_leftovers(
         &ka,
@@ -94,6 +96,7 @@ pub fn compare_with(a: Side<'_>, b: Side<'_>, options: &Options) -> Comparison {
         &first_clock,
         late_ns.saturating_add(window.early_ns),
     );
+    pairing::fill_seq_deltas(&ka, &kb, &mut pairs, &anchors);
     let matching = matcher::match_packets(&ka, &kb, &pairs, &first_clock, window);
     // Refit on every exact match (many more points than the anchors).
     let (up, down) = clock_points(
@@ -152,4 +155,35 @@ fn clock_points(
         }
     }
     (up, down)
+}
+
+/// The median corrected transit of the anchors passing A first and of those passing B first.
+fn expected_delays(
+    ka: &keys::SideKeys,
+    kb: &keys::SideKeys,
+    pairs: &pairing::Pairing,
+    clock: &clock::ClockModel,
+    anchors: &[(u32, u32)],
+) -> [i64; 2] {
+    let mut delays: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
+    for &(ia, ib) in anchors {
+        let (x, y) = (&ka.keys[ia as usize], &kb.keys[ib as usize]);
+        let p = pairs.pair_of_a[x.flow as usize];
+        if p == pairing::NO_PAIR || pairs.pair_of_b[y.flow as usize] != p {
+            continue;
+        }
+        let tb = clock.b_to_a_ns(y.ts_ns);
+        if pairs.pairs[p as usize].a_first[usize::from(x.dir)] {
+            delays[0].push(tb.saturating_sub(x.ts_ns));
+        } else {
+            delays[1].push(x.ts_ns.saturating_sub(tb));
+        }
+    }
+    delays.map(|mut v| {
+        if v.is_empty() {
+            return 0;
+        }
+        let mid = v.len() / 2;
+        *v.select_nth_unstable(mid).1
+    })
 }

@@ -11,6 +11,7 @@
 use super::clock::ClockModel;
 use super::keys::{endpoint, proto_name, SideKeys, NO_FLOW};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use serde::Serialize;
 
 /// `Pairing::pair_of_*` for an unpaired flow.
@@ -27,6 +28,8 @@ pub struct FlowPair {
     pub a_first: [bool; 2],
     /// Anchors that voted for the pair (0: paired by its first packet).
     pub votes: u32,
+    /// TCP, per A direction: B's sequence number minus A's for the same byte (0: not rewritten).
+    pub seq_delta: [u32; 2],
 }
 
 impl FlowPair {
@@ -137,6 +140,7 @@ pub fn pair_flows(a: &SideKeys, b: &SideKeys, anchors: &[(u32, u32)]) -> Pairing
             flip,
             a_first: [true, false],
             votes: n,
+            seq_delta: [0, 0],
         });
     }
     // Clock differences per pair and A direction.
@@ -184,51 +188,63 @@ pub fn pair_leftovers(
     clock: &ClockModel,
     window_ns: i64,
 ) {
-    let mut by_content: HashMap<(u8, u64), Vec<u32>> = HashMap::default();
-    let mut by_fuzzy: HashMap<(u8, u8, u32), Vec<u32>> = HashMap::default();
+    // Unpaired B flows by first-packet key, ordered by first time on A's clock.
+    type Candidates = BTreeSet<(i64, u32)>;
+    let mut by_content: HashMap<(u8, u64), Candidates> = HashMap::default();
+    let mut by_fuzzy: HashMap<(u8, u8, u32), Candidates> = HashMap::default();
     for (fb, flow) in b.flows.iter().enumerate() {
         if pairing.pair_of_b[fb] != NO_PAIR {
             continue;
         }
+        let t = clock.b_to_a_ns(flow.first_ts);
         by_content
             .entry((flow.proto, flow.first_content))
             .or_default()
-            .push(fb as u32);
+            .insert((t, fb as u32));
         if flow.first_fuzzy != super::keys::NO_FUZZY {
             by_fuzzy
                 .entry((flow.proto, flow.first_flags & 0x07, flow.first_fuzzy))
                 .or_default()
-                .push(fb as u32);
+                .insert((t, fb as u32));
         }
     }
+    let nearest = |set: &Candidates, t: i64| -> Option<(i64, u32)> {
+        let after = set.range((t, 0)..).next();
+        let before = set.range(..(t, 0)).next_back();
+        [after, before]
+            .into_iter()
+            .flatten()
+            .map(|&(tb, fb)| (tb.saturating_sub(t).saturating_abs(), tb, fb))
+            .filter(|&(gap, _, _)| gap <= window_ns)
+            .min()
+            .map(|(_, tb, fb)| (tb, fb))
+    };
     let default = pairing.a_on_initiator_side;
     for (fa, flow) in a.flows.iter().enumerate() {
         if pairing.pair_of_a[fa] != NO_PAIR {
             continue;
         }
-        let lists = [
-            by_content.get(&(flow.proto, flow.first_content)),
-            by_fuzzy.get(&(flow.proto, flow.first_flags & 0x07, flow.first_fuzzy)),
-        ];
-        let mut best: Option<(i64, u32)> = None;
-        for list in lists.into_iter().flatten() {
-            for &fb in list {
-                if pairing.pair_of_b[fb as usize] != NO_PAIR {
-                    continue;
-                }
-                let t = clock.b_to_a_ns(b.flows[fb as usize].first_ts);
-                let gap = t.saturating_sub(flow.first_ts).saturating_abs();
-                if gap <= window_ns && best.is_none_or(|(g, _)| gap < g) {
-                    best = Some((gap, fb));
-                }
-            }
-            if best.is_some() {
-                break;
-            }
+        let content_key = (flow.proto, flow.first_content);
+        let fuzzy_key = (flow.proto, flow.first_flags & 0x07, flow.first_fuzzy);
+        let found = by_content
+            .get(&content_key)
+            .and_then(|set| nearest(set, flow.first_ts))
+            .or_else(|| {
+                by_fuzzy
+                    .get(&fuzzy_key)
+                    .and_then(|set| nearest(set, flow.first_ts))
+            });
+        let Some((tb, fb)) = found else { continue };
+        // Taken: out of both indexes.
+        let fbf = &b.flows[fb as usize];
+        if let Some(set) = by_content.get_mut(&(fbf.proto, fbf.first_content)) {
+            set.remove(&(tb, fb));
         }
-        let Some((_, fb)) = best else { continue };
+        if let Some(set) = by_fuzzy.get_mut(&(fbf.proto, fbf.first_flags & 0x07, fbf.first_fuzzy)) {
+            set.remove(&(tb, fb));
+        }
         let dir_a = a.keys[flow.first_frame as usize].dir;
-        let dir_b = b.keys[b.flows[fb as usize].first_frame as usize].dir;
+        let dir_b = b.keys[fbf.first_frame as usize].dir;
         pairing.pair_of_a[fa] = pairing.pairs.len() as u32;
         pairing.pair_of_b[fb as usize] = pairing.pairs.len() as u32;
         pairing.pairs.push(FlowPair {
@@ -237,7 +253,60 @@ pub fn pair_leftovers(
             flip: dir_a != dir_b,
             a_first: [default, !default],
             votes: 0,
+            seq_delta: [0, 0],
         });
+    }
+}
+
+/// Per TCP pair and direction, the sequence shift between the sides: the most common
+/// difference of the anchors' sequence numbers (or of the other direction's acknowledgement
+/// numbers), else of the two sides' ISNs (first sequence numbers seen).
+pub fn fill_seq_deltas(a: &SideKeys, b: &SideKeys, pairing: &mut Pairing, anchors: &[(u32, u32)]) {
+    // (pair, what: dir * 2 + (0 seq, 1 ack), value)
+    let mut votes: Vec<(u32, u8, u32)> = Vec::new();
+    for &(ia, ib) in anchors {
+        let (ka, kb) = (&a.keys[ia as usize], &b.keys[ib as usize]);
+        let p = pairing.pair_of_a[ka.flow as usize];
+        if p == NO_PAIR
+            || pairing.pair_of_b[kb.flow as usize] != p
+            || a.flows[ka.flow as usize].proto != 6
+        {
+            continue;
+        }
+        votes.push((p, ka.dir * 2, kb.seq.wrapping_sub(ka.seq)));
+        if ka.tcp_flags & 0x10 != 0 && kb.tcp_flags & 0x10 != 0 {
+            votes.push((p, ka.dir * 2 + 1, kb.ack.wrapping_sub(ka.ack)));
+        }
+    }
+    votes.sort_unstable();
+    // The most common value per (pair, what).
+    let mut best: HashMap<(u32, u8), (u32, usize)> = HashMap::default();
+    let mut i = 0;
+    while i < votes.len() {
+        let mut j = i;
+        while j < votes.len() && votes[j] == votes[i] {
+            j += 1;
+        }
+        let (p, what, value) = votes[i];
+        let slot = best.entry((p, what)).or_insert((value, 0));
+        if j - i > slot.1 {
+            *slot = (value, j - i);
+        }
+        i = j;
+    }
+    for (p, pair) in pairing.pairs.iter_mut().enumerate() {
+        let (fa, fb) = (&a.flows[pair.a as usize], &b.flows[pair.b as usize]);
+        if fa.proto != 6 {
+            continue;
+        }
+        for d in 0..2u8 {
+            let seq = best.get(&(p as u32, d * 2)).map(|x| x.0);
+            let ack = best.get(&(p as u32, (1 - d) * 2 + 1)).map(|x| x.0);
+            let isn = fa.isn[usize::from(d)]
+                .zip(fb.isn[usize::from(d ^ u8::from(pair.flip))])
+                .map(|(x, y)| y.wrapping_sub(x));
+            pair.seq_delta[usize::from(d)] = seq.or(ack).or(isn).unwrap_or(0);
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 use super::clock::ClockModel;
 use super::diff::{self, Change};
 use super::keys::SideKeys;
-use super::matcher::Matching;
+use super::matcher::{exact_key, Matching};
 use super::pairing::{nat_map, NatEntry, Pairing, NO_PAIR};
 use super::{Options, Side};
 use crate::findings::text::{count, frame_set_filter, join_and, percent};
@@ -70,6 +70,8 @@ pub struct DirectionStats {
     pub matched: u64,
     pub lost: u64,
     pub injected: u64,
+    /// Extra copies of a packet that also arrived once: duplicated between the points.
+    pub duplicated: u64,
     pub modified: u64,
     /// IP hops between the points (the usual TTL decrement).
     pub hops: Option<u8>,
@@ -125,6 +127,8 @@ pub struct Comparison {
     pub matched: u64,
     pub lost: Vec<Seen>,
     pub injected: Vec<Seen>,
+    /// Extra downstream copies of packets that were matched (duplicated in transit).
+    pub duplicated: Vec<Seen>,
     pub modified: Vec<Modified>,
     /// Modified pairs in all (past `Options::max_diffs` they are counted but not diffed).
     pub modified_total: u64,
@@ -346,7 +350,6 @@ pub fn build(input: Input<'_>) -> Comparison {
     let mut modified = Vec::new();
     let mut modified_total = 0u64;
     let mut modified_pairs: Vec<(usize, u32, u32, u8, u32)> = Vec::new();
-    let mut seq_delta: HashMap<(u32, u8), (u32, u32)> = HashMap::default();
     let mut diffs = 0usize;
     for m in &matching.matched {
         let (ra, rb) = (&ia.records[m.a as usize], &ib.records[m.b as usize]);
@@ -358,11 +361,6 @@ pub fn build(input: Input<'_>) -> Comparison {
             &mut directions.b_to_a
         };
         stats.matched += 1;
-        if ra.is_tcp() {
-            seq_delta
-                .entry((m.pair, m.dir))
-                .or_insert((rb.seq.wrapping_sub(ra.seq), m.a));
-        }
         let mut changes = Vec::new();
         let (up_ttl, down_ttl) = if up_is_a {
             (ra.ttl, rb.ttl)
@@ -409,20 +407,25 @@ pub fn build(input: Input<'_>) -> Comparison {
             changes,
         });
     }
-    let mut seq_rewritten: Vec<(u32, SeqRewrite)> = seq_delta
-        .iter()
-        .filter(|(_, (delta, _))| *delta != 0)
-        .map(|(&(pair, dir), &(delta, frame))| {
-            let flow = &ka.flows[pairing.pairs[pair as usize].a as usize];
-            (
-                frame,
-                SeqRewrite {
-                    flow: flow.describe(dir),
-                    delta: delta as i32,
-                },
-            )
-        })
-        .collect();
+    let mut seq_rewritten: Vec<(u32, SeqRewrite)> = Vec::new();
+    for pair in &pairing.pairs {
+        let flow = &ka.flows[pair.a as usize];
+        if flow.proto != 6 {
+            continue;
+        }
+        for dir in 0..2u8 {
+            let delta = pair.seq_delta[usize::from(dir)];
+            if delta != 0 && flow.packets[usize::from(dir)] > 0 {
+                seq_rewritten.push((
+                    flow.first_frame,
+                    SeqRewrite {
+                        flow: flow.describe(dir),
+                        delta: delta as i32,
+                    },
+                ));
+            }
+        }
+    }
     seq_rewritten.sort_by_key(|(frame, _)| *frame);
 
     // Seen at one point only.
@@ -431,6 +434,20 @@ pub fn build(input: Input<'_>) -> Comparison {
     let inside = |span: Option<(i64, i64)>, t: i64| span.is_some_and(|(f, l)| t >= f && t <= l);
     let mut lost: [Vec<(bool, u32)>; 2] = [Vec::new(), Vec::new()];
     let mut injected: [Vec<(bool, u32)>; 2] = [Vec::new(), Vec::new()];
+    let mut duplicated: [Vec<(bool, u32)>; 2] = [Vec::new(), Vec::new()];
+    // Contents that arrived downstream (per pair and direction): a second copy is a duplicate.
+    let arrived: rustc_hash::FxHashSet<u64> = matching
+        .matched
+        .iter()
+        .filter(|m| !m.fuzzy)
+        .map(|m| {
+            if a_first(m.pair, m.dir) {
+                exact_key(ka, kb, pairing, true, m.b as usize, m.pair, m.dir)
+            } else {
+                exact_key(ka, kb, pairing, false, m.a as usize, m.pair, m.dir)
+            }
+        })
+        .collect();
     let mut one_side_only = PerSide::default();
     let mut outside_window = PerSide::default();
     for (is_b, side, done) in [(false, ka, &matching.done_a), (true, kb, &matching.done_b)] {
@@ -481,6 +498,8 @@ pub fn build(input: Input<'_>) -> Comparison {
             }
             if upstream {
                 lost[d].push((is_b, i as u32));
+            } else if arrived.contains(&exact_key(ka, kb, pairing, is_b, i, p, dir)) {
+                duplicated[d].push((is_b, i as u32));
             } else {
                 injected[d].push((is_b, i as u32));
             }
@@ -490,6 +509,8 @@ pub fn build(input: Input<'_>) -> Comparison {
     directions.b_to_a.lost = lost[1].len() as u64;
     directions.a_to_b.injected = injected[0].len() as u64;
     directions.b_to_a.injected = injected[1].len() as u64;
+    directions.a_to_b.duplicated = duplicated[0].len() as u64;
+    directions.b_to_a.duplicated = duplicated[1].len() as u64;
     directions.a_to_b.sent = directions.a_to_b.matched + directions.a_to_b.lost + matching.folded_a;
     directions.b_to_a.sent = directions.b_to_a.matched + directions.b_to_a.lost;
     let to_seen = |list: &[(bool, u32)]| -> Vec<Seen> {
@@ -505,6 +526,8 @@ pub fn build(input: Input<'_>) -> Comparison {
     };
     let mut lost_list: Vec<Seen> = lost.iter().flat_map(|l| to_seen(l)).collect();
     let mut injected_list: Vec<Seen> = injected.iter().flat_map(|l| to_seen(l)).collect();
+    let mut duplicated_list: Vec<Seen> = duplicated.iter().flat_map(|l| to_seen(l)).collect();
+    duplicated_list.sort_by_key(|s| (s.file, s.no));
     lost_list.sort_by_key(|s| (s.file, s.no));
     injected_list.sort_by_key(|s| (s.file, s.no));
 
@@ -628,6 +651,37 @@ pub fn build(input: Input<'_>) -> Comparison {
                 );
             }
         }
+        let total_dup = duplicated[0].len() + duplicated[1].len();
+        if total_dup > 0 {
+            let frames_of = |file: bool| -> Vec<u32> {
+                duplicated
+                    .iter()
+                    .flatten()
+                    .filter(|x| x.0 == file)
+                    .map(|x| x.1)
+                    .collect()
+            };
+            findings.push(
+                FindingBuilder {
+                    kind: "compare_duplicated",
+                    severity: Severity::Note,
+                    verdict: format!(
+                        "{} arrived twice although sent once: duplicated between the points",
+                        count(total_dup as u64, "packet", "packets")
+                    ),
+                    explanation: "The downstream capture holds an extra identical copy of a \
+                        packet the upstream capture saw once: a link-layer retransmission, a \
+                        mirrored or looping path, or a duplicate made by the capture itself."
+                        .into(),
+                    a: frames_of(false),
+                    b: frames_of(true),
+                    details: Details::new()
+                        .with("a_to_b", duplicated[0].len())
+                        .with("b_to_a", duplicated[1].len()),
+                }
+                .finish(),
+            );
+        }
         findings.extend(modified_findings(
             &modified,
             &modified_pairs,
@@ -729,6 +783,7 @@ pub fn build(input: Input<'_>) -> Comparison {
         matched: matching.matched.len() as u64,
         lost: if common { lost_list } else { Vec::new() },
         injected: if common { injected_list } else { Vec::new() },
+        duplicated: if common { duplicated_list } else { Vec::new() },
         modified,
         modified_total,
         delay,
