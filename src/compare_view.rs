@@ -118,6 +118,32 @@ fn stream_text(analyzer: &Analyzer, s: &Stream) -> [String; 2] {
     [end(s.a), end(s.b)]
 }
 
+/// At most this many flows go to the page's table (a capture may hold a hundred thousand).
+pub const MAX_FLOW_ROWS: usize = 2000;
+
+/// The flows the table lists: those with differences first, then the biggest.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowList {
+    /// Flows in all (the table shows `rows`).
+    pub total: usize,
+    pub rows: Vec<FlowPair>,
+}
+
+/// [`flow_pairs`] ranked (lost, injected and modified packets first, then frames) and cut to
+/// `limit` rows; each keeps its `key` for [`ladder`].
+pub fn flow_list(a: &Analyzer, b: &Analyzer, c: &Comparison, limit: usize) -> FlowList {
+    let mut rows = flow_pairs(a, b, c);
+    let total = rows.len();
+    rows.sort_by_key(|f| {
+        let [x, y] = &f.dirs;
+        let differences = x.lost + y.lost + x.injected + y.injected + x.modified + y.modified;
+        let frames = x.frames_a + y.frames_a + x.frames_b + y.frames_b;
+        std::cmp::Reverse((differences, frames))
+    });
+    rows.truncate(limit);
+    FlowList { total, rows }
+}
+
 /// The flows of both captures, paired: A's in stream order, then B's flows A never saw.
 pub fn flow_pairs(a: &Analyzer, b: &Analyzer, c: &Comparison) -> Vec<FlowPair> {
     build(a, b, c).0

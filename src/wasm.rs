@@ -374,12 +374,19 @@ impl WasmComparison {
         to_js_wide(&self.inner)
     }
 
-    /// The TCP/UDP flows of both sides paired (`compare_view::FlowPair` objects).
-    pub fn flows(&self, a: &WasmAnalyzer, b: &WasmAnalyzer) -> Result<JsValue, JsError> {
-        to_js_wide(&crate::compare_view::flow_pairs(
+    /// The TCP/UDP flows of both sides paired, at most `limit` of them, those with differences
+    /// first: `{total, rows}` (`compare_view::FlowList`).
+    pub fn flows(
+        &self,
+        a: &WasmAnalyzer,
+        b: &WasmAnalyzer,
+        limit: usize,
+    ) -> Result<JsValue, JsError> {
+        to_js_wide(&crate::compare_view::flow_list(
             &a.inner,
             &b.inner,
             &self.inner,
+            limit,
         ))
     }
 

@@ -7,7 +7,7 @@
 mod common;
 
 use tracelens::compare::{self, Side};
-use tracelens::compare_view::{flow_pairs, ladder};
+use tracelens::compare_view::{flow_list, flow_pairs, ladder};
 
 const DROPPED: [u64; 2] = [7, 10];
 
@@ -119,6 +119,10 @@ fn flows_pair_through_nat_and_the_ladder_marks_what_changed() {
     );
     assert_eq!(up.upstream, "a");
     assert!(up.delay_ms.is_some_and(|d| d < 1.0), "{up:?}");
+
+    let listed = flow_list(&a, &b, &c, 10);
+    assert_eq!((listed.total, listed.rows.len()), (1, 1));
+    assert_eq!(flow_list(&a, &b, &c, 0).rows.len(), 0);
 
     let l = ladder(&a, &b, &c, 0).expect("a ladder");
     assert_eq!((l.a.len(), l.b.len()), (22, 20));

@@ -106,6 +106,7 @@ test('two captures of the same traffic: Compare shows the verdicts, clock, flows
   assert.deepEqual(nat, [['tcp', '10.0.0.80:56637', '192.0.2.1:40000', '1']]);
 
   // The per-flow table: one TCP flow, 2 lost from the first sender, 1 modified back.
+  await page.waitForSelector('#view-compare[data-flows="1"]');
   const flows = await tableRows(page, '#compare-flows');
   assert.equal(flows.length, 1, JSON.stringify(flows));
   assert.match(flows[0].cells.join(' '), /10\.0\.0\.80:56637 → 68\.233\.76\.12:443 192\.0\.2\.1:40000 → 68\.233\.76\.12:443/);

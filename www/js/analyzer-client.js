@@ -72,9 +72,14 @@ export class AnalyzerClient {
     return this.request(Msg.SIDE, { side });
   }
 
-  /** {comparison, flows} of the open pair. */
+  /** The comparison of the open pair. */
   compare() {
-    return this.request(Msg.COMPARE).then(({ comparison, flows }) => ({ comparison, flows }));
+    return this.request(Msg.COMPARE).then((m) => m.comparison);
+  }
+
+  /** {flows, total}: the flows of the open pair, paired and counted. */
+  compareFlows() {
+    return this.request(Msg.FLOWS).then(({ flows, total }) => ({ flows, total }));
   }
 
   /** The ladder of flow `key` of the open pair. */

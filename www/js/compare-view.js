@@ -34,6 +34,7 @@ export class CompareView {
     const flowsBox = el('div', { class: 'compare-flows', id: 'compare-flows' });
     this.flows = new CompareFlows(flowsBox, { onChoose: (row) => this.choose(row) });
     this.ladder = el('div', { class: 'compare-ladder', id: 'compare-ladder' });
+    this.flowsNote = el('p', { class: 'compare-flows-note' });
     this.ladderSeq = 0;
     root.replaceChildren(
       el('div', { class: 'view-toolbar' }, this.headline, el('span', { class: 'toolbar-spacer' })),
@@ -41,7 +42,7 @@ export class CompareView {
         el('h3', { text: 'Verdicts' }), this.verdicts,
         el('h3', { text: 'Clock and NAT' }), this.clock,
         el('h3', { text: 'Export as pcapng' }), this.exports,
-        el('h3', { text: 'Flows' }), flowsBox,
+        el('h3', { text: 'Flows' }), this.flowsNote, flowsBox,
         el('h3', { text: 'Ladder' }), this.ladder));
   }
 
@@ -51,11 +52,14 @@ export class CompareView {
     this.clock.replaceChildren();
     this.exports.replaceChildren();
     this.ladder.replaceChildren();
+    this.flowsNote.textContent = '';
+    this.flows.show([]);
     delete this.root.dataset.ready;
+    delete this.root.dataset.flows;
   }
 
-  /** `data`: {comparison, flows}; `names`: {a, b} file names of the sides. */
-  show({ comparison, flows }, names) {
+  /** `comparison` (as `tracelens compare --json`); `names`: {a, b} file names of the sides. */
+  show(comparison, names) {
     this.names = names;
     this.comparison = comparison;
     const lostTotal = comparison.lost.length;
@@ -65,9 +69,18 @@ export class CompareView {
     renderVerdicts(this.verdicts, comparison.findings ?? [], { onJump: this.onJump, names });
     renderClock(this.clock, comparison);
     this.renderExports(comparison);
-    const ordered = this.flows.show(flows);
-    this.ladder.replaceChildren(el('p', { class: 'pane-empty', text: ordered.length ? 'Select a flow to draw its ladder.' : '' }));
+    this.flowsNote.textContent = 'Pairing the flows…';
     this.root.dataset.ready = 'true';
+  }
+
+  /** The flows table (`flows`, `total` in all); the first flow's ladder is drawn. */
+  showFlows(flows, total) {
+    const ordered = this.flows.show(flows);
+    this.flowsNote.textContent = total > flows.length
+      ? `The ${fmt.count(flows.length)} flows with differences first, then the biggest, of ${fmt.count(total)}.`
+      : `${fmt.plural(total, 'flow')}.`;
+    this.ladder.replaceChildren(el('p', { class: 'pane-empty', text: ordered.length ? 'Select a flow to draw its ladder.' : '' }));
+    this.root.dataset.flows = String(total);
     if (ordered.length) this.flows.select(0);
   }
 

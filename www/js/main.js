@@ -53,6 +53,7 @@ let linkedPath = null; // the same-site capture a link named, while it is being 
 // Two captures compared: {names: {a, b}, sides: {a, b} (their `pairOpened` parts), side shown};
 // null for one capture.
 let compareMode = null;
+let pairSeq = 0; // bumped per comparison shown (switching sides keeps it)
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -598,6 +599,7 @@ async function exportPcapng() {
 /** Enters compare mode (`compare`: {names, sides}) or leaves it (null). */
 function setCompareMode(compare) {
   compareMode = compare ? { ...compare, side: 'a' } : null;
+  pairSeq++;
   if (!compareView) return;
   byId('tab-compare').hidden = !compare;
   if (compare) {
@@ -609,13 +611,13 @@ function setCompareMode(compare) {
     compareView.reset();
     delete body.dataset.compare;
     delete body.dataset.side;
+    delete body.dataset.compareMs;
   }
 }
 
 /** Shows a compared pair: side A in the packet list, the comparison in the Compare view. */
 async function showComparison(files, opened) {
   const names = { a: files[0].name, b: files[1].name };
-  const seq = captureSeq + 1;
   const a = { summary: opened.a.summary, count: opened.a.count, bytes: files[0].size, timing: opened.a.timing };
   showCapture([files[0]], a, { compare: { names, sides: { a: opened.a, b: opened.b } } });
   captureName = names.a;
@@ -623,19 +625,22 @@ async function showComparison(files, opened) {
   byId('capture-title').title = byId('capture-title').textContent;
   document.title = `${names.a} ⇄ ${names.b} — tracelens`;
   status.textContent = `A: ${fmt.plural(opened.a.count, 'frame')} · B: ${fmt.plural(opened.b.count, 'frame')} · ${fmt.plural(opened.matched, 'packet')} in both · compared in ${fmt.duration(opened.compareMs / 1000)}`;
+  const seq = ++pairSeq;
+  body.dataset.compareMs = opened.compareMs.toFixed(1); // inside the worker, for the benchmark
   tabs.show('compare');
-  let data;
   try {
-    data = await client.compare();
+    const comparison = await client.compare();
+    if (seq !== pairSeq) return;
+    compareView.show(comparison, names);
+    body.dataset.compare = 'ready';
+    const { flows, total } = await client.compareFlows();
+    if (seq !== pairSeq) return;
+    compareView.showFlows(flows, total);
   } catch (err) {
-    if (seq !== captureSeq || err instanceof CancelledError) return;
+    if (seq !== pairSeq || err instanceof CancelledError) return;
     body.dataset.compare = 'failed';
     status.textContent = `The comparison could not be shown: ${err.message}`;
-    return;
   }
-  if (seq !== captureSeq) return;
-  compareView.show(data, names);
-  body.dataset.compare = 'ready';
 }
 
 /** Shows side `side` ("a" or "b") of the compared pair in the packet list and the other views. */

@@ -75,12 +75,16 @@
 //            Shows the other side. Answer: `sideShown` {side, count, displayed, filterText}
 //            (each side keeps its own display filter).
 //   compare        {type, id}
-//            Answer: `compared` {comparison, flows}: `comparison` as `tracelens compare --json`
-//            prints it (clock, nat, matched, lost, injected, modified, delay, findings,
-//            directions, …; frame numbers are per side, 1-based), `flows` the TCP/UDP flows of
+//            Answer: `compared` {comparison}: as `tracelens compare --json` prints it (clock,
+//            nat, matched, lost, injected, modified, delay, findings, directions, …; frame
+//            numbers are per side, 1-based).
+//   flows          {type, id}
+//            Answer: `flows` {flows, total}: the TCP/UDP flows of
 //            both sides paired through the NAT map: [{key, proto, a, b, a_stream, b_stream,
 //            dirs: [{frames_a, frames_b, lost, injected, modified, delay_ms, upstream}, {…}]}]
-//            (dirs[0] from the flow's first sender as A saw it, dirs[1] back).
+//            (dirs[0] from the flow's first sender as A saw it, dirs[1] back), at most 2,000 of
+//            the `total`: those with lost, injected or modified packets first, then the
+//            biggest; `key` names the flow for `ladder`.
 //   ladder         {type, id, key}
 //            The side-by-side ladder of flow `key`. Answer: `ladder` {ladder: {flow, a: Rung[],
 //            b: Rung[], truncated}}, a Rung being {no, t (s since A's first frame, on A's clock),
@@ -140,6 +144,7 @@ export const Msg = Object.freeze({
   SIDE_SHOWN: 'sideShown',
   COMPARE: 'compare',
   COMPARED: 'compared',
+  FLOWS: 'flows',
   LADDER: 'ladder',
   COMPARE_EXPORT: 'compareExport',
   READY: 'ready',

@@ -58,6 +58,7 @@ async function handle(msg) {
     case Msg.OPEN: return open(msg);
     case Msg.OPEN_PAIR: return openPair(msg);
     case Msg.COMPARE: return compare(msg);
+    case Msg.FLOWS: return compareFlows(msg);
     case Msg.LADDER: return ladder(msg);
     case Msg.SIDE: return showSide(msg);
     case Msg.COMPARE_EXPORT: return compareExport(msg);
@@ -241,11 +242,20 @@ function requirePair() {
   return pair;
 }
 
-/** The comparison report and the flows of both sides paired. */
+/** Flows listed in the Compare view's table (those with differences first). */
+const MAX_FLOW_ROWS = 2000;
+
+/** The comparison report (computed when the pair was read). */
 function compare({ id }) {
   const p = requirePair();
-  const flows = plainNumbers(p.comparison.flows(p.a.analyzer, p.b.analyzer));
-  self.postMessage({ type: Msg.COMPARED, id, comparison: p.report, flows });
+  self.postMessage({ type: Msg.COMPARED, id, comparison: p.report });
+}
+
+/** The flows of both sides paired and counted. */
+function compareFlows({ id }) {
+  const p = requirePair();
+  const { total, rows } = plainNumbers(p.comparison.flows(p.a.analyzer, p.b.analyzer, MAX_FLOW_ROWS));
+  self.postMessage({ type: Msg.FLOWS, id, flows: rows, total });
 }
 
 /** The ladder of flow pair `key`. */
