@@ -4,7 +4,10 @@
 //! transport payload length and a hash of its first bytes, ICMP type/code/sequence. TCP sequence
 //! and acknowledgement numbers are kept raw beside it: a firewall may shift them by a constant
 //! per connection (ISN randomisation) and either capture may start mid-connection, so the matcher
-//! aligns them per flow pair with the shift the anchors show. Addresses,
+//! aligns them per flow pair with the shift the anchors show. TCP adds the window and the SACK
+//! edges (relative to the segment's own acknowledgement number), so the duplicate ACKs of a loss
+//! episode stay apart. Link-scoped packets (IPv6 link-local, ND, IPv4 link-local and broadcast)
+//! belong to one link each and are not compared. Addresses,
 //! ports, TTL, checksums, DSCP/ECN and the IP ID never enter it. The `fingerprint` hashes the header
 //! fields that should not change in transit either (DSCP/ECN, IP length, DF, TCP header length,
 //! flags, window, urgent pointer, the MSS / window-scale / SACK-permitted options), so a matched
@@ -47,6 +50,8 @@ pub struct PacketKey {
     pub fuzzy: u32,
     /// Transport payload length.
     pub payload_len: u16,
+    /// IPv4 identification (0 for IPv6): preserved by most NATs, a tie-breaker between copies.
+    pub ip_id: u16,
     /// 0 from the flow's initiator, 1 towards it.
     pub dir: u8,
     pub tcp_flags: u8,
@@ -63,6 +68,7 @@ impl Default for PacketKey {
             ack: 0,
             fuzzy: NO_FUZZY,
             payload_len: 0,
+            ip_id: 0,
             dir: 0,
             tcp_flags: 0,
         }
@@ -149,6 +155,24 @@ fn is_echo(proto: u8, icmp_type: u16) -> bool {
     matches!((proto, icmp_type), (1, 0 | 8) | (58, 128 | 129))
 }
 
+/// Addresses that never cross a router (IPv6 link-local and link-scope multicast, IPv4
+/// link-local, local-network multicast and broadcast): their packets are each link's own, not
+/// the same packets seen at two points.
+pub fn link_scoped(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            (s[0] & 0xffc0) == 0xfe80 || (s[0] & 0xff0f) == 0xff02 || (s[0] & 0xff0f) == 0xff01
+        }
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            (o[0] == 169 && o[1] == 254)
+                || (o[0] == 224 && o[1] == 0 && o[2] == 0)
+                || v4.is_broadcast()
+        }
+    }
+}
+
 /// The bytes of frame `i`.
 fn frame_bytes<'b>(
     analyzer: &Analyzer,
@@ -173,6 +197,9 @@ struct Header {
     tcp_hdr_len: u8,
     tcp_options: u64,
     tsval: Option<(u32, u32)>,
+    /// Hash of the SACK edges minus the segment's acknowledgement number (invariant under ISN
+    /// rewriting).
+    sack: u64,
 }
 
 /// Where the layers of one frame are.
@@ -307,7 +334,17 @@ fn read_header(link_type: u32, data: &[u8], record: &PacketRecord) -> Header {
                     };
                     h.write_u8(len as u8);
                     match kind {
-                        5 => {}
+                        5 => {
+                            let ack = be16(data, layout.l4 + 8)
+                                .zip(be16(data, layout.l4 + 10))
+                                .map_or(0, |(hi, lo)| u32::from(hi) << 16 | u32::from(lo));
+                            let mut sack = FxHasher::default();
+                            for edge in value.chunks_exact(4) {
+                                let e = u32::from_be_bytes([edge[0], edge[1], edge[2], edge[3]]);
+                                sack.write_u32(e.wrapping_sub(ack));
+                            }
+                            out.sack = sack.finish();
+                        }
                         8 if value.len() == 8 => {
                             let tsval =
                                 u32::from_be_bytes([value[0], value[1], value[2], value[3]]);
@@ -358,7 +395,7 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
             out.keys.push(key);
             continue;
         };
-        if !comparable {
+        if !comparable || link_scoped(src) || link_scoped(dst) {
             out.keys.push(key);
             continue;
         }
@@ -419,6 +456,7 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
         key.flow = id;
         key.dir = dir;
         key.payload_len = record.payload_len;
+        key.ip_id = record.ip_id;
         let mut h = FxHasher::default();
         h.write_u8(proto);
         h.write_u16(record.payload_len);
@@ -441,6 +479,8 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
                     flow.first_fuzzy = rel_seq;
                 }
                 h.write_u8(record.tcp_flags & 0x3f);
+                h.write_u16(record.window);
+                h.write_u64(header.sack);
                 if let Some((tsval, tsecr)) = header.tsval {
                     h.write_u32(tsval);
                     h.write_u32(tsecr);
