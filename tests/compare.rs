@@ -719,3 +719,108 @@ fn hostile_inputs_do_not_panic() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The real pair made in network namespaces (`tests/data/compare/make-pair.sh`): a NAT router
+/// with random ports, deterministic drops, MSS clamping to 1200 and DSCP 10 towards the server,
+/// captured at both ends at once; `truth.json` holds the router's own counters.
+#[test]
+fn real_namespace_pair_matches_the_routers_truth() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compare");
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    let c = run(&[dir.join("client.pcap")], &[dir.join("server.pcap")]);
+    assert!(c.common);
+    assert_eq!(c.directions.a_to_b.name, "client→server");
+    let lost_a = c.lost.iter().filter(|s| s.file == "a").count() as u64;
+    let lost_b = c.lost.iter().filter(|s| s.file == "b").count() as u64;
+    assert_eq!(lost_a, truth["dropped_client_to_server"].as_u64().unwrap());
+    assert_eq!(lost_b, truth["dropped_server_to_client"].as_u64().unwrap());
+    assert_eq!(c.directions.a_to_b.lost, 38);
+    assert_eq!(c.directions.b_to_a.lost, 28);
+    assert!(c.injected.is_empty(), "{:#?}", c.injected);
+    assert!(c.duplicated.is_empty(), "{:#?}", c.duplicated);
+    assert_eq!(c.one_side_only.a + c.one_side_only.b, 0);
+    assert_eq!(c.outside_window.a + c.outside_window.b, 0);
+    assert_eq!(c.matched, 515);
+    // NAT: exactly the router's bindings.
+    let nat: BTreeSet<(String, String, String)> = c
+        .nat
+        .iter()
+        .map(|n| (n.proto.clone(), n.a.clone(), n.b.clone()))
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = truth["nat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let proto = n["proto"].as_str().unwrap().to_string();
+            let fix = |s: &str| {
+                if proto == "icmp" {
+                    s.replace(':', " id ")
+                } else {
+                    s.to_string()
+                }
+            };
+            (
+                proto.clone(),
+                fix(n["inside"].as_str().unwrap()),
+                fix(n["outside"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(nat, expected);
+    // Hops and the clock (one host clock: the offset is 0 within its bound, no drift).
+    assert_eq!(c.directions.a_to_b.hops, Some(1));
+    assert_eq!(c.directions.b_to_a.hops, Some(1));
+    let bound = c.clock.uncertainty_s.unwrap();
+    assert!(c.clock.offset_s.abs() <= bound + 1e-6, "{:?}", c.clock);
+    assert!(c.clock.drift_ppm.abs() < 50.0, "{:?}", c.clock);
+    // Modified: DSCP 10 on every matched client→server packet, MSS 1460→1200 on every SYN and
+    // SYN-ACK, nothing else.
+    let dscp = |m: &compare::report::Modified| {
+        m.changes.iter().any(|ch| {
+            ch.field == "ip.dsfield" && ch.b.as_deref() == Some("0x28 (DSCP: AF11, ECN: Not-ECT)")
+        })
+    };
+    // A is upstream for the SYNs (1460 at A, 1200 at B), B for the SYN-ACKs (1460 at B).
+    let mss_ab = |m: &compare::report::Modified, a: &str, b: &str| {
+        m.changes.iter().any(|ch| {
+            ch.field == "tcp.options.mss_val"
+                && ch.a.as_deref() == Some(a)
+                && ch.b.as_deref() == Some(b)
+        })
+    };
+    let mss =
+        |m: &compare::report::Modified| mss_ab(m, "1460", "1200") || mss_ab(m, "1200", "1460");
+    assert_eq!(
+        c.modified
+            .iter()
+            .filter(|m| mss_ab(m, "1460", "1200"))
+            .count(),
+        8
+    );
+    assert_eq!(
+        c.modified
+            .iter()
+            .filter(|m| mss_ab(m, "1200", "1460"))
+            .count(),
+        8
+    );
+    assert_eq!(c.directions.a_to_b.modified, c.directions.a_to_b.matched);
+    assert_eq!(
+        c.modified.iter().filter(|m| dscp(m)).count() as u64,
+        c.directions.a_to_b.matched
+    );
+    assert_eq!(c.modified.iter().filter(|m| mss(m)).count(), 16);
+    assert_eq!(c.directions.b_to_a.modified, 8);
+    for m in &c.modified {
+        assert!(dscp(m) || mss(m), "{m:#?}");
+        for ch in &m.changes {
+            assert!(
+                ch.field.starts_with("ip.dsfield") || ch.field.starts_with("tcp.options"),
+                "{m:#?}"
+            );
+        }
+    }
+    assert!(c.seq_rewritten.is_empty(), "{:#?}", c.seq_rewritten);
+}

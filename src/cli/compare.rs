@@ -25,13 +25,13 @@ impl FrameBytes for MemoryFiles {
     }
 }
 
-fn plain(raw: &[u8]) -> Vec<u8> {
+fn plain(raw: Vec<u8>) -> Vec<u8> {
     if !raw.starts_with(&[0x1f, 0x8b]) {
-        return raw.to_vec();
+        return raw;
     }
     let mut out = Vec::new();
     // A damaged gzip stream still yields what decompressed before the damage.
-    let _ = MultiGzDecoder::new(raw).read_to_end(&mut out);
+    let _ = MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
     out
 }
 
@@ -46,7 +46,7 @@ fn load_side(paths: &[PathBuf]) -> Option<(tracelens::analyzer::Analyzer, Memory
             status = if info.frames == 0 { 2 } else { status.max(1) };
         }
     }
-    let bytes = MemoryFiles(files.iter().map(|(_, b)| plain(b)).collect());
+    let bytes = MemoryFiles(files.into_iter().map(|(_, b)| plain(b)).collect());
     Some((analyzer, bytes, status))
 }
 

@@ -4,7 +4,10 @@
 //! transport payload length and a hash of its first bytes, ICMP type/code/sequence. TCP sequence
 //! and acknowledgement numbers are kept raw beside it: a firewall may shift them by a constant
 //! per connection (ISN randomisation) and either capture may start mid-connection, so the matcher
-//! aligns them per flow pair with the shift the anchors show. Addresses,
+//! aligns them per flow pair with the shift the anchors show. TCP adds the window and the SACK
+//! edges (relative to the segment's own acknowledgement number), so the duplicate ACKs of a loss
+//! episode stay apart. Link-scoped packets (IPv6 link-local, ND, IPv4 link-local and broadcast)
+//! belong to one link each and are not compared. Addresses,
 //! ports, TTL, checksums, DSCP/ECN and the IP ID never enter it. The `fingerprint` hashes the header
 //! fields that should not change in transit either (DSCP/ECN, IP length, DF, TCP header length,
 //! flags, window, urgent pointer, the MSS / window-scale / SACK-permitted options), so a matched
@@ -47,6 +50,8 @@ pub struct PacketKey {
     pub fuzzy: u32,
     /// Transport payload length.
     pub payload_len: u16,
+    /// IPv4 identification (0 for IPv6): preserved by most NATs, a tie-breaker between copies.
+    pub ip_id: u16,
     /// 0 from the flow's initiator, 1 towards it.
     pub dir: u8,
     pub tcp_flags: u8,
@@ -63,6 +68,7 @@ impl Default for PacketKey {
             ack: 0,
             fuzzy: NO_FUZZY,
             payload_len: 0,
+            ip_id: 0,
             dir: 0,
             tcp_flags: 0,
         }
@@ -149,6 +155,24 @@ fn is_echo(proto: u8, icmp_type: u16) -> bool {
     matches!((proto, icmp_type), (1, 0 | 8) | (58, 128 | 129))
 }
 
+/// Addresses that never cross a router (IPv6 link-local and link-scope multicast, IPv4
+/// link-local, local-network multicast and broadcast): their packets are each link's own, not
+/// the same packets seen at two points.
+pub fn link_scoped(addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            (s[0] & 0xffc0) == 0xfe80 || (s[0] & 0xff0f) == 0xff02 || (s[0] & 0xff0f) == 0xff01
+        }
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            (o[0] == 169 && o[1] == 254)
+                || (o[0] == 224 && o[1] == 0 && o[2] == 0)
+                || v4.is_broadcast()
+        }
+    }
+}
+
 /// The bytes of frame `i`.
 fn frame_bytes<'b>(
     analyzer: &Analyzer,
@@ -173,12 +197,98 @@ struct Header {
     tcp_hdr_len: u8,
     tcp_options: u64,
     tsval: Option<(u32, u32)>,
+    /// Hash of the SACK edges minus the segment's acknowledgement number (invariant under ISN
+    /// rewriting).
+    sack: u64,
+}
+
+/// Where the layers of one frame are.
+struct Layout {
+    net: usize,
+    /// Transport header start.
+    l4: usize,
+    payload: usize,
+    payload_len: usize,
+    proto: u8,
+}
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    let b = data.get(at..at.checked_add(2)?)?;
+    Some(u16::from_be_bytes([b[0], b[1]]))
+}
+
+/// The common case read by hand: Ethernet (VLAN tags allowed), unfragmented IPv4 or IPv6
+/// without extension headers, TCP or UDP. Anything else goes through the decoder; both give the
+/// same layout for the same packet, so two sides on different link types key alike.
+fn fast_layout(link_type: u32, data: &[u8]) -> Option<Layout> {
+    if link_type != 1 {
+        return None;
+    }
+    let mut off = 14;
+    let mut ether_type = be16(data, 12)?;
+    while matches!(ether_type, 0x8100 | 0x88a8) {
+        ether_type = be16(data, off + 2)?;
+        off += 4;
+    }
+    let b0 = *data.get(off)?;
+    let (l4, end, proto) = match (ether_type, b0 >> 4) {
+        (0x0800, 4) => {
+            let ihl = usize::from(b0 & 0x0f) * 4;
+            let total = usize::from(be16(data, off + 2)?);
+            if ihl < 20 || total < ihl || be16(data, off + 6)? & 0x3fff != 0 {
+                return None;
+            }
+            (off + ihl, off + total, *data.get(off + 9)?)
+        }
+        (0x86dd, 6) => {
+            let next = *data.get(off + 6)?;
+            let len = usize::from(be16(data, off + 4)?);
+            if len == 0 {
+                return None;
+            }
+            (off + 40, off + 40 + len, next)
+        }
+        _ => return None,
+    };
+    let header = match proto {
+        6 => usize::from(*data.get(l4 + 12)? >> 4) * 4,
+        17 => 8,
+        _ => return None,
+    };
+    if header < 8 || l4 + header > end {
+        return None;
+    }
+    Some(Layout {
+        net: off,
+        l4,
+        payload: l4 + header,
+        payload_len: end - (l4 + header),
+        proto,
+    })
+}
+
+fn slow_layout(link_type: u32, data: &[u8], record: &PacketRecord) -> Layout {
+    let decoded = decode::decode_on_wire(link_type, data, record.orig_len);
+    let payload = decoded.payload_offset as usize;
+    let header = match &decoded.transport {
+        Transport::Tcp(tcp) => usize::from(tcp.header_len),
+        Transport::Udp { .. } => 8,
+        _ => 0,
+    };
+    Layout {
+        net: decoded.net_offset as usize,
+        l4: payload.saturating_sub(header),
+        payload,
+        payload_len: decoded.payload_len as usize,
+        proto: decoded.ip_proto,
+    }
 }
 
 fn read_header(link_type: u32, data: &[u8], record: &PacketRecord) -> Header {
-    let decoded = decode::decode_on_wire(link_type, data, record.orig_len);
+    let layout =
+        fast_layout(link_type, data).unwrap_or_else(|| slow_layout(link_type, data, record));
     let mut out = Header::default();
-    let net = decoded.net_offset as usize;
+    let net = layout.net;
     if let Some(&b0) = data.get(net) {
         out.tos = match b0 >> 4 {
             4 => data.get(net + 1).copied().unwrap_or(0),
@@ -186,34 +296,72 @@ fn read_header(link_type: u32, data: &[u8], record: &PacketRecord) -> Header {
             _ => 0,
         };
     }
-    let start = decoded.payload_offset as usize;
-    let captured = data.len().saturating_sub(start);
-    let take = captured
-        .min(decoded.payload_len as usize)
+    let start = layout.payload;
+    let take = data
+        .len()
+        .saturating_sub(start)
+        .min(layout.payload_len)
         .min(PAYLOAD_HASHED);
     let mut h = FxHasher::default();
     if let Some(payload) = data.get(start..start + take) {
         h.write(payload);
     }
     out.payload_hash = h.finish();
-    if let Transport::Tcp(tcp) = &decoded.transport {
-        out.tcp_hdr_len = tcp.header_len;
-        let header_start = start.checked_sub(usize::from(tcp.header_len));
-        out.urgent = header_start
-            .and_then(|s| data.get(s + 18..s + 20))
-            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
-        let o = &tcp.options;
+    if layout.proto == 6 && layout.payload >= layout.l4 + 20 {
+        let l4 = layout.l4;
+        out.tcp_hdr_len = (layout.payload - l4).min(255) as u8;
+        out.urgent = be16(data, l4 + 18).unwrap_or(0);
+        // Options: kinds and lengths always, values except SACK edges (they move with a
+        // rewritten ISN) and timestamps (they are in the content key).
+        let options = data
+            .get(l4 + 20..layout.payload.min(data.len()))
+            .unwrap_or(&[]);
         let mut h = FxHasher::default();
-        h.write_u32(u32::from(o.mss.unwrap_or(0)) | u32::from(o.mss.is_some()) << 16);
-        h.write_u16(
-            u16::from(o.window_scale.unwrap_or(0)) | u16::from(o.window_scale.is_some()) << 8,
-        );
-        h.write_u8(u8::from(o.sack_permitted));
-        h.write_u8(o.sack_count);
-        h.write_u8(u8::from(o.timestamp.is_some()));
-        h.write(&o.order);
+        let mut i = 0;
+        while i < options.len() {
+            let kind = options[i];
+            h.write_u8(kind);
+            match kind {
+                0 => break,
+                1 => i += 1,
+                _ => {
+                    let Some(&len) = options.get(i + 1) else {
+                        break;
+                    };
+                    let len = usize::from(len);
+                    let Some(value) = options.get(i + 2..i + len.max(2)) else {
+                        break;
+                    };
+                    h.write_u8(len as u8);
+                    match kind {
+                        5 => {
+                            let ack = be16(data, layout.l4 + 8)
+                                .zip(be16(data, layout.l4 + 10))
+                                .map_or(0, |(hi, lo)| u32::from(hi) << 16 | u32::from(lo));
+                            let mut sack = FxHasher::default();
+                            for edge in value.chunks_exact(4) {
+                                let e = u32::from_be_bytes([edge[0], edge[1], edge[2], edge[3]]);
+                                sack.write_u32(e.wrapping_sub(ack));
+                            }
+                            out.sack = sack.finish();
+                        }
+                        8 if value.len() == 8 => {
+                            let tsval =
+                                u32::from_be_bytes([value[0], value[1], value[2], value[3]]);
+                            let tsecr =
+                                u32::from_be_bytes([value[4], value[5], value[6], value[7]]);
+                            out.tsval = Some((tsval, tsecr));
+                        }
+                        _ => h.write(value),
+                    }
+                    if len < 2 {
+                        break;
+                    }
+                    i += len;
+                }
+            }
+        }
         out.tcp_options = h.finish();
-        out.tsval = o.timestamp;
     }
     out
 }
@@ -247,7 +395,7 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
             out.keys.push(key);
             continue;
         };
-        if !comparable {
+        if !comparable || link_scoped(src) || link_scoped(dst) {
             out.keys.push(key);
             continue;
         }
@@ -308,6 +456,7 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
         key.flow = id;
         key.dir = dir;
         key.payload_len = record.payload_len;
+        key.ip_id = record.ip_id;
         let mut h = FxHasher::default();
         h.write_u8(proto);
         h.write_u16(record.payload_len);
@@ -330,6 +479,8 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
                     flow.first_fuzzy = rel_seq;
                 }
                 h.write_u8(record.tcp_flags & 0x3f);
+                h.write_u16(record.window);
+                h.write_u64(header.sack);
                 if let Some((tsval, tsecr)) = header.tsval {
                     h.write_u32(tsval);
                     h.write_u32(tsecr);

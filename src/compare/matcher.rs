@@ -59,6 +59,8 @@ struct Entry {
     key: u64,
     t: i64,
     frame: u32,
+    /// pair << 1 | A's direction.
+    pair_dir: u32,
 }
 
 fn place(side: &SideKeys, pairing: &Pairing, is_b: bool, frame: usize) -> Option<(u32, u8)> {
@@ -184,6 +186,7 @@ impl Ctx<'_> {
                     key,
                     t: self.time(is_b, i as u32),
                     frame: i as u32,
+                    pair_dir: p << 1 | u32::from(dir & 1),
                 })
             })
             .collect();
@@ -217,9 +220,7 @@ impl Ctx<'_> {
 
     /// Pairs the copies of one key in order.
     fn walk(&self, ga: &[Entry], gb: &[Entry], fuzzy: bool, out: &mut Matching) {
-        let Some((pair, dir)) = place(self.a, self.pairing, false, ga[0].frame as usize) else {
-            return;
-        };
+        let (pair, dir) = (ga[0].pair_dir >> 1, (ga[0].pair_dir & 1) as u8);
         let a_first = self.pairing.pairs[pair as usize].a_first[usize::from(dir)];
         let (up, down) = if a_first { (ga, gb) } else { (gb, ga) };
         let delay = |i: usize, j: usize| down[j].t.saturating_sub(up[i].t);

@@ -11,8 +11,8 @@
 use super::clock::ClockModel;
 use super::keys::{endpoint, proto_name, SideKeys, NO_FLOW};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::collections::BTreeSet;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// `Pairing::pair_of_*` for an unpaired flow.
 pub const NO_PAIR: u32 = u32::MAX;
