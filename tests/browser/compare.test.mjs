@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { launch, openApp, foreignRequests } from './lib/browser.mjs';
 import { offlineUrl, networkRequests } from './lib/offline.mjs';
 import { useBrowser } from './lib/session.mjs';
-import { capture, scratchDir } from './lib/paths.mjs';
+import { capture, scratchDir, REPO } from './lib/paths.mjs';
 import { dispatchDrop, tableRows } from './lib/app.mjs';
 import { readPcap, pcapFile, withTcpPayload, natTcp } from './lib/pcap.mjs';
 
@@ -221,4 +221,25 @@ test('the offline copy (file://, bytes handed to the worker) compares too, with 
   } finally {
     await browser.close();
   }
+});
+
+test('the real pair made through a NAT router (tests/data/compare) shows the router\'s truth', async () => {
+  const data = path.join(REPO, 'tests', 'data', 'compare');
+  const truth = JSON.parse(fs.readFileSync(path.join(data, 'truth.json'), 'utf8'));
+  const { page, errors } = await openApp(env.browser, env.server.origin);
+  await dispatchDrop(page, [{ path: path.join(data, 'client.pcap') }, { path: path.join(data, 'server.pcap') }]);
+  await page.waitForSelector('#pair-choice:not([hidden]) [data-choice="compare"]', { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.pairChoice), 'compare');
+  await page.click('[data-choice="compare"]');
+  await page.waitForSelector('#view-compare[data-flows]', { timeout: 60_000 });
+  const lost = await page.$$eval('.compare-verdict[data-kind="compare_lost"] .verdict-text', (v) => v.map((x) => x.textContent));
+  assert.ok(lost.some((t) => t.startsWith(`client→server: ${truth.dropped_client_to_server} of `)), lost.join('\n'));
+  assert.ok(lost.some((t) => t.startsWith(`server→client: ${truth.dropped_server_to_client} of `)), lost.join('\n'));
+  const nat = await page.$$eval('.nat-table tbody tr', (rows) => rows.map((r) => [...r.cells].slice(0, 3).map((c) => c.textContent).join(' ')));
+  // ICMP bindings are written "address id N".
+  const end = (proto, e) => (proto === 'icmp' ? e.replace(':', ' id ') : e);
+  const want = truth.nat.map((n) => `${n.proto} ${end(n.proto, n.inside)} ${end(n.proto, n.outside)}`);
+  assert.deepEqual([...nat].sort(), [...want].sort());
+  assert.deepEqual(errors, []);
+  await page.close();
 });
