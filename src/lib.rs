@@ -61,6 +61,14 @@
 //! packet list (`analyzer::view`, on top of the filter engine). [`export`] writes chosen frames
 //! of an analysis as pcapng and sits on top of it.
 //!
+//! # The comparison
+//!
+//! [`compare`] compares two analyses of the same traffic captured at two points (client side and
+//! server side, through NAT, with unsynchronised clocks): lost, injected and modified packets per
+//! direction, one-way delay, the NAT map and the clock model. It reads the two analyzers' indexes
+//! and, through [`filter::FrameBytes`], their frames' bytes (payload hashes, and `dissect` for the
+//! field-level diff of a modified packet); nothing below it knows about it.
+//!
 //! # The front ends
 //!
 //! `wasm` (built for `wasm32` only) is the one module that talks to JavaScript: it converts
@@ -71,6 +79,8 @@
 pub mod analyzer;
 pub mod capture;
 pub mod checksums;
+pub mod compare;
+pub mod compare_view;
 pub mod connections;
 pub mod conversations;
 pub mod decode;

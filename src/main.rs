@@ -120,6 +120,26 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT.pcapng")]
         output: PathBuf,
     },
+    /// Compares two captures of the same traffic taken at two points (client side, server side),
+    /// through NAT, with unsynchronised clocks: packets lost, injected or modified between the
+    /// points, one-way delay, the NAT map and the clock model. `compare A B`, or, when a side was
+    /// captured in several chained files, `compare --a A1 A2 --b B1 B2`.
+    Compare {
+        /// Side A then side B, one file each.
+        #[arg(num_args = 0..=2, conflicts_with_all = ["a", "b"])]
+        files: Vec<PathBuf>,
+        /// Side A's files (chained parts, merged into one timeline).
+        #[arg(long = "a", num_args = 1.., value_name = "A_FILE", requires = "b")]
+        a: Vec<PathBuf>,
+        /// Side B's files.
+        #[arg(long = "b", num_args = 1.., value_name = "B_FILE", requires = "a")]
+        b: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Print ingest and compare times (and their ratio) on stderr.
+        #[arg(long, hide = true)]
+        timings: bool,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -145,6 +165,19 @@ fn main() -> ExitCode {
             json,
             filter,
         } => cli::packets::run(&files, json, filter.as_deref()),
+        Command::Compare {
+            files,
+            a,
+            b,
+            json,
+            timings,
+        } => {
+            let (a, b) = match files.as_slice() {
+                [x, y] => (vec![x.clone()], vec![y.clone()]),
+                _ => (a, b),
+            };
+            cli::compare::run(&a, &b, json, timings)
+        }
         Command::Synth { out, packets, seed } => cli::synth::run(&out, packets, seed),
         Command::Findings {
             files,

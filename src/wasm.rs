@@ -335,6 +335,77 @@ impl WasmAnalyzer {
     }
 }
 
+/// A comparison of two analyses (side A and side B, each one or several chained files) held on
+/// the Rust side: `compare::compare` once, then its report, the flows paired across the two
+/// captures and the ladder of one flow pair (`compare_view`). Frames are shown, located and
+/// exported through each side's own [`WasmAnalyzer`].
+#[wasm_bindgen]
+pub struct WasmComparison {
+    inner: crate::compare::Comparison,
+}
+
+#[wasm_bindgen]
+impl WasmComparison {
+    /// Compares `a` with `b`; `bytes_a(file, offset, caplen)` and `bytes_b(…)` return a frame's
+    /// captured bytes of that side (a `Uint8Array`), as for `applyFilter`.
+    pub fn run(
+        a: &WasmAnalyzer,
+        b: &WasmAnalyzer,
+        bytes_a: js_sys::Function,
+        bytes_b: js_sys::Function,
+    ) -> WasmComparison {
+        let (source_a, source_b) = (JsFrameBytes(bytes_a), JsFrameBytes(bytes_b));
+        let inner = crate::compare::compare(
+            crate::compare::Side {
+                analyzer: &a.inner,
+                bytes: &source_a,
+            },
+            crate::compare::Side {
+                analyzer: &b.inner,
+                bytes: &source_b,
+            },
+        );
+        WasmComparison { inner }
+    }
+
+    /// The comparison as `tracelens compare --json` prints it; 64-bit integers come out as
+    /// BigInt.
+    pub fn report(&self) -> Result<JsValue, JsError> {
+        to_js_wide(&self.inner)
+    }
+
+    /// The TCP/UDP flows of both sides paired, at most `limit` of them, those with differences
+    /// first: `{total, rows}` (`compare_view::FlowList`).
+    pub fn flows(
+        &self,
+        a: &WasmAnalyzer,
+        b: &WasmAnalyzer,
+        limit: usize,
+    ) -> Result<JsValue, JsError> {
+        to_js_wide(&crate::compare_view::flow_list(
+            &a.inner,
+            &b.inner,
+            &self.inner,
+            limit,
+        ))
+    }
+
+    /// The ladder of flow pair `key` (`compare_view::Ladder`), or `null`.
+    pub fn ladder(
+        &self,
+        a: &WasmAnalyzer,
+        b: &WasmAnalyzer,
+        key: usize,
+    ) -> Result<JsValue, JsError> {
+        to_js_wide(&crate::compare_view::ladder(
+            &a.inner,
+            &b.inner,
+            &self.inner,
+            key,
+        ))
+    }
+}
+
 impl WasmAnalyzer {
     fn findings(&mut self) -> &[Finding] {
         let inner = &self.inner;

@@ -1,6 +1,7 @@
 //! Command implementations for the `tracelens` binary, one module per command, plus the shared
 //! loading step that streams files into an [`Analyzer`] exactly as the page does.
 
+pub mod compare;
 pub mod connections;
 pub mod conv;
 pub mod endpoints;

@@ -35,11 +35,23 @@ export class AnalyzerClient {
    * message; rejects with CancelledError if cancel() was called.
    */
   open(files, { names, onProgress } = {}) {
+    return this.openAs(Msg.OPEN, {}, files, { names, onProgress });
+  }
+
+  /**
+   * Reads `aFiles` as side A and `bFiles` as side B of a comparison (protocol.js, `openPair`).
+   * Resolves with the `pairOpened` message; rejects with CancelledError if cancel() was called.
+   */
+  openPair(aFiles, bFiles, { onProgress } = {}) {
+    return this.openAs(Msg.OPEN_PAIR, { split: aFiles.length }, [...aFiles, ...bFiles], { onProgress });
+  }
+
+  openAs(type, fields, files, { names, onProgress } = {}) {
     const list = [...files];
     const id = this.nextId++;
     const fileNames = names ?? list.map((f) => f.name);
     if (!this.transferBytes) {
-      return { id, promise: this.send({ type: Msg.OPEN, id, files: list, names: fileNames }, onProgress) };
+      return { id, promise: this.send({ ...fields, type, id, files: list, names: fileNames }, onProgress) };
     }
     // Opaque origins (file://, sandboxed iframes): read the files here and transfer the bytes,
     // as a worker there may be unable to read a posted File (WebKit).
@@ -47,12 +59,37 @@ export class AnalyzerClient {
     const promise = readFiles(list).then((payload) => {
       if (!this.reading.delete(id)) throw new CancelledError();
       const transfer = payload.flatMap((f) => f.chunks);
-      return this.send({ type: Msg.OPEN, id, files: payload, names: fileNames }, onProgress, transfer);
+      return this.send({ ...fields, type, id, files: payload, names: fileNames }, onProgress, transfer);
     }, (err) => {
       this.reading.delete(id);
       throw err;
     });
     return { id, promise };
+  }
+
+  /** Shows side "a" or "b" of the open pair: the `sideShown` message. */
+  showSide(side) {
+    return this.request(Msg.SIDE, { side });
+  }
+
+  /** The comparison of the open pair. */
+  compare() {
+    return this.request(Msg.COMPARE).then((m) => m.comparison);
+  }
+
+  /** {flows, total}: the flows of the open pair, paired and counted. */
+  compareFlows() {
+    return this.request(Msg.FLOWS).then(({ flows, total }) => ({ flows, total }));
+  }
+
+  /** The ladder of flow `key` of the open pair. */
+  ladder(key) {
+    return this.request(Msg.LADDER, { key }).then((m) => m.ladder);
+  }
+
+  /** The next chunk of the pcapng export of a comparison category of one side (as exportChunk). */
+  compareExportChunk(side, category, start) {
+    return this.request(Msg.COMPARE_EXPORT, { side, category, start });
   }
 
   /** Starts the worker (and so the WebAssembly compile) ahead of the first request. */

@@ -21,6 +21,9 @@ import { StreamView } from './stream-view.js';
 import { withTcpAnalysis } from './tcp-analysis.js';
 import { saveText, saveChunks, reportName, exportName } from './download.js';
 import * as fmt from './format.js';
+import { PairChoice, pairDecision } from './pair-choice.js';
+import { CompareView } from './compare-view.js';
+import { SideSwitch } from './side-switch.js';
 
 const TIME_KEY = 'tracelens.time';
 const body = document.body;
@@ -47,6 +50,10 @@ const permalink = new Permalink({ enabled: !embedded });
 // A link's view waiting for its capture: applied to the next capture the user opens.
 let pendingLink = null;
 let linkedPath = null; // the same-site capture a link named, while it is being opened
+// Two captures compared: {names: {a, b}, sides: {a, b} (their `pairOpened` parts), side shown};
+// null for one capture.
+let compareMode = null;
+let pairSeq = 0; // bumped per comparison shown (switching sides keeps it)
 
 const list = new PacketList(byId('packet-list'), {
   fetchRows: (start, count) => client.rows(start, count),
@@ -98,6 +105,16 @@ const streamView = new StreamView(byId('view-stream'), {
   onJump: (no) => goToFrame(no),
   onFilter: (text) => filterFrom(text),
 });
+
+// Compare mode exists on the full page only (embed.html shows one linked capture).
+const compareRoot = document.getElementById('view-compare');
+const compareView = compareRoot && new CompareView(compareRoot, {
+  loadLadder: (key) => client.ladder(key),
+  onJump: (side, no) => goToSideFrame(side, no),
+  onExport: (side, category) => exportCategory(side, category),
+});
+const pairChoice = compareRoot && new PairChoice(byId('pair-choice'));
+const sideSwitch = compareRoot && new SideSwitch(byId('side-switch'), { onChange: (side) => switchSide(side) });
 
 initTheme(byId('theme-button'));
 if (embedded) initEmbed();
@@ -217,14 +234,70 @@ function tellParent(message) {
   if (window.parent !== window) window.parent.postMessage({ tracelens: message }, '*');
 }
 
+/** `phase`: empty, opening, choosing (compare or merge two files: still "opening") or ready. */
 function setPhase(phase) {
-  body.dataset.state = phase;
+  body.dataset.state = phase === 'choosing' ? 'opening' : phase;
   byId('welcome').hidden = phase !== 'empty';
   byId('progress').hidden = phase !== 'opening';
   byId('workspace').hidden = phase !== 'ready';
+  if (phase !== 'choosing') {
+    const choice = document.getElementById('pair-choice');
+    if (choice) choice.hidden = true;
+  }
 }
 
+/**
+ * Opens dropped or chosen files. Exactly two are first read each on its own and compared: when
+ * they hold the same traffic over the same time, the user chooses between comparing them
+ * (captured at two points) and merging them (one capture in parts); otherwise they are merged.
+ */
 async function openFiles(files) {
+  pairChoice?.dismiss();
+  if (files.length === 2 && compareView && !linkedPath) return openTwo(files);
+  return openMerged(files);
+}
+
+/** Two files: read apart and compared, then compared or merged (see openFiles). */
+async function openTwo(files) {
+  if (opening) client.cancel(opening.id);
+  performance.clearMarks();
+  performance.mark('tracelens:open');
+  byId('welcome-error').hidden = true;
+  setPhase('opening');
+  const total = files.reduce((n, f) => n + f.size, 0);
+  showProgress({ file: files[0].name, fileIndex: 0, files: 2, bytes: 0, totalBytes: total, frames: 0, bytesPerSec: 0 });
+  status.textContent = 'Reading 2 files…';
+  const request = client.openPair([files[0]], [files[1]], { onProgress: showProgress });
+  opening = request;
+  let opened;
+  try {
+    opened = await request.promise;
+  } catch (err) {
+    if (opening !== request) return false;
+    opening = null;
+    if (err instanceof CancelledError) {
+      status.textContent = 'Opening cancelled.';
+      setPhase('empty');
+      return false;
+    }
+    showError(err.message);
+    return false;
+  }
+  if (opening !== request) return false;
+  opening = null;
+  const decision = pairDecision(opened);
+  body.dataset.pairMatched = String(opened.matched);
+  if (!decision.offer) return openMerged(files);
+  setPhase('choosing');
+  status.textContent = 'Compare the two captures, or merge them into one?';
+  const choice = await pairChoice.ask([files[0].name, files[1].name], decision);
+  if (choice === null) return false; // another open started
+  if (choice === 'merge') return openMerged(files);
+  showComparison(files, opened);
+  return true;
+}
+
+async function openMerged(files) {
   if (opening) client.cancel(opening.id);
   performance.clearMarks();
   performance.mark('tracelens:open');
@@ -278,8 +351,9 @@ function showProgress(p) {
   byId('progress-stats').textContent = parts.join(' · ');
 }
 
-function showCapture(files, opened) {
+function showCapture(files, opened, { compare = null } = {}) {
   const { summary, count } = opened;
+  setCompareMode(compare);
   const seq = ++captureSeq;
   permalink.reset(linkedPath);
   frameCount = count;
@@ -349,7 +423,7 @@ async function loadDiagnosis(seq) {
   scopeFindings(filterBar.applied);
   body.dataset.findings = 'ready';
   body.dataset.markers = String(marks.markers.length);
-  if (!userChoseView && !linkedView && found.some((f) => f.severity === 'error' || f.severity === 'warning')) {
+  if (!userChoseView && !linkedView && !compareMode && found.some((f) => f.severity === 'error' || f.severity === 'warning')) {
     tabs.show('findings');
     findingsView.reveal(0); // the top finding, opened
   }
@@ -519,6 +593,126 @@ async function exportPcapng() {
     body.dataset.exported = 'failed';
   } finally {
     button.disabled = false;
+  }
+}
+
+/** Enters compare mode (`compare`: {names, sides}) or leaves it (null). */
+function setCompareMode(compare) {
+  compareMode = compare ? { ...compare, side: 'a' } : null;
+  pairSeq++;
+  if (!compareView) return;
+  byId('tab-compare').hidden = !compare;
+  if (compare) {
+    sideSwitch.show(compare.names, 'a');
+    body.dataset.compare = 'pending';
+    body.dataset.side = 'a';
+  } else {
+    sideSwitch.hide();
+    compareView.reset();
+    delete body.dataset.compare;
+    delete body.dataset.side;
+    delete body.dataset.compareMs;
+  }
+}
+
+/** Shows a compared pair: side A in the packet list, the comparison in the Compare view. */
+async function showComparison(files, opened) {
+  const names = { a: files[0].name, b: files[1].name };
+  const a = { summary: opened.a.summary, count: opened.a.count, bytes: files[0].size, timing: opened.a.timing };
+  showCapture([files[0]], a, { compare: { names, sides: { a: opened.a, b: opened.b } } });
+  captureName = names.a;
+  byId('capture-title').textContent = `Comparing A: ${names.a} with B: ${names.b}`;
+  byId('capture-title').title = byId('capture-title').textContent;
+  document.title = `${names.a} ⇄ ${names.b} — tracelens`;
+  status.textContent = `A: ${fmt.plural(opened.a.count, 'frame')} · B: ${fmt.plural(opened.b.count, 'frame')} · ${fmt.plural(opened.matched, 'packet')} in both · compared in ${fmt.duration(opened.compareMs / 1000)}`;
+  const seq = ++pairSeq;
+  body.dataset.compareMs = opened.compareMs.toFixed(1); // inside the worker, for the benchmark
+  tabs.show('compare');
+  try {
+    const comparison = await client.compare();
+    if (seq !== pairSeq) return;
+    compareView.show(comparison, names);
+    body.dataset.compare = 'ready';
+    const { flows, total } = await client.compareFlows();
+    if (seq !== pairSeq) return;
+    compareView.showFlows(flows, total);
+  } catch (err) {
+    if (seq !== pairSeq || err instanceof CancelledError) return;
+    body.dataset.compare = 'failed';
+    status.textContent = `The comparison could not be shown: ${err.message}`;
+  }
+}
+
+/** Shows side `side` ("a" or "b") of the compared pair in the packet list and the other views. */
+async function switchSide(side) {
+  if (!compareMode || compareMode.side === side) return;
+  const answer = await client.showSide(side);
+  if (!compareMode) return;
+  compareMode.side = side;
+  const seq = ++captureSeq;
+  const { summary } = compareMode.sides[side];
+  frameCount = answer.count;
+  captureName = compareMode.names[side];
+  fileNames = (summary.files ?? []).map((f) => f.name);
+  body.dataset.side = side;
+  body.dataset.frames = String(answer.count);
+  body.dataset.displayed = String(answer.displayed);
+  delete body.dataset.detailsNo;
+  sideSwitch.set(side);
+  renderAlerts(byId('alerts'), summary);
+  renderSummary(byId('summary'), summary);
+  filterBar.reset(answer.count);
+  markersBar.clear();
+  conversationsView.reset();
+  connectionsView.reset();
+  streamView.reset();
+  currentTcpStream = null;
+  showFindings(null);
+  list.setTimeSpan(summary.duration);
+  list.reset(answer.displayed);
+  tree.clear(answer.count ? 'Select a packet to see its details.' : 'This capture holds no frames.');
+  hex.clear();
+  status.textContent = `Showing ${side.toUpperCase()}: ${compareMode.names[side]} · ${fmt.plural(answer.count, 'frame')}`;
+  if (answer.filterText) await filterFrom(answer.filterText);
+  diagnosis = loadDiagnosis(seq);
+}
+
+/** Shows frame `no` of side `side` of the compared pair. */
+async function goToSideFrame(side, no) {
+  try {
+    await switchSide(side);
+  } catch (err) {
+    status.textContent = err.message;
+    return;
+  }
+  await goToFrame(no);
+}
+
+/** Saves the `category` (lost, injected, modified) frames of side `side` as pcapng. */
+async function exportCategory(side, category) {
+  if (!compareMode) return;
+  const name = exportName(compareMode.names[side]).replace(/-export\.pcapng$/, `-${category}.pcapng`);
+  let first = true;
+  let last = null;
+  const next = async () => {
+    const answer = await client.compareExportChunk(side, category, first);
+    first = false;
+    last = answer;
+    return answer.chunk;
+  };
+  body.dataset.exported = 'pending';
+  try {
+    const saved = await saveChunks(name, next, { description: 'pcapng capture', ext: '.pcapng' });
+    if (!saved) {
+      status.textContent = 'Export cancelled.';
+      body.dataset.exported = 'cancelled';
+      return;
+    }
+    status.textContent = `Exported ${fmt.plural(last?.total ?? 0, 'frame')} (${fmt.bytes(saved.bytes)}) as ${name}.`;
+    body.dataset.exported = String(last?.total ?? 0);
+  } catch (err) {
+    status.textContent = `The export failed: ${err.message}`;
+    body.dataset.exported = 'failed';
   }
 }
 

@@ -62,6 +62,38 @@
 //            Where frame `no` (or each of `nos`) is in the (filtered) packet list. Answer:
 //            `located` {no, index} or {nos, indexes} (-1 where the filter hides the frame).
 //
+// Two captures of the same traffic taken at two points (compare mode):
+//   openPair       {type, id, files, names, split}
+//            Reads files[0 .. split) as side A (one timeline, chained) and the rest as side B,
+//            each into its own analysis, then compares them. Answered by `progress` (across all
+//            files; `frames` counts both sides), then `pairOpened` {a: {summary, count, timing},
+//            b: {…}, bytes, matched, common, clock: {offset_s, drift_ppm, uncertainty_s},
+//            elapsedMs, compareMs}, `cancelled` or `error`. Side A is then the side shown: every
+//            request about "the open capture" above (rows, details, filter, findings, export,
+//            stream, conversations, locate…) acts on the side shown.
+//   side           {type, id, side: "a"|"b"}
+//            Shows the other side. Answer: `sideShown` {side, count, displayed, filterText}
+//            (each side keeps its own display filter).
+//   compare        {type, id}
+//            Answer: `compared` {comparison}: as `tracelens compare --json` prints it (clock,
+//            nat, matched, lost, injected, modified, delay, findings, directions, …; frame
+//            numbers are per side, 1-based).
+//   flows          {type, id}
+//            Answer: `flows` {flows, total}: the TCP/UDP flows of
+//            both sides paired through the NAT map: [{key, proto, a, b, a_stream, b_stream,
+//            dirs: [{frames_a, frames_b, lost, injected, modified, delay_ms, upstream}, {…}]}]
+//            (dirs[0] from the flow's first sender as A saw it, dirs[1] back), at most 2,000 of
+//            the `total`: those with lost, injected or modified packets first, then the
+//            biggest; `key` names the flow for `ladder`.
+//   ladder         {type, id, key}
+//            The side-by-side ladder of flow `key`. Answer: `ladder` {ladder: {flow, a: Rung[],
+//            b: Rung[], truncated}}, a Rung being {no, t (s since A's first frame, on A's clock),
+//            dir, kind: "matched"|"modified"|"lost"|"injected"|"unpaired", peer (frame no on the
+//            other side)|null, label}.
+//   compareExport  {type, id, side: "a"|"b", category: "lost"|"injected"|"modified", start}
+//            That category's frames of that side as pcapng, chunk by chunk as for `export`.
+//            Answer: `exported`.
+
 // TcpRow (in `details` and `stream`): {no, stream, seq, ack, len, nxtseq, window, flags,
 // flag_names: string[] (tcp.analysis.<name>), problem, ack_rtt_ns, initial_rtt_ns,
 // bytes_in_flight, acks_frame, dup_ack_num, dup_ack_frame, completeness}.
@@ -106,6 +138,15 @@ export const Msg = Object.freeze({
   COMPLETIONS: 'completions',
   LOCATE: 'locate',
   LOCATED: 'located',
+  OPEN_PAIR: 'openPair',
+  PAIR_OPENED: 'pairOpened',
+  SIDE: 'side',
+  SIDE_SHOWN: 'sideShown',
+  COMPARE: 'compare',
+  COMPARED: 'compared',
+  FLOWS: 'flows',
+  LADDER: 'ladder',
+  COMPARE_EXPORT: 'compareExport',
   READY: 'ready',
   PROGRESS: 'progress',
   OPENED: 'opened',

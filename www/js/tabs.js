@@ -1,5 +1,6 @@
-// The workspace's views as tabs (Findings, Packets, Conversations, Connections, TCP stream):
-// one visible at a time, chosen by click, by ←/→ on the tab strip, or by Alt+1…Alt+5.
+// The workspace's views as tabs (Findings, Packets, Conversations, Connections, TCP stream, and
+// Compare while two captures are compared): one visible at a time, chosen by click, by ←/→ on
+// the tab strip, or by Alt+1…Alt+6.
 
 export class Tabs {
   /** `onShow(name)` after a view became visible. */
@@ -13,27 +14,34 @@ export class Tabs {
       if (tab) this.show(tab.dataset.view, { focusTab: true });
     });
     list.addEventListener('keydown', (e) => {
-      const at = this.tabs.indexOf(document.activeElement);
+      const shown = this.shown();
+      const at = shown.indexOf(document.activeElement);
       if (at < 0) return;
-      const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: this.tabs.length - 1 }[e.key];
+      const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: shown.length - 1 }[e.key];
       if (next === undefined) return;
       e.preventDefault();
-      const tab = this.tabs[(next + this.tabs.length) % this.tabs.length];
+      const tab = shown[(next + shown.length) % shown.length];
       this.show(tab.dataset.view, { focusTab: true });
     });
     document.addEventListener('keydown', (e) => {
       if (!e.altKey || e.ctrlKey || e.metaKey || document.body.dataset.state !== 'ready') return;
       const n = Number(e.key);
-      if (Number.isInteger(n) && n >= 1 && n <= this.tabs.length) {
+      const shown = this.shown();
+      if (Number.isInteger(n) && n >= 1 && n <= shown.length) {
         e.preventDefault();
-        this.show(this.tabs[n - 1].dataset.view);
+        this.show(shown[n - 1].dataset.view);
       }
     });
   }
 
+  /** The tabs not hidden (the Compare tab exists only while two captures are compared). */
+  shown() {
+    return this.tabs.filter((t) => !t.hidden);
+  }
+
   /** Shows view `name`; `focusTab` keeps the keyboard on the tab strip. */
   show(name, { focusTab = false } = {}) {
-    const tab = this.tabs.find((t) => t.dataset.view === name);
+    const tab = this.tabs.find((t) => t.dataset.view === name && !t.hidden);
     if (!tab) return;
     for (const t of this.tabs) {
       const on = t === tab;

@@ -27,6 +27,9 @@ const CHECKSUMS = true;
  * selected ({kind: 'filter'}).
  */
 let current = null; // { analyzer, sources: (File|Blob|ByteSource)[], view, filterText }
+// Two captures compared: {a, b} (each like `current`, which is then one of them), the
+// WasmComparison, its report and the side shown ('a' or 'b'); null otherwise.
+let pair = null;
 const cancelRequests = new Set();
 let queue = Promise.resolve();
 
@@ -53,6 +56,12 @@ self.onmessage = (event) => {
 async function handle(msg) {
   switch (msg.type) {
     case Msg.OPEN: return open(msg);
+    case Msg.OPEN_PAIR: return openPair(msg);
+    case Msg.COMPARE: return compare(msg);
+    case Msg.FLOWS: return compareFlows(msg);
+    case Msg.LADDER: return ladder(msg);
+    case Msg.SIDE: return showSide(msg);
+    case Msg.COMPARE_EXPORT: return compareExport(msg);
     case Msg.ROWS: return rows(msg);
     case Msg.DETAILS: return details(msg);
     case Msg.FINDINGS: return findings(msg);
@@ -74,10 +83,37 @@ async function open({ id, files: given, names = [] }) {
   const { WasmAnalyzer } = await wasm;
   // Files (hosted page) or {name, chunks: ArrayBuffer[]} the page read and transferred.
   const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
-  if (current) {
+  dropCaptures();
+  const started = performance.now();
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const read = await readCapture(WasmAnalyzer, id, files, names, { started, totalBytes, doneBytes: 0 });
+  if (!read) return;
+  current = read.cap;
+  self.postMessage({
+    type: Msg.OPENED, id, summary: read.summary, count: read.cap.analyzer.len(), bytes: totalBytes,
+    elapsedMs: performance.now() - started, timing: read.timing,
+  });
+}
+
+/** Frees the open capture, or both sides of an open pair and their comparison. */
+function dropCaptures() {
+  if (pair) {
+    pair.comparison?.free();
+    pair.a.analyzer.free();
+    pair.b.analyzer.free();
+  } else if (current) {
     current.analyzer.free();
-    current = null;
   }
+  pair = null;
+  current = null;
+}
+
+/**
+ * Reads `files` into a new analyzer (one timeline). `progress` carries the request's start, the
+ * bytes of every file of the request and those already read, so a pair reports one progress.
+ * Returns {cap, summary, timing}, or null when cancelled (then `cancelled` has been sent).
+ */
+async function readCapture(WasmAnalyzer, id, files, names, progress) {
   const analyzer = new WasmAnalyzer();
   // Checksums are checked while the bytes stream by (bad_checksum finding), when the build can.
   analyzer.setChecksumValidation?.(CHECKSUMS);
@@ -86,30 +122,29 @@ async function open({ id, files: given, names = [] }) {
   // sees the decompressed stream) and problems while decompressing.
   const gzipped = [];
   const notes = [];
-  const started = performance.now();
+  const { started, totalBytes } = progress;
   const timing = { pushMs: 0, finishMs: 0 }; // time inside the analyzer, for the benchmark
   const push = (index, bytes) => {
     const t = performance.now();
     analyzer.push(index, bytes);
     timing.pushMs += performance.now() - t;
   };
-  const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  let doneBytes = 0; // bytes of completed files
   let lastReport = 0;
   const cancelled = () => cancelRequests.has(id);
+  const offset = progress.fileOffset ?? 0; // index of files[0] among the request's files
 
   const report = (fileIndex, fileBytes, force = false) => {
     const now = performance.now();
     if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
     lastReport = now;
-    const bytes = doneBytes + fileBytes;
+    const bytes = progress.doneBytes + fileBytes;
     const elapsedMs = now - started;
     self.postMessage({
-      type: Msg.PROGRESS, id, fileIndex, files: files.length,
+      type: Msg.PROGRESS, id, fileIndex: offset + fileIndex, files: progress.files ?? files.length,
       file: names[fileIndex] ?? files[fileIndex].name ?? '',
       bytes, totalBytes, elapsedMs,
       bytesPerSec: elapsedMs > 0 ? bytes / (elapsedMs / 1000) : 0,
-      frames: analyzer.framesIndexed(),
+      frames: (progress.framesBefore ?? 0) + analyzer.framesIndexed(),
     });
   };
 
@@ -129,13 +164,13 @@ async function open({ id, files: given, names = [] }) {
         sources[index] = file;
       }
       analyzer.endFile(index);
-      doneBytes += file.size;
+      progress.doneBytes += file.size;
       report(i, 0, true);
     }
     if (cancelled()) {
       analyzer.free();
       self.postMessage({ type: Msg.CANCELLED, id });
-      return;
+      return null;
     }
     const t = performance.now();
     analyzer.finish();
@@ -144,16 +179,125 @@ async function open({ id, files: given, names = [] }) {
     analyzer.free();
     throw err;
   } finally {
-    cancelRequests.delete(id);
+    if (!progress.keepCancel) cancelRequests.delete(id);
   }
 
-  current = { analyzer, sources, view: null, filterText: '' };
   const summary = plainNumbers(analyzer.summary());
   mergeNotes(summary, gzipped, notes);
+  return { cap: { analyzer, sources, view: null, filterText: '' }, summary, timing };
+}
+
+/**
+ * Two captures of the same traffic: files[0 .. split) are side A, the rest side B. Each side is
+ * read into its own analyzer, then compared (the comparison is kept for `compare`, `ladder` and
+ * `compareExport`); side A becomes the side the packet list shows.
+ */
+async function openPair({ id, files: given, names = [], split }) {
+  const { WasmAnalyzer, WasmComparison } = await wasm;
+  const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
+  if (!Number.isInteger(split) || split < 1 || split >= files.length) throw new Error('a pair needs files for both sides');
+  dropCaptures();
+  const started = performance.now();
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const progress = { started, totalBytes, doneBytes: 0, files: files.length, keepCancel: true };
+  let a = null;
+  try {
+    a = await readCapture(WasmAnalyzer, id, files.slice(0, split), names.slice(0, split), progress);
+    if (!a) return;
+    progress.fileOffset = split;
+    progress.framesBefore = a.cap.analyzer.len();
+    progress.keepCancel = false;
+    const b = await readCapture(WasmAnalyzer, id, files.slice(split), names.slice(split), progress);
+    if (!b) {
+      a.cap.analyzer.free();
+      return;
+    }
+    const t = performance.now();
+    const comparison = WasmComparison.run(
+      a.cap.analyzer, b.cap.analyzer,
+      (file, offset, caplen) => readSync(a.cap.sources[file], offset, caplen),
+      (file, offset, caplen) => readSync(b.cap.sources[file], offset, caplen),
+    );
+    slabs.clear();
+    const compareMs = performance.now() - t;
+    const report = plainNumbers(comparison.report());
+    pair = { a: a.cap, b: b.cap, comparison, report, side: 'a' };
+    current = a.cap;
+    const side = (r) => ({ summary: r.summary, count: r.cap.analyzer.len(), timing: r.timing });
+    self.postMessage({
+      type: Msg.PAIR_OPENED, id, a: side(a), b: side(b), bytes: totalBytes,
+      matched: report.matched, common: report.common, clock: report.clock,
+      elapsedMs: performance.now() - started, compareMs,
+    });
+  } catch (err) {
+    if (a && !pair) a.cap.analyzer.free();
+    throw err;
+  } finally {
+    cancelRequests.delete(id);
+  }
+}
+
+function requirePair() {
+  if (!pair) throw new Error('no pair of captures is open');
+  return pair;
+}
+
+/** Flows listed in the Compare view's table (those with differences first). */
+const MAX_FLOW_ROWS = 2000;
+
+/** The comparison report (computed when the pair was read). */
+function compare({ id }) {
+  const p = requirePair();
+  self.postMessage({ type: Msg.COMPARED, id, comparison: p.report });
+}
+
+/** The flows of both sides paired and counted. */
+function compareFlows({ id }) {
+  const p = requirePair();
+  const { total, rows } = plainNumbers(p.comparison.flows(p.a.analyzer, p.b.analyzer, MAX_FLOW_ROWS));
+  self.postMessage({ type: Msg.FLOWS, id, flows: rows, total });
+}
+
+/** The ladder of flow pair `key`. */
+function ladder({ id, key }) {
+  const p = requirePair();
+  const result = Number.isInteger(key) && key >= 0 ? p.comparison.ladder(p.a.analyzer, p.b.analyzer, key) : null;
+  if (!result) throw new Error(`there is no flow ${key} in this comparison`);
+  self.postMessage({ type: Msg.LADDER, id, ladder: plainNumbers(result) });
+}
+
+/** Switches the side the packet list, details, filter, findings and export requests act on. */
+function showSide({ id, side }) {
+  const p = requirePair();
+  if (side !== 'a' && side !== 'b') throw new Error(`unknown side ${JSON.stringify(side)}`);
+  p.side = side;
+  current = p[side];
   self.postMessage({
-    type: Msg.OPENED, id, summary, count: analyzer.len(), bytes: totalBytes,
-    elapsedMs: performance.now() - started, timing,
+    type: Msg.SIDE_SHOWN, id, side, count: current.analyzer.len(), displayed: viewLength(current),
+    filterText: current.filterText,
   });
+}
+
+/** 0-based frame indexes of side `side` in comparison category `category`, ascending. */
+function categoryFrames(report, side, category) {
+  let nos;
+  if (category === 'lost' || category === 'injected') {
+    nos = report[category].filter((s) => s.file === side).map((s) => s.no);
+  } else if (category === 'modified') {
+    nos = report.modified.map((m) => (side === 'a' ? m.a_no : m.b_no));
+  } else {
+    throw new Error(`unknown category ${JSON.stringify(category)}`);
+  }
+  return Uint32Array.from([...new Set(nos)].sort((x, y) => x - y).map((no) => no - 1));
+}
+
+/** One chunk of the pcapng export of a comparison category of one side (`start` begins it). */
+function compareExport({ id, side, category, start }) {
+  const p = requirePair();
+  const cap = p[side];
+  if (!cap) throw new Error(`unknown side ${JSON.stringify(side)}`);
+  if (start) cap.analyzer.exportBegin(categoryFrames(p.report, side, category));
+  sendChunk(id, cap);
 }
 
 /** Streams `file` into the analyzer in SLICE_BYTES slices, reading the next slice while one parses. */
@@ -340,11 +484,17 @@ function readSync(source, offset, length) {
  */
 function exportChunk({ id, start }) {
   const cap = requireCapture();
-  const { analyzer, view } = cap;
+  const { analyzer } = cap;
   if (typeof analyzer.exportBegin !== 'function') throw new Error('this build cannot export pcapng');
   if (start) {
     analyzer.exportBegin();
   }
+  sendChunk(id, cap);
+}
+
+/** The next chunk of `cap`'s export in progress, as an `exported` message. */
+function sendChunk(id, cap) {
+  const { analyzer } = cap;
   const [, total] = analyzer.exportProgress();
   const chunk = analyzer.exportNext((file, offset, caplen) => readSync(cap.sources[file], offset, caplen)) ?? null;
   const [written] = analyzer.exportProgress();

@@ -43,11 +43,20 @@ export async function openFiles(page, files, { timeout = 60_000 } = {}) {
 
 /** Opens files by dispatching a drag-and-drop with a synthetic DataTransfer. */
 export async function dropFiles(page, files, { timeout = 60_000 } = {}) {
+  const before = await openCount(page);
+  await dispatchDrop(page, files);
+  return waitOpened(page, before, timeout);
+}
+
+/**
+ * Dispatches a drag-and-drop of `files` ({path} or {name, bytes}) without waiting for anything
+ * (two files may stop at the "Compare or Merge" question).
+ */
+export async function dispatchDrop(page, files) {
   const payload = files.map((f) => ({
     name: f.name ?? path.basename(f.path),
     b64: (f.bytes ?? fs.readFileSync(f.path)).toString('base64'),
   }));
-  const before = await openCount(page);
   await page.evaluate((items) => {
     const dt = new DataTransfer();
     for (const { name, b64 } of items) {
@@ -61,7 +70,6 @@ export async function dropFiles(page, files, { timeout = 60_000 } = {}) {
       target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
     }
   }, payload);
-  return waitOpened(page, before, timeout);
 }
 
 /** Frame count the page reports. */

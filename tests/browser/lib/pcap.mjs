@@ -148,3 +148,60 @@ function u16(n) {
   b.writeUInt16BE(n, 0);
   return b;
 }
+
+/**
+ * The records of a classic little-endian microsecond pcap file: {linkType, frames: [{ts, data}]}
+ * (`ts` in seconds).
+ */
+export function readPcap(buffer) {
+  if (buffer.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('not a little-endian microsecond pcap');
+  const linkType = buffer.readUInt32LE(20);
+  const frames = [];
+  for (let at = 24; at + 16 <= buffer.length;) {
+    const sec = buffer.readUInt32LE(at);
+    const usec = buffer.readUInt32LE(at + 4);
+    const caplen = buffer.readUInt32LE(at + 8);
+    frames.push({ ts: sec + usec / 1e6, data: Buffer.from(buffer.subarray(at + 16, at + 16 + caplen)) });
+    at += 16 + caplen;
+  }
+  return { linkType, frames };
+}
+
+/**
+ * `frame` (Ethernet, IPv4, TCP) with `extra` payload bytes appended: the IP total length, the IP
+ * and TCP checksums fixed.
+ */
+export function withTcpPayload(frame, extra) {
+  const ip = 14;
+  const ihl = (frame[ip] & 0x0f) * 4;
+  const total = frame.readUInt16BE(ip + 2);
+  const out = Buffer.concat([frame.subarray(0, ip + total), extra]);
+  out.writeUInt16BE(total + extra.length, ip + 2);
+  out.writeUInt16BE(0, ip + 10);
+  out.writeUInt16BE(checksum(out.subarray(ip, ip + ihl)), ip + 10);
+  const seg = out.subarray(ip + ihl);
+  seg.writeUInt16BE(0, 16);
+  const src = [...out.subarray(ip + 12, ip + 16)].join('.');
+  const dst = [...out.subarray(ip + 16, ip + 20)].join('.');
+  seg.writeUInt16BE(checksum(seg, pseudoSum(src, dst, 6, seg.length)), 16);
+  return out;
+}
+
+/**
+ * `frame` (Ethernet, IPv4, TCP) as a NAT rewrites it: the endpoint `inside` ({ip, port}) becomes
+ * `outside` as source or destination, the IP and TCP checksums fixed.
+ */
+export function natTcp(frame, inside, outside) {
+  const ip = 14;
+  const ihl = (frame[ip] & 0x0f) * 4;
+  const out = Buffer.from(frame);
+  const tcp = ip + ihl;
+  const addr = (at) => [...out.subarray(at, at + 4)].join('.');
+  for (const [addrAt, portAt] of [[ip + 12, tcp], [ip + 16, tcp + 2]]) {
+    if (addr(addrAt) === inside.ip && out.readUInt16BE(portAt) === inside.port) {
+      Buffer.from(outside.ip.split('.').map(Number)).copy(out, addrAt);
+      out.writeUInt16BE(outside.port, portAt);
+    }
+  }
+  return withTcpPayload(out, Buffer.alloc(0));
+}

@@ -1,0 +1,466 @@
+//! What the page's Compare view shows beside the comparison itself: the TCP/UDP flows of both
+//! captures paired through the inferred NAT map, with the comparison's lost, injected and modified
+//! frames counted per flow and direction, and the side-by-side ladder of one flow pair.
+//!
+//! [`crate::compare::Comparison`] lists the frames seen at one point only and the modified pairs,
+//! but not every matched pair. Here the frames of one flow direction that the comparison did not
+//! single out are paired in order on each side (a modified pair is kept as the comparison paired
+//! it); the delay of a pair is B's time brought onto A's clock minus A's time. Where one side
+//! coalesced segments (TSO/GRO) the counts differ and the surplus is drawn unpaired.
+
+use crate::analyzer::Analyzer;
+use crate::compare::keys::{endpoint, proto_name};
+use crate::compare::Comparison;
+use crate::flows::{Stream, NO_STREAM};
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// At most this many frames per side in a ladder.
+pub const MAX_LADDER_FRAMES: usize = 4000;
+
+/// One direction of a flow pair: from the flow's first sender (as A saw it) or back.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlowDirection {
+    pub frames_a: u64,
+    pub frames_b: u64,
+    pub lost: u64,
+    pub injected: u64,
+    pub modified: u64,
+    /// Median one-way delay of the frames paired in order (ms), positive from the point that
+    /// saw them first; `None` without pairs.
+    pub delay_ms: Option<f64>,
+    /// "a" when the packets of this direction passed point A first, "b" for B, "" unknown.
+    pub upstream: &'static str,
+}
+
+/// A TCP or UDP flow seen at both points (or at one: then the other stream is `None`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowPair {
+    /// Position in the list (the ladder's argument).
+    pub key: usize,
+    pub proto: String,
+    /// "10.0.0.1:50512 → 93.184.216.34:80" as A saw it (from the flow's first sender), and B.
+    pub a: String,
+    pub b: String,
+    /// tcp.stream / udp.stream numbers on each side.
+    pub a_stream: Option<u32>,
+    pub b_stream: Option<u32>,
+    /// [from the first sender, back].
+    pub dirs: [FlowDirection; 2],
+}
+
+/// One frame in a ladder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rung {
+    /// 1-based frame number on its side.
+    pub no: u64,
+    /// Seconds since A's first frame, on A's clock (B's times corrected by the clock model).
+    pub t: f64,
+    /// 0 from the flow's first sender, 1 back.
+    pub dir: u8,
+    /// "matched", "modified", "lost", "injected" or "unpaired".
+    pub kind: &'static str,
+    /// The frame on the other side it was paired with.
+    pub peer: Option<u64>,
+    /// "SYN, ACK · 2 bytes", "40 bytes".
+    pub label: String,
+}
+
+/// The ladder of one flow pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ladder {
+    pub flow: FlowPair,
+    pub a: Vec<Rung>,
+    pub b: Vec<Rung>,
+    /// Frames left out past [`MAX_LADDER_FRAMES`] per side.
+    pub truncated: bool,
+}
+
+/// The per-side sets the comparison singled out, by 0-based frame index.
+struct Marks {
+    lost: [HashSet<u64>; 2],
+    injected: [HashSet<u64>; 2],
+    /// A index → B index and back.
+    modified: [HashMap<u64, u64>; 2],
+}
+
+impl Marks {
+    fn new(c: &Comparison) -> Self {
+        let side = |file: &str| usize::from(file != "a");
+        let mut m = Marks {
+            lost: Default::default(),
+            injected: Default::default(),
+            modified: Default::default(),
+        };
+        for s in &c.lost {
+            m.lost[side(s.file)].insert(s.no);
+        }
+        for s in &c.injected {
+            m.injected[side(s.file)].insert(s.no);
+        }
+        for x in &c.modified {
+            m.modified[0].insert(x.a_no, x.b_no);
+            m.modified[1].insert(x.b_no, x.a_no);
+        }
+        m
+    }
+}
+
+fn stream_text(analyzer: &Analyzer, s: &Stream) -> [String; 2] {
+    let addrs = &analyzer.index().addrs;
+    let end = |(id, port): (u32, u16)| -> String {
+        match addrs.get(id) {
+            Some(addr) => endpoint(s.ip_proto, (addr, port)),
+            None => format!("?:{port}"),
+        }
+    };
+    [end(s.a), end(s.b)]
+}
+
+/// At most this many flows go to the page's table (a capture may hold a hundred thousand).
+pub const MAX_FLOW_ROWS: usize = 2000;
+
+/// The flows the table lists: those with differences first, then the biggest.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowList {
+    /// Flows in all (the table shows `rows`).
+    pub total: usize,
+    pub rows: Vec<FlowPair>,
+}
+
+/// [`flow_pairs`] ranked (lost, injected and modified packets first, then frames) and cut to
+/// `limit` rows; each keeps its `key` for [`ladder`].
+pub fn flow_list(a: &Analyzer, b: &Analyzer, c: &Comparison, limit: usize) -> FlowList {
+    let mut rows = flow_pairs(a, b, c);
+    let total = rows.len();
+    rows.sort_by_key(|f| {
+        let [x, y] = &f.dirs;
+        let differences = x.lost + y.lost + x.injected + y.injected + x.modified + y.modified;
+        let frames = x.frames_a + y.frames_a + x.frames_b + y.frames_b;
+        std::cmp::Reverse((differences, frames))
+    });
+    rows.truncate(limit);
+    FlowList { total, rows }
+}
+
+/// The flows of both captures, paired: A's in stream order, then B's flows A never saw.
+pub fn flow_pairs(a: &Analyzer, b: &Analyzer, c: &Comparison) -> Vec<FlowPair> {
+    build(a, b, c).0
+}
+
+struct Built {
+    /// Per pair: A stream id, B stream id (indexes into `Flows::streams`), and whether B's
+    /// direction 0 is A's direction 1.
+    ids: Vec<(Option<usize>, Option<usize>, bool)>,
+}
+
+fn build(a: &Analyzer, b: &Analyzer, c: &Comparison) -> (Vec<FlowPair>, Built) {
+    let translate: HashMap<(&str, &str), &str> = c
+        .nat
+        .iter()
+        .map(|n| ((n.proto.as_str(), n.a.as_str()), n.b.as_str()))
+        .collect();
+    // B's streams by (proto, endpoints as text), in order (port reuse: k-th with k-th).
+    let mut b_by_ends: HashMap<(u8, String, String), Vec<usize>> = HashMap::default();
+    let b_streams = &b.flows().streams;
+    for (id, s) in b_streams.iter().enumerate().rev() {
+        let [x, y] = stream_text(b, s);
+        b_by_ends.entry((s.ip_proto, x, y)).or_default().push(id);
+    }
+    let mut used_b = vec![false; b_streams.len()];
+    let mut ids = Vec::new();
+    let mut pairs = Vec::new();
+    for (id, s) in a.flows().streams.iter().enumerate() {
+        let [x, y] = stream_text(a, s);
+        let proto = proto_name(s.ip_proto);
+        let tx = translate
+            .get(&(proto.as_str(), x.as_str()))
+            .map_or_else(|| x.clone(), |t| (*t).to_string());
+        let ty = translate
+            .get(&(proto.as_str(), y.as_str()))
+            .map_or_else(|| y.clone(), |t| (*t).to_string());
+        let mut found = None;
+        if let Some(list) = b_by_ends.get_mut(&(s.ip_proto, tx.clone(), ty.clone())) {
+            found = list.pop().map(|i| (i, false));
+        }
+        if found.is_none() {
+            if let Some(list) = b_by_ends.get_mut(&(s.ip_proto, ty, tx)) {
+                found = list.pop().map(|i| (i, true));
+            }
+        }
+        if let Some((i, _)) = found {
+            used_b[i] = true;
+        }
+        let b_text = found.map(|(i, flip)| {
+            let [p, q] = stream_text(b, &b_streams[i]);
+            if flip {
+                format!("{q} → {p}")
+            } else {
+                format!("{p} → {q}")
+            }
+        });
+        pairs.push(FlowPair {
+            key: pairs.len(),
+            proto,
+            a: format!("{x} → {y}"),
+            b: b_text.unwrap_or_default(),
+            a_stream: Some(s.number),
+            b_stream: found.map(|(i, _)| b_streams[i].number),
+            dirs: Default::default(),
+        });
+        ids.push((Some(id), found.map(|(i, _)| i), found.is_some_and(|f| f.1)));
+    }
+    for (i, s) in b_streams.iter().enumerate() {
+        if used_b[i] {
+            continue;
+        }
+        let [p, q] = stream_text(b, s);
+        pairs.push(FlowPair {
+            key: pairs.len(),
+            proto: proto_name(s.ip_proto),
+            a: String::new(),
+            b: format!("{p} → {q}"),
+            a_stream: None,
+            b_stream: Some(s.number),
+            dirs: Default::default(),
+        });
+        ids.push((None, Some(i), false));
+    }
+    let built = Built { ids };
+    fill_counts(a, b, c, &mut pairs, &built);
+    (pairs, built)
+}
+
+/// Frame indexes of each stream id, by direction ([dir 0, dir 1]).
+fn frames_by_stream(analyzer: &Analyzer) -> Vec<[Vec<u32>; 2]> {
+    let flows = analyzer.flows();
+    let records = &analyzer.index().records;
+    let mut out: Vec<[Vec<u32>; 2]> = vec![Default::default(); flows.streams.len()];
+    for (i, &id) in flows.stream_of.iter().enumerate() {
+        if id == NO_STREAM {
+            continue;
+        }
+        let (Some(s), Some(r)) = (flows.streams.get(id as usize), records.get(i)) else {
+            continue;
+        };
+        out[id as usize][s.direction_of(r)].push(i as u32);
+    }
+    out
+}
+
+/// One direction of a pair, classified and paired in order.
+struct Paired {
+    a: Vec<(u32, &'static str, Option<u32>)>,
+    b: Vec<(u32, &'static str, Option<u32>)>,
+    delays_ns: Vec<i64>,
+}
+
+fn pair_direction(
+    a: &Analyzer,
+    b: &Analyzer,
+    c: &Comparison,
+    marks: &Marks,
+    fa: &[u32],
+    fb: &[u32],
+) -> Paired {
+    let kind = |side: usize, i: u32| -> Option<&'static str> {
+        let no = u64::from(i) + 1;
+        if marks.lost[side].contains(&no) {
+            Some("lost")
+        } else if marks.injected[side].contains(&no) {
+            Some("injected")
+        } else if marks.modified[side].contains_key(&no) {
+            Some("modified")
+        } else {
+            None
+        }
+    };
+    let mut out = Paired {
+        a: Vec::with_capacity(fa.len()),
+        b: Vec::with_capacity(fb.len()),
+        delays_ns: Vec::new(),
+    };
+    let ta = |i: u32| a.index().records.get(i as usize).map_or(0, |r| r.ts_ns);
+    let tb = |i: u32| {
+        c.clock
+            .b_to_a_ns(b.index().records.get(i as usize).map_or(0, |r| r.ts_ns))
+    };
+    // Frames neither singled out nor modified, paired in order.
+    let plain_a: Vec<u32> = fa
+        .iter()
+        .copied()
+        .filter(|&i| kind(0, i).is_none())
+        .collect();
+    let plain_b: Vec<u32> = fb
+        .iter()
+        .copied()
+        .filter(|&i| kind(1, i).is_none())
+        .collect();
+    let mut peer_a: HashMap<u32, u32> = HashMap::default();
+    let mut peer_b: HashMap<u32, u32> = HashMap::default();
+    for (&x, &y) in plain_a.iter().zip(&plain_b) {
+        peer_a.insert(x, y);
+        peer_b.insert(y, x);
+    }
+    for &i in fa {
+        match kind(0, i) {
+            Some("modified") => {
+                let peer = marks.modified[0]
+                    .get(&(u64::from(i) + 1))
+                    .and_then(|&n| u32::try_from(n.checked_sub(1)?).ok());
+                if let Some(p) = peer {
+                    out.delays_ns.push(tb(p) - ta(i));
+                }
+                out.a.push((i, "modified", peer));
+            }
+            Some(k) => out.a.push((i, k, None)),
+            None => match peer_a.get(&i) {
+                Some(&p) => {
+                    out.delays_ns.push(tb(p) - ta(i));
+                    out.a.push((i, "matched", Some(p)));
+                }
+                None => out.a.push((i, "unpaired", None)),
+            },
+        }
+    }
+    for &i in fb {
+        match kind(1, i) {
+            Some("modified") => {
+                let peer = marks.modified[1]
+                    .get(&(u64::from(i) + 1))
+                    .and_then(|&n| u32::try_from(n.checked_sub(1)?).ok());
+                out.b.push((i, "modified", peer));
+            }
+            Some(k) => out.b.push((i, k, None)),
+            None => match peer_b.get(&i) {
+                Some(&p) => out.b.push((i, "matched", Some(p))),
+                None => out.b.push((i, "unpaired", None)),
+            },
+        }
+    }
+    out
+}
+
+fn direction_stats(p: &mut Paired) -> FlowDirection {
+    let count = |v: &[(u32, &'static str, Option<u32>)], k: &str| {
+        v.iter().filter(|e| e.1 == k).count() as u64
+    };
+    let mut d = FlowDirection {
+        frames_a: p.a.len() as u64,
+        frames_b: p.b.len() as u64,
+        lost: count(&p.a, "lost") + count(&p.b, "lost"),
+        injected: count(&p.a, "injected") + count(&p.b, "injected"),
+        modified: count(&p.a, "modified"),
+        delay_ms: None,
+        upstream: "",
+    };
+    if !p.delays_ns.is_empty() {
+        let mid = p.delays_ns.len() / 2;
+        let median = *p.delays_ns.select_nth_unstable(mid).1;
+        d.upstream = if median >= 0 { "a" } else { "b" };
+        d.delay_ms = Some(median.unsigned_abs() as f64 / 1e6);
+    } else if count(&p.a, "lost") > 0 || count(&p.b, "injected") > 0 {
+        d.upstream = "a";
+    } else if count(&p.b, "lost") > 0 || count(&p.a, "injected") > 0 {
+        d.upstream = "b";
+    }
+    d
+}
+
+/// B's frames of a direction of A's flow, given B's stream frames and whether B's directions are
+/// flipped against A's.
+fn b_frames(fb: Option<&[Vec<u32>; 2]>, flip: bool, dir: usize) -> &[u32] {
+    fb.map_or(&[], |f| &f[if flip { 1 - dir } else { dir }])
+}
+
+fn fill_counts(a: &Analyzer, b: &Analyzer, c: &Comparison, pairs: &mut [FlowPair], built: &Built) {
+    let marks = Marks::new(c);
+    let sa = frames_by_stream(a);
+    let sb = frames_by_stream(b);
+    for (pair, &(ia, ib, flip)) in pairs.iter_mut().zip(&built.ids) {
+        for dir in 0..2 {
+            let fa = ia.and_then(|i| sa.get(i)).map_or(&[][..], |f| &f[dir][..]);
+            let fb = b_frames(ib.and_then(|i| sb.get(i)), flip, dir);
+            let mut p = pair_direction(a, b, c, &marks, fa, fb);
+            pair.dirs[dir] = direction_stats(&mut p);
+        }
+    }
+}
+
+fn label(analyzer: &Analyzer, i: u32) -> String {
+    let Some(r) = analyzer.index().records.get(i as usize) else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if r.is_tcp() {
+        let names = [
+            (crate::decode::TCP_SYN, "SYN"),
+            (crate::decode::TCP_FIN, "FIN"),
+            (crate::decode::TCP_RST, "RST"),
+            (0x08, "PSH"),
+            (0x10, "ACK"),
+        ];
+        let flags: Vec<&str> = names
+            .iter()
+            .filter(|(bit, _)| u16::from(r.tcp_flags) & bit != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        if !flags.is_empty() {
+            parts.push(flags.join(", "));
+        }
+    }
+    parts.push(format!(
+        "{} byte{}",
+        r.payload_len,
+        if r.payload_len == 1 { "" } else { "s" }
+    ));
+    parts.join(" · ")
+}
+
+/// The ladder of flow pair `key` (a position in [`flow_pairs`]), or `None`.
+pub fn ladder(a: &Analyzer, b: &Analyzer, c: &Comparison, key: usize) -> Option<Ladder> {
+    let (pairs, built) = build(a, b, c);
+    let flow = pairs.get(key)?.clone();
+    let &(ia, ib, flip) = built.ids.get(key)?;
+    let marks = Marks::new(c);
+    let sa = frames_by_stream(a);
+    let sb = frames_by_stream(b);
+    let origin = c.clock.origin_ns;
+    let mut out = Ladder {
+        flow,
+        a: Vec::new(),
+        b: Vec::new(),
+        truncated: false,
+    };
+    for dir in 0..2 {
+        let fa = ia.and_then(|i| sa.get(i)).map_or(&[][..], |f| &f[dir][..]);
+        let fb = b_frames(ib.and_then(|i| sb.get(i)), flip, dir);
+        let p = pair_direction(a, b, c, &marks, fa, fb);
+        let rung =
+            |side: &Analyzer, (i, kind, peer): (u32, &'static str, Option<u32>), t: i64| Rung {
+                no: u64::from(i) + 1,
+                t: (t - origin) as f64 / 1e9,
+                dir: dir as u8,
+                kind,
+                peer: peer.map(|p| u64::from(p) + 1),
+                label: label(side, i),
+            };
+        for e in p.a {
+            let t = a.index().records.get(e.0 as usize).map_or(0, |r| r.ts_ns);
+            out.a.push(rung(a, e, t));
+        }
+        for e in p.b {
+            let t = b.index().records.get(e.0 as usize).map_or(0, |r| r.ts_ns);
+            out.b.push(rung(b, e, c.clock.b_to_a_ns(t)));
+        }
+    }
+    for side in [&mut out.a, &mut out.b] {
+        side.sort_by_key(|r| r.no);
+        if side.len() > MAX_LADDER_FRAMES {
+            side.truncate(MAX_LADDER_FRAMES);
+            out.truncated = true;
+        }
+    }
+    Some(out)
+}
