@@ -601,7 +601,23 @@ fn derived_pair_reports_every_difference() {
         lost_a.iter().copied().collect::<Vec<_>>()
     );
     assert!(lost_finding.frames_b.is_empty());
-    let _ = d.dup_both;
+    // The per-flow table adds up to the totals.
+    let lost_sum = c
+        .flows
+        .iter()
+        .fold([0, 0], |acc, r| [acc[0] + r.lost[0], acc[1] + r.lost[1]]);
+    assert_eq!(lost_sum, [3, 2]);
+    let matched_sum: u64 = c.flows.iter().map(|r| r.matched[0] + r.matched[1]).sum();
+    assert_eq!(matched_sum, c.matched);
+    // Both copies of a packet duplicated before either point pair in order (no loss, no extra).
+    let (a1, a2) = (
+        no(&d.a, Tag::Orig(d.dup_both)),
+        no(&d.a, Tag::Copy(d.dup_both)),
+    );
+    assert!(!c
+        .lost
+        .iter()
+        .any(|s| s.file == "a" && (s.no == a1 || s.no == a2)));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -823,4 +839,16 @@ fn real_namespace_pair_matches_the_routers_truth() {
         }
     }
     assert!(c.seq_rewritten.is_empty(), "{:#?}", c.seq_rewritten);
+    // The per-flow table adds up to the totals.
+    assert_eq!(c.flows.len() as u64, c.flows_paired);
+    let sum = |f: fn(&compare::report::FlowRow) -> [u64; 2]| {
+        c.flows.iter().fold([0, 0], |acc, r| {
+            let v = f(r);
+            [acc[0] + v[0], acc[1] + v[1]]
+        })
+    };
+    assert_eq!(sum(|r| r.lost), [38, 28]);
+    assert_eq!(sum(|r| r.injected), [0, 0]);
+    assert_eq!(sum(|r| r.matched)[0] + sum(|r| r.matched)[1], c.matched);
+    assert_eq!(sum(|r| r.modified)[1], 8);
 }

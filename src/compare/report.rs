@@ -145,6 +145,26 @@ pub struct Comparison {
     /// Frames of paired flows seen once but outside the other capture's time window.
     pub outside_window: PerSide,
     pub seq_rewritten: Vec<SeqRewrite>,
+    /// One row per paired flow (the per-flow table).
+    pub flows: Vec<FlowRow>,
+}
+
+/// One paired flow: its two views and its counts per direction (index 0: packets that pass A
+/// first, 1: B first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowRow {
+    /// As A saw it and as B saw it, from the initiator.
+    pub a: String,
+    pub b: String,
+    /// First frame of the flow in each side (1-based).
+    pub a_first_no: u64,
+    pub b_first_no: u64,
+    pub matched: [u64; 2],
+    pub lost: [u64; 2],
+    pub injected: [u64; 2],
+    pub modified: [u64; 2],
+    /// Median one-way delay per direction, milliseconds.
+    pub delay_p50_ms: [Option<f64>; 2],
 }
 
 /// What [`build`] reads.
@@ -197,6 +217,19 @@ fn seen(
         part: index.records.get(i).map_or(0, |r| index.file_of(r)),
         part_no: index.number_in_file(i),
     }
+}
+
+/// `1,204`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn tcp_kind(flags: u8) -> &'static str {
@@ -505,6 +538,71 @@ pub fn build(input: Input<'_>) -> Comparison {
             }
         }
     }
+    // The per-flow table.
+    let mut rows: Vec<FlowRow> = pairing
+        .pairs
+        .iter()
+        .map(|p| {
+            let (fa, fb) = (&ka.flows[p.a as usize], &kb.flows[p.b as usize]);
+            FlowRow {
+                a: fa.describe(0),
+                b: fb.describe(u8::from(p.flip)),
+                a_first_no: u64::from(fa.first_frame) + 1,
+                b_first_no: u64::from(fb.first_frame) + 1,
+                matched: [0, 0],
+                lost: [0, 0],
+                injected: [0, 0],
+                modified: [0, 0],
+                delay_p50_ms: [None, None],
+            }
+        })
+        .collect();
+    let mut flow_delays: Vec<[Vec<i64>; 2]> = vec![[Vec::new(), Vec::new()]; rows.len()];
+    for m in &matching.matched {
+        let d = usize::from(!a_first(m.pair, m.dir));
+        rows[m.pair as usize].matched[d] += 1;
+        if !m.fuzzy {
+            let ta = ka.keys[m.a as usize].ts_ns;
+            let tb = b_to_a(kb.keys[m.b as usize].ts_ns);
+            let delay = if d == 0 {
+                tb.saturating_sub(ta)
+            } else {
+                ta.saturating_sub(tb)
+            };
+            flow_delays[m.pair as usize][d].push(delay);
+        }
+    }
+    for (row, delays) in rows.iter_mut().zip(flow_delays.iter_mut()) {
+        for (slot, delays) in row.delay_p50_ms.iter_mut().zip(delays.iter_mut()) {
+            *slot = percentiles(delays).map(|p| p.p50_ms);
+        }
+    }
+    let pair_of_frame = |is_b: bool, i: u32| -> Option<usize> {
+        let (side, of) = if is_b {
+            (kb, &pairing.pair_of_b)
+        } else {
+            (ka, &pairing.pair_of_a)
+        };
+        let p = *of.get(side.keys.get(i as usize)?.flow as usize)?;
+        (p != NO_PAIR).then_some(p as usize)
+    };
+    for d in 0..2 {
+        for &(is_b, i) in &lost[d] {
+            if let Some(p) = pair_of_frame(is_b, i) {
+                rows[p].lost[d] += 1;
+            }
+        }
+        for &(is_b, i) in &injected[d] {
+            if let Some(p) = pair_of_frame(is_b, i) {
+                rows[p].injected[d] += 1;
+            }
+        }
+    }
+    for &(_, _, _, dir, pair) in &modified_pairs {
+        let d = usize::from(!a_first(pair, dir));
+        rows[pair as usize].modified[d] += 1;
+    }
+
     directions.a_to_b.lost = lost[0].len() as u64;
     directions.b_to_a.lost = lost[1].len() as u64;
     directions.a_to_b.injected = injected[0].len() as u64;
@@ -577,8 +675,12 @@ pub fn build(input: Input<'_>) -> Comparison {
                         verdict: format!(
                             "{}: {} of {} were lost between the two points",
                             names[d],
-                            lost[d].len(),
-                            count(stats.sent, "packet", "packets")
+                            thousands(lost[d].len() as u64),
+                            if stats.sent == 1 {
+                                "1 packet".to_string()
+                            } else {
+                                format!("{} packets", thousands(stats.sent))
+                            }
                         ),
                         explanation: format!(
                             "These packets were captured at the {up_role} side (capture \
@@ -798,6 +900,7 @@ pub fn build(input: Input<'_>) -> Comparison {
         one_side_only,
         outside_window,
         seq_rewritten: seq_rewritten.into_iter().map(|(_, s)| s).collect(),
+        flows: rows,
     }
 }
 
@@ -983,4 +1086,24 @@ fn modified_findings(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_the_findings() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(tcp_kind(0x12), "SYN-ACK");
+        assert_eq!(tcp_kind(0x14), "RST");
+        assert_eq!(bytes_text(0), "no payload");
+        assert_eq!(bytes_text(2), "2 bytes of payload");
+        let mut v = vec![3_000_000, 1_000_000, 2_000_000];
+        let p = percentiles(&mut v).unwrap();
+        assert_eq!((p.p50_ms, p.min_ms, p.max_ms), (2.0, 1.0, 3.0));
+        assert!(percentiles(&mut []).is_none());
+    }
 }
