@@ -226,7 +226,10 @@ pub fn read_name(msg: &[u8], at: usize) -> DnsName {
                 let Some(word) = super::bytes::be16(msg, pos) else {
                     break Some(NameError::PointerCut { at: pos });
                 };
-                in_place.get_or_insert(pos + 2 - at);
+                // Only the first pointer ends the name in place; later ones may point backwards.
+                if in_place.is_none() {
+                    in_place = Some(pos + 2 - at);
+                }
                 hops += 1;
                 if hops > MAX_POINTER_HOPS {
                     break Some(NameError::PointerLoop);
@@ -264,6 +267,12 @@ mod tests {
         assert_eq!(second.text(&msg, plain), "www.example.com");
         assert_eq!(second.in_place, 6);
         assert_eq!(read_name(&[0], 0).text(&[0], plain), "<Root>");
+        // A pointer to a name that itself ends in a pointer further back (debug builds once
+        // overflowed computing the in-place length at the second pointer).
+        msg.extend(b"\xc0\x19");
+        let third = read_name(&msg, 31);
+        assert_eq!(third.text(&msg, plain), "www.example.com");
+        assert_eq!((third.in_place, third.error), (2, None));
     }
 
     #[test]
