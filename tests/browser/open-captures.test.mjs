@@ -193,6 +193,7 @@ test('the sample capture opens from the empty page', async () => {
   const { page, errors } = await openApp(env.browser, env.server.origin);
   await page.click('#sample-button');
   await page.waitForSelector('body[data-state="ready"]');
+  await page.waitForFunction(() => document.body.dataset.findings === 'ready');
   // `tshark -r zeek/get-to-ssh-server.pcap | wc -l` → 9
   assert.equal(await frameCount(page), 9);
   // `tshark -r zeek/get-to-ssh-server.pcap`: frame 1 is 136.216.42.40 → 130.74.164.231, SYN to port 22

@@ -30,6 +30,13 @@ async function waitOpened(page, before, timeout) {
 
 /** Shows view `name` (findings, packets, conversations, connections, stream) if it is not shown. */
 export async function showView(page, name) {
+  // The Findings view opens by itself when findings with problems arrive after the list (unless a
+  // view was chosen): wait for them first, or that switch can land after our check.
+  await page.waitForFunction(
+    () => document.body.dataset.state !== 'ready' || document.body.dataset.findings !== 'pending',
+    null,
+    { polling: 50 },
+  );
   if (await page.evaluate(() => document.body.dataset.view) !== name) await page.click(`#tab-${name}`);
   await page.waitForFunction((n) => document.body.dataset.view === n, name, { polling: 50 });
 }
