@@ -91,6 +91,7 @@ pub mod filter;
 pub mod findings;
 pub mod flows;
 pub mod index;
+pub mod sort;
 pub mod summary;
 #[cfg(feature = "cli")]
 pub mod synth;
