@@ -61,6 +61,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// A warning when `warning` holds, else a note.
+    pub fn warning_if(warning: bool) -> Self {
+        if warning {
+            Severity::Warning
+        } else {
+            Severity::Note
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -178,61 +186,29 @@ impl Detail {
     }
 }
 
-impl From<bool> for Detail {
-    fn from(v: bool) -> Self {
-        Detail::Bool(v)
-    }
+/// `From` for the types a detail holds: flags, numbers (integers widened losslessly to `i64`, or
+/// saturated past `i64::MAX`) and text.
+macro_rules! detail_from {
+    (saturating: $($t:ty),*) => {$(
+        impl From<$t> for Detail {
+            fn from(v: $t) -> Self {
+                Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
+    ($variant:ident: $($t:ty),*) => {$(
+        impl From<$t> for Detail {
+            fn from(v: $t) -> Self {
+                Detail::$variant(v.into())
+            }
+        }
+    )*};
 }
-impl From<i64> for Detail {
-    fn from(v: i64) -> Self {
-        Detail::Int(v)
-    }
-}
-impl From<i32> for Detail {
-    fn from(v: i32) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<u64> for Detail {
-    fn from(v: u64) -> Self {
-        Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-impl From<u32> for Detail {
-    fn from(v: u32) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<u8> for Detail {
-    fn from(v: u8) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<u16> for Detail {
-    fn from(v: u16) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<usize> for Detail {
-    fn from(v: usize) -> Self {
-        Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-impl From<f64> for Detail {
-    fn from(v: f64) -> Self {
-        Detail::Float(v)
-    }
-}
-impl From<&str> for Detail {
-    fn from(v: &str) -> Self {
-        Detail::Text(v.to_string())
-    }
-}
-impl From<String> for Detail {
-    fn from(v: String) -> Self {
-        Detail::Text(v)
-    }
-}
+detail_from!(Bool: bool);
+detail_from!(Int: i64, i32, u32, u16, u8);
+detail_from!(saturating: u64, usize);
+detail_from!(Float: f64);
+detail_from!(Text: &str, String);
 impl<T: Into<Detail>> From<Option<T>> for Detail {
     fn from(v: Option<T>) -> Self {
         v.map_or(Detail::Null, Into::into)
@@ -276,6 +252,15 @@ impl Details {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// The details that have a value, as the reports print them: `key = value; key = value`.
+    pub fn stated(&self) -> String {
+        let stated: Vec<String> = self
+            .iter()
+            .filter(|(_, v)| **v != Detail::Null)
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        stated.join("; ")
     }
 }
 
@@ -331,6 +316,14 @@ impl Finding {
             filter: String::new(),
             details: Details::new(),
         }
+    }
+    /// A finding worded by its `render` module's `(verdict, explanation)`.
+    pub(crate) fn worded(
+        kind: Kind,
+        severity: Severity,
+        (verdict, explanation): (String, String),
+    ) -> Self {
+        Finding::new(kind, severity, verdict, explanation)
     }
     /// Sets the evidence from 0-based frame indexes.
     pub fn evidence(mut self, frame_indexes: impl IntoIterator<Item = u32>) -> Self {
@@ -475,6 +468,22 @@ pub(crate) fn listed_one_by_one(count: usize, max: usize) -> usize {
     } else {
         max
     }
+}
+
+/// The findings of a detector that shows at most `max`: one per item (`each`) while they fit,
+/// else the first [`listed_one_by_one`] that way and one more (`rest`) summing up the others.
+pub(crate) fn one_by_one_then_rest<T>(
+    items: &[T],
+    max: usize,
+    each: impl FnMut(&T) -> Finding,
+    rest: impl FnOnce(&[T]) -> Finding,
+) -> Vec<Finding> {
+    let keep = listed_one_by_one(items.len(), max);
+    let mut findings: Vec<Finding> = items.iter().take(keep).map(each).collect();
+    if items.len() > keep {
+        findings.push(rest(&items[keep..]));
+    }
+    findings
 }
 
 /// Narrows findings to a set of frames (a display filter's selection, 0-based indexes in

@@ -192,22 +192,18 @@ pub fn from_streams(
             bad.push((conn, reset, cause));
         }
     }
-    let keep = super::listed_one_by_one(bad.len(), MAX_FINDINGS);
-    let mut findings: Vec<Finding> = bad
-        .iter()
-        .take(keep)
-        .map(|&(c, r, cause)| finding(index, flows, c, r, cause))
-        .collect();
-    if bad.len() > keep {
-        let rest = &bad[keep..];
-        let (verdict, explanation) = render::reset::more(rest.len());
-        findings.push(
+    let mut findings = super::one_by_one_then_rest(
+        &bad,
+        MAX_FINDINGS,
+        |&(c, r, cause)| finding(index, flows, c, r, cause),
+        |rest| {
+            let (verdict, explanation) = render::reset::more(rest.len());
             Finding::new(Kind::Reset, Severity::Warning, verdict, explanation)
                 .evidence(rest.iter().map(|(_, r, _)| r.frame))
                 .filter("tcp.flags.reset == 1")
-                .details(Details::new().with("connections", rest.len())),
-        );
-    }
+                .details(Details::new().with("connections", rest.len()))
+        },
+    );
     findings.extend(benign_note(index, flows, &benign));
     findings
 }

@@ -108,6 +108,16 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// The counts that are not zero, each followed by what it counts: `[(3, "refused"), (0, "reset")]`
+/// gives `3 refused`.
+pub fn nonzero_counts(counts: &[(u64, &str)]) -> Vec<String> {
+    counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect()
+}
+
 /// `a`, `a and b`, `a, b and c`.
 pub fn join_and(items: &[String]) -> String {
     match items {
