@@ -511,6 +511,36 @@ mod tests {
     }
 
     #[test]
+    fn past_the_limit_the_last_finding_sums_up_the_rest() {
+        let one = |&n: &u32| finding(Severity::Warning, vec![n], Kind::Reset);
+        let rest = |r: &[u32]| finding(Severity::Note, r.to_vec(), Kind::Reset);
+        // 3 items fit in 3: one finding each.
+        let fits = one_by_one_then_rest(&[0, 1, 2], 3, one, rest);
+        assert_eq!(fits.len(), 3);
+        assert!(fits.iter().all(|f| f.severity == Severity::Warning));
+        // 5 items, at most 3: items 0 and 1 one by one (3 − 1 = 2), then items 2, 3, 4
+        // (frames 3, 4, 5) in the summary.
+        let cut = one_by_one_then_rest(&[0, 1, 2, 3, 4], 3, one, rest);
+        assert_eq!(cut.len(), 3);
+        assert_eq!(cut[1].frames, [2]);
+        assert_eq!(cut[2].frames, [3, 4, 5]);
+        assert_eq!(Severity::warning_if(true), Severity::Warning);
+        assert_eq!(Severity::warning_if(false), Severity::Note);
+    }
+
+    #[test]
+    fn stated_details_leave_out_the_absent_ones() {
+        let d = Details::new()
+            .with("port", 80u16)
+            .with("rst", None::<u32>)
+            .with("hosts", vec!["a", "b"]);
+        assert_eq!(d.stated(), "port = 80; hosts = [a, b]");
+        assert_eq!(Details::new().with("rst", None::<u32>).stated(), "");
+        // u64 past i64::MAX saturates.
+        assert_eq!(Detail::from(u64::MAX), Detail::Int(i64::MAX));
+    }
+
+    #[test]
     fn findings_sort_by_severity_then_first_frame() {
         let mut list = vec![
             finding(Severity::Note, vec![0], Kind::Markers),

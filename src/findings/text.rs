@@ -269,6 +269,11 @@ mod tests {
         assert_eq!(percent(1, 3), "33%");
         // 100 / 200 = 0.5% (< 10%: one decimal).
         assert_eq!(percent(1, 200), "0.5%");
+        // The zero count is left out, the others keep their order.
+        assert_eq!(
+            nonzero_counts(&[(3, "refused"), (0, "reset"), (1, "spurious")]),
+            ["3 refused", "1 spurious"]
+        );
     }
 
     #[test]
