@@ -435,21 +435,11 @@ fn benign_note(
         .filter_map(|(c, _, _)| c.number(flows))
         .collect();
     streams.sort_unstable();
-    let list: Vec<String> = streams.iter().map(u32::to_string).collect();
-    let filter = match list.as_slice() {
-        [one] => format!("tcp.stream == {one} && tcp.flags.reset == 1"),
-        many => format!(
-            "tcp.stream in {{{}}} && tcp.flags.reset == 1",
-            many.join(" ")
-        ),
-    };
+    let filter = format!("{} && tcp.flags.reset == 1", text::streams_filter(&streams));
     Some(
         Finding::new(Kind::Reset, Severity::Note, verdict, explanation)
             .evidence(benign.iter().map(|(_, r, _)| r.frame))
-            .stream(match streams.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            })
+            .stream(text::only_stream(&streams))
             .filter(filter)
             .details(
                 Details::new()

@@ -289,15 +289,10 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
         longest_ns: longest,
         heavy,
     });
-    let list: Vec<String> = streams.iter().map(u32::to_string).collect();
-    let filter = if streams.len() == 1 {
-        format!("tcp.stream == {} && tcp.analysis.retransmission", list[0])
-    } else {
-        format!(
-            "tcp.stream in {{{}}} && tcp.analysis.retransmission",
-            list.join(" ")
-        )
-    };
+    let filter = format!(
+        "{} && tcp.analysis.retransmission",
+        text::streams_filter(&streams)
+    );
     let frames = sides_frames(light, |s| &s.retransmission_frames);
     Some(
         Finding::new(
@@ -307,10 +302,7 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
             explanation,
         )
         .evidence(frames)
-        .stream(match streams.as_slice() {
-            [one] => Some(*one),
-            _ => None,
-        })
+        .stream(text::only_stream(&streams))
         .filter(filter)
         .details(
             Details::new()

@@ -255,13 +255,8 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
         frames.push(m.turn.response);
     }
     let numbers: Vec<u32> = group.iter().filter_map(|m| m.stream_number).collect();
-    let filter = match numbers.as_slice() {
-        [one] => format!("tcp.stream == {one}"),
-        many => {
-            let list: Vec<String> = many.iter().take(50).map(u32::to_string).collect();
-            format!("tcp.stream in {{{}}}", list.join(" "))
-        }
-    };
+    // At most 50 streams in the filter.
+    let filter = text::streams_filter(&numbers[..numbers.len().min(50)]);
     Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
         .evidence(frames)
         .stream(if group.len() == 1 {

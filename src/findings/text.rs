@@ -146,6 +146,26 @@ pub fn capitalize(s: &str) -> String {
     }
 }
 
+/// A display filter for these `tcp.stream` numbers: `tcp.stream == 3` for one,
+/// `tcp.stream in {3 5 8}` for more.
+pub fn streams_filter(streams: &[u32]) -> String {
+    match streams {
+        [one] => format!("tcp.stream == {one}"),
+        many => {
+            let list: Vec<String> = many.iter().map(u32::to_string).collect();
+            format!("tcp.stream in {{{}}}", list.join(" "))
+        }
+    }
+}
+
+/// The stream a finding is about when its evidence lies in exactly one.
+pub fn only_stream(streams: &[u32]) -> Option<u32> {
+    match streams {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
 /// A display filter that selects exactly these frames (0-based indexes, any order):
 /// `frame.number in {3 7..9 12}`, runs of consecutive frames written as ranges.
 pub fn frame_set_filter(frames: &[u32]) -> String {
@@ -269,6 +289,10 @@ mod tests {
         assert_eq!(percent(1, 3), "33%");
         // 100 / 200 = 0.5% (< 10%: one decimal).
         assert_eq!(percent(1, 200), "0.5%");
+        assert_eq!(streams_filter(&[7]), "tcp.stream == 7");
+        assert_eq!(streams_filter(&[3, 5, 8]), "tcp.stream in {3 5 8}");
+        assert_eq!(only_stream(&[7]), Some(7));
+        assert_eq!(only_stream(&[3, 5]), None);
         // The zero count is left out, the others keep their order.
         assert_eq!(
             nonzero_counts(&[(3, "refused"), (0, "reset"), (1, "spurious")]),
