@@ -83,25 +83,9 @@ enum Command {
         json: bool,
     },
     /// Conversations (tshark -z conv,TYPE): frames and bytes each way, start, duration.
-    Conv {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// eth, ip, ipv6, tcp or udp.
-        #[arg(long = "type", value_name = "TYPE")]
-        kind: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Conv(TableArgs),
     /// Endpoints (tshark -z endpoints,TYPE): frames and bytes sent and received per address.
-    Endpoints {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// eth, ip, ipv6, tcp or udp.
-        #[arg(long = "type", value_name = "TYPE")]
-        kind: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Endpoints(TableArgs),
     /// TCP connection attempts: outcome, SYN retransmissions, handshake timings.
     Connections {
         #[arg(required = true)]
@@ -148,6 +132,18 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+}
+
+/// The arguments of the tables, `conv` and `endpoints`.
+#[derive(clap::Args)]
+struct TableArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// eth, ip, ipv6, tcp or udp.
+    #[arg(long = "type", value_name = "TYPE")]
+    kind: String,
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -210,9 +206,9 @@ fn main() -> ExitCode {
             bench,
             filter,
         } => cli::tcp::run(&files, json, bench, filter.as_deref()),
-        Command::Conv { files, kind, json } => cli::conv::run(&files, &kind, json),
+        Command::Conv(t) => cli::conv::run(&t.files, &t.kind, t.json),
         Command::Connections { files, json } => cli::connections::run(&files, json),
-        Command::Endpoints { files, kind, json } => cli::endpoints::run(&files, &kind, json),
+        Command::Endpoints(t) => cli::endpoints::run(&t.files, &t.kind, t.json),
     };
     ExitCode::from(status)
 }

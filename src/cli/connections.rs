@@ -5,39 +5,28 @@
 //! (SYN → SYN+ACK, SYN+ACK → ACK, first SYN → ACK). `--json` prints one object per line.
 
 use super::load::load;
+use super::output::{json_seconds as secs, write_lines};
 use serde_json::{json, Value};
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use tracelens::connections::{attempts, Attempt};
 
 pub fn run(paths: &[PathBuf], as_json: bool) -> u8 {
     let (analyzer, outcome) = load(paths);
     let list = attempts(analyzer.index(), analyzer.flows());
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    if !as_json {
-        let _ = writeln!(
-            out,
+    let header = (!as_json).then(|| {
+        format!(
             "{:>6} {:<47} {:<24} {:>5} {:>10} {:>10} {:>10}",
             "stream", "client -> server", "outcome", "syn+", "syn→synack", "synack→ack", "connect"
-        );
-    }
-    for a in &list {
-        let line = if as_json {
+        )
+    });
+    write_lines(header.into_iter().chain(list.iter().map(|a| {
+        if as_json {
             to_json(a).to_string()
         } else {
             to_text(a)
-        };
-        if writeln!(out, "{line}").is_err() {
-            return outcome.exit_code();
         }
-    }
-    let _ = out.flush();
+    })));
     outcome.exit_code()
-}
-
-fn secs(ns: Option<i64>) -> Value {
-    ns.map_or(Value::Null, |ns| json!(ns as f64 / 1e9))
 }
 
 fn endpoint(addr: Option<std::net::IpAddr>, port: u16) -> String {

@@ -4,33 +4,20 @@
 //! frames, bytes, rel_start, duration (seconds), bps_ab, bps_ba (null when the conversation
 //! lasts 5 ms or less) and, for TCP/UDP, stream.
 
-use super::load::load;
+use super::tables::{self, Table};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use tracelens::conversations::{
-    conversations, conversations_text, tshark_order, Conversation, Kind,
-};
+use tracelens::conversations::{conversations, conversations_text, Conversation, Kind};
 
 pub fn run(paths: &[PathBuf], kind: &str, as_json: bool) -> u8 {
-    let Some(kind) = Kind::parse(kind) else {
-        eprintln!("tracelens: unknown conversation type {kind:?} (eth, ip, ipv6, tcp or udp)");
-        return 2;
+    let table = Table {
+        noun: "conversation",
+        build: conversations,
+        frames: Conversation::frames,
+        to_json,
+        to_text: conversations_text,
     };
-    let (analyzer, outcome) = load(paths);
-    let rows = conversations(analyzer.index(), analyzer.flows(), analyzer.tcp(), kind);
-    if as_json {
-        let array: Vec<Value> = tshark_order(rows.iter().map(Conversation::frames))
-            .into_iter()
-            .map(|at| to_json(kind, &rows[at]))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&array).unwrap_or_default()
-        );
-    } else {
-        print!("{}", conversations_text(kind, &rows));
-    }
-    outcome.exit_code()
+    tables::run(paths, kind, as_json, &table)
 }
 
 /// One row of `--json`.

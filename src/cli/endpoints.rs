@@ -2,31 +2,20 @@
 //! `tshark -q -z endpoints,TYPE` prints it, or with `--json` an array of rows: address, port
 //! (null without ports), packets, bytes, tx_packets, tx_bytes, rx_packets, rx_bytes.
 
-use super::load::load;
+use super::tables::{self, Table};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use tracelens::conversations::{endpoints, endpoints_text, tshark_order, Endpoint, Kind};
+use tracelens::conversations::{endpoints, endpoints_text, Endpoint};
 
 pub fn run(paths: &[PathBuf], kind: &str, as_json: bool) -> u8 {
-    let Some(kind) = Kind::parse(kind) else {
-        eprintln!("tracelens: unknown endpoint type {kind:?} (eth, ip, ipv6, tcp or udp)");
-        return 2;
+    let table = Table {
+        noun: "endpoint",
+        build: endpoints,
+        frames: Endpoint::frames,
+        to_json: |_, row| to_json(row),
+        to_text: endpoints_text,
     };
-    let (analyzer, outcome) = load(paths);
-    let rows = endpoints(analyzer.index(), analyzer.flows(), analyzer.tcp(), kind);
-    if as_json {
-        let array: Vec<Value> = tshark_order(rows.iter().map(Endpoint::frames))
-            .into_iter()
-            .map(|at| to_json(&rows[at]))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&array).unwrap_or_default()
-        );
-    } else {
-        print!("{}", endpoints_text(kind, &rows));
-    }
-    outcome.exit_code()
+    tables::run(paths, kind, as_json, &table)
 }
 
 /// One row of `--json`.

@@ -10,7 +10,7 @@
 //! and each stage of the findings instead. Exit codes as for every command.
 
 use super::load::{ingest_in_memory, load_into, read_whole, Outcome};
-use std::io::{BufWriter, Write};
+use super::output::write_text;
 use std::path::PathBuf;
 use tracelens::analyzer::Analyzer;
 use tracelens::filter::Filter;
@@ -87,10 +87,7 @@ pub fn run(paths: &[PathBuf], args: &Args<'_>) -> u8 {
     } else {
         to_text(&findings)
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    // A closed stdout (piped into head) is not an error of the analysis.
-    let _ = out.write_all(output.as_bytes()).and_then(|()| out.flush());
+    write_text(&output);
     outcome.exit_code()
 }
 

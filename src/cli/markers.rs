@@ -5,7 +5,7 @@
 //! "ranges": [{from, to, filter}]}`.
 
 use super::load::load;
-use std::io::{BufWriter, Write};
+use super::output::write_text;
 use std::path::PathBuf;
 use tracelens::findings::markers::{self, Markers};
 
@@ -20,9 +20,7 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> u8 {
     } else {
         to_text(&found)
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let _ = out.write_all(output.as_bytes()).and_then(|()| out.flush());
+    write_text(&output);
     outcome.exit_code()
 }
 

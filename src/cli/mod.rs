@@ -11,6 +11,8 @@ pub mod frames;
 pub mod info;
 pub mod load;
 pub mod markers;
+pub mod output;
 pub mod packets;
 pub mod synth;
+pub mod tables;
 pub mod tcp;

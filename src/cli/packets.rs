@@ -3,8 +3,8 @@
 //! with `-Y`, only the frames a Wireshark display filter selects (they keep their numbers).
 
 use super::load::load;
+use super::output::write_lines;
 use serde_json::json;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 pub fn run(paths: &[PathBuf], as_json: bool, filter: Option<&str>) -> u8 {
@@ -12,13 +12,11 @@ pub fn run(paths: &[PathBuf], as_json: bool, filter: Option<&str>) -> u8 {
     if let Err(status) = super::frames::apply_filter(&mut analyzer, paths, filter) {
         return status;
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
     const BATCH: usize = 4096;
-    let mut start = 0;
-    while start < analyzer.view_len() {
-        for row in analyzer.view_rows(start, BATCH) {
-            let line = if as_json {
+    let batches = (0..analyzer.view_len()).step_by(BATCH);
+    let rows = batches.flat_map(|start| analyzer.view_rows(start, BATCH));
+    write_lines(rows.map(|row| {
+            if as_json {
                 json!({
                     "no": row.no, "time": row.time, "src": row.src, "dst": row.dst, "protocol": row.protocol,
                     "length": row.length, "caplen": row.caplen, "info": row.info,
@@ -34,13 +32,7 @@ pub fn run(paths: &[PathBuf], as_json: bool, filter: Option<&str>) -> u8 {
                     "{:>7} {:>12.6} {:>15} {arrow} {:<15} {:<8} {:>5} {}",
                     row.no, row.time, row.src, row.dst, row.protocol, row.length, row.info
                 )
-            };
-            if writeln!(out, "{line}").is_err() {
-                return outcome.exit_code(); // stdout closed (e.g. piped into head)
             }
-        }
-        start += BATCH;
-    }
-    let _ = out.flush();
+    }));
     outcome.exit_code()
 }

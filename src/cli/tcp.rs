@@ -7,8 +7,8 @@
 //! completeness). `--bench` times ingest alone against ingest plus analysis instead.
 
 use super::load::{ingest_in_memory, load, read_whole};
+use super::output::{json_seconds as secs, write_lines};
 use serde_json::{json, Value};
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use tracelens::tcp::flags::field_names;
 use tracelens::tcp::rows::{row, seconds, Passes, TcpRow};
@@ -21,33 +21,24 @@ pub fn run(paths: &[PathBuf], as_json: bool, time_it: bool, filter: Option<&str>
     if let Err(status) = super::frames::apply_filter(&mut analyzer, paths, filter) {
         return status;
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
     let (index, flows, tcp) = (analyzer.index(), analyzer.flows(), analyzer.tcp());
     // With -Y, only the frames the filter selected (they keep their numbers).
     let frames: Box<dyn Iterator<Item = usize>> = match analyzer.view_frames() {
         Some(selected) => Box::new(selected.iter().map(|&i| i as usize)),
         None => Box::new(0..index.len()),
     };
-    for i in frames {
-        let Some(r) = row(index, flows, tcp, i, Passes::Two) else {
-            continue;
-        };
-        let line = if as_json {
-            to_json(&r).to_string()
-        } else {
-            to_text(&r)
-        };
-        if writeln!(out, "{line}").is_err() {
-            return outcome.exit_code();
-        }
-    }
-    let _ = out.flush();
+    write_lines(
+        frames
+            .filter_map(|i| row(index, flows, tcp, i, Passes::Two))
+            .map(|r| {
+                if as_json {
+                    to_json(&r).to_string()
+                } else {
+                    to_text(&r)
+                }
+            }),
+    );
     outcome.exit_code()
-}
-
-fn secs(ns: Option<i64>) -> Value {
-    ns.map_or(Value::Null, |ns| json!(ns as f64 / 1e9))
 }
 
 /// The `--json` object of one TCP frame.

@@ -682,11 +682,7 @@ fn finding(
 ) -> Finding {
     let facts = ChecksumFacts::gather(index, bad, why, rewritten_pairs);
     let (verdict, explanation) = render::bad_checksum::text(&facts);
-    let severity = if facts.unexplained.is_none() {
-        Severity::Note
-    } else {
-        Severity::Warning
-    };
+    let severity = Severity::warning_if(facts.unexplained.is_some());
     // Every frame the verdict counts, and a filter that selects exactly them (offload frames
     // are not all TCP/UDP first fragments, nor all from one host).
     let evidence: Vec<u32> = bad.iter().map(|(i, _, _)| *i).collect();

@@ -75,15 +75,9 @@ fn drops(files: &[FileInfo]) -> Option<Finding> {
     if total == 0 {
         return None;
     }
-    let (verdict, explanation) = render::capture_quality::drops(total, received, &parts);
+    let words = render::capture_quality::drops(total, received, &parts);
     Some(
-        Finding::new(
-            Kind::CaptureQuality,
-            Severity::Warning,
-            verdict,
-            explanation,
-        )
-        .details(
+        Finding::worded(Kind::CaptureQuality, Severity::Warning, words).details(
             Details::new()
                 .with("issue", "drops")
                 .with("dropped", total)
@@ -119,9 +113,9 @@ fn capture_filters(files: &[FileInfo]) -> Option<Finding> {
     if filters.is_empty() {
         return None;
     }
-    let (verdict, explanation) = render::capture_quality::capture_filter(&labels);
+    let words = render::capture_quality::capture_filter(&labels);
     Some(
-        Finding::new(Kind::CaptureQuality, Severity::Note, verdict, explanation).details(
+        Finding::worded(Kind::CaptureQuality, Severity::Note, words).details(
             Details::new()
                 .with("issue", "capture_filter")
                 .with("filters", filters),
@@ -172,7 +166,7 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
         .iter()
         .filter_map(|&sid| flows.streams.get(sid as usize).map(|s| s.first_frame))
         .collect();
-    let (verdict, explanation) = render::capture_quality::one_direction(
+    let words = render::capture_quality::one_direction(
         one_way.len(),
         total,
         first_frames.first().copied().unwrap_or(0),
@@ -181,24 +175,19 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
     // them all.
     let listed: Vec<String> = numbers.iter().map(u32::to_string).collect();
     Some(
-        Finding::new(
-            Kind::CaptureQuality,
-            Severity::Warning,
-            verdict,
-            explanation,
-        )
-        .evidence(first_frames)
-        .filter(format!("tcp.stream in {{{}}}", listed.join(" ")))
-        .details(
-            Details::new()
-                .with("issue", "one_direction")
-                .with("one_way_streams", one_way.len())
-                .with("two_way_streams", two_way)
-                .with(
-                    "streams",
-                    numbers.into_iter().take(50).collect::<Vec<u32>>(),
-                ),
-        ),
+        Finding::worded(Kind::CaptureQuality, Severity::Warning, words)
+            .evidence(first_frames)
+            .filter(format!("tcp.stream in {{{}}}", listed.join(" ")))
+            .details(
+                Details::new()
+                    .with("issue", "one_direction")
+                    .with("one_way_streams", one_way.len())
+                    .with("two_way_streams", two_way)
+                    .with(
+                        "streams",
+                        numbers.into_iter().take(50).collect::<Vec<u32>>(),
+                    ),
+            ),
     )
 }
 
@@ -269,9 +258,9 @@ fn own_traffic_only(index: &PacketIndex) -> Option<Finding> {
     }
     let peers = is_peer.iter().filter(|&&p| p).count();
     let name = address(index, host);
-    let (verdict, explanation) = render::capture_quality::own_traffic_only(&name);
+    let words = render::capture_quality::own_traffic_only(&name);
     Some(
-        Finding::new(Kind::CaptureQuality, Severity::Note, verdict, explanation)
+        Finding::worded(Kind::CaptureQuality, Severity::Note, words)
             .filter(text::addr_filter(index, host))
             .details(
                 Details::new()

@@ -39,37 +39,36 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
     );
     groups.sort_by_key(|(g, _)| g.first_frame());
     let ttls = usual_ttls(index, groups.iter().map(|(g, _)| g.server.0));
-    let keep = if groups.len() > MAX_GROUPS {
-        MAX_GROUPS - 1
-    } else {
-        MAX_GROUPS
-    };
-    let mut findings: Vec<Finding> = groups
-        .iter()
-        .take(keep)
-        .map(|(g, outcome)| finding(index, flows, g, *outcome, &ttls))
-        .collect();
-    if groups.len() > MAX_GROUPS {
-        let rest = &groups[keep..];
-        let attempts: u64 = rest.iter().map(|(g, _)| g.attempts.len() as u64).sum();
-        let (verdict, explanation) = render::connection_refused::more(rest.len(), attempts);
-        findings.push(
-            Finding::new(Kind::ConnectionRefused, Severity::Warning, verdict, explanation)
-            .evidence(rest.iter().flat_map(|(g, _)| {
-                g.attempts.iter().flat_map(|a| {
-                    let answer = a.rst.or(a.unreachable);
-                    a.syns.iter().copied().chain(answer)
-                })
-            }))
-            .filter("(tcp.flags.syn == 1 && tcp.flags.ack == 0) || tcp.flags.reset == 1 || icmp || icmpv6")
-            .details(
-                Details::new()
-                    .with("paths", rest.len())
-                    .with("attempts", attempts),
-            ),
-        );
-    }
-    findings
+    super::one_by_one_then_rest(
+        &groups,
+        MAX_GROUPS,
+        |(g, outcome)| finding(index, flows, g, *outcome, &ttls),
+        more,
+    )
+}
+
+/// The paths past [`MAX_GROUPS`], summed up in one finding.
+fn more(rest: &[(PathGroup<'_>, Outcome)]) -> Finding {
+    let attempts: u64 = rest.iter().map(|(g, _)| g.attempts.len() as u64).sum();
+    let (verdict, explanation) = render::connection_refused::more(rest.len(), attempts);
+    Finding::new(
+        Kind::ConnectionRefused,
+        Severity::Warning,
+        verdict,
+        explanation,
+    )
+    .evidence(rest.iter().flat_map(|(g, _)| {
+        g.attempts.iter().flat_map(|a| {
+            let answer = a.rst.or(a.unreachable);
+            a.syns.iter().copied().chain(answer)
+        })
+    }))
+    .filter("(tcp.flags.syn == 1 && tcp.flags.ack == 0) || tcp.flags.reset == 1 || icmp || icmpv6")
+    .details(
+        Details::new()
+            .with("paths", rest.len())
+            .with("attempts", attempts),
+    )
 }
 
 /// The TTL of the first packet each server address sent that is not a RST.

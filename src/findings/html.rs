@@ -5,7 +5,7 @@
 //! capture (names, verdicts, packet-list columns) is HTML-escaped, `/` included, so hostile
 //! packet text never becomes markup or a link.
 
-use super::{Detail, Finding, Severity};
+use super::{Finding, Severity};
 use crate::summary::Row;
 use crate::summary::Summary;
 use std::fmt::Write;
@@ -116,14 +116,9 @@ fn write_finding(out: &mut String, n: usize, f: &Finding, row: &dyn Fn(u64) -> O
     if let Some(stream) = f.stream {
         let _ = writeln!(out, "<li>Stream: tcp.stream {stream}</li>");
     }
-    let details: Vec<String> = f
-        .details
-        .iter()
-        .filter(|(_, v)| **v != Detail::Null)
-        .map(|(k, v)| format!("{k} = {v}"))
-        .collect();
+    let details = f.details.stated();
     if !details.is_empty() {
-        let _ = writeln!(out, "<li>Details: {}</li>", escape(&details.join("; ")));
+        let _ = writeln!(out, "<li>Details: {}</li>", escape(&details));
     }
     out.push_str("</ul>\n");
     write_evidence(out, f, row);

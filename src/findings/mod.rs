@@ -61,6 +61,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// A warning when `warning` holds, else a note.
+    pub fn warning_if(warning: bool) -> Self {
+        if warning {
+            Severity::Warning
+        } else {
+            Severity::Note
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -178,61 +186,29 @@ impl Detail {
     }
 }
 
-impl From<bool> for Detail {
-    fn from(v: bool) -> Self {
-        Detail::Bool(v)
-    }
+/// `From` for the types a detail holds: flags, numbers (integers widened losslessly to `i64`, or
+/// saturated past `i64::MAX`) and text.
+macro_rules! detail_from {
+    (saturating: $($t:ty),*) => {$(
+        impl From<$t> for Detail {
+            fn from(v: $t) -> Self {
+                Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
+    ($variant:ident: $($t:ty),*) => {$(
+        impl From<$t> for Detail {
+            fn from(v: $t) -> Self {
+                Detail::$variant(v.into())
+            }
+        }
+    )*};
 }
-impl From<i64> for Detail {
-    fn from(v: i64) -> Self {
-        Detail::Int(v)
-    }
-}
-impl From<i32> for Detail {
-    fn from(v: i32) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<u64> for Detail {
-    fn from(v: u64) -> Self {
-        Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-impl From<u32> for Detail {
-    fn from(v: u32) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<u8> for Detail {
-    fn from(v: u8) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<u16> for Detail {
-    fn from(v: u16) -> Self {
-        Detail::Int(i64::from(v))
-    }
-}
-impl From<usize> for Detail {
-    fn from(v: usize) -> Self {
-        Detail::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-impl From<f64> for Detail {
-    fn from(v: f64) -> Self {
-        Detail::Float(v)
-    }
-}
-impl From<&str> for Detail {
-    fn from(v: &str) -> Self {
-        Detail::Text(v.to_string())
-    }
-}
-impl From<String> for Detail {
-    fn from(v: String) -> Self {
-        Detail::Text(v)
-    }
-}
+detail_from!(Bool: bool);
+detail_from!(Int: i64, i32, u32, u16, u8);
+detail_from!(saturating: u64, usize);
+detail_from!(Float: f64);
+detail_from!(Text: &str, String);
 impl<T: Into<Detail>> From<Option<T>> for Detail {
     fn from(v: Option<T>) -> Self {
         v.map_or(Detail::Null, Into::into)
@@ -276,6 +252,15 @@ impl Details {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// The details that have a value, as the reports print them: `key = value; key = value`.
+    pub fn stated(&self) -> String {
+        let stated: Vec<String> = self
+            .iter()
+            .filter(|(_, v)| **v != Detail::Null)
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        stated.join("; ")
     }
 }
 
@@ -331,6 +316,14 @@ impl Finding {
             filter: String::new(),
             details: Details::new(),
         }
+    }
+    /// A finding worded by its `render` module's `(verdict, explanation)`.
+    pub(crate) fn worded(
+        kind: Kind,
+        severity: Severity,
+        (verdict, explanation): (String, String),
+    ) -> Self {
+        Finding::new(kind, severity, verdict, explanation)
     }
     /// Sets the evidence from 0-based frame indexes.
     pub fn evidence(mut self, frame_indexes: impl IntoIterator<Item = u32>) -> Self {
@@ -477,6 +470,22 @@ pub(crate) fn listed_one_by_one(count: usize, max: usize) -> usize {
     }
 }
 
+/// The findings of a detector that shows at most `max`: one per item (`each`) while they fit,
+/// else the first [`listed_one_by_one`] that way and one more (`rest`) summing up the others.
+pub(crate) fn one_by_one_then_rest<T>(
+    items: &[T],
+    max: usize,
+    each: impl FnMut(&T) -> Finding,
+    rest: impl FnOnce(&[T]) -> Finding,
+) -> Vec<Finding> {
+    let keep = listed_one_by_one(items.len(), max);
+    let mut findings: Vec<Finding> = items.iter().take(keep).map(each).collect();
+    if items.len() > keep {
+        findings.push(rest(&items[keep..]));
+    }
+    findings
+}
+
 /// Narrows findings to a set of frames (a display filter's selection, 0-based indexes in
 /// ascending order): keeps the findings with at least one evidence frame in the set, and those
 /// without evidence frames (facts about the whole capture). The detectors still ran over the
@@ -499,6 +508,36 @@ mod tests {
 
     fn finding(severity: Severity, frames: Vec<u32>, kind: Kind) -> Finding {
         Finding::new(kind, severity, String::new(), String::new()).evidence(frames)
+    }
+
+    #[test]
+    fn past_the_limit_the_last_finding_sums_up_the_rest() {
+        let one = |&n: &u32| finding(Severity::Warning, vec![n], Kind::Reset);
+        let rest = |r: &[u32]| finding(Severity::Note, r.to_vec(), Kind::Reset);
+        // 3 items fit in 3: one finding each.
+        let fits = one_by_one_then_rest(&[0, 1, 2], 3, one, rest);
+        assert_eq!(fits.len(), 3);
+        assert!(fits.iter().all(|f| f.severity == Severity::Warning));
+        // 5 items, at most 3: items 0 and 1 one by one (3 − 1 = 2), then items 2, 3, 4
+        // (frames 3, 4, 5) in the summary.
+        let cut = one_by_one_then_rest(&[0, 1, 2, 3, 4], 3, one, rest);
+        assert_eq!(cut.len(), 3);
+        assert_eq!(cut[1].frames, [2]);
+        assert_eq!(cut[2].frames, [3, 4, 5]);
+        assert_eq!(Severity::warning_if(true), Severity::Warning);
+        assert_eq!(Severity::warning_if(false), Severity::Note);
+    }
+
+    #[test]
+    fn stated_details_leave_out_the_absent_ones() {
+        let d = Details::new()
+            .with("port", 80u16)
+            .with("rst", None::<u32>)
+            .with("hosts", vec!["a", "b"]);
+        assert_eq!(d.stated(), "port = 80; hosts = [a, b]");
+        assert_eq!(Details::new().with("rst", None::<u32>).stated(), "");
+        // u64 past i64::MAX saturates.
+        assert_eq!(Detail::from(u64::MAX), Detail::Int(i64::MAX));
     }
 
     #[test]

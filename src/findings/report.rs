@@ -61,13 +61,7 @@ pub fn to_markdown(findings: &[Finding], capture_name: &str) -> String {
             let _ = writeln!(out, "- Filter: {}", code_span(&f.filter));
         }
         if !f.details.is_empty() {
-            let numbers: Vec<String> = f
-                .details
-                .iter()
-                .filter(|(_, v)| **v != Detail::Null)
-                .map(|(k, v)| format!("{k} = {v}"))
-                .collect();
-            let _ = writeln!(out, "- Details: {}", code_span(&numbers.join("; ")));
+            let _ = writeln!(out, "- Details: {}", code_span(&f.details.stated()));
         }
         out += "\n";
     }

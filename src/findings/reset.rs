@@ -192,22 +192,18 @@ pub fn from_streams(
             bad.push((conn, reset, cause));
         }
     }
-    let keep = super::listed_one_by_one(bad.len(), MAX_FINDINGS);
-    let mut findings: Vec<Finding> = bad
-        .iter()
-        .take(keep)
-        .map(|&(c, r, cause)| finding(index, flows, c, r, cause))
-        .collect();
-    if bad.len() > keep {
-        let rest = &bad[keep..];
-        let (verdict, explanation) = render::reset::more(rest.len());
-        findings.push(
+    let mut findings = super::one_by_one_then_rest(
+        &bad,
+        MAX_FINDINGS,
+        |&(c, r, cause)| finding(index, flows, c, r, cause),
+        |rest| {
+            let (verdict, explanation) = render::reset::more(rest.len());
             Finding::new(Kind::Reset, Severity::Warning, verdict, explanation)
                 .evidence(rest.iter().map(|(_, r, _)| r.frame))
                 .filter("tcp.flags.reset == 1")
-                .details(Details::new().with("connections", rest.len())),
-        );
-    }
+                .details(Details::new().with("connections", rest.len()))
+        },
+    );
     findings.extend(benign_note(index, flows, &benign));
     findings
 }
@@ -439,21 +435,11 @@ fn benign_note(
         .filter_map(|(c, _, _)| c.number(flows))
         .collect();
     streams.sort_unstable();
-    let list: Vec<String> = streams.iter().map(u32::to_string).collect();
-    let filter = match list.as_slice() {
-        [one] => format!("tcp.stream == {one} && tcp.flags.reset == 1"),
-        many => format!(
-            "tcp.stream in {{{}}} && tcp.flags.reset == 1",
-            many.join(" ")
-        ),
-    };
+    let filter = format!("{} && tcp.flags.reset == 1", text::streams_filter(&streams));
     Some(
         Finding::new(Kind::Reset, Severity::Note, verdict, explanation)
             .evidence(benign.iter().map(|(_, r, _)| r.frame))
-            .stream(match streams.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            })
+            .stream(text::only_stream(&streams))
             .filter(filter)
             .details(
                 Details::new()

@@ -18,7 +18,7 @@
 //! packet was captured twice, which one note says.
 
 use super::render;
-use super::streams::{Conn, Side, TcpStreams};
+use super::streams::{sides_frames, sides_total, Conn, Side, TcpStreams};
 use super::text::{self, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -225,11 +225,7 @@ impl<'a> RetransFacts<'a> {
 
 fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Finding {
     let f = RetransFacts::gather(index, flows, conn, dir);
-    let severity = if f.gave_up {
-        Severity::Note
-    } else {
-        Severity::Warning
-    };
+    let severity = Severity::warning_if(!f.gave_up);
     let verdict = render::retransmissions::verdict(&f);
     let explanation = render::retransmissions::explanation(&f);
     let stream = conn.number(flows);
@@ -274,10 +270,7 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
     if light.is_empty() {
         return None;
     }
-    let segments: u64 = light
-        .iter()
-        .map(|&(c, d)| u64::from(c.sides[d].retransmissions))
-        .sum();
+    let segments = sides_total(light, |s| s.retransmissions);
     let longest = light
         .iter()
         .map(|&(c, d)| c.sides[d].longest_stall_ns)
@@ -296,35 +289,20 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
         longest_ns: longest,
         heavy,
     });
-    let list: Vec<String> = streams.iter().map(u32::to_string).collect();
-    let filter = if streams.len() == 1 {
-        format!("tcp.stream == {} && tcp.analysis.retransmission", list[0])
-    } else {
-        format!(
-            "tcp.stream in {{{}}} && tcp.analysis.retransmission",
-            list.join(" ")
-        )
-    };
-    let frames: Vec<u32> = light
-        .iter()
-        .flat_map(|&(c, d)| c.sides[d].retransmission_frames.iter().copied())
-        .collect();
+    let filter = format!(
+        "{} && tcp.analysis.retransmission",
+        text::streams_filter(&streams)
+    );
+    let frames = sides_frames(light, |s| &s.retransmission_frames);
     Some(
         Finding::new(
             Kind::Retransmissions,
-            if heavy {
-                Severity::Warning
-            } else {
-                Severity::Note
-            },
+            Severity::warning_if(heavy),
             verdict,
             explanation,
         )
         .evidence(frames)
-        .stream(match streams.as_slice() {
-            [one] => Some(*one),
-            _ => None,
-        })
+        .stream(text::only_stream(&streams))
         .filter(filter)
         .details(
             Details::new()
@@ -352,14 +330,8 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
     if copies.is_empty() {
         return None;
     }
-    let total: u64 = copies
-        .iter()
-        .map(|&(c, d)| u64::from(c.sides[d].copies))
-        .sum();
-    let mut frames: Vec<u32> = copies
-        .iter()
-        .flat_map(|&(c, d)| c.sides[d].copy_frames.iter().copied())
-        .collect();
+    let total = sides_total(copies, |s| s.copies);
+    let mut frames: Vec<u32> = sides_frames(copies, |s| &s.copy_frames).collect();
     frames.sort_unstable();
     let first = frames.first().copied();
     let gap = first

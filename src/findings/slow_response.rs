@@ -186,21 +186,13 @@ pub fn from_streams(
         })
         .collect();
     groups.sort_by_key(|(g, _)| g.first().map_or(u32::MAX, |m| m.turn.request_first));
-    let keep = if groups.len() > MAX_SERVERS {
-        MAX_SERVERS - 1
-    } else {
-        MAX_SERVERS
-    };
-    let mut findings: Vec<Finding> = groups
-        .iter()
-        .take(keep)
-        .map(|(g, all)| finding(index, g, all, threshold))
-        .collect();
-    if groups.len() > keep {
-        let rest = &groups[keep..];
-        let slow: usize = rest.iter().map(|(g, _)| g.len()).sum();
-        let (verdict, explanation) = render::slow_response::more(rest.len(), threshold, slow);
-        findings.push(
+    super::one_by_one_then_rest(
+        &groups,
+        MAX_SERVERS,
+        |(g, all)| finding(index, g, all, threshold),
+        |rest| {
+            let slow: usize = rest.iter().map(|(g, _)| g.len()).sum();
+            let (verdict, explanation) = render::slow_response::more(rest.len(), threshold, slow);
             Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
                 .evidence(
                     rest.iter()
@@ -212,10 +204,9 @@ pub fn from_streams(
                         .with("servers", rest.len())
                         .with("slow_responses", slow)
                         .with("threshold_s", text::seconds(threshold)),
-                ),
-        );
-    }
-    findings
+                )
+        },
+    )
 }
 
 /// What one slow server's finding tells, before any wording.
@@ -264,13 +255,8 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
         frames.push(m.turn.response);
     }
     let numbers: Vec<u32> = group.iter().filter_map(|m| m.stream_number).collect();
-    let filter = match numbers.as_slice() {
-        [one] => format!("tcp.stream == {one}"),
-        many => {
-            let list: Vec<String> = many.iter().take(50).map(u32::to_string).collect();
-            format!("tcp.stream in {{{}}}", list.join(" "))
-        }
-    };
+    // At most 50 streams in the filter.
+    let filter = text::streams_filter(&numbers[..numbers.len().min(50)]);
     Finding::new(Kind::SlowResponse, Severity::Warning, verdict, explanation)
         .evidence(frames)
         .stream(if group.len() == 1 {

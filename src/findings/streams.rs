@@ -237,6 +237,24 @@ impl Conn {
     }
 }
 
+/// The sum of one count over several connections' sides (`(connection, direction)` pairs).
+pub(crate) fn sides_total(sides: &[(&Conn, usize)], count: impl Fn(&Side) -> u32) -> u64 {
+    sides
+        .iter()
+        .map(|&(c, d)| u64::from(count(&c.sides[d])))
+        .sum()
+}
+
+/// One list of frames of several connections' sides, one side after another.
+pub(crate) fn sides_frames<'a>(
+    sides: &'a [(&'a Conn, usize)],
+    frames: impl Fn(&'a Side) -> &'a [u32] + 'a,
+) -> impl Iterator<Item = u32> + 'a {
+    sides
+        .iter()
+        .flat_map(move |&(c, d)| frames(&c.sides[d]).iter().copied())
+}
+
 /// Everything the TCP detectors share.
 #[derive(Debug, Clone, Default)]
 pub struct TcpStreams {

@@ -108,6 +108,16 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// The counts that are not zero, each followed by what it counts: `[(3, "refused"), (0, "reset")]`
+/// gives `3 refused`.
+pub fn nonzero_counts(counts: &[(u64, &str)]) -> Vec<String> {
+    counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect()
+}
+
 /// `a`, `a and b`, `a, b and c`.
 pub fn join_and(items: &[String]) -> String {
     match items {
@@ -133,6 +143,26 @@ pub fn capitalize(s: &str) -> String {
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// A display filter for these `tcp.stream` numbers: `tcp.stream == 3` for one,
+/// `tcp.stream in {3 5 8}` for more.
+pub fn streams_filter(streams: &[u32]) -> String {
+    match streams {
+        [one] => format!("tcp.stream == {one}"),
+        many => {
+            let list: Vec<String> = many.iter().map(u32::to_string).collect();
+            format!("tcp.stream in {{{}}}", list.join(" "))
+        }
+    }
+}
+
+/// The stream a finding is about when its evidence lies in exactly one.
+pub fn only_stream(streams: &[u32]) -> Option<u32> {
+    match streams {
+        [one] => Some(*one),
+        _ => None,
     }
 }
 
@@ -259,6 +289,15 @@ mod tests {
         assert_eq!(percent(1, 3), "33%");
         // 100 / 200 = 0.5% (< 10%: one decimal).
         assert_eq!(percent(1, 200), "0.5%");
+        assert_eq!(streams_filter(&[7]), "tcp.stream == 7");
+        assert_eq!(streams_filter(&[3, 5, 8]), "tcp.stream in {3 5 8}");
+        assert_eq!(only_stream(&[7]), Some(7));
+        assert_eq!(only_stream(&[3, 5]), None);
+        // The zero count is left out, the others keep their order.
+        assert_eq!(
+            nonzero_counts(&[(3, "refused"), (0, "reset"), (1, "spurious")]),
+            ["3 refused", "1 spurious"]
+        );
     }
 
     #[test]

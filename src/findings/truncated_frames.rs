@@ -69,11 +69,7 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Fi
         first: truncated[0],
     };
     let (verdict, explanation) = render::truncated_frames::text(&facts);
-    let severity = if headers_cut > 0 {
-        Severity::Warning
-    } else {
-        Severity::Note
-    };
+    let severity = Severity::warning_if(headers_cut > 0);
     let total = facts.total;
     let details = Details::new()
         .with("truncated_frames", count)

@@ -42,19 +42,12 @@ pub fn from_attempts_linked(
         .filter(|(_, o)| *o == Outcome::Unanswered)
         .map(|(a, _)| a);
     let groups = group_by_path(unanswered);
-    let mut findings: Vec<Finding> = groups
-        .iter()
-        .take(if groups.len() > MAX_GROUPS {
-            MAX_GROUPS - 1
-        } else {
-            MAX_GROUPS
-        })
-        .map(|g| finding(index, flows, g, limited))
-        .collect();
-    if groups.len() > MAX_GROUPS {
-        findings.push(summary(&groups[MAX_GROUPS - 1..]));
-    }
-    findings
+    super::one_by_one_then_rest(
+        &groups,
+        MAX_GROUPS,
+        |g| finding(index, flows, g, limited),
+        summary,
+    )
 }
 
 /// Retransmission offsets of an attempt's SYNs from its first SYN.

@@ -10,7 +10,7 @@
 //! application.
 
 use super::render;
-use super::streams::{Conn, Side, TcpStreams};
+use super::streams::{sides_frames, sides_total, Conn, Side, TcpStreams};
 use super::text::{self, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -35,34 +35,26 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
         .flat_map(|c| (0..2).map(move |d| (c, d)))
         .filter(|(c, d)| c.sides[*d].zero_windows > 0)
         .collect();
-    let keep = super::listed_one_by_one(sides.len(), MAX_FINDINGS);
-    let mut findings: Vec<Finding> = sides
-        .iter()
-        .take(keep)
-        .map(|&(c, d)| finding(index, flows, c, d))
-        .collect();
-    if sides.len() > keep {
-        let rest = &sides[keep..];
-        let frames: u64 = rest
-            .iter()
-            .map(|&(c, d)| u64::from(c.sides[d].zero_windows))
-            .sum();
-        let (verdict, explanation) = render::zero_window::more(rest.len(), frames);
-        findings.push(
-            Finding::new(Kind::ZeroWindow, Severity::Warning, verdict, explanation)
-                .evidence(
-                    rest.iter()
-                        .flat_map(|&(c, d)| c.sides[d].zero_window_frames.iter().copied()),
-                )
-                .filter("tcp.analysis.zero_window")
-                .details(
-                    Details::new()
-                        .with("connections", rest.len())
-                        .with("zero_window_frames", frames),
-                ),
-        );
-    }
-    findings
+    super::one_by_one_then_rest(
+        &sides,
+        MAX_FINDINGS,
+        |&(c, d)| finding(index, flows, c, d),
+        more,
+    )
+}
+
+/// The sides past [`MAX_FINDINGS`], summed up in one finding.
+fn more(rest: &[(&Conn, usize)]) -> Finding {
+    let frames = sides_total(rest, |s| s.zero_windows);
+    let (verdict, explanation) = render::zero_window::more(rest.len(), frames);
+    Finding::new(Kind::ZeroWindow, Severity::Warning, verdict, explanation)
+        .evidence(sides_frames(rest, |s| &s.zero_window_frames))
+        .filter("tcp.analysis.zero_window")
+        .details(
+            Details::new()
+                .with("connections", rest.len())
+                .with("zero_window_frames", frames),
+        )
 }
 
 /// What one side's zero window shows, before any wording.
@@ -119,11 +111,7 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         .with("sender_data_bytes", peer.data_bytes);
     Finding::new(
         Kind::ZeroWindow,
-        if warning {
-            Severity::Warning
-        } else {
-            Severity::Note
-        },
+        Severity::warning_if(warning),
         verdict,
         explanation,
     )

@@ -9,17 +9,11 @@ use crate::findings::text::{self, capitalize};
 
 /// Which checksums are wrong: `3 IPv4 header and 2 TCP`.
 pub(crate) fn which(w: Which) -> String {
-    let mut parts = Vec::new();
-    if w.ip > 0 {
-        parts.push(format!("{} IPv4 header", w.ip));
-    }
-    if w.tcp > 0 {
-        parts.push(format!("{} TCP", w.tcp));
-    }
-    if w.udp > 0 {
-        parts.push(format!("{} UDP", w.udp));
-    }
-    text::join_and(&parts)
+    text::join_and(&text::nonzero_counts(&[
+        (w.ip, "IPv4 header"),
+        (w.tcp, "TCP"),
+        (w.udp, "UDP"),
+    ]))
 }
 
 /// The rewritten conversations: `10.0.0.1 ↔ 10.0.0.2`.
@@ -203,17 +197,14 @@ fn offload_explanation(o: &Offload) -> String {
          card before the card computes the checksum, and the capture copies the packet at \
          that moment, with a placeholder in the field"
     );
-    let mut placeholders = Vec::new();
-    if o.zero > 0 {
-        placeholders.push(format!("{} of these hold 0", o.zero));
-    }
-    if o.partial > 0 {
-        placeholders.push(format!(
-            "{} hold just the pseudo-header sum, the partial value offload leaves \
-             for the card to finish",
-            o.partial
-        ));
-    }
+    let placeholders = text::nonzero_counts(&[
+        (o.zero, "of these hold 0"),
+        (
+            o.partial,
+            "hold just the pseudo-header sum, the partial value offload leaves for the card to \
+             finish",
+        ),
+    ]);
     if !placeholders.is_empty() {
         explanation += &format!(" ({})", text::join_and(&placeholders));
     }

@@ -7,23 +7,15 @@ use crate::findings::text::{self, frame_no};
 
 /// `15 never answered and 20 answered only after the SYN was sent again`.
 fn how(f: &EpisodeFacts) -> String {
-    let mut how = Vec::new();
-    if f.unanswered > 0 {
-        how.push(format!("{} never answered", f.unanswered));
-    }
-    if f.refused > 0 {
-        how.push(format!("{} refused", f.refused));
-    }
-    if f.unreachable > 0 {
-        how.push(format!("{} rejected by ICMP", f.unreachable));
-    }
-    if f.delayed > 0 {
-        how.push(format!(
-            "{} answered only after the SYN was sent again",
-            f.delayed
-        ));
-    }
-    text::join_and(&how)
+    text::join_and(&text::nonzero_counts(&[
+        (f.unanswered as u64, "never answered"),
+        (f.refused as u64, "refused"),
+        (f.unreachable as u64, "rejected by ICMP"),
+        (
+            f.delayed as u64,
+            "answered only after the SYN was sent again",
+        ),
+    ]))
 }
 
 /// The verdict and explanation of a rule-1 episode.
@@ -89,13 +81,10 @@ pub(crate) fn volume(f: &VolumeFacts) -> (String, String) {
     let (host, count, rate) = (&f.host, f.attempts, f.rate_per_s);
     let share = text::percent(f.failed as u64, count as u64);
     let span = text::duration(f.span_ns);
-    let mut failures = Vec::new();
-    if f.unanswered > 0 {
-        failures.push(format!("{} never answered", f.unanswered));
-    }
-    if f.refused > 0 {
-        failures.push(format!("{} refused", f.refused));
-    }
+    let failures = text::nonzero_counts(&[
+        (f.unanswered as u64, "never answered"),
+        (f.refused as u64, "refused"),
+    ]);
     let (first, last) = (frame_no(f.first), frame_no(f.last));
     if let Some((target, ports)) = &f.scan {
         return (

@@ -291,13 +291,10 @@ pub(crate) fn closing(f: &ClosingFacts) -> (String, String) {
             }
         )
     } else {
-        let mut how = Vec::new();
-        if after_fin > 0 {
-            how.push(format!("{after_fin} after a FIN"));
-        }
-        if idle > 0 {
-            how.push(format!("{idle} after being idle"));
-        }
+        let how = text::nonzero_counts(&[
+            (after_fin as u64, "after a FIN"),
+            (idle as u64, "after being idle"),
+        ]);
         let how = if how.is_empty() {
             String::new()
         } else {

@@ -53,16 +53,11 @@ pub(crate) fn explanation(f: &RetransFacts<'_>) -> String {
             format!("{} again", text::count(u64::from(n), "segment", "segments"))
         },
     );
-    let mut kinds: Vec<String> = Vec::new();
-    if f.timeouts > 0 {
-        kinds.push(format!("{} after a timeout", f.timeouts));
-    }
-    if side.fast > 0 {
-        kinds.push(format!("{} fast after duplicate ACKs", side.fast));
-    }
-    if side.spurious > 0 {
-        kinds.push(format!("{} spurious", side.spurious));
-    }
+    let kinds = text::nonzero_counts(&[
+        (u64::from(f.timeouts), "after a timeout"),
+        (u64::from(side.fast), "fast after duplicate ACKs"),
+        (u64::from(side.spurious), "spurious"),
+    ]);
     // Only worth saying when they were not all after a timeout.
     if f.timeouts < n {
         explanation += &format!(" ({})", text::join_and(&kinds));
