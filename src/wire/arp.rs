@@ -3,7 +3,8 @@
 //! the opcode and the four addresses. Other hardware or protocol types are not viewed (the
 //! details tree shows their fixed header from [`field`]).
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::header_view;
 
 /// Byte ranges of the message's fields (Ethernet/IPv4 layout for the addresses).
 pub mod field {
@@ -21,15 +22,21 @@ pub mod field {
 
 pub const ETHERNET_IPV4_LEN: usize = 28;
 
-/// An Ethernet/IPv4 ARP (or RARP) message.
-#[derive(Debug, Clone, Copy)]
-pub struct ArpPacket<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An Ethernet/IPv4 ARP (or RARP) message.
+    pub struct ArpPacket, checked to ETHERNET_IPV4_LEN;
+    hardware_type: u16 = field::HTYPE;
+    protocol_type: u16 = field::PTYPE;
+    opcode: u16 = field::OPCODE;
+    sender_mac: [u8; 6] = field::SENDER_MAC;
+    sender_ip: [u8; 4] = field::SENDER_IP;
+    target_mac: [u8; 6] = field::TARGET_MAC;
+    target_ip: [u8; 4] = field::TARGET_IP;
 }
 
 impl<'a> ArpPacket<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, ETHERNET_IPV4_LEN)?;
+        let arp = Self::at_least(bytes)?;
         for (at, want, name) in [
             (field::HLEN, 6, "arp.hw.size"),
             (field::PLEN, 4, "arp.proto.size"),
@@ -41,41 +48,7 @@ impl<'a> ArpPacket<'a> {
                 });
             }
         }
-        Ok(ArpPacket { bytes })
-    }
-
-    fn array<const N: usize>(&self, r: std::ops::Range<usize>) -> [u8; N] {
-        let mut a = [0; N];
-        a.copy_from_slice(&self.bytes[r]);
-        a
-    }
-
-    pub fn hardware_type(&self) -> u16 {
-        u16::from_be_bytes(self.array(field::HTYPE))
-    }
-
-    pub fn protocol_type(&self) -> u16 {
-        u16::from_be_bytes(self.array(field::PTYPE))
-    }
-
-    pub fn opcode(&self) -> u16 {
-        u16::from_be_bytes(self.array(field::OPCODE))
-    }
-
-    pub fn sender_mac(&self) -> [u8; 6] {
-        self.array(field::SENDER_MAC)
-    }
-
-    pub fn sender_ip(&self) -> [u8; 4] {
-        self.array(field::SENDER_IP)
-    }
-
-    pub fn target_mac(&self) -> [u8; 6] {
-        self.array(field::TARGET_MAC)
-    }
-
-    pub fn target_ip(&self) -> [u8; 4] {
-        self.array(field::TARGET_IP)
+        Ok(arp)
     }
 }
 

@@ -5,7 +5,8 @@
 //! The labels stay bytes: the packet list, the details tree and the filter each turn them into
 //! text their own way (the details tree escapes every byte that is not printable).
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::header_view;
 use std::fmt;
 use std::ops::Range;
 
@@ -52,28 +53,20 @@ pub mod record {
     pub const LEN: usize = 10;
 }
 
-/// A view of a DNS message's header at the start of `bytes` (the whole message follows).
-#[derive(Debug, Clone, Copy)]
-pub struct DnsHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a DNS message's header at the start of `bytes` (the whole message follows).
+    pub struct DnsHeader, checked to HEADER_LEN;
+    id: u16 = field::ID;
+    flags: u16 = field::FLAGS;
+    questions: u16 = field::QDCOUNT;
+    answers: u16 = field::ANCOUNT;
+    authorities: u16 = field::NSCOUNT;
+    additionals: u16 = field::ARCOUNT;
 }
 
 impl<'a> DnsHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(DnsHeader { bytes })
-    }
-
-    fn be16(&self, r: Range<usize>) -> u16 {
-        u16::from_be_bytes([self.bytes[r.start], self.bytes[r.start + 1]])
-    }
-
-    pub fn id(&self) -> u16 {
-        self.be16(field::ID)
-    }
-
-    pub fn flags(&self) -> u16 {
-        self.be16(field::FLAGS)
+        Self::at_least(bytes)
     }
 
     pub fn is_response(&self) -> bool {
@@ -86,22 +79,6 @@ impl<'a> DnsHeader<'a> {
 
     pub fn rcode(&self) -> u8 {
         (self.flags() & 0xf) as u8
-    }
-
-    pub fn questions(&self) -> u16 {
-        self.be16(field::QDCOUNT)
-    }
-
-    pub fn answers(&self) -> u16 {
-        self.be16(field::ANCOUNT)
-    }
-
-    pub fn authorities(&self) -> u16 {
-        self.be16(field::NSCOUNT)
-    }
-
-    pub fn additionals(&self) -> u16 {
-        self.be16(field::ARCOUNT)
     }
 }
 

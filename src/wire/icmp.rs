@@ -4,9 +4,10 @@
 //! [`is_error`] says which types quote the packet in error, and [`quoted`] reads the quoted
 //! IP header and transport ports with the same IPv4 / IPv6 / TCP views as every other layer.
 
-use super::error::{need, WireError};
+use super::error::WireError;
 use super::ipv4::Ipv4Header;
 use super::ipv6::Ipv6Header;
+use super::view::header_view;
 use std::net::IpAddr;
 
 pub const HEADER_LEN: usize = 8;
@@ -32,51 +33,23 @@ pub mod field {
     pub const TRANSMIT: Range<usize> = 16..20;
 }
 
-/// A view of an ICMP or ICMPv6 header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct IcmpHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of an ICMP or ICMPv6 header at the start of `bytes`.
+    pub struct IcmpHeader, checked to HEADER_LEN;
+    kind: u8 = field::TYPE;
+    code: u8 = field::CODE;
+    checksum: u16 = field::CHECKSUM;
+    /// The echo identifier (bytes 4–5).
+    ident: u16 = field::IDENT;
+    /// The echo sequence number (bytes 6–7).
+    seq: u16 = field::SEQ;
+    /// The four "rest of header" bytes as one word ([`field::REST`]).
+    rest_of_header: u32 = field::REST;
 }
 
 impl<'a> IcmpHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(IcmpHeader { bytes })
-    }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
-    }
-
-    pub fn kind(&self) -> u8 {
-        self.bytes[field::TYPE]
-    }
-
-    pub fn code(&self) -> u8 {
-        self.bytes[field::CODE]
-    }
-
-    pub fn checksum(&self) -> u16 {
-        self.be16(2)
-    }
-
-    /// The echo identifier (bytes 4–5).
-    pub fn ident(&self) -> u16 {
-        self.be16(4)
-    }
-
-    /// The echo sequence number (bytes 6–7).
-    pub fn seq(&self) -> u16 {
-        self.be16(6)
-    }
-
-    /// The four "rest of header" bytes as one word ([`field::REST`]).
-    pub fn rest_of_header(&self) -> u32 {
-        u32::from_be_bytes([self.bytes[4], self.bytes[5], self.bytes[6], self.bytes[7]])
+        Self::at_least(bytes)
     }
 
     /// Everything after the 8-byte header as captured (an error's quoted packet, an echo's data).

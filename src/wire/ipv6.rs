@@ -8,7 +8,8 @@
 //! etherparse's `LaxIpv6Slice` walks the same chain but hides where each extension header sits,
 //! which the details tree and the filter's byte fields need, so the chain is walked here.
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::{header_view, version_is};
 
 /// Byte ranges of the fixed header's fields, from the header's first byte.
 pub mod field {
@@ -60,32 +61,31 @@ pub fn is_extension(next_header: u8) -> bool {
     matches!(next_header, 0 | 43 | 44 | 51 | 60)
 }
 
-/// A view of an IPv6 header at the start of `bytes` (which may run on into the payload).
-#[derive(Debug, Clone, Copy)]
-pub struct Ipv6Header<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of an IPv6 header at the start of `bytes` (which may run on into the payload).
+    pub struct Ipv6Header, checked to HEADER_LEN;
+    payload_len: u16 = field::PAYLOAD_LEN;
+    next_header: u8 = field::NEXT_HEADER;
+    hop_limit: u8 = field::HOP_LIMIT;
+    src: [u8; 16] = field::SRC;
+    dst: [u8; 16] = field::DST;
+    /// Version, traffic class and flow label as one word.
+    ver_tc_flow: u32 = field::VER_TC_FLOW;
 }
 
 impl<'a> Ipv6Header<'a> {
     /// Views the header at the start of `bytes`: 40 bytes, version 6.
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        let version = bytes[0] >> 4;
-        if version != 6 {
-            return Err(WireError::Malformed {
-                field: "ipv6.version",
-                value: u32::from(version),
-            });
-        }
-        Ok(Ipv6Header { bytes })
+        let header = Self::at_least(bytes)?;
+        version_is(bytes, 6, "ipv6.version")?;
+        Ok(header)
     }
 
     /// Views the header whatever its version nibble says: only the 40 bytes are checked. The
     /// details tree uses it to show a header with a wrong version field by field; everyone
     /// else wants [`Ipv6Header::new`].
     pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(Ipv6Header { bytes })
+        Self::at_least(bytes)
     }
 
     /// The version nibble (6, unless viewed with [`Ipv6Header::any_version`]).
@@ -93,44 +93,12 @@ impl<'a> Ipv6Header<'a> {
         self.bytes[0] >> 4
     }
 
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn word0(&self) -> u32 {
-        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
-    }
-
     pub fn traffic_class(&self) -> u8 {
-        (self.word0() >> 20) as u8
+        (self.ver_tc_flow() >> 20) as u8
     }
 
     pub fn flow_label(&self) -> u32 {
-        self.word0() & 0x000f_ffff
-    }
-
-    pub fn payload_len(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[4], self.bytes[5]])
-    }
-
-    pub fn next_header(&self) -> u8 {
-        self.bytes[field::NEXT_HEADER]
-    }
-
-    pub fn hop_limit(&self) -> u8 {
-        self.bytes[field::HOP_LIMIT]
-    }
-
-    pub fn src(&self) -> [u8; 16] {
-        let mut a = [0; 16];
-        a.copy_from_slice(&self.bytes[field::SRC]);
-        a
-    }
-
-    pub fn dst(&self) -> [u8; 16] {
-        let mut a = [0; 16];
-        a.copy_from_slice(&self.bytes[field::DST]);
-        a
+        self.ver_tc_flow() & 0x000f_ffff
     }
 
     /// The extension headers after the fixed header, within the first `end` bytes of the view

@@ -31,6 +31,7 @@ pub mod ipv6;
 pub mod link;
 pub mod tcp;
 pub mod udp;
+pub mod view;
 pub mod vxlan;
 pub mod walk;
 

@@ -2,7 +2,8 @@
 //! checked once (8 bytes). The length field is reported as written; [`UdpHeader::payload_end`]
 //! applies Wireshark's reading of it (a length below 8 or past the packet is not trusted).
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::header_view;
 
 /// Byte ranges of the header's fields.
 pub mod field {
@@ -15,40 +16,18 @@ pub mod field {
 
 pub const HEADER_LEN: usize = 8;
 
-/// A view of a UDP header at the start of `bytes` (which may run on into the payload).
-#[derive(Debug, Clone, Copy)]
-pub struct UdpHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a UDP header at the start of `bytes` (which may run on into the payload).
+    pub struct UdpHeader, checked to HEADER_LEN;
+    src_port: u16 = field::SRC_PORT;
+    dst_port: u16 = field::DST_PORT;
+    length: u16 = field::LENGTH;
+    checksum: u16 = field::CHECKSUM;
 }
 
 impl<'a> UdpHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(UdpHeader { bytes })
-    }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
-    }
-
-    pub fn src_port(&self) -> u16 {
-        self.be16(0)
-    }
-
-    pub fn dst_port(&self) -> u16 {
-        self.be16(2)
-    }
-
-    pub fn length(&self) -> u16 {
-        self.be16(4)
-    }
-
-    pub fn checksum(&self) -> u16 {
-        self.be16(6)
+        Self::at_least(bytes)
     }
 
     /// End of the datagram from the header's start: the length field when it is at least 8,

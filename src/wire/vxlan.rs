@@ -1,7 +1,8 @@
 //! The VXLAN header (RFC 7348) as a zero-copy view: flags and the 24-bit network identifier,
 //! checked once (8 bytes). An Ethernet frame follows it.
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
 /// The "I" flag: the VNI is valid. Wireshark's heuristic and ours follow VXLAN only with it set.
@@ -19,38 +20,25 @@ pub mod field {
     pub const RESERVED: usize = 7;
 }
 
-/// A view of a VXLAN header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct VxlanHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a VXLAN header at the start of `bytes`.
+    pub struct VxlanHeader, checked to HEADER_LEN;
+    /// The first byte of the flags (the I flag is [`FLAG_VNI_VALID`]).
+    flags: u8 = field::FLAGS.start;
+    /// The first two bytes as one 16-bit flags field (see [`field::FLAGS`]).
+    flags16: u16 = field::FLAGS;
+    /// The last byte (reserved).
+    reserved: u8 = field::RESERVED;
+    vni: u32 = field::VNI;
 }
 
 impl<'a> VxlanHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(VxlanHeader { bytes })
-    }
-
-    pub fn flags(&self) -> u8 {
-        self.bytes[0]
-    }
-
-    /// The first two bytes as one 16-bit flags field (see [`field::FLAGS`]).
-    pub fn flags16(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[0], self.bytes[1]])
-    }
-
-    /// The last byte (reserved).
-    pub fn reserved(&self) -> u8 {
-        self.bytes[field::RESERVED]
+        Self::at_least(bytes)
     }
 
     pub fn vni_valid(&self) -> bool {
         self.flags() & FLAG_VNI_VALID != 0
-    }
-
-    pub fn vni(&self) -> u32 {
-        u32::from_be_bytes([0, self.bytes[4], self.bytes[5], self.bytes[6]])
     }
 
     /// The inner Ethernet frame as captured.
