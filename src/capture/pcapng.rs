@@ -142,7 +142,16 @@ struct Block<'a> {
     at: u64,
 }
 
-impl Block<'_> {
+impl<'a> Block<'a> {
+    /// The body, when it holds the `fixed` bytes of the block's fixed fields; else the error
+    /// tshark reports (the total length is below the block's minimum).
+    fn body_of_at_least(&self, name: &str, fixed: usize) -> Result<&'a [u8], String> {
+        if self.body.len() < fixed {
+            return Err(too_small(name, self.body.len(), fixed + BLOCK_OVERHEAD));
+        }
+        Ok(self.body)
+    }
+
     /// Stream offset of `body[i]`.
     fn offset_of(&self, i: usize) -> u64 {
         self.at + 8 + i as u64
@@ -303,10 +312,7 @@ impl PcapNgParser {
         order: ByteOrder,
         info: &mut FileInfo,
     ) -> Result<(), String> {
-        let body = block.body;
-        if body.len() < 8 {
-            return Err(too_small("IDB", body.len(), 20));
-        }
+        let body = block.body_of_at_least("IDB", 8)?;
         let link_type = u32::from(read(order.u16(body, 0)));
         let snaplen = read(order.u32(body, 4));
         let mut interface = InterfaceInfo::new(link_type, snaplen);
@@ -366,11 +372,8 @@ impl PcapNgParser {
         obsolete: bool,
         info: &mut FileInfo,
     ) -> Result<RawFrame<'a>, String> {
-        let body = block.body;
         let name = if obsolete { "PB" } else { "EPB" };
-        if body.len() < 20 {
-            return Err(too_small(name, body.len(), 32));
-        }
+        let body = block.body_of_at_least(name, 20)?;
         let interface_id = if obsolete {
             u32::from(read(order.u16(body, 0)))
         } else {
@@ -456,10 +459,7 @@ impl PcapNgParser {
         block: &Block<'a>,
         order: ByteOrder,
     ) -> Result<RawFrame<'a>, String> {
-        let body = block.body;
-        if body.len() < 4 {
-            return Err(too_small("SPB", body.len(), 16));
-        }
+        let body = block.body_of_at_least("SPB", 4)?;
         let Some(&interface) = self.interfaces.first() else {
             return Err("SPB appears before any interface description (IDB) in its section".into());
         };
@@ -497,10 +497,7 @@ impl PcapNgParser {
         order: ByteOrder,
         info: &mut FileInfo,
     ) -> Result<(), String> {
-        let body = block.body;
-        if body.len() < 12 {
-            return Err(too_small("ISB", body.len(), 24));
-        }
+        let body = block.body_of_at_least("ISB", 12)?;
         let mut stats = InterfaceStats::default();
         walk_options(
             order,
@@ -563,10 +560,7 @@ impl PcapNgParser {
         info: &mut FileInfo,
     ) -> Result<RawFrame<'a>, String> {
         const MIN_ENTRY: usize = 23; // "__REALTIME_TIMESTAMP=0\n"
-        let body = block.body;
-        if body.len() < MIN_ENTRY {
-            return Err(too_small("systemd journal export block", body.len(), 35));
-        }
+        let body = block.body_of_at_least("systemd journal export block", MIN_ENTRY)?;
         let entry_len = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
         if entry_len < MIN_ENTRY {
             return Err(format!(
@@ -855,10 +849,7 @@ fn check_caplen(block: &str, captured_len: u32, link_type: u32) -> Result<(), St
 }
 
 fn name_resolution(block: &Block<'_>, order: ByteOrder, info: &mut FileInfo) -> Result<(), String> {
-    let mut rest = block.body;
-    if rest.len() < 4 {
-        return Err(too_small("NRB", rest.len(), 16));
-    }
+    let mut rest = block.body_of_at_least("NRB", 4)?;
     while !rest.is_empty() {
         let record = split_tlv(order, rest).map_err(|cut| match cut {
             TlvCut::Header => format!(
