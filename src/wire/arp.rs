@@ -6,32 +6,23 @@
 use super::error::WireError;
 use super::view::header_view;
 
-/// Byte ranges of the message's fields (Ethernet/IPv4 layout for the addresses).
-pub mod field {
-    use std::ops::Range;
-    pub const HTYPE: Range<usize> = 0..2;
-    pub const PTYPE: Range<usize> = 2..4;
-    pub const HLEN: usize = 4;
-    pub const PLEN: usize = 5;
-    pub const OPCODE: Range<usize> = 6..8;
-    pub const SENDER_MAC: Range<usize> = 8..14;
-    pub const SENDER_IP: Range<usize> = 14..18;
-    pub const TARGET_MAC: Range<usize> = 18..24;
-    pub const TARGET_IP: Range<usize> = 24..28;
-}
-
 pub const ETHERNET_IPV4_LEN: usize = 28;
 
 header_view! {
     /// An Ethernet/IPv4 ARP (or RARP) message.
     pub struct ArpPacket, checked to ETHERNET_IPV4_LEN;
-    hardware_type: u16 = field::HTYPE;
-    protocol_type: u16 = field::PTYPE;
-    opcode: u16 = field::OPCODE;
-    sender_mac: [u8; 6] = field::SENDER_MAC;
-    sender_ip: [u8; 4] = field::SENDER_IP;
-    target_mac: [u8; 6] = field::TARGET_MAC;
-    target_ip: [u8; 4] = field::TARGET_IP;
+    /// Byte ranges of the message's fields (Ethernet/IPv4 layout for the addresses).
+    pub mod field {
+        pub const HTYPE: Range<usize> = 0..2 => hardware_type: u16;
+        pub const PTYPE: Range<usize> = 2..4 => protocol_type: u16;
+        pub const HLEN: usize = 4;
+        pub const PLEN: usize = 5;
+        pub const OPCODE: Range<usize> = 6..8 => opcode: u16;
+        pub const SENDER_MAC: Range<usize> = 8..14 => sender_mac: [u8; 6];
+        pub const SENDER_IP: Range<usize> = 14..18 => sender_ip: [u8; 4];
+        pub const TARGET_MAC: Range<usize> = 18..24 => target_mac: [u8; 6];
+        pub const TARGET_IP: Range<usize> = 24..28 => target_ip: [u8; 4];
+    }
 }
 
 impl<'a> ArpPacket<'a> {

@@ -16,17 +16,6 @@ pub const MAX_POINTER_HOPS: usize = 64;
 /// Longest name on the wire (RFC 1035 §2.3.4).
 pub const MAX_NAME_LEN: usize = 255;
 
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const ID: Range<usize> = 0..2;
-    pub const FLAGS: Range<usize> = 2..4;
-    pub const QDCOUNT: Range<usize> = 4..6;
-    pub const ANCOUNT: Range<usize> = 6..8;
-    pub const NSCOUNT: Range<usize> = 8..10;
-    pub const ARCOUNT: Range<usize> = 10..12;
-}
-
 /// DNS over TCP: the 2-byte length prefix before each message (RFC 1035 §4.2.2).
 pub const TCP_LENGTH_PREFIX: std::ops::Range<usize> = 0..2;
 
@@ -56,12 +45,15 @@ pub mod record {
 header_view! {
     /// A view of a DNS message's header at the start of `bytes` (the whole message follows).
     pub struct DnsHeader, checked to HEADER_LEN;
-    id: u16 = field::ID;
-    flags: u16 = field::FLAGS;
-    questions: u16 = field::QDCOUNT;
-    answers: u16 = field::ANCOUNT;
-    authorities: u16 = field::NSCOUNT;
-    additionals: u16 = field::ARCOUNT;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        pub const ID: Range<usize> = 0..2 => id: u16;
+        pub const FLAGS: Range<usize> = 2..4 => flags: u16;
+        pub const QDCOUNT: Range<usize> = 4..6 => questions: u16;
+        pub const ANCOUNT: Range<usize> = 6..8 => answers: u16;
+        pub const NSCOUNT: Range<usize> = 8..10 => authorities: u16;
+        pub const ARCOUNT: Range<usize> = 10..12 => additionals: u16;
+    }
 }
 
 impl<'a> DnsHeader<'a> {

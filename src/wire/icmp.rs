@@ -12,39 +12,31 @@ use std::net::IpAddr;
 
 pub const HEADER_LEN: usize = 8;
 
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const CHECKSUM: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const SEQ: Range<usize> = 6..8;
-    /// The four "rest of header" bytes as one word (an error's unused field, a redirect's
-    /// gateway, ICMPv6's MTU or pointer).
-    pub const REST: Range<usize> = 4..8;
-    /// ICMP parameter problem: the pointer byte.
-    pub const POINTER: usize = 4;
-    /// ICMP fragmentation needed: the next hop's MTU (RFC 1191).
-    pub const NEXT_HOP_MTU: Range<usize> = 6..8;
-    /// ICMP timestamp request and reply (types 13 and 14): milliseconds since midnight UTC.
-    pub const ORIGINATE: Range<usize> = 8..12;
-    pub const RECEIVE: Range<usize> = 12..16;
-    pub const TRANSMIT: Range<usize> = 16..20;
-}
-
 header_view! {
     /// A view of an ICMP or ICMPv6 header at the start of `bytes`.
     pub struct IcmpHeader, checked to HEADER_LEN;
-    kind: u8 = field::TYPE;
-    code: u8 = field::CODE;
-    checksum: u16 = field::CHECKSUM;
-    /// The echo identifier (bytes 4–5).
-    ident: u16 = field::IDENT;
-    /// The echo sequence number (bytes 6–7).
-    seq: u16 = field::SEQ;
-    /// The four "rest of header" bytes as one word ([`field::REST`]).
-    rest_of_header: u32 = field::REST;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        /// The type.
+        pub const TYPE: usize = 0 => kind: u8;
+        pub const CODE: usize = 1 => code: u8;
+        pub const CHECKSUM: Range<usize> = 2..4 => checksum: u16;
+        /// The echo identifier (bytes 4–5).
+        pub const IDENT: Range<usize> = 4..6 => ident: u16;
+        /// The echo sequence number (bytes 6–7).
+        pub const SEQ: Range<usize> = 6..8 => seq: u16;
+        /// The four "rest of header" bytes as one word (an error's unused field, a redirect's
+        /// gateway, ICMPv6's MTU or pointer).
+        pub const REST: Range<usize> = 4..8 => rest_of_header: u32;
+        /// ICMP parameter problem: the pointer byte.
+        pub const POINTER: usize = 4;
+        /// ICMP fragmentation needed: the next hop's MTU (RFC 1191).
+        pub const NEXT_HOP_MTU: Range<usize> = 6..8;
+        /// ICMP timestamp request and reply (types 13 and 14): milliseconds since midnight UTC.
+        pub const ORIGINATE: Range<usize> = 8..12;
+        pub const RECEIVE: Range<usize> = 12..16;
+        pub const TRANSMIT: Range<usize> = 16..20;
+    }
 }
 
 impl<'a> IcmpHeader<'a> {

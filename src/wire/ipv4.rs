@@ -13,39 +13,28 @@
 use super::error::WireError;
 use super::view::{header_view, version_is};
 
-/// Byte ranges of the fixed header's fields, from the header's first byte.
-pub mod field {
-    use std::ops::Range;
-    pub const VER_IHL: usize = 0;
-    pub const DS_FIELD: usize = 1;
-    pub const LENGTH: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const FLAGS_FRAG: Range<usize> = 6..8;
-    pub const TTL: usize = 8;
-    pub const PROTOCOL: usize = 9;
-    pub const CHECKSUM: Range<usize> = 10..12;
-    pub const SRC: Range<usize> = 12..16;
-    pub const DST: Range<usize> = 16..20;
-}
-
 /// Length of the fixed header (no options).
 pub const HEADER_LEN: usize = 20;
 
 header_view! {
     /// A view of an IPv4 header at the start of `bytes` (which may run on into the payload).
     pub struct Ipv4Header, checked to HEADER_LEN;
-    /// The DS field (DSCP in the top six bits, ECN in the bottom two).
-    ds_field: u8 = field::DS_FIELD;
-    /// The total-length field (header plus payload; 0 under segmentation offload).
-    total_len: u16 = field::LENGTH;
-    ident: u16 = field::IDENT;
-    /// The flags and fragment offset word as written.
-    flags_frag: u16 = field::FLAGS_FRAG;
-    ttl: u8 = field::TTL;
-    protocol: u8 = field::PROTOCOL;
-    checksum: u16 = field::CHECKSUM;
-    src: [u8; 4] = field::SRC;
-    dst: [u8; 4] = field::DST;
+    /// Byte ranges of the fixed header's fields, from the header's first byte.
+    pub mod field {
+        pub const VER_IHL: usize = 0;
+        /// The DS field (DSCP in the top six bits, ECN in the bottom two).
+        pub const DS_FIELD: usize = 1 => ds_field: u8;
+        /// The total-length field (header plus payload; 0 under segmentation offload).
+        pub const LENGTH: Range<usize> = 2..4 => total_len: u16;
+        pub const IDENT: Range<usize> = 4..6 => ident: u16;
+        /// The flags and fragment offset word as written.
+        pub const FLAGS_FRAG: Range<usize> = 6..8 => flags_frag: u16;
+        pub const TTL: usize = 8 => ttl: u8;
+        pub const PROTOCOL: usize = 9 => protocol: u8;
+        pub const CHECKSUM: Range<usize> = 10..12 => checksum: u16;
+        pub const SRC: Range<usize> = 12..16 => src: [u8; 4];
+        pub const DST: Range<usize> = 16..20 => dst: [u8; 4];
+    }
 }
 
 impl<'a> Ipv4Header<'a> {

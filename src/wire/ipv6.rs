@@ -11,23 +11,6 @@
 use super::error::WireError;
 use super::view::{header_view, version_is};
 
-/// Byte ranges of the fixed header's fields, from the header's first byte.
-pub mod field {
-    use std::ops::Range;
-    /// Version, traffic class and flow label.
-    pub const VER_TC_FLOW: Range<usize> = 0..4;
-    /// The bytes each part of the first word touches (the version nibble, the traffic class
-    /// across the first two bytes, the 20-bit flow label in the last three).
-    pub const VERSION: Range<usize> = 0..1;
-    pub const TRAFFIC_CLASS: Range<usize> = 0..2;
-    pub const FLOW_LABEL: Range<usize> = 1..4;
-    pub const PAYLOAD_LEN: Range<usize> = 4..6;
-    pub const NEXT_HEADER: usize = 6;
-    pub const HOP_LIMIT: usize = 7;
-    pub const SRC: Range<usize> = 8..24;
-    pub const DST: Range<usize> = 24..40;
-}
-
 /// Byte ranges of an extension header's fields, from the extension header's first byte.
 pub mod ext_field {
     use std::ops::Range;
@@ -64,13 +47,21 @@ pub fn is_extension(next_header: u8) -> bool {
 header_view! {
     /// A view of an IPv6 header at the start of `bytes` (which may run on into the payload).
     pub struct Ipv6Header, checked to HEADER_LEN;
-    payload_len: u16 = field::PAYLOAD_LEN;
-    next_header: u8 = field::NEXT_HEADER;
-    hop_limit: u8 = field::HOP_LIMIT;
-    src: [u8; 16] = field::SRC;
-    dst: [u8; 16] = field::DST;
-    /// Version, traffic class and flow label as one word.
-    ver_tc_flow: u32 = field::VER_TC_FLOW;
+    /// Byte ranges of the fixed header's fields, from the header's first byte.
+    pub mod field {
+        /// Version, traffic class and flow label.
+        pub const VER_TC_FLOW: Range<usize> = 0..4 => ver_tc_flow: u32;
+        /// The bytes each part of the first word touches (the version nibble, the traffic
+        /// class across the first two bytes, the 20-bit flow label in the last three).
+        pub const VERSION: Range<usize> = 0..1;
+        pub const TRAFFIC_CLASS: Range<usize> = 0..2;
+        pub const FLOW_LABEL: Range<usize> = 1..4;
+        pub const PAYLOAD_LEN: Range<usize> = 4..6 => payload_len: u16;
+        pub const NEXT_HEADER: usize = 6 => next_header: u8;
+        pub const HOP_LIMIT: usize = 7 => hop_limit: u8;
+        pub const SRC: Range<usize> = 8..24 => src: [u8; 16];
+        pub const DST: Range<usize> = 24..40 => dst: [u8; 16];
+    }
 }
 
 impl<'a> Ipv6Header<'a> {

@@ -12,21 +12,6 @@ use super::bytes::{be16, be32};
 use super::error::WireError;
 use super::view::header_view;
 
-/// Byte ranges of the fixed header's fields, from the header's first byte.
-pub mod field {
-    use std::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const SEQ: Range<usize> = 4..8;
-    pub const ACK: Range<usize> = 8..12;
-    /// Data offset (top nibble), reserved bits and the NS flag (bottom bit).
-    pub const DATA_OFFSET: usize = 12;
-    pub const FLAGS: usize = 13;
-    pub const WINDOW: Range<usize> = 14..16;
-    pub const CHECKSUM: Range<usize> = 16..18;
-    pub const URGENT: Range<usize> = 18..20;
-}
-
 /// Length of the fixed header.
 pub const HEADER_LEN: usize = 20;
 
@@ -43,13 +28,19 @@ pub const NS: u16 = 0x100;
 header_view! {
     /// A view of a TCP header at the start of `bytes` (which may run on into the payload).
     pub struct TcpHeader, checked to HEADER_LEN;
-    src_port: u16 = field::SRC_PORT;
-    dst_port: u16 = field::DST_PORT;
-    seq: u32 = field::SEQ;
-    ack: u32 = field::ACK;
-    window: u16 = field::WINDOW;
-    checksum: u16 = field::CHECKSUM;
-    urgent: u16 = field::URGENT;
+    /// Byte ranges of the fixed header's fields, from the header's first byte.
+    pub mod field {
+        pub const SRC_PORT: Range<usize> = 0..2 => src_port: u16;
+        pub const DST_PORT: Range<usize> = 2..4 => dst_port: u16;
+        pub const SEQ: Range<usize> = 4..8 => seq: u32;
+        pub const ACK: Range<usize> = 8..12 => ack: u32;
+        /// Data offset (top nibble), reserved bits and the NS flag (bottom bit).
+        pub const DATA_OFFSET: usize = 12;
+        pub const FLAGS: usize = 13;
+        pub const WINDOW: Range<usize> = 14..16 => window: u16;
+        pub const CHECKSUM: Range<usize> = 16..18 => checksum: u16;
+        pub const URGENT: Range<usize> = 18..20 => urgent: u16;
+    }
 }
 
 impl<'a> TcpHeader<'a> {

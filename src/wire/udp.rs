@@ -5,24 +5,18 @@
 use super::error::WireError;
 use super::view::header_view;
 
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const CHECKSUM: Range<usize> = 6..8;
-}
-
 pub const HEADER_LEN: usize = 8;
 
 header_view! {
     /// A view of a UDP header at the start of `bytes` (which may run on into the payload).
     pub struct UdpHeader, checked to HEADER_LEN;
-    src_port: u16 = field::SRC_PORT;
-    dst_port: u16 = field::DST_PORT;
-    length: u16 = field::LENGTH;
-    checksum: u16 = field::CHECKSUM;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        pub const SRC_PORT: Range<usize> = 0..2 => src_port: u16;
+        pub const DST_PORT: Range<usize> = 2..4 => dst_port: u16;
+        pub const LENGTH: Range<usize> = 4..6 => length: u16;
+        pub const CHECKSUM: Range<usize> = 6..8 => checksum: u16;
+    }
 }
 
 impl<'a> UdpHeader<'a> {

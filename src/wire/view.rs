@@ -74,17 +74,35 @@ pub fn version_is(bytes: &[u8], version: u8, field: &'static str) -> Result<(), 
     }
 }
 
-/// Declares a header view: `pub struct Name<'a>` over the bytes from the header's start (which
-/// may run on into the payload), `Name::at_least(bytes)` that checks they hold `$len` bytes
-/// (the views' `new` add their own checks to it), `bytes()`, and one accessor per listed field:
-/// `name: Type = range;` reads the field at `range` (a `field` constant) as `Type` through
-/// [`FieldValue`]. Every range must lie within the `$len` bytes checked.
+/// Declares a header view and its protocol's `field` module from one table: `pub struct
+/// Name<'a>` over the bytes from the header's start (which may run on into the payload),
+/// `Name::at_least(bytes)` that checks they hold `$len` bytes (the views' `new` add their own
+/// checks to it), `bytes()`, and `pub mod field` with one constant per listed field (its byte
+/// offset or range, public for the details tree and the filter). A field written
+/// `pub const NAME: Range<usize> = 2..4 => accessor: u16;` also gets `accessor()`, reading it as
+/// that type through [`FieldValue`]. Every accessor's range must lie within the `$len` bytes.
 macro_rules! header_view {
     (
         $(#[$meta:meta])*
         pub struct $name:ident, checked to $len:expr;
-        $( $(#[$field_meta:meta])* $accessor:ident: $ty:ty = $range:expr; )*
+        $(#[$field_mod_meta:meta])*
+        pub mod field {
+            $(
+                $(#[$field_meta:meta])*
+                pub const $field:ident: $field_ty:ty = $at:expr $(=> $accessor:ident: $ty:ty)?;
+            )*
+        }
     ) => {
+        $(#[$field_mod_meta])*
+        pub mod field {
+            #[allow(unused_imports)]
+            use std::ops::Range;
+            $(
+                $(#[$field_meta])*
+                pub const $field: $field_ty = $at;
+            )*
+        }
+
         $(#[$meta])*
         #[derive(Debug, Clone, Copy)]
         pub struct $name<'a> {
@@ -106,14 +124,20 @@ macro_rules! header_view {
             }
 
             $(
-                $(#[$field_meta])*
-                #[inline]
-                pub fn $accessor(&self) -> $ty {
-                    $crate::wire::view::FieldValue::read(self.bytes, $range)
-                }
+                $crate::wire::view::header_view!(
+                    @accessor [$(#[$field_meta])*] $field $($accessor $ty)?
+                );
             )*
         }
     };
+    (@accessor [$($attr:tt)*] $field:ident $accessor:ident $ty:ty) => {
+        $($attr)*
+        #[inline]
+        pub fn $accessor(&self) -> $ty {
+            $crate::wire::view::FieldValue::read(self.bytes, field::$field)
+        }
+    };
+    (@accessor [$($attr:tt)*] $field:ident) => {};
 }
 
 pub(crate) use header_view;

@@ -10,31 +10,28 @@ pub const FLAG_VNI_VALID: u8 = 0x08;
 /// The IANA port Wireshark dissects VXLAN on.
 pub const PORT: u16 = 4789;
 
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    /// The flags as Wireshark shows them: 16 bits, the I flag being 0x0800, the G (group
-    /// policy) flag 0x8000.
-    pub const FLAGS: Range<usize> = 0..2;
-    pub const VNI: Range<usize> = 4..7;
-    pub const RESERVED: usize = 7;
-}
-
 header_view! {
     /// A view of a VXLAN header at the start of `bytes`.
     pub struct VxlanHeader, checked to HEADER_LEN;
-    /// The first byte of the flags (the I flag is [`FLAG_VNI_VALID`]).
-    flags: u8 = field::FLAGS.start;
-    /// The first two bytes as one 16-bit flags field (see [`field::FLAGS`]).
-    flags16: u16 = field::FLAGS;
-    /// The last byte (reserved).
-    reserved: u8 = field::RESERVED;
-    vni: u32 = field::VNI;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        /// The flags as Wireshark shows them: 16 bits, the I flag being 0x0800, the G (group
+        /// policy) flag 0x8000.
+        pub const FLAGS: Range<usize> = 0..2 => flags16: u16;
+        pub const VNI: Range<usize> = 4..7 => vni: u32;
+        /// The last byte (reserved).
+        pub const RESERVED: usize = 7 => reserved: u8;
+    }
 }
 
 impl<'a> VxlanHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
         Self::at_least(bytes)
+    }
+
+    /// The first byte of the flags (the I flag is [`FLAG_VNI_VALID`]).
+    pub fn flags(&self) -> u8 {
+        self.bytes[field::FLAGS.start]
     }
 
     pub fn vni_valid(&self) -> bool {
