@@ -10,8 +10,7 @@
 //! (a total length shorter than the header, options cut by the snapshot length) and does not say
 //! where a field is, so this view is written here in its style.
 
-use super::error::WireError;
-use super::view::{header_view, version_is};
+use super::view::{header_view, versioned_view};
 
 /// Length of the fixed header (no options).
 pub const HEADER_LEN: usize = 20;
@@ -37,27 +36,9 @@ header_view! {
     }
 }
 
+versioned_view!(Ipv4Header, version 4 named "ip.version");
+
 impl<'a> Ipv4Header<'a> {
-    /// Views the header at the start of `bytes`: the fixed 20 bytes must be there and the
-    /// version must be 4.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        let header = Self::at_least(bytes)?;
-        version_is(bytes, 4, "ip.version")?;
-        Ok(header)
-    }
-
-    /// Views the header whatever its version nibble says: only the 20 bytes are checked. The
-    /// details tree uses it to show a header with a wrong version field by field; everyone
-    /// else wants [`Ipv4Header::new`].
-    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
-    /// The version nibble (4, unless viewed with [`Ipv4Header::any_version`]).
-    pub fn version(&self) -> u8 {
-        self.bytes[field::VER_IHL] >> 4
-    }
-
     /// Header length in bytes as the IHL field says (may be below 20: malformed).
     pub fn header_len(&self) -> usize {
         usize::from(self.bytes[field::VER_IHL] & 0x0f) * 4
@@ -140,6 +121,7 @@ impl<'a> Ipv4Header<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::WireError;
 
     /// A real SYN's IPv4 header (from the synack-2-bytes sample).
     const HEADER: [u8; 20] = [

@@ -8,8 +8,7 @@
 //! etherparse's `LaxIpv6Slice` walks the same chain but hides where each extension header sits,
 //! which the details tree and the filter's byte fields need, so the chain is walked here.
 
-use super::error::WireError;
-use super::view::{header_view, version_is};
+use super::view::{header_view, versioned_view};
 
 /// Byte ranges of an extension header's fields, from the extension header's first byte.
 pub mod ext_field {
@@ -64,26 +63,9 @@ header_view! {
     }
 }
 
+versioned_view!(Ipv6Header, version 6 named "ipv6.version");
+
 impl<'a> Ipv6Header<'a> {
-    /// Views the header at the start of `bytes`: 40 bytes, version 6.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        let header = Self::at_least(bytes)?;
-        version_is(bytes, 6, "ipv6.version")?;
-        Ok(header)
-    }
-
-    /// Views the header whatever its version nibble says: only the 40 bytes are checked. The
-    /// details tree uses it to show a header with a wrong version field by field; everyone
-    /// else wants [`Ipv6Header::new`].
-    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
-    /// The version nibble (6, unless viewed with [`Ipv6Header::any_version`]).
-    pub fn version(&self) -> u8 {
-        self.bytes[0] >> 4
-    }
-
     pub fn traffic_class(&self) -> u8 {
         (self.ver_tc_flow() >> 20) as u8
     }

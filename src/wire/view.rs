@@ -3,7 +3,7 @@
 //! protocol's `field` module (smoltcp's `field` modules are the model), and [`FieldValue`]
 //! reads a field's value — a byte, a big-endian integer of two to four bytes, or the bytes as
 //! an array — from bytes the view already checked, so an accessor has no failure path and
-//! cannot panic. [`version_is`] is the version-nibble check of the IPv4 and IPv6 views.
+//! cannot panic. [`versioned_view!`] adds the version-nibble check of the IPv4 and IPv6 views.
 
 use super::error::WireError;
 use std::ops::Range;
@@ -141,6 +141,42 @@ macro_rules! header_view {
 }
 
 pub(crate) use header_view;
+
+/// The constructors of a view whose first nibble is its version (IPv4, IPv6): `new`, which
+/// checks the length and the version, `any_version`, which checks only the length (the details
+/// tree shows a header with a wrong version field by field; everyone else wants `new`), and
+/// `version()`.
+macro_rules! versioned_view {
+    ($name:ident, version $version:literal named $field:literal) => {
+        impl<'a> $name<'a> {
+            #[doc = concat!(
+                "Views the header at the start of `bytes`: the fixed header must be there and ",
+                "its version nibble must be ", stringify!($version), "."
+            )]
+            pub fn new(bytes: &'a [u8]) -> Result<Self, $crate::wire::WireError> {
+                let header = Self::at_least(bytes)?;
+                $crate::wire::view::version_is(bytes, $version, $field)?;
+                Ok(header)
+            }
+
+            /// Views the header whatever its version nibble says: only the fixed header's
+            /// length is checked.
+            pub fn any_version(bytes: &'a [u8]) -> Result<Self, $crate::wire::WireError> {
+                Self::at_least(bytes)
+            }
+
+            #[doc = concat!(
+                "The version nibble (", stringify!($version),
+                ", unless viewed with `any_version`)."
+            )]
+            pub fn version(&self) -> u8 {
+                self.bytes[0] >> 4
+            }
+        }
+    };
+}
+
+pub(crate) use versioned_view;
 
 #[cfg(test)]
 mod tests {
