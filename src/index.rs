@@ -315,9 +315,8 @@ pub fn record_from(
     frame_index: u32,
     index: &mut PacketIndex,
 ) -> PacketRecord {
-    let ts_ns = frame.ts_ns;
     let mut r = PacketRecord {
-        ts_ns: ts_ns.unwrap_or(0),
+        ts_ns: frame.ts_ns.unwrap_or(0),
         offset: frame.offset,
         caplen: frame.data.len() as u32,
         orig_len: frame.orig_len,
@@ -331,15 +330,45 @@ pub fn record_from(
         payload_len: decoded.payload_len.min(u32::from(u16::MAX)) as u16,
         ..PacketRecord::default()
     };
-    let mut flags = 0u16;
-    if ts_ns.is_some() {
-        flags |= flag::HAS_TIME;
-    }
-    match decoded.src {
-        Some(IpAddr::V4(_)) => flags |= flag::IPV4,
-        Some(IpAddr::V6(_)) => flags |= flag::IPV6,
-        None => {}
-    }
+    let mut flags = decode_flags(&decoded, frame.ts_ns.is_some());
+    intern_addresses(&decoded, &mut r, index);
+    flags |= transport_fields(&decoded.transport, &mut r, frame_index, index);
+    flags |= push_side_tables(decoded, frame_index, index);
+    r.flags = flags;
+    r
+}
+
+/// The [`flag`] bits that restate what the decoder saw: time, address family, fragmentation,
+/// tunnelling and where decoding stopped.
+fn decode_flags(decoded: &Decoded, has_time: bool) -> u16 {
+    let family = match decoded.src {
+        Some(IpAddr::V4(_)) => flag::IPV4,
+        Some(IpAddr::V6(_)) => flag::IPV6,
+        None => 0,
+    };
+    let ports_only = decoded.stop.is_some()
+        && matches!(decoded.transport, Transport::None)
+        && (decoded.src_port != 0 || decoded.dst_port != 0);
+    [
+        (has_time, flag::HAS_TIME),
+        (decoded.fragment, flag::FRAGMENT),
+        (decoded.later_fragment, flag::LATER_FRAGMENT),
+        (decoded.dont_fragment, flag::DONT_FRAGMENT),
+        (decoded.tunnelled, flag::TUNNELLED),
+        (decoded.stop.is_some(), flag::DECODE_STOPPED),
+        (ports_only, flag::PORTS_ONLY),
+        (decoded.tcp_options_cut, flag::TCP_OPTIONS_CUT),
+        (decoded.ipv6_extensions_cut, flag::IPV6_EXTENSIONS_CUT),
+    ]
+    .into_iter()
+    .fold(
+        family,
+        |flags, (set, bit)| if set { flags | bit } else { flags },
+    )
+}
+
+/// Interns the network and link addresses into the index's tables and records their ids.
+fn intern_addresses(decoded: &Decoded, r: &mut PacketRecord, index: &mut PacketIndex) {
     if let Some(src) = decoded.src {
         r.src = index.addrs.intern(src);
     }
@@ -351,49 +380,24 @@ pub fn record_from(
         dst: decoded.eth_dst,
         vlan: decoded.vlan,
     });
-    if decoded.fragment {
-        flags |= flag::FRAGMENT;
-    }
-    if decoded.later_fragment {
-        flags |= flag::LATER_FRAGMENT;
-    }
-    if decoded.dont_fragment {
-        flags |= flag::DONT_FRAGMENT;
-    }
-    if decoded.tunnelled {
-        flags |= flag::TUNNELLED;
-    }
-    if decoded.stop.is_some() {
-        flags |= flag::DECODE_STOPPED;
-        let no_transport = matches!(decoded.transport, Transport::None);
-        if no_transport && (decoded.src_port != 0 || decoded.dst_port != 0) {
-            flags |= flag::PORTS_ONLY;
-        }
-    }
-    if decoded.tcp_options_cut {
-        flags |= flag::TCP_OPTIONS_CUT;
-    }
-    if decoded.ipv6_extensions_cut {
-        flags |= flag::IPV6_EXTENSIONS_CUT;
-    }
-    if !decoded.outer_layers.is_empty() {
-        index
-            .outer_layers
-            .push(frame_index, decoded.outer_layers.clone());
-    }
-    if let Some(fragment) = decoded.fragment_info {
-        index.fragments.push(frame_index, fragment);
-    }
-    if let Some(quote) = decoded.icmp_quote {
-        index.icmp_quotes.push(frame_index, quote);
-    }
-    match decoded.transport {
+}
+
+/// Copies the transport header's fields into the record (TCP sequence numbers and window,
+/// ICMP type, code, identifier and sequence) and keeps TCP options that matter in their side
+/// table; returns the flag bits it sets.
+fn transport_fields(
+    transport: &Transport,
+    r: &mut PacketRecord,
+    frame_index: u32,
+    index: &mut PacketIndex,
+) -> u16 {
+    match *transport {
         Transport::Tcp(tcp) => {
-            flags |= flag::TRANSPORT;
             r.seq = tcp.seq;
             r.ack = tcp.ack;
             r.window = tcp.window;
             r.tcp_flags = tcp.flags as u8;
+            let mut flags = flag::TRANSPORT;
             if tcp.flags & 0x100 != 0 {
                 flags |= flag::TCP_NS;
             }
@@ -402,8 +406,9 @@ pub fn record_from(
                 flags |= flag::HAS_TCP_OPTIONS;
                 index.tcp_options.push(frame_index, o);
             }
+            flags
         }
-        Transport::Udp { .. } => flags |= flag::TRANSPORT,
+        Transport::Udp { .. } => flag::TRANSPORT,
         Transport::Icmp {
             icmp_type,
             code,
@@ -416,12 +421,28 @@ pub fn record_from(
             ident,
             seq,
         } => {
-            flags |= flag::TRANSPORT;
             r.src_port = u16::from(icmp_type);
             r.dst_port = u16::from(code);
             r.seq = u32::from(ident) << 16 | u32::from(seq);
+            flag::TRANSPORT
         }
-        Transport::None => {}
+        Transport::None => 0,
+    }
+}
+
+/// Files what only some frames have in the index's side tables (outer layers of a tunnel,
+/// fragment details, ICMP quotes, ARP fields, application labels); returns the flag bits for
+/// the ARP and application entries.
+fn push_side_tables(decoded: Decoded, frame_index: u32, index: &mut PacketIndex) -> u16 {
+    let mut flags = 0;
+    if !decoded.outer_layers.is_empty() {
+        index.outer_layers.push(frame_index, decoded.outer_layers);
+    }
+    if let Some(fragment) = decoded.fragment_info {
+        index.fragments.push(frame_index, fragment);
+    }
+    if let Some(quote) = decoded.icmp_quote {
+        index.icmp_quotes.push(frame_index, quote);
     }
     if let Some(arp) = decoded.arp {
         flags |= flag::ARP;
@@ -431,8 +452,7 @@ pub fn record_from(
         flags |= flag::HAS_APP;
         index.apps.push(frame_index, app);
     }
-    r.flags = flags;
-    r
+    flags
 }
 
 #[cfg(test)]

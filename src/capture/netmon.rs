@@ -405,7 +405,8 @@ impl NetMonParser {
             return Ok(self.read_frame_table(rest, at, table));
         }
         if layout.records_start <= at && at < layout.records_end {
-            return self.record(rest, at, info, sink);
+            let format = header.format;
+            return self.record(rest, at, layout.records_end, format, info, sink);
         }
         let boundary = [layout.records_start, table.start]
             .into_iter()
@@ -424,18 +425,18 @@ impl NetMonParser {
         len
     }
 
+    /// Reads the record at `at` (inside the records region, which ends at `records_end`) and
+    /// hands its frame to `sink`. Returns the bytes used; 0 asks for more input.
     fn record(
         &mut self,
         rest: &[u8],
         at: u64,
+        records_end: u64,
+        header: RecordFormat,
         info: &mut FileInfo,
         sink: &mut dyn FnMut(RawFrame<'_>),
     ) -> Result<usize, String> {
-        let (Some(header), Some(layout)) = (&self.header, self.layout) else {
-            return Ok(0);
-        };
-        let header = header.format;
-        let room = layout.records_end - at;
+        let room = records_end - at;
         let header_len = header.record_header_len();
         if room < header_len as u64 {
             return Ok(self.stop_scanning(rest, at, room, "too few for a record header", info));

@@ -142,7 +142,16 @@ struct Block<'a> {
     at: u64,
 }
 
-impl Block<'_> {
+impl<'a> Block<'a> {
+    /// The body, when it holds the `fixed` bytes of the block's fixed fields; else the error
+    /// tshark reports (the total length is below the block's minimum).
+    fn body_of_at_least(&self, name: &str, fixed: usize) -> Result<&'a [u8], String> {
+        if self.body.len() < fixed {
+            return Err(too_small(name, self.body.len(), fixed + BLOCK_OVERHEAD));
+        }
+        Ok(self.body)
+    }
+
     /// Stream offset of `body[i]`.
     fn offset_of(&self, i: usize) -> u64 {
         self.at + 8 + i as u64
@@ -231,9 +240,13 @@ impl PcapNgParser {
         match block.kind {
             SHB => no_frame(self.section_header(block, order, info)),
             IDB => no_frame(self.interface_description(block, order, info)),
-            EPB => self.enhanced_packet(block, order, info).map(Some),
+            EPB => self
+                .enhanced_or_obsolete_packet(block, order, false, info)
+                .map(Some),
             SPB => self.simple_packet(block, order).map(Some),
-            PB => self.obsolete_packet(block, order, info).map(Some),
+            PB => self
+                .enhanced_or_obsolete_packet(block, order, true, info)
+                .map(Some),
             NRB => no_frame(name_resolution(block, order, info)),
             ISB => no_frame(self.interface_statistics(block, order, info)),
             DSB => no_frame(decryption_secrets(block, order, info)),
@@ -299,10 +312,7 @@ impl PcapNgParser {
         order: ByteOrder,
         info: &mut FileInfo,
     ) -> Result<(), String> {
-        let body = block.body;
-        if body.len() < 8 {
-            return Err(too_small("IDB", body.len(), 20));
-        }
+        let body = block.body_of_at_least("IDB", 8)?;
         let link_type = u32::from(read(order.u16(body, 0)));
         let snaplen = read(order.u32(body, 4));
         let mut interface = InterfaceInfo::new(link_type, snaplen);
@@ -353,44 +363,29 @@ impl PcapNgParser {
         Ok(())
     }
 
-    fn enhanced_packet<'a>(
+    /// An enhanced (EPB) or obsolete (PB) packet block: the same fixed fields, but for the
+    /// interface ID, which a PB writes in 16 bits (its next 16 count drops).
+    fn enhanced_or_obsolete_packet<'a>(
         &mut self,
         block: &Block<'a>,
         order: ByteOrder,
+        obsolete: bool,
         info: &mut FileInfo,
     ) -> Result<RawFrame<'a>, String> {
-        let body = block.body;
-        if body.len() < 20 {
-            return Err(too_small("EPB", body.len(), 32));
-        }
-        let fields = PacketFields {
-            interface_id: read(order.u32(body, 0)),
-            timestamp: u32_pair(order, body, 4),
-            captured_len: read(order.u32(body, 12)),
-            orig_len: read(order.u32(body, 16)),
-            fixed_len: 20,
-            name: "EPB",
+        let name = if obsolete { "PB" } else { "EPB" };
+        let body = block.body_of_at_least(name, 20)?;
+        let interface_id = if obsolete {
+            u32::from(read(order.u16(body, 0)))
+        } else {
+            read(order.u32(body, 0))
         };
-        self.packet(block, order, fields, info)
-    }
-
-    fn obsolete_packet<'a>(
-        &mut self,
-        block: &Block<'a>,
-        order: ByteOrder,
-        info: &mut FileInfo,
-    ) -> Result<RawFrame<'a>, String> {
-        let body = block.body;
-        if body.len() < 20 {
-            return Err(too_small("PB", body.len(), 32));
-        }
         let fields = PacketFields {
-            interface_id: u32::from(read(order.u16(body, 0))),
+            interface_id,
             timestamp: u32_pair(order, body, 4),
             captured_len: read(order.u32(body, 12)),
             orig_len: read(order.u32(body, 16)),
             fixed_len: 20,
-            name: "PB",
+            name,
         };
         self.packet(block, order, fields, info)
     }
@@ -464,10 +459,7 @@ impl PcapNgParser {
         block: &Block<'a>,
         order: ByteOrder,
     ) -> Result<RawFrame<'a>, String> {
-        let body = block.body;
-        if body.len() < 4 {
-            return Err(too_small("SPB", body.len(), 16));
-        }
+        let body = block.body_of_at_least("SPB", 4)?;
         let Some(&interface) = self.interfaces.first() else {
             return Err("SPB appears before any interface description (IDB) in its section".into());
         };
@@ -505,10 +497,7 @@ impl PcapNgParser {
         order: ByteOrder,
         info: &mut FileInfo,
     ) -> Result<(), String> {
-        let body = block.body;
-        if body.len() < 12 {
-            return Err(too_small("ISB", body.len(), 24));
-        }
+        let body = block.body_of_at_least("ISB", 12)?;
         let mut stats = InterfaceStats::default();
         walk_options(
             order,
@@ -571,10 +560,7 @@ impl PcapNgParser {
         info: &mut FileInfo,
     ) -> Result<RawFrame<'a>, String> {
         const MIN_ENTRY: usize = 23; // "__REALTIME_TIMESTAMP=0\n"
-        let body = block.body;
-        if body.len() < MIN_ENTRY {
-            return Err(too_small("systemd journal export block", body.len(), 35));
-        }
+        let body = block.body_of_at_least("systemd journal export block", MIN_ENTRY)?;
         let entry_len = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
         if entry_len < MIN_ENTRY {
             return Err(format!(
@@ -748,6 +734,35 @@ fn check_trailer(block: &[u8], order: ByteOrder) -> Result<(), String> {
     Ok(())
 }
 
+/// One entry of an option list or a name-resolution block: a 16-bit code, a 16-bit length, the
+/// value, and padding to 4 bytes.
+struct Tlv<'a> {
+    code: u16,
+    value: &'a [u8],
+    /// What follows the entry's padding.
+    next: &'a [u8],
+}
+
+/// Why an entry could not be split off: its 4-byte header is cut, or its value (with padding)
+/// runs past the bytes.
+enum TlvCut {
+    Header,
+    Value { code: u16, len: usize },
+}
+
+/// Splits the entry at the start of `area` off the rest.
+fn split_tlv(order: ByteOrder, area: &[u8]) -> Result<Tlv<'_>, TlvCut> {
+    let (Some(code), Some(len)) = (order.u16(area, 0), order.u16(area, 2)) else {
+        return Err(TlvCut::Header);
+    };
+    let len = usize::from(len);
+    let padded = (len + 3) & !3;
+    match (area.get(4..4 + len), area.get(4 + padded..)) {
+        (Some(value), Some(next)) => Ok(Tlv { code, value, next }),
+        _ => Err(TlvCut::Value { code, len }),
+    }
+}
+
 /// Iterates the options of a block as tshark does: stops at `opt_endofopt`; a partial option
 /// header or a value running past the block is an error; custom options need their 4-byte PEN.
 fn walk_options<'a>(
@@ -757,21 +772,17 @@ fn walk_options<'a>(
     mut visit: impl FnMut(u16, &'a [u8]) -> Result<(), String>,
 ) -> Result<(), String> {
     while !area.is_empty() {
-        if area.len() < 4 {
-            return Err(format!(
+        let Tlv { code, value, next } = split_tlv(order, area).map_err(|cut| match cut {
+            TlvCut::Header => format!(
                 "{block} options end with {} stray bytes, too few for a 4-byte option header",
                 area.len()
-            ));
-        }
-        let code = read(order.u16(area, 0));
-        let len = usize::from(read(order.u16(area, 2)));
-        let padded = (len + 3) & !3;
-        let (Some(value), Some(next)) = (area.get(4..4 + len), area.get(4 + padded..)) else {
-            return Err(format!(
+            ),
+            TlvCut::Value { code, len } => format!(
                 "{block} option {code} claims {len} bytes but only {} remain in the block",
                 area.len() - 4
-            ));
-        };
+            ),
+        })?;
+        let len = value.len();
         if code == 0 {
             return Ok(());
         }
@@ -838,28 +849,21 @@ fn check_caplen(block: &str, captured_len: u32, link_type: u32) -> Result<(), St
 }
 
 fn name_resolution(block: &Block<'_>, order: ByteOrder, info: &mut FileInfo) -> Result<(), String> {
-    let mut rest = block.body;
-    if rest.len() < 4 {
-        return Err(too_small("NRB", rest.len(), 16));
-    }
+    let mut rest = block.body_of_at_least("NRB", 4)?;
     while !rest.is_empty() {
-        if rest.len() < 4 {
-            return Err(format!(
+        let record = split_tlv(order, rest).map_err(|cut| match cut {
+            TlvCut::Header => format!(
                 "NRB has {} bytes left, fewer than a 4-byte record header",
                 rest.len()
-            ));
-        }
-        let kind = read(order.u16(rest, 0));
-        let len = usize::from(read(order.u16(rest, 2)));
-        let padded = (len + 3) & !3;
-        let (Some(value), Some(next)) = (rest.get(4..4 + len), rest.get(4 + padded..)) else {
-            return Err(format!(
+            ),
+            TlvCut::Value { len, .. } => format!(
                 "NRB record of {len} bytes (+ padding) runs past the block: {} bytes left",
                 rest.len() - 4
-            ));
-        };
+            ),
+        })?;
+        let Tlv { code, value, next } = record;
         rest = next;
-        match kind {
+        match code {
             0 => break,
             1 => add_names(value, 4, info)?,
             2 => add_names(value, 16, info)?,

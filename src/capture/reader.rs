@@ -109,15 +109,7 @@ impl CaptureReader {
             };
             match result {
                 Ok(out) => self.feed(&out, sink),
-                Err(e) => {
-                    let offset = self.base + self.pending.len() as u64;
-                    self.fail(CaptureError::new(
-                        offset,
-                        self.info.frames + 1,
-                        format!("gzip data is damaged ({e}); offset is in the decompressed stream"),
-                    ));
-                    return;
-                }
+                Err(e) => return self.gzip_failed("gzip data is damaged", e),
             }
             if self.done {
                 return;
@@ -204,6 +196,16 @@ impl CaptureReader {
         self.inflater = None;
     }
 
+    /// Ends the file on a gzip error: `what` went wrong, at the end of what was decompressed.
+    fn gzip_failed(&mut self, what: &str, error: impl std::fmt::Display) {
+        let offset = self.base + self.pending.len() as u64;
+        self.fail(CaptureError::new(
+            offset,
+            self.info.frames + 1,
+            format!("{what} ({error}); offset is in the decompressed stream"),
+        ));
+    }
+
     /// Ends the file: flushes the inflater and reports a record cut short by the end of input.
     pub fn finish(&mut self, sink: &mut dyn FnMut(RawFrame<'_>)) {
         if self.done {
@@ -215,15 +217,7 @@ impl CaptureReader {
                     let out = std::mem::take(inflater.get_mut());
                     self.feed(&out, sink);
                 }
-                Err(e) => {
-                    let offset = self.base + self.pending.len() as u64;
-                    self.fail(CaptureError::new(
-                        offset,
-                        self.info.frames + 1,
-                        format!("gzip stream ends early or is damaged ({e}); offset is in the decompressed stream"),
-                    ));
-                    return;
-                }
+                Err(e) => return self.gzip_failed("gzip stream ends early or is damaged", e),
             }
         }
         if self.done {

@@ -193,12 +193,8 @@ fn client_hello_sni(body: &[u8]) -> Option<String> {
     let extensions_len = be16(body, at)? as usize;
     at += 2;
     let end = (at + extensions_len).min(body.len());
-    for _ in 0..128 {
-        if at + 4 > end {
-            break;
-        }
-        let kind = be16(body, at)?;
-        let len = be16(body, at + 2)? as usize;
+    for extension in hello_extensions(body, at, end, 128) {
+        let (kind, at, len) = extension?;
         let data = body.get(at + 4..at + 4 + len)?;
         if kind == 0 {
             // server_name_list: list length u16, then type u8 (0 = host_name), name length u16, name.
@@ -206,7 +202,6 @@ fn client_hello_sni(body: &[u8]) -> Option<String> {
             let name = data.get(5..5 + name_len)?;
             return Some(String::from_utf8_lossy(name).into_owned());
         }
-        at += 4 + len;
     }
     None
 }
@@ -223,18 +218,38 @@ fn server_hello_version(body: &[u8]) -> Option<u16> {
     let extensions_len = usize::from(extensions_len);
     at += 2;
     let end = (at + extensions_len).min(body.len());
-    for _ in 0..64 {
-        if at + 4 > end {
-            break;
-        }
-        let kind = be16(body, at)?;
-        let len = be16(body, at + 2)? as usize;
+    for extension in hello_extensions(body, at, end, 64) {
+        let (kind, at, len) = extension?;
         if kind == 43 && len == 2 {
             return be16(body, at + 4);
         }
-        at += 4 + len;
     }
     Some(legacy)
+}
+
+/// The extensions of a hello message from `at` to `end`, at most `most` of them: each one's
+/// type, offset and length, or `None` (and nothing after it) where its 4-byte header is cut.
+fn hello_extensions(
+    body: &[u8],
+    mut at: usize,
+    end: usize,
+    most: usize,
+) -> impl Iterator<Item = Option<(u16, usize, usize)>> + '_ {
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed || at + 4 > end {
+            return None;
+        }
+        let header = be16(body, at).zip(be16(body, at + 2));
+        let Some((kind, len)) = header else {
+            failed = true;
+            return Some(None);
+        };
+        let extension = (kind, at, usize::from(len));
+        at += 4 + usize::from(len);
+        Some(Some(extension))
+    })
+    .take(most)
 }
 
 /// Wireshark's name for a TLS version, as used in the Protocol column.

@@ -4,7 +4,7 @@
 
 use super::Carriage;
 use crate::decode::OuterLayer;
-use crate::index::{flag, PacketIndex};
+use crate::index::{flag, PacketIndex, PacketRecord};
 use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
@@ -23,6 +23,21 @@ pub struct TransportView {
 }
 
 impl TransportView {
+    /// The frame's own header: addresses from `record`, the transport fields from `header` (the
+    /// record itself, or the first fragment of the datagram `record` completes).
+    fn own(record: &PacketRecord, header: &PacketRecord, analysed: bool) -> Self {
+        TransportView {
+            ip_proto: header.ip_proto,
+            src: (record.src, header.src_port),
+            dst: (record.dst, header.dst_port),
+            seq: header.seq,
+            ack: header.ack,
+            tcp_flags: header.tcp_flags,
+            analysed,
+            carriage: Carriage::Own,
+        }
+    }
+
     /// The TCP/UDP header Wireshark dissects on frame `i`, if any: the frame's own, the one of a
     /// datagram whose reassembly this frame completes, or one quoted in an ICMP error.
     pub fn of_frame(
@@ -38,29 +53,11 @@ impl TransportView {
             if !matches!(head.ip_proto, 6 | 17) {
                 return None;
             }
-            return Some(TransportView {
-                ip_proto: head.ip_proto,
-                src: (record.src, head.src_port),
-                dst: (record.dst, head.dst_port),
-                seq: head.seq,
-                ack: head.ack,
-                tcp_flags: head.tcp_flags,
-                // The reassembled segment's length is not in the index: no sequence analysis.
-                analysed: false,
-                carriage: Carriage::Own,
-            });
+            // The reassembled segment's length is not in the index: no sequence analysis.
+            return Some(Self::own(record, head, false));
         }
         if record.is_tcp() || record.is_udp() {
-            return Some(TransportView {
-                ip_proto: record.ip_proto,
-                src: (record.src, record.src_port),
-                dst: (record.dst, record.dst_port),
-                seq: record.seq,
-                ack: record.ack,
-                tcp_flags: record.tcp_flags,
-                analysed: record.is_tcp(),
-                carriage: Carriage::Own,
-            });
+            return Some(Self::own(record, record, record.is_tcp()));
         }
         let quote = index.icmp_quotes.get(i as u32)?;
         let conversation_found = match quote.ip_proto {

@@ -3,33 +3,31 @@
 //! the opcode and the four addresses. Other hardware or protocol types are not viewed (the
 //! details tree shows their fixed header from [`field`]).
 
-use super::error::{need, WireError};
-
-/// Byte ranges of the message's fields (Ethernet/IPv4 layout for the addresses).
-pub mod field {
-    use std::ops::Range;
-    pub const HTYPE: Range<usize> = 0..2;
-    pub const PTYPE: Range<usize> = 2..4;
-    pub const HLEN: usize = 4;
-    pub const PLEN: usize = 5;
-    pub const OPCODE: Range<usize> = 6..8;
-    pub const SENDER_MAC: Range<usize> = 8..14;
-    pub const SENDER_IP: Range<usize> = 14..18;
-    pub const TARGET_MAC: Range<usize> = 18..24;
-    pub const TARGET_IP: Range<usize> = 24..28;
-}
+use super::error::WireError;
+use super::view::header_view;
 
 pub const ETHERNET_IPV4_LEN: usize = 28;
 
-/// An Ethernet/IPv4 ARP (or RARP) message.
-#[derive(Debug, Clone, Copy)]
-pub struct ArpPacket<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An Ethernet/IPv4 ARP (or RARP) message.
+    pub struct ArpPacket, checked to ETHERNET_IPV4_LEN;
+    /// Byte ranges of the message's fields (Ethernet/IPv4 layout for the addresses).
+    pub mod field {
+        pub const HTYPE: Range<usize> = 0..2 => hardware_type: u16;
+        pub const PTYPE: Range<usize> = 2..4 => protocol_type: u16;
+        pub const HLEN: usize = 4;
+        pub const PLEN: usize = 5;
+        pub const OPCODE: Range<usize> = 6..8 => opcode: u16;
+        pub const SENDER_MAC: Range<usize> = 8..14 => sender_mac: [u8; 6];
+        pub const SENDER_IP: Range<usize> = 14..18 => sender_ip: [u8; 4];
+        pub const TARGET_MAC: Range<usize> = 18..24 => target_mac: [u8; 6];
+        pub const TARGET_IP: Range<usize> = 24..28 => target_ip: [u8; 4];
+    }
 }
 
 impl<'a> ArpPacket<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, ETHERNET_IPV4_LEN)?;
+        let arp = Self::at_least(bytes)?;
         for (at, want, name) in [
             (field::HLEN, 6, "arp.hw.size"),
             (field::PLEN, 4, "arp.proto.size"),
@@ -41,41 +39,7 @@ impl<'a> ArpPacket<'a> {
                 });
             }
         }
-        Ok(ArpPacket { bytes })
-    }
-
-    fn array<const N: usize>(&self, r: std::ops::Range<usize>) -> [u8; N] {
-        let mut a = [0; N];
-        a.copy_from_slice(&self.bytes[r]);
-        a
-    }
-
-    pub fn hardware_type(&self) -> u16 {
-        u16::from_be_bytes(self.array(field::HTYPE))
-    }
-
-    pub fn protocol_type(&self) -> u16 {
-        u16::from_be_bytes(self.array(field::PTYPE))
-    }
-
-    pub fn opcode(&self) -> u16 {
-        u16::from_be_bytes(self.array(field::OPCODE))
-    }
-
-    pub fn sender_mac(&self) -> [u8; 6] {
-        self.array(field::SENDER_MAC)
-    }
-
-    pub fn sender_ip(&self) -> [u8; 4] {
-        self.array(field::SENDER_IP)
-    }
-
-    pub fn target_mac(&self) -> [u8; 6] {
-        self.array(field::TARGET_MAC)
-    }
-
-    pub fn target_ip(&self) -> [u8; 4] {
-        self.array(field::TARGET_IP)
+        Ok(arp)
     }
 }
 

@@ -5,7 +5,8 @@
 //! The labels stay bytes: the packet list, the details tree and the filter each turn them into
 //! text their own way (the details tree escapes every byte that is not printable).
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::header_view;
 use std::fmt;
 use std::ops::Range;
 
@@ -14,17 +15,6 @@ pub const HEADER_LEN: usize = 12;
 pub const MAX_POINTER_HOPS: usize = 64;
 /// Longest name on the wire (RFC 1035 §2.3.4).
 pub const MAX_NAME_LEN: usize = 255;
-
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const ID: Range<usize> = 0..2;
-    pub const FLAGS: Range<usize> = 2..4;
-    pub const QDCOUNT: Range<usize> = 4..6;
-    pub const ANCOUNT: Range<usize> = 6..8;
-    pub const NSCOUNT: Range<usize> = 8..10;
-    pub const ARCOUNT: Range<usize> = 10..12;
-}
 
 /// DNS over TCP: the 2-byte length prefix before each message (RFC 1035 §4.2.2).
 pub const TCP_LENGTH_PREFIX: std::ops::Range<usize> = 0..2;
@@ -52,28 +42,23 @@ pub mod record {
     pub const LEN: usize = 10;
 }
 
-/// A view of a DNS message's header at the start of `bytes` (the whole message follows).
-#[derive(Debug, Clone, Copy)]
-pub struct DnsHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a DNS message's header at the start of `bytes` (the whole message follows).
+    pub struct DnsHeader, checked to HEADER_LEN;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        pub const ID: Range<usize> = 0..2 => id: u16;
+        pub const FLAGS: Range<usize> = 2..4 => flags: u16;
+        pub const QDCOUNT: Range<usize> = 4..6 => questions: u16;
+        pub const ANCOUNT: Range<usize> = 6..8 => answers: u16;
+        pub const NSCOUNT: Range<usize> = 8..10 => authorities: u16;
+        pub const ARCOUNT: Range<usize> = 10..12 => additionals: u16;
+    }
 }
 
 impl<'a> DnsHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(DnsHeader { bytes })
-    }
-
-    fn be16(&self, r: Range<usize>) -> u16 {
-        u16::from_be_bytes([self.bytes[r.start], self.bytes[r.start + 1]])
-    }
-
-    pub fn id(&self) -> u16 {
-        self.be16(field::ID)
-    }
-
-    pub fn flags(&self) -> u16 {
-        self.be16(field::FLAGS)
+        Self::at_least(bytes)
     }
 
     pub fn is_response(&self) -> bool {
@@ -86,22 +71,6 @@ impl<'a> DnsHeader<'a> {
 
     pub fn rcode(&self) -> u8 {
         (self.flags() & 0xf) as u8
-    }
-
-    pub fn questions(&self) -> u16 {
-        self.be16(field::QDCOUNT)
-    }
-
-    pub fn answers(&self) -> u16 {
-        self.be16(field::ANCOUNT)
-    }
-
-    pub fn authorities(&self) -> u16 {
-        self.be16(field::NSCOUNT)
-    }
-
-    pub fn additionals(&self) -> u16 {
-        self.be16(field::ARCOUNT)
     }
 }
 

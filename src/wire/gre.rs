@@ -5,6 +5,7 @@
 //! layer walker's business, not this view's.
 
 use super::error::{need, WireError};
+use super::view::{be16_at, be32_at};
 
 /// Checksum present (and, in version 0, the offset field with it).
 pub const FLAG_C: u16 = 0x8000;
@@ -52,17 +53,13 @@ impl<'a> GreHeader<'a> {
     /// field its flags announce must have been captured.
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
         need(bytes, BASE_LEN)?;
-        let flags = u16::from_be_bytes([bytes[0], bytes[1]]);
-        let version = flags & 7;
-        if version > 1 {
-            return Err(WireError::Malformed {
+        match be16_at(bytes, field::FLAGS.start) & 7 {
+            0 | 1 => Self::any_version(bytes),
+            version => Err(WireError::Malformed {
                 field: "gre.version",
                 value: u32::from(version),
-            });
+            }),
         }
-        let len = BASE_LEN + 4 * Self::optional_words(flags);
-        need(bytes, len)?;
-        Ok(GreHeader { bytes, len })
     }
 
     /// Views the header whatever its version says (2 to 7 are undefined: no checksum or
@@ -71,7 +68,7 @@ impl<'a> GreHeader<'a> {
     /// undefined version field by field; everyone else wants [`GreHeader::new`].
     pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
         need(bytes, BASE_LEN)?;
-        let flags = u16::from_be_bytes([bytes[0], bytes[1]]);
+        let flags = be16_at(bytes, field::FLAGS.start);
         let len = BASE_LEN + 4 * Self::optional_words(flags);
         need(bytes, len)?;
         Ok(GreHeader { bytes, len })
@@ -93,20 +90,15 @@ impl<'a> GreHeader<'a> {
     }
 
     fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
+        be16_at(self.bytes, at)
     }
 
     fn be32(&self, at: usize) -> u32 {
-        u32::from_be_bytes([
-            self.bytes[at],
-            self.bytes[at + 1],
-            self.bytes[at + 2],
-            self.bytes[at + 3],
-        ])
+        be32_at(self.bytes, at)
     }
 
     pub fn flags(&self) -> u16 {
-        self.be16(0)
+        self.be16(field::FLAGS.start)
     }
 
     pub fn version(&self) -> u16 {
@@ -114,7 +106,7 @@ impl<'a> GreHeader<'a> {
     }
 
     pub fn protocol(&self) -> u16 {
-        self.be16(2)
+        self.be16(field::PROTOCOL.start)
     }
 
     /// Header length, optional fields included.

@@ -4,79 +4,44 @@
 //! [`is_error`] says which types quote the packet in error, and [`quoted`] reads the quoted
 //! IP header and transport ports with the same IPv4 / IPv6 / TCP views as every other layer.
 
-use super::error::{need, WireError};
+use super::error::WireError;
 use super::ipv4::Ipv4Header;
 use super::ipv6::Ipv6Header;
+use super::view::header_view;
 use std::net::IpAddr;
 
 pub const HEADER_LEN: usize = 8;
 
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const CHECKSUM: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const SEQ: Range<usize> = 6..8;
-    /// The four "rest of header" bytes as one word (an error's unused field, a redirect's
-    /// gateway, ICMPv6's MTU or pointer).
-    pub const REST: Range<usize> = 4..8;
-    /// ICMP parameter problem: the pointer byte.
-    pub const POINTER: usize = 4;
-    /// ICMP fragmentation needed: the next hop's MTU (RFC 1191).
-    pub const NEXT_HOP_MTU: Range<usize> = 6..8;
-    /// ICMP timestamp request and reply (types 13 and 14): milliseconds since midnight UTC.
-    pub const ORIGINATE: Range<usize> = 8..12;
-    pub const RECEIVE: Range<usize> = 12..16;
-    pub const TRANSMIT: Range<usize> = 16..20;
-}
-
-/// A view of an ICMP or ICMPv6 header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct IcmpHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of an ICMP or ICMPv6 header at the start of `bytes`.
+    pub struct IcmpHeader, checked to HEADER_LEN;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        /// The type.
+        pub const TYPE: usize = 0 => kind: u8;
+        pub const CODE: usize = 1 => code: u8;
+        pub const CHECKSUM: Range<usize> = 2..4 => checksum: u16;
+        /// The echo identifier (bytes 4–5).
+        pub const IDENT: Range<usize> = 4..6 => ident: u16;
+        /// The echo sequence number (bytes 6–7).
+        pub const SEQ: Range<usize> = 6..8 => seq: u16;
+        /// The four "rest of header" bytes as one word (an error's unused field, a redirect's
+        /// gateway, ICMPv6's MTU or pointer).
+        pub const REST: Range<usize> = 4..8 => rest_of_header: u32;
+        /// ICMP parameter problem: the pointer byte.
+        pub const POINTER: usize = 4;
+        /// ICMP fragmentation needed: the next hop's MTU (RFC 1191).
+        pub const NEXT_HOP_MTU: Range<usize> = 6..8;
+        /// ICMP timestamp request and reply (types 13 and 14): milliseconds since midnight UTC.
+        pub const ORIGINATE: Range<usize> = 8..12;
+        pub const RECEIVE: Range<usize> = 12..16;
+        pub const TRANSMIT: Range<usize> = 16..20;
+    }
 }
 
 impl<'a> IcmpHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(IcmpHeader { bytes })
-    }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
-    }
-
-    pub fn kind(&self) -> u8 {
-        self.bytes[field::TYPE]
-    }
-
-    pub fn code(&self) -> u8 {
-        self.bytes[field::CODE]
-    }
-
-    pub fn checksum(&self) -> u16 {
-        self.be16(2)
-    }
-
-    /// The echo identifier (bytes 4–5).
-    pub fn ident(&self) -> u16 {
-        self.be16(4)
-    }
-
-    /// The echo sequence number (bytes 6–7).
-    pub fn seq(&self) -> u16 {
-        self.be16(6)
-    }
-
-    /// The four "rest of header" bytes as one word ([`field::REST`]).
-    pub fn rest_of_header(&self) -> u32 {
-        u32::from_be_bytes([self.bytes[4], self.bytes[5], self.bytes[6], self.bytes[7]])
+        Self::at_least(bytes)
     }
 
     /// Everything after the 8-byte header as captured (an error's quoted packet, an echo's data).

@@ -10,78 +10,38 @@
 //! (a total length shorter than the header, options cut by the snapshot length) and does not say
 //! where a field is, so this view is written here in its style.
 
-use super::error::{need, WireError};
-use std::ops::Range;
-
-/// Byte ranges of the fixed header's fields, from the header's first byte.
-pub mod field {
-    use std::ops::Range;
-    pub const VER_IHL: usize = 0;
-    pub const DS_FIELD: usize = 1;
-    pub const LENGTH: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const FLAGS_FRAG: Range<usize> = 6..8;
-    pub const TTL: usize = 8;
-    pub const PROTOCOL: usize = 9;
-    pub const CHECKSUM: Range<usize> = 10..12;
-    pub const SRC: Range<usize> = 12..16;
-    pub const DST: Range<usize> = 16..20;
-}
+use super::view::{header_view, versioned_view};
 
 /// Length of the fixed header (no options).
 pub const HEADER_LEN: usize = 20;
 
-/// A view of an IPv4 header at the start of `bytes` (which may run on into the payload).
-#[derive(Debug, Clone, Copy)]
-pub struct Ipv4Header<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of an IPv4 header at the start of `bytes` (which may run on into the payload).
+    pub struct Ipv4Header, checked to HEADER_LEN;
+    /// Byte ranges of the fixed header's fields, from the header's first byte.
+    pub mod field {
+        pub const VER_IHL: usize = 0;
+        /// The DS field (DSCP in the top six bits, ECN in the bottom two).
+        pub const DS_FIELD: usize = 1 => ds_field: u8;
+        /// The total-length field (header plus payload; 0 under segmentation offload).
+        pub const LENGTH: Range<usize> = 2..4 => total_len: u16;
+        pub const IDENT: Range<usize> = 4..6 => ident: u16;
+        /// The flags and fragment offset word as written.
+        pub const FLAGS_FRAG: Range<usize> = 6..8 => flags_frag: u16;
+        pub const TTL: usize = 8 => ttl: u8;
+        pub const PROTOCOL: usize = 9 => protocol: u8;
+        pub const CHECKSUM: Range<usize> = 10..12 => checksum: u16;
+        pub const SRC: Range<usize> = 12..16 => src: [u8; 4];
+        pub const DST: Range<usize> = 16..20 => dst: [u8; 4];
+    }
 }
 
+versioned_view!(Ipv4Header, version 4 named "ip.version");
+
 impl<'a> Ipv4Header<'a> {
-    /// Views the header at the start of `bytes`: the fixed 20 bytes must be there and the
-    /// version must be 4.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        let version = bytes[field::VER_IHL] >> 4;
-        if version != 4 {
-            return Err(WireError::Malformed {
-                field: "ip.version",
-                value: u32::from(version),
-            });
-        }
-        Ok(Ipv4Header { bytes })
-    }
-
-    /// Views the header whatever its version nibble says: only the 20 bytes are checked. The
-    /// details tree uses it to show a header with a wrong version field by field; everyone
-    /// else wants [`Ipv4Header::new`].
-    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(Ipv4Header { bytes })
-    }
-
-    /// The version nibble (4, unless viewed with [`Ipv4Header::any_version`]).
-    pub fn version(&self) -> u8 {
-        self.bytes[field::VER_IHL] >> 4
-    }
-
-    /// Every byte from the header's start (header, payload and whatever follows).
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn be16(&self, r: Range<usize>) -> u16 {
-        u16::from_be_bytes([self.bytes[r.start], self.bytes[r.start + 1]])
-    }
-
     /// Header length in bytes as the IHL field says (may be below 20: malformed).
     pub fn header_len(&self) -> usize {
         usize::from(self.bytes[field::VER_IHL] & 0x0f) * 4
-    }
-
-    /// The DS field (DSCP in the top six bits, ECN in the bottom two).
-    pub fn ds_field(&self) -> u8 {
-        self.bytes[field::DS_FIELD]
     }
 
     pub fn dscp(&self) -> u8 {
@@ -90,20 +50,6 @@ impl<'a> Ipv4Header<'a> {
 
     pub fn ecn(&self) -> u8 {
         self.ds_field() & 0x03
-    }
-
-    /// The total-length field (header plus payload; 0 under segmentation offload).
-    pub fn total_len(&self) -> u16 {
-        self.be16(field::LENGTH)
-    }
-
-    pub fn ident(&self) -> u16 {
-        self.be16(field::IDENT)
-    }
-
-    /// The flags and fragment offset word as written.
-    pub fn flags_frag(&self) -> u16 {
-        self.be16(field::FLAGS_FRAG)
     }
 
     pub fn reserved_flag(&self) -> bool {
@@ -126,36 +72,6 @@ impl<'a> Ipv4Header<'a> {
     /// Part of a fragmented datagram (MF set or a non-zero offset).
     pub fn is_fragment(&self) -> bool {
         self.flags_frag() & 0x3fff != 0
-    }
-
-    pub fn ttl(&self) -> u8 {
-        self.bytes[field::TTL]
-    }
-
-    pub fn protocol(&self) -> u8 {
-        self.bytes[field::PROTOCOL]
-    }
-
-    pub fn checksum(&self) -> u16 {
-        self.be16(field::CHECKSUM)
-    }
-
-    pub fn src(&self) -> [u8; 4] {
-        [
-            self.bytes[12],
-            self.bytes[13],
-            self.bytes[14],
-            self.bytes[15],
-        ]
-    }
-
-    pub fn dst(&self) -> [u8; 4] {
-        [
-            self.bytes[16],
-            self.bytes[17],
-            self.bytes[18],
-            self.bytes[19],
-        ]
     }
 
     /// The whole header as captured (fewer bytes than `header_len` when the capture cut it),
@@ -205,6 +121,7 @@ impl<'a> Ipv4Header<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::WireError;
 
     /// A real SYN's IPv4 header (from the synack-2-bytes sample).
     const HEADER: [u8; 20] = [

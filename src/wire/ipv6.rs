@@ -8,24 +8,7 @@
 //! etherparse's `LaxIpv6Slice` walks the same chain but hides where each extension header sits,
 //! which the details tree and the filter's byte fields need, so the chain is walked here.
 
-use super::error::{need, WireError};
-
-/// Byte ranges of the fixed header's fields, from the header's first byte.
-pub mod field {
-    use std::ops::Range;
-    /// Version, traffic class and flow label.
-    pub const VER_TC_FLOW: Range<usize> = 0..4;
-    /// The bytes each part of the first word touches (the version nibble, the traffic class
-    /// across the first two bytes, the 20-bit flow label in the last three).
-    pub const VERSION: Range<usize> = 0..1;
-    pub const TRAFFIC_CLASS: Range<usize> = 0..2;
-    pub const FLOW_LABEL: Range<usize> = 1..4;
-    pub const PAYLOAD_LEN: Range<usize> = 4..6;
-    pub const NEXT_HEADER: usize = 6;
-    pub const HOP_LIMIT: usize = 7;
-    pub const SRC: Range<usize> = 8..24;
-    pub const DST: Range<usize> = 24..40;
-}
+use super::view::{header_view, versioned_view};
 
 /// Byte ranges of an extension header's fields, from the extension header's first byte.
 pub mod ext_field {
@@ -60,77 +43,35 @@ pub fn is_extension(next_header: u8) -> bool {
     matches!(next_header, 0 | 43 | 44 | 51 | 60)
 }
 
-/// A view of an IPv6 header at the start of `bytes` (which may run on into the payload).
-#[derive(Debug, Clone, Copy)]
-pub struct Ipv6Header<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of an IPv6 header at the start of `bytes` (which may run on into the payload).
+    pub struct Ipv6Header, checked to HEADER_LEN;
+    /// Byte ranges of the fixed header's fields, from the header's first byte.
+    pub mod field {
+        /// Version, traffic class and flow label.
+        pub const VER_TC_FLOW: Range<usize> = 0..4 => ver_tc_flow: u32;
+        /// The bytes each part of the first word touches (the version nibble, the traffic
+        /// class across the first two bytes, the 20-bit flow label in the last three).
+        pub const VERSION: Range<usize> = 0..1;
+        pub const TRAFFIC_CLASS: Range<usize> = 0..2;
+        pub const FLOW_LABEL: Range<usize> = 1..4;
+        pub const PAYLOAD_LEN: Range<usize> = 4..6 => payload_len: u16;
+        pub const NEXT_HEADER: usize = 6 => next_header: u8;
+        pub const HOP_LIMIT: usize = 7 => hop_limit: u8;
+        pub const SRC: Range<usize> = 8..24 => src: [u8; 16];
+        pub const DST: Range<usize> = 24..40 => dst: [u8; 16];
+    }
 }
 
+versioned_view!(Ipv6Header, version 6 named "ipv6.version");
+
 impl<'a> Ipv6Header<'a> {
-    /// Views the header at the start of `bytes`: 40 bytes, version 6.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        let version = bytes[0] >> 4;
-        if version != 6 {
-            return Err(WireError::Malformed {
-                field: "ipv6.version",
-                value: u32::from(version),
-            });
-        }
-        Ok(Ipv6Header { bytes })
-    }
-
-    /// Views the header whatever its version nibble says: only the 40 bytes are checked. The
-    /// details tree uses it to show a header with a wrong version field by field; everyone
-    /// else wants [`Ipv6Header::new`].
-    pub fn any_version(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(Ipv6Header { bytes })
-    }
-
-    /// The version nibble (6, unless viewed with [`Ipv6Header::any_version`]).
-    pub fn version(&self) -> u8 {
-        self.bytes[0] >> 4
-    }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn word0(&self) -> u32 {
-        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
-    }
-
     pub fn traffic_class(&self) -> u8 {
-        (self.word0() >> 20) as u8
+        (self.ver_tc_flow() >> 20) as u8
     }
 
     pub fn flow_label(&self) -> u32 {
-        self.word0() & 0x000f_ffff
-    }
-
-    pub fn payload_len(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[4], self.bytes[5]])
-    }
-
-    pub fn next_header(&self) -> u8 {
-        self.bytes[field::NEXT_HEADER]
-    }
-
-    pub fn hop_limit(&self) -> u8 {
-        self.bytes[field::HOP_LIMIT]
-    }
-
-    pub fn src(&self) -> [u8; 16] {
-        let mut a = [0; 16];
-        a.copy_from_slice(&self.bytes[field::SRC]);
-        a
-    }
-
-    pub fn dst(&self) -> [u8; 16] {
-        let mut a = [0; 16];
-        a.copy_from_slice(&self.bytes[field::DST]);
-        a
+        self.ver_tc_flow() & 0x000f_ffff
     }
 
     /// The extension headers after the fixed header, within the first `end` bytes of the view

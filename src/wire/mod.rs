@@ -5,7 +5,8 @@
 //! [`vxlan::VxlanHeader`], [`arp::ArpPacket`], [`dns::DnsHeader`] and DNS names — each with its
 //! fields' byte ranges in a `field` module, checked once on construction ([`WireError`] says how
 //! many bytes were needed or which field is invalid) so that no accessor can fail or panic
-//! afterwards. [`link`] finds the network layer behind every link type and EtherType chain
+//! afterwards; [`view`] declares each view and its `field` module from one table of fields, so
+//! the checks and the reads are written once. [`link`] finds the network layer behind every link type and EtherType chain
 //! (Ethernet, VLAN tags, MPLS, PPP, PPPoE, Linux cooked v1/v2, BSD loopback, 802.11 data
 //! frames). Under them sit the bounds-checked byte readers ([`bytes`]) and the Internet checksum
 //! ([`checksum`]).
@@ -31,6 +32,7 @@ pub mod ipv6;
 pub mod link;
 pub mod tcp;
 pub mod udp;
+pub mod view;
 pub mod vxlan;
 pub mod walk;
 

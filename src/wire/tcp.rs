@@ -9,22 +9,8 @@
 //! `TcpHeaderSlice` refuses such headers, which Wireshark still analyses, so it is written here.
 
 use super::bytes::{be16, be32};
-use super::error::{need, WireError};
-
-/// Byte ranges of the fixed header's fields, from the header's first byte.
-pub mod field {
-    use std::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const SEQ: Range<usize> = 4..8;
-    pub const ACK: Range<usize> = 8..12;
-    /// Data offset (top nibble), reserved bits and the NS flag (bottom bit).
-    pub const DATA_OFFSET: usize = 12;
-    pub const FLAGS: usize = 13;
-    pub const WINDOW: Range<usize> = 14..16;
-    pub const CHECKSUM: Range<usize> = 16..18;
-    pub const URGENT: Range<usize> = 18..20;
-}
+use super::error::WireError;
+use super::view::header_view;
 
 /// Length of the fixed header.
 pub const HEADER_LEN: usize = 20;
@@ -39,50 +25,28 @@ pub const ECE: u16 = 0x40;
 pub const CWR: u16 = 0x80;
 pub const NS: u16 = 0x100;
 
-/// A view of a TCP header at the start of `bytes` (which may run on into the payload).
-#[derive(Debug, Clone, Copy)]
-pub struct TcpHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a TCP header at the start of `bytes` (which may run on into the payload).
+    pub struct TcpHeader, checked to HEADER_LEN;
+    /// Byte ranges of the fixed header's fields, from the header's first byte.
+    pub mod field {
+        pub const SRC_PORT: Range<usize> = 0..2 => src_port: u16;
+        pub const DST_PORT: Range<usize> = 2..4 => dst_port: u16;
+        pub const SEQ: Range<usize> = 4..8 => seq: u32;
+        pub const ACK: Range<usize> = 8..12 => ack: u32;
+        /// Data offset (top nibble), reserved bits and the NS flag (bottom bit).
+        pub const DATA_OFFSET: usize = 12;
+        pub const FLAGS: usize = 13;
+        pub const WINDOW: Range<usize> = 14..16 => window: u16;
+        pub const CHECKSUM: Range<usize> = 16..18 => checksum: u16;
+        pub const URGENT: Range<usize> = 18..20 => urgent: u16;
+    }
 }
 
 impl<'a> TcpHeader<'a> {
     /// Views the header at the start of `bytes`: the fixed 20 bytes must be there.
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(TcpHeader { bytes })
-    }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
-    }
-
-    fn be32(&self, at: usize) -> u32 {
-        u32::from_be_bytes([
-            self.bytes[at],
-            self.bytes[at + 1],
-            self.bytes[at + 2],
-            self.bytes[at + 3],
-        ])
-    }
-
-    pub fn src_port(&self) -> u16 {
-        self.be16(0)
-    }
-
-    pub fn dst_port(&self) -> u16 {
-        self.be16(2)
-    }
-
-    pub fn seq(&self) -> u32 {
-        self.be32(4)
-    }
-
-    pub fn ack(&self) -> u32 {
-        self.be32(8)
+        Self::at_least(bytes)
     }
 
     /// Header length in bytes as the data-offset field says (may be below 20: malformed).
@@ -97,19 +61,7 @@ impl<'a> TcpHeader<'a> {
 
     /// The 12 bits Wireshark shows as `tcp.flags` (three reserved bits above NS).
     pub fn flags12(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[12], self.bytes[13]]) & 0x0fff
-    }
-
-    pub fn window(&self) -> u16 {
-        self.be16(14)
-    }
-
-    pub fn checksum(&self) -> u16 {
-        self.be16(16)
-    }
-
-    pub fn urgent(&self) -> u16 {
-        self.be16(18)
+        super::view::be16_at(self.bytes, field::DATA_OFFSET) & 0x0fff
     }
 
     /// The options as captured: from byte 20 to the header length, cut where the capture ends.

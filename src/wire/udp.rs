@@ -2,53 +2,26 @@
 //! checked once (8 bytes). The length field is reported as written; [`UdpHeader::payload_end`]
 //! applies Wireshark's reading of it (a length below 8 or past the packet is not trusted).
 
-use super::error::{need, WireError};
-
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const CHECKSUM: Range<usize> = 6..8;
-}
+use super::error::WireError;
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
 
-/// A view of a UDP header at the start of `bytes` (which may run on into the payload).
-#[derive(Debug, Clone, Copy)]
-pub struct UdpHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a UDP header at the start of `bytes` (which may run on into the payload).
+    pub struct UdpHeader, checked to HEADER_LEN;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        pub const SRC_PORT: Range<usize> = 0..2 => src_port: u16;
+        pub const DST_PORT: Range<usize> = 2..4 => dst_port: u16;
+        pub const LENGTH: Range<usize> = 4..6 => length: u16;
+        pub const CHECKSUM: Range<usize> = 6..8 => checksum: u16;
+    }
 }
 
 impl<'a> UdpHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(UdpHeader { bytes })
-    }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]])
-    }
-
-    pub fn src_port(&self) -> u16 {
-        self.be16(0)
-    }
-
-    pub fn dst_port(&self) -> u16 {
-        self.be16(2)
-    }
-
-    pub fn length(&self) -> u16 {
-        self.be16(4)
-    }
-
-    pub fn checksum(&self) -> u16 {
-        self.be16(6)
+        Self::at_least(bytes)
     }
 
     /// End of the datagram from the header's start: the length field when it is at least 8,

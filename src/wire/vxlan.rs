@@ -1,7 +1,8 @@
 //! The VXLAN header (RFC 7348) as a zero-copy view: flags and the 24-bit network identifier,
 //! checked once (8 bytes). An Ethernet frame follows it.
 
-use super::error::{need, WireError};
+use super::error::WireError;
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
 /// The "I" flag: the VNI is valid. Wireshark's heuristic and ours follow VXLAN only with it set.
@@ -9,48 +10,32 @@ pub const FLAG_VNI_VALID: u8 = 0x08;
 /// The IANA port Wireshark dissects VXLAN on.
 pub const PORT: u16 = 4789;
 
-/// Byte ranges of the header's fields.
-pub mod field {
-    use std::ops::Range;
-    /// The flags as Wireshark shows them: 16 bits, the I flag being 0x0800, the G (group
-    /// policy) flag 0x8000.
-    pub const FLAGS: Range<usize> = 0..2;
-    pub const VNI: Range<usize> = 4..7;
-    pub const RESERVED: usize = 7;
-}
-
-/// A view of a VXLAN header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct VxlanHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A view of a VXLAN header at the start of `bytes`.
+    pub struct VxlanHeader, checked to HEADER_LEN;
+    /// Byte ranges of the header's fields.
+    pub mod field {
+        /// The flags as Wireshark shows them: 16 bits, the I flag being 0x0800, the G (group
+        /// policy) flag 0x8000.
+        pub const FLAGS: Range<usize> = 0..2 => flags16: u16;
+        pub const VNI: Range<usize> = 4..7 => vni: u32;
+        /// The last byte (reserved).
+        pub const RESERVED: usize = 7 => reserved: u8;
+    }
 }
 
 impl<'a> VxlanHeader<'a> {
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(VxlanHeader { bytes })
+        Self::at_least(bytes)
     }
 
+    /// The first byte of the flags (the I flag is [`FLAG_VNI_VALID`]).
     pub fn flags(&self) -> u8 {
-        self.bytes[0]
-    }
-
-    /// The first two bytes as one 16-bit flags field (see [`field::FLAGS`]).
-    pub fn flags16(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[0], self.bytes[1]])
-    }
-
-    /// The last byte (reserved).
-    pub fn reserved(&self) -> u8 {
-        self.bytes[field::RESERVED]
+        self.bytes[field::FLAGS.start]
     }
 
     pub fn vni_valid(&self) -> bool {
         self.flags() & FLAG_VNI_VALID != 0
-    }
-
-    pub fn vni(&self) -> u32 {
-        u32::from_be_bytes([0, self.bytes[4], self.bytes[5], self.bytes[6]])
     }
 
     /// The inner Ethernet frame as captured.

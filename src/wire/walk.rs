@@ -279,6 +279,17 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
         });
     }
 
+    /// The transport header `t`'s view, or `None` after reporting why it could not be made.
+    fn view_or_stop<H>(
+        &mut self,
+        view: Result<H, WireError>,
+        layer: StopLayer,
+        t: &TransportLayer,
+    ) -> Option<H> {
+        view.map_err(|err| self.stop(layer, StopReason::Header(err), t.at, t.end, t.depth))
+            .ok()
+    }
+
     /// A link header at `at`, the frame's bytes ending at `end`.
     fn link(&mut self, link_type: u32, at: usize, end: usize, depth: usize, whole: bool) {
         let data = self.frame.get(at..end).unwrap_or_default();
@@ -437,17 +448,8 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
 
     fn tcp(&mut self, t: &TransportLayer) {
         let data = t.bytes(self.frame);
-        let tcp = match TcpHeader::new(data) {
-            Ok(tcp) => tcp,
-            Err(err) => {
-                return self.stop(
-                    StopLayer::Tcp,
-                    StopReason::Header(err),
-                    t.at,
-                    t.end,
-                    t.depth,
-                )
-            }
+        let Some(tcp) = self.view_or_stop(TcpHeader::new(data), StopLayer::Tcp, t) else {
+            return;
         };
         self.v.tcp(t, &tcp);
         let len = tcp.header_len();
@@ -459,17 +461,8 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
 
     fn udp(&mut self, t: &TransportLayer) {
         let data = t.bytes(self.frame);
-        let udp = match UdpHeader::new(data) {
-            Ok(udp) => udp,
-            Err(err) => {
-                return self.stop(
-                    StopLayer::Udp,
-                    StopReason::Header(err),
-                    t.at,
-                    t.end,
-                    t.depth,
-                )
-            }
+        let Some(udp) = self.view_or_stop(UdpHeader::new(data), StopLayer::Udp, t) else {
+            return;
         };
         self.v.udp(t, &udp);
         let payload_end = t.at + udp.payload_end(data.len()).max(super::udp::HEADER_LEN);
@@ -494,17 +487,8 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
 
     fn icmp(&mut self, t: &TransportLayer) {
         let data = t.bytes(self.frame);
-        let icmp = match IcmpHeader::new(data) {
-            Ok(icmp) => icmp,
-            Err(err) => {
-                return self.stop(
-                    StopLayer::Icmp,
-                    StopReason::Header(err),
-                    t.at,
-                    t.end,
-                    t.depth,
-                )
-            }
+        let Some(icmp) = self.view_or_stop(IcmpHeader::new(data), StopLayer::Icmp, t) else {
+            return;
         };
         let v6 = t.proto == 58;
         let descend = self.v.icmp(t, &icmp, v6) == Flow::Descend;
