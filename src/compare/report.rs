@@ -42,6 +42,25 @@ pub struct Modified {
     pub changes: Vec<Change>,
 }
 
+/// One matched packet: the frame in A and the frame in B that are the same packet, the flow pair
+/// it belongs to and whether it changed between the points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FramePair {
+    /// Frame numbers (1-based) on each side.
+    pub a_no: u64,
+    pub b_no: u64,
+    /// Position of its flow pair in [`Comparison::flows`].
+    pub flow: u32,
+    /// 0 from the flow's initiator (as A saw it), 1 back.
+    pub dir: u8,
+    /// The packet passed point A first.
+    pub a_first: bool,
+    /// Changed in transit beyond the expected rewrites.
+    pub changed: bool,
+    /// Its entry in [`Comparison::modified`], when it was diffed.
+    pub modified: Option<u32>,
+}
+
 /// One-way delay percentiles of one direction (the offset's uncertainty applies to the
 /// absolute values; their variation is exact).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -147,6 +166,9 @@ pub struct Comparison {
     pub seq_rewritten: Vec<SeqRewrite>,
     /// One row per paired flow (the per-flow table).
     pub flows: Vec<FlowRow>,
+    /// Every matched pair, in A's frame order (the page's ladder draws these; not in the JSON).
+    #[serde(skip)]
+    pub pairs: Vec<FramePair>,
 }
 
 /// One paired flow: its two views and its counts per direction (index 0: packets that pass A
@@ -384,7 +406,17 @@ pub fn build(input: Input<'_>) -> Comparison {
     let mut modified_total = 0u64;
     let mut modified_pairs: Vec<(usize, u32, u32, u8, u32)> = Vec::new();
     let mut diffs = 0usize;
+    let mut frame_pairs = Vec::with_capacity(matching.matched.len());
     for m in &matching.matched {
+        let mut pair = FramePair {
+            a_no: u64::from(m.a) + 1,
+            b_no: u64::from(m.b) + 1,
+            flow: m.pair,
+            dir: m.dir,
+            a_first: a_first(m.pair, m.dir),
+            changed: false,
+            modified: None,
+        };
         let (ra, rb) = (&ia.records[m.a as usize], &ib.records[m.b as usize]);
         let up_is_a = a_first(m.pair, m.dir);
         let d = usize::from(!up_is_a);
@@ -425,14 +457,20 @@ pub fn build(input: Input<'_>) -> Comparison {
             } else {
                 modified_total += 1;
                 stats.modified += 1;
+                pair.changed = true;
+                frame_pairs.push(pair);
                 continue;
             }
         }
         if changes.is_empty() && !(diffed && m.fuzzy) {
+            frame_pairs.push(pair);
             continue;
         }
         modified_total += 1;
         stats.modified += 1;
+        pair.changed = true;
+        pair.modified = u32::try_from(modified.len()).ok();
+        frame_pairs.push(pair);
         modified_pairs.push((modified.len(), m.a, m.b, m.dir, m.pair));
         modified.push(Modified {
             a_no: u64::from(m.a) + 1,
@@ -901,6 +939,7 @@ pub fn build(input: Input<'_>) -> Comparison {
         outside_window,
         seq_rewritten: seq_rewritten.into_iter().map(|(_, s)| s).collect(),
         flows: rows,
+        pairs: frame_pairs,
     }
 }
 
