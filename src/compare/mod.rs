@@ -8,8 +8,8 @@
 //! The pipeline, one module per step: [`keys`] (a small NAT-invariant key per frame), [`pairing`]
 //! (anchors, flow pairs and the NAT map), [`clock`] (offset and drift from the anchors, a two-way
 //! hull fit with an error bound), [`matcher`] (the windowed match: exact, folded byte ranges,
-//! fuzzy), [`diff`] (the field-level diff of a modified pair) and [`report`] (the numbers, the
-//! verdict sentences and the JSON shape the CLI prints). Everything is linear after a few sorts
+//! fuzzy), [`diff`] (the field-level diff of a modified pair), [`report`] (the numbers and the
+//! JSON shape the CLI prints) and `verdicts` (the sentences in the findings style). Everything is linear after a few sorts
 //! of fixed-size entries, so two million-packet captures compare in well under two seconds.
 
 pub mod clock;
@@ -18,6 +18,7 @@ pub mod keys;
 pub mod matcher;
 pub mod pairing;
 pub mod report;
+mod verdicts;
 
 use crate::analyzer::{Analyzer, FrameLocation};
 use crate::filter::FrameBytes;
