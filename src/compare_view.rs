@@ -304,8 +304,10 @@ fn pair_direction(
 ) -> Paired {
     let ta = |i: u32| a.index().records.get(i as usize).map_or(0, |r| r.ts_ns);
     let tb = |i: u32| {
-        c.clock
-            .b_to_a_ns(b.index().records.get(i as usize).map_or(0, |r| r.ts_ns))
+        c.clock.b_frame_to_a_ns(
+            i as usize,
+            b.index().records.get(i as usize).map_or(0, |r| r.ts_ns),
+        )
     };
     let mut out = Paired {
         a: Vec::with_capacity(fa.len()),
@@ -436,7 +438,8 @@ pub fn ladder(a: &Analyzer, b: &Analyzer, c: &Comparison, key: usize) -> Option<
         }
         for e in p.b {
             let t = b.index().records.get(e.0 as usize).map_or(0, |r| r.ts_ns);
-            out.b.push(rung(b, e, c.clock.b_to_a_ns(t)));
+            out.b
+                .push(rung(b, e, c.clock.b_frame_to_a_ns(e.0 as usize, t)));
         }
     }
     for side in [&mut out.a, &mut out.b] {

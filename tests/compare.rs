@@ -852,3 +852,69 @@ fn real_namespace_pair_matches_the_routers_truth() {
     assert_eq!(sum(|r| r.matched)[0] + sum(|r| r.matched)[1], c.matched);
     assert_eq!(sum(|r| r.modified)[1], 8);
 }
+
+/// B's clock steps forward by 250 ms halfway through its capture (an NTP step): the step is
+/// found where it happened, measured within its bound, and matching works across it: every loss,
+/// injection and duplicate of the derived pair is still reported, and nothing more.
+#[test]
+fn a_clock_step_in_one_capture_is_found_and_matching_holds_across_it() {
+    const STEP_NS: i64 = 250_000_000;
+    let mut d = derive();
+    let half = d.b.len() / 2;
+    for x in &mut d.b[half..] {
+        x.0 += STEP_NS;
+    }
+    let dir = temp_dir("stepped");
+    let (a, b) = write_pair(&d, &dir);
+    let c = run(&a, &b);
+    assert!(c.common);
+    assert_eq!(c.clock.steps.len(), 1, "{:#?}", c.clock);
+    let step = c.clock.steps[0];
+    assert_eq!(step.b_no, half as u64 + 1, "{step:?}");
+    let bound = step.uncertainty_s.expect("packets both ways");
+    assert!(
+        (step.by_s - STEP_NS as f64 * 1e-9).abs() <= bound + 1e-6,
+        "{step:?}"
+    );
+    assert!(bound < 1e-3, "{step:?}");
+    assert!((step.by_s - STEP_NS as f64 * 1e-9).abs() < 1e-4, "{step:?}");
+    // Where it happened on A's clock: when B's frame after the step was taken, less the delay.
+    let at = ((d.b[half].0 - STEP_NS - d.a[0].0) as f64 * 1e-9 - OFFSET_S) / (1.0 + DRIFT);
+    assert!((step.at_s - at).abs() < 0.01, "{step:?} vs {at}");
+    // The line itself is the unstepped pair's.
+    assert!(
+        (c.clock.offset_s - OFFSET_S).abs() <= c.clock.uncertainty_s.unwrap() + 1e-6,
+        "{:?}",
+        c.clock
+    );
+    // Loss, injection and duplicates are exactly the unstepped pair's.
+    let lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
+    let lost_b: BTreeSet<u64> = d.lost_b.iter().map(|&i| no(&d.b, Tag::Orig(i))).collect();
+    let got = |file: &str| -> BTreeSet<u64> {
+        c.lost
+            .iter()
+            .filter(|s| s.file == file)
+            .map(|s| s.no)
+            .collect()
+    };
+    assert_eq!((got("a"), got("b")), (lost_a, lost_b), "{:#?}", c.lost);
+    assert_eq!(c.injected.len(), 1, "{:#?}", c.injected);
+    assert_eq!(c.injected[0].no, no(&d.a, Tag::Rst));
+    assert_eq!(c.duplicated.len(), 1, "{:#?}", c.duplicated);
+    assert_eq!(c.matched, d.a.len() as u64 - 3 - 1);
+    assert_eq!(c.outside_window.a + c.outside_window.b, 0);
+    // Delays stay those of the path, not the step.
+    let p50 = c.delay.a_to_b.unwrap().p50_ms;
+    assert!(p50 < 100.0, "{:?}", c.delay);
+    let finding = c
+        .findings
+        .iter()
+        .find(|f| f.kind == "compare_clock_step")
+        .expect("a clock-step finding");
+    assert!(
+        finding.verdict.contains("jumped forward by 250.0"),
+        "{}",
+        finding.verdict
+    );
+    assert_eq!(finding.frames_b, vec![half as u64 + 1]);
+}

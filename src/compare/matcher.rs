@@ -163,7 +163,7 @@ impl Ctx<'_> {
         let side = if is_b { self.b } else { self.a };
         let t = side.keys[frame as usize].ts_ns;
         if is_b {
-            self.clock.b_to_a_ns(t)
+            self.clock.b_frame_to_a_ns(frame as usize, t)
         } else {
             t
         }

@@ -248,7 +248,9 @@ impl Input<'_> {
     /// A matched pair's direction (0: passes A first) and corrected one-way delay.
     fn transit(&self, m: &MatchPair) -> (usize, i64) {
         let ta = self.ka.keys[m.a as usize].ts_ns;
-        let tb = self.clock.b_to_a_ns(self.kb.keys[m.b as usize].ts_ns);
+        let tb = self
+            .clock
+            .b_frame_to_a_ns(m.b as usize, self.kb.keys[m.b as usize].ts_ns);
         if self.a_first(m.pair, m.dir) {
             (0, tb.saturating_sub(ta))
         } else {
@@ -353,7 +355,7 @@ pub fn build(input: Input<'_>) -> Comparison {
         }
     };
     Comparison {
-        clock: c.clock,
+        clock: c.clock.clone(),
         matched: c.matching.matched.len() as u64,
         lost: listed(&one.lost),
         injected: listed(&one.injected),
@@ -593,7 +595,7 @@ fn one_point_only(c: &Input<'_>, median: [i64; 2], common: bool) -> OnePoint {
             let a_up = c.a_first(p, dir);
             let d = usize::from(!a_up);
             let (t, other) = if is_b {
-                (b_to_a(k.ts_ns), c.ka.span)
+                (c.clock.b_frame_to_a_ns(i, k.ts_ns), c.ka.span)
             } else {
                 (k.ts_ns, span_b)
             };

@@ -3,7 +3,7 @@
 //! that changed, sequence-number rewriting, the clock, the NAT map, the one-way delay), each with
 //! its evidence frames in both files and a display filter for each file.
 
-use super::clock::ClockModel;
+use super::clock::{ClockModel, ClockStep};
 use super::diff::Change;
 use super::keys::SideKeys;
 use super::pairing::{NatEntry, Pairing};
@@ -61,6 +61,7 @@ pub(crate) fn all(f: &Facts<'_>) -> Vec<CompareFinding> {
     ));
     out.extend(seq_rewritten(f.seq_rewritten));
     out.push(clock_finding(&f.input.clock));
+    out.extend(f.input.clock.steps.iter().map(clock_step_finding));
     out.extend(nat(f.nat));
     out.extend(delays(f.delay, &f.input.clock, f.input.names()));
     out
@@ -466,6 +467,38 @@ fn clock_finding(clock: &ClockModel) -> CompareFinding {
             .with("offset_s", offset)
             .with("drift_ppm", clock.drift_ppm)
             .with("uncertainty_s", clock.uncertainty_s),
+    }
+    .finish()
+}
+
+/// "Capture B's clock jumped forward by 250.000 ms (±0.012 ms) 1.234 s after A's first frame".
+fn clock_step_finding(step: &ClockStep) -> CompareFinding {
+    let bound = step.uncertainty_s.map_or(
+        " (bound unknown: packets seen one way only)".to_string(),
+        |u| format!(" (±{:.3} ms)", u * 1e3),
+    );
+    FindingBuilder {
+        kind: "compare_clock_step",
+        severity: Severity::Note,
+        verdict: format!(
+            "Capture B's clock jumped {} by {:.3} ms{bound} {:.3} s after capture A's first \
+             frame, just before B's frame {}",
+            if step.by_s >= 0.0 { "forward" } else { "back" },
+            step.by_s.abs() * 1e3,
+            step.at_s,
+            step.b_no
+        ),
+        explanation: "Every packet's time difference between the two captures moved by the same \
+            amount at once, far more than the delays vary: the capture host's clock was stepped \
+            (an NTP correction or a manual change). Times after the step are brought back \
+            across it before matching and before the delays are measured."
+            .into(),
+        a: Vec::new(),
+        b: vec![step.b_frame],
+        details: Details::new()
+            .with("at_s", step.at_s)
+            .with("by_s", step.by_s)
+            .with("uncertainty_s", step.uncertainty_s),
     }
     .finish()
 }
