@@ -86,22 +86,27 @@ fn pair() -> (Vec<u8>, Vec<u8>) {
     (raw, b)
 }
 
+/// Compares two analysed captures.
+fn compare_sides(a: (&Analyzer, &common::Memory), b: (&Analyzer, &common::Memory)) -> Comparison {
+    compare::compare(
+        Side {
+            analyzer: a.0,
+            bytes: a.1,
+        },
+        Side {
+            analyzer: b.0,
+            bytes: b.1,
+        },
+    )
+}
+
 #[test]
 fn flows_pair_through_nat_and_the_ladder_marks_what_changed() {
     let (raw_a, raw_b) = pair();
     let (a, bytes_a) = common::analyze("client.pcap", raw_a);
     let (b, bytes_b) = common::analyze("server.pcap", raw_b);
     assert_eq!((a.len(), b.len()), (22, 20));
-    let c = compare::compare(
-        Side {
-            analyzer: &a,
-            bytes: &bytes_a,
-        },
-        Side {
-            analyzer: &b,
-            bytes: &bytes_b,
-        },
-    );
+    let c = compare_sides((&a, &bytes_a), (&b, &bytes_b));
     assert!((c.clock.offset_s - 5.0).abs() < 1e-3, "{:?}", c.clock);
 
     let flows = flow_pairs(&a, &b, &c);
@@ -203,16 +208,7 @@ fn the_ladder_draws_the_engines_pairs_on_the_derived_pair() {
     let (raw_a, raw_b) = pair();
     let (a, bytes_a) = common::analyze("client.pcap", raw_a);
     let (b, bytes_b) = common::analyze("server.pcap", raw_b);
-    let c = compare::compare(
-        Side {
-            analyzer: &a,
-            bytes: &bytes_a,
-        },
-        Side {
-            analyzer: &b,
-            bytes: &bytes_b,
-        },
-    );
+    let c = compare_sides((&a, &bytes_a), (&b, &bytes_b));
     assert_eq!(c.pairs.len() as u64, c.matched);
     assert_ladders_use_the_engines_pairs(&a, &b, &c);
     let (drawn, _) = ladder_pairs(&a, &b, &c);
@@ -224,16 +220,7 @@ fn the_ladder_draws_the_engines_pairs_on_the_real_pair() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compare");
     let (a, bytes_a) = common::load_file(&dir.join("client.pcap"));
     let (b, bytes_b) = common::load_file(&dir.join("server.pcap"));
-    let c = compare::compare(
-        Side {
-            analyzer: &a,
-            bytes: &bytes_a,
-        },
-        Side {
-            analyzer: &b,
-            bytes: &bytes_b,
-        },
-    );
+    let c = compare_sides((&a, &bytes_a), (&b, &bytes_b));
     assert_eq!(c.matched, 515);
     assert_ladders_use_the_engines_pairs(&a, &b, &c);
     // Only the ICMP pairs have no TCP/UDP flow to draw them in.
