@@ -395,6 +395,15 @@ fn run(a: &[PathBuf], b: &[PathBuf]) -> Comparison {
     )
 }
 
+/// Frame numbers reported lost that were seen in `file` ("a" or "b").
+fn lost_in(c: &Comparison, file: &str) -> BTreeSet<u64> {
+    c.lost
+        .iter()
+        .filter(|s| s.file == file)
+        .map(|s| s.no)
+        .collect()
+}
+
 /// Writes the derived pair: A as one file, B split in two chained files.
 fn write_pair(d: &Derived, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let a = dir.join("client.pcap");
@@ -438,18 +447,7 @@ fn derived_pair_reports_every_difference() {
     // Lost: client→server packets seen at A only, server→client seen at B only.
     let lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
     let lost_b: BTreeSet<u64> = d.lost_b.iter().map(|&i| no(&d.b, Tag::Orig(i))).collect();
-    let got_a: BTreeSet<u64> = c
-        .lost
-        .iter()
-        .filter(|s| s.file == "a")
-        .map(|s| s.no)
-        .collect();
-    let got_b: BTreeSet<u64> = c
-        .lost
-        .iter()
-        .filter(|s| s.file == "b")
-        .map(|s| s.no)
-        .collect();
+    let (got_a, got_b) = (lost_in(&c, "a"), lost_in(&c, "b"));
     assert_eq!(got_a, lost_a, "{:#?}", c.lost);
     assert_eq!(got_b, lost_b, "{:#?}", c.lost);
     assert_eq!(c.directions.a_to_b.lost, 3);
@@ -890,14 +888,12 @@ fn a_clock_step_in_one_capture_is_found_and_matching_holds_across_it() {
     // Loss, injection and duplicates are exactly the unstepped pair's.
     let lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
     let lost_b: BTreeSet<u64> = d.lost_b.iter().map(|&i| no(&d.b, Tag::Orig(i))).collect();
-    let got = |file: &str| -> BTreeSet<u64> {
+    assert_eq!(
+        (lost_in(&c, "a"), lost_in(&c, "b")),
+        (lost_a, lost_b),
+        "{:#?}",
         c.lost
-            .iter()
-            .filter(|s| s.file == file)
-            .map(|s| s.no)
-            .collect()
-    };
-    assert_eq!((got("a"), got("b")), (lost_a, lost_b), "{:#?}", c.lost);
+    );
     assert_eq!(c.injected.len(), 1, "{:#?}", c.injected);
     assert_eq!(c.injected[0].no, no(&d.a, Tag::Rst));
     assert_eq!(c.duplicated.len(), 1, "{:#?}", c.duplicated);
@@ -951,13 +947,7 @@ fn identical_copies_are_told_apart_by_the_ip_id() {
     let c = run(&a, &b);
     let mut lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
     lost_a.insert(no(&d.a, Tag::Orig(k)));
-    let got: BTreeSet<u64> = c
-        .lost
-        .iter()
-        .filter(|s| s.file == "a")
-        .map(|s| s.no)
-        .collect();
-    assert_eq!(got, lost_a, "{:#?}", c.lost);
+    assert_eq!(lost_in(&c, "a"), lost_a, "{:#?}", c.lost);
     let pair = c
         .pairs
         .iter()
