@@ -2,11 +2,10 @@
 //! captures paired through the inferred NAT map, with the comparison's lost, injected and modified
 //! frames counted per flow and direction, and the side-by-side ladder of one flow pair.
 //!
-//! [`crate::compare::Comparison`] lists the frames seen at one point only and the modified pairs,
-//! but not every matched pair. Here the frames of one flow direction that the comparison did not
-//! single out are paired in order on each side (a modified pair is kept as the comparison paired
-//! it); the delay of a pair is B's time brought onto A's clock minus A's time. Where one side
-//! coalesced segments (TSO/GRO) the counts differ and the surplus is drawn unpaired.
+//! Every frame takes what the comparison says of it: lost or injected, or paired with the frame
+//! the engine matched it to ([`crate::compare::Comparison::pairs`]), modified when that pair
+//! changed in transit; the rest (segments folded by TSO/GRO, duplicates, frames outside the common
+//! window) are drawn unpaired. The delay of a pair is B's time brought onto A's clock minus A's.
 
 use crate::analyzer::Analyzer;
 use crate::compare::keys::{endpoint, proto_name};
@@ -27,7 +26,7 @@ pub struct FlowDirection {
     pub lost: u64,
     pub injected: u64,
     pub modified: u64,
-    /// Median one-way delay of the frames paired in order (ms), positive from the point that
+    /// Median one-way delay of the matched pairs (ms), positive from the point that
     /// saw them first; `None` without pairs.
     pub delay_ms: Option<f64>,
     /// "a" when the packets of this direction passed point A first, "b" for B, "" unknown.
@@ -77,21 +76,26 @@ pub struct Ladder {
     pub truncated: bool,
 }
 
-/// The per-side sets the comparison singled out, by 0-based frame index.
+/// What the comparison says of each frame, by 0-based frame index per side.
 struct Marks {
     lost: [HashSet<u64>; 2],
     injected: [HashSet<u64>; 2],
-    /// A index → B index and back.
-    modified: [HashMap<u64, u64>; 2],
+    /// The engine's matched pairs: per side, the peer's index on the other side, or [`NO_PEER`].
+    peer: [Vec<u32>; 2],
+    /// A's indexes whose pair changed in transit.
+    changed: HashSet<u32>,
 }
 
+const NO_PEER: u32 = u32::MAX;
+
 impl Marks {
-    fn new(c: &Comparison) -> Self {
+    fn new(a: &Analyzer, b: &Analyzer, c: &Comparison) -> Self {
         let side = |file: &str| usize::from(file != "a");
         let mut m = Marks {
             lost: Default::default(),
             injected: Default::default(),
-            modified: Default::default(),
+            peer: [vec![NO_PEER; a.len()], vec![NO_PEER; b.len()]],
+            changed: HashSet::new(),
         };
         for s in &c.lost {
             m.lost[side(s.file)].insert(s.no);
@@ -99,12 +103,46 @@ impl Marks {
         for s in &c.injected {
             m.injected[side(s.file)].insert(s.no);
         }
-        for x in &c.modified {
-            m.modified[0].insert(x.a_no, x.b_no);
-            m.modified[1].insert(x.b_no, x.a_no);
+        for p in &c.pairs {
+            let (Some(ia), Some(ib)) = (index_of(p.a_no), index_of(p.b_no)) else {
+                continue;
+            };
+            let [peer_a, peer_b] = &mut m.peer;
+            if let (Some(x), Some(y)) = (peer_a.get_mut(ia as usize), peer_b.get_mut(ib as usize)) {
+                (*x, *y) = (ib, ia);
+            }
+            if p.changed {
+                m.changed.insert(ia);
+            }
         }
         m
     }
+
+    /// Frame `i` of side `side` (0: A): its kind and its peer on the other side.
+    fn classify(&self, side: usize, i: u32) -> (&'static str, Option<u32>) {
+        let no = u64::from(i) + 1;
+        if self.lost[side].contains(&no) {
+            return ("lost", None);
+        }
+        if self.injected[side].contains(&no) {
+            return ("injected", None);
+        }
+        let peer = self.peer[side].get(i as usize).copied();
+        let Some(p) = peer.filter(|&p| p != NO_PEER) else {
+            return ("unpaired", None);
+        };
+        let a_index = if side == 0 { i } else { p };
+        if self.changed.contains(&a_index) {
+            ("modified", Some(p))
+        } else {
+            ("matched", Some(p))
+        }
+    }
+}
+
+/// 0-based index of a 1-based frame number.
+fn index_of(no: u64) -> Option<u32> {
+    u32::try_from(no.checked_sub(1)?).ok()
 }
 
 fn stream_text(analyzer: &Analyzer, s: &Stream) -> [String; 2] {
@@ -249,7 +287,7 @@ fn frames_by_stream(analyzer: &Analyzer) -> Vec<[Vec<u32>; 2]> {
     out
 }
 
-/// One direction of a pair, classified and paired in order.
+/// One direction of a pair: each frame with its kind and peer, and the delays of the pairs.
 struct Paired {
     a: Vec<(u32, &'static str, Option<u32>)>,
     b: Vec<(u32, &'static str, Option<u32>)>,
@@ -264,80 +302,28 @@ fn pair_direction(
     fa: &[u32],
     fb: &[u32],
 ) -> Paired {
-    let kind = |side: usize, i: u32| -> Option<&'static str> {
-        let no = u64::from(i) + 1;
-        if marks.lost[side].contains(&no) {
-            Some("lost")
-        } else if marks.injected[side].contains(&no) {
-            Some("injected")
-        } else if marks.modified[side].contains_key(&no) {
-            Some("modified")
-        } else {
-            None
-        }
+    let ta = |i: u32| a.index().records.get(i as usize).map_or(0, |r| r.ts_ns);
+    let tb = |i: u32| {
+        c.clock.b_frame_to_a_ns(
+            i as usize,
+            b.index().records.get(i as usize).map_or(0, |r| r.ts_ns),
+        )
     };
     let mut out = Paired {
         a: Vec::with_capacity(fa.len()),
         b: Vec::with_capacity(fb.len()),
         delays_ns: Vec::new(),
     };
-    let ta = |i: u32| a.index().records.get(i as usize).map_or(0, |r| r.ts_ns);
-    let tb = |i: u32| {
-        c.clock
-            .b_to_a_ns(b.index().records.get(i as usize).map_or(0, |r| r.ts_ns))
-    };
-    // Frames neither singled out nor modified, paired in order.
-    let plain_a: Vec<u32> = fa
-        .iter()
-        .copied()
-        .filter(|&i| kind(0, i).is_none())
-        .collect();
-    let plain_b: Vec<u32> = fb
-        .iter()
-        .copied()
-        .filter(|&i| kind(1, i).is_none())
-        .collect();
-    let mut peer_a: HashMap<u32, u32> = HashMap::default();
-    let mut peer_b: HashMap<u32, u32> = HashMap::default();
-    for (&x, &y) in plain_a.iter().zip(&plain_b) {
-        peer_a.insert(x, y);
-        peer_b.insert(y, x);
-    }
     for &i in fa {
-        match kind(0, i) {
-            Some("modified") => {
-                let peer = marks.modified[0]
-                    .get(&(u64::from(i) + 1))
-                    .and_then(|&n| u32::try_from(n.checked_sub(1)?).ok());
-                if let Some(p) = peer {
-                    out.delays_ns.push(tb(p) - ta(i));
-                }
-                out.a.push((i, "modified", peer));
-            }
-            Some(k) => out.a.push((i, k, None)),
-            None => match peer_a.get(&i) {
-                Some(&p) => {
-                    out.delays_ns.push(tb(p) - ta(i));
-                    out.a.push((i, "matched", Some(p)));
-                }
-                None => out.a.push((i, "unpaired", None)),
-            },
+        let (kind, peer) = marks.classify(0, i);
+        if let Some(p) = peer {
+            out.delays_ns.push(tb(p) - ta(i));
         }
+        out.a.push((i, kind, peer));
     }
     for &i in fb {
-        match kind(1, i) {
-            Some("modified") => {
-                let peer = marks.modified[1]
-                    .get(&(u64::from(i) + 1))
-                    .and_then(|&n| u32::try_from(n.checked_sub(1)?).ok());
-                out.b.push((i, "modified", peer));
-            }
-            Some(k) => out.b.push((i, k, None)),
-            None => match peer_b.get(&i) {
-                Some(&p) => out.b.push((i, "matched", Some(p))),
-                None => out.b.push((i, "unpaired", None)),
-            },
-        }
+        let (kind, peer) = marks.classify(1, i);
+        out.b.push((i, kind, peer));
     }
     out
 }
@@ -375,7 +361,7 @@ fn b_frames(fb: Option<&[Vec<u32>; 2]>, flip: bool, dir: usize) -> &[u32] {
 }
 
 fn fill_counts(a: &Analyzer, b: &Analyzer, c: &Comparison, pairs: &mut [FlowPair], built: &Built) {
-    let marks = Marks::new(c);
+    let marks = Marks::new(a, b, c);
     let sa = frames_by_stream(a);
     let sb = frames_by_stream(b);
     for (pair, &(ia, ib, flip)) in pairs.iter_mut().zip(&built.ids) {
@@ -423,7 +409,7 @@ pub fn ladder(a: &Analyzer, b: &Analyzer, c: &Comparison, key: usize) -> Option<
     let (pairs, built) = build(a, b, c);
     let flow = pairs.get(key)?.clone();
     let &(ia, ib, flip) = built.ids.get(key)?;
-    let marks = Marks::new(c);
+    let marks = Marks::new(a, b, c);
     let sa = frames_by_stream(a);
     let sb = frames_by_stream(b);
     let origin = c.clock.origin_ns;
@@ -452,7 +438,8 @@ pub fn ladder(a: &Analyzer, b: &Analyzer, c: &Comparison, key: usize) -> Option<
         }
         for e in p.b {
             let t = b.index().records.get(e.0 as usize).map_or(0, |r| r.ts_ns);
-            out.b.push(rung(b, e, c.clock.b_to_a_ns(t)));
+            out.b
+                .push(rung(b, e, c.clock.b_frame_to_a_ns(e.0 as usize, t)));
         }
     }
     for side in [&mut out.a, &mut out.b] {

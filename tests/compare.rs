@@ -395,6 +395,15 @@ fn run(a: &[PathBuf], b: &[PathBuf]) -> Comparison {
     )
 }
 
+/// Frame numbers reported lost that were seen in `file` ("a" or "b").
+fn lost_in(c: &Comparison, file: &str) -> BTreeSet<u64> {
+    c.lost
+        .iter()
+        .filter(|s| s.file == file)
+        .map(|s| s.no)
+        .collect()
+}
+
 /// Writes the derived pair: A as one file, B split in two chained files.
 fn write_pair(d: &Derived, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let a = dir.join("client.pcap");
@@ -438,18 +447,7 @@ fn derived_pair_reports_every_difference() {
     // Lost: client→server packets seen at A only, server→client seen at B only.
     let lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
     let lost_b: BTreeSet<u64> = d.lost_b.iter().map(|&i| no(&d.b, Tag::Orig(i))).collect();
-    let got_a: BTreeSet<u64> = c
-        .lost
-        .iter()
-        .filter(|s| s.file == "a")
-        .map(|s| s.no)
-        .collect();
-    let got_b: BTreeSet<u64> = c
-        .lost
-        .iter()
-        .filter(|s| s.file == "b")
-        .map(|s| s.no)
-        .collect();
+    let (got_a, got_b) = (lost_in(&c, "a"), lost_in(&c, "b"));
     assert_eq!(got_a, lost_a, "{:#?}", c.lost);
     assert_eq!(got_b, lost_b, "{:#?}", c.lost);
     assert_eq!(c.directions.a_to_b.lost, 3);
@@ -851,4 +849,110 @@ fn real_namespace_pair_matches_the_routers_truth() {
     assert_eq!(sum(|r| r.injected), [0, 0]);
     assert_eq!(sum(|r| r.matched)[0] + sum(|r| r.matched)[1], c.matched);
     assert_eq!(sum(|r| r.modified)[1], 8);
+}
+
+/// B's clock steps forward by 250 ms halfway through its capture (an NTP step): the step is
+/// found where it happened, measured within its bound, and matching works across it: every loss,
+/// injection and duplicate of the derived pair is still reported, and nothing more.
+#[test]
+fn a_clock_step_in_one_capture_is_found_and_matching_holds_across_it() {
+    const STEP_NS: i64 = 250_000_000;
+    let mut d = derive();
+    let half = d.b.len() / 2;
+    for x in &mut d.b[half..] {
+        x.0 += STEP_NS;
+    }
+    let dir = temp_dir("stepped");
+    let (a, b) = write_pair(&d, &dir);
+    let c = run(&a, &b);
+    assert!(c.common);
+    assert_eq!(c.clock.steps.len(), 1, "{:#?}", c.clock);
+    let step = c.clock.steps[0];
+    assert_eq!(step.b_no, half as u64 + 1, "{step:?}");
+    let bound = step.uncertainty_s.expect("packets both ways");
+    assert!(
+        (step.by_s - STEP_NS as f64 * 1e-9).abs() <= bound + 1e-6,
+        "{step:?}"
+    );
+    assert!(bound < 1e-3, "{step:?}");
+    assert!((step.by_s - STEP_NS as f64 * 1e-9).abs() < 1e-4, "{step:?}");
+    // Where it happened on A's clock: when B's frame after the step was taken, less the delay.
+    let at = ((d.b[half].0 - STEP_NS - d.a[0].0) as f64 * 1e-9 - OFFSET_S) / (1.0 + DRIFT);
+    assert!((step.at_s - at).abs() < 0.01, "{step:?} vs {at}");
+    // The line itself is the unstepped pair's.
+    assert!(
+        (c.clock.offset_s - OFFSET_S).abs() <= c.clock.uncertainty_s.unwrap() + 1e-6,
+        "{:?}",
+        c.clock
+    );
+    // Loss, injection and duplicates are exactly the unstepped pair's.
+    let lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
+    let lost_b: BTreeSet<u64> = d.lost_b.iter().map(|&i| no(&d.b, Tag::Orig(i))).collect();
+    assert_eq!(
+        (lost_in(&c, "a"), lost_in(&c, "b")),
+        (lost_a, lost_b),
+        "{:#?}",
+        c.lost
+    );
+    assert_eq!(c.injected.len(), 1, "{:#?}", c.injected);
+    assert_eq!(c.injected[0].no, no(&d.a, Tag::Rst));
+    assert_eq!(c.duplicated.len(), 1, "{:#?}", c.duplicated);
+    assert_eq!(c.matched, d.a.len() as u64 - 3 - 1);
+    assert_eq!(c.outside_window.a + c.outside_window.b, 0);
+    // Delays stay those of the path, not the step.
+    let p50 = c.delay.a_to_b.unwrap().p50_ms;
+    assert!(p50 < 100.0, "{:?}", c.delay);
+    let finding = c
+        .findings
+        .iter()
+        .find(|f| f.kind == "compare_clock_step")
+        .expect("a clock-step finding");
+    assert!(
+        finding.verdict.contains("jumped forward by 250.0"),
+        "{}",
+        finding.verdict
+    );
+    assert_eq!(finding.frames_b, vec![half as u64 + 1]);
+}
+
+/// Two identical copies of a client segment at A that differ only by their IPv4 ID (a
+/// retransmission with the same bytes, 100 µs later); only the second reached B, 2.9 ms after it
+/// (the first one's delay, 3 ms, fits the path's usual delay better). The IP ID tells them
+/// apart: the first copy is the one lost.
+#[test]
+fn identical_copies_are_told_apart_by_the_ip_id() {
+    let mut d = derive();
+    let data_up = |f: &[u8]| is_tcp(f) && upward(f) && tcp_payload_len(f) > 0;
+    let frames: Vec<(i64, Vec<u8>)> = d.a.iter().map(|(t, f, _)| (*t, f.clone())).collect();
+    let at = nth(&frames, 33, data_up);
+    let Tag::Orig(k) = d.a[at].2 else {
+        panic!("an original frame")
+    };
+    assert!(!d.lost_a.contains(&k) && k != d.dup_in_transit && k != d.dscp && k != d.ttl);
+    let bump_id = |f: &mut Vec<u8>| {
+        let id = u16::from_be_bytes([f[18], f[19]]);
+        assert_ne!(id, 0, "the capture's client sets IP IDs");
+        f[18..20].copy_from_slice(&id.wrapping_add(1).to_be_bytes());
+        fix_checksums(f);
+    };
+    let mut copy = d.a[at].1.clone();
+    bump_id(&mut copy);
+    let t = d.a[at].0 + 100_000;
+    d.a.push((t, copy, Tag::Copy(k)));
+    d.a.sort_by_key(|x| x.0);
+    let in_b = d.b.iter().position(|x| x.2 == Tag::Orig(k)).unwrap();
+    bump_id(&mut d.b[in_b].1);
+    let dir = temp_dir("ipid");
+    let (a, b) = write_pair(&d, &dir);
+    let c = run(&a, &b);
+    let mut lost_a: BTreeSet<u64> = d.lost_a.iter().map(|&i| no(&d.a, Tag::Orig(i))).collect();
+    lost_a.insert(no(&d.a, Tag::Orig(k)));
+    assert_eq!(lost_in(&c, "a"), lost_a, "{:#?}", c.lost);
+    let pair = c
+        .pairs
+        .iter()
+        .find(|p| p.b_no == in_b as u64 + 1)
+        .expect("B's copy is matched");
+    assert_eq!(pair.a_no, no(&d.a, Tag::Copy(k)));
+    assert!(!pair.changed, "{pair:?}");
 }

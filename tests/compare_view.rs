@@ -6,7 +6,9 @@
 
 mod common;
 
-use tracelens::compare::{self, Side};
+use std::collections::BTreeSet;
+use tracelens::analyzer::Analyzer;
+use tracelens::compare::{self, Comparison, Side};
 use tracelens::compare_view::{flow_list, flow_pairs, ladder};
 
 const DROPPED: [u64; 2] = [7, 10];
@@ -84,22 +86,27 @@ fn pair() -> (Vec<u8>, Vec<u8>) {
     (raw, b)
 }
 
+/// Compares two analysed captures.
+fn compare_sides(a: (&Analyzer, &common::Memory), b: (&Analyzer, &common::Memory)) -> Comparison {
+    compare::compare(
+        Side {
+            analyzer: a.0,
+            bytes: a.1,
+        },
+        Side {
+            analyzer: b.0,
+            bytes: b.1,
+        },
+    )
+}
+
 #[test]
 fn flows_pair_through_nat_and_the_ladder_marks_what_changed() {
     let (raw_a, raw_b) = pair();
     let (a, bytes_a) = common::analyze("client.pcap", raw_a);
     let (b, bytes_b) = common::analyze("server.pcap", raw_b);
     assert_eq!((a.len(), b.len()), (22, 20));
-    let c = compare::compare(
-        Side {
-            analyzer: &a,
-            bytes: &bytes_a,
-        },
-        Side {
-            analyzer: &b,
-            bytes: &bytes_b,
-        },
-    );
+    let c = compare_sides((&a, &bytes_a), (&b, &bytes_b));
     assert!((c.clock.offset_s - 5.0).abs() < 1e-3, "{:?}", c.clock);
 
     let flows = flow_pairs(&a, &b, &c);
@@ -146,4 +153,82 @@ fn flows_pair_through_nat_and_the_ladder_marks_what_changed() {
         .iter()
         .all(|r| r.kind == "matched" || r.kind == "modified"));
     assert!(ladder(&a, &b, &c, 1).is_none());
+}
+
+/// Every (A frame, B frame) pair the ladders of all flows draw, checked from both sides, and the
+/// set of A frames the ladders show.
+fn ladder_pairs(
+    a: &Analyzer,
+    b: &Analyzer,
+    c: &Comparison,
+) -> (BTreeSet<(u64, u64)>, BTreeSet<u64>) {
+    let (mut pairs, mut shown) = (BTreeSet::new(), BTreeSet::new());
+    for key in 0..flow_pairs(a, b, c).len() {
+        let l = ladder(a, b, c, key).expect("a ladder");
+        assert!(!l.truncated);
+        let from_b: BTreeSet<(u64, u64)> =
+            l.b.iter().filter_map(|r| Some((r.peer?, r.no))).collect();
+        let from_a: BTreeSet<(u64, u64)> =
+            l.a.iter().filter_map(|r| Some((r.no, r.peer?))).collect();
+        assert_eq!(from_a, from_b, "flow {key}: both sides of the ladder agree");
+        pairs.extend(from_a);
+        shown.extend(l.a.iter().map(|r| r.no));
+    }
+    (pairs, shown)
+}
+
+/// The ladders draw exactly the engine's matched pairs (of the frames they show), and every
+/// modified rung is a pair the engine found changed.
+fn assert_ladders_use_the_engines_pairs(a: &Analyzer, b: &Analyzer, c: &Comparison) {
+    let (drawn, shown) = ladder_pairs(a, b, c);
+    let engine: BTreeSet<(u64, u64)> = c
+        .pairs
+        .iter()
+        .filter(|p| shown.contains(&p.a_no))
+        .map(|p| (p.a_no, p.b_no))
+        .collect();
+    assert!(!engine.is_empty());
+    assert_eq!(drawn, engine);
+    let changed: BTreeSet<u64> = c
+        .pairs
+        .iter()
+        .filter(|p| p.changed)
+        .map(|p| p.a_no)
+        .collect();
+    for key in 0..flow_pairs(a, b, c).len() {
+        let l = ladder(a, b, c, key).unwrap();
+        for r in &l.a {
+            assert_eq!(r.kind == "modified", changed.contains(&r.no), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn the_ladder_draws_the_engines_pairs_on_the_derived_pair() {
+    let (raw_a, raw_b) = pair();
+    let (a, bytes_a) = common::analyze("client.pcap", raw_a);
+    let (b, bytes_b) = common::analyze("server.pcap", raw_b);
+    let c = compare_sides((&a, &bytes_a), (&b, &bytes_b));
+    assert_eq!(c.pairs.len() as u64, c.matched);
+    assert_ladders_use_the_engines_pairs(&a, &b, &c);
+    let (drawn, _) = ladder_pairs(&a, &b, &c);
+    assert_eq!(drawn.len(), 20);
+}
+
+#[test]
+fn the_ladder_draws_the_engines_pairs_on_the_real_pair() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compare");
+    let (a, bytes_a) = common::load_file(&dir.join("client.pcap"));
+    let (b, bytes_b) = common::load_file(&dir.join("server.pcap"));
+    let c = compare_sides((&a, &bytes_a), (&b, &bytes_b));
+    assert_eq!(c.matched, 515);
+    assert_ladders_use_the_engines_pairs(&a, &b, &c);
+    // Only the ICMP pairs have no TCP/UDP flow to draw them in.
+    let (drawn, _) = ladder_pairs(&a, &b, &c);
+    let icmp = c
+        .pairs
+        .iter()
+        .filter(|p| c.flows[p.flow as usize].a.starts_with("icmp"))
+        .count();
+    assert_eq!(drawn.len() + icmp, c.pairs.len());
 }

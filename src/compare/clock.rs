@@ -8,7 +8,9 @@
 //! between the points; how that round trip splits between the two directions is unknowable). With
 //! packets in one direction only, the Moon/Zhang estimate is used instead (the line under the cloud
 //! that minimises the total distance to it): the offset then includes the smallest one-way delay
-//! and has no bound.
+//! and has no bound. A clock that steps inside a capture (an NTP step) is modelled as the same
+//! line plus jumps of B's clock at given B frames ([`ClockStep`], found by `super::steps`): B's
+//! times are brought back across each jump before the line applies.
 
 use serde::Serialize;
 
@@ -24,8 +26,42 @@ pub struct Point {
     pub d: f64,
 }
 
-/// The fitted clock relation between the two sides.
+/// A jump of B's clock inside its capture.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ClockStep {
+    /// B's first frame (1-based) after the jump.
+    pub b_no: u64,
+    /// When: seconds after A's first frame, on A's clock.
+    pub at_s: f64,
+    /// How far B's clock jumped (positive: forward), seconds.
+    pub by_s: f64,
+    /// Bound on the error of `by_s` (the two pieces' offset bounds added); `None` with packets
+    /// in one direction only.
+    pub uncertainty_s: Option<f64>,
+    /// `b_no − 1`, and that frame's timestamp on B's clock (ns).
+    #[serde(skip)]
+    pub b_frame: u32,
+    #[serde(skip)]
+    pub b_ns: i64,
+}
+
+impl ClockStep {
+    fn by_ns(&self) -> i64 {
+        (self.by_s * 1e9).round() as i64
+    }
+}
+
+/// The total jump (ns) of `steps` that B frame `frame` comes after.
+pub fn stepped_ns(steps: &[ClockStep], frame: usize) -> i64 {
+    steps
+        .iter()
+        .filter(|s| s.b_frame as usize <= frame)
+        .map(ClockStep::by_ns)
+        .sum()
+}
+
+/// The fitted clock relation between the two sides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClockModel {
     /// `t_b − t_a` at A's first frame, seconds.
     pub offset_s: f64,
@@ -39,6 +75,9 @@ pub struct ClockModel {
     /// The two clouds overlap: no line separates them (a clock step, or a mismatch).
     #[serde(skip)]
     pub inconsistent: bool,
+    /// Jumps of B's clock, in B's frame order (not in the JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<ClockStep>,
 }
 
 impl ClockModel {
@@ -50,6 +89,7 @@ impl ClockModel {
             uncertainty_s: None,
             origin_ns,
             inconsistent: false,
+            steps: Vec::new(),
         }
     }
 
@@ -57,8 +97,25 @@ impl ClockModel {
         self.drift_ppm * 1e-6
     }
 
-    /// Side B's timestamp `t_b_ns` expressed on A's clock (ns since 1970).
+    /// Side B's timestamp `t_b_ns` expressed on A's clock (ns since 1970). With clock steps the
+    /// jumps are placed by B's time (after a backward jump, times B read twice are taken as
+    /// after it): prefer [`Self::b_frame_to_a_ns`] when the frame is known.
     pub fn b_to_a_ns(&self, t_b_ns: i64) -> i64 {
+        let jumped: i64 = self
+            .steps
+            .iter()
+            .filter(|s| s.b_ns <= t_b_ns)
+            .map(ClockStep::by_ns)
+            .sum();
+        self.line_b_to_a_ns(t_b_ns.saturating_sub(jumped))
+    }
+
+    /// B frame `frame`'s timestamp `t_b_ns` expressed on A's clock, across B's clock steps.
+    pub fn b_frame_to_a_ns(&self, frame: usize, t_b_ns: i64) -> i64 {
+        self.line_b_to_a_ns(t_b_ns.saturating_sub(stepped_ns(&self.steps, frame)))
+    }
+
+    fn line_b_to_a_ns(&self, t_b_ns: i64) -> i64 {
         let since = (t_b_ns.saturating_sub(self.origin_ns)) as f64 * 1e-9;
         let a = (since - self.offset_s) / (1.0 + self.drift());
         self.origin_ns.saturating_add((a * 1e9).round() as i64)
@@ -153,6 +210,7 @@ pub fn fit(a_first: &[Point], b_first: &[Point], origin_ns: i64) -> Option<Clock
         uncertainty_s: bound,
         origin_ns,
         inconsistent,
+        steps: Vec::new(),
     };
     match (up.is_empty(), down.is_empty()) {
         (true, true) => None,
@@ -236,6 +294,7 @@ mod tests {
             uncertainty_s: Some(0.001),
             origin_ns: 1_000_000_000_000,
             inconsistent: false,
+            steps: Vec::new(),
         };
         let t = 1_000_000_000_000 + 3_600_000_000_000;
         let b = m.a_to_b_ns(t);

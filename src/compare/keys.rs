@@ -371,36 +371,57 @@ fn read_header(link_type: u32, data: &[u8], record: &PacketRecord) -> Header {
 /// its record alone.
 pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
     let index = analyzer.index();
-    let mut out = SideKeys {
-        keys: Vec::with_capacity(index.records.len()),
-        ..SideKeys::default()
+    let mut builder = Builder {
+        analyzer,
+        bytes,
+        out: SideKeys {
+            keys: Vec::with_capacity(index.records.len()),
+            ..SideKeys::default()
+        },
+        table: FlowTable::default(),
     };
-    let mut table = FlowTable::default();
-    let mut first_ts: Option<i64> = None;
-    let mut last_ts: Option<i64> = None;
+    let mut span: Option<(i64, i64)> = None;
     for (i, record) in index.records.iter().enumerate() {
+        if record.has(flag::HAS_TIME) {
+            let t = record.ts_ns;
+            span = Some(span.map_or((t, t), |(f, l)| (f.min(t), l.max(t))));
+        }
+        let key = builder.key(i, record);
+        builder.out.keys.push(key);
+    }
+    builder.out.span = span;
+    builder.out
+}
+
+/// The state of [`build`]: the keys and flows so far and the 5-tuple table.
+struct Builder<'a> {
+    analyzer: &'a Analyzer,
+    bytes: &'a dyn FrameBytes,
+    out: SideKeys,
+    table: FlowTable,
+}
+
+impl Builder<'_> {
+    /// The key of frame `i` (its flow created or continued), or a bare timed key when the frame
+    /// is not comparable.
+    fn key(&mut self, i: usize, record: &PacketRecord) -> PacketKey {
+        let index = self.analyzer.index();
         let mut key = PacketKey {
             ts_ns: record.ts_ns,
             ..PacketKey::default()
         };
-        if record.has(flag::HAS_TIME) {
-            first_ts = Some(first_ts.map_or(record.ts_ns, |t: i64| t.min(record.ts_ns)));
-            last_ts = Some(last_ts.map_or(record.ts_ns, |t: i64| t.max(record.ts_ns)));
-        }
         let comparable = record.is_ip()
             && !record.has(flag::LATER_FRAGMENT)
             && (record.has(flag::TRANSPORT) || !matches!(record.ip_proto, 6 | 17 | 1 | 58));
         let (Some(src), Some(dst)) = (index.addrs.get(record.src), index.addrs.get(record.dst))
         else {
-            out.keys.push(key);
-            continue;
+            return key;
         };
         if !comparable || link_scoped(src) || link_scoped(dst) {
-            out.keys.push(key);
-            continue;
+            return key;
         }
         let proto = record.ip_proto;
-        let header = frame_bytes(analyzer, bytes, i, record)
+        let header = frame_bytes(self.analyzer, self.bytes, i, record)
             .map(|data| read_header(index.link_type_of(record), &data, record))
             .unwrap_or_default();
         // Flow ends: ports for TCP/UDP, the echo identifier for ICMP echo, nothing otherwise.
@@ -410,46 +431,8 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
             1 | 58 if is_echo(proto, record.src_port) => (icmp_ident, icmp_ident),
             _ => (0, 0),
         };
-        let tuple = canonical(proto, (src, sport), (dst, dport));
-        let tcp = proto == 6;
-        let syn_only = tcp && record.tcp_flags & 0x12 == 0x02;
-        let mut flow_id = table.get(&tuple).copied();
-        // A SYN with a new ISN on known ports starts a new connection.
-        if let (Some(id), true) = (flow_id, syn_only) {
-            let f = &out.flows[id as usize];
-            let dir = usize::from(f.ends[0] != (src, sport));
-            if f.isn[dir].is_some_and(|isn| isn != record.seq) {
-                flow_id = None;
-            }
-        }
-        let id = match flow_id {
-            Some(id) => id,
-            None => {
-                // The initiator sends the SYN; a flow first seen at its SYN-ACK starts from the
-                // other end.
-                let synack = tcp && record.tcp_flags & 0x12 == 0x12;
-                let ends = if synack {
-                    [(dst, dport), (src, sport)]
-                } else {
-                    [(src, sport), (dst, dport)]
-                };
-                let id = out.flows.len() as u32;
-                out.flows.push(SideFlow {
-                    proto,
-                    ends,
-                    isn: [None, None],
-                    first_frame: i as u32,
-                    first_content: 0,
-                    first_fuzzy: NO_FUZZY,
-                    first_flags: record.tcp_flags,
-                    first_ts: record.ts_ns,
-                    packets: [0, 0],
-                });
-                table.insert(tuple, id);
-                id
-            }
-        };
-        let flow = &mut out.flows[id as usize];
+        let id = self.flow_of(i, record, (src, sport), (dst, dport));
+        let flow = &mut self.out.flows[id as usize];
         let dir = u8::from(flow.ends[0] != (src, sport));
         let d = usize::from(dir);
         flow.packets[d] = flow.packets[d].saturating_add(1);
@@ -457,67 +440,123 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
         key.dir = dir;
         key.payload_len = record.payload_len;
         key.ip_id = record.ip_id;
-        let mut h = FxHasher::default();
-        h.write_u8(proto);
-        h.write_u16(record.payload_len);
-        h.write_u64(header.payload_hash);
-        match proto {
-            6 => {
-                key.tcp_flags = record.tcp_flags;
-                if flow.isn[d].is_none() || record.tcp_flags & 0x02 != 0 {
-                    flow.isn[d] = Some(record.seq);
-                }
-                let ack_flag = record.tcp_flags & 0x10 != 0;
-                if ack_flag && flow.isn[1 - d].is_none() {
-                    flow.isn[1 - d] = Some(record.ack.wrapping_sub(1));
-                }
-                let rel_seq = record.seq.wrapping_sub(flow.isn[d].unwrap_or(record.seq));
-                key.seq = record.seq;
-                key.ack = if ack_flag { record.ack } else { 0 };
-                key.fuzzy = record.seq;
-                if flow.first_frame == i as u32 {
-                    flow.first_fuzzy = rel_seq;
-                }
-                h.write_u8(record.tcp_flags & 0x3f);
-                h.write_u16(record.window);
-                h.write_u64(header.sack);
-                if let Some((tsval, tsecr)) = header.tsval {
-                    h.write_u32(tsval);
-                    h.write_u32(tsecr);
-                }
-            }
-            17 if record.ip_id != 0 => key.fuzzy = u32::from(record.ip_id),
-            1 | 58 => {
-                // Type, code and sequence (the identifier is the NAT's to rewrite).
-                h.write_u16(record.src_port);
-                h.write_u16(record.dst_port);
-                h.write_u16(record.seq as u16);
-                key.fuzzy = u32::from(record.src_port) << 16 | (record.seq & 0xffff);
-            }
-            _ => {}
-        }
-        key.content = h.finish();
-        let mut f = FxHasher::default();
-        f.write_u8(header.tos);
-        f.write_u16(record.ip_len);
-        f.write_u8(u8::from(record.has(flag::DONT_FRAGMENT)));
-        if tcp {
-            f.write_u8(header.tcp_hdr_len);
-            f.write_u8(record.tcp_flags);
-            f.write_u8(u8::from(record.has(flag::TCP_NS)));
-            f.write_u16(record.window);
-            f.write_u16(header.urgent);
-            f.write_u64(header.tcp_options);
-        }
-        key.fingerprint = f.finish();
+        key.content = content_hash(flow, d, i, record, &header, &mut key);
+        key.fingerprint = fingerprint(record, &header);
         if flow.first_frame == i as u32 {
             flow.first_content = key.content;
-            if !tcp {
+            if proto != 6 {
                 flow.first_fuzzy = key.fuzzy;
             }
         }
-        out.keys.push(key);
+        key
     }
-    out.span = first_ts.zip(last_ts);
-    out
+
+    /// The flow of a frame from `src` to `dst`: the 5-tuple's, or a new one (a SYN with a new
+    /// ISN on known ports starts a new connection).
+    fn flow_of(
+        &mut self,
+        i: usize,
+        record: &PacketRecord,
+        src: (IpAddr, u16),
+        dst: (IpAddr, u16),
+    ) -> u32 {
+        let proto = record.ip_proto;
+        let tuple = canonical(proto, src, dst);
+        let tcp = proto == 6;
+        let syn_only = tcp && record.tcp_flags & 0x12 == 0x02;
+        if let Some(id) = self.table.get(&tuple).copied() {
+            let f = &self.out.flows[id as usize];
+            let dir = usize::from(f.ends[0] != src);
+            let new_isn = syn_only && f.isn[dir].is_some_and(|isn| isn != record.seq);
+            if !new_isn {
+                return id;
+            }
+        }
+        // The initiator sends the SYN; a flow first seen at its SYN-ACK starts from the other end.
+        let synack = tcp && record.tcp_flags & 0x12 == 0x12;
+        let ends = if synack { [dst, src] } else { [src, dst] };
+        let id = self.out.flows.len() as u32;
+        self.out.flows.push(SideFlow {
+            proto,
+            ends,
+            isn: [None, None],
+            first_frame: i as u32,
+            first_content: 0,
+            first_fuzzy: NO_FUZZY,
+            first_flags: record.tcp_flags,
+            first_ts: record.ts_ns,
+            packets: [0, 0],
+        });
+        self.table.insert(tuple, id);
+        id
+    }
+}
+
+/// The NAT-invariant content hash of frame `i` (direction `d` of `flow`); fills the key's TCP
+/// and fuzzy fields and learns the flow's ISNs on the way.
+fn content_hash(
+    flow: &mut SideFlow,
+    d: usize,
+    i: usize,
+    record: &PacketRecord,
+    header: &Header,
+    key: &mut PacketKey,
+) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_u8(record.ip_proto);
+    h.write_u16(record.payload_len);
+    h.write_u64(header.payload_hash);
+    match record.ip_proto {
+        6 => {
+            key.tcp_flags = record.tcp_flags;
+            if flow.isn[d].is_none() || record.tcp_flags & 0x02 != 0 {
+                flow.isn[d] = Some(record.seq);
+            }
+            let ack_flag = record.tcp_flags & 0x10 != 0;
+            if ack_flag && flow.isn[1 - d].is_none() {
+                flow.isn[1 - d] = Some(record.ack.wrapping_sub(1));
+            }
+            let rel_seq = record.seq.wrapping_sub(flow.isn[d].unwrap_or(record.seq));
+            key.seq = record.seq;
+            key.ack = if ack_flag { record.ack } else { 0 };
+            key.fuzzy = record.seq;
+            if flow.first_frame == i as u32 {
+                flow.first_fuzzy = rel_seq;
+            }
+            h.write_u8(record.tcp_flags & 0x3f);
+            h.write_u16(record.window);
+            h.write_u64(header.sack);
+            if let Some((tsval, tsecr)) = header.tsval {
+                h.write_u32(tsval);
+                h.write_u32(tsecr);
+            }
+        }
+        17 if record.ip_id != 0 => key.fuzzy = u32::from(record.ip_id),
+        1 | 58 => {
+            // Type, code and sequence (the identifier is the NAT's to rewrite).
+            h.write_u16(record.src_port);
+            h.write_u16(record.dst_port);
+            h.write_u16(record.seq as u16);
+            key.fuzzy = u32::from(record.src_port) << 16 | (record.seq & 0xffff);
+        }
+        _ => {}
+    }
+    h.finish()
+}
+
+/// Hash of the header fields that should survive the path unchanged.
+fn fingerprint(record: &PacketRecord, header: &Header) -> u64 {
+    let mut f = FxHasher::default();
+    f.write_u8(header.tos);
+    f.write_u16(record.ip_len);
+    f.write_u8(u8::from(record.has(flag::DONT_FRAGMENT)));
+    if record.ip_proto == 6 {
+        f.write_u8(header.tcp_hdr_len);
+        f.write_u8(record.tcp_flags);
+        f.write_u8(u8::from(record.has(flag::TCP_NS)));
+        f.write_u16(record.window);
+        f.write_u16(header.urgent);
+        f.write_u64(header.tcp_options);
+    }
+    f.finish()
 }

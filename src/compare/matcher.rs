@@ -7,8 +7,9 @@
 //! modified in transit. Within a key, copies (retransmissions, duplicates) are paired in order,
 //! never collapsed: walking both sides' copies in time, a downstream copy earlier than any upstream
 //! copy could explain it is seen downstream only, an upstream copy later than the window is lost,
-//! and when two upstream copies could explain one downstream copy the later one (closest to the
-//! delay floor) takes it.
+//! and when two upstream copies could explain one downstream copy the one with the same IPv4 ID
+//! takes it (when the IDs tell them apart), else the one whose delay is closest to the expected
+//! one.
 
 use super::clock::ClockModel;
 use super::keys::{SideKeys, NO_FLOW, NO_FUZZY};
@@ -61,6 +62,8 @@ struct Entry {
     frame: u32,
     /// pair << 1 | A's direction.
     pair_dir: u32,
+    /// IPv4 identification (0: none).
+    ip_id: u16,
 }
 
 fn place(side: &SideKeys, pairing: &Pairing, is_b: bool, frame: usize) -> Option<(u32, u8)> {
@@ -163,7 +166,7 @@ impl Ctx<'_> {
         let side = if is_b { self.b } else { self.a };
         let t = side.keys[frame as usize].ts_ns;
         if is_b {
-            self.clock.b_to_a_ns(t)
+            self.clock.b_frame_to_a_ns(frame as usize, t)
         } else {
             t
         }
@@ -187,6 +190,7 @@ impl Ctx<'_> {
                     t: self.time(is_b, i as u32),
                     frame: i as u32,
                     pair_dir: p << 1 | u32::from(dir & 1),
+                    ip_id: side.keys[i].ip_id,
                 })
             })
             .collect();
@@ -226,6 +230,20 @@ impl Ctx<'_> {
         let delay = |i: usize, j: usize| down[j].t.saturating_sub(up[i].t);
         let expected = self.window.expected_ns[usize::from(!a_first)];
         let dist = |x: i64| x.saturating_sub(expected).saturating_abs();
+        // Whether `x` upstream and `y` downstream carry the same IPv4 ID (None: one has none).
+        let same_id =
+            |x: &Entry, y: &Entry| (x.ip_id != 0 && y.ip_id != 0).then_some(x.ip_id == y.ip_id);
+        // Take the next copy instead of this one: by IP ID when it tells them apart, else by
+        // the delay closest to the expected one.
+        let next_fits_better =
+            |this: (&Entry, &Entry), next: (&Entry, &Entry), d: i64, d2: i64| match (
+                same_id(this.0, this.1),
+                same_id(next.0, next.1),
+            ) {
+                (Some(false), Some(true)) => true,
+                (Some(true), Some(false)) => false,
+                _ => dist(d2) < dist(d),
+            };
         let (mut i, mut j) = (0, 0);
         while i < up.len() && j < down.len() {
             let d = delay(i, j);
@@ -241,7 +259,9 @@ impl Ctx<'_> {
             // More upstream copies left: one was lost; skip this one if the next fits better.
             if left_up > left_down && i + 1 < up.len() {
                 let d2 = delay(i + 1, j);
-                if d2 >= -self.window.early_ns && dist(d2) < dist(d) {
+                if d2 >= -self.window.early_ns
+                    && next_fits_better((&up[i], &down[j]), (&up[i + 1], &down[j]), d, d2)
+                {
                     i += 1;
                     continue;
                 }
@@ -249,7 +269,9 @@ impl Ctx<'_> {
             // More downstream copies left: one is extra; skip this one if the next fits better.
             if left_down > left_up && j + 1 < down.len() {
                 let d2 = delay(i, j + 1);
-                if d2 <= self.window.late_ns && dist(d2) < dist(d) {
+                if d2 <= self.window.late_ns
+                    && next_fits_better((&up[i], &down[j]), (&up[i], &down[j + 1]), d, d2)
+                {
                     j += 1;
                     continue;
                 }

@@ -7,9 +7,9 @@
 //!
 //! The pipeline, one module per step: [`keys`] (a small NAT-invariant key per frame), [`pairing`]
 //! (anchors, flow pairs and the NAT map), [`clock`] (offset and drift from the anchors, a two-way
-//! hull fit with an error bound), [`matcher`] (the windowed match: exact, folded byte ranges,
-//! fuzzy), [`diff`] (the field-level diff of a modified pair) and [`report`] (the numbers, the
-//! verdict sentences and the JSON shape the CLI prints). Everything is linear after a few sorts
+//! hull fit with an error bound), [`steps`] (jumps of B's clock inside its capture), [`matcher`] (the windowed match: exact, folded byte ranges,
+//! fuzzy), [`diff`] (the field-level diff of a modified pair), [`report`] (the numbers and the
+//! JSON shape the CLI prints) and `verdicts` (the sentences in the findings style). Everything is linear after a few sorts
 //! of fixed-size entries, so two million-packet captures compare in well under two seconds.
 
 pub mod clock;
@@ -18,6 +18,8 @@ pub mod keys;
 pub mod matcher;
 pub mod pairing;
 pub mod report;
+pub mod steps;
+mod verdicts;
 
 use crate::analyzer::{Analyzer, FrameLocation};
 use crate::filter::FrameBytes;
@@ -75,9 +77,18 @@ pub fn compare_with(a: Side<'_>, b: Side<'_>, options: &Options) -> Comparison {
     let anchors = pairing::anchors(&ka, &kb);
     let mut pairs = pairing::pair_flows(&ka, &kb, &anchors);
     let origin = ka.span.map_or(0, |s| s.0);
-    let (up, down) = clock_points(&ka, &kb, &pairs, origin, &mut anchors.iter().copied());
-    let first_clock =
-        clock::fit(&up, &down, origin).unwrap_or_else(|| clock::ClockModel::identity(origin));
+    let mut anchor_points = clock_points(&ka, &kb, &pairs, origin, &mut anchors.iter().copied());
+    let b_ns = |f: usize| kb.keys.get(f).map(|k| k.ts_ns);
+    let mut steps = steps::detect(&mut anchor_points, &b_ns, origin);
+    if !steps.is_empty() {
+        // A step can mislead which point a flow's direction passes first: ask again across it.
+        let jumped = |ib: u32| clock::stepped_ns(&steps, ib as usize);
+        pairing::infer_directions(&ka, &kb, &anchors, &mut pairs, &jumped);
+        anchor_points = clock_points(&ka, &kb, &pairs, origin, &mut anchors.iter().copied());
+        steps = steps::detect(&mut anchor_points, &b_ns, origin);
+    }
+    let first_clock = fit_across(&anchor_points, &steps, origin)
+        .unwrap_or_else(|| clock::ClockModel::identity(origin));
     let late_ns = (options.max_delay_s.max(0.0) * 1e9) as i64;
     let early_ns = |c: &clock::ClockModel| {
         let bound = c.uncertainty_s.unwrap_or(0.0).min(options.max_delay_s);
@@ -99,7 +110,7 @@ pub fn compare_with(a: Side<'_>, b: Side<'_>, options: &Options) -> Comparison {
     pairing::fill_seq_deltas(&ka, &kb, &mut pairs, &anchors);
     let matching = matcher::match_packets(&ka, &kb, &pairs, &first_clock, window);
     // Refit on every exact match (many more points than the anchors).
-    let (up, down) = clock_points(
+    let matched_points = clock_points(
         &ka,
         &kb,
         &pairs,
@@ -110,7 +121,7 @@ pub fn compare_with(a: Side<'_>, b: Side<'_>, options: &Options) -> Comparison {
             .filter(|m| !m.fuzzy)
             .map(|m| (m.a, m.b)),
     );
-    let clock = clock::fit(&up, &down, origin).unwrap_or(first_clock);
+    let clock = fit_across(&matched_points, &steps, origin).unwrap_or(first_clock);
     report::build(report::Input {
         a,
         b,
@@ -123,16 +134,16 @@ pub fn compare_with(a: Side<'_>, b: Side<'_>, options: &Options) -> Comparison {
     })
 }
 
-/// Clock points of matched frame pairs (A index, B index) in paired flows, split by which point
-/// the packet passed first.
+/// Clock points of matched frame pairs (A index, B index) in paired flows, with B's frame and
+/// which point the packet passed first.
 fn clock_points(
     ka: &keys::SideKeys,
     kb: &keys::SideKeys,
     pairs: &pairing::Pairing,
     origin: i64,
     list: &mut dyn Iterator<Item = (u32, u32)>,
-) -> (Vec<clock::Point>, Vec<clock::Point>) {
-    let (mut up, mut down) = (Vec::new(), Vec::new());
+) -> Vec<steps::StepPoint> {
+    let mut out = Vec::new();
     for (ia, ib) in list {
         let (Some(x), Some(y)) = (ka.keys.get(ia as usize), kb.keys.get(ib as usize)) else {
             continue;
@@ -144,17 +155,38 @@ fn clock_points(
         if pairs.pair_of_b.get(y.flow as usize) != Some(&p) {
             continue;
         }
-        let point = clock::Point {
+        out.push(steps::StepPoint {
+            b: ib,
             t: x.ts_ns.saturating_sub(origin) as f64 * 1e-9,
             d: y.ts_ns.saturating_sub(x.ts_ns) as f64 * 1e-9,
+            a_first: pairs.pairs[p as usize].a_first[usize::from(x.dir)],
+        });
+    }
+    out
+}
+
+/// The clock line fitted on `points` with B's jumps taken out, carrying those jumps.
+fn fit_across(
+    points: &[steps::StepPoint],
+    jumps: &[clock::ClockStep],
+    origin: i64,
+) -> Option<clock::ClockModel> {
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    for p in points {
+        let jumped = clock::stepped_ns(jumps, p.b as usize) as f64 * 1e-9;
+        let point = clock::Point {
+            t: p.t,
+            d: p.d - jumped,
         };
-        if pairs.pairs[p as usize].a_first[usize::from(x.dir)] {
+        if p.a_first {
             up.push(point);
         } else {
             down.push(point);
         }
     }
-    (up, down)
+    let mut model = clock::fit(&up, &down, origin)?;
+    model.steps = jumps.to_vec();
+    Some(model)
 }
 
 /// The median corrected transit of the anchors passing A first and of those passing B first.
@@ -172,7 +204,7 @@ fn expected_delays(
         if p == pairing::NO_PAIR || pairs.pair_of_b[y.flow as usize] != p {
             continue;
         }
-        let tb = clock.b_to_a_ns(y.ts_ns);
+        let tb = clock.b_frame_to_a_ns(ib as usize, y.ts_ns);
         if pairs.pairs[p as usize].a_first[usize::from(x.dir)] {
             delays[0].push(tb.saturating_sub(x.ts_ns));
         } else {

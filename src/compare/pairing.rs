@@ -100,15 +100,6 @@ pub fn anchors(a: &SideKeys, b: &SideKeys) -> Vec<(u32, u32)> {
     out
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mid = v.len() / 2;
-    v.select_nth_unstable_by(mid, f64::total_cmp);
-    Some(v[mid])
-}
-
 /// Pairs flows by anchor votes and infers which point each direction passes first.
 pub fn pair_flows(a: &SideKeys, b: &SideKeys, anchors: &[(u32, u32)]) -> Pairing {
     let mut votes: HashMap<(u32, u32, bool), u32> = HashMap::default();
@@ -143,29 +134,55 @@ pub fn pair_flows(a: &SideKeys, b: &SideKeys, anchors: &[(u32, u32)]) -> Pairing
             seq_delta: [0, 0],
         });
     }
-    // Clock differences per pair and A direction.
-    let mut diffs: Vec<[Vec<f64>; 2]> = vec![[Vec::new(), Vec::new()]; pairing.pairs.len()];
+    infer_directions(a, b, anchors, &mut pairing, &|_| 0);
+    pairing
+}
+
+/// Infers which point each direction of each pair passes first, and which side A is on, from the
+/// anchors' `t_b − t_a` (`jumped_ns(B frame)`: B's clock steps before that frame, taken out).
+pub fn infer_directions(
+    a: &SideKeys,
+    b: &SideKeys,
+    anchors: &[(u32, u32)],
+    pairing: &mut Pairing,
+    jumped_ns: &dyn Fn(u32) -> i64,
+) {
+    // Which direction passes A first: per pair, anchors next to each other in B's order but of
+    // opposite directions vote by which has the larger `t_b − t_a` (neighbours, not medians of
+    // the whole flow, so a clock step inside the flow moves one vote at most).
+    let mut diffs: Vec<Vec<(u32, u8, i64)>> = vec![Vec::new(); pairing.pairs.len()];
     for &(ia, ib) in anchors {
         let (ka, kb) = (&a.keys[ia as usize], &b.keys[ib as usize]);
         let p = pairing.pair_of_a[ka.flow as usize];
         if p == NO_PAIR || pairing.pair_of_b[kb.flow as usize] != p {
             continue;
         }
-        let d = kb.ts_ns.saturating_sub(ka.ts_ns) as f64 * 1e-9;
-        diffs[p as usize][usize::from(ka.dir)].push(d);
+        let tb = kb.ts_ns.saturating_sub(jumped_ns(ib));
+        diffs[p as usize].push((ib, ka.dir, tb.saturating_sub(ka.ts_ns)));
     }
     let (mut initiator_a_first, mut initiator_b_first) = (0u64, 0u64);
     let mut known = vec![false; pairing.pairs.len()];
-    for (p, [d0, d1]) in diffs.iter_mut().enumerate() {
-        let weight = (d0.len() + d1.len()) as u64;
-        if let (Some(m0), Some(m1)) = (median(d0), median(d1)) {
-            let a_first = m0 >= m1;
+    for (p, list) in diffs.iter_mut().enumerate() {
+        list.sort_unstable();
+        let mut vote = 0i64;
+        let mut voted = false;
+        for w in list.windows(2) {
+            let ((_, dx, x), (_, dy, y)) = (w[0], w[1]);
+            if dx == dy {
+                continue;
+            }
+            let (d0, d1) = if dx == 0 { (x, y) } else { (y, x) };
+            vote += if d0 >= d1 { 1 } else { -1 };
+            voted = true;
+        }
+        if voted {
+            let a_first = vote >= 0;
             pairing.pairs[p].a_first = [a_first, !a_first];
             known[p] = true;
             if a_first {
-                initiator_a_first += weight;
+                initiator_a_first += list.len() as u64;
             } else {
-                initiator_b_first += weight;
+                initiator_b_first += list.len() as u64;
             }
         }
     }
@@ -176,7 +193,6 @@ pub fn pair_flows(a: &SideKeys, b: &SideKeys, anchors: &[(u32, u32)]) -> Pairing
             pair.a_first = [default, !default];
         }
     }
-    pairing
 }
 
 /// Pairs the flows no anchor tied: same protocol and first-packet key (content, then the fuzzy
@@ -196,7 +212,7 @@ pub fn pair_leftovers(
         if pairing.pair_of_b[fb] != NO_PAIR {
             continue;
         }
-        let t = clock.b_to_a_ns(flow.first_ts);
+        let t = clock.b_frame_to_a_ns(flow.first_frame as usize, flow.first_ts);
         by_content
             .entry((flow.proto, flow.first_content))
             .or_default()

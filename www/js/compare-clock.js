@@ -1,4 +1,5 @@
-// The clock model (how B's clock relates to A's) and the NAT map the comparison inferred.
+// The clock model (how B's clock relates to A's, with the jumps of B's clock) and the NAT map the
+// comparison inferred.
 
 import { el } from './dom.js';
 import * as fmt from './format.js';
@@ -9,7 +10,17 @@ export function clockText(clock) {
   const sign = clock.offset_s < 0 ? '−' : '+';
   const bound = typeof clock.uncertainty_s === 'number' ? ` (± ${fmt.seconds(clock.uncertainty_s)})` : ' (bound unknown: packets in one direction only)';
   const drift = `${clock.drift_ppm >= 0 ? '+' : '−'}${Math.abs(clock.drift_ppm).toFixed(1)} ppm`;
-  return `B's clock = A's ${sign} ${Math.abs(clock.offset_s).toFixed(6)} s${bound}, drift ${drift}`;
+  const steps = (clock.steps ?? []).map(stepText);
+  return `B's clock = A's ${sign} ${Math.abs(clock.offset_s).toFixed(6)} s${bound}, drift ${drift}` +
+    (steps.length ? `; ${steps.join('; ')}` : '');
+}
+
+/** "B's clock jumped forward 250.000 ms (± 0.1 ms) 0.795 s after A's first frame, before B's frame 478". */
+function stepText(step) {
+  const bound = typeof step.uncertainty_s === 'number' ? ` (± ${fmt.seconds(step.uncertainty_s)})` : '';
+  const way = step.by_s >= 0 ? 'forward' : 'back';
+  return `B's clock jumped ${way} ${(Math.abs(step.by_s) * 1e3).toFixed(3)} ms${bound} ` +
+    `${Number(step.at_s).toFixed(3)} s after A's first frame, before B's frame ${Number(step.b_no)}`;
 }
 
 export function renderClock(root, comparison) {
