@@ -172,7 +172,7 @@ pub struct FlowList {
 pub fn flow_list(a: &Analyzer, b: &Analyzer, c: &Comparison, limit: usize) -> FlowList {
     let mut rows = flow_pairs(a, b, c);
     let total = rows.len();
-    rows.sort_by_key(|f| {
+    crate::sort::sort_by_key(&mut rows, |f| {
         let [x, y] = &f.dirs;
         let differences = x.lost + y.lost + x.injected + y.injected + x.modified + y.modified;
         let frames = x.frames_a + y.frames_a + x.frames_b + y.frames_b;
@@ -443,7 +443,7 @@ pub fn ladder(a: &Analyzer, b: &Analyzer, c: &Comparison, key: usize) -> Option<
         }
     }
     for side in [&mut out.a, &mut out.b] {
-        side.sort_by_key(|r| r.no);
+        crate::sort::sort_by_key(side, |r| r.no);
         if side.len() > MAX_LADDER_FRAMES {
             side.truncate(MAX_LADDER_FRAMES);
             out.truncated = true;

@@ -113,7 +113,7 @@ pub fn pair_flows(a: &SideKeys, b: &SideKeys, anchors: &[(u32, u32)]) -> Pairing
             .or_default() += 1;
     }
     let mut ranked: Vec<((u32, u32, bool), u32)> = votes.into_iter().collect();
-    ranked.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    crate::sort::sort_by(&mut ranked, |x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let mut pairing = Pairing {
         pair_of_a: vec![NO_PAIR; a.flows.len()],
         pair_of_b: vec![NO_PAIR; b.flows.len()],

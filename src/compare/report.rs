@@ -538,7 +538,7 @@ fn seq_rewrites(ka: &SideKeys, pairing: &Pairing) -> Vec<(u32, SeqRewrite)> {
             }
         }
     }
-    out.sort_by_key(|(frame, _)| *frame);
+    crate::sort::sort_by_key(&mut out, |(frame, _)| *frame);
     out
 }
 
@@ -691,7 +691,7 @@ fn seen_list(c: &Input<'_>, lists: &[Vec<(bool, u32)>; 2]) -> Vec<Seen> {
             }
         })
         .collect();
-    out.sort_by_key(|s| (s.file, s.no));
+    crate::sort::sort_by_key(&mut out, |s| (s.file, s.no));
     out
 }
 

@@ -144,7 +144,7 @@ fn injected_kinds(keys: &SideKeys, frames: &[u32]) -> Vec<String> {
         *kinds.entry(packet_kind(proto, k.tcp_flags)).or_default() += 1;
     }
     let mut kinds: Vec<(String, u64)> = kinds.into_iter().collect();
-    kinds.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    crate::sort::sort_by(&mut kinds, |x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     kinds
         .iter()
         .map(|(k, n)| {

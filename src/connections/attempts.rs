@@ -520,7 +520,7 @@ pub fn group_by_path<'a>(attempts: impl Iterator<Item = &'a Attempt>) -> Vec<Pat
             });
         }
     }
-    groups.sort_by_key(|g| g.first_frame());
+    crate::sort::sort_by_key(&mut groups, |g| g.first_frame());
     groups
 }
 

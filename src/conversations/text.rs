@@ -11,7 +11,7 @@ pub fn tshark_order(frames: impl Iterator<Item = u64>) -> Vec<usize> {
         .filter(|(_, f)| *f > 0)
         .map(|(i, f)| (f, i))
         .collect();
-    order.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    crate::sort::sort_by(&mut order, |x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
     order.into_iter().map(|(_, i)| i).collect()
 }
 

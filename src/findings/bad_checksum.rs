@@ -506,7 +506,7 @@ impl Senders {
             *counts.entry(r.src).or_default() += 1;
         }
         let mut list: Vec<(u32, u64)> = counts.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut list, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Senders {
             frames: frames.len(),
             which: Which::of(frames),
@@ -577,7 +577,7 @@ fn offload_facts(index: &PacketIndex, bad: &[Bad], why: &[Why], offload: &[&Bad]
         }
     }
     let mut hosts: Vec<(u32, usize)> = counts.into_iter().collect();
-    hosts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::sort::sort_by(&mut hosts, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let segmented = why.iter().filter(|&&w| w == Why::SegmentOffload).count();
     let received = why.iter().filter(|&&w| w == Why::ReceiveOffload).count();
     Offload {

@@ -37,7 +37,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
             .into_iter()
             .map(|g| (g, Outcome::Unreachable)),
     );
-    groups.sort_by_key(|(g, _)| g.first_frame());
+    crate::sort::sort_by_key(&mut groups, |(g, _)| g.first_frame());
     let ttls = usual_ttls(index, groups.iter().map(|(g, _)| g.server.0));
     super::one_by_one_then_rest(
         &groups,

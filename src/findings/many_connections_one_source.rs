@@ -119,7 +119,7 @@ pub fn with_limited_paths(
     let mut limited_sources: Vec<u32> = paths.iter().map(|p| p.0).collect();
     limited_sources.sort_unstable();
     findings.extend(volume_findings(index, &tries, &limited_sources));
-    findings.sort_by_key(|f| f.first_frame());
+    crate::sort::sort_by_key(&mut findings, |f| f.first_frame());
     (findings, paths)
 }
 
@@ -195,7 +195,9 @@ struct PathTries<'a> {
 
 fn by_path<'a>(tries: &[Try<'a>]) -> Vec<PathTries<'a>> {
     let mut sorted = tries.to_vec();
-    sorted.sort_by_key(|t| (t.attempt.client.0, t.attempt.server, t.ts, t.first_syn()));
+    crate::sort::sort_by_key(&mut sorted, |t| {
+        (t.attempt.client.0, t.attempt.server, t.ts, t.first_syn())
+    });
     sorted
         .chunk_by(|a, b| {
             (a.attempt.client.0, a.attempt.server) == (b.attempt.client.0, b.attempt.server)
@@ -484,7 +486,7 @@ fn volume_findings(index: &PacketIndex, tries: &[Try<'_>], limited: &[u32]) -> V
             && limited.binary_search(&client).is_err()
     };
     let mut starts: Vec<&Try<'_>> = tries.iter().filter(|t| busy(t.attempt.client.0)).collect();
-    starts.sort_by_key(|t| (t.attempt.client.0, t.ts, t.first_syn()));
+    crate::sort::sort_by_key(&mut starts, |t| (t.attempt.client.0, t.ts, t.first_syn()));
     let mut findings = Vec::new();
     for run in starts.chunk_by(|a, b| a.attempt.client.0 == b.attempt.client.0) {
         if let Some((from, to, failed)) = worst_window(run) {

@@ -364,7 +364,7 @@ impl Finding {
 /// Orders findings by severity (errors first), then first evidence frame (findings without frames
 /// last), then kind, so the output is stable.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
+    crate::sort::sort_by(findings, |a, b| {
         a.severity
             .cmp(&b.severity)
             .then_with(|| {

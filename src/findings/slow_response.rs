@@ -174,7 +174,7 @@ pub fn from_streams(
     let mut groups: Vec<(Vec<Measured>, Vec<u32>)> = by_server
         .into_iter()
         .map(|(server, mut list)| {
-            list.sort_by(|a, b| {
+            crate::sort::sort_by(&mut list, |a, b| {
                 b.turn
                     .think_ns
                     .cmp(&a.turn.think_ns)
@@ -185,7 +185,9 @@ pub fn from_streams(
             (list, times)
         })
         .collect();
-    groups.sort_by_key(|(g, _)| g.first().map_or(u32::MAX, |m| m.turn.request_first));
+    crate::sort::sort_by_key(&mut groups, |(g, _)| {
+        g.first().map_or(u32::MAX, |m| m.turn.request_first)
+    });
     super::one_by_one_then_rest(
         &groups,
         MAX_SERVERS,
