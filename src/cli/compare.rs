@@ -4,8 +4,10 @@
 //! side's files are read into memory once, indexed exactly as `packets` reads them (merged into
 //! one timeline), and their frames' bytes are read from that memory by the comparison.
 
+use super::output::write_text;
 use flate2::read::MultiGzDecoder;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -88,20 +90,23 @@ pub fn run(a: &[PathBuf], b: &[PathBuf], json: bool, timings: bool) -> u8 {
     }
     if json {
         match serde_json::to_string_pretty(&comparison) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => write_text(&(text + "\n")),
             Err(e) => {
                 eprintln!("tracelens: {e}");
                 return 2;
             }
         }
     } else {
-        print_text(&comparison);
+        write_text(&text_report(&comparison));
     }
     status_a.max(status_b)
 }
 
-fn print_text(c: &Comparison) {
-    println!(
+/// The comparison as text lines (clock, counts, NAT, verdicts, the first 50 of each list).
+fn text_report(c: &Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "clock: B − A = {:+.6} s at A's first frame, drift {:+.2} ppm, uncertainty {}",
         c.clock.offset_s,
         c.clock.drift_ppm,
@@ -109,7 +114,8 @@ fn print_text(c: &Comparison) {
             .uncertainty_s
             .map_or("unknown".to_string(), |u| format!("±{:.3} ms", u * 1e3))
     );
-    println!(
+    let _ = writeln!(
+        out,
         "matched {} packets in {} paired flows; lost {}, injected {}, modified {}",
         c.matched,
         c.flows_paired,
@@ -118,7 +124,8 @@ fn print_text(c: &Comparison) {
         c.modified_total
     );
     for d in [&c.directions.a_to_b, &c.directions.b_to_a] {
-        println!(
+        let _ = writeln!(
+            out,
             "  {}: sent {}, matched {}, lost {}, injected {}, modified {}, hops {}",
             d.name,
             d.sent,
@@ -130,22 +137,22 @@ fn print_text(c: &Comparison) {
         );
     }
     for n in &c.nat {
-        println!("nat {} {} ↔ {} ({} flows)", n.proto, n.a, n.b, n.flows);
+        let _ = writeln!(out, "nat {} {} ↔ {} ({} flows)", n.proto, n.a, n.b, n.flows);
     }
     for f in &c.findings {
-        println!("[{}] {}", f.severity.as_str(), f.verdict);
+        let _ = writeln!(out, "[{}] {}", f.severity.as_str(), f.verdict);
         if !f.filter_a.is_empty() {
-            println!("    A: {}", f.filter_a);
+            let _ = writeln!(out, "    A: {}", f.filter_a);
         }
         if !f.filter_b.is_empty() {
-            println!("    B: {}", f.filter_b);
+            let _ = writeln!(out, "    B: {}", f.filter_b);
         }
     }
     for s in c.lost.iter().take(50) {
-        println!("lost     {} #{} {}", s.file, s.no, s.flow);
+        let _ = writeln!(out, "lost     {} #{} {}", s.file, s.no, s.flow);
     }
     for s in c.injected.iter().take(50) {
-        println!("injected {} #{} {}", s.file, s.no, s.flow);
+        let _ = writeln!(out, "injected {} #{} {}", s.file, s.no, s.flow);
     }
     for m in c.modified.iter().take(50) {
         let changes: Vec<String> = m
@@ -160,11 +167,13 @@ fn print_text(c: &Comparison) {
                 )
             })
             .collect();
-        println!(
+        let _ = writeln!(
+            out,
             "modified a #{} b #{}: {}",
             m.a_no,
             m.b_no,
             changes.join("; ")
         );
     }
+    out
 }

@@ -3,6 +3,7 @@
 //! (frames, descending) as one JSON array.
 
 use super::load::load;
+use super::output::write_text;
 use serde_json::Value;
 use std::path::PathBuf;
 use tracelens::conversations::{tshark_order, Kind};
@@ -36,12 +37,11 @@ pub fn run<R>(paths: &[PathBuf], kind: &str, as_json: bool, table: &Table<R>) ->
             .into_iter()
             .map(|at| (table.to_json)(kind, &rows[at]))
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&array).unwrap_or_default()
-        );
+        let mut text = serde_json::to_string_pretty(&array).unwrap_or_default();
+        text.push('\n');
+        write_text(&text);
     } else {
-        print!("{}", (table.to_text)(kind, &rows));
+        write_text(&(table.to_text)(kind, &rows));
     }
     outcome.exit_code()
 }
