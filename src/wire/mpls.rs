@@ -1,0 +1,71 @@
+//! One MPLS label stack entry (RFC 3032) as a zero-copy view: [`MplsEntry`] checks once that
+//! its 4 bytes are there and reads the label, traffic class, bottom-of-stack bit and TTL. The
+//! index's link decoder ([`super::link`]) and the details tree walk a label stack entry by entry
+//! through it. etherparse does not parse MPLS, so the view is written here.
+
+use super::error::{need, WireError};
+
+pub const ENTRY_LEN: usize = 4;
+
+/// Each field is a bit range of the one 32-bit entry (as tshark shows it).
+pub mod field {
+    use std::ops::Range;
+    pub const ENTRY: Range<usize> = 0..4;
+    pub const LABEL_MASK: u32 = 0xffff_f000;
+    pub const TC_MASK: u32 = 0x0e00;
+    pub const BOTTOM_MASK: u32 = 0x0100;
+    pub const TTL_MASK: u32 = 0xff;
+}
+
+/// A label stack entry at the start of `bytes`.
+#[derive(Debug, Clone, Copy)]
+pub struct MplsEntry<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> MplsEntry<'a> {
+    #[inline]
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, ENTRY_LEN)?;
+        Ok(MplsEntry { bytes })
+    }
+
+    /// The whole entry as one big-endian word.
+    pub fn word(&self) -> u32 {
+        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
+    }
+
+    pub fn label(&self) -> u32 {
+        self.word() >> 12
+    }
+
+    /// Traffic class (the former "experimental" bits).
+    pub fn tc(&self) -> u32 {
+        (self.word() >> 9) & 7
+    }
+
+    /// Bottom of stack: the last entry before the payload.
+    #[inline]
+    pub fn bottom(&self) -> bool {
+        self.bytes[2] & 0x01 != 0
+    }
+
+    pub fn ttl(&self) -> u32 {
+        self.word() & 0xff
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_fields() {
+        // Label 16, TC 0, bottom of stack, TTL 255 (tcpdump/mpls-ldp-hello style entry).
+        let e = MplsEntry::new(&[0x00, 0x01, 0x01, 0xff, 0x45]).unwrap();
+        assert_eq!((e.label(), e.tc(), e.bottom(), e.ttl()), (16, 0, true, 255));
+        let e = MplsEntry::new(&[0x00, 0x01, 0x0e, 0x40]).unwrap();
+        assert_eq!((e.label(), e.tc(), e.bottom(), e.ttl()), (16, 7, false, 64));
+        assert!(MplsEntry::new(&[0; 3]).is_err());
+    }
+}
