@@ -9,7 +9,6 @@
 
 use super::error::{need, WireError};
 use super::ethernet::{self, EthernetHeader, VlanTag};
-use super::llc::{LlcHeader, CONTROL_UI, SNAP_LEN};
 use super::mpls::{self, MplsEntry};
 use super::ppp::{PppHeader, PppoeHeader, PPPOE_LEN};
 use super::sll::{self, Sll2Header, SllHeader};
@@ -207,35 +206,9 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
 }
 
 /// An IEEE 802.11 data frame without FCS (as Aruba GRE carries it) whose body is LLC/SNAP:
-/// the EtherType of the body and its offset in `data`. `None` for management, control,
-/// protected and null-data frames, A-MSDUs and bodies that are not SNAP with an EtherType.
+/// the EtherType of the body and its offset in `data` (see [`super::wlan::snap_payload`]).
 pub fn wlan_snap_payload(data: &[u8]) -> Option<(u16, usize)> {
-    let (fc0, fc1) = (*data.first()?, *data.get(1)?);
-    let subtype = fc0 >> 4;
-    // Version 0, type 2 (data), not protected, a subtype that carries a body.
-    if fc0 & 0x03 != 0 || (fc0 >> 2) & 0x03 != 2 || fc1 & 0x40 != 0 || subtype & 0x04 != 0 {
-        return None;
-    }
-    let mut len = 24;
-    if fc1 & 0x03 == 0x03 {
-        len += 6; // address 4 (to and from the DS)
-    }
-    if subtype & 0x08 != 0 {
-        if data.get(len)? & 0x80 != 0 {
-            return None; // A-MSDU
-        }
-        len += 2; // QoS control
-        if fc1 & 0x80 != 0 {
-            len += 4; // HT control
-        }
-    }
-    let llc = LlcHeader::new(rest(data, len)).ok()?;
-    let snap = llc.snap().filter(|_| llc.control() == CONTROL_UI)?;
-    let bridge_tunnel = snap.oui() == [0x00, 0x00, 0xF8];
-    if snap.oui() != [0, 0, 0] && !bridge_tunnel {
-        return None;
-    }
-    Some((snap.protocol(), len + SNAP_LEN))
+    super::wlan::snap_payload(data)
 }
 
 #[cfg(test)]

@@ -42,5 +42,6 @@ pub mod tcp;
 pub mod udp;
 pub mod vxlan;
 pub mod walk;
+pub mod wlan;
 
 pub use error::WireError;

@@ -1,7 +1,8 @@
 //! One MPLS label stack entry (RFC 3032) as a zero-copy view: [`MplsEntry`] checks once that
 //! its 4 bytes are there and reads the label, traffic class, bottom-of-stack bit and TTL. The
 //! index's link decoder ([`super::link`]) and the details tree walk a label stack entry by entry
-//! through it. etherparse does not parse MPLS, so the view is written here.
+//! through it; [`payload_kind`] guesses what follows the stack and [`control_word_sequence`]
+//! reads an Ethernet pseudowire's control word. etherparse does not parse MPLS, so the view is written here.
 
 use super::error::{need, WireError};
 
@@ -55,6 +56,37 @@ impl<'a> MplsEntry<'a> {
     }
 }
 
+/// What follows the bottom label, guessed from its first nibble as Wireshark does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MplsPayload {
+    Ipv4,
+    Ipv6,
+    /// An Ethernet pseudowire behind a control word (first nibble 0).
+    ControlWord,
+    /// An Ethernet pseudowire without a control word.
+    Ethernet,
+}
+
+/// The payload after the bottom of the stack, from its first byte (`None` when there is none).
+pub fn payload_kind(payload: &[u8]) -> Option<MplsPayload> {
+    Some(match payload.first()? >> 4 {
+        4 => MplsPayload::Ipv4,
+        6 => MplsPayload::Ipv6,
+        0 => MplsPayload::ControlWord,
+        _ => MplsPayload::Ethernet,
+    })
+}
+
+pub const CONTROL_WORD_LEN: usize = 4;
+/// The control word's sequence number (RFC 4385).
+pub const CONTROL_WORD_SEQUENCE: std::ops::Range<usize> = 2..4;
+
+/// The sequence number of the pseudowire control word at the start of `bytes`.
+pub fn control_word_sequence(bytes: &[u8]) -> Result<u16, WireError> {
+    need(bytes, CONTROL_WORD_LEN)?;
+    Ok(u16::from_be_bytes([bytes[2], bytes[3]]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +99,9 @@ mod tests {
         let e = MplsEntry::new(&[0x00, 0x01, 0x0e, 0x40]).unwrap();
         assert_eq!((e.label(), e.tc(), e.bottom(), e.ttl()), (16, 7, false, 64));
         assert!(MplsEntry::new(&[0; 3]).is_err());
+        assert_eq!(payload_kind(&[0x45]), Some(MplsPayload::Ipv4));
+        assert_eq!(payload_kind(&[0x00]), Some(MplsPayload::ControlWord));
+        assert_eq!(payload_kind(&[]), None);
+        assert_eq!(control_word_sequence(&[0, 0, 0x01, 0x02]), Ok(0x0102));
     }
 }

@@ -1,7 +1,8 @@
 //! PPP (RFC 1661/1662) and PPPoE (RFC 2516) headers as zero-copy views. [`PppHeader`] reads the
 //! optional `FF 03` address/control bytes and the 1-byte (odd first byte, RFC 1661's protocol
 //! field compression) or 2-byte protocol; [`PppoeHeader`] the 6-byte PPPoE header and the end of
-//! the payload its length announces. The index's link decoder ([`super::link`]), the GRE walker
+//! the payload its length announces, [`PppControl`] the LCP/IPCP header and options and
+//! [`pppoe_tags`] the discovery tags. The index's link decoder ([`super::link`]), the GRE walker
 //! and the details tree read PPP and PPPoE only through them. etherparse parses neither.
 
 use super::error::{need, WireError};
@@ -172,6 +173,109 @@ impl<'a> PppoeHeader<'a> {
     }
 }
 
+/// PPP's control protocols (LCP, IPCP, IPV6CP, CCP) share a 4-byte header: code, identifier,
+/// length; configure messages (codes 1–4) carry type–length options after it.
+pub const CONTROL_LEN: usize = 4;
+/// At most this many control options or PPPoE tags are walked.
+pub const MAX_CONTROL_OPTIONS: usize = 64;
+pub const MAX_PPPOE_TAGS: usize = 128;
+
+/// Byte ranges of a control protocol header's fields.
+pub mod control_field {
+    use std::ops::Range;
+    pub const CODE: usize = 0;
+    pub const IDENTIFIER: usize = 1;
+    pub const LENGTH: Range<usize> = 2..4;
+}
+
+/// An LCP/IPCP/IPV6CP/CCP packet at the start of `bytes`.
+#[derive(Debug, Clone, Copy)]
+pub struct PppControl<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> PppControl<'a> {
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        need(bytes, CONTROL_LEN)?;
+        Ok(PppControl { bytes })
+    }
+
+    pub fn code(&self) -> u8 {
+        self.bytes[control_field::CODE]
+    }
+
+    pub fn identifier(&self) -> u8 {
+        self.bytes[control_field::IDENTIFIER]
+    }
+
+    pub fn length(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[2], self.bytes[3]])
+    }
+
+    /// The end of the packet (from its start): its length, or the captured end if sooner.
+    pub fn end(&self) -> usize {
+        usize::from(self.length()).min(self.bytes.len())
+    }
+
+    /// True for Configure-Request/Ack/Nak/Reject, which carry options.
+    pub fn has_options(&self) -> bool {
+        (1..=4).contains(&self.code())
+    }
+
+    /// The options as (start from the packet's start, type, length): each at least 2 bytes and
+    /// inside the packet; the walk stops at the first that is not.
+    pub fn options(&self) -> impl Iterator<Item = (usize, u8, usize)> + 'a {
+        let (bytes, end) = (self.bytes, self.end());
+        let mut at = CONTROL_LEN;
+        (0..MAX_CONTROL_OPTIONS).map_while(move |_| {
+            let (kind, len) = (*bytes.get(at)?, usize::from(*bytes.get(at + 1)?));
+            if at + 2 > end || len < 2 || at + len > end {
+                return None;
+            }
+            let start = at;
+            at += len;
+            Some((start, kind, len))
+        })
+    }
+}
+
+/// One PPPoE discovery tag: where it starts in the payload, its type, its length field and its
+/// value as captured (cut at the captured end when the length runs past it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PppoeTag<'a> {
+    pub start: usize,
+    pub kind: u16,
+    pub len: usize,
+    pub value: &'a [u8],
+}
+
+/// The tags of a PPPoE discovery payload: `payload` as captured, `declared` bytes long by the
+/// header's length field. The walk ends after End-Of-List (type 0) or the declared end.
+pub fn pppoe_tags(payload: &[u8], declared: usize) -> impl Iterator<Item = PppoeTag<'_>> + '_ {
+    let mut at = 0;
+    let mut done = false;
+    (0..MAX_PPPOE_TAGS).map_while(move |_| {
+        if done {
+            return None;
+        }
+        let kind = u16::from_be_bytes([*payload.get(at)?, *payload.get(at + 1)?]);
+        let len = usize::from(u16::from_be_bytes([
+            *payload.get(at + 2)?,
+            *payload.get(at + 3)?,
+        ]));
+        let rest = &payload[at + 4..];
+        let tag = PppoeTag {
+            start: at,
+            kind,
+            len,
+            value: rest.get(..len).unwrap_or(rest),
+        };
+        at += 4 + len;
+        done = kind == 0 || at >= declared;
+        Some(tag)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +292,29 @@ mod tests {
         assert_eq!((h.protocol(), h.len()), (0xff, 1));
         assert!(PppHeader::new(&[0xff, 0x03, 0x00]).is_err());
         assert!(PppHeader::new(&[]).is_err());
+    }
+
+    #[test]
+    fn lcp_options_and_pppoe_tags() {
+        // LCP Configure-Request, id 1, length 14: MRU 1492, magic number.
+        let lcp = [1, 1, 0, 14, 1, 4, 5, 0xd4, 5, 6, 1, 2, 3, 4, 0xff];
+        let c = PppControl::new(&lcp).unwrap();
+        assert_eq!(
+            (c.code(), c.identifier(), c.length(), c.end()),
+            (1, 1, 14, 14)
+        );
+        let opts: Vec<_> = c.options().collect();
+        assert_eq!(opts, vec![(4, 1, 4), (8, 5, 6)]);
+        // PADI: Service-Name (empty), Host-Uniq of 2 bytes, then a tag cut by the capture.
+        let tags = [1, 1, 0, 0, 1, 3, 0, 2, 0xab, 0xcd, 1, 2, 0, 9, 0x41];
+        let t: Vec<_> = pppoe_tags(&tags, 30).collect();
+        assert_eq!(t.len(), 3);
+        assert_eq!(
+            (t[1].start, t[1].kind, t[1].value),
+            (4, 0x0103, &[0xab, 0xcd][..])
+        );
+        assert_eq!((t[2].len, t[2].value), (9, &[0x41][..]));
+        assert_eq!(pppoe_tags(&tags, 4).count(), 1);
     }
 
     #[test]
