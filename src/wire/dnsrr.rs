@@ -7,6 +7,7 @@
 
 use super::dns::record as field;
 use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const TYPE_A: u16 = 1;
 pub const TYPE_NS: u16 = 2;
@@ -26,18 +27,12 @@ fn be16(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
-/// The fixed fields after a record's name: `bytes` start where the name ends in place.
-#[derive(Debug, Clone, Copy)]
-pub struct RecordFields<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// The fixed fields after a record's name: `bytes` start where the name ends in place.
+    RecordFields, field::LEN
 }
 
 impl<'a> RecordFields<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, field::LEN)?;
-        Ok(RecordFields { bytes })
-    }
-
     pub fn kind(&self) -> u16 {
         be16(self.bytes, field::TYPE.start)
     }

@@ -3,7 +3,7 @@
 //! ID and index. An Ethernet frame follows it; GRE announces it with protocol type 0x88BE and a
 //! sequence number. etherparse does not parse ERSPAN, so the view is written here.
 
-use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
 /// The GRE protocol type of ERSPAN types I and II.
@@ -22,18 +22,12 @@ pub mod field {
     pub const INDEX: Range<usize> = 4..8;
 }
 
-/// An ERSPAN type II header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct ErspanHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An ERSPAN type II header at the start of `bytes`.
+    ErspanHeader, HEADER_LEN
 }
 
 impl<'a> ErspanHeader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(ErspanHeader { bytes })
-    }
-
     fn word(&self, at: usize) -> u32 {
         let b = &self.bytes[at..at + 4];
         u32::from_be_bytes([b[0], b[1], b[2], b[3]])

@@ -6,7 +6,7 @@
 //! tree must show a header cut short field by field, so the views are written here (etherparse's
 //! slices are the oracle of the tests).
 
-use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 14;
 pub const VLAN_TAG_LEN: usize = 4;
@@ -36,19 +36,12 @@ fn array6(bytes: &[u8], r: std::ops::Range<usize>) -> [u8; 6] {
     a
 }
 
-/// An Ethernet II or IEEE 802.3 header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct EthernetHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An Ethernet II or IEEE 802.3 header at the start of `bytes`.
+    EthernetHeader, HEADER_LEN
 }
 
 impl<'a> EthernetHeader<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(EthernetHeader { bytes })
-    }
-
     pub fn dst(&self) -> [u8; 6] {
         array6(self.bytes, field::DST)
     }
@@ -69,19 +62,12 @@ impl<'a> EthernetHeader<'a> {
     }
 }
 
-/// An 802.1Q / 802.1ad tag (the 4 bytes after its TPID) at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct VlanTag<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An 802.1Q / 802.1ad tag (the 4 bytes after its TPID) at the start of `bytes`.
+    VlanTag, VLAN_TAG_LEN
 }
 
 impl<'a> VlanTag<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, VLAN_TAG_LEN)?;
-        Ok(VlanTag { bytes })
-    }
-
     #[inline]
     pub fn tci(&self) -> u16 {
         u16::from_be_bytes([self.bytes[0], self.bytes[1]])

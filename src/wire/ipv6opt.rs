@@ -96,13 +96,12 @@ impl<'a> Iterator for Ipv6Options<'a> {
             self.done = true;
             return Some(Err(BadIpv6Option { kind, start, len }));
         }
-        let value = self.header.get(start + 2..start + 2 + len).unwrap_or(&[]);
         self.at += 2 + len;
         Some(Ok(Ipv6Option {
+            value: self.header.get(start + 2..self.at).unwrap_or(&[]),
             kind,
             start,
             len,
-            value,
         }))
     }
 }

@@ -6,7 +6,7 @@
 //! not say where a field is, so the views are written here. Only U-format (1-byte) control
 //! fields are viewed, as Wireshark shows the third byte for any frame.
 
-use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const LLC_LEN: usize = 3;
 /// LLC plus SNAP.
@@ -26,19 +26,12 @@ pub mod field {
     pub const PROTOCOL: Range<usize> = 6..8;
 }
 
-/// An LLC header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct LlcHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An LLC header at the start of `bytes`.
+    LlcHeader, LLC_LEN
 }
 
 impl<'a> LlcHeader<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, LLC_LEN)?;
-        Ok(LlcHeader { bytes })
-    }
-
     pub fn dsap(&self) -> u8 {
         self.bytes[field::DSAP]
     }

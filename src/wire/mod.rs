@@ -40,6 +40,7 @@ pub mod ppp;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
+mod view;
 pub mod vxlan;
 pub mod walk;
 pub mod wlan;

@@ -5,6 +5,7 @@
 //! reads an Ethernet pseudowire's control word. etherparse does not parse MPLS, so the view is written here.
 
 use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const ENTRY_LEN: usize = 4;
 
@@ -18,19 +19,12 @@ pub mod field {
     pub const TTL_MASK: u32 = 0xff;
 }
 
-/// A label stack entry at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct MplsEntry<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A label stack entry at the start of `bytes`.
+    MplsEntry, ENTRY_LEN
 }
 
 impl<'a> MplsEntry<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, ENTRY_LEN)?;
-        Ok(MplsEntry { bytes })
-    }
-
     /// The whole entry as one big-endian word.
     pub fn word(&self) -> u32 {
         u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])

@@ -6,6 +6,7 @@
 //! and the details tree read PPP and PPPoE only through them. etherparse parses neither.
 
 use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const PPPOE_LEN: usize = 6;
 pub const PROTO_IPV4: u16 = 0x0021;
@@ -125,19 +126,12 @@ impl PppHeader {
     }
 }
 
-/// A PPPoE (discovery or session) header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct PppoeHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A PPPoE (discovery or session) header at the start of `bytes`.
+    PppoeHeader, PPPOE_LEN
 }
 
 impl<'a> PppoeHeader<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, PPPOE_LEN)?;
-        Ok(PppoeHeader { bytes })
-    }
-
     pub fn version(&self) -> u8 {
         self.bytes[pppoe_field::VER_TYPE] >> 4
     }
@@ -188,18 +182,12 @@ pub mod control_field {
     pub const LENGTH: Range<usize> = 2..4;
 }
 
-/// An LCP/IPCP/IPV6CP/CCP packet at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct PppControl<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// An LCP/IPCP/IPV6CP/CCP packet at the start of `bytes`.
+    PppControl, CONTROL_LEN
 }
 
 impl<'a> PppControl<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, CONTROL_LEN)?;
-        Ok(PppControl { bytes })
-    }
-
     pub fn code(&self) -> u8 {
         self.bytes[control_field::CODE]
     }

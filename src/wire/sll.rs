@@ -4,7 +4,7 @@
 //! etherparse reads SLL v1 (`LinuxSllHeaderSlice`) but rejects packet types and ARPHRD values it
 //! does not know, and has no SLL2, so the views are written here.
 
-use super::error::{need, WireError};
+use super::view::header_view;
 
 pub const SLL_LEN: usize = 16;
 pub const SLL2_LEN: usize = 20;
@@ -53,19 +53,12 @@ fn mac(b: &[u8], hatype: u16, len: usize, at: usize) -> Option<[u8; 6]> {
     b[at..at + 6].try_into().ok()
 }
 
-/// A Linux cooked v1 header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct SllHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A Linux cooked v1 header at the start of `bytes`.
+    SllHeader, SLL_LEN
 }
 
 impl<'a> SllHeader<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, SLL_LEN)?;
-        Ok(SllHeader { bytes })
-    }
-
     pub fn packet_type(&self) -> u16 {
         be16(self.bytes, field::PKTTYPE)
     }
@@ -96,19 +89,12 @@ impl<'a> SllHeader<'a> {
     }
 }
 
-/// A Linux cooked v2 header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct Sll2Header<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// A Linux cooked v2 header at the start of `bytes`.
+    Sll2Header, SLL2_LEN
 }
 
 impl<'a> Sll2Header<'a> {
-    #[inline]
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, SLL2_LEN)?;
-        Ok(Sll2Header { bytes })
-    }
-
     #[inline]
     pub fn protocol(&self) -> u16 {
         be16(self.bytes, field2::PROTOCOL)

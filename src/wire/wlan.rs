@@ -8,6 +8,7 @@
 
 use super::error::{need, WireError};
 use super::llc::{LlcHeader, CONTROL_UI, SNAP_LEN};
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 24;
 pub const TYPE_DATA: u8 = 2;
@@ -66,18 +67,12 @@ impl FrameControl {
     }
 }
 
-/// The 24-byte header at the start of `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct WlanHeader<'a> {
-    bytes: &'a [u8],
+header_view! {
+    /// The 24-byte header at the start of `bytes`.
+    WlanHeader, HEADER_LEN
 }
 
 impl<'a> WlanHeader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        need(bytes, HEADER_LEN)?;
-        Ok(WlanHeader { bytes })
-    }
-
     pub fn duration(&self) -> u16 {
         u16::from_be_bytes([self.bytes[2], self.bytes[3]])
     }
