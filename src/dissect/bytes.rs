@@ -31,6 +31,36 @@ pub(crate) fn has(have: usize, field: impl Span) -> bool {
     field.span().end <= have
 }
 
+/// Pushes onto `node` those of `fields` (a field's byte range in its header, and the node that
+/// shows it) that end within the `have` captured bytes: a cut header shows what it has.
+pub(crate) fn push_captured<const N: usize>(
+    node: &mut Node,
+    have: usize,
+    fields: [(Range<usize>, Node); N],
+) {
+    node.children.extend(
+        fields
+            .into_iter()
+            .filter(|(range, _)| has(have, range.clone()))
+            .map(|(_, child)| child),
+    );
+}
+
+/// Pushes onto `node` a child per field of `fields` (its label, its range in the header at
+/// frame offset `base`, its display-filter name) that ends within the `have` captured bytes.
+pub(crate) fn push_labelled<const N: usize>(
+    node: &mut Node,
+    base: usize,
+    have: usize,
+    fields: [(String, Range<usize>, &'static str); N],
+) {
+    let children = fields.map(|(label, range, name)| {
+        let child = Node::at(label, base, range.clone()).field(name);
+        (range, child)
+    });
+    push_captured(node, have, children);
+}
+
 /// A header's bytes for a view that needs `N` of them: the bytes themselves when all `N` are
 /// there, else a zero-padded copy (on the stack). The details tree shows a cut header field by
 /// field from the same view: it shows only the fields that end within the captured bytes
@@ -104,18 +134,6 @@ impl<'a> Bytes<'a> {
 
     pub fn u16(&self, off: usize) -> Option<u16> {
         wire::be16(self.data, off)
-    }
-
-    pub fn u32(&self, off: usize) -> Option<u32> {
-        wire::be32(self.data, off)
-    }
-
-    pub fn array6(&self, off: usize) -> Option<[u8; 6]> {
-        wire::array(self.data, off)
-    }
-
-    pub fn array16(&self, off: usize) -> Option<[u8; 16]> {
-        wire::array(self.data, off)
     }
 
     /// True when the frame itself (not a length field) is shorter than the wire frame.

@@ -10,6 +10,9 @@ use super::text::{bits_line, duration, escape, hex, ipv4 as ip4, ipv6 as ip6};
 use super::{Cx, Node};
 use crate::wire::bytes::be16;
 use crate::wire::dns::{self as wdns, field as df, question as qf, record as rf, DnsHeader};
+use crate::wire::dnsrr::{
+    self as rr, soa_numbers, EdnsOptions, MxData, RecordFields, SrvData, TxtStrings,
+};
 
 /// Records dissected per section at most.
 const MAX_RECORDS: usize = 256;
@@ -259,9 +262,7 @@ pub(crate) fn dns(cx: &mut Cx, b: &Bytes, off: usize, over_tcp: bool) {
     let mut msg = *b;
     if over_tcp {
         let Some(len) = be16(b.rest(off), wdns::TCP_LENGTH_PREFIX.start) else {
-            node.push(cx.cut(b, "DNS length prefix", off, 2));
-            cx.push_layer(node);
-            return;
+            return cx.push_cut(b, node, "DNS length prefix", off, 2);
         };
         let prefix = wdns::TCP_LENGTH_PREFIX;
         node.push(Node::at(format!("Length: {len}"), off, prefix.clone()).field("dns.length"));
@@ -275,9 +276,7 @@ pub(crate) fn dns(cx: &mut Cx, b: &Bytes, off: usize, over_tcp: bool) {
     };
     header_nodes(&h, base, have, &mut node);
     if !has(have, df::ARCOUNT) {
-        node.push(cx.cut(&msg, "DNS header", base, wdns::HEADER_LEN));
-        cx.push_layer(node);
-        return;
+        return cx.push_cut(&msg, node, "DNS header", base, wdns::HEADER_LEN);
     }
     node.label = format!(
         "Domain Name System ({})",
@@ -413,39 +412,29 @@ fn question(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
 fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
     let name = read_name(b, base, at);
     let after = at + name.in_place;
-    let fixed = (|| {
-        Some((
-            b.u16(after + rf::TYPE.start)?,
-            b.u16(after + rf::CLASS.start)?,
-            b.u32(after + rf::TTL.start)?,
-            b.u16(after + rf::RDLENGTH.start)?,
-        ))
-    })();
-    let Some((t, c, ttl, rdlen)) = fixed.filter(|_| name.problem.is_none()) else {
+    let fixed = RecordFields::new(b.rest(after)).ok();
+    let Some(fields) = fixed.filter(|_| name.problem.is_none()) else {
         let mut n = Node::new(format!("{}: <record cut>", name.text), at, b.remaining(at));
         name_nodes(&name, at, "dns.resp.name", &mut n);
         return Err(n);
     };
+    let (t, c, ttl) = (fields.kind(), fields.class(), fields.ttl());
     let rdata_at = after + rf::LEN;
-    let rdlen = usize::from(rdlen);
+    let rdlen = usize::from(fields.data_len());
     let end = rdata_at + rdlen;
-    if b.get(rdata_at, rdlen).is_none() {
-        let n = Node::new(
-            format!(
-                "{}: type {}, data length {rdlen} <record cut>",
-                name.text,
-                type_name(t)
-            ),
-            at,
-            b.remaining(at),
+    let Some(data) = fields.data() else {
+        let label = format!(
+            "{}: type {}, data length {rdlen} <record cut>",
+            name.text,
+            type_name(t)
         );
-        return Err(n);
-    }
+        return Err(Node::new(label, at, b.remaining(at)));
+    };
     let mut node = Node::new("", at, end - at);
     name_nodes(&name, at, "dns.resp.name", &mut node);
     let type_label = format!("Type: {} ({t})", type_name(t));
     node.push(Node::at(type_label, after, rf::TYPE).field("dns.resp.type"));
-    let summary = if t == 41 {
+    let summary = if t == rr::TYPE_OPT {
         opt_header_nodes(&mut node, after, c, ttl);
         format!("{}: type OPT", name.text)
     } else {
@@ -462,7 +451,13 @@ fn record(b: &Bytes, base: usize, at: usize) -> Result<(Node, usize), Node> {
     };
     let len_label = format!("Data length: {rdlen}");
     node.push(Node::at(len_label, after, rf::RDLENGTH).field("dns.resp.len"));
-    let data_summary = rdata(b, base, rdata_at, rdlen, t, &mut node);
+    let rd = Rdata {
+        b,
+        base,
+        at: rdata_at,
+        len: rdlen,
+    };
+    let data_summary = rdata(&rd, data, t, &mut node);
     node.label = if data_summary.is_empty() {
         summary
     } else {
@@ -534,52 +529,32 @@ impl Rdata<'_, '_> {
     }
 }
 
-/// Decode the record data; returns the text that goes after the record summary.
-fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node) -> String {
-    let Some(data) = b.get(at, len) else {
-        return String::new();
-    };
-    let rd = Rdata { b, base, at, len };
+/// Decode the record data `data` (at `rd`); returns the text that goes after the record
+/// summary.
+fn rdata(rd: &Rdata, data: &[u8], t: u16, node: &mut Node) -> String {
+    let (at, len) = (rd.at, rd.len);
     match (t, len) {
-        (1, 4) => {
+        (rr::TYPE_A, 4) => {
             let a = ip4([data[0], data[1], data[2], data[3]]);
             node.push(Node::new(format!("Address: {a}"), at, 4).field("dns.a"));
             format!("addr {a}")
         }
-        (28, 16) => {
+        (rr::TYPE_AAAA, 16) => {
             let mut x = [0u8; 16];
             x.copy_from_slice(data);
             let a = ip6(x);
             node.push(Node::new(format!("AAAA Address: {a}"), at, 16).field("dns.aaaa"));
             format!("addr {a}")
         }
-        (2, _) => format!("ns {}", rd.name("dns.ns", "Name Server", node, at)),
-        (5, _) => format!("cname {}", rd.name("dns.cname", "CNAME", node, at)),
-        (12, _) => rd.name("dns.ptr.domain_name", "Domain Name", node, at),
-        (39, _) => format!("dname {}", rd.name("dns.dname", "DNAME", node, at)),
-        (15, l) if l >= 3 => {
-            let pref = be16(data, 0).unwrap_or_default();
-            node.push(Node::new(format!("Preference: {pref}"), at, 2).field("dns.mx.preference"));
-            format!(
-                "preference {pref}, mx {}",
-                rd.name("dns.mx.mail_exchange", "Mail Exchange", node, at + 2)
-            )
-        }
-        (16, _) => txt_strings(data, at, node),
-        (6, _) => soa(&rd, node),
-        (33, l) if l >= 7 => {
-            let (prio, weight, port) = (
-                be16(data, 0).unwrap_or_default(),
-                be16(data, 2).unwrap_or_default(),
-                be16(data, 4).unwrap_or_default(),
-            );
-            node.push(Node::new(format!("Priority: {prio}"), at, 2).field("dns.srv.priority"));
-            node.push(Node::new(format!("Weight: {weight}"), at + 2, 2).field("dns.srv.weight"));
-            node.push(Node::new(format!("Port: {port}"), at + 4, 2).field("dns.srv.port"));
-            let target = rd.name("dns.srv.target", "Target", node, at + 6);
-            format!("priority {prio}, weight {weight}, port {port}, target {target}")
-        }
-        (41, _) => {
+        (rr::TYPE_NS, _) => format!("ns {}", rd.name("dns.ns", "Name Server", node, at)),
+        (rr::TYPE_CNAME, _) => format!("cname {}", rd.name("dns.cname", "CNAME", node, at)),
+        (rr::TYPE_PTR, _) => rd.name("dns.ptr.domain_name", "Domain Name", node, at),
+        (rr::TYPE_DNAME, _) => format!("dname {}", rd.name("dns.dname", "DNAME", node, at)),
+        (rr::TYPE_MX, _) if MxData::new(data).is_ok() => mx(rd, data, node),
+        (rr::TYPE_TXT, _) => txt_strings(data, at, node),
+        (rr::TYPE_SOA, _) => soa(rd, node),
+        (rr::TYPE_SRV, _) if SrvData::new(data).is_ok() => srv(rd, data, node),
+        (rr::TYPE_OPT, _) => {
             edns_options(data, at, node);
             String::new()
         }
@@ -591,20 +566,37 @@ fn rdata(b: &Bytes, base: usize, at: usize, len: usize, t: u16, node: &mut Node)
     }
 }
 
+fn mx(rd: &Rdata, data: &[u8], node: &mut Node) -> String {
+    let Ok(mx) = MxData::new(data) else {
+        return String::new();
+    };
+    let pref = mx.preference();
+    node.push(Node::new(format!("Preference: {pref}"), rd.at, 2).field("dns.mx.preference"));
+    let name_at = rd.at + MxData::NAME_AT;
+    let exchange = rd.name("dns.mx.mail_exchange", "Mail Exchange", node, name_at);
+    format!("preference {pref}, mx {exchange}")
+}
+
+fn srv(rd: &Rdata, data: &[u8], node: &mut Node) -> String {
+    let Ok(srv) = SrvData::new(data) else {
+        return String::new();
+    };
+    let (prio, weight, port, at) = (srv.priority(), srv.weight(), srv.port(), rd.at);
+    node.push(Node::new(format!("Priority: {prio}"), at, 2).field("dns.srv.priority"));
+    node.push(Node::new(format!("Weight: {weight}"), at + 2, 2).field("dns.srv.weight"));
+    node.push(Node::new(format!("Port: {port}"), at + 4, 2).field("dns.srv.port"));
+    let target = rd.name("dns.srv.target", "Target", node, at + SrvData::NAME_AT);
+    format!("priority {prio}, weight {weight}, port {port}, target {target}")
+}
+
 /// The character strings of a TXT record; returns the first.
 fn txt_strings(data: &[u8], at: usize, node: &mut Node) -> String {
-    let mut pos = 0;
-    let mut texts = Vec::new();
-    for _ in 0..64 {
-        let Some(&l) = data.get(pos) else { break };
-        let s = data
-            .get(pos + 1..pos + 1 + usize::from(l))
-            .unwrap_or(data.get(pos + 1..).unwrap_or(&[]));
+    let mut first = None;
+    for (pos, s) in TxtStrings::new(data) {
         node.push(Node::new(format!("TXT: {}", escape(s)), at + pos, 1 + s.len()).field("dns.txt"));
-        texts.push(escape(s));
-        pos += 1 + usize::from(l);
+        first.get_or_insert_with(|| escape(s));
     }
-    texts.first().cloned().unwrap_or_default()
+    first.unwrap_or_default()
 }
 
 /// An SOA record: two names, then five 32-bit numbers; returns "mname …".
@@ -620,7 +612,7 @@ fn soa(rd: &Rdata, node: &mut Node) -> String {
         node,
         rpos,
     );
-    let mut pos = rpos + rname.in_place;
+    let names_end = rpos + rname.in_place;
     let fields = [
         ("Serial Number", "dns.soa.serial_number"),
         ("Refresh Interval", "dns.soa.refresh_interval"),
@@ -628,18 +620,15 @@ fn soa(rd: &Rdata, node: &mut Node) -> String {
         ("Expire limit", "dns.soa.expire_limit"),
         ("Minimum TTL", "dns.soa.minimum_ttl"),
     ];
-    for (title, field) in fields {
-        if pos + 4 > at + len {
-            break;
-        }
-        let v = b.u32(pos).unwrap_or(0);
+    let data = b.get(at, len).unwrap_or_default();
+    let numbers = soa_numbers(data, names_end.saturating_sub(at));
+    for ((title, field), (pos, v)) in fields.into_iter().zip(numbers) {
         let shown = if title == "Serial Number" {
             v.to_string()
         } else {
             duration(v)
         };
-        node.push(Node::new(format!("{title}: {shown}"), pos, 4).field(field));
-        pos += 4;
+        node.push(Node::new(format!("{title}: {shown}"), at + pos, 4).field(field));
     }
     format!("mname {}", mname.text)
 }
@@ -658,27 +647,13 @@ fn edns_option_name(code: u16) -> &'static str {
 }
 
 fn edns_options(data: &[u8], at: usize, node: &mut Node) {
-    let mut pos = 0;
-    for _ in 0..64 {
-        let (Some(code), Some(len)) = (be16(data, pos), be16(data, pos + 2)) else {
-            break;
-        };
-        let len = usize::from(len);
-        let value = data
-            .get(pos + 4..pos + 4 + len)
-            .unwrap_or(data.get(pos + 4..).unwrap_or(&[]));
-        node.push(
-            Node::new(
-                format!(
-                    "Option: {} ({code}), {len} bytes: {}",
-                    edns_option_name(code),
-                    hex(value)
-                ),
-                at + pos,
-                4 + value.len(),
-            )
-            .field("dns.opt"),
+    for option in EdnsOptions::new(data) {
+        let (code, len, value) = (option.code, option.len, option.value);
+        let label = format!(
+            "Option: {} ({code}), {len} bytes: {}",
+            edns_option_name(code),
+            hex(value)
         );
-        pos += 4 + len;
+        node.push(Node::new(label, at + option.start, 4 + value.len()).field("dns.opt"));
     }
 }

@@ -4,10 +4,10 @@
 //! children of the ICMP node. ICMPv6 also shows the Neighbor Discovery basics (router and
 //! neighbor solicitation/advertisement, redirect) with their options, and MLD. The header is
 //! read through [`crate::wire::icmp`] and the quoted packet by the same IP and transport views
-//! as any other; the Neighbor Discovery and MLD bodies, which only the details tree reads, are
-//! read here.
+//! as any other, the Neighbor Discovery and MLD bodies and ND options through
+//! [`crate::wire::ndp`].
 
-use super::bytes::{has, Bytes, Padded};
+use super::bytes::{has, Bytes, Padded, Span};
 use super::checksum::Verdict;
 use super::network::{self, IpInfo};
 use super::text::{escape, hex, ipv4 as ip4, ipv6 as ip6, mac};
@@ -15,6 +15,7 @@ use super::{Cx, Node};
 use crate::wire::bytes::be32;
 use crate::wire::checksum::pseudo_header;
 use crate::wire::icmp::{self as wicmp, field as f, is_error, IcmpHeader};
+use crate::wire::ndp::{self, field as nf, BadNdOption, MldMessage, NdMessage};
 
 /// ICMP errors quoting ICMP errors are followed at most this deep.
 const MAX_QUOTE_DEPTH: usize = 2;
@@ -234,9 +235,7 @@ pub(crate) fn icmp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         0 | 8 => echo_fields(&mut node, b, &h, off, false),
         t if is_error(false, t) => {
             if !has(b.remaining(off), f::REST) {
-                node.push(cx.cut(b, "ICMP error header", off, wicmp::HEADER_LEN));
-                cx.push_layer(node);
-                return;
+                return cx.push_cut(b, node, "ICMP error header", off, wicmp::HEADER_LEN);
             }
             let word = h.rest_of_header();
             node.push(match (t, c) {
@@ -386,9 +385,7 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         128 | 129 => echo_fields(&mut node, b, &h, off, true),
         t if is_error(true, t) => {
             if !has(b.remaining(off), f::REST) {
-                node.push(cx.cut(b, "ICMPv6 error header", off, wicmp::HEADER_LEN));
-                cx.push_layer(node);
-                return;
+                return cx.push_cut(b, node, "ICMPv6 error header", off, wicmp::HEADER_LEN);
             }
             let word = h.rest_of_header();
             node.push(match t {
@@ -402,26 +399,26 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
         }
         133..=137 => neighbor_discovery(cx, &mut node, b, off, t),
         130..=132 => {
-            if let Some((delay, group)) = b.u16(off + 4).zip(b.array16(off + 8)) {
+            if let Ok(mld) = MldMessage::v1(b.rest(off)) {
+                let delay = format!("Maximum Response Delay [ms]: {}", mld.max_response_delay());
                 node.push(
-                    Node::new(format!("Maximum Response Delay [ms]: {delay}"), off + 4, 2)
+                    Node::at(delay, off, nf::MLD_MAX_RESPONSE_DELAY)
                         .field("icmpv6.mld.maximum_response_delay"),
                 );
+                let group = format!("Multicast Address: {}", ip6(mld.multicast_address()));
                 node.push(
-                    Node::new(format!("Multicast Address: {}", ip6(group)), off + 8, 16)
+                    Node::at(group, off, nf::MLD_MULTICAST_ADDRESS)
                         .field("icmpv6.mld.multicast_address"),
                 );
             }
         }
-        143 => {
-            if let Some(n) = b.u16(off + 6) {
+        ndp::MLDV2_REPORT => {
+            if let Ok(mld) = MldMessage::v2_report(b.rest(off)) {
+                let n = mld.record_count();
+                let label = format!("Number of Multicast Address Records: {n}");
                 node.push(
-                    Node::new(
-                        format!("Number of Multicast Address Records: {n}"),
-                        off + 6,
-                        2,
-                    )
-                    .field("icmpv6.mldr.nb_mcast_records"),
+                    Node::at(label, off, nf::MLDV2_RECORD_COUNT)
+                        .field("icmpv6.mldr.nb_mcast_records"),
                 );
             }
         }
@@ -432,97 +429,71 @@ pub(crate) fn icmpv6(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
 
 /// Router/neighbor solicitation and advertisement and redirect: fixed part, then options.
 fn neighbor_discovery(cx: &Cx, node: &mut Node, b: &Bytes, off: usize, t: u8) {
-    let fixed_len = match t {
-        133 => 8,
-        134 => 16,
-        135 | 136 => 24,
-        _ => 40,
-    };
-    if b.remaining(off) < fixed_len {
-        node.push(cx.cut(b, "Neighbor Discovery message", off, fixed_len));
+    let Ok(nd) = NdMessage::new(b.rest(off), t) else {
+        let needed = ndp::nd_fixed_len(t);
+        node.push(cx.cut(b, "Neighbor Discovery message", off, needed));
         return;
+    };
+    if t == ndp::ROUTER_ADVERTISEMENT {
+        router_advertisement(&nd, off, node);
     }
-    let u32_at = |at: usize| b.u32(at).unwrap_or(0);
-    match t {
-        134 => {
-            let hop = b.u8(off + 4).unwrap_or(0);
-            let flags = b.u8(off + 5).unwrap_or(0);
-            node.push(
-                Node::new(format!("Cur hop limit: {hop}"), off + 4, 1)
-                    .field("icmpv6.nd.ra.cur_hop_limit"),
-            );
-            node.push(
-                Node::new(
-                    format!(
-                        "Flags: 0x{flags:02x} (Managed: {}, Other: {})",
-                        flags & 0x80 != 0,
-                        flags & 0x40 != 0
-                    ),
-                    off + 5,
-                    1,
-                )
-                .field("icmpv6.nd.ra.flag"),
-            );
-            node.push(
-                Node::new(
-                    format!("Router lifetime (s): {}", b.u16(off + 6).unwrap_or(0)),
-                    off + 6,
-                    2,
-                )
-                .field("icmpv6.nd.ra.router_lifetime"),
-            );
-            node.push(
-                Node::new(
-                    format!("Reachable time (ms): {}", u32_at(off + 8)),
-                    off + 8,
-                    4,
-                )
-                .field("icmpv6.nd.ra.reachable_time"),
-            );
-            node.push(
-                Node::new(
-                    format!("Retrans timer (ms): {}", u32_at(off + 12)),
-                    off + 12,
-                    4,
-                )
-                .field("icmpv6.nd.ra.retrans_timer"),
-            );
-        }
-        135..=137 => {
-            if t == 136 {
-                let f = u32_at(off + 4);
-                node.push(
-                    Node::new(
-                        format!(
-                            "Flags: 0x{f:08x} (Router: {}, Solicited: {}, Override: {})",
-                            f & 0x8000_0000 != 0,
-                            f & 0x4000_0000 != 0,
-                            f & 0x2000_0000 != 0
-                        ),
-                        off + 4,
-                        4,
-                    )
-                    .field("icmpv6.nd.na.flag"),
-                );
-            }
-            if let Some(target) = b.array16(off + 8) {
-                node.push(
-                    Node::new(format!("Target Address: {}", ip6(target)), off + 8, 16)
-                        .field("icmpv6.nd.ns.target_address"),
-                );
-            }
-            if t == 137 {
-                if let Some(dst) = b.array16(off + 24) {
-                    node.push(
-                        Node::new(format!("Destination Address: {}", ip6(dst)), off + 24, 16)
-                            .field("icmpv6.nd.rd.destination_address"),
-                    );
-                }
-            }
-        }
-        _ => {}
+    if t == ndp::NEIGHBOR_ADVERTISEMENT {
+        let f = nd.na_flags();
+        let label = format!(
+            "Flags: 0x{f:08x} (Router: {}, Solicited: {}, Override: {})",
+            f & 0x8000_0000 != 0,
+            f & 0x4000_0000 != 0,
+            f & 0x2000_0000 != 0
+        );
+        node.push(Node::at(label, off, nf::NA_FLAGS).field("icmpv6.nd.na.flag"));
     }
-    nd_options(node, b, off + fixed_len);
+    if let Some(target) = nd.target() {
+        let label = format!("Target Address: {}", ip6(target));
+        node.push(Node::at(label, off, nf::TARGET).field("icmpv6.nd.ns.target_address"));
+    }
+    if let Some(dst) = nd.redirect_destination() {
+        let label = format!("Destination Address: {}", ip6(dst));
+        node.push(
+            Node::at(label, off, nf::REDIRECT_DESTINATION)
+                .field("icmpv6.nd.rd.destination_address"),
+        );
+    }
+    nd_options(node, &nd, off);
+}
+
+fn router_advertisement(nd: &NdMessage, off: usize, node: &mut Node) {
+    let flags = nd.ra_flags();
+    let flags_label = format!(
+        "Flags: 0x{flags:02x} (Managed: {}, Other: {})",
+        flags & 0x80 != 0,
+        flags & 0x40 != 0
+    );
+    let fields = [
+        (
+            format!("Cur hop limit: {}", nd.cur_hop_limit()),
+            nf::RA_CUR_HOP_LIMIT.span(),
+            "icmpv6.nd.ra.cur_hop_limit",
+        ),
+        (flags_label, nf::RA_FLAGS.span(), "icmpv6.nd.ra.flag"),
+        (
+            format!("Router lifetime (s): {}", nd.router_lifetime()),
+            nf::RA_ROUTER_LIFETIME,
+            "icmpv6.nd.ra.router_lifetime",
+        ),
+        (
+            format!("Reachable time (ms): {}", nd.reachable_time()),
+            nf::RA_REACHABLE_TIME,
+            "icmpv6.nd.ra.reachable_time",
+        ),
+        (
+            format!("Retrans timer (ms): {}", nd.retrans_timer()),
+            nf::RA_RETRANS_TIMER,
+            "icmpv6.nd.ra.retrans_timer",
+        ),
+    ];
+    for (label, range, field) in fields {
+        node.push(Node::at(label, off, range).field(field));
+    }
 }
 
 fn nd_option_name(t: u8) -> &'static str {
@@ -540,27 +511,26 @@ fn nd_option_name(t: u8) -> &'static str {
     }
 }
 
-fn nd_options(node: &mut Node, b: &Bytes, mut at: usize) {
-    for _ in 0..64 {
-        let Some((t, l)) = b.u8(at).zip(b.u8(at + 1)) else {
-            break;
+/// The options of `nd`, whose ICMPv6 header is at frame offset `off`.
+fn nd_options(node: &mut Node, nd: &NdMessage, off: usize) {
+    for option in nd.options() {
+        let option = match option {
+            Ok(option) => option,
+            Err(BadNdOption::ZeroLength { kind, start }) => {
+                let label = format!("ICMPv6 Option ({}), length 0", nd_option_name(kind));
+                let note = "ICMPv6 option with length 0 is invalid (RFC 4861): the remaining options are ignored";
+                node.push(Node::new(label, off + start, 2).problem(note));
+                break;
+            }
+            Err(BadNdOption::Cut { kind, start, len }) => {
+                let name = nd_option_name(kind);
+                let label = format!("ICMPv6 Option ({name}), {len} bytes, truncated");
+                let have = nd.options_bytes_from(start);
+                node.push(Node::new(label, off + start, have));
+                break;
+            }
         };
-        let len = usize::from(l) * 8;
-        if len == 0 {
-            node.push(Node::new(format!("ICMPv6 Option ({}), length 0", nd_option_name(t)), at, 2).problem("ICMPv6 option with length 0 is invalid (RFC 4861): the remaining options are ignored"));
-            break;
-        }
-        let Some(value) = b.get(at + 2, len - 2) else {
-            node.push(Node::new(
-                format!(
-                    "ICMPv6 Option ({}), {len} bytes, truncated",
-                    nd_option_name(t)
-                ),
-                at,
-                b.remaining(at),
-            ));
-            break;
-        };
+        let (t, value) = (option.kind, option.value);
         let shown = match t {
             1 | 2 => mac(value.get(..6).unwrap_or(value)),
             3 if value.len() >= 30 => {
@@ -571,18 +541,11 @@ fn nd_options(node: &mut Node, b: &Bytes, mut at: usize) {
             5 if value.len() >= 6 => be32(value, 2).unwrap_or_default().to_string(),
             _ => hex(value),
         };
-        node.push(
-            Node::new(
-                format!(
-                    "ICMPv6 Option ({}): {}",
-                    nd_option_name(t),
-                    escape(shown.as_bytes())
-                ),
-                at,
-                len,
-            )
-            .field("icmpv6.opt"),
+        let label = format!(
+            "ICMPv6 Option ({}): {}",
+            nd_option_name(t),
+            escape(shown.as_bytes())
         );
-        at += len;
+        node.push(Node::new(label, off + option.start, option.len).field("icmpv6.opt"));
     }
 }

@@ -6,12 +6,21 @@
 //! them, without FCS). `by_ethertype` is the dispatcher every layer that
 //! carries an EtherType (VLAN, SLL, GRE) calls.
 
-use super::bytes::Bytes;
+use super::bytes::{has, push_captured, Bytes, Padded, Span};
 use super::names::ethertype_name;
 use super::network;
 use super::text::{bit_pattern, bits_line, escape, hex, mac};
 use super::{data_layer, Cx, Node};
-use crate::wire::bytes::le16;
+use crate::wire::ethernet::{self as eth, field as ef, vlan_field as vf, EthernetHeader, VlanTag};
+use crate::wire::link::{NullHeader, ETHERTYPE_IPV4, ETHERTYPE_IPV6, NULL_HEADER_LEN};
+use crate::wire::llc::{self, field as lf, LlcHeader};
+use crate::wire::mpls::{self as wmpls, field as mf, MplsEntry, MplsPayload};
+use crate::wire::ppp::{
+    self, control_field as cf, pppoe_field as pf, PppControl, PppHeader, PppoeHeader,
+};
+use crate::wire::sll::{self, field as s1, field2 as s2, Sll2Header, SllHeader};
+use crate::wire::wlan::{self, field as wf, FrameControl, WlanHeader};
+use std::ops::Range;
 
 pub(crate) fn dissect_link(cx: &mut Cx, b: &Bytes, linktype: u32) {
     match linktype {
@@ -72,8 +81,7 @@ pub(crate) fn by_ethertype(cx: &mut Cx, b: &Bytes, ethertype: u16, off: usize) -
     }
 }
 
-fn mac_node(b: &Bytes, off: usize, name: &str, field: &'static str) -> Option<Node> {
-    let a = b.array6(off)?;
+fn mac_node(a: [u8; 6], off: usize, name: &str, field: &'static str) -> Node {
     let first = u64::from(a[0]);
     let lg = if first & 0x02 != 0 {
         "Locally administered address (this is NOT the factory default)"
@@ -85,37 +93,40 @@ fn mac_node(b: &Bytes, off: usize, name: &str, field: &'static str) -> Option<No
     } else {
         "Individual address (unicast)"
     };
-    Some(
-        Node::new(format!("{name}: {}", mac(&a)), off, 6)
-            .field(field)
-            .with_child(Node::new(bits_line(first, 8, 0x02, "LG bit", lg), off, 1))
-            .with_child(Node::new(bits_line(first, 8, 0x01, "IG bit", ig), off, 1)),
-    )
+    Node::new(format!("{name}: {}", mac(&a)), off, 6)
+        .field(field)
+        .with_child(Node::new(bits_line(first, 8, 0x02, "LG bit", lg), off, 1))
+        .with_child(Node::new(bits_line(first, 8, 0x01, "IG bit", ig), off, 1))
 }
 
 /// Ethernet II or 802.3 at `off`; returns the end its payload declared (for an outer caller).
 pub(crate) fn ethernet(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
-    let mut node = Node::new("Ethernet II", off, b.remaining(off).min(14));
-    let fields = (|| {
-        let dst = b.array6(off)?;
-        node.push(mac_node(b, off, "Destination", "eth.dst")?);
-        let src = b.array6(off + 6)?;
-        node.push(mac_node(b, off + 6, "Source", "eth.src")?);
-        node.label = format!("Ethernet II, Src: {}, Dst: {}", mac(&src), mac(&dst));
-        b.u16(off + 12)
-    })();
-    let Some(type_or_len) = fields else {
-        node.push(cx.cut(b, "Ethernet header", off, 14));
-        cx.push_layer(node);
-        return None;
-    };
-    let payload = off + 14;
+    let have = b.remaining(off);
+    let mut node = Node::header("Ethernet II", off, have, eth::HEADER_LEN);
+    let mut pad = Padded::<{ eth::HEADER_LEN }>::new();
+    let h = EthernetHeader::new(pad.over(b.rest(off))).ok()?;
+    if has(have, ef::DST) {
+        node.push(mac_node(h.dst(), off, "Destination", "eth.dst"));
+    }
+    if has(have, ef::SRC) {
+        node.push(mac_node(h.src(), off + ef::SRC.start, "Source", "eth.src"));
+        node.label = format!(
+            "Ethernet II, Src: {}, Dst: {}",
+            mac(&h.src()),
+            mac(&h.dst())
+        );
+    }
+    if !has(have, ef::TYPE_OR_LEN) {
+        return cx.push_cut(b, node, "Ethernet header", off, eth::HEADER_LEN);
+    }
+    let type_or_len = h.type_or_len();
+    let payload = off + eth::HEADER_LEN;
     let idx = cx.layers.len();
-    let declared_end = if type_or_len <= 1500 {
+    let declared_end = if h.is_8023() {
         node.label = node.label.replacen("Ethernet II", "IEEE 802.3 Ethernet", 1);
         let end = payload + usize::from(type_or_len);
         let mut len_node =
-            Node::new(format!("Length: {type_or_len}"), off + 12, 2).field("eth.len");
+            Node::at(format!("Length: {type_or_len}"), off, ef::TYPE_OR_LEN).field("eth.len");
         if end > b.len() && !b.snapped() {
             len_node = len_node.problem(format!(
                 "802.3 length {type_or_len} runs past the end of the frame ({} bytes after the header)",
@@ -129,15 +140,11 @@ pub(crate) fn ethernet(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
         llc(cx, &b.clip(end), payload);
         Some(end)
     } else {
-        let mut type_node = Node::new(
-            format!(
-                "Type: {} (0x{type_or_len:04x})",
-                ethertype_name(type_or_len)
-            ),
-            off + 12,
-            2,
-        )
-        .field("eth.type");
+        let label = format!(
+            "Type: {} (0x{type_or_len:04x})",
+            ethertype_name(type_or_len)
+        );
+        let mut type_node = Node::at(label, off, ef::TYPE_OR_LEN).field("eth.type");
         if type_or_len < 0x0600 {
             type_node = type_node.problem(format!(
                 "Value 0x{type_or_len:04x} is neither an 802.3 length (at most 1500) nor an EtherType (at least 0x0600)"
@@ -206,48 +213,37 @@ fn vlan(cx: &mut Cx, b: &Bytes, off: usize, tpid: u16) -> Option<usize> {
             ["vlan.priority", "vlan.dei", "vlan.id", "vlan.etype"],
         )
     };
-    let mut node = Node::new(name, off, b.remaining(off).min(4));
-    let Some((tci, inner)) = b.u16(off).zip(b.u16(off + 2)) else {
-        node.push(cx.cut(b, "VLAN tag", off, 4));
-        cx.push_layer(node);
-        return None;
-    };
-    let (pri, dei, id) = (tci >> 13, (tci >> 12) & 1, tci & 0x0fff);
+    let (mut node, tag) =
+        cx.header_view(b, off, (name, "VLAN tag"), eth::VLAN_TAG_LEN, VlanTag::new)?;
+    let (tci, inner) = (tag.tci(), tag.ether_type());
+    let (pri, dei, id) = (tag.priority(), tag.dei(), tag.id());
     node.label = if ad {
         format!("{name}, ID: {id}")
     } else {
         format!("{name}, PRI: {pri}, DEI: {dei}, ID: {id}")
     };
     let t = u64::from(tci);
-    node.push(
-        Node::new(
-            bits_line(t, 16, 0xe000, "Priority", &pri.to_string()),
-            off,
-            2,
-        )
-        .field(fields[0]),
-    );
-    node.push(
-        Node::new(bits_line(t, 16, 0x1000, "DEI", &dei.to_string()), off, 2).field(fields[1]),
-    );
-    node.push(Node::new(bits_line(t, 16, 0x0fff, "ID", &id.to_string()), off, 2).field(fields[2]));
-    node.push(
-        Node::new(
-            format!("Type: {} (0x{inner:04x})", ethertype_name(inner)),
-            off + 2,
-            2,
-        )
-        .field(fields[3]),
-    );
+    let tci_bits = [
+        (0xe000, "Priority", pri),
+        (0x1000, "DEI", dei),
+        (0x0fff, "ID", id),
+    ];
+    for ((mask, label, value), field) in tci_bits.into_iter().zip(fields) {
+        let line = bits_line(t, 16, mask, label, &value.to_string());
+        node.push(Node::at(line, off, vf::TCI).field(field));
+    }
+    let label = format!("Type: {} (0x{inner:04x})", ethertype_name(inner));
+    node.push(Node::at(label, off, vf::ETHER_TYPE).field(fields[3]));
     if !cx.push_layer(node) {
         return None;
     }
-    if inner <= 1500 {
-        let end = off + 4 + usize::from(inner);
-        llc(cx, &b.clip(end), off + 4);
+    let payload = off + eth::VLAN_TAG_LEN;
+    if inner <= eth::MAX_8023_LEN {
+        let end = payload + usize::from(inner);
+        llc(cx, &b.clip(end), payload);
         return Some(end);
     }
-    by_ethertype(cx, b, inner, off + 4)
+    by_ethertype(cx, b, inner, payload)
 }
 
 /// 802.2 LLC (and SNAP) after an 802.3 length field.
@@ -256,54 +252,37 @@ pub(crate) fn llc(cx: &mut Cx, b: &Bytes, off: usize) {
         data_layer(cx, b, off, ", raw 802.3 (Novell IPX), not dissected");
         return;
     }
-    let mut node = Node::new("Logical-Link Control", off, b.remaining(off).min(3));
-    let Some((dsap, ssap, control)) = b
-        .u8(off)
-        .zip(b.u8(off + 1))
-        .zip(b.u8(off + 2))
-        .map(|((d, s), c)| (d, s, c))
-    else {
-        node.push(cx.cut(b, "LLC header", off, 3));
-        cx.push_layer(node);
+    let Some((mut node, h)) = cx.header_view(
+        b,
+        off,
+        ("Logical-Link Control", "LLC header"),
+        llc::LLC_LEN,
+        LlcHeader::new,
+    ) else {
         return;
     };
-    node.push(
-        Node::new(format!("DSAP: {} (0x{dsap:02x})", sap_name(dsap)), off, 1).field("llc.dsap"),
-    );
-    node.push(
-        Node::new(
-            format!("SSAP: {} (0x{ssap:02x})", sap_name(ssap)),
-            off + 1,
-            1,
-        )
-        .field("llc.ssap"),
-    );
-    node.push(
-        Node::new(format!("Control field: 0x{control:02x}"), off + 2, 1).field("llc.control"),
-    );
-    let mut next = off + 3;
+    let (dsap, ssap, control) = (h.dsap(), h.ssap(), h.control());
+    let dsap_label = format!("DSAP: {} (0x{dsap:02x})", sap_name(dsap));
+    node.push(Node::at(dsap_label, off, lf::DSAP).field("llc.dsap"));
+    let ssap_label = format!("SSAP: {} (0x{ssap:02x})", sap_name(ssap));
+    node.push(Node::at(ssap_label, off, lf::SSAP).field("llc.ssap"));
+    let control_label = format!("Control field: 0x{control:02x}");
+    node.push(Node::at(control_label, off, lf::CONTROL).field("llc.control"));
+    let mut next = off + llc::LLC_LEN;
     let mut snap_type = None;
-    if dsap == 0xaa && ssap == 0xaa {
-        if let Some((oui, pid)) = b.get(next, 3).zip(b.u16(next + 3)) {
-            node.push(
-                Node::new(format!("Organization Code: {}", mac(oui)), next, 3).field("llc.oui"),
-            );
-            node.push(
-                Node::new(
-                    format!("Type: {} (0x{pid:04x})", ethertype_name(pid)),
-                    next + 3,
-                    2,
-                )
-                .field("llc.type"),
-            );
-            node.len = 8;
-            if oui == [0, 0, 0] {
-                snap_type = Some(pid);
-            }
-            next += 5;
-        } else {
-            node.push(cx.cut(b, "SNAP header", next, 5));
+    if let Some(snap) = h.snap() {
+        let (oui, pid) = (snap.oui(), snap.protocol());
+        let oui_label = format!("Organization Code: {}", mac(&oui));
+        node.push(Node::at(oui_label, off, lf::OUI).field("llc.oui"));
+        let pid_label = format!("Type: {} (0x{pid:04x})", ethertype_name(pid));
+        node.push(Node::at(pid_label, off, lf::PROTOCOL).field("llc.type"));
+        node.len = super::to_u32(llc::SNAP_LEN);
+        if oui == [0, 0, 0] {
+            snap_type = Some(pid);
         }
+        next = off + llc::SNAP_LEN;
+    } else if h.announces_snap() {
+        node.push(cx.cut(b, "SNAP header", next, llc::SNAP_LEN - llc::LLC_LEN));
     }
     if !cx.push_layer(node) {
         return;
@@ -331,67 +310,44 @@ fn sap_name(sap: u8) -> &'static str {
 
 fn mpls(cx: &mut Cx, b: &Bytes, mut off: usize) -> Option<usize> {
     for _ in 0..super::MAX_LAYERS {
-        let mut node = Node::new(
-            "MultiProtocol Label Switching Header",
+        let (mut node, entry) = cx.header_view(
+            b,
             off,
-            b.remaining(off).min(4),
-        );
-        let Some(entry) = b.u32(off) else {
-            node.push(cx.cut(b, "MPLS label stack entry", off, 4));
-            cx.push_layer(node);
-            return None;
-        };
-        let (label, tc, bos, ttl) = (
-            entry >> 12,
-            (entry >> 9) & 7,
-            (entry >> 8) & 1,
-            entry & 0xff,
-        );
-        let e = u64::from(entry);
+            (
+                "MultiProtocol Label Switching Header",
+                "MPLS label stack entry",
+            ),
+            wmpls::ENTRY_LEN,
+            MplsEntry::new,
+        )?;
+        let (label, tc, ttl) = (entry.label(), entry.tc(), entry.ttl());
+        let bos = u32::from(entry.bottom());
+        let e = u64::from(entry.word());
         // Each field is a bit range of the 32-bit entry and covers all 4 bytes, as in tshark.
         node.label = format!(
             "MultiProtocol Label Switching Header, Label: {label}{}, Exp: {tc}, S: {bos}, TTL: {ttl}",
             mpls_reserved_label(label)
         );
-        node.push(
-            Node::new(
-                bits_line(e, 32, 0xffff_f000, "MPLS Label", &label.to_string()),
-                off,
-                4,
-            )
-            .field("mpls.label"),
-        );
-        node.push(
-            Node::new(
-                bits_line(e, 32, 0x0e00, "MPLS Experimental Bits", &tc.to_string()),
-                off,
-                4,
-            )
-            .field("mpls.exp"),
-        );
-        node.push(
-            Node::new(
-                bits_line(
-                    e,
-                    32,
-                    0x0100,
-                    "MPLS Bottom Of Label Stack",
-                    &bos.to_string(),
-                ),
-                off,
-                4,
-            )
-            .field("mpls.bottom"),
-        );
-        node.push(
-            Node::new(bits_line(e, 32, 0xff, "MPLS TTL", &ttl.to_string()), off, 4)
-                .field("mpls.ttl"),
-        );
+        let bit_fields = [
+            (mf::LABEL_MASK, "MPLS Label", label, "mpls.label"),
+            (mf::TC_MASK, "MPLS Experimental Bits", tc, "mpls.exp"),
+            (
+                mf::BOTTOM_MASK,
+                "MPLS Bottom Of Label Stack",
+                bos,
+                "mpls.bottom",
+            ),
+            (mf::TTL_MASK, "MPLS TTL", ttl, "mpls.ttl"),
+        ];
+        for (mask, name, value, field) in bit_fields {
+            let line = bits_line(e, 32, u64::from(mask), name, &value.to_string());
+            node.push(Node::at(line, off, mf::ENTRY).field(field));
+        }
         if !cx.push_layer(node) {
             return None;
         }
-        off += 4;
-        if bos == 1 {
+        off += wmpls::ENTRY_LEN;
+        if entry.bottom() {
             return mpls_payload(cx, b, off);
         }
     }
@@ -415,25 +371,23 @@ fn mpls_reserved_label(label: u32) -> &'static str {
 /// After the bottom label: IPv4 or IPv6 by the first nibble, else an Ethernet pseudowire
 /// (with a control word when the nibble is 0).
 fn mpls_payload(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
-    let first = b.u8(off)?;
-    match first >> 4 {
-        4 => network::ipv4(cx, b, off),
-        6 => network::ipv6(cx, b, off),
-        0 => {
-            let mut node = Node::new("PW Ethernet Control Word", off, b.remaining(off).min(4));
-            match b.u32(off) {
-                Some(cw) => node.push(
-                    Node::new(format!("Sequence Number: {}", cw & 0xffff), off + 2, 2)
-                        .field("pwethcw.sequence_number"),
-                ),
-                None => node.push(cx.cut(b, "pseudowire control word", off, 4)),
-            }
-            if !cx.push_layer(node) || b.remaining(off) < 4 {
+    match wmpls::payload_kind(b.rest(off))? {
+        MplsPayload::Ipv4 => network::ipv4(cx, b, off),
+        MplsPayload::Ipv6 => network::ipv6(cx, b, off),
+        MplsPayload::ControlWord => {
+            let names = ("PW Ethernet Control Word", "pseudowire control word");
+            let view = wmpls::control_word_sequence;
+            let len = wmpls::CONTROL_WORD_LEN;
+            let (node, seq) = cx.header_view(b, off, names, len, view)?;
+            let label = format!("Sequence Number: {seq}");
+            let seq_node = Node::at(label, off, wmpls::CONTROL_WORD_SEQUENCE);
+            let node = node.with_child(seq_node.field("pwethcw.sequence_number"));
+            if !cx.push_layer(node) {
                 return None;
             }
-            ethernet(cx, b, off + 4)
+            ethernet(cx, b, off + len)
         }
-        _ => ethernet(cx, b, off),
+        MplsPayload::Ethernet => ethernet(cx, b, off),
     }
 }
 
@@ -453,27 +407,27 @@ fn null_loopback(cx: &mut Cx, b: &Bytes, linktype: u32) {
     } else {
         "Null/Loopback"
     };
-    let mut node = Node::new(name, 0, b.remaining(0).min(4));
-    let Some(raw) = b.u32(0) else {
-        node.push(cx.cut(b, "loopback header", 0, 4));
-        cx.push_layer(node);
+    let Some((mut node, h)) =
+        cx.header_view(b, 0, (name, "loopback header"), NULL_HEADER_LEN, |bytes| {
+            NullHeader::new(bytes, linktype)
+        })
+    else {
         return;
     };
-    let af = if raw > 0xffff { raw.swap_bytes() } else { raw };
-    node.push(
-        Node::new(format!("Family: {} ({af})", address_family_name(af)), 0, 4).field("null.family"),
-    );
+    let af = h.family();
+    let label = format!("Family: {} ({af})", address_family_name(af));
+    node.push(Node::new(label, 0, NULL_HEADER_LEN).field("null.family"));
     if !cx.push_layer(node) {
         return;
     }
-    match af {
-        2 => {
-            network::ipv4(cx, b, 4);
+    match h.ether_type() {
+        ETHERTYPE_IPV4 => {
+            network::ipv4(cx, b, NULL_HEADER_LEN);
         }
-        10 | 23 | 24 | 28 | 30 => {
-            network::ipv6(cx, b, 4);
+        ETHERTYPE_IPV6 => {
+            network::ipv6(cx, b, NULL_HEADER_LEN);
         }
-        _ => data_layer(cx, b, 4, ", address family not dissected"),
+        _ => data_layer(cx, b, NULL_HEADER_LEN, ", address family not dissected"),
     }
 }
 
@@ -516,105 +470,121 @@ fn sll_protocol(cx: &mut Cx, b: &Bytes, proto: u16, off: usize) {
     }
 }
 
-fn sll_address(b: &Bytes, off: usize, addr_len: usize) -> Node {
-    if addr_len == 0 {
-        return Node::new(
-            format!("Unused: {}", hex(b.get(off, 8).unwrap_or(&[]))),
-            off,
-            8,
-        )
-        .field("sll.unused");
+/// The 8-byte address field of either cooked header at `at`, showing the `address` bytes its
+/// length announces (or the unused bytes when it announces none).
+fn sll_address(address: &[u8], room: &[u8], at: usize) -> Node {
+    if address.is_empty() {
+        return Node::new(format!("Unused: {}", hex(room)), at, sll::ADDR_ROOM).field("sll.unused");
     }
-    let bytes = b.get(off, addr_len.min(8)).unwrap_or(&[]);
-    Node::new(format!("Source: {}", mac(bytes)), off, 8).field("sll.src.eth")
+    Node::new(format!("Source: {}", mac(address)), at, sll::ADDR_ROOM).field("sll.src.eth")
 }
 
-/// The packet type field of either cooked header (`len` bytes: 2 in v1, 1 in v2).
-fn sll_pkttype(ptype: u16, at: usize, len: usize) -> Node {
-    Node::new(
-        format!("Packet type: {} ({ptype})", sll_packet_type_name(ptype)),
-        at,
-        len,
-    )
-    .field("sll.pkttype")
+/// The packet type field of either cooked header (at `at`: 2 bytes in v1, 1 in v2).
+fn sll_pkttype(ptype: u16, at: Range<usize>) -> Node {
+    let label = format!("Packet type: {} ({ptype})", sll_packet_type_name(ptype));
+    Node::at(label, 0, at).field("sll.pkttype")
 }
 
-/// The 2-byte ARPHRD link-layer address type of either cooked header.
-fn sll_hatype(hatype: u16, at: usize) -> Node {
-    Node::new(
-        format!(
-            "Link-layer address type: {} ({hatype})",
-            arphrd_name(hatype)
-        ),
-        at,
-        2,
-    )
-    .field("sll.hatype")
+/// The ARPHRD link-layer address type of either cooked header.
+fn sll_hatype(hatype: u16, at: Range<usize>) -> Node {
+    let label = format!(
+        "Link-layer address type: {} ({hatype})",
+        arphrd_name(hatype)
+    );
+    Node::at(label, 0, at).field("sll.hatype")
 }
 
-/// The 2-byte EtherType of either cooked header.
-fn sll_etype(proto: u16, at: usize) -> Node {
-    Node::new(
-        format!("Protocol: {} (0x{proto:04x})", ethertype_name(proto)),
-        at,
-        2,
-    )
-    .field("sll.etype")
+/// The link-layer address length of either cooked header (2 bytes in v1, 1 in v2).
+fn sll_halen(len: u16, at: Range<usize>) -> Node {
+    Node::at(format!("Link-layer address length: {len}"), 0, at).field("sll.halen")
+}
+
+/// The EtherType (or Linux protocol value) of either cooked header.
+fn sll_etype(proto: u16, at: Range<usize>) -> Node {
+    let label = format!("Protocol: {} (0x{proto:04x})", ethertype_name(proto));
+    Node::at(label, 0, at).field("sll.etype")
 }
 
 fn sll(cx: &mut Cx, b: &Bytes) {
-    let mut node = Node::new("Linux cooked capture v1", 0, b.remaining(0).min(16));
-    let fields = (|| {
-        let ptype = b.u16(0)?;
-        node.push(sll_pkttype(ptype, 0, 2));
-        let hatype = b.u16(2)?;
-        node.push(sll_hatype(hatype, 2));
-        let alen = b.u16(4)?;
-        node.push(Node::new(format!("Link-layer address length: {alen}"), 4, 2).field("sll.halen"));
-        b.get(6, 8)?;
-        node.push(sll_address(b, 6, usize::from(alen)));
-        let proto = b.u16(14)?;
-        node.push(sll_etype(proto, 14));
-        Some(proto)
-    })();
-    let Some(proto) = fields else {
-        node.push(cx.cut(b, "Linux cooked header", 0, 16));
-        cx.push_layer(node);
+    let mut pad = Padded::<{ sll::SLL_LEN }>::new();
+    let bytes = pad.over(b.rest(0));
+    let Ok(h) = SllHeader::new(bytes) else {
         return;
     };
-    if cx.push_layer(node) {
-        sll_protocol(cx, b, proto, 16);
-    }
+    let fields = [
+        (s1::PKTTYPE, sll_pkttype(h.packet_type(), s1::PKTTYPE)),
+        (s1::HATYPE, sll_hatype(h.hatype(), s1::HATYPE)),
+        (s1::HALEN, sll_halen(h.addr_len(), s1::HALEN)),
+        (
+            s1::ADDR,
+            sll_address(h.address(), &bytes[s1::ADDR], s1::ADDR.start),
+        ),
+        (s1::PROTOCOL, sll_etype(h.protocol(), s1::PROTOCOL)),
+    ];
+    let name = "Linux cooked capture v1";
+    cooked(cx, b, (name, "Linux cooked header"), fields, h.protocol());
 }
 
 fn sll2(cx: &mut Cx, b: &Bytes) {
-    let mut node = Node::new("Linux cooked capture v2", 0, b.remaining(0).min(20));
-    let fields = (|| {
-        let proto = b.u16(0)?;
-        node.push(sll_etype(proto, 0));
-        let reserved = b.u16(2)?;
-        node.push(Node::new(format!("Reserved: {reserved}"), 2, 2).field("sll.reserved"));
-        let ifindex = b.u32(4)?;
-        node.push(Node::new(format!("Interface index: {ifindex}"), 4, 4).field("sll.ifindex"));
-        let hatype = b.u16(8)?;
-        node.push(sll_hatype(hatype, 8));
-        let ptype = b.u8(10)?;
-        node.push(sll_pkttype(u16::from(ptype), 10, 1));
-        let alen = b.u8(11)?;
-        node.push(
-            Node::new(format!("Link-layer address length: {alen}"), 11, 1).field("sll.halen"),
-        );
-        b.get(12, 8)?;
-        node.push(sll_address(b, 12, usize::from(alen)));
-        Some(proto)
-    })();
-    let Some(proto) = fields else {
-        node.push(cx.cut(b, "Linux cooked v2 header", 0, 20));
-        cx.push_layer(node);
+    let mut pad = Padded::<{ sll::SLL2_LEN }>::new();
+    let bytes = pad.over(b.rest(0));
+    let Ok(h) = Sll2Header::new(bytes) else {
         return;
     };
+    let (reserved, ifindex) = (h.reserved(), h.ifindex());
+    let fields = [
+        (s2::PROTOCOL, sll_etype(h.protocol(), s2::PROTOCOL)),
+        (
+            s2::RESERVED,
+            Node::at(format!("Reserved: {reserved}"), 0, s2::RESERVED).field("sll.reserved"),
+        ),
+        (
+            s2::IFINDEX,
+            Node::at(format!("Interface index: {ifindex}"), 0, s2::IFINDEX).field("sll.ifindex"),
+        ),
+        (s2::HATYPE, sll_hatype(h.hatype(), s2::HATYPE)),
+        (
+            s2::PKTTYPE.span(),
+            sll_pkttype(h.packet_type().into(), s2::PKTTYPE.span()),
+        ),
+        (
+            s2::HALEN.span(),
+            sll_halen(h.addr_len().into(), s2::HALEN.span()),
+        ),
+        (
+            s2::ADDR,
+            sll_address(h.address(), &bytes[s2::ADDR], s2::ADDR.start),
+        ),
+    ];
+    let name = "Linux cooked capture v2";
+    cooked(
+        cx,
+        b,
+        (name, "Linux cooked v2 header"),
+        fields,
+        h.protocol(),
+    );
+}
+
+/// A Linux cooked header's layer: its `fields` (the last one ending the header) as far as they
+/// were captured, then what its `protocol` field announces. `names` are the layer's and the
+/// header's (for the note when it is cut).
+fn cooked<const N: usize>(
+    cx: &mut Cx,
+    b: &Bytes,
+    names: (&str, &str),
+    fields: [(Range<usize>, Node); N],
+    protocol: u16,
+) {
+    let len = fields.last().map_or(0, |(range, _)| range.end);
+    let have = b.remaining(0);
+    let mut node = Node::header(names.0, 0, have, len);
+    push_captured(&mut node, have, fields);
+    if have < len {
+        return cx.push_cut(b, node, names.1, 0, len);
+    }
     if cx.push_layer(node) {
-        sll_protocol(cx, b, proto, 20);
+        sll_protocol(cx, b, protocol, len);
     }
 }
 
@@ -640,53 +610,35 @@ fn ppp_protocol_name(p: u16) -> &'static str {
 /// protocol.
 pub(crate) fn ppp(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let mut node = Node::new("Point-to-Point Protocol", off, 0);
-    let mut at = off;
-    if b.get(off, 2) == Some(&[0xff, 0x03]) {
+    let header = PppHeader::new(b.rest(off));
+    if ppp::starts_with_address_control(b.rest(off)) {
         node.push(Node::new("Address: 0xff", off, 1).field("ppp.address"));
         node.push(Node::new("Control: 0x03", off + 1, 1).field("ppp.control"));
-        at += 2;
     }
-    let protocol = match b.u8(at) {
-        Some(first) if first & 1 == 1 => {
-            node.push(
-                Node::new(
-                    format!(
-                        "Protocol: {} (0x{first:02x}, compressed)",
-                        ppp_protocol_name(u16::from(first))
-                    ),
-                    at,
-                    1,
-                )
-                .field("ppp.protocol"),
-            );
-            at += 1;
-            Some(u16::from(first))
-        }
-        Some(_) => b.u16(at).inspect(|&p| {
-            node.push(
-                Node::new(
-                    format!("Protocol: {} (0x{p:04x})", ppp_protocol_name(p)),
-                    at,
-                    2,
-                )
-                .field("ppp.protocol"),
-            );
-            at += 2;
-        }),
-        None => None,
+    let Ok(h) = header else {
+        let at = off + ppp::address_control_len(b.rest(off));
+        node.set_end(at.min(b.len()));
+        return cx.push_cut(b, node, "PPP header", at, 2);
     };
-    node.set_end(at.min(b.len()));
-    let Some(protocol) = protocol else {
-        node.push(cx.cut(b, "PPP header", at, 2));
-        cx.push_layer(node);
-        return None;
+    let (protocol, at) = (h.protocol(), off + h.protocol_offset());
+    let label = if h.compressed() {
+        let name = ppp_protocol_name(protocol);
+        format!("Protocol: {name} (0x{protocol:02x}, compressed)")
+    } else {
+        format!(
+            "Protocol: {} (0x{protocol:04x})",
+            ppp_protocol_name(protocol)
+        )
     };
+    node.push(Node::new(label, at, h.protocol_len()).field("ppp.protocol"));
+    let at = off + h.len();
+    node.set_end(at);
     if !cx.push_layer(node) {
         return None;
     }
     match protocol {
-        0x0021 => network::ipv4(cx, b, at),
-        0x0057 => network::ipv6(cx, b, at),
+        ppp::PROTO_IPV4 => network::ipv4(cx, b, at),
+        ppp::PROTO_IPV6 => network::ipv6(cx, b, at),
         0x0281 => mpls(cx, b, at),
         0xc021 | 0x8021 | 0x8057 | 0x80fd => {
             ppp_control(cx, b, at, protocol);
@@ -720,41 +672,25 @@ fn ppp_control_code_name(code: u8) -> &'static str {
 
 /// LCP / IPCP / IPV6CP / CCP: code, identifier, length and the options as type/length pairs.
 fn ppp_control(cx: &mut Cx, b: &Bytes, off: usize, protocol: u16) {
-    let mut node = Node::new(ppp_protocol_name(protocol), off, b.remaining(off).min(4));
-    let Some((code, (id, len))) = b.u8(off).zip(b.u8(off + 1).zip(b.u16(off + 2))) else {
-        node.push(cx.cut(b, "PPP control header", off, 4));
-        cx.push_layer(node);
+    let names = (ppp_protocol_name(protocol), "PPP control header");
+    let view = PppControl::new;
+    let Some((mut node, h)) = cx.header_view(b, off, names, ppp::CONTROL_LEN, view) else {
         return;
     };
-    node.push(
-        Node::new(
-            format!("Code: {} ({code})", ppp_control_code_name(code)),
-            off,
-            1,
-        )
-        .field("ppp.code"),
-    );
-    node.push(
-        Node::new(format!("Identifier: {id} (0x{id:02x})"), off + 1, 1).field("ppp.identifier"),
-    );
-    node.push(Node::new(format!("Length: {len}"), off + 2, 2).field("ppp.length"));
-    let end = (off + usize::from(len)).min(b.len());
-    node.set_end(end.max(off + 4).min(b.len()));
-    if (1..=4).contains(&code) {
-        let mut at = off + 4;
-        for _ in 0..64 {
-            let Some((t, l)) = b.u8(at).zip(b.u8(at + 1)) else {
-                break;
-            };
-            if at + 2 > end || l < 2 || at + usize::from(l) > end {
-                break;
-            }
+    let (code, id, len) = (h.code(), h.identifier(), h.length());
+    let code_label = format!("Code: {} ({code})", ppp_control_code_name(code));
+    node.push(Node::at(code_label, off, cf::CODE).field("ppp.code"));
+    let id_label = format!("Identifier: {id} (0x{id:02x})");
+    node.push(Node::at(id_label, off, cf::IDENTIFIER).field("ppp.identifier"));
+    node.push(Node::at(format!("Length: {len}"), off, cf::LENGTH).field("ppp.length"));
+    node.set_end(off + h.end().max(ppp::CONTROL_LEN));
+    if h.has_options() {
+        for (start, t, l) in h.options() {
             node.push(Node::new(
                 format!("Option: type {t}, length {l}"),
-                at,
-                usize::from(l),
+                off + start,
+                l,
             ));
-            at += usize::from(l);
         }
     }
     cx.push_layer(node);
@@ -796,58 +732,41 @@ fn pppoe(cx: &mut Cx, b: &Bytes, off: usize, session: bool) -> Option<usize> {
     } else {
         "PPP-over-Ethernet Discovery"
     };
-    let mut node = Node::new(name, off, b.remaining(off).min(6));
-    let fields = (|| {
-        let vt = b.u8(off)?;
-        node.push(
-            Node::new(
-                format!(
-                    "{} = Version: {}",
-                    bit_pattern(u64::from(vt), 8, 0xf0),
-                    vt >> 4
-                ),
-                off,
-                1,
-            )
-            .field("pppoe.version"),
-        );
-        node.push(
-            Node::new(
-                format!(
-                    "{} = Type: {}",
-                    bit_pattern(u64::from(vt), 8, 0x0f),
-                    vt & 0x0f
-                ),
-                off,
-                1,
-            )
-            .field("pppoe.type"),
-        );
-        let code = b.u8(off + 1)?;
-        node.push(
-            Node::new(
-                format!("Code: {} (0x{code:02x})", pppoe_code_name(code)),
-                off + 1,
-                1,
-            )
-            .field("pppoe.code"),
-        );
-        let sid = b.u16(off + 2)?;
-        node.push(
-            Node::new(format!("Session ID: 0x{sid:04x}"), off + 2, 2).field("pppoe.session_id"),
-        );
-        let len = b.u16(off + 4)?;
-        node.push(
-            Node::new(format!("Payload Length: {len}"), off + 4, 2).field("pppoe.payload_length"),
-        );
-        Some(len)
-    })();
-    let Some(len) = fields else {
-        node.push(cx.cut(b, "PPPoE header", off, 6));
-        cx.push_layer(node);
-        return None;
-    };
-    let payload = off + 6;
+    let have = b.remaining(off);
+    let mut node = Node::header(name, off, have, ppp::PPPOE_LEN);
+    let mut pad = Padded::<{ ppp::PPPOE_LEN }>::new();
+    let h = PppoeHeader::new(pad.over(b.rest(off))).ok()?;
+    let (vt, code) = (u64::from(h.ver_type()), h.code());
+    let version = format!("{} = Version: {}", bit_pattern(vt, 8, 0xf0), h.version());
+    let kind = format!("{} = Type: {}", bit_pattern(vt, 8, 0x0f), h.kind());
+    let code_label = format!("Code: {} (0x{code:02x})", pppoe_code_name(code));
+    let session_id = format!("Session ID: 0x{:04x}", h.session_id());
+    let fields = [
+        (
+            pf::VER_TYPE.span(),
+            Node::at(version, off, pf::VER_TYPE).field("pppoe.version"),
+        ),
+        (
+            pf::VER_TYPE.span(),
+            Node::at(kind, off, pf::VER_TYPE).field("pppoe.type"),
+        ),
+        (
+            pf::CODE.span(),
+            Node::at(code_label, off, pf::CODE).field("pppoe.code"),
+        ),
+        (
+            pf::SESSION_ID,
+            Node::at(session_id, off, pf::SESSION_ID).field("pppoe.session_id"),
+        ),
+    ];
+    push_captured(&mut node, have, fields);
+    if !has(have, pf::LENGTH) {
+        return cx.push_cut(b, node, "PPPoE header", off, ppp::PPPOE_LEN);
+    }
+    let len = h.payload_len();
+    let label = format!("Payload Length: {len}");
+    node.push(Node::at(label, off, pf::LENGTH).field("pppoe.payload_length"));
+    let payload = off + ppp::PPPOE_LEN;
     let end = payload + usize::from(len);
     let inner = b.clip(end);
     if !session {
@@ -862,30 +781,17 @@ fn pppoe(cx: &mut Cx, b: &Bytes, off: usize, session: bool) -> Option<usize> {
     Some(end)
 }
 
-fn pppoe_tags(node: &mut Node, b: &Bytes, mut at: usize, end: usize) {
+fn pppoe_tags(node: &mut Node, b: &Bytes, at: usize, end: usize) {
     let mut tags = Node::new("PPPoE Tags", at, b.remaining(at));
-    for _ in 0..128 {
-        let Some((t, l)) = b.u16(at).zip(b.u16(at + 2)) else {
-            break;
+    let payload = b.rest(at);
+    for tag in ppp::pppoe_tags(payload, end.saturating_sub(at)) {
+        let shown = match tag.kind {
+            0x0101 | 0x0102 | 0x0201..=0x0203 => escape(tag.value),
+            _ => hex(tag.value),
         };
-        let l = usize::from(l);
-        let value = b.get(at + 4, l).unwrap_or(b.rest(at + 4));
-        let shown = match t {
-            0x0101 | 0x0102 | 0x0201..=0x0203 => escape(value),
-            _ => hex(value),
-        };
-        tags.push(
-            Node::new(
-                format!("{}: {shown}", pppoe_tag_name(t)),
-                at,
-                (4 + l).min(b.remaining(at)),
-            )
-            .field("pppoe.tag"),
-        );
-        at += 4 + l;
-        if t == 0 || at >= end {
-            break;
-        }
+        let label = format!("{}: {shown}", pppoe_tag_name(tag.kind));
+        let len = (4 + tag.len).min(payload.len() - tag.start);
+        tags.push(Node::new(label, at + tag.start, len).field("pppoe.tag"));
     }
     node.push(tags);
 }
@@ -894,45 +800,37 @@ fn pppoe_tags(node: &mut Node, b: &Bytes, mut at: usize, end: usize) {
 /// control and QoS control of a data frame, then its LLC/SNAP body. Other frames (management,
 /// control, protected, null data, A-MSDU) show their header and the rest as data.
 pub(crate) fn wlan(cx: &mut Cx, b: &Bytes, off: usize) {
-    let mut node = Node::new("IEEE 802.11", off, b.remaining(off).min(24));
-    let Some((fc0, fc1)) = b.u8(off).zip(b.u8(off + 1)) else {
-        node.push(cx.cut(b, "802.11 header", off, 24));
-        cx.push_layer(node);
+    let names = ("IEEE 802.11", "802.11 header");
+    let view = FrameControl::new;
+    let Some((mut node, fc)) = cx.header_view(b, off, names, wlan::HEADER_LEN, view) else {
         return;
     };
-    let fc = u16::from_be_bytes([fc0, fc1]);
-    let (kind, subtype) = ((fc0 >> 2) & 3, fc0 >> 4);
-    node.label = match (kind, subtype & 0x08 != 0) {
-        (2, true) => format!("IEEE 802.11 QoS Data, Flags: 0x{fc1:02x}"),
-        (2, false) => format!("IEEE 802.11 Data, Flags: 0x{fc1:02x}"),
-        _ => format!("IEEE 802.11, type {kind} subtype {subtype}, Flags: 0x{fc1:02x}"),
+    let (kind, subtype, flags) = (fc.kind(), fc.subtype(), fc.flags());
+    node.label = match (kind, fc.is_qos()) {
+        (wlan::TYPE_DATA, true) => format!("IEEE 802.11 QoS Data, Flags: 0x{flags:02x}"),
+        (wlan::TYPE_DATA, false) => format!("IEEE 802.11 Data, Flags: 0x{flags:02x}"),
+        _ => format!("IEEE 802.11, type {kind} subtype {subtype}, Flags: 0x{flags:02x}"),
     };
-    node.push(Node::new(format!("Frame Control Field: 0x{fc:04x}"), off, 2).field("wlan.fc"));
-    let Some(body) = crate::wire::link::wlan_snap_payload(b.rest(off)) else {
+    let fc_label = format!("Frame Control Field: 0x{:04x}", fc.word());
+    node.push(Node::at(fc_label, off, wf::FRAME_CONTROL).field("wlan.fc"));
+    let body = wlan::snap_payload(b.rest(off));
+    let Some((body, h)) = body.zip(WlanHeader::new(b.rest(off)).ok()) else {
         if cx.push_layer(node) {
             data_layer(cx, b, off + 2, ", 802.11 frame not dissected further");
         }
         return;
     };
-    wlan_header_fields(&mut node, b, off, fc1);
-    node.len = super::to_u32(body.1 - 8);
+    wlan_header_fields(&mut node, &h, off, flags);
+    node.len = super::to_u32(body.1 - llc::SNAP_LEN);
     if cx.push_layer(node) {
-        llc(cx, b, off + body.1 - 8);
+        llc(cx, b, off + body.1 - llc::SNAP_LEN);
     }
 }
 
-fn wlan_header_fields(node: &mut Node, b: &Bytes, off: usize, fc1: u8) {
-    if let Some(duration) = b.u16(off + 2) {
-        node.push(
-            Node::new(
-                format!("Duration: {} microseconds", duration & 0x7fff),
-                off + 2,
-                2,
-            )
-            .field("wlan.duration"),
-        );
-    }
-    let third = match fc1 & 0x03 {
+fn wlan_header_fields(node: &mut Node, h: &WlanHeader, off: usize, flags: u8) {
+    let duration = format!("Duration: {} microseconds", h.duration() & 0x7fff);
+    node.push(Node::at(duration, off, wf::DURATION).field("wlan.duration"));
+    let third = match flags & 0x03 {
         0 => ("BSS Id", "wlan.bssid"),
         1 | 3 => ("Destination address", "wlan.da"),
         _ => ("Source address", "wlan.sa"),
@@ -943,14 +841,10 @@ fn wlan_header_fields(node: &mut Node, b: &Bytes, off: usize, fc1: u8) {
         third,
     ];
     for (i, (name, field)) in names.into_iter().enumerate() {
-        let at = off + 4 + 6 * i;
-        if let Some(a) = b.array6(at) {
-            node.push(Node::new(format!("{name}: {}", mac(&a)), at, 6).field(field));
-        }
+        let at = off + wf::ADDRESSES.start + 6 * i;
+        let label = format!("{name}: {}", mac(&h.address(i)));
+        node.push(Node::new(label, at, 6).field(field));
     }
-    if let Some(seq) = le16(b.rest(off + 22), 0) {
-        node.push(
-            Node::new(format!("Sequence number: {}", seq >> 4), off + 22, 2).field("wlan.seq"),
-        );
-    }
+    let seq = format!("Sequence number: {}", h.sequence());
+    node.push(Node::at(seq, off, wf::SEQUENCE).field("wlan.seq"));
 }

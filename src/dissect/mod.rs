@@ -68,6 +68,17 @@ impl Node {
         Node::new(label, base + r.start, r.len())
     }
 
+    /// A layer's node over its `header_len`-byte header at `start`, of which `have` bytes were
+    /// captured: it covers only those.
+    pub(crate) fn header(
+        label: impl Into<String>,
+        start: usize,
+        have: usize,
+        header_len: usize,
+    ) -> Node {
+        Node::new(label, start, have.min(header_len))
+    }
+
     /// A generated node (Wireshark's bracketed lines): it covers no bytes.
     pub fn generated(label: impl Into<String>, at: usize) -> Node {
         Node::new(label, at, 0)
@@ -171,6 +182,40 @@ impl Cx {
 
     pub fn room_for_layer(&self) -> bool {
         self.layers.len() < MAX_LAYERS
+    }
+
+    /// Ends `node`, a layer whose header is cut short, with the [`Cx::cut`] note and pushes it:
+    /// the last step of a layer that cannot go on. Returns the "nothing follows" value of the
+    /// caller (`()` or `None`), so a layer ends with `return cx.push_cut(…)`.
+    pub fn push_cut<T: Default>(
+        &mut self,
+        b: &Bytes,
+        mut node: Node,
+        what: &str,
+        off: usize,
+        needed: usize,
+    ) -> T {
+        node.push(self.cut(b, what, off, needed));
+        self.push_layer(node);
+        T::default()
+    }
+
+    /// The layer node named `names.0` over the `len`-byte header at `off` and the view `view`
+    /// makes of the header; or, when the header is cut, `None` after pushing the node with the
+    /// cut note (where the header is called `names.1`).
+    pub fn header_view<'a, V>(
+        &mut self,
+        b: &Bytes<'a>,
+        off: usize,
+        names: (&str, &str),
+        len: usize,
+        view: impl FnOnce(&'a [u8]) -> Result<V, crate::wire::WireError>,
+    ) -> Option<(Node, V)> {
+        let node = Node::header(names.0, off, b.remaining(off), len);
+        match view(b.rest(off)) {
+            Ok(v) => Some((node, v)),
+            Err(_) => self.push_cut(b, node, names.1, off, len),
+        }
     }
 
     /// A node that says where and why decoding stopped because bytes are missing.

@@ -4,10 +4,10 @@
 //! destination options, AH), and ARP. `by_ip_proto` hands the payload to the transport,
 //! ICMP or tunnel dissectors with the addresses they need for pseudo-header checksums. Headers
 //! and the extension chain (IPv4 options included) are read through [`crate::wire::ipv4`] and
-//! [`crate::wire::ipv6`]; the option lists inside IPv6 hop-by-hop and destination headers, which
-//! no view breaks down, are walked here.
+//! [`crate::wire::ipv6`], the option lists inside IPv6 hop-by-hop and destination headers
+//! through [`crate::wire::ipv6opt`].
 
-use super::bytes::{has, Bytes, Padded};
+use super::bytes::{has, push_labelled, Bytes, Padded, Span};
 use super::checksum::Verdict;
 use super::names::ip_proto_name;
 use super::text::{bit_pattern, bits_line, flag_line, hex, ipv4 as ip4, ipv6 as ip6, mac};
@@ -16,6 +16,7 @@ use crate::wire::arp::field as af;
 use crate::wire::bytes::{array, be16, be32, u8 as u8_at};
 use crate::wire::ipv4::{self as wv4, field as v4, Ipv4Header};
 use crate::wire::ipv6::{self as wv6, ext_field, field as v6f, Extension, Fragment, Ipv6Header};
+use crate::wire::ipv6opt::{self as opt6, BadIpv6Option, Ipv6Options};
 
 /// What the transport and ICMP layers need from the IP header that carried them.
 #[derive(Clone, Copy)]
@@ -100,39 +101,23 @@ fn ecn_name(ecn: u8) -> &'static str {
 /// "Differentiated Services Field: 0x00 (DSCP: CS0, ECN: Not-ECT)" with its two sub-fields.
 fn ds_field(value: u8, at: usize, len: usize, name: &str, field: &'static str) -> Node {
     let (dscp, ecn) = (value >> 2, value & 3);
-    let v = u64::from(value);
-    Node::new(
-        format!(
-            "{name}: 0x{value:02x} (DSCP: {}, ECN: {})",
-            dscp_name(dscp),
-            ecn_name(ecn)
-        ),
-        at,
-        len,
-    )
-    .field(field)
-    .with_child(Node::new(
-        bits_line(
-            v,
-            8,
-            0xfc,
-            "Differentiated Services Codepoint",
-            &format!("{} ({dscp})", dscp_name(dscp)),
-        ),
-        at,
-        len,
-    ))
-    .with_child(Node::new(
-        bits_line(
-            v,
-            8,
+    let (dscp_text, ecn_text) = (dscp_name(dscp), ecn_name(ecn));
+    let label = format!("{name}: 0x{value:02x} (DSCP: {dscp_text}, ECN: {ecn_text})");
+    let mut node = Node::new(label, at, len).field(field);
+    let parts = [
+        (0xfc, "Differentiated Services Codepoint", dscp_text, dscp),
+        (
             0x03,
             "Explicit Congestion Notification",
-            &format!("{} ({ecn})", ecn_name(ecn)),
+            ecn_text.to_string(),
+            ecn,
         ),
-        at,
-        len,
-    ))
+    ];
+    for (mask, part, text, raw) in parts {
+        let line = bits_line(u64::from(value), 8, mask, part, &format!("{text} ({raw})"));
+        node.push(Node::new(line, at, len));
+    }
+    node
 }
 
 /// The version and header-length nodes; false when the rest of the header cannot be decoded
@@ -270,19 +255,13 @@ fn length_past_end_note(b: &Bytes, what: &str, declared: usize, have: usize) -> 
 
 pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let have = b.remaining(off);
-    let mut node = Node::new(
-        "Internet Protocol Version 4",
-        off,
-        have.min(wv4::HEADER_LEN),
-    );
+    let mut node = Node::header("Internet Protocol Version 4", off, have, wv4::HEADER_LEN);
     let mut pad = Padded::<{ wv4::HEADER_LEN }>::new();
     let Some(h) = Ipv4Header::any_version(pad.over(b.rest(off)))
         .ok()
         .filter(|_| have > 0)
     else {
-        node.push(cx.cut(b, "IPv4 header", off, wv4::HEADER_LEN));
-        cx.push_layer(node);
-        return None;
+        return cx.push_cut(b, node, "IPv4 header", off, wv4::HEADER_LEN);
     };
     if !ipv4_version_nodes(&h, off, &mut node) {
         cx.push_layer(node);
@@ -291,9 +270,7 @@ pub(crate) fn ipv4(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let ihl = h.header_len();
     ipv4_fixed_fields(&h, off, have, &mut node);
     if have < ihl {
-        node.push(cx.cut(b, "IPv4 header", off, ihl));
-        cx.push_layer(node);
-        return None;
+        return cx.push_cut(b, node, "IPv4 header", off, ihl);
     }
     node.len = to_u32(ihl);
     node.label = format!(
@@ -696,57 +673,44 @@ fn routing_final_dst(rest: &[u8], len: usize) -> Option<[u8; 16]> {
 /// The options of a hop-by-hop or destination-options header of `end` bytes (`ext` starts at
 /// the header, at frame offset `base`).
 fn ipv6_options(ext: &[u8], end: usize, base: usize, node: &mut Node) {
-    let mut at = ext_field::OPTIONS;
-    for _ in 0..64 {
-        if at >= end {
-            break;
-        }
-        let Some(t) = u8_at(ext, at) else { break };
-        if t == 0 {
-            node.push(Node::new("Pad1", base + at, 1).field("ipv6.opt.pad1"));
-            at += 1;
+    for option in Ipv6Options::new(ext, end) {
+        let option = match option {
+            Ok(option) => option,
+            Err(BadIpv6Option {
+                kind: t,
+                start,
+                len,
+            }) => {
+                let label = format!("Option type 0x{t:02x}, length {len}");
+                let note = format!("IPv6 option length {len} runs past the end of its header");
+                node.push(Node::new(label, base + start, end - start).problem(note));
+                break;
+            }
+        };
+        let (t, len, value) = (option.kind, option.len, option.value);
+        let at = base + option.start;
+        if t == opt6::PAD1 {
+            node.push(Node::new("Pad1", at, 1).field("ipv6.opt.pad1"));
             continue;
         }
-        let len = usize::from(u8_at(ext, at + 1).unwrap_or(0));
-        if at + 2 + len > end {
-            node.push(
-                Node::new(
-                    format!("Option type 0x{t:02x}, length {len}"),
-                    base + at,
-                    end - at,
-                )
-                .problem(format!(
-                    "IPv6 option length {len} runs past the end of its header"
-                )),
-            );
-            break;
-        }
-        let value = ext.get(at + 2..at + 2 + len).unwrap_or(&[]);
         let label = match (t, be16(value, 0), be32(value, 0)) {
-            (1, ..) => format!("PadN: {len} bytes"),
-            (5, Some(v), _) if len == 2 => format!("Router Alert: {v}"),
-            (0xc2, _, Some(v)) if len == 4 => format!("Jumbo Payload: {v}"),
-            (0xc9, ..) => format!("Home Address: {}", hex(value)),
+            (opt6::PADN, ..) => format!("PadN: {len} bytes"),
+            (opt6::ROUTER_ALERT, Some(v), _) if len == 2 => format!("Router Alert: {v}"),
+            (opt6::JUMBO_PAYLOAD, _, Some(v)) if len == 4 => format!("Jumbo Payload: {v}"),
+            (opt6::HOME_ADDRESS, ..) => format!("Home Address: {}", hex(value)),
             _ => format!("Option type 0x{t:02x}, length {len}: {}", hex(value)),
         };
-        node.push(Node::new(label, base + at, 2 + len).field("ipv6.opt.type"));
-        at += 2 + len;
+        node.push(Node::new(label, at, option.wire_len()).field("ipv6.opt.type"));
     }
 }
 
 pub(crate) fn ipv6(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
     let have = b.remaining(off);
-    let mut node = Node::new(
-        "Internet Protocol Version 6",
-        off,
-        have.min(wv6::HEADER_LEN),
-    );
+    let mut node = Node::header("Internet Protocol Version 6", off, have, wv6::HEADER_LEN);
     let mut pad = Padded::<{ wv6::HEADER_LEN }>::new();
     let view = Ipv6Header::any_version(pad.over(b.rest(off))).ok();
     let Some(h) = view.filter(|_| has(have, v6f::VER_TC_FLOW)) else {
-        node.push(cx.cut(b, "IPv6 header", off, wv6::HEADER_LEN));
-        cx.push_layer(node);
-        return None;
+        return cx.push_cut(b, node, "IPv6 header", off, wv6::HEADER_LEN);
     };
     if !ipv6_fixed_fields(&h, off, have, &mut node) {
         if h.version() == 6 {
@@ -874,27 +838,20 @@ fn ipv6_fixed_fields(h: &Ipv6Header, off: usize, have: usize, node: &mut Node) -
     ));
     let flow = format!("Flow Label: 0x{:05x}", h.flow_label());
     node.push(Node::at(flow, off, v6f::FLOW_LABEL).field("ipv6.flow"));
-    if has(have, v6f::PAYLOAD_LEN) {
-        let plen = format!("Payload Length: {}", h.payload_len());
-        node.push(Node::at(plen, off, v6f::PAYLOAD_LEN).field("ipv6.plen"));
-    }
-    if has(have, v6f::NEXT_HEADER) {
-        let nxt = h.next_header();
-        let label = format!("Next Header: {} ({nxt})", ip_proto_name(nxt));
-        node.push(Node::at(label, off, v6f::NEXT_HEADER).field("ipv6.nxt"));
-    }
-    if has(have, v6f::HOP_LIMIT) {
-        let hlim = format!("Hop Limit: {}", h.hop_limit());
-        node.push(Node::at(hlim, off, v6f::HOP_LIMIT).field("ipv6.hlim"));
-    }
-    if has(have, v6f::SRC) {
-        let src = format!("Source Address: {}", ip6(h.src()));
-        node.push(Node::at(src, off, v6f::SRC).field("ipv6.src"));
-    }
-    if has(have, v6f::DST) {
-        let dst = format!("Destination Address: {}", ip6(h.dst()));
-        node.push(Node::at(dst, off, v6f::DST).field("ipv6.dst"));
-    }
+    let nxt = h.next_header();
+    let plen = format!("Payload Length: {}", h.payload_len());
+    let next = format!("Next Header: {} ({nxt})", ip_proto_name(nxt));
+    let hlim = format!("Hop Limit: {}", h.hop_limit());
+    let src = format!("Source Address: {}", ip6(h.src()));
+    let dst = format!("Destination Address: {}", ip6(h.dst()));
+    let fields = [
+        (plen, v6f::PAYLOAD_LEN, "ipv6.plen"),
+        (next, v6f::NEXT_HEADER.span(), "ipv6.nxt"),
+        (hlim, v6f::HOP_LIMIT.span(), "ipv6.hlim"),
+        (src, v6f::SRC, "ipv6.src"),
+        (dst, v6f::DST, "ipv6.dst"),
+    ];
+    push_labelled(node, off, have, fields);
     has(have, v6f::DST)
 }
 
@@ -944,11 +901,9 @@ fn arp_fixed_fields(b: &Bytes, off: usize, node: &mut Node) -> Option<(usize, us
 /// addresses follow with the sizes it declares (the Ethernet/IPv4 layout that
 /// [`crate::wire::arp::ArpPacket`] views, or any other), so they are walked here.
 pub(crate) fn arp(cx: &mut Cx, b: &Bytes, off: usize) -> Option<usize> {
-    let mut node = Node::new("Address Resolution Protocol", off, b.remaining(off).min(8));
+    let mut node = Node::header("Address Resolution Protocol", off, b.remaining(off), 8);
     let Some((hlen, plen, op)) = arp_fixed_fields(b, off, &mut node) else {
-        node.push(cx.cut(b, "ARP header", off, 8));
-        cx.push_layer(node);
-        return None;
+        return cx.push_cut(b, node, "ARP header", off, 8);
     };
     let total = af::SENDER_MAC.start + 2 * hlen + 2 * plen;
     let is_ip = plen == 4;

@@ -8,6 +8,7 @@
 use super::bytes::Bytes;
 use super::text::{escape, hex};
 use super::{Cx, Node};
+use crate::decode::app::tls_version_name;
 use crate::wire::bytes::{be16, be32};
 
 /// Records per segment and handshake messages per record shown at most.
@@ -28,17 +29,6 @@ fn version_name(v: u16) -> String {
         0x0304 => "TLS 1.3".into(),
         v if v & 0x0f0f == 0x0a0a && v >> 8 == v & 0xff => "Reserved (GREASE)".into(),
         _ => "Unknown".into(),
-    }
-}
-
-fn record_prefix(v: u16) -> &'static str {
-    match v {
-        0x0300 => "SSLv3",
-        0x0301 => "TLSv1",
-        0x0302 => "TLSv1.1",
-        0x0303 => "TLSv1.2",
-        0x0304 => "TLSv1.3",
-        _ => "TLS",
     }
 }
 
@@ -234,7 +224,7 @@ fn record(b: &Bytes, at: usize, ct: u8, version: u16, len: usize) -> Node {
     let mut node = Node::new(
         format!(
             "{} Record Layer: {} Protocol",
-            record_prefix(version),
+            tls_version_name(version),
             content_type_name(ct)
         ),
         at,

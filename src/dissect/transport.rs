@@ -5,7 +5,7 @@
 //! TLS, HTTP or VXLAN by port and by a look at the first bytes. Headers and the option list are
 //! read through [`crate::wire::tcp`] and [`crate::wire::udp`].
 
-use super::bytes::{has, Bytes, Padded};
+use super::bytes::{has, push_labelled, Bytes, Padded};
 use super::checksum::Verdict;
 use super::network::{Carried, IpInfo, SynPayload};
 use super::text::{bit_pattern, flag_line, hex};
@@ -53,18 +53,15 @@ fn set_checksum(cx: &Cx, node: &mut Node, field: &str, name: &str, stored: u16, 
 /// The fixed-header fields that end within the `have` captured bytes (the acknowledgment
 /// number comes with the header length and flags, which say whether it should be zero).
 fn tcp_fixed_fields(h: &TcpHeader, off: usize, have: usize, node: &mut Node) {
-    if has(have, tf::SRC_PORT) {
-        let label = format!("Source Port: {}", h.src_port());
-        node.push(Node::at(label, off, tf::SRC_PORT).field("tcp.srcport"));
-    }
-    if has(have, tf::DST_PORT) {
-        let label = format!("Destination Port: {}", h.dst_port());
-        node.push(Node::at(label, off, tf::DST_PORT).field("tcp.dstport"));
-    }
-    if has(have, tf::SEQ) {
-        let label = format!("Sequence Number (raw): {}", h.seq());
-        node.push(Node::at(label, off, tf::SEQ).field("tcp.seq_raw"));
-    }
+    let src = format!("Source Port: {}", h.src_port());
+    let dst = format!("Destination Port: {}", h.dst_port());
+    let seq = format!("Sequence Number (raw): {}", h.seq());
+    let head = [
+        (src, tf::SRC_PORT, "tcp.srcport"),
+        (dst, tf::DST_PORT, "tcp.dstport"),
+        (seq, tf::SEQ, "tcp.seq_raw"),
+    ];
+    push_labelled(node, off, have, head);
     if !has(have, tf::FLAGS) {
         return;
     }
@@ -91,18 +88,15 @@ fn tcp_fixed_fields(h: &TcpHeader, off: usize, have: usize, node: &mut Node) {
     }
     node.push(len_node);
     node.push(tcp_flags_node(flags, off + tf::DATA_OFFSET));
-    if has(have, tf::WINDOW) {
-        let label = format!("Window: {}", h.window());
-        node.push(Node::at(label, off, tf::WINDOW).field("tcp.window_size_value"));
-    }
-    if has(have, tf::CHECKSUM) {
-        let label = format!("Checksum: 0x{:04x}", h.checksum());
-        node.push(Node::at(label, off, tf::CHECKSUM).field("tcp.checksum"));
-    }
-    if has(have, tf::URGENT) {
-        let label = format!("Urgent Pointer: {}", h.urgent());
-        node.push(Node::at(label, off, tf::URGENT).field("tcp.urgent_pointer"));
-    }
+    let window = format!("Window: {}", h.window());
+    let checksum = format!("Checksum: 0x{:04x}", h.checksum());
+    let urgent = format!("Urgent Pointer: {}", h.urgent());
+    let tail = [
+        (window, tf::WINDOW, "tcp.window_size_value"),
+        (checksum, tf::CHECKSUM, "tcp.checksum"),
+        (urgent, tf::URGENT, "tcp.urgent_pointer"),
+    ];
+    push_labelled(node, off, have, tail);
 }
 
 fn flag_names(flags: u16) -> Vec<&'static str> {
@@ -443,11 +437,7 @@ fn timestamps_option(value: &[u8], at: usize) -> OptionDetail {
 
 pub(crate) fn tcp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
     let have = b.remaining(off);
-    let mut node = Node::new(
-        "Transmission Control Protocol",
-        off,
-        have.min(wtcp::HEADER_LEN),
-    );
+    let mut node = Node::header("Transmission Control Protocol", off, have, wtcp::HEADER_LEN);
     let mut pad = Padded::<{ wtcp::HEADER_LEN }>::new();
     let Ok(h) = TcpHeader::new(pad.over(b.rest(off))) else {
         return Carried::default();
@@ -651,16 +641,14 @@ fn udp_fields(h: &UdpHeader, off: usize, have: usize, node: &mut Node) {
 
 pub(crate) fn udp(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) {
     let have = b.remaining(off);
-    let mut node = Node::new("User Datagram Protocol", off, have.min(wudp::HEADER_LEN));
+    let mut node = Node::header("User Datagram Protocol", off, have, wudp::HEADER_LEN);
     let mut pad = Padded::<{ wudp::HEADER_LEN }>::new();
     let Ok(h) = UdpHeader::new(pad.over(b.rest(off))) else {
         return;
     };
     udp_fields(&h, off, have, &mut node);
     if !has(have, uf::CHECKSUM) {
-        node.push(cx.cut(b, "UDP header", off, wudp::HEADER_LEN));
-        cx.push_layer(node);
-        return;
+        return cx.push_cut(b, node, "UDP header", off, wudp::HEADER_LEN);
     }
     let (sport, dport, len, checksum) = (
         h.src_port(),

@@ -3,8 +3,8 @@
 //! or, for Aruba's protocol types 0x8200–0x8370, an 802.11 data frame),
 //! ERSPAN type II inside GRE, IP-in-IP (IPv4 or IPv6 carried by IPv4 or IPv6: 4in4, 6in4, 4in6,
 //! 6in6) and VXLAN (flags and VNI, then the inner Ethernet frame). Inner packets become further
-//! top-level layers. GRE and VXLAN headers are read through [`crate::wire::gre`] and
-//! [`crate::wire::vxlan`]; ERSPAN, which no other part of tracelens reads, is read here.
+//! top-level layers. GRE, ERSPAN and VXLAN headers are read through [`crate::wire::gre`],
+//! [`crate::wire::erspan`] and [`crate::wire::vxlan`].
 
 use super::bytes::{has, Bytes, Padded};
 use super::checksum::Verdict;
@@ -13,6 +13,7 @@ use super::names::ethertype_name;
 use super::network::{self, Carried, IpInfo};
 use super::text::{bits_line, flag_line};
 use super::{to_u32, Cx, Node};
+use crate::wire::erspan::{self as werspan, field as ef, ErspanHeader};
 use crate::wire::gre::{self as wgre, field as gf, is_aruba, opt_field as opt, GreHeader};
 use crate::wire::gre::{FLAG_C, FLAG_R, FLAG_S};
 use crate::wire::vxlan::{self as wvxlan, field as vf, VxlanHeader};
@@ -169,11 +170,7 @@ const GRE_MAX_LEN: usize = wgre::BASE_LEN + 16;
 
 pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
     let have = b.remaining(off);
-    let mut node = Node::new(
-        "Generic Routing Encapsulation",
-        off,
-        have.min(wgre::BASE_LEN),
-    );
+    let mut node = Node::header("Generic Routing Encapsulation", off, have, wgre::BASE_LEN);
     let mut pad = Padded::<GRE_MAX_LEN>::new();
     let Ok(h) = GreHeader::any_version(pad.over(b.rest(off))) else {
         return Carried::default();
@@ -227,7 +224,7 @@ pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
         0x880b => {
             ppp(cx, b, payload);
         }
-        0x88be if flags & FLAG_S != 0 => erspan_type2(cx, b, payload),
+        werspan::GRE_PROTOCOL if flags & FLAG_S != 0 => erspan_type2(cx, b, payload),
         p if is_aruba(p) => wlan(cx, b, payload),
         p => {
             by_ethertype(cx, b, p, payload);
@@ -238,34 +235,38 @@ pub(crate) fn gre(cx: &mut Cx, b: &Bytes, off: usize, ip: &IpInfo) -> Carried {
 
 /// ERSPAN type II: 8-byte header (version, VLAN, CoS, session ID, index), then Ethernet.
 fn erspan_type2(cx: &mut Cx, b: &Bytes, off: usize) {
-    let mut node = Node::new(
-        "Encapsulated Remote Switch Packet ANalysis",
+    let name = "Encapsulated Remote Switch Packet ANalysis";
+    let Some((mut node, h)) = cx.header_view(
+        b,
         off,
-        b.remaining(off).min(8),
-    );
-    let Some((w1, w2)) = b.u32(off).zip(b.u32(off + 4)) else {
-        node.push(cx.cut(b, "ERSPAN header", off, 8));
-        cx.push_layer(node);
+        (name, "ERSPAN header"),
+        werspan::HEADER_LEN,
+        ErspanHeader::new,
+    ) else {
         return;
     };
-    node.push(Node::new(format!("Version: {}", w1 >> 28), off, 1).field("erspan.version"));
-    node.push(Node::new(format!("Vlan: {}", (w1 >> 16) & 0x0fff), off, 2).field("erspan.vlan"));
-    node.push(Node::new(format!("SpanID: {}", w1 & 0x03ff), off + 2, 2).field("erspan.spanid"));
-    node.push(Node::new(format!("Index: {}", w2 & 0x000f_ffff), off + 4, 4).field("erspan.index"));
+    let fields = [
+        ("Version", h.version(), ef::VERSION, "erspan.version"),
+        ("Vlan", h.vlan(), ef::VLAN, "erspan.vlan"),
+        ("SpanID", h.session_id(), ef::SESSION_ID, "erspan.spanid"),
+        ("Index", h.index(), ef::INDEX, "erspan.index"),
+    ];
+    for (label, value, range, field) in fields {
+        node.push(Node::at(format!("{label}: {value}"), off, range).field(field));
+    }
     if cx.push_layer(node) {
-        ethernet(cx, b, off + 8);
+        ethernet(cx, b, off + werspan::HEADER_LEN);
     }
 }
 
 pub(crate) fn vxlan(cx: &mut Cx, b: &Bytes, off: usize) {
-    let mut node = Node::new(
-        "Virtual eXtensible Local Area Network",
+    let Some((mut node, h)) = cx.header_view(
+        b,
         off,
-        b.remaining(off).min(wvxlan::HEADER_LEN),
-    );
-    let Ok(h) = VxlanHeader::new(b.rest(off)) else {
-        node.push(cx.cut(b, "VXLAN header", off, wvxlan::HEADER_LEN));
-        cx.push_layer(node);
+        ("Virtual eXtensible Local Area Network", "VXLAN header"),
+        wvxlan::HEADER_LEN,
+        VxlanHeader::new,
+    ) else {
         return;
     };
     let flags = h.flags16();

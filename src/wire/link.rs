@@ -7,7 +7,12 @@
 //! the network layer's views ([`super::ipv4`], [`super::ipv6`], [`super::arp`]) take over from
 //! the EtherType on.
 
-use crate::wire::bytes::{array, be16, be32, le32};
+use super::error::{need, WireError};
+use super::ethernet::{self, EthernetHeader, VlanTag};
+use super::mpls::{self, MplsEntry};
+use super::ppp::{PppHeader, PppoeHeader, PPPOE_LEN};
+use super::sll::{self, Sll2Header, SllHeader};
+use crate::wire::bytes::{be32, le32, rest};
 
 /// Where the network layer starts and what it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,41 +53,72 @@ pub fn ether_type_from_ip_version(data: &[u8], at: usize) -> u16 {
     }
 }
 
+/// The 4-byte address family header of BSD NULL (LINKTYPE 0, the capturing host's byte order)
+/// and OpenBSD LOOP (LINKTYPE 108, network order), checked once.
+#[derive(Debug, Clone, Copy)]
+pub struct NullHeader {
+    family: u32,
+}
+
+/// The BSD loopback header's length (its one field, the address family).
+pub const NULL_HEADER_LEN: usize = 4;
+
+impl NullHeader {
+    /// The header at the start of `bytes` of a LINKTYPE 0 or 108 frame. A NULL family is read
+    /// little-endian and byte-swapped when that leaves it above 0xFFFF, as Wireshark does on a
+    /// little-endian host; a LOOP family is always big-endian.
+    #[inline]
+    pub fn new(bytes: &[u8], link_type: u32) -> Result<NullHeader, WireError> {
+        need(bytes, NULL_HEADER_LEN)?;
+        let family = if link_type == 108 {
+            be32(bytes, 0).unwrap_or_default()
+        } else {
+            let host = le32(bytes, 0).unwrap_or_default();
+            if host > 0xFFFF {
+                host.swap_bytes()
+            } else {
+                host
+            }
+        };
+        Ok(NullHeader { family })
+    }
+
+    pub fn family(&self) -> u32 {
+        self.family
+    }
+
+    /// The EtherType of the family's packets (IPv4 or IPv6), 0 for any other family: an unknown
+    /// family is data to Wireshark's null dissector, no guessing from the next byte.
+    #[inline]
+    pub fn ether_type(&self) -> u16 {
+        match self.family {
+            2 => ETHERTYPE_IPV4,
+            10 | 23 | 24 | 28 | 30 => ETHERTYPE_IPV6,
+            _ => 0,
+        }
+    }
+}
+
 /// Decodes the link layer of `data` for LINKTYPE `link_type`. Returns `None` for link types that
-/// tracelens does not decode (the frame is still listed with its raw bytes).
+/// tracelens does not decode (the frame is still listed with its raw bytes) and for link headers
+/// cut short.
 pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
     let mut info = LinkInfo::default();
     match link_type {
         1 => {
-            info.eth_dst = array(data, 0);
-            info.eth_src = array(data, 6);
-            let ether_type = be16(data, 12)?;
-            if ether_type <= 1500 {
+            let eth = EthernetHeader::new(data).ok()?;
+            info.eth_dst = Some(eth.dst());
+            info.eth_src = Some(eth.src());
+            if eth.is_8023() {
                 // 802.3 length field + LLC: not an IP frame as far as the index is concerned.
-                info.offset = 14;
+                info.offset = ethernet::HEADER_LEN;
                 return Some(info);
             }
-            after_ether_type(ether_type, data, 14, &mut info);
+            after_ether_type(eth.type_or_len(), data, ethernet::HEADER_LEN, &mut info);
         }
         0 | 108 => {
-            let family = if link_type == 108 {
-                be32(data, 0)?
-            } else {
-                let host = le32(data, 0)?;
-                if host > 0xFFFF {
-                    host.swap_bytes()
-                } else {
-                    host
-                }
-            };
-            info.offset = 4;
-            info.ether_type = match family {
-                2 => ETHERTYPE_IPV4,
-                10 | 23 | 24 | 28 | 30 => ETHERTYPE_IPV6,
-                // An unknown family is data to Wireshark's null dissector (and to the details
-                // tree): no guessing from the next byte.
-                _ => 0,
-            };
+            info.offset = NULL_HEADER_LEN;
+            info.ether_type = NullHeader::new(data, link_type).ok()?.ether_type();
         }
         12 | 14 | 101 | 228 | 229 => {
             info.ether_type = match link_type {
@@ -92,36 +128,26 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             };
         }
         113 => {
-            // Linux cooked v1: pkttype, ARPHRD, addr len, 8 address bytes, protocol.
-            let hatype = be16(data, 2)?;
-            let addr_len = be16(data, 4)? as usize;
-            if matches!(hatype, 1 | 772) && addr_len == 6 {
-                info.eth_src = array(data, 6);
-            }
-            let protocol = be16(data, 14)?;
-            after_ether_type(protocol, data, 16, &mut info);
+            let sll = SllHeader::new(data).ok()?;
+            info.eth_src = sll.mac();
+            after_ether_type(sll.protocol(), data, sll::SLL_LEN, &mut info);
         }
         276 => {
-            // Linux cooked v2: protocol, reserved, ifindex, ARPHRD, pkttype, addr len, address.
-            let protocol = be16(data, 0)?;
-            let hatype = be16(data, 8)?;
-            let addr_len = *data.get(11)? as usize;
-            if matches!(hatype, 1 | 772) && addr_len == 6 {
-                info.eth_src = array(data, 12);
-            }
-            after_ether_type(protocol, data, 20, &mut info);
+            let sll = Sll2Header::new(data).ok()?;
+            info.eth_src = sll.mac();
+            after_ether_type(sll.protocol(), data, sll::SLL2_LEN, &mut info);
         }
         9 | 50 | 204 => {
-            let mut at = 0;
-            if data.get(0..2) == Some(&[0xFF, 0x03]) {
-                at = 2;
-            }
-            ppp_protocol(data, at, &mut info)?;
+            let ppp = PppHeader::new(data).ok()?;
+            info.offset = ppp.len();
+            info.ether_type = ppp.ether_type();
         }
         51 => {
-            ppp_protocol(data, 6, &mut info)?;
+            let ppp = PppHeader::without_address(rest(data, PPPOE_LEN)).ok()?;
+            info.offset = PPPOE_LEN + ppp.len();
+            info.ether_type = ppp.ether_type();
             info.pppoe = true;
-            info.end = pppoe_end(data, 0);
+            info.end = PppoeHeader::new(data).ok().and_then(|h| h.payload_end());
         }
         _ => return None,
     }
@@ -133,24 +159,23 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
     for _ in 0..8 {
         match ether_type {
             ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => {
-                let Some(tci) = be16(data, at) else { break };
-                if ether_type != ETHERTYPE_QINQ {
-                    info.vlan.get_or_insert(tci & 0x0FFF);
-                }
-                let Some(next) = be16(data, at + 2) else {
+                let Ok(tag) = VlanTag::new(rest(data, at)) else {
                     break;
                 };
-                ether_type = next;
-                at += 4;
+                if ether_type != ETHERTYPE_QINQ {
+                    info.vlan.get_or_insert(tag.id());
+                }
+                ether_type = tag.ether_type();
+                at += ethernet::VLAN_TAG_LEN;
             }
             ETHERTYPE_MPLS | ETHERTYPE_MPLS_MULTICAST => {
                 info.mpls = true;
                 // Walk labels to the bottom of stack, then guess the payload from its first nibble.
                 let mut labels = 0;
-                while let Some(entry) = data.get(at..at + 4) {
-                    at += 4;
+                while let Ok(entry) = MplsEntry::new(rest(data, at)) {
+                    at += mpls::ENTRY_LEN;
                     labels += 1;
-                    if entry[2] & 0x01 != 0 || labels >= 16 {
+                    if entry.bottom() || labels >= 16 {
                         break;
                     }
                 }
@@ -159,13 +184,17 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
             }
             ETHERTYPE_PPPOE_SESSION => {
                 info.pppoe = true;
-                info.end = pppoe_end(data, at);
-                let mut inner = LinkInfo::default();
-                if ppp_protocol(data, at + 6, &mut inner).is_some() {
-                    ether_type = inner.ether_type;
-                    at = inner.offset;
-                } else {
-                    ether_type = 0;
+                let pppoe = rest(data, at);
+                info.end = PppoeHeader::new(pppoe)
+                    .ok()
+                    .and_then(|h| h.payload_end())
+                    .map(|end| at + end);
+                match PppHeader::without_address(rest(pppoe, PPPOE_LEN)) {
+                    Ok(ppp) => {
+                        ether_type = ppp.ether_type();
+                        at += PPPOE_LEN + ppp.len();
+                    }
+                    Err(_) => ether_type = 0,
                 }
                 break;
             }
@@ -177,59 +206,9 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
 }
 
 /// An IEEE 802.11 data frame without FCS (as Aruba GRE carries it) whose body is LLC/SNAP:
-/// the EtherType of the body and its offset in `data`. `None` for management, control,
-/// protected and null-data frames, A-MSDUs and bodies that are not SNAP with an EtherType.
+/// the EtherType of the body and its offset in `data` (see [`super::wlan::snap_payload`]).
 pub fn wlan_snap_payload(data: &[u8]) -> Option<(u16, usize)> {
-    let (fc0, fc1) = (*data.first()?, *data.get(1)?);
-    let subtype = fc0 >> 4;
-    // Version 0, type 2 (data), not protected, a subtype that carries a body.
-    if fc0 & 0x03 != 0 || (fc0 >> 2) & 0x03 != 2 || fc1 & 0x40 != 0 || subtype & 0x04 != 0 {
-        return None;
-    }
-    let mut len = 24;
-    if fc1 & 0x03 == 0x03 {
-        len += 6; // address 4 (to and from the DS)
-    }
-    if subtype & 0x08 != 0 {
-        if data.get(len)? & 0x80 != 0 {
-            return None; // A-MSDU
-        }
-        len += 2; // QoS control
-        if fc1 & 0x80 != 0 {
-            len += 4; // HT control
-        }
-    }
-    let llc = data.get(len..len + 8)?;
-    let bridge_tunnel = llc[3..6] == [0x00, 0x00, 0xF8];
-    if llc[0..3] != [0xAA, 0xAA, 0x03] || (llc[3..6] != [0, 0, 0] && !bridge_tunnel) {
-        return None;
-    }
-    Some((be16(llc, 6)?, len + 8))
-}
-
-/// End of a PPPoE session payload whose 6-byte header is at `at`, from its length field; `None`
-/// (the rest of the frame) when the field is 0 or runs past the frame, as Wireshark does.
-fn pppoe_end(data: &[u8], at: usize) -> Option<usize> {
-    let len = usize::from(be16(data, at + 4)?);
-    let end = at + 6 + len;
-    (len > 0 && end <= data.len()).then_some(end)
-}
-
-/// Reads a PPP protocol field (1 byte when compressed, else 2) at `at`.
-fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
-    let first = *data.get(at)?;
-    let (protocol, len) = if first & 0x01 == 1 {
-        (u16::from(first), 1)
-    } else {
-        (be16(data, at)?, 2)
-    };
-    info.offset = at + len;
-    info.ether_type = match protocol {
-        0x0021 => ETHERTYPE_IPV4,
-        0x0057 => ETHERTYPE_IPV6,
-        _ => 0,
-    };
-    Some(())
+    super::wlan::snap_payload(data)
 }
 
 #[cfg(test)]

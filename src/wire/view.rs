@@ -3,7 +3,9 @@
 //! protocol's `field` module (smoltcp's `field` modules are the model), and [`FieldValue`]
 //! reads a field's value — a byte, a big-endian integer of two to four bytes, or the bytes as
 //! an array — from bytes the view already checked, so an accessor has no failure path and
-//! cannot panic. [`versioned_view!`] adds the version-nibble check of the IPv4 and IPv6 views.
+//! cannot panic. [`versioned_view!`] adds the version-nibble check of the IPv4 and IPv6 views, and
+//! [`fixed_view!`] is the bare skeleton (struct and checked `new`) of views whose accessors are
+//! written by hand.
 
 use super::error::WireError;
 use std::ops::Range;
@@ -177,6 +179,30 @@ macro_rules! versioned_view {
 }
 
 pub(crate) use versioned_view;
+
+/// The skeleton of a fixed-size view whose accessors are written by hand (the link-layer,
+/// ERSPAN, 802.11 and DNS-record views): `fixed_view! { /// docs  Name, MIN_LEN }` defines `pub struct Name<'a>` over `&'a [u8]`
+/// and `Name::new(bytes) -> Result<Name, WireError>` checking `MIN_LEN` bytes.
+macro_rules! fixed_view {
+    ($(#[$doc:meta])* $name:ident, $len:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a> {
+            bytes: &'a [u8],
+        }
+
+        impl<'a> $name<'a> {
+            /// The view of the header at the start of `bytes`, when its minimum length is there.
+            #[inline]
+            pub fn new(bytes: &'a [u8]) -> Result<Self, $crate::wire::WireError> {
+                $crate::wire::error::need(bytes, $len)?;
+                Ok($name { bytes })
+            }
+        }
+    };
+}
+
+pub(crate) use fixed_view;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,166 @@
+//! Linux cooked capture headers as zero-copy views: [`SllHeader`] (LINKTYPE_LINUX_SLL, 16
+//! bytes) and [`Sll2Header`] (LINKTYPE_LINUX_SLL2, 20 bytes), each checked once. The index's
+//! link decoder ([`super::link`]) and the details tree read cooked headers only through them.
+//! etherparse reads SLL v1 (`LinuxSllHeaderSlice`) but rejects packet types and ARPHRD values it
+//! does not know, and has no SLL2, so the views are written here.
+
+use super::view::fixed_view;
+
+pub const SLL_LEN: usize = 16;
+pub const SLL2_LEN: usize = 20;
+/// Room for the link-layer address in either header.
+pub const ADDR_ROOM: usize = 8;
+/// ARPHRD values whose address is an Ethernet MAC.
+pub const ARPHRD_ETHER: u16 = 1;
+pub const ARPHRD_LOOPBACK: u16 = 772;
+
+/// Byte ranges of the v1 header's fields.
+pub mod field {
+    use std::ops::Range;
+    pub const PKTTYPE: Range<usize> = 0..2;
+    pub const HATYPE: Range<usize> = 2..4;
+    pub const HALEN: Range<usize> = 4..6;
+    pub const ADDR: Range<usize> = 6..14;
+    pub const PROTOCOL: Range<usize> = 14..16;
+}
+
+/// Byte ranges of the v2 header's fields.
+pub mod field2 {
+    use std::ops::Range;
+    pub const PROTOCOL: Range<usize> = 0..2;
+    pub const RESERVED: Range<usize> = 2..4;
+    pub const IFINDEX: Range<usize> = 4..8;
+    pub const HATYPE: Range<usize> = 8..10;
+    pub const PKTTYPE: usize = 10;
+    pub const HALEN: usize = 11;
+    pub const ADDR: Range<usize> = 12..20;
+}
+
+fn be16(b: &[u8], r: std::ops::Range<usize>) -> u16 {
+    u16::from_be_bytes([b[r.start], b[r.start + 1]])
+}
+
+/// The address bytes (at most 8, as many as `len` says) at `r`.
+fn address(b: &[u8], r: std::ops::Range<usize>, len: usize) -> &[u8] {
+    &b[r.start..r.start + len.min(ADDR_ROOM)]
+}
+
+/// The MAC address when the ARPHRD type is Ethernet or loopback and the address is 6 bytes.
+fn mac(b: &[u8], hatype: u16, len: usize, at: usize) -> Option<[u8; 6]> {
+    if !matches!(hatype, ARPHRD_ETHER | ARPHRD_LOOPBACK) || len != 6 {
+        return None;
+    }
+    b[at..at + 6].try_into().ok()
+}
+
+fixed_view! {
+    /// A Linux cooked v1 header at the start of `bytes`.
+    SllHeader, SLL_LEN
+}
+
+impl<'a> SllHeader<'a> {
+    pub fn packet_type(&self) -> u16 {
+        be16(self.bytes, field::PKTTYPE)
+    }
+
+    pub fn hatype(&self) -> u16 {
+        be16(self.bytes, field::HATYPE)
+    }
+
+    pub fn addr_len(&self) -> u16 {
+        be16(self.bytes, field::HALEN)
+    }
+
+    /// The address bytes the length announces (at most 8).
+    pub fn address(&self) -> &'a [u8] {
+        address(self.bytes, field::ADDR, usize::from(self.addr_len()))
+    }
+
+    /// The sender's MAC address, for Ethernet and loopback interfaces.
+    pub fn mac(&self) -> Option<[u8; 6]> {
+        let len = usize::from(self.addr_len());
+        mac(self.bytes, self.hatype(), len, field::ADDR.start)
+    }
+
+    /// An EtherType, or one of Linux's small values (1: Novell 802.3, 4: 802.2 LLC).
+    #[inline]
+    pub fn protocol(&self) -> u16 {
+        be16(self.bytes, field::PROTOCOL)
+    }
+}
+
+fixed_view! {
+    /// A Linux cooked v2 header at the start of `bytes`.
+    Sll2Header, SLL2_LEN
+}
+
+impl<'a> Sll2Header<'a> {
+    #[inline]
+    pub fn protocol(&self) -> u16 {
+        be16(self.bytes, field2::PROTOCOL)
+    }
+
+    pub fn reserved(&self) -> u16 {
+        be16(self.bytes, field2::RESERVED)
+    }
+
+    pub fn ifindex(&self) -> u32 {
+        let b = &self.bytes[field2::IFINDEX];
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    pub fn hatype(&self) -> u16 {
+        be16(self.bytes, field2::HATYPE)
+    }
+
+    pub fn packet_type(&self) -> u8 {
+        self.bytes[field2::PKTTYPE]
+    }
+
+    pub fn addr_len(&self) -> u8 {
+        self.bytes[field2::HALEN]
+    }
+
+    pub fn address(&self) -> &'a [u8] {
+        address(self.bytes, field2::ADDR, usize::from(self.addr_len()))
+    }
+
+    pub fn mac(&self) -> Option<[u8; 6]> {
+        let len = usize::from(self.addr_len());
+        mac(self.bytes, self.hatype(), len, field2::ADDR.start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooked_v1_agrees_with_etherparse() {
+        // Sent by us (4), Ethernet (1), 6-byte address, IPv4.
+        let h = [
+            0, 4, 0, 1, 0, 6, 0x00, 0x0c, 0x29, 0x01, 0x02, 0x03, 0, 0, 0x08, 0x00, 0x45,
+        ];
+        let v = SllHeader::new(&h).unwrap();
+        let oracle = etherparse::LinuxSllHeaderSlice::from_slice(&h).unwrap();
+        assert_eq!(v.addr_len(), oracle.sender_address_valid_length());
+        assert_eq!(v.address(), &oracle.sender_address()[..6]);
+        assert_eq!((v.packet_type(), v.hatype(), v.protocol()), (4, 1, 0x0800));
+        assert_eq!(v.mac(), Some([0x00, 0x0c, 0x29, 0x01, 0x02, 0x03]));
+        assert!(SllHeader::new(&h[..15]).is_err());
+    }
+
+    #[test]
+    fn cooked_v2_fields() {
+        // IPv6, ifindex 3, ARPHRD 772 (loopback), outgoing (4), 6-byte address.
+        let h = [
+            0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0x03, 0x04, 4, 6, 1, 2, 3, 4, 5, 6, 0, 0,
+        ];
+        let v = Sll2Header::new(&h).unwrap();
+        assert_eq!((v.protocol(), v.reserved(), v.ifindex()), (0x86dd, 0, 3));
+        assert_eq!((v.hatype(), v.packet_type(), v.addr_len()), (772, 4, 6));
+        assert_eq!(v.mac(), Some([1, 2, 3, 4, 5, 6]));
+        assert_eq!(v.address(), &[1, 2, 3, 4, 5, 6]);
+        assert!(Sll2Header::new(&h[..19]).is_err());
+    }
+}
