@@ -160,13 +160,13 @@ fn build() -> Vec<FieldDef> {
         field!("ip.addr", Ipv4, "IPv4 source or destination address", Numbers(|f, b| ipv4_addresses(f, b, true, true))),
         field!("ip.src", Ipv4, "IPv4 source address", Numbers(|f, b| ipv4_addresses(f, b, true, false))),
         field!("ip.dst", Ipv4, "IPv4 destination address", Numbers(|f, b| ipv4_addresses(f, b, false, true))),
-        field!("ip.len", Uint, "IPv4 total length (header and payload)", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.len), ipv4_total_length))),
-        field!("ip.id", Uint, "IPv4 identification", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.id), |f| i64::from(f.rec.ip_id)))),
-        field!("ip.ttl", Uint, "IPv4 time to live", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
-        field!("ip.proto", Uint, "Protocol carried by IPv4 (6 TCP, 17 UDP, 1 ICMP, 47 GRE…)", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.proto), |f| i64::from(f.rec.ip_proto)))),
-        field!("ip.version", Uint, "IP version (4)", Numbers(|f, b| ipv4_numbers(f, b, |_| 4, |_| 4))),
-        field!("ip.flags.df", Bool, "IPv4 Don't Fragment flag", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.df), |f| i64::from(f.rec.has(flag::DONT_FRAGMENT))))),
-        field!("ip.flags.mf", Bool, "IPv4 More Fragments flag", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.mf), |f| {
+        field!("ip.len", Uint, "IPv4 total length (header and payload)", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.len), ipv4_total_length))),
+        field!("ip.id", Uint, "IPv4 identification", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.id), |f| i64::from(f.rec.ip_id)))),
+        field!("ip.ttl", Uint, "IPv4 time to live", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
+        field!("ip.proto", Uint, "Protocol carried by IPv4 (6 TCP, 17 UDP, 1 ICMP, 47 GRE…)", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.proto), |f| i64::from(f.rec.ip_proto)))),
+        field!("ip.version", Uint, "IP version (4)", Numbers(|f, b| ip_numbers(f, b, false, |_| 4, |_| 4))),
+        field!("ip.flags.df", Bool, "IPv4 Don't Fragment flag", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.df), |f| i64::from(f.rec.has(flag::DONT_FRAGMENT))))),
+        field!("ip.flags.mf", Bool, "IPv4 More Fragments flag", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.mf), |f| {
             i64::from(f.rec.has(flag::FRAGMENT) && f.data.index.fragments.get(f.i as u32).is_some_and(|x| x.more))
         }))),
         // ---- IPv6 ----
@@ -181,9 +181,9 @@ fn build() -> Vec<FieldDef> {
         field!("ipv6.addr", Ipv6, "IPv6 source or destination address", Values(|f, out| ipv6_addresses(f, out, true, true))),
         field!("ipv6.src", Ipv6, "IPv6 source address", Values(|f, out| ipv6_addresses(f, out, true, false))),
         field!("ipv6.dst", Ipv6, "IPv6 destination address", Values(|f, out| ipv6_addresses(f, out, false, true))),
-        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ipv6_numbers(f, b, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len)))),
-        field!("ipv6.hlim", Uint, "IPv6 hop limit", Numbers(|f, b| ipv6_numbers(f, b, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
-        field!("ipv6.version", Uint, "IP version (6)", Numbers(|f, b| ipv6_numbers(f, b, |_| 6, |_| 6))),
+        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len)))),
+        field!("ipv6.hlim", Uint, "IPv6 hop limit", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
+        field!("ipv6.version", Uint, "IP version (6)", Numbers(|f, b| ip_numbers(f, b, true, |_| 6, |_| 6))),
         field!("ipv6.nxt", Uint, "IPv6 next header of the fixed header (44 fragment, 0 hop-by-hop, 6 TCP…; read from the frame bytes)", Bytes(is_ipv6, layers::ipv6_next_header)),
         // ---- TCP ----
         field!("tcp", Protocol, "Transmission Control Protocol", Protocol(is_tcp_present, layers::transport_span)),
@@ -402,24 +402,10 @@ fn build() -> Vec<FieldDef> {
             Some(arp) => one(b, i64::from(arp.opcode)),
             None => 0,
         })),
-        field!("arp.src.hw_mac", Ether, "ARP sender MAC address", Values(|f, out| {
-            if let Some(arp) = arp_message(f) {
-                out.push(Val::Ether(arp.sender_mac));
-            }
-        })),
-        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| match arp_message(f) {
-            Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.sender_ip))),
-            None => 0,
-        })),
-        field!("arp.dst.hw_mac", Ether, "ARP target MAC address", Values(|f, out| {
-            if let Some(arp) = arp_message(f) {
-                out.push(Val::Ether(arp.target_mac));
-            }
-        })),
-        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| match arp_message(f) {
-            Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.target_ip))),
-            None => 0,
-        })),
+        field!("arp.src.hw_mac", Ether, "ARP sender MAC address", Values(|f, out| arp_mac(f, out, true))),
+        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| arp_ipv4(f, b, true))),
+        field!("arp.dst.hw_mac", Ether, "ARP target MAC address", Values(|f, out| arp_mac(f, out, false))),
+        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| arp_ipv4(f, b, false))),
         // ---- DNS ----
         field!("dns", Protocol, "Domain Name System (not mDNS or LLMNR)", Protocol(|f| dns_family(f) == Some("dns"), layers::app_span)),
         field!("mdns", Protocol, "Multicast DNS (UDP 5353)", Protocol(|f| dns_family(f) == Some("mdns"), layers::app_span)),
