@@ -7,6 +7,7 @@
 use super::context::Frame;
 use super::dissection::*;
 use super::layers;
+use super::links;
 use super::value::{FieldType, Occurrences, Val};
 use crate::decode::app::AppInfo;
 use crate::index::flag;
@@ -149,6 +150,26 @@ fn build() -> Vec<FieldDef> {
             },
             layers::transport_span
         )),
+        // ---- link and tunnel layers the index does not keep (read from the frame bytes) ----
+        field!("null", Protocol, "BSD loopback header (LINKTYPE_NULL / LOOP)", Protocol(|f| matches!(f.link_type(), 0 | 108), layers::frame_span)),
+        field!("null.family", Uint, "BSD loopback address family (2 IPv4; 10, 23, 24, 28, 30 IPv6)", Bytes(|f| matches!(f.link_type(), 0 | 108), |f, out| links::numbers(f, out, |l| l.null_family.map(u64::from).into_iter().collect()))),
+        field!("ppp", Protocol, "Point-to-Point Protocol (PPP links, PPPoE sessions, PPTP's GRE)", Bytes(links::may_have_link_layers, |f, out| links::spans(f, out, |l| l.ppp.into_iter().map(|p| p.1).collect()))),
+        field!("ppp.address", Uint, "PPP address byte (0xff)", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.ppp.iter().filter(|p| p.0.address_control).map(|_| 0xFF).collect()))),
+        field!("ppp.control", Uint, "PPP control byte (0x03)", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.ppp.iter().filter(|p| p.0.address_control).map(|_| 0x03).collect()))),
+        field!("ppp.protocol", Uint, "Protocol carried by PPP (0x0021 IPv4, 0x0057 IPv6, 0xc021 LCP…)", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.ppp.iter().map(|p| u64::from(p.0.protocol)).collect()))),
+        field!("pppoes", Protocol, "PPP-over-Ethernet session", Bytes(links::may_have_link_layers, |f, out| links::spans(f, out, |l| l.pppoe_sessions.into_iter().map(|p| p.1).collect()))),
+        field!("pppoe.session_id", Uint, "PPPoE session identifier", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.pppoe_sessions.iter().map(|p| u64::from(p.0)).collect()))),
+        field!("ieee8021ad", Protocol, "IEEE 802.1ad service tag (QinQ)", Bytes(is_ethernet, |f, out| links::spans(f, out, |l| l.service_tags.into_iter().map(|t| t.1).collect()))),
+        field!("ieee8021ad.id", Uint, "802.1ad service VLAN identifier", Bytes(is_ethernet, |f, out| links::numbers(f, out, |l| l.service_tags.iter().map(|t| u64::from(t.0 & 0x0FFF)).collect()))),
+        field!("ieee8021ad.priority", Uint, "802.1ad service tag priority", Bytes(is_ethernet, |f, out| links::numbers(f, out, |l| l.service_tags.iter().map(|t| u64::from(t.0 >> 13)).collect()))),
+        field!("ieee8021ad.dei", Uint, "802.1ad service tag drop eligible indicator", Bytes(is_ethernet, |f, out| links::numbers(f, out, |l| l.service_tags.iter().map(|t| u64::from((t.0 >> 12) & 1)).collect()))),
+        field!("llc", Protocol, "IEEE 802.2 Logical-Link Control", Bytes(links::may_have_link_layers, |f, out| links::spans(f, out, |l| l.llc.into_iter().map(|h| h.1).collect()))),
+        field!("llc.dsap", Uint, "LLC destination service access point", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.llc.iter().map(|h| u64::from(h.0[0])).collect()))),
+        field!("llc.ssap", Uint, "LLC source service access point", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.llc.iter().map(|h| u64::from(h.0[1])).collect()))),
+        field!("wlan", Protocol, "IEEE 802.11 frame (carried by Aruba's GRE)", Bytes(|f| f.rec.ip_proto == 47 || f.rec.has(flag::TUNNELLED), |f, out| links::spans(f, out, |l| l.wlan))),
+        field!("vxlan", Protocol, "Virtual eXtensible LAN (UDP 4789)", Bytes(|f| f.rec.has(flag::TUNNELLED), |f, out| links::spans(f, out, |l| l.vxlan.into_iter().map(|v| v.1).collect()))),
+        field!("vxlan.flags", Uint, "VXLAN flags (0x0800: the VNI is valid)", Bytes(|f| f.rec.has(flag::TUNNELLED), |f, out| links::numbers(f, out, |l| l.vxlan.iter().map(|v| u64::from(v.0 .0)).collect()))),
+        field!("vxlan.vni", Uint, "VXLAN network identifier", Bytes(|f| f.rec.has(flag::TUNNELLED), |f, out| links::numbers(f, out, |l| l.vxlan.iter().map(|v| u64::from(v.0 .1)).collect()))),
         // ---- IPv4 ----
         field!("ip", Protocol, "Internet Protocol version 4", Protocol(
             |f| match f.deep() {

@@ -65,16 +65,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
             after_ether_type(ether_type, data, 14, &mut info);
         }
         0 | 108 => {
-            let family = if link_type == 108 {
-                be32(data, 0)?
-            } else {
-                let host = le32(data, 0)?;
-                if host > 0xFFFF {
-                    host.swap_bytes()
-                } else {
-                    host
-                }
-            };
+            let family = null_family(link_type, data)?;
             info.offset = 4;
             info.ether_type = match family {
                 2 => ETHERTYPE_IPV4,
@@ -126,6 +117,20 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
         _ => return None,
     }
     Some(info)
+}
+
+/// The address family of a BSD loopback header (LINKTYPE 0, host byte order of the capturing
+/// machine, so a value above 0xFFFF is read swapped) or an OpenBSD one (108, network order).
+pub fn null_family(link_type: u32, data: &[u8]) -> Option<u32> {
+    if link_type == 108 {
+        return be32(data, 0);
+    }
+    let host = le32(data, 0)?;
+    Some(if host > 0xFFFF {
+        host.swap_bytes()
+    } else {
+        host
+    })
 }
 
 /// Follows VLAN tags, MPLS labels and PPPoE from an EtherType at `at` to the network layer.
@@ -215,14 +220,19 @@ fn pppoe_end(data: &[u8], at: usize) -> Option<usize> {
     (len > 0 && end <= data.len()).then_some(end)
 }
 
-/// Reads a PPP protocol field (1 byte when compressed, else 2) at `at`.
-fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
+/// A PPP protocol field at `at` and its length (1 byte when compressed, else 2).
+pub fn ppp_protocol_field(data: &[u8], at: usize) -> Option<(u16, usize)> {
     let first = *data.get(at)?;
-    let (protocol, len) = if first & 0x01 == 1 {
-        (u16::from(first), 1)
+    if first & 0x01 == 1 {
+        Some((u16::from(first), 1))
     } else {
-        (be16(data, at)?, 2)
-    };
+        Some((be16(data, at)?, 2))
+    }
+}
+
+/// Reads a PPP protocol field at `at`.
+fn ppp_protocol(data: &[u8], at: usize, info: &mut LinkInfo) -> Option<()> {
+    let (protocol, len) = ppp_protocol_field(data, at)?;
     info.offset = at + len;
     info.ether_type = match protocol {
         0x0021 => ETHERTYPE_IPV4,
