@@ -38,6 +38,49 @@ fn address_clause(side: &str, shown: &str) -> Option<String> {
     }
 }
 
+/// Runs each group's filter (its text → the frames, 1-based, that show it) over the capture
+/// and records the frames it does not select; returns how many frames were checked.
+fn check_groups(
+    capture: &str,
+    analyzer: &mut tracelens::analyzer::Analyzer,
+    bytes: &common::Memory,
+    groups: BTreeMap<String, Vec<u64>>,
+    shown: &str,
+    failures: &mut Vec<String>,
+) -> usize {
+    let mut checked = 0;
+    for (text, frames) in groups {
+        let filter = match Filter::compile(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                failures.push(format!("{capture}: `{text}` does not compile: {e}"));
+                continue;
+            }
+        };
+        let selected: Vec<u64> = match analyzer.filter_frames(&filter, Some(bytes)) {
+            Ok(v) => v.into_iter().map(|i| u64::from(i) + 1).collect(),
+            Err(e) => {
+                failures.push(format!("{capture}: `{text}`: {e}"));
+                continue;
+            }
+        };
+        checked += frames.len();
+        let missed: Vec<u64> = frames
+            .iter()
+            .copied()
+            .filter(|no| selected.binary_search(no).is_err())
+            .collect();
+        if !missed.is_empty() {
+            failures.push(format!(
+                "{capture}: frames {:?}{} show `{text}` {shown}, but the filter does not select them",
+                &missed[..missed.len().min(8)],
+                if missed.len() > 8 { " …" } else { "" }
+            ));
+        }
+    }
+    checked
+}
+
 #[test]
 fn the_packet_list_and_the_filter_see_the_same_frame() {
     let mut checked = 0usize;
@@ -72,36 +115,15 @@ fn the_packet_list_and_the_filter_see_the_same_frame() {
                 .or_default()
                 .push(row.no);
         }
-        for (text, frames) in by_view {
-            groups += 1;
-            let filter = match Filter::compile(&text) {
-                Ok(f) => f,
-                Err(e) => {
-                    failures.push(format!("{capture}: `{text}` does not compile: {e}"));
-                    continue;
-                }
-            };
-            let selected: Vec<u64> = match analyzer.filter_frames(&filter, Some(&bytes)) {
-                Ok(v) => v.into_iter().map(|i| u64::from(i) + 1).collect(),
-                Err(e) => {
-                    failures.push(format!("{capture}: `{text}`: {e}"));
-                    continue;
-                }
-            };
-            checked += frames.len();
-            let missed: Vec<u64> = frames
-                .iter()
-                .copied()
-                .filter(|no| selected.binary_search(no).is_err())
-                .collect();
-            if !missed.is_empty() {
-                failures.push(format!(
-                    "{capture}: frames {:?}{} show `{text}` in the list, but the filter does not select them",
-                    &missed[..missed.len().min(8)],
-                    if missed.len() > 8 { " …" } else { "" }
-                ));
-            }
-        }
+        groups += by_view.len();
+        checked += check_groups(
+            &capture,
+            &mut analyzer,
+            &bytes,
+            by_view,
+            "in the list",
+            &mut failures,
+        );
     }
     println!("{checked} frames in {groups} row groups checked against the filter");
     assert!(checked > 17_000, "only {checked} frames checked");
@@ -253,36 +275,16 @@ fn the_details_tree_the_packet_list_and_the_filter_see_the_same_frame() {
                 .or_default()
                 .push(row.no);
         }
-        for (text, frames) in by_stack {
-            groups += 1;
-            let filter = match Filter::compile(&text) {
-                Ok(f) => f,
-                Err(e) => {
-                    failures.push(format!("{capture}: `{text}` does not compile: {e}"));
-                    continue;
-                }
-            };
-            let selected: Vec<u64> = match analyzer.filter_frames(&filter, Some(&bytes)) {
-                Ok(v) => v.into_iter().map(|i| u64::from(i) + 1).collect(),
-                Err(e) => {
-                    failures.push(format!("{capture}: `{text}`: {e}"));
-                    continue;
-                }
-            };
-            checked += frames.len();
-            let missed: Vec<u64> = frames
-                .iter()
-                .copied()
-                .filter(|no| selected.binary_search(no).is_err())
-                .collect();
-            if !missed.is_empty() {
-                failures.push(format!(
-                    "{capture}: frames {:?}{} show the stack `{text}` in the details, but the filter does not select them",
-                    &missed[..missed.len().min(8)],
-                    if missed.len() > 8 { " …" } else { "" }
-                ));
-            }
-        }
+        groups += by_stack.len();
+        let shown = "as the stack in the details";
+        checked += check_groups(
+            &capture,
+            &mut analyzer,
+            &bytes,
+            by_stack,
+            shown,
+            &mut failures,
+        );
     }
     println!("{checked} frames in {groups} protocol-stack groups checked against the details tree");
 
