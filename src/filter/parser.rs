@@ -580,32 +580,24 @@ impl<'t> Parser<'t> {
     /// Arithmetic inside braces: `+ -` over `* / %` over unary minus over values.
     fn arith(&mut self) -> Result<Value, FilterError> {
         self.enter()?;
-        let mut left = self.term()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Plus => ArithOp::Add,
-                Tok::Minus => ArithOp::Sub,
-                _ => break,
-            };
-            self.bump();
-            let right = self.term()?;
-            left = arith(op, left, right);
-        }
+        let sum = self.arith_level(false)?;
         self.depth -= 1;
-        Ok(left)
+        Ok(sum)
     }
 
-    fn term(&mut self) -> Result<Value, FilterError> {
-        let mut left = self.factor()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Star => ArithOp::Mul,
-                Tok::Slash => ArithOp::Div,
-                Tok::Percent => ArithOp::Rem,
-                _ => break,
-            };
+    /// Operands joined by the additive operators, or (`multiplicative`) by `* / %`.
+    fn arith_level(&mut self, multiplicative: bool) -> Result<Value, FilterError> {
+        let operand = |p: &mut Self| {
+            if multiplicative {
+                p.factor()
+            } else {
+                p.arith_level(true)
+            }
+        };
+        let mut left = operand(self)?;
+        while let Some(op) = arith_operator(&self.peek().tok, multiplicative) {
             self.bump();
-            let right = self.factor()?;
+            let right = operand(self)?;
             left = arith(op, left, right);
         }
         Ok(left)
@@ -693,6 +685,18 @@ fn balanced(mut terms: Vec<Expr>, join: Join) -> Expr {
                 span: Span::default(),
             }),
         ))))))
+}
+
+/// The arithmetic operator a token stands for at the additive or multiplicative level.
+fn arith_operator(tok: &Tok, multiplicative: bool) -> Option<ArithOp> {
+    match (tok, multiplicative) {
+        (Tok::Plus, false) => Some(ArithOp::Add),
+        (Tok::Minus, false) => Some(ArithOp::Sub),
+        (Tok::Star, true) => Some(ArithOp::Mul),
+        (Tok::Slash, true) => Some(ArithOp::Div),
+        (Tok::Percent, true) => Some(ArithOp::Rem),
+        _ => None,
+    }
 }
 
 fn arith(op: ArithOp, left: Value, right: Value) -> Value {
