@@ -98,6 +98,19 @@ impl<'t> Compiler<'t> {
         self.error(ErrorKind::Type, span, message)
     }
 
+    /// A type error about `operand` (of type `ty`, at `span`): `message` gets its name and its
+    /// type's description.
+    fn operand_error(
+        &self,
+        operand: &Operand,
+        ty: FieldType,
+        span: Span,
+        message: impl FnOnce(&str, &str) -> String,
+    ) -> FilterError {
+        let name = operand_name(operand, self.text, span);
+        self.type_error(span, message(&name, ty.describe()))
+    }
+
     fn snippet(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
@@ -236,13 +249,9 @@ impl<'t> Compiler<'t> {
                 let (operand, ty, span) = self.typed(base)?;
                 let text = ty == FieldType::Str;
                 if !(ty.is_bytes_like() || text) {
-                    return Err(self.type_error(span,
-                        format!(
-                            "{} is {}; only byte strings, addresses, strings and protocols can be sliced",
-                            operand_name(&operand, self.text, span),
-                            ty.describe()
-                        ),
-                    ));
+                    return Err(self.operand_error(&operand, ty, span, |name, ty| {
+                        format!("{name} is {ty}; only byte strings, addresses, strings and protocols can be sliced")
+                    }));
                 }
                 let sliced = Operand::Slice {
                     base: Box::new(operand),
@@ -409,14 +418,9 @@ impl<'t> Compiler<'t> {
             Func::String => !matches!(ty, FieldType::Label | FieldType::Protocol),
         };
         if !ok {
-            return Err(self.type_error(
-                arg_span,
-                format!(
-                    "{name}() does not apply to {} ({})",
-                    operand_name(&operand, self.text, arg_span),
-                    ty.describe()
-                ),
-            ));
+            return Err(self.operand_error(&operand, ty, arg_span, |operand, ty| {
+                format!("{name}() does not apply to {operand} ({ty})")
+            }));
         }
         let result_type = match func {
             Func::Len | Func::Count => FieldType::Uint,
@@ -455,14 +459,9 @@ impl<'t> Compiler<'t> {
             match resolved {
                 Resolved::Typed(operand, ty, span) => {
                     if !numeric(ty) {
-                        return Err(self.type_error(
-                            span,
-                            format!(
-                                "'{symbol}' needs numbers; {} is {}",
-                                operand_name(&operand, self.text, span),
-                                ty.describe()
-                            ),
-                        ));
+                        return Err(self.operand_error(&operand, ty, span, |name, ty| {
+                            format!("'{symbol}' needs numbers; {name} is {ty}")
+                        }));
                     }
                     Ok((operand, ty))
                 }
