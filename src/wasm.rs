@@ -114,12 +114,12 @@ impl WasmAnalyzer {
         }
     }
 
-    /// The findings as the JSON text of `tracelens findings --json` (an array of objects with
-    /// kind, severity, verdict, explanation, frames, stream, filter, details). Text, not objects:
-    /// `JSON.parse` takes any number, where a serializer would refuse integers beyond 2^53.
-    #[wasm_bindgen(js_name = findingsJson)]
-    pub fn findings_json(&mut self) -> String {
-        findings::report::to_json(self.findings())
+    /// The findings with the keys of `tracelens findings --json` (an array of objects with
+    /// kind, severity, verdict, explanation, frames, frames_total, stream, filter, details);
+    /// 64-bit integers come out as BigInt.
+    #[wasm_bindgen(js_name = findings)]
+    pub fn findings_list(&mut self) -> Result<JsValue, JsError> {
+        to_js_wide(self.findings())
     }
 
     /// The findings report to download: `format` is "markdown", "json" or "html" (a
@@ -376,12 +376,7 @@ impl WasmComparison {
 
     /// The TCP/UDP flows of both sides paired, at most `limit` of them, those with differences
     /// first: `{total, rows}` (`compare_view::FlowList`).
-    pub fn flows(
-        &self,
-        a: &WasmAnalyzer,
-        b: &WasmAnalyzer,
-        limit: usize,
-    ) -> Result<JsValue, JsError> {
+    pub fn flows(&self, a: &WasmAnalyzer, b: &WasmAnalyzer, limit: usize) -> JsResult {
         to_js_wide(&crate::compare_view::flow_list(
             &a.inner,
             &b.inner,
@@ -391,12 +386,7 @@ impl WasmComparison {
     }
 
     /// The ladder of flow pair `key` (`compare_view::Ladder`), or `null`.
-    pub fn ladder(
-        &self,
-        a: &WasmAnalyzer,
-        b: &WasmAnalyzer,
-        key: usize,
-    ) -> Result<JsValue, JsError> {
+    pub fn ladder(&self, a: &WasmAnalyzer, b: &WasmAnalyzer, key: usize) -> JsResult {
         to_js_wide(&crate::compare_view::ladder(
             &a.inner,
             &b.inner,
@@ -551,6 +541,9 @@ fn frame_number(no: f64) -> Option<u64> {
     (no.is_finite() && no >= 1.0 && no.fract() == 0.0 && no <= 9_007_199_254_740_991.0)
         .then_some(no as u64)
 }
+
+/// What a method that hands a value to the page returns.
+type JsResult = Result<JsValue, JsError>;
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value

@@ -93,6 +93,24 @@ impl<'t> Compiler<'t> {
         FilterError::at(kind, self.text, span.start, span.end, message)
     }
 
+    /// A type error: the operand at `span` cannot be used this way.
+    fn type_error(&self, span: Span, message: String) -> FilterError {
+        self.error(ErrorKind::Type, span, message)
+    }
+
+    /// A type error about `operand` (of type `ty`, at `span`): `message` gets its name and its
+    /// type's description.
+    fn operand_error(
+        &self,
+        operand: &Operand,
+        ty: FieldType,
+        span: Span,
+        message: impl FnOnce(&str, &str) -> String,
+    ) -> FilterError {
+        let name = operand_name(operand, self.text, span);
+        self.type_error(span, message(&name, ty.describe()))
+    }
+
     fn snippet(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
@@ -231,15 +249,9 @@ impl<'t> Compiler<'t> {
                 let (operand, ty, span) = self.typed(base)?;
                 let text = ty == FieldType::Str;
                 if !(ty.is_bytes_like() || text) {
-                    return Err(self.error(
-                        ErrorKind::Type,
-                        span,
-                        format!(
-                            "{} is {}; only byte strings, addresses, strings and protocols can be sliced",
-                            operand_name(&operand, self.text, span),
-                            ty.describe()
-                        ),
-                    ));
+                    return Err(self.operand_error(&operand, ty, span, |name, ty| {
+                        format!("{name} is {ty}; only byte strings, addresses, strings and protocols can be sliced")
+                    }));
                 }
                 let sliced = Operand::Slice {
                     base: Box::new(operand),
@@ -272,11 +284,7 @@ impl<'t> Compiler<'t> {
                         value.span,
                     ))
                 }
-                _ => Err(self.error(
-                    ErrorKind::Type,
-                    value.span,
-                    "'-' applies to numbers only".into(),
-                )),
+                _ => Err(self.type_error(value.span, "'-' applies to numbers only".into())),
             },
         }
     }
@@ -353,19 +361,14 @@ impl<'t> Compiler<'t> {
                 }
             }
             if let Some(hint) = address_family_hint(literal, ty) {
-                return self.error(
-                    ErrorKind::Type,
-                    span,
-                    format!("{} is {hint}", literal.shown()),
-                );
+                return self.type_error(span, format!("{} is {hint}", literal.shown()));
             }
             let reason = if message.is_empty() {
                 String::new()
             } else {
                 format!(" ({message})")
             };
-            self.error(
-                ErrorKind::Type,
+            self.type_error(
                 span,
                 format!(
                     "{} is not a valid {field}{reason}: expected {}",
@@ -415,15 +418,9 @@ impl<'t> Compiler<'t> {
             Func::String => !matches!(ty, FieldType::Label | FieldType::Protocol),
         };
         if !ok {
-            return Err(self.error(
-                ErrorKind::Type,
-                arg_span,
-                format!(
-                    "{name}() does not apply to {} ({})",
-                    operand_name(&operand, self.text, arg_span),
-                    ty.describe()
-                ),
-            ));
+            return Err(self.operand_error(&operand, ty, arg_span, |operand, ty| {
+                format!("{name}() does not apply to {operand} ({ty})")
+            }));
         }
         let result_type = match func {
             Func::Len | Func::Count => FieldType::Uint,
@@ -462,15 +459,9 @@ impl<'t> Compiler<'t> {
             match resolved {
                 Resolved::Typed(operand, ty, span) => {
                     if !numeric(ty) {
-                        return Err(self.error(
-                            ErrorKind::Type,
-                            span,
-                            format!(
-                                "'{symbol}' needs numbers; {} is {}",
-                                operand_name(&operand, self.text, span),
-                                ty.describe()
-                            ),
-                        ));
+                        return Err(self.operand_error(&operand, ty, span, |name, ty| {
+                            format!("'{symbol}' needs numbers; {name} is {ty}")
+                        }));
                     }
                     Ok((operand, ty))
                 }
@@ -486,11 +477,7 @@ impl<'t> Compiler<'t> {
                             if looks_like_field(word) {
                                 return Err(self.unknown_field(word, span));
                             }
-                            return Err(self.error(
-                                ErrorKind::Type,
-                                span,
-                                format!("'{word}' is not a number"),
-                            ));
+                            return Err(self.type_error(span, format!("'{word}' is not a number")));
                         }
                         _ => self.constant(&literal, span, ty, symbol)?,
                     };
@@ -605,9 +592,7 @@ impl<'t> Compiler<'t> {
         };
         let left_name = operand_name(&left_operand, self.text, left_span);
         if left_ty == FieldType::Label {
-            return Err(self.error(
-                ErrorKind::Type,
-                left_span,
+            return Err(self.type_error(left_span,
                 format!("{left_name} is a label without a value; test it alone, like '{left_name}' or 'not {left_name}'"),
             ));
         }
@@ -629,8 +614,7 @@ impl<'t> Compiler<'t> {
                         hex_with_colons(&word)
                     )
                 };
-                Err(self.error(
-                    ErrorKind::Type,
+                Err(self.type_error(
                     span,
                     format!(
                         "'{word}' is the name of a Wireshark protocol, not bytes here; {instead}"
@@ -644,15 +628,13 @@ impl<'t> Compiler<'t> {
             Resolved::Typed(right_operand, right_ty, right_span) => {
                 let right_name = operand_name(&right_operand, self.text, right_span);
                 if right_ty == FieldType::Label {
-                    return Err(self.error(
-                        ErrorKind::Type,
+                    return Err(self.type_error(
                         right_span,
                         format!("{right_name} is a label without a value and cannot be compared"),
                     ));
                 }
                 if !comparable(left_ty, right_ty) {
-                    return Err(self.error(
-                        ErrorKind::Type,
+                    return Err(self.type_error(
                         op_span,
                         format!(
                             "cannot compare {left_name} ({}) with {right_name} ({})",
@@ -712,22 +694,19 @@ impl<'t> Compiler<'t> {
         let (operand, ty, span) = self.typed(left)?;
         let name = operand_name(&operand, self.text, span);
         if ty == FieldType::Label {
-            return Err(self.error(
-                ErrorKind::Type,
+            return Err(self.type_error(
                 span,
                 format!("{name} is a label without a value; it cannot be in a set"),
             ));
         }
-        let literal = |value: &Value| -> Result<Constant, FilterError> {
-            match self.resolve(value)? {
-                Resolved::Literal(literal, span) => self.constant(&literal, span, ty, &name),
-                Resolved::Typed(..) => Err(self.error(
-                    ErrorKind::Type,
-                    value.span,
-                    "set members must be values, not fields".into(),
-                )),
-            }
-        };
+        let literal =
+            |value: &Value| -> Result<Constant, FilterError> {
+                match self.resolve(value)? {
+                    Resolved::Literal(literal, span) => self.constant(&literal, span, ty, &name),
+                    Resolved::Typed(..) => Err(self
+                        .type_error(value.span, "set members must be values, not fields".into())),
+                }
+            };
         let mut items = Vec::with_capacity(elements.len());
         for element in elements {
             items.push(match element {
@@ -777,12 +756,8 @@ impl<'t> Compiler<'t> {
     fn contains(&self, left: &Value, right: &Value, op_span: Span) -> Result<Node, FilterError> {
         let (operand, ty, span) = self.typed(left)?;
         let name = operand_name(&operand, self.text, span);
-        if !matches!(
-            ty,
-            FieldType::Str | FieldType::Bytes | FieldType::Protocol | FieldType::Ether
-        ) {
-            return Err(self.error(
-                ErrorKind::Type,
+        if !holds_bytes(ty) {
+            return Err(self.type_error(
                 op_span,
                 format!(
                     "{name} is {}; 'contains' works on strings, byte strings and protocols",
@@ -800,12 +775,8 @@ impl<'t> Compiler<'t> {
                 Operand::Const(self.constant(&literal, span, target, &name)?)
             }
             Resolved::Typed(right_operand, right_ty, right_span) => {
-                if !matches!(
-                    right_ty,
-                    FieldType::Str | FieldType::Bytes | FieldType::Protocol | FieldType::Ether
-                ) {
-                    return Err(self.error(
-                        ErrorKind::Type,
+                if !holds_bytes(right_ty) {
+                    return Err(self.type_error(
                         right_span,
                         format!(
                             "'contains' needs a string or bytes on the right; this is {}",
@@ -831,8 +802,7 @@ impl<'t> Compiler<'t> {
         let (operand, ty, span) = self.typed(left)?;
         let name = operand_name(&operand, self.text, span);
         if !matches!(ty, FieldType::Str | FieldType::Bytes | FieldType::Protocol) {
-            return Err(self.error(
-                ErrorKind::Type,
+            return Err(self.type_error(
                 op_span,
                 format!(
                     "{name} is {}; 'matches' works on strings, byte strings and protocols",
@@ -841,8 +811,7 @@ impl<'t> Compiler<'t> {
             ));
         }
         let ValueKind::Str(pattern) = &right.kind else {
-            return Err(self.error(
-                ErrorKind::Type,
+            return Err(self.type_error(
                 right.span,
                 "'matches' needs a regular expression in double quotes, like \"^GET\"".into(),
             ));
@@ -884,6 +853,15 @@ impl<'t> Compiler<'t> {
 
 /// Whether a test on an operand reads frame bytes, and the index precondition of its field.
 type Guard = (bool, Option<super::fields::PresentFn>);
+
+/// Whether values of this type are byte strings for `contains` (strings, bytes, protocols,
+/// Ethernet addresses).
+fn holds_bytes(ty: FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::Str | FieldType::Bytes | FieldType::Protocol | FieldType::Ether
+    )
+}
 
 fn guard_of(operand: &Operand) -> Guard {
     (operand.needs_bytes(), precondition(operand))

@@ -142,34 +142,20 @@ pub(super) fn ipv6_of(f: &Frame<'_>, id: u32) -> Option<u128> {
     }
 }
 
-/// IPv4 header values, one per IPv4 layer: from every layer of a tunnelled frame or ICMP error,
-/// else from the record.
-pub(super) fn ipv4_numbers(
+/// IP header values of one version (IPv6 when `v6`), one per layer of that version: from every
+/// layer of a tunnelled frame or ICMP error, else from the record.
+pub(super) fn ip_numbers(
     f: &Frame<'_>,
     buf: &mut Buf,
+    v6: bool,
     deep: fn(&IpLayer) -> i64,
     record: fn(&Frame<'_>) -> i64,
 ) -> usize {
     if let Some(d) = f.deep() {
-        return many(buf, d.ip.iter().filter(|l| !l.v6).map(deep));
+        return many(buf, d.ip.iter().filter(|l| l.v6 == v6).map(deep));
     }
-    if is_ipv4(f) {
-        one(buf, record(f))
-    } else {
-        0
-    }
-}
-
-pub(super) fn ipv6_numbers(
-    f: &Frame<'_>,
-    buf: &mut Buf,
-    deep: fn(&IpLayer) -> i64,
-    record: fn(&Frame<'_>) -> i64,
-) -> usize {
-    if let Some(d) = f.deep() {
-        return many(buf, d.ip.iter().filter(|l| l.v6).map(deep));
-    }
-    if is_ipv6(f) {
+    let present = if v6 { is_ipv6(f) } else { is_ipv4(f) };
+    if present {
         one(buf, record(f))
     } else {
         0
@@ -410,6 +396,28 @@ pub(super) fn is_rarp(f: &Frame<'_>) -> bool {
 
 /// The ARP message of the frame: from the index, or for reverse ARP (not in the index) read
 /// from the bytes.
+/// `arp.src.hw_mac` (the sender's, when `sender`) or `arp.dst.hw_mac`.
+pub(super) fn arp_mac<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, sender: bool) {
+    if let Some(arp) = arp_message(f) {
+        out.push(Val::Ether(if sender {
+            arp.sender_mac
+        } else {
+            arp.target_mac
+        }));
+    }
+}
+
+/// `arp.src.proto_ipv4` (the sender's, when `sender`) or `arp.dst.proto_ipv4`.
+pub(super) fn arp_ipv4(f: &Frame<'_>, buf: &mut Buf, sender: bool) -> usize {
+    match arp_message(f) {
+        Some(arp) => {
+            let address = if sender { arp.sender_ip } else { arp.target_ip };
+            one(buf, i64::from(u32::from_be_bytes(address)))
+        }
+        None => 0,
+    }
+}
+
 pub(super) fn arp_message(f: &Frame<'_>) -> Option<Arp> {
     if let Some(arp) = f.data.index.arp.get(f.i as u32) {
         return Some(*arp);

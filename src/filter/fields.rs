@@ -7,6 +7,7 @@
 use super::context::Frame;
 use super::dissection::*;
 use super::layers;
+use super::links;
 use super::value::{FieldType, Occurrences, Val};
 use crate::decode::app::AppInfo;
 use crate::index::flag;
@@ -149,6 +150,26 @@ fn build() -> Vec<FieldDef> {
             },
             layers::transport_span
         )),
+        // ---- link and tunnel layers the index does not keep (read from the frame bytes) ----
+        field!("null", Protocol, "BSD loopback header (LINKTYPE_NULL / LOOP)", Protocol(|f| matches!(f.link_type(), 0 | 108), layers::frame_span)),
+        field!("null.family", Uint, "BSD loopback address family (2 IPv4; 10, 23, 24, 28, 30 IPv6)", Bytes(|f| matches!(f.link_type(), 0 | 108), |f, out| links::numbers(f, out, |l| l.null_family.map(u64::from).into_iter().collect()))),
+        field!("ppp", Protocol, "Point-to-Point Protocol (PPP links, PPPoE sessions, PPTP's GRE)", Bytes(links::may_have_link_layers, |f, out| links::spans(f, out, |l| l.ppp.into_iter().map(|p| p.1).collect()))),
+        field!("ppp.address", Uint, "PPP address byte (0xff)", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.ppp.iter().filter(|p| p.0.address_control).map(|_| 0xFF).collect()))),
+        field!("ppp.control", Uint, "PPP control byte (0x03)", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.ppp.iter().filter(|p| p.0.address_control).map(|_| 0x03).collect()))),
+        field!("ppp.protocol", Uint, "Protocol carried by PPP (0x0021 IPv4, 0x0057 IPv6, 0xc021 LCP…)", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.ppp.iter().map(|p| u64::from(p.0.protocol)).collect()))),
+        field!("pppoes", Protocol, "PPP-over-Ethernet session", Bytes(links::may_have_link_layers, |f, out| links::spans(f, out, |l| l.pppoe_sessions.into_iter().map(|p| p.1).collect()))),
+        field!("pppoe.session_id", Uint, "PPPoE session identifier", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.pppoe_sessions.iter().map(|p| u64::from(p.0)).collect()))),
+        field!("ieee8021ad", Protocol, "IEEE 802.1ad service tag (QinQ)", Bytes(is_ethernet, |f, out| links::spans(f, out, |l| l.service_tags.into_iter().map(|t| t.1).collect()))),
+        field!("ieee8021ad.id", Uint, "802.1ad service VLAN identifier", Bytes(is_ethernet, |f, out| links::numbers(f, out, |l| l.service_tags.iter().map(|t| u64::from(t.0 & 0x0FFF)).collect()))),
+        field!("ieee8021ad.priority", Uint, "802.1ad service tag priority", Bytes(is_ethernet, |f, out| links::numbers(f, out, |l| l.service_tags.iter().map(|t| u64::from(t.0 >> 13)).collect()))),
+        field!("ieee8021ad.dei", Uint, "802.1ad service tag drop eligible indicator", Bytes(is_ethernet, |f, out| links::numbers(f, out, |l| l.service_tags.iter().map(|t| u64::from((t.0 >> 12) & 1)).collect()))),
+        field!("llc", Protocol, "IEEE 802.2 Logical-Link Control", Bytes(links::may_have_link_layers, |f, out| links::spans(f, out, |l| l.llc.into_iter().map(|h| h.1).collect()))),
+        field!("llc.dsap", Uint, "LLC destination service access point", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.llc.iter().map(|h| u64::from(h.0[0])).collect()))),
+        field!("llc.ssap", Uint, "LLC source service access point", Bytes(links::may_have_link_layers, |f, out| links::numbers(f, out, |l| l.llc.iter().map(|h| u64::from(h.0[1])).collect()))),
+        field!("wlan", Protocol, "IEEE 802.11 frame (carried by Aruba's GRE)", Bytes(|f| f.rec.ip_proto == 47 || f.rec.has(flag::TUNNELLED), |f, out| links::spans(f, out, |l| l.wlan))),
+        field!("vxlan", Protocol, "Virtual eXtensible LAN (UDP 4789)", Bytes(|f| f.rec.has(flag::TUNNELLED), |f, out| links::spans(f, out, |l| l.vxlan.into_iter().map(|v| v.1).collect()))),
+        field!("vxlan.flags", Uint, "VXLAN flags (0x0800: the VNI is valid)", Bytes(|f| f.rec.has(flag::TUNNELLED), |f, out| links::numbers(f, out, |l| l.vxlan.iter().map(|v| u64::from(v.0 .0)).collect()))),
+        field!("vxlan.vni", Uint, "VXLAN network identifier", Bytes(|f| f.rec.has(flag::TUNNELLED), |f, out| links::numbers(f, out, |l| l.vxlan.iter().map(|v| u64::from(v.0 .1)).collect()))),
         // ---- IPv4 ----
         field!("ip", Protocol, "Internet Protocol version 4", Protocol(
             |f| match f.deep() {
@@ -160,13 +181,13 @@ fn build() -> Vec<FieldDef> {
         field!("ip.addr", Ipv4, "IPv4 source or destination address", Numbers(|f, b| ipv4_addresses(f, b, true, true))),
         field!("ip.src", Ipv4, "IPv4 source address", Numbers(|f, b| ipv4_addresses(f, b, true, false))),
         field!("ip.dst", Ipv4, "IPv4 destination address", Numbers(|f, b| ipv4_addresses(f, b, false, true))),
-        field!("ip.len", Uint, "IPv4 total length (header and payload)", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.len), ipv4_total_length))),
-        field!("ip.id", Uint, "IPv4 identification", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.id), |f| i64::from(f.rec.ip_id)))),
-        field!("ip.ttl", Uint, "IPv4 time to live", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
-        field!("ip.proto", Uint, "Protocol carried by IPv4 (6 TCP, 17 UDP, 1 ICMP, 47 GRE…)", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.proto), |f| i64::from(f.rec.ip_proto)))),
-        field!("ip.version", Uint, "IP version (4)", Numbers(|f, b| ipv4_numbers(f, b, |_| 4, |_| 4))),
-        field!("ip.flags.df", Bool, "IPv4 Don't Fragment flag", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.df), |f| i64::from(f.rec.has(flag::DONT_FRAGMENT))))),
-        field!("ip.flags.mf", Bool, "IPv4 More Fragments flag", Numbers(|f, b| ipv4_numbers(f, b, |l| i64::from(l.mf), |f| {
+        field!("ip.len", Uint, "IPv4 total length (header and payload)", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.len), ipv4_total_length))),
+        field!("ip.id", Uint, "IPv4 identification", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.id), |f| i64::from(f.rec.ip_id)))),
+        field!("ip.ttl", Uint, "IPv4 time to live", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
+        field!("ip.proto", Uint, "Protocol carried by IPv4 (6 TCP, 17 UDP, 1 ICMP, 47 GRE…)", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.proto), |f| i64::from(f.rec.ip_proto)))),
+        field!("ip.version", Uint, "IP version (4)", Numbers(|f, b| ip_numbers(f, b, false, |_| 4, |_| 4))),
+        field!("ip.flags.df", Bool, "IPv4 Don't Fragment flag", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.df), |f| i64::from(f.rec.has(flag::DONT_FRAGMENT))))),
+        field!("ip.flags.mf", Bool, "IPv4 More Fragments flag", Numbers(|f, b| ip_numbers(f, b, false, |l| i64::from(l.mf), |f| {
             i64::from(f.rec.has(flag::FRAGMENT) && f.data.index.fragments.get(f.i as u32).is_some_and(|x| x.more))
         }))),
         // ---- IPv6 ----
@@ -181,9 +202,9 @@ fn build() -> Vec<FieldDef> {
         field!("ipv6.addr", Ipv6, "IPv6 source or destination address", Values(|f, out| ipv6_addresses(f, out, true, true))),
         field!("ipv6.src", Ipv6, "IPv6 source address", Values(|f, out| ipv6_addresses(f, out, true, false))),
         field!("ipv6.dst", Ipv6, "IPv6 destination address", Values(|f, out| ipv6_addresses(f, out, false, true))),
-        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ipv6_numbers(f, b, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len)))),
-        field!("ipv6.hlim", Uint, "IPv6 hop limit", Numbers(|f, b| ipv6_numbers(f, b, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
-        field!("ipv6.version", Uint, "IP version (6)", Numbers(|f, b| ipv6_numbers(f, b, |_| 6, |_| 6))),
+        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len)))),
+        field!("ipv6.hlim", Uint, "IPv6 hop limit", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
+        field!("ipv6.version", Uint, "IP version (6)", Numbers(|f, b| ip_numbers(f, b, true, |_| 6, |_| 6))),
         field!("ipv6.nxt", Uint, "IPv6 next header of the fixed header (44 fragment, 0 hop-by-hop, 6 TCP…; read from the frame bytes)", Bytes(is_ipv6, layers::ipv6_next_header)),
         // ---- TCP ----
         field!("tcp", Protocol, "Transmission Control Protocol", Protocol(is_tcp_present, layers::transport_span)),
@@ -402,24 +423,10 @@ fn build() -> Vec<FieldDef> {
             Some(arp) => one(b, i64::from(arp.opcode)),
             None => 0,
         })),
-        field!("arp.src.hw_mac", Ether, "ARP sender MAC address", Values(|f, out| {
-            if let Some(arp) = arp_message(f) {
-                out.push(Val::Ether(arp.sender_mac));
-            }
-        })),
-        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| match arp_message(f) {
-            Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.sender_ip))),
-            None => 0,
-        })),
-        field!("arp.dst.hw_mac", Ether, "ARP target MAC address", Values(|f, out| {
-            if let Some(arp) = arp_message(f) {
-                out.push(Val::Ether(arp.target_mac));
-            }
-        })),
-        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| match arp_message(f) {
-            Some(arp) => one(b, i64::from(u32::from_be_bytes(arp.target_ip))),
-            None => 0,
-        })),
+        field!("arp.src.hw_mac", Ether, "ARP sender MAC address", Values(|f, out| arp_mac(f, out, true))),
+        field!("arp.src.proto_ipv4", Ipv4, "ARP sender IPv4 address", Numbers(|f, b| arp_ipv4(f, b, true))),
+        field!("arp.dst.hw_mac", Ether, "ARP target MAC address", Values(|f, out| arp_mac(f, out, false))),
+        field!("arp.dst.proto_ipv4", Ipv4, "ARP target IPv4 address", Numbers(|f, b| arp_ipv4(f, b, false))),
         // ---- DNS ----
         field!("dns", Protocol, "Domain Name System (not mDNS or LLMNR)", Protocol(|f| dns_family(f) == Some("dns"), layers::app_span)),
         field!("mdns", Protocol, "Multicast DNS (UDP 5353)", Protocol(|f| dns_family(f) == Some("mdns"), layers::app_span)),

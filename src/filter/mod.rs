@@ -21,6 +21,7 @@ mod eval;
 mod fields;
 mod layers;
 mod lexer;
+mod links;
 mod literal;
 mod parser;
 mod pdus;

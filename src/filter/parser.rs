@@ -206,6 +206,12 @@ impl<'t> Parser<'t> {
         FilterError::at(ErrorKind::Syntax, self.text, span.start, span.end, message)
     }
 
+    /// An error at the current token: `expected <what>, found <the token>`.
+    fn unexpected(&self, what: &str) -> FilterError {
+        let found = self.peek().tok.describe();
+        self.error_at(self.at, format!("expected {what}, found {found}"))
+    }
+
     fn word_is(&self, word: &str) -> bool {
         matches!(&self.peek().tok, Tok::Word(w) if w == word)
     }
@@ -220,31 +226,28 @@ impl<'t> Parser<'t> {
 
     fn expr(&mut self, expected: &str) -> Result<Expr, FilterError> {
         self.enter()?;
-        let mut terms = vec![self.xor_expr(expected)?];
-        while self.word_is("or") || self.peek().tok == Tok::OrOr {
-            let op = self.bump().text;
-            terms.push(self.xor_expr(&format!("a test after '{op}'"))?);
-        }
+        let or = self.logical(0, expected)?;
         self.depth -= 1;
-        Ok(balanced(terms, Expr::Or))
+        Ok(or)
     }
 
-    fn xor_expr(&mut self, expected: &str) -> Result<Expr, FilterError> {
-        let mut terms = vec![self.and_expr(expected)?];
-        while self.word_is("xor") || self.peek().tok == Tok::XorXor {
+    /// One level of the logical operators, loosest first (`or`, `xor`, `and`): its terms, each
+    /// parsed at the next level, joined into a balanced tree.
+    fn logical(&mut self, level: usize, expected: &str) -> Result<Expr, FilterError> {
+        const LEVELS: [(&str, Tok, Join); 3] = [
+            ("or", Tok::OrOr, Expr::Or),
+            ("xor", Tok::XorXor, Expr::Xor),
+            ("and", Tok::AndAnd, Expr::And),
+        ];
+        let Some((word, symbol, join)) = LEVELS.get(level) else {
+            return self.unary(expected);
+        };
+        let mut terms = vec![self.logical(level + 1, expected)?];
+        while self.word_is(word) || self.peek().tok == *symbol {
             let op = self.bump().text;
-            terms.push(self.and_expr(&format!("a test after '{op}'"))?);
+            terms.push(self.logical(level + 1, &format!("a test after '{op}'"))?);
         }
-        Ok(balanced(terms, Expr::Xor))
-    }
-
-    fn and_expr(&mut self, expected: &str) -> Result<Expr, FilterError> {
-        let mut terms = vec![self.unary(expected)?];
-        while self.word_is("and") || self.peek().tok == Tok::AndAnd {
-            let op = self.bump().text;
-            terms.push(self.unary(&format!("a test after '{op}'"))?);
-        }
-        Ok(balanced(terms, Expr::And))
+        Ok(balanced(terms, *join))
     }
 
     fn unary(&mut self, expected: &str) -> Result<Expr, FilterError> {
@@ -393,13 +396,7 @@ impl<'t> Parser<'t> {
     /// `{ elem [,] elem … }` where elem is `value` or `value..value`.
     fn set(&mut self) -> Result<Vec<SetElement>, FilterError> {
         if self.peek().tok != Tok::LBrace {
-            return Err(self.error_at(
-                self.at,
-                format!(
-                    "expected '{{' after 'in' (a set like {{80, 443, 8000..8080}}), found {}",
-                    self.peek().tok.describe()
-                ),
-            ));
+            return Err(self.unexpected("'{' after 'in' (a set like {80, 443, 8000..8080})"));
         }
         let open = self.at;
         self.bump();
@@ -420,13 +417,7 @@ impl<'t> Parser<'t> {
                 Tok::Comma if !elements.is_empty() => {
                     self.bump();
                     if matches!(self.peek().tok, Tok::RBrace | Tok::Comma) {
-                        return Err(self.error_at(
-                            self.at,
-                            format!(
-                                "expected a value after ',', found {}",
-                                self.peek().tok.describe()
-                            ),
-                        ));
+                        return Err(self.unexpected("a value after ','"));
                     }
                 }
                 _ => {
@@ -499,13 +490,7 @@ impl<'t> Parser<'t> {
                 self.bump();
                 let inner = self.arith()?;
                 if self.peek().tok != Tok::RBrace {
-                    return Err(self.error_at(
-                        self.at,
-                        format!(
-                            "expected '}}' to close the arithmetic, found {}",
-                            self.peek().tok.describe()
-                        ),
-                    ));
+                    return Err(self.unexpected("'}' to close the arithmetic"));
                 }
                 let close = self.span_of(self.at);
                 self.bump();
@@ -578,13 +563,7 @@ impl<'t> Parser<'t> {
             if self.peek().tok == Tok::Eof {
                 return Err(self.error_at(open, "this '(' is never closed".into()));
             }
-            return Err(self.error_at(
-                self.at,
-                format!(
-                    "expected ',' or ')' in the call to {name}(), found {}",
-                    self.peek().tok.describe()
-                ),
-            ));
+            return Err(self.unexpected(&format!("',' or ')' in the call to {name}()")));
         }
         let close = self.span_of(self.at);
         self.bump();
@@ -601,32 +580,24 @@ impl<'t> Parser<'t> {
     /// Arithmetic inside braces: `+ -` over `* / %` over unary minus over values.
     fn arith(&mut self) -> Result<Value, FilterError> {
         self.enter()?;
-        let mut left = self.term()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Plus => ArithOp::Add,
-                Tok::Minus => ArithOp::Sub,
-                _ => break,
-            };
-            self.bump();
-            let right = self.term()?;
-            left = arith(op, left, right);
-        }
+        let sum = self.arith_level(false)?;
         self.depth -= 1;
-        Ok(left)
+        Ok(sum)
     }
 
-    fn term(&mut self) -> Result<Value, FilterError> {
-        let mut left = self.factor()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Star => ArithOp::Mul,
-                Tok::Slash => ArithOp::Div,
-                Tok::Percent => ArithOp::Rem,
-                _ => break,
-            };
+    /// Operands joined by the additive operators, or (`multiplicative`) by `* / %`.
+    fn arith_level(&mut self, multiplicative: bool) -> Result<Value, FilterError> {
+        let operand = |p: &mut Self| {
+            if multiplicative {
+                p.factor()
+            } else {
+                p.arith_level(true)
+            }
+        };
+        let mut left = operand(self)?;
+        while let Some(op) = arith_operator(&self.peek().tok, multiplicative) {
             self.bump();
-            let right = self.factor()?;
+            let right = operand(self)?;
             left = arith(op, left, right);
         }
         Ok(left)
@@ -686,15 +657,7 @@ impl<'t> Parser<'t> {
                     return Ok((ranges, close));
                 }
                 Tok::Eof => return Err(self.error_at(open, "this '[' is never closed".into())),
-                _ => {
-                    return Err(self.error_at(
-                        self.at,
-                        format!(
-                            "expected ',' or ']' in the slice, found {}",
-                            self.peek().tok.describe()
-                        ),
-                    ))
-                }
+                _ => return Err(self.unexpected("',' or ']' in the slice")),
             }
         }
     }
@@ -702,7 +665,10 @@ impl<'t> Parser<'t> {
 
 /// Joins a chain of operands of an associative operator into a balanced tree, so that a long
 /// `a or b or c …` (scripts generate those) nests only logarithmically deep.
-fn balanced(mut terms: Vec<Expr>, join: fn(Box<Expr>, Box<Expr>) -> Expr) -> Expr {
+/// Builds a binary node (`Expr::And`…) from its two operands.
+type Join = fn(Box<Expr>, Box<Expr>) -> Expr;
+
+fn balanced(mut terms: Vec<Expr>, join: Join) -> Expr {
     if terms.len() > 1 {
         let right = terms.split_off(terms.len() / 2);
         return join(
@@ -719,6 +685,18 @@ fn balanced(mut terms: Vec<Expr>, join: fn(Box<Expr>, Box<Expr>) -> Expr) -> Exp
                 span: Span::default(),
             }),
         ))))))
+}
+
+/// The arithmetic operator a token stands for at the additive or multiplicative level.
+fn arith_operator(tok: &Tok, multiplicative: bool) -> Option<ArithOp> {
+    match (tok, multiplicative) {
+        (Tok::Plus, false) => Some(ArithOp::Add),
+        (Tok::Minus, false) => Some(ArithOp::Sub),
+        (Tok::Star, true) => Some(ArithOp::Mul),
+        (Tok::Slash, true) => Some(ArithOp::Div),
+        (Tok::Percent, true) => Some(ArithOp::Rem),
+        _ => None,
+    }
 }
 
 fn arith(op: ArithOp, left: Value, right: Value) -> Value {

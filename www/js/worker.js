@@ -505,7 +505,7 @@ function sendChunk(id, cap) {
 
 function findings({ id }) {
   const { analyzer } = requireCapture();
-  self.postMessage({ type: Msg.FINDINGS, id, findings: JSON.parse(analyzer.findingsJson()) });
+  self.postMessage({ type: Msg.FINDINGS, id, findings: plainNumbers(analyzer.findings()) });
 }
 
 function report({ id, format, name }) {
