@@ -13,14 +13,27 @@
 //! owns the file formats and nothing else; its only dependency is [`error`], whose
 //! [`CaptureError`] says at which byte and frame reading stopped.
 //!
+//! # The wire layer
+//!
+//! [`wire`] is the one place header bytes are read. Each protocol header (Ethernet and VLAN
+//! tags, MPLS, Linux cooked, BSD loopback, PPP/PPPoE, LLC/SNAP, 802.11, IPv4, IPv6 and its
+//! extensions and options, TCP and its options, UDP, ICMP/ICMPv6 with the quoted packet and
+//! Neighbor Discovery, GRE, ERSPAN, VXLAN, ARP, DNS) has a zero-copy view, checked once when it
+//! is made, whose accessors cannot fail and whose `field` module names each field's byte range
+//! (smoltcp's `wire` is the model; etherparse is the tests' oracle). [`wire::walk`] walks a
+//! frame's layers once — link, tunnels (bounded nesting), network, transport or ICMP quote,
+//! payload — and reports each to a [`wire::walk::Visitor`]; the one Internet checksum
+//! ([`wire::checksum`]) and the one set of byte readers ([`wire::bytes`]) live here too. It
+//! depends on no other module of the crate; its errors are [`wire::WireError`]s.
+//!
 //! # The decode layer
 //!
 //! [`decode`] turns one frame's bytes into the handful of fields everything else needs
 //! (addresses, ports, the TCP header, ICMP quotes, tunnels followed to the innermost packet, a
 //! light application label) and says where decoding stopped instead of failing. It parses no
-//! header itself: [`wire::walk`] walks the frame's layers with the [`wire`] views, and `decode`
-//! keeps what the index needs. [`dissect`] sits beside it: the full layer tree
-//! of one frame for the details view, built from the bytes with `decode`'s link helpers.
+//! header itself: it is a visitor of [`wire::walk`] that keeps what the index needs. [`dissect`]
+//! sits beside it: the full layer tree of one frame for the details view, labels and structure
+//! only — every value and byte range comes from the same [`wire`] views.
 //!
 //! # The index layer
 //!
@@ -48,7 +61,7 @@
 //!
 //! [`filter`] is the display-filter engine: Wireshark's syntax compiled once and evaluated over
 //! the index, flows and TCP analysis (frame bytes only for byte-level fields, through
-//! [`filter::FrameBytes`]). [`findings`] holds the detectors that explain a capture in plain
+//! [`filter::FrameBytes`], read with the `wire` views and walker). [`findings`] holds the detectors that explain a capture in plain
 //! language, each a function of the index, flows and TCP analysis, plus their text, JSON and
 //! HTML reports. Neither knows about the analyzer session, and neither uses the other.
 //!
@@ -68,6 +81,10 @@
 //! direction, one-way delay, the NAT map and the clock model. It reads the two analyzers' indexes
 //! and, through [`filter::FrameBytes`], their frames' bytes (payload hashes, and `dissect` for the
 //! field-level diff of a modified packet); nothing below it knows about it.
+//!
+//! [`compare_view`] shapes a comparison for the page (the per-flow table and the ladder of matched
+//! pairs). [`sort`] is a small utility any layer may use: a stable sort for cold paths that does
+//! not copy the standard library's sort into the wasm once per call site.
 //!
 //! # The front ends
 //!
