@@ -381,9 +381,13 @@ function mergeNotes(summary, gzipped, notes) {
   }
 }
 
-/** Replaces BigInts (64-bit integers from Rust) by Numbers, in place; beyond 2^53 they round. */
+/**
+ * Replaces BigInts (64-bit integers from Rust) by Numbers, in place; beyond 2^53 they round. A
+ * non-finite float becomes null, as in `tracelens … --json` (serde_json writes NaN as null).
+ */
 function plainNumbers(value) {
   if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
   if (value && typeof value === 'object') {
     for (const key of Object.keys(value)) value[key] = plainNumbers(value[key]);
   }
