@@ -5,6 +5,10 @@
 import { Msg, SLICE_BYTES } from './protocol.js';
 import { createWorker, transferBytes } from './platform.js';
 
+/** What the page says when the worker ended without an error of its own. */
+export const WORKER_GONE = 'The analysis stopped: the browser ended its worker without an error — most often because it ran out of memory. Nothing was lost from your files; open them again, or fewer or smaller ones.';
+let workerSerial = 0;
+
 const CANCEL_GRACE_MS = 1500;
 
 export class CancelledError extends Error {
@@ -205,14 +209,28 @@ export class AnalyzerClient {
   ensureWorker() {
     if (this.worker) return this.worker;
     const worker = this.makeWorker();
-    worker.onmessage = (event) => this.dispatch(event.data);
+    worker.onmessage = (event) => {
+      if (event.data?.type === Msg.WATCHING) this.watchLife(worker, event.data.lock);
+      else this.dispatch(event.data);
+    };
     worker.onerror = (event) => {
       event.preventDefault();
       this.fail(`The analysis worker failed: ${event.message || 'it could not be started'}.`);
     };
     worker.onmessageerror = () => this.fail('A message from the analysis worker could not be read.');
     this.worker = worker;
+    worker.postMessage({ type: Msg.WATCH, lock: `tracelens-worker-${++workerSerial}-${Math.random().toString(36).slice(2)}` });
     return worker;
+  }
+
+  /**
+   * Asks for the Web Lock the worker holds for its whole life: the browser grants it once the
+   * worker is gone. A worker this client still counts on has then died without a word.
+   */
+  watchLife(worker, lock) {
+    navigator.locks?.request(lock, () => {
+      if (this.worker === worker) this.fail(WORKER_GONE);
+    }).catch(() => {});
   }
 
   dispatch(msg) {

@@ -29,8 +29,10 @@ const TIME_KEY = 'tracelens.time';
 const body = document.body;
 const status = byId('status-text');
 
-const client = new AnalyzerClient({ onFatal: (message) => showError(message) });
+const client = new AnalyzerClient({ onFatal: (message) => analysisLost(message) });
 let opening = null; // {id} of the open request in progress
+let lastFiles = []; // the files of the last open, offered again when the analysis is lost
+let analysisGone = false; // the worker died or stopped on an internal error since that open
 let detailsSeq = 0;
 let frameCount = 0;
 let captureSeq = 0; // bumped per capture shown, so late answers about an older one are dropped
@@ -253,6 +255,8 @@ function setPhase(phase) {
  */
 async function openFiles(files) {
   pairChoice?.dismiss();
+  lastFiles = [...files];
+  analysisGone = false;
   if (files.length === 2 && compareView && !linkedPath) return openTwo(files);
   return openMerged(files);
 }
@@ -755,9 +759,23 @@ function problemRanges(nodes, out = []) {
   return out;
 }
 
+/**
+ * The worker is gone (it died, or stopped on an internal error) and the analysis with it: back to
+ * the start page with the reason in plain words and the same files offered again.
+ */
+function analysisLost(message) {
+  analysisGone = true;
+  captureSeq++; // late answers about the lost capture are dropped
+  frameCount = 0;
+  byId('capture-title').textContent = '';
+  document.title = 'tracelens — network trace analyzer';
+  setPhase('empty');
+  showError(message);
+}
+
 function showError(message) {
   opening = null;
-  if (body.dataset.state === 'ready') {
+  if (body.dataset.state === 'ready' && !analysisGone) {
     status.textContent = message;
     const alerts = byId('alerts');
     renderAlerts(alerts, { files: [], warnings: [message] });
@@ -766,6 +784,16 @@ function showError(message) {
   setPhase('empty');
   const box = byId('welcome-error');
   box.textContent = message;
+  if (analysisGone && lastFiles.length) {
+    const files = lastFiles;
+    const again = document.createElement('button');
+    again.type = 'button';
+    again.id = 'reopen-button';
+    again.className = 'btn reopen';
+    again.textContent = `Open again: ${files.map((f) => f.name).join(', ')}`;
+    again.addEventListener('click', () => openFiles(files));
+    box.append(' ', again);
+  }
   box.hidden = false;
   status.textContent = 'Ready.';
 }

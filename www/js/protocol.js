@@ -16,6 +16,12 @@
 //   cancel   {type, id}
 //            Stop reading the files of the `open` request `id`. Answer: `cancelled` for that id
 //            (or nothing if it had already finished).
+//   watch    {type, lock}
+//            Sent once, first, to a new worker: it takes the Web Lock named `lock` and holds it for
+//            its whole life, then answers `watching` {type, lock}. The page then asks for the same
+//            lock, which the browser grants only when the worker is gone: that is how the page
+//            learns of a worker that died without a word (killed for memory, say). Where Web
+//            Locks are missing (an opaque origin), there is no answer and no watch.
 //
 // Requests about the open capture (each answered by the message of the same name unless noted):
 //   findings       {type, id}
@@ -147,6 +153,8 @@ export const Msg = Object.freeze({
   FLOWS: 'flows',
   LADDER: 'ladder',
   COMPARE_EXPORT: 'compareExport',
+  WATCH: 'watch',
+  WATCHING: 'watching',
   READY: 'ready',
   PROGRESS: 'progress',
   OPENED: 'opened',

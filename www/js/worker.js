@@ -39,6 +39,10 @@ self.onmessage = (event) => {
     cancelRequests.add(msg.id);
     return;
   }
+  if (msg.type === Msg.WATCH) {
+    holdLifeLock(msg.lock);
+    return;
+  }
   // One request at a time, in arrival order: the analyzer is not re-entrant.
   queue = queue.then(() => handle(msg)).catch((err) => {
     if (err instanceof WebAssembly.RuntimeError) {
@@ -52,6 +56,16 @@ self.onmessage = (event) => {
     self.postMessage({ type: Msg.ERROR, id: msg.id, message: messageOf(err) });
   });
 };
+
+/** Holds the Web Lock `name` until this worker ends (see `watch` in protocol.js). */
+function holdLifeLock(name) {
+  const locks = self.navigator?.locks;
+  if (!locks || typeof name !== 'string') return;
+  locks.request(name, () => {
+    self.postMessage({ type: Msg.WATCHING, lock: name });
+    return new Promise(() => {}); // never settles: released only when the worker is gone
+  }).catch(() => {}); // an opaque origin refuses locks: no watch
+}
 
 async function handle(msg) {
   switch (msg.type) {
