@@ -77,3 +77,91 @@ test('markup in HTTP, DNS and TLS fields is shown as text and never runs', async
   assert.ok((await page.textContent('#capture-title')).includes('<img'));
   await page.close();
 });
+
+/** A pcapng block: type, body padded to 4 bytes, total length at both ends (little-endian). */
+function block(type, body) {
+  const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+  const out = Buffer.alloc(12 + padded.length);
+  out.writeUInt32LE(type, 0);
+  out.writeUInt32LE(out.length, 4);
+  padded.copy(out, 8);
+  out.writeUInt32LE(out.length, out.length - 4);
+  return out;
+}
+
+/** pcapng options [[code, text]…] followed by opt_endofopt. */
+function options(list) {
+  const parts = list.map(([code, text]) => {
+    const value = Buffer.from(text, 'utf8');
+    const head = Buffer.alloc(4);
+    head.writeUInt16LE(code, 0);
+    head.writeUInt16LE(value.length, 2);
+    return Buffer.concat([head, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
+  });
+  return Buffer.concat([...parts, Buffer.alloc(4)]);
+}
+
+/**
+ * Every text a pcapng file can carry into the page, each holding markup: the section's comment,
+ * hardware, OS and application (SHB options 1–4), the interface's name, description, capture
+ * filter and OS (IDB options 2, 3, 11, 12), a packet comment (EPB option 1) and a name-resolution
+ * record whose host name is markup.
+ */
+function hostilePcapng() {
+  const shb = Buffer.alloc(16);
+  shb.writeUInt32LE(0x1a2b3c4d, 0);
+  shb.writeUInt16LE(1, 4);
+  shb.writeBigInt64LE(-1n, 8);
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(1, 0); // Ethernet
+  idb.writeUInt32LE(65535, 4);
+  const filter = Buffer.concat([Buffer.from([0]), Buffer.from(`host ${BOLD}`)]); // if_filter: type 0, text
+  const frame = ethernet('02:00:00:00:00:01', '02:00:00:00:00:02', 0x0800,
+    udp4('10.0.0.1', '10.0.0.53', { sport: 53000, dport: 53, payload: dnsQuery(7, 'example.com') }));
+  const epb = Buffer.alloc(20);
+  epb.writeUInt32LE(0, 0);
+  epb.writeUInt32LE(0x00060000, 4);
+  epb.writeUInt32LE(0, 8);
+  epb.writeUInt32LE(frame.length, 12);
+  epb.writeUInt32LE(frame.length, 16);
+  const framePadded = Buffer.concat([frame, Buffer.alloc((4 - (frame.length % 4)) % 4)]);
+  const nrbRecord = Buffer.concat([Buffer.from([10, 0, 0, 53]), Buffer.from(`${SCRIPT}\0`)]);
+  const nrbHead = Buffer.alloc(4);
+  nrbHead.writeUInt16LE(1, 0); // nrb_record_ipv4
+  nrbHead.writeUInt16LE(nrbRecord.length, 2);
+  const nrb = Buffer.concat([nrbHead, nrbRecord, Buffer.alloc((4 - (nrbRecord.length % 4)) % 4), Buffer.alloc(4)]);
+  const filterOption = Buffer.alloc(4);
+  filterOption.writeUInt16LE(11, 0);
+  filterOption.writeUInt16LE(filter.length, 2);
+  return Buffer.concat([
+    block(0x0a0d0d0a, Buffer.concat([shb, options([[1, IMG], [2, SVG], [3, BOLD], [4, SCRIPT]])])),
+    block(1, Buffer.concat([idb,
+      filterOption, filter, Buffer.alloc((4 - (filter.length % 4)) % 4),
+      options([[2, IMG], [3, SVG], [12, BOLD]])])),
+    block(4, nrb),
+    block(6, Buffer.concat([epb, framePadded, options([[1, SCRIPT]])])),
+  ]);
+}
+
+test('markup in pcapng comments, interface names, filters and name records is shown as text', async () => {
+  const file = path.join(scratchDir(), 'hostile-metadata.pcapng');
+  fs.writeFileSync(file, hostilePcapng());
+  const { page, errors } = await openApp(env.browser, env.server.origin);
+  assert.equal(await openFiles(page, [file]), 'ready');
+  assert.equal(await frameCount(page), 1);
+  await page.click('.summary-toggle');
+  const summary = await page.textContent('#summary');
+  for (const text of [IMG, SVG, BOLD, SCRIPT]) {
+    assert.ok(summary.includes(text), `${text} shown literally in the capture summary:\n${summary}`);
+  }
+  assert.ok(summary.includes(`host ${BOLD}`), 'the capture filter shown literally');
+  await selectFrame(page, 1);
+  const injected = await page.evaluate(() => ({
+    pwned: window.__pwned,
+    elements: document.querySelectorAll('main img, main script, main svg:not(.dropzone-icon), main b, main iframe').length,
+  }));
+  assert.equal(injected.pwned, undefined, 'no handler ran');
+  assert.equal(injected.elements, 0, 'no element was created from the file');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
