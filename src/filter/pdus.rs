@@ -60,6 +60,12 @@ const METHODS: [&str; 27] = [
 const MAX_HEADERS: usize = 64 * 1024;
 /// TLS records are at most 16 KiB plus expansion; anything larger is not a record.
 const MAX_RECORD: usize = 18 * 1024 + 5;
+/// Bytes all directions together may hold waiting for the end of a header block, a chunk line
+/// or a TLS record. Each direction is bounded on its own ([`MAX_HEADERS`], [`MAX_RECORD`]), but
+/// a capture of a million streams that each stop inside a header would still hold gigabytes;
+/// past this budget the direction that grows is given up (as after a missing segment), so its
+/// PDU is never completed — a capture that reaches it is hostile or broken.
+const REASSEMBLY_BUDGET: usize = 64 << 20;
 
 /// One HTTP message, complete in the frame it is listed under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +152,39 @@ impl Protocol {
             Protocol::Tls { pending, .. } => pending.clear(),
         }
     }
+
+    /// Bytes held waiting for the rest of a PDU.
+    fn held(&self) -> usize {
+        match self {
+            Protocol::Http(HttpState::Headers(head)) => head.len(),
+            Protocol::Http(HttpState::Chunked(Chunked::Size(line) | Chunked::Trailer(line), _)) => {
+                line.len()
+            }
+            Protocol::Http(_) => 0,
+            Protocol::Tls { pending, .. } => pending.len(),
+        }
+    }
+}
+
+/// The bytes every direction holds together, against [`REASSEMBLY_BUDGET`].
+struct HeldBytes {
+    total: usize,
+    budget: usize,
+}
+
+impl HeldBytes {
+    /// Accounts for a direction that held `before` bytes and now holds what `protocol` holds;
+    /// over the budget, the direction gives its PDU up. True when it did.
+    fn settle(&mut self, protocol: &mut Protocol, before: usize) -> bool {
+        let after = protocol.held();
+        self.total = self.total - before.min(self.total) + after;
+        if self.total <= self.budget {
+            return false;
+        }
+        protocol.abandon();
+        self.total -= after;
+        true
+    }
 }
 
 impl AppPdus {
@@ -164,6 +203,10 @@ impl AppPdus {
             out: AppPdus::default(),
             directions: HashMap::default(),
             heuristic_streams: HashMap::default(),
+            held: HeldBytes {
+                total: 0,
+                budget: REASSEMBLY_BUDGET,
+            },
         };
         for i in 0..index.records.len() {
             walk.segment(i);
@@ -183,6 +226,7 @@ struct Walk<'a> {
     /// Streams off the HTTP/TLS ports that a heuristic claimed (true: HTTP), from that
     /// segment on, in both directions.
     heuristic_streams: HashMap<u32, bool>,
+    held: HeldBytes,
 }
 
 impl<'a> Walk<'a> {
@@ -222,6 +266,7 @@ impl<'a> Walk<'a> {
             .directions
             .entry(key)
             .or_insert_with(|| Direction::new(http));
+        let held_before = direction.protocol.held();
         // A gap before this segment: what was being reassembled never completes, and this
         // segment is dissected afresh.
         if direction
@@ -232,6 +277,7 @@ impl<'a> Walk<'a> {
         }
         direction.next_seq = Some(record.seq.wrapping_add(u32::from(record.payload_len)));
         let chose_tls13 = direction.feed(i as u32, payload, &mut self.out);
+        self.held.settle(&mut direction.protocol, held_before);
         if chose_tls13 {
             // The other direction of a TLS 1.3 stream is encrypted from here on too.
             let reverse = self
@@ -770,6 +816,37 @@ fn tls_record(record: &[u8], flags: &mut TlsFlags) -> TlsRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_bytes_over_the_budget_give_the_growing_pdu_up() {
+        let mut held = HeldBytes {
+            total: 0,
+            budget: 150,
+        };
+        // Two HTTP directions stop inside their header blocks: 100 bytes, then 40 more, fit.
+        let mut first = Protocol::Http(HttpState::Headers(vec![b'a'; 100]));
+        assert!(!held.settle(&mut first, 0));
+        let mut second = Protocol::Http(HttpState::Headers(vec![b'b'; 40]));
+        assert!(!held.settle(&mut second, 0));
+        assert_eq!(held.total, 140);
+        // The second grows to 60 bytes: 160 > 150, so it is given up and holds nothing.
+        if let Protocol::Http(HttpState::Headers(head)) = &mut second {
+            head.extend_from_slice(&[b'b'; 20]);
+        }
+        assert!(held.settle(&mut second, 40));
+        assert!(matches!(second, Protocol::Http(HttpState::Idle)));
+        assert_eq!(held.total, 100);
+        // A TLS direction's pending record counts too; the first direction completing its
+        // headers (holding nothing any more) frees its 100 bytes.
+        let mut tls = Protocol::Tls {
+            pending: vec![22; 45],
+            flags: TlsFlags::default(),
+        };
+        assert!(!held.settle(&mut tls, 0));
+        first = Protocol::Http(HttpState::Idle);
+        assert!(!held.settle(&mut first, 100));
+        assert_eq!(held.total, 45);
+    }
 
     #[test]
     fn a_response_completes_where_its_body_ends() {
