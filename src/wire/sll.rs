@@ -20,11 +20,11 @@ fn address(b: &[u8], r: std::ops::Range<usize>, len: usize) -> &[u8] {
 }
 
 /// The MAC address when the ARPHRD type is Ethernet or loopback and the address is 6 bytes.
-fn mac(b: &[u8], hatype: u16, len: usize, at: usize) -> Option<[u8; 6]> {
-    if !matches!(hatype, ARPHRD_ETHER | ARPHRD_LOOPBACK) || len != 6 {
+fn mac(hatype: u16, address: &[u8]) -> Option<[u8; 6]> {
+    if !matches!(hatype, ARPHRD_ETHER | ARPHRD_LOOPBACK) {
         return None;
     }
-    b[at..at + 6].try_into().ok()
+    address.try_into().ok()
 }
 
 header_view! {
@@ -49,8 +49,7 @@ impl<'a> SllHeader<'a> {
 
     /// The sender's MAC address, for Ethernet and loopback interfaces.
     pub fn mac(&self) -> Option<[u8; 6]> {
-        let len = usize::from(self.addr_len());
-        mac(self.bytes, self.hatype(), len, field::ADDR.start)
+        mac(self.hatype(), self.address())
     }
 }
 
@@ -75,8 +74,7 @@ impl<'a> Sll2Header<'a> {
     }
 
     pub fn mac(&self) -> Option<[u8; 6]> {
-        let len = usize::from(self.addr_len());
-        mac(self.bytes, self.hatype(), len, field2::ADDR.start)
+        mac(self.hatype(), self.address())
     }
 }
 
