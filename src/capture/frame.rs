@@ -166,19 +166,20 @@ impl FileInfo {
     }
 }
 
+/// Where a parser's frames go: the file's [`FileInfo`] (which counts them, and takes what the
+/// parser learns about the file) and the caller's sink.
+pub struct FrameSink<'a> {
+    pub info: &'a mut FileInfo,
+    pub sink: &'a mut dyn FnMut(RawFrame<'_>),
+}
+
 /// A push parser for one container format.
 pub trait FormatParser {
-    /// Parses every complete record in `buf`, whose first byte sits at stream offset `base`, calling
-    /// `sink` for each frame. Returns how many bytes were consumed; the caller keeps the rest and
+    /// Parses every complete record in `buf`, whose first byte sits at stream offset `base`,
+    /// handing each frame to `out` (through [`deliver`]). Returns how many bytes were consumed; the caller keeps the rest and
     /// passes it again, followed by more input. A returned error ends the file: frames already
     /// handed to `sink` stay valid.
-    fn parse(
-        &mut self,
-        buf: &[u8],
-        base: u64,
-        info: &mut FileInfo,
-        sink: &mut dyn FnMut(RawFrame<'_>),
-    ) -> Result<usize, CaptureError>;
+    fn parse(&mut self, buf: &[u8], base: u64, out: FrameSink<'_>) -> Result<usize, CaptureError>;
 
     /// Called at end of input with the bytes `parse` left unconsumed (a partial record, if any).
     fn finish(&mut self, rest: &[u8], base: u64, info: &mut FileInfo) -> Result<(), CaptureError>;

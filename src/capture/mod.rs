@@ -8,5 +8,5 @@ pub mod pcapng;
 pub mod reader;
 
 pub use frame::{
-    FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
+    FileInfo, Format, FormatParser, FrameSink, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
 };

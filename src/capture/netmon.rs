@@ -17,7 +17,9 @@
 //! and 802.11 with the NetMon metadata header. Types 0xFFFC, 0xFFFD and 0xFFFE are skipped and not
 //! numbered, as in tshark.
 
-use super::frame::{deliver, FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
+use super::frame::{
+    deliver, FileInfo, Format, FormatParser, FrameSink, InterfaceInfo, RawFrame, SectionInfo,
+};
 use crate::error::CaptureError;
 use crate::wire::bytes::{array, le16, le32, le64};
 
@@ -610,13 +612,8 @@ impl NetMonParser {
 }
 
 impl FormatParser for NetMonParser {
-    fn parse(
-        &mut self,
-        buf: &[u8],
-        base: u64,
-        info: &mut FileInfo,
-        sink: &mut dyn FnMut(RawFrame<'_>),
-    ) -> Result<usize, CaptureError> {
+    fn parse(&mut self, buf: &[u8], base: u64, out: FrameSink<'_>) -> Result<usize, CaptureError> {
+        let FrameSink { info, sink } = out;
         info.format = Some(Format::NetMon);
         if self.header.is_none()
             && !self
@@ -753,7 +750,11 @@ mod tests {
         let mut error = None;
         for piece in bytes.chunks(chunk.max(1)) {
             pending.extend_from_slice(piece);
-            match parser.parse(&pending, base, &mut info, &mut sink) {
+            let out = FrameSink {
+                info: &mut info,
+                sink: &mut sink,
+            };
+            match parser.parse(&pending, base, out) {
                 Ok(used) => {
                     assert!(used <= pending.len());
                     base += used as u64;

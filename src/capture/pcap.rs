@@ -10,7 +10,9 @@
 //! and `incl_len > snaplen` are tolerated, and an out-of-range fraction is kept as Wireshark keeps
 //! it (a 32-bit nanosecond count, not normalised).
 
-use super::frame::{deliver, FileInfo, Format, FormatParser, InterfaceInfo, RawFrame, SectionInfo};
+use super::frame::{
+    deliver, FileInfo, Format, FormatParser, FrameSink, InterfaceInfo, RawFrame, SectionInfo,
+};
 use crate::error::CaptureError;
 use crate::wire::bytes::Endian;
 
@@ -153,13 +155,8 @@ impl PcapParser {
 }
 
 impl FormatParser for PcapParser {
-    fn parse(
-        &mut self,
-        buf: &[u8],
-        base: u64,
-        info: &mut FileInfo,
-        sink: &mut dyn FnMut(RawFrame<'_>),
-    ) -> Result<usize, CaptureError> {
+    fn parse(&mut self, buf: &[u8], base: u64, out: FrameSink<'_>) -> Result<usize, CaptureError> {
+        let FrameSink { info, sink } = out;
         let mut at = 0usize;
         if !self.header_done {
             if buf.len() < FILE_HEADER_LEN {
@@ -276,9 +273,12 @@ mod tests {
         let mut base = 0u64;
         for piece in bytes.chunks(chunk) {
             pending.extend_from_slice(piece);
-            let used = match parser.parse(&pending, base, &mut info, &mut |f| {
-                frames.push((f.ts_ns, f.data.len(), f.offset))
-            }) {
+            let mut sink = |f: RawFrame<'_>| frames.push((f.ts_ns, f.data.len(), f.offset));
+            let out = FrameSink {
+                info: &mut info,
+                sink: &mut sink,
+            };
+            let used = match parser.parse(&pending, base, out) {
                 Ok(used) => used,
                 Err(e) => return (info, frames, Some(e)),
             };
@@ -296,7 +296,14 @@ mod tests {
         let mut parser = PcapParser::new(magic);
         let mut info = FileInfo::new("x");
         let used = parser
-            .parse(&HANDSHAKE_NANO_HEADER, 0, &mut info, &mut |_| {})
+            .parse(
+                &HANDSHAKE_NANO_HEADER,
+                0,
+                FrameSink {
+                    info: &mut info,
+                    sink: &mut |_| {},
+                },
+            )
             .unwrap();
         assert_eq!(used, 24);
         assert_eq!(info.interfaces[0].link_type, 113);

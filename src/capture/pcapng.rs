@@ -14,7 +14,8 @@
 //! comments that are not UTF-8), and its errors are static strings that name no offset.
 
 use super::frame::{
-    deliver, FileInfo, Format, FormatParser, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
+    deliver, FileInfo, Format, FormatParser, FrameSink, InterfaceInfo, InterfaceStats, RawFrame,
+    SectionInfo,
 };
 use crate::error::CaptureError;
 use crate::wire::bytes::{array, be32, Endian as ByteOrder};
@@ -648,13 +649,8 @@ impl PcapNgParser {
 }
 
 impl FormatParser for PcapNgParser {
-    fn parse(
-        &mut self,
-        buf: &[u8],
-        base: u64,
-        info: &mut FileInfo,
-        sink: &mut dyn FnMut(RawFrame<'_>),
-    ) -> Result<usize, CaptureError> {
+    fn parse(&mut self, buf: &[u8], base: u64, out: FrameSink<'_>) -> Result<usize, CaptureError> {
+        let FrameSink { info, sink } = out;
         info.format = Some(Format::PcapNg);
         let mut used = 0usize;
         loop {
@@ -1047,7 +1043,11 @@ mod tests {
         let mut error = None;
         for piece in bytes.chunks(chunk.max(1)) {
             pending.extend_from_slice(piece);
-            match parser.parse(&pending, base, &mut info, &mut sink) {
+            let out = FrameSink {
+                info: &mut info,
+                sink: &mut sink,
+            };
+            match parser.parse(&pending, base, out) {
                 Ok(used) => {
                     assert!(used <= pending.len());
                     base += used as u64;

@@ -3,7 +3,7 @@
 //! each frame to a sink. The first error ends the file; every frame before it has been delivered
 //! and the error (with byte offset and frame number) is kept in [`FileInfo::error`].
 
-use super::frame::{FileInfo, FormatParser, RawFrame};
+use super::frame::{FileInfo, FormatParser, FrameSink, RawFrame};
 use super::{netmon, pcap, pcapng};
 use crate::error::CaptureError;
 use flate2::write::MultiGzDecoder;
@@ -161,7 +161,11 @@ impl CaptureReader {
         let Some(parser) = self.parser.as_mut() else {
             return;
         };
-        match parser.parse(bytes, self.base, &mut self.info, sink) {
+        let out = FrameSink {
+            info: &mut self.info,
+            sink,
+        };
+        match parser.parse(bytes, self.base, out) {
             Ok(used) => {
                 let used = used.min(bytes.len());
                 self.base += used as u64;

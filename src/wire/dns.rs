@@ -5,7 +5,6 @@
 //! The labels stay bytes: the packet list, the details tree and the filter each turn them into
 //! text their own way (the details tree escapes every byte that is not printable).
 
-use super::error::WireError;
 use super::view::header_view;
 use std::fmt;
 use std::ops::Range;
@@ -27,24 +26,13 @@ pub mod question {
     pub const LEN: usize = 4;
 }
 
-/// Byte ranges of a resource record's fields after its name (from the end of the name in
-/// place); the record data follows. In an OPT record (EDNS) the class is the UDP payload size
-/// and the TTL holds the extended RCODE, the EDNS version and the flags.
-pub mod record {
-    use std::ops::Range;
-    pub const TYPE: Range<usize> = 0..2;
-    pub const CLASS: Range<usize> = 2..4;
-    pub const TTL: Range<usize> = 4..8;
-    pub const EXT_RCODE: usize = 4;
-    pub const EDNS_VERSION: usize = 5;
-    pub const EDNS_FLAGS: Range<usize> = 6..8;
-    pub const RDLENGTH: Range<usize> = 8..10;
-    pub const LEN: usize = 10;
-}
+/// Byte ranges of a resource record's fields after its name (the table of
+/// [`super::dnsrr::RecordFields`]).
+pub use super::dnsrr::record;
 
 header_view! {
     /// A view of a DNS message's header at the start of `bytes` (the whole message follows).
-    pub struct DnsHeader, checked to HEADER_LEN;
+    pub struct DnsHeader, checked to HEADER_LEN, with new;
     /// Byte ranges of the header's fields.
     pub mod field {
         pub const ID: Range<usize> = 0..2 => id: u16;
@@ -57,10 +45,6 @@ header_view! {
 }
 
 impl<'a> DnsHeader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
     pub fn is_response(&self) -> bool {
         self.flags() & 0x8000 != 0
     }

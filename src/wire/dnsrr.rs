@@ -5,9 +5,8 @@
 //! data are read with [`super::dns::read_name`], which follows compression pointers into the
 //! whole message. etherparse does not parse DNS, so the views are written here.
 
-use super::dns::record as field;
 use super::error::{need, WireError};
-use super::view::fixed_view;
+use super::view::{be16_at, header_view};
 
 pub const TYPE_A: u16 = 1;
 pub const TYPE_NS: u16 = 2;
@@ -23,39 +22,31 @@ pub const TYPE_OPT: u16 = 41;
 /// A TXT record or an OPT record shows at most this many strings or options.
 pub const MAX_ITEMS: usize = 64;
 
-fn be16(b: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([b[at], b[at + 1]])
-}
-
-fixed_view! {
+header_view! {
     /// The fixed fields after a record's name: `bytes` start where the name ends in place.
-    RecordFields, field::LEN
+    pub struct RecordFields, checked to record::LEN, with new;
+    /// Byte ranges of a resource record's fields after its name (from the end of the name in
+    /// place); the record data follows. In an OPT record (EDNS) the class is the UDP payload
+    /// size and the TTL holds the extended RCODE, the EDNS version and the flags.
+    pub mod record {
+        pub const TYPE: Range<usize> = 0..2 => kind: u16;
+        /// The class (an OPT record's UDP payload size).
+        pub const CLASS: Range<usize> = 2..4 => class: u16;
+        /// The TTL (an OPT record's extended RCODE, EDNS version and flags).
+        pub const TTL: Range<usize> = 4..8 => ttl: u32;
+        pub const EXT_RCODE: usize = 4;
+        pub const EDNS_VERSION: usize = 5;
+        pub const EDNS_FLAGS: Range<usize> = 6..8;
+        pub const RDLENGTH: Range<usize> = 8..10 => data_len: u16;
+        pub const LEN: usize = 10;
+    }
 }
 
 impl<'a> RecordFields<'a> {
-    pub fn kind(&self) -> u16 {
-        be16(self.bytes, field::TYPE.start)
-    }
-
-    /// The class (an OPT record's UDP payload size).
-    pub fn class(&self) -> u16 {
-        be16(self.bytes, field::CLASS.start)
-    }
-
-    /// The TTL (an OPT record's extended RCODE, EDNS version and flags).
-    pub fn ttl(&self) -> u32 {
-        let b = &self.bytes[field::TTL];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-    }
-
-    pub fn data_len(&self) -> u16 {
-        be16(self.bytes, field::RDLENGTH.start)
-    }
-
     /// The record data, when all of it was captured.
     pub fn data(&self) -> Option<&'a [u8]> {
         self.bytes
-            .get(field::LEN..field::LEN + usize::from(self.data_len()))
+            .get(record::LEN..record::LEN + usize::from(self.data_len()))
     }
 }
 
@@ -72,7 +63,7 @@ impl MxData {
     pub fn new(data: &[u8]) -> Result<Self, WireError> {
         need(data, Self::NAME_AT + 1)?;
         Ok(MxData {
-            preference: be16(data, 0),
+            preference: be16_at(data, 0),
         })
     }
 
@@ -98,15 +89,15 @@ impl<'a> SrvData<'a> {
     }
 
     pub fn priority(&self) -> u16 {
-        be16(self.data, 0)
+        be16_at(self.data, 0)
     }
 
     pub fn weight(&self) -> u16 {
-        be16(self.data, 2)
+        be16_at(self.data, 2)
     }
 
     pub fn port(&self) -> u16 {
-        be16(self.data, 4)
+        be16_at(self.data, 4)
     }
 }
 
@@ -194,8 +185,8 @@ impl<'a> Iterator for EdnsOptions<'a> {
         self.count += 1;
         let start = self.pos;
         let (code, len) = (
-            be16(self.data, start),
-            usize::from(be16(self.data, start + 2)),
+            be16_at(self.data, start),
+            usize::from(be16_at(self.data, start + 2)),
         );
         let rest = &self.data[start + 4..];
         let value = rest.get(..len).unwrap_or(rest);

@@ -3,52 +3,30 @@
 //! ID and index. An Ethernet frame follows it; GRE announces it with protocol type 0x88BE and a
 //! sequence number. etherparse does not parse ERSPAN, so the view is written here.
 
-use super::view::fixed_view;
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
 /// The GRE protocol type of ERSPAN types I and II.
 pub const GRE_PROTOCOL: u16 = 0x88be;
 
-/// Byte ranges of the header's fields (several share bytes: they are bit ranges of two words).
-pub mod field {
-    use std::ops::Range;
-    /// Version: the high nibble.
-    pub const VERSION: Range<usize> = 0..1;
-    /// VLAN: the low 12 bits of the first two bytes.
-    pub const VLAN: Range<usize> = 0..2;
-    /// Session ID: the low 10 bits of bytes 2–3.
-    pub const SESSION_ID: Range<usize> = 2..4;
-    /// Index: the low 20 bits of the second word.
-    pub const INDEX: Range<usize> = 4..8;
-}
-
-fixed_view! {
+header_view! {
     /// An ERSPAN type II header at the start of `bytes`.
-    ErspanHeader, HEADER_LEN
+    pub struct ErspanHeader, checked to HEADER_LEN, with new;
+    /// Byte ranges of the header's fields (several share bytes: they are bit ranges of two
+    /// words).
+    pub mod field {
+        /// Version: the high nibble.
+        pub const VERSION: Range<usize> = 0..1 => version: u32, shift 4;
+        /// VLAN: the low 12 bits of the first two bytes.
+        pub const VLAN: Range<usize> = 0..2 => vlan: u32, mask 0x0fff;
+        /// Session ID: the low 10 bits of bytes 2–3.
+        pub const SESSION_ID: Range<usize> = 2..4 => session_id: u32, mask 0x03ff;
+        /// Index: the low 20 bits of the second word.
+        pub const INDEX: Range<usize> = 4..8 => index: u32, mask 0x000f_ffff;
+    }
 }
 
 impl<'a> ErspanHeader<'a> {
-    fn word(&self, at: usize) -> u32 {
-        let b = &self.bytes[at..at + 4];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-    }
-
-    pub fn version(&self) -> u32 {
-        self.word(0) >> 28
-    }
-
-    pub fn vlan(&self) -> u32 {
-        (self.word(0) >> 16) & 0x0fff
-    }
-
-    pub fn session_id(&self) -> u32 {
-        self.word(0) & 0x03ff
-    }
-
-    pub fn index(&self) -> u32 {
-        self.word(4) & 0x000f_ffff
-    }
-
     /// The mirrored Ethernet frame as captured.
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[HEADER_LEN..]

@@ -6,73 +6,45 @@
 //! tree must show a header cut short field by field, so the views are written here (etherparse's
 //! slices are the oracle of the tests).
 
-use super::view::fixed_view;
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 14;
 pub const VLAN_TAG_LEN: usize = 4;
 /// A type/length field up to this value is an IEEE 802.3 length, not an EtherType.
 pub const MAX_8023_LEN: u16 = 1500;
 
-/// Byte ranges of the Ethernet header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const DST: Range<usize> = 0..6;
-    pub const SRC: Range<usize> = 6..12;
-    /// EtherType (Ethernet II) or payload length (IEEE 802.3).
-    pub const TYPE_OR_LEN: Range<usize> = 12..14;
-}
-
-/// Byte ranges of a VLAN tag's fields (after its TPID).
-pub mod vlan_field {
-    use std::ops::Range;
-    /// Priority, DEI and VLAN id: one 16-bit word.
-    pub const TCI: Range<usize> = 0..2;
-    pub const ETHER_TYPE: Range<usize> = 2..4;
-}
-
-fn array6(bytes: &[u8], r: std::ops::Range<usize>) -> [u8; 6] {
-    let mut a = [0; 6];
-    a.copy_from_slice(&bytes[r]);
-    a
-}
-
-fixed_view! {
+header_view! {
     /// An Ethernet II or IEEE 802.3 header at the start of `bytes`.
-    EthernetHeader, HEADER_LEN
+    pub struct EthernetHeader, checked to HEADER_LEN, with new;
+    /// Byte ranges of the Ethernet header's fields.
+    pub mod field {
+        pub const DST: Range<usize> = 0..6 => dst: [u8; 6];
+        pub const SRC: Range<usize> = 6..12 => src: [u8; 6];
+        /// EtherType (Ethernet II) or payload length (IEEE 802.3).
+        pub const TYPE_OR_LEN: Range<usize> = 12..14 => type_or_len: u16;
+    }
+}
+
+header_view! {
+    /// An 802.1Q / 802.1ad tag (the 4 bytes after its TPID) at the start of `bytes`.
+    pub struct VlanTag, checked to VLAN_TAG_LEN, with new;
+    /// Byte ranges of a VLAN tag's fields (after its TPID).
+    pub mod vlan_field {
+        /// Priority, DEI and VLAN id: one 16-bit word.
+        pub const TCI: Range<usize> = 0..2 => tci: u16;
+        /// The EtherType (or 802.3 length) of what the tag carries.
+        pub const ETHER_TYPE: Range<usize> = 2..4 => ether_type: u16;
+    }
 }
 
 impl<'a> EthernetHeader<'a> {
-    pub fn dst(&self) -> [u8; 6] {
-        array6(self.bytes, field::DST)
-    }
-
-    pub fn src(&self) -> [u8; 6] {
-        array6(self.bytes, field::SRC)
-    }
-
-    /// The EtherType, or the payload length when it is at most [`MAX_8023_LEN`].
-    #[inline]
-    pub fn type_or_len(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[12], self.bytes[13]])
-    }
-
     /// True for an IEEE 802.3 frame (a length, then LLC).
     pub fn is_8023(&self) -> bool {
         self.type_or_len() <= MAX_8023_LEN
     }
 }
 
-fixed_view! {
-    /// An 802.1Q / 802.1ad tag (the 4 bytes after its TPID) at the start of `bytes`.
-    VlanTag, VLAN_TAG_LEN
-}
-
 impl<'a> VlanTag<'a> {
-    #[inline]
-    pub fn tci(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[0], self.bytes[1]])
-    }
-
     pub fn priority(&self) -> u16 {
         self.tci() >> 13
     }
@@ -84,12 +56,6 @@ impl<'a> VlanTag<'a> {
     #[inline]
     pub fn id(&self) -> u16 {
         self.tci() & 0x0fff
-    }
-
-    /// The EtherType (or 802.3 length) of what the tag carries.
-    #[inline]
-    pub fn ether_type(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[2], self.bytes[3]])
     }
 }
 

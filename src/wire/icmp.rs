@@ -4,7 +4,6 @@
 //! [`is_error`] says which types quote the packet in error, and [`quoted`] reads the quoted
 //! IP header and transport ports with the same IPv4 / IPv6 / TCP views as every other layer.
 
-use super::error::WireError;
 use super::ipv4::Ipv4Header;
 use super::ipv6::Ipv6Header;
 use super::view::header_view;
@@ -14,7 +13,7 @@ pub const HEADER_LEN: usize = 8;
 
 header_view! {
     /// A view of an ICMP or ICMPv6 header at the start of `bytes`.
-    pub struct IcmpHeader, checked to HEADER_LEN;
+    pub struct IcmpHeader, checked to HEADER_LEN, with new;
     /// Byte ranges of the header's fields.
     pub mod field {
         /// The type.
@@ -40,10 +39,6 @@ header_view! {
 }
 
 impl<'a> IcmpHeader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
     /// Everything after the 8-byte header as captured (an error's quoted packet, an echo's data).
     pub fn body(&self) -> &'a [u8] {
         &self.bytes[HEADER_LEN..]

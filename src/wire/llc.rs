@@ -6,7 +6,7 @@
 //! not say where a field is, so the views are written here. Only U-format (1-byte) control
 //! fields are viewed, as Wireshark shows the third byte for any frame.
 
-use super::view::fixed_view;
+use super::view::{header_view, FieldValue};
 
 pub const LLC_LEN: usize = 3;
 /// LLC plus SNAP.
@@ -16,34 +16,20 @@ pub const SAP_SNAP: u8 = 0xaa;
 /// The unnumbered-information control value that carries data.
 pub const CONTROL_UI: u8 = 0x03;
 
-/// Byte ranges of the LLC and SNAP fields (from the LLC header's start).
-pub mod field {
-    use std::ops::Range;
-    pub const DSAP: usize = 0;
-    pub const SSAP: usize = 1;
-    pub const CONTROL: usize = 2;
-    pub const OUI: Range<usize> = 3..6;
-    pub const PROTOCOL: Range<usize> = 6..8;
-}
-
-fixed_view! {
+header_view! {
     /// An LLC header at the start of `bytes`.
-    LlcHeader, LLC_LEN
+    pub struct LlcHeader, checked to LLC_LEN, with new;
+    /// Byte ranges of the LLC and SNAP fields (from the LLC header's start).
+    pub mod field {
+        pub const DSAP: usize = 0 => dsap: u8;
+        pub const SSAP: usize = 1 => ssap: u8;
+        pub const CONTROL: usize = 2 => control: u8;
+        pub const OUI: Range<usize> = 3..6;
+        pub const PROTOCOL: Range<usize> = 6..8;
+    }
 }
 
 impl<'a> LlcHeader<'a> {
-    pub fn dsap(&self) -> u8 {
-        self.bytes[field::DSAP]
-    }
-
-    pub fn ssap(&self) -> u8 {
-        self.bytes[field::SSAP]
-    }
-
-    pub fn control(&self) -> u8 {
-        self.bytes[field::CONTROL]
-    }
-
     /// True when both SAPs announce a SNAP header.
     pub fn announces_snap(&self) -> bool {
         self.dsap() == SAP_SNAP && self.ssap() == SAP_SNAP
@@ -67,12 +53,12 @@ pub struct SnapHeader<'a> {
 
 impl SnapHeader<'_> {
     pub fn oui(&self) -> [u8; 3] {
-        [self.bytes[3], self.bytes[4], self.bytes[5]]
+        FieldValue::read(self.bytes, field::OUI)
     }
 
     /// An EtherType when the OUI is 0 (RFC 1042) or 00-00-F8 (802.1H bridge tunnel).
     pub fn protocol(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[6], self.bytes[7]])
+        FieldValue::read(self.bytes, field::PROTOCOL)
     }
 }
 

@@ -5,31 +5,25 @@
 //! reads an Ethernet pseudowire's control word. etherparse does not parse MPLS, so the view is written here.
 
 use super::error::{need, WireError};
-use super::view::fixed_view;
+use super::view::header_view;
 
 pub const ENTRY_LEN: usize = 4;
 
-/// Each field is a bit range of the one 32-bit entry (as tshark shows it).
-pub mod field {
-    use std::ops::Range;
-    pub const ENTRY: Range<usize> = 0..4;
-    pub const LABEL_MASK: u32 = 0xffff_f000;
-    pub const TC_MASK: u32 = 0x0e00;
-    pub const BOTTOM_MASK: u32 = 0x0100;
-    pub const TTL_MASK: u32 = 0xff;
-}
-
-fixed_view! {
+header_view! {
     /// A label stack entry at the start of `bytes`.
-    MplsEntry, ENTRY_LEN
+    pub struct MplsEntry, checked to ENTRY_LEN, with new;
+    /// Each field is a bit range of the one 32-bit entry (as tshark shows it).
+    pub mod field {
+        /// The whole entry as one big-endian word.
+        pub const ENTRY: Range<usize> = 0..4 => word: u32;
+        pub const LABEL_MASK: u32 = 0xffff_f000;
+        pub const TC_MASK: u32 = 0x0e00;
+        pub const BOTTOM_MASK: u32 = 0x0100;
+        pub const TTL_MASK: u32 = 0xff;
+    }
 }
 
 impl<'a> MplsEntry<'a> {
-    /// The whole entry as one big-endian word.
-    pub fn word(&self) -> u32 {
-        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
-    }
-
     pub fn label(&self) -> u32 {
         self.word() >> 12
     }

@@ -9,6 +9,7 @@
 //! are written here.
 
 use super::error::{need, WireError};
+use super::view::FieldValue;
 
 pub const ROUTER_SOLICITATION: u8 = 133;
 pub const ROUTER_ADVERTISEMENT: u8 = 134;
@@ -35,20 +36,6 @@ pub mod field {
     pub const MLD_MAX_RESPONSE_DELAY: Range<usize> = 4..6;
     pub const MLD_MULTICAST_ADDRESS: Range<usize> = 8..24;
     pub const MLDV2_RECORD_COUNT: Range<usize> = 6..8;
-}
-
-fn be16(b: &[u8], r: std::ops::Range<usize>) -> u16 {
-    u16::from_be_bytes([b[r.start], b[r.start + 1]])
-}
-
-fn be32(b: &[u8], r: std::ops::Range<usize>) -> u32 {
-    u32::from_be_bytes([b[r.start], b[r.start + 1], b[r.start + 2], b[r.start + 3]])
-}
-
-fn array16(b: &[u8], r: std::ops::Range<usize>) -> [u8; 16] {
-    let mut a = [0; 16];
-    a.copy_from_slice(&b[r]);
-    a
 }
 
 /// The length of the fixed part (ICMPv6 header included) of ND message type `kind`.
@@ -93,31 +80,31 @@ impl<'a> NdMessage<'a> {
     }
 
     pub fn router_lifetime(&self) -> u16 {
-        be16(self.bytes, field::RA_ROUTER_LIFETIME)
+        FieldValue::read(self.bytes, field::RA_ROUTER_LIFETIME)
     }
 
     pub fn reachable_time(&self) -> u32 {
-        be32(self.bytes, field::RA_REACHABLE_TIME)
+        FieldValue::read(self.bytes, field::RA_REACHABLE_TIME)
     }
 
     pub fn retrans_timer(&self) -> u32 {
-        be32(self.bytes, field::RA_RETRANS_TIMER)
+        FieldValue::read(self.bytes, field::RA_RETRANS_TIMER)
     }
 
     /// Neighbor advertisement flags word.
     pub fn na_flags(&self) -> u32 {
-        be32(self.bytes, field::NA_FLAGS)
+        FieldValue::read(self.bytes, field::NA_FLAGS)
     }
 
     /// The target address (types 135–137).
     pub fn target(&self) -> Option<[u8; 16]> {
-        (self.fixed_len() >= field::TARGET.end).then(|| array16(self.bytes, field::TARGET))
+        (self.fixed_len() >= field::TARGET.end).then(|| FieldValue::read(self.bytes, field::TARGET))
     }
 
     /// The redirect's destination address (type 137).
     pub fn redirect_destination(&self) -> Option<[u8; 16]> {
         let r = field::REDIRECT_DESTINATION;
-        (self.kind == REDIRECT).then(|| array16(self.bytes, r))
+        (self.kind == REDIRECT).then(|| FieldValue::read(self.bytes, r))
     }
 
     /// How many captured bytes the message has from `start` on (for an option cut short).
@@ -152,7 +139,7 @@ impl<'a> MldMessage<'a> {
 
     /// The maximum response delay (v1 only: the bytes are there only for a v1 view).
     pub fn max_response_delay(&self) -> u16 {
-        be16(self.bytes, field::MLD_MAX_RESPONSE_DELAY)
+        FieldValue::read(self.bytes, field::MLD_MAX_RESPONSE_DELAY)
     }
 
     /// The multicast address (v1 only).
@@ -161,11 +148,11 @@ impl<'a> MldMessage<'a> {
         if self.bytes.len() < r.end {
             return [0; 16];
         }
-        array16(self.bytes, r)
+        FieldValue::read(self.bytes, r)
     }
 
     pub fn record_count(&self) -> u16 {
-        be16(self.bytes, field::MLDV2_RECORD_COUNT)
+        FieldValue::read(self.bytes, field::MLDV2_RECORD_COUNT)
     }
 }
 

@@ -6,21 +6,11 @@
 //! and the details tree read PPP and PPPoE only through them. etherparse parses neither.
 
 use super::error::{need, WireError};
-use super::view::fixed_view;
+use super::view::header_view;
 
 pub const PPPOE_LEN: usize = 6;
 pub const PROTO_IPV4: u16 = 0x0021;
 pub const PROTO_IPV6: u16 = 0x0057;
-
-/// Byte ranges of the PPPoE header's fields.
-pub mod pppoe_field {
-    use std::ops::Range;
-    /// Version (high nibble) and type (low nibble).
-    pub const VER_TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const SESSION_ID: Range<usize> = 2..4;
-    pub const LENGTH: Range<usize> = 4..6;
-}
 
 /// True when `bytes` starts with PPP's `FF 03` address and control bytes (HDLC-like framing).
 #[inline]
@@ -126,35 +116,26 @@ impl PppHeader {
     }
 }
 
-fixed_view! {
+header_view! {
     /// A PPPoE (discovery or session) header at the start of `bytes`.
-    PppoeHeader, PPPOE_LEN
+    pub struct PppoeHeader, checked to PPPOE_LEN, with new;
+    /// Byte ranges of the PPPoE header's fields.
+    pub mod pppoe_field {
+        /// Version (high nibble) and type (low nibble).
+        pub const VER_TYPE: usize = 0 => ver_type: u8;
+        pub const CODE: usize = 1 => code: u8;
+        pub const SESSION_ID: Range<usize> = 2..4 => session_id: u16;
+        pub const LENGTH: Range<usize> = 4..6 => payload_len: u16;
+    }
 }
 
 impl<'a> PppoeHeader<'a> {
     pub fn version(&self) -> u8 {
-        self.bytes[pppoe_field::VER_TYPE] >> 4
+        self.ver_type() >> 4
     }
 
     pub fn kind(&self) -> u8 {
-        self.bytes[pppoe_field::VER_TYPE] & 0x0f
-    }
-
-    pub fn ver_type(&self) -> u8 {
-        self.bytes[pppoe_field::VER_TYPE]
-    }
-
-    pub fn code(&self) -> u8 {
-        self.bytes[pppoe_field::CODE]
-    }
-
-    pub fn session_id(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[2], self.bytes[3]])
-    }
-
-    #[inline]
-    pub fn payload_len(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[4], self.bytes[5]])
+        self.ver_type() & 0x0f
     }
 
     /// End of the payload (from the header's start) by the length field; `None` (the rest of
@@ -174,32 +155,18 @@ pub const CONTROL_LEN: usize = 4;
 pub const MAX_CONTROL_OPTIONS: usize = 64;
 pub const MAX_PPPOE_TAGS: usize = 128;
 
-/// Byte ranges of a control protocol header's fields.
-pub mod control_field {
-    use std::ops::Range;
-    pub const CODE: usize = 0;
-    pub const IDENTIFIER: usize = 1;
-    pub const LENGTH: Range<usize> = 2..4;
-}
-
-fixed_view! {
+header_view! {
     /// An LCP/IPCP/IPV6CP/CCP packet at the start of `bytes`.
-    PppControl, CONTROL_LEN
+    pub struct PppControl, checked to CONTROL_LEN, with new;
+    /// Byte ranges of a control protocol header's fields.
+    pub mod control_field {
+        pub const CODE: usize = 0 => code: u8;
+        pub const IDENTIFIER: usize = 1 => identifier: u8;
+        pub const LENGTH: Range<usize> = 2..4 => length: u16;
+    }
 }
 
 impl<'a> PppControl<'a> {
-    pub fn code(&self) -> u8 {
-        self.bytes[control_field::CODE]
-    }
-
-    pub fn identifier(&self) -> u8 {
-        self.bytes[control_field::IDENTIFIER]
-    }
-
-    pub fn length(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[2], self.bytes[3]])
-    }
-
     /// The end of the packet (from its start): its length, or the captured end if sooner.
     pub fn end(&self) -> usize {
         usize::from(self.length()).min(self.bytes.len())

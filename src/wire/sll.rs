@@ -4,7 +4,7 @@
 //! etherparse reads SLL v1 (`LinuxSllHeaderSlice`) but rejects packet types and ARPHRD values it
 //! does not know, and has no SLL2, so the views are written here.
 
-use super::view::fixed_view;
+use super::view::header_view;
 
 pub const SLL_LEN: usize = 16;
 pub const SLL2_LEN: usize = 20;
@@ -14,63 +14,34 @@ pub const ADDR_ROOM: usize = 8;
 pub const ARPHRD_ETHER: u16 = 1;
 pub const ARPHRD_LOOPBACK: u16 = 772;
 
-/// Byte ranges of the v1 header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const PKTTYPE: Range<usize> = 0..2;
-    pub const HATYPE: Range<usize> = 2..4;
-    pub const HALEN: Range<usize> = 4..6;
-    pub const ADDR: Range<usize> = 6..14;
-    pub const PROTOCOL: Range<usize> = 14..16;
-}
-
-/// Byte ranges of the v2 header's fields.
-pub mod field2 {
-    use std::ops::Range;
-    pub const PROTOCOL: Range<usize> = 0..2;
-    pub const RESERVED: Range<usize> = 2..4;
-    pub const IFINDEX: Range<usize> = 4..8;
-    pub const HATYPE: Range<usize> = 8..10;
-    pub const PKTTYPE: usize = 10;
-    pub const HALEN: usize = 11;
-    pub const ADDR: Range<usize> = 12..20;
-}
-
-fn be16(b: &[u8], r: std::ops::Range<usize>) -> u16 {
-    u16::from_be_bytes([b[r.start], b[r.start + 1]])
-}
-
 /// The address bytes (at most 8, as many as `len` says) at `r`.
 fn address(b: &[u8], r: std::ops::Range<usize>, len: usize) -> &[u8] {
     &b[r.start..r.start + len.min(ADDR_ROOM)]
 }
 
 /// The MAC address when the ARPHRD type is Ethernet or loopback and the address is 6 bytes.
-fn mac(b: &[u8], hatype: u16, len: usize, at: usize) -> Option<[u8; 6]> {
-    if !matches!(hatype, ARPHRD_ETHER | ARPHRD_LOOPBACK) || len != 6 {
+fn mac(hatype: u16, address: &[u8]) -> Option<[u8; 6]> {
+    if !matches!(hatype, ARPHRD_ETHER | ARPHRD_LOOPBACK) {
         return None;
     }
-    b[at..at + 6].try_into().ok()
+    address.try_into().ok()
 }
 
-fixed_view! {
+header_view! {
     /// A Linux cooked v1 header at the start of `bytes`.
-    SllHeader, SLL_LEN
+    pub struct SllHeader, checked to SLL_LEN, with new;
+    /// Byte ranges of the v1 header's fields.
+    pub mod field {
+        pub const PKTTYPE: Range<usize> = 0..2 => packet_type: u16;
+        pub const HATYPE: Range<usize> = 2..4 => hatype: u16;
+        pub const HALEN: Range<usize> = 4..6 => addr_len: u16;
+        pub const ADDR: Range<usize> = 6..14;
+        /// An EtherType, or one of Linux's small values (1: Novell 802.3, 4: 802.2 LLC).
+        pub const PROTOCOL: Range<usize> = 14..16 => protocol: u16;
+    }
 }
 
 impl<'a> SllHeader<'a> {
-    pub fn packet_type(&self) -> u16 {
-        be16(self.bytes, field::PKTTYPE)
-    }
-
-    pub fn hatype(&self) -> u16 {
-        be16(self.bytes, field::HATYPE)
-    }
-
-    pub fn addr_len(&self) -> u16 {
-        be16(self.bytes, field::HALEN)
-    }
-
     /// The address bytes the length announces (at most 8).
     pub fn address(&self) -> &'a [u8] {
         address(self.bytes, field::ADDR, usize::from(self.addr_len()))
@@ -78,56 +49,32 @@ impl<'a> SllHeader<'a> {
 
     /// The sender's MAC address, for Ethernet and loopback interfaces.
     pub fn mac(&self) -> Option<[u8; 6]> {
-        let len = usize::from(self.addr_len());
-        mac(self.bytes, self.hatype(), len, field::ADDR.start)
-    }
-
-    /// An EtherType, or one of Linux's small values (1: Novell 802.3, 4: 802.2 LLC).
-    #[inline]
-    pub fn protocol(&self) -> u16 {
-        be16(self.bytes, field::PROTOCOL)
+        mac(self.hatype(), self.address())
     }
 }
 
-fixed_view! {
+header_view! {
     /// A Linux cooked v2 header at the start of `bytes`.
-    Sll2Header, SLL2_LEN
+    pub struct Sll2Header, checked to SLL2_LEN, with new;
+    /// Byte ranges of the v2 header's fields.
+    pub mod field2 {
+        pub const PROTOCOL: Range<usize> = 0..2 => protocol: u16;
+        pub const RESERVED: Range<usize> = 2..4 => reserved: u16;
+        pub const IFINDEX: Range<usize> = 4..8 => ifindex: u32;
+        pub const HATYPE: Range<usize> = 8..10 => hatype: u16;
+        pub const PKTTYPE: usize = 10 => packet_type: u8;
+        pub const HALEN: usize = 11 => addr_len: u8;
+        pub const ADDR: Range<usize> = 12..20;
+    }
 }
 
 impl<'a> Sll2Header<'a> {
-    #[inline]
-    pub fn protocol(&self) -> u16 {
-        be16(self.bytes, field2::PROTOCOL)
-    }
-
-    pub fn reserved(&self) -> u16 {
-        be16(self.bytes, field2::RESERVED)
-    }
-
-    pub fn ifindex(&self) -> u32 {
-        let b = &self.bytes[field2::IFINDEX];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-    }
-
-    pub fn hatype(&self) -> u16 {
-        be16(self.bytes, field2::HATYPE)
-    }
-
-    pub fn packet_type(&self) -> u8 {
-        self.bytes[field2::PKTTYPE]
-    }
-
-    pub fn addr_len(&self) -> u8 {
-        self.bytes[field2::HALEN]
-    }
-
     pub fn address(&self) -> &'a [u8] {
         address(self.bytes, field2::ADDR, usize::from(self.addr_len()))
     }
 
     pub fn mac(&self) -> Option<[u8; 6]> {
-        let len = usize::from(self.addr_len());
-        mac(self.bytes, self.hatype(), len, field2::ADDR.start)
+        mac(self.hatype(), self.address())
     }
 }
 

@@ -9,7 +9,6 @@
 //! `TcpHeaderSlice` refuses such headers, which Wireshark still analyses, so it is written here.
 
 use super::bytes::{be16, be32};
-use super::error::WireError;
 use super::view::header_view;
 
 /// Length of the fixed header.
@@ -27,7 +26,7 @@ pub const NS: u16 = 0x100;
 
 header_view! {
     /// A view of a TCP header at the start of `bytes` (which may run on into the payload).
-    pub struct TcpHeader, checked to HEADER_LEN;
+    pub struct TcpHeader, checked to HEADER_LEN, with new;
     /// Byte ranges of the fixed header's fields, from the header's first byte.
     pub mod field {
         pub const SRC_PORT: Range<usize> = 0..2 => src_port: u16;
@@ -44,11 +43,6 @@ header_view! {
 }
 
 impl<'a> TcpHeader<'a> {
-    /// Views the header at the start of `bytes`: the fixed 20 bytes must be there.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
     /// Header length in bytes as the data-offset field says (may be below 20: malformed).
     pub fn header_len(&self) -> usize {
         usize::from(self.bytes[field::DATA_OFFSET] >> 4) * 4

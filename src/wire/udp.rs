@@ -2,14 +2,13 @@
 //! checked once (8 bytes). The length field is reported as written; [`UdpHeader::payload_end`]
 //! applies Wireshark's reading of it (a length below 8 or past the packet is not trusted).
 
-use super::error::WireError;
 use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
 
 header_view! {
     /// A view of a UDP header at the start of `bytes` (which may run on into the payload).
-    pub struct UdpHeader, checked to HEADER_LEN;
+    pub struct UdpHeader, checked to HEADER_LEN, with new;
     /// Byte ranges of the header's fields.
     pub mod field {
         pub const SRC_PORT: Range<usize> = 0..2 => src_port: u16;
@@ -20,10 +19,6 @@ header_view! {
 }
 
 impl<'a> UdpHeader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
     /// End of the datagram from the header's start: the length field when it is at least 8,
     /// clipped to `available`; else `available`.
     pub fn payload_end(&self, available: usize) -> usize {

@@ -3,9 +3,8 @@
 //! protocol's `field` module (smoltcp's `field` modules are the model), and [`FieldValue`]
 //! reads a field's value — a byte, a big-endian integer of two to four bytes, or the bytes as
 //! an array — from bytes the view already checked, so an accessor has no failure path and
-//! cannot panic. [`versioned_view!`] adds the version-nibble check of the IPv4 and IPv6 views, and
-//! [`fixed_view!`] is the bare skeleton (struct and checked `new`) of views whose accessors are
-//! written by hand.
+//! cannot panic; a field may also be a bit field (shifted, then masked). [`versioned_view!`]
+//! adds the version-nibble check of the IPv4 and IPv6 views.
 
 use super::error::WireError;
 use std::ops::Range;
@@ -76,27 +75,31 @@ pub fn version_is(bytes: &[u8], version: u8, field: &'static str) -> Result<(), 
     }
 }
 
-/// Declares a header view and its protocol's `field` module from one table: `pub struct
+/// Declares a header view and its protocol's field module from one table: `pub struct
 /// Name<'a>` over the bytes from the header's start (which may run on into the payload),
 /// `Name::at_least(bytes)` that checks they hold `$len` bytes (the views' `new` add their own
-/// checks to it), `bytes()`, and `pub mod field` with one constant per listed field (its byte
-/// offset or range, public for the details tree and the filter). A field written
-/// `pub const NAME: Range<usize> = 2..4 => accessor: u16;` also gets `accessor()`, reading it as
-/// that type through [`FieldValue`]. Every accessor's range must lie within the `$len` bytes.
+/// checks to it; `checked to LEN, with new` makes a public `new` that checks only that),
+/// `bytes()`, and `pub mod field` (or another name, when a file has several views) with one
+/// constant per listed field (its byte offset or range, public for the details tree and the
+/// filter). A field written `pub const NAME: Range<usize> = 2..4 => accessor: u16;` also gets
+/// `accessor()`, reading it as that type through [`FieldValue`]; `=> accessor: u16, shift 4,
+/// mask 0x0fff` shifts the value right, then masks it (a bit field). Every accessor's range must
+/// lie within the `$len` bytes.
 macro_rules! header_view {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident, checked to $len:expr;
+        pub struct $name:ident, checked to $len:expr $(, with $new:ident)?;
         $(#[$field_mod_meta:meta])*
-        pub mod field {
+        pub mod $field_mod:ident {
             $(
                 $(#[$field_meta:meta])*
-                pub const $field:ident: $field_ty:ty = $at:expr $(=> $accessor:ident: $ty:ty)?;
+                pub const $field:ident: $field_ty:ty = $at:expr
+                    $(=> $accessor:ident: $ty:ty $(, shift $shift:literal)? $(, mask $mask:literal)?)?;
             )*
         }
     ) => {
         $(#[$field_mod_meta])*
-        pub mod field {
+        pub mod $field_mod {
             #[allow(unused_imports)]
             use std::ops::Range;
             $(
@@ -119,6 +122,15 @@ macro_rules! header_view {
                 Ok($name { bytes })
             }
 
+            $(
+                /// The view of the header at the start of `bytes`, when its minimum length is
+                /// there.
+                #[inline]
+                pub fn $new(bytes: &'a [u8]) -> Result<Self, $crate::wire::WireError> {
+                    Self::at_least(bytes)
+                }
+            )?
+
             /// Every byte from the header's start (header, payload and whatever follows).
             #[inline]
             pub fn bytes(&self) -> &'a [u8] {
@@ -127,19 +139,26 @@ macro_rules! header_view {
 
             $(
                 $crate::wire::view::header_view!(
-                    @accessor [$(#[$field_meta])*] $field $($accessor $ty)?
+                    @accessor [$(#[$field_meta])*] $field_mod::$field
+                    $($accessor $ty [$($shift)?] [$($mask)?])?
                 );
             )*
         }
     };
-    (@accessor [$($attr:tt)*] $field:ident $accessor:ident $ty:ty) => {
+    (
+        @accessor [$($attr:tt)*] $field_mod:ident::$field:ident
+        $accessor:ident $ty:ty [$($shift:literal)?] [$($mask:literal)?]
+    ) => {
         $($attr)*
         #[inline]
         pub fn $accessor(&self) -> $ty {
-            $crate::wire::view::FieldValue::read(self.bytes, field::$field)
+            let value: $ty = $crate::wire::view::FieldValue::read(self.bytes, $field_mod::$field);
+            $(let value = value >> $shift;)?
+            $(let value = value & $mask;)?
+            value
         }
     };
-    (@accessor [$($attr:tt)*] $field:ident) => {};
+    (@accessor [$($attr:tt)*] $field_mod:ident::$field:ident) => {};
 }
 
 pub(crate) use header_view;
@@ -179,30 +198,6 @@ macro_rules! versioned_view {
 }
 
 pub(crate) use versioned_view;
-
-/// The skeleton of a fixed-size view whose accessors are written by hand (the link-layer,
-/// ERSPAN, 802.11 and DNS-record views): `fixed_view! { /// docs  Name, MIN_LEN }` defines `pub struct Name<'a>` over `&'a [u8]`
-/// and `Name::new(bytes) -> Result<Name, WireError>` checking `MIN_LEN` bytes.
-macro_rules! fixed_view {
-    ($(#[$doc:meta])* $name:ident, $len:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy)]
-        pub struct $name<'a> {
-            bytes: &'a [u8],
-        }
-
-        impl<'a> $name<'a> {
-            /// The view of the header at the start of `bytes`, when its minimum length is there.
-            #[inline]
-            pub fn new(bytes: &'a [u8]) -> Result<Self, $crate::wire::WireError> {
-                $crate::wire::error::need(bytes, $len)?;
-                Ok($name { bytes })
-            }
-        }
-    };
-}
-
-pub(crate) use fixed_view;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,6 @@
 //! The VXLAN header (RFC 7348) as a zero-copy view: flags and the 24-bit network identifier,
 //! checked once (8 bytes). An Ethernet frame follows it.
 
-use super::error::WireError;
 use super::view::header_view;
 
 pub const HEADER_LEN: usize = 8;
@@ -12,7 +11,7 @@ pub const PORT: u16 = 4789;
 
 header_view! {
     /// A view of a VXLAN header at the start of `bytes`.
-    pub struct VxlanHeader, checked to HEADER_LEN;
+    pub struct VxlanHeader, checked to HEADER_LEN, with new;
     /// Byte ranges of the header's fields.
     pub mod field {
         /// The flags as Wireshark shows them: 16 bits, the I flag being 0x0800, the G (group
@@ -25,10 +24,6 @@ header_view! {
 }
 
 impl<'a> VxlanHeader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::at_least(bytes)
-    }
-
     /// The first byte of the flags (the I flag is [`FLAG_VNI_VALID`]).
     pub fn flags(&self) -> u8 {
         self.bytes[field::FLAGS.start]

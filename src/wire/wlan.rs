@@ -8,21 +8,10 @@
 
 use super::error::{need, WireError};
 use super::llc::{LlcHeader, CONTROL_UI, SNAP_LEN};
-use super::view::fixed_view;
+use super::view::header_view;
 
 pub const HEADER_LEN: usize = 24;
 pub const TYPE_DATA: u8 = 2;
-
-/// Byte ranges of the 24-byte header's fields.
-pub mod field {
-    use std::ops::Range;
-    pub const FRAME_CONTROL: Range<usize> = 0..2;
-    pub const DURATION: Range<usize> = 2..4;
-    /// Address `i` (0, 1, 2) is at `ADDRESSES.start + 6 * i`.
-    pub const ADDRESSES: Range<usize> = 4..22;
-    /// Sequence control, little-endian (fragment number in the low 4 bits).
-    pub const SEQUENCE: Range<usize> = 22..24;
-}
 
 /// The frame control field at the start of `bytes`.
 #[derive(Debug, Clone, Copy)]
@@ -67,16 +56,21 @@ impl FrameControl {
     }
 }
 
-fixed_view! {
+header_view! {
     /// The 24-byte header at the start of `bytes`.
-    WlanHeader, HEADER_LEN
+    pub struct WlanHeader, checked to HEADER_LEN, with new;
+    /// Byte ranges of the 24-byte header's fields.
+    pub mod field {
+        pub const FRAME_CONTROL: Range<usize> = 0..2;
+        pub const DURATION: Range<usize> = 2..4 => duration: u16;
+        /// Address `i` (0, 1, 2) is at `ADDRESSES.start + 6 * i`.
+        pub const ADDRESSES: Range<usize> = 4..22;
+        /// Sequence control, little-endian (fragment number in the low 4 bits).
+        pub const SEQUENCE: Range<usize> = 22..24;
+    }
 }
 
 impl<'a> WlanHeader<'a> {
-    pub fn duration(&self) -> u16 {
-        u16::from_be_bytes([self.bytes[2], self.bytes[3]])
-    }
-
     /// Address 0, 1 or 2 (receiver, transmitter, and the third by the DS bits); `i` above 2
     /// reads address 2.
     pub fn address(&self, i: usize) -> [u8; 6] {
