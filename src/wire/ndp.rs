@@ -70,30 +70,43 @@ impl<'a> NdMessage<'a> {
         nd_fixed_len(self.kind)
     }
 
-    /// Router advertisement fields (meaningful for type 134; read from the bytes for any).
+    /// The value at `range` when this kind's fixed part (checked in `new`) holds it, else 0:
+    /// a type-specific accessor asked of another type reads nothing and cannot panic.
+    fn fixed<T: FieldValue<std::ops::Range<usize>> + Default>(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> T {
+        if range.end <= self.fixed_len() {
+            T::read(self.bytes, range)
+        } else {
+            T::default()
+        }
+    }
+
+    /// Router advertisement fields (type 134; 0 for a type whose fixed part is shorter).
     pub fn cur_hop_limit(&self) -> u8 {
-        self.bytes[field::RA_CUR_HOP_LIMIT]
+        self.fixed::<[u8; 1]>(field::RA_CUR_HOP_LIMIT..field::RA_CUR_HOP_LIMIT + 1)[0]
     }
 
     pub fn ra_flags(&self) -> u8 {
-        self.bytes[field::RA_FLAGS]
+        self.fixed::<[u8; 1]>(field::RA_FLAGS..field::RA_FLAGS + 1)[0]
     }
 
     pub fn router_lifetime(&self) -> u16 {
-        FieldValue::read(self.bytes, field::RA_ROUTER_LIFETIME)
+        self.fixed(field::RA_ROUTER_LIFETIME)
     }
 
     pub fn reachable_time(&self) -> u32 {
-        FieldValue::read(self.bytes, field::RA_REACHABLE_TIME)
+        self.fixed(field::RA_REACHABLE_TIME)
     }
 
     pub fn retrans_timer(&self) -> u32 {
-        FieldValue::read(self.bytes, field::RA_RETRANS_TIMER)
+        self.fixed(field::RA_RETRANS_TIMER)
     }
 
-    /// Neighbor advertisement flags word.
+    /// Neighbor advertisement flags word (types 135–137; 0 for a shorter fixed part).
     pub fn na_flags(&self) -> u32 {
-        FieldValue::read(self.bytes, field::NA_FLAGS)
+        self.fixed(field::NA_FLAGS)
     }
 
     /// The target address (types 135–137).
@@ -228,6 +241,37 @@ impl<'a> Iterator for NdOptions<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_types_fields_read_as_zero_not_past_the_checked_bytes() {
+        // A router solicitation is checked to its 8-byte fixed part only: the advertisement's
+        // fields (bytes 4..16) and the neighbor advertisement's flags are not its own.
+        let rs = [133, 0, 0x12, 0x34, 0, 0, 0, 0];
+        let nd = NdMessage::new(&rs, ROUTER_SOLICITATION).unwrap();
+        assert_eq!(
+            (
+                nd.reachable_time(),
+                nd.retrans_timer(),
+                nd.router_lifetime()
+            ),
+            (0, 0, 0)
+        );
+        assert_eq!(
+            (nd.cur_hop_limit(), nd.ra_flags(), nd.na_flags()),
+            (0, 0, 0)
+        );
+        assert_eq!(nd.target(), None);
+        // A router advertisement reads them: hop limit 64, M flag, lifetime 1800 s, 30 s, 1 s.
+        let ra = [
+            134, 0, 0, 0, 64, 0x80, 0x07, 0x08, 0, 0, 0x75, 0x30, 0, 0, 0x03, 0xe8,
+        ];
+        let nd = NdMessage::new(&ra, ROUTER_ADVERTISEMENT).unwrap();
+        assert_eq!(
+            (nd.cur_hop_limit(), nd.ra_flags(), nd.router_lifetime()),
+            (64, 0x80, 1800)
+        );
+        assert_eq!((nd.reachable_time(), nd.retrans_timer()), (30_000, 1000));
+    }
 
     #[test]
     fn neighbor_advertisement_with_target_link_layer_option() {
