@@ -1,6 +1,6 @@
 // Tiny DOM helpers. Every string goes in as a text node: nothing here parses HTML, so bytes from a
 // capture can never become markup. `el` sets only the properties on its allow-list below; any
-// other (innerHTML, outerHTML, srcdoc, an on… handler property…) is refused with an error.
+// other (the HTML-parsing setters, srcdoc, an on… handler property…) is refused with an error.
 
 /** Element properties `el` may set directly: none of them parses markup or holds code. */
 const PLAIN_PROPERTIES = new Set([
