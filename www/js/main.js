@@ -571,17 +571,28 @@ async function exportFindings(format) {
 /** Saves the displayed frames as pcapng, chunk by chunk from the worker (called on the click). */
 async function exportPcapng() {
   const button = byId('export-button');
-  const name = exportName(captureName);
+  button.disabled = true;
+  try {
+    await savePcapng(exportName(captureName), (first) => client.exportChunk(first), { progress: true });
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
+ * Saves a pcapng the worker writes chunk by chunk (`chunk(first)` asks for the next one), with
+ * the outcome in the status line and in `body.dataset.exported` (for the tests).
+ */
+async function savePcapng(name, chunk, { progress = false } = {}) {
   let first = true;
   let last = null;
   const next = async () => {
-    const answer = await client.exportChunk(first);
+    const answer = await chunk(first);
     first = false;
     last = answer;
-    if (!answer.done) status.textContent = `Exporting: ${fmt.count(answer.written)} of ${fmt.plural(answer.total, 'frame')}…`;
+    if (progress && !answer.done) status.textContent = `Exporting: ${fmt.count(answer.written)} of ${fmt.plural(answer.total, 'frame')}…`;
     return answer.chunk;
   };
-  button.disabled = true;
   body.dataset.exported = 'pending';
   try {
     const saved = await saveChunks(name, next, { description: 'pcapng capture', ext: '.pcapng' });
@@ -595,8 +606,6 @@ async function exportPcapng() {
   } catch (err) {
     status.textContent = `The export failed: ${err.message}`;
     body.dataset.exported = 'failed';
-  } finally {
-    button.disabled = false;
   }
 }
 
@@ -696,28 +705,7 @@ async function goToSideFrame(side, no) {
 async function exportCategory(side, category) {
   if (!compareMode) return;
   const name = exportName(compareMode.names[side]).replace(/-export\.pcapng$/, `-${category}.pcapng`);
-  let first = true;
-  let last = null;
-  const next = async () => {
-    const answer = await client.compareExportChunk(side, category, first);
-    first = false;
-    last = answer;
-    return answer.chunk;
-  };
-  body.dataset.exported = 'pending';
-  try {
-    const saved = await saveChunks(name, next, { description: 'pcapng capture', ext: '.pcapng' });
-    if (!saved) {
-      status.textContent = 'Export cancelled.';
-      body.dataset.exported = 'cancelled';
-      return;
-    }
-    status.textContent = `Exported ${fmt.plural(last?.total ?? 0, 'frame')} (${fmt.bytes(saved.bytes)}) as ${name}.`;
-    body.dataset.exported = String(last?.total ?? 0);
-  } catch (err) {
-    status.textContent = `The export failed: ${err.message}`;
-    body.dataset.exported = 'failed';
-  }
+  await savePcapng(name, (first) => client.compareExportChunk(side, category, first));
 }
 
 /** Shows frame `no` in the details and hex panes (`row`: its packet-list row, when known). */

@@ -59,7 +59,7 @@ export class PairChoice {
     const compare = button('compare', 'Compare (captured at two points)',
       `${names[0]} is side A, ${names[1]} side B: lost, injected, modified and delayed packets between the points`);
     const merge = button('merge', 'Merge (one capture in parts)', 'One timeline of both files, as parts of one capture');
-    this.root.replaceChildren(el('div', { class: 'pair-card', attrs: { role: 'group', 'aria-labelledby': 'pair-title' } },
+    this.root.replaceChildren(el('div', { class: 'progress-card pair-card', attrs: { role: 'group', 'aria-labelledby': 'pair-title' } },
       el('h2', { id: 'pair-title', class: 'pair-title', text: 'These two captures hold the same traffic' }),
       el('p', { class: 'pair-reason', text: decision.reason }),
       el('div', { class: 'pair-options' }, compare, merge)));
