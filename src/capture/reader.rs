@@ -101,18 +101,19 @@ impl CaptureReader {
 
     fn inflate(&mut self, chunk: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
         for piece in chunk.chunks(INFLATE_BATCH / 8) {
-            let result = match self.inflater.as_mut() {
-                Some(inflater) => inflater
-                    .write_all(piece)
-                    .map(|_| std::mem::take(inflater.get_mut())),
-                None => return,
+            let Some(inflater) = self.inflater.as_mut() else {
+                return;
             };
-            match result {
-                Ok(out) => self.feed(&out, sink),
-                Err(e) => return self.gzip_failed("gzip data is damaged", e),
-            }
+            // What inflated before any damage is handed on first, so a damaged stream keeps
+            // every frame before the damage however the file was cut into chunks.
+            let written = inflater.write_all(piece);
+            let out = std::mem::take(inflater.get_mut());
+            self.feed(&out, sink);
             if self.done {
                 return;
+            }
+            if let Err(e) = written {
+                return self.gzip_failed("gzip data is damaged", e);
             }
         }
     }
@@ -216,12 +217,11 @@ impl CaptureReader {
             return;
         }
         if let Some(mut inflater) = self.inflater.take() {
-            match inflater.try_finish() {
-                Ok(()) => {
-                    let out = std::mem::take(inflater.get_mut());
-                    self.feed(&out, sink);
-                }
-                Err(e) => return self.gzip_failed("gzip stream ends early or is damaged", e),
+            let finished = inflater.try_finish();
+            let out = std::mem::take(inflater.get_mut());
+            self.feed(&out, sink);
+            if let (Err(e), false) = (finished, self.done) {
+                return self.gzip_failed("gzip stream ends early or is damaged", e);
             }
         }
         if self.done {
