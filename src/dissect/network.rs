@@ -563,14 +563,20 @@ fn ext_node(bytes: &[u8], ext: &Extension, base: usize) -> Node {
     node
 }
 
+/// The AH's SPI, sequence number and ICV, each only as far as the captured bytes hold it.
 fn ah_fields(rest: &[u8], len: usize, at: usize, node: &mut Node) {
-    let spi = be32(rest, ext_field::AH_SPI.start).unwrap_or(0);
-    let seq = be32(rest, ext_field::AH_SEQUENCE.start).unwrap_or(0);
-    node.push(Node::at(format!("AH SPI: 0x{spi:08x}"), at, ext_field::AH_SPI).field("ah.spi"));
-    node.push(
-        Node::at(format!("AH Sequence: {seq}"), at, ext_field::AH_SEQUENCE).field("ah.sequence"),
-    );
-    let icv = rest.get(ext_field::AH_ICV..len).unwrap_or(&[]);
+    if let Some(spi) = be32(rest, ext_field::AH_SPI.start) {
+        node.push(Node::at(format!("AH SPI: 0x{spi:08x}"), at, ext_field::AH_SPI).field("ah.spi"));
+    }
+    if let Some(seq) = be32(rest, ext_field::AH_SEQUENCE.start) {
+        node.push(
+            Node::at(format!("AH Sequence: {seq}"), at, ext_field::AH_SEQUENCE)
+                .field("ah.sequence"),
+        );
+    }
+    let Some(icv) = rest.get(ext_field::AH_ICV..len.min(rest.len())) else {
+        return;
+    };
     node.push(
         Node::new(
             format!("AH ICV: {}", hex(icv)),
