@@ -64,8 +64,10 @@ fn first_line_nodes(node: &mut Node, line: &[u8], at: usize) {
         parts.next().unwrap_or(&[]),
         parts.next().unwrap_or(&[]),
     );
-    let b_at = at + a.len() + 1;
-    let c_at = b_at + b.len() + 1;
+    // A part the line does not have is an empty node at the line's end, never past it.
+    let line_end = at + line.len();
+    let b_at = (at + a.len() + 1).min(line_end);
+    let c_at = (b_at + b.len() + 1).min(line_end);
     if line.starts_with(b"HTTP/") {
         node.label = format!("Hypertext Transfer Protocol, {}", escape(line));
         node.push(
@@ -157,4 +159,40 @@ pub(crate) fn http(cx: &mut Cx, b: &Bytes, off: usize) {
         );
     }
     cx.push_layer(node);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every part node of a first line lies inside the line, however few parts it has (a status
+    /// line cut after its code put the phrase one byte past the frame's end; found by fuzzing).
+    #[test]
+    fn first_line_parts_stay_inside_the_line() {
+        for line in [
+            &b"HTTP/1.1 200"[..],
+            b"HTTP/1.1",
+            b"GET",
+            b"GET /",
+            b"HTTP/1.1 200 OK",
+        ] {
+            let mut node = Node::new("", 10, line.len());
+            first_line_nodes(&mut node, line, 10);
+            for part in &node.children {
+                let end = part.start + part.len;
+                assert!(
+                    end as usize <= 10 + line.len(),
+                    "{:?} ends at {end}",
+                    part.label
+                );
+            }
+        }
+        let mut node = Node::new("", 0, 12);
+        first_line_nodes(&mut node, b"HTTP/1.1 200", 0);
+        let phrase = &node.children[2];
+        assert_eq!(
+            (phrase.label.as_str(), phrase.start, phrase.len),
+            ("Response Phrase: ", 12, 0)
+        );
+    }
 }
