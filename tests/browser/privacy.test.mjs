@@ -38,6 +38,43 @@ test('the page declares a self-only Content-Security-Policy', async () => {
   assert.equal(directives['style-src'], "'self'");
   assert.equal(directives['object-src'], "'none'");
   assert.equal(directives['base-uri'], "'none'");
+  assert.equal(directives['require-trusted-types-for'], "'script'");
+  assert.equal(directives['trusted-types'], 'tracelens');
+  await page.close();
+});
+
+test('Trusted Types are enforced: HTML sinks throw, and the one policy makes only the page’s worker URLs', async () => {
+  const { page, errors } = await openApp(env.browser, env.server.origin);
+  await page.click('#sample-button');
+  await page.waitForSelector('body[data-state="ready"]');
+  const outcome = await page.evaluate(() => {
+    const tried = (f) => {
+      try {
+        f();
+        return 'allowed';
+      } catch (e) {
+        return e.name;
+      }
+    };
+    const div = document.createElement('div');
+    return {
+      innerHTML: tried(() => { div.innerHTML = '<img src=x onerror=alert(1)>'; }),
+      insertAdjacentHTML: tried(() => div.insertAdjacentHTML('beforeend', '<b>x</b>')),
+      scriptSrc: tried(() => { document.createElement('script').src = '/js/main.js'; }),
+      secondPolicy: tried(() => trustedTypes.createPolicy('other', { createHTML: (s) => s })),
+      foreignWorker: tried(() => new Worker('https://example.com/w.js')),
+    };
+  });
+  assert.deepEqual(outcome, {
+    innerHTML: 'TypeError',
+    insertAdjacentHTML: 'TypeError',
+    scriptSrc: 'TypeError',
+    secondPolicy: 'TypeError',
+    foreignWorker: 'TypeError',
+  });
+  // The page itself started its worker through the policy and analysed the sample.
+  assert.ok(Number(await page.getAttribute('body', 'data-frames')) > 0);
+  assert.deepEqual(errors.filter((e) => !/Trusted|TrustedScriptURL|TrustedHTML|require-trusted/i.test(e)), []);
   await page.close();
 });
 

@@ -24,12 +24,14 @@ export const opaqueOrigin = self.origin === 'null';
  */
 export const transferBytes = opaqueOrigin;
 
+import { workerScriptUrl } from './trusted-url.js';
+
 const PKG = new URL('../pkg/', import.meta.url);
 
 /** The analysis worker (see above). */
 export function createWorker() {
   if (!opaqueOrigin) {
-    return new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'tracelens-analyzer' });
+    return new Worker(workerScriptUrl(new URL('./worker.js', import.meta.url)), { type: 'module', name: 'tracelens-analyzer' });
   }
   return classicWorker();
 }
@@ -50,7 +52,7 @@ async function startClassicWorker() {
   const response = await fetch(new URL('tracelens-worker.js', PKG));
   if (!response.ok) throw new Error(`pkg/tracelens-worker.js: HTTP ${response.status} (run scripts/build-offline)`);
   const url = URL.createObjectURL(new Blob([await response.text()], { type: 'text/javascript' }));
-  const worker = new Worker(url, { name: 'tracelens-analyzer' });
+  const worker = new Worker(workerScriptUrl(url), { name: 'tracelens-analyzer' });
   worker.addEventListener('message', () => URL.revokeObjectURL(url), { once: true });
   compiled.then(
     (module) => worker.postMessage({ type: 'tracelens-wasm', module }),

@@ -13,6 +13,8 @@
 // - Files are read here and their bytes transferred (WebKit cannot read a File posted to a worker
 //   from an opaque origin).
 
+import { workerScriptUrl } from '../js/trusted-url.js';
+
 export const offlineCopy = true;
 export const transferBytes = true;
 export const sampleUrl = '';
@@ -43,7 +45,7 @@ function wasmModule() {
 export function createWorker() {
   const source = document.getElementById('tracelens-worker').textContent;
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const worker = new Worker(url, { name: 'tracelens-analyzer' });
+  const worker = new Worker(workerScriptUrl(url), { name: 'tracelens-analyzer' });
   // The worker has its script once it says anything (`ready` or an error).
   worker.addEventListener('message', () => URL.revokeObjectURL(url), { once: true });
   wasmModule().then(
