@@ -4,6 +4,9 @@
 
 mod cli;
 
+#[global_allocator]
+static ALLOCATOR: cli::alloc_meter::Meter = cli::alloc_meter::Meter;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +77,10 @@ enum Command {
         /// Time the analysis pass and each stage of the findings instead (minimum of 5 runs).
         #[arg(long, hide = true)]
         timings: bool,
+        /// Print what the analysis keeps in memory, stage by stage, in bytes per frame
+        /// (with --json as one object) instead of the findings.
+        #[arg(long, conflicts_with_all = ["markdown", "html", "timings"])]
+        memory: bool,
     },
     /// Marker pings (ping -l 22 before, -l 33 after a repro) and the frame ranges between them.
     Markers {
@@ -183,6 +190,7 @@ fn main() -> ExitCode {
             filter,
             slow_response,
             timings,
+            memory,
         } => cli::findings::run(
             &files,
             &cli::findings::Args {
@@ -192,6 +200,7 @@ fn main() -> ExitCode {
                 filter: filter.as_deref(),
                 slow_response_s: slow_response,
                 timings,
+                memory,
             },
         ),
         Command::Export {

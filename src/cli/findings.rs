@@ -26,6 +26,8 @@ pub struct Args<'a> {
     pub filter: Option<&'a str>,
     pub slow_response_s: f64,
     pub timings: bool,
+    /// What the analysis keeps in memory, stage by stage (`--memory`).
+    pub memory: bool,
 }
 
 fn options(args: &Args<'_>) -> Result<Options, String> {
@@ -58,6 +60,9 @@ pub fn run(paths: &[PathBuf], args: &Args<'_>) -> u8 {
     };
     if args.timings {
         return timings(paths, &options);
+    }
+    if args.memory {
+        return super::memory::run(paths, &options, args.json);
     }
     let mut analyzer = Analyzer::new();
     analyzer.set_checksum_validation(true);

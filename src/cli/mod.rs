@@ -1,6 +1,7 @@
 //! Command implementations for the `tracelens` binary, one module per command, plus the shared
 //! loading step that streams files into an [`Analyzer`] exactly as the page does.
 
+pub mod alloc_meter;
 pub mod compare;
 pub mod connections;
 pub mod conv;
@@ -11,6 +12,7 @@ pub mod frames;
 pub mod info;
 pub mod load;
 pub mod markers;
+pub mod memory;
 pub mod output;
 pub mod packets;
 pub mod synth;
