@@ -135,6 +135,7 @@ impl Analyzer {
             .map(|f| std::mem::take(&mut f.part))
             .collect();
         merge_into(&mut self.index, parts);
+        self.index.shrink_to_fit();
         self.flows = OnceLock::new();
         self.tcp = OnceLock::new();
         self.finished = true;
@@ -372,6 +373,7 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
         index.records.push(record);
         copy_side(&part.apps, local_key, &mut index.apps, global);
         copy_side(&part.tcp_options, local_key, &mut index.tcp_options, global);
+        copy_side(&part.tcp_sacks, local_key, &mut index.tcp_sacks, global);
         copy_side(&part.arp, local_key, &mut index.arp, global);
         copy_side(
             &part.outer_layers,

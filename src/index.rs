@@ -5,7 +5,8 @@
 
 use crate::capture::RawFrame;
 use crate::decode::{
-    AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions, Transport,
+    AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions as OptionSummary,
+    Transport,
 };
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
@@ -220,10 +221,34 @@ impl<T> SideTable<T> {
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
         self.keys.iter().copied().zip(self.values.iter())
     }
+    /// Gives back the room the vectors grew into but do not use.
+    pub fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
+        self.values.shrink_to_fit();
+    }
     /// Bytes held, for the memory report.
     pub fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 4 + self.values.capacity() * std::mem::size_of::<T>()
     }
+}
+
+/// The TCP options of one frame that the index keeps for the handshake (see
+/// [`PacketIndex::push_tcp_options`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub mss: Option<u16>,
+    pub window_scale: Option<u8>,
+    pub sack_permitted: bool,
+    /// Kinds of the MSS, window-scale, SACK-permitted and SACK options in packet order (0 ends
+    /// the list), so the Info column lists them as Wireshark does.
+    pub order: [u8; 4],
+}
+
+/// Up to four SACK blocks of one frame: `count` (left, right) edges, raw sequence numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SackBlocks {
+    pub count: u8,
+    pub edges: [(u32, u32); 4],
 }
 
 /// A capture interface across all files: which file and which of its interfaces.
@@ -250,7 +275,11 @@ pub struct PacketIndex {
     pub addrs: AddressTable,
     pub links: LinkTable,
     pub apps: SideTable<AppInfo>,
+    /// TCP handshake options (MSS, window scale, SACK permitted), on frames that carry one.
     pub tcp_options: SideTable<TcpOptions>,
+    /// SACK blocks, on frames that carry them (rarer than handshake options and 36 bytes each, so
+    /// kept apart: see [`PacketIndex::push_tcp_options`]).
+    pub tcp_sacks: SideTable<SackBlocks>,
     pub arp: SideTable<Arp>,
     /// Tunnelled frames: the Ethernet/IP/UDP layers around the innermost packet.
     pub outer_layers: SideTable<Vec<OuterLayer>>,
@@ -291,12 +320,57 @@ impl PacketIndex {
     pub fn number_in_file(&self, i: usize) -> u32 {
         self.file_frame.get(i).copied().unwrap_or(i as u32 + 1)
     }
+    /// Keeps the options of frame `frame_index` that the analysis reads: the handshake options in
+    /// [`PacketIndex::tcp_options`] (12 bytes; the whole decoded summary is 56) and the SACK
+    /// blocks, when there are any, in [`PacketIndex::tcp_sacks`].
+    pub fn push_tcp_options(&mut self, frame_index: u32, options: &OptionSummary) {
+        self.tcp_options.push(
+            frame_index,
+            TcpOptions {
+                mss: options.mss,
+                window_scale: options.window_scale,
+                sack_permitted: options.sack_permitted,
+                order: options.order,
+            },
+        );
+        if options.sack_count > 0 {
+            let count = options.sack_count.min(4);
+            let mut edges = [(0, 0); 4];
+            edges[..usize::from(count)].copy_from_slice(&options.sack[..usize::from(count)]);
+            self.tcp_sacks
+                .push(frame_index, SackBlocks { count, edges });
+        }
+    }
+
+    /// The SACK blocks of frame `frame_index` (left and right edges, raw), if it has any.
+    pub fn tcp_sack(&self, frame_index: u32) -> &[(u32, u32)] {
+        self.tcp_sacks
+            .get(frame_index)
+            .map_or(&[], |s| &s.edges[..usize::from(s.count)])
+    }
+
+    /// Gives back the room the vectors grew into but do not use, once every frame is in (a vector
+    /// doubles as it grows, so up to half of its memory can be spare).
+    pub fn shrink_to_fit(&mut self) {
+        self.records.shrink_to_fit();
+        self.apps.shrink_to_fit();
+        self.tcp_options.shrink_to_fit();
+        self.tcp_sacks.shrink_to_fit();
+        self.arp.shrink_to_fit();
+        self.outer_layers.shrink_to_fit();
+        self.fragments.shrink_to_fit();
+        self.icmp_quotes.shrink_to_fit();
+        self.checksums.shrink_to_fit();
+        self.file_frame.shrink_to_fit();
+    }
+
     /// Approximate heap bytes of the index (records, tables), for the memory report.
     pub fn heap_bytes(&self) -> usize {
         self.records.capacity() * std::mem::size_of::<PacketRecord>()
             + self.addrs.len() * 64
             + self.apps.heap_bytes()
             + self.tcp_options.heap_bytes()
+            + self.tcp_sacks.heap_bytes()
             + self.arp.heap_bytes()
             + self.outer_layers.heap_bytes()
             + self.fragments.heap_bytes()
@@ -404,7 +478,7 @@ fn transport_fields(
             let o = tcp.options;
             if o.mss.is_some() || o.window_scale.is_some() || o.sack_permitted || o.sack_count > 0 {
                 flags |= flag::HAS_TCP_OPTIONS;
-                index.tcp_options.push(frame_index, o);
+                index.push_tcp_options(frame_index, &o);
             }
             flags
         }

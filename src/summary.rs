@@ -356,7 +356,7 @@ fn tcp_info(
                 }
                 4 => out.push_str(" SACK_PERM"),
                 _ => {
-                    for (left, right) in options.sack.iter().take(options.sack_count as usize) {
+                    for (left, right) in index.tcp_sack(i as u32) {
                         let base = flows
                             .stream(i)
                             .and_then(|s| s.base_seq[1 - s.direction_of(r)])

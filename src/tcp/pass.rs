@@ -207,9 +207,10 @@ impl Live {
                 if let Some(shift) = options.window_scale {
                     fwd.win_scale = shift.min(14) as i8;
                 }
-                if options.sack_count > 0 {
-                    let n = usize::from(options.sack_count).min(MAX_SACK_BLOCKS);
-                    fwd.sack[..n].copy_from_slice(&options.sack[..n]);
+                let sack = index.tcp_sack(frame);
+                if !sack.is_empty() {
+                    let n = sack.len().min(MAX_SACK_BLOCKS);
+                    fwd.sack[..n].copy_from_slice(&sack[..n]);
                     fwd.sack_count = n as u8;
                 }
             }

@@ -263,7 +263,7 @@ fn run_unchecked(segments: &[Seg]) -> Run {
         let mut flags = flag::IPV4 | flag::TRANSPORT | flag::HAS_TIME;
         if let Some(options) = seg.options {
             flags |= flag::HAS_TCP_OPTIONS;
-            index.tcp_options.push(i as u32, options);
+            index.push_tcp_options(i as u32, &options);
         }
         index.records.push(PacketRecord {
             ts_ns: 1_000_000_000_000 + seg.t_us * 1000,
