@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 
 #[cfg(all(test, feature = "cli"))]
 mod bench;
+pub mod capacity;
 mod view;
 
 /// One file being read: its reader and the frames indexed so far (in file order).
@@ -50,6 +51,12 @@ pub struct Analyzer {
     validate_checksums: bool,
     /// The display filter applied to the packet list ([`view`]).
     filter_view: view::FilterView,
+    /// The most frames to take ([`capacity`]; `None`: as many as memory holds).
+    frame_limit: Option<u64>,
+    /// Frames taken so far, across all files.
+    frames_taken: u64,
+    /// Where frames stopped being taken, if they did.
+    frames_cut: Option<capacity::FramesCut>,
 }
 
 impl Analyzer {
@@ -64,6 +71,20 @@ impl Analyzer {
     /// [`PacketIndex::checksums`] for the `bad_checksum` finding. Set it before pushing data.
     pub fn set_checksum_validation(&mut self, on: bool) {
         self.validate_checksums = on;
+    }
+
+    /// Takes at most `limit` frames (across all files); the frame that would pass it and
+    /// everything after it are left out, and the cut is reported ([`Analyzer::frames_cut`], the
+    /// summary's warnings). The page sets [`capacity::WASM32_FRAME_LIMIT`]. Set it before pushing
+    /// data.
+    pub fn set_frame_limit(&mut self, limit: Option<u64>) {
+        self.frame_limit = limit;
+    }
+
+    /// Where frames stopped being taken (the frame limit, or memory refused), if they did: no
+    /// later data is read, so a reader may stop pushing.
+    pub fn frames_cut(&self) -> Option<&capacity::FramesCut> {
+        self.frames_cut.as_ref()
     }
 
     /// Opens a file for reading; returns its number (0-based).
@@ -97,6 +118,9 @@ impl Analyzer {
         file: usize,
         step: impl FnOnce(&mut CaptureReader, &mut dyn FnMut(RawFrame<'_>)),
     ) -> Option<&mut FileState> {
+        if self.frames_cut.is_some() {
+            return None;
+        }
         let state = self.files.get_mut(file).filter(|state| !state.ended)?;
         let FileState {
             reader,
@@ -106,8 +130,31 @@ impl Analyzer {
         } = state;
         let interfaces = &mut self.index.interfaces;
         let checksums = self.validate_checksums;
-        let mut sink =
-            |frame: RawFrame<'_>| index_frame(file, frame, part, ifaces, interfaces, checksums);
+        let limit = self.frame_limit.unwrap_or(u64::MAX);
+        let (taken, cut) = (&mut self.frames_taken, &mut self.frames_cut);
+        let mut sink = |frame: RawFrame<'_>| {
+            if cut.is_some() {
+                return;
+            }
+            let reason = if *taken >= limit {
+                Some(capacity::CutReason::FrameLimit)
+            } else if !capacity::room_for_one(&mut part.records) {
+                Some(capacity::CutReason::Memory)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                *cut = Some(capacity::FramesCut {
+                    reason,
+                    frames: *taken,
+                    file,
+                    offset: frame.offset,
+                });
+                return;
+            }
+            *taken += 1;
+            index_frame(file, frame, part, ifaces, interfaces, checksums);
+        };
         step(reader, &mut sink);
         Some(state)
     }
@@ -228,6 +275,13 @@ impl Analyzer {
         let last_ns = timed().next_back();
         let seconds = |ns: i64| ns as f64 / 1e9;
         let mut warnings = Vec::new();
+        if let Some(cut) = &self.frames_cut {
+            let name = self
+                .files
+                .get(cut.file)
+                .map(|f| f.reader.info().name.as_str());
+            warnings.push(cut.message(name.unwrap_or("the capture")));
+        }
         for file in &self.files {
             let info = file.reader.info();
             warnings.extend(info.warnings.iter().map(|w| format!("{}: {w}", info.name)));
@@ -244,6 +298,7 @@ impl Analyzer {
             wire_bytes: records.iter().map(|r| u64::from(r.orig_len)).sum(),
             truncated_frames: records.iter().filter(|r| r.caplen < r.orig_len).count() as u64,
             warnings,
+            frames_cut: self.frames_cut.clone(),
             index_bytes_per_frame: std::mem::size_of::<PacketRecord>(),
             index_bytes: self.index.heap_bytes(),
         }

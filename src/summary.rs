@@ -27,6 +27,8 @@ pub struct Summary {
     pub wire_bytes: u64,
     pub truncated_frames: u64,
     pub warnings: Vec<String>,
+    /// Where the analysis stopped taking frames (a capture larger than the page holds), if it did.
+    pub frames_cut: Option<crate::analyzer::capacity::FramesCut>,
     /// Bytes of index per frame (records only) and in total (with tables).
     pub index_bytes_per_frame: usize,
     pub index_bytes: usize,

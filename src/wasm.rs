@@ -33,8 +33,10 @@ impl WasmAnalyzer {
         // A panic's message (and stack) goes to the console before the instance traps; without
         // it the page only sees "unreachable". Installed once.
         console_error_panic_hook::set_once();
+        let mut inner = Analyzer::new();
+        inner.set_frame_limit(Some(crate::analyzer::capacity::WASM32_FRAME_LIMIT));
         WasmAnalyzer {
-            inner: Analyzer::new(),
+            inner,
             findings: None,
             export: None,
         }
@@ -68,6 +70,12 @@ impl WasmAnalyzer {
         self.inner.finish();
         self.findings = None;
         self.export = None;
+    }
+
+    /// Whether the analysis has stopped taking frames (the capture is larger than the page
+    /// holds: the summary says where it cut); the reader may stop pushing.
+    pub fn stopped(&self) -> bool {
+        self.inner.frames_cut().is_some()
     }
 
     /// Frames indexed so far, across files (for progress).

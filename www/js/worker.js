@@ -145,6 +145,9 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
   };
   let lastReport = 0;
   const cancelled = () => cancelRequests.has(id);
+  // The analysis stops taking frames when the capture is larger than the page holds (the summary
+  // says where): reading further would only spend time.
+  const done = () => cancelled() || analyzer.stopped?.();
   const offset = progress.fileOffset ?? 0; // index of files[0] among the request's files
 
   const report = (fileIndex, fileBytes, force = false) => {
@@ -163,18 +166,18 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
   };
 
   try {
-    for (let i = 0; i < files.length && !cancelled(); i++) {
+    for (let i = 0; i < files.length && !done(); i++) {
       const file = files[i];
       const index = analyzer.beginFile(names[i] ?? file.name ?? `file ${i + 1}`);
       const onBytes = (n) => report(i, n);
       const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
       if (isGzipMagic(head)) {
-        const result = await readGzip(push, index, file, onBytes, cancelled);
+        const result = await readGzip(push, index, file, onBytes, done);
         sources[index] = result.blob;
         gzipped.push(index);
         if (result.error) notes.push({ file: index, ...result.error });
       } else {
-        await readPlain(push, index, file, onBytes, cancelled);
+        await readPlain(push, index, file, onBytes, done);
         sources[index] = file;
       }
       analyzer.endFile(index);

@@ -1,0 +1,188 @@
+//! How many frames one analysis may hold, and what happens to the rest: the page runs in wasm32,
+//! whose memory ends at 4 GiB, so a capture larger than that can hold is opened up to a frame
+//! limit (set by the page, see [`WASM32_FRAME_LIMIT`]) or up to the point where the records
+//! cannot grow any more (an allocation refused: checked with `try_reserve`, never a panic). The
+//! frames before the cut are analysed as usual; the cut is recorded ([`FramesCut`]) and said in
+//! plain words in the summary's warnings, and nothing after it is read. A capture is never lost to
+//! its size.
+
+use crate::index::PacketRecord;
+use serde::Serialize;
+
+/// The most heap bytes a frame needs while the whole analysis is built (the peak, including a
+/// vector's growth): `scripts/bench-memory` measured 164.1 on the 1M-frame synthetic capture.
+pub const PEAK_BYTES_PER_FRAME: u64 = 170;
+
+/// What the page lets the analysis take of wasm32's 4 GiB: the rest is the wasm's own data, the
+/// frame being dissected, exports and reassembly buffers.
+const WASM32_BUDGET: u64 = 3400 << 20;
+
+/// The frame limit the page sets: as many frames as [`WASM32_BUDGET`] holds at
+/// [`PEAK_BYTES_PER_FRAME`] (about 21 million).
+pub const WASM32_FRAME_LIMIT: u64 = WASM32_BUDGET / PEAK_BYTES_PER_FRAME;
+const _: () = assert!(WASM32_FRAME_LIMIT * PEAK_BYTES_PER_FRAME < 4 << 30);
+
+/// Why frames were left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CutReason {
+    /// The frame limit was reached.
+    FrameLimit,
+    /// Memory for more records was refused.
+    Memory,
+}
+
+/// Where the analysis stopped taking frames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FramesCut {
+    pub reason: CutReason,
+    /// Frames analysed (all before the cut).
+    pub frames: u64,
+    /// The file (0-based) and the byte offset in it of the first frame left out.
+    pub file: usize,
+    pub offset: u64,
+}
+
+impl FramesCut {
+    /// The cut in plain words, naming the file it happened in.
+    pub fn message(&self, file_name: &str) -> String {
+        let why = match self.reason {
+            CutReason::FrameLimit => {
+                "analysing more would need more memory than a browser tab has (4 GB); the \
+                 command line (tracelens) opens the whole capture"
+            }
+            CutReason::Memory => "the memory for more frames was refused",
+        };
+        format!(
+            "only the first {} frames are open: {why}. {file_name} was read up to byte {} and \
+             nothing after that point (nor any later file) is included",
+            group_thousands(self.frames),
+            group_thousands(self.offset)
+        )
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether `records` can take one more record: true when it has room or could grow (by doubling,
+/// else by an eighth); false when the memory was refused or the vector is at its size limit.
+pub fn room_for_one(records: &mut Vec<PacketRecord>) -> bool {
+    if records.len() < records.capacity() {
+        return true;
+    }
+    records.try_reserve(1).is_ok() || records.try_reserve_exact(records.len() / 8 + 1).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_in_plain_words() {
+        let cut = FramesCut {
+            reason: CutReason::FrameLimit,
+            frames: 20_971_520,
+            file: 0,
+            offset: 3_523_215_384,
+        };
+        assert_eq!(
+            cut.message("big.pcap"),
+            "only the first 20,971,520 frames are open: analysing more would need more memory \
+             than a browser tab has (4 GB); the command line (tracelens) opens the whole capture. \
+             big.pcap was read up to byte 3,523,215,384 and nothing after that point (nor any \
+             later file) is included"
+        );
+    }
+
+    use crate::analyzer::Analyzer;
+
+    fn corpus(path: &str) -> Vec<u8> {
+        let full = format!("{}/../shared/captures/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    }
+
+    /// Two real captures read in 100-byte chunks, with at most `limit` frames taken.
+    fn read_two(limit: Option<u64>) -> Analyzer {
+        let mut analyzer = Analyzer::new();
+        analyzer.set_frame_limit(limit);
+        for name in [
+            "arkime/wireshark-retrans.pcap",
+            "chrissanders/http_google.pcapng",
+        ] {
+            let file = analyzer.begin_file(name);
+            for chunk in corpus(name).chunks(100) {
+                analyzer.push(file, chunk);
+            }
+            analyzer.end_file(file);
+        }
+        analyzer.finish();
+        analyzer
+    }
+
+    #[test]
+    fn a_frame_limit_keeps_the_frames_before_it_and_says_where_it_cut() {
+        let whole = read_two(None);
+        assert!(whole.frames_cut().is_none());
+        let first_file = whole.file_infos()[0].clone();
+        let place = |r: &crate::index::PacketRecord| (r.offset, r.caplen, r.ts_ns);
+        let in_first: Vec<_> = whole
+            .index()
+            .records
+            .iter()
+            .filter(|r| whole.index().file_of(r) == 0)
+            .map(place)
+            .collect();
+        assert!(in_first.len() > 20);
+
+        // The cut falls inside the first file: the second is never read.
+        let cut = read_two(Some(10));
+        assert_eq!(cut.len(), 10);
+        let taken: Vec<_> = cut.index().records.iter().map(place).collect();
+        assert_eq!(taken, in_first[..10]);
+        assert_eq!(
+            cut.frames_cut(),
+            Some(&FramesCut {
+                reason: CutReason::FrameLimit,
+                frames: 10,
+                file: 0,
+                offset: in_first[10].0,
+            })
+        );
+        let summary = cut.summary();
+        assert!(summary.warnings[0].starts_with("only the first 10 frames are open"));
+        assert!(summary.warnings[0].contains(&first_file.name));
+        assert_eq!(summary.frames_cut, cut.frames_cut().cloned());
+        assert!(
+            summary.files[1].error.is_none(),
+            "the file left unread is not damaged"
+        );
+        // The frames taken are analysed as usual.
+        assert!(!cut.flows().streams.is_empty());
+        let _ = cut.findings();
+
+        // The cut falls inside the second file: every frame of the first is kept.
+        let limit = in_first.len() as u64 + 3;
+        let cut = read_two(Some(limit));
+        assert_eq!(cut.len() as u64, limit);
+        let taken = cut.frames_cut().expect("cut");
+        assert_eq!((taken.file, taken.frames), (1, limit));
+    }
+
+    #[test]
+    fn a_full_vector_grows_when_it_can() {
+        let mut records: Vec<PacketRecord> = Vec::with_capacity(4);
+        records.resize(4, PacketRecord::default());
+        assert!(room_for_one(&mut records));
+        assert!(records.capacity() > 4);
+    }
+}
