@@ -217,3 +217,173 @@ fn a_capture_damaged_mid_file_keeps_its_frames_and_says_where() {
     assert_eq!(value["error"]["frame"], 3);
     std::fs::remove_file(path).ok();
 }
+
+/// An IPv4/UDP packet 10.0.0.1:1000 → 10.0.0.2:53 with 4 bytes of payload (raw IP).
+fn udp_packet() -> Vec<u8> {
+    let mut ip = vec![
+        0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+    ];
+    ip.extend_from_slice(&[0x03, 0xe8, 0, 53, 0, 12, 0, 0, 1, 2, 3, 4]);
+    ip
+}
+
+#[test]
+fn a_20_mb_file_of_interface_blocks_lists_1000_and_reads_the_frame_on_the_last() {
+    // 1,048,576 minimal IDBs (20 bytes each: 20 MiB), Ethernet but for the last (raw IP), and
+    // one EPB on the last. Every interface's basics are kept (to read and analyse its frames);
+    // only the first 1,000 are listed with their details.
+    const INTERFACES: u32 = 1 << 20;
+    let mut file = pcapng::shb();
+    file.reserve(INTERFACES as usize * 20 + 64);
+    for n in 0..INTERFACES {
+        file.extend(pcapng::idb(if n + 1 == INTERFACES {
+            RAW_IP
+        } else {
+            ETHERNET
+        }));
+    }
+    file.extend(pcapng::epb(INTERFACES - 1, 7, &udp_packet()));
+    assert!(file.len() > 20 << 20);
+    let started = std::time::Instant::now();
+    let analyzer = read("idbs.pcapng", &file);
+    println!("read {} bytes in {:?}", file.len(), started.elapsed());
+    let info = &analyzer.file_infos()[0];
+    assert!(info.error.is_none(), "{:?}", info.error);
+    assert_eq!(info.frames, 1);
+    assert_eq!(info.interfaces.len(), 1_000);
+    assert_eq!(
+        info.cuts.interfaces_not_listed,
+        u64::from(INTERFACES) - 1_000
+    );
+    assert_eq!(info.interface_basics().len(), INTERFACES as usize);
+    let last = info
+        .interface(INTERFACES as usize - 1)
+        .expect("basics kept");
+    assert_eq!((last.link_type, last.snaplen), (u32::from(RAW_IP), 65535));
+    // The frame decodes as raw IP on its own interface.
+    let record = analyzer.index().records[0];
+    assert_eq!(analyzer.index().link_type_of(&record), u32::from(RAW_IP));
+    let row = &analyzer.rows(0, 1)[0];
+    assert_eq!(
+        (row.src.as_str(), row.dst.as_str(), row.protocol.as_str()),
+        ("10.0.0.1", "10.0.0.2", "UDP")
+    );
+    // What the page is sent stays small, and says what was cut.
+    let summary = serde_json::to_value(analyzer.summary()).expect("json");
+    assert!(
+        summary.to_string().len() < 1 << 20,
+        "{} bytes",
+        summary.to_string().len()
+    );
+    assert_eq!(
+        summary["files"][0]["interfaces"].as_array().map(Vec::len),
+        Some(1_000)
+    );
+    assert_eq!(
+        summary["files"][0]["cuts"]["interfaces_not_listed"],
+        INTERFACES - 1_000
+    );
+}
+
+#[test]
+fn sections_and_names_past_their_caps_are_counted_not_kept() {
+    // 1,500 sections (42 KB), an interface in the last, then an NRB of 150,000 names (2.4 MB).
+    let mut file = Vec::new();
+    for _ in 0..1_500 {
+        file.extend(pcapng::shb());
+    }
+    file.extend(pcapng::idb(RAW_IP));
+    let mut records = Vec::new();
+    for n in 0..150_000u32 {
+        let name = format!("h{n:07}\0");
+        records.extend_from_slice(&1u16.to_le_bytes());
+        records.extend_from_slice(&((4 + name.len()) as u16).to_le_bytes());
+        records.extend_from_slice(&n.to_be_bytes());
+        records.extend_from_slice(name.as_bytes());
+        while records.len() % 4 != 0 {
+            records.push(0);
+        }
+    }
+    records.extend_from_slice(&[0, 0, 0, 0]);
+    file.extend(pcapng::block(4, &records));
+    file.extend(pcapng::epb(0, 7, &udp_packet()));
+    let analyzer = read("meta.pcapng", &file);
+    let info = &analyzer.file_infos()[0];
+    assert!(info.error.is_none(), "{:?}", info.error);
+    assert_eq!(analyzer.len(), 1);
+    assert_eq!(info.sections.len(), 1_000);
+    assert_eq!(info.cuts.sections_not_listed, 500);
+    assert_eq!(info.names.len(), 100_000);
+    assert_eq!(info.cuts.names_not_kept, 50_000);
+    assert_eq!(
+        info.names[99_999],
+        ("0.1.134.159".to_string(), "h0099999".to_string())
+    );
+    // The interface keeps its true section number.
+    assert_eq!(info.interfaces[0].section, 1_499);
+    assert_eq!(info.cuts.texts_not_kept, 0);
+}
+
+/// A section header with `comments` comments of 65,535 bytes (the longest an option can be).
+fn shb_with_comments(comments: usize) -> Vec<u8> {
+    let shb = pcapng::shb();
+    let mut body = shb[8..shb.len() - 4].to_vec();
+    for _ in 0..comments {
+        body.extend_from_slice(&1u16.to_le_bytes());
+        body.extend_from_slice(&u16::MAX.to_le_bytes());
+        body.extend(std::iter::repeat_n(b'c', usize::from(u16::MAX)));
+        body.push(0);
+    }
+    body.extend_from_slice(&[0, 0, 0, 0]);
+    pcapng::block(0x0A0D_0D0A, &body)
+}
+
+#[test]
+fn comments_past_the_text_budget_are_counted_not_kept() {
+    // 300 comments of 64 KiB (19.7 MB) in one section header, then an interface with a name.
+    let mut file = shb_with_comments(300);
+    let mut idb = pcapng::idb(RAW_IP)[8..16].to_vec();
+    idb.extend_from_slice(&[2, 0, 4, 0]);
+    idb.extend_from_slice(b"eth0");
+    idb.extend_from_slice(&[0, 0, 0, 0]);
+    file.extend(pcapng::block(1, &idb));
+    file.extend(pcapng::epb(0, 7, &udp_packet()));
+    let analyzer = read("comments.pcapng", &file);
+    let info = &analyzer.file_infos()[0];
+    assert!(info.error.is_none(), "{:?}", info.error);
+    assert_eq!(analyzer.len(), 1);
+    // 256 comments stay under 16 MiB, the 257th is the last kept.
+    assert_eq!(info.sections[0].comments.len(), 257);
+    assert_eq!(info.cuts.texts_not_kept, 300 - 257 + 1);
+    assert_eq!(info.interfaces[0].name, None);
+}
+
+#[test]
+fn info_says_in_plain_words_what_was_not_listed() {
+    let mut capture = pcapng::shb();
+    for _ in 0..1_005 {
+        capture.extend(pcapng::idb(ETHERNET));
+    }
+    capture.extend(pcapng::epb(1_004, 7, &[0u8; 14]));
+    let path = temp_file("ifaces.pcapng", &capture);
+    let arg = path.to_str().unwrap();
+    let (text, stderr, status) = run_cli(&["info", arg]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        text.contains("Interfaces:          1005 (the first 1000 listed)\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\n  #").count(), 1_000);
+    let warning = "the file describes 1005 capture interfaces: only the first 1000 are listed (5 more are not, though their frames are read like any other)";
+    assert!(
+        text.contains(&format!("Warning:             {arg}: {warning}\n")),
+        "{text}"
+    );
+    let (json, _, _) = run_cli(&["info", arg, "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(value["frames"], 1);
+    assert_eq!(value["interfaces"].as_array().map(Vec::len), Some(1_000));
+    assert_eq!(value["files"][0]["cuts"]["interfaces_not_listed"], 5);
+    assert_eq!(value["files"][0]["warnings"][0], warning);
+    std::fs::remove_file(path).ok();
+}

@@ -265,6 +265,7 @@ impl CaptureReader {
     }
 
     fn fail(&mut self, error: CaptureError) {
+        self.info.warn_cuts();
         self.info.error = Some(error);
         self.done = true;
         self.pending = Vec::new();
@@ -310,8 +311,9 @@ impl CaptureReader {
                 ),
             )),
         };
-        if let Err(e) = result {
-            self.fail(e);
+        match result {
+            Err(e) => self.fail(e),
+            Ok(()) => self.info.warn_cuts(),
         }
         self.done = true;
     }

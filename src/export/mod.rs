@@ -66,8 +66,8 @@ impl Export {
             .map(|g| {
                 files
                     .get(usize::from(g.file))
-                    .and_then(|f| f.interfaces.get(g.local as usize))
-                    .map_or(Slot::Unwritable, |i| slot_for(g.link_type, i))
+                    .and_then(|f| f.interface(g.local as usize))
+                    .map_or(Slot::Unwritable, |i| slot_for(g.link_type, &i))
             })
             .collect();
         Export {
