@@ -2,8 +2,58 @@
 //! memory or time without it. The files are built here, byte by byte: pcapng files of tens of
 //! thousands of interfaces, and damaged or unreadable inputs for the command line.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::process::Command;
 use tracelens::analyzer::Analyzer;
+
+/// Counts the bytes each thread holds, so a test can bound what reading a file allocates.
+struct CountingAllocator;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(delta: isize) {
+    let _ = LIVE.try_with(|live| {
+        live.set(live.get() + delta);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
+    });
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            count(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize));
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            count(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Runs `work` and returns its result with the most bytes this thread held meanwhile, beyond
+/// what it held before.
+fn peak_bytes<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.with(Cell::get);
+    PEAK.with(|peak| peak.set(before));
+    let result = work();
+    (result, (PEAK.with(Cell::get) - before).max(0) as usize)
+}
 
 /// pcapng blocks, little-endian.
 mod pcapng {
@@ -245,8 +295,20 @@ fn a_20_mb_file_of_interface_blocks_lists_1000_and_reads_the_frame_on_the_last()
     file.extend(pcapng::epb(INTERFACES - 1, 7, &udp_packet()));
     assert!(file.len() > 20 << 20);
     let started = std::time::Instant::now();
-    let analyzer = read("idbs.pcapng", &file);
-    println!("read {} bytes in {:?}", file.len(), started.elapsed());
+    let (analyzer, peak) = peak_bytes(|| read("idbs.pcapng", &file));
+    println!(
+        "read {} bytes in {:?}, {peak} bytes at most",
+        file.len(),
+        started.elapsed()
+    );
+    // The parser's per-interface clock (48 bytes) and the kept basics (32 bytes), each in a
+    // vector that may have doubled: about 4 times the file's 20 bytes per interface, never the
+    // ~240 bytes (and strings) of a listed interface.
+    assert!(
+        peak < 8 * file.len(),
+        "{peak} bytes for a {}-byte file",
+        file.len()
+    );
     let info = &analyzer.file_infos()[0];
     assert!(info.error.is_none(), "{:?}", info.error);
     assert_eq!(info.frames, 1);
@@ -386,4 +448,51 @@ fn info_says_in_plain_words_what_was_not_listed() {
     assert_eq!(value["files"][0]["cuts"]["interfaces_not_listed"], 5);
     assert_eq!(value["files"][0]["warnings"][0], warning);
     std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn lengths_claimed_by_headers_are_checked_against_the_bytes_present() {
+    use tracelens::capture::reader::read_all;
+    let pcap_header = {
+        let mut h = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        h.extend_from_slice(&[0; 8]);
+        h.extend_from_slice(&65535u32.to_le_bytes());
+        h.extend_from_slice(&1u32.to_le_bytes());
+        h
+    };
+    let mut huge_pcap_record = pcap_header.clone();
+    huge_pcap_record.extend_from_slice(&[0; 8]);
+    huge_pcap_record.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    huge_pcap_record.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    huge_pcap_record.extend_from_slice(&[0; 64]);
+    // An EPB whose captured length (0xFFFFFFF0) is far beyond its 64-byte block.
+    let mut huge_epb = pcapng::shb();
+    huge_epb.extend(pcapng::idb(ETHERNET));
+    let mut epb = pcapng::epb(0, 1, &[0u8; 32]);
+    epb[20..24].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    huge_epb.extend(epb);
+    // A block claiming 4 GiB, and one claiming 100 MiB of which 1 KiB is present.
+    let mut huge_block = pcapng::shb();
+    huge_block.extend_from_slice(&6u32.to_le_bytes());
+    huge_block.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    huge_block.extend_from_slice(&[0; 1024]);
+    let mut cut_block = pcapng::shb();
+    cut_block.extend_from_slice(&6u32.to_le_bytes());
+    cut_block.extend_from_slice(&(100u32 << 20).to_le_bytes());
+    cut_block.extend_from_slice(&[0; 1024]);
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("pcap", &huge_pcap_record, "pcap record claims 4294967280 captured bytes, more than the maximum of 262144"),
+        ("epb", &huge_epb, "EPB claims 4294967280 captured bytes (4294967280 with padding) but its block has room for 32"),
+        ("block", &huge_block, "claims total length 4294967280, more than the maximum"),
+        ("cut", &cut_block, "claims total length 104857600 but only 1032 bytes remain"),
+    ];
+    for (name, bytes, expected) in cases {
+        for chunk in [7, 4096, 1 << 20] {
+            let (info, peak) = peak_bytes(|| read_all(name, bytes, chunk, &mut |_| {}));
+            let error = info.error.expect("an error");
+            assert!(error.message.contains(expected), "{name}: {error}");
+            assert_eq!(info.frames, 0);
+            assert!(peak < 64 << 10, "{name} in chunks of {chunk}: {peak} bytes");
+        }
+    }
 }
