@@ -21,6 +21,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The worse of two outcomes.
+    pub fn worst(self, other: Outcome) -> Outcome {
+        let rank = |o: Outcome| o.exit_code();
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Ok => 0,
@@ -83,14 +93,11 @@ pub fn load_into(mut analyzer: Analyzer, paths: &[PathBuf]) -> (Analyzer, Outcom
     for info in analyzer.file_infos() {
         if let Some(error) = &info.error {
             eprintln!("tracelens: {}: {error}", info.name);
-            let worse = if info.frames == 0 {
+            outcome = outcome.worst(if info.frames == 0 {
                 Outcome::Unusable
             } else {
                 Outcome::Damaged
-            };
-            if worse == Outcome::Unusable || outcome == Outcome::Ok {
-                outcome = worse;
-            }
+            });
         }
     }
     (analyzer, outcome)
