@@ -398,7 +398,7 @@ mod tests {
     fn the_ceiling_grows_with_the_compressed_size() {
         assert_eq!(gzip_ceiling(0), GZIP_FLOOR);
         assert_eq!(gzip_ceiling(1 << 20), GZIP_FLOOR);
-        assert_eq!(gzip_ceiling(4 << 20), 4 * GZIP_MAX_RATIO << 20);
+        assert_eq!(gzip_ceiling(4 << 20), (4 * GZIP_MAX_RATIO) << 20);
         assert_eq!(gzip_ceiling(u64::MAX), u64::MAX);
     }
 
