@@ -119,6 +119,15 @@ fn read(name: &str, bytes: &[u8]) -> Analyzer {
     analyzer
 }
 
+/// Reads a file that must read without error and hold exactly one frame; returns its info.
+fn read_one_frame(name: &str, bytes: &[u8]) -> tracelens::capture::FileInfo {
+    let analyzer = read(name, bytes);
+    let info = analyzer.file_infos().remove(0);
+    assert!(info.error.is_none(), "{:?}", info.error);
+    assert_eq!(analyzer.len(), 1);
+    info
+}
+
 #[test]
 fn the_65537th_interface_with_frames_is_never_given_another_ones_number() {
     // 65,537 interfaces, a frame on each (3.4 MB): the index numbers interfaces in 16 bits.
@@ -369,10 +378,7 @@ fn sections_and_names_past_their_caps_are_counted_not_kept() {
     records.extend_from_slice(&[0, 0, 0, 0]);
     file.extend(pcapng::block(4, &records));
     file.extend(pcapng::epb(0, 7, &udp_packet()));
-    let analyzer = read("meta.pcapng", &file);
-    let info = &analyzer.file_infos()[0];
-    assert!(info.error.is_none(), "{:?}", info.error);
-    assert_eq!(analyzer.len(), 1);
+    let info = read_one_frame("meta.pcapng", &file);
     assert_eq!(info.sections.len(), 1_000);
     assert_eq!(info.cuts.sections_not_listed, 500);
     assert_eq!(info.names.len(), 100_000);
@@ -410,10 +416,7 @@ fn comments_past_the_text_budget_are_counted_not_kept() {
     idb.extend_from_slice(&[0, 0, 0, 0]);
     file.extend(pcapng::block(1, &idb));
     file.extend(pcapng::epb(0, 7, &udp_packet()));
-    let analyzer = read("comments.pcapng", &file);
-    let info = &analyzer.file_infos()[0];
-    assert!(info.error.is_none(), "{:?}", info.error);
-    assert_eq!(analyzer.len(), 1);
+    let info = read_one_frame("comments.pcapng", &file);
     // 256 comments stay under 16 MiB, the 257th is the last kept.
     assert_eq!(info.sections[0].comments.len(), 257);
     assert_eq!(info.cuts.texts_not_kept, 300 - 257 + 1);
