@@ -85,12 +85,11 @@ mod pcapng {
         block(1, &body)
     }
 
+    /// An EPB without options: interface, timestamp (high, low), captured and original length.
     pub fn epb(interface: u32, ts: u64, data: &[u8]) -> Vec<u8> {
-        let mut body = interface.to_le_bytes().to_vec();
-        body.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
-        body.extend_from_slice(&(ts as u32).to_le_bytes());
-        body.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        let len = data.len() as u32;
+        let fields = [interface, (ts >> 32) as u32, ts as u32, len, len];
+        let mut body: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
         body.extend_from_slice(data);
         block(6, &body)
     }
