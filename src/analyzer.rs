@@ -11,9 +11,9 @@ pub use crate::index::FrameLocation;
 use crate::index::{record_from, GlobalInterface, PacketIndex, PacketRecord, SideTable};
 pub use crate::summary::Summary;
 
+use crate::hash::HashMap;
 use crate::summary::{self, Row};
 use crate::tcp::TcpAnalysis;
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -28,6 +28,10 @@ struct FileState {
     part: PacketIndex,
     /// File-local interface number → global interface number.
     ifaces: HashMap<u32, u16>,
+    /// Set when a frame could not be given a global interface number: the file stops there.
+    refused: Option<crate::error::CaptureError>,
+    /// Frames the reader delivered after the refused one (per file-local interface), not indexed.
+    not_indexed: HashMap<u32, u64>,
     ended: bool,
 }
 
@@ -93,6 +97,8 @@ impl Analyzer {
             reader: CaptureReader::new(name),
             part: PacketIndex::default(),
             ifaces: HashMap::default(),
+            refused: None,
+            not_indexed: HashMap::default(),
             ended: false,
         });
         self.finished = false;
@@ -126,6 +132,8 @@ impl Analyzer {
             reader,
             part,
             ifaces,
+            refused,
+            not_indexed,
             ..
         } = state;
         let interfaces = &mut self.index.interfaces;
@@ -133,30 +141,59 @@ impl Analyzer {
         let limit = self.frame_limit.unwrap_or(u64::MAX);
         let (taken, cut) = (&mut self.frames_taken, &mut self.frames_cut);
         let mut sink = |frame: RawFrame<'_>| {
-            if cut.is_some() {
-                return;
+            if refused.is_none() && cut.is_none() {
+                let reason = if *taken >= limit {
+                    Some(capacity::CutReason::FrameLimit)
+                } else if !capacity::room_for_one(&mut part.records) {
+                    Some(capacity::CutReason::Memory)
+                } else {
+                    None
+                };
+                match reason {
+                    Some(reason) => {
+                        *cut = Some(capacity::FramesCut {
+                            reason,
+                            frames: *taken,
+                            file,
+                            offset: frame.offset,
+                        })
+                    }
+                    None => match global_interface(file, &frame, ifaces, interfaces) {
+                        Ok(iface) => {
+                            *taken += 1;
+                            return index_frame(frame, iface, part, checksums);
+                        }
+                        Err(error) => *refused = Some(error.at(&frame, part.records.len())),
+                    },
+                }
             }
-            let reason = if *taken >= limit {
-                Some(capacity::CutReason::FrameLimit)
-            } else if !capacity::room_for_one(&mut part.records) {
-                Some(capacity::CutReason::Memory)
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                *cut = Some(capacity::FramesCut {
-                    reason,
-                    frames: *taken,
-                    file,
-                    offset: frame.offset,
-                });
-                return;
-            }
-            *taken += 1;
-            index_frame(file, frame, part, ifaces, interfaces, checksums);
+            *not_indexed.entry(frame.interface).or_default() += 1;
         };
         step(reader, &mut sink);
+        if let Some(error) = refused.take() {
+            reader.stop(error, not_indexed.drain());
+        } else if cut.is_some() {
+            // The frames the reader delivered after the cut are not part of what was read.
+            reader.uncount(not_indexed.drain());
+        }
         Some(state)
+    }
+
+    /// Ends file `file` early because its bytes could not be read (`reason` says why): the frames
+    /// read before stay, and the file's error says where reading stopped.
+    pub fn abandon_file(&mut self, file: usize, reason: &str) {
+        if let Some(state) = self.files.get_mut(file).filter(|state| !state.ended) {
+            let read = state.reader.bytes_pushed();
+            let frame = state.reader.info().frames + 1;
+            let message = match read {
+                0 => format!("the file could not be read: {reason}"),
+                _ => format!("reading the file failed after {read} bytes: {reason}"),
+            };
+            let offset = state.reader.info().bytes;
+            let error = crate::error::CaptureError::new(offset, frame, message);
+            state.reader.stop(error, []);
+            state.ended = true;
+        }
     }
 
     /// Frames indexed so far across all files (progress while streaming).
@@ -353,23 +390,61 @@ impl Analyzer {
     }
 }
 
-/// Decodes one frame and appends it to its file's partial index.
-fn index_frame(
+/// Why a frame has no global interface number: [`PacketRecord::iface`] and
+/// [`GlobalInterface::file`] are 16 bits, so at most 65,536 interfaces (those that carry frames,
+/// across all files) and 65,536 files can be told apart. A frame beyond that is never given
+/// another interface's number (its link type would be wrong): its file stops there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberingFull {
+    Files,
+    Interfaces,
+}
+
+impl NumberingFull {
+    /// The file's error at `frame`, the file's frame number `indexed + 1`.
+    fn at(self, frame: &RawFrame<'_>, indexed: usize) -> crate::error::CaptureError {
+        let message = match self {
+            NumberingFull::Files => format!(
+                "this is file number {} or later of one analysis, and only {} files can have frames: its frames are not read",
+                MAX_NUMBERED + 1,
+                MAX_NUMBERED
+            ),
+            NumberingFull::Interfaces => format!(
+                "this frame's capture interface would be the {}th to carry frames (across all files), and only {} can be told apart: frames from here on are not read",
+                MAX_NUMBERED + 1,
+                MAX_NUMBERED
+            ),
+        };
+        crate::error::CaptureError::new(frame.offset, indexed as u64 + 1, message)
+    }
+}
+
+/// Global interfaces and files are numbered in 16 bits: 0 ..= 65,535.
+const MAX_NUMBERED: usize = 1 << 16;
+
+/// The global interface number of `frame`'s interface, given on its first frame.
+fn global_interface(
     file: usize,
-    frame: RawFrame<'_>,
-    part: &mut PacketIndex,
+    frame: &RawFrame<'_>,
     ifaces: &mut HashMap<u32, u16>,
     interfaces: &mut Vec<GlobalInterface>,
-    checksums: bool,
-) {
-    let iface = *ifaces.entry(frame.interface).or_insert_with(|| {
-        interfaces.push(GlobalInterface {
-            file: file as u16,
-            local: frame.interface,
-            link_type: frame.link_type,
-        });
-        (interfaces.len() - 1).min(usize::from(u16::MAX)) as u16
+) -> Result<u16, NumberingFull> {
+    if let Some(&iface) = ifaces.get(&frame.interface) {
+        return Ok(iface);
+    }
+    let file = u16::try_from(file).map_err(|_| NumberingFull::Files)?;
+    let iface = u16::try_from(interfaces.len()).map_err(|_| NumberingFull::Interfaces)?;
+    interfaces.push(GlobalInterface {
+        file,
+        local: frame.interface,
+        link_type: frame.link_type,
     });
+    ifaces.insert(frame.interface, iface);
+    Ok(iface)
+}
+
+/// Decodes one frame and appends it to its file's partial index.
+fn index_frame(frame: RawFrame<'_>, iface: u16, part: &mut PacketIndex, checksums: bool) {
     let decoded = decode::decode_on_wire(frame.link_type, frame.data, frame.orig_len);
     let frame_index = part.records.len() as u32;
     if checksums && crate::findings::bad_checksum::should_check(frame_index) {

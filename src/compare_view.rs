@@ -11,7 +11,7 @@ use crate::analyzer::Analyzer;
 use crate::compare::keys::{endpoint, proto_name};
 use crate::compare::Comparison;
 use crate::flows::{Stream, NO_STREAM};
-use rustc_hash::FxHashMap as HashMap;
+use crate::hash::HashMap;
 use serde::Serialize;
 use std::collections::HashSet;
 

@@ -10,9 +10,9 @@
 
 use crate::decode::OuterLayer;
 use crate::flows::{ExtraAddressIds, Flows, NO_STREAM};
+use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use std::fmt;
 use std::net::IpAddr;

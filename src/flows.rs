@@ -17,8 +17,8 @@
 //! fragment table), and — for stream numbering only — on headers quoted inside ICMP errors.
 
 use crate::decode::{TCP_ACK, TCP_SYN};
+use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex, PacketRecord};
-use rustc_hash::FxHashMap as HashMap;
 
 mod transport;
 use transport::outer_udp_views;

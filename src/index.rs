@@ -8,7 +8,7 @@ use crate::decode::{
     AppInfo, Arp, Decoded, FragmentInfo, IcmpQuote, OuterLayer, TcpOptions as OptionSummary,
     Transport,
 };
-use rustc_hash::FxHashMap as HashMap;
+use crate::hash::HashMap;
 use serde::Serialize;
 use std::net::IpAddr;
 

@@ -107,6 +107,7 @@ pub mod export;
 pub mod filter;
 pub mod findings;
 pub mod flows;
+pub mod hash;
 pub mod index;
 pub mod sort;
 pub mod summary;

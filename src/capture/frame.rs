@@ -6,6 +6,7 @@
 //! rest and hands it back with the next chunk, so a capture larger than memory streams through.
 //! Each frame goes to the sink through [`deliver`], which also counts it in the [`FileInfo`].
 
+use super::kept::{KeptMetadata, MetadataCuts};
 use crate::error::CaptureError;
 use serde::Serialize;
 
@@ -16,7 +17,9 @@ pub struct RawFrame<'a> {
     pub ts_ns: Option<i64>,
     /// Length on the wire (may exceed `data.len()` when the snaplen cut the frame).
     pub orig_len: u32,
-    /// Index into [`FileInfo::interfaces`].
+    /// The interface's number in the file: its basics are [`FileInfo::interface_basics`]`[n]`,
+    /// its details [`FileInfo::interface`]`(n)` (listed in [`FileInfo::interfaces`] for the
+    /// first [`super::kept::MAX_LISTED_INTERFACES`]).
     pub interface: u32,
     /// LINKTYPE of that interface (repeated here so a sink can decode without the `FileInfo`).
     pub link_type: u32,
@@ -127,17 +130,26 @@ pub struct FileInfo {
     pub format: Option<Format>,
     /// The file was gzip-compressed (offsets then refer to the decompressed stream).
     pub gzip: bool,
+    /// The first [`super::kept::MAX_LISTED_SECTIONS`] sections.
     pub sections: Vec<SectionInfo>,
+    /// The first [`super::kept::MAX_LISTED_INTERFACES`] interfaces, with their details; every
+    /// interface's basics are in [`FileInfo::interface_basics`].
     pub interfaces: Vec<InterfaceInfo>,
     /// Blocks/records skipped because they are not packets and not understood (custom, unknown…).
     pub skipped_blocks: u64,
-    /// Name-resolution records (pcapng NRB): address → name.
+    /// Name-resolution records (pcapng NRB): address → name (the first
+    /// [`super::kept::MAX_NAMES`]).
     pub names: Vec<(String, String)>,
     pub warnings: Vec<String>,
     /// Bytes of the (decompressed) stream.
     pub bytes: u64,
     pub frames: u64,
     pub error: Option<CaptureError>,
+    /// What of the metadata above was not kept ([`super::kept`]): all 0 for a real capture.
+    pub cuts: MetadataCuts,
+    /// Every interface's basics and the text budget ([`super::kept`]).
+    #[serde(skip)]
+    pub(crate) kept: KeptMetadata,
 }
 
 impl FileInfo {
@@ -154,6 +166,8 @@ impl FileInfo {
             bytes: 0,
             frames: 0,
             error: None,
+            cuts: MetadataCuts::default(),
+            kept: KeptMetadata::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! gzip-compressed, chosen by magic bytes and fed as a sequence of byte chunks.
 
 pub mod frame;
+pub mod kept;
 pub mod netmon;
 pub mod pcap;
 pub mod pcapng;
@@ -10,3 +11,4 @@ pub mod reader;
 pub use frame::{
     FileInfo, Format, FormatParser, FrameSink, InterfaceInfo, InterfaceStats, RawFrame, SectionInfo,
 };
+pub use kept::{InterfaceBasics, MetadataCuts};

@@ -553,14 +553,13 @@ impl NetMonParser {
         if let Some(&(_, global)) = self.interfaces.iter().find(|(m, _)| *m == media) {
             return global;
         }
-        let global = info.interfaces.len() as u32;
         let mut interface = InterfaceInfo::new(link_type, 0);
         interface.name = Some(format!("NetMon media type 0x{media:04x}"));
         interface.description = Some(name.into());
         if let Some(header) = &self.header {
             interface.ts_resolution = header.format.ts_resolution().into();
         }
-        info.interfaces.push(interface);
+        let global = info.add_interface(interface);
         self.interfaces.push((media, global));
         global
     }

@@ -138,7 +138,7 @@ impl PcapParser {
         }
         .into();
         interface.fcs_len = self.fcs_len as u32;
-        info.interfaces.push(interface);
+        info.add_interface(interface);
         Ok(())
     }
 

@@ -179,6 +179,8 @@ pub struct PcapNgParser {
     interfaces: Vec<Interface>,
     /// Pseudo-interfaces of the current section: (block type, global index).
     pseudo: Vec<(u32, u32)>,
+    /// Section headers read so far (the current section is number `sections - 1`).
+    sections: u32,
     warned_time_range: bool,
 }
 
@@ -281,14 +283,17 @@ impl PcapNgParser {
             version: format!("{major}.{minor}"),
             ..SectionInfo::default()
         };
+        // The texts of a section past the listed ones are not read (only counted as cut with it).
+        let listed = info.lists_next_section();
         walk_options(
             order,
             body.get(16..).unwrap_or(&[]),
             "SHB",
             |code, value| {
                 let slot = match code {
+                    _ if !listed => return Ok(()),
                     1 => {
-                        section.comments.push(text(value));
+                        section.comments.extend(info.keep_text(value));
                         return Ok(());
                     }
                     2 => &mut section.hardware,
@@ -296,11 +301,12 @@ impl PcapNgParser {
                     4 => &mut section.application,
                     _ => return Ok(()),
                 };
-                slot.get_or_insert_with(|| text(value));
+                keep_once(slot, value, info);
                 Ok(())
             },
         )?;
-        info.sections.push(section);
+        info.add_section(section);
+        self.sections = self.sections.saturating_add(1);
         self.order = Some(order);
         self.interfaces.clear();
         self.pseudo.clear();
@@ -317,13 +323,16 @@ impl PcapNgParser {
         let link_type = u32::from(read(order.u16(body, 0)));
         let snaplen = read(order.u32(body, 4));
         let mut interface = InterfaceInfo::new(link_type, snaplen);
-        interface.section = info.sections.len().saturating_sub(1) as u32;
+        interface.section = self.sections.saturating_sub(1);
         let (mut tsresol, mut tsoffset, mut fcslen) = (None, None, None);
+        // The texts of an interface past the listed ones are not read: only its basics are kept.
+        let listed = info.lists_next_interface();
         walk_options(order, body.get(8..).unwrap_or(&[]), "IDB", |code, value| {
             // Single-valued options: the first occurrence wins, as in tshark.
             match (code, value) {
-                (2, _) => set_once(&mut interface.name, value),
-                (3, _) => set_once(&mut interface.description, value),
+                (2 | 3 | 12, _) if !listed => {}
+                (2, _) => keep_once(&mut interface.name, value, info),
+                (3, _) => keep_once(&mut interface.description, value, info),
                 (9, &[resolution]) => {
                     tsresol.get_or_insert(resolution);
                 }
@@ -333,8 +342,10 @@ impl PcapNgParser {
                             .into(),
                     )
                 }
-                (11, _) if interface.filter.is_none() => interface.filter = filter_text(value),
-                (12, _) => set_once(&mut interface.os, value),
+                (11, _) if interface.filter.is_none() => {
+                    interface.filter = filter_text(value, listed, info);
+                }
+                (12, _) => keep_once(&mut interface.os, value, info),
                 (13, &[bits]) => {
                     fcslen.get_or_insert(bits);
                 }
@@ -349,18 +360,18 @@ impl PcapNgParser {
         interface.ts_resolution = resolution_text;
         interface.ts_offset = tsoffset.unwrap_or(0);
         interface.fcs_len = fcslen.map_or(0, fcs_bytes);
-        let global = info.interfaces.len() as u32;
+        let fcs_len = interface.fcs_len;
+        let global = info.add_interface(interface);
         self.interfaces.push(Interface {
             global,
             link_type,
             snaplen,
             clock: Clock {
                 units_per_second,
-                offset_s: interface.ts_offset,
+                offset_s: tsoffset.unwrap_or(0),
             },
-            fcs_len: interface.fcs_len,
+            fcs_len,
         });
-        info.interfaces.push(interface);
         Ok(())
     }
 
@@ -616,9 +627,8 @@ impl PcapNgParser {
         if let Some(&(_, global)) = self.pseudo.iter().find(|(k, _)| *k == kind) {
             return global;
         }
-        let global = info.interfaces.len() as u32;
         let mut interface = InterfaceInfo::new(PSEUDO_LINK_TYPE_FLAG | kind, 0);
-        interface.section = info.sections.len().saturating_sub(1) as u32;
+        interface.section = self.sections.saturating_sub(1);
         let (name, resolution) = match kind {
             CUSTOM_COPY => ("custom block (copyable)", "none"),
             CUSTOM_NO_COPY => ("custom block (do not copy)", "none"),
@@ -630,7 +640,7 @@ impl PcapNgParser {
             "pcapng block type 0x{kind:08x}: numbered as a frame by tshark, not a packet"
         ));
         interface.ts_resolution = resolution.into();
-        info.interfaces.push(interface);
+        let global = info.add_interface(interface);
         self.pseudo.push((kind, global));
         global
     }
@@ -889,7 +899,7 @@ fn add_names(record: &[u8], addr_len: usize, info: &mut FileInfo) -> Result<(), 
             ));
         };
         if end > 0 {
-            info.names.push((address.clone(), text(&names[..end])));
+            info.add_name(&address, names.get(..end).unwrap_or(&[]));
         }
         names = names.get(end + 1..).unwrap_or(&[]);
     }
@@ -954,23 +964,22 @@ fn strip_fcs(data: &[u8], orig_len: u32, fcs_len: u32) -> (&[u8], u32) {
     )
 }
 
-/// Text of an `if_filter` option: type 0 is a libpcap filter string, type 1 BPF byte code.
-fn filter_text(value: &[u8]) -> Option<String> {
+/// Text of an `if_filter` option: type 0 is a libpcap filter string, type 1 BPF byte code
+/// (`None` for an interface not `listed`).
+fn filter_text(value: &[u8], listed: bool, info: &mut FileInfo) -> Option<String> {
     match value.split_first() {
-        Some((0, filter)) => Some(text(filter)),
+        _ if !listed => None,
+        Some((0, filter)) => info.keep_text(filter),
         Some((1, code)) => Some(format!("BPF program, {} instructions", code.len() / 8)),
         _ => None,
     }
 }
 
-fn set_once(slot: &mut Option<String>, value: &[u8]) {
-    slot.get_or_insert_with(|| text(value));
-}
-
-/// Option strings are UTF-8 by specification; invalid bytes are replaced, as tshark does.
-fn text(value: &[u8]) -> String {
-    let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-    String::from_utf8_lossy(value.get(..end).unwrap_or(value)).into_owned()
+/// A single-valued text option: the first occurrence wins (as kept by [`FileInfo::keep_text`]).
+fn keep_once(slot: &mut Option<String>, value: &[u8], info: &mut FileInfo) {
+    if slot.is_none() {
+        *slot = info.keep_text(value);
+    }
 }
 
 fn too_small(block: &str, body_len: usize, minimum_total: usize) -> String {

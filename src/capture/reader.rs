@@ -31,9 +31,26 @@ pub fn sniff(first4: [u8; 4]) -> Option<Sniffed> {
     }
 }
 
-/// Decompressed bytes are produced in pieces of at most this size, so a small gzip chunk that
-/// inflates a lot does not balloon memory.
-const INFLATE_BATCH: usize = 4 << 20;
+/// Compressed bytes handed to the inflater at a time. Deflate inflates at most 1032 times, so one
+/// piece makes at most about 4 MiB: a small gzip chunk that inflates a lot never balloons memory.
+const INFLATE_PIECE: usize = 4 << 10;
+
+/// Decompressed bytes are handed to the format parser once this many have gathered (and at the
+/// end of every chunk).
+const FEED_BATCH: usize = 1 << 20;
+
+/// Inflating may always reach this many bytes...
+pub const GZIP_FLOOR: u64 = 256 << 20;
+
+/// ...and beyond that, at most this many times the compressed bytes read so far. Real captures
+/// compress 2 to 20 times (the corpus' largest ratio is 203, in a 2 KB file); a gzip bomb (zeros
+/// deflate 1032 times) is stopped after [`GZIP_FLOOR`] bytes instead of filling memory with frames.
+pub const GZIP_MAX_RATIO: u64 = 256;
+
+/// How many decompressed bytes `compressed` gzip bytes may make.
+pub fn gzip_ceiling(compressed: u64) -> u64 {
+    GZIP_FLOOR.max(compressed.saturating_mul(GZIP_MAX_RATIO))
+}
 
 /// Reads one capture file from chunks.
 pub struct CaptureReader {
@@ -44,6 +61,10 @@ pub struct CaptureReader {
     pending: Vec<u8>,
     base: u64,
     done: bool,
+    /// Bytes handed to [`CaptureReader::push`] (compressed, for gzip).
+    pushed: u64,
+    /// Compressed bytes handed to the inflater.
+    compressed: u64,
 }
 
 impl CaptureReader {
@@ -55,6 +76,8 @@ impl CaptureReader {
             pending: Vec::new(),
             base: 0,
             done: false,
+            pushed: 0,
+            compressed: 0,
         }
     }
 
@@ -76,20 +99,24 @@ impl CaptureReader {
         if self.done || chunk.is_empty() {
             return;
         }
-        if self.inflater.is_none()
-            && self.parser.is_none()
-            && self.base == 0
-            && self.pending.len() + chunk.len() >= 4
-        {
+        self.pushed += chunk.len() as u64;
+        if self.inflater.is_none() && self.parser.is_none() && self.base == 0 {
+            // The first four bytes say whether to inflate: until they are here, bytes wait
+            // (uncounted: for gzip they are not part of the decompressed stream).
+            if self.pending.len() + chunk.len() < 4 {
+                return self.pending.extend_from_slice(chunk);
+            }
+            let buffered = std::mem::take(&mut self.pending);
             let mut first4 = [0u8; 4];
-            for (i, byte) in self.pending.iter().chain(chunk.iter()).take(4).enumerate() {
+            for (i, byte) in buffered.iter().chain(chunk.iter()).take(4).enumerate() {
                 first4[i] = *byte;
             }
             if sniff(first4) == Some(Sniffed::Gzip) {
                 self.info.gzip = true;
                 self.inflater = Some(MultiGzDecoder::new(Vec::new()));
-                let buffered = std::mem::take(&mut self.pending);
                 self.inflate(&buffered, sink);
+            } else {
+                self.feed(&buffered, sink);
             }
         }
         if self.inflater.is_some() {
@@ -100,22 +127,42 @@ impl CaptureReader {
     }
 
     fn inflate(&mut self, chunk: &[u8], sink: &mut dyn FnMut(RawFrame<'_>)) {
-        for piece in chunk.chunks(INFLATE_BATCH / 8) {
+        let pieces = chunk.len().div_ceil(INFLATE_PIECE);
+        for (n, piece) in chunk.chunks(INFLATE_PIECE).enumerate() {
             let Some(inflater) = self.inflater.as_mut() else {
                 return;
             };
+            let written = inflater.write_all(piece);
+            self.compressed += piece.len() as u64;
+            let ready = inflater.get_ref().len();
+            let inflated = self.info.bytes + ready as u64;
+            let too_much = inflated > gzip_ceiling(self.compressed);
             // What inflated before any damage is handed on first, so a damaged stream keeps
             // every frame before the damage however the file was cut into chunks.
-            let written = inflater.write_all(piece);
-            let out = std::mem::take(inflater.get_mut());
-            self.feed(&out, sink);
+            if written.is_err() || too_much || ready >= FEED_BATCH || n + 1 == pieces {
+                let out = std::mem::take(inflater.get_mut());
+                self.feed(&out, sink);
+            }
             if self.done {
                 return;
             }
             if let Err(e) = written {
                 return self.gzip_failed("gzip data is damaged", e);
             }
+            if too_much {
+                return self.gzip_too_large(inflated);
+            }
         }
+    }
+
+    /// Ends the file when inflating went past [`gzip_ceiling`].
+    fn gzip_too_large(&mut self, inflated: u64) {
+        let message = format!(
+            "the gzip stream inflates to more than {GZIP_MAX_RATIO} times its size ({inflated} bytes from its first {} compressed bytes; a real capture compresses far less, a gzip bomb this much), so reading stops here, after {} frames",
+            self.compressed, self.info.frames
+        );
+        let offset = self.base + self.pending.len() as u64;
+        self.fail(CaptureError::new(offset, self.info.frames + 1, message));
     }
 
     /// Hands decompressed bytes to the format parser, keeping what it does not consume.
@@ -194,7 +241,46 @@ impl CaptureReader {
         }
     }
 
+    /// Ends the file early on a problem found outside the reader (the caller could not read the
+    /// file, or cannot index its frames). `error.frame` is the first frame not kept: frames the
+    /// reader delivered from there on are taken out of the counts again (`dropped` says how many
+    /// per interface). An error the reader found first is kept.
+    pub fn stop(&mut self, error: CaptureError, dropped: impl IntoIterator<Item = (u32, u64)>) {
+        if self.info.error.is_some() {
+            return;
+        }
+        let kept = error.frame.saturating_sub(1);
+        self.info.frames = self.info.frames.min(kept);
+        self.uncount_interfaces(dropped);
+        self.fail(error);
+    }
+
+    /// Takes frames the reader delivered but the caller did not keep (`(interface, count)`) out
+    /// of the file's and its interfaces' frame counts.
+    pub fn uncount(&mut self, dropped: impl IntoIterator<Item = (u32, u64)>) {
+        let total = self.uncount_interfaces(dropped);
+        self.info.frames = self.info.frames.saturating_sub(total);
+    }
+
+    /// [`CaptureReader::uncount`] for the interfaces only; returns how many frames it took out.
+    fn uncount_interfaces(&mut self, dropped: impl IntoIterator<Item = (u32, u64)>) -> u64 {
+        let mut total = 0;
+        for (interface, count) in dropped {
+            total += count;
+            if let Some(info) = self.info.interfaces.get_mut(interface as usize) {
+                info.frames = info.frames.saturating_sub(count);
+            }
+        }
+        total
+    }
+
+    /// Bytes of the file handed in so far (compressed bytes for gzip).
+    pub fn bytes_pushed(&self) -> u64 {
+        self.pushed
+    }
+
     fn fail(&mut self, error: CaptureError) {
+        self.info.warn_cuts();
         self.info.error = Some(error);
         self.done = true;
         self.pending = Vec::new();
@@ -240,8 +326,9 @@ impl CaptureReader {
                 ),
             )),
         };
-        if let Err(e) = result {
-            self.fail(e);
+        match result {
+            Err(e) => self.fail(e),
+            Ok(()) => self.info.warn_cuts(),
         }
         self.done = true;
     }
@@ -260,4 +347,87 @@ pub fn read_all(
     }
     reader.finish(sink);
     reader.into_info()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(data).expect("in memory");
+        encoder.finish().expect("in memory")
+    }
+
+    /// A gzip bomb: a pcap header, then `members` gzip members of 16 MiB of zeros each (about
+    /// 16 KB compressed apiece). Zeros read as empty 16-byte pcap records: a frame every 16 bytes.
+    fn bomb(members: usize) -> Vec<u8> {
+        let mut header = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        header.extend_from_slice(&[0; 8]);
+        header.extend_from_slice(&65535u32.to_le_bytes());
+        header.extend_from_slice(&1u32.to_le_bytes());
+        let zeros = gzip(&vec![0u8; 16 << 20]);
+        let mut file = gzip(&header);
+        for _ in 0..members {
+            file.extend_from_slice(&zeros);
+        }
+        file
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_ceiling_with_its_frames_kept() {
+        // 64 members: 1 MiB of gzip that would inflate to 1 GiB (67 million empty frames).
+        let file = bomb(64);
+        assert!(file.len() < 2 << 20, "{} bytes", file.len());
+        let mut frames = 0u64;
+        let info = read_all("bomb.pcap.gz", &file, 8 << 20, &mut |_| frames += 1);
+        let error = info.error.expect("the bomb is stopped");
+        assert!(
+            error
+                .message
+                .contains("inflates to more than 256 times its size"),
+            "{error}"
+        );
+        // Stopped within one inflated piece (at most ~4 MiB) past the ceiling.
+        assert!(
+            info.bytes > GZIP_FLOOR && info.bytes < GZIP_FLOOR + (5 << 20),
+            "{}",
+            info.bytes
+        );
+        assert_eq!(frames, info.frames);
+        assert_eq!(error.frame, frames + 1);
+        assert!(
+            error.message.contains(&format!("after {frames} frames")),
+            "{error}"
+        );
+        assert_eq!(
+            frames,
+            (error.offset - 24) / 16,
+            "every whole record before the stop"
+        );
+    }
+
+    #[test]
+    fn the_ceiling_grows_with_the_compressed_size() {
+        assert_eq!(gzip_ceiling(0), GZIP_FLOOR);
+        assert_eq!(gzip_ceiling(1 << 20), GZIP_FLOOR);
+        assert_eq!(gzip_ceiling(4 << 20), (4 * GZIP_MAX_RATIO) << 20);
+        assert_eq!(gzip_ceiling(u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn gzip_within_the_ceiling_reads_whole_in_any_chunks() {
+        // 2 MiB of zeros: over 256 times its compressed size, but under the floor.
+        let file = bomb(0);
+        let mut small = file.clone();
+        small.extend_from_slice(&gzip(&vec![0u8; 2 << 20]));
+        for chunk in [1, 4095, 1 << 20] {
+            let mut frames = 0u64;
+            let info = read_all("small.pcap.gz", &small, chunk, &mut |_| frames += 1);
+            assert!(info.error.is_none(), "{:?}", info.error);
+            assert_eq!((frames, info.bytes), ((2 << 20) / 16, 24 + (2 << 20)));
+        }
+    }
 }

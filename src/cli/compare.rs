@@ -32,8 +32,12 @@ fn plain(raw: Vec<u8>) -> Vec<u8> {
         return raw;
     }
     let mut out = Vec::new();
-    // A damaged gzip stream still yields what decompressed before the damage.
-    let _ = MultiGzDecoder::new(raw.as_slice()).read_to_end(&mut out);
+    // A damaged gzip stream still yields what decompressed before the damage, and no more is
+    // inflated than the reader would (a gzip bomb stops there).
+    let ceiling = tracelens::capture::reader::gzip_ceiling(raw.len() as u64);
+    let _ = MultiGzDecoder::new(raw.as_slice())
+        .take(ceiling)
+        .read_to_end(&mut out);
     out
 }
 

@@ -18,9 +18,10 @@ pub fn run(paths: &[PathBuf], filter: Option<&str>, out: &Path) -> u8 {
     if outcome == Outcome::Unusable {
         return outcome.exit_code();
     }
-    if let Err(status) = apply_filter(&mut analyzer, paths, filter) {
-        return status;
-    }
+    let outcome = match apply_filter(&mut analyzer, paths, filter) {
+        Ok(filtered) => outcome.worst(filtered),
+        Err(status) => return status,
+    };
     let frames: Vec<u32> = match analyzer.view_frames() {
         Some(frames) => frames.to_vec(),
         None => (0..analyzer.len() as u32).collect(),

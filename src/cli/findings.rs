@@ -66,12 +66,17 @@ pub fn run(paths: &[PathBuf], args: &Args<'_>) -> u8 {
     }
     let mut analyzer = Analyzer::new();
     analyzer.set_checksum_validation(true);
-    let (mut analyzer, outcome) = load_into(analyzer, paths);
+    let (mut analyzer, mut outcome) = load_into(analyzer, paths);
     let mut findings = analyzer.findings_with(&options);
     if let Some(filter) = &filter {
         let files = super::frames::CaptureFiles::new(paths);
         match analyzer.filter_frames(filter, Some(&files)) {
-            Ok(selected) => findings::retain_matching(&mut findings, &selected),
+            Ok(selected) => {
+                findings::retain_matching(&mut findings, &selected);
+                if files.failed() {
+                    outcome = outcome.worst(Outcome::Damaged);
+                }
+            }
             Err(error) => {
                 eprintln!("tracelens: invalid display filter:\n{error}");
                 return 2;

@@ -131,7 +131,15 @@ fn to_text(summary: &Summary) -> String {
             }
             out += "\n";
         }
-        out += &format!("Interfaces:          {}\n", file.interfaces.len());
+        let interfaces = file.interface_basics().len().max(file.interfaces.len());
+        if interfaces > file.interfaces.len() {
+            out += &format!(
+                "Interfaces:          {interfaces} (the first {} listed)\n",
+                file.interfaces.len()
+            );
+        } else {
+            out += &format!("Interfaces:          {interfaces}\n");
+        }
         for (n, i) in file.interfaces.iter().enumerate() {
             out += &format!(
                 "  #{n}: link type {} ({}), snaplen {}, {}",

@@ -21,6 +21,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The worse of two outcomes.
+    pub fn worst(self, other: Outcome) -> Outcome {
+        let rank = |o: Outcome| o.exit_code();
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Ok => 0,
@@ -66,47 +76,47 @@ pub fn load(paths: &[PathBuf]) -> (Analyzer, Outcome) {
 }
 
 /// Reads every file into `analyzer` (set up by the caller, e.g. to validate checksums) and
-/// finishes it.
+/// finishes it. A file that cannot be opened, or whose reading fails part way, ends there with
+/// the system's reason as its error (the frames read before it stay); every file's error is then
+/// said once on stderr, with the file's name.
 pub fn load_into(mut analyzer: Analyzer, paths: &[PathBuf]) -> (Analyzer, Outcome) {
-    let mut outcome = Outcome::Ok;
     let mut buffer = vec![0u8; CHUNK];
     for path in paths {
-        let name = path.display().to_string();
-        let file_no = analyzer.begin_file(&name);
-        let mut file = match File::open(path) {
-            Ok(file) => file,
-            Err(e) => {
-                eprintln!("tracelens: cannot open {name}: {e}");
-                outcome = Outcome::Unusable;
-                continue;
-            }
-        };
-        loop {
-            match file.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => analyzer.push(file_no, &buffer[..n]),
-                Err(e) => {
-                    eprintln!("tracelens: error reading {name}: {e}");
-                    outcome = Outcome::Unusable;
-                    break;
-                }
-            }
+        let file_no = analyzer.begin_file(&path.display().to_string());
+        match stream_file(&mut analyzer, file_no, path, &mut buffer) {
+            Ok(()) => analyzer.end_file(file_no),
+            Err(e) => analyzer.abandon_file(file_no, &e.to_string()),
         }
-        analyzer.end_file(file_no);
     }
     analyzer.finish();
+    let mut outcome = Outcome::Ok;
     for info in analyzer.file_infos() {
         if let Some(error) = &info.error {
             eprintln!("tracelens: {}: {error}", info.name);
-            let worse = if info.frames == 0 {
+            outcome = outcome.worst(if info.frames == 0 {
                 Outcome::Unusable
             } else {
                 Outcome::Damaged
-            };
-            if worse == Outcome::Unusable || outcome == Outcome::Ok {
-                outcome = worse;
-            }
+            });
         }
     }
     (analyzer, outcome)
+}
+
+/// Pushes the bytes of `path` into file `file_no` of `analyzer`, chunk by chunk.
+fn stream_file(
+    analyzer: &mut Analyzer,
+    file_no: usize,
+    path: &PathBuf,
+    buffer: &mut [u8],
+) -> std::io::Result<()> {
+    let mut file = File::open(path)?;
+    loop {
+        match file.read(buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => analyzer.push(file_no, &buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 
 pub fn run(paths: &[PathBuf], as_json: bool, filter: Option<&str>) -> u8 {
     let (mut analyzer, outcome) = load(paths);
-    if let Err(status) = super::frames::apply_filter(&mut analyzer, paths, filter) {
-        return status;
-    }
+    let outcome = match super::frames::apply_filter(&mut analyzer, paths, filter) {
+        Ok(filtered) => outcome.worst(filtered),
+        Err(status) => return status,
+    };
     const BATCH: usize = 4096;
     let batches = (0..analyzer.view_len()).step_by(BATCH);
     let rows = batches.flat_map(|start| analyzer.view_rows(start, BATCH));

@@ -18,9 +18,10 @@ pub fn run(paths: &[PathBuf], as_json: bool, time_it: bool, filter: Option<&str>
         return bench(paths);
     }
     let (mut analyzer, outcome) = load(paths);
-    if let Err(status) = super::frames::apply_filter(&mut analyzer, paths, filter) {
-        return status;
-    }
+    let outcome = match super::frames::apply_filter(&mut analyzer, paths, filter) {
+        Ok(filtered) => outcome.worst(filtered),
+        Err(status) => return status,
+    };
     let (index, flows, tcp) = (analyzer.index(), analyzer.flows(), analyzer.tcp());
     // With -Y, only the frames the filter selected (they keep their numbers).
     let frames: Box<dyn Iterator<Item = usize>> = match analyzer.view_frames() {

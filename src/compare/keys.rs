@@ -18,8 +18,9 @@
 use crate::analyzer::{Analyzer, FrameLocation};
 use crate::decode::{self, Transport};
 use crate::filter::FrameBytes;
+use crate::hash::HashMap;
 use crate::index::{flag, PacketRecord};
-use rustc_hash::{FxHashMap as HashMap, FxHasher};
+use rustc_hash::FxHasher;
 use std::hash::Hasher;
 use std::net::IpAddr;
 

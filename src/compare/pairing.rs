@@ -10,7 +10,7 @@
 
 use super::clock::ClockModel;
 use super::keys::{endpoint, proto_name, SideKeys, NO_FLOW};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use crate::hash::{HashMap, HashSet};
 use serde::Serialize;
 use std::collections::BTreeSet;
 

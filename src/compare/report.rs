@@ -555,7 +555,7 @@ pub(crate) struct OnePoint {
 
 /// The exact keys of the downstream copies that arrived (per pair and direction): a second copy
 /// of one of them is a duplicate, not an injection.
-fn arrived(c: &Input<'_>) -> rustc_hash::FxHashSet<u64> {
+fn arrived(c: &Input<'_>) -> crate::hash::HashSet<u64> {
     let (ka, kb, pairing) = (c.ka, c.kb, c.pairing);
     c.matching
         .matched

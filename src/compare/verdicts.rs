@@ -13,7 +13,7 @@ use super::report::{
 };
 use crate::findings::text::{count, frame_set_filter, join_and, percent};
 use crate::findings::{Details, Severity, MAX_EVIDENCE_FRAMES};
-use rustc_hash::FxHashMap as HashMap;
+use crate::hash::HashMap;
 
 /// What the verdicts are drawn from.
 pub(crate) struct Facts<'a> {

@@ -16,8 +16,8 @@ use crate::capture::frame::is_packet_link_type;
 use crate::capture::{FileInfo, Format, InterfaceInfo};
 use crate::filter::FrameBytes;
 use crate::findings::Finding;
+use crate::hash::HashMap;
 use pcapng::{InterfaceDescription, Packet, PcapngWriter, Resolution, SectionHeader};
-use rustc_hash::FxHashMap as HashMap;
 
 /// Why an export stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +66,8 @@ impl Export {
             .map(|g| {
                 files
                     .get(usize::from(g.file))
-                    .and_then(|f| f.interfaces.get(g.local as usize))
-                    .map_or(Slot::Unwritable, |i| slot_for(g.link_type, i))
+                    .and_then(|f| f.interface(g.local as usize))
+                    .map_or(Slot::Unwritable, |i| slot_for(g.link_type, &i))
             })
             .collect();
         Export {

@@ -9,10 +9,10 @@ use super::pdus::AppPdus;
 use crate::capture::{FileInfo, Format};
 use crate::decode::app::AppInfo;
 use crate::flows::{Flows, Stream};
+use crate::hash::HashMap;
 use crate::index::FrameLocation;
 use crate::index::{LinkAddrs, PacketIndex, PacketRecord};
 use crate::tcp::TcpAnalysis;
-use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
@@ -88,8 +88,8 @@ fn interface_ids(index: &PacketIndex, files: &[FileInfo]) -> Vec<Option<u32>> {
                 return None;
             }
             let local = usize::try_from(global.local).ok()?;
-            let this = file.interfaces.get(local)?;
-            let before = file.interfaces.get(..local)?;
+            let this = file.interface_basics().get(local)?;
+            let before = file.interface_basics().get(..local)?;
             let id = before
                 .iter()
                 .filter(|i| i.section == this.section && !is_custom_block(i.link_type))

@@ -10,11 +10,11 @@
 use super::context::FrameBytes;
 use crate::decode::{self, app::AppInfo, Transport};
 use crate::flows::Flows;
+use crate::hash::HashMap;
 use crate::index::FrameLocation;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
 use crate::wire::bytes::{be16, be32};
-use rustc_hash::FxHashMap as HashMap;
 
 /// TCP ports on which Wireshark 4.0 dissects HTTP by default (the `http.tcp.port` range).
 pub const HTTP_PORTS: [u16; 10] = [80, 1900, 2710, 2869, 3128, 3132, 5985, 8080, 8088, 11371];

@@ -34,7 +34,6 @@ use crate::capture::FileInfo;
 use crate::connections::attempts::{Attempt, Attempts, Outcome};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
-use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 /// Rule 1: a burst is the attempts whose first SYNs fall within 5 s. A client that opens
@@ -90,7 +89,7 @@ pub fn with_limited_paths(
     // A cheap first pass counts attempts per path and per source; only the attempts of a busy
     // path or source are looked at closely (a server capture may hold a million SYNs, nearly
     // all from clients that connect a few times).
-    let mut per_path: FxHashMap<Path, u32> = FxHashMap::default();
+    let mut per_path: crate::hash::HashMap<Path, u32> = Default::default();
     let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
     for a in &attempts.list {
         let n = per_path.entry((a.client.0, a.server)).or_default();

@@ -327,7 +327,7 @@ pub struct Collector<'a> {
     out: TcpStreams,
     hot: Vec<Hot>,
     /// Stream id → index into `out.turns`, for the few streams with a kept turn.
-    kept: rustc_hash::FxHashMap<u32, usize>,
+    kept: crate::hash::HashMap<u32, usize>,
     flows: &'a Flows,
     tcp: &'a TcpAnalysis,
     keep_turns_ns: i64,

@@ -89,7 +89,7 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Fi
 fn snaplen_of(index: &PacketIndex, files: &[FileInfo], iface: u16) -> Option<u32> {
     let global = index.interfaces.get(usize::from(iface))?;
     let file = files.get(usize::from(global.file))?;
-    let snaplen = file.interfaces.get(global.local as usize)?.snaplen;
+    let snaplen = file.interface_basics().get(global.local as usize)?.snaplen;
     (snaplen > 0).then_some(snaplen)
 }
 

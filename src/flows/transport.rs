@@ -4,8 +4,8 @@
 
 use super::Carriage;
 use crate::decode::OuterLayer;
+use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex, PacketRecord};
-use rustc_hash::FxHashMap as HashMap;
 use std::net::IpAddr;
 
 /// A transport header as the conversation layer sees it.

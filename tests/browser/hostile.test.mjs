@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { openApp } from './lib/browser.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { scratchDir } from './lib/paths.mjs';
@@ -163,5 +164,81 @@ test('markup in pcapng comments, interface names, filters and name records is sh
   assert.equal(injected.pwned, undefined, 'no handler ran');
   assert.equal(injected.elements, 0, 'no element was created from the file');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** A minimal little-endian section header: no options. */
+function minimalShb() {
+  const shb = Buffer.alloc(16);
+  shb.writeUInt32LE(0x1a2b3c4d, 0);
+  shb.writeUInt16LE(1, 4);
+  shb.writeBigInt64LE(-1n, 8);
+  return block(0x0a0d0d0a, shb);
+}
+
+/** An Ethernet interface description without options. */
+function minimalIdb() {
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(1, 0);
+  idb.writeUInt32LE(65535, 4);
+  return block(1, idb);
+}
+
+/** An EPB holding a DNS query on interface `iface`. */
+function dnsEpb(iface) {
+  const frame = ethernet('02:00:00:00:00:01', '02:00:00:00:00:02', 0x0800,
+    udp4('10.0.0.1', '10.0.0.53', { sport: 53000, dport: 53, payload: dnsQuery(7, 'example.com') }));
+  const epb = Buffer.alloc(20);
+  epb.writeUInt32LE(iface, 0);
+  epb.writeUInt32LE(frame.length, 12);
+  epb.writeUInt32LE(frame.length, 16);
+  return block(6, Buffer.concat([epb, frame]));
+}
+
+test('a file of 1,005 interfaces lists the first 1,000 and says so', async () => {
+  const file = path.join(scratchDir(), 'many-interfaces.pcapng');
+  const idbs = Array.from({ length: 1005 }, minimalIdb);
+  fs.writeFileSync(file, Buffer.concat([minimalShb(), ...idbs, dnsEpb(1004)]));
+  const { page, errors } = await openApp(env.browser, env.server.origin);
+  assert.equal(await openFiles(page, [file]), 'ready');
+  assert.equal(await frameCount(page), 1);
+  await page.click('.summary-toggle');
+  assert.equal(await page.locator('.iface-table tbody tr').count(), 1000);
+  const summary = await page.textContent('#summary-details');
+  assert.ok(summary.includes('the file describes 1005 capture interfaces: only the first 1000 are listed (5 more are not'), summary.slice(0, 2000));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** One gzip member of the concatenated `parts`, compressed as a stream. */
+async function gzipOf(parts) {
+  const gzip = zlib.createGzip();
+  const out = [];
+  gzip.on('data', (chunk) => out.push(chunk));
+  const ended = new Promise((resolve, reject) => {
+    gzip.on('end', resolve);
+    gzip.on('error', reject);
+  });
+  for (const part of parts) {
+    if (!gzip.write(part)) await new Promise((resolve) => gzip.once('drain', resolve));
+  }
+  gzip.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
+test('a gzip bomb stops inflating at the ceiling and says why', async () => {
+  // 1 MiB of gzip that would inflate to 1 GiB: a pcapng file of one frame, then 1 GiB of zeros
+  // (the reader stops at the first zero block), in one gzip member (the browser's
+  // DecompressionStream reads one). The page stops inflating after 256 MiB.
+  const zeros = Buffer.alloc(16 << 20);
+  const file = path.join(scratchDir(), 'bomb.pcapng.gz');
+  const head = Buffer.concat([minimalShb(), minimalIdb(), dnsEpb(0)]);
+  fs.writeFileSync(file, await gzipOf([head, ...Array(64).fill(zeros)]));
+  const { page } = await openApp(env.browser, env.server.origin);
+  assert.equal(await openFiles(page, [file]), 'ready');
+  assert.equal(await frameCount(page), 1);
+  const text = await page.textContent('#alerts');
+  assert.ok(text.includes('the gzip stream inflates to more than 256 times its size'), text);
   await page.close();
 });

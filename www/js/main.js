@@ -369,6 +369,7 @@ function showCapture(files, opened, { compare = null } = {}) {
   body.dataset.openCount = String(Number(body.dataset.openCount ?? 0) + 1);
   body.dataset.openMs = ms.toFixed(1);
   body.dataset.analyzerMs = (opened.timing.pushMs + opened.timing.finishMs).toFixed(1);
+  body.dataset.finishMs = opened.timing.finishMs.toFixed(1);
   delete body.dataset.detailsNo;
 
   const exportButton = document.getElementById('export-button'); // not in embeds

@@ -332,6 +332,15 @@ async function readPlain(push, index, file, onBytes, cancelled) {
 }
 
 /**
+ * Inflating a gzip file may always reach GZIP_FLOOR bytes, and beyond that GZIP_MAX_RATIO times
+ * the compressed bytes read: the rule of the Rust reader (`gzip_ceiling` in
+ * src/capture/reader.rs). Real captures compress 2 to 20 times; a gzip bomb stops there instead
+ * of filling the tab's memory with frames.
+ */
+const GZIP_FLOOR = 256 * 1024 * 1024;
+const GZIP_MAX_RATIO = 256;
+
+/**
  * Decompresses a gzip file while reading it and feeds the decompressed chunks to the analyzer.
  * The decompressed bytes are kept as a Blob (which the browser may keep on disk), so a frame can
  * be sliced out again later by its offset in the decompressed stream.
@@ -376,6 +385,14 @@ async function readGzip(push, index, file, onBytes, cancelled) {
         partsBytes = 0;
       }
       onBytes(compressedRead);
+      if (decompressed > Math.max(GZIP_FLOOR, GZIP_MAX_RATIO * compressedRead)) {
+        await reader.cancel();
+        error = {
+          offset: decompressed,
+          message: `the gzip stream inflates to more than ${GZIP_MAX_RATIO} times its size (${decompressed} bytes from its first ${compressedRead} compressed bytes; a real capture compresses far less, a gzip bomb this much), so reading stops here`,
+        };
+        break;
+      }
     }
   } catch (err) {
     error = {
