@@ -9,34 +9,14 @@ import { startServer } from './lib/server.mjs';
 import { launch, openApp } from './lib/browser.mjs';
 import { openFiles, showView } from './lib/app.mjs';
 import { pagingCapture } from './lib/paging-capture.mjs';
+import { recordWorkerMessages, takeWorkerMessages } from './lib/worker-messages.mjs';
 
 const streams = Number(process.argv[2] ?? 200_000);
 const segments = Number(process.argv[3] ?? 100_000);
 const file = pagingCapture({ streams, segments });
 const server = await startServer();
 const browser = await launch();
-// Every message from the worker: its type, the longest array in it, the longest typed array.
-await browser.context.addInitScript(() => {
-  const Original = window.Worker;
-  window.__messages = [];
-  window.Worker = class extends Original {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (event) => {
-        const data = event.data ?? {};
-        let items = 0;
-        let typed = 0;
-        const visit = (v, depth) => {
-          if (Array.isArray(v)) items = Math.max(items, v.length);
-          else if (ArrayBuffer.isView(v)) typed = Math.max(typed, v.length);
-          else if (v && typeof v === 'object' && depth < 2) for (const x of Object.values(v)) visit(x, depth + 1);
-        };
-        visit(data, 0);
-        window.__messages.push({ type: data.type, items, typed });
-      });
-    }
-  };
-});
+await recordWorkerMessages(browser.context);
 
 const { page, errors } = await openApp(browser, server.origin);
 let started = Date.now();
@@ -45,13 +25,14 @@ console.log(`opened ${file} in ${Date.now() - started} ms`);
 
 const results = [];
 async function measure(name, open, ready, arg = null) {
-  await page.evaluate(() => { window.__messages = []; });
+  await takeWorkerMessages(page);
   const t = Date.now();
   await open();
   await page.waitForFunction(ready, arg, { timeout: 600_000, polling: 50 });
   const ms = Date.now() - t;
   await page.waitForTimeout(300);
-  const { messages, nodes } = await page.evaluate(() => ({ messages: window.__messages, nodes: document.querySelectorAll('*').length }));
+  const messages = await takeWorkerMessages(page);
+  const nodes = await page.evaluate(() => document.querySelectorAll('*').length);
   const biggest = messages.reduce((m, x) => (x.items > m.items ? x : m), { items: 0, type: '' });
   const typed = messages.reduce((m, x) => Math.max(m, x.typed), 0);
   results.push({ view: name, ms, messages: messages.length, maxItems: biggest.items, maxItemsType: biggest.type, maxTyped: typed, nodes });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { openApp } from './lib/browser.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { openFiles, showView, tableRows, tableHeader, waitDetails, applyFilter } from './lib/app.mjs';
+import { recordWorkerMessages, takeWorkerMessages } from './lib/worker-messages.mjs';
 import { pagingCapture, clientOf, portOf, bigByte, BIG_FRAME } from './lib/paging-capture.mjs';
 
 const STREAMS = 200_000;
@@ -24,46 +25,31 @@ before(() => {
   file = pagingCapture({ streams: STREAMS, segments: SEGMENTS });
 });
 
-/** Opens the capture in a page that records, per worker message, its longest array. */
+/** Opens the capture in a page that records its worker's messages. */
 async function openBig() {
-  await env.browser.context.addInitScript(() => {
-    const Original = window.Worker;
-    window.__longest = [];
-    window.Worker = class extends Original {
-      constructor(...args) {
-        super(...args);
-        this.addEventListener('message', (event) => {
-          let items = 0;
-          for (const v of Object.values(event.data ?? {})) if (Array.isArray(v)) items = Math.max(items, v.length);
-          window.__longest.push([event.data?.type, items]);
-        });
-      }
-    };
-  });
+  await recordWorkerMessages(env.browser.context);
   const { page, errors } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [file], { timeout: 240_000 }), 'ready');
   assert.equal(Number(await page.evaluate(() => document.body.dataset.frames)), FRAMES);
-  await page.evaluate(() => { window.__longest = []; });
+  await takeWorkerMessages(page);
   return { page, errors };
 }
 
 const nodes = (page) => page.evaluate(() => document.querySelectorAll('*').length);
 
-/** The longest array any worker message about a table carried since the last call. */
-async function longestMessage(page) {
-  return page.evaluate(() => {
-    const worst = window.__longest.filter(([type]) => /^table/.test(type)).reduce((m, x) => (x[1] > m[1] ? x : m), ['', 0]);
-    window.__longest = [];
-    return worst;
-  });
-}
-
-/** Presses End in table `selector` and returns its rows once the last one is loaded and selected. */
-async function endOf(page, selector) {
+/** Presses `key` (End, Home) in table `selector`; its rows once the selected one is loaded. */
+async function pressIn(page, selector, key) {
   await page.focus(`${selector} .dt-scroll`);
-  await page.keyboard.press('End');
+  await page.keyboard.press(key);
   await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), selector, { polling: 50 });
   return tableRows(page, selector);
+}
+
+/** Asserts that no worker message about a table carried more than MESSAGE_BOUND rows. */
+async function assertPagedMessages(page) {
+  for (const { type, items } of await takeWorkerMessages(page)) {
+    if (type.startsWith('table')) assert.ok(items <= MESSAGE_BOUND, `a ${type} message carried ${items} items`);
+  }
 }
 
 let shared;
@@ -84,7 +70,7 @@ test('200,000 conversations: paged from the worker, sorted there, End shows the 
   const first = (await tableRows(page, sel))[0];
   assert.deepEqual([cell(first, 'Address A'), cell(first, 'Port A'), cell(first, 'Frames')], ['10.255.255.1', '5000', (SEGMENTS + 2).toLocaleString('en-US')]);
   assert.match(await page.textContent('#view-conversations .view-info'), /^200,002 conversations · 300,003 frames/);
-  let rows = await endOf(page, sel);
+  let rows = await pressIn(page, sel, 'End');
   assert.deepEqual([cell(rows.at(-1), 'Address A'), cell(rows.at(-1), 'Port A')], ['10.255.255.2', '6000']);
   assert.deepEqual([cell(rows.at(-2), 'Address A'), cell(rows.at(-2), 'Port A')], [clientOf(STREAMS - 1), String(portOf(STREAMS - 1))]);
   assert.ok(await nodes(page) < NODE_BOUND, `${await nodes(page)} elements`);
@@ -95,20 +81,16 @@ test('200,000 conversations: paged from the worker, sorted there, End shows the 
   // The selected row (the last one) stays selected where the sort put it: still the last.
   rows = await tableRows(page, sel);
   assert.equal(cell(rows.find((r) => /selected/.test(r.cls)), 'Address A'), '10.255.255.2');
-  await page.focus(`${sel} .dt-scroll`);
-  await page.keyboard.press('Home');
-  await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), sel);
-  rows = await tableRows(page, sel);
+  rows = await pressIn(page, sel, 'Home');
   assert.equal(cell(rows[0], 'Address A'), clientOf(0));
-  rows = await endOf(page, sel);
+  rows = await pressIn(page, sel, 'End');
   assert.equal(cell(rows.at(-1), 'Address A'), '10.255.255.2');
 
   // Enter filters on the selected conversation, as before.
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.body.dataset.view === 'packets' && document.body.dataset.filter);
   assert.equal(await page.inputValue('#filter-input'), 'ip.addr==10.255.255.2 && tcp.port==6000 && ip.addr==192.0.2.1 && tcp.port==80');
-  const [type, items] = await longestMessage(page);
-  assert.ok(items <= MESSAGE_BOUND, `a ${type} message carried ${items} items`);
+  await assertPagedMessages(page);
   assert.deepEqual(errors, []);
 });
 
@@ -120,7 +102,7 @@ test('200,001 connection attempts: paged, End shows the last attempt, sorting by
   assert.match(await page.textContent('.outcome-chips'), /All\s*200,001/);
   const header = await tableHeader(page, sel);
   const cell = (row, name) => row.cells[header.indexOf(name)];
-  let rows = await endOf(page, sel);
+  let rows = await pressIn(page, sel, 'End');
   // In order of the first SYN: the long stream is the last attempt (the big frame has no SYN).
   assert.deepEqual([cell(rows.at(-1), 'Stream'), cell(rows.at(-1), 'Client'), cell(rows.at(-1), 'Port')], [String(STREAMS), '10.255.255.1', '5000']);
   assert.deepEqual([cell(rows.at(-2), 'Stream'), cell(rows.at(-2), 'Client')], [String(STREAMS - 1), clientOf(STREAMS - 1)]);
@@ -129,13 +111,9 @@ test('200,001 connection attempts: paged, End shows the last attempt, sorting by
   await page.click(`${sel} .dt-hcell[data-key="client"]`);
   await page.click(`${sel} .dt-hcell[data-key="client"]`);
   assert.equal(await page.getAttribute(`${sel} .dt-hcell[data-key="client"]`, 'aria-sort'), 'descending');
-  await page.focus(`${sel} .dt-scroll`);
-  await page.keyboard.press('Home');
-  await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), sel);
-  rows = await tableRows(page, sel);
+  rows = await pressIn(page, sel, 'Home');
   assert.equal(cell(rows[0], 'Client'), '10.255.255.1');
-  const [type, items] = await longestMessage(page);
-  assert.ok(items <= MESSAGE_BOUND, `a ${type} message carried ${items} items`);
+  await assertPagedMessages(page);
   assert.deepEqual(errors, []);
 });
 
@@ -150,21 +128,17 @@ test('a stream of 100,000 segments: every frame listed, paged; End shows the las
   assert.equal(await page.textContent('.stream-title'), 'A 10.255.255.1:5000 ⇄ B 192.0.2.1:80');
   const header = await tableHeader(page, sel);
   const cell = (row, name) => row.cells[header.indexOf(name)];
-  const rows = await endOf(page, sel);
+  const rows = await pressIn(page, sel, 'End');
   // The last data segment: frame FRAMES - 1, relative sequence number 1 + 100 × (SEGMENTS - 1).
   assert.deepEqual([cell(rows.at(-1), 'No.'), cell(rows.at(-1), 'Seq'), cell(rows.at(-1), 'Len')], [String(FRAMES - 1), String(1 + 100 * (SEGMENTS - 1)), '100']);
   assert.ok(await nodes(page) < NODE_BOUND, `${await nodes(page)} elements`);
   await waitDetails(page, FRAMES - 1); // the selection shows the frame
   // Sorted by No. descending in the worker: the last frame first.
   await page.click(`${sel} .dt-hcell[data-key="no"]`);
-  await page.focus(`${sel} .dt-scroll`);
-  await page.keyboard.press('Home');
-  await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), sel);
-  assert.equal(cell((await tableRows(page, sel))[0], 'No.'), String(FRAMES - 1));
+  assert.equal(cell((await pressIn(page, sel, 'Home'))[0], 'No.'), String(FRAMES - 1));
   const size = await page.$eval('.stream-graph', (c) => [c.width, c.height]);
   assert.ok(size[0] > 200 && size[1] > 80, `canvas ${size}`);
-  const [type, items] = await longestMessage(page);
-  assert.ok(items <= MESSAGE_BOUND, `a ${type} message carried ${items} items`);
+  await assertPagedMessages(page);
   assert.deepEqual(errors, []);
 });
 
