@@ -15,14 +15,17 @@ use std::net::IpAddr;
 pub enum CellKey {
     Num(f64),
     Text(String),
-    /// Address family (4 or 6) and value.
+    /// Address family (0 for a MAC address, 4, 6) and value.
     Addr(u8, u128),
 }
 
 impl CellKey {
-    /// The key of an address as the page prints it: an IP address numerically, anything else
-    /// (a MAC address) as text.
+    /// The key of an address as the page prints it: a MAC ("02:00:5e:00:00:0a"), IPv4 or IPv6
+    /// address numerically (in that order), anything else as text.
     pub fn address(text: &str) -> CellKey {
+        if let Some(mac) = mac_value(text) {
+            return CellKey::Addr(0, mac);
+        }
         match text.parse::<IpAddr>() {
             Ok(IpAddr::V4(v4)) => CellKey::Addr(4, u128::from(u32::from(v4))),
             Ok(IpAddr::V6(v6)) => CellKey::Addr(6, u128::from(v6)),
@@ -51,6 +54,17 @@ impl CellKey {
             _ => self.rank().cmp(&other.rank()),
         }
     }
+}
+
+/// The value of a MAC address written as six colon-separated hex pairs.
+fn mac_value(text: &str) -> Option<u128> {
+    let pairs: Vec<&str> = text.split(':').collect();
+    if pairs.len() != 6 || pairs.iter().any(|p| p.len() != 2) {
+        return None;
+    }
+    pairs.iter().try_fold(0u128, |value, pair| {
+        Some(value << 8 | u128::from(u8::from_str_radix(pair, 16).ok()?))
+    })
 }
 
 /// Natural text order: runs of digits compare by value, other characters ignoring case; texts
@@ -211,6 +225,33 @@ mod tests {
         assert_eq!(texts(&table), ["9.255.0.1", "10.0.0.9", "10.0.0.10", "::1"]);
         table.sort(Some(&key), true);
         assert_eq!(texts(&table), ["::1", "10.0.0.10", "10.0.0.9", "9.255.0.1"]);
+    }
+
+    #[test]
+    fn mac_addresses_sort_by_value_before_ip_addresses() {
+        // As text with digit runs read as numbers, "0a" would come before "02".
+        let rows = vec![
+            "10.0.0.1",
+            "02:00:00:00:00:0a",
+            "02:00:00:00:00:02",
+            "fe80::1",
+        ];
+        let mut table = Table::new(rows);
+        let key = |r: &&str| Some(CellKey::address(r));
+        table.sort(Some(&key), false);
+        assert_eq!(
+            texts(&table),
+            [
+                "02:00:00:00:00:02",
+                "02:00:00:00:00:0a",
+                "10.0.0.1",
+                "fe80::1"
+            ]
+        );
+        assert_eq!(
+            CellKey::address("not:an:address"),
+            CellKey::Text("not:an:address".into())
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ import * as fmt from './format.js';
 const secs = (ns) => (ns === null || ns === undefined ? '' : (ns / 1e9).toFixed(6));
 
 const COLUMNS = [
-  { key: 'no', title: 'No.', num: true, width: '8ch', value: (r) => String(r.no), sort: (r) => r.no },
+  { key: 'no', title: 'No.', num: true, width: '10ch', value: (r) => String(r.no), sort: (r) => r.no },
   { key: 'time', title: 'Time', num: true, width: '11ch', value: (r) => r.time.toFixed(6), sort: (r) => r.time },
   { key: 'dir', title: 'Dir', width: '6ch', value: (r) => (r.dir === 0 ? 'A→B' : 'B→A') },
   { key: 'tcpflags', title: 'Flags', width: '10ch', value: (r) => [r.syn && 'SYN', r.fin && 'FIN', r.rst && 'RST'].filter(Boolean).join(' ') },
