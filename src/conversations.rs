@@ -17,6 +17,7 @@ use serde::Serialize;
 use std::fmt;
 use std::net::IpAddr;
 
+pub mod table;
 mod text;
 pub use text::{conversations_text, endpoints_text, format_size, tshark_order};
 

@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::analyzer::Analyzer;
+use crate::conversations::table::{CellKey, Table};
 use crate::conversations::{self, Conversation};
 use crate::filter::FrameBytes;
 use crate::findings::{self, Finding};
@@ -204,10 +205,11 @@ impl WasmAnalyzer {
         to_js_wide(&findings::markers::find(self.inner.index()))
     }
 
-    /// The conversation table of `kind` (eth, ip, ipv6, tcp, udp) in tshark's order, one object
-    /// per row with the keys of `tracelens conv --json` plus `first_frame` (1-based). 64-bit
-    /// integers come out as BigInt.
-    pub fn conversations(&self, kind: &str) -> Result<JsValue, JsError> {
+    /// The conversations of `kind` (eth, ip, ipv6, tcp, udp) as a [`WasmTable`] in tshark's
+    /// order, a row being an object with the keys of `tracelens conv --json` plus `first_frame`
+    /// (1-based).
+    #[wasm_bindgen(js_name = conversationTable)]
+    pub fn conversation_table(&self, kind: &str) -> Result<WasmTable, JsError> {
         let kind = conversations::Kind::parse(kind)
             .ok_or_else(|| JsError::new(&format!("unknown conversation type {kind:?}")))?;
         let a = &self.inner;
@@ -218,14 +220,18 @@ impl WasmAnalyzer {
                 .filter_map(|at| rows.get(at))
                 .map(|row| ConversationRow::new(kind, row))
                 .collect();
-        to_js_wide(&ordered)
+        Ok(WasmTable::new(TableRows::Conversations(Table::new(
+            ordered,
+        ))))
     }
 
-    /// Every TCP connection attempt (`tracelens connections`), in order of the first SYN; times
-    /// in nanoseconds. 64-bit integers come out as BigInt.
-    pub fn connections(&self) -> Result<JsValue, JsError> {
+    /// Every TCP connection attempt (`tracelens connections`) as a [`WasmTable`], in order of the
+    /// first SYN; times in nanoseconds.
+    #[wasm_bindgen(js_name = connectionTable)]
+    pub fn connection_table(&self) -> WasmTable {
         let a = &self.inner;
-        to_js_wide(&crate::connections::attempts(a.index(), a.flows()))
+        let rows = crate::connections::attempts(a.index(), a.flows());
+        WasmTable::new(TableRows::Attempts(Table::new(rows)))
     }
 
     /// The TCP analysis of frame `no` (relative seq/ack, analysis flags and their names,
@@ -239,19 +245,16 @@ impl WasmAnalyzer {
         to_js_wide(&row.map(AnalysedSegment::from))
     }
 
-    /// The frames of TCP stream `stream` (`tcp.stream`), at most `limit` of them: `{stream,
-    /// total, rows: [{no, time, dir, …analysis}]}` with `dir` 0 for A→B (A sent the first
-    /// frame), or `null` when there is no such stream.
-    #[wasm_bindgen(js_name = tcpStream)]
-    pub fn tcp_stream(&self, stream: u32, limit: usize) -> Result<JsValue, JsError> {
+    /// The frames of TCP stream `stream` (`tcp.stream`) as a [`WasmTable`] of `{no, time, dir,
+    /// syn, fin, rst, …analysis}` rows (`dir` 0 for A→B: A sent the first frame), or `undefined`
+    /// when there is no such stream.
+    #[wasm_bindgen(js_name = streamTable)]
+    pub fn stream_table(&self, stream: u32) -> Option<WasmTable> {
         let a = &self.inner;
-        let Some(frames) = a.tcp_stream_frames(stream) else {
-            return Ok(JsValue::NULL);
-        };
+        let frames = a.tcp_stream_frames(stream)?;
         let first = crate::summary::first_time(a.index());
         let rows: Vec<StreamSegment> = frames
             .iter()
-            .take(limit)
             .filter_map(|&i| {
                 let i = i as usize;
                 let record = a.index().records.get(i)?;
@@ -273,13 +276,12 @@ impl WasmAnalyzer {
             .and_then(|&i| a.flows().stream(i as usize))
             .map(|s| (endpoint_text(a, s.a), endpoint_text(a, s.b)))
             .unwrap_or_default();
-        to_js_wide(&StreamView {
+        let head = StreamHead {
             stream,
             a: end_a,
             b: end_b,
-            total: frames.len(),
-            rows,
-        })
+        };
+        Some(WasmTable::new(TableRows::Segments(Table::new(rows), head)))
     }
 
     /// Applies a display filter to the packet list (blank text clears it), evaluated over the
@@ -404,6 +406,272 @@ impl WasmComparison {
     }
 }
 
+/// A table the page pages through instead of receiving whole (`conversations::table`): the
+/// conversations of one type, the connection attempts or the segments of one TCP stream, kept
+/// here; the page sorts it, narrows it (attempts, by outcome) and asks for windows of it. The
+/// worker frees it when the capture goes.
+#[wasm_bindgen]
+pub struct WasmTable {
+    rows: TableRows,
+}
+
+enum TableRows {
+    Conversations(Table<ConversationRow>),
+    Attempts(Table<crate::connections::Attempt>),
+    Segments(Table<StreamSegment>, StreamHead),
+}
+
+/// A shown row with its index in the table's given order (what `positionOf` takes).
+#[derive(Serialize)]
+struct Indexed<'a, R> {
+    index: u32,
+    #[serde(flatten)]
+    row: &'a R,
+}
+
+fn window<R: Serialize>(table: &Table<R>, start: usize, count: usize) -> JsResult {
+    let rows: Vec<Indexed<'_, R>> = table
+        .page(start, count)
+        .map(|(index, row)| Indexed { index, row })
+        .collect();
+    to_js_wide(&rows)
+}
+
+fn sort_by_column<R>(
+    table: &mut Table<R>,
+    column: Option<String>,
+    descending: bool,
+    key_of: fn(&str) -> Option<KeyOf<R>>,
+) -> Result<(), JsError> {
+    match column {
+        None => table.sort(None, descending),
+        Some(column) => {
+            let key = key_of(&column)
+                .ok_or_else(|| JsError::new(&format!("this table has no column {column:?}")))?;
+            table.sort(Some(&*key), descending);
+        }
+    }
+    Ok(())
+}
+
+#[wasm_bindgen]
+impl WasmTable {
+    fn new(rows: TableRows) -> WasmTable {
+        WasmTable { rows }
+    }
+
+    /// Rows shown (after `narrow`).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        match &self.rows {
+            TableRows::Conversations(t) => t.len(),
+            TableRows::Attempts(t) => t.len(),
+            TableRows::Segments(t, _) => t.len(),
+        }
+    }
+
+    /// The shown rows at display positions `start .. start+count`, each with `index`, its
+    /// position in the table's given order. 64-bit integers come out as BigInt.
+    pub fn rows(&self, start: usize, count: usize) -> JsResult {
+        match &self.rows {
+            TableRows::Conversations(t) => window(t, start, count),
+            TableRows::Attempts(t) => window(t, start, count),
+            TableRows::Segments(t, _) => window(t, start, count),
+        }
+    }
+
+    /// Sorts by `column` (a key of the page's columns; `undefined`: the given order), largest
+    /// first when `descending`; blanks last, ties in the given order.
+    pub fn sort(&mut self, column: Option<String>, descending: bool) -> Result<(), JsError> {
+        match &mut self.rows {
+            TableRows::Conversations(t) => sort_by_column(t, column, descending, conversation_key),
+            TableRows::Attempts(t) => sort_by_column(t, column, descending, attempt_key),
+            TableRows::Segments(t, _) => sort_by_column(t, column, descending, segment_key),
+        }
+    }
+
+    /// Shows only the connection attempts whose outcome is `outcome` (its table word, e.g.
+    /// "unanswered"); `undefined` shows them all.
+    pub fn narrow(&mut self, outcome: Option<String>) -> Result<(), JsError> {
+        let TableRows::Attempts(t) = &mut self.rows else {
+            return Err(JsError::new("only connection attempts narrow by outcome"));
+        };
+        match outcome {
+            None => t.narrow(None),
+            Some(word) => t.narrow(Some(&|r: &crate::connections::Attempt| {
+                r.outcome.name() == word
+            })),
+        }
+        Ok(())
+    }
+
+    /// Display position of the row of `index`, or -1 when it is not shown.
+    #[wasm_bindgen(js_name = positionOf)]
+    pub fn position_of(&self, index: u32) -> f64 {
+        let at = match &self.rows {
+            TableRows::Conversations(t) => t.position_of(index),
+            TableRows::Attempts(t) => t.position_of(index),
+            TableRows::Segments(t, _) => t.position_of(index),
+        };
+        at.map_or(-1.0, |at| at as f64)
+    }
+
+    /// What the page shows beside the table, over every row: conversations `{rows, frames}`,
+    /// attempts `{rows, outcomes: {word: count}}`, a stream `{rows, stream, a, b}`.
+    pub fn summary(&self) -> JsResult {
+        match &self.rows {
+            TableRows::Conversations(t) => to_js_wide(&ConversationTotals {
+                rows: t.rows().len(),
+                frames: t.rows().iter().map(|r| r.frames).sum(),
+            }),
+            TableRows::Attempts(t) => {
+                let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
+                for row in t.rows() {
+                    *outcomes.entry(row.outcome.name()).or_default() += 1;
+                }
+                to_js_wide(&AttemptTotals {
+                    rows: t.rows().len(),
+                    outcomes,
+                })
+            }
+            TableRows::Segments(t, head) => to_js_wide(&StreamTotals {
+                rows: t.rows().len(),
+                head,
+            }),
+        }
+    }
+
+    /// A stream's segments in the given order as columns for its time/sequence graph: `{no,
+    /// time, seq, len, ack, window}` (Float64Arrays; a missing len or window is NaN) and `bits`
+    /// (a Uint8Array: 1 sent B→A, 2 a problem, 4 a SYN); `null` for other tables.
+    pub fn graph(&self) -> JsResult {
+        let TableRows::Segments(t, _) = &self.rows else {
+            return Ok(JsValue::NULL);
+        };
+        let rows = t.rows();
+        let column = |value: &dyn Fn(&StreamSegment) -> f64| -> JsValue {
+            let values: Vec<f64> = rows.iter().map(value).collect();
+            js_sys::Float64Array::from(values.as_slice()).into()
+        };
+        let missing = |v: Option<u32>| v.map_or(f64::NAN, f64::from);
+        let bits: Vec<u8> = rows
+            .iter()
+            .map(|r| u8::from(r.dir != 0) | u8::from(r.segment.problem) << 1 | u8::from(r.syn) << 2)
+            .collect();
+        let graph = js_sys::Object::new();
+        let fields: [(&str, JsValue); 7] = [
+            ("no", column(&|r| r.segment.row.no as f64)),
+            ("time", column(&|r| r.time)),
+            ("seq", column(&|r| f64::from(r.segment.row.seq))),
+            ("len", column(&|r| missing(r.segment.row.len))),
+            ("ack", column(&|r| f64::from(r.segment.row.ack))),
+            ("window", column(&|r| missing(r.segment.row.window))),
+            ("bits", js_sys::Uint8Array::from(bits.as_slice()).into()),
+        ];
+        for (name, value) in fields {
+            js_sys::Reflect::set(&graph, &JsValue::from_str(name), &value)
+                .map_err(|_| JsError::new("the stream graph could not be built"))?;
+        }
+        Ok(graph.into())
+    }
+}
+
+#[derive(Serialize)]
+struct ConversationTotals {
+    rows: usize,
+    frames: u64,
+}
+
+#[derive(Serialize)]
+struct AttemptTotals<'a> {
+    rows: usize,
+    outcomes: std::collections::BTreeMap<&'a str, usize>,
+}
+
+#[derive(Serialize)]
+struct StreamTotals<'a> {
+    rows: usize,
+    #[serde(flatten)]
+    head: &'a StreamHead,
+}
+
+/// A column's sort key for a row (`None`: a blank cell).
+type KeyOf<R> = Box<dyn Fn(&R) -> Option<CellKey>>;
+
+/// A number's key; NaN and infinities are blank (the page shows them as null).
+fn number(value: f64) -> Option<CellKey> {
+    value.is_finite().then_some(CellKey::Num(value))
+}
+
+fn conversation_key(column: &str) -> Option<KeyOf<ConversationRow>> {
+    type R = ConversationRow;
+    let key: KeyOf<R> = match column {
+        "a" => Box::new(|r: &R| Some(CellKey::address(&r.a))),
+        "b" => Box::new(|r: &R| Some(CellKey::address(&r.b))),
+        "port_a" => Box::new(|r: &R| r.port_a.map(CellKey::num)),
+        "port_b" => Box::new(|r: &R| r.port_b.map(CellKey::num)),
+        "stream" => Box::new(|r: &R| r.stream.map(CellKey::num)),
+        "frames" => Box::new(|r: &R| number(r.frames as f64)),
+        "bytes" => Box::new(|r: &R| number(r.bytes as f64)),
+        "frames_ab" => Box::new(|r: &R| number(r.frames_ab as f64)),
+        "bytes_ab" => Box::new(|r: &R| number(r.bytes_ab as f64)),
+        "frames_ba" => Box::new(|r: &R| number(r.frames_ba as f64)),
+        "bytes_ba" => Box::new(|r: &R| number(r.bytes_ba as f64)),
+        "rel_start" => Box::new(|r: &R| number(r.rel_start)),
+        "duration" => Box::new(|r: &R| number(r.duration)),
+        "bps_ab" => Box::new(|r: &R| r.bps_ab.and_then(|v| number(v as f64))),
+        "bps_ba" => Box::new(|r: &R| r.bps_ba.and_then(|v| number(v as f64))),
+        _ => return None,
+    };
+    Some(key)
+}
+
+fn attempt_key(column: &str) -> Option<KeyOf<crate::connections::Attempt>> {
+    type R = crate::connections::Attempt;
+    let ns = |v: Option<i64>| v.and_then(|v| number(v as f64));
+    let key: KeyOf<R> = match column {
+        "stream" => Box::new(|r: &R| Some(CellKey::num(r.stream))),
+        "client" => Box::new(|r: &R| r.client.map(|a| CellKey::address(&a.to_string()))),
+        "client_port" => Box::new(|r: &R| Some(CellKey::num(r.client_port))),
+        "server" => Box::new(|r: &R| r.server.map(|a| CellKey::address(&a.to_string()))),
+        "server_port" => Box::new(|r: &R| Some(CellKey::num(r.server_port))),
+        // The table's words order as the page's titles do ("answer not captured" … "unanswered").
+        "outcome" => Box::new(|r: &R| Some(CellKey::Text(r.outcome.name().to_string()))),
+        "syn_retransmissions" => Box::new(|r: &R| Some(CellKey::num(r.syn_retransmissions))),
+        "syn_to_syn_ack_ns" => Box::new(move |r: &R| ns(r.syn_to_syn_ack_ns)),
+        "syn_ack_to_ack_ns" => Box::new(move |r: &R| ns(r.syn_ack_to_ack_ns)),
+        "connect_ns" => Box::new(move |r: &R| ns(r.connect_ns)),
+        "first_syn_frame" => Box::new(|r: &R| number(r.first_syn_frame as f64)),
+        "first_syn_time_ns" => Box::new(move |r: &R| ns(Some(r.first_syn_time_ns))),
+        "end" => Box::new(|r: &R| {
+            let end = r.reset_frame.or(r.server_fin_frame).or(r.client_fin_frame);
+            end.and_then(|f| number(f as f64))
+        }),
+        _ => return None,
+    };
+    Some(key)
+}
+
+fn segment_key(column: &str) -> Option<KeyOf<StreamSegment>> {
+    type R = StreamSegment;
+    let key: KeyOf<R> = match column {
+        "no" => Box::new(|r: &R| number(r.segment.row.no as f64)),
+        "time" => Box::new(|r: &R| number(r.time)),
+        "dir" => Box::new(|r: &R| number(r.dir as f64)),
+        "tcpflags" => Box::new(|r: &R| Some(CellKey::Text(r.flags_text()))),
+        "seq" => Box::new(|r: &R| Some(CellKey::num(r.segment.row.seq))),
+        "ack" => Box::new(|r: &R| Some(CellKey::num(r.segment.row.ack))),
+        // A header quoted in an ICMP error has no length: it sorts below every length.
+        "len" => Box::new(|r: &R| number(r.segment.row.len.map_or(-1.0, f64::from))),
+        "window" => Box::new(|r: &R| r.segment.row.window.map(CellKey::num)),
+        "ack_rtt" => Box::new(|r: &R| r.segment.row.ack_rtt_ns.and_then(|v| number(v as f64))),
+        "bif" => Box::new(|r: &R| r.segment.row.bytes_in_flight.map(CellKey::num)),
+        "analysis" => Box::new(|r: &R| Some(CellKey::Text(r.segment.analysis_text()))),
+        _ => return None,
+    };
+    Some(key)
+}
+
 impl WasmAnalyzer {
     fn findings(&mut self) -> &[Finding] {
         let inner = &self.inner;
@@ -477,6 +745,30 @@ impl From<TcpRow> for AnalysedSegment {
     }
 }
 
+impl AnalysedSegment {
+    /// The Analysis column's text: the flag names in words (a fast or spurious retransmission
+    /// named once, not also as a plain one) and the duplicate ACK's count.
+    fn analysis_text(&self) -> String {
+        let names = &self.flag_names;
+        let specific = names
+            .iter()
+            .any(|n| *n != "retransmission" && n.ends_with("retransmission"));
+        let mut parts: Vec<String> = names
+            .iter()
+            .filter(|n| !(specific && **n == "retransmission"))
+            .map(|n| n.replace('_', " "))
+            .collect();
+        if let Some(num) = self.row.dup_ack_num.filter(|&n| n != 0) {
+            let frame = self
+                .row
+                .dup_ack_frame
+                .map_or("null".to_string(), |f| f.to_string());
+            parts.push(format!("#{num} of {frame}"));
+        }
+        parts.join(", ")
+    }
+}
+
 #[derive(Serialize)]
 struct StreamSegment {
     /// Seconds since the first frame of the capture.
@@ -490,14 +782,22 @@ struct StreamSegment {
     segment: AnalysedSegment,
 }
 
+impl StreamSegment {
+    /// The Flags column's text: "SYN", "FIN", "RST" as set, space-separated.
+    fn flags_text(&self) -> String {
+        let set = [(self.syn, "SYN"), (self.fin, "FIN"), (self.rst, "RST")];
+        let names: Vec<&str> = set.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+        names.join(" ")
+    }
+}
+
+/// Which TCP stream a segment table shows: its number and "address:port" of side A (the
+/// sender of the stream's first frame) and side B.
 #[derive(Serialize)]
-struct StreamView {
+struct StreamHead {
     stream: u32,
-    /// "address:port" of side A (the sender of the stream's first frame) and side B.
     a: String,
     b: String,
-    total: usize,
-    rows: Vec<StreamSegment>,
 }
 
 /// "10.0.0.1:443", "[2001:db8::1]:443" for an (address id, port) endpoint.

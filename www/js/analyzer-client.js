@@ -134,19 +134,30 @@ export class AnalyzerClient {
     return this.request(Msg.MARKERS).then(({ markers, ranges }) => ({ markers, ranges }));
   }
 
-  /** Conversation rows of `kind` (eth, ip, ipv6, tcp, udp). */
-  conversations(kind) {
-    return this.request(Msg.CONVERSATIONS, { kind }).then((m) => m.rows);
+  /**
+   * The conversations of `kind` (eth, ip, ipv6, tcp, udp), kept in the worker: {summary: {rows,
+   * frames}, source} (`source` pages them for a DataTable).
+   */
+  conversationTable(kind) {
+    return this.table({ table: 'conversations', kind });
   }
 
-  /** TCP connection attempts. */
-  connections() {
-    return this.request(Msg.CONNECTIONS).then((m) => m.rows);
+  /** The TCP connection attempts, kept in the worker: {summary: {rows, outcomes}, source}. */
+  connectionTable() {
+    return this.table({ table: 'connections' });
   }
 
-  /** {stream, total, rows} of TCP stream `stream`. */
-  stream(stream, limit) {
-    return this.request(Msg.STREAM, { stream, limit });
+  /**
+   * The frames of TCP stream `stream`, kept in the worker: {summary: {rows, stream, a, b},
+   * graph: {no, time, seq, len, ack, window, bits}, source}.
+   */
+  streamTable(stream) {
+    return this.table({ table: 'stream', stream });
+  }
+
+  /** Opens (or finds again) a table in the worker: the `table` message and a TableSource on it. */
+  table(spec) {
+    return this.request(Msg.TABLE, spec).then((m) => ({ ...m, source: new TableSource(this, m.name) }));
   }
 
   /** Applies a display filter; resolves with the `filtered` message ({count, total, error}). */
@@ -266,6 +277,34 @@ export class AnalyzerClient {
     this.worker = null;
     for (const p of pending) p.reject(new Error(message));
     this.onFatal(message);
+  }
+}
+
+/**
+ * A table the worker keeps (protocol.js, `table`), as DataTable's paged source. `outcome`
+ * narrows connection attempts to one outcome (null: all); it applies at the next view().
+ */
+export class TableSource {
+  constructor(client, name) {
+    this.client = client;
+    this.name = name;
+    this.outcome = null;
+  }
+
+  /** Sorts ({key, dir} or null: the given order); {total, position} (where row `keep` is now). */
+  view({ sort, keep = null }) {
+    const fields = { name: this.name, sort: sort ?? null, outcome: this.outcome, keep };
+    return this.client.request(Msg.TABLE_VIEW, fields).then(({ total, position }) => ({ total, position }));
+  }
+
+  /** Rows start .. start+count-1 in the current order. */
+  rows(start, count) {
+    return this.client.request(Msg.TABLE_ROWS, { name: this.name, start, count }).then((m) => m.rows);
+  }
+
+  /** Display position of the row of `index` (its place in the given order), -1 if not shown. */
+  position(index) {
+    return this.client.request(Msg.TABLE_POSITION, { name: this.name, index }).then((m) => m.position);
   }
 }
 

@@ -3,6 +3,7 @@
 // acknowledged, reset later, closed (the words of the one attempt model, `connections::attempts`) — the
 // handshake timings (SYN → SYN-ACK → ACK) and the SYN retransmissions. Failed attempts are red.
 // Outcome buttons narrow the table; Enter or a double-click shows the first SYN in the packet list.
+// The attempts stay in the worker, which sorts and narrows them; the table pages them in.
 
 import { el } from './dom.js';
 import { DataTable } from './data-table.js';
@@ -52,7 +53,10 @@ function endText(r) {
 }
 
 export class ConnectionsView {
-  /** `load()` resolves with attempts; `onJump(no)`, `onStream(n)`, `onFilter(text)`, `onSelectFrame(no)`. */
+  /**
+   * `load()` resolves with {summary: {rows, outcomes}, source} (AnalyzerClient.connectionTable);
+   * `onJump(no)`, `onStream(n)`, `onFilter(text)`, `onSelectFrame(no)`.
+   */
   constructor(root, { load, onJump, onStream, onFilter, onSelectFrame }) {
     this.root = root;
     this.load = load;
@@ -61,7 +65,7 @@ export class ConnectionsView {
     this.onFilter = onFilter;
     this.onSelectFrame = onSelectFrame;
     this.outcome = null; // shown outcome, null: all
-    this.rows = null;
+    this.loaded = null; // {summary, source} once loaded
     this.chips = el('div', { class: 'seg-group outcome-chips', attrs: { role: 'radiogroup', 'aria-label': 'Outcome' } });
     this.info = el('span', { class: 'view-info' });
     this.scopeNote = el('span', { class: 'view-note', text: 'Whole capture: the display filter does not narrow this view.' });
@@ -88,7 +92,7 @@ export class ConnectionsView {
   }
 
   reset() {
-    this.rows = null;
+    this.loaded = null;
     this.outcome = null;
     this.chips.replaceChildren();
     this.info.textContent = '';
@@ -103,41 +107,41 @@ export class ConnectionsView {
   }
 
   async activate() {
-    if (!this.rows) {
+    if (!this.loaded) {
       this.info.textContent = 'Collecting connection attempts…';
       try {
-        this.rows = await this.load();
+        this.loaded = await this.load();
       } catch (err) {
         this.info.textContent = `Could not list connection attempts: ${err.message}`;
         return;
       }
       this.renderChips();
-      this.show();
+      await this.show();
     }
     this.table.focus();
   }
 
   renderChips() {
-    const counts = new Map();
-    for (const r of this.rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    const { rows, outcomes } = this.loaded.summary;
     const chip = (outcome, title, n, tone, tip) => el('button', {
       type: 'button', class: `seg${tone ? ` tone-${tone}` : ''}`, title: tip ?? '',
       attrs: { role: 'radio', 'aria-checked': String(this.outcome === outcome) }, dataset: { outcome: outcome ?? '' },
       on: { click: () => { this.outcome = outcome; this.show(); } },
     }, el('span', { text: title }), el('span', { class: 'seg-count', text: fmt.count(n) }));
     this.chips.replaceChildren(
-      chip(null, 'All', this.rows.length, null, 'Every connection attempt'),
-      ...Object.entries(OUTCOMES).filter(([k]) => counts.has(k)).map(([k, o]) => chip(k, o.title, counts.get(k), o.tone, o.tip)));
+      chip(null, 'All', rows, null, 'Every connection attempt'),
+      ...Object.entries(OUTCOMES).filter(([k]) => outcomes[k]).map(([k, o]) => chip(k, o.title, outcomes[k], o.tone, o.tip)));
   }
 
-  show() {
+  async show() {
     for (const b of this.chips.querySelectorAll('[data-outcome]')) b.setAttribute('aria-checked', String((b.dataset.outcome || null) === this.outcome));
-    const rows = this.outcome ? this.rows.filter((r) => r.outcome === this.outcome) : this.rows;
-    const failed = this.rows.filter((r) => r.outcome === 'unanswered' || r.outcome === 'refused').length;
-    this.info.textContent = this.rows.length
-      ? `${fmt.plural(this.rows.length, 'attempt')}${failed ? ` · ${fmt.count(failed)} failed` : ''}`
+    const { summary, source } = this.loaded;
+    const failed = (summary.outcomes.unanswered ?? 0) + (summary.outcomes.refused ?? 0);
+    this.info.textContent = summary.rows
+      ? `${fmt.plural(summary.rows, 'attempt')}${failed ? ` · ${fmt.count(failed)} failed` : ''}`
       : '';
-    this.table.setRows(rows);
+    source.outcome = this.outcome;
+    await this.table.setSource(source);
     this.updateButtons();
   }
 

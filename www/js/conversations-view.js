@@ -1,5 +1,6 @@
 // Conversations: who talks to whom and how much, per layer (Ethernet, IPv4, IPv6, TCP, UDP),
-// counted as `tshark -z conv,TYPE` counts them. A sortable table per type; the selected
+// counted as `tshark -z conv,TYPE` counts them. A sortable table per type, kept and sorted in
+// the worker and paged into the table (never all rows at once); the selected
 // conversation can become a display filter ("filter on this conversation", also Enter or a
 // double-click), and a TCP one can be opened as a stream.
 
@@ -68,7 +69,10 @@ export function addressKey(text) {
 }
 
 export class ConversationsView {
-  /** `load(kind)` resolves with rows; `onFilter(text)`, `onStream(n)`, `onSelectFrame(no)`. */
+  /**
+   * `load(kind)` resolves with {summary: {rows, frames}, source} (AnalyzerClient.conversationTable);
+   * `onFilter(text)`, `onStream(n)`, `onSelectFrame(no)`.
+   */
   constructor(root, { load, onFilter, onStream, onSelectFrame }) {
     this.root = root;
     this.load = load;
@@ -146,21 +150,22 @@ export class ConversationsView {
     this.tableBox.replaceChildren();
     this.makeTable();
     this.info.textContent = 'Counting…';
-    let rows = this.cache.get(kind);
-    if (!rows) {
+    let loaded = this.cache.get(kind);
+    if (!loaded) {
       try {
-        rows = await this.load(kind);
+        loaded = await this.load(kind);
       } catch (err) {
         if (seq === this.seq) this.info.textContent = `Could not count conversations: ${err.message}`;
         return;
       }
-      this.cache.set(kind, rows);
+      this.cache.set(kind, loaded);
     }
     if (seq !== this.seq) return;
-    this.kindTabs.querySelector(`[data-kind="${kind}"] .seg-count`).textContent = fmt.count(rows.length);
-    this.info.textContent = rows.length ? `${fmt.plural(rows.length, 'conversation')} · ${fmt.plural(rows.reduce((n, r) => n + r.frames, 0), 'frame')}` : '';
-    this.table.setRows(rows);
-    this.updateButtons();
+    const { rows, frames } = loaded.summary;
+    this.kindTabs.querySelector(`[data-kind="${kind}"] .seg-count`).textContent = fmt.count(rows);
+    this.info.textContent = rows ? `${fmt.plural(rows, 'conversation')} · ${fmt.plural(frames, 'frame')}` : '';
+    await this.table.setSource(loaded.source);
+    if (seq === this.seq) this.updateButtons();
   }
 
   updateButtons() {

@@ -1,11 +1,18 @@
-// A sortable, keyboard-driven table over rows held in memory (conversations, connection
-// attempts, a stream's segments), in a VirtualList like the packet list: only the rows on screen
-// exist in the DOM, so a hundred thousand rows cost nothing to show. Cells get textContent.
+// A sortable, keyboard-driven table in a VirtualList like the packet list: only the rows on
+// screen exist in the DOM, so a hundred thousand rows cost nothing to show. Cells get
+// textContent. Its rows are either held here (`setRows`: a short list, sorted here) or paged
+// (`setSource`: the worker keeps every row and sorts them; this table asks for the rows on
+// screen through a RowCache, the packet list's, and for the sort).
 //
 // Columns: {key, title, num?, width?, tip?, value(row) → text, sort?(row) → number|string|bigint,
 // cls?(row) → extra cell class}. Rows may get a class from `rowClass(row)`.
+//
+// A paged source: {view({sort: {key, dir}|null, keep: index|null}) → Promise<{total, position}>
+// (applies the sort; `position` is where row `keep` now is, -1 if not shown), rows(start,
+// count) → Promise<rows> (each with `index`, its place in the source's given order)}.
 
 import { el } from './dom.js';
+import { RowCache } from './row-cache.js';
 import { VirtualList } from './virtual-list.js';
 
 const ROW_H = 22;
@@ -24,7 +31,11 @@ export class DataTable {
     this.sortState = sort;
     this.emptyText = empty;
     this.rows = [];
-    this.order = []; // indexes into rows, in display order
+    this.order = []; // indexes into rows, in display order (rows held here)
+    this.source = null; // the paged source, or null
+    this.cache = null; // its RowCache
+    this.viewSeq = 0; // the latest setRows/setSource/sort: older answers are dropped
+    this.notified = null; // the row last handed to onSelect
     this.build(label);
   }
 
@@ -52,9 +63,17 @@ export class DataTable {
       rowHeight: () => ROW_H,
       makeRow: () => this.makeRow(),
       fillRow: (node, pos, selected) => this.fill(node, pos, selected),
-      rowKey: (pos) => String(this.order[pos]),
+      rowKey: (pos) => (this.source ? String(this.rowAt(pos)?.index ?? '') : String(this.order[pos])),
       selectedId: `${this.root.id}-selected`,
-      onSelect: (pos) => this.onSelect(this.rowAt(pos)),
+      onSelect: () => {
+        this.notified = null;
+        this.notifySelection();
+      },
+      onRange: (first, span) => {
+        if (!this.source) return;
+        this.cache.want(first, first + span);
+        this.cache.want(Math.max(0, first - span), first + 2 * span); // read ahead both ways
+      },
       onActivate: () => this.activate(),
       ctrlMoves: false,
     });
@@ -64,17 +83,42 @@ export class DataTable {
 
   /** Shows `rows` (keeping the current sort); the selection is cleared. */
   setRows(rows, { empty } = {}) {
+    this.source = null;
+    this.viewSeq++;
     this.rows = rows;
-    if (empty) this.emptyText = empty;
     this.applySort();
-    this.emptyBox.textContent = this.emptyText;
-    this.emptyBox.hidden = rows.length > 0;
-    this.list.reset(rows.length);
+    this.showCount(rows.length, empty);
   }
 
-  /** The row shown at display position `pos`. */
+  /**
+   * Shows the rows of a paged `source` in the current sort; the selection is cleared. Resolves
+   * once the count is known.
+   */
+  async setSource(source, { empty } = {}) {
+    this.source = source;
+    this.rows = [];
+    this.order = [];
+    const seq = ++this.viewSeq;
+    this.cache = new RowCache((start, count) => source.rows(start, count), () => this.afterLoad());
+    this.markSort();
+    this.list.invalidate(); // the rows on screen show as loading until the new ones arrive
+    const { total } = await source.view({ sort: this.sortState, keep: null });
+    if (seq !== this.viewSeq) return;
+    this.cache.reset(total);
+    this.showCount(total, empty);
+  }
+
+  showCount(count, empty) {
+    if (empty) this.emptyText = empty;
+    this.emptyBox.textContent = this.emptyText;
+    this.emptyBox.hidden = count > 0;
+    this.notified = null;
+    this.list.reset(count);
+  }
+
+  /** The row shown at display position `pos` (undefined while a paged row is on its way). */
   rowAt(pos) {
-    return this.rows[this.order[pos]];
+    return this.source ? this.cache.get(pos) : this.rows[this.order[pos]];
   }
 
   get selectedRow() {
@@ -82,29 +126,49 @@ export class DataTable {
     return pos >= 0 ? this.rowAt(pos) : undefined;
   }
 
-  /** Rows in display order (for tests and exports). */
+  /** Rows in display order (for tests and exports; rows held here only). */
   displayed() {
     return this.order.map((i) => this.rows[i]);
   }
 
-  sortBy(key) {
+  async sortBy(key) {
     const current = this.sortState;
     const col = this.columns.find((c) => c.key === key);
     // Numbers sort largest first on the first click, text A→Z.
     const first = col?.num ? -1 : 1;
     this.sortState = { key, dir: current?.key === key ? -current.dir : first };
     const keep = this.selectedRow;
-    this.applySort();
-    if (keep) this.select(this.order.findIndex((i) => this.rows[i] === keep), { notify: false });
+    if (!this.source) {
+      this.applySort();
+      if (keep) this.select(this.order.findIndex((i) => this.rows[i] === keep), { notify: false });
+      this.list.invalidate();
+      return;
+    }
+    this.markSort();
+    const seq = ++this.viewSeq;
+    this.cache.reset(this.list.count); // what is on screen is the old order: loading until the new
     this.list.invalidate();
+    const { total, position } = await this.source.view({ sort: this.sortState, keep: keep?.index ?? null });
+    if (seq !== this.viewSeq) return;
+    this.cache.reset(total);
+    this.list.selected = -1;
+    this.notified = keep ?? null;
+    if (position >= 0) this.select(position, { notify: false });
+    this.list.invalidate();
+  }
+
+  /** Shows the sort on the column headers. */
+  markSort() {
+    const state = this.sortState;
+    for (const col of this.columns) {
+      col.header.setAttribute('aria-sort', state?.key === col.key ? (state.dir > 0 ? 'ascending' : 'descending') : 'none');
+    }
   }
 
   applySort() {
     this.order = this.rows.map((_, i) => i);
     const state = this.sortState;
-    for (const col of this.columns) {
-      col.header.setAttribute('aria-sort', state?.key === col.key ? (state.dir > 0 ? 'ascending' : 'descending') : 'none');
-    }
+    this.markSort();
     if (!state) return;
     const col = this.columns.find((c) => c.key === state.key);
     if (!col) return;
@@ -127,6 +191,20 @@ export class DataTable {
     });
   }
 
+  /** A paged block arrived: refill the rows on screen, report a selection that waited for it. */
+  afterLoad() {
+    this.list.invalidate();
+    this.notifySelection();
+  }
+
+  notifySelection() {
+    const row = this.selectedRow;
+    if (row && row !== this.notified) {
+      this.notified = row;
+      this.onSelect(row);
+    }
+  }
+
   focus() {
     this.list.focus();
   }
@@ -143,13 +221,13 @@ export class DataTable {
 
   fill(node, pos, selected) {
     const row = this.rowAt(pos);
-    node.className = `dt-row ${this.rowClass(row) ?? ''}${selected ? ' selected' : ''}`;
+    node.className = `dt-row ${row ? this.rowClass(row) ?? '' : 'loading'}${selected ? ' selected' : ''}`;
     this.columns.forEach((col, c) => {
       const cell = node.cells[c];
-      const text = col.value(row) ?? '';
+      const text = row ? col.value(row) ?? '' : '';
       cell.textContent = text;
       cell.title = text;
-      cell.className = `dt-cell${col.num ? ' num' : ''}${col.cls ? ` ${col.cls(row) ?? ''}` : ''}`;
+      cell.className = `dt-cell${col.num ? ' num' : ''}${col.cls && row ? ` ${col.cls(row) ?? ''}` : ''}`;
     });
   }
 

@@ -1,10 +1,16 @@
 // Packet bytes: offset, hex and ASCII columns, 16 bytes a line. Highlights a byte range (the
 // selected tree node) on top of a fainter one (its protocol layer); clicking a byte reports it.
+//
+// The lines are a VirtualList (the tables' one, without selection): only the lines on screen
+// exist in the DOM, refilled as the view scrolls, so a 256 KiB frame costs what a small one does.
+// Larger frames first show FIRST_RENDER_BYTES and the rest on request ("Show all").
 
 import { el } from './dom.js';
+import { VirtualList } from './virtual-list.js';
 
 const PER_LINE = 16;
-const FIRST_RENDER_BYTES = 16 * 1024; // larger frames render the rest on request
+const LINE_H = 19; // px, as .hex-line in the style sheet
+const FIRST_RENDER_BYTES = 16 * 1024; // larger frames show the rest on request
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 const ASCII = Array.from({ length: 256 }, (_, b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '·'));
 
@@ -13,9 +19,25 @@ export class HexView {
   constructor(root, { onByte = () => {} } = {}) {
     this.root = root;
     this.onByte = onByte;
-    this.body = el('div', { class: 'hex-body', attrs: { role: 'grid', 'aria-label': 'Packet bytes' } });
+    this.version = 0; // bumped whenever bytes or marks change: every line is refilled
+    this.list = new VirtualList({
+      prefix: 'hex',
+      label: 'Packet bytes',
+      columns: 3,
+      rowHeight: () => LINE_H,
+      makeRow: () => makeLine(),
+      fillRow: (node, line) => this.fillLine(node, line),
+      rowKey: () => String(this.version),
+      selectedId: 'hex-line-selected',
+      selectable: false,
+    });
+    this.body = this.list.scroller;
+    this.body.classList.add('hex-body');
+    this.empty = el('div', { class: 'pane-empty' });
+    this.more = el('button', { type: 'button', class: 'btn btn-small hex-more', on: { click: () => this.showAll() } });
+    this.moreBox = el('div', { class: 'hex-more-box' }, this.more);
     this.footer = el('div', { class: 'hex-footer', attrs: { 'aria-live': 'polite' } });
-    this.root.replaceChildren(this.body, this.footer);
+    this.root.replaceChildren(this.empty, this.body, this.moreBox, this.footer);
     this.body.addEventListener('mousedown', (e) => {
       const i = e.target.byteIndex;
       if (e.button === 0 && i !== undefined) this.onByte(i);
@@ -24,105 +46,113 @@ export class HexView {
   }
 
   clear(message = '') {
-    this.bytes = new Uint8Array(0);
-    this.hexSpans = [];
-    this.asciiSpans = [];
-    this.marked = { sel: [], layer: [] };
-    this.body.replaceChildren();
-    if (message) this.body.append(el('div', { class: 'pane-empty', text: message }));
+    this.show(new Uint8Array(0));
+    this.empty.textContent = message;
+    this.empty.hidden = !message;
     this.footer.textContent = '';
   }
 
   /** Shows `bytes`; `problems` are [start, len] ranges to underline. */
   show(bytes, problems = []) {
-    this.clear();
     this.bytes = bytes;
-    this.problems = problems;
-    this.renderLines(0, Math.min(bytes.length, FIRST_RENDER_BYTES));
-    if (bytes.length > FIRST_RENDER_BYTES) {
-      const more = el('button', {
-        type: 'button',
-        class: 'btn btn-small hex-more',
-        text: `Show all ${bytes.length.toLocaleString('en-US')} bytes`,
-      });
-      more.addEventListener('click', () => {
-        more.remove();
-        this.renderLines(FIRST_RENDER_BYTES, bytes.length);
-      });
-      this.body.append(more);
-    }
+    this.problems = problems.filter(([, len]) => len > 0);
+    this.sel = null;
+    this.layer = null;
+    this.shown = Math.min(bytes.length, FIRST_RENDER_BYTES);
+    this.empty.hidden = true;
+    this.moreBox.hidden = bytes.length <= this.shown;
+    this.more.textContent = `Show all ${bytes.length.toLocaleString('en-US')} bytes`;
+    this.offsetWidth = bytes.length > 0xffff ? 8 : 4;
+    this.version++;
+    // Lines past the end stay in the pool, hidden: empty them so no old byte or mark lingers.
+    for (const node of this.list.pool) this.fillLine(node, Infinity);
+    this.list.reset(Math.ceil(this.shown / PER_LINE));
     this.describe(null);
   }
 
-  renderLines(from, to) {
-    const fragment = document.createDocumentFragment();
-    const width = this.bytes.length > 0xffff ? 8 : 4;
-    for (let line = from; line < to; line += PER_LINE) {
-      const hex = el('span', { class: 'hex-bytes' });
-      const ascii = el('span', { class: 'hex-ascii' });
-      for (let i = line; i < Math.min(line + PER_LINE, to); i++) {
-        const b = this.bytes[i];
-        const h = el('span', { class: 'b', text: HEX[b] });
-        const a = el('span', { class: 'b', text: ASCII[b] });
-        h.byteIndex = i;
-        a.byteIndex = i;
-        this.hexSpans[i] = h;
-        this.asciiSpans[i] = a;
-        hex.append(h);
-        ascii.append(a);
+  /** Shows every byte of a frame larger than FIRST_RENDER_BYTES (still only the lines on screen). */
+  showAll() {
+    this.shown = this.bytes.length;
+    this.moreBox.hidden = true;
+    const top = this.list.virtualTop();
+    this.list.count = Math.ceil(this.shown / PER_LINE);
+    this.list.scroller.setAttribute('aria-rowcount', String(this.list.count + 1));
+    this.list.layout();
+    this.list.setVirtualTop(top);
+  }
+
+  /** Writes line `line` (bytes line*16 …) into `node`, with the marks of each byte. */
+  fillLine(node, line) {
+    const start = line * PER_LINE;
+    node.off.textContent = Number.isFinite(start) ? start.toString(16).padStart(this.offsetWidth, '0') : '';
+    for (let k = 0; k < PER_LINE; k++) {
+      const i = start + k;
+      const present = i < this.shown;
+      const cls = present ? `b${this.marks(i)}` : 'b';
+      for (const span of [node.hex[k], node.ascii[k]]) {
+        span.byteIndex = present ? i : undefined;
+        span.hidden = !present;
+        span.className = cls;
       }
-      fragment.append(el('div', { class: 'hex-line', attrs: { role: 'row' } },
-        el('span', { class: 'hex-off', text: line.toString(16).padStart(width, '0') }), hex, ascii));
+      node.hex[k].textContent = present ? HEX[this.bytes[i]] : '';
+      node.ascii[k].textContent = present ? ASCII[this.bytes[i]] : '';
     }
-    this.body.append(fragment);
-    for (const [start, len] of this.problems) this.mark(start, len, 'problem');
   }
 
-  mark(start, len, cls) {
-    const spans = [];
-    const end = Math.min(start + len, this.hexSpans.length);
-    for (let i = Math.max(0, start); i < end; i++) {
-      if (!this.hexSpans[i]) continue;
-      this.hexSpans[i].classList.add(cls);
-      this.asciiSpans[i].classList.add(cls);
-      spans.push(i);
-    }
-    return spans;
-  }
-
-  unmark(indices, cls) {
-    for (const i of indices) {
-      this.hexSpans[i]?.classList.remove(cls);
-      this.asciiSpans[i]?.classList.remove(cls);
-    }
+  /** The mark classes of byte `i` (' layer', ' problem', ' sel'). */
+  marks(i) {
+    let cls = '';
+    if (inRange(this.layer, i)) cls += ' layer';
+    if (this.problems.some(([start, len]) => i >= start && i < start + len)) cls += ' problem';
+    if (inRange(this.sel, i)) cls += ' sel';
+    return cls;
   }
 
   /** Highlights `node`'s bytes strongly and `layer`'s faintly; either may be null. */
   highlight(node, layer) {
-    this.unmark(this.marked.sel, 'sel');
-    this.unmark(this.marked.layer, 'layer');
-    this.marked.layer = hasRange(layer) ? this.mark(layer.start, layer.len, 'layer') : [];
-    this.marked.sel = hasRange(node) ? this.mark(node.start, node.len, 'sel') : [];
-    const first = this.marked.sel[0];
-    if (first !== undefined) {
-      const line = this.hexSpans[first].parentElement.parentElement;
-      const box = this.body.getBoundingClientRect();
-      const r = line.getBoundingClientRect();
-      if (r.top < box.top || r.bottom > box.bottom) line.scrollIntoView({ block: 'center' });
-    }
-    this.describe(hasRange(node) ? node : null);
+    this.layer = hasRange(layer) ? { start: layer.start, len: layer.len } : null;
+    this.sel = hasRange(node) ? { start: node.start, len: node.len } : null;
+    this.version++;
+    this.list.invalidate();
+    if (this.sel && this.sel.start < this.shown) this.center(Math.floor(this.sel.start / PER_LINE));
+    this.describe(this.sel ? node : null);
+  }
+
+  /** Scrolls line `line` to the middle of the view unless it is on screen already. */
+  center(line) {
+    const list = this.list;
+    const top = line * LINE_H;
+    const v = list.virtualTop();
+    if (top < v || top + LINE_H > v + list.viewHeight) list.setVirtualTop(top - (list.viewHeight - LINE_H) / 2);
   }
 
   describe(node) {
     const total = `${this.bytes.length.toLocaleString('en-US')} bytes captured`;
     if (!node) {
-      this.footer.textContent = total;
+      this.footer.textContent = this.bytes.length ? total : '';
       return;
     }
     const end = node.start + node.len - 1;
     const range = node.len === 1 ? `byte ${node.start}` : `bytes ${node.start}–${end}`;
     this.footer.textContent = `${range} (${node.len} ${node.len === 1 ? 'byte' : 'bytes'}, 0x${node.start.toString(16)}) · ${total}`;
   }
+}
+
+/** One line's elements: offset, 16 hex and 16 ASCII byte cells (kept on the node). */
+function makeLine() {
+  const off = el('span', { class: 'hex-off' });
+  const hex = Array.from({ length: PER_LINE }, () => el('span', { class: 'b' }));
+  const ascii = Array.from({ length: PER_LINE }, () => el('span', { class: 'b' }));
+  const node = el('div', { class: 'hex-line', attrs: { role: 'row' } },
+    off, el('span', { class: 'hex-bytes' }, hex), el('span', { class: 'hex-ascii' }, ascii));
+  node.off = off;
+  node.hex = hex;
+  node.ascii = ascii;
+  return node;
+}
+
+function inRange(range, i) {
+  return range !== null && i >= range.start && i < range.start + range.len;
 }
 
 function hasRange(node) {

@@ -88,20 +88,20 @@ const filterBar = new FilterBar(byId('filter-bar'), {
   apply: (text) => applyFilter(text),
 });
 const conversationsView = new ConversationsView(byId('view-conversations'), {
-  load: (kind) => client.conversations(kind),
+  load: (kind) => client.conversationTable(kind),
   onFilter: (text) => filterFrom(text),
   onStream: (n) => openStream(n),
   onSelectFrame: (no) => showFrame(no),
 });
 const connectionsView = new ConnectionsView(byId('view-connections'), {
-  load: () => client.connections(),
+  load: () => client.connectionTable(),
   onJump: (no) => goToFrame(no),
   onStream: (n) => openStream(n),
   onFilter: (text) => filterFrom(text),
   onSelectFrame: (no) => showFrame(no),
 });
 const streamView = new StreamView(byId('view-stream'), {
-  load: (n, limit) => client.stream(n, limit),
+  load: (n) => client.streamTable(n),
   onOpen: (n) => permalink.set({ stream: n }),
   onSelectFrame: (no) => showFrame(no),
   onJump: (no) => goToFrame(no),

@@ -41,19 +41,32 @@
 //   markers        {type, id}
 //            Marker pings. Answer: `markers` {markers: [{no, reply_no, ip_len, payload_len, time,
 //            type}], ranges: [{from, to, filter}]}.
-//   conversations  {type, id, kind: "eth"|"ip"|"ipv6"|"tcp"|"udp"}
-//            Answer: `conversations` {kind, rows: [{a, port_a, b, port_b, stream, frames_ab,
-//            bytes_ab, frames_ba, bytes_ba, frames, bytes, rel_start, duration, bps_ab, bps_ba,
-//            first_frame}]} in tshark's order (frames, descending).
-//   connections    {type, id}
-//            TCP connection attempts. Answer: `connections` {rows: [{stream, client, client_port,
+//   table          {type, id, table: "conversations"|"connections"|"stream", kind?, stream?}
+//            Builds a table the worker keeps for paging (or finds it again): the conversations
+//            of `kind` ("eth"|"ip"|"ipv6"|"tcp"|"udp"), every TCP connection attempt, or the
+//            frames of TCP stream `stream` (tcp.stream; one stream at a time). Nothing but its
+//            size crosses: answer `table` {name, total, summary, graph} — `name` for the requests
+//            below; `summary` over every row: conversations {rows, frames}, attempts {rows,
+//            outcomes: {word: count}}, a stream {rows, stream, a, b} ("address:port" of the
+//            sides); `graph`, for a stream only, its frames as columns (transferred typed
+//            arrays: Float64Array no, time, seq, len, ack, window — NaN where missing — and
+//            Uint8Array bits: 1 B→A, 2 a problem, 4 a SYN). An `error` when there is no such
+//            stream. Tables go with the capture.
+//   tableView      {type, id, name, sort: {key, dir: 1|-1}|null, outcome: string|null, keep}
+//            Sorts table `name` by column `key` (null: the given order), blanks last; narrows
+//            connection attempts to one `outcome` (null: all). Answer: `tableView` {total (rows
+//            shown), position (where the row of index `keep` now is, -1 if not shown or none)}.
+//   tableRows      {type, id, name, start, count}
+//            Rows start .. start+count-1 in the current order, each with `index` (its place in
+//            the given order). Answer: `tableRows` {start, rows}. Conversation rows: {a, port_a, b,
+//            port_b, stream, frames_ab, bytes_ab, frames_ba, bytes_ba, frames, bytes, rel_start,
+//            duration, bps_ab, bps_ba, first_frame}; attempts: {stream, client, client_port,
 //            server, server_port, outcome, first_syn_frame, first_syn_time_ns,
 //            syn_retransmissions, syn_ack_frame, ack_frame, syn_to_syn_ack_ns, syn_ack_to_ack_ns,
-//            connect_ns, reset_frame, reset_by, client_fin_frame, server_fin_frame}]}.
-//   stream         {type, id, stream, limit?}
-//            The frames of TCP stream `stream` (tcp.stream), at most `limit`. Answer: `stream`
-//            {stream, total, rows: [{no, time, dir, syn, fin, rst, …TcpRow}]}, or an `error`
-//            when there is no such stream.
+//            connect_ns, reset_frame, reset_by, client_fin_frame, server_fin_frame}; stream
+//            frames: {no, time, dir, syn, fin, rst, …TcpRow}.
+//   tablePosition  {type, id, name, index}
+//            Answer: `tablePosition` {position}: where the row of `index` is shown, -1 if not.
 //   filter         {type, id, text}
 //            Applies a display filter to the packet list (blank text clears it); the capture is
 //            not read again. Answer: `filtered` {text, count, total, elapsedMs, error} — `error`
@@ -76,7 +89,7 @@
 //            b: {…}, bytes, matched, common, clock: {offset_s, drift_ppm, uncertainty_s},
 //            elapsedMs, compareMs}, `cancelled` or `error`. Side A is then the side shown: every
 //            request about "the open capture" above (rows, details, filter, findings, export,
-//            stream, conversations, locate…) acts on the side shown.
+//            table, locate…) acts on the side shown; each side keeps its own tables.
 //   side           {type, id, side: "a"|"b"}
 //            Shows the other side. Answer: `sideShown` {side, count, displayed, filterText}
 //            (each side keeps its own display filter).
@@ -100,7 +113,7 @@
 //            That category's frames of that side as pcapng, chunk by chunk as for `export`.
 //            Answer: `exported`.
 
-// TcpRow (in `details` and `stream`): {no, stream, seq, ack, len, nxtseq, window, flags,
+// TcpRow (in `details` and stream tables): {no, stream, seq, ack, len, nxtseq, window, flags,
 // flag_names: string[] (tcp.analysis.<name>), problem, ack_rtt_ns, initial_rtt_ns,
 // bytes_in_flight, acks_frame, dup_ack_num, dup_ack_frame, completeness}.
 //
@@ -133,9 +146,10 @@ export const Msg = Object.freeze({
   EXPORT: 'export',
   EXPORTED: 'exported',
   MARKERS: 'markers',
-  CONVERSATIONS: 'conversations',
-  CONNECTIONS: 'connections',
-  STREAM: 'stream',
+  TABLE: 'table',
+  TABLE_VIEW: 'tableView',
+  TABLE_ROWS: 'tableRows',
+  TABLE_POSITION: 'tablePosition',
   FILTER: 'filter',
   FILTERED: 'filtered',
   CHECK: 'check',

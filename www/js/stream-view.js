@@ -2,18 +2,17 @@
 // flight) and its own timeline — a time/sequence graph (Stevens style): time across, relative
 // sequence number up; the data segments one direction sent as short vertical bars (problems in
 // red), the other side's acknowledgements as a step line and its advertised window above it.
-// Clicking the graph or a row selects the frame.
+// Clicking the graph or a row selects the frame. The frames stay in the worker, which sorts
+// them; the table pages them in, and the graph draws from compact columns (typed arrays).
 
 import { el } from './dom.js';
 import { DataTable } from './data-table.js';
 import * as fmt from './format.js';
 
-const LIMIT = 100_000;
-
 const secs = (ns) => (ns === null || ns === undefined ? '' : (ns / 1e9).toFixed(6));
 
 const COLUMNS = [
-  { key: 'no', title: 'No.', num: true, width: '8ch', value: (r) => String(r.no), sort: (r) => r.no },
+  { key: 'no', title: 'No.', num: true, width: '10ch', value: (r) => String(r.no), sort: (r) => r.no },
   { key: 'time', title: 'Time', num: true, width: '11ch', value: (r) => r.time.toFixed(6), sort: (r) => r.time },
   { key: 'dir', title: 'Dir', width: '6ch', value: (r) => (r.dir === 0 ? 'A→B' : 'B→A') },
   { key: 'tcpflags', title: 'Flags', width: '10ch', value: (r) => [r.syn && 'SYN', r.fin && 'FIN', r.rst && 'RST'].filter(Boolean).join(' ') },
@@ -36,7 +35,10 @@ function analysisText(r) {
 }
 
 export class StreamView {
-  /** `load(n, limit)` resolves with {stream, total, rows}; `onSelectFrame(no)`, `onJump(no)`, `onFilter(text)`. */
+  /**
+   * `load(n)` resolves with {summary: {rows, stream, a, b}, graph, source}
+   * (AnalyzerClient.streamTable); `onSelectFrame(no)`, `onJump(no)`, `onFilter(text)`.
+   */
   constructor(root, { load, onSelectFrame, onJump, onFilter, onOpen = () => {} }) {
     this.root = root;
     this.load = load;
@@ -119,9 +121,9 @@ export class StreamView {
     this.number.value = String(n);
     const seq = ++this.seq;
     this.info.textContent = 'Loading…';
-    let data;
+    let loaded;
     try {
-      data = await this.load(n, LIMIT);
+      loaded = await this.load(n);
     } catch (err) {
       if (seq !== this.seq) return;
       this.data = null;
@@ -133,26 +135,29 @@ export class StreamView {
       return;
     }
     if (seq !== this.seq) return;
-    this.data = data;
+    const { summary, graph, source } = loaded;
+    this.data = { stream: summary.stream, graph, count: graph.no.length };
     this.selectedNo = null;
     this.onOpen(n);
-    const rows = data.rows;
-    this.title.textContent = data.a && data.b ? `A ${data.a} ⇄ B ${data.b}` : '';
-    const first = rows[0];
-    const last = rows.at(-1);
-    const span = first && last ? last.time - first.time : 0;
-    const problems = rows.filter((r) => r.problem).length;
-    this.info.textContent = `${fmt.plural(data.total, 'frame')}${data.total > rows.length ? ` (first ${fmt.count(rows.length)} shown)` : ''} · ${fmt.duration(span)}${problems ? ` · ${fmt.plural(problems, 'problem')}` : ''}`;
-    this.setDirection(this.busierDirection(rows), { redraw: false });
-    this.table.setRows(rows);
+    this.title.textContent = summary.a && summary.b ? `A ${summary.a} ⇄ B ${summary.b}` : '';
+    const last = this.data.count - 1;
+    const span = last > 0 ? graph.time[last] - graph.time[0] : 0;
+    let problems = 0;
+    for (let i = 0; i <= last; i++) problems += (graph.bits[i] >> 1) & 1;
+    this.info.textContent = `${fmt.plural(summary.rows, 'frame')} · ${fmt.duration(span)}${problems ? ` · ${fmt.plural(problems, 'problem')}` : ''}`;
+    this.setDirection(this.busierDirection(graph), { redraw: false });
     this.draw();
     this.updateButtons();
+    await this.table.setSource(source);
   }
 
   /** The direction that sent more payload (the graph's default). */
-  busierDirection(rows) {
+  busierDirection(graph) {
     const sent = [0, 0];
-    for (const r of rows) sent[r.dir] += r.len ?? 0; // null: a header quoted in an ICMP error
+    for (let i = 0; i < graph.no.length; i++) {
+      const len = graph.len[i];
+      if (len === len) sent[graph.bits[i] & 1] += len; // NaN: a header quoted in an ICMP error
+    }
     return sent[1] > sent[0] ? 1 : 0;
   }
 
@@ -162,21 +167,33 @@ export class StreamView {
     if (redraw) this.draw();
   }
 
-  /** Pixel geometry of the plot area and the value ranges. */
+  /**
+   * Pixel geometry of the plot area and the value ranges; `data` and `acks` are frame indexes
+   * into the graph's columns (this direction's segments, the other side's non-SYN frames).
+   */
   geometry() {
-    const rows = this.data?.rows ?? [];
+    const graph = this.data?.graph;
+    const count = this.data?.count ?? 0;
     const w = this.graphBox.clientWidth;
     const h = this.graphBox.clientHeight;
     const pad = { left: 64, right: 12, top: 10, bottom: 24 };
-    const data = rows.filter((r) => r.dir === this.direction);
-    const acks = rows.filter((r) => r.dir !== this.direction && !r.syn);
-    const t0 = rows[0]?.time ?? 0;
-    const t1 = Math.max(t0 + 1e-6, rows.at(-1)?.time ?? 0);
+    const data = [];
+    const acks = [];
     let yMax = 1;
-    for (const r of data) yMax = Math.max(yMax, r.seq + (r.len ?? 0));
-    for (const r of acks) yMax = Math.max(yMax, r.ack);
+    for (let i = 0; i < count; i++) {
+      const dir = graph.bits[i] & 1;
+      if (dir === this.direction) {
+        data.push(i);
+        yMax = Math.max(yMax, graph.seq[i] + (graph.len[i] || 0));
+      } else if (!(graph.bits[i] & 4)) {
+        acks.push(i);
+        yMax = Math.max(yMax, graph.ack[i]);
+      }
+    }
+    const t0 = count ? graph.time[0] : 0;
+    const t1 = Math.max(t0 + 1e-6, count ? graph.time[count - 1] : 0);
     return {
-      w, h, pad, data, acks, t0, t1, yMax,
+      w, h, pad, data, acks, t0, t1, yMax, graph,
       x: (t) => pad.left + ((t - t0) / (t1 - t0)) * (w - pad.left - pad.right),
       y: (s) => h - pad.bottom - (s / yMax) * (h - pad.top - pad.bottom),
     };
@@ -232,10 +249,10 @@ export class StreamView {
       ctx.beginPath();
       let started = false;
       let lastY = 0;
-      for (const r of g.acks) {
-        const v = value(r);
-        if (v === null) continue;
-        const x = g.x(r.time);
+      for (const i of g.acks) {
+        const v = value(i);
+        if (v !== v) continue; // NaN: no window
+        const x = g.x(g.graph.time[i]);
         const y = g.y(Math.min(v, g.yMax));
         if (!started) ctx.moveTo(x, y);
         else {
@@ -249,25 +266,28 @@ export class StreamView {
       ctx.stroke();
       ctx.setLineDash([]);
     };
-    steps((r) => (r.window === null ? null : r.ack + r.window), color('--text-3'), [3, 3]);
-    steps((r) => r.ack, color('--ok'), []);
+    const { time, seq, len, ack, window: win, bits } = g.graph ?? {};
+    steps((i) => ack[i] + win[i], color('--text-3'), [3, 3]);
+    steps((i) => ack[i], color('--ok'), []);
 
     // Data segments: a bar from seq to seq+len (at least 3 px tall).
-    for (const r of g.data) {
-      const x = Math.round(g.x(r.time)) + 0.5;
-      const y0 = g.y(r.seq);
-      const y1 = Math.min(y0 - 3, g.y(r.seq + Math.max(r.len ?? 0, 0)));
-      ctx.strokeStyle = r.problem ? color('--danger') : color('--accent');
-      ctx.lineWidth = r.problem ? 2 : 1.5;
+    const [accent, danger] = [color('--accent'), color('--danger')];
+    for (const i of g.data) {
+      const x = Math.round(g.x(time[i])) + 0.5;
+      const y0 = g.y(seq[i]);
+      const y1 = Math.min(y0 - 3, g.y(seq[i] + Math.max(len[i] || 0, 0)));
+      const problem = bits[i] & 2;
+      ctx.strokeStyle = problem ? danger : accent;
+      ctx.lineWidth = problem ? 2 : 1.5;
       ctx.beginPath();
       ctx.moveTo(x, y0);
       ctx.lineTo(x, y1);
       ctx.stroke();
     }
     ctx.lineWidth = 1;
-    const sel = this.data.rows.find((r) => r.no === this.selectedNo);
-    if (sel) {
-      const x = g.x(sel.time);
+    const sel = this.frameIndex(this.selectedNo);
+    if (sel >= 0) {
+      const x = g.x(time[sel]);
       ctx.strokeStyle = color('--focus');
       ctx.setLineDash([2, 2]);
       ctx.beginPath();
@@ -297,26 +317,43 @@ export class StreamView {
     return getComputedStyle(this.probe).color || '#888';
   }
 
+  /** Index of frame `no` in the graph's columns (frames ascend), -1 if not in the stream. */
+  frameIndex(no) {
+    const nos = this.data?.graph.no;
+    if (!nos || no === null || no === undefined) return -1;
+    let lo = 0;
+    let hi = nos.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (nos[mid] === no) return mid;
+      if (nos[mid] < no) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
   /** Selects the frame nearest to the click (in time, among this direction's data and the acks). */
-  onGraphClick(event) {
+  async onGraphClick(event) {
     if (!this.data) return;
     const g = this.geometry();
+    const { time, seq, len, ack, bits } = g.graph;
     const rect = this.canvas.getBoundingClientRect();
     const px = event.clientX - rect.left;
     const py = event.clientY - rect.top;
-    let best = null;
+    let best = -1;
     let bestD = Infinity;
-    for (const r of this.data.rows) {
-      const y = r.dir === this.direction ? g.y(r.seq + (r.len ?? 0) / 2) : g.y(r.ack);
-      const d = (g.x(r.time) - px) ** 2 + (y - py) ** 2;
+    for (let i = 0; i < this.data.count; i++) {
+      const y = (bits[i] & 1) === this.direction ? g.y(seq[i] + (len[i] || 0) / 2) : g.y(ack[i]);
+      const d = (g.x(time[i]) - px) ** 2 + (y - py) ** 2;
       if (d < bestD) {
         bestD = d;
-        best = r;
+        best = i;
       }
     }
-    if (!best) return;
-    const pos = this.table.order.findIndex((i) => this.table.rows[i] === best);
-    this.table.select(pos);
+    if (best < 0) return;
+    const data = this.data;
+    const pos = await this.table.source?.position(best);
+    if (this.data === data && pos >= 0) this.table.select(pos);
   }
 }
 

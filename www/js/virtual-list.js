@@ -1,4 +1,5 @@
-// The virtual list under every table (the packet list, DataTable): fixed-height rows in a
+// The virtual list under every table (the packet list, DataTable) and the hex view's lines:
+// fixed-height rows in a
 // scroller, where only the rows on screen exist in the DOM (a small pool of row elements, refilled
 // as the view scrolls), plus the selection, the keyboard and the mouse that move it.
 //
@@ -28,14 +29,17 @@ export class VirtualList {
    * - `onSelect(index)` after select() (unless {notify: false}); `onActivate()` on Enter or a
    *   double-click; `onRange(first, count)` after each render with the rows on screen.
    * - `ctrlMoves`: whether Ctrl+arrow/Page/Home/End move the selection too.
+   * - `selectable`: false for a list whose rows are not chosen (the hex view's lines): the
+   *   keys scroll it instead, and a click selects nothing.
    */
   constructor({
     prefix, label, columns, head = null, rowHeight, makeRow, fillRow, rowKey = () => '', selectedId,
-    onSelect = () => {}, onActivate = () => {}, onRange = () => {}, ctrlMoves = true,
+    onSelect = () => {}, onActivate = () => {}, onRange = () => {}, ctrlMoves = true, selectable = true,
   }) {
     this.head = head;
     this.selectedId = selectedId;
     this.ctrlMoves = ctrlMoves;
+    this.selectable = selectable;
     this.rowHeight = 0; // px, set by layout()
     this.hooks = { rowHeight, makeRow, fillRow, rowKey, onSelect, onActivate, onRange };
     this.count = 0;
@@ -168,7 +172,7 @@ export class VirtualList {
   onClick(event) {
     let node = event.target;
     while (node && node.parentElement !== this.rowsBox) node = node.parentElement;
-    if (!node || node.index === undefined || event.button !== 0) return;
+    if (!this.selectable || !node || node.index === undefined || event.button !== 0) return;
     this.focus();
     this.select(node.index);
   }
@@ -182,6 +186,10 @@ export class VirtualList {
       Home: () => 0,
       End: () => this.count - 1,
     };
+    if (!this.selectable) {
+      this.scrollByKey(event);
+      return;
+    }
     if (event.key === 'Enter') {
       event.preventDefault();
       this.hooks.onActivate();
@@ -191,6 +199,19 @@ export class VirtualList {
     if (!move || event.altKey || event.metaKey || (event.ctrlKey && !this.ctrlMoves)) return;
     event.preventDefault();
     this.select(move());
+  }
+
+  /** Arrows, Page Up/Down, Home and End scroll a list without selection. */
+  scrollByKey(event) {
+    const rows = { ArrowDown: 1, ArrowUp: -1, PageDown: this.pageRows, PageUp: -this.pageRows, Home: -this.count, End: this.count }[event.key];
+    if (rows === undefined || event.altKey || event.metaKey || event.ctrlKey) return;
+    event.preventDefault();
+    this.setVirtualTop(this.virtualTop() + rows * this.rowHeight);
+  }
+
+  /** Scrolls so that row `index` is on screen (nearest edge), without selecting it. */
+  scrollTo(index) {
+    this.reveal(Math.max(0, Math.min(this.count - 1, index)));
   }
 
   /** Where the scrollbar is scaled, a wheel notch still moves the same number of rows. */

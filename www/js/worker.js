@@ -82,9 +82,10 @@ async function handle(msg) {
     case Msg.REPORT: return report(msg);
     case Msg.EXPORT: return exportChunk(msg);
     case Msg.MARKERS: return markers(msg);
-    case Msg.CONVERSATIONS: return conversations(msg);
-    case Msg.CONNECTIONS: return connections(msg);
-    case Msg.STREAM: return stream(msg);
+    case Msg.TABLE: return openTable(msg);
+    case Msg.TABLE_VIEW: return tableView(msg);
+    case Msg.TABLE_ROWS: return tableRows(msg);
+    case Msg.TABLE_POSITION: return tablePosition(msg);
     case Msg.FILTER: return filter(msg);
     case Msg.CHECK: return check(msg);
     case Msg.COMPLETE: return complete(msg);
@@ -113,9 +114,12 @@ async function open({ id, files: given, names = [] }) {
 function dropCaptures() {
   if (pair) {
     pair.comparison?.free();
+    dropTables(pair.a);
+    dropTables(pair.b);
     pair.a.analyzer.free();
     pair.b.analyzer.free();
   } else if (current) {
+    dropTables(current);
     current.analyzer.free();
   }
   pair = null;
@@ -556,23 +560,80 @@ function markers({ id }) {
   self.postMessage({ type: Msg.MARKERS, id, ...plainNumbers(analyzer.markers()) });
 }
 
-function conversations({ id, kind }) {
-  const { analyzer } = requireCapture();
-  self.postMessage({ type: Msg.CONVERSATIONS, id, kind, rows: plainNumbers(analyzer.conversations(kind)) });
+/**
+ * The tables the page pages through (protocol.js, `table`), kept per capture in `cap.tables`:
+ * name → {table: WasmTable, state (the sort and outcome applied)}.
+ */
+function openTable({ id, table, kind, stream: number }) {
+  const cap = requireCapture();
+  cap.tables ??= new Map();
+  const name = table === 'conversations' ? `conversations:${kind}` : table === 'stream' ? `stream:${number}` : table;
+  let entry = cap.tables.get(name);
+  if (!entry) {
+    const made = makeTable(cap.analyzer, table, kind, number);
+    if (table === 'stream') { // one stream at a time
+      for (const [other, e] of cap.tables) {
+        if (other.startsWith('stream:')) {
+          e.table.free();
+          cap.tables.delete(other);
+        }
+      }
+    }
+    entry = { table: made, state: '' };
+    cap.tables.set(name, entry);
+  }
+  const graph = entry.table.graph(); // typed arrays: no BigInt in them
+  const transfer = graph ? Object.values(graph).map((a) => a.buffer) : [];
+  self.postMessage({
+    type: Msg.TABLE, id, name, total: entry.table.len(), summary: plainNumbers(entry.table.summary()), graph,
+  }, transfer);
 }
 
-function connections({ id }) {
-  const { analyzer } = requireCapture();
-  self.postMessage({ type: Msg.CONNECTIONS, id, rows: plainNumbers(analyzer.connections()) });
+function makeTable(analyzer, table, kind, number) {
+  if (table === 'conversations') return analyzer.conversationTable(String(kind));
+  if (table === 'connections') return analyzer.connectionTable();
+  if (table === 'stream') {
+    const made = Number.isInteger(number) && number >= 0 && number < 2 ** 32 ? analyzer.streamTable(number) : undefined;
+    if (!made) throw new Error(`There is no TCP stream ${number} in this capture.`);
+    return made;
+  }
+  throw new Error(`unknown table ${JSON.stringify(table)}`);
 }
 
-function stream({ id, stream: number, limit = 100_000 }) {
-  const { analyzer } = requireCapture();
-  const result = Number.isInteger(number) && number >= 0 && number < 2 ** 32
-    ? analyzer.tcpStream(number, limit)
-    : null;
-  if (!result) throw new Error(`There is no TCP stream ${number} in this capture.`);
-  self.postMessage({ type: Msg.STREAM, id, ...plainNumbers(result) });
+function requireTable(name) {
+  const entry = requireCapture().tables?.get(name);
+  if (!entry) throw new Error(`the table ${name} is not open`);
+  return entry;
+}
+
+/** Frees the tables of `cap`. */
+function dropTables(cap) {
+  for (const { table } of cap?.tables?.values() ?? []) table.free();
+  if (cap) cap.tables = null;
+}
+
+function tableView({ id, name, sort, outcome = null, keep = null }) {
+  const entry = requireTable(name);
+  const { table } = entry;
+  const state = JSON.stringify([sort?.key ?? null, sort?.key ? sort.dir : 0, outcome]);
+  if (entry.state !== state) {
+    table.sort(sort?.key ?? undefined, (sort?.dir ?? 1) < 0);
+    if (name === 'connections') table.narrow(outcome ?? undefined);
+    entry.state = state;
+  }
+  const position = Number.isInteger(keep) && keep >= 0 ? table.positionOf(keep) : -1;
+  self.postMessage({ type: Msg.TABLE_VIEW, id, total: table.len(), position });
+}
+
+function tableRows({ id, name, start, count }) {
+  const { table } = requireTable(name);
+  self.postMessage({ type: Msg.TABLE_ROWS, id, start, rows: plainNumbers(table.rows(start, count)) });
+}
+
+function tablePosition({ id, name, index }) {
+  const { table } = requireTable(name);
+  const position = Number.isInteger(index) && index >= 0 ? table.positionOf(index) : -1;
+  self.postMessage({ type: Msg.TABLE_POSITION, id, position });
 }
 
 async function details({ id, no }) {

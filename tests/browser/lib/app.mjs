@@ -195,8 +195,12 @@ export async function applyFilter(page, text) {
   );
 }
 
-/** Rows of a data table (conversations, connections, stream) on screen: arrays of cell texts. */
+/**
+ * Rows of a data table (conversations, connections, stream) on screen: arrays of cell texts,
+ * once they are loaded (the worker pages them in).
+ */
 export async function tableRows(page, selector) {
+  await page.waitForFunction((s) => !document.querySelector(`${s} .dt-row.loading:not([hidden])`), selector, { polling: 50 });
   return page.$$eval(`${selector} .dt-row:not([hidden])`, (rows) => rows.map((r) => ({
     cells: [...r.querySelectorAll('.dt-cell')].map((c) => c.textContent),
     cls: r.className,

@@ -1,15 +1,20 @@
 // A tiny classic-pcap writer and packet builders (Ethernet, IPv4, TCP, UDP) with correct
 // checksums, for captures the tests make themselves.
 
-/** A little-endian microsecond pcap file (LINKTYPE_ETHERNET) holding `frames` [{ts, data}]. */
-export function pcapFile(frames, { snaplen = 65535 } = {}) {
+/** The 24-byte header of a little-endian microsecond pcap file (LINKTYPE_ETHERNET). */
+export function pcapHeader({ snaplen = 65535 } = {}) {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(snaplen, 16);
   header.writeUInt32LE(1, 20);
-  const parts = [header];
+  return header;
+}
+
+/** A little-endian microsecond pcap file (LINKTYPE_ETHERNET) holding `frames` [{ts, data}]. */
+export function pcapFile(frames, { snaplen = 65535 } = {}) {
+  const parts = [pcapHeader({ snaplen })];
   for (const { ts, data } of frames) parts.push(pcapRecord(ts, data));
   return Buffer.concat(parts);
 }
