@@ -99,7 +99,7 @@ impl Cause {
 pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
     let by = reset.by_dir.min(1);
     let sides = &reset.sides;
-    if let Some(stalled) = (0..2).find(|&d| sides[d].stalled) {
+    if let Some(stalled) = (0..2).find(|&d| sides[d].stall.is_some()) {
         return Cause::GaveUp { stalled };
     }
     if let Some(closed) = (0..2).find(|&d| sides[d].zero_window_since_ns.is_some()) {
@@ -126,7 +126,7 @@ pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
     // Nothing unacknowledged: did the last data come from the client (a request nobody
     // answered) or from the server (its answer)?
     let client = conn.client_dir.min(1);
-    let unanswered = match (sides[client].last_data, sides[1 - client].last_data) {
+    let unanswered = match (sides[client].data.last, sides[1 - client].data.last) {
         (Some(request), answer) => answer.is_none_or(|a| a < request),
         _ => false,
     };
@@ -166,7 +166,7 @@ pub fn silence(index: &PacketIndex, reset: &ResetAt) -> Option<i64> {
 pub fn gave_up(conn: &Conn) -> bool {
     conn.reset
         .as_ref()
-        .is_some_and(|r| r.sides.iter().any(|s| s.stalled))
+        .is_some_and(|r| r.sides.iter().any(|s| s.stall.is_some()))
 }
 
 pub fn from_streams(
@@ -279,10 +279,11 @@ impl<'a> ResetFacts<'a> {
                 .and_then(|p| text::between(index, p, reset.frame))
                 .filter(|&ns| ns >= 0),
             rst_has_ack: rst.tcp_flags & crate::connections::attempts::ACK != 0,
-            stall_ns: [0, 1].map(|d| since(sides[d].stall_since_ns)),
+            stall_ns: [0, 1].map(|d| since(sides[d].stall.map(|s| s.since))),
             zero_window_ns: [0, 1].map(|d| since(sides[d].zero_window_since_ns)),
             since_last_data: sides[by]
-                .last_data
+                .data
+                .last
                 .and_then(|f| text::between(index, f, reset.frame)),
             same_ttl: sides[by]
                 .ttl
@@ -322,12 +323,13 @@ fn finding(
     frames.extend(reset.previous);
     frames.extend(conn.established);
     for side in sides {
-        frames.extend(side.last_data);
+        frames.extend(side.data.last);
     }
     if let Cause::GaveUp { stalled } = cause {
         frames.extend(
             conn.sides[stalled]
-                .retransmission_frames
+                .retransmitted
+                .frames
                 .iter()
                 .copied()
                 .filter(|&f| f < reset.frame),
@@ -383,8 +385,8 @@ fn details(index: &PacketIndex, conn: &Conn, f: &ResetFacts<'_>) -> Details {
             },
         )
         .with("early_rst_frame", conn.early_rst.map(frame_no))
-        .with("bytes_from_reset_sender", sides[by].data_bytes)
-        .with("bytes_from_peer", sides[1 - by].data_bytes)
+        .with("bytes_from_reset_sender", sides[by].data.bytes)
+        .with("bytes_from_peer", sides[1 - by].data.bytes)
         .with(
             "retransmissions_before",
             sides[0].retransmissions + sides[1].retransmissions,

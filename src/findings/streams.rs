@@ -92,41 +92,26 @@ mod hot {
 /// One side of a marked connection (what it sent, and what it advertised).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Side {
-    /// Original data segments and bytes (retransmissions and copies excluded).
-    pub data_segments: u32,
-    pub data_bytes: u64,
-    pub first_data: Option<u32>,
-    pub last_data: Option<u32>,
+    /// Original data (retransmissions and copies excluded).
+    pub data: Sent,
     pub fin: Option<u32>,
     /// Highest sequence number sent + length, and the highest ACK the peer sent for it.
     pub next_seq: Option<u32>,
     pub acked: Option<u32>,
     /// TTL (hop limit) of its first packet that is not a RST.
     pub ttl: Option<u8>,
-    /// Retransmitted segments (copies excluded) by kind, and their bytes.
-    pub retransmissions: u32,
-    pub fast: u32,
-    pub spurious: u32,
-    pub retransmitted_bytes: u64,
-    pub retransmission_frames: Vec<u32>,
+    pub retransmitted: Retransmitted,
     /// Frames that are a second copy of the frame before (same packet captured twice).
-    pub copies: u32,
     pub copy_frames: Vec<u32>,
-    /// Time data waited for an acknowledgement once it had to be retransmitted: episodes, the
-    /// longest (with the retransmission that started it) and the total.
-    pub stalls: u32,
-    pub longest_stall_ns: i64,
-    pub longest_stall_frame: Option<u32>,
-    pub total_stall_ns: i64,
+    /// Time data waited for an acknowledgement once it had to be retransmitted (each episode
+    /// begins with the retransmission that started it).
+    pub stalls: Episodes,
     /// The last stall was never resolved: its data was still unacknowledged at the end.
     pub unrecovered: bool,
-    /// Zero windows this side advertised: frames, episodes, longest and total duration, and
-    /// whether the window was still closed at the end of the stream.
-    pub zero_windows: u32,
+    /// Frames advertising a zero window, the episodes of a closed window (each begins with the
+    /// frame that closed it), and whether the window was still closed at the end of the stream.
     pub zero_window_frames: Vec<u32>,
-    pub zero_window_episodes: u32,
-    pub longest_zero_window_ns: i64,
-    pub total_zero_window_ns: i64,
+    pub zero_windows: Episodes,
     pub reopened: Option<u32>,
     pub closed_at_end: bool,
     /// Probes and keep-alives the peer sent while this side's window was closed.
@@ -134,38 +119,93 @@ pub struct Side {
     // Running state.
     unacked_since: Option<i64>,
     stall: Option<Stall>,
-    zero_since: Option<i64>,
+    /// Since when, and from which frame, the advertised window has been closed.
+    zero_since: Option<(i64, u32)>,
     last_sig: Option<(u32, [u32; 4])>,
+}
+
+/// The original data segments one side sent: how many, their bytes, the first and the last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub segments: u32,
+    pub bytes: u64,
+    pub first: Option<u32>,
+    pub last: Option<u32>,
+}
+
+/// Retransmitted segments (copies excluded): their frames, how many were fast or spurious
+/// retransmissions, and their bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retransmitted {
+    pub frames: Vec<u32>,
+    pub fast: u32,
+    pub spurious: u32,
+    pub bytes: u64,
+}
+
+impl Retransmitted {
+    /// How many segments were retransmitted.
+    pub fn count(&self) -> u32 {
+        frame_count(&self.frames)
+    }
+}
+
+/// The number of frames in a list of frames (which holds at most one per frame number).
+pub(crate) fn frame_count(frames: &[u32]) -> u32 {
+    u32::try_from(frames.len()).unwrap_or(u32::MAX)
+}
+
+/// Episodes of waiting (stalls, closed windows): how many, the longest with the frame that
+/// began it, and their total duration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Episodes {
+    pub count: u32,
+    pub longest_ns: i64,
+    pub longest_frame: Option<u32>,
+    pub total_ns: i64,
+}
+
+impl Episodes {
+    /// An episode begun in frame `began` has ended after `lasted_ns`.
+    fn ended(&mut self, lasted_ns: i64, began: u32) {
+        self.total_ns = self.total_ns.saturating_add(lasted_ns);
+        if lasted_ns >= self.longest_ns {
+            self.longest_ns = lasted_ns;
+            self.longest_frame = Some(began);
+        }
+    }
 }
 
 /// A stall in progress: since when the data waited, the ACK value then, how many
 /// retransmissions so far and the first of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stall {
-    since: i64,
-    at_ack: u32,
-    count: u32,
-    first: u32,
+pub struct Stall {
+    pub since: i64,
+    pub at_ack: u32,
+    pub count: u32,
+    pub first: u32,
 }
 
 /// Where a side stood when the connection was reset.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SideAtReset {
-    pub data_bytes: u64,
-    pub data_segments: u32,
-    pub last_data: Option<u32>,
+    pub data: Sent,
     pub fin: Option<u32>,
     /// It had sent data the peer had not acknowledged.
     pub outstanding: bool,
     pub retransmissions: u32,
-    /// It was retransmitting data that had not been acknowledged since (a stall in progress),
-    /// with the number of retransmissions in that stall and when the stall began.
-    pub stalled: bool,
-    pub stall_retransmissions: u32,
-    pub stall_since_ns: Option<i64>,
+    /// It was retransmitting data that had not been acknowledged since (a stall in progress).
+    pub stall: Option<Stall>,
     /// Its zero window was still closed, since this time.
     pub zero_window_since_ns: Option<i64>,
     pub ttl: Option<u8>,
+}
+
+impl SideAtReset {
+    /// Retransmissions in the stall in progress (0 when none was).
+    pub fn stall_retransmissions(&self) -> u32 {
+        self.stall.map_or(0, |s| s.count)
+    }
 }
 
 /// The first RST after a connection was established.
@@ -534,38 +574,26 @@ impl Hot {
 }
 
 impl Side {
-    fn listed(list: &mut Vec<u32>, i: u32) {
-        list.push(i);
-    }
-
     /// Ends a stall at `now` (the acknowledgement, or the end of the stream).
     fn end_stall(&mut self, stall: Stall, now: Option<i64>) {
-        self.stalls = self.stalls.saturating_add(1);
+        self.stalls.count = self.stalls.count.saturating_add(1);
         let Some(now) = now else { return };
-        let waited = now.saturating_sub(stall.since).max(0);
-        self.total_stall_ns = self.total_stall_ns.saturating_add(waited);
-        if waited >= self.longest_stall_ns {
-            self.longest_stall_ns = waited;
-            self.longest_stall_frame = Some(stall.first);
-        }
+        self.stalls
+            .ended(now.saturating_sub(stall.since).max(0), stall.first);
     }
 
     fn snapshot(&self) -> SideAtReset {
         SideAtReset {
-            data_bytes: self.data_bytes,
-            data_segments: self.data_segments,
-            last_data: self.last_data,
+            data: self.data,
             fin: self.fin,
             outstanding: match (self.next_seq, self.acked) {
                 (Some(next), Some(acked)) => after(next, acked),
-                (Some(_), None) => self.data_segments > 0,
+                (Some(_), None) => self.data.segments > 0,
                 _ => false,
             },
-            retransmissions: self.retransmissions,
-            stalled: self.stall.is_some(),
-            stall_retransmissions: self.stall.map_or(0, |s| s.count),
-            stall_since_ns: self.stall.map(|s| s.since),
-            zero_window_since_ns: self.zero_since,
+            retransmissions: self.retransmitted.count(),
+            stall: self.stall,
+            zero_window_since_ns: self.zero_since.map(|(since, _)| since),
             ttl: self.ttl,
         }
     }
@@ -577,17 +605,15 @@ impl Side {
     #[inline]
     fn window(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
         if seg & tf::ZERO_WINDOW != 0 {
-            self.zero_windows = self.zero_windows.saturating_add(1);
-            Side::listed(&mut self.zero_window_frames, i);
+            self.zero_window_frames.push(i);
             if self.zero_since.is_none() {
-                self.zero_since = ts.or(Some(0));
-                self.zero_window_episodes = self.zero_window_episodes.saturating_add(1);
+                self.zero_since = Some((ts.unwrap_or(0), i));
+                self.zero_windows.count = self.zero_windows.count.saturating_add(1);
             }
         } else if r.window > 0 && r.tcp_flags & SYN == 0 {
-            if let (Some(since), Some(now)) = (self.zero_since.take(), ts) {
-                let closed = now.saturating_sub(since).max(0);
-                self.total_zero_window_ns = self.total_zero_window_ns.saturating_add(closed);
-                self.longest_zero_window_ns = self.longest_zero_window_ns.max(closed);
+            if let (Some((since, began)), Some(now)) = (self.zero_since.take(), ts) {
+                self.zero_windows
+                    .ended(now.saturating_sub(since).max(0), began);
                 self.reopened = Some(i);
             }
         }
@@ -601,10 +627,10 @@ impl Side {
             self.retransmitted(i, r, seg, ts);
             return;
         }
-        self.data_segments = self.data_segments.saturating_add(1);
-        self.data_bytes = self.data_bytes.saturating_add(u64::from(len));
-        self.first_data.get_or_insert(i);
-        self.last_data = Some(i);
+        self.data.segments = self.data.segments.saturating_add(1);
+        self.data.bytes = self.data.bytes.saturating_add(u64::from(len));
+        self.data.first.get_or_insert(i);
+        self.data.last = Some(i);
         let end = r.seq.wrapping_add(len);
         if self.next_seq.is_none_or(|n| after(end, n)) {
             self.next_seq = Some(end);
@@ -616,17 +642,15 @@ impl Side {
 
     /// A retransmission: counted by kind, and a stall starts when data was outstanding.
     fn retransmitted(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
-        self.retransmissions = self.retransmissions.saturating_add(1);
+        let retransmitted = &mut self.retransmitted;
+        retransmitted.frames.push(i);
         if seg & tf::FAST_RETRANSMISSION != 0 {
-            self.fast = self.fast.saturating_add(1);
+            retransmitted.fast = retransmitted.fast.saturating_add(1);
         }
         if seg & tf::SPURIOUS_RETRANSMISSION != 0 {
-            self.spurious = self.spurious.saturating_add(1);
+            retransmitted.spurious = retransmitted.spurious.saturating_add(1);
         }
-        self.retransmitted_bytes = self
-            .retransmitted_bytes
-            .saturating_add(u64::from(r.payload_len));
-        Side::listed(&mut self.retransmission_frames, i);
+        retransmitted.bytes = retransmitted.bytes.saturating_add(u64::from(r.payload_len));
         let unacked = match (self.next_seq, self.acked) {
             (Some(next), Some(acked)) => after(next, acked),
             (Some(_), None) => true,
@@ -717,8 +741,7 @@ impl Conn {
             });
         let side = &mut self.sides[dir];
         if is_copy {
-            side.copies = side.copies.saturating_add(1);
-            Side::listed(&mut side.copy_frames, i);
+            side.copy_frames.push(i);
         }
         side.last_sig = Some((i, sig));
         is_copy
@@ -798,12 +821,11 @@ impl Conn {
                 side.unrecovered = true;
                 side.end_stall(stall, end);
             }
-            if let Some(since) = side.zero_since.take() {
+            if let Some((since, began)) = side.zero_since.take() {
                 side.closed_at_end = true;
                 if let Some(end) = end {
-                    let closed = end.saturating_sub(since).max(0);
-                    side.total_zero_window_ns = side.total_zero_window_ns.saturating_add(closed);
-                    side.longest_zero_window_ns = side.longest_zero_window_ns.max(closed);
+                    side.zero_windows
+                        .ended(end.saturating_sub(since).max(0), began);
                 }
             }
         }
@@ -897,11 +919,11 @@ pub(crate) mod tests {
         let side = &conn.sides[0];
         // The 100-byte segment (seq 101) first at 30 ms, sent again at 330 and 930 ms: 2
         // retransmissions, 2 × 100 = 200 bytes, one stall.
-        assert_eq!(side.retransmissions, 2);
-        assert_eq!(side.retransmitted_bytes, 200);
-        assert_eq!(side.stalls, 1);
+        assert_eq!(side.retransmitted.count(), 2);
+        assert_eq!(side.retransmitted.bytes, 200);
+        assert_eq!(side.stalls.count, 1);
         // Unacknowledged from 30 ms until the ACK (ack 201) at 940 ms: 910 ms.
-        assert_eq!(side.longest_stall_ns, 910_000_000);
+        assert_eq!(side.stalls.longest_ns, 910_000_000);
         assert!(!side.unrecovered);
     }
 
@@ -918,7 +940,7 @@ pub(crate) mod tests {
         let side = &streams.conns[0].sides[0];
         // Records 3 and 4 are the same segment at the same time (30 ms): one copy, not a
         // retransmission.
-        assert_eq!(side.copies, 1);
-        assert_eq!(side.retransmissions, 0);
+        assert_eq!(side.copy_frames.len(), 1);
+        assert_eq!(side.retransmitted.count(), 0);
     }
 }

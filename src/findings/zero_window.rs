@@ -10,7 +10,7 @@
 //! application.
 
 use super::render;
-use super::streams::{sides_frames, sides_total, Conn, Side, TcpStreams};
+use super::streams::{frame_count, sides_frames, sides_total, Conn, Side, TcpStreams};
 use super::text::{self, endpoint, frame_no};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
@@ -33,7 +33,7 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
         .conns
         .iter()
         .flat_map(|c| (0..2).map(move |d| (c, d)))
-        .filter(|(c, d)| c.sides[*d].zero_windows > 0)
+        .filter(|(c, d)| !c.sides[*d].zero_window_frames.is_empty())
         .collect();
     super::one_by_one_then_rest(
         &sides,
@@ -45,7 +45,7 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
 
 /// The sides past [`MAX_FINDINGS`], summed up in one finding.
 fn more(rest: &[(&Conn, usize)]) -> Finding {
-    let frames = sides_total(rest, |s| s.zero_windows);
+    let frames = sides_total(rest, |s| frame_count(&s.zero_window_frames));
     let (verdict, explanation) = render::zero_window::more(rest.len(), frames);
     Finding::new(Kind::ZeroWindow, Severity::Warning, verdict, explanation)
         .evidence(sides_frames(rest, |s| &s.zero_window_frames))
@@ -80,10 +80,10 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         receiver: endpoint(index, receiver),
         sender: endpoint(index, conn.endpoint(flows, 1 - dir)),
         receiver_host: text::address(index, receiver.0),
-        sender_bytes: peer.data_bytes,
+        sender_bytes: peer.data.bytes,
         reset: conn.reset.is_some(),
     };
-    let longest = side.longest_zero_window_ns;
+    let longest = side.zero_windows.longest_ns;
     let warning = side.closed_at_end || longest >= STALL_WARNING_NS;
     let verdict = render::zero_window::verdict(&f);
     let explanation = render::zero_window::explanation(&f);
@@ -101,14 +101,14 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
     let details = Details::new()
         .with("receiver", f.receiver.clone())
         .with("sender", f.sender.clone())
-        .with("zero_window_frames", side.zero_windows)
-        .with("episodes", side.zero_window_episodes)
+        .with("zero_window_frames", frame_count(&side.zero_window_frames))
+        .with("episodes", side.zero_windows.count)
         .with("longest_s", text::seconds(longest))
-        .with("total_s", text::seconds(side.total_zero_window_ns))
+        .with("total_s", text::seconds(side.zero_windows.total_ns))
         .with("never_reopened", side.closed_at_end)
         .with("reopened_frame", side.reopened.map(frame_no))
         .with("probes", side.probes_received)
-        .with("sender_data_bytes", peer.data_bytes);
+        .with("sender_data_bytes", peer.data.bytes);
     Finding::new(
         Kind::ZeroWindow,
         Severity::warning_if(warning),

@@ -8,9 +8,9 @@ use crate::findings::zero_window::ZeroWindowFacts;
 /// The verdict for one advertising side.
 pub(crate) fn verdict(f: &ZeroWindowFacts<'_>) -> String {
     let side = f.side;
-    let longest = side.longest_zero_window_ns;
-    let times = if side.zero_window_episodes > 1 {
-        format!(" {} times", side.zero_window_episodes)
+    let longest = side.zero_windows.longest_ns;
+    let times = if side.zero_windows.count > 1 {
+        format!(" {} times", side.zero_windows.count)
     } else {
         String::new()
     };
@@ -20,11 +20,11 @@ pub(crate) fn verdict(f: &ZeroWindowFacts<'_>) -> String {
             duration(longest),
             if f.reset { "connection" } else { "capture" }
         )
-    } else if side.zero_window_episodes > 1 {
+    } else if side.zero_windows.count > 1 {
         format!(
             "reopened it each time (longest closed {}, {} in all)",
             duration(longest),
-            duration(side.total_zero_window_ns)
+            duration(side.zero_windows.total_ns)
         )
     } else {
         format!("reopened it after {}", duration(longest))
@@ -43,7 +43,7 @@ pub(crate) fn explanation(f: &ZeroWindowFacts<'_>) -> String {
         "A zero window means the receiver's buffer is full: {receiver_host}'s application was \
          not reading the data as fast as it arrived, so {sender} had to stop sending. \
          {receiver} advertised a window of 0 bytes in {}{}",
-        text::count(u64::from(side.zero_windows), "frame", "frames"),
+        text::count(side.zero_window_frames.len() as u64, "frame", "frames"),
         side.zero_window_frames
             .first()
             .map_or(String::new(), |&f| format!(
@@ -73,7 +73,7 @@ pub(crate) fn explanation(f: &ZeroWindowFacts<'_>) -> String {
             } else {
                 "capture"
             },
-            duration(side.longest_zero_window_ns)
+            duration(side.zero_windows.longest_ns)
         );
     }
     if f.sender_bytes > 0 {
