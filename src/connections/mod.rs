@@ -86,7 +86,7 @@ pub fn row(
         .filter(|&s| syn_ack.is_none_or(|ans| s < ans));
     let syn_retransmissions = (before.clone().count() as u32).saturating_sub(1);
     let last_syn = before.next_back().unwrap_or(first_syn);
-    let ack = a.third.filter(|_| syn_ack.is_some());
+    let ack = a.third_frame().filter(|_| syn_ack.is_some());
     let between = |from: Option<u32>, to: Option<u32>| {
         let (from, to) = (ts(from?)?, ts(to?)?);
         Some(to.saturating_sub(from))
@@ -106,14 +106,10 @@ pub fn row(
         syn_to_syn_ack_ns: between(Some(last_syn), syn_ack),
         syn_ack_to_ack_ns: between(syn_ack, ack),
         connect_ns: between(Some(first_syn), ack),
-        reset_frame: a.rst.map(no),
-        reset_by: a.rst.map(|_| {
-            if a.rst_from_server {
-                "server"
-            } else {
-                "client"
-            }
-        }),
+        reset_frame: a.rst_frame().map(no),
+        reset_by: a
+            .rst
+            .map(|rst| if rst.from_server { "server" } else { "client" }),
         client_fin_frame: a.client_fin.map(no),
         server_fin_frame: a.server_fin.map(no),
     })

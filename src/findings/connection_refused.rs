@@ -59,7 +59,7 @@ fn more(rest: &[(PathGroup<'_>, Outcome)]) -> Finding {
     )
     .evidence(rest.iter().flat_map(|(g, _)| {
         g.attempts.iter().flat_map(|a| {
-            let answer = a.rst.or(a.unreachable);
+            let answer = a.rst_frame().or(a.unreachable);
             a.syns.iter().copied().chain(answer)
         })
     }))
@@ -138,7 +138,7 @@ fn finding(
 ) -> Finding {
     let answer_of = |a: &crate::connections::attempts::Attempt| match outcome {
         Outcome::Unreachable => a.unreachable,
-        _ => a.rst,
+        _ => a.rst_frame(),
     };
     let first = g.attempts[0];
     let answer = answer_of(first).unwrap_or(first.first_syn());

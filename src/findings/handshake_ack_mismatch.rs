@@ -15,7 +15,7 @@ use super::render;
 use super::text::{self, endpoint, frame_no, record};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
-use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts};
+use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts, Third};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 
@@ -27,7 +27,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
     attempts
         .list
         .iter()
-        .filter(|a| a.ack_mismatch)
+        .filter(|a| a.ack_mismatch())
         .filter_map(|a| finding(index, flows, a))
         .collect()
 }
@@ -118,8 +118,11 @@ pub(crate) struct MismatchFacts {
 
 impl MismatchFacts {
     fn gather(index: &PacketIndex, a: &Attempt) -> Option<Self> {
-        let third = a.third?;
-        let synack = a.third_answers?;
+        let Third {
+            frame: third,
+            answers: synack,
+            ..
+        } = a.third?;
         let synack_r = record(index, synack);
         let isn = synack_r.seq;
         let expected = isn.wrapping_add(1);

@@ -75,10 +75,10 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let r = record(index, first);
     let payload = u32::from(r.payload_len);
     let expected = r.seq.wrapping_add(1);
-    let third = a.third.filter(|_| {
-        a.third_answers
-            .is_some_and(|s| record(index, s).seq == r.seq)
-    });
+    let third = a
+        .third
+        .filter(|t| record(index, t.answers).seq == r.seq)
+        .map(|t| t.frame);
     let client_acked = third.map(|t| record(index, t).ack);
     let linked = client_acked == Some(expected.wrapping_add(payload));
     let client_ack = match (third, client_acked) {

@@ -122,9 +122,9 @@ impl UnansweredFacts {
                     client: address(index, a.client.0),
                     port: a.client.1,
                     first_syn: a.first_syn(),
-                    retransmitted: u64::from(a.syn_count.saturating_sub(1)),
+                    retransmitted: (a.syns.len() as u64).saturating_sub(1),
                     offsets_ns: offsets(index, a),
-                    rst: a.rst,
+                    rst: a.rst_frame(),
                 })
                 .collect(),
             explained_by_limit: single_client && limited.contains(&(g.clients[0], g.server)),
