@@ -14,6 +14,7 @@ use crate::wire::arp::ArpPacket;
 use crate::wire::icmp::{self, is_error, quoted, IcmpHeader};
 use crate::wire::ipv4::Ipv4Header;
 use crate::wire::ipv6::Ipv6Header;
+use crate::wire::link::LinkAddrs;
 use crate::wire::tcp::{self, OptionSummary, TcpHeader};
 use crate::wire::udp::{self, UdpHeader};
 use crate::wire::walk::{walk, Flow, IpHeader, IpLayer, LinkLayer, Stop, StopLayer, StopReason};
@@ -94,9 +95,8 @@ impl Arp {
 /// Everything the index keeps from one frame.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decoded {
-    pub eth_src: Option<[u8; 6]>,
-    pub eth_dst: Option<[u8; 6]>,
-    pub vlan: Option<u16>,
+    /// The outermost link header's addresses and VLAN id.
+    pub link: LinkAddrs,
     pub ether_type: u16,
     /// Innermost network-layer addresses.
     pub src: Option<IpAddr>,
@@ -126,7 +126,7 @@ pub struct Decoded {
     /// Where and why decoding stopped early (snaplen, malformed header), if it did.
     pub stop: Option<String>,
     /// Tunnelled frames: the Ethernet/IP/UDP layers around the innermost packet, outermost
-    /// first (without the outermost link header, which is `eth_src`/`eth_dst`).
+    /// first (without the outermost link header, which is `link`).
     pub outer_layers: Vec<OuterLayer>,
     /// The innermost IP header is a fragment.
     pub fragment_info: Option<FragmentInfo>,
@@ -244,10 +244,8 @@ impl<'a> Visitor<'a> for Decoder<'a> {
     fn link(&mut self, link: &LinkLayer) {
         let (info, out) = (&link.info, &mut self.out);
         if link.depth == 0 {
-            out.eth_src = info.eth_src;
-            out.eth_dst = info.eth_dst;
-            out.vlan = info.vlan;
-        } else if let (Some(src), Some(dst)) = (info.eth_src, info.eth_dst) {
+            out.link = info.addrs;
+        } else if let (Some(src), Some(dst)) = (info.addrs.src, info.addrs.dst) {
             out.outer_layers.push(OuterLayer::Ethernet { src, dst });
         }
         out.ether_type = info.ether_type;
