@@ -6,7 +6,7 @@
 //! A RST sent by the client itself before any answer (an attempt it aborted) is not a refusal.
 
 use super::render;
-use super::text::{self, address, endpoint, frame_no, record};
+use super::text::{self, address, frame_no, record, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempts, Outcome, PathGroup};
@@ -118,8 +118,7 @@ pub(crate) struct RefusedFacts {
     pub clients: usize,
     pub client: Option<String>,
     /// The server's endpoint, address and port.
-    pub server: String,
-    pub server_host: String,
+    pub server: Named,
     pub port: u16,
     pub attempts: u64,
     /// The first attempt's first SYN, the answer refusing it, and the time from its last SYN.
@@ -146,8 +145,7 @@ fn finding(
     let f = RefusedFacts {
         clients: g.clients.len(),
         client: (g.clients.len() == 1).then(|| address(index, g.clients[0])),
-        server: endpoint(index, g.server),
-        server_host: address(index, g.server.0),
+        server: Named::of(index, g.server),
         port: g.server.1,
         attempts: g.attempts.len() as u64,
         first_syn: first.first_syn(),
@@ -222,7 +220,7 @@ fn details(index: &PacketIndex, g: &PathGroup<'_>, f: &RefusedFacts) -> Details 
                 .collect::<Vec<String>>(),
         )
         .with("client_count", f.clients)
-        .with("server", f.server.clone())
+        .with("server", f.server.endpoint.clone())
         .with("port", f.port)
         .with("attempts", f.attempts)
         .with(

@@ -12,7 +12,7 @@
 //! than ISN+1 is normal).
 
 use super::render;
-use super::text::{self, endpoint, frame_no, record};
+use super::text::{self, endpoint, frame_no, record, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts, Third};
@@ -93,14 +93,10 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
 pub(crate) struct MismatchFacts {
     /// The client's and server's endpoints, and the server's address.
     pub client: String,
-    pub server: String,
-    pub server_host: String,
-    /// The SYN-ACK's ISN, the ACK it called for, the one the client sent, and by how much it
-    /// is off.
+    pub server: Named,
+    /// The SYN-ACK's ISN and the ACK the client sent.
     pub isn: u32,
-    pub expected: u32,
     pub actual: u32,
-    pub diff: i64,
     /// The SYN-ACK's and the third packet's frames.
     pub synack: u32,
     pub third: u32,
@@ -125,26 +121,22 @@ impl MismatchFacts {
         } = a.third?;
         let synack_r = record(index, synack);
         let isn = synack_r.seq;
-        let expected = isn.wrapping_add(1);
         let actual = record(index, third).ack;
-        let server_host = text::address(index, a.server.0);
+        let server = Named::of(index, a.server);
         let after = aftermath(index, a, third);
         let reset_by = after.reset.map(|r| {
             let rr = record(index, r);
             if (rr.src, rr.src_port) == a.client {
                 text::address(index, a.client.0)
             } else {
-                server_host.clone()
+                server.host.clone()
             }
         });
         Some(MismatchFacts {
             client: endpoint(index, a.client),
-            server: endpoint(index, a.server),
-            server_host,
+            server,
             isn,
-            expected,
             actual,
-            diff: i64::from(actual.wrapping_sub(expected) as i32),
             synack,
             third,
             payload: u32::from(synack_r.payload_len),
@@ -166,6 +158,16 @@ impl MismatchFacts {
         })
     }
 
+    /// The ACK the SYN-ACK called for: its ISN + 1.
+    pub fn expected(&self) -> u32 {
+        self.isn.wrapping_add(1)
+    }
+
+    /// By how much the client's ACK is off what was called for (ahead when positive).
+    pub fn diff(&self) -> i64 {
+        i64::from(self.actual.wrapping_sub(self.expected()) as i32)
+    }
+
     /// The connection failed after the ACK (rather than carrying on regardless).
     fn failed(&self) -> bool {
         let after = &self.after;
@@ -180,11 +182,11 @@ impl MismatchFacts {
         let after = &self.after;
         Details::new()
             .with("client", self.client.clone())
-            .with("server", self.server.clone())
+            .with("server", self.server.endpoint.clone())
             .with("synack_isn", self.isn)
-            .with("expected_ack", self.expected)
+            .with("expected_ack", self.expected())
             .with("actual_ack", self.actual)
-            .with("difference", self.diff)
+            .with("difference", self.diff())
             .with("synack_frame", frame_no(self.synack))
             .with("ack_frame", frame_no(self.third))
             .with("synack_payload_len", self.payload)

@@ -19,7 +19,7 @@
 
 use super::render;
 use super::streams::{frame_count, sides_frames, sides_total, Conn, Side, TcpStreams};
-use super::text::{self, endpoint, frame_no, record};
+use super::text::{self, endpoint, frame_no, record, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -130,8 +130,7 @@ pub(crate) struct RetransFacts<'a> {
     pub side: &'a Side,
     /// The sender's and receiver's endpoints, and the receiver's address.
     pub sender: String,
-    pub receiver: String,
-    pub receiver_host: String,
+    pub receiver: Named,
     /// Retransmissions after a timeout (neither fast nor spurious).
     pub timeouts: u32,
     /// The connection was reset while this side retransmitted.
@@ -178,8 +177,7 @@ impl<'a> RetransFacts<'a> {
         RetransFacts {
             side,
             sender: endpoint(index, conn.endpoint(flows, dir)),
-            receiver: endpoint(index, receiver),
-            receiver_host: text::address(index, receiver.0),
+            receiver: Named::of(index, receiver),
             timeouts: side
                 .retransmitted
                 .count()
@@ -197,7 +195,7 @@ impl<'a> RetransFacts<'a> {
         let side = self.side;
         Details::new()
             .with("sender", self.sender.clone())
-            .with("receiver", self.receiver.clone())
+            .with("receiver", self.receiver.endpoint.clone())
             .with("data_segments", side.data.segments)
             .with("data_bytes", side.data.bytes)
             .with("retransmissions", side.retransmitted.count())

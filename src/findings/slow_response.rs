@@ -17,7 +17,7 @@
 
 use super::render;
 use super::streams::{TcpStreams, Turn, CLIENT_IS_B, NO_TURN};
-use super::text::{self, address, endpoint, frame_no};
+use super::text::{self, frame_no, Named};
 use super::{Details, Finding, Kind, Options, Severity};
 use crate::capture::FileInfo;
 use crate::decode::AppInfo;
@@ -216,10 +216,8 @@ pub(crate) struct SlowFacts<'a> {
     /// The slowest response.
     pub lead: &'a Measured,
     /// The server's and client's endpoints and addresses.
-    pub server: String,
-    pub server_host: String,
-    pub client: String,
-    pub client_host: String,
+    pub server: Named,
+    pub client: Named,
     /// What the request was (`GET /path`), when known.
     pub label: Option<String>,
     pub blame: Blame,
@@ -237,10 +235,8 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
     let t = &lead.turn;
     let f = SlowFacts {
         lead,
-        server: endpoint(index, lead.server),
-        server_host: address(index, lead.server.0),
-        client: endpoint(index, lead.client),
-        client_host: address(index, lead.client.0),
+        server: Named::of(index, lead.server),
+        client: Named::of(index, lead.client),
         label: request_label(index, t.request_first),
         blame: lead.blame(),
         slow: group.len(),
@@ -275,8 +271,8 @@ fn details(f: &SlowFacts<'_>, group: &[Measured]) -> Details {
     let (lead, t) = (f.lead, &f.lead.turn);
     let ranked: Vec<&Measured> = group.iter().take(RANKED).collect();
     Details::new()
-        .with("server", f.server.clone())
-        .with("client", f.client.clone())
+        .with("server", f.server.endpoint.clone())
+        .with("client", f.client.endpoint.clone())
         .with("port", lead.server.1)
         .with("request", f.label.clone())
         .with("request_frame", frame_no(t.request_first))

@@ -23,6 +23,29 @@ pub fn endpoint(index: &PacketIndex, (id, port): (u32, u16)) -> String {
     }
 }
 
+/// An endpoint as the findings name it: `address:port` ([`endpoint`]) and the address alone
+/// ([`address`]). Shown, it is the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub endpoint: String,
+    pub host: String,
+}
+
+impl Named {
+    pub fn of(index: &PacketIndex, (id, port): (u32, u16)) -> Named {
+        Named {
+            endpoint: endpoint(index, (id, port)),
+            host: address(index, id),
+        }
+    }
+}
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.endpoint)
+    }
+}
+
 /// The display-filter protocol of an address: `ip` or `ipv6`.
 pub fn ip_proto_field(index: &PacketIndex, id: u32) -> &'static str {
     match index.addrs.get(id) {

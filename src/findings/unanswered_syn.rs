@@ -10,7 +10,7 @@
 
 use super::many_connections_one_source::Path;
 use super::render;
-use super::text::{self, address, endpoint, frame_no};
+use super::text::{self, address, frame_no, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
@@ -75,8 +75,7 @@ pub(crate) struct Tried {
 /// What one client → server:port path's unanswered attempts show, before any wording.
 pub(crate) struct UnansweredFacts {
     /// The server's endpoint, address and port.
-    pub server: String,
-    pub server_host: String,
+    pub server: Named,
     pub port: u16,
     pub attempts: u64,
     pub syns: u64,
@@ -106,8 +105,7 @@ impl UnansweredFacts {
                 .and_then(|(f, l)| text::between(index, f, l))
         };
         UnansweredFacts {
-            server: endpoint(index, g.server),
-            server_host: address(index, g.server.0),
+            server: Named::of(index, g.server),
             port: g.server.1,
             attempts: g.attempts.len() as u64,
             syns: g.syn_count(),
@@ -170,7 +168,7 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
     let details = Details::new()
         .with("clients", clients)
         .with("client_count", f.clients)
-        .with("server", f.server.clone())
+        .with("server", f.server.endpoint.clone())
         .with("port", port)
         .with("attempts", f.attempts)
         .with("syns", f.syns)

@@ -11,7 +11,7 @@
 
 use super::render;
 use super::streams::{frame_count, sides_frames, sides_total, Conn, Side, TcpStreams};
-use super::text::{self, endpoint, frame_no};
+use super::text::{self, endpoint, frame_no, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -62,9 +62,8 @@ pub(crate) struct ZeroWindowFacts<'a> {
     /// The advertising side.
     pub side: &'a Side,
     /// The receiver's (advertising) and sender's endpoints, and the receiver's address.
-    pub receiver: String,
+    pub receiver: Named,
     pub sender: String,
-    pub receiver_host: String,
     /// The data the sender had sent on the connection.
     pub sender_bytes: u64,
     /// The connection was reset (rather than the capture ending).
@@ -77,9 +76,8 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
     let receiver = conn.endpoint(flows, dir);
     let f = ZeroWindowFacts {
         side,
-        receiver: endpoint(index, receiver),
+        receiver: Named::of(index, receiver),
         sender: endpoint(index, conn.endpoint(flows, 1 - dir)),
-        receiver_host: text::address(index, receiver.0),
         sender_bytes: peer.data.bytes,
         reset: conn.reset.is_some(),
     };
@@ -99,7 +97,7 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
     let mut frames: Vec<u32> = side.zero_window_frames.clone();
     frames.extend(side.reopened);
     let details = Details::new()
-        .with("receiver", f.receiver.clone())
+        .with("receiver", f.receiver.endpoint.clone())
         .with("sender", f.sender.clone())
         .with("zero_window_frames", frame_count(&side.zero_window_frames))
         .with("episodes", side.zero_windows.count)

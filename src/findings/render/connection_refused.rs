@@ -69,7 +69,7 @@ pub(crate) fn verdict(f: &RefusedFacts) -> String {
 
 /// The explanation: the answer, who sent it, and what to check.
 pub(crate) fn explanation(f: &RefusedFacts) -> String {
-    let (server_host, port) = (&f.server_host, f.port);
+    let (server_host, port) = (&f.server.host, f.port);
     let mut explanation = match &f.answer {
         Answer::Icmp {
             router,

@@ -6,12 +6,15 @@ use crate::findings::text::{self, duration, frame_no};
 
 /// The verdict: the numbers and by how much they differ.
 pub(crate) fn verdict(f: &MismatchFacts) -> String {
-    let bytes = text::count(f.diff.unsigned_abs(), "byte", "bytes");
-    let off = if f.diff > 0 { "ahead" } else { "behind" };
+    let bytes = text::count(f.diff().unsigned_abs(), "byte", "bytes");
+    let off = if f.diff() > 0 { "ahead" } else { "behind" };
     format!(
         "Handshake ACK mismatch on {} → {}: the client acknowledged {}, but the \
          SYN-ACK's ISN+1 is {} ({bytes} {off}).",
-        f.client, f.server, f.actual, f.expected
+        f.client,
+        f.server,
+        f.actual,
+        f.expected()
     )
 }
 
@@ -23,7 +26,7 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
         f.server,
         frame_no(f.synack),
         f.isn,
-        f.expected,
+        f.expected(),
         frame_no(f.third),
         f.actual
     );
@@ -71,7 +74,7 @@ fn cause(f: &MismatchFacts) -> String {
         "The SYN-ACK arrived carrying {}{lengths}, which a SYN-ACK should never carry, ",
         text::count(u64::from(f.payload), "byte of payload", "bytes of payload"),
     );
-    out += if f.diff == i64::from(f.payload) {
+    out += if f.diff() == i64::from(f.payload) {
         "so the client's TCP stack acknowledged them too. "
     } else {
         "and the ACK is off by a different amount, so something also changed the numbers. "
@@ -115,7 +118,7 @@ fn consequences(f: &MismatchFacts) -> Vec<String> {
     if !after.synack_again.is_empty() {
         consequences.push(format!(
             "{} re-sent its SYN-ACK ({}), so it never saw the handshake complete",
-            f.server_host,
+            f.server.host,
             text::frames_text(&after.synack_again, 5)
         ));
     }

@@ -91,7 +91,7 @@ pub(crate) fn explanation(f: &RetransFacts<'_>) -> String {
         explanation += &format!(
             "{} never acknowledged it: it is down or unreachable, or the path drops \
              packets in this direction (or the acknowledgements on the way back). ",
-            f.receiver_host
+            f.receiver.host
         );
     } else if side.stalls.count > 0 {
         explanation += &format!(

@@ -23,7 +23,7 @@ fn round_trip(rtt_ns: Option<i64>) -> String {
 /// The verdict for one server.
 pub(crate) fn verdict(f: &SlowFacts<'_>) -> String {
     let lead = f.lead;
-    let (server, client_host) = (&f.server, &f.client_host);
+    let (server, client_host) = (&f.server, &f.client.host);
     let think = duration(lead.turn.think_ns);
     let what = f
         .label
@@ -102,7 +102,7 @@ pub(crate) fn explanation(f: &SlowFacts<'_>) -> String {
          at the same time and compare. Then look at what the server did for that request — its \
          application log and request timings, CPU and memory, and what it waits on (a database, \
          DNS lookups, authentication, a backend service).",
-        f.server_host
+        f.server.host
     );
     explanation
 }

@@ -51,7 +51,7 @@ pub(crate) fn explanation(f: &UnansweredFacts) -> String {
              here. Take a trace on the server (or on the far side of the firewall) at the same \
              time, check the firewalls' logs for drops towards {server}, and check that \
              something listens on port {port} there.",
-            f.server_host
+            f.server.host
         );
     }
     explanation

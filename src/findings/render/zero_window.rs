@@ -38,7 +38,7 @@ pub(crate) fn verdict(f: &ZeroWindowFacts<'_>) -> String {
 /// The explanation for one advertising side.
 pub(crate) fn explanation(f: &ZeroWindowFacts<'_>) -> String {
     let side = f.side;
-    let (receiver, sender, receiver_host) = (&f.receiver, &f.sender, &f.receiver_host);
+    let (receiver, sender, receiver_host) = (&f.receiver, &f.sender, &f.receiver.host);
     let mut explanation = format!(
         "A zero window means the receiver's buffer is full: {receiver_host}'s application was \
          not reading the data as fast as it arrived, so {sender} had to stop sending. \
