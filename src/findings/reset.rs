@@ -148,11 +148,13 @@ pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
 /// RST, or right before the frame the RST answered (data sent after a long pause).
 pub fn silence(index: &PacketIndex, reset: &ResetAt) -> Option<i64> {
     let before_rst = reset
+        .preceding
         .previous
         .and_then(|p| text::between(index, p, reset.frame));
     let before_last = reset
+        .preceding
         .previous
-        .zip(reset.before_previous)
+        .zip(reset.preceding.before_previous)
         .and_then(|(p, b)| text::between(index, b, p));
     before_rst
         .into_iter()
@@ -275,6 +277,7 @@ impl<'a> ResetFacts<'a> {
             established: conn.established,
             age_ns: text::between(index, start, reset.frame).filter(|&ns| ns >= 0),
             idle_ns: reset
+                .preceding
                 .previous
                 .and_then(|p| text::between(index, p, reset.frame))
                 .filter(|&ns| ns >= 0),
@@ -320,7 +323,7 @@ fn finding(
     let sides = &reset.sides;
     let mut frames = vec![reset.frame];
     frames.extend(conn.early_rst);
-    frames.extend(reset.previous);
+    frames.extend(reset.preceding.previous);
     frames.extend(conn.established);
     for side in sides {
         frames.extend(side.data.last);
@@ -338,7 +341,8 @@ fn finding(
     if let Cause::ZeroWindow { closed } = cause {
         frames.extend(
             conn.sides[closed]
-                .zero_window_frames
+                .zero_window
+                .frames
                 .iter()
                 .copied()
                 .filter(|&f| f < reset.frame)

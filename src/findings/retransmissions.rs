@@ -57,8 +57,8 @@ fn share(side: &Side) -> f64 {
 /// Whether a side's retransmissions deserve their own finding.
 pub fn significant(side: &Side) -> bool {
     side.retransmitted.count() > 0
-        && (side.unrecovered
-            || side.stalls.longest_ns >= STALL_WARNING_NS
+        && (side.stalls.unrecovered
+            || side.stalls.episodes.longest_ns >= STALL_WARNING_NS
             || (side.retransmitted.count() >= MIN_SIGNIFICANT && share(side) >= SIGNIFICANT_SHARE))
 }
 
@@ -204,14 +204,20 @@ impl<'a> RetransFacts<'a> {
             .with("spurious", side.retransmitted.spurious)
             .with("retransmitted_bytes", side.retransmitted.bytes)
             .with("share_percent", (share(side) * 10.0).round() / 10.0)
-            .with("stalls", side.stalls.count)
-            .with("longest_stall_s", text::seconds(side.stalls.longest_ns))
+            .with("stalls", side.stalls.episodes.count)
+            .with(
+                "longest_stall_s",
+                text::seconds(side.stalls.episodes.longest_ns),
+            )
             .with(
                 "longest_stall_frame",
-                side.stalls.longest_frame.map(frame_no),
+                side.stalls.episodes.longest_frame.map(frame_no),
             )
-            .with("total_stall_s", text::seconds(side.stalls.total_ns))
-            .with("never_acknowledged", side.unrecovered)
+            .with(
+                "total_stall_s",
+                text::seconds(side.stalls.episodes.total_ns),
+            )
+            .with("never_acknowledged", side.stalls.unrecovered)
             .with("original_frame", self.original.map(frame_no))
             .with(
                 "intervals_s",
@@ -274,7 +280,7 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
     let segments = sides_total(light, |s| s.retransmitted.count());
     let longest = light
         .iter()
-        .map(|&(c, d)| c.sides[d].stalls.longest_ns)
+        .map(|&(c, d)| c.sides[d].stalls.episodes.longest_ns)
         .max()
         .unwrap_or(0);
     let all_data = all_data.max(segments);

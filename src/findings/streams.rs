@@ -103,25 +103,55 @@ pub struct Side {
     pub retransmitted: Retransmitted,
     /// Frames that are a second copy of the frame before (same packet captured twice).
     pub copy_frames: Vec<u32>,
-    /// Time data waited for an acknowledgement once it had to be retransmitted (each episode
-    /// begins with the retransmission that started it).
-    pub stalls: Episodes,
-    /// The last stall was never resolved: its data was still unacknowledged at the end.
-    pub unrecovered: bool,
-    /// Frames advertising a zero window, the episodes of a closed window (each begins with the
-    /// frame that closed it), and whether the window was still closed at the end of the stream.
-    pub zero_window_frames: Vec<u32>,
-    pub zero_windows: Episodes,
-    pub reopened: Option<u32>,
-    pub closed_at_end: bool,
-    /// Probes and keep-alives the peer sent while this side's window was closed.
-    pub probes_received: u32,
+    pub stalls: Stalls,
+    pub zero_window: ZeroWindows,
     // Running state.
     unacked_since: Option<i64>,
-    stall: Option<Stall>,
-    /// Since when, and from which frame, the advertised window has been closed.
-    zero_since: Option<(i64, u32)>,
     last_sig: Option<(u32, [u32; 4])>,
+}
+
+/// The zero windows one side advertised: their frames, the episodes of a closed window (each
+/// begins with the frame that closed it), the frame that last reopened it, whether it was still
+/// closed at the end of the stream, and the probes and keep-alives the peer sent while it was
+/// closed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZeroWindows {
+    pub frames: Vec<u32>,
+    pub episodes: Episodes,
+    pub reopened: Option<u32>,
+    pub closed_at_end: bool,
+    pub probes_received: u32,
+    /// Since when, and from which frame, the window has been closed (running state).
+    since: Option<(i64, u32)>,
+}
+
+impl ZeroWindows {
+    /// Frame `i`, at `ts`, advertises a zero window: it opens an episode or continues one.
+    fn advertised(&mut self, i: u32, ts: Option<i64>) {
+        self.frames.push(i);
+        if self.since.is_none() {
+            self.since = Some((ts.unwrap_or(0), i));
+            self.episodes.count = self.episodes.count.saturating_add(1);
+        }
+    }
+
+    /// Frame `i`, at `ts`, advertises an open window: the episode in progress ends.
+    fn reopen(&mut self, i: u32, ts: Option<i64>) {
+        if let (Some((since, began)), Some(now)) = (self.since.take(), ts) {
+            self.episodes.ended(now.saturating_sub(since).max(0), began);
+            self.reopened = Some(i);
+        }
+    }
+
+    /// The stream ended at `end`: an episode in progress ends there, the window still closed.
+    fn finish(&mut self, end: Option<i64>) {
+        if let Some((since, began)) = self.since.take() {
+            self.closed_at_end = true;
+            if let Some(end) = end {
+                self.episodes.ended(end.saturating_sub(since).max(0), began);
+            }
+        }
+    }
 }
 
 /// The original data segments one side sent: how many, their bytes, the first and the last.
@@ -176,6 +206,29 @@ impl Episodes {
     }
 }
 
+/// Time data waited for an acknowledgement once it had to be retransmitted: the episodes (each
+/// begins with the retransmission that started it), whether the last one was never resolved
+/// (its data still unacknowledged at the end), and the one in progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stalls {
+    pub episodes: Episodes,
+    pub unrecovered: bool,
+    current: Option<Stall>,
+}
+
+impl Stalls {
+    /// Ends the stall in progress at `now` (the acknowledgement, or the end of the stream).
+    fn end(&mut self, now: Option<i64>) {
+        let Some(stall) = self.current.take() else {
+            return;
+        };
+        self.episodes.count = self.episodes.count.saturating_add(1);
+        let Some(now) = now else { return };
+        self.episodes
+            .ended(now.saturating_sub(stall.since).max(0), stall.first);
+    }
+}
+
 /// A stall in progress: since when the data waited, the ACK value then, how many
 /// retransmissions so far and the first of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,9 +267,8 @@ pub struct ResetAt {
     pub frame: u32,
     /// Direction of the RST (0 = from endpoint A).
     pub by_dir: usize,
-    /// The stream's frame before the RST, and the one before that.
-    pub previous: Option<u32>,
-    pub before_previous: Option<u32>,
+    /// The stream's frames before the RST.
+    pub preceding: Preceding,
     pub sides: [SideAtReset; 2],
 }
 
@@ -240,8 +292,26 @@ pub struct Conn {
     pub first_frame: u32,
     pub last_frame: u32,
     /// The last two segments of the stream seen so far (running state).
-    previous: Option<u32>,
-    before_previous: Option<u32>,
+    preceding: Preceding,
+}
+
+/// The last frame of a stream before some moment, and the one before that.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Preceding {
+    pub previous: Option<u32>,
+    pub before_previous: Option<u32>,
+}
+
+impl Preceding {
+    /// Frame `i` comes next; what preceded it is returned.
+    fn push(&mut self, i: u32) -> Preceding {
+        let before = *self;
+        *self = Preceding {
+            previous: Some(i),
+            before_previous: before.previous,
+        };
+        before
+    }
 }
 
 impl Conn {
@@ -258,8 +328,7 @@ impl Conn {
             early_rst: None,
             first_frame,
             last_frame: first_frame,
-            previous: None,
-            before_previous: None,
+            preceding: Preceding::default(),
         }
     }
 
@@ -574,14 +643,6 @@ impl Hot {
 }
 
 impl Side {
-    /// Ends a stall at `now` (the acknowledgement, or the end of the stream).
-    fn end_stall(&mut self, stall: Stall, now: Option<i64>) {
-        self.stalls.count = self.stalls.count.saturating_add(1);
-        let Some(now) = now else { return };
-        self.stalls
-            .ended(now.saturating_sub(stall.since).max(0), stall.first);
-    }
-
     fn snapshot(&self) -> SideAtReset {
         SideAtReset {
             data: self.data,
@@ -592,8 +653,8 @@ impl Side {
                 _ => false,
             },
             retransmissions: self.retransmitted.count(),
-            stall: self.stall,
-            zero_window_since_ns: self.zero_since.map(|(since, _)| since),
+            stall: self.stalls.current,
+            zero_window_since_ns: self.zero_window.since.map(|(since, _)| since),
             ttl: self.ttl,
         }
     }
@@ -605,17 +666,9 @@ impl Side {
     #[inline]
     fn window(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
         if seg & tf::ZERO_WINDOW != 0 {
-            self.zero_window_frames.push(i);
-            if self.zero_since.is_none() {
-                self.zero_since = Some((ts.unwrap_or(0), i));
-                self.zero_windows.count = self.zero_windows.count.saturating_add(1);
-            }
+            self.zero_window.advertised(i, ts);
         } else if r.window > 0 && r.tcp_flags & SYN == 0 {
-            if let (Some((since, began)), Some(now)) = (self.zero_since.take(), ts) {
-                self.zero_windows
-                    .ended(now.saturating_sub(since).max(0), began);
-                self.reopened = Some(i);
-            }
+            self.zero_window.reopen(i, ts);
         }
     }
 
@@ -656,10 +709,10 @@ impl Side {
             (Some(_), None) => true,
             _ => false,
         };
-        match &mut self.stall {
+        match &mut self.stalls.current {
             Some(stall) => stall.count = stall.count.saturating_add(1),
             None if unacked && seg & tf::SPURIOUS_RETRANSMISSION == 0 => {
-                self.stall = Some(Stall {
+                self.stalls.current = Some(Stall {
                     since: self.unacked_since.or(ts).unwrap_or(0),
                     at_ack: self.acked.unwrap_or(r.seq),
                     count: 1,
@@ -675,7 +728,7 @@ impl Conn {
     fn feed(&mut self, index: &PacketIndex, i: u32, r: &PacketRecord, dir: usize, seg: u16) {
         let ts = text::time_of(index, i);
         let flags = r.tcp_flags;
-        if self.previous.is_none() {
+        if self.preceding.previous.is_none() {
             let (client, known) = first_client_dir(r);
             if known {
                 self.client_dir = if dir == 0 {
@@ -686,15 +739,14 @@ impl Conn {
                 self.client_known = true;
             }
         }
-        let previous = self.previous.replace(i);
-        let before_previous = std::mem::replace(&mut self.before_previous, previous);
+        let preceding = self.preceding.push(i);
         self.last_frame = i;
-        if self.copy_of_previous(index, i, r, dir, seg, previous) {
+        if self.copy_of_previous(index, i, r, dir, seg, preceding.previous) {
             return;
         }
         self.handshake(i, flags, dir);
         if flags & RST != 0 {
-            self.rst(i, r, dir, previous, before_previous);
+            self.rst(i, r, dir, preceding);
             return;
         }
         if self.sides[dir].ttl.is_none() && r.is_ip() {
@@ -765,14 +817,7 @@ impl Conn {
 
     /// A RST: before the connection was established it is kept as an early one; after, the
     /// first one is the reset, with both sides' state at that moment.
-    fn rst(
-        &mut self,
-        i: u32,
-        r: &PacketRecord,
-        dir: usize,
-        previous: Option<u32>,
-        before_previous: Option<u32>,
-    ) {
+    fn rst(&mut self, i: u32, r: &PacketRecord, dir: usize, preceding: Preceding) {
         // A RST with ACK set acknowledges what it answers: that data was received.
         if r.tcp_flags & ACK != 0 {
             let peer = &mut self.sides[1 - dir];
@@ -786,8 +831,7 @@ impl Conn {
             self.reset = Some(ResetAt {
                 frame: i,
                 by_dir: dir,
-                previous,
-                before_previous,
+                preceding,
                 sides: [self.sides[0].snapshot(), self.sides[1].snapshot()],
             });
         }
@@ -803,13 +847,13 @@ impl Conn {
             if peer.next_seq.is_none_or(|n| !after(n, r.ack)) {
                 peer.unacked_since = None;
             }
-            if let Some(stall) = peer.stall.filter(|s| after(r.ack, s.at_ack)) {
-                peer.stall = None;
-                peer.end_stall(stall, ts);
+            if peer.stalls.current.is_some_and(|s| after(r.ack, s.at_ack)) {
+                peer.stalls.end(ts);
             }
         }
-        if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && peer.zero_since.is_some() {
-            peer.probes_received = peer.probes_received.saturating_add(1);
+        let closed = &mut peer.zero_window;
+        if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && closed.since.is_some() {
+            closed.probes_received = closed.probes_received.saturating_add(1);
         }
     }
 
@@ -817,17 +861,11 @@ impl Conn {
     fn finish(&mut self, index: &PacketIndex) {
         let end = text::time_of(index, self.last_frame);
         for side in &mut self.sides {
-            if let Some(stall) = side.stall.take() {
-                side.unrecovered = true;
-                side.end_stall(stall, end);
+            if side.stalls.current.is_some() {
+                side.stalls.unrecovered = true;
+                side.stalls.end(end);
             }
-            if let Some((since, began)) = side.zero_since.take() {
-                side.closed_at_end = true;
-                if let Some(end) = end {
-                    side.zero_windows
-                        .ended(end.saturating_sub(since).max(0), began);
-                }
-            }
+            side.zero_window.finish(end);
         }
     }
 }
@@ -921,10 +959,10 @@ pub(crate) mod tests {
         // retransmissions, 2 × 100 = 200 bytes, one stall.
         assert_eq!(side.retransmitted.count(), 2);
         assert_eq!(side.retransmitted.bytes, 200);
-        assert_eq!(side.stalls.count, 1);
+        assert_eq!(side.stalls.episodes.count, 1);
         // Unacknowledged from 30 ms until the ACK (ack 201) at 940 ms: 910 ms.
-        assert_eq!(side.stalls.longest_ns, 910_000_000);
-        assert!(!side.unrecovered);
+        assert_eq!(side.stalls.episodes.longest_ns, 910_000_000);
+        assert!(!side.stalls.unrecovered);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
         .conns
         .iter()
         .flat_map(|c| (0..2).map(move |d| (c, d)))
-        .filter(|(c, d)| !c.sides[*d].zero_window_frames.is_empty())
+        .filter(|(c, d)| !c.sides[*d].zero_window.frames.is_empty())
         .collect();
     super::one_by_one_then_rest(
         &sides,
@@ -45,10 +45,10 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
 
 /// The sides past [`MAX_FINDINGS`], summed up in one finding.
 fn more(rest: &[(&Conn, usize)]) -> Finding {
-    let frames = sides_total(rest, |s| frame_count(&s.zero_window_frames));
+    let frames = sides_total(rest, |s| frame_count(&s.zero_window.frames));
     let (verdict, explanation) = render::zero_window::more(rest.len(), frames);
     Finding::new(Kind::ZeroWindow, Severity::Warning, verdict, explanation)
-        .evidence(sides_frames(rest, |s| &s.zero_window_frames))
+        .evidence(sides_frames(rest, |s| &s.zero_window.frames))
         .filter("tcp.analysis.zero_window")
         .details(
             Details::new()
@@ -81,8 +81,8 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         sender_bytes: peer.data.bytes,
         reset: conn.reset.is_some(),
     };
-    let longest = side.zero_windows.longest_ns;
-    let warning = side.closed_at_end || longest >= STALL_WARNING_NS;
+    let longest = side.zero_window.episodes.longest_ns;
+    let warning = side.zero_window.closed_at_end || longest >= STALL_WARNING_NS;
     let verdict = render::zero_window::verdict(&f);
     let explanation = render::zero_window::explanation(&f);
     let stream = conn.number(flows);
@@ -94,18 +94,18 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         ),
         None => "tcp.analysis.zero_window".into(),
     };
-    let mut frames: Vec<u32> = side.zero_window_frames.clone();
-    frames.extend(side.reopened);
+    let mut frames: Vec<u32> = side.zero_window.frames.clone();
+    frames.extend(side.zero_window.reopened);
     let details = Details::new()
         .with("receiver", f.receiver.endpoint.clone())
         .with("sender", f.sender.clone())
-        .with("zero_window_frames", frame_count(&side.zero_window_frames))
-        .with("episodes", side.zero_windows.count)
+        .with("zero_window_frames", frame_count(&side.zero_window.frames))
+        .with("episodes", side.zero_window.episodes.count)
         .with("longest_s", text::seconds(longest))
-        .with("total_s", text::seconds(side.zero_windows.total_ns))
-        .with("never_reopened", side.closed_at_end)
-        .with("reopened_frame", side.reopened.map(frame_no))
-        .with("probes", side.probes_received)
+        .with("total_s", text::seconds(side.zero_window.episodes.total_ns))
+        .with("never_reopened", side.zero_window.closed_at_end)
+        .with("reopened_frame", side.zero_window.reopened.map(frame_no))
+        .with("probes", side.zero_window.probes_received)
         .with("sender_data_bytes", peer.data.bytes);
     Finding::new(
         Kind::ZeroWindow,

@@ -115,7 +115,7 @@ pub(crate) fn explanation(f: &ResetFacts<'_>) -> String {
         .collect();
     explanation += &format!("; before it, {}. ", text::join_and(&carried));
     if let Some(ns) = f.idle_ns {
-        if let Some(p) = f.reset.previous {
+        if let Some(p) = f.reset.preceding.previous {
             explanation += &format!(
                 "The frame before the RST (frame {}) came {} earlier. ",
                 frame_no(p),

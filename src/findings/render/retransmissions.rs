@@ -18,15 +18,15 @@ pub(crate) fn verdict(f: &RetransFacts<'_>) -> String {
         );
     }
     let pct_text = text::percent(u64::from(n), u64::from(side.data.segments) + u64::from(n));
-    let stall = if side.unrecovered {
+    let stall = if side.stalls.unrecovered {
         format!(
             ", never acknowledged: it waited {} until the capture ended",
-            duration(side.stalls.longest_ns)
+            duration(side.stalls.episodes.longest_ns)
         )
-    } else if side.stalls.longest_ns >= STALL_WARNING_NS {
+    } else if side.stalls.episodes.longest_ns >= STALL_WARNING_NS {
         format!(
             "; the longest wait for an acknowledgement was {}",
-            duration(side.stalls.longest_ns)
+            duration(side.stalls.episodes.longest_ns)
         )
     } else {
         String::new()
@@ -87,19 +87,19 @@ pub(crate) fn explanation(f: &RetransFacts<'_>) -> String {
             }
         );
     }
-    if side.unrecovered {
+    if side.stalls.unrecovered {
         explanation += &format!(
             "{} never acknowledged it: it is down or unreachable, or the path drops \
              packets in this direction (or the acknowledgements on the way back). ",
             f.receiver.host
         );
-    } else if side.stalls.count > 0 {
+    } else if side.stalls.episodes.count > 0 {
         explanation += &format!(
             "Data waited for an acknowledgement {} once retransmissions began (longest {}, {} \
              in all). ",
-            text::count(u64::from(side.stalls.count), "time", "times"),
-            duration(side.stalls.longest_ns),
-            duration(side.stalls.total_ns)
+            text::count(u64::from(side.stalls.episodes.count), "time", "times"),
+            duration(side.stalls.episodes.longest_ns),
+            duration(side.stalls.episodes.total_ns)
         );
     }
     if f.gave_up {
