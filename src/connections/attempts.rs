@@ -13,10 +13,7 @@
 use crate::flows::{Flows, NO_STREAM};
 use crate::index::{PacketIndex, PacketRecord};
 
-pub const FIN: u8 = 0x01;
-pub const SYN: u8 = 0x02;
-pub const RST: u8 = 0x04;
-pub const ACK: u8 = 0x10;
+pub use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
 /// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap.
 pub const MAX_INLINE: usize = 6;

@@ -39,12 +39,9 @@ pub struct Tcp {
 /// The TCP options the analysis uses (the wire layer's summary of them).
 pub type TcpOptions = OptionSummary;
 
-pub const TCP_FIN: u16 = 0x01;
-pub const TCP_SYN: u16 = 0x02;
-pub const TCP_RST: u16 = 0x04;
-pub const TCP_PSH: u16 = 0x08;
-pub const TCP_ACK: u16 = 0x10;
-pub const TCP_URG: u16 = 0x20;
+pub use crate::wire::tcp::{
+    ACK as TCP_ACK, FIN as TCP_FIN, PSH as TCP_PSH, RST as TCP_RST, SYN as TCP_SYN, URG as TCP_URG,
+};
 
 /// The transport layer as far as it could be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

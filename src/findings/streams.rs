@@ -20,11 +20,7 @@ use super::text;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use crate::tcp::{flags as tf, TcpAnalysis};
-
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const ACK: u8 = 0x10;
-const FIN: u8 = 0x01;
+use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
 /// A frame that repeats the one before it in the stream (same sequence and acknowledgement
 /// numbers, length, window, flags and IP ID) within this long is a second copy of one packet:
