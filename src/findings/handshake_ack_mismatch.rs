@@ -12,7 +12,7 @@
 //! than ISN+1 is normal).
 
 use super::render;
-use super::text::{self, endpoint, frame_no, record, Named};
+use super::text::{self, endpoint, frame_no, record, Named, Synack};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts, Third};
@@ -94,15 +94,10 @@ pub(crate) struct MismatchFacts {
     /// The client's and server's endpoints, and the server's address.
     pub client: String,
     pub server: Named,
-    /// The SYN-ACK's ISN and the ACK the client sent.
-    pub isn: u32,
-    pub actual: u32,
-    /// The SYN-ACK's and the third packet's frames.
-    pub synack: u32,
+    pub synack: Synack,
+    /// The third packet's frame and the ACK it sent.
     pub third: u32,
-    /// The SYN-ACK's payload and IP total length (when known).
-    pub payload: u32,
-    pub ip_len: Option<u16>,
+    pub actual: u32,
     pub after: Aftermath,
     /// The first data's length; each retransmission's delay after it.
     pub data_len: Option<u16>,
@@ -119,8 +114,7 @@ impl MismatchFacts {
             answers: synack,
             ..
         } = a.third?;
-        let synack_r = record(index, synack);
-        let isn = synack_r.seq;
+        let synack = Synack::of(index, synack);
         let actual = record(index, third).ack;
         let server = Named::of(index, a.server);
         let after = aftermath(index, a, third);
@@ -135,12 +129,9 @@ impl MismatchFacts {
         Some(MismatchFacts {
             client: endpoint(index, a.client),
             server,
-            isn,
-            actual,
             synack,
             third,
-            payload: u32::from(synack_r.payload_len),
-            ip_len: (synack_r.ip_len > 0).then_some(synack_r.ip_len),
+            actual,
             data_len: after.first_data.map(|i| record(index, i).payload_len),
             retrans_offsets_ns: after
                 .first_data
@@ -158,14 +149,9 @@ impl MismatchFacts {
         })
     }
 
-    /// The ACK the SYN-ACK called for: its ISN + 1.
-    pub fn expected(&self) -> u32 {
-        self.isn.wrapping_add(1)
-    }
-
     /// By how much the client's ACK is off what was called for (ahead when positive).
     pub fn diff(&self) -> i64 {
-        i64::from(self.actual.wrapping_sub(self.expected()) as i32)
+        i64::from(self.actual.wrapping_sub(self.synack.expected_ack()) as i32)
     }
 
     /// The connection failed after the ACK (rather than carrying on regardless).
@@ -183,14 +169,14 @@ impl MismatchFacts {
         Details::new()
             .with("client", self.client.clone())
             .with("server", self.server.endpoint.clone())
-            .with("synack_isn", self.isn)
-            .with("expected_ack", self.expected())
+            .with("synack_isn", self.synack.isn)
+            .with("expected_ack", self.synack.expected_ack())
             .with("actual_ack", self.actual)
             .with("difference", self.diff())
-            .with("synack_frame", frame_no(self.synack))
+            .with("synack_frame", frame_no(self.synack.frame))
             .with("ack_frame", frame_no(self.third))
-            .with("synack_payload_len", self.payload)
-            .with("synack_ip_len", self.ip_len)
+            .with("synack_payload_len", self.synack.payload)
+            .with("synack_ip_len", self.synack.known_ip_len())
             .with("first_data_frame", after.first_data.map(frame_no))
             .with("first_data_len", self.data_len)
             .with("data_retransmissions", after.data_retransmissions.len())
@@ -208,7 +194,7 @@ impl MismatchFacts {
             .with("reset_after_s", self.reset_after_ns.map(text::seconds))
             .with(
                 "related",
-                if self.payload > 0 {
+                if self.synack.payload > 0 {
                     Some("synack_with_payload")
                 } else {
                     None
@@ -224,7 +210,7 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     } else {
         Severity::Warning
     };
-    let mut frames = vec![f.synack, f.third];
+    let mut frames = vec![f.synack.frame, f.third];
     frames.extend(f.after.first_data);
     frames.extend(&f.after.data_retransmissions);
     frames.extend(&f.after.synack_again);

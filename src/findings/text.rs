@@ -46,6 +46,44 @@ impl std::fmt::Display for Named {
     }
 }
 
+/// A SYN-ACK as the handshake findings describe it: its frame (0-based), ISN, payload length and
+/// IP length (IPv4 total length, IPv6 payload length; 0 when the header left it out, as
+/// segmentation offload does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Synack {
+    pub frame: u32,
+    pub isn: u32,
+    pub payload: u32,
+    pub ip_len: u16,
+}
+
+impl Synack {
+    pub fn of(index: &PacketIndex, frame: u32) -> Synack {
+        let r = record(index, frame);
+        Synack {
+            frame,
+            isn: r.seq,
+            payload: u32::from(r.payload_len),
+            ip_len: r.ip_len,
+        }
+    }
+
+    /// The acknowledgement number that answers it: ISN + 1.
+    pub fn expected_ack(&self) -> u32 {
+        self.isn.wrapping_add(1)
+    }
+
+    /// The IP length, when the header gave one.
+    pub fn known_ip_len(&self) -> Option<u16> {
+        (self.ip_len > 0).then_some(self.ip_len)
+    }
+
+    /// The IP length it would have without its payload (all a SYN-ACK should be).
+    pub fn ip_len_without_payload(&self) -> u32 {
+        u32::from(self.ip_len).saturating_sub(self.payload)
+    }
+}
+
 /// The display-filter protocol of an address: `ip` or `ipv6`.
 pub fn ip_proto_field(index: &PacketIndex, id: u32) -> &'static str {
     match index.addrs.get(id) {

@@ -14,7 +14,7 @@ pub(crate) fn verdict(f: &MismatchFacts) -> String {
         f.client,
         f.server,
         f.actual,
-        f.expected()
+        f.synack.expected_ack()
     )
 }
 
@@ -24,9 +24,9 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
         "The SYN-ACK from {} (frame {}) has sequence number {}, so the third packet of the \
          handshake should acknowledge {}; the client's ACK (frame {}) acknowledges {}. ",
         f.server,
-        frame_no(f.synack),
-        f.isn,
-        f.expected(),
+        frame_no(f.synack.frame),
+        f.synack.isn,
+        f.synack.expected_ack(),
         frame_no(f.third),
         f.actual
     );
@@ -44,7 +44,7 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
         };
         explanation += &format!("{lead} {}.", text::join_clauses(&consequences));
     }
-    explanation += if f.payload > 0 {
+    explanation += if f.synack.payload > 0 {
         " Something between the server and the client added the bytes — the server's NIC driver, \
          a device on the path (a wireless access point, a WAN optimiser) or the client's NIC \
          driver: take a capture at the server side at the same time and compare its SYN-ACK with \
@@ -59,22 +59,26 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
 
 /// Why the ACK is off: the SYN-ACK's payload, or something on the client's side.
 fn cause(f: &MismatchFacts) -> String {
-    if f.payload == 0 {
+    if f.synack.payload == 0 {
         return "The SYN-ACK seen here carries no payload, so the wrong number comes from \
                 the client's side of this capture point: something between here and the \
                 client changed the SYN-ACK (added bytes or rewrote its sequence number), \
                 or the client's TCP stack is at fault. "
             .to_string();
     }
-    let lengths = f.ip_len.map_or(String::new(), |ip_len| {
-        let header = u32::from(ip_len).saturating_sub(f.payload);
+    let lengths = f.synack.known_ip_len().map_or(String::new(), |ip_len| {
+        let header = f.synack.ip_len_without_payload();
         format!(" (IP total length {ip_len}, where {header} was expected)")
     });
     let mut out = format!(
         "The SYN-ACK arrived carrying {}{lengths}, which a SYN-ACK should never carry, ",
-        text::count(u64::from(f.payload), "byte of payload", "bytes of payload"),
+        text::count(
+            u64::from(f.synack.payload),
+            "byte of payload",
+            "bytes of payload"
+        ),
     );
-    out += if f.diff() == i64::from(f.payload) {
+    out += if f.diff() == i64::from(f.synack.payload) {
         "so the client's TCP stack acknowledged them too. "
     } else {
         "and the ACK is off by a different amount, so something also changed the numbers. "
