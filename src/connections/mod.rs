@@ -39,17 +39,24 @@ pub struct Attempt {
     pub syn_retransmissions: u32,
     pub syn_ack_frame: Option<u64>,
     pub ack_frame: Option<u64>,
+    #[serde(flatten)]
+    pub times: HandshakeTimes,
+    pub reset_frame: Option<u64>,
+    /// "client" or "server".
+    pub reset_by: Option<&'static str>,
+    pub client_fin_frame: Option<u64>,
+    pub server_fin_frame: Option<u64>,
+}
+
+/// How long the handshake's steps took (nanoseconds; `None` where a step is missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HandshakeTimes {
     /// From the last SYN before the SYN+ACK to the SYN+ACK (the server's answer time).
     pub syn_to_syn_ack_ns: Option<i64>,
     /// From the SYN+ACK to the client's ACK.
     pub syn_ack_to_ack_ns: Option<i64>,
     /// From the first SYN to the client's ACK (what the client waited, retransmissions included).
     pub connect_ns: Option<i64>,
-    pub reset_frame: Option<u64>,
-    /// "client" or "server".
-    pub reset_by: Option<&'static str>,
-    pub client_fin_frame: Option<u64>,
-    pub server_fin_frame: Option<u64>,
 }
 
 fn outcome_name<S: Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok, S::Error> {
@@ -103,9 +110,11 @@ pub fn row(
         syn_retransmissions,
         syn_ack_frame: syn_ack.map(no),
         ack_frame: ack.map(no),
-        syn_to_syn_ack_ns: between(Some(last_syn), syn_ack),
-        syn_ack_to_ack_ns: between(syn_ack, ack),
-        connect_ns: between(Some(first_syn), ack),
+        times: HandshakeTimes {
+            syn_to_syn_ack_ns: between(Some(last_syn), syn_ack),
+            syn_ack_to_ack_ns: between(syn_ack, ack),
+            connect_ns: between(Some(first_syn), ack),
+        },
         reset_frame: a.rst_frame().map(no),
         reset_by: a
             .rst
@@ -169,9 +178,9 @@ mod tests {
         assert_eq!(a.syn_retransmissions, 1);
         // By hand: SYN-ACK at 1500 - last SYN at 1000 = 500; ACK at 1700 - SYN-ACK at 1500 =
         // 200; ACK at 1700 - first SYN at 0 = 1700.
-        assert_eq!(a.syn_to_syn_ack_ns, Some(500));
-        assert_eq!(a.syn_ack_to_ack_ns, Some(200));
-        assert_eq!(a.connect_ns, Some(1_700));
+        assert_eq!(a.times.syn_to_syn_ack_ns, Some(500));
+        assert_eq!(a.times.syn_ack_to_ack_ns, Some(200));
+        assert_eq!(a.times.connect_ns, Some(1_700));
     }
 
     #[test]
@@ -227,9 +236,9 @@ mod tests {
         let a = &a[0];
         assert_eq!(a.syn_retransmissions, 2);
         // 3500 - 3000 (the last SYN before the SYN-ACK); 4100 - 3500; 4100 - 0.
-        assert_eq!(a.syn_to_syn_ack_ns, Some(500));
-        assert_eq!(a.syn_ack_to_ack_ns, Some(600));
-        assert_eq!(a.connect_ns, Some(4_100));
+        assert_eq!(a.times.syn_to_syn_ack_ns, Some(500));
+        assert_eq!(a.times.syn_ack_to_ack_ns, Some(600));
+        assert_eq!(a.times.connect_ns, Some(4_100));
         assert_eq!((a.syn_ack_frame, a.ack_frame), (Some(4), Some(6)));
         assert_eq!(a.outcome, Outcome::Established);
     }
