@@ -3,6 +3,7 @@
 //! ([`capitalize`]), display-filter fragments, and [`clean`] for any text that comes from the
 //! capture itself.
 
+use crate::connections::attempts::PathGroup;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use std::net::IpAddr;
 
@@ -43,6 +44,38 @@ impl Named {
 impl std::fmt::Display for Named {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.pad(&self.endpoint)
+    }
+}
+
+/// A client → server:port path's failed attempts as the wordings name them: the server and its
+/// port, how many attempts, and how many clients (with the one client's address when there is
+/// one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathNames {
+    pub server: Named,
+    pub port: u16,
+    pub attempts: u64,
+    pub clients: usize,
+    pub client: Option<String>,
+}
+
+impl PathNames {
+    pub fn of(index: &PacketIndex, g: &PathGroup<'_>) -> PathNames {
+        PathNames {
+            server: Named::of(index, g.server),
+            port: g.server.1,
+            attempts: g.attempts.len() as u64,
+            clients: g.clients.len(),
+            client: (g.clients.len() == 1).then(|| address(index, g.clients[0])),
+        }
+    }
+
+    /// The one client's address, or `3 clients`.
+    pub fn who(&self) -> String {
+        match &self.client {
+            Some(host) => host.clone(),
+            None => format!("{} clients", self.clients),
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::many_connections_one_source::Path;
 use super::render;
-use super::text::{self, address, frame_no, Named};
+use super::text::{self, address, frame_no, PathNames};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
@@ -74,14 +74,8 @@ pub(crate) struct Tried {
 
 /// What one client → server:port path's unanswered attempts show, before any wording.
 pub(crate) struct UnansweredFacts {
-    /// The server's endpoint, address and port.
-    pub server: Named,
-    pub port: u16,
-    pub attempts: u64,
+    pub path: PathNames,
     pub syns: u64,
-    /// How many clients; the one client's address when there is one.
-    pub clients: usize,
-    pub client: Option<String>,
     /// From the first SYN to the last.
     pub span_ns: Option<i64>,
     /// The first three attempts.
@@ -105,12 +99,8 @@ impl UnansweredFacts {
                 .and_then(|(f, l)| text::between(index, f, l))
         };
         UnansweredFacts {
-            server: Named::of(index, g.server),
-            port: g.server.1,
-            attempts: g.attempts.len() as u64,
+            path: PathNames::of(index, g),
             syns: g.syn_count(),
-            clients: g.clients.len(),
-            client: single_client.then(|| address(index, g.clients[0])),
             span_ns: span,
             tried: g
                 .attempts
@@ -132,7 +122,7 @@ impl UnansweredFacts {
 
 fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Path]) -> Finding {
     let f = UnansweredFacts::gather(index, g, limited);
-    let port = f.port;
+    let port = f.path.port;
     let frames: Vec<u32> = g
         .attempts
         .iter()
@@ -142,7 +132,7 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
         [a] => a.stream_number(flows),
         _ => None,
     };
-    let filter = if f.client.is_some() {
+    let filter = if f.path.client.is_some() {
         format!(
             "{} && {} && tcp.port == {port} && tcp.flags.syn == 1",
             text::addr_filter(index, g.clients[0]),
@@ -167,10 +157,10 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
         .collect();
     let details = Details::new()
         .with("clients", clients)
-        .with("client_count", f.clients)
-        .with("server", f.server.endpoint.clone())
+        .with("client_count", f.path.clients)
+        .with("server", f.path.server.endpoint.clone())
         .with("port", port)
-        .with("attempts", f.attempts)
+        .with("attempts", f.path.attempts)
         .with("syns", f.syns)
         .with(
             "first_syn_frames",
