@@ -273,10 +273,8 @@ pub struct ResetAt {
 pub struct Conn {
     /// Flows stream id.
     pub stream: u32,
-    /// Direction of the client (0 = endpoint A), and whether a SYN or SYN-ACK told it (rather
-    /// than the port numbers).
+    /// Direction of the client (0 = endpoint A) as a SYN or SYN-ACK told it (0 when none did).
     pub client_dir: usize,
-    pub client_known: bool,
     pub syn: Option<u32>,
     pub synacks: u32,
     /// The first segment with ACK set and no SYN: the connection was established.
@@ -315,7 +313,6 @@ impl Conn {
         Conn {
             stream,
             client_dir: 0,
-            client_known: false,
             syn: None,
             synacks: 0,
             established: None,
@@ -732,7 +729,6 @@ impl Conn {
                 } else {
                     1 - usize::from(client)
                 };
-                self.client_known = true;
             }
         }
         let preceding = self.preceding.push(i);
@@ -801,12 +797,10 @@ impl Conn {
         if flags & (SYN | ACK | RST) == SYN {
             self.syn.get_or_insert(i);
             self.client_dir = dir;
-            self.client_known = true;
         } else if flags & (SYN | ACK | RST) == SYN | ACK {
             self.synacks = self.synacks.saturating_add(1);
             if self.syn.is_none() {
                 self.client_dir = 1 - dir;
-                self.client_known = true;
             }
         }
     }
