@@ -119,7 +119,7 @@ pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
             };
         }
     }
-    if let Some(dir) = (0..2).find(|&d| sides[d].fin.is_some()) {
+    if let Some(dir) = (0..2).find(|&d| sides[d].data.fin.is_some()) {
         return Cause::AfterFin { dir };
     }
     let outstanding = (0..2).find(|&d| sides[d].outstanding);

@@ -88,12 +88,9 @@ mod hot {
 /// One side of a marked connection (what it sent, and what it advertised).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Side {
-    /// Original data (retransmissions and copies excluded).
+    /// Original data (retransmissions and copies excluded), and the first FIN.
     pub data: Sent,
-    pub fin: Option<u32>,
-    /// Highest sequence number sent + length, and the highest ACK the peer sent for it.
-    pub next_seq: Option<u32>,
-    pub acked: Option<u32>,
+    pub seq: Sequence,
     /// TTL (hop limit) of its first packet that is not a RST.
     pub ttl: Option<u8>,
     pub retransmitted: Retransmitted,
@@ -102,8 +99,49 @@ pub struct Side {
     pub stalls: Stalls,
     pub zero_window: ZeroWindows,
     // Running state.
-    unacked_since: Option<i64>,
     last_sig: Option<(u32, [u32; 4])>,
+}
+
+/// Where one side's sequence space stands: the highest sequence number it sent + length, the
+/// highest ACK the peer sent for it, and since when data has waited for one (running state).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sequence {
+    pub next: Option<u32>,
+    pub acked: Option<u32>,
+    unacked_since: Option<i64>,
+}
+
+impl Sequence {
+    /// It sent data the peer has not acknowledged.
+    fn outstanding(&self) -> bool {
+        match (self.next, self.acked) {
+            (Some(next), Some(acked)) => after(next, acked),
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// Data up to `end` was sent at `ts`.
+    fn sent(&mut self, end: u32, ts: Option<i64>) {
+        if self.next.is_none_or(|n| after(end, n)) {
+            self.next = Some(end);
+        }
+        if self.unacked_since.is_none() {
+            self.unacked_since = ts;
+        }
+    }
+
+    /// The peer acknowledged up to `ack`; false when that is not past what it had acknowledged.
+    fn acknowledged(&mut self, ack: u32) -> bool {
+        if self.acked.is_some_and(|a| !after(ack, a)) {
+            return false;
+        }
+        self.acked = Some(ack);
+        if self.next.is_none_or(|n| !after(n, ack)) {
+            self.unacked_since = None;
+        }
+        true
+    }
 }
 
 /// The zero windows one side advertised: their frames, the episodes of a closed window (each
@@ -150,13 +188,15 @@ impl ZeroWindows {
     }
 }
 
-/// The original data segments one side sent: how many, their bytes, the first and the last.
+/// What one side sent: its original data segments (how many, their bytes, the first and the
+/// last) and its first FIN.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sent {
     pub segments: u32,
     pub bytes: u64,
     pub first: Option<u32>,
     pub last: Option<u32>,
+    pub fin: Option<u32>,
 }
 
 /// Retransmitted segments (copies excluded): their frames, how many were fast or spurious
@@ -239,7 +279,6 @@ pub struct Stall {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SideAtReset {
     pub data: Sent,
-    pub fin: Option<u32>,
     /// It had sent data the peer had not acknowledged.
     pub outstanding: bool,
     pub retransmissions: u32,
@@ -639,12 +678,7 @@ impl Side {
     fn snapshot(&self) -> SideAtReset {
         SideAtReset {
             data: self.data,
-            fin: self.fin,
-            outstanding: match (self.next_seq, self.acked) {
-                (Some(next), Some(acked)) => after(next, acked),
-                (Some(_), None) => self.data.segments > 0,
-                _ => false,
-            },
+            outstanding: self.seq.outstanding(),
             retransmissions: self.retransmitted.count(),
             stall: self.stalls.current,
             zero_window_since_ns: self.zero_window.since.map(|(since, _)| since),
@@ -677,13 +711,7 @@ impl Side {
         self.data.bytes = self.data.bytes.saturating_add(u64::from(len));
         self.data.first.get_or_insert(i);
         self.data.last = Some(i);
-        let end = r.seq.wrapping_add(len);
-        if self.next_seq.is_none_or(|n| after(end, n)) {
-            self.next_seq = Some(end);
-        }
-        if self.unacked_since.is_none() {
-            self.unacked_since = ts;
-        }
+        self.seq.sent(r.seq.wrapping_add(len), ts);
     }
 
     /// A retransmission: counted by kind, and a stall starts when data was outstanding.
@@ -697,17 +725,13 @@ impl Side {
             retransmitted.spurious = retransmitted.spurious.saturating_add(1);
         }
         retransmitted.bytes = retransmitted.bytes.saturating_add(u64::from(r.payload_len));
-        let unacked = match (self.next_seq, self.acked) {
-            (Some(next), Some(acked)) => after(next, acked),
-            (Some(_), None) => true,
-            _ => false,
-        };
+        let unacked = self.seq.outstanding();
         match &mut self.stalls.current {
             Some(stall) => stall.count = stall.count.saturating_add(1),
             None if unacked && seg & tf::SPURIOUS_RETRANSMISSION == 0 => {
                 self.stalls.current = Some(Stall {
-                    since: self.unacked_since.or(ts).unwrap_or(0),
-                    at_ack: self.acked.unwrap_or(r.seq),
+                    since: self.seq.unacked_since.or(ts).unwrap_or(0),
+                    at_ack: self.seq.acked.unwrap_or(r.seq),
                     count: 1,
                     first: i,
                 });
@@ -753,7 +777,7 @@ impl Conn {
         let side = &mut self.sides[dir];
         side.window(i, r, seg, ts);
         if flags & FIN != 0 {
-            side.fin.get_or_insert(i);
+            side.data.fin.get_or_insert(i);
         }
         if r.payload_len == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
             return;
@@ -811,8 +835,8 @@ impl Conn {
         // A RST with ACK set acknowledges what it answers: that data was received.
         if r.tcp_flags & ACK != 0 {
             let peer = &mut self.sides[1 - dir];
-            if peer.acked.is_none_or(|a| after(r.ack, a)) && peer.next_seq.is_some() {
-                peer.acked = Some(r.ack);
+            if peer.seq.acked.is_none_or(|a| after(r.ack, a)) && peer.seq.next.is_some() {
+                peer.seq.acked = Some(r.ack);
             }
         }
         if self.established.is_none() {
@@ -832,11 +856,7 @@ impl Conn {
     #[inline]
     fn acknowledge(&mut self, r: &PacketRecord, dir: usize, seg: u16, ts: Option<i64>) {
         let peer = &mut self.sides[1 - dir];
-        if peer.acked.is_none_or(|a| after(r.ack, a)) {
-            peer.acked = Some(r.ack);
-            if peer.next_seq.is_none_or(|n| !after(n, r.ack)) {
-                peer.unacked_since = None;
-            }
+        if peer.seq.acknowledged(r.ack) {
             if peer.stalls.current.is_some_and(|s| after(r.ack, s.at_ack)) {
                 peer.stalls.end(ts);
             }
