@@ -87,17 +87,6 @@ impl Serialize for Address {
     }
 }
 
-/// One tapped layer of a frame: source and destination (with ports for TCP/UDP) and the
-/// stream for TCP/UDP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tap {
-    pub src: Address,
-    pub src_port: Option<u16>,
-    pub dst: Address,
-    pub dst_port: Option<u16>,
-    pub stream: Option<u32>,
-}
-
 /// One row of a conversation table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
@@ -345,33 +334,6 @@ fn own_transport_tap(
         dst: (Node::Ip(record.dst), Some(dst_port)),
         stream: Some(stream.number),
     })
-}
-
-/// The layers of frame `i` that Wireshark's `kind` conversation tap sees, outermost first.
-pub fn taps(
-    index: &PacketIndex,
-    flows: &Flows,
-    tcp: &TcpAnalysis,
-    i: usize,
-    kind: Kind,
-) -> Vec<Tap> {
-    let mut resolver = Resolver {
-        index,
-        extra: ExtraAddressIds::default(),
-    };
-    let mut raw = Vec::new();
-    visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |t| {
-        raw.push(t)
-    });
-    raw.into_iter()
-        .map(|t| Tap {
-            src: resolver.address(t.src.0),
-            src_port: t.src.1,
-            dst: resolver.address(t.dst.0),
-            dst_port: t.dst.1,
-            stream: t.stream,
-        })
-        .collect()
 }
 
 /// The conversation table of `kind`, rows in first-seen order.
