@@ -99,7 +99,7 @@ impl Cause {
 pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
     let by = reset.by_dir.min(1);
     let sides = &reset.sides;
-    if let Some(stalled) = (0..2).find(|&d| sides[d].stall.is_some()) {
+    if let Some(stalled) = (0..2).find(|&d| sides[d].stall().is_some()) {
         return Cause::GaveUp { stalled };
     }
     if let Some(closed) = (0..2).find(|&d| sides[d].zero_window_since_ns.is_some()) {
@@ -122,7 +122,7 @@ pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
     if let Some(dir) = (0..2).find(|&d| sides[d].data.fin.is_some()) {
         return Cause::AfterFin { dir };
     }
-    let outstanding = (0..2).find(|&d| sides[d].outstanding);
+    let outstanding = (0..2).find(|&d| sides[d].outstanding());
     // Nothing unacknowledged: did the last data come from the client (a request nobody
     // answered) or from the server (its answer)?
     let client = conn.client_dir.min(1);
@@ -168,7 +168,7 @@ pub fn silence(index: &PacketIndex, reset: &ResetAt) -> Option<i64> {
 pub fn gave_up(conn: &Conn) -> bool {
     conn.reset
         .as_ref()
-        .is_some_and(|r| r.sides.iter().any(|s| s.stall.is_some()))
+        .is_some_and(|r| r.sides.iter().any(|s| s.stall().is_some()))
 }
 
 pub fn from_streams(
@@ -282,7 +282,7 @@ impl<'a> ResetFacts<'a> {
                 .and_then(|p| text::between(index, p, reset.frame))
                 .filter(|&ns| ns >= 0),
             rst_has_ack: rst.tcp_flags & crate::connections::attempts::ACK != 0,
-            stall_ns: [0, 1].map(|d| since(sides[d].stall.map(|s| s.since))),
+            stall_ns: [0, 1].map(|d| since(sides[d].stall().map(|s| s.since))),
             zero_window_ns: [0, 1].map(|d| since(sides[d].zero_window_since_ns)),
             since_last_data: sides[by]
                 .data

@@ -279,20 +279,28 @@ pub struct Stall {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SideAtReset {
     pub data: Sent,
-    /// It had sent data the peer had not acknowledged.
-    pub outstanding: bool,
+    pub seq: Sequence,
     pub retransmissions: u32,
-    /// It was retransmitting data that had not been acknowledged since (a stall in progress).
-    pub stall: Option<Stall>,
+    pub stalls: Stalls,
     /// Its zero window was still closed, since this time.
     pub zero_window_since_ns: Option<i64>,
     pub ttl: Option<u8>,
 }
 
 impl SideAtReset {
+    /// It had sent data the peer had not acknowledged.
+    pub fn outstanding(&self) -> bool {
+        self.seq.outstanding()
+    }
+
+    /// It was retransmitting data that had not been acknowledged since (a stall in progress).
+    pub fn stall(&self) -> Option<Stall> {
+        self.stalls.current
+    }
+
     /// Retransmissions in the stall in progress (0 when none was).
     pub fn stall_retransmissions(&self) -> u32 {
-        self.stall.map_or(0, |s| s.count)
+        self.stall().map_or(0, |s| s.count)
     }
 }
 
@@ -678,9 +686,9 @@ impl Side {
     fn snapshot(&self) -> SideAtReset {
         SideAtReset {
             data: self.data,
-            outstanding: self.seq.outstanding(),
+            seq: self.seq,
             retransmissions: self.retransmitted.count(),
-            stall: self.stalls.current,
+            stalls: self.stalls,
             zero_window_since_ns: self.zero_window.since.map(|(since, _)| since),
             ttl: self.ttl,
         }
