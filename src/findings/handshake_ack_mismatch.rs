@@ -100,11 +100,22 @@ pub(crate) struct MismatchFacts {
     pub actual: u32,
     pub after: Aftermath,
     /// The first data's length; each retransmission's delay after it.
-    pub data_len: Option<u16>,
-    pub retrans_offsets_ns: Vec<i64>,
+    pub first_data: Option<FirstData>,
     /// Who reset the connection (address), and how long after the ACK.
-    pub reset_by: Option<String>,
-    pub reset_after_ns: Option<i64>,
+    pub reset_by: Option<ResetBy>,
+}
+
+/// The client's first data after the mismatched ACK: its length, and each retransmission's
+/// delay after it.
+pub(crate) struct FirstData {
+    pub len: u16,
+    pub retrans_offsets_ns: Vec<i64>,
+}
+
+/// Who reset the connection after the mismatched ACK (their address), and how long after it.
+pub(crate) struct ResetBy {
+    pub host: String,
+    pub after_ns: Option<i64>,
 }
 
 impl MismatchFacts {
@@ -120,10 +131,13 @@ impl MismatchFacts {
         let after = aftermath(index, a, third);
         let reset_by = after.reset.map(|r| {
             let rr = record(index, r);
-            if (rr.src, rr.src_port) == a.client {
-                text::address(index, a.client.0)
-            } else {
-                server.host.clone()
+            ResetBy {
+                host: if (rr.src, rr.src_port) == a.client {
+                    text::address(index, a.client.0)
+                } else {
+                    server.host.clone()
+                },
+                after_ns: text::between(index, third, r),
             }
         });
         Some(MismatchFacts {
@@ -132,18 +146,14 @@ impl MismatchFacts {
             synack,
             third,
             actual,
-            data_len: after.first_data.map(|i| record(index, i).payload_len),
-            retrans_offsets_ns: after
-                .first_data
-                .map(|first| {
-                    after
-                        .data_retransmissions
-                        .iter()
-                        .filter_map(|&r| text::between(index, first, r))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            reset_after_ns: after.reset.and_then(|r| text::between(index, third, r)),
+            first_data: after.first_data.map(|first| FirstData {
+                len: record(index, first).payload_len,
+                retrans_offsets_ns: after
+                    .data_retransmissions
+                    .iter()
+                    .filter_map(|&r| text::between(index, first, r))
+                    .collect(),
+            }),
             reset_by,
             after,
         })
@@ -178,20 +188,28 @@ impl MismatchFacts {
             .with("synack_payload_len", self.synack.payload)
             .with("synack_ip_len", self.synack.known_ip_len())
             .with("first_data_frame", after.first_data.map(frame_no))
-            .with("first_data_len", self.data_len)
+            .with("first_data_len", self.first_data.as_ref().map(|d| d.len))
             .with("data_retransmissions", after.data_retransmissions.len())
             .with(
                 "retransmission_offsets_s",
-                self.retrans_offsets_ns
-                    .iter()
-                    .map(|&ns| text::seconds(ns))
-                    .collect::<Vec<f64>>(),
+                self.first_data.as_ref().map_or(Vec::new(), |d| {
+                    d.retrans_offsets_ns
+                        .iter()
+                        .map(|&ns| text::seconds(ns))
+                        .collect::<Vec<f64>>()
+                }),
             )
             .with("synack_retransmissions_after_ack", after.synack_again.len())
             .with("server_answered", after.server_answered)
             .with("reset_frame", after.reset.map(frame_no))
-            .with("reset_by", self.reset_by.clone())
-            .with("reset_after_s", self.reset_after_ns.map(text::seconds))
+            .with("reset_by", self.reset_by.as_ref().map(|r| r.host.clone()))
+            .with(
+                "reset_after_s",
+                self.reset_by
+                    .as_ref()
+                    .and_then(|r| r.after_ns)
+                    .map(text::seconds),
+            )
             .with(
                 "related",
                 if self.synack.payload > 0 {

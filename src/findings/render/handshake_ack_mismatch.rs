@@ -1,7 +1,7 @@
 //! The sentences of the `handshake_ack_mismatch` finding: the expected and actual numbers, the
 //! likely cause, what followed on the connection, and where to take the next capture.
 
-use crate::findings::handshake_ack_mismatch::MismatchFacts;
+use crate::findings::handshake_ack_mismatch::{MismatchFacts, ResetBy};
 use crate::findings::text::{self, duration, frame_no};
 
 /// The verdict: the numbers and by how much they differ.
@@ -90,10 +90,10 @@ fn cause(f: &MismatchFacts) -> String {
 fn consequences(f: &MismatchFacts) -> Vec<String> {
     let after = &f.after;
     let mut consequences: Vec<String> = Vec::new();
-    if let (Some(first), Some(len)) = (after.first_data, f.data_len) {
+    if let (Some(first), Some(data)) = (after.first_data, &f.first_data) {
         let what = format!(
             "the first data ({}, frame {})",
-            text::count(u64::from(len), "byte", "bytes"),
+            text::count(u64::from(data.len), "byte", "bytes"),
             frame_no(first)
         );
         if after.server_answered {
@@ -101,7 +101,7 @@ fn consequences(f: &MismatchFacts) -> Vec<String> {
         } else if after.data_retransmissions.is_empty() {
             consequences.push(format!("{what} got no answer"));
         } else {
-            let offsets: Vec<String> = f
+            let offsets: Vec<String> = data
                 .retrans_offsets_ns
                 .iter()
                 .map(|&ns| duration(ns))
@@ -126,8 +126,8 @@ fn consequences(f: &MismatchFacts) -> Vec<String> {
             text::frames_text(&after.synack_again, 5)
         ));
     }
-    if let (Some(rst), Some(by)) = (after.reset, &f.reset_by) {
-        let when = f.reset_after_ns.map_or(String::new(), |ns| {
+    if let (Some(rst), Some(ResetBy { host: by, after_ns })) = (after.reset, &f.reset_by) {
+        let when = after_ns.map_or(String::new(), |ns| {
             format!(" {} after the ACK", duration(ns))
         });
         consequences.push(format!(
