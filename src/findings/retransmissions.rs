@@ -75,7 +75,7 @@ pub fn from_streams(
     for conn in &streams.conns {
         for dir in 0..2 {
             let side = &conn.sides[dir];
-            if !side.copy_frames.is_empty() {
+            if !side.copies.frames.is_empty() {
                 copies.push((conn, dir));
             }
             if side.retransmitted.count() == 0 || explained.binary_search(&conn.stream).is_ok() {
@@ -337,8 +337,8 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
     if copies.is_empty() {
         return None;
     }
-    let total = sides_total(copies, |s| frame_count(&s.copy_frames));
-    let mut frames: Vec<u32> = sides_frames(copies, |s| &s.copy_frames).collect();
+    let total = sides_total(copies, |s| frame_count(&s.copies.frames));
+    let mut frames: Vec<u32> = sides_frames(copies, |s| &s.copies.frames).collect();
     frames.sort_unstable();
     let first = frames.first().copied();
     let gap = first

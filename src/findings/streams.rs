@@ -94,11 +94,16 @@ pub struct Side {
     /// TTL (hop limit) of its first packet that is not a RST.
     pub ttl: Option<u8>,
     pub retransmitted: Retransmitted,
-    /// Frames that are a second copy of the frame before (same packet captured twice).
-    pub copy_frames: Vec<u32>,
+    pub copies: Copies,
     pub stalls: Stalls,
     pub zero_window: ZeroWindows,
-    // Running state.
+}
+
+/// Frames one side sent that are a second copy of the frame before (the same packet captured
+/// twice), and the last frame it sent with its signature (running state).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Copies {
+    pub frames: Vec<u32>,
     last_sig: Option<(u32, [u32; 4])>,
 }
 
@@ -809,17 +814,17 @@ impl Conn {
         // SYNs and SYN-ACKs too: a copy of one (pptp.pcap's frame 3, the SYN-ACK of frame 2
         // again 0.1 ms later, same IP ID) is no second attempt either.
         let is_copy = seg & (RETRANSMITTED | tf::DUPLICATE_ACK) != 0
-            && self.sides[dir].last_sig.is_some_and(|(last, s)| {
+            && self.sides[dir].copies.last_sig.is_some_and(|(last, s)| {
                 s == sig
                     && previous == Some(last)
                     && text::between(index, last, i)
                         .is_some_and(|ns| (0..=COPY_WINDOW_NS).contains(&ns))
             });
-        let side = &mut self.sides[dir];
+        let copies = &mut self.sides[dir].copies;
         if is_copy {
-            side.copy_frames.push(i);
+            copies.frames.push(i);
         }
-        side.last_sig = Some((i, sig));
+        copies.last_sig = Some((i, sig));
         is_copy
     }
 
@@ -996,7 +1001,7 @@ pub(crate) mod tests {
         let side = &streams.conns[0].sides[0];
         // Records 3 and 4 are the same segment at the same time (30 ms): one copy, not a
         // retransmission.
-        assert_eq!(side.copy_frames.len(), 1);
+        assert_eq!(side.copies.frames.len(), 1);
         assert_eq!(side.retransmitted.count(), 0);
     }
 }
