@@ -193,13 +193,12 @@ impl ZeroWindows {
     }
 }
 
-/// What one side sent: its original data segments (how many, their bytes, the first and the
-/// last) and its first FIN.
+/// What one side sent: its original data segments (how many, their bytes, the last one) and
+/// its first FIN.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sent {
     pub segments: u32,
     pub bytes: u64,
-    pub first: Option<u32>,
     pub last: Option<u32>,
     pub fin: Option<u32>,
 }
@@ -722,7 +721,6 @@ impl Side {
         }
         self.data.segments = self.data.segments.saturating_add(1);
         self.data.bytes = self.data.bytes.saturating_add(u64::from(len));
-        self.data.first.get_or_insert(i);
         self.data.last = Some(i);
         self.seq.sent(r.seq.wrapping_add(len), ts);
     }
