@@ -75,7 +75,7 @@ pub(crate) struct Measured {
 }
 
 impl Measured {
-    fn blame(&self) -> Blame {
+    pub(crate) fn blame(&self) -> Blame {
         let Some(ack) = self.ack_ns else {
             return Blame::Undetermined;
         };
@@ -220,7 +220,6 @@ pub(crate) struct SlowFacts<'a> {
     pub client: Named,
     /// What the request was (`GET /path`), when known.
     pub label: Option<String>,
-    pub blame: Blame,
     /// Slow responses, measured connections, and the median of their slowest responses.
     pub slow: usize,
     pub measured: usize,
@@ -238,7 +237,6 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
         server: Named::of(index, lead.server),
         client: Named::of(index, lead.client),
         label: request_label(index, t.request_first),
-        blame: lead.blame(),
         slow: group.len(),
         measured: all_us.len().max(group.len()),
         median_ns: all_us.get(all_us.len() / 2).map(|&us| i64::from(us) * 1000),
@@ -288,7 +286,7 @@ fn details(f: &SlowFacts<'_>, group: &[Measured]) -> Details {
                 .map(|a| text::seconds(t.think_ns.saturating_sub(a))),
         )
         .with("handshake_rtt_s", lead.rtt_ns.map(text::seconds))
-        .with("blame", f.blame.as_str())
+        .with("blame", f.lead.blame().as_str())
         .with("request_retransmitted", t.request_retransmitted)
         .with("threshold_s", text::seconds(f.threshold_ns))
         .with("slow_connections", f.slow)

@@ -29,7 +29,7 @@ pub(crate) fn verdict(f: &SlowFacts<'_>) -> String {
         .label
         .as_ref()
         .map_or_else(|| "request".to_string(), |l| format!("request ({l})"));
-    match (f.blame, lead.ack_ns) {
+    match (lead.blame(), lead.ack_ns) {
         (Blame::ServerApplication, Some(ack)) => format!(
             "{server} took {think} to answer {client_host}'s {what}: it acknowledged the \
              request after {}, so the delay is in the server application, not the network.",
@@ -111,7 +111,7 @@ pub(crate) fn explanation(f: &SlowFacts<'_>) -> String {
 fn where_the_time_went(f: &SlowFacts<'_>) -> String {
     let lead = f.lead;
     let t = &lead.turn;
-    match (f.blame, t.ack, lead.ack_ns) {
+    match (lead.blame(), t.ack, lead.ack_ns) {
         (Blame::ServerApplication, Some(ack), Some(ack_ns)) => format!(
             "The server's TCP stack acknowledged the whole request after {} (frame {}){}, \
              then its first data came {} later: the server had the request and its \
