@@ -162,13 +162,15 @@ impl Outcome {
 }
 
 /// The first client segment after a SYN-ACK with ACK set (no SYN, no RST): its frame, the
-/// SYN-ACK it answers, and whether it acknowledged something other than that SYN-ACK's ISN+1
-/// (judged only when the server sent no data before it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// SYN-ACK it answers, whether it acknowledged something other than that SYN-ACK's ISN+1
+/// (judged only when the server sent no data before it), and when it did, the stream's frames
+/// after it (capped), to tell what followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Third {
     pub frame: u32,
     pub answers: u32,
     pub ack_mismatch: bool,
+    pub after: Vec<u32>,
 }
 
 /// The first RST of a stream, and whether the server sent it.
@@ -204,8 +206,6 @@ pub struct Attempt {
     pub other_server_frames: u32,
     /// The client sent a segment with ACK set (not a SYN): it went on as if answered.
     pub client_acked: bool,
-    /// The stream's frames after a mismatched third packet (capped), to tell what followed.
-    pub after_third: Vec<u32>,
     /// The first FIN each side sent.
     pub client_fin: Option<u32>,
     pub server_fin: Option<u32>,
@@ -228,7 +228,6 @@ impl Attempt {
             unreachable: None,
             other_server_frames: 0,
             client_acked: false,
-            after_third: Vec::new(),
             client_fin: None,
             server_fin: None,
         }
@@ -241,12 +240,12 @@ impl Attempt {
 
     /// The third packet's frame.
     pub fn third_frame(&self) -> Option<u32> {
-        self.third.map(|t| t.frame)
+        self.third.as_ref().map(|t| t.frame)
     }
 
     /// The third packet acknowledged something other than the SYN-ACK's ISN+1.
     pub fn ack_mismatch(&self) -> bool {
-        self.third.is_some_and(|t| t.ack_mismatch)
+        self.third.as_ref().is_some_and(|t| t.ack_mismatch)
     }
 
     /// The first RST's frame.
@@ -256,10 +255,10 @@ impl Attempt {
 
     fn feed(&mut self, i: u32, r: &PacketRecord) {
         let from_client = (r.src, r.src_port) == self.client;
-        if self.third.is_some_and(|t| t.ack_mismatch && t.frame < i)
-            && self.after_third.len() < MAX_AFTER_THIRD
-        {
-            self.after_third.push(i);
+        if let Some(third) = self.third.as_mut() {
+            if third.ack_mismatch && third.frame < i && third.after.len() < MAX_AFTER_THIRD {
+                third.after.push(i);
+            }
         }
         if is_rst(r) && self.rst.is_none() {
             self.rst = Some(FirstRst {
@@ -282,7 +281,7 @@ impl Attempt {
             if is_pure_syn(r) && r.seq == self.client_isn {
                 self.syns.push(i);
             } else if let (None, Some(server_isn), Some(&answers)) =
-                (self.third, self.server_isn, self.synacks.last())
+                (&self.third, self.server_isn, self.synacks.last())
             {
                 if r.tcp_flags & (SYN | RST | ACK) == ACK {
                     self.third = Some(Third {
@@ -290,6 +289,7 @@ impl Attempt {
                         answers,
                         ack_mismatch: !self.server_data_before_third
                             && r.ack != server_isn.wrapping_add(1),
+                        after: Vec::new(),
                     });
                 }
             }
@@ -620,7 +620,7 @@ pub(crate) mod tests {
         // SYN-ACK seq 500 → expected ack 501, the third packet (index 2) acks 503: mismatch.
         assert!(a.ack_mismatch());
         // The stream's frames after index 2: the two data segments at 12 and 300 ms, indexes 3, 4.
-        assert_eq!(a.after_third, vec![3, 4]);
+        assert_eq!(a.third.as_ref().unwrap().after, vec![3, 4]);
     }
 
     #[test]

@@ -46,7 +46,8 @@ pub(crate) struct Aftermath {
     pub reset: Option<u32>,
 }
 
-fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
+fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
+    let (after_third, third) = (&third.after, third.frame);
     let third_record = record(index, third);
     let mut first_data = (third_record.payload_len > 0).then_some(third);
     let mut data_seq = third_record.seq;
@@ -58,7 +59,7 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
         server_answered: false,
         reset: None,
     };
-    for &i in &a.after_third {
+    for &i in after_third {
         let r = record(index, i);
         let from_client = (r.src, r.src_port) == a.client;
         if is_rst(&r) {
@@ -120,15 +121,12 @@ pub(crate) struct ResetBy {
 
 impl MismatchFacts {
     fn gather(index: &PacketIndex, a: &Attempt) -> Option<Self> {
-        let Third {
-            frame: third,
-            answers: synack,
-            ..
-        } = a.third?;
+        let third_packet = a.third.as_ref()?;
+        let (third, synack) = (third_packet.frame, third_packet.answers);
         let synack = Synack::of(index, synack);
         let actual = record(index, third).ack;
         let server = Named::of(index, a.server);
-        let after = aftermath(index, a, third);
+        let after = aftermath(index, a, third_packet);
         let reset_by = after.reset.map(|r| {
             let rr = record(index, r);
             ResetBy {

@@ -70,6 +70,7 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let (payload, expected) = (first.payload, first.expected_ack());
     let third = a
         .third
+        .as_ref()
         .filter(|t| record(index, t.answers).seq == first.isn)
         .map(|t| t.frame);
     let client_acked = third.map(|t| record(index, t).ack);
