@@ -94,7 +94,6 @@ impl Arp {
 pub struct Decoded {
     /// The outermost link header's addresses and VLAN id.
     pub link: LinkAddrs,
-    pub ether_type: u16,
     /// Innermost network-layer addresses.
     pub src: Option<IpAddr>,
     pub dst: Option<IpAddr>,
@@ -245,7 +244,6 @@ impl<'a> Visitor<'a> for Decoder<'a> {
         } else if let (Some(src), Some(dst)) = (info.addrs.src, info.addrs.dst) {
             out.outer_layers.push(OuterLayer::Ethernet { src, dst });
         }
-        out.ether_type = info.ether_type;
     }
 
     fn arp(&mut self, arp: &ArpPacket<'a>, _at: usize) {
