@@ -867,10 +867,11 @@ impl Conn {
     #[inline]
     fn acknowledge(&mut self, r: &PacketRecord, dir: usize, seg: u16, ts: Option<i64>) {
         let peer = &mut self.sides[1 - dir];
-        if peer.seq.acknowledged(r.ack) {
-            if peer.stalls.current.is_some_and(|s| after(r.ack, s.at_ack)) {
-                peer.stalls.end(ts);
-            }
+        // A new acknowledgement may end the stall (an old one never does).
+        if peer.seq.acknowledged(r.ack)
+            && peer.stalls.current.is_some_and(|s| after(r.ack, s.at_ack))
+        {
+            peer.stalls.end(ts);
         }
         let closed = &mut peer.zero_window;
         if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && closed.since.is_some() {
