@@ -88,17 +88,6 @@ impl Serialize for Address {
     }
 }
 
-/// One tapped layer of a frame: source and destination (with ports for TCP/UDP) and the
-/// stream for TCP/UDP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tap {
-    pub src: Address,
-    pub src_port: Option<u16>,
-    pub dst: Address,
-    pub dst_port: Option<u16>,
-    pub stream: Option<u32>,
-}
-
 /// One row of a conversation table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
@@ -214,165 +203,149 @@ impl Resolver<'_> {
     }
 }
 
-/// Calls `f` for each layer of frame `i` that Wireshark's `kind` conversation tap sees,
-/// outermost first.
-fn visit_taps(
-    index: &PacketIndex,
-    flows: &Flows,
-    tcp: &TcpAnalysis,
-    i: usize,
+/// What one table's taps read: the index (through the resolver, which also keeps the addresses
+/// met outside the index), the flows, the TCP analysis and the table's kind.
+struct Taps<'a> {
+    resolver: Resolver<'a>,
+    flows: &'a Flows,
+    tcp: &'a TcpAnalysis,
     kind: Kind,
-    resolver: &mut Resolver<'_>,
-    f: &mut impl FnMut(RawTap),
-) {
-    let Some(record) = index.records.get(i) else {
-        return;
-    };
-    let outer = if record.has(flag::TUNNELLED) {
-        index
-            .outer_layers
-            .get(i as u32)
-            .map_or(&[][..], |l| l.as_slice())
-    } else {
-        &[]
-    };
-    let plain = |src: Node, dst: Node| RawTap {
-        src: (src, None),
-        dst: (dst, None),
-        stream: None,
-    };
-    match kind {
-        Kind::Eth => {
-            if index.link_type_of(record) == 1 && record.caplen >= 14 {
-                let link = index.links.get(record.link);
-                if let (Some(src), Some(dst)) = (link.src, link.dst) {
-                    f(plain(Node::Mac(src), Node::Mac(dst)));
-                }
-            }
-            for layer in outer {
-                if let OuterLayer::Ethernet { src, dst } = layer {
-                    f(plain(Node::Mac(*src), Node::Mac(*dst)));
-                }
-            }
-        }
-        Kind::Ip | Kind::Ipv6 => {
-            let v4 = kind == Kind::Ip;
-            for layer in outer {
-                if let OuterLayer::Ip { src, dst } = *layer {
-                    if src.is_ipv4() == v4 {
-                        let (a, b) = (resolver.node(src), resolver.node(dst));
-                        f(plain(a, b));
-                    }
-                }
-            }
-            // IPv6 taps at the end of the extension headers, which a fragment only reaches
-            // once reassembled; IPv4 taps every header.
-            let ipv6_untapped = record.has(flag::IPV6_EXTENSIONS_CUT)
-                || record.has(flag::FRAGMENT) && !flows.completes_datagram(i as u32);
-            let family = if v4 { flag::IPV4 } else { flag::IPV6 };
-            let tapped = record.has(family) && (v4 || !ipv6_untapped);
-            if tapped && record.src != 0 && record.dst != 0 {
-                f(plain(Node::Ip(record.src), Node::Ip(record.dst)));
-            }
-        }
-        Kind::Udp => {
-            if !outer.is_empty() {
-                let mut streams = flows.outer_udp_streams(i as u32);
-                let mut ip = None;
-                for layer in outer {
-                    match *layer {
-                        OuterLayer::Ip { src, dst } => ip = Some((src, dst)),
-                        OuterLayer::Udp { src_port, dst_port } => {
-                            let stream = streams.next();
-                            if let (Some((src, dst)), Some(id)) = (ip, stream) {
-                                let number = flows.streams.get(id as usize).map(|s| s.number);
-                                let (a, b) = (resolver.node(src), resolver.node(dst));
-                                f(RawTap {
-                                    src: (a, Some(src_port)),
-                                    dst: (b, Some(dst_port)),
-                                    stream: number,
-                                });
-                            }
-                        }
-                        OuterLayer::Ethernet { .. } => {}
-                    }
-                }
-            }
-            if let Some(tap) = own_transport_tap(index, flows, tcp, i, 17) {
-                f(tap);
-            }
-        }
-        Kind::Tcp => {
-            if let Some(tap) = own_transport_tap(index, flows, tcp, i, 6) {
-                f(tap);
-            }
-        }
-    }
 }
 
-/// The frame's own TCP/UDP header as its tap sees it (TCP only when Wireshark dissected the
-/// header completely; never a header quoted in an ICMP error).
-fn own_transport_tap(
-    index: &PacketIndex,
-    flows: &Flows,
-    tcp: &TcpAnalysis,
-    i: usize,
-    ip_proto: u8,
-) -> Option<RawTap> {
-    let id = *flows.stream_of.get(i)?;
-    if id == NO_STREAM {
-        return None;
+impl<'a> Taps<'a> {
+    fn new(index: &'a PacketIndex, flows: &'a Flows, tcp: &'a TcpAnalysis, kind: Kind) -> Self {
+        Taps {
+            resolver: Resolver {
+                index,
+                extra: ExtraAddressIds::default(),
+            },
+            flows,
+            tcp,
+            kind,
+        }
     }
-    let stream = flows.streams.get(id as usize)?;
-    if stream.ip_proto != ip_proto || flows.is_quoted(i as u32) {
-        return None;
-    }
-    let record = index.records.get(i)?;
-    if ip_proto == 6 && record.is_tcp() && !tcp.segment(i).has(crate::tcp::bit::SHOWN) {
-        return None;
-    }
-    // A reassembled datagram's ports are those of its first fragment, i.e. the stream's.
-    let (src_port, dst_port) = if record.has(flag::FRAGMENT) {
-        if record.src == stream.a.0 && record.dst == stream.b.0 {
-            (stream.a.1, stream.b.1)
+
+    /// Calls `f` for each layer of frame `i` that the table's conversation tap sees, outermost
+    /// first.
+    fn visit(&mut self, i: usize, f: &mut impl FnMut(RawTap)) {
+        let (index, flows, kind) = (self.resolver.index, self.flows, self.kind);
+        let Some(record) = index.records.get(i) else {
+            return;
+        };
+        let outer = if record.has(flag::TUNNELLED) {
+            index
+                .outer_layers
+                .get(i as u32)
+                .map_or(&[][..], |l| l.as_slice())
         } else {
-            (stream.b.1, stream.a.1)
+            &[]
+        };
+        let plain = |src: Node, dst: Node| RawTap {
+            src: (src, None),
+            dst: (dst, None),
+            stream: None,
+        };
+        match kind {
+            Kind::Eth => {
+                if index.link_type_of(record) == 1 && record.caplen >= 14 {
+                    let link = index.links.get(record.link);
+                    if let (Some(src), Some(dst)) = (link.src, link.dst) {
+                        f(plain(Node::Mac(src), Node::Mac(dst)));
+                    }
+                }
+                for layer in outer {
+                    if let OuterLayer::Ethernet { src, dst } = layer {
+                        f(plain(Node::Mac(*src), Node::Mac(*dst)));
+                    }
+                }
+            }
+            Kind::Ip | Kind::Ipv6 => {
+                let v4 = kind == Kind::Ip;
+                for layer in outer {
+                    if let OuterLayer::Ip { src, dst } = *layer {
+                        if src.is_ipv4() == v4 {
+                            let (a, b) = (self.resolver.node(src), self.resolver.node(dst));
+                            f(plain(a, b));
+                        }
+                    }
+                }
+                // IPv6 taps at the end of the extension headers, which a fragment only reaches
+                // once reassembled; IPv4 taps every header.
+                let ipv6_untapped = record.has(flag::IPV6_EXTENSIONS_CUT)
+                    || record.has(flag::FRAGMENT) && !flows.completes_datagram(i as u32);
+                let family = if v4 { flag::IPV4 } else { flag::IPV6 };
+                let tapped = record.has(family) && (v4 || !ipv6_untapped);
+                if tapped && record.src != 0 && record.dst != 0 {
+                    f(plain(Node::Ip(record.src), Node::Ip(record.dst)));
+                }
+            }
+            Kind::Udp => {
+                if !outer.is_empty() {
+                    let mut streams = flows.outer_udp_streams(i as u32);
+                    let mut ip = None;
+                    for layer in outer {
+                        match *layer {
+                            OuterLayer::Ip { src, dst } => ip = Some((src, dst)),
+                            OuterLayer::Udp { src_port, dst_port } => {
+                                let stream = streams.next();
+                                if let (Some((src, dst)), Some(id)) = (ip, stream) {
+                                    let number = flows.streams.get(id as usize).map(|s| s.number);
+                                    let (a, b) = (self.resolver.node(src), self.resolver.node(dst));
+                                    f(RawTap {
+                                        src: (a, Some(src_port)),
+                                        dst: (b, Some(dst_port)),
+                                        stream: number,
+                                    });
+                                }
+                            }
+                            OuterLayer::Ethernet { .. } => {}
+                        }
+                    }
+                }
+                if let Some(tap) = self.own_transport(i, 17) {
+                    f(tap);
+                }
+            }
+            Kind::Tcp => {
+                if let Some(tap) = self.own_transport(i, 6) {
+                    f(tap);
+                }
+            }
         }
-    } else {
-        (record.src_port, record.dst_port)
-    };
-    Some(RawTap {
-        src: (Node::Ip(record.src), Some(src_port)),
-        dst: (Node::Ip(record.dst), Some(dst_port)),
-        stream: Some(stream.number),
-    })
-}
+    }
 
-/// The layers of frame `i` that Wireshark's `kind` conversation tap sees, outermost first.
-pub fn taps(
-    index: &PacketIndex,
-    flows: &Flows,
-    tcp: &TcpAnalysis,
-    i: usize,
-    kind: Kind,
-) -> Vec<Tap> {
-    let mut resolver = Resolver {
-        index,
-        extra: ExtraAddressIds::default(),
-    };
-    let mut raw = Vec::new();
-    visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |t| {
-        raw.push(t)
-    });
-    raw.into_iter()
-        .map(|t| Tap {
-            src: resolver.address(t.src.0),
-            src_port: t.src.1,
-            dst: resolver.address(t.dst.0),
-            dst_port: t.dst.1,
-            stream: t.stream,
+    /// The frame's own TCP/UDP header as its tap sees it (TCP only when Wireshark dissected the
+    /// header completely; never a header quoted in an ICMP error).
+    fn own_transport(&self, i: usize, ip_proto: u8) -> Option<RawTap> {
+        let (index, flows, tcp) = (self.resolver.index, self.flows, self.tcp);
+        let id = *flows.stream_of.get(i)?;
+        if id == NO_STREAM {
+            return None;
+        }
+        let stream = flows.streams.get(id as usize)?;
+        if stream.ip_proto != ip_proto || flows.is_quoted(i as u32) {
+            return None;
+        }
+        let record = index.records.get(i)?;
+        if ip_proto == 6 && record.is_tcp() && !tcp.segment(i).has(crate::tcp::bit::SHOWN) {
+            return None;
+        }
+        // A reassembled datagram's ports are those of its first fragment, i.e. the stream's.
+        let (src_port, dst_port) = if record.has(flag::FRAGMENT) {
+            if record.src == stream.a.0 && record.dst == stream.b.0 {
+                (stream.a.1, stream.b.1)
+            } else {
+                (stream.b.1, stream.a.1)
+            }
+        } else {
+            (record.src_port, record.dst_port)
+        };
+        Some(RawTap {
+            src: (Node::Ip(record.src), Some(src_port)),
+            dst: (Node::Ip(record.dst), Some(dst_port)),
+            stream: Some(stream.number),
         })
-        .collect()
+    }
 }
 
 /// The conversation table of `kind`, rows in first-seen order.
@@ -387,15 +360,12 @@ pub fn conversations(
     let mut by_key: HashMap<RawTap, usize> = HashMap::default();
     // TCP/UDP conversations are keyed by stream too: look those up by stream number first.
     let mut by_stream: Vec<u32> = Vec::new();
-    let mut resolver = Resolver {
-        index,
-        extra: ExtraAddressIds::default(),
-    };
+    let mut taps = Taps::new(index, flows, tcp, kind);
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
     for (i, record) in index.records.iter().enumerate() {
         let rel = record.ts_ns.wrapping_sub(zero);
         let bytes = u64::from(record.orig_len);
-        visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |tap| {
+        taps.visit(i, &mut |tap| {
             let slot = tap.stream.map(|n| n as usize);
             let same = |key: &RawTap| {
                 (key.src == tap.src && key.dst == tap.dst)
@@ -455,8 +425,8 @@ pub fn conversations(
         });
     }
     for (row, key) in rows.iter_mut().zip(&keys) {
-        row.a = resolver.address(key.src.0);
-        row.b = resolver.address(key.dst.0);
+        row.a = taps.resolver.address(key.src.0);
+        row.b = taps.resolver.address(key.dst.0);
     }
     rows
 }
@@ -480,13 +450,10 @@ pub fn endpoints(
     let mut rows: Vec<Endpoint> = Vec::new();
     let mut keys: Vec<Node> = Vec::new();
     let mut by_key: HashMap<(Node, Option<u16>), usize> = HashMap::default();
-    let mut resolver = Resolver {
-        index,
-        extra: ExtraAddressIds::default(),
-    };
+    let mut taps = Taps::new(index, flows, tcp, kind);
     for (i, record) in index.records.iter().enumerate() {
         let bytes = u64::from(record.orig_len);
-        visit_taps(index, flows, tcp, i, kind, &mut resolver, &mut |tap| {
+        taps.visit(i, &mut |tap| {
             for (side, sender) in [(tap.src, true), (tap.dst, false)] {
                 let at = *by_key.entry(side).or_insert_with(|| {
                     keys.push(side.0);
@@ -512,7 +479,7 @@ pub fn endpoints(
         });
     }
     for (row, key) in rows.iter_mut().zip(&keys) {
-        row.address = resolver.address(*key);
+        row.address = taps.resolver.address(*key);
     }
     rows
 }

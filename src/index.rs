@@ -12,6 +12,9 @@ use crate::hash::HashMap;
 use serde::Serialize;
 use std::net::IpAddr;
 
+/// Link-layer addressing of a frame, interned in [`LinkTable`].
+pub use crate::wire::link::LinkAddrs;
+
 /// Bits of [`PacketRecord::flags`].
 pub mod flag {
     pub const IPV4: u16 = 1 << 0;
@@ -134,14 +137,6 @@ impl AddressTable {
             .enumerate()
             .map(|(i, a)| (i as u32 + 1, *a))
     }
-}
-
-/// Link-layer addressing of a frame: Ethernet source, destination and outer VLAN id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct LinkAddrs {
-    pub src: Option<[u8; 6]>,
-    pub dst: Option<[u8; 6]>,
-    pub vlan: Option<u16>,
 }
 
 /// Interned [`LinkAddrs`]; id 0 means "none".
@@ -449,11 +444,7 @@ fn intern_addresses(decoded: &Decoded, r: &mut PacketRecord, index: &mut PacketI
     if let Some(dst) = decoded.dst {
         r.dst = index.addrs.intern(dst);
     }
-    r.link = index.links.intern(LinkAddrs {
-        src: decoded.eth_src,
-        dst: decoded.eth_dst,
-        vlan: decoded.vlan,
-    });
+    r.link = index.links.intern(decoded.link);
 }
 
 /// Copies the transport header's fields into the record (TCP sequence numbers and window,

@@ -110,11 +110,7 @@ fn new_conn(rng: &mut Rng, next_port: &mut u32) -> Conn {
 
 /// Builds the connection's next frame into `frame`; returns true when the connection is over.
 fn emit(c: &mut Conn, rng: &mut Rng, frame: &mut Vec<u8>) -> bool {
-    const SYN: u8 = 0x02;
-    const ACK: u8 = 0x10;
-    const PSH: u8 = 0x08;
-    const FIN: u8 = 0x01;
-    const RST: u8 = 0x04;
+    use crate::wire::tcp::byte::{ACK, FIN, PSH, RST, SYN};
     let step = c.step;
     c.step += 1;
     let (cs, ss) = (c.client_seq, c.server_seq);

@@ -14,6 +14,7 @@
 use super::clock::ClockModel;
 use super::keys::{SideKeys, NO_FLOW, NO_FUZZY};
 use super::pairing::{Pairing, NO_PAIR};
+use super::report::PerSide;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
@@ -35,11 +36,9 @@ pub struct MatchPair {
 pub struct Matching {
     pub matched: Vec<MatchPair>,
     /// Frames of paired flows folded into the other side's segmentation.
-    pub folded_a: u64,
-    pub folded_b: u64,
+    pub folded: PerSide,
     /// Per frame: matched or folded.
-    pub done_a: Vec<bool>,
-    pub done_b: Vec<bool>,
+    pub done: PerSide<Vec<bool>>,
 }
 
 /// Matching tolerances.
@@ -281,8 +280,8 @@ impl Ctx<'_> {
             } else {
                 (down[j].frame, up[i].frame)
             };
-            out.done_a[fa as usize] = true;
-            out.done_b[fb as usize] = true;
+            out.done.a[fa as usize] = true;
+            out.done.b[fb as usize] = true;
             out.matched.push(MatchPair {
                 a: fa,
                 b: fb,
@@ -318,8 +317,8 @@ impl Ctx<'_> {
             v.sort_unstable();
             v
         };
-        let va = collect(false, &out.done_a);
-        let vb = collect(true, &out.done_b);
+        let va = collect(false, &out.done.a);
+        let vb = collect(true, &out.done.b);
         let (mut i, mut j) = (0, 0);
         while i < va.len() && j < vb.len() {
             let (ka, kb) = ((va[i].0, va[i].1, va[i].2), (vb[j].0, vb[j].1, vb[j].2));
@@ -366,13 +365,13 @@ impl Ctx<'_> {
             };
             if ea == eb && within && (ni - i > 1 || nj - j > 1) {
                 for x in &va[i..ni] {
-                    out.done_a[x.4 as usize] = true;
+                    out.done.a[x.4 as usize] = true;
                 }
                 for y in &vb[j..nj] {
-                    out.done_b[y.4 as usize] = true;
+                    out.done.b[y.4 as usize] = true;
                 }
-                out.folded_a += (ni - i) as u64;
-                out.folded_b += (nj - j) as u64;
+                out.folded.a += (ni - i) as u64;
+                out.folded.b += (nj - j) as u64;
                 i = ni;
                 j = nj;
             } else {
@@ -425,21 +424,23 @@ pub fn match_packets(
         window,
     };
     let mut out = Matching {
-        done_a: vec![false; a.keys.len()],
-        done_b: vec![false; b.keys.len()],
+        done: PerSide {
+            a: vec![false; a.keys.len()],
+            b: vec![false; b.keys.len()],
+        },
         ..Matching::default()
     };
-    let ea = ctx.entries(false, &out.done_a, |i, p, dir| {
+    let ea = ctx.entries(false, &out.done.a, |i, p, dir| {
         Some(ctx.exact(false, i, p, dir))
     });
-    let eb = ctx.entries(true, &out.done_b, |i, p, dir| {
+    let eb = ctx.entries(true, &out.done.b, |i, p, dir| {
         Some(ctx.exact(true, i, p, dir))
     });
     ctx.pass(&ea, &eb, false, &mut out);
     drop((ea, eb));
     ctx.fold(&mut out);
-    let ea = ctx.entries(false, &out.done_a, |i, p, dir| ctx.fuzzy(false, i, p, dir));
-    let eb = ctx.entries(true, &out.done_b, |i, p, dir| ctx.fuzzy(true, i, p, dir));
+    let ea = ctx.entries(false, &out.done.a, |i, p, dir| ctx.fuzzy(false, i, p, dir));
+    let eb = ctx.entries(true, &out.done.b, |i, p, dir| ctx.fuzzy(true, i, p, dir));
     ctx.pass(&ea, &eb, true, &mut out);
     out.matched.sort_unstable_by_key(|m| (m.a, m.b));
     out

@@ -128,11 +128,11 @@ pub struct CompareFinding {
     pub details: Details,
 }
 
-/// Frames of one side in flows the other side never saw.
+/// One value per capture: for A and for B (frame counts unless said otherwise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-pub struct PerSide {
-    pub a: u64,
-    pub b: u64,
+pub struct PerSide<T = u64> {
+    pub a: T,
+    pub b: T,
 }
 
 /// Everything the comparison found.
@@ -332,7 +332,7 @@ pub fn build(input: Input<'_>) -> Comparison {
         stats.duplicated = one.duplicated[d].len() as u64;
         stats.sent = stats.matched + stats.lost;
     }
-    directions.a_to_b.sent += c.matching.folded_a;
+    directions.a_to_b.sent += c.matching.folded.a;
     let nat = nat_map(c.ka, c.kb, c.pairing);
     let findings = if common {
         verdicts::all(&verdicts::Facts {
@@ -368,10 +368,7 @@ pub fn build(input: Input<'_>) -> Comparison {
         common,
         directions,
         flows_paired: c.pairing.pairs.len() as u64,
-        folded: PerSide {
-            a: c.matching.folded_a,
-            b: c.matching.folded_b,
-        },
+        folded: c.matching.folded,
         one_side_only: one.one_side_only,
         outside_window: one.outside_window,
         seq_rewritten: seq_rewritten.into_iter().map(|(_, s)| s).collect(),
@@ -580,8 +577,8 @@ fn one_point_only(c: &Input<'_>, median: [i64; 2], common: bool) -> OnePoint {
     let arrived = arrived(c);
     let mut out = OnePoint::default();
     let sides = [
-        (false, c.ka, &c.matching.done_a),
-        (true, c.kb, &c.matching.done_b),
+        (false, c.ka, &c.matching.done.a),
+        (true, c.kb, &c.matching.done.b),
     ];
     for (is_b, side, done) in sides {
         for (i, k) in side.keys.iter().enumerate() {

@@ -13,10 +13,7 @@
 use crate::flows::{Flows, NO_STREAM};
 use crate::index::{PacketIndex, PacketRecord};
 
-pub const FIN: u8 = 0x01;
-pub const SYN: u8 = 0x02;
-pub const RST: u8 = 0x04;
-pub const ACK: u8 = 0x10;
+pub use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
 /// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap.
 pub const MAX_INLINE: usize = 6;
@@ -164,6 +161,25 @@ impl Outcome {
     }
 }
 
+/// The first client segment after a SYN-ACK with ACK set (no SYN, no RST): its frame, the
+/// SYN-ACK it answers, whether it acknowledged something other than that SYN-ACK's ISN+1
+/// (judged only when the server sent no data before it), and when it did, the stream's frames
+/// after it (capped), to tell what followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Third {
+    pub frame: u32,
+    pub answers: u32,
+    pub ack_mismatch: bool,
+    pub after: Vec<u32>,
+}
+
+/// The first RST of a stream, and whether the server sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstRst {
+    pub frame: u32,
+    pub from_server: bool,
+}
+
 /// One TCP stream that starts with a SYN. Frame numbers are 0-based indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
@@ -174,34 +190,22 @@ pub struct Attempt {
     pub client_isn: u32,
     /// The client's SYNs with the attempt's ISN: the first, then every retransmission.
     pub syns: FrameList,
-    pub syn_count: u32,
     /// The server's SYN-ACKs, in order.
     pub synacks: FrameList,
     /// A SYN-ACK carried payload (and had a real IP length: not segmentation offload).
     pub synack_payload: bool,
-    pub synack_count: u32,
     /// The sequence number of the last SYN-ACK before the third packet.
     pub server_isn: Option<u32>,
-    /// The first client segment after a SYN-ACK with ACK set (no SYN, no RST).
-    pub third: Option<u32>,
-    /// The SYN-ACK the third packet answers.
-    pub third_answers: Option<u32>,
-    /// Whether the third packet acknowledged something other than the SYN-ACK's ISN+1, judged only
-    /// when the server sent no data before it.
-    pub ack_mismatch: bool,
+    pub third: Option<Third>,
     /// The server sent payload before the client's third packet (the ACK cannot be judged).
     pub server_data_before_third: bool,
-    /// The first RST of the stream and whether the server sent it.
-    pub rst: Option<u32>,
-    pub rst_from_server: bool,
+    pub rst: Option<FirstRst>,
     /// An ICMP destination unreachable about the attempt, before any SYN-ACK.
     pub unreachable: Option<u32>,
     /// Frames the server sent that are not SYN-ACK or RST.
     pub other_server_frames: u32,
     /// The client sent a segment with ACK set (not a SYN): it went on as if answered.
     pub client_acked: bool,
-    /// The stream's frames after a mismatched third packet (capped), to tell what followed.
-    pub after_third: Vec<u32>,
     /// The first FIN each side sent.
     pub client_fin: Option<u32>,
     pub server_fin: Option<u32>,
@@ -215,21 +219,15 @@ impl Attempt {
             server: (r.dst, r.dst_port),
             client_isn: r.seq,
             syns: FrameList::one(i),
-            syn_count: 1,
             synacks: FrameList::default(),
             synack_payload: false,
-            synack_count: 0,
             server_isn: None,
             third: None,
-            third_answers: None,
-            ack_mismatch: false,
             server_data_before_third: false,
             rst: None,
-            rst_from_server: false,
             unreachable: None,
             other_server_frames: 0,
             client_acked: false,
-            after_third: Vec::new(),
             client_fin: None,
             server_fin: None,
         }
@@ -240,17 +238,33 @@ impl Attempt {
         self.syns.first().copied().unwrap_or(0)
     }
 
+    /// The third packet's frame.
+    pub fn third_frame(&self) -> Option<u32> {
+        self.third.as_ref().map(|t| t.frame)
+    }
+
+    /// The third packet acknowledged something other than the SYN-ACK's ISN+1.
+    pub fn ack_mismatch(&self) -> bool {
+        self.third.as_ref().is_some_and(|t| t.ack_mismatch)
+    }
+
+    /// The first RST's frame.
+    pub fn rst_frame(&self) -> Option<u32> {
+        self.rst.map(|r| r.frame)
+    }
+
     fn feed(&mut self, i: u32, r: &PacketRecord) {
         let from_client = (r.src, r.src_port) == self.client;
-        if self.ack_mismatch
-            && self.third.is_some_and(|t| t < i)
-            && self.after_third.len() < MAX_AFTER_THIRD
-        {
-            self.after_third.push(i);
+        if let Some(third) = self.third.as_mut() {
+            if third.ack_mismatch && third.frame < i && third.after.len() < MAX_AFTER_THIRD {
+                third.after.push(i);
+            }
         }
         if is_rst(r) && self.rst.is_none() {
-            self.rst = Some(i);
-            self.rst_from_server = !from_client;
+            self.rst = Some(FirstRst {
+                frame: i,
+                from_server: !from_client,
+            });
         }
         if r.tcp_flags & FIN != 0 {
             let fin = if from_client {
@@ -266,22 +280,24 @@ impl Attempt {
             }
             if is_pure_syn(r) && r.seq == self.client_isn {
                 self.syns.push(i);
-                self.syn_count = self.syn_count.saturating_add(1);
-            } else if self.third.is_none()
-                && self.server_isn.is_some()
-                && r.tcp_flags & (SYN | RST | ACK) == ACK
+            } else if let (None, Some(server_isn), Some(&answers)) =
+                (&self.third, self.server_isn, self.synacks.last())
             {
-                self.third = Some(i);
-                self.third_answers = self.synacks.last().copied();
-                let expected = self.server_isn.unwrap_or(0).wrapping_add(1);
-                self.ack_mismatch = !self.server_data_before_third && r.ack != expected;
+                if r.tcp_flags & (SYN | RST | ACK) == ACK {
+                    self.third = Some(Third {
+                        frame: i,
+                        answers,
+                        ack_mismatch: !self.server_data_before_third
+                            && r.ack != server_isn.wrapping_add(1),
+                        after: Vec::new(),
+                    });
+                }
             }
             return;
         }
         if is_syn_ack(r) {
             self.synacks.push(i);
             self.synack_payload |= r.payload_len > 0 && r.ip_len > 0;
-            self.synack_count = self.synack_count.saturating_add(1);
             if self.third.is_none() {
                 self.server_isn = Some(r.seq);
             }
@@ -295,7 +311,7 @@ impl Attempt {
 
     /// How the attempt ended; `capture_end` is the last timestamp of the capture.
     pub fn outcome(&self, index: &PacketIndex, capture_end: Option<i64>) -> Outcome {
-        if self.synack_count > 0 {
+        if !self.synacks.is_empty() {
             return if self.third.is_none() {
                 Outcome::SynAckNotAcknowledged
             } else if self.rst.is_some() {
@@ -306,7 +322,7 @@ impl Attempt {
                 Outcome::Established
             };
         }
-        if self.rst.is_some() && self.rst_from_server {
+        if self.rst.is_some_and(|r| r.from_server) {
             return Outcome::Refused;
         }
         if self.unreachable.is_some() {
@@ -318,13 +334,13 @@ impl Attempt {
         if self.client_acked {
             return Outcome::AnswerNotCaptured;
         }
-        if self.syn_count > 1 {
+        if self.syns.len() > 1 {
             return Outcome::Unanswered;
         }
         // One SYN: did the client wait long enough for an answer to be expected?
         let start = time_of(index, self.first_syn());
         let end = match self.rst {
-            Some(rst) => time_of(index, rst),
+            Some(rst) => time_of(index, rst.frame),
             None => capture_end,
         };
         match start.zip(end) {
@@ -359,7 +375,7 @@ impl Attempts {
         let mut streams: Vec<u32> = self
             .list
             .iter()
-            .filter(|a| a.ack_mismatch)
+            .filter(|a| a.ack_mismatch())
             .map(|a| a.stream)
             .collect();
         streams.sort_unstable();
@@ -412,7 +428,7 @@ impl Attempts {
             if !tcp {
                 // A header quoted in an ICMP error about this stream.
                 if let Some(a) = list.get_mut(at as usize) {
-                    if a.synack_count == 0 && a.unreachable.is_none() {
+                    if a.synacks.is_empty() && a.unreachable.is_none() {
                         a.unreachable = Some(i);
                     }
                 }
@@ -470,7 +486,7 @@ impl PathGroup<'_> {
             .unwrap_or(0)
     }
     pub fn syn_count(&self) -> u64 {
-        self.attempts.iter().map(|a| u64::from(a.syn_count)).sum()
+        self.attempts.iter().map(|a| a.syns.len() as u64).sum()
     }
 }
 
@@ -582,8 +598,8 @@ pub(crate) mod tests {
         let attempts = Attempts::collect(&index, &flows);
         let a = &attempts.list[0];
         // Indexes are 0-based: SYN 0, SYN-ACK 1, the client's ACK (ack 501 = ISN 500 + 1) is 2.
-        assert_eq!(a.third, Some(2));
-        assert!(!a.ack_mismatch);
+        assert_eq!(a.third_frame(), Some(2));
+        assert!(!a.ack_mismatch());
         assert_eq!(
             a.outcome(&index, attempts.capture_end),
             Outcome::Established
@@ -602,9 +618,9 @@ pub(crate) mod tests {
         let attempts = Attempts::collect(&index, &flows);
         let a = &attempts.list[0];
         // SYN-ACK seq 500 → expected ack 501, the third packet (index 2) acks 503: mismatch.
-        assert!(a.ack_mismatch);
+        assert!(a.ack_mismatch());
         // The stream's frames after index 2: the two data segments at 12 and 300 ms, indexes 3, 4.
-        assert_eq!(a.after_third, vec![3, 4]);
+        assert_eq!(a.third.as_ref().unwrap().after, vec![3, 4]);
     }
 
     #[test]
@@ -616,7 +632,7 @@ pub(crate) mod tests {
             tcp(12, C, S, 101, 521, ACK, 0),
         ]);
         let attempts = Attempts::collect(&index, &flows);
-        assert!(!attempts.list[0].ack_mismatch);
+        assert!(!attempts.list[0].ack_mismatch());
     }
 
     #[test]

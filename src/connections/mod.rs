@@ -39,17 +39,24 @@ pub struct Attempt {
     pub syn_retransmissions: u32,
     pub syn_ack_frame: Option<u64>,
     pub ack_frame: Option<u64>,
+    #[serde(flatten)]
+    pub times: HandshakeTimes,
+    pub reset_frame: Option<u64>,
+    /// "client" or "server".
+    pub reset_by: Option<&'static str>,
+    pub client_fin_frame: Option<u64>,
+    pub server_fin_frame: Option<u64>,
+}
+
+/// How long the handshake's steps took (nanoseconds; `None` where a step is missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HandshakeTimes {
     /// From the last SYN before the SYN+ACK to the SYN+ACK (the server's answer time).
     pub syn_to_syn_ack_ns: Option<i64>,
     /// From the SYN+ACK to the client's ACK.
     pub syn_ack_to_ack_ns: Option<i64>,
     /// From the first SYN to the client's ACK (what the client waited, retransmissions included).
     pub connect_ns: Option<i64>,
-    pub reset_frame: Option<u64>,
-    /// "client" or "server".
-    pub reset_by: Option<&'static str>,
-    pub client_fin_frame: Option<u64>,
-    pub server_fin_frame: Option<u64>,
 }
 
 fn outcome_name<S: Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok, S::Error> {
@@ -86,7 +93,7 @@ pub fn row(
         .filter(|&s| syn_ack.is_none_or(|ans| s < ans));
     let syn_retransmissions = (before.clone().count() as u32).saturating_sub(1);
     let last_syn = before.next_back().unwrap_or(first_syn);
-    let ack = a.third.filter(|_| syn_ack.is_some());
+    let ack = a.third_frame().filter(|_| syn_ack.is_some());
     let between = |from: Option<u32>, to: Option<u32>| {
         let (from, to) = (ts(from?)?, ts(to?)?);
         Some(to.saturating_sub(from))
@@ -103,17 +110,15 @@ pub fn row(
         syn_retransmissions,
         syn_ack_frame: syn_ack.map(no),
         ack_frame: ack.map(no),
-        syn_to_syn_ack_ns: between(Some(last_syn), syn_ack),
-        syn_ack_to_ack_ns: between(syn_ack, ack),
-        connect_ns: between(Some(first_syn), ack),
-        reset_frame: a.rst.map(no),
-        reset_by: a.rst.map(|_| {
-            if a.rst_from_server {
-                "server"
-            } else {
-                "client"
-            }
-        }),
+        times: HandshakeTimes {
+            syn_to_syn_ack_ns: between(Some(last_syn), syn_ack),
+            syn_ack_to_ack_ns: between(syn_ack, ack),
+            connect_ns: between(Some(first_syn), ack),
+        },
+        reset_frame: a.rst_frame().map(no),
+        reset_by: a
+            .rst
+            .map(|rst| if rst.from_server { "server" } else { "client" }),
         client_fin_frame: a.client_fin.map(no),
         server_fin_frame: a.server_fin.map(no),
     })
@@ -173,9 +178,9 @@ mod tests {
         assert_eq!(a.syn_retransmissions, 1);
         // By hand: SYN-ACK at 1500 - last SYN at 1000 = 500; ACK at 1700 - SYN-ACK at 1500 =
         // 200; ACK at 1700 - first SYN at 0 = 1700.
-        assert_eq!(a.syn_to_syn_ack_ns, Some(500));
-        assert_eq!(a.syn_ack_to_ack_ns, Some(200));
-        assert_eq!(a.connect_ns, Some(1_700));
+        assert_eq!(a.times.syn_to_syn_ack_ns, Some(500));
+        assert_eq!(a.times.syn_ack_to_ack_ns, Some(200));
+        assert_eq!(a.times.connect_ns, Some(1_700));
     }
 
     #[test]
@@ -231,9 +236,9 @@ mod tests {
         let a = &a[0];
         assert_eq!(a.syn_retransmissions, 2);
         // 3500 - 3000 (the last SYN before the SYN-ACK); 4100 - 3500; 4100 - 0.
-        assert_eq!(a.syn_to_syn_ack_ns, Some(500));
-        assert_eq!(a.syn_ack_to_ack_ns, Some(600));
-        assert_eq!(a.connect_ns, Some(4_100));
+        assert_eq!(a.times.syn_to_syn_ack_ns, Some(500));
+        assert_eq!(a.times.syn_ack_to_ack_ns, Some(600));
+        assert_eq!(a.times.connect_ns, Some(4_100));
         assert_eq!((a.syn_ack_frame, a.ack_frame), (Some(4), Some(6)));
         assert_eq!(a.outcome, Outcome::Established);
     }

@@ -14,6 +14,7 @@ use crate::wire::arp::ArpPacket;
 use crate::wire::icmp::{self, is_error, quoted, IcmpHeader};
 use crate::wire::ipv4::Ipv4Header;
 use crate::wire::ipv6::Ipv6Header;
+use crate::wire::link::LinkAddrs;
 use crate::wire::tcp::{self, OptionSummary, TcpHeader};
 use crate::wire::udp::{self, UdpHeader};
 use crate::wire::walk::{walk, Flow, IpHeader, IpLayer, LinkLayer, Stop, StopLayer, StopReason};
@@ -38,12 +39,9 @@ pub struct Tcp {
 /// The TCP options the analysis uses (the wire layer's summary of them).
 pub type TcpOptions = OptionSummary;
 
-pub const TCP_FIN: u16 = 0x01;
-pub const TCP_SYN: u16 = 0x02;
-pub const TCP_RST: u16 = 0x04;
-pub const TCP_PSH: u16 = 0x08;
-pub const TCP_ACK: u16 = 0x10;
-pub const TCP_URG: u16 = 0x20;
+pub use crate::wire::tcp::{
+    ACK as TCP_ACK, FIN as TCP_FIN, PSH as TCP_PSH, RST as TCP_RST, SYN as TCP_SYN, URG as TCP_URG,
+};
 
 /// The transport layer as far as it could be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,10 +92,8 @@ impl Arp {
 /// Everything the index keeps from one frame.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decoded {
-    pub eth_src: Option<[u8; 6]>,
-    pub eth_dst: Option<[u8; 6]>,
-    pub vlan: Option<u16>,
-    pub ether_type: u16,
+    /// The outermost link header's addresses and VLAN id.
+    pub link: LinkAddrs,
     /// Innermost network-layer addresses.
     pub src: Option<IpAddr>,
     pub dst: Option<IpAddr>,
@@ -126,7 +122,7 @@ pub struct Decoded {
     /// Where and why decoding stopped early (snaplen, malformed header), if it did.
     pub stop: Option<String>,
     /// Tunnelled frames: the Ethernet/IP/UDP layers around the innermost packet, outermost
-    /// first (without the outermost link header, which is `eth_src`/`eth_dst`).
+    /// first (without the outermost link header, which is `link`).
     pub outer_layers: Vec<OuterLayer>,
     /// The innermost IP header is a fragment.
     pub fragment_info: Option<FragmentInfo>,
@@ -244,13 +240,10 @@ impl<'a> Visitor<'a> for Decoder<'a> {
     fn link(&mut self, link: &LinkLayer) {
         let (info, out) = (&link.info, &mut self.out);
         if link.depth == 0 {
-            out.eth_src = info.eth_src;
-            out.eth_dst = info.eth_dst;
-            out.vlan = info.vlan;
-        } else if let (Some(src), Some(dst)) = (info.eth_src, info.eth_dst) {
+            out.link = info.addrs;
+        } else if let (Some(src), Some(dst)) = (info.addrs.src, info.addrs.dst) {
             out.outer_layers.push(OuterLayer::Ethernet { src, dst });
         }
-        out.ether_type = info.ether_type;
     }
 
     fn arp(&mut self, arp: &ArpPacket<'a>, _at: usize) {

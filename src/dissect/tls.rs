@@ -20,6 +20,11 @@ pub(crate) fn looks_like_tls(head: &[u8]) -> bool {
     matches!(head, [20..=24, 3, 0..=4, ..])
 }
 
+/// A GREASE value (RFC 8701): both bytes alike, each of the form 0x?A.
+fn is_grease(v: u16) -> bool {
+    v & 0x0f0f == 0x0a0a && v >> 8 == v & 0xff
+}
+
 fn version_name(v: u16) -> String {
     match v {
         0x0300 => "SSL 3.0".into(),
@@ -27,7 +32,7 @@ fn version_name(v: u16) -> String {
         0x0302 => "TLS 1.1".into(),
         0x0303 => "TLS 1.2".into(),
         0x0304 => "TLS 1.3".into(),
-        v if v & 0x0f0f == 0x0a0a && v >> 8 == v & 0xff => "Reserved (GREASE)".into(),
+        v if is_grease(v) => "Reserved (GREASE)".into(),
         _ => "Unknown".into(),
     }
 }
@@ -104,7 +109,7 @@ fn cipher_name(c: u16) -> &'static str {
         0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
         0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
         0xccaa => "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        c if c & 0x0f0f == 0x0a0a && c >> 8 == c & 0xff => "Reserved (GREASE)",
+        c if is_grease(c) => "Reserved (GREASE)",
         _ => "Unknown",
     }
 }
@@ -135,7 +140,7 @@ fn extension_name(t: u16) -> &'static str {
         17513 => "application_settings",
         65037 => "encrypted_client_hello",
         65281 => "renegotiation_info",
-        t if t & 0x0f0f == 0x0a0a && t >> 8 == t & 0xff => "Reserved (GREASE)",
+        t if is_grease(t) => "Reserved (GREASE)",
         _ => "Unknown",
     }
 }

@@ -109,7 +109,7 @@ impl<'a> Visitor<'a> for Layers<'a> {
     fn link(&mut self, link: &LinkLayer) {
         // Inner links (in GRE and VXLAN) are Ethernet.
         if link.depth > 0 || self.link_type == 1 {
-            if let (Some(src), Some(dst)) = (link.info.eth_src, link.info.eth_dst) {
+            if let (Some(src), Some(dst)) = (link.info.addrs.src, link.info.addrs.dst) {
                 self.out.eth.push((src, dst));
             }
         }

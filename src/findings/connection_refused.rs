@@ -6,7 +6,7 @@
 //! A RST sent by the client itself before any answer (an attempt it aborted) is not a refusal.
 
 use super::render;
-use super::text::{self, address, endpoint, frame_no, record};
+use super::text::{self, address, frame_no, record, PathNames};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempts, Outcome, PathGroup};
@@ -59,7 +59,7 @@ fn more(rest: &[(PathGroup<'_>, Outcome)]) -> Finding {
     )
     .evidence(rest.iter().flat_map(|(g, _)| {
         g.attempts.iter().flat_map(|a| {
-            let answer = a.rst.or(a.unreachable);
+            let answer = a.rst_frame().or(a.unreachable);
             a.syns.iter().copied().chain(answer)
         })
     }))
@@ -114,14 +114,7 @@ pub(crate) enum Answer {
 
 /// What one refused client → server:port path shows, before any wording.
 pub(crate) struct RefusedFacts {
-    /// How many clients; the one client's address when there is one.
-    pub clients: usize,
-    pub client: Option<String>,
-    /// The server's endpoint, address and port.
-    pub server: String,
-    pub server_host: String,
-    pub port: u16,
-    pub attempts: u64,
+    pub path: PathNames,
     /// The first attempt's first SYN, the answer refusing it, and the time from its last SYN.
     pub first_syn: u32,
     pub answer_frame: u32,
@@ -138,18 +131,13 @@ fn finding(
 ) -> Finding {
     let answer_of = |a: &crate::connections::attempts::Attempt| match outcome {
         Outcome::Unreachable => a.unreachable,
-        _ => a.rst,
+        _ => a.rst_frame(),
     };
     let first = g.attempts[0];
     let answer = answer_of(first).unwrap_or(first.first_syn());
     let answer_r = record(index, answer);
     let f = RefusedFacts {
-        clients: g.clients.len(),
-        client: (g.clients.len() == 1).then(|| address(index, g.clients[0])),
-        server: endpoint(index, g.server),
-        server_host: address(index, g.server.0),
-        port: g.server.1,
-        attempts: g.attempts.len() as u64,
+        path: PathNames::of(index, g),
         first_syn: first.first_syn(),
         answer_frame: answer,
         delay_ns: text::between(index, *first.syns.last().unwrap_or(&answer), answer),
@@ -191,7 +179,7 @@ fn finding(
 
 /// A filter for the path's SYNs and the answers refusing them.
 fn filter(index: &PacketIndex, g: &PathGroup<'_>, f: &RefusedFacts) -> String {
-    let port = f.port;
+    let port = f.path.port;
     match f.answer {
         Answer::Icmp { .. } => format!(
             "({} && {} && tcp.port == {port}) || (icmp.type == 3 || icmpv6.type == 1)",
@@ -221,10 +209,10 @@ fn details(index: &PacketIndex, g: &PathGroup<'_>, f: &RefusedFacts) -> Details 
                 .map(|&c| address(index, c))
                 .collect::<Vec<String>>(),
         )
-        .with("client_count", f.clients)
-        .with("server", f.server.clone())
-        .with("port", f.port)
-        .with("attempts", f.attempts)
+        .with("client_count", f.path.clients)
+        .with("server", f.path.server.endpoint.clone())
+        .with("port", f.path.port)
+        .with("attempts", f.path.attempts)
         .with(
             "answer",
             match f.answer {

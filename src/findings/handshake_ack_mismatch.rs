@@ -12,10 +12,10 @@
 //! than ISN+1 is normal).
 
 use super::render;
-use super::text::{self, endpoint, frame_no, record};
+use super::text::{self, endpoint, frame_no, record, Named, Synack};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
-use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts};
+use crate::connections::attempts::{is_rst, is_syn_ack, Attempt, Attempts, Third};
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 
@@ -27,7 +27,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
     attempts
         .list
         .iter()
-        .filter(|a| a.ack_mismatch)
+        .filter(|a| a.ack_mismatch())
         .filter_map(|a| finding(index, flows, a))
         .collect()
 }
@@ -46,7 +46,8 @@ pub(crate) struct Aftermath {
     pub reset: Option<u32>,
 }
 
-fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
+fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
+    let (after_third, third) = (&third.after, third.frame);
     let third_record = record(index, third);
     let mut first_data = (third_record.payload_len > 0).then_some(third);
     let mut data_seq = third_record.seq;
@@ -58,7 +59,7 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
         server_answered: false,
         reset: None,
     };
-    for &i in &a.after_third {
+    for &i in after_third {
         let r = record(index, i);
         let from_client = (r.src, r.src_port) == a.client;
         if is_rst(&r) {
@@ -93,74 +94,72 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: u32) -> Aftermath {
 pub(crate) struct MismatchFacts {
     /// The client's and server's endpoints, and the server's address.
     pub client: String,
-    pub server: String,
-    pub server_host: String,
-    /// The SYN-ACK's ISN, the ACK it called for, the one the client sent, and by how much it
-    /// is off.
-    pub isn: u32,
-    pub expected: u32,
-    pub actual: u32,
-    pub diff: i64,
-    /// The SYN-ACK's and the third packet's frames.
-    pub synack: u32,
+    pub server: Named,
+    pub synack: Synack,
+    /// The third packet's frame and the ACK it sent.
     pub third: u32,
-    /// The SYN-ACK's payload and IP total length (when known).
-    pub payload: u32,
-    pub ip_len: Option<u16>,
+    pub actual: u32,
     pub after: Aftermath,
     /// The first data's length; each retransmission's delay after it.
-    pub data_len: Option<u16>,
-    pub retrans_offsets_ns: Vec<i64>,
+    pub first_data: Option<FirstData>,
     /// Who reset the connection (address), and how long after the ACK.
-    pub reset_by: Option<String>,
-    pub reset_after_ns: Option<i64>,
+    pub reset_by: Option<ResetBy>,
+}
+
+/// The client's first data after the mismatched ACK: its length, and each retransmission's
+/// delay after it.
+pub(crate) struct FirstData {
+    pub len: u16,
+    pub retrans_offsets_ns: Vec<i64>,
+}
+
+/// Who reset the connection after the mismatched ACK (their address), and how long after it.
+pub(crate) struct ResetBy {
+    pub host: String,
+    pub after_ns: Option<i64>,
 }
 
 impl MismatchFacts {
     fn gather(index: &PacketIndex, a: &Attempt) -> Option<Self> {
-        let third = a.third?;
-        let synack = a.third_answers?;
-        let synack_r = record(index, synack);
-        let isn = synack_r.seq;
-        let expected = isn.wrapping_add(1);
+        let third_packet = a.third.as_ref()?;
+        let (third, synack) = (third_packet.frame, third_packet.answers);
+        let synack = Synack::of(index, synack);
         let actual = record(index, third).ack;
-        let server_host = text::address(index, a.server.0);
-        let after = aftermath(index, a, third);
+        let server = Named::of(index, a.server);
+        let after = aftermath(index, a, third_packet);
         let reset_by = after.reset.map(|r| {
             let rr = record(index, r);
-            if (rr.src, rr.src_port) == a.client {
-                text::address(index, a.client.0)
-            } else {
-                server_host.clone()
+            ResetBy {
+                host: if (rr.src, rr.src_port) == a.client {
+                    text::address(index, a.client.0)
+                } else {
+                    server.host.clone()
+                },
+                after_ns: text::between(index, third, r),
             }
         });
         Some(MismatchFacts {
             client: endpoint(index, a.client),
-            server: endpoint(index, a.server),
-            server_host,
-            isn,
-            expected,
-            actual,
-            diff: i64::from(actual.wrapping_sub(expected) as i32),
+            server,
             synack,
             third,
-            payload: u32::from(synack_r.payload_len),
-            ip_len: (synack_r.ip_len > 0).then_some(synack_r.ip_len),
-            data_len: after.first_data.map(|i| record(index, i).payload_len),
-            retrans_offsets_ns: after
-                .first_data
-                .map(|first| {
-                    after
-                        .data_retransmissions
-                        .iter()
-                        .filter_map(|&r| text::between(index, first, r))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            reset_after_ns: after.reset.and_then(|r| text::between(index, third, r)),
+            actual,
+            first_data: after.first_data.map(|first| FirstData {
+                len: record(index, first).payload_len,
+                retrans_offsets_ns: after
+                    .data_retransmissions
+                    .iter()
+                    .filter_map(|&r| text::between(index, first, r))
+                    .collect(),
+            }),
             reset_by,
             after,
         })
+    }
+
+    /// By how much the client's ACK is off what was called for (ahead when positive).
+    pub fn diff(&self) -> i64 {
+        i64::from(self.actual.wrapping_sub(self.synack.expected_ack()) as i32)
     }
 
     /// The connection failed after the ACK (rather than carrying on regardless).
@@ -177,33 +176,41 @@ impl MismatchFacts {
         let after = &self.after;
         Details::new()
             .with("client", self.client.clone())
-            .with("server", self.server.clone())
-            .with("synack_isn", self.isn)
-            .with("expected_ack", self.expected)
+            .with("server", self.server.endpoint.clone())
+            .with("synack_isn", self.synack.isn)
+            .with("expected_ack", self.synack.expected_ack())
             .with("actual_ack", self.actual)
-            .with("difference", self.diff)
-            .with("synack_frame", frame_no(self.synack))
+            .with("difference", self.diff())
+            .with("synack_frame", frame_no(self.synack.frame))
             .with("ack_frame", frame_no(self.third))
-            .with("synack_payload_len", self.payload)
-            .with("synack_ip_len", self.ip_len)
+            .with("synack_payload_len", self.synack.payload)
+            .with("synack_ip_len", self.synack.known_ip_len())
             .with("first_data_frame", after.first_data.map(frame_no))
-            .with("first_data_len", self.data_len)
+            .with("first_data_len", self.first_data.as_ref().map(|d| d.len))
             .with("data_retransmissions", after.data_retransmissions.len())
             .with(
                 "retransmission_offsets_s",
-                self.retrans_offsets_ns
-                    .iter()
-                    .map(|&ns| text::seconds(ns))
-                    .collect::<Vec<f64>>(),
+                self.first_data.as_ref().map_or(Vec::new(), |d| {
+                    d.retrans_offsets_ns
+                        .iter()
+                        .map(|&ns| text::seconds(ns))
+                        .collect::<Vec<f64>>()
+                }),
             )
             .with("synack_retransmissions_after_ack", after.synack_again.len())
             .with("server_answered", after.server_answered)
             .with("reset_frame", after.reset.map(frame_no))
-            .with("reset_by", self.reset_by.clone())
-            .with("reset_after_s", self.reset_after_ns.map(text::seconds))
+            .with("reset_by", self.reset_by.as_ref().map(|r| r.host.clone()))
+            .with(
+                "reset_after_s",
+                self.reset_by
+                    .as_ref()
+                    .and_then(|r| r.after_ns)
+                    .map(text::seconds),
+            )
             .with(
                 "related",
-                if self.payload > 0 {
+                if self.synack.payload > 0 {
                     Some("synack_with_payload")
                 } else {
                     None
@@ -219,7 +226,7 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     } else {
         Severity::Warning
     };
-    let mut frames = vec![f.synack, f.third];
+    let mut frames = vec![f.synack.frame, f.third];
     frames.extend(f.after.first_data);
     frames.extend(&f.after.data_retransmissions);
     frames.extend(&f.after.synack_again);

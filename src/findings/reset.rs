@@ -99,7 +99,7 @@ impl Cause {
 pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
     let by = reset.by_dir.min(1);
     let sides = &reset.sides;
-    if let Some(stalled) = (0..2).find(|&d| sides[d].stalled) {
+    if let Some(stalled) = (0..2).find(|&d| sides[d].stall().is_some()) {
         return Cause::GaveUp { stalled };
     }
     if let Some(closed) = (0..2).find(|&d| sides[d].zero_window_since_ns.is_some()) {
@@ -119,14 +119,14 @@ pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
             };
         }
     }
-    if let Some(dir) = (0..2).find(|&d| sides[d].fin.is_some()) {
+    if let Some(dir) = (0..2).find(|&d| sides[d].data.fin.is_some()) {
         return Cause::AfterFin { dir };
     }
-    let outstanding = (0..2).find(|&d| sides[d].outstanding);
+    let outstanding = (0..2).find(|&d| sides[d].outstanding());
     // Nothing unacknowledged: did the last data come from the client (a request nobody
     // answered) or from the server (its answer)?
     let client = conn.client_dir.min(1);
-    let unanswered = match (sides[client].last_data, sides[1 - client].last_data) {
+    let unanswered = match (sides[client].data.last, sides[1 - client].data.last) {
         (Some(request), answer) => answer.is_none_or(|a| a < request),
         _ => false,
     };
@@ -148,11 +148,13 @@ pub fn cause(index: &PacketIndex, conn: &Conn, reset: &ResetAt) -> Cause {
 /// RST, or right before the frame the RST answered (data sent after a long pause).
 pub fn silence(index: &PacketIndex, reset: &ResetAt) -> Option<i64> {
     let before_rst = reset
+        .preceding
         .previous
         .and_then(|p| text::between(index, p, reset.frame));
     let before_last = reset
+        .preceding
         .previous
-        .zip(reset.before_previous)
+        .zip(reset.preceding.before_previous)
         .and_then(|(p, b)| text::between(index, b, p));
     before_rst
         .into_iter()
@@ -166,7 +168,7 @@ pub fn silence(index: &PacketIndex, reset: &ResetAt) -> Option<i64> {
 pub fn gave_up(conn: &Conn) -> bool {
     conn.reset
         .as_ref()
-        .is_some_and(|r| r.sides.iter().any(|s| s.stalled))
+        .is_some_and(|r| r.sides.iter().any(|s| s.stall().is_some()))
 }
 
 pub fn from_streams(
@@ -275,14 +277,16 @@ impl<'a> ResetFacts<'a> {
             established: conn.established,
             age_ns: text::between(index, start, reset.frame).filter(|&ns| ns >= 0),
             idle_ns: reset
+                .preceding
                 .previous
                 .and_then(|p| text::between(index, p, reset.frame))
                 .filter(|&ns| ns >= 0),
             rst_has_ack: rst.tcp_flags & crate::connections::attempts::ACK != 0,
-            stall_ns: [0, 1].map(|d| since(sides[d].stall_since_ns)),
+            stall_ns: [0, 1].map(|d| since(sides[d].stall().map(|s| s.since))),
             zero_window_ns: [0, 1].map(|d| since(sides[d].zero_window_since_ns)),
             since_last_data: sides[by]
-                .last_data
+                .data
+                .last
                 .and_then(|f| text::between(index, f, reset.frame)),
             same_ttl: sides[by]
                 .ttl
@@ -319,15 +323,16 @@ fn finding(
     let sides = &reset.sides;
     let mut frames = vec![reset.frame];
     frames.extend(conn.early_rst);
-    frames.extend(reset.previous);
+    frames.extend(reset.preceding.previous);
     frames.extend(conn.established);
     for side in sides {
-        frames.extend(side.last_data);
+        frames.extend(side.data.last);
     }
     if let Cause::GaveUp { stalled } = cause {
         frames.extend(
             conn.sides[stalled]
-                .retransmission_frames
+                .retransmitted
+                .frames
                 .iter()
                 .copied()
                 .filter(|&f| f < reset.frame),
@@ -336,7 +341,8 @@ fn finding(
     if let Cause::ZeroWindow { closed } = cause {
         frames.extend(
             conn.sides[closed]
-                .zero_window_frames
+                .zero_window
+                .frames
                 .iter()
                 .copied()
                 .filter(|&f| f < reset.frame)
@@ -383,8 +389,8 @@ fn details(index: &PacketIndex, conn: &Conn, f: &ResetFacts<'_>) -> Details {
             },
         )
         .with("early_rst_frame", conn.early_rst.map(frame_no))
-        .with("bytes_from_reset_sender", sides[by].data_bytes)
-        .with("bytes_from_peer", sides[1 - by].data_bytes)
+        .with("bytes_from_reset_sender", sides[by].data.bytes)
+        .with("bytes_from_peer", sides[1 - by].data.bytes)
         .with(
             "retransmissions_before",
             sides[0].retransmissions + sides[1].retransmissions,

@@ -18,8 +18,8 @@
 //! packet was captured twice, which one note says.
 
 use super::render;
-use super::streams::{sides_frames, sides_total, Conn, Side, TcpStreams};
-use super::text::{self, endpoint, frame_no, record};
+use super::streams::{frame_count, sides_frames, sides_total, Conn, Side, TcpStreams};
+use super::text::{self, endpoint, frame_no, record, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -46,20 +46,20 @@ pub fn detect(index: &PacketIndex, flows: &Flows, _files: &[FileInfo]) -> Vec<Fi
 
 /// Share of retransmitted segments among all the side sent, in percent.
 fn share(side: &Side) -> f64 {
-    let total = u64::from(side.data_segments) + u64::from(side.retransmissions);
+    let total = u64::from(side.data.segments) + u64::from(side.retransmitted.count());
     if total == 0 {
         0.0
     } else {
-        f64::from(side.retransmissions) * 100.0 / total as f64
+        f64::from(side.retransmitted.count()) * 100.0 / total as f64
     }
 }
 
 /// Whether a side's retransmissions deserve their own finding.
 pub fn significant(side: &Side) -> bool {
-    side.retransmissions > 0
-        && (side.unrecovered
-            || side.longest_stall_ns >= STALL_WARNING_NS
-            || (side.retransmissions >= MIN_SIGNIFICANT && share(side) >= SIGNIFICANT_SHARE))
+    side.retransmitted.count() > 0
+        && (side.stalls.unrecovered
+            || side.stalls.episodes.longest_ns >= STALL_WARNING_NS
+            || (side.retransmitted.count() >= MIN_SIGNIFICANT && share(side) >= SIGNIFICANT_SHARE))
 }
 
 pub fn from_streams(
@@ -75,10 +75,10 @@ pub fn from_streams(
     for conn in &streams.conns {
         for dir in 0..2 {
             let side = &conn.sides[dir];
-            if side.copies > 0 {
+            if !side.copies.frames.is_empty() {
                 copies.push((conn, dir));
             }
-            if side.retransmissions == 0 || explained.binary_search(&conn.stream).is_ok() {
+            if side.retransmitted.count() == 0 || explained.binary_search(&conn.stream).is_ok() {
                 continue;
             }
             if significant(side) {
@@ -130,8 +130,7 @@ pub(crate) struct RetransFacts<'a> {
     pub side: &'a Side,
     /// The sender's and receiver's endpoints, and the receiver's address.
     pub sender: String,
-    pub receiver: String,
-    pub receiver_host: String,
+    pub receiver: Named,
     /// Retransmissions after a timeout (neither fast nor spurious).
     pub timeouts: u32,
     /// The connection was reset while this side retransmitted.
@@ -150,14 +149,16 @@ impl<'a> RetransFacts<'a> {
         // One segment sent again and again: the intervals show the timeout backing off.
         let same_segment = {
             let seqs: Vec<u32> = side
-                .retransmission_frames
+                .retransmitted
+                .frames
                 .iter()
                 .map(|&i| record(index, i).seq)
                 .collect();
             !seqs.is_empty() && seqs.iter().all(|&s| s == seqs[0])
         };
         let original = if same_segment {
-            side.retransmission_frames
+            side.retransmitted
+                .frames
                 .first()
                 .and_then(|&f| original_of(index, flows, conn.first_frame, f))
         } else {
@@ -165,7 +166,7 @@ impl<'a> RetransFacts<'a> {
         };
         let intervals: Vec<i64> = if same_segment {
             let mut sends: Vec<u32> = original.into_iter().collect();
-            sends.extend(side.retransmission_frames.iter().copied());
+            sends.extend(side.retransmitted.frames.iter().copied());
             sends
                 .windows(2)
                 .filter_map(|w| text::between(index, w[0], w[1]))
@@ -176,12 +177,12 @@ impl<'a> RetransFacts<'a> {
         RetransFacts {
             side,
             sender: endpoint(index, conn.endpoint(flows, dir)),
-            receiver: endpoint(index, receiver),
-            receiver_host: text::address(index, receiver.0),
+            receiver: Named::of(index, receiver),
             timeouts: side
-                .retransmissions
-                .saturating_sub(side.fast)
-                .saturating_sub(side.spurious),
+                .retransmitted
+                .count()
+                .saturating_sub(side.retransmitted.fast)
+                .saturating_sub(side.retransmitted.spurious),
             gave_up: super::reset::gave_up(conn),
             same_segment,
             original,
@@ -194,23 +195,29 @@ impl<'a> RetransFacts<'a> {
         let side = self.side;
         Details::new()
             .with("sender", self.sender.clone())
-            .with("receiver", self.receiver.clone())
-            .with("data_segments", side.data_segments)
-            .with("data_bytes", side.data_bytes)
-            .with("retransmissions", side.retransmissions)
+            .with("receiver", self.receiver.endpoint.clone())
+            .with("data_segments", side.data.segments)
+            .with("data_bytes", side.data.bytes)
+            .with("retransmissions", side.retransmitted.count())
             .with("timeouts", self.timeouts)
-            .with("fast", side.fast)
-            .with("spurious", side.spurious)
-            .with("retransmitted_bytes", side.retransmitted_bytes)
+            .with("fast", side.retransmitted.fast)
+            .with("spurious", side.retransmitted.spurious)
+            .with("retransmitted_bytes", side.retransmitted.bytes)
             .with("share_percent", (share(side) * 10.0).round() / 10.0)
-            .with("stalls", side.stalls)
-            .with("longest_stall_s", text::seconds(side.longest_stall_ns))
+            .with("stalls", side.stalls.episodes.count)
+            .with(
+                "longest_stall_s",
+                text::seconds(side.stalls.episodes.longest_ns),
+            )
             .with(
                 "longest_stall_frame",
-                side.longest_stall_frame.map(frame_no),
+                side.stalls.episodes.longest_frame.map(frame_no),
             )
-            .with("total_stall_s", text::seconds(side.total_stall_ns))
-            .with("never_acknowledged", side.unrecovered)
+            .with(
+                "total_stall_s",
+                text::seconds(side.stalls.episodes.total_ns),
+            )
+            .with("never_acknowledged", side.stalls.unrecovered)
             .with("original_frame", self.original.map(frame_no))
             .with(
                 "intervals_s",
@@ -245,7 +252,7 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         None => retransmitted,
     };
     let mut frames: Vec<u32> = f.original.into_iter().collect();
-    frames.extend(f.side.retransmission_frames.iter().copied());
+    frames.extend(f.side.retransmitted.frames.iter().copied());
     Finding::new(Kind::Retransmissions, severity, verdict, explanation)
         .evidence(frames)
         .stream(stream)
@@ -270,10 +277,10 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
     if light.is_empty() {
         return None;
     }
-    let segments = sides_total(light, |s| s.retransmissions);
+    let segments = sides_total(light, |s| s.retransmitted.count());
     let longest = light
         .iter()
-        .map(|&(c, d)| c.sides[d].longest_stall_ns)
+        .map(|&(c, d)| c.sides[d].stalls.episodes.longest_ns)
         .max()
         .unwrap_or(0);
     let all_data = all_data.max(segments);
@@ -293,7 +300,7 @@ fn light_summary(flows: &Flows, light: &[(&Conn, usize)], all_data: u64) -> Opti
         "{} && tcp.analysis.retransmission",
         text::streams_filter(&streams)
     );
-    let frames = sides_frames(light, |s| &s.retransmission_frames);
+    let frames = sides_frames(light, |s| &s.retransmitted.frames);
     Some(
         Finding::new(
             Kind::Retransmissions,
@@ -330,8 +337,8 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
     if copies.is_empty() {
         return None;
     }
-    let total = sides_total(copies, |s| s.copies);
-    let mut frames: Vec<u32> = sides_frames(copies, |s| &s.copy_frames).collect();
+    let total = sides_total(copies, |s| frame_count(&s.copies.frames));
+    let mut frames: Vec<u32> = sides_frames(copies, |s| &s.copies.frames).collect();
     frames.sort_unstable();
     let first = frames.first().copied();
     let gap = first

@@ -17,7 +17,7 @@
 
 use super::render;
 use super::streams::{TcpStreams, Turn, CLIENT_IS_B, NO_TURN};
-use super::text::{self, address, endpoint, frame_no};
+use super::text::{self, frame_no, Named};
 use super::{Details, Finding, Kind, Options, Severity};
 use crate::capture::FileInfo;
 use crate::decode::AppInfo;
@@ -75,7 +75,7 @@ pub(crate) struct Measured {
 }
 
 impl Measured {
-    fn blame(&self) -> Blame {
+    pub(crate) fn blame(&self) -> Blame {
         let Some(ack) = self.ack_ns else {
             return Blame::Undetermined;
         };
@@ -216,13 +216,10 @@ pub(crate) struct SlowFacts<'a> {
     /// The slowest response.
     pub lead: &'a Measured,
     /// The server's and client's endpoints and addresses.
-    pub server: String,
-    pub server_host: String,
-    pub client: String,
-    pub client_host: String,
+    pub server: Named,
+    pub client: Named,
     /// What the request was (`GET /path`), when known.
     pub label: Option<String>,
-    pub blame: Blame,
     /// Slow responses, measured connections, and the median of their slowest responses.
     pub slow: usize,
     pub measured: usize,
@@ -237,12 +234,9 @@ fn finding(index: &PacketIndex, group: &[Measured], all_us: &[u32], threshold: i
     let t = &lead.turn;
     let f = SlowFacts {
         lead,
-        server: endpoint(index, lead.server),
-        server_host: address(index, lead.server.0),
-        client: endpoint(index, lead.client),
-        client_host: address(index, lead.client.0),
+        server: Named::of(index, lead.server),
+        client: Named::of(index, lead.client),
         label: request_label(index, t.request_first),
-        blame: lead.blame(),
         slow: group.len(),
         measured: all_us.len().max(group.len()),
         median_ns: all_us.get(all_us.len() / 2).map(|&us| i64::from(us) * 1000),
@@ -275,8 +269,8 @@ fn details(f: &SlowFacts<'_>, group: &[Measured]) -> Details {
     let (lead, t) = (f.lead, &f.lead.turn);
     let ranked: Vec<&Measured> = group.iter().take(RANKED).collect();
     Details::new()
-        .with("server", f.server.clone())
-        .with("client", f.client.clone())
+        .with("server", f.server.endpoint.clone())
+        .with("client", f.client.endpoint.clone())
         .with("port", lead.server.1)
         .with("request", f.label.clone())
         .with("request_frame", frame_no(t.request_first))
@@ -292,7 +286,7 @@ fn details(f: &SlowFacts<'_>, group: &[Measured]) -> Details {
                 .map(|a| text::seconds(t.think_ns.saturating_sub(a))),
         )
         .with("handshake_rtt_s", lead.rtt_ns.map(text::seconds))
-        .with("blame", f.blame.as_str())
+        .with("blame", f.lead.blame().as_str())
         .with("request_retransmitted", t.request_retransmitted)
         .with("threshold_s", text::seconds(f.threshold_ns))
         .with("slow_connections", f.slow)

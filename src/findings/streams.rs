@@ -20,11 +20,7 @@ use super::text;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use crate::tcp::{flags as tf, TcpAnalysis};
-
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const ACK: u8 = 0x10;
-const FIN: u8 = 0x01;
+use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
 /// A frame that repeats the one before it in the stream (same sequence and acknowledgement
 /// numbers, length, window, flags and IP ID) within this long is a second copy of one packet:
@@ -92,80 +88,224 @@ mod hot {
 /// One side of a marked connection (what it sent, and what it advertised).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Side {
-    /// Original data segments and bytes (retransmissions and copies excluded).
-    pub data_segments: u32,
-    pub data_bytes: u64,
-    pub first_data: Option<u32>,
-    pub last_data: Option<u32>,
-    pub fin: Option<u32>,
-    /// Highest sequence number sent + length, and the highest ACK the peer sent for it.
-    pub next_seq: Option<u32>,
-    pub acked: Option<u32>,
+    /// Original data (retransmissions and copies excluded), and the first FIN.
+    pub data: Sent,
+    pub seq: Sequence,
     /// TTL (hop limit) of its first packet that is not a RST.
     pub ttl: Option<u8>,
-    /// Retransmitted segments (copies excluded) by kind, and their bytes.
-    pub retransmissions: u32,
-    pub fast: u32,
-    pub spurious: u32,
-    pub retransmitted_bytes: u64,
-    pub retransmission_frames: Vec<u32>,
-    /// Frames that are a second copy of the frame before (same packet captured twice).
-    pub copies: u32,
-    pub copy_frames: Vec<u32>,
-    /// Time data waited for an acknowledgement once it had to be retransmitted: episodes, the
-    /// longest (with the retransmission that started it) and the total.
-    pub stalls: u32,
-    pub longest_stall_ns: i64,
-    pub longest_stall_frame: Option<u32>,
-    pub total_stall_ns: i64,
-    /// The last stall was never resolved: its data was still unacknowledged at the end.
-    pub unrecovered: bool,
-    /// Zero windows this side advertised: frames, episodes, longest and total duration, and
-    /// whether the window was still closed at the end of the stream.
-    pub zero_windows: u32,
-    pub zero_window_frames: Vec<u32>,
-    pub zero_window_episodes: u32,
-    pub longest_zero_window_ns: i64,
-    pub total_zero_window_ns: i64,
+    pub retransmitted: Retransmitted,
+    pub copies: Copies,
+    pub stalls: Stalls,
+    pub zero_window: ZeroWindows,
+}
+
+/// Frames one side sent that are a second copy of the frame before (the same packet captured
+/// twice), and the last frame it sent with its signature (running state).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Copies {
+    pub frames: Vec<u32>,
+    last_sig: Option<(u32, [u32; 4])>,
+}
+
+/// Where one side's sequence space stands: the highest sequence number it sent + length, the
+/// highest ACK the peer sent for it, and since when data has waited for one (running state).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sequence {
+    pub next: Option<u32>,
+    pub acked: Option<u32>,
+    unacked_since: Option<i64>,
+}
+
+impl Sequence {
+    /// It sent data the peer has not acknowledged.
+    fn outstanding(&self) -> bool {
+        match (self.next, self.acked) {
+            (Some(next), Some(acked)) => after(next, acked),
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// Data up to `end` was sent at `ts`.
+    fn sent(&mut self, end: u32, ts: Option<i64>) {
+        if self.next.is_none_or(|n| after(end, n)) {
+            self.next = Some(end);
+        }
+        if self.unacked_since.is_none() {
+            self.unacked_since = ts;
+        }
+    }
+
+    /// The peer acknowledged up to `ack`; false when that is not past what it had acknowledged.
+    fn acknowledged(&mut self, ack: u32) -> bool {
+        if self.acked.is_some_and(|a| !after(ack, a)) {
+            return false;
+        }
+        self.acked = Some(ack);
+        if self.next.is_none_or(|n| !after(n, ack)) {
+            self.unacked_since = None;
+        }
+        true
+    }
+}
+
+/// The zero windows one side advertised: their frames, the episodes of a closed window (each
+/// begins with the frame that closed it), the frame that last reopened it, whether it was still
+/// closed at the end of the stream, and the probes and keep-alives the peer sent while it was
+/// closed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZeroWindows {
+    pub frames: Vec<u32>,
+    pub episodes: Episodes,
     pub reopened: Option<u32>,
     pub closed_at_end: bool,
-    /// Probes and keep-alives the peer sent while this side's window was closed.
     pub probes_received: u32,
-    // Running state.
-    unacked_since: Option<i64>,
-    stall: Option<Stall>,
-    zero_since: Option<i64>,
-    last_sig: Option<(u32, [u32; 4])>,
+    /// Since when, and from which frame, the window has been closed (running state).
+    since: Option<(i64, u32)>,
+}
+
+impl ZeroWindows {
+    /// Frame `i`, at `ts`, advertises a zero window: it opens an episode or continues one.
+    fn advertised(&mut self, i: u32, ts: Option<i64>) {
+        self.frames.push(i);
+        if self.since.is_none() {
+            self.since = Some((ts.unwrap_or(0), i));
+            self.episodes.count = self.episodes.count.saturating_add(1);
+        }
+    }
+
+    /// Frame `i`, at `ts`, advertises an open window: the episode in progress ends.
+    fn reopen(&mut self, i: u32, ts: Option<i64>) {
+        if let (Some((since, began)), Some(now)) = (self.since.take(), ts) {
+            self.episodes.ended(now.saturating_sub(since).max(0), began);
+            self.reopened = Some(i);
+        }
+    }
+
+    /// The stream ended at `end`: an episode in progress ends there, the window still closed.
+    fn finish(&mut self, end: Option<i64>) {
+        if let Some((since, began)) = self.since.take() {
+            self.closed_at_end = true;
+            if let Some(end) = end {
+                self.episodes.ended(end.saturating_sub(since).max(0), began);
+            }
+        }
+    }
+}
+
+/// What one side sent: its original data segments (how many, their bytes, the last one) and
+/// its first FIN.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub segments: u32,
+    pub bytes: u64,
+    pub last: Option<u32>,
+    pub fin: Option<u32>,
+}
+
+/// Retransmitted segments (copies excluded): their frames, how many were fast or spurious
+/// retransmissions, and their bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retransmitted {
+    pub frames: Vec<u32>,
+    pub fast: u32,
+    pub spurious: u32,
+    pub bytes: u64,
+}
+
+impl Retransmitted {
+    /// How many segments were retransmitted.
+    pub fn count(&self) -> u32 {
+        frame_count(&self.frames)
+    }
+}
+
+/// The number of frames in a list of frames (which holds at most one per frame number).
+pub(crate) fn frame_count(frames: &[u32]) -> u32 {
+    u32::try_from(frames.len()).unwrap_or(u32::MAX)
+}
+
+/// Episodes of waiting (stalls, closed windows): how many, the longest with the frame that
+/// began it, and their total duration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Episodes {
+    pub count: u32,
+    pub longest_ns: i64,
+    pub longest_frame: Option<u32>,
+    pub total_ns: i64,
+}
+
+impl Episodes {
+    /// An episode begun in frame `began` has ended after `lasted_ns`.
+    fn ended(&mut self, lasted_ns: i64, began: u32) {
+        self.total_ns = self.total_ns.saturating_add(lasted_ns);
+        if lasted_ns >= self.longest_ns {
+            self.longest_ns = lasted_ns;
+            self.longest_frame = Some(began);
+        }
+    }
+}
+
+/// Time data waited for an acknowledgement once it had to be retransmitted: the episodes (each
+/// begins with the retransmission that started it), whether the last one was never resolved
+/// (its data still unacknowledged at the end), and the one in progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stalls {
+    pub episodes: Episodes,
+    pub unrecovered: bool,
+    current: Option<Stall>,
+}
+
+impl Stalls {
+    /// Ends the stall in progress at `now` (the acknowledgement, or the end of the stream).
+    fn end(&mut self, now: Option<i64>) {
+        let Some(stall) = self.current.take() else {
+            return;
+        };
+        self.episodes.count = self.episodes.count.saturating_add(1);
+        let Some(now) = now else { return };
+        self.episodes
+            .ended(now.saturating_sub(stall.since).max(0), stall.first);
+    }
 }
 
 /// A stall in progress: since when the data waited, the ACK value then, how many
 /// retransmissions so far and the first of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stall {
-    since: i64,
-    at_ack: u32,
-    count: u32,
-    first: u32,
+pub struct Stall {
+    pub since: i64,
+    pub at_ack: u32,
+    pub count: u32,
+    pub first: u32,
 }
 
 /// Where a side stood when the connection was reset.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SideAtReset {
-    pub data_bytes: u64,
-    pub data_segments: u32,
-    pub last_data: Option<u32>,
-    pub fin: Option<u32>,
-    /// It had sent data the peer had not acknowledged.
-    pub outstanding: bool,
+    pub data: Sent,
+    pub seq: Sequence,
     pub retransmissions: u32,
-    /// It was retransmitting data that had not been acknowledged since (a stall in progress),
-    /// with the number of retransmissions in that stall and when the stall began.
-    pub stalled: bool,
-    pub stall_retransmissions: u32,
-    pub stall_since_ns: Option<i64>,
+    pub stalls: Stalls,
     /// Its zero window was still closed, since this time.
     pub zero_window_since_ns: Option<i64>,
     pub ttl: Option<u8>,
+}
+
+impl SideAtReset {
+    /// It had sent data the peer had not acknowledged.
+    pub fn outstanding(&self) -> bool {
+        self.seq.outstanding()
+    }
+
+    /// It was retransmitting data that had not been acknowledged since (a stall in progress).
+    pub fn stall(&self) -> Option<Stall> {
+        self.stalls.current
+    }
+
+    /// Retransmissions in the stall in progress (0 when none was).
+    pub fn stall_retransmissions(&self) -> u32 {
+        self.stall().map_or(0, |s| s.count)
+    }
 }
 
 /// The first RST after a connection was established.
@@ -174,9 +314,8 @@ pub struct ResetAt {
     pub frame: u32,
     /// Direction of the RST (0 = from endpoint A).
     pub by_dir: usize,
-    /// The stream's frame before the RST, and the one before that.
-    pub previous: Option<u32>,
-    pub before_previous: Option<u32>,
+    /// The stream's frames before the RST.
+    pub preceding: Preceding,
     pub sides: [SideAtReset; 2],
 }
 
@@ -185,10 +324,8 @@ pub struct ResetAt {
 pub struct Conn {
     /// Flows stream id.
     pub stream: u32,
-    /// Direction of the client (0 = endpoint A), and whether a SYN or SYN-ACK told it (rather
-    /// than the port numbers).
+    /// Direction of the client (0 = endpoint A) as a SYN or SYN-ACK told it (0 when none did).
     pub client_dir: usize,
-    pub client_known: bool,
     pub syn: Option<u32>,
     pub synacks: u32,
     /// The first segment with ACK set and no SYN: the connection was established.
@@ -200,8 +337,26 @@ pub struct Conn {
     pub first_frame: u32,
     pub last_frame: u32,
     /// The last two segments of the stream seen so far (running state).
-    previous: Option<u32>,
-    before_previous: Option<u32>,
+    preceding: Preceding,
+}
+
+/// The last frame of a stream before some moment, and the one before that.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Preceding {
+    pub previous: Option<u32>,
+    pub before_previous: Option<u32>,
+}
+
+impl Preceding {
+    /// Frame `i` comes next; what preceded it is returned.
+    fn push(&mut self, i: u32) -> Preceding {
+        let before = *self;
+        *self = Preceding {
+            previous: Some(i),
+            before_previous: before.previous,
+        };
+        before
+    }
 }
 
 impl Conn {
@@ -209,7 +364,6 @@ impl Conn {
         Conn {
             stream,
             client_dir: 0,
-            client_known: false,
             syn: None,
             synacks: 0,
             established: None,
@@ -218,8 +372,7 @@ impl Conn {
             early_rst: None,
             first_frame,
             last_frame: first_frame,
-            previous: None,
-            before_previous: None,
+            preceding: Preceding::default(),
         }
     }
 
@@ -534,38 +687,13 @@ impl Hot {
 }
 
 impl Side {
-    fn listed(list: &mut Vec<u32>, i: u32) {
-        list.push(i);
-    }
-
-    /// Ends a stall at `now` (the acknowledgement, or the end of the stream).
-    fn end_stall(&mut self, stall: Stall, now: Option<i64>) {
-        self.stalls = self.stalls.saturating_add(1);
-        let Some(now) = now else { return };
-        let waited = now.saturating_sub(stall.since).max(0);
-        self.total_stall_ns = self.total_stall_ns.saturating_add(waited);
-        if waited >= self.longest_stall_ns {
-            self.longest_stall_ns = waited;
-            self.longest_stall_frame = Some(stall.first);
-        }
-    }
-
     fn snapshot(&self) -> SideAtReset {
         SideAtReset {
-            data_bytes: self.data_bytes,
-            data_segments: self.data_segments,
-            last_data: self.last_data,
-            fin: self.fin,
-            outstanding: match (self.next_seq, self.acked) {
-                (Some(next), Some(acked)) => after(next, acked),
-                (Some(_), None) => self.data_segments > 0,
-                _ => false,
-            },
-            retransmissions: self.retransmissions,
-            stalled: self.stall.is_some(),
-            stall_retransmissions: self.stall.map_or(0, |s| s.count),
-            stall_since_ns: self.stall.map(|s| s.since),
-            zero_window_since_ns: self.zero_since,
+            data: self.data,
+            seq: self.seq,
+            retransmissions: self.retransmitted.count(),
+            stalls: self.stalls,
+            zero_window_since_ns: self.zero_window.since.map(|(since, _)| since),
             ttl: self.ttl,
         }
     }
@@ -577,19 +705,9 @@ impl Side {
     #[inline]
     fn window(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
         if seg & tf::ZERO_WINDOW != 0 {
-            self.zero_windows = self.zero_windows.saturating_add(1);
-            Side::listed(&mut self.zero_window_frames, i);
-            if self.zero_since.is_none() {
-                self.zero_since = ts.or(Some(0));
-                self.zero_window_episodes = self.zero_window_episodes.saturating_add(1);
-            }
+            self.zero_window.advertised(i, ts);
         } else if r.window > 0 && r.tcp_flags & SYN == 0 {
-            if let (Some(since), Some(now)) = (self.zero_since.take(), ts) {
-                let closed = now.saturating_sub(since).max(0);
-                self.total_zero_window_ns = self.total_zero_window_ns.saturating_add(closed);
-                self.longest_zero_window_ns = self.longest_zero_window_ns.max(closed);
-                self.reopened = Some(i);
-            }
+            self.zero_window.reopen(i, ts);
         }
     }
 
@@ -601,43 +719,30 @@ impl Side {
             self.retransmitted(i, r, seg, ts);
             return;
         }
-        self.data_segments = self.data_segments.saturating_add(1);
-        self.data_bytes = self.data_bytes.saturating_add(u64::from(len));
-        self.first_data.get_or_insert(i);
-        self.last_data = Some(i);
-        let end = r.seq.wrapping_add(len);
-        if self.next_seq.is_none_or(|n| after(end, n)) {
-            self.next_seq = Some(end);
-        }
-        if self.unacked_since.is_none() {
-            self.unacked_since = ts;
-        }
+        self.data.segments = self.data.segments.saturating_add(1);
+        self.data.bytes = self.data.bytes.saturating_add(u64::from(len));
+        self.data.last = Some(i);
+        self.seq.sent(r.seq.wrapping_add(len), ts);
     }
 
     /// A retransmission: counted by kind, and a stall starts when data was outstanding.
     fn retransmitted(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
-        self.retransmissions = self.retransmissions.saturating_add(1);
+        let retransmitted = &mut self.retransmitted;
+        retransmitted.frames.push(i);
         if seg & tf::FAST_RETRANSMISSION != 0 {
-            self.fast = self.fast.saturating_add(1);
+            retransmitted.fast = retransmitted.fast.saturating_add(1);
         }
         if seg & tf::SPURIOUS_RETRANSMISSION != 0 {
-            self.spurious = self.spurious.saturating_add(1);
+            retransmitted.spurious = retransmitted.spurious.saturating_add(1);
         }
-        self.retransmitted_bytes = self
-            .retransmitted_bytes
-            .saturating_add(u64::from(r.payload_len));
-        Side::listed(&mut self.retransmission_frames, i);
-        let unacked = match (self.next_seq, self.acked) {
-            (Some(next), Some(acked)) => after(next, acked),
-            (Some(_), None) => true,
-            _ => false,
-        };
-        match &mut self.stall {
+        retransmitted.bytes = retransmitted.bytes.saturating_add(u64::from(r.payload_len));
+        let unacked = self.seq.outstanding();
+        match &mut self.stalls.current {
             Some(stall) => stall.count = stall.count.saturating_add(1),
             None if unacked && seg & tf::SPURIOUS_RETRANSMISSION == 0 => {
-                self.stall = Some(Stall {
-                    since: self.unacked_since.or(ts).unwrap_or(0),
-                    at_ack: self.acked.unwrap_or(r.seq),
+                self.stalls.current = Some(Stall {
+                    since: self.seq.unacked_since.or(ts).unwrap_or(0),
+                    at_ack: self.seq.acked.unwrap_or(r.seq),
                     count: 1,
                     first: i,
                 });
@@ -651,7 +756,7 @@ impl Conn {
     fn feed(&mut self, index: &PacketIndex, i: u32, r: &PacketRecord, dir: usize, seg: u16) {
         let ts = text::time_of(index, i);
         let flags = r.tcp_flags;
-        if self.previous.is_none() {
+        if self.preceding.previous.is_none() {
             let (client, known) = first_client_dir(r);
             if known {
                 self.client_dir = if dir == 0 {
@@ -659,18 +764,16 @@ impl Conn {
                 } else {
                     1 - usize::from(client)
                 };
-                self.client_known = true;
             }
         }
-        let previous = self.previous.replace(i);
-        let before_previous = std::mem::replace(&mut self.before_previous, previous);
+        let preceding = self.preceding.push(i);
         self.last_frame = i;
-        if self.copy_of_previous(index, i, r, dir, seg, previous) {
+        if self.copy_of_previous(index, i, r, dir, seg, preceding.previous) {
             return;
         }
         self.handshake(i, flags, dir);
         if flags & RST != 0 {
-            self.rst(i, r, dir, previous, before_previous);
+            self.rst(i, r, dir, preceding);
             return;
         }
         if self.sides[dir].ttl.is_none() && r.is_ip() {
@@ -685,7 +788,7 @@ impl Conn {
         let side = &mut self.sides[dir];
         side.window(i, r, seg, ts);
         if flags & FIN != 0 {
-            side.fin.get_or_insert(i);
+            side.data.fin.get_or_insert(i);
         }
         if r.payload_len == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
             return;
@@ -709,18 +812,17 @@ impl Conn {
         // SYNs and SYN-ACKs too: a copy of one (pptp.pcap's frame 3, the SYN-ACK of frame 2
         // again 0.1 ms later, same IP ID) is no second attempt either.
         let is_copy = seg & (RETRANSMITTED | tf::DUPLICATE_ACK) != 0
-            && self.sides[dir].last_sig.is_some_and(|(last, s)| {
+            && self.sides[dir].copies.last_sig.is_some_and(|(last, s)| {
                 s == sig
                     && previous == Some(last)
                     && text::between(index, last, i)
                         .is_some_and(|ns| (0..=COPY_WINDOW_NS).contains(&ns))
             });
-        let side = &mut self.sides[dir];
+        let copies = &mut self.sides[dir].copies;
         if is_copy {
-            side.copies = side.copies.saturating_add(1);
-            Side::listed(&mut side.copy_frames, i);
+            copies.frames.push(i);
         }
-        side.last_sig = Some((i, sig));
+        copies.last_sig = Some((i, sig));
         is_copy
     }
 
@@ -730,31 +832,22 @@ impl Conn {
         if flags & (SYN | ACK | RST) == SYN {
             self.syn.get_or_insert(i);
             self.client_dir = dir;
-            self.client_known = true;
         } else if flags & (SYN | ACK | RST) == SYN | ACK {
             self.synacks = self.synacks.saturating_add(1);
             if self.syn.is_none() {
                 self.client_dir = 1 - dir;
-                self.client_known = true;
             }
         }
     }
 
     /// A RST: before the connection was established it is kept as an early one; after, the
     /// first one is the reset, with both sides' state at that moment.
-    fn rst(
-        &mut self,
-        i: u32,
-        r: &PacketRecord,
-        dir: usize,
-        previous: Option<u32>,
-        before_previous: Option<u32>,
-    ) {
+    fn rst(&mut self, i: u32, r: &PacketRecord, dir: usize, preceding: Preceding) {
         // A RST with ACK set acknowledges what it answers: that data was received.
         if r.tcp_flags & ACK != 0 {
             let peer = &mut self.sides[1 - dir];
-            if peer.acked.is_none_or(|a| after(r.ack, a)) && peer.next_seq.is_some() {
-                peer.acked = Some(r.ack);
+            if peer.seq.acked.is_none_or(|a| after(r.ack, a)) && peer.seq.next.is_some() {
+                peer.seq.acked = Some(r.ack);
             }
         }
         if self.established.is_none() {
@@ -763,8 +856,7 @@ impl Conn {
             self.reset = Some(ResetAt {
                 frame: i,
                 by_dir: dir,
-                previous,
-                before_previous,
+                preceding,
                 sides: [self.sides[0].snapshot(), self.sides[1].snapshot()],
             });
         }
@@ -775,18 +867,15 @@ impl Conn {
     #[inline]
     fn acknowledge(&mut self, r: &PacketRecord, dir: usize, seg: u16, ts: Option<i64>) {
         let peer = &mut self.sides[1 - dir];
-        if peer.acked.is_none_or(|a| after(r.ack, a)) {
-            peer.acked = Some(r.ack);
-            if peer.next_seq.is_none_or(|n| !after(n, r.ack)) {
-                peer.unacked_since = None;
-            }
-            if let Some(stall) = peer.stall.filter(|s| after(r.ack, s.at_ack)) {
-                peer.stall = None;
-                peer.end_stall(stall, ts);
-            }
+        // A new acknowledgement may end the stall (an old one never does).
+        if peer.seq.acknowledged(r.ack)
+            && peer.stalls.current.is_some_and(|s| after(r.ack, s.at_ack))
+        {
+            peer.stalls.end(ts);
         }
-        if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && peer.zero_since.is_some() {
-            peer.probes_received = peer.probes_received.saturating_add(1);
+        let closed = &mut peer.zero_window;
+        if seg & (tf::ZERO_WINDOW_PROBE | tf::KEEP_ALIVE) != 0 && closed.since.is_some() {
+            closed.probes_received = closed.probes_received.saturating_add(1);
         }
     }
 
@@ -794,18 +883,11 @@ impl Conn {
     fn finish(&mut self, index: &PacketIndex) {
         let end = text::time_of(index, self.last_frame);
         for side in &mut self.sides {
-            if let Some(stall) = side.stall.take() {
-                side.unrecovered = true;
-                side.end_stall(stall, end);
+            if side.stalls.current.is_some() {
+                side.stalls.unrecovered = true;
+                side.stalls.end(end);
             }
-            if let Some(since) = side.zero_since.take() {
-                side.closed_at_end = true;
-                if let Some(end) = end {
-                    let closed = end.saturating_sub(since).max(0);
-                    side.total_zero_window_ns = side.total_zero_window_ns.saturating_add(closed);
-                    side.longest_zero_window_ns = side.longest_zero_window_ns.max(closed);
-                }
-            }
+            side.zero_window.finish(end);
         }
     }
 }
@@ -897,12 +979,12 @@ pub(crate) mod tests {
         let side = &conn.sides[0];
         // The 100-byte segment (seq 101) first at 30 ms, sent again at 330 and 930 ms: 2
         // retransmissions, 2 × 100 = 200 bytes, one stall.
-        assert_eq!(side.retransmissions, 2);
-        assert_eq!(side.retransmitted_bytes, 200);
-        assert_eq!(side.stalls, 1);
+        assert_eq!(side.retransmitted.count(), 2);
+        assert_eq!(side.retransmitted.bytes, 200);
+        assert_eq!(side.stalls.episodes.count, 1);
         // Unacknowledged from 30 ms until the ACK (ack 201) at 940 ms: 910 ms.
-        assert_eq!(side.longest_stall_ns, 910_000_000);
-        assert!(!side.unrecovered);
+        assert_eq!(side.stalls.episodes.longest_ns, 910_000_000);
+        assert!(!side.stalls.unrecovered);
     }
 
     #[test]
@@ -918,7 +1000,7 @@ pub(crate) mod tests {
         let side = &streams.conns[0].sides[0];
         // Records 3 and 4 are the same segment at the same time (30 ms): one copy, not a
         // retransmission.
-        assert_eq!(side.copies, 1);
-        assert_eq!(side.retransmissions, 0);
+        assert_eq!(side.copies.frames.len(), 1);
+        assert_eq!(side.retransmitted.count(), 0);
     }
 }

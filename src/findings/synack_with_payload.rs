@@ -9,7 +9,7 @@
 //! their length comes from the captured bytes, which include Ethernet padding.
 
 use super::render;
-use super::text::{self, endpoint, frame_no, record};
+use super::text::{self, endpoint, frame_no, record, Synack};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{Attempt, Attempts};
@@ -54,13 +54,8 @@ pub(crate) struct SynackFacts {
     pub server: String,
     pub ipv6: bool,
     /// The first SYN-ACK with payload, and every one of them.
-    pub first: u32,
+    pub first: Synack,
     pub with_payload: Vec<u32>,
-    /// Its payload, IP length, the length without the payload, and ISN+1.
-    pub payload: u32,
-    pub ip_len: u16,
-    pub header: u32,
-    pub expected_ack: u32,
     pub client_ack: ClientAck,
 }
 
@@ -71,14 +66,13 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         .copied()
         .filter(|&i| carries_payload(index, i))
         .collect();
-    let first = *with_payload.first()?;
-    let r = record(index, first);
-    let payload = u32::from(r.payload_len);
-    let expected = r.seq.wrapping_add(1);
-    let third = a.third.filter(|_| {
-        a.third_answers
-            .is_some_and(|s| record(index, s).seq == r.seq)
-    });
+    let first = Synack::of(index, *with_payload.first()?);
+    let (payload, expected) = (first.payload, first.expected_ack());
+    let third = a
+        .third
+        .as_ref()
+        .filter(|t| record(index, t.answers).seq == first.isn)
+        .map(|t| t.frame);
     let client_acked = third.map(|t| record(index, t).ack);
     let linked = client_acked == Some(expected.wrapping_add(payload));
     let client_ack = match (third, client_acked) {
@@ -92,10 +86,6 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         server: endpoint(index, a.server),
         ipv6: text::ip_proto_field(index, a.server.0) == "ipv6",
         first,
-        payload,
-        ip_len: r.ip_len,
-        header: u32::from(r.ip_len).saturating_sub(payload),
-        expected_ack: expected,
         client_ack,
         with_payload,
     };
@@ -114,11 +104,11 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let details = Details::new()
         .with("client", f.client.clone())
         .with("server", f.server.clone())
-        .with("synack_frame", frame_no(first))
-        .with("synack_isn", r.seq)
+        .with("synack_frame", frame_no(first.frame))
+        .with("synack_isn", first.isn)
         .with("payload_len", payload)
-        .with("ip_len", r.ip_len)
-        .with("expected_ip_len", f.header)
+        .with("ip_len", first.ip_len)
+        .with("expected_ip_len", first.ip_len_without_payload())
         .with("synacks_with_payload", f.with_payload.len())
         .with("ack_frame", third.map(frame_no))
         .with("client_ack", client_acked)

@@ -3,6 +3,7 @@
 //! ([`capitalize`]), display-filter fragments, and [`clean`] for any text that comes from the
 //! capture itself.
 
+use crate::connections::attempts::PathGroup;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use std::net::IpAddr;
 
@@ -20,6 +21,99 @@ pub fn endpoint(index: &PacketIndex, (id, port): (u32, u16)) -> String {
         Some(IpAddr::V6(a)) => format!("[{a}]:{port}"),
         Some(a) => format!("{a}:{port}"),
         None => format!("?:{port}"),
+    }
+}
+
+/// An endpoint as the findings name it: `address:port` ([`endpoint`]) and the address alone
+/// ([`address`]). Shown, it is the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub endpoint: String,
+    pub host: String,
+}
+
+impl Named {
+    pub fn of(index: &PacketIndex, (id, port): (u32, u16)) -> Named {
+        Named {
+            endpoint: endpoint(index, (id, port)),
+            host: address(index, id),
+        }
+    }
+}
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.endpoint)
+    }
+}
+
+/// A client → server:port path's failed attempts as the wordings name them: the server and its
+/// port, how many attempts, and how many clients (with the one client's address when there is
+/// one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathNames {
+    pub server: Named,
+    pub port: u16,
+    pub attempts: u64,
+    pub clients: usize,
+    pub client: Option<String>,
+}
+
+impl PathNames {
+    pub fn of(index: &PacketIndex, g: &PathGroup<'_>) -> PathNames {
+        PathNames {
+            server: Named::of(index, g.server),
+            port: g.server.1,
+            attempts: g.attempts.len() as u64,
+            clients: g.clients.len(),
+            client: (g.clients.len() == 1).then(|| address(index, g.clients[0])),
+        }
+    }
+
+    /// The one client's address, or `3 clients`.
+    pub fn who(&self) -> String {
+        match &self.client {
+            Some(host) => host.clone(),
+            None => format!("{} clients", self.clients),
+        }
+    }
+}
+
+/// A SYN-ACK as the handshake findings describe it: its frame (0-based), ISN, payload length and
+/// IP length (IPv4 total length, IPv6 payload length; 0 when the header left it out, as
+/// segmentation offload does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Synack {
+    pub frame: u32,
+    pub isn: u32,
+    pub payload: u32,
+    pub ip_len: u16,
+}
+
+impl Synack {
+    pub fn of(index: &PacketIndex, frame: u32) -> Synack {
+        let r = record(index, frame);
+        Synack {
+            frame,
+            isn: r.seq,
+            payload: u32::from(r.payload_len),
+            ip_len: r.ip_len,
+        }
+    }
+
+    /// The acknowledgement number that answers it: ISN + 1.
+    pub fn expected_ack(&self) -> u32 {
+        self.isn.wrapping_add(1)
+    }
+
+    /// The IP length, when the header gave one.
+    pub fn known_ip_len(&self) -> Option<u16> {
+        (self.ip_len > 0).then_some(self.ip_len)
+    }
+
+    /// The IP length it would have without its payload (all a SYN-ACK should be).
+    pub fn ip_len_without_payload(&self) -> u32 {
+        u32::from(self.ip_len).saturating_sub(self.payload)
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::many_connections_one_source::Path;
 use super::render;
-use super::text::{self, address, endpoint, frame_no};
+use super::text::{self, address, frame_no, PathNames};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::connections::attempts::{group_by_path, Attempt, Attempts, Outcome, PathGroup};
@@ -74,15 +74,8 @@ pub(crate) struct Tried {
 
 /// What one client → server:port path's unanswered attempts show, before any wording.
 pub(crate) struct UnansweredFacts {
-    /// The server's endpoint, address and port.
-    pub server: String,
-    pub server_host: String,
-    pub port: u16,
-    pub attempts: u64,
+    pub path: PathNames,
     pub syns: u64,
-    /// How many clients; the one client's address when there is one.
-    pub clients: usize,
-    pub client: Option<String>,
     /// From the first SYN to the last.
     pub span_ns: Option<i64>,
     /// The first three attempts.
@@ -106,13 +99,8 @@ impl UnansweredFacts {
                 .and_then(|(f, l)| text::between(index, f, l))
         };
         UnansweredFacts {
-            server: endpoint(index, g.server),
-            server_host: address(index, g.server.0),
-            port: g.server.1,
-            attempts: g.attempts.len() as u64,
+            path: PathNames::of(index, g),
             syns: g.syn_count(),
-            clients: g.clients.len(),
-            client: single_client.then(|| address(index, g.clients[0])),
             span_ns: span,
             tried: g
                 .attempts
@@ -122,9 +110,9 @@ impl UnansweredFacts {
                     client: address(index, a.client.0),
                     port: a.client.1,
                     first_syn: a.first_syn(),
-                    retransmitted: u64::from(a.syn_count.saturating_sub(1)),
+                    retransmitted: (a.syns.len() as u64).saturating_sub(1),
                     offsets_ns: offsets(index, a),
-                    rst: a.rst,
+                    rst: a.rst_frame(),
                 })
                 .collect(),
             explained_by_limit: single_client && limited.contains(&(g.clients[0], g.server)),
@@ -134,7 +122,7 @@ impl UnansweredFacts {
 
 fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Path]) -> Finding {
     let f = UnansweredFacts::gather(index, g, limited);
-    let port = f.port;
+    let port = f.path.port;
     let frames: Vec<u32> = g
         .attempts
         .iter()
@@ -144,7 +132,7 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
         [a] => a.stream_number(flows),
         _ => None,
     };
-    let filter = if f.client.is_some() {
+    let filter = if f.path.client.is_some() {
         format!(
             "{} && {} && tcp.port == {port} && tcp.flags.syn == 1",
             text::addr_filter(index, g.clients[0]),
@@ -169,10 +157,10 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
         .collect();
     let details = Details::new()
         .with("clients", clients)
-        .with("client_count", f.clients)
-        .with("server", f.server.clone())
+        .with("client_count", f.path.clients)
+        .with("server", f.path.server.endpoint.clone())
         .with("port", port)
-        .with("attempts", f.attempts)
+        .with("attempts", f.path.attempts)
         .with("syns", f.syns)
         .with(
             "first_syn_frames",

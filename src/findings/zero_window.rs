@@ -10,8 +10,8 @@
 //! application.
 
 use super::render;
-use super::streams::{sides_frames, sides_total, Conn, Side, TcpStreams};
-use super::text::{self, endpoint, frame_no};
+use super::streams::{frame_count, sides_frames, sides_total, Conn, Side, TcpStreams};
+use super::text::{self, endpoint, frame_no, Named};
 use super::{Details, Finding, Kind, Severity};
 use crate::capture::FileInfo;
 use crate::flows::Flows;
@@ -33,7 +33,7 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
         .conns
         .iter()
         .flat_map(|c| (0..2).map(move |d| (c, d)))
-        .filter(|(c, d)| c.sides[*d].zero_windows > 0)
+        .filter(|(c, d)| !c.sides[*d].zero_window.frames.is_empty())
         .collect();
     super::one_by_one_then_rest(
         &sides,
@@ -45,10 +45,10 @@ pub fn from_streams(index: &PacketIndex, flows: &Flows, streams: &TcpStreams) ->
 
 /// The sides past [`MAX_FINDINGS`], summed up in one finding.
 fn more(rest: &[(&Conn, usize)]) -> Finding {
-    let frames = sides_total(rest, |s| s.zero_windows);
+    let frames = sides_total(rest, |s| frame_count(&s.zero_window.frames));
     let (verdict, explanation) = render::zero_window::more(rest.len(), frames);
     Finding::new(Kind::ZeroWindow, Severity::Warning, verdict, explanation)
-        .evidence(sides_frames(rest, |s| &s.zero_window_frames))
+        .evidence(sides_frames(rest, |s| &s.zero_window.frames))
         .filter("tcp.analysis.zero_window")
         .details(
             Details::new()
@@ -62,9 +62,8 @@ pub(crate) struct ZeroWindowFacts<'a> {
     /// The advertising side.
     pub side: &'a Side,
     /// The receiver's (advertising) and sender's endpoints, and the receiver's address.
-    pub receiver: String,
+    pub receiver: Named,
     pub sender: String,
-    pub receiver_host: String,
     /// The data the sender had sent on the connection.
     pub sender_bytes: u64,
     /// The connection was reset (rather than the capture ending).
@@ -77,14 +76,13 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
     let receiver = conn.endpoint(flows, dir);
     let f = ZeroWindowFacts {
         side,
-        receiver: endpoint(index, receiver),
+        receiver: Named::of(index, receiver),
         sender: endpoint(index, conn.endpoint(flows, 1 - dir)),
-        receiver_host: text::address(index, receiver.0),
-        sender_bytes: peer.data_bytes,
+        sender_bytes: peer.data.bytes,
         reset: conn.reset.is_some(),
     };
-    let longest = side.longest_zero_window_ns;
-    let warning = side.closed_at_end || longest >= STALL_WARNING_NS;
+    let longest = side.zero_window.episodes.longest_ns;
+    let warning = side.zero_window.closed_at_end || longest >= STALL_WARNING_NS;
     let verdict = render::zero_window::verdict(&f);
     let explanation = render::zero_window::explanation(&f);
     let stream = conn.number(flows);
@@ -96,19 +94,19 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
         ),
         None => "tcp.analysis.zero_window".into(),
     };
-    let mut frames: Vec<u32> = side.zero_window_frames.clone();
-    frames.extend(side.reopened);
+    let mut frames: Vec<u32> = side.zero_window.frames.clone();
+    frames.extend(side.zero_window.reopened);
     let details = Details::new()
-        .with("receiver", f.receiver.clone())
+        .with("receiver", f.receiver.endpoint.clone())
         .with("sender", f.sender.clone())
-        .with("zero_window_frames", side.zero_windows)
-        .with("episodes", side.zero_window_episodes)
+        .with("zero_window_frames", frame_count(&side.zero_window.frames))
+        .with("episodes", side.zero_window.episodes.count)
         .with("longest_s", text::seconds(longest))
-        .with("total_s", text::seconds(side.total_zero_window_ns))
-        .with("never_reopened", side.closed_at_end)
-        .with("reopened_frame", side.reopened.map(frame_no))
-        .with("probes", side.probes_received)
-        .with("sender_data_bytes", peer.data_bytes);
+        .with("total_s", text::seconds(side.zero_window.episodes.total_ns))
+        .with("never_reopened", side.zero_window.closed_at_end)
+        .with("reopened_frame", side.zero_window.reopened.map(frame_no))
+        .with("probes", side.zero_window.probes_received)
+        .with("sender_data_bytes", peer.data.bytes);
     Finding::new(
         Kind::ZeroWindow,
         Severity::warning_if(warning),

@@ -14,14 +14,21 @@ use super::ppp::{PppHeader, PppoeHeader, PPPOE_LEN};
 use super::sll::{self, Sll2Header, SllHeader};
 use crate::wire::bytes::{be32, le32, rest};
 
-/// Where the network layer starts and what it is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LinkInfo {
-    pub eth_src: Option<[u8; 6]>,
-    pub eth_dst: Option<[u8; 6]>,
+/// Link-layer addressing of a frame: Ethernet source, destination and outer VLAN id (what the
+/// link decoder records, the decoder keeps and the index interns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LinkAddrs {
+    pub src: Option<[u8; 6]>,
+    pub dst: Option<[u8; 6]>,
     /// Outermost 802.1Q VLAN id (tag 0x8100 or 0x9100), if any. An 802.1ad service tag
     /// (0x88a8) is not one: Wireshark dissects it as `ieee8021ad`, not `vlan`.
     pub vlan: Option<u16>,
+}
+
+/// Where the network layer starts and what it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub addrs: LinkAddrs,
     /// EtherType of the network layer (0x0800, 0x86DD, 0x0806…), or 0 when unknown.
     pub ether_type: u16,
     /// Offset of the network-layer header in the frame.
@@ -107,8 +114,8 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
     match link_type {
         1 => {
             let eth = EthernetHeader::new(data).ok()?;
-            info.eth_dst = Some(eth.dst());
-            info.eth_src = Some(eth.src());
+            info.addrs.dst = Some(eth.dst());
+            info.addrs.src = Some(eth.src());
             if eth.is_8023() {
                 // 802.3 length field + LLC: not an IP frame as far as the index is concerned.
                 info.offset = ethernet::HEADER_LEN;
@@ -129,12 +136,12 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
         }
         113 => {
             let sll = SllHeader::new(data).ok()?;
-            info.eth_src = sll.mac();
+            info.addrs.src = sll.mac();
             after_ether_type(sll.protocol(), data, sll::SLL_LEN, &mut info);
         }
         276 => {
             let sll = Sll2Header::new(data).ok()?;
-            info.eth_src = sll.mac();
+            info.addrs.src = sll.mac();
             after_ether_type(sll.protocol(), data, sll::SLL2_LEN, &mut info);
         }
         9 | 50 | 204 => {
@@ -163,7 +170,7 @@ fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut 
                     break;
                 };
                 if ether_type != ETHERTYPE_QINQ {
-                    info.vlan.get_or_insert(tag.id());
+                    info.addrs.vlan.get_or_insert(tag.id());
                 }
                 ether_type = tag.ether_type();
                 at += ethernet::VLAN_TAG_LEN;
@@ -237,7 +244,7 @@ mod tests {
         frame.extend_from_slice(&[0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x06]);
         let info = decode_link(1, &frame).unwrap();
         assert_eq!(
-            (info.vlan, info.ether_type, info.offset),
+            (info.addrs.vlan, info.ether_type, info.offset),
             (Some(200), ETHERTYPE_ARP, 22)
         );
     }

@@ -24,6 +24,16 @@ pub const ECE: u16 = 0x40;
 pub const CWR: u16 = 0x80;
 pub const NS: u16 = 0x100;
 
+/// The flags of the low byte (all but NS) as a byte, which is how the index keeps them
+/// ([`crate::index::PacketRecord::tcp_flags`]).
+pub mod byte {
+    pub const FIN: u8 = super::FIN as u8;
+    pub const SYN: u8 = super::SYN as u8;
+    pub const RST: u8 = super::RST as u8;
+    pub const PSH: u8 = super::PSH as u8;
+    pub const ACK: u8 = super::ACK as u8;
+}
+
 header_view! {
     /// A view of a TCP header at the start of `bytes` (which may run on into the payload).
     pub struct TcpHeader, checked to HEADER_LEN, with new;

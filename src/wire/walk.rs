@@ -79,9 +79,6 @@ pub struct IpLayer<'a> {
     pub at: usize,
     /// End of the bytes the enclosing layer gives this packet (captured).
     pub end: usize,
-    /// The packet's length on the wire as the enclosing layer frames it (`None` on a link that
-    /// does not say: a frame cut by the snapshot length).
-    pub framed: Option<u32>,
     /// The header can be read to its end (IPv4: header length at least 20, all captured). When
     /// false the walk stops after this layer.
     pub complete: bool,
@@ -355,7 +352,7 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
                 return self.stop(layer, StopReason::Header(err), at, end, depth);
             }
         };
-        (layer.depth, layer.quoted, layer.framed) = (depth, quoted, framed);
+        (layer.depth, layer.quoted) = (depth, quoted);
         let flow = self.v.ip(&layer);
         if !layer.complete {
             return self.stop(StopLayer::Ipv4, StopReason::Length, at, end, depth);
@@ -569,7 +566,6 @@ fn ipv4_layer(data: &[u8], at: usize, end: usize) -> Result<IpLayer<'_>, (StopLa
         header: IpHeader::V4(h),
         at,
         end,
-        framed: None,
         complete,
         proto,
         payload,
@@ -641,7 +637,6 @@ fn ipv6_layer(
         header: IpHeader::V6(h),
         at,
         end,
-        framed,
         complete: true,
         proto,
         payload,

@@ -45,12 +45,9 @@ fn rst_flags(has_ack: bool) -> &'static str {
 
 /// The verdict: who refused whom, how.
 pub(crate) fn verdict(f: &RefusedFacts) -> String {
-    let who = match &f.client {
-        Some(host) => host.clone(),
-        None => format!("{} clients", f.clients),
-    };
-    let attempts = text::count(f.attempts, "connection attempt", "connection attempts");
-    let server = &f.server;
+    let who = f.path.who();
+    let attempts = text::count(f.path.attempts, "connection attempt", "connection attempts");
+    let server = &f.path.server;
     match &f.answer {
         Answer::Icmp {
             router, v6, code, ..
@@ -69,7 +66,7 @@ pub(crate) fn verdict(f: &RefusedFacts) -> String {
 
 /// The explanation: the answer, who sent it, and what to check.
 pub(crate) fn explanation(f: &RefusedFacts) -> String {
-    let (server_host, port) = (&f.server_host, f.port);
+    let (server_host, port) = (&f.path.server.host, f.path.port);
     let mut explanation = match &f.answer {
         Answer::Icmp {
             router,

@@ -1,17 +1,20 @@
 //! The sentences of the `handshake_ack_mismatch` finding: the expected and actual numbers, the
 //! likely cause, what followed on the connection, and where to take the next capture.
 
-use crate::findings::handshake_ack_mismatch::MismatchFacts;
+use crate::findings::handshake_ack_mismatch::{MismatchFacts, ResetBy};
 use crate::findings::text::{self, duration, frame_no};
 
 /// The verdict: the numbers and by how much they differ.
 pub(crate) fn verdict(f: &MismatchFacts) -> String {
-    let bytes = text::count(f.diff.unsigned_abs(), "byte", "bytes");
-    let off = if f.diff > 0 { "ahead" } else { "behind" };
+    let bytes = text::count(f.diff().unsigned_abs(), "byte", "bytes");
+    let off = if f.diff() > 0 { "ahead" } else { "behind" };
     format!(
         "Handshake ACK mismatch on {} → {}: the client acknowledged {}, but the \
          SYN-ACK's ISN+1 is {} ({bytes} {off}).",
-        f.client, f.server, f.actual, f.expected
+        f.client,
+        f.server,
+        f.actual,
+        f.synack.expected_ack()
     )
 }
 
@@ -21,9 +24,9 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
         "The SYN-ACK from {} (frame {}) has sequence number {}, so the third packet of the \
          handshake should acknowledge {}; the client's ACK (frame {}) acknowledges {}. ",
         f.server,
-        frame_no(f.synack),
-        f.isn,
-        f.expected,
+        frame_no(f.synack.frame),
+        f.synack.isn,
+        f.synack.expected_ack(),
         frame_no(f.third),
         f.actual
     );
@@ -41,7 +44,7 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
         };
         explanation += &format!("{lead} {}.", text::join_clauses(&consequences));
     }
-    explanation += if f.payload > 0 {
+    explanation += if f.synack.payload > 0 {
         " Something between the server and the client added the bytes — the server's NIC driver, \
          a device on the path (a wireless access point, a WAN optimiser) or the client's NIC \
          driver: take a capture at the server side at the same time and compare its SYN-ACK with \
@@ -56,22 +59,26 @@ pub(crate) fn explanation(f: &MismatchFacts) -> String {
 
 /// Why the ACK is off: the SYN-ACK's payload, or something on the client's side.
 fn cause(f: &MismatchFacts) -> String {
-    if f.payload == 0 {
+    if f.synack.payload == 0 {
         return "The SYN-ACK seen here carries no payload, so the wrong number comes from \
                 the client's side of this capture point: something between here and the \
                 client changed the SYN-ACK (added bytes or rewrote its sequence number), \
                 or the client's TCP stack is at fault. "
             .to_string();
     }
-    let lengths = f.ip_len.map_or(String::new(), |ip_len| {
-        let header = u32::from(ip_len).saturating_sub(f.payload);
+    let lengths = f.synack.known_ip_len().map_or(String::new(), |ip_len| {
+        let header = f.synack.ip_len_without_payload();
         format!(" (IP total length {ip_len}, where {header} was expected)")
     });
     let mut out = format!(
         "The SYN-ACK arrived carrying {}{lengths}, which a SYN-ACK should never carry, ",
-        text::count(u64::from(f.payload), "byte of payload", "bytes of payload"),
+        text::count(
+            u64::from(f.synack.payload),
+            "byte of payload",
+            "bytes of payload"
+        ),
     );
-    out += if f.diff == i64::from(f.payload) {
+    out += if f.diff() == i64::from(f.synack.payload) {
         "so the client's TCP stack acknowledged them too. "
     } else {
         "and the ACK is off by a different amount, so something also changed the numbers. "
@@ -83,10 +90,10 @@ fn cause(f: &MismatchFacts) -> String {
 fn consequences(f: &MismatchFacts) -> Vec<String> {
     let after = &f.after;
     let mut consequences: Vec<String> = Vec::new();
-    if let (Some(first), Some(len)) = (after.first_data, f.data_len) {
+    if let (Some(first), Some(data)) = (after.first_data, &f.first_data) {
         let what = format!(
             "the first data ({}, frame {})",
-            text::count(u64::from(len), "byte", "bytes"),
+            text::count(u64::from(data.len), "byte", "bytes"),
             frame_no(first)
         );
         if after.server_answered {
@@ -94,7 +101,7 @@ fn consequences(f: &MismatchFacts) -> Vec<String> {
         } else if after.data_retransmissions.is_empty() {
             consequences.push(format!("{what} got no answer"));
         } else {
-            let offsets: Vec<String> = f
+            let offsets: Vec<String> = data
                 .retrans_offsets_ns
                 .iter()
                 .map(|&ns| duration(ns))
@@ -115,12 +122,12 @@ fn consequences(f: &MismatchFacts) -> Vec<String> {
     if !after.synack_again.is_empty() {
         consequences.push(format!(
             "{} re-sent its SYN-ACK ({}), so it never saw the handshake complete",
-            f.server_host,
+            f.server.host,
             text::frames_text(&after.synack_again, 5)
         ));
     }
-    if let (Some(rst), Some(by)) = (after.reset, &f.reset_by) {
-        let when = f.reset_after_ns.map_or(String::new(), |ns| {
+    if let (Some(rst), Some(ResetBy { host: by, after_ns })) = (after.reset, &f.reset_by) {
+        let when = after_ns.map_or(String::new(), |ns| {
             format!(" {} after the ACK", duration(ns))
         });
         consequences.push(format!(

@@ -30,17 +30,19 @@ pub(crate) fn verdict(f: &ResetFacts<'_>) -> String {
         format!(" {} after it was opened", duration(ns))
     });
     match f.cause {
-        Cause::GaveUp { stalled } if stalled == by => format!(
+        Cause::GaveUp { stalled } if stalled == by => {
+            format!(
             "{by_text} reset its connection with {peer_text}{after_text}, after retransmitting \
              data {} without an acknowledgement{}: it gave up.",
-            text::count(u64::from(sides[by].stall_retransmissions), "time", "times"),
+            text::count(u64::from(sides[by].stall_retransmissions()), "time", "times"),
             for_duration(f.stall_ns[by])
-        ),
+        )
+        }
         Cause::GaveUp { stalled } => format!(
             "{by_text} reset its connection with {peer_text}{after_text} while {peer_text} was \
              retransmitting data to it ({} unacknowledged{}).",
             text::count(
-                u64::from(sides[stalled].stall_retransmissions),
+                u64::from(sides[stalled].stall_retransmissions()),
                 "retransmission",
                 "retransmissions"
             ),
@@ -107,13 +109,13 @@ pub(crate) fn explanation(f: &ResetFacts<'_>) -> String {
             format!(
                 "{} sent {}",
                 role(f, d),
-                text::count(sides[d].data_bytes, "byte", "bytes")
+                text::count(sides[d].data.bytes, "byte", "bytes")
             )
         })
         .collect();
     explanation += &format!("; before it, {}. ", text::join_and(&carried));
     if let Some(ns) = f.idle_ns {
-        if let Some(p) = f.reset.previous {
+        if let Some(p) = f.reset.preceding.previous {
             explanation += &format!(
                 "The frame before the RST (frame {}) came {} earlier. ",
                 frame_no(p),
@@ -160,7 +162,7 @@ fn cause_text(f: &ResetFacts<'_>) -> String {
              whether {} was still up.",
             capitalize(&role(f, stalled)),
             text::count(
-                u64::from(sides[stalled].stall_retransmissions),
+                u64::from(sides[stalled].stall_retransmissions()),
                 "retransmission",
                 "retransmissions"
             ),
@@ -217,9 +219,10 @@ fn application_text(f: &ResetFacts<'_>) -> String {
              answer, and the client gave up: an application timeout on the client side. See \
              why the server did not answer (its logs; a slow_response finding if it answered \
              others late).",
-            text::count(sides[by].data_bytes, "byte sent", "bytes sent"),
+            text::count(sides[by].data.bytes, "byte sent", "bytes sent"),
             sides[by]
-                .last_data
+                .data
+                .last
                 .map_or("?".into(), |f| frame_no(f).to_string())
         ),
         Cause::Unanswered => format!(
@@ -229,7 +232,8 @@ fn application_text(f: &ResetFacts<'_>) -> String {
              application's log for this time and that the client talks the right protocol to \
              port {}.",
             sides[1 - by]
-                .last_data
+                .data
+                .last
                 .map_or("?".into(), |f| frame_no(f).to_string()),
             f.server_port
         ),
@@ -242,7 +246,8 @@ fn application_text(f: &ResetFacts<'_>) -> String {
              this time.",
             capitalize(&role(f, by)),
             sides[by]
-                .last_data
+                .data
+                .last
                 .map_or(String::new(), |f| format!(" (frame {})", frame_no(f))),
             f.since_last_data.map_or("shortly".into(), duration),
         ),
@@ -252,7 +257,7 @@ fn application_text(f: &ResetFacts<'_>) -> String {
              (closed the socket without reading it, crashed, or timed out), and the data was \
              lost. Check the application log of {by_host} for this time.",
             capitalize(&role(f, dir)),
-            sides[dir].last_data.map_or(String::new(), |f| format!(
+            sides[dir].data.last.map_or(String::new(), |f| format!(
                 " (last in frame {})",
                 frame_no(f)
             )),

@@ -7,9 +7,9 @@ use crate::findings::text::{self, capitalize, duration, frame_no};
 /// The verdict of one side's retransmissions.
 pub(crate) fn verdict(f: &RetransFacts<'_>) -> String {
     let side = f.side;
-    let n = side.retransmissions;
+    let n = side.retransmitted.count();
     let (sender, receiver) = (&f.sender, &f.receiver);
-    let bytes = text::count(side.retransmitted_bytes, "byte", "bytes");
+    let bytes = text::count(side.retransmitted.bytes, "byte", "bytes");
     let count = text::count(u64::from(n), "retransmission", "retransmissions");
     if f.gave_up {
         return format!(
@@ -17,16 +17,16 @@ pub(crate) fn verdict(f: &RetransFacts<'_>) -> String {
              (see the reset finding)."
         );
     }
-    let pct_text = text::percent(u64::from(n), u64::from(side.data_segments) + u64::from(n));
-    let stall = if side.unrecovered {
+    let pct_text = text::percent(u64::from(n), u64::from(side.data.segments) + u64::from(n));
+    let stall = if side.stalls.unrecovered {
         format!(
             ", never acknowledged: it waited {} until the capture ended",
-            duration(side.longest_stall_ns)
+            duration(side.stalls.episodes.longest_ns)
         )
-    } else if side.longest_stall_ns >= STALL_WARNING_NS {
+    } else if side.stalls.episodes.longest_ns >= STALL_WARNING_NS {
         format!(
             "; the longest wait for an acknowledgement was {}",
-            duration(side.longest_stall_ns)
+            duration(side.stalls.episodes.longest_ns)
         )
     } else {
         String::new()
@@ -37,17 +37,17 @@ pub(crate) fn verdict(f: &RetransFacts<'_>) -> String {
 /// The explanation of one side's retransmissions: what was sent again, how, and what to check.
 pub(crate) fn explanation(f: &RetransFacts<'_>) -> String {
     let side = f.side;
-    let n = side.retransmissions;
+    let n = side.retransmitted.count();
     let mut explanation = format!(
         "{} sent {} ({}) and had to send {}",
         f.sender,
         text::count(
-            u64::from(side.data_segments),
+            u64::from(side.data.segments),
             "data segment",
             "data segments"
         ),
-        text::count(side.data_bytes, "byte", "bytes"),
-        if f.same_segment && side.data_segments <= 1 {
+        text::count(side.data.bytes, "byte", "bytes"),
+        if f.same_segment && side.data.segments <= 1 {
             format!("it again {}", text::count(u64::from(n), "time", "times"))
         } else {
             format!("{} again", text::count(u64::from(n), "segment", "segments"))
@@ -55,8 +55,11 @@ pub(crate) fn explanation(f: &RetransFacts<'_>) -> String {
     );
     let kinds = text::nonzero_counts(&[
         (u64::from(f.timeouts), "after a timeout"),
-        (u64::from(side.fast), "fast after duplicate ACKs"),
-        (u64::from(side.spurious), "spurious"),
+        (
+            u64::from(side.retransmitted.fast),
+            "fast after duplicate ACKs",
+        ),
+        (u64::from(side.retransmitted.spurious), "spurious"),
     ]);
     // Only worth saying when they were not all after a timeout.
     if f.timeouts < n {
@@ -84,19 +87,19 @@ pub(crate) fn explanation(f: &RetransFacts<'_>) -> String {
             }
         );
     }
-    if side.unrecovered {
+    if side.stalls.unrecovered {
         explanation += &format!(
             "{} never acknowledged it: it is down or unreachable, or the path drops \
              packets in this direction (or the acknowledgements on the way back). ",
-            f.receiver_host
+            f.receiver.host
         );
-    } else if side.stalls > 0 {
+    } else if side.stalls.episodes.count > 0 {
         explanation += &format!(
             "Data waited for an acknowledgement {} once retransmissions began (longest {}, {} \
              in all). ",
-            text::count(u64::from(side.stalls), "time", "times"),
-            duration(side.longest_stall_ns),
-            duration(side.total_stall_ns)
+            text::count(u64::from(side.stalls.episodes.count), "time", "times"),
+            duration(side.stalls.episodes.longest_ns),
+            duration(side.stalls.episodes.total_ns)
         );
     }
     if f.gave_up {
@@ -114,13 +117,13 @@ fn meaning(f: &RetransFacts<'_>) -> String {
         meaning
             .push("a retransmission after a timeout means the sender heard nothing back in time");
     }
-    if f.side.fast > 0 {
+    if f.side.retransmitted.fast > 0 {
         meaning.push(
             "a fast retransmission means the receiver reported a gap with duplicate ACKs — a \
              segment was lost in between",
         );
     }
-    if f.side.spurious > 0 {
+    if f.side.retransmitted.spurious > 0 {
         meaning.push(
             "a spurious one means the data had arrived and only the acknowledgement was late \
              or lost",

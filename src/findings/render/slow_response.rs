@@ -23,13 +23,13 @@ fn round_trip(rtt_ns: Option<i64>) -> String {
 /// The verdict for one server.
 pub(crate) fn verdict(f: &SlowFacts<'_>) -> String {
     let lead = f.lead;
-    let (server, client_host) = (&f.server, &f.client_host);
+    let (server, client_host) = (&f.server, &f.client.host);
     let think = duration(lead.turn.think_ns);
     let what = f
         .label
         .as_ref()
         .map_or_else(|| "request".to_string(), |l| format!("request ({l})"));
-    match (f.blame, lead.ack_ns) {
+    match (lead.blame(), lead.ack_ns) {
         (Blame::ServerApplication, Some(ack)) => format!(
             "{server} took {think} to answer {client_host}'s {what}: it acknowledged the \
              request after {}, so the delay is in the server application, not the network.",
@@ -102,7 +102,7 @@ pub(crate) fn explanation(f: &SlowFacts<'_>) -> String {
          at the same time and compare. Then look at what the server did for that request — its \
          application log and request timings, CPU and memory, and what it waits on (a database, \
          DNS lookups, authentication, a backend service).",
-        f.server_host
+        f.server.host
     );
     explanation
 }
@@ -111,7 +111,7 @@ pub(crate) fn explanation(f: &SlowFacts<'_>) -> String {
 fn where_the_time_went(f: &SlowFacts<'_>) -> String {
     let lead = f.lead;
     let t = &lead.turn;
-    match (f.blame, t.ack, lead.ack_ns) {
+    match (lead.blame(), t.ack, lead.ack_ns) {
         (Blame::ServerApplication, Some(ack), Some(ack_ns)) => format!(
             "The server's TCP stack acknowledged the whole request after {} (frame {}){}, \
              then its first data came {} later: the server had the request and its \

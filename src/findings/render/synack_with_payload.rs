@@ -18,23 +18,23 @@ pub(crate) fn verdict(f: &SynackFacts) -> String {
         "The SYN-ACK from {} to {} carries {} of payload ({} {}).",
         f.server,
         f.client,
-        text::count(u64::from(f.payload), "byte", "bytes"),
+        text::count(u64::from(f.first.payload), "byte", "bytes"),
         length_name(f),
-        f.ip_len
+        f.first.ip_len
     )
 }
 
 /// The explanation: the lengths, the retransmissions, the client's ACK, and the likely cause.
 pub(crate) fn explanation(f: &SynackFacts) -> String {
-    let (payload, expected) = (f.payload, f.expected_ack);
+    let (payload, expected) = (f.first.payload, f.first.expected_ack());
     let mut explanation = format!(
         "A SYN-ACK should carry only a TCP header (with options): here the {} is {}, \
          where {} would be expected, and the {} sit after the TCP header (frame {}). ",
         length_name(f),
-        f.ip_len,
-        f.header,
+        f.first.ip_len,
+        f.first.ip_len_without_payload(),
         text::count(u64::from(payload), "byte", "bytes"),
-        frame_no(f.first)
+        frame_no(f.first.frame)
     );
     if f.with_payload.len() > 1 {
         explanation += &format!(

@@ -13,28 +13,20 @@ pub(crate) fn verdict(f: &UnansweredFacts) -> String {
     };
     format!(
         "{} → {}: {} got no answer in this trace ({}{over}).",
-        who(f),
-        f.server,
-        text::count(f.attempts, "connection attempt", "connection attempts"),
+        f.path.who(),
+        f.path.server,
+        text::count(f.path.attempts, "connection attempt", "connection attempts"),
         text::count(f.syns, "SYN", "SYNs"),
     )
-}
-
-/// The one client's address, or `3 clients`.
-fn who(f: &UnansweredFacts) -> String {
-    match &f.client {
-        Some(host) => host.clone(),
-        None => format!("{} clients", f.clients),
-    }
 }
 
 /// The explanation: the SYNs sent, then what it means.
 pub(crate) fn explanation(f: &UnansweredFacts) -> String {
     let mut explanation = match f.tried.as_slice() {
-        [a] if f.attempts == 1 => one_attempt(a),
+        [a] if f.path.attempts == 1 => one_attempt(a),
         _ => several_attempts(f),
     };
-    let (who, server, port) = (who(f), &f.server, f.port);
+    let (who, server, port) = (f.path.who(), &f.path.server, f.path.port);
     if f.explained_by_limit {
         explanation += &format!(
             "These attempts belong to the burst from {who} that the finding on many connections \
@@ -51,7 +43,7 @@ pub(crate) fn explanation(f: &UnansweredFacts) -> String {
              here. Take a trace on the server (or on the far side of the firewall) at the same \
              time, check the firewalls' logs for drops towards {server}, and check that \
              something listens on port {port} there.",
-            f.server_host
+            f.path.server.host
         );
     }
     explanation
@@ -90,7 +82,7 @@ fn several_attempts(f: &UnansweredFacts) -> String {
             } else {
                 format!("retransmitted after {}", text::join_and(&offs))
             };
-            let from = if f.client.is_some() {
+            let from = if f.path.client.is_some() {
                 String::new()
             } else {
                 format!("{} ", a.client)
@@ -102,8 +94,8 @@ fn several_attempts(f: &UnansweredFacts) -> String {
             )
         })
         .collect();
-    let more = if f.attempts > 3 {
-        format!(", and {} more", f.attempts - 3)
+    let more = if f.path.attempts > 3 {
+        format!(", and {} more", f.path.attempts - 3)
     } else {
         String::new()
     };

@@ -8,23 +8,23 @@ use crate::findings::zero_window::ZeroWindowFacts;
 /// The verdict for one advertising side.
 pub(crate) fn verdict(f: &ZeroWindowFacts<'_>) -> String {
     let side = f.side;
-    let longest = side.longest_zero_window_ns;
-    let times = if side.zero_window_episodes > 1 {
-        format!(" {} times", side.zero_window_episodes)
+    let longest = side.zero_window.episodes.longest_ns;
+    let times = if side.zero_window.episodes.count > 1 {
+        format!(" {} times", side.zero_window.episodes.count)
     } else {
         String::new()
     };
-    let outcome = if side.closed_at_end {
+    let outcome = if side.zero_window.closed_at_end {
         format!(
             "never reopened it: the transfer stood still for {} until the {} ended",
             duration(longest),
             if f.reset { "connection" } else { "capture" }
         )
-    } else if side.zero_window_episodes > 1 {
+    } else if side.zero_window.episodes.count > 1 {
         format!(
             "reopened it each time (longest closed {}, {} in all)",
             duration(longest),
-            duration(side.total_zero_window_ns)
+            duration(side.zero_window.episodes.total_ns)
         )
     } else {
         format!("reopened it after {}", duration(longest))
@@ -38,33 +38,38 @@ pub(crate) fn verdict(f: &ZeroWindowFacts<'_>) -> String {
 /// The explanation for one advertising side.
 pub(crate) fn explanation(f: &ZeroWindowFacts<'_>) -> String {
     let side = f.side;
-    let (receiver, sender, receiver_host) = (&f.receiver, &f.sender, &f.receiver_host);
+    let (receiver, sender, receiver_host) = (&f.receiver, &f.sender, &f.receiver.host);
     let mut explanation = format!(
         "A zero window means the receiver's buffer is full: {receiver_host}'s application was \
          not reading the data as fast as it arrived, so {sender} had to stop sending. \
          {receiver} advertised a window of 0 bytes in {}{}",
-        text::count(u64::from(side.zero_windows), "frame", "frames"),
-        side.zero_window_frames
+        text::count(side.zero_window.frames.len() as u64, "frame", "frames"),
+        side.zero_window
+            .frames
             .first()
             .map_or(String::new(), |&f| format!(
                 " (the first is frame {})",
                 frame_no(f)
             )),
     );
-    if side.probes_received > 0 {
+    if side.zero_window.probes_received > 0 {
         explanation += &format!(
             "; {sender} probed it {} meanwhile and every answer still said 0",
-            text::count(u64::from(side.probes_received), "time", "times")
+            text::count(u64::from(side.zero_window.probes_received), "time", "times")
         );
     }
     explanation += ". ";
-    if let Some(reopen) = side.reopened.filter(|_| !side.closed_at_end) {
+    if let Some(reopen) = side
+        .zero_window
+        .reopened
+        .filter(|_| !side.zero_window.closed_at_end)
+    {
         explanation += &format!(
             "The window opened again in frame {} and the data flowed on. ",
             frame_no(reopen)
         );
     }
-    if side.closed_at_end {
+    if side.zero_window.closed_at_end {
         explanation += &format!(
             "It was still closed when the {} ended, {} after it first closed: the receiving \
              application stopped reading altogether. ",
@@ -73,7 +78,7 @@ pub(crate) fn explanation(f: &ZeroWindowFacts<'_>) -> String {
             } else {
                 "capture"
             },
-            duration(side.longest_zero_window_ns)
+            duration(side.zero_window.episodes.longest_ns)
         );
     }
     if f.sender_bytes > 0 {
