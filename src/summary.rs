@@ -55,6 +55,19 @@ pub struct Row {
     pub class: &'static str,
 }
 
+/// `n` with its thousands grouped by commas, as the page and the reports write counts: 1,204.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Formats a MAC address as Wireshark does without name resolution.
 pub fn format_mac(mac: &[u8; 6]) -> String {
     format!(

@@ -7,6 +7,7 @@
 //! its size.
 
 use crate::index::PacketRecord;
+use crate::summary::thousands;
 use serde::Serialize;
 
 /// The most heap bytes a frame needs while the whole analysis is built (the peak, including a
@@ -56,22 +57,10 @@ impl FramesCut {
         format!(
             "only the first {} frames are open: {why}. {file_name} was read up to byte {} and \
              nothing after that point (nor any later file) is included",
-            group_thousands(self.frames),
-            group_thousands(self.offset)
+            thousands(self.frames),
+            thousands(self.offset)
         )
     }
-}
-
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Whether `records` can take one more record: true when it has room or could grow (by doubling,

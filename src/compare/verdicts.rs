@@ -14,6 +14,7 @@ use super::report::{
 use crate::findings::text::{count, frame_set_filter, join_and, percent};
 use crate::findings::{Details, Severity, MAX_EVIDENCE_FRAMES};
 use crate::hash::HashMap;
+use crate::summary::thousands;
 
 /// What the verdicts are drawn from.
 pub(crate) struct Facts<'a> {
@@ -327,18 +328,6 @@ fn delays(delay: &Delay, clock: &ClockModel, names: [&str; 2]) -> Vec<CompareFin
             }
             .finish(),
         );
-    }
-    out
-}
-
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
     }
     out
 }
@@ -657,6 +646,7 @@ mod tests {
 
     #[test]
     fn numbers_read_like_the_findings() {
+        use crate::summary::thousands;
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1204), "1,204");
         assert_eq!(thousands(1_000_000), "1,000,000");
