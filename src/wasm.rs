@@ -638,9 +638,9 @@ fn attempt_key(column: &str) -> Option<KeyOf<crate::connections::Attempt>> {
         // The table's words order as the page's titles do ("answer not captured" … "unanswered").
         "outcome" => Box::new(|r: &R| Some(CellKey::Text(r.outcome.name().to_string()))),
         "syn_retransmissions" => Box::new(|r: &R| Some(CellKey::num(r.syn_retransmissions))),
-        "syn_to_syn_ack_ns" => Box::new(move |r: &R| ns(r.syn_to_syn_ack_ns)),
-        "syn_ack_to_ack_ns" => Box::new(move |r: &R| ns(r.syn_ack_to_ack_ns)),
-        "connect_ns" => Box::new(move |r: &R| ns(r.connect_ns)),
+        "syn_to_syn_ack_ns" => Box::new(move |r: &R| ns(r.times.syn_to_syn_ack_ns)),
+        "syn_ack_to_ack_ns" => Box::new(move |r: &R| ns(r.times.syn_ack_to_ack_ns)),
+        "connect_ns" => Box::new(move |r: &R| ns(r.times.connect_ns)),
         "first_syn_frame" => Box::new(|r: &R| number(r.first_syn_frame as f64)),
         "first_syn_time_ns" => Box::new(move |r: &R| ns(Some(r.first_syn_time_ns))),
         "end" => Box::new(|r: &R| {
