@@ -53,7 +53,8 @@ pub fn link_type(selector: u8) -> u32 {
 }
 
 /// Capture readers (pcap, pcapng, Network Monitor, gzip) fed the same bytes in chunks of
-/// different sizes: never a panic, and the index is the same however the bytes arrive.
+/// different sizes: never a panic, and the index and the error (where and why reading stopped)
+/// are the same however the bytes arrive.
 pub fn capture_chunks(data: &[u8]) {
     let Some((&split, file)) = data.split_first() else {
         return;
@@ -69,6 +70,8 @@ pub fn capture_chunks(data: &[u8]) {
     for (x, y) in a.iter().zip(b.iter()) {
         assert_eq!((x.offset, x.caplen, x.ts_ns), (y.offset, y.caplen, y.ts_ns));
     }
+    let error = |analyzer: &Analyzer| analyzer.file_infos().pop().and_then(|info| info.error);
+    assert_eq!(error(&whole), error(&chunked), "chunking changed the error");
     let _ = whole.summary();
 }
 
