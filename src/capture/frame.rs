@@ -134,7 +134,7 @@ pub struct FileInfo {
     /// Name-resolution records (pcapng NRB): address → name.
     pub names: Vec<(String, String)>,
     pub warnings: Vec<String>,
-    /// Bytes of the (decompressed) stream.
+    /// Bytes of the (decompressed) stream; when an error ended the file, those before it.
     pub bytes: u64,
     pub frames: u64,
     pub error: Option<CaptureError>,

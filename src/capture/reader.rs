@@ -89,6 +89,8 @@ impl CaptureReader {
                 self.info.gzip = true;
                 self.inflater = Some(MultiGzDecoder::new(Vec::new()));
                 let buffered = std::mem::take(&mut self.pending);
+                // Those were compressed bytes, counted as if they were the stream's own.
+                self.info.bytes = 0;
                 self.inflate(&buffered, sink);
             }
         }
@@ -195,6 +197,9 @@ impl CaptureReader {
     }
 
     fn fail(&mut self, error: CaptureError) {
+        // Reading stopped where the error is: the bytes read are those before it. Counting what
+        // had arrived instead made the count depend on where the chunk holding the damage ended.
+        self.info.bytes = self.info.bytes.min(error.offset);
         self.info.error = Some(error);
         self.done = true;
         self.pending = Vec::new();
@@ -337,6 +342,35 @@ mod tests {
                 (frames.clone(), Some(error.clone())),
                 "chunks of {chunk}"
             );
+        }
+    }
+
+    #[test]
+    fn the_bytes_read_end_at_the_error_however_the_file_is_chunked() {
+        // The second record claims 0x00ffffff captured bytes, past the 262144 allowed: reading
+        // stops at byte 60, where it starts. The count once ran to the end of the chunk holding it.
+        let mut file = three_frame_pcap();
+        file[60 + 8..60 + 12].copy_from_slice(&0x00ff_ffffu32.to_le_bytes());
+        for chunk in [1, 7, 61, 100, file.len()] {
+            let info = read_all("test", &file, chunk, &mut |_| {});
+            let error = info.error.expect("the damage is reported");
+            assert_eq!((error.offset, error.frame), (60, 2), "chunks of {chunk}");
+            assert_eq!((info.bytes, info.frames), (60, 1), "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_gzip_file_counts_only_its_decompressed_bytes_however_it_starts() {
+        // Fed 1 to 3 bytes at a time, the gzip magic is only recognised once 4 bytes are there;
+        // the compressed bytes held until then were counted in the stream's length.
+        let pcap = three_frame_pcap();
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&pcap).expect("in memory");
+        let file = encoder.finish().expect("in memory");
+        for chunk in [1, 2, 3, 4, file.len()] {
+            let info = read_all("test", &file, chunk, &mut |_| {});
+            assert_eq!(info.error, None, "chunks of {chunk}");
+            assert_eq!((info.bytes, info.frames), (132, 3), "chunks of {chunk}");
         }
     }
 
