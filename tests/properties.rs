@@ -8,14 +8,18 @@
 //!   (every frame whose record lies wholly inside the prefix, with the same offset, lengths, time,
 //!   interface) and, when the cut falls inside a record, an error at the byte where that record
 //!   starts, naming the next frame number. The record boundaries come from a walk of the file
-//!   written here, independent of the readers.
+//!   written here, independent of the readers. For gzip the cut is in the compressed file, or
+//!   the deflate stream turns invalid after a chosen byte; the error is then at the end of what
+//!   inflated (offsets are in the decompressed stream).
 //! - **chunking**: a capture pushed in chunks of any sizes (1 byte, random, whole) gives the same
-//!   index (every field of every record), the same file information and error, and the same
-//!   summary; damaged variants of the captures too.
+//!   index (every field of every record, every table), the same file information and error, and
+//!   the same summary; damaged variants of the captures (cut, bytes changed, gzip'd with damage)
+//!   too.
 //! - **filter algebra**: over corpus captures and the filters of `tests/filters/filters.txt`,
 //!   `a and b` selects frames(a) ∩ frames(b), `a or b` the union, and `not a` the complement of
 //!   frames(a): a filter either matches a frame or not, whatever `!=` and absent fields do inside
-//!   `a` (`wireshark-semantics.md` §3).
+//!   `a`. And `not (f != x)` is `f == x or not f` (`wireshark-semantics.md` §4: `!=` needs the
+//!   field), which tshark 4.0 agrees with.
 
 mod common;
 
@@ -690,4 +694,100 @@ fn chunking_never_changes_the_index_the_error_or_the_summary() {
         reads += 2;
     }
     println!("{reads} files, each read whole and in chunks");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter algebra.
+
+/// The display filters of `tests/filters/filters.txt` (comments and blank lines skipped).
+fn filter_list() -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/filters/filters.txt");
+    let text = std::fs::read_to_string(&path).expect("tests/filters/filters.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Captures with much for the filters to tell apart: TLS and HTTP over IPv4 and IPv6, VLANs,
+/// tunnels, DNS, ICMPv6, TCP trouble.
+const ALGEBRA_CAPTURES: [&str; 4] = [
+    "zeek/tls1.2.pcap",
+    "chrissanders/http_ip4and6.pcapng",
+    "ndpi/6in4tunnel.pcap",
+    "zeek/http-vlan-0.pcap",
+];
+
+/// The frames `text` selects in `analyzer`; `None` when it does not compile or cannot run.
+fn selected(analyzer: &mut Analyzer, bytes: &Memory, text: &str) -> Option<BTreeSet<u32>> {
+    let filter = Filter::compile(text).ok()?;
+    let frames = analyzer.filter_frames(&filter, Some(bytes)).ok()?;
+    Some(frames.into_iter().collect())
+}
+
+#[test]
+fn and_or_not_select_the_intersection_union_and_complement() {
+    let filters = filter_list();
+    let mut rng = Rng::new(0x5eed_0003);
+    let (mut pairs, mut negations) = (0, 0);
+    for capture in ALGEBRA_CAPTURES {
+        let (mut analyzer, bytes) = common::load(capture);
+        let all: BTreeSet<u32> = (0..analyzer.len() as u32).collect();
+        let sets: Vec<(&String, BTreeSet<u32>)> = filters
+            .iter()
+            .filter_map(|text| Some((text, selected(&mut analyzer, &bytes, text)?)))
+            .collect();
+        assert!(
+            sets.len() > 150,
+            "{capture}: only {} filters ran",
+            sets.len()
+        );
+        for (a, frames) in &sets {
+            let not = selected(&mut analyzer, &bytes, &format!("not ({a})"));
+            let complement: BTreeSet<u32> = all.difference(frames).copied().collect();
+            assert_eq!(not, Some(complement), "{capture}: `not ({a})`");
+            negations += 1;
+        }
+        for _ in 0..150 {
+            let (a, frames_a) = &sets[rng.below(sets.len())];
+            let (b, frames_b) = &sets[rng.below(sets.len())];
+            let and = selected(&mut analyzer, &bytes, &format!("({a}) and ({b})"));
+            let both: BTreeSet<u32> = frames_a.intersection(frames_b).copied().collect();
+            assert_eq!(and, Some(both), "{capture}: `({a}) and ({b})`");
+            let or = selected(&mut analyzer, &bytes, &format!("({a}) or ({b})"));
+            let either: BTreeSet<u32> = frames_a.union(frames_b).copied().collect();
+            assert_eq!(or, Some(either), "{capture}: `({a}) or ({b})`");
+            pairs += 1;
+        }
+    }
+    println!("{negations} negations and {pairs} pairs checked");
+}
+
+#[test]
+fn not_of_a_not_equal_test_also_selects_the_frames_without_the_field() {
+    // `f != x` means "f is present and no occurrence equals x" (Wireshark 3.6+, all_ne), so its
+    // negation is `f == x or not f`: frames without the field are in it, unlike in `f == x`.
+    let tests = [
+        ("ip.addr", "192.168.0.1"),
+        ("tcp.port", "80"),
+        ("ipv6.addr", "::1"),
+    ];
+    let mut absent_seen = 0;
+    for capture in ALGEBRA_CAPTURES {
+        let (mut analyzer, bytes) = common::load(capture);
+        let all: BTreeSet<u32> = (0..analyzer.len() as u32).collect();
+        let mut frames = |text: &str| {
+            selected(&mut analyzer, &bytes, text).unwrap_or_else(|| panic!("`{text}` runs"))
+        };
+        for (field, value) in tests {
+            let negated = frames(&format!("not ({field} != {value})"));
+            let equal = frames(&format!("{field} == {value}"));
+            let absent: BTreeSet<u32> = all.difference(&frames(field)).copied().collect();
+            let want: BTreeSet<u32> = equal.union(&absent).copied().collect();
+            assert_eq!(negated, want, "{capture}: `not ({field} != {value})`");
+            absent_seen += usize::from(!absent.is_empty() && negated != equal);
+        }
+    }
+    assert!(absent_seen > 0, "no capture has frames without the fields");
 }

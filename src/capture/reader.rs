@@ -326,8 +326,11 @@ mod tests {
         file
     }
 
-    /// (offset, length, time) per frame and the error, reading `file` in chunks of `chunk`.
-    fn read(file: &[u8], chunk: usize) -> (Vec<(u64, usize, Option<i64>)>, Option<CaptureError>) {
+    /// (offset, length, time) of one frame.
+    type Seen = (u64, usize, Option<i64>);
+
+    /// Every frame and the error, reading `file` in chunks of `chunk`.
+    fn read(file: &[u8], chunk: usize) -> (Vec<Seen>, Option<CaptureError>) {
         let mut frames = Vec::new();
         let info = read_all("test", file, chunk, &mut |f| {
             frames.push((f.offset, f.data.len(), f.ts_ns))
