@@ -423,6 +423,25 @@ mod tests {
     }
 
     #[test]
+    fn a_gzip_file_of_two_members_is_one_stream_in_any_chunks() {
+        // The decoder is flushed after every write: the member boundary, which here falls inside
+        // the second record, must not change what the parser sees.
+        let pcap = three_frame_pcap();
+        let mut file = Vec::new();
+        for part in [&pcap[..70], &pcap[70..]] {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(part).expect("in memory");
+            file.extend(encoder.finish().expect("in memory"));
+        }
+        let whole = read(&file, file.len());
+        assert_eq!((whole.0.len(), &whole.1), (3, &None));
+        for chunk in 1..file.len() {
+            assert_eq!(read(&file, chunk), whole, "chunks of {chunk}");
+        }
+    }
+
+    #[test]
     fn a_gzip_stream_cut_short_keeps_every_frame_it_holds() {
         // The same stored block without the damaged block after it: the stream just ends.
         let pcap = three_frame_pcap();
