@@ -53,8 +53,8 @@ pub fn link_type(selector: u8) -> u32 {
 }
 
 /// Capture readers (pcap, pcapng, Network Monitor, gzip) fed the same bytes in chunks of
-/// different sizes: never a panic, and the index and the error (where and why reading stopped)
-/// are the same however the bytes arrive.
+/// different sizes: never a panic, and the index, the error (where and why reading stopped) and
+/// the rest of the file information are the same however the bytes arrive.
 pub fn capture_chunks(data: &[u8]) {
     let Some((&split, file)) = data.split_first() else {
         return;
@@ -72,6 +72,9 @@ pub fn capture_chunks(data: &[u8]) {
     }
     let error = |analyzer: &Analyzer| analyzer.file_infos().pop().and_then(|info| info.error);
     assert_eq!(error(&whole), error(&chunked), "chunking changed the error");
+    // And everything else known about the file: sections, interfaces, warnings, byte count.
+    let info = |analyzer: &Analyzer| format!("{:?}", analyzer.file_infos());
+    assert_eq!(info(&whole), info(&chunked), "chunking changed the file information");
     let _ = whole.summary();
 }
 
