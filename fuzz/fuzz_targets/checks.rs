@@ -74,7 +74,11 @@ pub fn capture_chunks(data: &[u8]) {
     assert_eq!(error(&whole), error(&chunked), "chunking changed the error");
     // And everything else known about the file: sections, interfaces, warnings, byte count.
     let info = |analyzer: &Analyzer| format!("{:?}", analyzer.file_infos());
-    assert_eq!(info(&whole), info(&chunked), "chunking changed the file information");
+    assert_eq!(
+        info(&whole),
+        info(&chunked),
+        "chunking changed the file information"
+    );
     let _ = whole.summary();
 }
 
