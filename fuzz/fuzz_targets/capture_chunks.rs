@@ -1,5 +1,6 @@
 //! Capture readers (pcap, pcapng, Network Monitor, gzip) fed the same bytes in chunks of
-//! different sizes: never a panic, and the index is the same however the bytes arrive.
+//! different sizes: never a panic, and the index and the error are the same however the bytes
+//! arrive.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

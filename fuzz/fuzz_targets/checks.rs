@@ -53,7 +53,8 @@ pub fn link_type(selector: u8) -> u32 {
 }
 
 /// Capture readers (pcap, pcapng, Network Monitor, gzip) fed the same bytes in chunks of
-/// different sizes: never a panic, and the index is the same however the bytes arrive.
+/// different sizes: never a panic, and the index, the error (where and why reading stopped) and
+/// the rest of the file information are the same however the bytes arrive.
 pub fn capture_chunks(data: &[u8]) {
     let Some((&split, file)) = data.split_first() else {
         return;
@@ -69,6 +70,15 @@ pub fn capture_chunks(data: &[u8]) {
     for (x, y) in a.iter().zip(b.iter()) {
         assert_eq!((x.offset, x.caplen, x.ts_ns), (y.offset, y.caplen, y.ts_ns));
     }
+    let error = |analyzer: &Analyzer| analyzer.file_infos().pop().and_then(|info| info.error);
+    assert_eq!(error(&whole), error(&chunked), "chunking changed the error");
+    // And everything else known about the file: sections, interfaces, warnings, byte count.
+    let info = |analyzer: &Analyzer| format!("{:?}", analyzer.file_infos());
+    assert_eq!(
+        info(&whole),
+        info(&chunked),
+        "chunking changed the file information"
+    );
     let _ = whole.summary();
 }
 

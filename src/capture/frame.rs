@@ -141,7 +141,7 @@ pub struct FileInfo {
     /// [`super::kept::MAX_NAMES`]).
     pub names: Vec<(String, String)>,
     pub warnings: Vec<String>,
-    /// Bytes of the (decompressed) stream.
+    /// Bytes of the (decompressed) stream; when an error ended the file, those before it.
     pub bytes: u64,
     pub frames: u64,
     pub error: Option<CaptureError>,
