@@ -398,8 +398,8 @@ fn label(analyzer: &Analyzer, i: u32) -> String {
     }
     parts.push(format!(
         "{} byte{}",
-        r.payload_len,
-        if r.payload_len == 1 { "" } else { "s" }
+        r.payload_len(),
+        if r.payload_len() == 1 { "" } else { "s" }
     ));
     parts.join(" · ")
 }

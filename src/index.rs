@@ -61,15 +61,17 @@ pub struct PacketRecord {
     pub seq: u32,
     /// TCP: raw acknowledgement number.
     pub ack: u32,
-    /// Transport payload bytes on the wire (TCP/UDP/ICMP), from the IP lengths.
-    pub payload_len: u16,
+    /// Transport payload bytes on the wire (TCP/UDP/ICMP), from the IP lengths: the low 16 bits
+    /// (read it with [`PacketRecord::payload_len`]).
+    pub payload_lo: u16,
     /// TCP/UDP ports; ICMP/ICMPv6: type and code.
     pub src_port: u16,
     pub dst_port: u16,
     /// TCP raw window (before scaling).
     pub window: u16,
-    /// IPv4 total length or IPv6 payload length.
-    pub ip_len: u16,
+    /// IPv4 total length or IPv6 payload length — or, when `long_payload`, the payload length's
+    /// high 16 bits (read them with [`PacketRecord::ip_len`] and [`PacketRecord::payload_len`]).
+    pub ip_len_raw: u16,
     pub ip_id: u16,
     /// Global interface number ([`PacketIndex::interfaces`]).
     pub iface: u16,
@@ -77,9 +79,45 @@ pub struct PacketRecord {
     pub tcp_flags: u8,
     pub ip_proto: u8,
     pub ttl: u8,
+    /// The payload is longer than 65,535 bytes: a segmentation-offload (LSO/TSO) or BIG TCP frame,
+    /// captured before the NIC split it, whose IP length field is 0 and whose length comes from
+    /// the captured bytes. Its high 16 bits then live in `ip_len_raw` (the IP length itself is
+    /// 0). This byte was the record's padding, so exact lengths cost nothing.
+    pub long_payload: bool,
 }
 
 impl PacketRecord {
+    /// Transport payload bytes, exact however long (see `long_payload`).
+    pub fn payload_len(&self) -> u32 {
+        if self.long_payload {
+            u32::from(self.ip_len_raw) << 16 | u32::from(self.payload_lo)
+        } else {
+            u32::from(self.payload_lo)
+        }
+    }
+    /// IPv4 total length or IPv6 payload length, as the header says (0 for an offload frame).
+    pub fn ip_len(&self) -> u16 {
+        if self.long_payload {
+            0
+        } else {
+            self.ip_len_raw
+        }
+    }
+    /// Sets the IP length field's value and the payload length. A payload longer than 65,535
+    /// bytes is kept exactly when the IP length is 0 (offload frames, where the length comes from
+    /// the captured bytes); with a nonzero IP length it cannot be longer (the field bounds it), so
+    /// it is kept up to 65,535.
+    pub fn set_lengths(&mut self, ip_len: u16, payload_len: u32) {
+        if payload_len > u32::from(u16::MAX) && ip_len == 0 {
+            self.long_payload = true;
+            self.ip_len_raw = (payload_len >> 16) as u16;
+            self.payload_lo = payload_len as u16;
+        } else {
+            self.long_payload = false;
+            self.ip_len_raw = ip_len;
+            self.payload_lo = payload_len.min(u32::from(u16::MAX)) as u16;
+        }
+    }
     pub fn has(&self, bit: u16) -> bool {
         self.flags & bit != 0
     }
@@ -390,15 +428,14 @@ pub fn record_from(
         caplen: frame.data.len() as u32,
         orig_len: frame.orig_len,
         iface,
-        ip_len: decoded.ip_len,
         ip_id: decoded.ip_id,
         ttl: decoded.ttl,
         ip_proto: decoded.ip_proto,
         src_port: decoded.src_port,
         dst_port: decoded.dst_port,
-        payload_len: decoded.payload_len.min(u32::from(u16::MAX)) as u16,
         ..PacketRecord::default()
     };
+    r.set_lengths(decoded.ip_len, decoded.payload_len);
     let mut flags = decode_flags(&decoded, frame.ts_ns.is_some());
     intern_addresses(&decoded, &mut r, index);
     flags |= transport_fields(&decoded.transport, &mut r, frame_index, index);

@@ -316,7 +316,7 @@ fn info(
         return tcp_info(index, flows, tcp, i, r);
     }
     if r.is_udp() {
-        return format!("{} → {} Len={}", r.src_port, r.dst_port, r.payload_len);
+        return format!("{} → {} Len={}", r.src_port, r.dst_port, r.payload_len());
     }
     if r.is_icmp() || r.is_icmpv6() {
         return icmp_info(r);
@@ -355,7 +355,7 @@ fn tcp_info(
     let window = tcp
         .and_then(|t| t.scaled_window_at(flows, index, i, true))
         .unwrap_or(u32::from(r.window));
-    let _ = write!(out, " Win={window} Len={}", r.payload_len);
+    let _ = write!(out, " Win={window} Len={}", r.payload_len());
     if let Some(options) = index.tcp_options.get(i as u32) {
         for kind in options.order.iter().take_while(|&&k| k != 0) {
             match kind {

@@ -485,12 +485,12 @@ fn seed_client_trace_reads_back_as_printed() {
     // frame 457 acks SERVER_ISN + 3 = 2180033888; frame 458 is the 127-byte client_hello().
     let synack = analyzer.index().records[455];
     assert_eq!(
-        (synack.seq, synack.payload_len, synack.ip_len),
+        (synack.seq, synack.payload_len(), synack.ip_len()),
         (SERVER_ISN, 2, 46)
     );
     let ack = analyzer.index().records[456];
     assert_eq!(ack.ack, 2180033888);
-    assert_eq!(analyzer.index().records[457].payload_len, 127);
+    assert_eq!(analyzer.index().records[457].payload_len(), 127);
 }
 
 #[test]
@@ -908,7 +908,7 @@ fn marker_trace() -> Vec<u8> {
 fn markers_pair_requests_with_replies_and_offer_the_range_between() {
     let analyzer = analyze(&marker_trace());
     let found = markers::find(analyzer.index());
-    let list: Vec<(u64, Option<u64>, u32, u16)> = found
+    let list: Vec<(u64, Option<u64>, u32, u32)> = found
         .markers
         .iter()
         .map(|m| (m.no, m.reply_no, m.ip_len, m.payload_len))

@@ -50,7 +50,7 @@ pub struct PacketKey {
     /// [`NO_FUZZY`] when there is none.
     pub fuzzy: u32,
     /// Transport payload length.
-    pub payload_len: u16,
+    pub payload_len: u32,
     /// IPv4 identification (0 for IPv6): preserved by most NATs, a tie-breaker between copies.
     pub ip_id: u16,
     /// 0 from the flow's initiator, 1 towards it.
@@ -439,7 +439,7 @@ impl Builder<'_> {
         flow.packets[d] = flow.packets[d].saturating_add(1);
         key.flow = id;
         key.dir = dir;
-        key.payload_len = record.payload_len;
+        key.payload_len = record.payload_len();
         key.ip_id = record.ip_id;
         key.content = content_hash(flow, d, i, record, &header, &mut key);
         key.fingerprint = fingerprint(record, &header);
@@ -505,7 +505,7 @@ fn content_hash(
 ) -> u64 {
     let mut h = FxHasher::default();
     h.write_u8(record.ip_proto);
-    h.write_u16(record.payload_len);
+    h.write_u32(record.payload_len());
     h.write_u64(header.payload_hash);
     match record.ip_proto {
         6 => {
@@ -549,7 +549,7 @@ fn content_hash(
 fn fingerprint(record: &PacketRecord, header: &Header) -> u64 {
     let mut f = FxHasher::default();
     f.write_u8(header.tos);
-    f.write_u16(record.ip_len);
+    f.write_u16(record.ip_len());
     f.write_u8(u8::from(record.has(flag::DONT_FRAGMENT)));
     if record.ip_proto == 6 {
         f.write_u8(header.tcp_hdr_len);

@@ -311,7 +311,7 @@ impl Ctx<'_> {
                         return None;
                     }
                     let seq = self.aligned(is_b, i, p, dir).0;
-                    Some((p, dir, seq, u32::from(k.payload_len), i as u32))
+                    Some((p, dir, seq, k.payload_len, i as u32))
                 })
                 .collect();
             v.sort_unstable();

@@ -625,7 +625,7 @@ fn modified_verdict(
 }
 
 /// "2 bytes (2 bytes added)", "no payload (40 bytes removed)".
-fn size_change(up_len: u16, down_len: u16) -> String {
+fn size_change(up_len: u32, down_len: u32) -> String {
     let delta = i64::from(down_len) - i64::from(up_len);
     let how = if delta >= 0 {
         format!("{} added", count(delta as u64, "byte", "bytes"))

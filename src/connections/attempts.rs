@@ -297,13 +297,13 @@ impl Attempt {
         }
         if is_syn_ack(r) {
             self.synacks.push(i);
-            self.synack_payload |= r.payload_len > 0 && r.ip_len > 0;
+            self.synack_payload |= r.payload_len() > 0 && r.ip_len() > 0;
             if self.third.is_none() {
                 self.server_isn = Some(r.seq);
             }
         } else if !is_rst(r) {
             self.other_server_frames = self.other_server_frames.saturating_add(1);
-            if self.third.is_none() && r.payload_len > 0 {
+            if self.third.is_none() && r.payload_len() > 0 {
                 self.server_data_before_third = true;
             }
         }
@@ -565,8 +565,8 @@ pub(crate) mod tests {
             seq,
             ack,
             tcp_flags: flags,
-            payload_len: payload,
-            ip_len: 40 + payload,
+            payload_lo: payload,
+            ip_len_raw: 40 + payload,
             ip_proto: 6,
             flags: flag::TRANSPORT | flag::IPV4 | flag::HAS_TIME,
             ..PacketRecord::default()

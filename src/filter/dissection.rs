@@ -76,7 +76,7 @@ pub(super) fn transport_index(f: &Frame<'_>) -> Option<usize> {
             .get(&(f.i as u32))
             .map(|&head| head as usize);
     }
-    if (r.has(flag::IPV6) && r.ip_len == 0) || !network_ok(f) {
+    if (r.has(flag::IPV6) && r.ip_len() == 0 && !r.long_payload) || !network_ok(f) {
         return None;
     }
     Some(f.i)
@@ -224,8 +224,8 @@ pub(super) fn ipv6_addresses<'r>(f: &Frame<'r>, out: &mut Occurrences<'r>, src: 
 /// IPv4 total length; 0 in the header (segmentation offload) means "the rest of the frame", as
 /// Wireshark reads it.
 pub(super) fn ipv4_total_length(f: &Frame<'_>) -> i64 {
-    if f.rec.ip_len != 0 {
-        return i64::from(f.rec.ip_len);
+    if f.rec.ip_len() != 0 {
+        return i64::from(f.rec.ip_len());
     }
     let from_bytes = f
         .bytes()

@@ -202,7 +202,7 @@ fn build() -> Vec<FieldDef> {
         field!("ipv6.addr", Ipv6, "IPv6 source or destination address", Values(|f, out| ipv6_addresses(f, out, true, true))),
         field!("ipv6.src", Ipv6, "IPv6 source address", Values(|f, out| ipv6_addresses(f, out, true, false))),
         field!("ipv6.dst", Ipv6, "IPv6 destination address", Values(|f, out| ipv6_addresses(f, out, false, true))),
-        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len)))),
+        field!("ipv6.plen", Uint, "IPv6 payload length", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.len), |f| i64::from(f.rec.ip_len())))),
         field!("ipv6.hlim", Uint, "IPv6 hop limit", Numbers(|f, b| ip_numbers(f, b, true, |l| i64::from(l.ttl), |f| i64::from(f.rec.ttl)))),
         field!("ipv6.version", Uint, "IP version (6)", Numbers(|f, b| ip_numbers(f, b, true, |_| 6, |_| 6))),
         field!("ipv6.nxt", Uint, "IPv6 next header of the fixed header (44 fragment, 0 hop-by-hop, 6 TCP…; read from the frame bytes)", Bytes(is_ipv6, layers::ipv6_next_header)),
@@ -227,14 +227,14 @@ fn build() -> Vec<FieldDef> {
             match (relative_seq_ack(f), tcp_record(f)) {
                 (Some((seq, _)), Some(t)) if is_analysed(f) => {
                     let extra = u32::from(t.tcp_flags & 0x03 != 0);
-                    one(b, i64::from(seq.wrapping_add(u32::from(t.payload_len)).wrapping_add(extra)))
+                    one(b, i64::from(seq.wrapping_add(t.payload_len()).wrapping_add(extra)))
                 }
                 _ => 0,
             }
         })),
         field!("tcp.seq_raw", Uint, "TCP sequence number as sent", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.seq)))),
         field!("tcp.ack_raw", Uint, "TCP acknowledgment number as sent", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.ack)))),
-        field!("tcp.len", Uint, "TCP payload length (bytes of segment data)", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.payload_len)))),
+        field!("tcp.len", Uint, "TCP payload length (bytes of segment data)", Numbers(|f, b| tcp_number(f, b, |t| i64::from(t.payload_len())))),
         field!("tcp.flags", Uint, "TCP flags as a number (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20…)", Numbers(|f, b| {
             tcp_number(f, b, |t| i64::from(t.tcp_flags) | if t.has(flag::TCP_NS) { 0x100 } else { 0 })
         })),
@@ -288,7 +288,7 @@ fn build() -> Vec<FieldDef> {
                 _ => false,
             }
         })),
-        field!("tcp.payload", Bytes, "TCP segment data (read from the frame bytes)", Bytes(|f| tcp_record(f).is_some_and(|t| t.payload_len > 0) && !f.rec.has(flag::FRAGMENT), layers::tcp_payload)),
+        field!("tcp.payload", Bytes, "TCP segment data (read from the frame bytes)", Bytes(|f| tcp_record(f).is_some_and(|t| t.payload_len() > 0) && !f.rec.has(flag::FRAGMENT), layers::tcp_payload)),
         // ---- TCP analysis ----
         label!("tcp.analysis.flags", "Any TCP analysis note on this segment (problems, window updates, keep-alives)", u16::MAX),
         label!("tcp.analysis.retransmission", "Suspected retransmission (also set on fast and spurious retransmissions)", tflags::RETRANSMISSION | tflags::FAST_RETRANSMISSION | tflags::SPURIOUS_RETRANSMISSION),
@@ -348,7 +348,7 @@ fn build() -> Vec<FieldDef> {
                 return many(b, d.udp.iter().map(|&(_, _, len)| i64::from(len)));
             }
             match udp_ports(f) {
-                Some(t) if t.is_udp() => one(b, i64::from(t.payload_len) + 8),
+                Some(t) if t.is_udp() => one(b, i64::from(t.payload_len()) + 8),
                 _ => 0,
             }
         })),

@@ -275,7 +275,7 @@ impl<'a> Walk<'a> {
         {
             direction.protocol.abandon();
         }
-        direction.next_seq = Some(record.seq.wrapping_add(u32::from(record.payload_len)));
+        direction.next_seq = Some(record.seq.wrapping_add(record.payload_len()));
         let chose_tls13 = direction.feed(i as u32, payload, &mut self.out);
         self.held.settle(&mut direction.protocol, held_before);
         if chose_tls13 {
@@ -297,7 +297,7 @@ impl<'a> Walk<'a> {
         let record = &self.index.records[i];
         // RST payloads are diagnostics, never handed to the application dissector.
         if !record.is_tcp()
-            || record.payload_len == 0
+            || record.payload_len() == 0
             || record.has(flag::FRAGMENT)
             || record.tcp_flags & 0x04 != 0
         {

@@ -267,7 +267,7 @@ fn sends_good_frames(index: &PacketIndex, r: &PacketRecord) -> bool {
 /// Frames larger than an Ethernet MTU: merged by receive offload (LRO/GRO) or built for
 /// segmentation offload.
 fn oversized(r: &PacketRecord) -> bool {
-    r.ip_len > 1500 || u32::from(r.payload_len) > 1480
+    r.ip_len() > 1500 || r.payload_len() > 1480
 }
 
 pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<Finding> {
@@ -736,8 +736,8 @@ mod tests {
                     dst: ((v >> 3) % 8) as u32,
                     link: ((v >> 6) % 6) as u32,
                     iface: if round % 4 == 0 { (v >> 9) as u16 } else { 0 },
-                    ip_len: (v >> 20) as u16,
-                    payload_len: (v >> 36) as u16,
+                    ip_len_raw: (v >> 20) as u16,
+                    payload_lo: (v >> 36) as u16,
                     caplen: (v >> 40) as u32 % 2000,
                     orig_len: (v >> 44) as u32 % 2000,
                     ip_proto: [6u8, 17, 1][(v >> 52) as usize % 3],

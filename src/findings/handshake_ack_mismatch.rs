@@ -49,7 +49,7 @@ pub(crate) struct Aftermath {
 fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
     let (after_third, third) = (&third.after, third.frame);
     let third_record = record(index, third);
-    let mut first_data = (third_record.payload_len > 0).then_some(third);
+    let mut first_data = (third_record.payload_len() > 0).then_some(third);
     let mut data_seq = third_record.seq;
     let client_next = a.client_isn.wrapping_add(1);
     let mut out = Aftermath {
@@ -67,7 +67,7 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
             continue;
         }
         if from_client {
-            if r.payload_len == 0 {
+            if r.payload_len() == 0 {
                 continue;
             }
             match first_data {
@@ -80,7 +80,7 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
             }
         } else if is_syn_ack(&r) {
             out.synack_again.push(i);
-        } else if r.payload_len > 0
+        } else if r.payload_len() > 0
             || (first_data.is_some() && (r.ack.wrapping_sub(client_next) as i32) > 0)
         {
             out.server_answered = true;
@@ -109,7 +109,7 @@ pub(crate) struct MismatchFacts {
 /// The client's first data after the mismatched ACK: its length, and each retransmission's
 /// delay after it.
 pub(crate) struct FirstData {
-    pub len: u16,
+    pub len: u32,
     pub retrans_offsets_ns: Vec<i64>,
 }
 
@@ -145,7 +145,7 @@ impl MismatchFacts {
             third,
             actual,
             first_data: after.first_data.map(|first| FirstData {
-                len: record(index, first).payload_len,
+                len: record(index, first).payload_len(),
                 retrans_offsets_ns: after
                     .data_retransmissions
                     .iter()

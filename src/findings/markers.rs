@@ -23,8 +23,8 @@ use crate::index::{flag, PacketIndex, PacketRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub const SEED_SIZES: [u16; 3] = [22, 33, 44];
-pub const ORDINARY_SIZES: [u16; 5] = [0, 32, 56, 64, 72];
+pub const SEED_SIZES: [u32; 3] = [22, 33, 44];
+pub const ORDINARY_SIZES: [u32; 5] = [0, 32, 56, 64, 72];
 pub const MAX_STANDOUT_REQUESTS: usize = 20;
 /// At most this many markers are listed.
 pub const MAX_MARKERS: usize = 200;
@@ -38,7 +38,7 @@ pub struct Marker {
     /// IP total length (IPv4 `ip.len`; IPv6 40 + `ipv6.plen`).
     pub ip_len: u32,
     /// ICMP data bytes: the N of `ping -l N`.
-    pub payload_len: u16,
+    pub payload_len: u32,
     /// Seconds since the first frame.
     pub time: Option<f64>,
     /// `request`, or `reply` for a reply whose request is not in the capture.
@@ -84,9 +84,9 @@ fn echo(r: &PacketRecord) -> Option<bool> {
 
 fn ip_len(r: &PacketRecord) -> u32 {
     if r.has(flag::IPV6) {
-        40 + u32::from(r.ip_len)
+        40 + u32::from(r.ip_len())
     } else {
-        u32::from(r.ip_len)
+        u32::from(r.ip_len())
     }
 }
 
@@ -99,36 +99,36 @@ pub fn find(index: &PacketIndex) -> Markers {
         .map(|r| r.ts_ns);
     // Every echo (one pass), and requests per data size, to tell a marker from a continuous ping.
     let mut echoes: Vec<u32> = Vec::new();
-    let mut requests_of_size: HashMap<u16, usize> = HashMap::new();
+    let mut requests_of_size: HashMap<u32, usize> = HashMap::new();
     for (i, r) in index.records.iter().enumerate() {
         if let Some(request) = echo(r) {
             echoes.push(i as u32);
             if request {
-                *requests_of_size.entry(r.payload_len).or_default() += 1;
+                *requests_of_size.entry(r.payload_len()).or_default() += 1;
             }
         }
     }
-    let is_marker_size = |n: u16| {
+    let is_marker_size = |n: u32| {
         SEED_SIZES.contains(&n)
             || (!ORDINARY_SIZES.contains(&n)
                 && requests_of_size.get(&n).copied().unwrap_or(0) <= MAX_STANDOUT_REQUESTS)
     };
     let mut markers: Vec<Marker> = Vec::new();
     // Open requests by (src, dst, ident/seq, size) → marker index.
-    let mut open: HashMap<(u32, u32, u32, u16), Vec<usize>> = HashMap::new();
+    let mut open: HashMap<(u32, u32, u32, u32), Vec<usize>> = HashMap::new();
     for i in echoes {
         let Some(r) = index.records.get(i as usize) else {
             continue;
         };
         let Some(request) = echo(r) else { continue };
-        if !is_marker_size(r.payload_len) {
+        if !is_marker_size(r.payload_len()) {
             continue;
         }
         let time = first_time
             .filter(|_| r.has(flag::HAS_TIME))
             .map(|first| text::seconds(r.ts_ns.saturating_sub(first)));
         if !request {
-            let key = (r.dst, r.src, r.seq, r.payload_len);
+            let key = (r.dst, r.src, r.seq, r.payload_len());
             if let Some(at) = open.get_mut(&key).and_then(|list| {
                 let at = *list.first()?;
                 list.remove(0);
@@ -145,7 +145,7 @@ pub fn find(index: &PacketIndex) -> Markers {
             continue;
         }
         if request {
-            open.entry((r.src, r.dst, r.seq, r.payload_len))
+            open.entry((r.src, r.dst, r.seq, r.payload_len()))
                 .or_default()
                 .push(markers.len());
         }
@@ -153,7 +153,7 @@ pub fn find(index: &PacketIndex) -> Markers {
             no: frame_no(i),
             reply_no: None,
             ip_len: ip_len(r),
-            payload_len: r.payload_len,
+            payload_len: r.payload_len(),
             time,
             echo: if request { "request" } else { "reply" },
             ipv6: r.has(flag::IPV6),
@@ -167,7 +167,7 @@ pub fn find(index: &PacketIndex) -> Markers {
 /// Consecutive markers of one size form a group (`ping -n 2` sends two); a range runs from the
 /// frame after one group's last frame to the frame before the next group's first frame.
 fn ranges_between(markers: &[Marker]) -> Vec<MarkerRange> {
-    let mut groups: Vec<(u16, u32, u32)> = Vec::new();
+    let mut groups: Vec<(u32, u32, u32)> = Vec::new();
     for m in markers {
         match groups.last_mut() {
             Some(g) if g.0 == m.payload_len => {
@@ -193,7 +193,7 @@ fn ranges_between(markers: &[Marker]) -> Vec<MarkerRange> {
 
 /// One marker size (and IP version), in order of appearance.
 pub(crate) struct MarkerSize {
-    pub payload_len: u16,
+    pub payload_len: u32,
     pub ipv6: bool,
     pub ip_len: u32,
     /// How many markers have it, and the first one's frame number.
@@ -269,7 +269,7 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
     let details = Details::new()
         .with(
             "sizes",
-            sizes.iter().map(|s| s.payload_len).collect::<Vec<u16>>(),
+            sizes.iter().map(|s| s.payload_len).collect::<Vec<u32>>(),
         )
         .with(
             "marker_frames",
@@ -311,8 +311,8 @@ mod tests {
             dst,
             src_port: if request { 8 } else { 0 },
             seq: 1 << 16 | u32::from(seq),
-            payload_len: data,
-            ip_len: 28 + data,
+            payload_lo: data,
+            ip_len_raw: 28 + data,
             ip_proto: 1,
             flags: flag::TRANSPORT | flag::IPV4 | flag::HAS_TIME,
             ..PacketRecord::default()

@@ -118,7 +118,7 @@ fn original_of(index: &PacketIndex, flows: &Flows, stream_start: u32, retrans: u
                     o.is_tcp()
                         && (o.src, o.src_port) == (r.src, r.src_port)
                         && o.seq == r.seq
-                        && o.payload_len > 0
+                        && o.payload_len() > 0
                 })
         })
         .map(|i| i as u32)

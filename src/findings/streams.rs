@@ -433,7 +433,7 @@ fn signature(r: &PacketRecord) -> [u32; 4] {
     [
         r.seq,
         r.ack,
-        u32::from(r.payload_len) << 16 | u32::from(r.window),
+        r.payload_len() << 16 | u32::from(r.window),
         u32::from(r.ip_id) << 8 | u32::from(r.tcp_flags),
     ]
 }
@@ -557,7 +557,7 @@ impl<'a> Collector<'a> {
         }
         let dir = u8::from((r.src, r.src_port) != (h.a_addr, h.a_port));
         let seg = self.tcp.segment(i).flags();
-        if r.payload_len > 0 && seg & NOT_DATA == 0 {
+        if r.payload_len() > 0 && seg & NOT_DATA == 0 {
             self.out.data_segments += 1;
         }
         if let Some(at) = h.conn.checked_sub(1) {
@@ -634,7 +634,7 @@ impl Hot {
         let client_dir = u8::from(self.bits & hot::CLIENT_IS_B != 0);
         let retransmitted = seg & RETRANSMITTED != 0;
         if dir == client_dir {
-            if r.payload_len == 0 {
+            if r.payload_len() == 0 {
                 return None;
             }
             if retransmitted {
@@ -650,9 +650,9 @@ impl Hot {
                 self.req_bytes = 0;
             }
             self.req_last = i;
-            self.req_bytes = self.req_bytes.saturating_add(u32::from(r.payload_len));
-            let end = r.seq.wrapping_add(u32::from(r.payload_len));
-            if self.req_bytes == u32::from(r.payload_len) || after(end, self.req_end) {
+            self.req_bytes = self.req_bytes.saturating_add(r.payload_len());
+            let end = r.seq.wrapping_add(r.payload_len());
+            if self.req_bytes == r.payload_len() || after(end, self.req_end) {
                 self.req_end = end;
             }
             return None;
@@ -661,7 +661,7 @@ impl Hot {
         if self.bits & hot::IN_REQUEST == 0 || flags & ACK == 0 || after(self.req_end, r.ack) {
             return None;
         }
-        if r.payload_len == 0 {
+        if r.payload_len() == 0 {
             if self.req_ack == 0 {
                 self.req_ack = i + 1;
             }
@@ -714,7 +714,7 @@ impl Side {
     /// A data segment this side sent in frame `i` (new data, or a retransmission).
     #[inline]
     fn data(&mut self, i: u32, r: &PacketRecord, seg: u16, ts: Option<i64>) {
-        let len = u32::from(r.payload_len);
+        let len = r.payload_len();
         if seg & RETRANSMITTED != 0 {
             self.retransmitted(i, r, seg, ts);
             return;
@@ -735,7 +735,9 @@ impl Side {
         if seg & tf::SPURIOUS_RETRANSMISSION != 0 {
             retransmitted.spurious = retransmitted.spurious.saturating_add(1);
         }
-        retransmitted.bytes = retransmitted.bytes.saturating_add(u64::from(r.payload_len));
+        retransmitted.bytes = retransmitted
+            .bytes
+            .saturating_add(u64::from(r.payload_len()));
         let unacked = self.seq.outstanding();
         match &mut self.stalls.current {
             Some(stall) => stall.count = stall.count.saturating_add(1),
@@ -790,7 +792,7 @@ impl Conn {
         if flags & FIN != 0 {
             side.data.fin.get_or_insert(i);
         }
-        if r.payload_len == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
+        if r.payload_len() == 0 || flags & SYN != 0 || seg & NOT_DATA != 0 {
             return;
         }
         side.data(i, r, seg, ts);

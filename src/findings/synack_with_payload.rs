@@ -31,7 +31,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
 
 fn carries_payload(index: &PacketIndex, i: u32) -> bool {
     let r = record(index, i);
-    r.payload_len > 0 && r.ip_len > 0
+    r.payload_len() > 0 && r.ip_len() > 0
 }
 
 /// The client's ACK of the SYN-ACK (the handshake's third packet), compared with the ISN.

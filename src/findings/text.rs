@@ -96,8 +96,8 @@ impl Synack {
         Synack {
             frame,
             isn: r.seq,
-            payload: u32::from(r.payload_len),
-            ip_len: r.ip_len,
+            payload: r.payload_len(),
+            ip_len: r.ip_len(),
         }
     }
 

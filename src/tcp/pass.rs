@@ -164,7 +164,7 @@ impl Live {
             frame: frame.saturating_add(1),
             seq: record.seq,
             ack: record.ack,
-            seglen: u32::from(record.payload_len),
+            seglen: record.payload_len(),
             flags: tcp_flags,
             window: u32::from(record.window),
             ts: record.ts_ns,

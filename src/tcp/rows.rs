@@ -82,7 +82,7 @@ pub fn row(
     } else {
         (record.seq, record.ack)
     };
-    let len = u32::from(record.payload_len);
+    let len = record.payload_len();
     let shown_len = Some(len);
     let shown = seg.shown();
     let dup = tcp.dup_ack(i).filter(|_| shown);

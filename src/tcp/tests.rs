@@ -273,7 +273,7 @@ fn run_unchecked(segments: &[Seg]) -> Run {
             dst_port: dport,
             seq: seg.seq,
             ack: seg.ack,
-            payload_len: seg.len,
+            payload_lo: seg.len,
             window: seg.win,
             tcp_flags: seg.flags,
             ip_proto: 6,
