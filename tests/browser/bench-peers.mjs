@@ -114,12 +114,20 @@ window.wgStart = async () => {
 };
 window.wgLoad = async () => {
   const file = document.querySelector('#file-input').files[0];
+  // Into Wiregasm's in-memory file system 64 MiB at a time (one Blob.arrayBuffer() of a file
+  // over 2 GiB fails in Chromium with NotReadableError).
   const t0 = performance.now();
-  let bytes = new Uint8Array(await file.arrayBuffer());
-  const t1 = performance.now();
   const name = lib.getUploadDirectory() + '/capture';
-  lib.FS.writeFile(name, bytes);
-  bytes = null;
+  const stream = lib.FS.open(name, 'w');
+  let readMs = 0;
+  for (let at = 0; at < file.size; at += 64 << 20) {
+    const r0 = performance.now();
+    const bytes = new Uint8Array(await file.slice(at, at + (64 << 20)).arrayBuffer());
+    readMs += performance.now() - r0;
+    lib.FS.write(stream, bytes, 0, bytes.length);
+  }
+  lib.FS.close(stream);
+  const t1 = t0 + readMs;
   const t2 = performance.now();
   session = new lib.DissectSession(name);
   const r = session.load();
