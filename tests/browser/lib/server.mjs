@@ -22,8 +22,10 @@ const TYPES = {
   '.pcapng': 'application/octet-stream',
 };
 
-/** The file under www/ a URL path names, or null (outside www/, or not a file). */
-export function fileFor(urlPath) {
+/**
+ * The file under `root` (www/ unless given) a URL path names, or null (outside it, or not a file).
+ */
+export function fileFor(urlPath, root = WWW) {
   let rel;
   try {
     rel = decodeURIComponent(urlPath.split('?')[0]);
@@ -31,8 +33,8 @@ export function fileFor(urlPath) {
     return null;
   }
   if (rel.endsWith('/')) rel += 'index.html';
-  const file = path.resolve(WWW, `.${rel}`);
-  if (!file.startsWith(WWW + path.sep)) return null;
+  const file = path.resolve(root, `.${rel}`);
+  if (!file.startsWith(root + path.sep)) return null;
   try {
     return fs.statSync(file).isFile() ? file : null;
   } catch {
@@ -40,11 +42,12 @@ export function fileFor(urlPath) {
   }
 }
 
-export async function startServer() {
+/** Serves www/, or another folder given as `root` (the peers benchmark's ignored page). */
+export async function startServer({ root = WWW } = {}) {
   const seen = [];
   const server = http.createServer((req, res) => {
     seen.push({ method: req.method, url: req.url });
-    const file = fileFor(req.url);
+    const file = fileFor(req.url, root);
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain' });
       res.end(file ? 'method not allowed' : 'not found');
