@@ -347,7 +347,7 @@ impl Analyzer {
             .index
             .records
             .get(usize::try_from(no).ok()?.checked_sub(1)?)?;
-        let link_type = self.index.link_type_of(record);
+        let link_type = self.index.link_type_of(&record);
         Some(Details {
             tree: crate::dissect::dissect(link_type, bytes, record.orig_len),
             len: bytes.len(),
@@ -361,7 +361,7 @@ impl Analyzer {
             .records
             .get(usize::try_from(no).ok()?.checked_sub(1)?)?;
         Some(FrameLocation {
-            file: usize::from(self.index.file_of(record)),
+            file: usize::from(self.index.file_of(&record)),
             offset: record.offset,
             caplen: record.caplen,
         })
@@ -495,7 +495,7 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
         let global = index.records.len() as u32;
         let part = &parts[file];
         let local_key = local as u32;
-        let mut record = part.records[local];
+        let mut record = part.records.at(local);
         // Address and link ids are per part: re-intern into the global tables.
         record.src = reintern_addr(index, part, record.src);
         record.dst = reintern_addr(index, part, record.dst);

@@ -282,7 +282,7 @@ fn frames_by_stream(analyzer: &Analyzer) -> Vec<[Vec<u32>; 2]> {
         let (Some(s), Some(r)) = (flows.streams.get(id as usize), records.get(i)) else {
             continue;
         };
-        out[id as usize][s.direction_of(r)].push(i as u32);
+        out[id as usize][s.direction_of(&r)].push(i as u32);
     }
     out
 }

@@ -247,7 +247,7 @@ impl<'a> Taps<'a> {
         };
         match kind {
             Kind::Eth => {
-                if index.link_type_of(record) == 1 && record.caplen >= 14 {
+                if index.link_type_of(&record) == 1 && record.caplen >= 14 {
                     let link = index.links.get(record.link);
                     if let (Some(src), Some(dst)) = (link.src, link.dst) {
                         f(plain(Node::Mac(src), Node::Mac(dst)));
@@ -362,7 +362,7 @@ pub fn conversations(
     let mut by_stream: Vec<u32> = Vec::new();
     let mut taps = Taps::new(index, flows, tcp, kind);
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
-    for (i, record) in index.records.iter().enumerate() {
+    for (i, record) in index.records.indexed() {
         let rel = record.ts_ns.wrapping_sub(zero);
         let bytes = u64::from(record.orig_len);
         taps.visit(i, &mut |tap| {
@@ -451,7 +451,7 @@ pub fn endpoints(
     let mut keys: Vec<Node> = Vec::new();
     let mut by_key: HashMap<(Node, Option<u16>), usize> = HashMap::default();
     let mut taps = Taps::new(index, flows, tcp, kind);
-    for (i, record) in index.records.iter().enumerate() {
+    for (i, record) in index.records.indexed() {
         let bytes = u64::from(record.orig_len);
         taps.visit(i, &mut |tap| {
             for (side, sender) in [(tap.src, true), (tap.dst, false)] {

@@ -130,7 +130,7 @@ impl Flows {
         flows.reassembled.sort_unstable();
         let mut extra_ids = ExtraAddressIds::default();
         for i in 0..index.records.len() {
-            if index.records[i].has(flag::TUNNELLED) {
+            if index.records.at(i).has(flag::TUNNELLED) {
                 for view in outer_udp_views(index, i, &mut extra_ids) {
                     let id = match current.get(&key_of(&view)) {
                         Some(&id) => id,
@@ -318,7 +318,7 @@ mod tests {
 
     fn build(records: Vec<PacketRecord>) -> Flows {
         let index = PacketIndex {
-            records,
+            records: records.into(),
             ..PacketIndex::default()
         };
         Flows::build(&index)

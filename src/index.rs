@@ -1,7 +1,8 @@
-//! The compact packet index: one fixed-size [`PacketRecord`] per frame (at most 64 bytes; the
-//! packet bytes themselves are never copied), plus interning tables for addresses and link
-//! addresses and sparse side tables for what only some frames have (application labels, TCP
-//! options, ARP fields). Flows, filters and detectors read this, never the capture again.
+//! The compact packet index: one [`PacketRecord`] per frame (the packet bytes themselves are
+//! never copied), stored in 48 bytes by [`Records`] and read back by value, plus interning tables
+//! for addresses and link addresses and sparse side tables for what only some frames have
+//! (application labels, TCP options, ARP fields). Flows, filters and detectors read this, never
+//! the capture again.
 
 use crate::capture::RawFrame;
 use crate::decode::{
@@ -10,6 +11,9 @@ use crate::decode::{
 };
 use crate::hash::HashMap;
 use serde::Serialize;
+
+mod records;
+pub use records::Records;
 use std::net::IpAddr;
 
 /// Link-layer addressing of a frame, interned in [`LinkTable`].
@@ -304,7 +308,7 @@ pub struct FrameLocation {
 /// The whole index of one analysis (one or several merged files).
 #[derive(Debug, Default, Clone)]
 pub struct PacketIndex {
-    pub records: Vec<PacketRecord>,
+    pub records: Records,
     pub addrs: AddressTable,
     pub links: LinkTable,
     pub apps: SideTable<AppInfo>,
@@ -399,7 +403,7 @@ impl PacketIndex {
 
     /// Approximate heap bytes of the index (records, tables), for the memory report.
     pub fn heap_bytes(&self) -> usize {
-        self.records.capacity() * std::mem::size_of::<PacketRecord>()
+        self.records.heap_bytes()
             + self.addrs.len() * 64
             + self.apps.heap_bytes()
             + self.tcp_options.heap_bytes()

@@ -128,8 +128,10 @@ pub fn row(
     i: usize,
     first: i64,
 ) -> Row {
-    let r = &index.records[i];
-    let previous = i.checked_sub(1).map_or(r.ts_ns, |p| index.records[p].ts_ns);
+    let r = &index.records.at(i);
+    let previous = i
+        .checked_sub(1)
+        .map_or(r.ts_ns, |p| index.records.at(p).ts_ns);
     let (src, dst) = addresses(index, r);
     let app = if r.has(flag::HAS_APP) {
         index.apps.get(i as u32)

@@ -259,7 +259,7 @@ impl WasmAnalyzer {
                 let i = i as usize;
                 let record = a.index().records.get(i)?;
                 let row = tcp_rows::row(a.index(), a.flows(), a.tcp(), i, Passes::Two)?;
-                let dir = a.flows().stream(i).map_or(0, |s| s.direction_of(record));
+                let dir = a.flows().stream(i).map_or(0, |s| s.direction_of(&record));
                 let flags = u16::from(record.tcp_flags);
                 Some(StreamSegment {
                     time: (record.ts_ns - first) as f64 / 1e9,

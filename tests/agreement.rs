@@ -93,7 +93,7 @@ fn the_packet_list_and_the_filter_see_the_same_frame() {
         let mut by_view: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         for row in &rows {
             let i = (row.no - 1) as usize;
-            let Some(r) = analyzer.index().records.get(i).copied() else {
+            let Some(r) = analyzer.index().records.get(i) else {
                 continue;
             };
             let mut clauses = vec![format!("frame.len == {}", row.length)];
@@ -230,7 +230,7 @@ fn the_details_tree_the_packet_list_and_the_filter_see_the_same_frame() {
                     fail(format!("list shows {side} {shown}, details {tree_value:?}"));
                 }
             }
-            let record = analyzer.index().records[(row.no - 1) as usize];
+            let record = analyzer.index().records.at((row.no - 1) as usize);
             if (record.is_tcp() || record.is_udp()) && !row.protocol.starts_with("ICMP") {
                 let proto = if record.is_tcp() { "tcp" } else { "udp" };
                 let ports = (

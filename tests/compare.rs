@@ -178,7 +178,7 @@ fn original() -> Vec<(i64, Vec<u8>)> {
         .map(|i| {
             let at = analyzer.locate(i as u64 + 1).unwrap();
             let bytes = memory.frame_bytes(i, &at).unwrap().into_owned();
-            (analyzer.index().records[i].ts_ns, bytes)
+            (analyzer.index().records.at(i).ts_ns, bytes)
         })
         .collect()
 }

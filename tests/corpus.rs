@@ -207,7 +207,7 @@ fn every_capture_matches_tshark_frame_counts_times_and_link_types() {
         // has no LINKTYPE for; compare the frames that carry packets.
         let ours: BTreeSet<u64> = records
             .iter()
-            .map(|r| analyzer.index().link_type_of(r))
+            .map(|r| analyzer.index().link_type_of(&r))
             .filter(|&lt| is_packet_link_type(lt))
             .map(u64::from)
             .collect();
@@ -309,7 +309,7 @@ fn every_capture_cut_short_keeps_the_frames_before_the_cut() {
         tested += 1;
         // Cut inside the last frame's bytes: every frame before it must survive, and the error must
         // name the last frame's number.
-        let last = whole.index().records.last().copied().expect("frames");
+        let last = whole.index().records.last().expect("frames");
         let cut = (last.offset as usize + 1).min(bytes.len() - 1);
         let partial = analyze(&bytes[..cut], 1 << 20);
         let info = &partial.file_infos()[0];
@@ -378,7 +378,7 @@ fn several_files_merge_by_time_and_remember_their_origin() {
         "merged timeline is not ordered"
     );
     assert_eq!(
-        index.file_of(&index.records[0]),
+        index.file_of(&index.records.at(0)),
         1,
         "pptp.pcap (2000) precedes tls1.2.pcap"
     );

@@ -112,9 +112,9 @@ fn interfaces_are_renumbered_densely_and_keep_their_names() {
         assert_eq!(out_iface.description, src.description);
     }
     // The frames of only the second interface's traffic: one IDB, numbered 0.
-    let second = analyzer.index().records[0].iface;
+    let second = analyzer.index().records.at(0).iface;
     let frames: Vec<u32> = (0..analyzer.len() as u32)
-        .filter(|&i| analyzer.index().records[i as usize].iface != second)
+        .filter(|&i| analyzer.index().records.at(i as usize).iface != second)
         .collect();
     let out = export(&analyzer, &bytes, Some(frames.clone()));
     let (info, exported) = read_frames(&out);

@@ -479,18 +479,18 @@ fn seed_client_trace_reads_back_as_printed() {
     assert_eq!(analyzer.len(), 580);
     // Frame numbers and relative times as the seed prints them (frame 453 at 27.1395045 s).
     let records = &analyzer.index().records;
-    assert_eq!(records[452].ts_ns - records[0].ts_ns, 27_139_504_500);
-    assert_eq!(records[567].ts_ns - records[0].ts_ns, 33_187_283_300);
+    assert_eq!(records.at(452).ts_ns - records.at(0).ts_ns, 27_139_504_500);
+    assert_eq!(records.at(567).ts_ns - records.at(0).ts_ns, 33_187_283_300);
     // Frame 456: seq SERVER_ISN, 2 payload bytes, IP length 20 + 24 (MSS option) + 2 = 46;
     // frame 457 acks SERVER_ISN + 3 = 2180033888; frame 458 is the 127-byte client_hello().
-    let synack = analyzer.index().records[455];
+    let synack = analyzer.index().records.at(455);
     assert_eq!(
         (synack.seq, synack.payload_len(), synack.ip_len()),
         (SERVER_ISN, 2, 46)
     );
-    let ack = analyzer.index().records[456];
+    let ack = analyzer.index().records.at(456);
     assert_eq!(ack.ack, 2180033888);
-    assert_eq!(analyzer.index().records[457].payload_len(), 127);
+    assert_eq!(analyzer.index().records.at(457).payload_len(), 127);
 }
 
 #[test]

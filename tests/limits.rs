@@ -144,7 +144,7 @@ fn the_65537th_interface_with_frames_is_never_given_another_ones_number() {
     for (n, record) in index.records.iter().enumerate() {
         let global = &index.interfaces[usize::from(record.iface)];
         assert_eq!(global.local, n as u32);
-        assert_eq!(index.link_type_of(record), u32::from(link_of(n as u32)));
+        assert_eq!(index.link_type_of(&record), u32::from(link_of(n as u32)));
     }
     let info = &analyzer.file_infos()[0];
     let error = info.error.as_ref().expect("the last frame is refused");
@@ -331,7 +331,7 @@ fn a_20_mb_file_of_interface_blocks_lists_1000_and_reads_the_frame_on_the_last()
         .expect("basics kept");
     assert_eq!((last.link_type, last.snaplen), (u32::from(RAW_IP), 65535));
     // The frame decodes as raw IP on its own interface.
-    let record = analyzer.index().records[0];
+    let record = analyzer.index().records.at(0);
     assert_eq!(analyzer.index().link_type_of(&record), u32::from(RAW_IP));
     let row = &analyzer.rows(0, 1)[0];
     assert_eq!(

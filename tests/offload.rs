@@ -113,7 +113,7 @@ fn analyze(file: &[u8]) -> Analyzer {
 
 fn check(analyzer: &mut Analyzer, big: u32) {
     assert_eq!(analyzer.len(), 6);
-    let record = analyzer.index().records[3];
+    let record = analyzer.index().records.at(3);
     assert_eq!((record.payload_len(), record.ip_len()), (big, 0));
     // The segment after it continues the sequence: no gap, no analysis flag anywhere.
     for i in 0..6 {

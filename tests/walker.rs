@@ -78,7 +78,7 @@ fn the_walker_reads_every_corpus_frame_and_every_prefix_without_panic() {
             let Some(bytes) = memory.frame_bytes(i, &at) else {
                 continue;
             };
-            let link_type = index.link_type_of(record);
+            let link_type = index.link_type_of(&record);
             frames += 1;
             layers += check(link_type, &bytes, record.orig_len as usize == bytes.len());
             if i < 16 {

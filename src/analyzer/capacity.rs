@@ -6,7 +6,7 @@
 //! plain words in the summary's warnings, and nothing after it is read. A capture is never lost to
 //! its size.
 
-use crate::index::PacketRecord;
+use crate::index::Records;
 use crate::summary::thousands;
 use serde::Serialize;
 
@@ -65,11 +65,8 @@ impl FramesCut {
 
 /// Whether `records` can take one more record: true when it has room or could grow (by doubling,
 /// else by an eighth); false when the memory was refused or the vector is at its size limit.
-pub fn room_for_one(records: &mut Vec<PacketRecord>) -> bool {
-    if records.len() < records.capacity() {
-        return true;
-    }
-    records.try_reserve(1).is_ok() || records.try_reserve_exact(records.len() / 8 + 1).is_ok()
+pub fn room_for_one(records: &mut Records) -> bool {
+    records.try_reserve_one()
 }
 
 #[cfg(test)]
@@ -123,7 +120,7 @@ mod tests {
         let whole = read_two(None);
         assert!(whole.frames_cut().is_none());
         let first_file = whole.file_infos()[0].clone();
-        let place = |r: &crate::index::PacketRecord| (r.offset, r.caplen, r.ts_ns);
+        let place = |r: crate::index::PacketRecord| (r.offset, r.caplen, r.ts_ns);
         let in_first: Vec<_> = whole
             .index()
             .records
@@ -168,10 +165,12 @@ mod tests {
     }
 
     #[test]
-    fn a_full_vector_grows_when_it_can() {
-        let mut records: Vec<PacketRecord> = Vec::with_capacity(4);
-        records.resize(4, PacketRecord::default());
-        assert!(room_for_one(&mut records));
-        assert!(records.capacity() > 4);
+    fn full_records_grow_when_they_can() {
+        let mut records = Records::new();
+        for _ in 0..1000 {
+            assert!(room_for_one(&mut records));
+            records.push(crate::index::PacketRecord::default());
+        }
+        assert_eq!(records.len(), 1000);
     }
 }

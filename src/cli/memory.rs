@@ -21,11 +21,14 @@ struct Stage {
     name: &'static str,
     /// Heap bytes the stage added and keeps.
     kept: usize,
+    /// The most the whole analysis held at once while this stage was built.
+    peak: usize,
 }
 
 pub fn run(paths: &[PathBuf], options: &Options, json: bool) -> u8 {
     let start = alloc_meter::live();
     alloc_meter::reset_peak();
+    let mut peak = 0;
     let mut analyzer = Analyzer::new();
     analyzer.set_checksum_validation(true);
     let (mut analyzer, outcome) = load_into(analyzer, paths);
@@ -36,9 +39,13 @@ pub fn run(paths: &[PathBuf], options: &Options, json: bool) -> u8 {
     let mut mark = start;
     let mut measure = |name: &'static str, stages: &mut Vec<Stage>| {
         let now = alloc_meter::live();
+        let stage_peak = alloc_meter::peak().saturating_sub(start);
+        peak = peak.max(stage_peak);
+        alloc_meter::reset_peak();
         stages.push(Stage {
             name,
             kept: now.saturating_sub(mark),
+            peak: stage_peak,
         });
         mark = now;
     };
@@ -54,7 +61,6 @@ pub fn run(paths: &[PathBuf], options: &Options, json: bool) -> u8 {
     }
     let frames = analyzer.len();
     let total = alloc_meter::live().saturating_sub(start);
-    let peak = alloc_meter::peak().saturating_sub(start);
     std::hint::black_box(&findings);
     print(&stages, frames, total, peak, json);
     outcome.exit_code()
@@ -66,13 +72,18 @@ fn per_frame(bytes: usize, frames: usize) -> f64 {
 
 fn print(stages: &[Stage], frames: usize, total: usize, peak: usize, json: bool) {
     if json {
-        let stages: serde_json::Map<String, serde_json::Value> = stages
+        let kept: serde_json::Map<String, serde_json::Value> = stages
             .iter()
             .map(|s| (s.name.to_string(), serde_json::json!(s.kept)))
             .collect();
+        let peaks: serde_json::Map<String, serde_json::Value> = stages
+            .iter()
+            .map(|s| (s.name.to_string(), serde_json::json!(s.peak)))
+            .collect();
         let value = serde_json::json!({
             "frames": frames,
-            "stages": stages,
+            "stages": kept,
+            "stage_peaks": peaks,
             "total_bytes": total,
             "bytes_per_frame": per_frame(total, frames),
             "peak_bytes": peak,
@@ -84,10 +95,11 @@ fn print(stages: &[Stage], frames: usize, total: usize, peak: usize, json: bool)
     println!("frames: {frames}");
     for stage in stages {
         println!(
-            "{:<13} {:>14} bytes  {:>7.1} bytes/frame",
+            "{:<13} {:>14} bytes  {:>7.1} bytes/frame   (peak while built: {:.1})",
             stage.name,
             stage.kept,
-            per_frame(stage.kept, frames)
+            per_frame(stage.kept, frames),
+            per_frame(stage.peak, frames)
         );
     }
     println!(

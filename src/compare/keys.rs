@@ -382,12 +382,12 @@ pub fn build(analyzer: &Analyzer, bytes: &dyn FrameBytes) -> SideKeys {
         table: FlowTable::default(),
     };
     let mut span: Option<(i64, i64)> = None;
-    for (i, record) in index.records.iter().enumerate() {
+    for (i, record) in index.records.indexed() {
         if record.has(flag::HAS_TIME) {
             let t = record.ts_ns;
             span = Some(span.map_or((t, t), |(f, l)| (f.min(t), l.max(t))));
         }
-        let key = builder.key(i, record);
+        let key = builder.key(i, &record);
         builder.out.keys.push(key);
     }
     builder.out.span = span;

@@ -38,12 +38,12 @@ impl Side<'_> {
         let index = self.analyzer.index();
         let record = index.records.get(i)?;
         let location = FrameLocation {
-            file: usize::from(index.file_of(record)),
+            file: usize::from(index.file_of(&record)),
             offset: record.offset,
             caplen: record.caplen,
         };
         let bytes = self.bytes.frame_bytes(i, &location)?;
-        Some((index.link_type_of(record), bytes, record.orig_len))
+        Some((index.link_type_of(&record), bytes, record.orig_len))
     }
 }
 

@@ -233,7 +233,7 @@ fn seen(
         file,
         no: i as u64 + 1,
         flow,
-        part: index.records.get(i).map_or(0, |r| index.file_of(r)),
+        part: index.records.get(i).map_or(0, |r| index.file_of(&r)),
         part_no: index.number_in_file(i),
     }
 }
@@ -383,7 +383,7 @@ fn delays_and_hops(c: &Input<'_>) -> (Delay, [Option<u8>; 2]) {
     let mut delays: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
     let mut hops = [[0u32; 256], [0u32; 256]];
     for m in &c.matching.matched {
-        let (ra, rb) = (&ia.records[m.a as usize], &ib.records[m.b as usize]);
+        let (ra, rb) = (&ia.records.at(m.a as usize), &ib.records.at(m.b as usize));
         let (d, delay) = c.transit(m);
         if !m.fuzzy {
             delays[d].push(delay);
@@ -473,8 +473,8 @@ fn pair_changes(
     hop: [Option<u8>; 2],
     budget: &mut usize,
 ) -> Option<Option<Vec<Change>>> {
-    let ra = &c.a.analyzer.index().records[m.a as usize];
-    let rb = &c.b.analyzer.index().records[m.b as usize];
+    let ra = &c.a.analyzer.index().records.at(m.a as usize);
+    let rb = &c.b.analyzer.index().records.at(m.b as usize);
     let a_first = c.a_first(m.pair, m.dir);
     let mut changes = Vec::new();
     let (up_ttl, down_ttl) = if a_first {

@@ -400,17 +400,17 @@ impl Attempts {
                 index
                     .records
                     .get(s.first_frame as usize)
-                    .is_some_and(|r| r.is_tcp() && is_pure_syn(r))
+                    .is_some_and(|r| r.is_tcp() && is_pure_syn(&r))
             })
             .count();
         let mut list: Vec<Attempt> = Vec::with_capacity(expected);
         let mut capture_end: Option<i64> = None;
-        for (i, r) in index.records.iter().enumerate() {
+        for (i, r) in index.records.indexed() {
             if r.has(crate::index::flag::HAS_TIME) {
                 capture_end = Some(capture_end.map_or(r.ts_ns, |e: i64| e.max(r.ts_ns)));
             }
             let tcp = r.is_tcp();
-            if !tcp && !is_icmp_unreachable(r) {
+            if !tcp && !is_icmp_unreachable(&r) {
                 continue;
             }
             let i = i as u32;
@@ -420,7 +420,7 @@ impl Attempts {
                 .copied()
                 .unwrap_or(NO_STREAM);
             if tcp {
-                visit(i as usize, r, sid);
+                visit(i as usize, &r, sid);
             }
             let Some(&at) = slot.get(sid as usize) else {
                 continue;
@@ -435,15 +435,15 @@ impl Attempts {
                 continue;
             }
             match list.get_mut(at as usize) {
-                Some(attempt) => attempt.feed(i, r),
-                None if is_pure_syn(r)
+                Some(attempt) => attempt.feed(i, &r),
+                None if is_pure_syn(&r)
                     && flows
                         .streams
                         .get(sid as usize)
                         .is_some_and(|s| s.ip_proto == 6) =>
                 {
                     slot[sid as usize] = list.len() as u32;
-                    list.push(Attempt::new(sid, i, r));
+                    list.push(Attempt::new(sid, i, &r));
                 }
                 None => {}
             }
@@ -575,7 +575,7 @@ pub(crate) mod tests {
 
     pub(crate) fn index_of(records: Vec<PacketRecord>) -> (PacketIndex, Flows) {
         let mut index = PacketIndex {
-            records,
+            records: records.into(),
             ..PacketIndex::default()
         };
         index.addrs.intern("10.0.0.1".parse().unwrap());
@@ -679,7 +679,7 @@ pub(crate) mod tests {
         records[1].tcp_flags = 0xff;
         records[1].flags = flag::TRANSPORT;
         let index = PacketIndex {
-            records,
+            records: records.into(),
             ..PacketIndex::default()
         };
         // Flows that do not match the index (shorter, or pointing at missing streams).

@@ -147,7 +147,7 @@ mod tests {
 
     fn run(records: Vec<PacketRecord>) -> Vec<Attempt> {
         let index = PacketIndex {
-            records,
+            records: records.into(),
             ..PacketIndex::default()
         };
         let flows = Flows::build(&index);

@@ -105,7 +105,7 @@ fn window_shifts(index: &PacketIndex, flows: &Flows) -> Vec<[i8; 2]> {
     const UNKNOWN: i8 = -1;
     const NOT_USED: i8 = -2;
     let mut shifts = vec![[UNKNOWN; 2]; flows.streams.len()];
-    for (i, record) in index.records.iter().enumerate() {
+    for (i, record) in index.records.indexed() {
         if !record.is_tcp() || record.tcp_flags & 0x02 == 0 {
             continue;
         }
@@ -115,7 +115,7 @@ fn window_shifts(index: &PacketIndex, flows: &Flows) -> Vec<[i8; 2]> {
         let Some(stream) = flows.streams.get(id as usize) else {
             continue;
         };
-        let dir = stream.direction_of(record);
+        let dir = stream.direction_of(&record);
         let state = &mut shifts[id as usize];
         let option = index.tcp_options.get(i as u32).and_then(|o| o.window_scale);
         if let Some(shift) = option {
@@ -227,7 +227,7 @@ impl<'r> Frame<'r> {
         let source = self.data.bytes?;
         let record = self.data.index.records.get(i)?;
         let location = FrameLocation {
-            file: usize::from(self.data.index.file_of(record)),
+            file: usize::from(self.data.index.file_of(&record)),
             offset: record.offset,
             caplen: record.caplen,
         };
@@ -253,7 +253,7 @@ impl<'r> Frame<'r> {
                             .index
                             .records
                             .get(head)
-                            .map_or(0, |r| self.data.index.link_type_of(r));
+                            .map_or(0, |r| self.data.index.link_type_of(&r));
                         super::deep::decode_reassembled(
                             self.link_type(),
                             bytes,

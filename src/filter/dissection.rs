@@ -82,29 +82,29 @@ pub(super) fn transport_index(f: &Frame<'_>) -> Option<usize> {
     Some(f.i)
 }
 
-pub(super) fn transport<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+pub(super) fn transport<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
     transport_index(f).and_then(|i| f.data.index.records.get(i))
 }
 
 /// The TCP header was read (at least its fixed part).
-pub(super) fn tcp_record<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+pub(super) fn tcp_record<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
     transport(f).filter(|t| t.is_tcp())
 }
 
 /// TCP ports are known: a TCP header, or one cut short after the ports.
-pub(super) fn tcp_ports<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+pub(super) fn tcp_ports<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
     transport(f).filter(|t| t.ip_proto == 6 && (t.is_tcp() || t.has(flag::PORTS_ONLY)))
 }
 
-pub(super) fn udp_ports<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+pub(super) fn udp_ports<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
     transport(f).filter(|t| t.ip_proto == 17 && (t.is_udp() || t.has(flag::PORTS_ONLY)))
 }
 
-pub(super) fn icmp_record<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+pub(super) fn icmp_record<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
     transport(f).filter(|t| t.is_icmp())
 }
 
-pub(super) fn icmpv6_record<'r>(f: &Frame<'r>) -> Option<&'r PacketRecord> {
+pub(super) fn icmpv6_record<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
     transport(f).filter(|t| t.is_icmpv6())
 }
 
@@ -323,7 +323,7 @@ fn quoted_tcp<'r>(f: &Frame<'r>) -> Option<&'r crate::decode::IcmpQuote> {
 /// A numeric TCP header field of the dissected TCP header.
 pub(super) fn tcp_number(f: &Frame<'_>, buf: &mut Buf, read: fn(&PacketRecord) -> i64) -> usize {
     match tcp_record(f) {
-        Some(t) => one(buf, read(t)),
+        Some(t) => one(buf, read(&t)),
         None => 0,
     }
 }
@@ -436,10 +436,10 @@ pub(super) fn arp_message(f: &Frame<'_>) -> Option<Arp> {
 /// 0 before the first frame.
 pub(super) fn previous_ts(f: &Frame<'_>) -> i64 {
     let index = f.data.index;
-    index.records[..f.i]
-        .iter()
+    (0..f.i)
         .rev()
         .take(1024)
+        .map(|i| index.records.at(i))
         .find(|r| !is_custom_block(index.link_type_of(r)))
         .map_or(0, |r| r.ts_ns)
 }
@@ -546,14 +546,14 @@ pub(super) fn relative_seq_ack(f: &Frame<'_>) -> Option<(u32, u32)> {
     let (Some(tcp), Some(stream), Some(id)) = (f.data.tcp, f.stream(), f.stream_id()) else {
         // Without the analysis: the flows' bases.
         return Some(match f.stream() {
-            Some(stream) => stream.relative(t),
+            Some(stream) => stream.relative(&t),
             None => (t.seq, t.ack),
         });
     };
     if !tcp.segment(f.i).has(crate::tcp::bit::ANALYSED) {
         return Some((t.seq, t.ack));
     }
-    let dir = stream.direction_of(t);
+    let dir = stream.direction_of(&t);
     let base = |d: usize| {
         tcp.value_before_change(id as u32, d, crate::tcp::Changed::Base, f.i as u32)
             .unwrap_or(stream.base_seq[d].unwrap_or(0))

@@ -84,7 +84,7 @@ impl<'d> Runner<'d> {
         let frame = Frame {
             data: self.data,
             i,
-            rec: &self.data.index.records[i],
+            rec: &self.data.index.records.at(i),
             state: &self.state,
         };
         eval(node, &frame)

@@ -259,7 +259,7 @@ fn build() -> Vec<FieldDef> {
                 return one(b, raw);
             }
             let shift = match (f.stream_id(), f.stream()) {
-                (Some(id), Some(stream)) => f.data.support.window_shift.get(id).map_or(-1, |s| s[stream.direction_of(t)]),
+                (Some(id), Some(stream)) => f.data.support.window_shift.get(id).map_or(-1, |s| s[stream.direction_of(&t)]),
                 _ => -1,
             };
             one(b, if shift >= 0 { raw << shift } else { raw })

@@ -241,7 +241,7 @@ impl<'a> Walk<'a> {
             return;
         }
         let index = self.index;
-        let record = &index.records[i];
+        let record = &index.records.at(i);
         let Some((stream_id, by_port)) = self.candidate(i) else {
             return;
         };
@@ -294,7 +294,7 @@ impl<'a> Walk<'a> {
     /// are HTTP/TLS ports (else a heuristic may claim it). Decided on the index alone, so the
     /// bytes of every other segment are never read.
     fn candidate(&self, i: usize) -> Option<(u32, bool)> {
-        let record = &self.index.records[i];
+        let record = &self.index.records.at(i);
         // RST payloads are diagnostics, never handed to the application dissector.
         if !record.is_tcp()
             || record.payload_len() == 0
@@ -326,7 +326,7 @@ impl<'a> Walk<'a> {
 
     fn frame(&self, i: usize) -> Option<std::borrow::Cow<'a, [u8]>> {
         let bytes: &'a dyn FrameBytes = self.bytes;
-        let record = &self.index.records[i];
+        let record = &self.index.records.at(i);
         let location = FrameLocation {
             file: usize::from(self.index.file_of(record)),
             offset: record.offset,
@@ -442,12 +442,12 @@ fn quoted_payload_protocol(index: &PacketIndex, i: usize, bytes: &dyn FrameBytes
     }
     let record = index.records.get(i)?;
     let location = FrameLocation {
-        file: usize::from(index.file_of(record)),
+        file: usize::from(index.file_of(&record)),
         offset: record.offset,
         caplen: record.caplen,
     };
     let frame = bytes.frame_bytes(i, &location)?;
-    let decoded = decode::decode_on_wire(index.link_type_of(record), &frame, record.orig_len);
+    let decoded = decode::decode_on_wire(index.link_type_of(&record), &frame, record.orig_len);
     let body = frame.get(decoded.payload_offset as usize..)?;
     let tcp = body.get(body.len().checked_sub(usize::from(quote.captured))?..)?;
     let header_len = usize::from(tcp.get(12)? >> 4) * 4;

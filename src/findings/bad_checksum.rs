@@ -244,7 +244,7 @@ fn local_hosts(index: &PacketIndex) -> Vec<Local> {
             }
         }
         narrow(&mut local.addrs, Host::Addr(r.src), Host::Addr(r.dst));
-        if let Some((s, d)) = macs(index, r) {
+        if let Some((s, d)) = macs(index, &r) {
             narrow(&mut local.macs, s, d);
         }
     }
@@ -254,11 +254,11 @@ fn local_hosts(index: &PacketIndex) -> Vec<Local> {
 /// Whether the sender of `r` also sent TCP or UDP frames of ordinary size whose checksums were
 /// validated and found correct.
 fn sends_good_frames(index: &PacketIndex, r: &PacketRecord) -> bool {
-    index.records.iter().enumerate().any(|(i, o)| {
+    index.records.indexed().any(|(i, o)| {
         o.src == r.src
             && o.iface == r.iface
             && (o.is_tcp() || o.is_udp())
-            && !oversized(o)
+            && !oversized(&o)
             && o.caplen >= o.orig_len
             && index.checksums.get(i as u32).is_none()
     })
@@ -277,7 +277,7 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, _files: &[FileInfo]) -> Vec<F
     let bad: Vec<(u32, ChecksumIssue, PacketRecord)> = index
         .checksums
         .iter()
-        .filter_map(|(i, issue)| Some((i, *issue, *index.records.get(i as usize)?)))
+        .filter_map(|(i, issue)| Some((i, *issue, index.records.get(i as usize)?)))
         .collect();
     if bad.is_empty() {
         return Vec::new();

@@ -128,7 +128,7 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
     // the other side) and whether a segment had ACK set. Kept apart from `Flows::streams` so the
     // scan touches 12 bytes per stream.
     let mut seen: Vec<((u32, u16), u8, bool)> = vec![((0, 0), 0, false); flows.streams.len()];
-    for (i, r) in index.records.iter().enumerate() {
+    for (i, r) in index.records.indexed() {
         if !r.is_tcp() {
             continue;
         }
@@ -226,7 +226,7 @@ fn own_traffic_only(index: &PacketIndex) -> Option<Finding> {
     let mut candidates: Option<[u32; 2]> = None;
     let mut unicast = 0u64;
     for r in &index.records {
-        if !is_unicast_ip(&group, r) {
+        if !is_unicast_ip(&group, &r) {
             continue;
         }
         unicast += 1;
@@ -249,7 +249,7 @@ fn own_traffic_only(index: &PacketIndex) -> Option<Finding> {
     let host = a.max(b);
     let mut is_peer = vec![false; index.addrs.len() + 1];
     for r in &index.records {
-        if is_unicast_ip(&group, r) {
+        if is_unicast_ip(&group, &r) {
             let peer = if r.src == host { r.dst } else { r.src };
             if let Some(slot) = is_peer.get_mut(peer as usize) {
                 *slot = true;

@@ -100,8 +100,8 @@ pub fn find(index: &PacketIndex) -> Markers {
     // Every echo (one pass), and requests per data size, to tell a marker from a continuous ping.
     let mut echoes: Vec<u32> = Vec::new();
     let mut requests_of_size: HashMap<u32, usize> = HashMap::new();
-    for (i, r) in index.records.iter().enumerate() {
-        if let Some(request) = echo(r) {
+    for (i, r) in index.records.indexed() {
+        if let Some(request) = echo(&r) {
             echoes.push(i as u32);
             if request {
                 *requests_of_size.entry(r.payload_len()).or_default() += 1;
@@ -120,7 +120,7 @@ pub fn find(index: &PacketIndex) -> Markers {
         let Some(r) = index.records.get(i as usize) else {
             continue;
         };
-        let Some(request) = echo(r) else { continue };
+        let Some(request) = echo(&r) else { continue };
         if !is_marker_size(r.payload_len()) {
             continue;
         }
@@ -152,7 +152,7 @@ pub fn find(index: &PacketIndex) -> Markers {
         markers.push(Marker {
             no: frame_no(i),
             reply_no: None,
-            ip_len: ip_len(r),
+            ip_len: ip_len(&r),
             payload_len: r.payload_len(),
             time,
             echo: if request { "request" } else { "reply" },
@@ -335,7 +335,7 @@ mod tests {
         records[19] = ping(true, 33, 2, 19);
         records[22] = ping(false, 33, 2, 22);
         PacketIndex {
-            records,
+            records: records.into(),
             ..PacketIndex::default()
         }
     }
@@ -382,7 +382,7 @@ mod tests {
         }
         records.push(ping(true, 1234, 99, 50));
         let index = PacketIndex {
-            records,
+            records: records.into(),
             ..PacketIndex::default()
         };
         let found = find(&index);

@@ -459,14 +459,14 @@ impl TcpStreams {
         keep_turns_ns: i64,
     ) -> TcpStreams {
         let mut collector = Collector::new(flows, tcp, keep_turns_ns);
-        for (i, r) in index.records.iter().enumerate() {
+        for (i, r) in index.records.indexed() {
             if !r.is_tcp() {
                 continue;
             }
             let Some(&sid) = flows.stream_of.get(i) else {
                 break;
             };
-            collector.visit(index, i, r, sid);
+            collector.visit(index, i, &r, sid);
         }
         collector.finish(index)
     }

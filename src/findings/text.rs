@@ -164,7 +164,7 @@ pub fn between(index: &PacketIndex, a: u32, b: u32) -> Option<i64> {
 
 /// The record of a 0-based frame index (a default record when out of range, never a panic).
 pub fn record(index: &PacketIndex, i: u32) -> PacketRecord {
-    index.records.get(i as usize).copied().unwrap_or_default()
+    index.records.get(i as usize).unwrap_or_default()
 }
 
 /// Seconds (for `details`), rounded to the microsecond.

@@ -34,7 +34,7 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Fi
     let mut headers_cut_frames: Vec<u32> = Vec::new();
     let mut snaplens: BTreeSet<u32> = BTreeSet::new();
     let mut largest_cut = 0u32;
-    for (i, r) in index.records.iter().enumerate() {
+    for (i, r) in index.records.indexed() {
         if r.caplen >= r.orig_len {
             continue;
         }
@@ -111,7 +111,7 @@ mod tests {
             ..PacketRecord::default()
         };
         let index = PacketIndex {
-            records: vec![full, cut, cut],
+            records: vec![full, cut, cut].into(),
             ..PacketIndex::default()
         };
         let f = &detect(&index, &Flows::default(), &[])[0];
@@ -126,7 +126,7 @@ mod tests {
         let mut header_cut = cut;
         header_cut.flags = flag::DECODE_STOPPED;
         let index = PacketIndex {
-            records: vec![header_cut],
+            records: vec![header_cut].into(),
             ..PacketIndex::default()
         };
         assert_eq!(
@@ -134,7 +134,7 @@ mod tests {
             Severity::Warning
         );
         let clean = PacketIndex {
-            records: vec![full],
+            records: vec![full].into(),
             ..PacketIndex::default()
         };
         assert!(detect(&clean, &Flows::default(), &[]).is_empty());

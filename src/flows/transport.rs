@@ -46,7 +46,7 @@ impl TransportView {
         datagrams: &HashMap<u32, u32>,
         extra_ids: &mut ExtraAddressIds,
     ) -> Option<Self> {
-        let record = &index.records[i];
+        let record = &index.records.at(i);
         if record.has(flag::FRAGMENT) {
             let first = *datagrams.get(&(i as u32))?;
             let head = index.records.get(first as usize)?;
@@ -54,7 +54,7 @@ impl TransportView {
                 return None;
             }
             // The reassembled segment's length is not in the index: no sequence analysis.
-            return Some(Self::own(record, head, false));
+            return Some(Self::own(record, &head, false));
         }
         if record.is_tcp() || record.is_udp() {
             return Some(Self::own(record, record, record.is_tcp()));

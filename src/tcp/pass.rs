@@ -23,7 +23,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
     let mut live: Vec<Option<Box<Live>>> = Vec::new();
     live.resize_with(flows.streams.len(), || None);
     let mut events = flows.tcp_events.iter().peekable();
-    for (i, record) in index.records.iter().enumerate() {
+    for (i, record) in index.records.indexed() {
         let frame = i as u32;
         let event = loop {
             match events.peek() {
@@ -50,9 +50,9 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         };
         let slot = &mut live[id as usize];
         let state = slot.get_or_insert_with(|| Box::new(Live::new(stream.reused_ports)));
-        let dir = stream.direction_of(record);
+        let dir = stream.direction_of(&record);
         let is_new = frame == stream.first_frame && !stream.reused_ports;
-        let result = state.segment(index, frame, record, dir, event, is_new);
+        let result = state.segment(index, frame, &record, dir, event, is_new);
         if let Some(dup) = result.dup_ack {
             out.dup_acks.push(frame, dup);
         }

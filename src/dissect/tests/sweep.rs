@@ -225,7 +225,7 @@ fn sweep_file(
                 problems.push(format!("{name} frame {no}: details() has nothing"));
                 continue;
             };
-            let record = &analyzer.index().records[i];
+            let record = &analyzer.index().records.at(i);
             let verdict = check_tree(&details.tree, bytes.len()).and_then(|()| {
                 if agree {
                     check_agreement(&analyzer, i, record, &details.tree, &mut counts)?;
@@ -523,7 +523,7 @@ fn the_sweep_checks_reject_broken_trees() {
     let at = analyzer.locate(1).expect("frame 1");
     let bytes = &raw[at.offset as usize..][..at.caplen as usize];
     let tree = analyzer.details(1, bytes).expect("details").tree;
-    let record = analyzer.index().records[0];
+    let record = analyzer.index().records.at(0);
     let mut compared = Compared::default();
     assert_eq!(check_tree(&tree, bytes.len()), Ok(()));
     assert_eq!(

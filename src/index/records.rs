@@ -1,0 +1,485 @@
+//! The frame records, stored compactly: 48 bytes a frame instead of the 64 of a
+//! [`PacketRecord`], with every value given back exactly.
+//!
+//! What makes a record long is what repeats or rarely needs its full width:
+//! - the timestamp and the file offset are kept as 32-bit steps from a base that frames of the same
+//!   block of [`BLOCK`] share (a frame whose step does not fit — a clock going back, a gap of more
+//!   than 4.29 s inside a block, frames of merged files interleaved — keeps its value in a side
+//!   table instead);
+//! - the link addresses, interface and IP protocol are interned together as one *path* (a capture
+//!   has few of them: interning the network addresses as well would make a table as large as the
+//!   conversations, whose look-ups cost more time than its 8 bytes a frame are worth);
+//! - the captured and original lengths take 16 bits each, and a frame longer than that (or an
+//!   offload frame with its long payload) keeps both in a side table.
+//!
+//! Records are pushed in order and read by value ([`Records::get`], [`Records::at`],
+//! [`Records::iter`]); nothing changes a record once it is in. A unit test checks that every
+//! record comes back as it went in, escapes included.
+
+use super::{PacketRecord, SideTable};
+use crate::hash::HashMap;
+
+/// Frames per block sharing one timestamp and offset base (a power of two).
+pub const BLOCK: usize = 256;
+const BLOCK_SHIFT: u32 = BLOCK.trailing_zeros();
+/// A step or length that did not fit: the value is in a side table.
+const ESCAPE32: u32 = u32::MAX;
+const ESCAPE16: u16 = u16::MAX;
+
+/// One stored frame (see the module's documentation for what each field holds).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
+struct Row {
+    ts_step: u32,
+    offset_step: u32,
+    src: u32,
+    dst: u32,
+    path: u32,
+    seq: u32,
+    ack: u32,
+    src_port: u16,
+    dst_port: u16,
+    caplen: u16,
+    orig_len: u16,
+    payload_lo: u16,
+    window: u16,
+    ip_len_raw: u16,
+    ip_id: u16,
+    flags: u16,
+    tcp_flags: u8,
+    ttl: u8,
+}
+
+/// What the frames of one path share.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+struct Path {
+    link: u32,
+    iface: u16,
+    ip_proto: u8,
+}
+
+/// The timestamp and offset the frames of one block step from.
+#[derive(Debug, Clone, Copy, Default)]
+struct Base {
+    ts_ns: i64,
+    offset: u64,
+}
+
+/// Lengths that do not fit the row: the captured and original lengths, and whether the payload
+/// is an offload frame's long one (see [`PacketRecord::long_payload`]).
+#[derive(Debug, Clone, Copy)]
+struct Lengths {
+    caplen: u32,
+    orig_len: u32,
+    long_payload: bool,
+}
+
+/// The records of an index, in frame order.
+#[derive(Debug, Default, Clone)]
+pub struct Records {
+    rows: Vec<Row>,
+    bases: Vec<Base>,
+    paths: Vec<Path>,
+    /// Path → its number in `paths` (only pushing needs it), and the last path pushed: consecutive
+    /// frames nearly always share one.
+    path_ids: HashMap<Path, u32>,
+    last_path: Option<(Path, u32)>,
+    times: SideTable<i64>,
+    offsets: SideTable<u64>,
+    lengths: SideTable<Lengths>,
+}
+
+impl Records {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Room for `additional` more records without growing (as `Vec::reserve`).
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+        self.bases.reserve(additional.div_ceil(BLOCK));
+    }
+    /// Room for one more record, or false when memory is refused (a vector doubles as it grows:
+    /// when doubling is refused, a smaller step is tried before giving up).
+    #[inline]
+    pub fn try_reserve_one(&mut self) -> bool {
+        let rows = &mut self.rows;
+        let grown = rows.len() < rows.capacity()
+            || rows.try_reserve(1).is_ok()
+            || rows.try_reserve_exact(rows.len() / 8 + 1).is_ok();
+        grown && (self.bases.len() < self.bases.capacity() || self.bases.try_reserve(1).is_ok())
+    }
+
+    /// Appends a record.
+    pub fn push(&mut self, record: PacketRecord) {
+        let frame = self.rows.len();
+        let key = frame as u32;
+        if frame % BLOCK == 0 {
+            self.bases.push(Base {
+                ts_ns: record.ts_ns,
+                offset: record.offset,
+            });
+        }
+        let base = self.bases[frame >> BLOCK_SHIFT];
+        let ts_step = match record.ts_ns.checked_sub(base.ts_ns) {
+            Some(step) if (0..i64::from(ESCAPE32)).contains(&step) => step as u32,
+            _ => {
+                self.times.push(key, record.ts_ns);
+                ESCAPE32
+            }
+        };
+        let offset_step = match record.offset.checked_sub(base.offset) {
+            Some(step) if step < u64::from(ESCAPE32) => step as u32,
+            _ => {
+                self.offsets.push(key, record.offset);
+                ESCAPE32
+            }
+        };
+        let short = |n: u32| n < u32::from(ESCAPE16);
+        let (caplen, orig_len) =
+            if short(record.caplen) && short(record.orig_len) && !record.long_payload {
+                (record.caplen as u16, record.orig_len as u16)
+            } else {
+                let lengths = Lengths {
+                    caplen: record.caplen,
+                    orig_len: record.orig_len,
+                    long_payload: record.long_payload,
+                };
+                self.lengths.push(key, lengths);
+                (ESCAPE16, ESCAPE16)
+            };
+        let path = self.intern(Path {
+            link: record.link,
+            iface: record.iface,
+            ip_proto: record.ip_proto,
+        });
+        self.rows.push(Row {
+            ts_step,
+            offset_step,
+            src: record.src,
+            dst: record.dst,
+            path,
+            seq: record.seq,
+            ack: record.ack,
+            src_port: record.src_port,
+            dst_port: record.dst_port,
+            caplen,
+            orig_len,
+            payload_lo: record.payload_lo,
+            window: record.window,
+            ip_len_raw: record.ip_len_raw,
+            ip_id: record.ip_id,
+            flags: record.flags,
+            tcp_flags: record.tcp_flags,
+            ttl: record.ttl,
+        });
+    }
+
+    fn intern(&mut self, path: Path) -> u32 {
+        if let Some((last, id)) = self.last_path {
+            if last == path {
+                return id;
+            }
+        }
+        let id = match self.path_ids.get(&path) {
+            Some(&id) => id,
+            None => {
+                let id = self.paths.len() as u32;
+                self.paths.push(path);
+                self.path_ids.insert(path, id);
+                id
+            }
+        };
+        self.last_path = Some((path, id));
+        id
+    }
+
+    /// The record of frame index `i`, if there is one.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> Option<PacketRecord> {
+        let row = self.rows.get(i)?;
+        Some(self.decode(i, row))
+    }
+    /// The record of frame index `i`, which must exist (as slice indexing).
+    #[inline(always)]
+    pub fn at(&self, i: usize) -> PacketRecord {
+        self.decode(i, &self.rows[i])
+    }
+    pub fn first(&self) -> Option<PacketRecord> {
+        self.get(0)
+    }
+    pub fn last(&self) -> Option<PacketRecord> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+    /// The records with their frame indexes (as `iter().enumerate()`, but always inlined, so a
+    /// loop decodes only the fields it reads).
+    #[inline]
+    pub fn indexed(&self) -> Indexed<'_> {
+        Indexed(self.iter())
+    }
+    #[inline]
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            records: self,
+            front: 0,
+            back: self.len(),
+        }
+    }
+
+    #[inline(always)]
+    fn decode(&self, i: usize, row: &Row) -> PacketRecord {
+        let base = self
+            .bases
+            .get(i >> BLOCK_SHIFT)
+            .copied()
+            .unwrap_or_default();
+        let ts_ns = match row.ts_step {
+            ESCAPE32 => self.escaped_time(i),
+            step => base.ts_ns + i64::from(step),
+        };
+        let offset = match row.offset_step {
+            ESCAPE32 => self.escaped_offset(i),
+            step => base.offset + u64::from(step),
+        };
+        let (caplen, orig_len, long_payload) = match row.caplen {
+            ESCAPE16 => self.escaped_lengths(i),
+            caplen => (u32::from(caplen), u32::from(row.orig_len), false),
+        };
+        let path = self
+            .paths
+            .get(row.path as usize)
+            .copied()
+            .unwrap_or_default();
+        PacketRecord {
+            ts_ns,
+            offset,
+            caplen,
+            orig_len,
+            src: row.src,
+            dst: row.dst,
+            link: path.link,
+            seq: row.seq,
+            ack: row.ack,
+            payload_lo: row.payload_lo,
+            src_port: row.src_port,
+            dst_port: row.dst_port,
+            window: row.window,
+            ip_len_raw: row.ip_len_raw,
+            ip_id: row.ip_id,
+            iface: path.iface,
+            flags: row.flags,
+            tcp_flags: row.tcp_flags,
+            ip_proto: path.ip_proto,
+            ttl: row.ttl,
+            long_payload,
+        }
+    }
+
+    // The escaped values: rare, so kept out of line (the common path of `decode` stays small
+    // enough to be inlined where records are read, and fields nobody reads cost nothing there).
+    #[cold]
+    #[inline(never)]
+    fn escaped_time(&self, i: usize) -> i64 {
+        self.times.get(i as u32).copied().unwrap_or_default()
+    }
+    #[cold]
+    #[inline(never)]
+    fn escaped_offset(&self, i: usize) -> u64 {
+        self.offsets.get(i as u32).copied().unwrap_or_default()
+    }
+    #[cold]
+    #[inline(never)]
+    fn escaped_lengths(&self, i: usize) -> (u32, u32, bool) {
+        self.lengths
+            .get(i as u32)
+            .map_or((0, 0, false), |l| (l.caplen, l.orig_len, l.long_payload))
+    }
+
+    /// Gives back spare room once every record is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.rows.shrink_to_fit();
+        self.bases.shrink_to_fit();
+        self.paths.shrink_to_fit();
+        self.times.shrink_to_fit();
+        self.offsets.shrink_to_fit();
+        self.lengths.shrink_to_fit();
+    }
+
+    /// Heap bytes held, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.rows.capacity() * size_of::<Row>()
+            + self.bases.capacity() * size_of::<Base>()
+            + self.paths.capacity() * size_of::<Path>()
+            + self.path_ids.capacity() * (size_of::<(Path, u32)>() + 1)
+            + self.times.heap_bytes()
+            + self.offsets.heap_bytes()
+            + self.lengths.heap_bytes()
+    }
+}
+
+/// Equal when they hold the same records (however they are stored).
+impl PartialEq for Records {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl From<Vec<PacketRecord>> for Records {
+    fn from(records: Vec<PacketRecord>) -> Self {
+        records.into_iter().collect()
+    }
+}
+
+impl FromIterator<PacketRecord> for Records {
+    fn from_iter<I: IntoIterator<Item = PacketRecord>>(iter: I) -> Self {
+        let mut records = Records::new();
+        for record in iter {
+            records.push(record);
+        }
+        records
+    }
+}
+
+/// The records in frame order, by value.
+pub struct Iter<'a> {
+    records: &'a Records,
+    front: usize,
+    back: usize,
+}
+
+impl Iterator for Iter<'_> {
+    type Item = PacketRecord;
+    #[inline(always)]
+    fn next(&mut self) -> Option<PacketRecord> {
+        if self.front >= self.back {
+            return None;
+        }
+        let i = self.front;
+        self.front += 1;
+        Some(self.records.at(i))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+    fn nth(&mut self, n: usize) -> Option<PacketRecord> {
+        self.front = self.front.saturating_add(n).min(self.back);
+        self.next()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<PacketRecord> {
+        if self.front >= self.back {
+            return None;
+        }
+        self.back -= 1;
+        Some(self.records.at(self.back))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+/// The records with their frame indexes: see [`Records::indexed`].
+pub struct Indexed<'a>(Iter<'a>);
+
+impl Iterator for Indexed<'_> {
+    type Item = (usize, PacketRecord);
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, PacketRecord)> {
+        let i = self.0.front;
+        self.0.next().map(|r| (i, r))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<'a> IntoIterator for &'a Records {
+    type Item = PacketRecord;
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(n: u32) -> PacketRecord {
+        PacketRecord {
+            ts_ns: 1_700_000_000_000_000_000 + i64::from(n) * 1_000,
+            offset: 24 + u64::from(n) * 80,
+            caplen: 64,
+            orig_len: 64,
+            src: 1 + n % 3,
+            dst: 2,
+            link: 1,
+            seq: n.wrapping_mul(7),
+            ack: n,
+            payload_lo: 10,
+            src_port: 1000 + n as u16,
+            dst_port: 80,
+            window: 512,
+            ip_len_raw: 50,
+            ip_id: n as u16,
+            iface: 0,
+            flags: super::super::flag::IPV4 | super::super::flag::TRANSPORT,
+            tcp_flags: 0x18,
+            ip_proto: 6,
+            ttl: 64,
+            long_payload: false,
+        }
+    }
+
+    #[test]
+    fn every_record_comes_back_as_it_went_in() {
+        let mut all: Vec<PacketRecord> = (0..3 * BLOCK as u32 + 7).map(record).collect();
+        // Escapes: a clock going back, a gap of an hour, a file offset going back (merged files),
+        // one of 5 GB, a long frame, an offload frame, a frame without time.
+        all[3].ts_ns -= 5_000;
+        all[BLOCK + 1].ts_ns += 3_600_000_000_000;
+        all[BLOCK + 2].offset = 24;
+        all[2 * BLOCK + 9].offset += 5 << 30;
+        all[2 * BLOCK + 10].caplen = 70_000;
+        all[2 * BLOCK + 10].orig_len = 70_000;
+        all[2 * BLOCK + 11].set_lengths(0, 100_000);
+        all[2 * BLOCK + 11].caplen = 100_054;
+        all[2 * BLOCK + 11].orig_len = 100_054;
+        all[2 * BLOCK + 12].ts_ns = 0;
+        all[2 * BLOCK + 13].orig_len = 65_535;
+        all[5] = PacketRecord::default();
+        let records: Records = all.iter().copied().collect();
+        assert_eq!(records.len(), all.len());
+        for (i, want) in all.iter().enumerate() {
+            assert_eq!(records.get(i).as_ref(), Some(want), "frame index {i}");
+        }
+        assert!(records.iter().eq(all.iter().copied()));
+        assert!(records.iter().rev().eq(all.iter().rev().copied()));
+        assert_eq!(records.get(all.len()), None);
+        assert_eq!(records.times.len(), 4, "escaped timestamps");
+        assert_eq!(records.offsets.len(), 3, "escaped offsets");
+        // Pushing after shrinking keeps paths shared.
+        let mut records = records;
+        records.shrink_to_fit();
+        let paths = records.paths.len();
+        records.push(record(1));
+        assert_eq!(records.paths.len(), paths);
+        assert_eq!(records.last(), Some(record(1)));
+    }
+
+    #[test]
+    fn a_row_is_48_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 48);
+    }
+}
