@@ -556,7 +556,7 @@ pub(super) fn relative_seq_ack(f: &Frame<'_>) -> Option<(u32, u32)> {
     let dir = stream.direction_of(t);
     let base = |d: usize| {
         tcp.value_before_change(id as u32, d, crate::tcp::Changed::Base, f.i as u32)
-            .unwrap_or(stream.base_seq[d].unwrap_or(0))
+            .unwrap_or(stream.base_seq(d).unwrap_or(0))
     };
     let seq = t.seq.wrapping_sub(base(dir));
     let ack = if t.tcp_flags & 0x10 != 0 {

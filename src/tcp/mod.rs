@@ -76,8 +76,11 @@ pub struct DupAck {
 /// What is known about a TCP stream once the capture is analysed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamFacts {
-    /// `tcp.analysis.initial_rtt` in nanoseconds, and the 0-based frame that set it.
-    pub initial_rtt: Option<(i64, u32)>,
+    /// `tcp.analysis.initial_rtt` in nanoseconds (0 = none: Wireshark shows no zero RTT), and
+    /// the 0-based frame that set it; see [`StreamFacts::initial_rtt`]. Two plain fields rather
+    /// than an `Option` of a pair, which would take 24 bytes instead of 12.
+    pub initial_rtt_ns: i64,
+    pub initial_rtt_frame: u32,
     /// `tcp.completeness` at the end of the first pass.
     pub completeness: u8,
     /// The bits the stream's first frame adds when it is seen again as a known conversation
@@ -89,6 +92,11 @@ pub struct StreamFacts {
 }
 
 impl StreamFacts {
+    /// `tcp.analysis.initial_rtt` in nanoseconds and the 0-based frame that set it, if known.
+    pub fn initial_rtt(&self) -> Option<(i64, u32)> {
+        (self.initial_rtt_ns != 0).then_some((self.initial_rtt_ns, self.initial_rtt_frame))
+    }
+
     /// `tcp.completeness` as `tshark -2` shows it on a frame of the stream.
     pub fn completeness_two_pass(&self, is_first_frame: bool) -> u8 {
         if is_first_frame {
@@ -202,7 +210,7 @@ impl TcpAnalysis {
             return None;
         }
         let id = *flows.stream_of.get(frame_index)?;
-        let (rtt, set_at) = self.streams.get(id as usize)?.initial_rtt?;
+        let (rtt, set_at) = self.streams.get(id as usize)?.initial_rtt()?;
         (two_pass || frame_index as u32 >= set_at).then_some(rtt)
     }
 

@@ -142,8 +142,10 @@ impl Live {
     }
 
     fn facts(&self) -> StreamFacts {
+        let (initial_rtt_ns, initial_rtt_frame) = self.initial_rtt.unwrap_or((0, 0));
         StreamFacts {
-            initial_rtt: self.initial_rtt,
+            initial_rtt_ns,
+            initial_rtt_frame,
             completeness: self.completeness,
             first_frame_bits: self.first_frame_bits.unwrap_or(0),
             win_scale: [self.conn.dirs[0].win_scale, self.conn.dirs[1].win_scale],

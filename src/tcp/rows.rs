@@ -69,7 +69,7 @@ pub fn row(
         let earlier = (passes == Passes::One)
             .then(|| tcp.value_before_change(id, d, Changed::Base, i as u32))
             .flatten();
-        earlier.unwrap_or(stream.base_seq[d].unwrap_or(0))
+        earlier.unwrap_or(stream.base_seq(d).unwrap_or(0))
     };
     let (seq, ack) = if analysed {
         let seq = record.seq.wrapping_sub(base(dir));
