@@ -4,13 +4,15 @@
 //! completeness and window scaling. It runs once over the index after the merge, in frame order,
 //! on top of [`crate::flows::Flows`]' stream numbering.
 //!
-//! Results are compact: one 12-byte [`SegmentAnalysis`] per frame, duplicate-ACK details in a
-//! sparse side table, one [`StreamFacts`] per stream. Connection state exists only while a
+//! Results are compact: every frame's 12-byte [`SegmentAnalysis`] kept in a [`SegmentTable`]
+//! (about 4 bytes a frame), duplicate-ACK details in a sparse side table, one 16-byte
+//! [`StreamFacts`] per stream. Connection state exists only while a
 //! stream is live (it is dropped after the stream's last frame).
 
 pub mod flags;
 mod pass;
 pub mod rows;
+mod segments;
 pub mod sequence;
 pub mod state;
 #[cfg(test)]
@@ -20,6 +22,7 @@ use crate::flows::{Flows, Stream};
 use crate::index::{PacketIndex, SideTable};
 
 pub use pass::analyze;
+pub use segments::SegmentTable;
 
 /// Bits of [`SegmentAnalysis::bits`] above the 16 analysis flags.
 pub mod bit {
@@ -147,7 +150,7 @@ pub struct Change {
 #[derive(Debug, Default, Clone)]
 pub struct TcpAnalysis {
     /// One entry per frame of the index.
-    pub segments: Vec<SegmentAnalysis>,
+    pub segments: SegmentTable,
     /// Duplicate ACK details, keyed by 0-based frame.
     pub dup_acks: SideTable<DupAck>,
     /// Per flows stream id (UDP streams get the default).
@@ -181,7 +184,7 @@ impl TcpAnalysis {
     }
 
     pub fn segment(&self, frame_index: usize) -> SegmentAnalysis {
-        self.segments.get(frame_index).copied().unwrap_or_default()
+        self.segments.get(frame_index).unwrap_or_default()
     }
 
     pub fn dup_ack(&self, frame_index: usize) -> Option<DupAck> {
