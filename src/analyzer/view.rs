@@ -32,7 +32,7 @@ impl Analyzer {
             .is_none_or(|(built_for, _)| *built_for != frames);
         if stale {
             let files = self.file_infos();
-            let support = FilterSupport::build(self.index(), self.flows(), &files);
+            let support = FilterSupport::build(self.index(), &files);
             self.filter_view.support = Some((frames, support));
         }
     }

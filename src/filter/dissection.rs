@@ -131,8 +131,7 @@ pub(super) fn is_icmp_present(f: &Frame<'_>, v6: bool) -> bool {
 }
 
 pub(super) fn ipv4_of(f: &Frame<'_>, id: u32) -> Option<u32> {
-    let v4 = *f.data.support.ipv4.get(id as usize)?;
-    u32::try_from(v4).ok()
+    f.data.support.ipv4.get(id)
 }
 
 pub(super) fn ipv6_of(f: &Frame<'_>, id: u32) -> Option<u128> {

@@ -255,14 +255,8 @@ fn build() -> Vec<FieldDef> {
                 // Single-pass: a frame shown before the window scale was known is not scaled.
                 return one(b, tcp.scaled_window_at(f.data.flows, f.data.index, f.i, true).map_or(raw, i64::from));
             }
-            if f.data.tcp.is_some() || t.tcp_flags & 0x02 != 0 {
-                return one(b, raw);
-            }
-            let shift = match (f.stream_id(), f.stream()) {
-                (Some(id), Some(stream)) => f.data.support.window_shift.get(id).map_or(-1, |s| s[stream.direction_of(t)]),
-                _ => -1,
-            };
-            one(b, if shift >= 0 { raw << shift } else { raw })
+            // Not analysed (or no analysis given): the window as sent.
+            one(b, raw)
         })),
         field!("tcp.options.mss_val", Uint, "TCP maximum segment size option (SYN)", Numbers(|f, b| {
             match (tcp_record(f), transport_index(f)) {

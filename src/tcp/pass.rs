@@ -76,7 +76,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
     out.changes.sort_unstable();
     out.changes.shrink_to_fit();
     out.dup_acks.shrink_to_fit();
-    out.segments.shrink_to_fit();
+    out.segments.finish();
     out
 }
 

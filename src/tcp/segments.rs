@@ -3,9 +3,9 @@
 //! Every frame has 2 bytes (the record / analysed / shown bits and the completeness so far);
 //! the three values that only some frames have — analysis flags, the frame acknowledged and
 //! bytes in flight — sit in sparse columns: one bit per frame says whether the frame has the
-//! value, and the values are stored densely, found by the rank of that bit. The frame
-//! acknowledged is stored as its distance back from the acknowledging frame (2 bytes), with the
-//! rare distance that does not fit in a side table.
+//! value, and the values are stored densely, found by the rank of that bit, in 2 bytes each
+//! unless too many need more (those are then kept whole in a side table). The frame
+//! acknowledged is stored as its distance back from the acknowledging frame, which fits.
 
 use super::SegmentAnalysis;
 use crate::index::SideTable;
@@ -16,38 +16,96 @@ const STATE_BITS: u32 = 0x7 << 16;
 /// Shift of the completeness byte (bits 24..=31) inside [`SegmentAnalysis::bits`].
 const COMPLETENESS_SHIFT: u32 = super::bit::COMPLETENESS_SHIFT;
 
-/// A value present on only some frames: a bit per frame, the values in frame order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct SparseColumn<T> {
-    present: RankedBits,
-    values: Vec<T>,
+/// Non-zero values in order, 2 bytes each when that is smaller: then a value that does not fit
+/// in 16 bits is written 0 and kept whole in a side table keyed by its position.
+#[derive(Debug, Clone)]
+enum Values {
+    Wide(Vec<u32>),
+    Narrow { low: Vec<u16>, far: SideTable<u32> },
 }
 
-impl<T: Copy> SparseColumn<T> {
+impl Default for Values {
+    fn default() -> Self {
+        Values::Wide(Vec::new())
+    }
+}
+
+impl Values {
+    #[inline]
+    fn get(&self, at: usize) -> Option<u32> {
+        match self {
+            Values::Wide(values) => values.get(at).copied(),
+            Values::Narrow { low, far } => match *low.get(at)? {
+                0 => far.get(at as u32).copied(),
+                value => Some(u32::from(value)),
+            },
+        }
+    }
+
+    /// The smaller form of `values`: narrow unless values over 16 bits (8 bytes more each)
+    /// are so many that it would not save.
+    fn compact(values: Vec<u32>) -> Values {
+        let fits = |v: u32| v != 0 && v <= u32::from(u16::MAX);
+        let far = values.iter().filter(|&&v| !fits(v)).count();
+        if far * 4 >= values.len() {
+            let mut values = values;
+            values.shrink_to_fit();
+            return Values::Wide(values);
+        }
+        let mut far_values = SideTable::default();
+        let mut low = Vec::with_capacity(values.len());
+        for (at, &value) in values.iter().enumerate() {
+            if fits(value) {
+                low.push(value as u16);
+            } else {
+                low.push(0);
+                far_values.push(at as u32, value);
+            }
+        }
+        far_values.shrink_to_fit();
+        Values::Narrow {
+            low,
+            far: far_values,
+        }
+    }
+}
+
+/// A value present on only some frames: a bit per frame, the values in frame order.
+#[derive(Debug, Clone, Default)]
+struct SparseColumn {
+    present: RankedBits,
+    values: Values,
+}
+
+impl SparseColumn {
     fn with_capacity(frames: usize) -> Self {
         SparseColumn {
             present: RankedBits::with_capacity(frames),
-            values: Vec::new(),
+            values: Values::default(),
         }
     }
 
+    /// Appends the next frame's value (before [`SparseColumn::finish`]).
     #[inline]
-    fn push(&mut self, value: Option<T>) {
+    fn push(&mut self, value: Option<u32>) {
         self.present.push(value.is_some());
-        if let Some(value) = value {
-            self.values.push(value);
+        if let (Some(value), Values::Wide(values)) = (value, &mut self.values) {
+            values.push(value);
         }
     }
 
     #[inline]
-    fn get(&self, frame_index: usize) -> Option<T> {
+    fn get(&self, frame_index: usize) -> Option<u32> {
         let at = self.present.rank_of_set(frame_index)?;
-        self.values.get(at).copied()
+        self.values.get(at)
     }
 
-    fn shrink_to_fit(&mut self) {
+    /// Puts the values in their smaller form; no value is pushed after.
+    fn finish(&mut self) {
         self.present.shrink_to_fit();
-        self.values.shrink_to_fit();
+        if let Values::Wide(values) = &mut self.values {
+            self.values = Values::compact(std::mem::take(values));
+        }
     }
 }
 
@@ -58,12 +116,11 @@ pub struct SegmentTable {
     /// bits 3..=10 the completeness so far.
     state: Vec<u16>,
     /// The analysis flags (low 16 bits of `bits`), on frames with any.
-    flags: SparseColumn<u16>,
-    /// 1-based own frame number minus the acknowledged frame's, on frames that acknowledge one;
-    /// 0 when the distance does not fit (the frame is then in `acked_far`).
-    acked_back: SparseColumn<u16>,
-    acked_far: SideTable<u32>,
-    bytes_in_flight: SparseColumn<u32>,
+    flags: SparseColumn,
+    /// 1-based own frame number minus the acknowledged frame's (wrapping), on frames that
+    /// acknowledge one.
+    acked_back: SparseColumn,
+    bytes_in_flight: SparseColumn,
 }
 
 impl SegmentTable {
@@ -73,12 +130,11 @@ impl SegmentTable {
             state: Vec::with_capacity(frames),
             flags: SparseColumn::with_capacity(frames),
             acked_back: SparseColumn::with_capacity(frames),
-            acked_far: SideTable::default(),
             bytes_in_flight: SparseColumn::with_capacity(frames),
         }
     }
 
-    /// Appends the next frame's result.
+    /// Appends the next frame's result (before [`SegmentTable::finish`]).
     pub fn push(&mut self, segment: SegmentAnalysis) {
         let frame_index = self.state.len() as u32;
         debug_assert_eq!(
@@ -89,21 +145,11 @@ impl SegmentTable {
         let state =
             ((segment.bits & STATE_BITS) >> 16) | ((segment.bits >> COMPLETENESS_SHIFT) << 3);
         self.state.push(state as u16);
-        self.flags
-            .push((segment.flags() != 0).then_some(segment.flags()));
-        let acked_back = (segment.acked_frame != 0).then(|| {
-            let back = frame_index
-                .wrapping_add(1)
-                .wrapping_sub(segment.acked_frame);
-            match u16::try_from(back) {
-                Ok(back) if back != 0 => back,
-                _ => {
-                    self.acked_far.push(frame_index, segment.acked_frame);
-                    0
-                }
-            }
-        });
-        self.acked_back.push(acked_back);
+        let flags = u32::from(segment.flags());
+        self.flags.push((flags != 0).then_some(flags));
+        let acked = segment.acked_frame;
+        let back = frame_index.wrapping_add(1).wrapping_sub(acked);
+        self.acked_back.push((acked != 0).then_some(back));
         let in_flight = segment.bytes_in_flight;
         self.bytes_in_flight
             .push((in_flight != 0).then_some(in_flight));
@@ -122,13 +168,11 @@ impl SegmentTable {
     pub fn get(&self, frame_index: usize) -> Option<SegmentAnalysis> {
         let state = u32::from(*self.state.get(frame_index)?);
         let flags = self.flags.get(frame_index).unwrap_or(0);
-        let acked_frame = match self.acked_back.get(frame_index) {
-            None => 0,
-            Some(0) => self.acked_far.get(frame_index as u32).copied().unwrap_or(0),
-            Some(back) => (frame_index as u32 + 1).wrapping_sub(u32::from(back)),
-        };
+        let acked_frame = self.acked_back.get(frame_index).map_or(0, |back| {
+            (frame_index as u32).wrapping_add(1).wrapping_sub(back)
+        });
         Some(SegmentAnalysis {
-            bits: u32::from(flags) | ((state & 0x7) << 16) | ((state >> 3) << COMPLETENESS_SHIFT),
+            bits: flags | ((state & 0x7) << 16) | ((state >> 3) << COMPLETENESS_SHIFT),
             acked_frame,
             bytes_in_flight: self.bytes_in_flight.get(frame_index).unwrap_or(0),
         })
@@ -139,13 +183,13 @@ impl SegmentTable {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
-    /// Gives back the room the value vectors grew into but do not use.
-    pub fn shrink_to_fit(&mut self) {
+    /// Ends the table: gives back unused room and puts each column's values in its smaller
+    /// form. Push nothing after.
+    pub fn finish(&mut self) {
         self.state.shrink_to_fit();
-        self.flags.shrink_to_fit();
-        self.acked_back.shrink_to_fit();
-        self.acked_far.shrink_to_fit();
-        self.bytes_in_flight.shrink_to_fit();
+        self.flags.finish();
+        self.acked_back.finish();
+        self.bytes_in_flight.finish();
     }
 }
 
@@ -153,6 +197,22 @@ impl SegmentTable {
 mod tests {
     use super::*;
     use crate::tcp::{bit, flags};
+
+    #[test]
+    fn values_narrow_when_few_need_more_than_16_bits_and_stay_whole_otherwise() {
+        let mostly_small: Vec<u32> = (1..=100).chain([0, 65_536, u32::MAX]).collect();
+        let narrow = Values::compact(mostly_small.clone());
+        assert!(matches!(narrow, Values::Narrow { .. }));
+        let mostly_large: Vec<u32> = (0..10).map(|i| 70_000 + i).chain([5]).collect();
+        let wide = Values::compact(mostly_large.clone());
+        assert!(matches!(wide, Values::Wide(_)));
+        for (values, want) in [(narrow, mostly_small), (wide, mostly_large)] {
+            for (at, &w) in want.iter().enumerate() {
+                assert_eq!(values.get(at), Some(w), "value {at}");
+            }
+            assert_eq!(values.get(want.len()), None);
+        }
+    }
 
     #[test]
     fn every_result_comes_back_exactly() {
@@ -202,7 +262,7 @@ mod tests {
             table.push(r);
             want.push(r);
         }
-        table.shrink_to_fit();
+        table.finish();
         assert_eq!(table.len(), want.len());
         for (i, w) in want.iter().enumerate() {
             assert_eq!(table.get(i), Some(*w), "frame {i}");
