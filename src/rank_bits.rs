@@ -1,15 +1,18 @@
 //! A bit vector built by appending, one bit per frame, that answers in constant time how many
 //! set bits come before a position (rank) and, by a binary search, where the k-th set bit is
-//! (select). It costs 1.5 bits a position: the bits themselves and, per 64 of them, the count of
-//! set bits before. Used where a per-frame value exists on only some frames (the value is then
+//! (select). It costs little more than a bit a position: the bits themselves and, per 256 of
+//! them, the count of set bits before. Used where a per-frame value exists on only some frames (the value is then
 //! stored densely, at the rank of its frame) and for a filter's selection when it holds many
 //! frames (a bit a frame instead of a 32-bit frame index per selected frame).
+
+/// Words (of 64 bits) counted together in the rank directory.
+const WORDS_PER_BLOCK: usize = 4;
 
 /// Bits appended in order, with a rank directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RankedBits {
     words: Vec<u64>,
-    /// Per word: the number of set bits in the words before it.
+    /// Per block of [`WORDS_PER_BLOCK`] words: the number of set bits in the blocks before it.
     ranks: Vec<u32>,
     len: usize,
     ones: usize,
@@ -21,7 +24,7 @@ impl RankedBits {
         let words = bits.div_ceil(64);
         RankedBits {
             words: Vec::with_capacity(words),
-            ranks: Vec::with_capacity(words),
+            ranks: Vec::with_capacity(words.div_ceil(WORDS_PER_BLOCK)),
             len: 0,
             ones: 0,
         }
@@ -32,8 +35,10 @@ impl RankedBits {
     pub fn push(&mut self, bit: bool) {
         let offset = self.len % 64;
         if offset == 0 {
+            if self.words.len() % WORDS_PER_BLOCK == 0 {
+                self.ranks.push(self.ones as u32);
+            }
             self.words.push(0);
-            self.ranks.push(self.ones as u32);
         }
         if bit {
             if let Some(word) = self.words.last_mut() {
@@ -69,10 +74,16 @@ impl RankedBits {
     /// Number of set bits before position `i` (all of them past the end).
     #[inline]
     pub fn rank(&self, i: usize) -> usize {
-        match (self.words.get(i / 64), self.ranks.get(i / 64)) {
-            (Some(word), Some(&before)) => {
+        let w = i / 64;
+        let block = w / WORDS_PER_BLOCK;
+        match (
+            self.words.get(block * WORDS_PER_BLOCK..=w),
+            self.ranks.get(block),
+        ) {
+            (Some([whole @ .., word]), Some(&before)) => {
                 let below = word & ((1u64 << (i % 64)) - 1);
-                before as usize + below.count_ones() as usize
+                let whole: u32 = whole.iter().map(|w| w.count_ones()).sum();
+                before as usize + whole as usize + below.count_ones() as usize
             }
             _ => self.ones,
         }
@@ -89,10 +100,17 @@ impl RankedBits {
         if k >= self.ones {
             return None;
         }
-        // The last word whose count before it is at most k holds the bit.
-        let w = self.ranks.partition_point(|&before| before as usize <= k) - 1;
+        // The last block whose count before it is at most k holds the bit.
+        let block = self.ranks.partition_point(|&before| before as usize <= k) - 1;
+        let mut left = k - *self.ranks.get(block)? as usize;
+        let mut w = block * WORDS_PER_BLOCK;
         let mut word = *self.words.get(w)?;
-        for _ in 0..k - *self.ranks.get(w)? as usize {
+        while word.count_ones() as usize <= left {
+            left -= word.count_ones() as usize;
+            w += 1;
+            word = *self.words.get(w)?;
+        }
+        for _ in 0..left {
             word &= word - 1;
         }
         Some(w * 64 + word.trailing_zeros() as usize)
@@ -164,21 +182,22 @@ mod tests {
 
     #[test]
     fn rank_select_and_iteration_agree_with_a_plain_list() {
-        // Every third position, plus a run across a word boundary.
-        let pattern: Vec<bool> = (0..300)
-            .map(|i| i % 3 == 0 || (60..70).contains(&i))
+        // Every third position, a run across a word boundary, an empty stretch of blocks.
+        let n = 1500;
+        let pattern: Vec<bool> = (0..n)
+            .map(|i| (i % 3 == 0 && !(500..1100).contains(&i)) || (60..70).contains(&i))
             .collect();
         let b = bits(pattern.iter().copied());
-        let set: Vec<usize> = (0..300).filter(|&i| pattern[i]).collect();
-        assert_eq!(b.len(), 300);
+        let set: Vec<usize> = (0..n).filter(|&i| pattern[i]).collect();
+        assert_eq!(b.len(), n);
         assert_eq!(b.count_ones(), set.len());
-        for i in 0..=300 {
+        for i in 0..=n {
             assert_eq!(
                 b.rank(i),
                 set.iter().filter(|&&s| s < i).count(),
                 "rank {i}"
             );
-            assert_eq!(b.get(i), i < 300 && pattern[i], "get {i}");
+            assert_eq!(b.get(i), i < n && pattern[i], "get {i}");
         }
         for (k, &at) in set.iter().enumerate() {
             assert_eq!(b.select(k), Some(at), "select {k}");
