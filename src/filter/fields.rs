@@ -328,7 +328,7 @@ fn build() -> Vec<FieldDef> {
         })),
         field!("tcp.completeness", Uint, "Connection completeness so far (bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST)", Numbers(|f, b| {
             match (f.data.tcp, tcp_record(f)) {
-                (Some(tcp), Some(_)) if tcp.segment(f.i).has(crate::tcp::bit::ANALYSED) => one(b, i64::from(tcp.segment(f.i).completeness_so_far())),
+                (Some(tcp), Some(_)) if tcp.segment_bits(f.i).has(crate::tcp::bit::ANALYSED) => one(b, i64::from(tcp.segment_bits(f.i).completeness_so_far())),
                 _ => 0,
             }
         })),

@@ -126,7 +126,7 @@ fn quoted_row(
 ) -> Option<TcpRow> {
     let quote = index.icmp_quotes.get(i as u32)?;
     let completeness = match passes {
-        Passes::One => tcp.segment(i).completeness_so_far(),
+        Passes::One => tcp.segment_bits(i).completeness_so_far(),
         Passes::Two => tcp
             .streams
             .get(id as usize)

@@ -135,6 +135,7 @@ impl SegmentTable {
     }
 
     /// Appends the next frame's result (before [`SegmentTable::finish`]).
+    #[inline]
     pub fn push(&mut self, segment: SegmentAnalysis) {
         let frame_index = self.state.len() as u32;
         debug_assert_eq!(
@@ -166,21 +167,46 @@ impl SegmentTable {
 
     /// Frame `frame_index`'s result, if the table has the frame.
     pub fn get(&self, frame_index: usize) -> Option<SegmentAnalysis> {
-        let state = u32::from(*self.state.get(frame_index)?);
-        let flags = self.flags.get(frame_index).unwrap_or(0);
-        let acked_frame = self.acked_back.get(frame_index).map_or(0, |back| {
-            (frame_index as u32).wrapping_add(1).wrapping_sub(back)
-        });
-        Some(SegmentAnalysis {
-            bits: flags | ((state & 0x7) << 16) | ((state >> 3) << COMPLETENESS_SHIFT),
-            acked_frame,
-            bytes_in_flight: self.bytes_in_flight.get(frame_index).unwrap_or(0),
-        })
+        let state = *self.state.get(frame_index)?;
+        let values = [&self.flags, &self.acked_back, &self.bytes_in_flight]
+            .map(|column| column.get(frame_index));
+        Some(assemble(frame_index, state, values))
     }
 
-    /// Every frame's result, in frame order.
+    /// Frame `frame_index`'s [`SegmentAnalysis::bits`] (flags, state bits, completeness).
+    #[inline]
+    pub fn bits(&self, frame_index: usize) -> Option<u32> {
+        let state = *self.state.get(frame_index)?;
+        let flags = self.flags.get(frame_index);
+        Some(assemble(frame_index, state, [flags, None, None]).bits)
+    }
+
+    /// The frames with analysis flags, in order: (frame index, [`super::flags`] bits).
+    pub fn flagged(&self) -> impl Iterator<Item = (usize, u16)> + '_ {
+        let flags = &self.flags;
+        let values = (0..).map_while(|at| flags.values.get(at));
+        flags
+            .present
+            .ones_from(0)
+            .zip(values)
+            .map(|(i, f)| (i, f as u16))
+    }
+
+    /// Every frame's result, in frame order (walking the columns, without rank look-ups).
     pub fn iter(&self) -> impl Iterator<Item = SegmentAnalysis> + '_ {
-        (0..self.len()).filter_map(|i| self.get(i))
+        let mut cursors = [0usize; 3];
+        let columns = [&self.flags, &self.acked_back, &self.bytes_in_flight];
+        self.state.iter().enumerate().map(move |(i, &state)| {
+            let values = std::array::from_fn(|c| {
+                let column = columns[c];
+                if !column.present.get(i) {
+                    return None;
+                }
+                cursors[c] += 1;
+                column.values.get(cursors[c] - 1)
+            });
+            assemble(i, state, values)
+        })
     }
 
     /// Ends the table: gives back unused room and puts each column's values in its smaller
@@ -190,6 +216,24 @@ impl SegmentTable {
         self.flags.finish();
         self.acked_back.finish();
         self.bytes_in_flight.finish();
+    }
+}
+
+/// A frame's result from its state word and its values of the three columns (flags, distance
+/// back to the acknowledged frame, bytes in flight).
+#[inline]
+fn assemble(
+    frame_index: usize,
+    state: u16,
+    [flags, back, in_flight]: [Option<u32>; 3],
+) -> SegmentAnalysis {
+    let state = u32::from(state);
+    SegmentAnalysis {
+        bits: flags.unwrap_or(0) | ((state & 0x7) << 16) | ((state >> 3) << COMPLETENESS_SHIFT),
+        acked_frame: back.map_or(0, |back| {
+            (frame_index as u32).wrapping_add(1).wrapping_sub(back)
+        }),
+        bytes_in_flight: in_flight.unwrap_or(0),
     }
 }
 
@@ -263,6 +307,13 @@ mod tests {
             want.push(r);
         }
         table.finish();
+        let flagged: Vec<(usize, u16)> = want
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.flags() != 0)
+            .map(|(i, w)| (i, w.flags()))
+            .collect();
+        assert_eq!(table.flagged().collect::<Vec<_>>(), flagged);
         assert_eq!(table.len(), want.len());
         for (i, w) in want.iter().enumerate() {
             assert_eq!(table.get(i), Some(*w), "frame {i}");
