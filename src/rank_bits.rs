@@ -197,7 +197,7 @@ mod tests {
                 set.iter().filter(|&&s| s < i).count(),
                 "rank {i}"
             );
-            assert_eq!(b.get(i), i < n && pattern[i], "get {i}");
+            assert_eq!(b.get(i), pattern.get(i) == Some(&true), "get {i}");
         }
         for (k, &at) in set.iter().enumerate() {
             assert_eq!(b.select(k), Some(at), "select {k}");

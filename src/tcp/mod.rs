@@ -213,7 +213,6 @@ impl TcpAnalysis {
 
     /// [`Self::segment`]'s `bits` alone, for readers of flags, state bits or completeness.
     #[inline]
-    #[inline]
     pub fn segment_bits(&self, frame_index: usize) -> SegmentBits {
         SegmentBits(self.segments.bits(frame_index).unwrap_or(0))
     }
