@@ -20,7 +20,9 @@ use std::sync::OnceLock;
 #[cfg(all(test, feature = "cli"))]
 mod bench;
 pub mod capacity;
+mod selection;
 mod view;
+pub use selection::Selection;
 
 /// One file being read: its reader and the frames indexed so far (in file order).
 struct FileState {

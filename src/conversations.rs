@@ -327,7 +327,7 @@ impl<'a> Taps<'a> {
             return None;
         }
         let record = index.records.get(i)?;
-        if ip_proto == 6 && record.is_tcp() && !tcp.segment(i).has(crate::tcp::bit::SHOWN) {
+        if ip_proto == 6 && record.is_tcp() && !tcp.segment_bits(i).has(crate::tcp::bit::SHOWN) {
             return None;
         }
         // A reassembled datagram's ports are those of its first fragment, i.e. the stream's.

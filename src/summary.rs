@@ -376,7 +376,7 @@ fn tcp_info(
                     for (left, right) in index.tcp_sack(i as u32) {
                         let base = flows
                             .stream(i)
-                            .and_then(|s| s.base_seq[1 - s.direction_of(r)])
+                            .and_then(|s| s.base_seq(1 - s.direction_of(r)))
                             .unwrap_or(0);
                         let _ = write!(
                             out,

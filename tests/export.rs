@@ -221,7 +221,7 @@ fn export_selects_what_tshark_selects() {
             analyzer
                 .apply_filter_with(filter, Some(&bytes))
                 .expect("filter compiles");
-            let frames = analyzer.view_frames().map(<[u32]>::to_vec);
+            let frames = analyzer.view_frames().map(|view| view.to_vec());
             let got = read_frames(&export(&analyzer, &bytes, frames)).1;
             compared += 1;
             let listed = DEVIATIONS.iter().any(|(c, _)| *c == capture);

@@ -4,9 +4,10 @@
 //! the bytes of frames that a byte-level test reaches), then the view lists the matching frames,
 //! which keep their real frame numbers. Also completion and live validation for a filter bar.
 
-use super::Analyzer;
+use super::{Analyzer, Selection};
 use crate::filter::FrameBytes;
 use crate::filter::{check, complete, AppPdus, Filter, FilterData, FilterError, FilterSupport};
+use crate::rank_bits::RankedBits;
 use crate::summary::{self, Row};
 
 /// Filter state kept inside the [`Analyzer`].
@@ -14,8 +15,8 @@ use crate::summary::{self, Row};
 pub struct FilterView {
     /// Support tables and the number of frames they were built for.
     support: Option<(usize, FilterSupport)>,
-    /// The applied filter and the frame indexes it selected.
-    active: Option<(String, Vec<u32>)>,
+    /// The applied filter and the frames it selected.
+    active: Option<(String, Selection)>,
     /// Reassembled HTTP messages and TLS records, built the first time a filter reads them.
     pdus: Option<(usize, AppPdus)>,
 }
@@ -31,7 +32,7 @@ impl Analyzer {
             .is_none_or(|(built_for, _)| *built_for != frames);
         if stale {
             let files = self.file_infos();
-            let support = FilterSupport::build(self.index(), self.flows(), &files);
+            let support = FilterSupport::build(self.index(), &files);
             self.filter_view.support = Some((frames, support));
         }
     }
@@ -54,9 +55,15 @@ impl Analyzer {
             self.clear_filter();
             return Ok(self.len());
         }
-        let frames = self.filter_frames(&filter, bytes)?;
-        let count = frames.len();
-        self.filter_view.active = Some((text.to_string(), frames));
+        self.prepare_filter(&filter, bytes);
+        let fallback = FilterSupport::default();
+        let mut bits = RankedBits::with_capacity(self.len());
+        filter.each_frame(&self.filter_data(bytes, &fallback), |_, matched| {
+            bits.push(matched)
+        })?;
+        let selection = Selection::from_bits(bits);
+        let count = selection.len();
+        self.filter_view.active = Some((text.to_string(), selection));
         Ok(count)
     }
 
@@ -66,6 +73,14 @@ impl Analyzer {
         filter: &Filter,
         bytes: Option<&dyn FrameBytes>,
     ) -> Result<Vec<u32>, FilterError> {
+        self.prepare_filter(filter, bytes);
+        let fallback = FilterSupport::default();
+        filter.matching_frames(&self.filter_data(bytes, &fallback))
+    }
+
+    /// Builds what evaluating `filter` needs and is not built yet: the support tables, and the
+    /// reassembled messages when the filter reads them and `bytes` can provide them.
+    fn prepare_filter(&mut self, filter: &Filter, bytes: Option<&dyn FrameBytes>) {
         self.ensure_filter_support();
         let frames = self.index().len();
         if let Some(source) = bytes.filter(|_| filter.uses_pdus()) {
@@ -79,27 +94,34 @@ impl Analyzer {
                 self.filter_view.pdus = Some((frames, pdus));
             }
         }
+    }
+
+    /// What a filter is evaluated against (`fallback` stands for support tables not built).
+    fn filter_data<'a>(
+        &'a self,
+        bytes: Option<&'a dyn FrameBytes>,
+        fallback: &'a FilterSupport,
+    ) -> FilterData<'a> {
+        let frames = self.index().len();
         let pdus = self
             .filter_view
             .pdus
             .as_ref()
             .filter(|(built_for, _)| *built_for == frames)
             .map(|(_, pdus)| pdus);
-        let fallback = FilterSupport::default();
         let support = self
             .filter_view
             .support
             .as_ref()
-            .map_or(&fallback, |(_, support)| support);
-        let data = FilterData {
+            .map_or(fallback, |(_, support)| support);
+        FilterData {
             index: self.index(),
             flows: self.flows(),
             support,
             tcp: Some(self.tcp()),
             pdus,
             bytes,
-        };
-        filter.matching_frames(&data)
+        }
     }
 
     /// Drops the filter: the view shows every frame again.
@@ -116,16 +138,13 @@ impl Analyzer {
     }
 
     /// Frame indexes (0-based) in the view, or `None` when no filter is applied (all frames).
-    pub fn view_frames(&self) -> Option<&[u32]> {
-        self.filter_view
-            .active
-            .as_ref()
-            .map(|(_, frames)| frames.as_slice())
+    pub fn view_frames(&self) -> Option<&Selection> {
+        self.filter_view.active.as_ref().map(|(_, frames)| frames)
     }
 
     /// Number of frames in the view.
     pub fn view_len(&self) -> usize {
-        self.view_frames().map_or(self.len(), <[u32]>::len)
+        self.view_frames().map_or(self.len(), Selection::len)
     }
 
     /// Position in the view of frame number `no` (1-based), or `None` if the view does not
@@ -134,10 +153,7 @@ impl Analyzer {
         let index = usize::try_from(no.checked_sub(1)?).ok()?;
         match self.view_frames() {
             None => (index < self.len()).then_some(index),
-            Some(frames) => {
-                let index = u32::try_from(index).ok()?;
-                frames.binary_search(&index).ok()
-            }
+            Some(frames) => frames.position_of(u32::try_from(index).ok()?),
         }
     }
 
@@ -147,12 +163,10 @@ impl Analyzer {
             return self.rows(start, count);
         };
         let first = summary::first_time(self.index());
-        let end = start.saturating_add(count).min(frames.len());
         frames
-            .get(start.min(end)..end)
-            .unwrap_or(&[])
-            .iter()
-            .map(|&i| {
+            .iter_from(start)
+            .take(count)
+            .map(|i| {
                 summary::row(
                     self.index(),
                     self.flows(),

@@ -25,7 +25,7 @@ pub fn run(paths: &[PathBuf], as_json: bool, time_it: bool, filter: Option<&str>
     let (index, flows, tcp) = (analyzer.index(), analyzer.flows(), analyzer.tcp());
     // With -Y, only the frames the filter selected (they keep their numbers).
     let frames: Box<dyn Iterator<Item = usize>> = match analyzer.view_frames() {
-        Some(selected) => Box::new(selected.iter().map(|&i| i as usize)),
+        Some(selected) => Box::new(selected.iter().map(|i| i as usize)),
         None => Box::new(0..index.len()),
     };
     write_lines(

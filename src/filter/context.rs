@@ -30,29 +30,24 @@ pub trait FrameBytes {
 pub struct FilterSupport {
     /// Timestamp of the first frame (the zero of `frame.time_relative`).
     pub first_ts: i64,
-    /// Per stream (index into `Flows::streams`) and direction (0 = A→B): the TCP window scale
-    /// shift, or -1 when unknown / not used (then `tcp.window_size` is the raw window).
-    pub window_shift: Vec<[i8; 2]>,
     /// IP reassembly: the frame completing a datagram → the frame holding its first fragment
     /// (where the transport header is; Wireshark dissects the transport on the completing
     /// frame).
     pub reassembled: HashMap<u32, u32>,
-    /// Per address id ([`crate::index::AddressTable`]): the IPv4 address as a number, or -1
-    /// (IPv6 or no address); a flat table for the address fields' fast path.
-    pub ipv4: Vec<i64>,
+    /// Per address id ([`crate::index::AddressTable`]): the IPv4 address as a number; a flat
+    /// table for the address fields' fast path.
+    pub ipv4: Ipv4Table,
     /// Per global interface ([`PacketIndex::interfaces`]): `frame.interface_id`, the index of
     /// its IDB within its pcapng section (`None` outside pcapng and for custom blocks).
     pub interface_ids: Vec<Option<u32>>,
 }
 
 impl FilterSupport {
-    /// Computes the tables from the index, the flows and the input files' descriptions (one
-    /// pass over the frames).
-    pub fn build(index: &PacketIndex, flows: &Flows, files: &[FileInfo]) -> FilterSupport {
+    /// Computes the tables from the index and the input files' descriptions.
+    pub fn build(index: &PacketIndex, files: &[FileInfo]) -> FilterSupport {
         let first_ts = index.records.first().map_or(0, |r| r.ts_ns);
         FilterSupport {
             first_ts,
-            window_shift: window_shifts(index, flows),
             reassembled: crate::flows::reassembled_datagrams(index),
             interface_ids: interface_ids(index, files),
             ipv4: ipv4_table(index),
@@ -60,12 +55,40 @@ impl FilterSupport {
     }
 }
 
-/// IPv4 addresses by address id (index 0, "no address", is -1).
-fn ipv4_table(index: &PacketIndex) -> Vec<i64> {
-    let mut table = vec![-1i64; index.addrs.len() + 1];
+/// IPv4 addresses by address id: 4 bytes and a bit an id (id 0, "no address", has none).
+#[derive(Debug, Clone, Default)]
+pub struct Ipv4Table {
+    numbers: Vec<u32>,
+    /// Bit per id: the id is an IPv4 address.
+    is_v4: Vec<u64>,
+}
+
+impl Ipv4Table {
+    /// The IPv4 address of address id `id` as a number (`None` for IPv6 or no address).
+    #[inline]
+    pub fn get(&self, id: u32) -> Option<u32> {
+        let id = id as usize;
+        let word = *self.is_v4.get(id / 64)?;
+        if word >> (id % 64) & 1 == 0 {
+            return None;
+        }
+        self.numbers.get(id).copied()
+    }
+}
+
+fn ipv4_table(index: &PacketIndex) -> Ipv4Table {
+    let ids = index.addrs.len() + 1;
+    let mut table = Ipv4Table {
+        numbers: vec![0; ids],
+        is_v4: vec![0; ids.div_ceil(64)],
+    };
     for (id, address) in index.addrs.iter() {
-        if let (std::net::IpAddr::V4(v4), Some(slot)) = (address, table.get_mut(id as usize)) {
-            *slot = i64::from(u32::from(v4));
+        let id = id as usize;
+        if let (std::net::IpAddr::V4(v4), Some(slot)) = (address, table.numbers.get_mut(id)) {
+            *slot = u32::from(v4);
+            if let Some(word) = table.is_v4.get_mut(id / 64) {
+                *word |= 1 << (id % 64);
+            }
         }
     }
     table
@@ -97,46 +120,6 @@ fn interface_ids(index: &PacketIndex, files: &[FileInfo]) -> Vec<Option<u32>> {
             u32::try_from(id).ok()
         })
         .collect()
-}
-
-/// Wireshark's window-scaling state per stream direction: the shift from the SYN's window-scale
-/// option, cleared (no scaling) when either SYN lacks the option.
-fn window_shifts(index: &PacketIndex, flows: &Flows) -> Vec<[i8; 2]> {
-    const UNKNOWN: i8 = -1;
-    const NOT_USED: i8 = -2;
-    let mut shifts = vec![[UNKNOWN; 2]; flows.streams.len()];
-    for (i, record) in index.records.indexed() {
-        if !record.is_tcp() || record.tcp_flags & 0x02 == 0 {
-            continue;
-        }
-        let Some(&id) = flows.stream_of.get(i) else {
-            continue;
-        };
-        let Some(stream) = flows.streams.get(id as usize) else {
-            continue;
-        };
-        let dir = stream.direction_of(&record);
-        let state = &mut shifts[id as usize];
-        let option = index.tcp_options.get(i as u32).and_then(|o| o.window_scale);
-        if let Some(shift) = option {
-            state[dir] = shift.min(14) as i8;
-        }
-        let is_synack = record.tcp_flags & 0x10 != 0;
-        if state[dir] == UNKNOWN {
-            state[dir] = NOT_USED;
-            state[1 - dir] = NOT_USED;
-        } else if is_synack && state[1 - dir] == NOT_USED {
-            state[dir] = NOT_USED;
-        }
-    }
-    for state in &mut shifts {
-        for shift in state.iter_mut() {
-            if *shift < 0 {
-                *shift = -1;
-            }
-        }
-    }
-    shifts
 }
 
 /// Everything a filter reads.

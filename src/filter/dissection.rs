@@ -131,8 +131,7 @@ pub(super) fn is_icmp_present(f: &Frame<'_>, v6: bool) -> bool {
 }
 
 pub(super) fn ipv4_of(f: &Frame<'_>, id: u32) -> Option<u32> {
-    let v4 = *f.data.support.ipv4.get(id as usize)?;
-    u32::try_from(v4).ok()
+    f.data.support.ipv4.get(id)
 }
 
 pub(super) fn ipv6_of(f: &Frame<'_>, id: u32) -> Option<u128> {
@@ -535,7 +534,7 @@ pub(super) fn is_icmp_echo_like(icmp_type: u16) -> bool {
 pub(super) fn is_analysed(f: &Frame<'_>) -> bool {
     f.data
         .tcp
-        .is_some_and(|t| t.segment(f.i).has(crate::tcp::bit::ANALYSED))
+        .is_some_and(|t| t.segment_bits(f.i).has(crate::tcp::bit::ANALYSED))
 }
 
 /// Relative sequence and acknowledgment numbers as single-pass tshark shows them: relative to
@@ -550,13 +549,13 @@ pub(super) fn relative_seq_ack(f: &Frame<'_>) -> Option<(u32, u32)> {
             None => (t.seq, t.ack),
         });
     };
-    if !tcp.segment(f.i).has(crate::tcp::bit::ANALYSED) {
+    if !tcp.segment_bits(f.i).has(crate::tcp::bit::ANALYSED) {
         return Some((t.seq, t.ack));
     }
     let dir = stream.direction_of(&t);
     let base = |d: usize| {
         tcp.value_before_change(id as u32, d, crate::tcp::Changed::Base, f.i as u32)
-            .unwrap_or(stream.base_seq[d].unwrap_or(0))
+            .unwrap_or(stream.base_seq(d).unwrap_or(0))
     };
     let seq = t.seq.wrapping_sub(base(dir));
     let ack = if t.tcp_flags & 0x10 != 0 {
@@ -574,5 +573,6 @@ pub(super) fn analysis(f: &Frame<'_>) -> Option<SegmentAnalysis> {
 }
 
 pub(super) fn analysis_flag(f: &Frame<'_>, bits: u16) -> bool {
-    analysis(f).is_some_and(|s| s.flags() & bits != 0)
+    let segment = f.data.tcp.map(|tcp| tcp.segment_bits(f.i));
+    segment.is_some_and(|s| s.shown() && s.flags() & bits != 0)
 }

@@ -255,14 +255,8 @@ fn build() -> Vec<FieldDef> {
                 // Single-pass: a frame shown before the window scale was known is not scaled.
                 return one(b, tcp.scaled_window_at(f.data.flows, f.data.index, f.i, true).map_or(raw, i64::from));
             }
-            if f.data.tcp.is_some() || t.tcp_flags & 0x02 != 0 {
-                return one(b, raw);
-            }
-            let shift = match (f.stream_id(), f.stream()) {
-                (Some(id), Some(stream)) => f.data.support.window_shift.get(id).map_or(-1, |s| s[stream.direction_of(&t)]),
-                _ => -1,
-            };
-            one(b, if shift >= 0 { raw << shift } else { raw })
+            // Not analysed (or no analysis given): the window as sent.
+            one(b, raw)
         })),
         field!("tcp.options.mss_val", Uint, "TCP maximum segment size option (SYN)", Numbers(|f, b| {
             match (tcp_record(f), transport_index(f)) {
@@ -334,7 +328,7 @@ fn build() -> Vec<FieldDef> {
         })),
         field!("tcp.completeness", Uint, "Connection completeness so far (bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST)", Numbers(|f, b| {
             match (f.data.tcp, tcp_record(f)) {
-                (Some(tcp), Some(_)) if tcp.segment(f.i).has(crate::tcp::bit::ANALYSED) => one(b, i64::from(tcp.segment(f.i).completeness_so_far())),
+                (Some(tcp), Some(_)) if tcp.segment_bits(f.i).has(crate::tcp::bit::ANALYSED) => one(b, i64::from(tcp.segment_bits(f.i).completeness_so_far())),
                 _ => 0,
             }
         })),

@@ -117,9 +117,26 @@ impl Filter {
     /// Indexes (0-based) of every matching frame, in order. Fails only when the filter needs
     /// frame bytes and `data` has no source for them.
     pub fn matching_frames<'d>(&self, data: &'d FilterData<'d>) -> Result<Vec<u32>, FilterError> {
+        let mut out = Vec::new();
+        self.each_frame(data, |i, matched| {
+            if matched {
+                out.push(i as u32);
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Evaluates every frame in order and tells `each` (frame index, whether it matches). Fails
+    /// (before any call) only when the filter needs frame bytes and `data` has no source.
+    pub fn each_frame<'d>(
+        &self,
+        data: &'d FilterData<'d>,
+        mut each: impl FnMut(usize, bool),
+    ) -> Result<(), FilterError> {
         let count = data.index.records.len();
         let Some(root) = &self.root else {
-            return Ok((0..count as u32).collect());
+            (0..count).for_each(|i| each(i, true));
+            return Ok(());
         };
         if self.needs_bytes && data.bytes.is_none() {
             return Err(FilterError::at(
@@ -130,14 +147,11 @@ impl Filter {
                 "this filter reads the packet bytes, which cannot be fetched here".into(),
             ));
         }
-        let mut out = Vec::new();
         let mut runner = eval::Runner::new(data);
         for i in 0..count {
-            if runner.matches(root, i) {
-                out.push(i as u32);
-            }
+            each(i, runner.matches(root, i));
         }
-        Ok(out)
+        Ok(())
     }
 }
 

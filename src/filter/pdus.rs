@@ -318,7 +318,10 @@ impl<'a> Walk<'a> {
             | crate::tcp::flags::FAST_RETRANSMISSION
             | crate::tcp::flags::SPURIOUS_RETRANSMISSION
             | crate::tcp::flags::OUT_OF_ORDER;
-        if self.tcp.is_some_and(|t| t.segment(i).flags() & resent != 0) {
+        if self
+            .tcp
+            .is_some_and(|t| t.segment_bits(i).flags() & resent != 0)
+        {
             return None;
         }
         Some((stream_id, by_port))

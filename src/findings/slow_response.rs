@@ -106,7 +106,7 @@ fn measure(index: &PacketIndex, flows: &Flows, tcp: &TcpAnalysis, turn: &Turn) -
         rtt_ns: tcp
             .streams
             .get(turn.stream as usize)
-            .and_then(|f| f.initial_rtt)
+            .and_then(|f| f.initial_rtt())
             .map(|(ns, _)| ns)
             .filter(|&ns| ns > 0),
         ack_ns: turn

@@ -499,8 +499,8 @@ impl<'a> Collector<'a> {
         };
         let mut hot: Vec<Hot> = vec![Hot::default(); flows.streams.len()];
         let wanted = u32::from(RETRANSMITTED | tf::DUPLICATE_ACK | tf::ZERO_WINDOW);
-        for (i, seg) in tcp.segments.iter().enumerate() {
-            if seg.bits & wanted == 0 {
+        for (i, flags) in tcp.segments.flagged() {
+            if u32::from(flags) & wanted == 0 {
                 continue;
             }
             let sid = flows.stream_of.get(i).copied().unwrap_or(u32::MAX);
@@ -556,7 +556,7 @@ impl<'a> Collector<'a> {
             (h.a_addr, h.a_port) = stream.a;
         }
         let dir = u8::from((r.src, r.src_port) != (h.a_addr, h.a_port));
-        let seg = self.tcp.segment(i).flags();
+        let seg = self.tcp.segment_bits(i).flags();
         if r.payload_len() > 0 && seg & NOT_DATA == 0 {
             self.out.data_segments += 1;
         }

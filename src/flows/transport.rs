@@ -40,6 +40,7 @@ impl TransportView {
 
     /// The TCP/UDP header Wireshark dissects on frame `i`, if any: the frame's own, the one of a
     /// datagram whose reassembly this frame completes, or one quoted in an ICMP error.
+    #[inline]
     pub fn of_frame(
         index: &PacketIndex,
         i: usize,

@@ -4,13 +4,15 @@
 //! completeness and window scaling. It runs once over the index after the merge, in frame order,
 //! on top of [`crate::flows::Flows`]' stream numbering.
 //!
-//! Results are compact: one 12-byte [`SegmentAnalysis`] per frame, duplicate-ACK details in a
-//! sparse side table, one [`StreamFacts`] per stream. Connection state exists only while a
+//! Results are compact: every frame's 12-byte [`SegmentAnalysis`] kept in a [`SegmentTable`]
+//! (about 4 bytes a frame), duplicate-ACK details in a sparse side table, one 16-byte
+//! [`StreamFacts`] per stream. Connection state exists only while a
 //! stream is live (it is dropped after the stream's last frame).
 
 pub mod flags;
 mod pass;
 pub mod rows;
+mod segments;
 pub mod sequence;
 pub mod state;
 #[cfg(test)]
@@ -20,6 +22,7 @@ use crate::flows::{Flows, Stream};
 use crate::index::{PacketIndex, SideTable};
 
 pub use pass::analyze;
+pub use segments::SegmentTable;
 
 /// Bits of [`SegmentAnalysis::bits`] above the 16 analysis flags.
 pub mod bit {
@@ -50,19 +53,43 @@ pub struct SegmentAnalysis {
 impl SegmentAnalysis {
     /// The analysis flags ([`flags`] bits).
     pub fn flags(&self) -> u16 {
-        (self.bits & 0xFFFF) as u16
+        SegmentBits(self.bits).flags()
     }
     pub fn has(&self, bit: u32) -> bool {
-        self.bits & bit != 0
+        SegmentBits(self.bits).has(bit)
     }
     /// Whether tshark shows the `tcp.analysis` fields of this frame at all.
     pub fn shown(&self) -> bool {
-        self.has(bit::RECORD) && self.has(bit::SHOWN)
+        SegmentBits(self.bits).shown()
     }
     /// `tcp.completeness` as single-pass tshark shows it on this frame (the value before the
     /// frame's own contribution).
     pub fn completeness_so_far(&self) -> u8 {
-        (self.bits >> bit::COMPLETENESS_SHIFT) as u8 & 0x3F
+        SegmentBits(self.bits).completeness_so_far()
+    }
+}
+
+/// [`SegmentAnalysis::bits`] alone — flags, [`bit`]s and completeness so far — which
+/// [`TcpAnalysis::segment_bits`] reads faster than the whole result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SegmentBits(pub u32);
+
+impl SegmentBits {
+    /// The analysis flags ([`flags`] bits).
+    pub fn flags(self) -> u16 {
+        (self.0 & 0xFFFF) as u16
+    }
+    pub fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+    /// Whether tshark shows the `tcp.analysis` fields of this frame at all.
+    pub fn shown(self) -> bool {
+        self.has(bit::RECORD) && self.has(bit::SHOWN)
+    }
+    /// `tcp.completeness` as single-pass tshark shows it on this frame (the value before the
+    /// frame's own contribution).
+    pub fn completeness_so_far(self) -> u8 {
+        (self.0 >> bit::COMPLETENESS_SHIFT) as u8 & 0x3F
     }
 }
 
@@ -76,8 +103,11 @@ pub struct DupAck {
 /// What is known about a TCP stream once the capture is analysed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamFacts {
-    /// `tcp.analysis.initial_rtt` in nanoseconds, and the 0-based frame that set it.
-    pub initial_rtt: Option<(i64, u32)>,
+    /// `tcp.analysis.initial_rtt` in nanoseconds (0 = none: Wireshark shows no zero RTT), and
+    /// the 0-based frame that set it; see [`StreamFacts::initial_rtt`]. Two plain fields rather
+    /// than an `Option` of a pair, which would take 24 bytes instead of 12.
+    pub initial_rtt_ns: i64,
+    pub initial_rtt_frame: u32,
     /// `tcp.completeness` at the end of the first pass.
     pub completeness: u8,
     /// The bits the stream's first frame adds when it is seen again as a known conversation
@@ -89,6 +119,11 @@ pub struct StreamFacts {
 }
 
 impl StreamFacts {
+    /// `tcp.analysis.initial_rtt` in nanoseconds and the 0-based frame that set it, if known.
+    pub fn initial_rtt(&self) -> Option<(i64, u32)> {
+        (self.initial_rtt_ns != 0).then_some((self.initial_rtt_ns, self.initial_rtt_frame))
+    }
+
     /// `tcp.completeness` as `tshark -2` shows it on a frame of the stream.
     pub fn completeness_two_pass(&self, is_first_frame: bool) -> u8 {
         if is_first_frame {
@@ -139,7 +174,7 @@ pub struct Change {
 #[derive(Debug, Default, Clone)]
 pub struct TcpAnalysis {
     /// One entry per frame of the index.
-    pub segments: Vec<SegmentAnalysis>,
+    pub segments: SegmentTable,
     /// Duplicate ACK details, keyed by 0-based frame.
     pub dup_acks: SideTable<DupAck>,
     /// Per flows stream id (UDP streams get the default).
@@ -173,7 +208,13 @@ impl TcpAnalysis {
     }
 
     pub fn segment(&self, frame_index: usize) -> SegmentAnalysis {
-        self.segments.get(frame_index).copied().unwrap_or_default()
+        self.segments.get(frame_index).unwrap_or_default()
+    }
+
+    /// [`Self::segment`]'s `bits` alone, for readers of flags, state bits or completeness.
+    #[inline]
+    pub fn segment_bits(&self, frame_index: usize) -> SegmentBits {
+        SegmentBits(self.segments.bits(frame_index).unwrap_or(0))
     }
 
     pub fn dup_ack(&self, frame_index: usize) -> Option<DupAck> {
@@ -202,7 +243,7 @@ impl TcpAnalysis {
             return None;
         }
         let id = *flows.stream_of.get(frame_index)?;
-        let (rtt, set_at) = self.streams.get(id as usize)?.initial_rtt?;
+        let (rtt, set_at) = self.streams.get(id as usize)?.initial_rtt()?;
         (two_pass || frame_index as u32 >= set_at).then_some(rtt)
     }
 

@@ -6,8 +6,8 @@
 use super::sequence::{self, Segment};
 use super::state::{Connection, Direction, Record, MAX_SACK_BLOCKS};
 use super::{
-    bit, completeness as cbit, flags, Change, Changed, DupAck, SegmentAnalysis, StreamFacts,
-    TcpAnalysis,
+    bit, completeness as cbit, flags, Change, Changed, DupAck, SegmentAnalysis, SegmentTable,
+    StreamFacts, TcpAnalysis,
 };
 use crate::decode::{TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN};
 use crate::flows::{Flows, TcpEvent, NO_STREAM};
@@ -16,7 +16,7 @@ use crate::index::{flag, PacketIndex, PacketRecord};
 /// Analyses every TCP segment of `index`.
 pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
     let mut out = TcpAnalysis {
-        segments: vec![SegmentAnalysis::default(); index.len()],
+        segments: SegmentTable::with_capacity(index.len()),
         streams: vec![StreamFacts::default(); flows.streams.len()],
         ..TcpAnalysis::default()
     };
@@ -35,17 +35,20 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
             }
         };
         let id = flows.stream_of[i];
+        let mut analysis = SegmentAnalysis::default();
         if id != NO_STREAM && flows.is_quoted(frame) {
             // Wireshark shows the conversation's completeness on a quoted header, nothing else.
             if let Some(Some(state)) = live.get(id as usize) {
-                out.segments[i].bits = u32::from(state.completeness) << bit::COMPLETENESS_SHIFT;
+                analysis.bits = u32::from(state.completeness) << bit::COMPLETENESS_SHIFT;
             }
-            continue;
         }
-        if id == NO_STREAM || !record.is_tcp() || record.has(flag::FRAGMENT) {
-            continue;
-        }
-        let Some(stream) = flows.streams.get(id as usize) else {
+        let stream = flows.streams.get(id as usize);
+        let analysed = id != NO_STREAM
+            && !flows.is_quoted(frame)
+            && record.is_tcp()
+            && !record.has(flag::FRAGMENT);
+        let Some(stream) = stream.filter(|_| analysed) else {
+            out.segments.push(analysis);
             continue;
         };
         let slot = &mut live[id as usize];
@@ -56,7 +59,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         if let Some(dup) = result.dup_ack {
             out.dup_acks.push(frame, dup);
         }
-        out.segments[i] = result.analysis;
+        out.segments.push(result.analysis);
         if frame == stream.last_frame {
             if let Some(done) = slot.take() {
                 out.streams[id as usize] = done.facts();
@@ -71,6 +74,9 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         }
     }
     out.changes.sort_unstable();
+    out.changes.shrink_to_fit();
+    out.dup_acks.shrink_to_fit();
+    out.segments.finish();
     out
 }
 
@@ -142,8 +148,10 @@ impl Live {
     }
 
     fn facts(&self) -> StreamFacts {
+        let (initial_rtt_ns, initial_rtt_frame) = self.initial_rtt.unwrap_or((0, 0));
         StreamFacts {
-            initial_rtt: self.initial_rtt,
+            initial_rtt_ns,
+            initial_rtt_frame,
             completeness: self.completeness,
             first_frame_bits: self.first_frame_bits.unwrap_or(0),
             win_scale: [self.conn.dirs[0].win_scale, self.conn.dirs[1].win_scale],

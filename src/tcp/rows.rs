@@ -69,7 +69,7 @@ pub fn row(
         let earlier = (passes == Passes::One)
             .then(|| tcp.value_before_change(id, d, Changed::Base, i as u32))
             .flatten();
-        earlier.unwrap_or(stream.base_seq[d].unwrap_or(0))
+        earlier.unwrap_or(stream.base_seq(d).unwrap_or(0))
     };
     let (seq, ack) = if analysed {
         let seq = record.seq.wrapping_sub(base(dir));
@@ -126,7 +126,7 @@ fn quoted_row(
 ) -> Option<TcpRow> {
     let quote = index.icmp_quotes.get(i as u32)?;
     let completeness = match passes {
-        Passes::One => tcp.segment(i).completeness_so_far(),
+        Passes::One => tcp.segment_bits(i).completeness_so_far(),
         Passes::Two => tcp
             .streams
             .get(id as usize)
