@@ -3,7 +3,8 @@
 //! io,stat,INTERVAL,FILTER…` (tshark 4.0) does, microsecond arithmetic and quirks included, and
 //! [`iostat_text`] prints its table byte for byte (the `tracelens io` command); [`series`] bins a
 //! time range for the page's IO graph — packets, bytes or bits per second, or a field's
-//! SUM/MAX/AVG per interval — as flat arrays the wasm hands to JavaScript.
+//! SUM/MAX/AVG per interval — as flat arrays the wasm hands to JavaScript, and [`request`] answers
+//! the page's request for several lines at once (filters evaluated once, cached by text).
 //!
 //! Both take the frames a filter selected as sorted frame indexes (`None`: every frame), so the
 //! filter engine stays the one place filters are evaluated; times are relative to the first
@@ -11,6 +12,7 @@
 
 pub mod iostat;
 pub mod iostat_text;
+pub mod request;
 pub mod series;
 
 use crate::index::PacketIndex;
