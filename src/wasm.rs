@@ -309,18 +309,43 @@ impl WasmAnalyzer {
         to_js(&answer)
     }
 
-    /// The IO graph's lines in one call (`io_graph::request`): `request` is `{from, to,
-    /// interval, target, lines: [{filter, measure, field}]}` (seconds; null for the defaults);
+    /// The IO graph's lines in one call (`io_graph::request`): the range and interval in
+    /// seconds (`undefined` for the defaults), about `target` points when the interval is
+    /// automatic, and per line its filter, measure and field (three lists of one length);
     /// returns `{from, interval, count, duration, lines: [{values, frames, error}]}`. `bytes` as
     /// for `applyFilter`.
     #[wasm_bindgen(js_name = ioGraph)]
+    #[allow(clippy::too_many_arguments)]
     pub fn io_graph(
         &mut self,
-        request: JsValue,
+        from: Option<f64>,
+        to: Option<f64>,
+        interval: Option<f64>,
+        target: u32,
+        filters: Vec<String>,
+        measures: Vec<String>,
+        fields: Vec<String>,
         bytes: Option<js_sys::Function>,
     ) -> Result<JsValue, JsError> {
-        let request: crate::io_graph::request::Request = serde_wasm_bindgen::from_value(request)
-            .map_err(|e| JsError::new(&format!("ioGraph: {e}")))?;
+        let lines = filters
+            .into_iter()
+            .zip(measures)
+            .zip(fields)
+            .map(
+                |((filter, measure), field)| crate::io_graph::request::LineSpec {
+                    filter,
+                    measure,
+                    field,
+                },
+            )
+            .collect();
+        let request = crate::io_graph::request::Request {
+            from,
+            to,
+            interval,
+            target: Some(target),
+            lines,
+        };
         let source = bytes.map(JsFrameBytes);
         let source = source.as_ref().map(|s| s as &dyn FrameBytes);
         let answer =

@@ -8,11 +8,11 @@
 use super::series::{self, Bins, Measure};
 use crate::analyzer::Analyzer;
 use crate::filter::{Filter, FrameBytes};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// What the page asks for (seconds of `frame.time_relative`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Request {
     pub from: Option<f64>,
     pub to: Option<f64>,
@@ -21,14 +21,12 @@ pub struct Request {
     pub lines: Vec<LineSpec>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct LineSpec {
-    #[serde(default)]
     pub filter: String,
     /// packets, bytes, bits, sum, max or avg.
     pub measure: String,
     /// For sum/max/avg: frame.len or tcp.analysis.ack_rtt.
-    #[serde(default)]
     pub field: String,
 }
 

@@ -265,7 +265,10 @@ mod tests {
         assert_eq!(auto_interval_ns(5_000_000_000, 500), 10_000_000);
         assert_eq!(auto_interval_ns(0, 500), 1_000_000);
         assert_eq!(auto_interval_ns(86_400_000_000_000, 500), 300_000_000_000);
-        assert_eq!(auto_interval_ns(1_000_000_000_000_000, 500), 600_000_000_000);
+        assert_eq!(
+            auto_interval_ns(1_000_000_000_000_000, 500),
+            600_000_000_000
+        );
         assert!(Bins::covering(0, 86_400_000_000_000, 1_000_000).is_err());
         assert!(Measure::parse("avg", "ip.ttl").is_err());
         assert_eq!(

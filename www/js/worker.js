@@ -561,7 +561,10 @@ function report({ id, format, name }) {
 function ioGraph({ id, request }) {
   const cap = requireCapture();
   const started = performance.now();
-  const answer = cap.analyzer.ioGraph(request, (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+  const { lines: specs } = request;
+  const answer = cap.analyzer.ioGraph(request.from ?? undefined, request.to ?? undefined, request.interval ?? undefined,
+    request.target ?? 600, specs.map((l) => l.filter ?? ''), specs.map((l) => l.measure), specs.map((l) => l.field ?? ''),
+    (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
   const lines = answer.lines.map((l) => ({ ...l, values: Float64Array.from(l.values) }));
   self.postMessage({ type: Msg.IO_GRAPH, id, ...answer, lines, elapsedMs: performance.now() - started },
     lines.map((l) => l.values.buffer));
