@@ -99,3 +99,41 @@ fn to_json(stat: &iostat::IoStat) -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_rows_are_the_table_rows_with_one_entry_per_filter() {
+        let stat = iostat::IoStat {
+            interval: iostat::Interval::parse("1").unwrap(),
+            duration_us: 2_500_000,
+            columns: vec![
+                iostat::Column {
+                    filter: None,
+                    frames: vec![3, 0, 2],
+                    bytes: vec![300, 0, 120],
+                },
+                iostat::Column {
+                    filter: Some("tcp".into()),
+                    frames: vec![1],
+                    bytes: vec![60],
+                },
+            ],
+        };
+        let value: serde_json::Value = serde_json::from_str(&to_json(&stat)).unwrap();
+        assert_eq!(value["interval"], 1.0);
+        assert_eq!(value["filters"], serde_json::json!(["", "tcp"]));
+        let rows = value["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0],
+            serde_json::json!({"start": 0.0, "end": 1.0, "frames": [3, 1], "bytes": [300, 60]})
+        );
+        assert_eq!(
+            rows[2],
+            serde_json::json!({"start": 2.0, "end": 2.5, "frames": [2, 0], "bytes": [120, 0]})
+        );
+    }
+}
