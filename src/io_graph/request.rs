@@ -5,7 +5,7 @@
 //! re-binning on zoom or changing a measure costs one pass over the selected frames, not a
 //! filter evaluation. A line whose filter is invalid carries its error and no values.
 
-use super::series::{self, Bins, Measure};
+use super::series::{self, Bins, Field, Measure};
 use crate::analyzer::Analyzer;
 use crate::filter::{Filter, FrameBytes};
 use serde::Serialize;
@@ -134,19 +134,19 @@ fn line(
         Ok(measure) => measure,
         Err(error) => return failed(error),
     };
-    if matches!(spec.measure.as_str(), "sum" | "max" | "avg")
-        && spec.field == "tcp.analysis.ack_rtt"
-    {
-        analyzer.tcp();
-    }
     let selected = match cache.frames(analyzer, &spec.filter, bytes) {
         Ok(selected) => selected,
         Err(error) => return failed(error),
     };
     let frames = selected.map_or(analyzer.len(), <[u32]>::len);
+    // The TCP analysis (built on first use) only for a measure that reads it.
+    let reads_tcp = matches!(
+        measure,
+        Measure::Sum(Field::AckRtt) | Measure::Max(Field::AckRtt) | Measure::Avg(Field::AckRtt)
+    );
     let values = series::line(
         analyzer.index(),
-        Some(analyzer.tcp()),
+        reads_tcp.then(|| analyzer.tcp()),
         selected,
         bins,
         measure,
