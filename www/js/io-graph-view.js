@@ -186,8 +186,10 @@ export class IoGraphView {
     const ys = answer.lines.map((l) => (l.error ? new Float64Array(answer.count).fill(NaN) : l.values));
     this.shown().forEach((l, i) => { l.error.textContent = answer.lines[i]?.error ?? ''; });
     const labels = { xLabel: 'Time (s)', yLabel: this.yLabel() };
-    if (!this.chart || this.chart.log !== this.logBox.checked || this.chart.labels.yLabel !== labels.yLabel) {
+    const shape = `${this.logBox.checked} ${labels.yLabel}`; // what a new chart is needed for
+    if (!this.chart || this.chartShape !== shape) {
       this.chart?.destroy();
+      this.chartShape = shape;
       this.chart = createChart(this.chartBox, {
         series: this.series(), ...labels, log: this.logBox.checked, height: 300,
         onBrush: (a, b) => this.brushed(a, b),
