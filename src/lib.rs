@@ -109,6 +109,7 @@ pub mod findings;
 pub mod flows;
 pub mod hash;
 pub mod index;
+pub mod io_graph;
 pub mod rank_bits;
 pub mod sort;
 pub mod summary;

@@ -25,6 +25,8 @@ pub struct WasmAnalyzer {
     findings: Option<Vec<Finding>>,
     /// The pcapng export in progress (`exportBegin` … `exportNext`).
     export: Option<crate::export::Export>,
+    /// The IO graph's frames per filter text (`ioGraph`).
+    io_graph: crate::io_graph::request::Cache,
 }
 
 #[wasm_bindgen]
@@ -40,6 +42,7 @@ impl WasmAnalyzer {
             inner,
             findings: None,
             export: None,
+            io_graph: Default::default(),
         }
     }
 
@@ -304,6 +307,66 @@ impl WasmAnalyzer {
             },
         };
         to_js(&answer)
+    }
+
+    /// The IO graph's lines in one call (`io_graph::request`): the range and interval in
+    /// seconds (`undefined` for the defaults), about `target` points when the interval is
+    /// automatic, and per line its filter, measure and field (three lists of one length);
+    /// returns `{from, interval, count, duration, lines: [{values, frames, error}]}`. `bytes` as
+    /// for `applyFilter`.
+    #[wasm_bindgen(js_name = ioGraph)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn io_graph(
+        &mut self,
+        from: Option<f64>,
+        to: Option<f64>,
+        interval: Option<f64>,
+        target: u32,
+        filters: Vec<String>,
+        measures: Vec<String>,
+        fields: Vec<String>,
+        bytes: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsError> {
+        let lines = filters
+            .into_iter()
+            .zip(measures)
+            .zip(fields)
+            .map(
+                |((filter, measure), field)| crate::io_graph::request::LineSpec {
+                    filter,
+                    measure,
+                    field,
+                },
+            )
+            .collect();
+        let request = crate::io_graph::request::Request {
+            from,
+            to,
+            interval,
+            target: Some(target),
+            lines,
+        };
+        let source = bytes.map(JsFrameBytes);
+        let source = source.as_ref().map(|s| s as &dyn FrameBytes);
+        let answer =
+            crate::io_graph::request::answer(&mut self.inner, &mut self.io_graph, &request, source)
+                .map_err(|e| JsError::new(&e))?;
+        to_js(&answer)
+    }
+
+    /// The frame number nearest in time to `time` seconds among those `filter` selects (0:
+    /// none), for a click on the IO graph.
+    #[wasm_bindgen(js_name = ioGraphNearest)]
+    pub fn io_graph_nearest(
+        &mut self,
+        filter: &str,
+        time: f64,
+        bytes: Option<js_sys::Function>,
+    ) -> f64 {
+        let source = bytes.map(JsFrameBytes);
+        let source = source.as_ref().map(|s| s as &dyn FrameBytes);
+        crate::io_graph::request::nearest(&mut self.inner, &mut self.io_graph, filter, time, source)
+            .map_or(0.0, |no| no as f64)
     }
 
     /// Drops the display filter.

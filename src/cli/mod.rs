@@ -10,6 +10,7 @@ pub mod export;
 pub mod findings;
 pub mod frames;
 pub mod info;
+pub mod io;
 pub mod load;
 pub mod markers;
 pub mod memory;

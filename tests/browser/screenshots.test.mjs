@@ -94,3 +94,16 @@ test('dark theme: packet list with details', async () => {
     await browser.close();
   }
 });
+
+test('light theme: the IO graph of a web page load', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    await openFiles(page, [capture('chrissanders/http_espn.pcapng')]);
+    await showView(page, 'io');
+    await page.waitForSelector('#view-io[data-state="ready"] .u-over');
+    await shoot(page, 'io-graph.png');
+  } finally {
+    await browser.close();
+  }
+});

@@ -129,6 +129,20 @@ export class AnalyzerClient {
     return this.request(Msg.EXPORT, { start });
   }
 
+  /**
+   * The IO graph: `request` {from, to, interval, target, lines: [{filter, measure, field}]}
+   * (seconds, null for defaults) → {from, interval, count, duration, lines: [{values
+   * (Float64Array), frames, error}], elapsedMs}.
+   */
+  ioGraph(request) {
+    return this.request(Msg.IO_GRAPH, { request });
+  }
+
+  /** The frame number nearest in time to `time` seconds among those `filter` selects (0: none). */
+  ioNearest(filter, time) {
+    return this.request(Msg.IO_NEAREST, { filter, time }).then((m) => m.no);
+  }
+
   /** {markers, ranges} of marker pings. */
   markers() {
     return this.request(Msg.MARKERS).then(({ markers, ranges }) => ({ markers, ranges }));

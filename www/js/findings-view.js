@@ -40,7 +40,10 @@ export class FindingsView {
       el('span', { class: 'toolbar-label', text: 'Export' }),
       exportButton('markdown', 'Markdown', 'Download the findings as a Markdown report, to paste into a support case'),
       exportButton('json', 'JSON', 'Download the findings as JSON (as tracelens findings --json prints them)'),
-      exportButton('html', 'Report (HTML)', 'Download a self-contained HTML report (summary, findings, evidence frames) to attach to a case'));
+      exportButton('html', 'Report (HTML)', 'Download a self-contained HTML report (summary, findings, evidence frames) to attach to a case'),
+      // Optional: the IO graph as drawn, as an image inside the Markdown report (io-graph-view.js).
+      this.withGraph = el('input', { type: 'checkbox', id: 'findings-with-graph', title: 'Include the IO graph, as drawn in its tab, in the Markdown report' }),
+      el('label', { htmlFor: 'findings-with-graph', class: 'toolbar-label', text: 'with IO graph' }));
     this.list = el('div', { class: 'findings-list', attrs: { role: 'list', 'aria-label': 'Findings' } });
     this.list.addEventListener('keydown', (e) => this.onKey(e));
     // With a display filter: which findings have evidence among the displayed frames.

@@ -14,6 +14,7 @@ import { makeSplitter } from './splitter.js';
 import { Tabs } from './tabs.js';
 import { FindingsView, severityCounts } from './findings-view.js';
 import { MarkersBar } from './markers-bar.js';
+import { IoGraphView, withGraphImage } from './io-graph-view.js';
 import { FilterBar } from './filter-bar.js';
 import { ConversationsView } from './conversations-view.js';
 import { ConnectionsView } from './connections-view.js';
@@ -106,6 +107,17 @@ const streamView = new StreamView(byId('view-stream'), {
   onSelectFrame: (no) => showFrame(no),
   onJump: (no) => goToFrame(no),
   onFilter: (text) => filterFrom(text),
+});
+
+let markerPings = null; // {markers, ranges} of the open capture, for the IO graph
+const ioRoot = document.getElementById('view-io');
+const ioGraphView = ioRoot && new IoGraphView(ioRoot, {
+  load: (request) => client.ioGraph(request),
+  nearest: (filter, time) => client.ioNearest(filter, time),
+  currentFilter: () => filterBar.applied,
+  markers: () => markerPings,
+  onFilter: (text) => filterFrom(text),
+  onJump: (no) => goToFrame(no),
 });
 
 // Compare mode exists on the full page only (embed.html shows one linked capture).
@@ -383,6 +395,8 @@ function showCapture(files, opened, { compare = null } = {}) {
   body.dataset.displayed = String(count);
   filterBar.reset(count);
   markersBar.clear();
+  markerPings = null;
+  ioGraphView?.reset();
   conversationsView.reset();
   connectionsView.reset();
   conversationsView.setFilterNote('');
@@ -424,6 +438,8 @@ async function loadDiagnosis(seq) {
   body.dataset.findingsMs = (performance.now() - started).toFixed(1); // for the benchmark
   showFindings(found);
   markersBar.show(marks);
+  markerPings = marks;
+  ioGraphView?.refreshMarkers();
   markersBar.setActive(filterBar.applied);
   scopeFindings(filterBar.applied);
   body.dataset.findings = 'ready';
@@ -456,6 +472,7 @@ function viewShown(name, { focusTab } = {}) {
   permalink.set({ view: name });
   if (name === 'conversations') conversationsView.activate();
   else if (name === 'connections') connectionsView.activate();
+  else if (name === 'io') ioGraphView?.activate();
   else if (name === 'stream') {
     // The stream asked for, else the one of the frame in the details.
     const n = pendingStream ?? currentTcpStream;
@@ -561,7 +578,9 @@ async function exportFindings(format) {
   const ext = { markdown: 'md', json: 'json', html: 'html' }[format] ?? 'txt';
   const mime = { markdown: 'text/markdown', json: 'application/json', html: 'text/html' }[format] ?? 'text/plain';
   try {
-    const text = await client.report(format, captureName);
+    let text = await client.report(format, captureName);
+    const graph = format === 'markdown' && byId('findings-with-graph')?.checked ? ioGraphView?.imageForReport() : null;
+    if (graph) text = withGraphImage(text, graph);
     saveText(reportName(captureName, ext), text, mime);
     status.textContent = `Findings exported as ${reportName(captureName, ext)}.`;
   } catch (err) {
@@ -677,6 +696,8 @@ async function switchSide(side) {
   renderSummary(byId('summary'), summary);
   filterBar.reset(answer.count);
   markersBar.clear();
+  markerPings = null;
+  ioGraphView?.reset();
   conversationsView.reset();
   connectionsView.reset();
   streamView.reset();

@@ -174,6 +174,8 @@ export const Msg = Object.freeze({
   OPENED: 'opened',
   CANCELLED: 'cancelled',
   ERROR: 'error',
+  IO_GRAPH: 'ioGraph',
+  IO_NEAREST: 'ioNearest',
 });
 
 /** The focus filter for frames a..b (1-based, inclusive), as the markers bar writes it. */

@@ -90,6 +90,8 @@ async function handle(msg) {
     case Msg.CHECK: return check(msg);
     case Msg.COMPLETE: return complete(msg);
     case Msg.LOCATE: return locate(msg);
+    case Msg.IO_GRAPH: return ioGraph(msg);
+    case Msg.IO_NEAREST: return ioNearest(msg);
     default: throw new Error(`unknown request type ${JSON.stringify(msg.type)}`);
   }
 }
@@ -553,6 +555,26 @@ function findings({ id }) {
 function report({ id, format, name }) {
   const { analyzer } = requireCapture();
   self.postMessage({ type: Msg.REPORT, id, format, text: analyzer.findingsReport(format, name ?? 'capture') });
+}
+
+/** The IO graph's lines in one wasm call (io_graph::request); values as Float64Arrays. */
+function ioGraph({ id, request }) {
+  const cap = requireCapture();
+  const started = performance.now();
+  const { lines: specs } = request;
+  const answer = cap.analyzer.ioGraph(request.from ?? undefined, request.to ?? undefined, request.interval ?? undefined,
+    request.target ?? 600, specs.map((l) => l.filter ?? ''), specs.map((l) => l.measure), specs.map((l) => l.field ?? ''),
+    (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+  const lines = answer.lines.map((l) => ({ ...l, values: Float64Array.from(l.values) }));
+  self.postMessage({ type: Msg.IO_GRAPH, id, ...answer, lines, elapsedMs: performance.now() - started },
+    lines.map((l) => l.values.buffer));
+}
+
+/** The frame nearest in time to `time` among those `filter` selects (0: none). */
+function ioNearest({ id, filter, time }) {
+  const cap = requireCapture();
+  const no = cap.analyzer.ioGraphNearest(filter, time, (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+  self.postMessage({ type: Msg.IO_NEAREST, id, no });
 }
 
 function markers({ id }) {
