@@ -46,8 +46,8 @@ impl Os {
             Os::Windows => "Windows",
             Os::Linux => "Linux",
             Os::Macos => "macOS",
-            Os::NetworkDevice => "a network device",
-            Os::Unknown => "an unknown system",
+            Os::NetworkDevice => "network device",
+            Os::Unknown => "unknown system",
         }
     }
 

@@ -43,7 +43,9 @@ fn write(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     heading(&mut out, &plan.title, 1, style);
     for section in &plan.sections {
-        out.push('\n');
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
         heading(&mut out, &section.title, 2, style);
         if style == Style::Markdown {
             out.push('\n');
