@@ -25,11 +25,7 @@ enum Style {
 /// `title` as a heading of `level` (1 or 2) in `style`.
 fn heading(out: &mut String, title: &str, level: usize, style: Style) {
     if style == Style::Markdown {
-        out.push_str(&format!(
-            "{} {title}
-",
-            "#".repeat(level)
-        ));
+        out.push_str(&format!("{} {title}\n", "#".repeat(level)));
     } else {
         let rule = if level == 1 { "=" } else { "-" };
         out.push_str(&format!(

@@ -67,20 +67,7 @@ fn summary(a: &Answers, ring: &Ring) -> Section {
     } else {
         "×1.5 margin for bursts"
     };
-    blocks.push(text(format!(
-        "About {} Mbit/s for {} min ({margin}) is about {}. Each capture keeps a ring of {} files \
-         of {} ({} of disk at most, so leave at least that much free): the oldest file is \
-         overwritten, so the capture can run as long as needed and still hold the last {}. One \
-         file covers about {} of traffic.",
-        a.mbps,
-        a.repro_minutes,
-        size_text(ring.needed_mb),
-        ring.files,
-        size_text(ring.file_mb),
-        size_text(ring.total_mb),
-        duration_text(f64::from(a.repro_minutes) * 60.0 * ring.margin),
-        duration_text(ring.seconds_per_file)
-    )));
+    blocks.push(text(ring_sentence(a, ring, margin)));
     blocks.push(text(if ring.snaplen > 0 {
         format!(
             "The link is busy: keep only the first {} bytes of each packet (the snap length). \
@@ -102,6 +89,40 @@ fn summary(a: &Answers, ring: &Ring) -> Section {
         id: "summary".into(),
         title: "What to capture".into(),
         blocks,
+    }
+}
+
+/// How much the capture needs and the ring that holds it (or, past the disk cap, what it holds).
+fn ring_sentence(a: &Answers, ring: &Ring, margin: &str) -> String {
+    let need = format!(
+        "About {} Mbit/s for {} min ({margin}) is about {}.",
+        a.mbps,
+        a.repro_minutes,
+        size_text(ring.needed_mb)
+    );
+    let files = format!(
+        "a ring of {} files of {} ({} of disk at most, so leave at least that much free)",
+        ring.files,
+        size_text(ring.file_mb),
+        size_text(ring.total_mb)
+    );
+    let per_file = format!(
+        "One file covers about {} of traffic.",
+        duration_text(ring.seconds_per_file)
+    );
+    if ring.capped {
+        format!(
+            "{need} That is more than one capture should keep: each capture keeps {files}, which \
+             holds only the last {} — stop it within that time of the problem, capture at a quieter \
+             point, or ask again with a shorter time. {per_file}",
+            duration_text(ring.seconds_kept)
+        )
+    } else {
+        format!(
+            "{need} Each capture keeps {files}: the oldest file is overwritten, so the capture \
+             can run as long as needed and still hold the last {}. {per_file}",
+            duration_text(ring.seconds_kept)
+        )
     }
 }
 
