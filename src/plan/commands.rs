@@ -51,10 +51,12 @@ pub fn base_path(os: Os, end: &str) -> String {
     }
 }
 
-/// dumpcap (Wireshark 4.0 `dumpcap --help` and man dumpcap(1)): `-i <interface>` (name or index
-/// from `-D`), `-s <snaplen>`, `-b filesize:NUM` (switch file after NUM kB, 1 kB = 1,000 bytes,
-/// at most 2 GiB), `-b files:NUM` (ring buffer: replace after NUM files), `-w <filename>`;
-/// pcapng is the default format. Files are named `client_00001_20120622134811.pcapng`.
+/// dumpcap (Wireshark 4.0 `dumpcap -h` and man dumpcap(1), as installed here: "-b filesize:NUM
+/// switch to the next file after it reaches a size of NUM kB ... limited to a maximum value of
+/// 2 GiB", `-b files:NUM` replace after NUM files; `-i <interface>` name or index from `-D`,
+/// `-s <snaplen>`, `-w <filename>`; pcapng is the default format). Files are named
+/// `client_00001_20261204174410.pcapng`. The Linux line was run as is (on `lo`, with `-w` in a
+/// temporary folder): `tests/data/plan/client_00001_20261204174410.pcapng` is what it wrote.
 pub fn dumpcap(os: Os, end: &str, ring: &Ring) -> Vec<Command> {
     let exe = if os == Os::Windows {
         WINDOWS_DUMPCAP
@@ -84,11 +86,14 @@ pub fn dumpcap(os: Os, end: &str, ring: &Ring) -> Vec<Command> {
     ]
 }
 
-/// tcpdump (man tcpdump(8), 4.99): `-i any` (Linux: every interface), `-s <snaplen>` (0: the
-/// default maximum, 262144), `-C <file_size>` in millions of bytes, `-W <filecount>` with `-C`
-/// for a rotating buffer (`server.pcap0`, `server.pcap1`… zero-padded), `-Z root` so the next
-/// files can still be created after tcpdump drops privileges (its default is `-Z tcpdump`),
-/// `-w <file>`. macOS's tcpdump takes the same options; its interface is named (`en0`).
+/// tcpdump (man tcpdump(8), 4.99.3 as installed here): `-i any` (Linux: every interface, as
+/// Linux cooked v2 frames), `-s <snaplen>` (0: the default maximum, 262144), `-C <file_size>` in
+/// "millions of bytes (1,000,000 bytes, not 1,048,576 bytes)", `-W <filecount>` with `-C` for a
+/// "rotating buffer" (`server.pcap0`, `server.pcap1`… with "enough leading 0s"), `-Z root` so the
+/// next files can still be created after tcpdump drops privileges ("privileges are dropped before
+/// opening first savefile"), `-w <file>`. macOS's tcpdump takes the same options; its interface
+/// is named (`en0`). The Linux line was run as is (with `-w` in a temporary folder):
+/// `tests/data/plan/server.pcap0` is what it wrote.
 pub fn tcpdump(os: Os, end: &str, ring: &Ring) -> Vec<Command> {
     let iface = if os == Os::Macos { "en0" } else { "any" };
     vec![
@@ -107,10 +112,12 @@ pub fn tcpdump(os: Os, end: &str, ring: &Ring) -> Vec<Command> {
 }
 
 /// pktmon (Windows 10 1809+ / Server 2019+; learn.microsoft.com windows-commands/pktmon-start
-/// and pktmon-etl2pcap): `pktmon start --capture [--comp nics] [--pkt-size <bytes>]
-/// [--file-name <name>] [--file-size <MB>] [--log-mode circular]`; `--pkt-size 0` logs whole
-/// packets (its default is 128 bytes); `--comp nics` captures each packet once, at the network
-/// card, not once per component. `pktmon stop`; `pktmon etl2pcap <file> --out <name>`.
+/// and pktmon-etl2pcap): `pktmon start [--capture [--comp <selector>] [--pkt-size <bytes>]]
+/// [--file-name <name>] [--file-size <size>] [--log-mode <mode>]`: `--comp nics` captures each
+/// packet once, at the network card, not once per component; `--pkt-size 0` logs whole packets
+/// (its default is 128 bytes); `--file-size` is in megabytes; `--log-mode circular` overwrites
+/// the oldest events when the log is full. `pktmon stop`; `pktmon etl2pcap <file> --out <name>`
+/// writes pcapng.
 pub fn pktmon(end: &str, ring: &Ring) -> Vec<Command> {
     let base = base_path(Os::Windows, end);
     vec![
@@ -129,10 +136,12 @@ pub fn pktmon(end: &str, ring: &Ring) -> Vec<Command> {
     ]
 }
 
-/// netsh trace (Windows 7 / Server 2008 R2+; "Netsh Commands for Network Trace",
-/// technet dd878517): `netsh trace start capture=yes report=disabled maxsize=<MB>
-/// filemode=circular overwrite=yes tracefile=<path>`; `netsh trace stop`. The .etl becomes pcapng
-/// with Microsoft's etl2pcapng (github.com/microsoft/etl2pcapng: `etl2pcapng <in> <out>`).
+/// netsh trace (Windows 7 / Server 2008 R2+; learn.microsoft.com windows-commands/netsh-trace,
+/// and "Netsh Commands for Network Trace", technet dd878517): `netsh trace start [capture=]yes|no
+/// [report=]yes|no|disabled [traceFile=]path\filename [maxSize=]<MB>
+/// [fileMode=]single|circular|append [overwrite=]yes|no` (keys are not case-sensitive);
+/// `netsh trace stop`. The .etl becomes pcapng with Microsoft's etl2pcapng
+/// (github.com/microsoft/etl2pcapng: `etl2pcapng <in> <out>`).
 pub fn netsh(end: &str, ring: &Ring) -> Vec<Command> {
     let base = base_path(Os::Windows, end);
     vec![
@@ -148,11 +157,13 @@ pub fn netsh(end: &str, ring: &Ring) -> Vec<Command> {
     ]
 }
 
-/// nmcap (Network Monitor 3.4; the seed, and the Network Monitor blog "Chained Captures and
-/// Stitching Them Back Together"): `nmcap /network * /capture /file <name>.chn:<size>MB`
-/// writes a chain `client.cap`, `client(1).cap`, `client(2).cap`…; `/MaxFrameLength <bytes>` is
-/// its snap length; `/MinDiskQuotaPercentage 20` stops it before the disk fills (a chain is not
-/// a ring: old files are not overwritten). Ctrl+C stops it.
+/// nmcap (Network Monitor 3.4; TechNet wiki 6192 "How to Enable a Circular Network Capture with
+/// Nmcap or Netsh": `nmcap /network * /capture … /MaxFrameLength 512 /file netcap.chn:200MB …
+/// /MinDiskQuotaPercentage 20`, and the Network Monitor blog "Chained Captures and Stitching Them
+/// Back Together"): `/file <name>.chn:<size>MB` writes a chain `client.cap`, `client(1).cap`,
+/// `client(2).cap`…; `/MaxFrameLength <bytes>` is its snap length; `/MinDiskQuotaPercentage 20`
+/// stops it when 20 % of the disk is left (a chain is not a ring: old files are not
+/// overwritten). Ctrl+C stops it.
 pub fn nmcap(end: &str, ring: &Ring) -> Vec<Command> {
     let snap = if ring.snaplen > 0 {
         format!(" /MaxFrameLength {}", ring.snaplen)

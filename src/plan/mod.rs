@@ -13,6 +13,8 @@
 
 pub mod answers;
 pub mod commands;
+#[cfg(test)]
+mod documented_syntax;
 pub mod recognise;
 pub mod render;
 pub mod ring;
