@@ -221,3 +221,90 @@ fn ring_buffer_parts_are_named_in_the_plans_words() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The plan's lines for a Linux client and server at 2 Mbit/s (a ring of 10 files of 70 MB).
+fn linux_plan_lines() -> Vec<String> {
+    let json = tracelens(&[
+        "plan",
+        "--client-os",
+        "linux",
+        "--server-os",
+        "linux",
+        "--mbps",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let plan: serde_json::Value = serde_json::from_str(&json).expect("plan json");
+    let mut lines = Vec::new();
+    for section in plan["sections"].as_array().unwrap() {
+        for block in section["blocks"].as_array().unwrap() {
+            for c in block["commands"].as_array().into_iter().flatten() {
+                lines.push(c["line"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    lines
+}
+
+/// Real bytes from the real tools: `tests/data/plan/` holds what the plan's Linux commands wrote
+/// when they were run as the plan gives them (only the folder of `-w` changed, and dumpcap's
+/// `-i 1` named `lo`): tcpdump 4.99.3 `tcpdump -i any -s 0 -C 70 -W 10 -Z root -w server.pcap`
+/// (Linux cooked v2 frames, the ring's first file `server.pcap0`) and Wireshark 4.0 dumpcap
+/// `dumpcap -i lo -b filesize:70000 -b files:10 -w client.pcapng` (Ethernet, pcapng,
+/// `client_00001_<time>.pcapng`), while iputils ran `ping -c 1 -s 22 127.0.0.1`, two ordinary
+/// pings and `ping -c 1 -s 33 127.0.0.1`.
+#[test]
+fn captures_taken_with_the_plans_own_linux_commands_show_its_markers() {
+    let lines = linux_plan_lines();
+    for expected in [
+        "tcpdump -i any -s 0 -C 70 -W 10 -Z root -w /var/tmp/server.pcap",
+        "dumpcap -i 1 -b filesize:70000 -b files:10 -w /var/tmp/client.pcapng",
+        "ping -c 1 -s 22 SERVER_IP",
+        "ping -c 1 -s 33 SERVER_IP",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected}: {lines:#?}"
+        );
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plan");
+    for (file, ring) in [
+        (
+            "server.pcap0",
+            "ring buffer (tcpdump): file 0 of a ring alone",
+        ),
+        (
+            "client_00001_20261204174410.pcapng",
+            "ring buffer (dumpcap): file 1 of a ring alone",
+        ),
+    ] {
+        let path = dir.join(file);
+        let path = path.to_str().unwrap();
+        let found: serde_json::Value =
+            serde_json::from_str(&tracelens(&["markers", "--json", path])).expect("markers json");
+        let sizes: Vec<(u64, u64, u64)> = found["markers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["no"].as_u64().unwrap(),
+                    m["reply_no"].as_u64().unwrap_or(0),
+                    m["payload_len"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(sizes, [(1, 2, 22), (7, 8, 33)], "{file}");
+        assert_eq!(
+            found["ranges"][0]["filter"], "frame.number >= 3 and frame.number <= 6",
+            "{file}"
+        );
+        let notes = tracelens(&["plan", path]);
+        assert!(
+            notes.starts_with("Markers found: start 22 bytes at frame 1, end 33 bytes at frame 7; the repro lies between frames 3 and 6.\n"),
+            "{file}: {notes}"
+        );
+        assert!(notes.contains(ring), "{file}: {notes}");
+    }
+}
