@@ -6,7 +6,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp } from './lib/browser.mjs';
+import { launch, openApp } from './lib/browser.mjs';
+import { offlineUrl, networkRequests } from './lib/offline.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { markerCapture } from './lib/captures.mjs';
 import { openFiles, showView } from './lib/app.mjs';
@@ -62,6 +63,13 @@ test('the questions make the plan; Copy as Markdown gives it; the fragment carri
   assert.ok(markdown.startsWith('# Capture plan: Windows client, Linux server — capture on both ends\n'), markdown.slice(0, 200));
   assert.ok(markdown.includes('```bat\nping -n 1 -l 22 10.0.0.5\nping -n 1 -l 33 10.0.0.5\n```'), 'marker pings in a fenced block');
   assert.ok(markdown.includes('\n## Check the clocks\n'));
+  await page.click('#capture-plan [data-copy="text"]');
+  await page.waitForFunction(() => document.body.dataset.planCopied === 'text');
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  const title = 'Capture plan: Windows client, Linux server — capture on both ends';
+  assert.ok(text.startsWith(`${title}\n${'='.repeat(title.length)}\n`), text.slice(0, 200));
+  assert.ok(text.includes('\n    ping -n 1 -l 22 10.0.0.5\n    ping -n 1 -l 33 10.0.0.5\n'), 'marker pings indented');
+  assert.ok(!text.includes('```'), 'no Markdown in the text');
   await page.click('#capture-plan [data-copy="link"]');
   await page.waitForFunction(() => document.body.dataset.planCopied === 'link');
   const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -131,4 +139,28 @@ test('an opened capture says what it shows of the plan, and findings lead to the
   await page.keyboard.press('Escape');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('the offline copy (file://) makes the plan too, with no request', async () => {
+  const url = offlineUrl();
+  const browser = await launch();
+  try {
+    const page = await browser.context.newPage();
+    const errors = [];
+    const urls = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('request', (r) => urls.push(r.url()));
+    await page.goto(url);
+    await page.waitForSelector('body[data-state="empty"]');
+    await page.click('#welcome-plan-button');
+    await page.waitForSelector('#capture-plan[open]');
+    await page.selectOption('#capture-plan select[name="client"]', 'linux');
+    await waitPlan(page, 'client=linux&server=linux&ends=both&minutes=30&mbps=10&intermittent=no');
+    assert.deepEqual(await sectionLines(page, 'markers'), ['ping -c 1 -s 22 SERVER_IP', 'ping -c 1 -s 33 SERVER_IP']);
+    assert.deepEqual(networkRequests(urls, url), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
 });

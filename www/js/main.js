@@ -128,15 +128,20 @@ let addressBeforePlan = null;
 const capturePlan = planDialog && new CapturePlan(planDialog, {
   request: (query) => client.plan(query),
   writeFragment: (query) => {
-    if (query === null) {
-      if (addressBeforePlan !== null) history.replaceState(history.state, '', addressBeforePlan);
-      addressBeforePlan = null;
-      permalink.write();
-      return;
+    if (embedded) return; // an embed's fragment is its configuration
+    try {
+      if (query === null) {
+        if (addressBeforePlan !== null) history.replaceState(history.state, '', addressBeforePlan);
+        addressBeforePlan = null;
+        permalink.write();
+        return;
+      }
+      // A page opened on a plan link goes back to its plain address.
+      addressBeforePlan ??= planQueryOf(location.href.split('#')[1] ?? '') === null ? location.href : location.href.split('#')[0];
+      history.replaceState(history.state, '', `${location.href.split('#')[0]}#plan&${query}`);
+    } catch {
+      // Some opaque origins refuse it: the plan still works, only its address is not kept.
     }
-    // A page opened on a plan link goes back to its plain address.
-    addressBeforePlan ??= planQueryOf(location.href.split('#')[1] ?? '') === null ? location.href : location.href.split('#')[0];
-    history.replaceState(history.state, '', `${location.href.split('#')[0]}#plan&${query}`);
   },
   onStatus: (text) => {
     status.textContent = text;
