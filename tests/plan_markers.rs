@@ -143,6 +143,27 @@ fn pcap(frames: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
+/// `tracelens markers --json` of `path`: the whole answer, and per marker (request frame, reply
+/// frame or 0, ICMP data bytes, ip.len).
+fn markers_of(path: &str) -> (serde_json::Value, Vec<(u64, u64, u64, u64)>) {
+    let json = tracelens(&["markers", "--json", path]);
+    let found: serde_json::Value = serde_json::from_str(&json).expect("markers json");
+    let markers = found["markers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["no"].as_u64().unwrap(),
+                m["reply_no"].as_u64().unwrap_or(0),
+                m["payload_len"].as_u64().unwrap(),
+                m["ip_len"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (found, markers)
+}
+
 fn check_os(os: &str, dir: &Path) {
     let pings = plan_pings(os);
     assert_eq!(pings.len(), 2, "{os}: {pings:?}");
@@ -162,21 +183,7 @@ fn check_os(os: &str, dir: &Path) {
     ];
     let path = dir.join(format!("markers-{os}.pcap"));
     std::fs::write(&path, pcap(&frames)).expect("write the capture");
-    let json = tracelens(&["markers", "--json", path.to_str().unwrap()]);
-    let found: serde_json::Value = serde_json::from_str(&json).expect("markers json");
-    let markers: Vec<(u64, u64, u64, u64)> = found["markers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["no"].as_u64().unwrap(),
-                m["reply_no"].as_u64().unwrap_or(0),
-                m["payload_len"].as_u64().unwrap(),
-                m["ip_len"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let (found, markers) = markers_of(path.to_str().unwrap());
     // Requests in frames 2 and 7, replies in 3 and 8; ip.len = 20 + 8 + data: 50 and 61.
     assert_eq!(markers, [(2, 3, 22, 50), (7, 8, 33, 61)], "{os}");
     assert_eq!(
@@ -281,21 +288,9 @@ fn captures_taken_with_the_plans_own_linux_commands_show_its_markers() {
     ] {
         let path = dir.join(file);
         let path = path.to_str().unwrap();
-        let found: serde_json::Value =
-            serde_json::from_str(&tracelens(&["markers", "--json", path])).expect("markers json");
-        let sizes: Vec<(u64, u64, u64)> = found["markers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| {
-                (
-                    m["no"].as_u64().unwrap(),
-                    m["reply_no"].as_u64().unwrap_or(0),
-                    m["payload_len"].as_u64().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(sizes, [(1, 2, 22), (7, 8, 33)], "{file}");
+        let (found, markers) = markers_of(path);
+        // ip.len = 20 + 8 + data: 50 and 61.
+        assert_eq!(markers, [(1, 2, 22, 50), (7, 8, 33, 61)], "{file}");
         assert_eq!(
             found["ranges"][0]["filter"], "frame.number >= 3 and frame.number <= 6",
             "{file}"

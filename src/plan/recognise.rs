@@ -264,20 +264,15 @@ mod tests {
             span("srv_00003_20120622134811.pcapng", 0, 99),
             span("srv_00005_20120622141512.pcapng", 200, 299),
         ];
-        assert_eq!(
-            ring_notes(&files)[0].text,
-            "ring buffer (dumpcap): files 3–5 of a ring, contiguous."
-        );
         let gap = [files[1].clone(), files[2].clone()];
-        assert_eq!(
-            ring_notes(&gap)[0].text,
-            "ring buffer (dumpcap): files 3–5 of a ring, not contiguous: file 5 follows file 3 — a part is missing."
-        );
         let late = [span("x.pcap0", 0, 10), span("x.pcap1", 60, 70)];
-        assert_eq!(
-            ring_notes(&late)[0].text,
-            "ring buffer (tcpdump): files 0–1 of a ring, not contiguous: 50.0 s pass between files 0 and 1 — a part is missing."
-        );
+        for (parts, expected) in [
+            (&files[..], "ring buffer (dumpcap): files 3–5 of a ring, contiguous."),
+            (&gap[..], "ring buffer (dumpcap): files 3–5 of a ring, not contiguous: file 5 follows file 3 — a part is missing."),
+            (&late[..], "ring buffer (tcpdump): files 0–1 of a ring, not contiguous: 50.0 s pass between files 0 and 1 — a part is missing."),
+        ] {
+            assert_eq!(ring_notes(parts)[0].text, expected);
+        }
     }
 
     #[test]
