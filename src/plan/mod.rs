@@ -13,12 +13,12 @@
 
 pub mod answers;
 pub mod commands;
-#[cfg(test)]
-mod documented_syntax;
 pub mod recognise;
 pub mod render;
 pub mod ring;
 pub mod sections;
+#[cfg(test)]
+mod syntax_tests;
 
 pub use answers::{Answers, Ends, Os};
 use commands::Command;
