@@ -82,6 +82,10 @@
 //! and, through [`filter::FrameBytes`], their frames' bytes (payload hashes, and `dissect` for the
 //! field-level diff of a modified packet); nothing below it knows about it.
 //!
+//! [`plan`] is the capture plan: the request for a usable capture a support engineer sends a
+//! customer (commands per OS and tool, ring-buffer sizes, marker pings of the sizes
+//! [`findings::markers`] recognises), and what an opened capture shows of it.
+//!
 //! [`compare_view`] shapes a comparison for the page (the per-flow table and the ladder of matched
 //! pairs). [`sort`] is a small utility any layer may use: a stable sort for cold paths that does
 //! not copy the standard library's sort into the wasm once per call site.
@@ -110,6 +114,7 @@ pub mod flows;
 pub mod hash;
 pub mod index;
 pub mod io_graph;
+pub mod plan;
 pub mod rank_bits;
 pub mod sort;
 pub mod summary;

@@ -145,6 +145,10 @@ enum Command {
         #[arg(long, hide = true)]
         timings: bool,
     },
+    /// The capture plan to send a customer: commands per OS and tool, ring-buffer sizes, marker
+    /// pings, clock checks, what to write down, how to send the files. With capture FILES: what
+    /// they show of the plan (markers, ring-buffer parts).
+    Plan(PlanArgs),
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -165,6 +169,37 @@ struct TableArgs {
     kind: String,
     #[arg(long)]
     json: bool,
+}
+
+/// The arguments of `plan` (the engineer's answers; see `tracelens::plan::answers`).
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// The client's system: windows, linux, macos, device (a network device) or unknown.
+    #[arg(long = "client-os", default_value = "windows")]
+    client_os: String,
+    /// The server's system (the same words).
+    #[arg(long = "server-os", default_value = "linux")]
+    server_os: String,
+    /// Which ends can be captured: client, server or both.
+    #[arg(long, default_value = "both")]
+    ends: String,
+    /// Minutes the capture must cover (the time to reproduce the problem).
+    #[arg(long = "repro-minutes", default_value_t = 30)]
+    repro_minutes: u32,
+    /// Average traffic at the capture point, in Mbit/s.
+    #[arg(long, default_value_t = 10.0)]
+    mbps: f64,
+    /// The problem comes and goes: the ring keeps twice the time.
+    #[arg(long)]
+    intermittent: bool,
+    /// The address the marker pings go to (else the placeholder SERVER_IP).
+    #[arg(long)]
+    target: Option<std::net::IpAddr>,
+    /// text, markdown or json.
+    #[arg(long, default_value = "text")]
+    format: String,
+    /// Capture files to check against the plan instead.
+    files: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -196,6 +231,17 @@ fn main() -> ExitCode {
             cli::compare::run(&a, &b, json, timings)
         }
         Command::Synth { out, packets, seed } => cli::synth::run(&out, packets, seed),
+        Command::Plan(p) => cli::plan::run(&cli::plan::Args {
+            client_os: &p.client_os,
+            server_os: &p.server_os,
+            ends: &p.ends,
+            repro_minutes: p.repro_minutes,
+            mbps: p.mbps,
+            intermittent: p.intermittent,
+            target: p.target,
+            format: &p.format,
+            files: &p.files,
+        }),
         Command::Findings {
             files,
             json,

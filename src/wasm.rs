@@ -931,3 +931,21 @@ fn to_js_wide<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
         .serialize(&serializer)
         .map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// The capture plan for the answers' text form (`client=windows&server=linux&ends=both&…`, as the
+/// page's fragment carries them): `{plan, text, markdown, problems}` ([`crate::plan::Rendered`]).
+/// Needs no capture.
+#[wasm_bindgen(js_name = capturePlan)]
+pub fn capture_plan(query: &str) -> JsResult {
+    to_js_wide(&crate::plan::from_query(query))
+}
+
+#[wasm_bindgen]
+impl WasmAnalyzer {
+    /// What the capture shows of the capture plan, in its words: `[{kind, text}]` (`markers`,
+    /// `no_markers`, `ring`), see [`crate::plan::recognise`].
+    #[wasm_bindgen(js_name = planNotes)]
+    pub fn plan_notes(&self) -> JsResult {
+        to_js(&crate::plan::recognise::of_analysis(&self.inner))
+    }
+}

@@ -16,6 +16,7 @@ pub mod markers;
 pub mod memory;
 pub mod output;
 pub mod packets;
+pub mod plan;
 pub mod synth;
 pub mod tables;
 pub mod tcp;

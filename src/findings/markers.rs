@@ -23,7 +23,14 @@ use crate::index::{flag, PacketIndex, PacketRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub const SEED_SIZES: [u32; 3] = [22, 33, 44];
+/// The marker a customer sends before reproducing the problem (`ping -l 22` / `ping -s 22`): ICMP
+/// data bytes. The capture plan (`crate::plan`) tells customers these same sizes.
+pub const START_MARKER: u32 = 22;
+/// The marker sent right after the repro (`ping -l 33`).
+pub const END_MARKER: u32 = 33;
+/// The marker after a second step of a repro (`ping -l 44`), as in the seed's second example.
+pub const STEP_MARKER: u32 = 44;
+pub const SEED_SIZES: [u32; 3] = [START_MARKER, END_MARKER, STEP_MARKER];
 pub const ORDINARY_SIZES: [u32; 5] = [0, 32, 56, 64, 72];
 pub const MAX_STANDOUT_REQUESTS: usize = 20;
 /// At most this many markers are listed.

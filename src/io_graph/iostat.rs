@@ -162,7 +162,7 @@ pub fn compute(
     let mut cursors = vec![0usize; columns.len()];
     let mut last_bins = vec![0usize; columns.len()];
     let mut last_time = 0u64;
-    for (i, record) in index.records.iter().enumerate() {
+    for (i, record) in index.records.indexed() {
         let time = tap_microseconds(relative_ns(index, i));
         for (c, (_, selected)) in columns.iter().enumerate() {
             if !selected_at(selected.as_deref(), &mut cursors[c], i) {

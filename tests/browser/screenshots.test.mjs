@@ -107,3 +107,18 @@ test('light theme: the IO graph of a web page load', async () => {
     await browser.close();
   }
 });
+
+test('light theme: the capture plan for a Windows client and a Linux server', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const page = await browser.context.newPage();
+    const query = 'client=windows&server=linux&ends=both&minutes=20&mbps=50&intermittent=no&target=10.0.0.5';
+    await page.goto(`${server.origin}/#plan&${query}`);
+    await page.waitForSelector('#capture-plan[open]');
+    await page.waitForFunction((q) => document.body.dataset.plan === q, query);
+    await page.evaluate(() => document.activeElement?.blur());
+    await shoot(page, 'capture-plan.png');
+  } finally {
+    await browser.close();
+  }
+});

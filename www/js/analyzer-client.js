@@ -143,9 +143,14 @@ export class AnalyzerClient {
     return this.request(Msg.IO_NEAREST, { filter, time }).then((m) => m.no);
   }
 
-  /** {markers, ranges} of marker pings. */
+  /** {markers, ranges} of marker pings, and `notes`: what the capture shows of the capture plan. */
   markers() {
-    return this.request(Msg.MARKERS).then(({ markers, ranges }) => ({ markers, ranges }));
+    return this.request(Msg.MARKERS).then(({ markers, ranges, notes }) => ({ markers, ranges, notes: notes ?? [] }));
+  }
+
+  /** The capture plan for the answers' text form: {plan, text, markdown, problems}. */
+  plan(query) {
+    return this.request(Msg.PLAN, { query }).then(({ plan, text, markdown, problems }) => ({ plan, text, markdown, problems }));
   }
 
   /**

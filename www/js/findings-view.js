@@ -24,10 +24,13 @@ export function severityCounts(findings) {
 export class FindingsView {
   /**
    * `onJump(no)` shows frame `no` in the packet list; `onFilter(text)` applies a display filter;
-   * `onStream(n)` opens TCP stream n; `onExport(format)` downloads the report.
+   * `onStream(n)` opens TCP stream n; `onExport(format)` downloads the report. `planFor(f)`
+   * names the capture-plan advice a finding leads to ({label} or null) and `onPlan(f)` opens it.
    */
-  constructor(root, { onJump, onFilter, onStream, onExport }) {
+  constructor(root, { onJump, onFilter, onStream, onExport, planFor = () => null, onPlan = () => {} }) {
     this.root = root;
+    this.planFor = planFor;
+    this.onPlan = onPlan;
     this.onJump = onJump;
     this.onFilter = onFilter;
     this.onStream = onStream;
@@ -166,6 +169,14 @@ export class FindingsView {
           el('span', { class: 'num-key', text: k }), el('span', { class: 'num-value', text: detailText(v) }))))));
     }
     body.append(facts);
+    const plan = this.planFor(f);
+    if (plan) {
+      body.append(el('div', { class: 'finding-plan' }, el('button', {
+        type: 'button', class: 'btn btn-small', text: plan.label, dataset: { openPlan: '' },
+        title: 'Open the capture plan: how to ask the customer for a capture without this limit',
+        on: { click: () => this.onPlan(f) },
+      })));
+    }
 
     const item = el('article', { class: `finding sev-${severity}`, attrs: { role: 'listitem' }, dataset: { kind: f.kind } }, head, body);
     head.addEventListener('click', () => this.toggle(item));

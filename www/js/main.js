@@ -25,6 +25,7 @@ import * as fmt from './format.js';
 import { PairChoice, pairDecision } from './pair-choice.js';
 import { CompareView } from './compare-view.js';
 import { SideSwitch } from './side-switch.js';
+import { CapturePlan, planQueryOf, planTopicFor, TOPIC_LABELS, renderPlanNotes } from './capture-plan.js';
 
 const TIME_KEY = 'tracelens.time';
 const body = document.body;
@@ -78,6 +79,8 @@ const findingsView = new FindingsView(byId('view-findings'), {
   onFilter: (text) => filterFrom(text),
   onStream: (n) => openStream(n),
   onExport: (format) => exportFindings(format),
+  planFor: (f) => (planTopicFor(f) ? { label: TOPIC_LABELS[planTopicFor(f)] } : null),
+  onPlan: (f) => openPlan(planTopicFor(f) === 'ends' ? { ends: 'both' } : {}),
 });
 const markersBar = new MarkersBar(byId('markers-bar'), {
   onJump: (no) => goToFrame(no),
@@ -130,6 +133,36 @@ const compareView = compareRoot && new CompareView(compareRoot, {
 const pairChoice = compareRoot && new PairChoice(byId('pair-choice'));
 const sideSwitch = compareRoot && new SideSwitch(byId('side-switch'), { onChange: (side) => switchSide(side) });
 
+// The capture plan (full page only): a dialog over whatever is shown, its answers in the address
+// while it is open (#plan&client=…); closing it puts the view's own address back.
+const planDialog = document.getElementById('capture-plan');
+let addressBeforePlan = null;
+const capturePlan = planDialog && new CapturePlan(planDialog, {
+  request: (query) => client.plan(query),
+  writeFragment: (query) => {
+    if (embedded) return; // an embed's fragment is its configuration
+    try {
+      if (query === null) {
+        if (addressBeforePlan !== null) history.replaceState(history.state, '', addressBeforePlan);
+        addressBeforePlan = null;
+        permalink.write();
+        return;
+      }
+      // A page opened on a plan link goes back to its plain address.
+      addressBeforePlan ??= planQueryOf(location.href.split('#')[1] ?? '') === null ? location.href : location.href.split('#')[0];
+      history.replaceState(history.state, '', `${location.href.split('#')[0]}#plan&${query}`);
+    } catch {
+      // Some opaque origins refuse it: the plan still works, only its address is not kept.
+    }
+  },
+  onStatus: (text) => {
+    status.textContent = text;
+  },
+});
+for (const id of ['plan-button', 'welcome-plan-button']) {
+  document.getElementById(id)?.addEventListener('click', () => openPlan());
+}
+
 initTheme(byId('theme-button'));
 if (embedded) initEmbed();
 initTimeFormat();
@@ -166,11 +199,24 @@ window.tracelensOpenBytes = (name, bytes) => openFiles([new File([bytes], String
 // Compile the analyzer while the user is still choosing a file.
 (window.requestIdleCallback ?? setTimeout)(() => client.warmUp());
 
+/** Opens the capture plan; `answers` (e.g. {ends: 'both'}) change the current answers. */
+function openPlan(answers = {}) {
+  if (!capturePlan) return;
+  const current = new URLSearchParams(capturePlan.result ? capturePlan.result.plan.query : '');
+  for (const [key, value] of Object.entries(answers)) current.set(key, value);
+  capturePlan.open(Object.keys(answers).length || capturePlan.result ? current.toString() : '');
+}
+
 /**
  * Opens the capture named in the address (#capture=path&…), if any, and re-applies the link's
  * view. A link without a capture keeps its view for the capture the user opens next.
  */
 async function openLinkedCapture() {
+  const planQuery = capturePlan && planQueryOf(location.href.split('#')[1] ?? '');
+  if (planQuery) {
+    capturePlan.open(planQuery); // a shared plan (#plan&client=…)
+    return;
+  }
   const link = currentState();
   if (!link.capture) {
     if (hasView(link)) {
@@ -397,6 +443,7 @@ function showCapture(files, opened, { compare = null } = {}) {
   markersBar.clear();
   markerPings = null;
   ioGraphView?.reset();
+  document.getElementById('plan-notes')?.setAttribute('hidden', '');
   conversationsView.reset();
   connectionsView.reset();
   conversationsView.setFilterNote('');
@@ -441,6 +488,7 @@ async function loadDiagnosis(seq) {
   markerPings = marks;
   ioGraphView?.refreshMarkers();
   markersBar.setActive(filterBar.applied);
+  showPlanNotes(marks.notes);
   scopeFindings(filterBar.applied);
   body.dataset.findings = 'ready';
   body.dataset.markers = String(marks.markers.length);
@@ -448,6 +496,20 @@ async function loadDiagnosis(seq) {
     tabs.show('findings');
     findingsView.reveal(0); // the top finding, opened
   }
+}
+
+/** What the capture shows of the capture plan, and two capture points when comparing. */
+function showPlanNotes(notes = []) {
+  const root = document.getElementById('plan-notes');
+  if (!root) return;
+  const all = [...notes];
+  if (compareMode) {
+    const offset = compareMode.clock?.offset_s;
+    const clock = typeof offset === 'number' ? `; their clocks differ by ${offset.toFixed(3)} s` : '';
+    all.push({ kind: 'points', text: `Two capture points: A ${compareMode.names.a} and B ${compareMode.names.b}, compared (Compare view)${clock}.` });
+  }
+  renderPlanNotes(root, all, () => openPlan());
+  body.dataset.planNotes = all.map((n) => n.kind).join(' ');
 }
 
 function showFindings(found) {
@@ -652,7 +714,7 @@ function setCompareMode(compare) {
 async function showComparison(files, opened) {
   const names = { a: files[0].name, b: files[1].name };
   const a = { summary: opened.a.summary, count: opened.a.count, bytes: files[0].size, timing: opened.a.timing };
-  showCapture([files[0]], a, { compare: { names, sides: { a: opened.a, b: opened.b } } });
+  showCapture([files[0]], a, { compare: { names, sides: { a: opened.a, b: opened.b }, clock: opened.clock } });
   captureName = names.a;
   byId('capture-title').textContent = `Comparing A: ${names.a} with B: ${names.b}`;
   byId('capture-title').title = byId('capture-title').textContent;
@@ -698,6 +760,7 @@ async function switchSide(side) {
   markersBar.clear();
   markerPings = null;
   ioGraphView?.reset();
+  document.getElementById('plan-notes')?.setAttribute('hidden', '');
   conversationsView.reset();
   connectionsView.reset();
   streamView.reset();

@@ -13,6 +13,10 @@
 //            Rows start .. start+count-1 (0-based) of the packet list. Answer: `rows`.
 //   details  {type, id, no}
 //            The dissection tree and the captured bytes of frame `no` (1-based). Answer: `details`.
+//   plan     {type, id, query}
+//            The capture plan for the answers' text form (`client=windows&server=linux&…`);
+//            needs no capture. Answer: `plan` {plan: {title, answers, query, ring, sections},
+//            text, markdown, problems: string[]} (src/plan).
 //   cancel   {type, id}
 //            Stop reading the files of the `open` request `id`. Answer: `cancelled` for that id
 //            (or nothing if it had already finished).
@@ -40,7 +44,8 @@
 //            total} — `written` frames of `total` handled so far.
 //   markers        {type, id}
 //            Marker pings. Answer: `markers` {markers: [{no, reply_no, ip_len, payload_len, time,
-//            type}], ranges: [{from, to, filter}]}.
+//            type}], ranges: [{from, to, filter}], notes: [{kind, text}]} — `notes`: what the
+//            capture shows of the capture plan (markers, ring-buffer parts).
 //   table          {type, id, table: "conversations"|"connections"|"stream", kind?, stream?}
 //            Builds a table the worker keeps for paging (or finds it again): the conversations
 //            of `kind` ("eth"|"ip"|"ipv6"|"tcp"|"udp"), every TCP connection attempt, or the
@@ -176,6 +181,7 @@ export const Msg = Object.freeze({
   ERROR: 'error',
   IO_GRAPH: 'ioGraph',
   IO_NEAREST: 'ioNearest',
+  PLAN: 'plan',
 });
 
 /** The focus filter for frames a..b (1-based, inclusive), as the markers bar writes it. */

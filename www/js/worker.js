@@ -92,6 +92,7 @@ async function handle(msg) {
     case Msg.LOCATE: return locate(msg);
     case Msg.IO_GRAPH: return ioGraph(msg);
     case Msg.IO_NEAREST: return ioNearest(msg);
+    case Msg.PLAN: return capturePlan(msg);
     default: throw new Error(`unknown request type ${JSON.stringify(msg.type)}`);
   }
 }
@@ -579,7 +580,13 @@ function ioNearest({ id, filter, time }) {
 
 function markers({ id }) {
   const { analyzer } = requireCapture();
-  self.postMessage({ type: Msg.MARKERS, id, ...plainNumbers(analyzer.markers()) });
+  self.postMessage({ type: Msg.MARKERS, id, ...plainNumbers(analyzer.markers()), notes: analyzer.planNotes() });
+}
+
+/** The capture plan (src/plan) for the answers' text form; needs no capture. */
+async function capturePlan({ id, query }) {
+  const { capturePlan: plan } = await wasm;
+  self.postMessage({ type: Msg.PLAN, id, ...plainNumbers(plan(String(query ?? ''))) });
 }
 
 /**
