@@ -34,6 +34,8 @@ struct FileState {
     refused: Option<crate::error::CaptureError>,
     /// Frames the reader delivered after the refused one (per file-local interface), not indexed.
     not_indexed: HashMap<u32, u64>,
+    /// The file's size when known before reading and not compressed ([`Analyzer::expect_bytes`]).
+    expected_bytes: Option<u64>,
     ended: bool,
 }
 
@@ -101,10 +103,21 @@ impl Analyzer {
             ifaces: HashMap::default(),
             refused: None,
             not_indexed: HashMap::default(),
+            expected_bytes: None,
             ended: false,
         });
         self.finished = false;
         self.files.len() - 1
+    }
+
+    /// Says that file `file` holds `bytes` bytes as they will be pushed (not compressed): once its
+    /// first frames show their average size, room for all of its records is made at once
+    /// ([`capacity::plan`]), so a large capture's records never double (which holds the old and
+    /// the new copy at once).
+    pub fn expect_bytes(&mut self, file: usize, bytes: u64) {
+        if let Some(state) = self.files.get_mut(file) {
+            state.expected_bytes = Some(bytes);
+        }
     }
 
     /// Feeds the next chunk of file `file`. Errors are recorded in the file's info; never panics.
@@ -136,6 +149,7 @@ impl Analyzer {
             ifaces,
             refused,
             not_indexed,
+            expected_bytes,
             ..
         } = state;
         let interfaces = &mut self.index.interfaces;
@@ -162,6 +176,12 @@ impl Analyzer {
                     }
                     None => match global_interface(file, &frame, ifaces, interfaces) {
                         Ok(iface) => {
+                            if let (capacity::PLAN_AFTER_FRAMES, Some(bytes)) =
+                                (part.records.len(), *expected_bytes)
+                            {
+                                let room = limit.saturating_sub(*taken);
+                                capacity::plan(&mut part.records, bytes, frame.offset, room);
+                            }
                             *taken += 1;
                             return index_frame(frame, iface, part, checksums);
                         }

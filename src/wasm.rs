@@ -54,6 +54,12 @@ impl WasmAnalyzer {
     }
 
     /// Opens a file for reading; returns its index.
+    /// The size of file `file` as it will be pushed (not gzip'd): plans the records' memory.
+    #[wasm_bindgen(js_name = expectBytes)]
+    pub fn expect_bytes(&mut self, file: usize, bytes: f64) {
+        self.inner.expect_bytes(file, bytes as u64);
+    }
+
     #[wasm_bindgen(js_name = beginFile)]
     pub fn begin_file(&mut self, name: &str) -> usize {
         self.inner.begin_file(name)

@@ -63,6 +63,22 @@ impl FramesCut {
     }
 }
 
+/// Frames of a file read before the rest of its records are planned from its size.
+pub const PLAN_AFTER_FRAMES: usize = 1 << 16;
+
+/// Plans the records of a file of `file_bytes` bytes, of which the first `read_bytes` held the
+/// records already in `records`: room for as many frames as the same average size gives, 5% more
+/// (at most `room` more frames: the frame limit). The records then grow once, not by doubling.
+pub fn plan(records: &mut Records, file_bytes: u64, read_bytes: u64, room: u64) {
+    let frames = records.len() as u64;
+    if frames == 0 || read_bytes == 0 {
+        return;
+    }
+    let expected = (file_bytes as f64 / read_bytes as f64 * frames as f64 * 1.05) as u64;
+    let total = expected.max(frames).min(frames.saturating_add(room));
+    records.plan(usize::try_from(total).unwrap_or(usize::MAX));
+}
+
 /// Whether `records` can take one more record: true when it has room or could grow (by doubling,
 /// else by an eighth); false when the memory was refused or the vector is at its size limit.
 pub fn room_for_one(records: &mut Records) -> bool {
@@ -162,6 +178,27 @@ mod tests {
         assert_eq!(cut.len() as u64, limit);
         let taken = cut.frames_cut().expect("cut");
         assert_eq!((taken.file, taken.frames), (1, limit));
+    }
+
+    #[test]
+    fn planned_records_grow_once_from_the_file_size() {
+        let mut records = Records::new();
+        for _ in 0..1000 {
+            records.push(crate::index::PacketRecord::default());
+        }
+        // 1,000 frames in the first 100 kB of a 10 MB file: room for 105,000.
+        plan(&mut records, 10_000_000, 100_000, u64::MAX);
+        assert_eq!(records.capacity(), 105_000);
+        // The frame limit bounds the plan.
+        let mut limited = records.clone();
+        plan(&mut limited, 10_000_000, 100_000, 500);
+        assert!(limited.capacity() >= 1_500 && limited.capacity() < 105_000);
+        // Past the plan, growth is by an eighth, not a doubling.
+        while records.len() < records.capacity() {
+            records.push(crate::index::PacketRecord::default());
+        }
+        assert!(room_for_one(&mut records));
+        assert_eq!(records.capacity(), 105_000 + 105_000 / 8 + 1);
     }
 
     #[test]

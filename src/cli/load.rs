@@ -111,10 +111,21 @@ fn stream_file(
     buffer: &mut [u8],
 ) -> std::io::Result<()> {
     let mut file = File::open(path)?;
+    let size = file.metadata().map(|m| m.len()).ok();
+    let mut first = true;
     loop {
         match file.read(buffer) {
             Ok(0) => return Ok(()),
-            Ok(n) => analyzer.push(file_no, &buffer[..n]),
+            Ok(n) => {
+                // A file read as it is (not gzip, whose size says little of what it inflates to)
+                // lets the analyzer plan its records' memory.
+                if std::mem::take(&mut first) && !buffer[..n].starts_with(&[0x1f, 0x8b]) {
+                    if let Some(size) = size {
+                        analyzer.expect_bytes(file_no, size);
+                    }
+                }
+                analyzer.push(file_no, &buffer[..n]);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }

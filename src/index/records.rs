@@ -87,6 +87,8 @@ pub struct Records {
     times: SideTable<i64>,
     offsets: SideTable<u64>,
     lengths: SideTable<Lengths>,
+    /// Room was planned for the frames expected ([`Records::plan`]): past it, grow by an eighth.
+    planned: bool,
 }
 
 impl Records {
@@ -107,15 +109,31 @@ impl Records {
         self.rows.reserve(additional);
         self.bases.reserve(additional.div_ceil(BLOCK));
     }
-    /// Room for one more record, or false when memory is refused (a vector doubles as it grows:
-    /// when doubling is refused, a smaller step is tried before giving up).
+    /// Room for one more record, or false when memory is refused. A vector doubles as it grows;
+    /// when doubling is refused, or room was planned ([`Records::plan`]) and has run out, it
+    /// grows by an eighth.
     #[inline]
     pub fn try_reserve_one(&mut self) -> bool {
         let rows = &mut self.rows;
         let grown = rows.len() < rows.capacity()
-            || rows.try_reserve(1).is_ok()
+            || (!self.planned && rows.try_reserve(1).is_ok())
             || rows.try_reserve_exact(rows.len() / 8 + 1).is_ok();
         grown && (self.bases.len() < self.bases.capacity() || self.bases.try_reserve(1).is_ok())
+    }
+
+    /// Makes room for `frames` records in all, at once (when the memory is there), and from then
+    /// on grows by an eighth instead of doubling: a vector that doubles holds its old and new
+    /// copies while it copies, up to three times the records' size at the end of a large file.
+    pub fn plan(&mut self, frames: usize) {
+        self.planned = true;
+        let more = frames.saturating_sub(self.rows.len());
+        if self.rows.try_reserve_exact(more).is_ok() {
+            let _ = self.bases.try_reserve_exact(frames.div_ceil(BLOCK));
+        }
+    }
+    /// Records the room held can take without growing.
+    pub fn capacity(&self) -> usize {
+        self.rows.capacity()
     }
 
     /// Appends a record.

@@ -184,6 +184,7 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
         gzipped.push(index);
         if (result.error) notes.push({ file: index, ...result.error });
       } else {
+        analyzer.expectBytes(index, file.size);
         await readPlain(push, index, file, onBytes, done);
         sources[index] = file;
       }
