@@ -9,6 +9,7 @@
 //! stream is live (it is dropped after the stream's last frame).
 
 pub mod flags;
+pub mod graphs;
 mod pass;
 pub mod rows;
 pub mod sequence;
