@@ -113,6 +113,7 @@ pub mod flows;
 pub mod follow;
 pub mod hash;
 pub mod index;
+pub mod io_graph;
 pub mod ladder;
 pub mod sort;
 pub mod summary;

@@ -82,6 +82,20 @@ enum Command {
         #[arg(long, conflicts_with_all = ["markdown", "html", "timings"])]
         memory: bool,
     },
+    /// IO statistics (tshark -q -z io,stat,SECONDS,FILTER...): frames and bytes per interval,
+    /// one column per display filter (none: every frame).
+    Io {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Interval in seconds (0: one row over the whole capture).
+        #[arg(long, value_name = "SECONDS")]
+        interval: String,
+        /// A column's display filter; repeat for more columns ("" for every frame).
+        #[arg(short = 'Y', long = "filter", value_name = "FILTER")]
+        filter: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Marker pings (ping -l 22 before, -l 33 after a repro) and the frame ranges between them.
     Markers {
         #[arg(required = true)]
@@ -224,6 +238,12 @@ fn main() -> ExitCode {
             output,
         } => cli::export::run(&files, filter.as_deref(), &output),
         Command::Markers { files, json } => cli::markers::run(&files, json),
+        Command::Io {
+            files,
+            interval,
+            filter,
+            json,
+        } => cli::io::run(&files, &interval, &filter, json),
         Command::Tcp {
             files,
             json,

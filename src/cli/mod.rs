@@ -11,6 +11,7 @@ pub mod findings;
 pub mod follow;
 pub mod frames;
 pub mod info;
+pub mod io;
 pub mod load;
 pub mod markers;
 pub mod memory;

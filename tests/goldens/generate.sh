@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the tshark goldens under tests/goldens/ from the capture corpus.
 #
-#   bash tests/goldens/generate.sh
+#   bash tests/goldens/generate.sh        everything
+#   bash tests/goldens/generate.sh io     only the IO statistics step (tests/goldens/io/; reads the
+#                                         per-capture frames.tsv goldens for each capture's duration)
 #
 # Needs: tshark and capinfos 4.0.x (Debian bookworm: 4.0.17) built with Lua, bash, awk, sort,
 # xargs. The corpus is read from ${TRACELENS_CAPTURES:-<repo>/../shared/captures}; the list of
@@ -11,6 +13,9 @@
 #   tests/goldens/filters/NN.txt (+ per-capture view <capture with / as _>.txt)
 #   tests/goldens/filters_2pass/ (same, with tshark -2)
 # for the display filters of tests/filters/filters.txt.
+#   tests/goldens/io/<setting>/<capture path with / as _>.txt   `tshark -q -z io,stat,…` stdout for
+#     each setting of IO_SETTINGS below (tests/goldens/io/settings.tsv lists them); a capture whose
+#     table would have more than IO_MAX_ROWS rows for a setting is left out (io/skipped.tsv).
 #
 # Everything runs with LC_ALL=C, TZ=UTC, name resolution off (-n), an empty personal
 # configuration directory (so nobody's ~/.config/wireshark preferences leak in) and the default
@@ -480,13 +485,58 @@ do_direct() {
   done <"$WORK/readable.list"
 }
 
+
+# ---------------------------------------------------------------------------------------------
+# IO statistics (tshark -q -z io,stat,INTERVAL[,FILTER]...): one golden per setting and readable
+# capture. Settings: name, interval, filters (comma-separated, as tshark takes them; empty = one
+# column of all frames). A capture whose duration / interval exceeds IO_MAX_ROWS rows for a
+# setting is skipped (the corpus has captures spanning days and years; tshark would print
+# millions of rows) and listed in io/skipped.tsv.
+IO_SETTINGS=(
+  "1s|1|"
+  "100ms_tcp|0.1|tcp,tcp.analysis.flags"
+  "whole_udp|0|,udp,frame.len > 100"
+)
+IO_MAX_ROWS=20000
+
+io_step() {
+  local dir=$OUT/io
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf 'name\tinterval\tfilters\n' >"$dir/settings.tsv"
+  printf 'setting\tcapture\trows\n' >"$dir/skipped.tsv"
+  local setting name interval filters rel key duration rows arg
+  for setting in "${IO_SETTINGS[@]}"; do
+    IFS='|' read -r name interval filters <<<"$setting"
+    printf '%s\t%s\t%s\n' "$name" "$interval" "$filters" >>"$dir/settings.tsv"
+    mkdir -p "$dir/$name"
+    arg="io,stat,$interval"
+    [ -n "$filters" ] && arg="$arg,$filters"
+    while IFS= read -r rel; do
+      key=$(printf '%s' "$rel" | tr / _)
+      # Duration: the largest time after the first frame's (tshark's elapsed time; a frame
+      # without a timestamp counts as 1970, so a capture that starts with one spans decades).
+      duration=$(awk -F'\t' 'NR > 1 { t = ($2 == "" ? 0 : $2); if (NR == 2) first = t; d = t - first; if (d > max) max = d }
+                              END { printf "%.6f", max + 0 }' "$OUT/$rel/frames.tsv")
+      rows=$(awk -v d="$duration" -v i="$interval" 'BEGIN { printf "%.0f", (i > 0 ? int(d / i) + 1 : 1) }')
+      if [ "$rows" -gt "$IO_MAX_ROWS" ]; then
+        printf '%s\t%s\t%s\n' "$name" "$rel" "$rows" >>"$dir/skipped.tsv"
+        continue
+      fi
+      # Bounded in time and size whatever happens (a wrong estimate must not fill the disk).
+      (cd "$CAPS" && timeout 300 tshark "${TSHARK_OPTS[@]}" -q -r "$rel" -z "$arg" 2>/dev/null | head -c 10000000) >"$dir/$name/$key.txt" || true
+    done <"$IO_CAPTURES"
+  done
+  echo "generate.sh: IO statistics goldens written ($(find "$dir" -name '*.txt' | wc -l) files, $(($(wc -l <"$dir/skipped.tsv") - 1)) skipped)"
+}
+
 # ---------------------------------------------------------------------------------------------
 case "${1:-}" in
   __capture) shift; do_capture "$1"; exit 0 ;;
   __accept) shift; do_accept "$1"; exit 0 ;;
   __direct) shift; do_direct "$1"; exit 0 ;;
-  "") ;;
-  *) echo "usage: bash tests/goldens/generate.sh" >&2; exit 2 ;;
+  "" | io) ;;
+  *) echo "usage: bash tests/goldens/generate.sh [io]" >&2; exit 2 ;;
 esac
 
 START=$(date +%s)
@@ -518,6 +568,15 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/config" "$WORK/xdg" "$WORK/readable" "$WORK/results/1" "$WORK/results/2" "$WORK/direct/1" "$WORK/direct/2"
 export WIRESHARK_CONFIG_DIR=$WORK/config XDG_CONFIG_HOME=$WORK/xdg
 export WORK CAPS FILTER_MODE
+
+# The IO step alone: the captures that have frames.tsv goldens (the readable ones).
+if [ "${1:-}" = io ]; then
+  IO_CAPTURES=$WORK/io-captures.list
+  (cd "$OUT" && find . -name frames.tsv -printf '%h\n' | sed 's|^\./||' | sort) >"$IO_CAPTURES"
+  io_step
+  echo "generate.sh: done in $(($(date +%s) - START)) s"
+  exit 0
+fi
 
 # Captures: the first column of MANIFEST.md's table rows ("| `path` | owner/repo @ `commit`...").
 grep -E '^\| `[^`]+` \| [^|]+ @ `' "$CAPS/MANIFEST.md" | sed -E 's/^\| `([^`]+)`.*/\1/' >"$WORK/captures.list"
@@ -594,6 +653,9 @@ for pass in 1 2; do
   done <"$WORK/readable.list"
 done
 echo "generate.sh: filter goldens written"
+
+IO_CAPTURES=$WORK/readable.list
+io_step
 
 END=$(date +%s)
 echo "generate.sh: done in $((END - START)) s; $(du -sh "$OUT" | cut -f1) in $OUT"
