@@ -33,7 +33,7 @@ const PAD = { left: 72, right: 14, top: 26, bottom: 30 };
 /**
  * The scene of `graph` (one direction's columns) drawn `width`×`height` in `style` ("stevens" or
  * "tcptrace"): {layers: [{d, stroke?, fill?, width?, dash?}], texts: [{x, y, text, color,
- * align}], points: {x, y, no} for picking}. `selected` (a frame number) gets a vertical line.
+ * align}], points: [{x, y, no}] for picking (made on first use)}. `selected` (a frame number) gets a vertical line.
  */
 export function sequenceScene(graph, { width, height, style, palette, selected = null, title = '' }) {
   const g = graph;
@@ -80,24 +80,27 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
   layers.push({ d: `M${PAD.left} ${PAD.top}V${PAD.top + plotH}H${PAD.left + plotW}`, stroke: palette.axis, width: 1 });
   if (title) texts.push({ x: PAD.left, y: 12, text: title, color: palette.text, align: 'left' });
 
-  const points = [];
   if (style === 'tcptrace') {
     // The receiver's window edge (ack + window) and its ACKs, as steps; zero windows marked.
     let win = ''; let ack = ''; let zero = ''; let sack = '';
     let lastWin = null; let lastAck = null;
+    // Steps closer than half a pixel to the last one drawn add nothing: a long transfer's
+    // thousands of ACKs per pixel column become a few path commands.
+    let ackX = null; let winX = null;
     for (let i = 0; i < nAck; i++) {
-      const px = f(x(g.ack_time[i]));
+      const xv = x(g.ack_time[i]);
       const a = clampY(g.ack_seq[i]);
-      ack += lastAck === null ? `M${px} ${f(a)}` : `H${px}V${f(a)}`;
-      lastAck = a;
+      if (lastAck === null) ack += `M${f(xv)} ${f(a)}`;
+      else if (Math.abs(a - lastAck) >= 0.5) ack += `${xv - ackX >= 0.5 ? `H${f(xv)}` : ''}V${f(a)}`;
+      if (lastAck === null || Math.abs(a - lastAck) >= 0.5) [lastAck, ackX] = [a, xv];
       const w = g.ack_window[i];
       if (w === w) {
         const e = clampY(g.ack_seq[i] + w);
-        win += lastWin === null ? `M${px} ${f(e)}` : `H${px}V${f(e)}`;
-        lastWin = e;
+        if (lastWin === null) win += `M${f(xv)} ${f(e)}`;
+        else if (Math.abs(e - lastWin) >= 0.5) win += `${xv - winX >= 0.5 ? `H${f(xv)}` : ''}V${f(e)}`;
+        if (lastWin === null || Math.abs(e - lastWin) >= 0.5) [lastWin, winX] = [e, xv];
       }
-      if (g.ack_flags[i] & FLAG.zeroWindow) zero += `M${+px - 4} ${f(a - 4)}l8 8m0 -8l-8 8`;
-      points.push({ x: +px, y: a, no: g.ack_frame[i] });
+      if (g.ack_flags[i] & FLAG.zeroWindow) zero += `M${f(xv - 4)} ${f(a - 4)}l8 8m0 -8l-8 8`;
     }
     for (let k = 0; k + 2 < g.sack.length; k += 3) {
       const i = g.sack[k];
@@ -114,23 +117,36 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
     layers.push({ d: sack, stroke: palette.sack, width: 2.5 });
     layers.push({ d: zero, stroke: palette.zeroWindow, width: 1.6 });
   }
-  // The segments: I-bars (tcptrace) or dots (Stevens), by kind.
+  // The segments: I-bars (tcptrace) or dots (Stevens), by kind. Segments of one kind that fall
+  // in the same half-pixel column are drawn as one bar (or one run of dots) spanning them all.
   const paths = { data: '', retransmission: '', problem: '' };
+  const runs = { data: null, retransmission: null, problem: null };
+  const flush = (kind) => {
+    const r = runs[kind];
+    if (!r) return;
+    paths[kind] += style === 'tcptrace'
+      ? `M${f(r.x)} ${f(r.lo)}V${f(r.hi)}M${f(r.x - 2)} ${f(r.lo)}h4M${f(r.x - 2)} ${f(r.hi)}h4`
+      : `M${f(r.x - 1.5)} ${f(r.hi - 1.5)}h3V${f(r.lo + 1.5)}h-3z`;
+    runs[kind] = null;
+  };
   for (let i = 0; i < nSeg; i++) {
     const flags = g.seg_flags[i];
     const len = g.seg_len[i];
     if (len === 0 && !(flags & (FLAG.syn | FLAG.fin))) continue; // pure ACKs carry no sequence space
     const kind = flags & RETRANSMITTED ? 'retransmission' : flags & OTHER_PROBLEM ? 'problem' : 'data';
-    const px = x(g.seg_time[i]);
+    const px = Math.round(x(g.seg_time[i]) * 2) / 2;
     const lo = y(g.seg_seq[i]);
     const hi = Math.min(lo - 2, y(g.seg_seq[i] + Math.max(len, 1)));
-    if (style === 'tcptrace') {
-      paths[kind] += `M${f(px)} ${f(lo)}V${f(hi)}M${f(px - 2)} ${f(lo)}h4M${f(px - 2)} ${f(hi)}h4`;
+    const r = runs[kind];
+    if (r && r.x === px) {
+      r.lo = Math.max(r.lo, lo);
+      r.hi = Math.min(r.hi, hi);
     } else {
-      paths[kind] += `M${f(px - 1.5)} ${f(lo - 1.5)}h3v3h-3z`;
+      flush(kind);
+      runs[kind] = { x: px, lo, hi };
     }
-    points.push({ x: px, y: (lo + hi) / 2, no: g.seg_frame[i] });
   }
+  for (const kind of Object.keys(runs)) flush(kind);
   const segWidth = style === 'tcptrace' ? 1.2 : 0;
   for (const kind of ['data', 'problem', 'retransmission']) {
     if (style === 'tcptrace') layers.push({ d: paths[kind], stroke: palette[kind], width: kind === 'data' ? segWidth : 1.8 });
@@ -150,7 +166,30 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
     texts.push({ x: lx + 14, y: 12, text: label, color: palette.text, align: 'left' });
     layers.push({ d: `M${f(lx)} 12h10`, stroke: palette[key], width: 3 });
   }
-  return { width, height, layers, texts, points };
+  let points = null;
+  return {
+    width, height, layers, texts,
+    /** Every segment with sequence space and every ACK as {x, y, no}, made on first use (picking). */
+    get points() {
+      points ??= projectPoints(g, style, x, y, clampY);
+      return points;
+    },
+  };
+}
+
+function projectPoints(g, style, x, y, clampY) {
+  const out = [];
+  for (let i = 0; i < g.seg_time.length; i++) {
+    const len = g.seg_len[i];
+    if (len === 0 && !(g.seg_flags[i] & (FLAG.syn | FLAG.fin))) continue;
+    const lo = y(g.seg_seq[i]);
+    const hi = Math.min(lo - 2, y(g.seg_seq[i] + Math.max(len, 1)));
+    out.push({ x: x(g.seg_time[i]), y: (lo + hi) / 2, no: g.seg_frame[i] });
+  }
+  if (style === 'tcptrace') {
+    for (let i = 0; i < g.ack_time.length; i++) out.push({ x: x(g.ack_time[i]), y: clampY(g.ack_seq[i]), no: g.ack_frame[i] });
+  }
+  return out;
 }
 
 /** The time of frame `no` in the graph (a segment or an ACK), or null. */
