@@ -94,3 +94,32 @@ test('dark theme: packet list with details', async () => {
     await browser.close();
   }
 });
+
+test('light theme: a TCP stream\'s time-sequence graph (tcptrace), its ladder, and Follow stream', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    // suricata-verify/http-mime-truncated: a 2.4 MB HTTP download with zero windows, zero-window
+    // probes and window-full segments (`tshark -Y tcp.analysis.zero_window`: 9 in stream 0).
+    await openFiles(page, [capture('suricata-verify/http-mime-truncated/input.pcap')]);
+    await showView(page, 'stream');
+    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    await page.waitForFunction(() => /^tcptrace:0:1/.test(document.querySelector('#view-stream').dataset.drawn ?? ''));
+    await shoot(page, 'stream-time-sequence.png');
+    // arkime/wireshark-retrans.pcap: retransmissions (red) in the ladder.
+    await openFiles(page, [capture('arkime/wireshark-retrans.pcap')]);
+    await showView(page, 'stream');
+    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    await page.click('.stream-kinds [data-kind="ladder"]');
+    await page.waitForSelector('.flow-arrow');
+    await shoot(page, 'stream-ladder.png');
+    await openFiles(page, [capture('chrissanders/http_google.pcapng')]);
+    await showView(page, 'stream');
+    await page.click('.stream-kinds [data-kind="follow"]');
+    await page.waitForSelector('.follow-piece');
+    await page.fill('.follow-find', 'accept');
+    await shoot(page, 'stream-follow.png');
+  } finally {
+    await browser.close();
+  }
+});

@@ -16,14 +16,16 @@ const TOP = 44;
 const INK = { axis: '#9a9a9a', text: '#222222', arrow: '#4a4a4a', problem: '#d62728', warn: '#b8860b', time: '#666666' };
 
 /**
- * Draws `ladder` ({columns, total, start, arrows}) into `root`; `onJump(no)` selects a frame.
- * Returns the SVG element.
+ * Draws `ladder` ({columns, total, start, arrows}) into `root`, `room` pixels wide at most;
+ * `onJump(no)` selects a frame. Returns the SVG element.
  */
-export function renderFlowLadder(root, ladder, { onJump, selected = null }) {
+export function renderFlowLadder(root, ladder, { onJump, selected = null, room = 0 }) {
   const columns = ladder.columns.length ? ladder.columns : ['—'];
-  const width = TIME_COL + COL_GAP * Math.max(1, columns.length - 0.5) + 40;
+  // Columns share the room there is (`room` px), at least COL_GAP apart.
+  const gap = Math.max(COL_GAP, Math.floor((room - TIME_COL - 24) / columns.length));
+  const colX = (c) => TIME_COL + gap / 2 + c * gap;
+  const width = colX(columns.length - 1) + gap / 2 + 8;
   const height = TOP + ladder.arrows.length * ROW + 16;
-  const colX = (c) => TIME_COL + COL_GAP / 2 + c * COL_GAP;
   const node = svg('svg', {
     class: 'ladder-svg flow-ladder-svg', width, height, viewBox: `0 0 ${width} ${height}`,
     role: 'group', 'aria-label': 'Flow ladder', 'font-family': 'ui-monospace, monospace', 'font-size': 11,
@@ -55,7 +57,7 @@ export function renderFlowLadder(root, ladder, { onJump, selected = null }) {
       svg('text', {
         x: (x1 + x2) / 2 + (x1 === x2 ? 24 : 0), y: y - 4, 'text-anchor': x1 === x2 ? 'start' : 'middle',
         class: 'ladder-label flow-label', fill: a.problem ? INK.problem : INK.text,
-      }, truncate(label, Math.max(24, Math.round((Math.abs(x2 - x1) || COL_GAP) / 6.4)))));
+      }, truncate(label, Math.max(24, Math.round((Math.abs(x2 - x1) || gap) / 6.8)))));
     actAsButton(g, () => onJump(a.no));
     node.append(g);
   });

@@ -343,7 +343,7 @@ export class StreamView {
     const stream = this.ladderScope === 'stream' ? this.data.stream : null;
     const ladder = await this.loadLadder(stream, this.ladderStart, LADDER_PAGE);
     this.ladder = ladder;
-    this.ladderSvg = renderFlowLadder(this.ladderCanvas, ladder, { onJump: (no) => this.selectFrame(no), selected: this.selectedNo });
+    this.ladderSvg = renderFlowLadder(this.ladderCanvas, ladder, { onJump: (no) => this.selectFrame(no), selected: this.selectedNo, room: this.ladderCanvas.clientWidth - 16 });
     const end = ladder.start + ladder.arrows.length;
     this.ladderInfo.textContent = ladder.total ? `${fmt.count(ladder.start + 1)}–${fmt.count(end)} of ${fmt.plural(ladder.total, 'frame')}` : 'No frames';
     this.ladderPrev.disabled = ladder.start === 0;

@@ -72,9 +72,10 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
     grid += `M${PAD.left} ${f(y(v))}H${PAD.left + plotW}`;
     texts.push({ x: PAD.left - 6, y: y(v), text: count(v), color: palette.text, align: 'right' });
   }
-  for (const t of niceTicks(0, t1 - t0, 8)) {
-    grid += `M${f(x(t0 + t))} ${PAD.top}V${PAD.top + plotH}`;
-    texts.push({ x: x(t0 + t), y: PAD.top + plotH + 14, text: `${Number((t0 + t).toPrecision(6))} s`, color: palette.text, align: 'center' });
+  for (const t of niceTicks(t0, t1, 8)) {
+    if (t < t0 || t > t1) continue;
+    grid += `M${f(x(t))} ${PAD.top}V${PAD.top + plotH}`;
+    texts.push({ x: x(t), y: PAD.top + plotH + 14, text: `${Number(t.toPrecision(6))} s`, color: palette.text, align: 'center' });
   }
   layers.push({ d: grid, stroke: palette.grid, width: 1 });
   layers.push({ d: `M${PAD.left} ${PAD.top}V${PAD.top + plotH}H${PAD.left + plotW}`, stroke: palette.axis, width: 1 });
@@ -162,7 +163,7 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
     : [['data', 'segment'], ['retransmission', 'retransmission'], ['problem', 'other problem']];
   let lx = width - PAD.right;
   for (const [key, label] of legend.reverse()) {
-    lx -= 16 + 6.5 * label.length;
+    lx -= 26 + 7 * label.length;
     texts.push({ x: lx + 14, y: 12, text: label, color: palette.text, align: 'left' });
     layers.push({ d: `M${f(lx)} 12h10`, stroke: palette[key], width: 3 });
   }
