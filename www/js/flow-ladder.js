@@ -49,6 +49,8 @@ export function renderFlowLadder(root, ladder, { onJump, selected = null, room =
     const label = `${a.protocol}: ${a.label}`;
     g.append(
       svg('title', {}, `Frame ${a.no} · t = ${a.time.toFixed(6)} s\n${label}`),
+      // The whole row is the button, not only its strokes.
+      svg('rect', { x: 0, y: y - ROW / 2 - 2, width, height: ROW, fill: 'transparent', class: 'flow-hit' }),
       svg('text', { x: 8, y: y + 4, class: 'flow-time', fill: INK.time }, a.time.toFixed(6)),
       x1 === x2
         ? svg('path', { d: `M${x1} ${y - 6}h18v12h-18`, fill: 'none', stroke: color, 'stroke-width': 1.4, class: 'flow-line' })
