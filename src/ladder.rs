@@ -142,21 +142,10 @@ pub fn page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyzer::Analyzer;
-
-    fn corpus(name: &str) -> Analyzer {
-        let path = format!("{}/../shared/captures/{name}", env!("CARGO_MANIFEST_DIR"));
-        let bytes = std::fs::read(&path).expect("corpus capture");
-        let mut analyzer = Analyzer::new();
-        let file = analyzer.begin_file(name);
-        analyzer.push(file, &bytes);
-        analyzer.finish();
-        analyzer
-    }
 
     #[test]
     fn a_retransmitting_stream_has_two_columns_and_red_arrows() {
-        let analyzer = corpus("chrissanders/tcp_retransmissions.pcapng");
+        let (analyzer, _) = crate::follow::tests::corpus("chrissanders/tcp_retransmissions.pcapng");
         let frames = analyzer.tcp_stream_frames(0).expect("stream 0");
         let (index, flows, tcp) = (analyzer.index(), analyzer.flows(), analyzer.tcp());
         let ladder = page(index, flows, tcp, &frames, 0, 3);

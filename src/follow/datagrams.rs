@@ -4,7 +4,7 @@
 //! fragment to the completing one with the same addresses, protocol and identification.
 
 use crate::filter::FrameBytes;
-use crate::index::{flag, FrameLocation, PacketIndex};
+use crate::index::{flag, FrameLocation, PacketIndex, PacketRecord};
 use crate::wire::walk::{walk, Flow, IpLayer, Visitor};
 use std::ops::Range;
 
@@ -18,27 +18,20 @@ fn fragments(index: &PacketIndex, head: u32, done: u32) -> Vec<(u32, u32, u32)> 
     else {
         return Vec::new();
     };
-    let key = (
-        last.has(flag::IPV6),
-        last.src,
-        last.dst,
-        last.ip_proto,
-        info.ident,
-    );
+    let key = datagram_key(last, info.ident);
     (head..=done)
         .filter_map(|frame| {
             let record = index.records.get(frame as usize)?;
             let piece = index.fragments.get(frame)?;
-            let same = (
-                record.has(flag::IPV6),
-                record.src,
-                record.dst,
-                record.ip_proto,
-                piece.ident,
-            ) == key;
-            same.then_some((frame, piece.offset, piece.len))
+            (datagram_key(record, piece.ident) == key).then_some((frame, piece.offset, piece.len))
         })
         .collect()
+}
+
+/// What the fragments of one datagram share: IP version, addresses, protocol, identification.
+fn datagram_key(record: &PacketRecord, ident: u32) -> (bool, u32, u32, u8, u32) {
+    let v6 = record.has(flag::IPV6);
+    (v6, record.src, record.dst, record.ip_proto, ident)
 }
 
 /// UDP payload bytes of the reassembled datagram, as the index knows them (its fragments'

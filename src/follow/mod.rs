@@ -318,4 +318,4 @@ fn payload_of<'f>(index: &PacketIndex, record: &PacketRecord, frame: &'f [u8]) -
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

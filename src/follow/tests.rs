@@ -40,7 +40,8 @@ fn ascii_keeps_line_ends_and_dots_the_rest() {
     );
 }
 
-fn corpus(name: &str) -> (crate::analyzer::Analyzer, Vec<u8>) {
+/// A corpus capture read into a finished analyzer, with its bytes (the other stream tests use it).
+pub(crate) fn corpus(name: &str) -> (crate::analyzer::Analyzer, Vec<u8>) {
     let path = format!("{}/../shared/captures/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).expect("corpus capture");
     let mut analyzer = crate::analyzer::Analyzer::new();

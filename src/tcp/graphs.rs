@@ -204,13 +204,8 @@ mod graph_tests {
 
     #[test]
     fn a_zero_window_shows_on_the_receivers_acks() {
-        let name = "chrissanders/tcp_zerowindowrecovery.pcapng";
-        let path = format!("{}/../shared/captures/{name}", env!("CARGO_MANIFEST_DIR"));
-        let bytes = std::fs::read(&path).expect("corpus capture");
-        let mut analyzer = crate::analyzer::Analyzer::new();
-        let file = analyzer.begin_file(name);
-        analyzer.push(file, &bytes);
-        analyzer.finish();
+        let (analyzer, _) =
+            crate::follow::tests::corpus("chrissanders/tcp_zerowindowrecovery.pcapng");
         let (index, flows, tcp) = (analyzer.index(), analyzer.flows(), analyzer.tcp());
         // A (192.168.0.20) only acknowledges; B→A carries the data.
         let g = direction_graph(index, flows, tcp, 0, 1);
