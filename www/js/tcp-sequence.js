@@ -81,43 +81,81 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
   layers.push({ d: `M${PAD.left} ${PAD.top}V${PAD.top + plotH}H${PAD.left + plotW}`, stroke: palette.axis, width: 1 });
   if (title) texts.push({ x: PAD.left, y: 12, text: title, color: palette.text, align: 'left' });
 
-  if (style === 'tcptrace') {
-    // The receiver's window edge (ack + window) and its ACKs, as steps; zero windows marked.
-    let win = ''; let ack = ''; let zero = ''; let sack = '';
-    let lastWin = null; let lastAck = null;
-    // Steps closer than half a pixel to the last one drawn add nothing: a long transfer's
-    // thousands of ACKs per pixel column become a few path commands.
-    let ackX = null; let winX = null;
-    for (let i = 0; i < nAck; i++) {
-      const xv = x(g.ack_time[i]);
-      const a = clampY(g.ack_seq[i]);
-      if (lastAck === null) ack += `M${f(xv)} ${f(a)}`;
-      else if (Math.abs(a - lastAck) >= 0.5) ack += `${xv - ackX >= 0.5 ? `H${f(xv)}` : ''}V${f(a)}`;
-      if (lastAck === null || Math.abs(a - lastAck) >= 0.5) [lastAck, ackX] = [a, xv];
-      const w = g.ack_window[i];
-      if (w === w) {
-        const e = clampY(g.ack_seq[i] + w);
-        if (lastWin === null) win += `M${f(xv)} ${f(e)}`;
-        else if (Math.abs(e - lastWin) >= 0.5) win += `${xv - winX >= 0.5 ? `H${f(xv)}` : ''}V${f(e)}`;
-        if (lastWin === null || Math.abs(e - lastWin) >= 0.5) [lastWin, winX] = [e, xv];
-      }
-      if (g.ack_flags[i] & FLAG.zeroWindow) zero += `M${f(xv - 4)} ${f(a - 4)}l8 8m0 -8l-8 8`;
-    }
-    for (let k = 0; k + 2 < g.sack.length; k += 3) {
-      const i = g.sack[k];
-      const px = f(x(g.ack_time[i]) + 2);
-      sack += `M${px} ${f(clampY(g.sack[k + 1]))}V${f(clampY(g.sack[k + 2]))}`;
-    }
-    if (nAck) {
-      const end = f(PAD.left + plotW);
-      if (lastAck !== null) ack += `H${end}`;
-      if (lastWin !== null) win += `H${end}`;
-    }
-    layers.push({ d: win, stroke: palette.window, width: 1 });
-    layers.push({ d: ack, stroke: palette.ack, width: 1.2 });
-    layers.push({ d: sack, stroke: palette.sack, width: 2.5 });
-    layers.push({ d: zero, stroke: palette.zeroWindow, width: 1.6 });
+  if (style === 'tcptrace') layers.push(...peerLayers(g, x, clampY, PAD.left + plotW, palette));
+  layers.push(...segmentLayers(g, style, x, y, palette));
+  if (selected !== null && selected !== undefined) {
+    const at = timeOf(g, selected);
+    if (at !== null) layers.push({ d: `M${f(x(at))} ${PAD.top}V${PAD.top + plotH}`, stroke: palette.select, width: 1, dash: [3, 3] });
   }
+  // Legend.
+  const legend = style === 'tcptrace'
+    ? [['data', 'data'], ['retransmission', 'retransmission'], ['problem', 'other problem'], ['ack', 'ACK'], ['window', 'rwin'], ['sack', 'SACK'], ['zeroWindow', '× zero window']]
+    : [['data', 'segment'], ['retransmission', 'retransmission'], ['problem', 'other problem']];
+  let lx = width - PAD.right;
+  for (const [key, label] of legend.reverse()) {
+    lx -= 26 + 7 * label.length;
+    texts.push({ x: lx + 14, y: 12, text: label, color: palette.text, align: 'left' });
+    layers.push({ d: `M${f(lx)} 12h10`, stroke: palette[key], width: 3 });
+  }
+  let points = null;
+  return {
+    width, height, layers, texts,
+    /** Every segment with sequence space and every ACK as {x, y, no}, made on first use (picking). */
+    get points() {
+      points ??= projectPoints(g, style, x, y, clampY);
+      return points;
+    },
+  };
+}
+
+/** The peer's ACK line, receive-window line, SACK blocks and zero-window marks (tcptrace). */
+function peerLayers(g, x, clampY, right, palette) {
+  const f = (v) => v.toFixed(1);
+  const nAck = g.ack_time.length;
+  const out = [];
+  // The receiver's window edge (ack + window) and its ACKs, as steps; zero windows marked.
+  let win = ''; let ack = ''; let zero = ''; let sack = '';
+  let lastWin = null; let lastAck = null;
+  // Steps closer than half a pixel to the last one drawn add nothing: a long transfer's
+  // thousands of ACKs per pixel column become a few path commands.
+  let ackX = null; let winX = null;
+  for (let i = 0; i < nAck; i++) {
+    const xv = x(g.ack_time[i]);
+    const a = clampY(g.ack_seq[i]);
+    if (lastAck === null) ack += `M${f(xv)} ${f(a)}`;
+    else if (Math.abs(a - lastAck) >= 0.5) ack += `${xv - ackX >= 0.5 ? `H${f(xv)}` : ''}V${f(a)}`;
+    if (lastAck === null || Math.abs(a - lastAck) >= 0.5) [lastAck, ackX] = [a, xv];
+    const w = g.ack_window[i];
+    if (w === w) {
+      const e = clampY(g.ack_seq[i] + w);
+      if (lastWin === null) win += `M${f(xv)} ${f(e)}`;
+      else if (Math.abs(e - lastWin) >= 0.5) win += `${xv - winX >= 0.5 ? `H${f(xv)}` : ''}V${f(e)}`;
+      if (lastWin === null || Math.abs(e - lastWin) >= 0.5) [lastWin, winX] = [e, xv];
+    }
+    if (g.ack_flags[i] & FLAG.zeroWindow) zero += `M${f(xv - 4)} ${f(a - 4)}l8 8m0 -8l-8 8`;
+  }
+  for (let k = 0; k + 2 < g.sack.length; k += 3) {
+    const i = g.sack[k];
+    const px = f(x(g.ack_time[i]) + 2);
+    sack += `M${px} ${f(clampY(g.sack[k + 1]))}V${f(clampY(g.sack[k + 2]))}`;
+  }
+  if (nAck) {
+    const end = f(right);
+    if (lastAck !== null) ack += `H${end}`;
+    if (lastWin !== null) win += `H${end}`;
+  }
+  out.push({ d: win, stroke: palette.window, width: 1 });
+  out.push({ d: ack, stroke: palette.ack, width: 1.2 });
+  out.push({ d: sack, stroke: palette.sack, width: 2.5 });
+  out.push({ d: zero, stroke: palette.zeroWindow, width: 1.6 });
+  return out;
+}
+
+/** The segments' layers, one per kind. */
+function segmentLayers(g, style, x, y, palette) {
+  const f = (v) => v.toFixed(1);
+  const nSeg = g.seg_time.length;
+  const out = [];
   // The segments: I-bars (tcptrace) or dots (Stevens), by kind. Segments of one kind that fall
   // in the same half-pixel column are drawn as one bar (or one run of dots) spanning them all.
   const paths = { data: '', retransmission: '', problem: '' };
@@ -150,32 +188,10 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
   for (const kind of Object.keys(runs)) flush(kind);
   const segWidth = style === 'tcptrace' ? 1.2 : 0;
   for (const kind of ['data', 'problem', 'retransmission']) {
-    if (style === 'tcptrace') layers.push({ d: paths[kind], stroke: palette[kind], width: kind === 'data' ? segWidth : 1.8 });
-    else layers.push({ d: paths[kind], fill: palette[kind] });
+    if (style === 'tcptrace') out.push({ d: paths[kind], stroke: palette[kind], width: kind === 'data' ? segWidth : 1.8 });
+    else out.push({ d: paths[kind], fill: palette[kind] });
   }
-  if (selected !== null && selected !== undefined) {
-    const at = timeOf(g, selected);
-    if (at !== null) layers.push({ d: `M${f(x(at))} ${PAD.top}V${PAD.top + plotH}`, stroke: palette.select, width: 1, dash: [3, 3] });
-  }
-  // Legend.
-  const legend = style === 'tcptrace'
-    ? [['data', 'data'], ['retransmission', 'retransmission'], ['problem', 'other problem'], ['ack', 'ACK'], ['window', 'rwin'], ['sack', 'SACK'], ['zeroWindow', '× zero window']]
-    : [['data', 'segment'], ['retransmission', 'retransmission'], ['problem', 'other problem']];
-  let lx = width - PAD.right;
-  for (const [key, label] of legend.reverse()) {
-    lx -= 26 + 7 * label.length;
-    texts.push({ x: lx + 14, y: 12, text: label, color: palette.text, align: 'left' });
-    layers.push({ d: `M${f(lx)} 12h10`, stroke: palette[key], width: 3 });
-  }
-  let points = null;
-  return {
-    width, height, layers, texts,
-    /** Every segment with sequence space and every ACK as {x, y, no}, made on first use (picking). */
-    get points() {
-      points ??= projectPoints(g, style, x, y, clampY);
-      return points;
-    },
-  };
+  return out;
 }
 
 function projectPoints(g, style, x, y, clampY) {
