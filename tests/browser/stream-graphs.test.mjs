@@ -122,6 +122,22 @@ test('time-sequence graphs: tcptrace and Stevens, retransmissions in colour, a c
   await chooseKind(page, 'tcptrace', 'tcptrace:0:1');
   const zero = await page.$eval('.stream-graph', (c) => c.scene.layers.filter((l) => /l8 8m0 -8l-8 8/.test(l.d)).length);
   assert.equal(zero, 1, 'the zero window is marked');
+
+  // Drag across the graph: it zooms into that time range (fewer points, the time axis narrower);
+  // a double-click shows the whole stream again.
+  const all = await page.$eval('.stream-graph', (c) => c.scene.points.length);
+  const area = await page.$eval('.stream-graph', (c) => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
+  await page.mouse.move(area[0] + 80, area[1] + area[3] / 2);
+  await page.mouse.down();
+  await page.mouse.move(area[0] + area[2] / 3, area[1] + area[3] / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#view-stream').dataset.zoom);
+  const zoomed = await page.$eval('.stream-graph', (c) => c.scene.points.length);
+  assert.ok(zoomed < all, `zoomed: ${zoomed} of ${all} points`);
+  assert.equal(await page.isVisible('.stream-unzoom'), true);
+  await page.dblclick('.stream-graph');
+  await page.waitForFunction(() => !document.querySelector('#view-stream').dataset.zoom);
+  assert.equal(await page.$eval('.stream-graph', (c) => c.scene.points.length), all);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -111,6 +111,12 @@ export class StreamView {
     this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', title: 'Show only this stream’s frames in the packet list', on: { click: () => this.onFilter(`tcp.stream eq ${this.data?.stream}`) } });
     this.canvas = el('canvas', { class: 'stream-graph', attrs: { role: 'img', 'aria-label': 'Time-sequence graph' } });
     this.canvas.addEventListener('click', (e) => this.onGraphClick(e));
+    // Drag across the time-sequence graph to zoom into that time range; double-click (or the
+    // button) to see it all again.
+    this.canvas.addEventListener('mousedown', (e) => this.startDrag(e));
+    this.canvas.addEventListener('dblclick', () => this.setZoom(null));
+    this.band = el('div', { class: 'stream-zoom-band', hidden: true });
+    this.unzoomButton = el('button', { type: 'button', class: 'btn btn-small stream-unzoom', text: 'Whole stream', title: 'Show the whole time range again (double-click the graph)', hidden: true, on: { click: () => this.setZoom(null) } });
     this.chartBox = el('div', { class: 'stream-chart', hidden: true });
     this.ladderScopeSelect = el('select', { class: 'ladder-scope', attrs: { 'aria-label': 'Frames in the ladder' } },
       el('option', { value: 'stream', text: 'This stream' }), el('option', { value: 'view', text: 'Frames in the packet list' }));
@@ -128,7 +134,7 @@ export class StreamView {
       this.ladderCanvas);
     this.followBox = el('div', { class: 'stream-follow', hidden: true });
     this.follow = new FollowView(this.followBox, { load: loadFollow, onSelectFrame: (no) => this.selectFrame(no) });
-    this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas, this.chartBox, this.ladderBox, this.followBox);
+    this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas, this.band, this.unzoomButton, this.chartBox, this.ladderBox, this.followBox);
     this.tableBox = el('div', { class: 'dtable-box', id: 'stream-table' });
     root.replaceChildren(
       el('div', { class: 'view-toolbar' },
@@ -205,6 +211,7 @@ export class StreamView {
     this.graphs = [null, null];
     this.selectedNo = null;
     this.ladderStart = 0;
+    this.zoom = null;
     this.onOpen(n);
     this.title.textContent = summary.a && summary.b ? `A ${summary.a} ⇄ B ${summary.b}` : '';
     const last = this.data.count - 1;
@@ -231,6 +238,7 @@ export class StreamView {
 
   setDirection(d, { redraw = true } = {}) {
     this.direction = d;
+    this.zoom = null;
     for (const b of this.dirGroup.querySelectorAll('[data-dir]')) b.setAttribute('aria-checked', String(Number(b.dataset.dir) === d));
     if (redraw) this.refresh();
   }
@@ -292,7 +300,8 @@ export class StreamView {
     const g = this.columns;
     if (!this.data || !g || w < 80 || h < 60) return;
     const started = performance.now();
-    this.scene = sequenceScene(g, { width: w, height: h, style: this.kind, palette: this.palette(), selected: this.selectedNo });
+    this.scene = sequenceScene(g, { width: w, height: h, style: this.kind, palette: this.palette(), selected: this.selectedNo, range: this.zoom });
+    this.unzoomButton.hidden = !this.zoom;
     const font = getComputedStyle(this.root).getPropertyValue('--font-ui').trim() || 'sans-serif';
     paintScene(ctx, this.scene, font);
     canvas.scene = this.scene; // what was drawn, for the browser tests
@@ -365,7 +374,7 @@ export class StreamView {
     if (this.kind === 'tcptrace' || this.kind === 'stevens') {
       if (format === 'png') content = await canvasToPng(this.canvas);
       else {
-        const scene = sequenceScene(this.columns, { width: 1100, height: 560, style: this.kind, palette: LIGHT, title: `tcp.stream ${this.data.stream} · ${this.title.textContent}` });
+        const scene = sequenceScene(this.columns, { width: 1100, height: 560, style: this.kind, palette: LIGHT, range: this.zoom, title: `tcp.stream ${this.data.stream} · ${this.title.textContent}` });
         content = sceneSvg(scene, svgNamespace());
       }
     } else if (CHART_KINDS.has(this.kind)) {
@@ -418,8 +427,43 @@ export class StreamView {
     if (this.data === data && pos >= 0) this.table.select(pos);
   }
 
+  /** Zooms the time-sequence graph into `range` ({t0, t1} seconds), or back out (null). */
+  setZoom(range) {
+    this.zoom = range;
+    this.root.dataset.zoom = range ? `${range.t0.toFixed(6)}-${range.t1.toFixed(6)}` : '';
+    this.draw();
+  }
+
+  /** A drag across the canvas: a band follows the pointer; releasing it zooms to its times. */
+  startDrag(down) {
+    if (!this.scene || down.button !== 0) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const from = down.clientX - rect.left;
+    let to = from;
+    const move = (e) => {
+      to = Math.max(0, Math.min(rect.width, e.clientX - rect.left));
+      Object.assign(this.band.style, { left: `${Math.min(from, to)}px`, width: `${Math.abs(to - from)}px` });
+      this.band.hidden = Math.abs(to - from) < 4;
+    };
+    const up = () => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+      this.band.hidden = true;
+      if (Math.abs(to - from) < 4) return; // a click, not a drag
+      this.dragged = true;
+      const [a, b] = [this.scene.timeAt(Math.min(from, to)), this.scene.timeAt(Math.max(from, to))];
+      this.setZoom({ t0: a, t1: b });
+    };
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+  }
+
   /** Selects the frame of the point nearest to the click. */
   onGraphClick(event) {
+    if (this.dragged) {
+      this.dragged = false;
+      return;
+    }
     if (!this.scene) return;
     const rect = this.canvas.getBoundingClientRect();
     const no = pickPoint(this.scene, event.clientX - rect.left, event.clientY - rect.top);

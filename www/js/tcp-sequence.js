@@ -35,8 +35,8 @@ const PAD = { left: 72, right: 14, top: 26, bottom: 30 };
  * "tcptrace"): {layers: [{d, stroke?, fill?, width?, dash?}], texts: [{x, y, text, color,
  * align}], points: [{x, y, no}] for picking (made on first use)}. `selected` (a frame number) gets a vertical line.
  */
-export function sequenceScene(graph, { width, height, style, palette, selected = null, title = '' }) {
-  const g = graph;
+export function sequenceScene(graph, { width, height, style, palette, selected = null, title = '', range = null }) {
+  const g = range ? sliceGraph(graph, range.t0, range.t1) : graph;
   const nSeg = g.seg_time.length;
   const nAck = g.ack_time.length;
   let t0 = Infinity; let t1 = -Infinity; let y0 = Infinity; let top = -Infinity; let ackTop = -Infinity; let winTop = -Infinity;
@@ -50,10 +50,11 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
     const w = g.ack_window[i];
     if (w === w) winTop = Math.max(winTop, g.ack_seq[i] + w);
   }
+  if (range) [t0, t1] = [range.t0, range.t1];
   if (!(t1 >= t0)) { t0 = 0; t1 = 1; }
   if (t1 === t0) t1 = t0 + 1e-3;
   if (!(y0 < Infinity)) y0 = 0;
-  y0 = Math.min(y0, 0);
+  if (!range) y0 = Math.min(y0, 0);
   const dataTop = Math.max(top, ackTop, y0 + 1);
   // The window line may run far above the data: show it up to twice the data's height.
   const y1 = Math.max(dataTop, Math.min(winTop, y0 + 2 * (dataTop - y0))) * 1.02 + 1;
@@ -100,6 +101,8 @@ export function sequenceScene(graph, { width, height, style, palette, selected =
   let points = null;
   return {
     width, height, layers, texts,
+    /** The time at pixel column `px` (for zooming by drag). */
+    timeAt: (px) => t0 + ((px - PAD.left) / plotW) * (t1 - t0),
     /** Every segment with sequence space and every ACK as {x, y, no}, made on first use (picking). */
     get points() {
       points ??= projectPoints(g, style, x, y, clampY);
@@ -191,6 +194,44 @@ function segmentLayers(g, style, x, y, palette) {
     if (style === 'tcptrace') out.push({ d: paths[kind], stroke: palette[kind], width: kind === 'data' ? segWidth : 1.8 });
     else out.push({ d: paths[kind], fill: palette[kind] });
   }
+  return out;
+}
+
+/**
+ * The columns between times `ta` and `tb`: the segments and ACKs sent then, and the last ACK
+ * before `ta` moved to `ta` (so the ACK and window lines start at the left edge).
+ */
+export function sliceGraph(g, ta, tb) {
+  const pick = (times, keepBefore) => {
+    const at = [];
+    let before = -1;
+    for (let i = 0; i < times.length; i++) {
+      if (times[i] < ta) before = i;
+      else if (times[i] <= tb) at.push(i);
+    }
+    if (keepBefore && before >= 0) at.unshift(before);
+    return at;
+  };
+  const take = (column, at) => {
+    const out = new column.constructor(at.length);
+    at.forEach((i, k) => { out[k] = column[i]; });
+    return out;
+  };
+  const seg = pick(g.seg_time, false);
+  const ack = pick(g.ack_time, true);
+  const out = {};
+  for (const name of Object.keys(g)) {
+    if (name.startsWith('seg_')) out[name] = take(g[name], seg);
+    else if (name.startsWith('ack_')) out[name] = take(g[name], ack);
+  }
+  if (ack.length && out.ack_time[0] < ta) out.ack_time[0] = ta;
+  const position = new Map(ack.map((i, k) => [i, k]));
+  const sack = [];
+  for (let k = 0; k + 2 < g.sack.length; k += 3) {
+    const at = position.get(g.sack[k]);
+    if (at !== undefined) sack.push(at, g.sack[k + 1], g.sack[k + 2]);
+  }
+  out.sack = Float64Array.from(sack);
   return out;
 }
 
