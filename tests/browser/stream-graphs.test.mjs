@@ -259,10 +259,13 @@ test('follow a UDP stream: the datagrams both ways, as tshark shows them', async
   await page.waitForSelector('.follow-piece');
   await page.click('.follow-toolbar [data-mode="raw"]');
   await page.waitForFunction(() => document.querySelector('.follow-text').dataset.mode === 'raw' && document.querySelector('.follow-piece'));
-  const raw = await page.$$eval('.follow-piece', (p) => p.map((x) => ({ server: x.classList.contains('follow-server'), text: x.textContent })));
+  const raw = await page.$$eval('.follow-piece', (p) => p.map((x) => ({ server: x.classList.contains('follow-server'), text: x.textContent, no: Number(x.dataset.no) })));
   const golden = goldenPieces('chrissanders/dns_query_response.pcapng', 'udp-0.raw.txt');
   assert.deepEqual(raw.map((p) => `${p.server ? '\t' : ''}${p.text}`), golden);
   assert.match(await page.textContent('.follow-info'), /192\.168\.0\.114:1060 → 205\.152\.37\.23:53/);
+  // A double-click on a piece shows its frame in the packet list.
+  await page.dblclick('.follow-piece >> nth=1', { position: { x: 12, y: 6 } });
+  await page.waitForFunction((no) => document.body.dataset.view === 'packets' && document.body.dataset.detailsNo === String(no), raw[1].no);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -17,9 +17,10 @@ const INK = { axis: '#9a9a9a', text: '#222222', arrow: '#4a4a4a', problem: '#d62
 
 /**
  * Draws `ladder` ({columns, total, start, arrows}) into `root`, `room` pixels wide at most;
- * `onJump(no)` selects a frame. Returns the SVG element.
+ * `onJump(no)` selects a frame, `onActivate(no)` (a double-click) shows it in the packet list.
+ * Returns the SVG element.
  */
-export function renderFlowLadder(root, ladder, { onJump, selected = null, room = 0 }) {
+export function renderFlowLadder(root, ladder, { onJump, onActivate = () => {}, selected = null, room = 0 }) {
   const columns = ladder.columns.length ? ladder.columns : ['—'];
   // Columns share the room there is (`room` px), at least COL_GAP apart.
   const gap = Math.max(COL_GAP, Math.floor((room - TIME_COL - 24) / columns.length));
@@ -61,6 +62,7 @@ export function renderFlowLadder(root, ladder, { onJump, selected = null, room =
         class: 'ladder-label flow-label', fill: a.problem ? INK.problem : INK.text,
       }, truncate(label, Math.max(24, Math.round((Math.abs(x2 - x1) || gap) / 6.8)))));
     actAsButton(g, () => onJump(a.no));
+    g.addEventListener('dblclick', () => onActivate(a.no));
     node.append(g);
   });
   root.replaceChildren(node);

@@ -3,7 +3,8 @@
 // (client, server), in the order Wireshark's Follow Stream gives it (TCP in sequence order,
 // retransmitted bytes once). The worker renders a bounded page at a time ("Show more" asks for
 // the next); payload bytes reach the page only as text in textContent, never as markup. Find
-// highlights matches in what is loaded (next / previous); clicking a piece selects its frame.
+// highlights matches in what is loaded (next / previous); clicking a piece selects its frame,
+// double-clicking shows it in the packet list.
 
 import { el } from './dom.js';
 import * as fmt from './format.js';
@@ -12,11 +13,15 @@ import * as fmt from './format.js';
 export const PAGE_BYTES = 64 * 1024;
 
 export class FollowView {
-  /** `load(protocol, stream, start, maxBytes, mode)` resolves with a page; `onSelectFrame(no)`. */
-  constructor(root, { load, onSelectFrame }) {
+  /**
+   * `load(protocol, stream, start, maxBytes, mode)` resolves with a page; `onSelectFrame(no)` (a
+   * click on a piece), `onJump(no)` (a double-click: the frame in the packet list).
+   */
+  constructor(root, { load, onSelectFrame, onJump = () => {} }) {
     this.root = root;
     this.load = load;
     this.onSelectFrame = onSelectFrame;
+    this.onJump = onJump;
     this.protocol = 'tcp';
     this.stream = null;
     this.mode = 'ascii';
@@ -99,6 +104,7 @@ export class FollowView {
       });
       piece.textContent = item.text; // payload as text, never markup
       piece.addEventListener('click', () => this.onSelectFrame(item.no));
+      piece.addEventListener('dblclick', () => this.onJump(item.no));
       this.text.append(piece);
     }
     this.next = page.next[0] < page.pieces ? page.next : null;

@@ -133,7 +133,7 @@ export class StreamView {
       el('div', { class: 'ladder-toolbar' }, this.ladderScopeSelect, this.ladderPrev, this.ladderNext, this.ladderInfo),
       this.ladderCanvas);
     this.followBox = el('div', { class: 'stream-follow', hidden: true });
-    this.follow = new FollowView(this.followBox, { load: loadFollow, onSelectFrame: (no) => this.selectFrame(no) });
+    this.follow = new FollowView(this.followBox, { load: loadFollow, onSelectFrame: (no) => this.selectFrame(no), onJump: (no) => this.onJump(no) });
     this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas, this.band, this.unzoomButton, this.chartBox, this.ladderBox, this.followBox);
     this.tableBox = el('div', { class: 'dtable-box', id: 'stream-table' });
     root.replaceChildren(
@@ -352,7 +352,7 @@ export class StreamView {
     const stream = this.ladderScope === 'stream' ? this.data.stream : null;
     const ladder = await this.loadLadder(stream, this.ladderStart, LADDER_PAGE);
     this.ladder = ladder;
-    this.ladderSvg = renderFlowLadder(this.ladderCanvas, ladder, { onJump: (no) => this.selectFrame(no), selected: this.selectedNo, room: this.ladderCanvas.clientWidth - 16 });
+    this.ladderSvg = renderFlowLadder(this.ladderCanvas, ladder, { onJump: (no) => this.selectFrame(no), onActivate: (no) => this.onJump(no), selected: this.selectedNo, room: this.ladderCanvas.clientWidth - 16 });
     const end = ladder.start + ladder.arrows.length;
     this.ladderInfo.textContent = ladder.total ? `${fmt.count(ladder.start + 1)}–${fmt.count(end)} of ${fmt.plural(ladder.total, 'frame')}` : 'No frames';
     this.ladderPrev.disabled = ladder.start === 0;
