@@ -906,7 +906,7 @@ impl WasmAnalyzer {
         let (items, next) = follow.page(a.index(), &JsFrameBytes(bytes), at, max_bytes);
         let totals = follow.totals();
         to_js(&FollowPageOut {
-            nodes: follow.nodes.map(text::node_name),
+            nodes: follow.nodes.map(|n| text::node_name(a.index(), n)),
             pieces: totals.pieces,
             bytes: totals.bytes.map(|b| b as f64),
             next: [

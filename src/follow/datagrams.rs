@@ -4,7 +4,7 @@
 //! fragment to the completing one with the same addresses, protocol and identification.
 
 use crate::filter::FrameBytes;
-use crate::index::{flag, PacketIndex, PacketRecord};
+use crate::index::{flag, FrameLocation, PacketIndex, PacketRecord};
 use crate::wire::walk::{walk, Flow, IpLayer, Visitor};
 use std::ops::Range;
 
@@ -74,7 +74,15 @@ pub(super) fn payload(
     // Where fragments overlap, the bytes seen first stay (as in Wireshark's reassembly).
     let mut filled = vec![false; total];
     for (frame, offset, len) in pieces {
-        let Some((record, bytes)) = super::frame_bytes(index, source, frame) else {
+        let Some(record) = index.records.get(frame as usize) else {
+            continue;
+        };
+        let location = FrameLocation {
+            file: usize::from(index.file_of(record)),
+            offset: record.offset,
+            caplen: record.caplen,
+        };
+        let Some(bytes) = source.frame_bytes(frame as usize, &location) else {
             continue;
         };
         let mut span = IpPayload::default();

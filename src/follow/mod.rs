@@ -10,7 +10,6 @@
 mod datagrams;
 mod tcp;
 pub mod text;
-mod tunnels;
 
 use crate::analyzer::FrameLocation;
 use crate::filter::FrameBytes;
@@ -21,29 +20,6 @@ use serde::Serialize;
 
 /// A stream's (client, server) endpoints as (address id, port).
 pub(crate) type Nodes = ((u32, u16), (u32, u16));
-
-/// The address of a node: IP, or (a tunnelled frame that is not IP) link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeAddr {
-    Ip(std::net::IpAddr),
-    Mac([u8; 6]),
-}
-
-/// A node of a followed stream: its address (when known) and port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Endpoint {
-    pub addr: Option<NodeAddr>,
-    pub port: u16,
-}
-
-impl Endpoint {
-    pub fn new(addr: Option<NodeAddr>, port: u16) -> Self {
-        Endpoint { addr, port }
-    }
-    fn of(index: &PacketIndex, (id, port): (u32, u16)) -> Self {
-        Endpoint::new(index.addrs.get(id).map(NodeAddr::Ip), port)
-    }
-}
 
 /// Which stream table a stream number refers to (`tcp.stream` or `udp.stream`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,9 +48,6 @@ impl Protocol {
 pub enum Content {
     /// `len` bytes of the frame's captured payload from byte `skip` on.
     Payload { skip: u32 },
-    /// The payload of the frame's `depth`-th VXLAN UDP header (0: outermost), for a stream of
-    /// tunnel headers.
-    Tunnel { depth: u8 },
     /// Wireshark's note for bytes the receiver acknowledged but the capture lacks:
     /// "[N bytes missing in capture file]" and a NUL (N as Wireshark prints it, signed).
     Missing { bytes: i32 },
@@ -100,8 +73,9 @@ pub struct Follow {
     pub protocol: Protocol,
     /// The stream number (`tcp.stream` / `udp.stream`).
     pub number: u32,
-    /// Node 0 (the client: the source of the stream's first segment) and node 1.
-    pub nodes: [Endpoint; 2],
+    /// (address id, port) of node 0 (the client: the source of the stream's first segment) and
+    /// node 1.
+    pub nodes: [(u32, u16); 2],
     pub pieces: Vec<Piece>,
 }
 
@@ -158,28 +132,22 @@ impl Follow {
         let stream = &flows.streams[id];
         let frames = stream_frames(flows, id, stream.first_frame, stream.last_frame);
         let frames = frames.filter(|&i| !flows.is_quoted(i));
-        let ((client, server), pieces) = match protocol {
+        let (nodes, pieces) = match protocol {
             Protocol::Tcp => {
                 // Wireshark stops inside options cut by the snapshot length: no follow tap.
                 let segments = frames.filter_map(|i| {
                     let record = index.records.get(i as usize)?;
                     (record.is_tcp() && !record.has(flag::TCP_OPTIONS_CUT)).then_some((i, record))
                 });
-                let (nodes, pieces) = tcp::pieces(stream, (tcp, id as u32), segments);
-                let (a, b) = nodes.unwrap_or((stream.a, stream.b));
-                ((Endpoint::of(index, a), Endpoint::of(index, b)), pieces)
+                tcp::pieces(stream, (tcp, id as u32), segments)
             }
-            Protocol::Udp => {
-                let tunnelled = tunnel_frames(flows, id as u32);
-                let (nodes, pieces) = udp_pieces(index, flows, merge(frames, tunnelled));
-                let fallback = || (Endpoint::of(index, stream.a), Endpoint::of(index, stream.b));
-                (nodes.unwrap_or_else(fallback), pieces)
-            }
+            Protocol::Udp => udp_pieces(index, flows, frames),
         };
+        let nodes = nodes.unwrap_or((stream.a, stream.b));
         Ok(Follow {
             protocol,
             number,
-            nodes: [client, server],
+            nodes: [nodes.0, nodes.1],
             pieces,
         })
     }
@@ -262,32 +230,21 @@ pub(crate) fn captured_payload(record: &PacketRecord) -> u32 {
 }
 
 /// UDP: every datagram is a piece (one reassembled from IP fragments on the frame that completes
-/// it; for a stream of tunnel headers, the outer datagram's payload); the client is the first
-/// datagram's source. `frames` are (frame, depth of the tunnel header) in frame order.
+/// it); the client is the first datagram's source.
 fn udp_pieces(
     index: &PacketIndex,
     flows: &Flows,
-    frames: impl Iterator<Item = (u32, Option<u8>)>,
-) -> (Option<(Endpoint, Endpoint)>, Vec<Piece>) {
-    let mut nodes: Option<(Endpoint, Endpoint)> = None;
+    frames: impl Iterator<Item = u32>,
+) -> (Option<Nodes>, Vec<Piece>) {
+    let mut nodes: Option<Nodes> = None;
     let mut pieces = Vec::new();
-    for (frame, depth) in frames {
+    for frame in frames {
         let Some(record) = index.records.get(frame as usize) else {
             continue;
         };
-        let (ends, len, content) = if let Some(depth) = depth {
-            let Some(ends) = tunnels::endpoints(index, record, frame, usize::from(depth)) else {
-                continue;
-            };
-            // The outer payload's length is not in the index: the frame's bounds it.
-            (ends, record.caplen, Content::Tunnel { depth })
-        } else if record.is_udp() {
+        let (ports, len, content) = if record.is_udp() {
             let content = Content::Payload { skip: 0 };
-            (
-                endpoints(index, record, record),
-                captured_payload(record),
-                content,
-            )
+            (record, captured_payload(record), content)
         } else if record.has(flag::FRAGMENT) && flows.completes_datagram(frame) {
             let Some(head) = reassembled_head(flows, frame) else {
                 continue;
@@ -296,64 +253,20 @@ fn udp_pieces(
                 continue;
             };
             let len = datagrams::payload_len(index, head, frame);
-            (
-                endpoints(index, record, first),
-                len,
-                Content::Datagram { head },
-            )
+            (first, len, Content::Datagram { head })
         } else {
             continue;
         };
-        let client = nodes.get_or_insert(ends).0;
+        let src = (record.src, ports.src_port);
+        let client = nodes.get_or_insert((src, (record.dst, ports.dst_port))).0;
         pieces.push(Piece {
             frame,
-            server: ends.0 != client,
+            server: src != client,
             len,
             content,
         });
     }
     (nodes, pieces)
-}
-
-/// A frame's source and destination: addresses from `record`, ports from `ports`.
-fn endpoints(
-    index: &PacketIndex,
-    record: &PacketRecord,
-    ports: &PacketRecord,
-) -> (Endpoint, Endpoint) {
-    (
-        Endpoint::of(index, (record.src, ports.src_port)),
-        Endpoint::of(index, (record.dst, ports.dst_port)),
-    )
-}
-
-/// The frames whose tunnel header (at the returned depth) belongs to stream `id`, in order.
-fn tunnel_frames(flows: &Flows, id: u32) -> Vec<(u32, u8)> {
-    let mut out: Vec<(u32, u8)> = Vec::new();
-    let mut depth = 0u8;
-    let mut last = None;
-    for &(frame, stream) in &flows.outer_udp {
-        if last != Some(frame) {
-            depth = 0;
-            last = Some(frame);
-        }
-        if stream == id {
-            out.push((frame, depth));
-        }
-        depth = depth.saturating_add(1);
-    }
-    out
-}
-
-/// Own frames and tunnel-header frames of a stream, merged in frame order.
-fn merge(
-    own: impl Iterator<Item = u32>,
-    tunnelled: Vec<(u32, u8)>,
-) -> impl Iterator<Item = (u32, Option<u8>)> {
-    let mut all: Vec<(u32, Option<u8>)> = own.map(|f| (f, None)).collect();
-    all.extend(tunnelled.into_iter().map(|(f, d)| (f, Some(d))));
-    all.sort_by_key(|&(f, _)| f);
-    all.into_iter()
 }
 
 /// The first fragment of the datagram frame `done` completes.
@@ -369,21 +282,21 @@ fn reassembled_head(flows: &Flows, done: u32) -> Option<u32> {
 fn piece_bytes(index: &PacketIndex, source: &dyn FrameBytes, piece: &Piece) -> Vec<u8> {
     match piece.content {
         Content::Missing { bytes } => text::missing_note(bytes),
-        Content::Tunnel { depth } => {
-            let Some((record, frame)) = frame_bytes(index, source, piece.frame) else {
-                return Vec::new();
-            };
-            let whole = frame.len() >= record.orig_len as usize;
-            let link = index.link_type_of(record);
-            tunnels::outer_payload(link, &frame, whole, usize::from(depth))
-        }
         Content::Datagram { head } => {
             let mut bytes = datagrams::payload(index, source, head, piece.frame);
             bytes.truncate(piece.len as usize);
             bytes
         }
         Content::Payload { skip } => {
-            let Some((record, frame)) = frame_bytes(index, source, piece.frame) else {
+            let Some(record) = index.records.get(piece.frame as usize) else {
+                return Vec::new();
+            };
+            let location = FrameLocation {
+                file: usize::from(index.file_of(record)),
+                offset: record.offset,
+                caplen: record.caplen,
+            };
+            let Some(frame) = source.frame_bytes(piece.frame as usize, &location) else {
                 return Vec::new();
             };
             let payload = payload_of(index, record, &frame);
@@ -392,21 +305,6 @@ fn piece_bytes(index: &PacketIndex, source: &dyn FrameBytes, piece: &Piece) -> V
             payload[start..end].to_vec()
         }
     }
-}
-
-/// Frame `frame`'s record and captured bytes, when they can be read.
-pub(super) fn frame_bytes<'i, 's>(
-    index: &'i PacketIndex,
-    source: &'s dyn FrameBytes,
-    frame: u32,
-) -> Option<(&'i PacketRecord, std::borrow::Cow<'s, [u8]>)> {
-    let record = index.records.get(frame as usize)?;
-    let location = FrameLocation {
-        file: usize::from(index.file_of(record)),
-        offset: record.offset,
-        caplen: record.caplen,
-    };
-    Some((record, source.frame_bytes(frame as usize, &location)?))
 }
 
 /// The captured transport payload of a frame (decoded again from its bytes).

@@ -3,7 +3,7 @@
 //! and LF shown as '.'), `hex` (a 16-byte-per-line dump whose offsets count each node's bytes)
 //! and `raw` (lowercase hex, one line per piece); the server's pieces are indented by a tab.
 
-use super::{Endpoint, Follow, NodeAddr, PageItem};
+use super::{Follow, PageItem};
 use crate::index::PacketIndex;
 use std::fmt::Write;
 
@@ -42,19 +42,18 @@ pub fn missing_note(bytes: i32) -> Vec<u8> {
     note
 }
 
-/// A node as tshark names it: "10.0.0.1:80", "[2001:db8::1]:80" (":0" when nothing is known).
-pub fn node_name(node: Endpoint) -> String {
-    match node.addr {
-        Some(NodeAddr::Ip(std::net::IpAddr::V6(addr))) => format!("[{addr}]:{}", node.port),
-        Some(NodeAddr::Ip(addr)) => format!("{addr}:{}", node.port),
-        Some(NodeAddr::Mac(mac)) => format!("{}:{}", crate::summary::format_mac(&mac), node.port),
-        None => format!(":{}", node.port),
+/// An (address id, port) endpoint as tshark names a node: "10.0.0.1:80", "[2001:db8::1]:80".
+pub fn node_name(index: &PacketIndex, (id, port): (u32, u16)) -> String {
+    match index.addrs.get(id) {
+        Some(std::net::IpAddr::V6(addr)) => format!("[{addr}]:{port}"),
+        Some(addr) => format!("{addr}:{port}"),
+        None => format!("?:{port}"),
     }
 }
 
 /// The header tshark prints before the pieces.
-pub fn header(follow: &Follow, mode: Mode) -> String {
-    let node = node_name;
+pub fn header(follow: &Follow, mode: Mode, index: &PacketIndex) -> String {
+    let node = |n| node_name(index, n);
     let proto = follow.protocol.name();
     format!(
         "\n{SEPARATOR}Follow: {proto},{}\nFilter: {proto}.stream eq {}\nNode 0: {}\nNode 1: {}\n",
@@ -142,7 +141,7 @@ pub fn write(
     mode: Mode,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    out.write_all(header(follow, mode).as_bytes())?;
+    out.write_all(header(follow, mode, index).as_bytes())?;
     let mut at = super::Cursor::default();
     while at.piece < follow.pieces.len() {
         let (items, next) = follow.page(index, source, at, PAGE_BYTES);
