@@ -55,7 +55,8 @@
 //! bytes in flight, per-stream facts), one pass over the index on top of the flows. Beside it,
 //! on the same footing, the views computed from index, flows and TCP analysis: [`summary`] (the
 //! packet-list rows and the whole-capture [`summary::Summary`]), [`conversations`] and
-//! [`connections`].
+//! [`connections`]; [`tcp::graphs`] gives a stream's time-sequence, throughput, RTT and window
+//! columns, and [`ladder`] the flow diagram of a set of frames.
 //!
 //! # The filter and findings layer
 //!
@@ -64,6 +65,8 @@
 //! [`filter::FrameBytes`], read with the `wire` views and walker). [`findings`] holds the detectors that explain a capture in plain
 //! language, each a function of the index, flows and TCP analysis, plus their text, JSON and
 //! HTML reports. Neither knows about the analyzer session, and neither uses the other.
+//! [`follow`] gives a stream's payload as Wireshark's "Follow Stream" shows it: pieces from the
+//! index, their bytes read a page at a time through [`filter::FrameBytes`].
 //!
 //! # The analyzer
 //!
@@ -111,9 +114,11 @@ pub mod export;
 pub mod filter;
 pub mod findings;
 pub mod flows;
+pub mod follow;
 pub mod hash;
 pub mod index;
 pub mod io_graph;
+pub mod ladder;
 pub mod plan;
 pub mod rank_bits;
 pub mod sort;

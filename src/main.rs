@@ -149,6 +149,21 @@ enum Command {
     /// pings, clock checks, what to write down, how to send the files. With capture FILES: what
     /// they show of the plan (markers, ring-buffer parts).
     Plan(PlanArgs),
+    /// The payload of one TCP (or UDP) stream as `tshark -q -z follow,tcp,MODE,N` prints it:
+    /// both directions in order (the server's indented), retransmitted bytes given once.
+    Follow {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The stream number (tcp.stream, or udp.stream with --udp).
+        #[arg(long, value_name = "N")]
+        stream: u32,
+        /// Follow a UDP stream instead of a TCP one.
+        #[arg(long)]
+        udp: bool,
+        /// ascii, hex or raw.
+        #[arg(long, default_value = "ascii")]
+        format: String,
+    },
     /// Writes a deterministic synthetic capture (many short TCP connections, some loss).
     Synth {
         out: PathBuf,
@@ -283,6 +298,12 @@ fn main() -> ExitCode {
         } => cli::tcp::run(&files, json, bench, filter.as_deref()),
         Command::Conv(t) => cli::conv::run(&t.files, &t.kind, t.json),
         Command::Connections { files, json } => cli::connections::run(&files, json),
+        Command::Follow {
+            files,
+            stream,
+            udp,
+            format,
+        } => cli::follow::run(&files, stream, udp, &format),
         Command::Endpoints(t) => cli::endpoints::run(&t.files, &t.kind, t.json),
     };
     ExitCode::from(status)

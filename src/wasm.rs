@@ -955,3 +955,144 @@ impl WasmAnalyzer {
         to_js(&crate::plan::recognise::of_analysis(&self.inner))
     }
 }
+/// Follow stream, the TCP stream graphs and the ladder (issue 15, part B): thin conversions of
+/// [`crate::follow`], [`crate::tcp::graphs`] and [`crate::ladder`].
+#[wasm_bindgen]
+impl WasmAnalyzer {
+    /// A page of the followed stream `number` of `protocol` ("tcp" or "udp"): pieces from
+    /// `start[0]` on (`start[1]`, `start[2]`: the bytes client and server sent before it, from the
+    /// previous page's `next`) up to about `max_bytes` of payload, rendered in `mode` ("ascii",
+    /// "hex" or "raw") for the page: `{nodes: [client, server], pieces, bytes: [client, server],
+    /// next: [piece, client bytes, server bytes], items: [{no, server, offset, len, missing,
+    /// text}]}`. `bytes(file, offset, caplen)` reads a frame.
+    #[wasm_bindgen(js_name = followPage)]
+    pub fn follow_page(
+        &self,
+        protocol: &str,
+        number: u32,
+        start: Vec<f64>,
+        max_bytes: usize,
+        mode: &str,
+        bytes: js_sys::Function,
+    ) -> JsResult {
+        use crate::follow::{text, Content, Cursor, Follow, Protocol};
+        let protocol = match protocol {
+            "udp" => Protocol::Udp,
+            _ => Protocol::Tcp,
+        };
+        let mode = text::Mode::parse(mode).unwrap_or(text::Mode::Ascii);
+        let a = &self.inner;
+        let follow = Follow::new(a.index(), a.flows(), a.tcp(), protocol, number)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let count = |at: usize| start.get(at).map_or(0, |&v| v.max(0.0) as u64);
+        let at = Cursor {
+            piece: count(0) as usize,
+            offsets: [count(1), count(2)],
+        };
+        let (items, next) = follow.page(a.index(), &JsFrameBytes(bytes), at, max_bytes);
+        let totals = follow.totals();
+        to_js(&FollowPageOut {
+            nodes: follow.nodes.map(|n| text::node_name(a.index(), n)),
+            pieces: totals.pieces,
+            bytes: totals.bytes.map(|b| b as f64),
+            next: [
+                next.piece as f64,
+                next.offsets[0] as f64,
+                next.offsets[1] as f64,
+            ],
+            items: items
+                .iter()
+                .map(|item| FollowItemOut {
+                    no: item.piece.frame + 1,
+                    server: item.piece.server,
+                    offset: item.offset as f64,
+                    len: item.bytes.len(),
+                    missing: matches!(item.piece.content, Content::Missing { .. }),
+                    text: text::display(item, mode),
+                })
+                .collect(),
+        })
+    }
+
+    /// The graph columns of TCP stream `number` for data sent in direction `dir` (0: A→B, A the
+    /// source of its first frame), as typed arrays (see [`crate::tcp::graphs::DirectionGraph`]):
+    /// `seg_frame seg_time seg_seq seg_len seg_flags seg_in_flight seg_throughput ack_frame
+    /// ack_time ack_seq ack_window ack_flags ack_rtt sack`; `undefined` when there is no such
+    /// stream.
+    #[wasm_bindgen(js_name = tcpGraph)]
+    pub fn tcp_graph(&self, number: u32, dir: usize) -> Result<JsValue, JsError> {
+        let a = &self.inner;
+        let Some(id) = a
+            .flows()
+            .streams
+            .iter()
+            .position(|s| s.ip_proto == 6 && s.number == number)
+        else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let g = crate::tcp::graphs::direction_graph(a.index(), a.flows(), a.tcp(), id, dir.min(1));
+        let f64s = |v: &[f64]| -> JsValue { js_sys::Float64Array::from(v).into() };
+        let u32s = |v: &[u32]| -> JsValue { js_sys::Uint32Array::from(v).into() };
+        let fields: [(&str, JsValue); 14] = [
+            ("seg_frame", u32s(&g.seg_frame)),
+            ("seg_time", f64s(&g.seg_time)),
+            ("seg_seq", f64s(&g.seg_seq)),
+            ("seg_len", u32s(&g.seg_len)),
+            ("seg_flags", u32s(&g.seg_flags)),
+            ("seg_in_flight", f64s(&g.seg_in_flight)),
+            ("seg_throughput", f64s(&g.seg_throughput)),
+            ("ack_frame", u32s(&g.ack_frame)),
+            ("ack_time", f64s(&g.ack_time)),
+            ("ack_seq", f64s(&g.ack_seq)),
+            ("ack_window", f64s(&g.ack_window)),
+            ("ack_flags", u32s(&g.ack_flags)),
+            ("ack_rtt", f64s(&g.ack_rtt)),
+            ("sack", f64s(&g.sack)),
+        ];
+        let out = js_sys::Object::new();
+        for (name, value) in fields {
+            js_sys::Reflect::set(&out, &JsValue::from_str(name), &value)
+                .map_err(|_| JsError::new("the TCP graph could not be built"))?;
+        }
+        Ok(out.into())
+    }
+
+    /// A page of the ladder diagram: of TCP stream `stream`, or (`undefined`) of the frames the
+    /// packet list shows (the display filter's, or all). `{columns, total, start, arrows: [{no,
+    /// time, from, to, protocol, label, class, problem}]}`; `undefined` for an unknown stream.
+    #[wasm_bindgen(js_name = ladderPage)]
+    pub fn ladder_page(&self, stream: Option<u32>, start: usize, count: usize) -> JsResult {
+        let a = &self.inner;
+        let frames = match stream {
+            Some(number) => match a.tcp_stream_frames(number) {
+                Some(frames) => frames,
+                None => return Ok(JsValue::UNDEFINED),
+            },
+            None => match a.view_frames() {
+                Some(view) => view.to_vec(),
+                None => (0..a.len() as u32).collect(),
+            },
+        };
+        let page = crate::ladder::page(a.index(), a.flows(), a.tcp(), &frames, start, count);
+        to_js_wide(&page)
+    }
+}
+
+#[derive(Serialize)]
+struct FollowPageOut {
+    nodes: [String; 2],
+    pieces: usize,
+    bytes: [f64; 2],
+    next: [f64; 3],
+    items: Vec<FollowItemOut>,
+}
+
+#[derive(Serialize)]
+struct FollowItemOut {
+    no: u32,
+    server: bool,
+    offset: f64,
+    len: usize,
+    missing: bool,
+    text: String,
+}

@@ -8,6 +8,7 @@ pub mod conv;
 pub mod endpoints;
 pub mod export;
 pub mod findings;
+pub mod follow;
 pub mod frames;
 pub mod info;
 pub mod io;

@@ -10,6 +10,7 @@
 //! stream is live (it is dropped after the stream's last frame).
 
 pub mod flags;
+pub mod graphs;
 mod pass;
 pub mod rows;
 mod segments;

@@ -122,3 +122,40 @@ test('light theme: the capture plan for a Windows client and a Linux server', as
     await browser.close();
   }
 });
+
+test('light theme: a TCP stream\'s time-sequence graph (tcptrace), its ladder, and Follow stream', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    // suricata-verify/http-mime-truncated: a 2.4 MB HTTP download with zero windows, zero-window
+    // probes and window-full segments (`tshark -Y tcp.analysis.zero_window`: 9 in stream 0).
+    await openFiles(page, [capture('suricata-verify/http-mime-truncated/input.pcap')]);
+    await showView(page, 'stream');
+    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    await page.waitForFunction(() => /^tcptrace:0:1/.test(document.querySelector('#view-stream').dataset.drawn ?? ''));
+    // The download itself takes the first 2.3 s of 14.5: drag across them to zoom in.
+    const area = await page.$eval('.stream-graph', (c) => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
+    await page.mouse.move(area[0] + 72, area[1] + area[3] / 2);
+    await page.mouse.down();
+    await page.mouse.move(area[0] + 72 + (area[2] - 86) * 0.17, area[1] + area[3] / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('#view-stream').dataset.zoom);
+    await page.mouse.move(0, 0);
+    await shoot(page, 'stream-time-sequence.png');
+    // arkime/wireshark-retrans.pcap: retransmissions (red) in the ladder.
+    await openFiles(page, [capture('arkime/wireshark-retrans.pcap')]);
+    await showView(page, 'stream');
+    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    await page.click('.stream-kinds [data-kind="ladder"]');
+    await page.waitForSelector('.flow-arrow');
+    await shoot(page, 'stream-ladder.png');
+    await openFiles(page, [capture('chrissanders/http_google.pcapng')]);
+    await showView(page, 'stream');
+    await page.click('.stream-kinds [data-kind="follow"]');
+    await page.waitForSelector('.follow-piece');
+    await page.fill('.follow-find', 'accept');
+    await shoot(page, 'stream-follow.png');
+  } finally {
+    await browser.close();
+  }
+});

@@ -4,6 +4,7 @@
 #   bash tests/goldens/generate.sh        everything
 #   bash tests/goldens/generate.sh io     only the IO statistics step (tests/goldens/io/; reads the
 #                                         per-capture frames.tsv goldens for each capture's duration)
+#   bash tests/goldens/follow.sh          the follow-stream goldens (tests/goldens/follow/)
 #
 # Needs: tshark and capinfos 4.0.x (Debian bookworm: 4.0.17) built with Lua, bash, awk, sort,
 # xargs. The corpus is read from ${TRACELENS_CAPTURES:-<repo>/../shared/captures}; the list of

@@ -174,6 +174,21 @@ export class AnalyzerClient {
     return this.table({ table: 'stream', stream });
   }
 
+  /** A page of a followed stream (see `follow` in protocol.js). */
+  followPage(protocol, stream, start, maxBytes, mode) {
+    return this.request(Msg.FOLLOW, { protocol, stream, start, maxBytes, mode }).then((m) => m.page);
+  }
+
+  /** The graph columns of TCP stream `stream`, data direction `dir` (typed arrays). */
+  tcpGraph(stream, dir) {
+    return this.request(Msg.TCP_GRAPH, { stream, dir }).then((m) => m.graph);
+  }
+
+  /** A page of the ladder of TCP stream `stream`, or of the displayed frames (`stream` null). */
+  flowLadder(stream, start, count) {
+    return this.request(Msg.FLOW_LADDER, { stream, start, count }).then((m) => m.ladder);
+  }
+
   /** Opens (or finds again) a table in the worker: the `table` message and a TableSource on it. */
   table(spec) {
     return this.request(Msg.TABLE, spec).then((m) => ({ ...m, source: new TableSource(this, m.name) }));

@@ -4,24 +4,14 @@
 // Every mark is a button showing that frame of that file. SVG built node by node, text through
 // textContent.
 
-/**
- * The SVG namespace, read off an inline icon the HTML parser already put in it (the page's code
- * carries no URL text at all: the offline build refuses any).
- */
-const svgNamespace = () => document.querySelector('svg')?.namespaceURI;
+import { svg, actAsButton } from './svg-dom.js';
+
 const ROW = 22; // px between two events
 const WIDTH = 920;
 const AXIS_A = 300;
 const AXIS_B = WIDTH - 300;
 /** At most this many frames per side are drawn. */
 const MAX_DRAWN = 1500;
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(svgNamespace(), tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const KIND_TEXT = {
   matched: '', modified: 'modified', lost: 'lost', injected: 'injected', unpaired: 'not paired',
@@ -68,14 +58,7 @@ export function renderLadder(root, ladder, { onJump, names }) {
       svg('text', {
         x: x + outward * 10, y: at + 4, 'text-anchor': side === 'a' ? 'end' : 'start', class: 'ladder-label',
       }, `#${r.no} ${r.dir ? '←' : '→'} ${r.label}${KIND_TEXT[r.kind] ? ` · ${KIND_TEXT[r.kind]}` : ''}`));
-    const jump = () => onJump(side, r.no);
-    g.addEventListener('click', jump);
-    g.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        jump();
-      }
-    });
+    actAsButton(g, () => onJump(side, r.no));
     root2.append(g);
   }
   const note = document.createElement('p');

@@ -106,6 +106,9 @@ const connectionsView = new ConnectionsView(byId('view-connections'), {
 });
 const streamView = new StreamView(byId('view-stream'), {
   load: (n) => client.streamTable(n),
+  loadGraph: (n, dir) => client.tcpGraph(n, dir),
+  loadLadder: (n, start, count) => client.flowLadder(n, start, count),
+  loadFollow: (protocol, n, start, maxBytes, mode) => client.followPage(protocol, n, start, maxBytes, mode),
   onOpen: (n) => permalink.set({ stream: n }),
   onSelectFrame: (no) => showFrame(no),
   onJump: (no) => goToFrame(no),

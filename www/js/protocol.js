@@ -57,6 +57,21 @@
 //            arrays: Float64Array no, time, seq, len, ack, window — NaN where missing — and
 //            Uint8Array bits: 1 B→A, 2 a problem, 4 a SYN). An `error` when there is no such
 //            stream. Tables go with the capture.
+//   follow         {type, id, protocol: "tcp"|"udp", stream, start: [piece, client bytes,
+//            server bytes], maxBytes, mode: "ascii"|"hex"|"raw"}
+//            A page of the followed stream (pieces in Wireshark's Follow Stream order, their bytes
+//            read from the file slices, rendered as text in the worker). Answer: `follow` {page:
+//            {nodes: [client, server], pieces, bytes: [client, server], next: [as start], items:
+//            [{no, server, offset, len, missing, text}]}}. An `error` when there is no such stream.
+//   tcpGraph       {type, id, stream, dir: 0|1}
+//            The graph columns of TCP stream `stream` for the data direction `dir` (0: A→B).
+//            Answer: `tcpGraph` {graph: {seg_frame, seg_time, seg_seq, seg_len, seg_flags,
+//            seg_in_flight, seg_throughput, ack_frame, ack_time, ack_seq, ack_window, ack_flags,
+//            ack_rtt, sack} (transferred typed arrays)}.
+//   flowLadder     {type, id, stream: number|null, start, count}
+//            A page of the ladder diagram of TCP stream `stream`, or (null) of the frames the packet
+//            list shows. Answer: `flowLadder` {ladder: {columns, total, start, arrows: [{no, time,
+//            from, to, protocol, label, class, problem}]}}.
 //   tableView      {type, id, name, sort: {key, dir: 1|-1}|null, outcome: string|null, keep}
 //            Sorts table `name` by column `key` (null: the given order), blanks last; narrows
 //            connection attempts to one `outcome` (null: all). Answer: `tableView` {total (rows
@@ -172,6 +187,9 @@ export const Msg = Object.freeze({
   FLOWS: 'flows',
   LADDER: 'ladder',
   COMPARE_EXPORT: 'compareExport',
+  FOLLOW: 'follow',
+  TCP_GRAPH: 'tcpGraph',
+  FLOW_LADDER: 'flowLadder',
   WATCH: 'watch',
   WATCHING: 'watching',
   READY: 'ready',

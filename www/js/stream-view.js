@@ -1,13 +1,35 @@
 // One TCP stream: its frames with the analysis (relative seq/ack, length, flags, RTT, bytes in
-// flight) and its own timeline — a time/sequence graph (Stevens style): time across, relative
-// sequence number up; the data segments one direction sent as short vertical bars (problems in
-// red), the other side's acknowledgements as a step line and its advertised window above it.
-// Clicking the graph or a row selects the frame. The frames stay in the worker, which sorts
-// them; the table pages them in, and the graph draws from compact columns (typed arrays).
+// flight) in a table, and above it the stream's pictures, one at a time: the time-sequence graph
+// in tcptrace style (segments as I-bars, the peer's ACK and receive-window lines, SACK blocks,
+// retransmissions and zero windows in colour) or Stevens style (dots) — tcp-sequence.js, on a
+// canvas —, throughput, round-trip time and window scaling (tcp-charts.js, uPlot through
+// chart.js), the ladder of the stream or of the packet list's frames (flow-ladder.js), and Follow
+// stream (follow-view.js). Both directions are selectable; every picture exports as PNG and SVG;
+// clicking a point, an arrow or a piece selects its frame. The graph columns come from the wasm
+// per direction (typed arrays); the table pages its rows in from the worker.
 
 import { el } from './dom.js';
 import { DataTable } from './data-table.js';
 import * as fmt from './format.js';
+import { sequenceScene, paintScene, sceneSvg, pickPoint, LIGHT } from './tcp-sequence.js';
+import { chartData, frameAt } from './tcp-charts.js';
+import { createChart } from './chart.js';
+import { renderFlowLadder, PAGE as LADDER_PAGE } from './flow-ladder.js';
+import { FollowView } from './follow-view.js';
+import { svgNamespace } from './svg-dom.js';
+import { svgElementText, svgTextToPng, canvasToPng, saveGraph } from './graph-export.js';
+
+/** The pictures of a stream, in the order of their buttons. */
+const KINDS = [
+  ['tcptrace', 'tcptrace', 'Time-sequence, tcptrace style: segments, ACKs, receive window, SACK'],
+  ['stevens', 'Stevens', 'Time-sequence, Stevens style: one dot per segment'],
+  ['throughput', 'Throughput', 'Bits per second over the last 20 segments'],
+  ['rtt', 'RTT', 'Round-trip time of the ACKs (tcp.analysis.ack_rtt)'],
+  ['window', 'Window', 'Bytes in flight against the peer’s scaled receive window'],
+  ['ladder', 'Ladder', 'Flow diagram: endpoints as columns, one arrow per frame'],
+  ['follow', 'Follow', 'The payload as text, both directions (Follow stream)'],
+];
+const CHART_KINDS = new Set(['throughput', 'rtt', 'window']);
 
 const secs = (ns) => (ns === null || ns === undefined ? '' : (ns / 1e9).toFixed(6));
 
@@ -37,11 +59,16 @@ function analysisText(r) {
 export class StreamView {
   /**
    * `load(n)` resolves with {summary: {rows, stream, a, b}, graph, source}
-   * (AnalyzerClient.streamTable); `onSelectFrame(no)`, `onJump(no)`, `onFilter(text)`.
+   * (AnalyzerClient.streamTable); `loadGraph(n, dir)` with a direction's graph columns
+   * (AnalyzerClient.tcpGraph); `loadLadder(stream|null, start, count)` with a ladder page;
+   * `loadFollow(protocol, n, start, maxBytes, mode)` with a follow page; `onSelectFrame(no)`,
+   * `onJump(no)`, `onFilter(text)`.
    */
-  constructor(root, { load, onSelectFrame, onJump, onFilter, onOpen = () => {} }) {
+  constructor(root, { load, loadGraph, loadLadder, loadFollow, onSelectFrame, onJump, onFilter, onOpen = () => {} }) {
     this.root = root;
     this.load = load;
+    this.loadGraph = loadGraph;
+    this.loadLadder = loadLadder;
     this.onOpen = onOpen; // (n) after stream n is shown
 
     this.onSelectFrame = onSelectFrame;
@@ -49,7 +76,13 @@ export class StreamView {
     this.onFilter = onFilter;
     this.data = null;
     this.direction = 0; // whose data the graph shows
+    this.kind = 'tcptrace';
     this.seq = 0;
+    this.graphs = [null, null]; // per direction, for the open stream
+    this.scene = null;
+    this.chart = null;
+    this.ladderScope = 'stream';
+    this.ladderStart = 0;
 
     this.number = el('input', {
       type: 'number', class: 'stream-number', min: 0, step: 1, value: '0',
@@ -67,15 +100,47 @@ export class StreamView {
         attrs: { role: 'radio', 'aria-checked': String(d === 0) },
         on: { click: () => this.setDirection(d) },
       })));
+    this.kindGroup = el('div', { class: 'seg-group stream-kinds', attrs: { role: 'radiogroup', 'aria-label': 'Picture' } },
+      KINDS.map(([kind, label, tip]) => el('button', {
+        type: 'button', class: 'seg', text: label, title: tip, dataset: { kind },
+        attrs: { role: 'radio', 'aria-checked': String(kind === this.kind) },
+        on: { click: () => this.setKind(kind) },
+      })));
+    this.pngButton = el('button', { type: 'button', class: 'btn btn-small', text: 'PNG', title: 'Save this picture as PNG', dataset: { export: 'png' }, on: { click: () => this.exportGraph('png') } });
+    this.svgButton = el('button', { type: 'button', class: 'btn btn-small', text: 'SVG', title: 'Save this picture as SVG', dataset: { export: 'svg' }, on: { click: () => this.exportGraph('svg') } });
     this.filterButton = el('button', { type: 'button', class: 'btn btn-small', text: 'Filter on stream', title: 'Show only this stream’s frames in the packet list', on: { click: () => this.onFilter(`tcp.stream eq ${this.data?.stream}`) } });
     this.canvas = el('canvas', { class: 'stream-graph', attrs: { role: 'img', 'aria-label': 'Time-sequence graph' } });
     this.canvas.addEventListener('click', (e) => this.onGraphClick(e));
-    this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas);
+    // Drag across the time-sequence graph to zoom into that time range; double-click (or the
+    // button) to see it all again.
+    this.canvas.addEventListener('mousedown', (e) => this.startDrag(e));
+    this.canvas.addEventListener('dblclick', () => this.setZoom(null));
+    this.band = el('div', { class: 'stream-zoom-band', hidden: true });
+    this.unzoomButton = el('button', { type: 'button', class: 'btn btn-small stream-unzoom', text: 'Whole stream', title: 'Show the whole time range again (double-click the graph)', hidden: true, on: { click: () => this.setZoom(null) } });
+    this.chartBox = el('div', { class: 'stream-chart', hidden: true });
+    this.ladderScopeSelect = el('select', { class: 'ladder-scope', attrs: { 'aria-label': 'Frames in the ladder' } },
+      el('option', { value: 'stream', text: 'This stream' }), el('option', { value: 'view', text: 'Frames in the packet list' }));
+    this.ladderScopeSelect.addEventListener('change', () => {
+      this.ladderScope = this.ladderScopeSelect.value;
+      this.ladderStart = 0;
+      this.drawLadder();
+    });
+    this.ladderInfo = el('span', { class: 'view-info ladder-info' });
+    this.ladderPrev = el('button', { type: 'button', class: 'btn btn-small', text: '◀ Earlier', on: { click: () => this.pageLadder(-1) } });
+    this.ladderNext = el('button', { type: 'button', class: 'btn btn-small', text: 'Later ▶', on: { click: () => this.pageLadder(1) } });
+    this.ladderCanvas = el('div', { class: 'flow-ladder' });
+    this.ladderBox = el('div', { class: 'stream-ladder', hidden: true },
+      el('div', { class: 'ladder-toolbar' }, this.ladderScopeSelect, this.ladderPrev, this.ladderNext, this.ladderInfo),
+      this.ladderCanvas);
+    this.followBox = el('div', { class: 'stream-follow', hidden: true });
+    this.follow = new FollowView(this.followBox, { load: loadFollow, onSelectFrame: (no) => this.selectFrame(no), onJump: (no) => this.onJump(no) });
+    this.graphBox = el('div', { class: 'stream-graph-box' }, this.canvas, this.band, this.unzoomButton, this.chartBox, this.ladderBox, this.followBox);
     this.tableBox = el('div', { class: 'dtable-box', id: 'stream-table' });
     root.replaceChildren(
       el('div', { class: 'view-toolbar' },
         el('label', { class: 'toolbar-label', text: 'tcp.stream' }), this.number, this.title, this.info,
         el('span', { class: 'toolbar-spacer' }), this.dirGroup, this.filterButton),
+      el('div', { class: 'view-toolbar stream-toolbar' }, this.kindGroup, el('span', { class: 'toolbar-spacer' }), this.pngButton, this.svgButton),
       el('div', { class: 'stream-body' }, this.graphBox, this.tableBox));
     this.table = new DataTable(this.tableBox, {
       columns: COLUMNS,
@@ -96,16 +161,21 @@ export class StreamView {
 
   reset() {
     this.data = null;
+    this.graphs = [null, null];
     this.selectedNo = null;
     this.title.textContent = '';
     this.info.textContent = '';
     this.table.setRows([]);
+    this.ladderCanvas.replaceChildren();
     this.draw();
     this.updateButtons();
   }
 
   updateButtons() {
     this.filterButton.disabled = !this.data;
+    const exportable = !!this.data && this.kind !== 'follow';
+    this.pngButton.disabled = !exportable;
+    this.svgButton.disabled = !exportable;
   }
 
   /** Called when the view becomes visible: shows stream `preferred` (e.g. the selected frame's). */
@@ -127,6 +197,7 @@ export class StreamView {
     } catch (err) {
       if (seq !== this.seq) return;
       this.data = null;
+      this.graphs = [null, null];
       this.title.textContent = '';
       this.info.textContent = err.message;
       this.table.setRows([]);
@@ -137,7 +208,10 @@ export class StreamView {
     if (seq !== this.seq) return;
     const { summary, graph, source } = loaded;
     this.data = { stream: summary.stream, graph, count: graph.no.length };
+    this.graphs = [null, null];
     this.selectedNo = null;
+    this.ladderStart = 0;
+    this.zoom = null;
     this.onOpen(n);
     this.title.textContent = summary.a && summary.b ? `A ${summary.a} ⇄ B ${summary.b}` : '';
     const last = this.data.count - 1;
@@ -146,8 +220,9 @@ export class StreamView {
     for (let i = 0; i <= last; i++) problems += (graph.bits[i] >> 1) & 1;
     this.info.textContent = `${fmt.plural(summary.rows, 'frame')} · ${fmt.duration(span)}${problems ? ` · ${fmt.plural(problems, 'problem')}` : ''}`;
     this.setDirection(this.busierDirection(graph), { redraw: false });
-    this.draw();
     this.updateButtons();
+    if (this.kind === 'follow') this.follow.show('tcp', this.data.stream);
+    else await this.refresh();
     await this.table.setSource(source);
   }
 
@@ -163,151 +238,154 @@ export class StreamView {
 
   setDirection(d, { redraw = true } = {}) {
     this.direction = d;
+    this.zoom = null;
     for (const b of this.dirGroup.querySelectorAll('[data-dir]')) b.setAttribute('aria-checked', String(Number(b.dataset.dir) === d));
-    if (redraw) this.draw();
+    if (redraw) this.refresh();
   }
 
-  /**
-   * Pixel geometry of the plot area and the value ranges; `data` and `acks` are frame indexes
-   * into the graph's columns (this direction's segments, the other side's non-SYN frames).
-   */
-  geometry() {
-    const graph = this.data?.graph;
-    const count = this.data?.count ?? 0;
-    const w = this.graphBox.clientWidth;
-    const h = this.graphBox.clientHeight;
-    const pad = { left: 64, right: 12, top: 10, bottom: 24 };
-    const data = [];
-    const acks = [];
-    let yMax = 1;
-    for (let i = 0; i < count; i++) {
-      const dir = graph.bits[i] & 1;
-      if (dir === this.direction) {
-        data.push(i);
-        yMax = Math.max(yMax, graph.seq[i] + (graph.len[i] || 0));
-      } else if (!(graph.bits[i] & 4)) {
-        acks.push(i);
-        yMax = Math.max(yMax, graph.ack[i]);
-      }
+  /** Shows picture `kind` (one of KINDS). */
+  setKind(kind) {
+    this.kind = kind;
+    for (const b of this.kindGroup.querySelectorAll('[data-kind]')) b.setAttribute('aria-checked', String(b.dataset.kind === kind));
+    this.root.dataset.kind = kind;
+    this.updateButtons();
+    if (kind === 'follow' && this.data && this.follow.stream === null) this.follow.show('tcp', this.data.stream);
+    else if (kind === 'follow' && this.data && this.follow.protocol === 'tcp' && this.follow.stream !== this.data.stream) this.follow.show('tcp', this.data.stream);
+    this.refresh();
+  }
+
+  /** Fetches what the picture needs (the direction's columns, a ladder page) and draws it. */
+  async refresh() {
+    const data = this.data;
+    if (data && !this.graphs[this.direction] && this.kind !== 'follow') {
+      const dir = this.direction;
+      const g = await this.loadGraph(data.stream, dir);
+      if (this.data !== data) return;
+      this.graphs[dir] = g;
     }
-    const t0 = count ? graph.time[0] : 0;
-    const t1 = Math.max(t0 + 1e-6, count ? graph.time[count - 1] : 0);
-    return {
-      w, h, pad, data, acks, t0, t1, yMax, graph,
-      x: (t) => pad.left + ((t - t0) / (t1 - t0)) * (w - pad.left - pad.right),
-      y: (s) => h - pad.bottom - (s / yMax) * (h - pad.top - pad.bottom),
-    };
+    if (this.kind === 'ladder') await this.drawLadder();
+    this.draw();
+  }
+
+  /** The columns of the shown direction, once loaded. */
+  get columns() {
+    return this.graphs[this.direction];
   }
 
   draw() {
+    const kind = this.kind;
+    this.canvas.hidden = kind !== 'tcptrace' && kind !== 'stevens';
+    this.chartBox.hidden = !CHART_KINDS.has(kind);
+    this.ladderBox.hidden = kind !== 'ladder';
+    this.followBox.hidden = kind !== 'follow';
+    this.graphBox.dataset.kind = kind;
+    if (!this.canvas.hidden) this.drawSequence();
+    else if (!this.chartBox.hidden) this.drawChart();
+  }
+
+  /** The time-sequence graph on the canvas, in the page's colours. */
+  drawSequence() {
     const canvas = this.canvas;
     const ratio = window.devicePixelRatio || 1;
-    const g = this.geometry();
-    canvas.width = Math.max(1, Math.round(g.w * ratio));
-    canvas.height = Math.max(1, Math.round(g.h * ratio));
-    canvas.style.width = `${g.w}px`;
-    canvas.style.height = `${g.h}px`;
+    const w = this.graphBox.clientWidth;
+    const h = this.graphBox.clientHeight;
+    canvas.width = Math.max(1, Math.round(w * ratio));
+    canvas.height = Math.max(1, Math.round(h * ratio));
+    canvas.style.width = `${w}px`;
+    canvas.style.height = `${h}px`;
     const ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, g.w, g.h);
-    if (!this.data || g.w < 80 || g.h < 60) return;
-    const css = getComputedStyle(this.root);
-    const color = (name) => this.color(name);
-    const font = css.getPropertyValue('--font-ui').trim() || 'sans-serif';
-    ctx.font = `11px ${font}`;
-    ctx.lineWidth = 1;
+    ctx.clearRect(0, 0, w, h);
+    this.scene = null;
+    const g = this.columns;
+    if (!this.data || !g || w < 80 || h < 60) return;
+    const started = performance.now();
+    this.scene = sequenceScene(g, { width: w, height: h, style: this.kind, palette: this.palette(), selected: this.selectedNo, range: this.zoom });
+    this.unzoomButton.hidden = !this.zoom;
+    const font = getComputedStyle(this.root).getPropertyValue('--font-ui').trim() || 'sans-serif';
+    paintScene(ctx, this.scene, font);
+    canvas.scene = this.scene; // what was drawn, for the browser tests
+    this.root.dataset.drawMs = (performance.now() - started).toFixed(1);
+    this.root.dataset.drawn = `${this.kind}:${this.data.stream}:${this.direction}`;
+  }
 
-    // Axes with a few round ticks.
-    ctx.strokeStyle = color('--border-strong');
-    ctx.fillStyle = color('--text-3');
-    ctx.beginPath();
-    ctx.moveTo(g.pad.left, g.pad.top);
-    ctx.lineTo(g.pad.left, g.h - g.pad.bottom);
-    ctx.lineTo(g.w - g.pad.right, g.h - g.pad.bottom);
-    ctx.stroke();
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    for (const v of ticks(0, g.yMax, 5)) {
-      const y = g.y(v);
-      ctx.fillText(fmt.count(v), g.pad.left - 6, y);
-      ctx.strokeStyle = color('--border');
-      ctx.beginPath();
-      ctx.moveTo(g.pad.left + 1, y);
-      ctx.lineTo(g.w - g.pad.right, y);
-      ctx.stroke();
-    }
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    for (const t of ticks(0, g.t1 - g.t0, 8)) {
-      ctx.fillText(`${Number(t.toPrecision(6))} s`, g.x(g.t0 + t), g.h - g.pad.bottom + 6);
-    }
-
-    // The receiver's window (ack + window) and its acknowledgements, as step lines.
-    const steps = (value, stroke, dash) => {
-      ctx.strokeStyle = stroke;
-      ctx.setLineDash(dash);
-      ctx.beginPath();
-      let started = false;
-      let lastY = 0;
-      for (const i of g.acks) {
-        const v = value(i);
-        if (v !== v) continue; // NaN: no window
-        const x = g.x(g.graph.time[i]);
-        const y = g.y(Math.min(v, g.yMax));
-        if (!started) ctx.moveTo(x, y);
-        else {
-          ctx.lineTo(x, lastY);
-          ctx.lineTo(x, y);
-        }
-        started = true;
-        lastY = y;
-      }
-      if (started) ctx.lineTo(g.w - g.pad.right, lastY);
-      ctx.stroke();
-      ctx.setLineDash([]);
+  /** The page's theme as the time-sequence palette. */
+  palette() {
+    const c = (name) => this.color(name);
+    return {
+      background: c('--surface'), axis: c('--border-strong'), grid: c('--border'), text: c('--text-3'),
+      data: c('--accent'), retransmission: c('--danger'), problem: c('--warn'), ack: c('--ok'),
+      window: c('--text-3'), sack: LIGHT.sack, zeroWindow: c('--danger'), select: c('--focus'),
     };
-    const { time, seq, len, ack, window: win, bits } = g.graph ?? {};
-    steps((i) => ack[i] + win[i], color('--text-3'), [3, 3]);
-    steps((i) => ack[i], color('--ok'), []);
+  }
 
-    // Data segments: a bar from seq to seq+len (at least 3 px tall).
-    const [accent, danger] = [color('--accent'), color('--danger')];
-    for (const i of g.data) {
-      const x = Math.round(g.x(time[i])) + 0.5;
-      const y0 = g.y(seq[i]);
-      const y1 = Math.min(y0 - 3, g.y(seq[i] + Math.max(len[i] || 0, 0)));
-      const problem = bits[i] & 2;
-      ctx.strokeStyle = problem ? danger : accent;
-      ctx.lineWidth = problem ? 2 : 1.5;
-      ctx.beginPath();
-      ctx.moveTo(x, y0);
-      ctx.lineTo(x, y1);
-      ctx.stroke();
+  /** Throughput, RTT or window with uPlot (built again when the kind or the stream changes). */
+  drawChart() {
+    const g = this.columns;
+    if (!this.data || !g) return;
+    const key = `${this.kind}:${this.data.stream}:${this.direction}`;
+    const height = Math.max(120, this.graphBox.clientHeight - 36);
+    if (this.chartKey === key && this.chart) {
+      this.chart.resize();
+      return;
     }
-    ctx.lineWidth = 1;
-    const sel = this.frameIndex(this.selectedNo);
-    if (sel >= 0) {
-      const x = g.x(time[sel]);
-      ctx.strokeStyle = color('--focus');
-      ctx.setLineDash([2, 2]);
-      ctx.beginPath();
-      ctx.moveTo(x, g.pad.top);
-      ctx.lineTo(x, g.h - g.pad.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
+    this.chart?.destroy();
+    this.chartBox.replaceChildren();
+    const data = chartData(this.kind, g);
+    this.chartData = data;
+    this.chart = createChart(this.chartBox, {
+      series: data.series, xLabel: 'Time (s)', yLabel: data.yLabel, height,
+      title: `tcp.stream ${this.data.stream} · ${this.direction === 0 ? 'A→B' : 'B→A'} data`,
+      onPick: (x) => {
+        const no = frameAt(data, x);
+        if (no !== null) this.selectFrame(no);
+      },
+    });
+    this.chart.setData(data.xs, data.ys);
+    this.chartKey = key;
+    this.root.dataset.drawn = key;
+  }
+
+  /** Fetches and draws the ladder page at `ladderStart`. */
+  async drawLadder() {
+    if (!this.data && this.ladderScope === 'stream') return;
+    const stream = this.ladderScope === 'stream' ? this.data.stream : null;
+    const ladder = await this.loadLadder(stream, this.ladderStart, LADDER_PAGE);
+    this.ladder = ladder;
+    this.ladderSvg = renderFlowLadder(this.ladderCanvas, ladder, { onJump: (no) => this.selectFrame(no), onActivate: (no) => this.onJump(no), selected: this.selectedNo, room: this.ladderCanvas.clientWidth - 16 });
+    const end = ladder.start + ladder.arrows.length;
+    this.ladderInfo.textContent = ladder.total ? `${fmt.count(ladder.start + 1)}–${fmt.count(end)} of ${fmt.plural(ladder.total, 'frame')}` : 'No frames';
+    this.ladderPrev.disabled = ladder.start === 0;
+    this.ladderNext.disabled = end >= ladder.total;
+    this.root.dataset.drawn = `ladder:${stream ?? 'view'}:${ladder.start}`;
+  }
+
+  pageLadder(delta) {
+    const total = this.ladder?.total ?? 0;
+    this.ladderStart = Math.max(0, Math.min(Math.max(0, total - 1), this.ladderStart + delta * LADDER_PAGE));
+    this.drawLadder();
+  }
+
+  /** Saves the shown picture as PNG or SVG. */
+  async exportGraph(format) {
+    if (!this.data) return;
+    const name = `tcp-stream-${this.data.stream}-${this.kind}${this.kind === 'ladder' ? '' : `-${this.direction === 0 ? 'a-b' : 'b-a'}`}.${format}`;
+    let content;
+    if (this.kind === 'tcptrace' || this.kind === 'stevens') {
+      if (format === 'png') content = await canvasToPng(this.canvas);
+      else {
+        const scene = sequenceScene(this.columns, { width: 1100, height: 560, style: this.kind, palette: LIGHT, range: this.zoom, title: `tcp.stream ${this.data.stream} · ${this.title.textContent}` });
+        content = sceneSvg(scene, svgNamespace());
+      }
+    } else if (CHART_KINDS.has(this.kind)) {
+      content = format === 'png' ? await this.chart.toPNG() : this.chart.toSVG();
+    } else if (this.kind === 'ladder' && this.ladderSvg) {
+      const text = svgElementText(this.ladderSvg);
+      content = format === 'png' ? await svgTextToPng(text, Number(this.ladderSvg.getAttribute('width')), Number(this.ladderSvg.getAttribute('height'))) : text;
     }
-    // Legend.
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    const legend = [[color('--accent'), 'data'], [color('--danger'), 'problem'], [color('--ok'), 'ACK'], [color('--text-3'), 'window']];
-    let lx = g.pad.left + 8;
-    for (const [c, label] of legend) {
-      ctx.fillStyle = c;
-      ctx.fillRect(lx, g.pad.top + 4, 10, 3);
-      ctx.fillStyle = color('--text-2');
-      ctx.fillText(label, lx + 14, g.pad.top);
-      lx += 22 + ctx.measureText(label).width;
-    }
+    if (!content) return;
+    this.root.dataset.exported = `${name}:${typeof content === 'string' ? content.length : content.size}`;
+    saveGraph(name, content);
   }
 
   /** A colour token (e.g. "--accent") resolved for the canvas (tokens are light-dark() pairs). */
@@ -317,7 +395,7 @@ export class StreamView {
     return getComputedStyle(this.probe).color || '#888';
   }
 
-  /** Index of frame `no` in the graph's columns (frames ascend), -1 if not in the stream. */
+  /** Index of frame `no` in the stream's frames (they ascend), -1 if not in the stream. */
   frameIndex(no) {
     const nos = this.data?.graph.no;
     if (!nos || no === null || no === undefined) return -1;
@@ -332,39 +410,63 @@ export class StreamView {
     return -1;
   }
 
-  /** Selects the frame nearest to the click (in time, among this direction's data and the acks). */
-  async onGraphClick(event) {
-    if (!this.data) return;
-    const g = this.geometry();
-    const { time, seq, len, ack, bits } = g.graph;
-    const rect = this.canvas.getBoundingClientRect();
-    const px = event.clientX - rect.left;
-    const py = event.clientY - rect.top;
-    let best = -1;
-    let bestD = Infinity;
-    for (let i = 0; i < this.data.count; i++) {
-      const y = (bits[i] & 1) === this.direction ? g.y(seq[i] + (len[i] || 0) / 2) : g.y(ack[i]);
-      const d = (g.x(time[i]) - px) ** 2 + (y - py) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    }
-    if (best < 0) return;
+  /**
+   * Selects frame `no`: its row in the table when it is one of the stream's (the details follow
+   * the selection), else just its details.
+   */
+  async selectFrame(no) {
+    this.root.dataset.picked = String(no);
     const data = this.data;
-    const pos = await this.table.source?.position(best);
+    const index = this.frameIndex(no);
+    if (index < 0) {
+      this.selectedNo = no;
+      this.onSelectFrame(no);
+      return;
+    }
+    const pos = await this.table.source?.position(index);
     if (this.data === data && pos >= 0) this.table.select(pos);
   }
-}
 
-/** About `count` round tick values between lo and hi. */
-function ticks(lo, hi, count) {
-  const span = hi - lo;
-  if (!(span > 0)) return [lo];
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(v);
-  return out;
+  /** Zooms the time-sequence graph into `range` ({t0, t1} seconds), or back out (null). */
+  setZoom(range) {
+    this.zoom = range;
+    this.root.dataset.zoom = range ? `${range.t0.toFixed(6)}-${range.t1.toFixed(6)}` : '';
+    this.draw();
+  }
+
+  /** A drag across the canvas: a band follows the pointer; releasing it zooms to its times. */
+  startDrag(down) {
+    if (!this.scene || down.button !== 0) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const from = down.clientX - rect.left;
+    let to = from;
+    const move = (e) => {
+      to = Math.max(0, Math.min(rect.width, e.clientX - rect.left));
+      Object.assign(this.band.style, { left: `${Math.min(from, to)}px`, width: `${Math.abs(to - from)}px` });
+      this.band.hidden = Math.abs(to - from) < 4;
+    };
+    const up = () => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+      this.band.hidden = true;
+      if (Math.abs(to - from) < 4) return; // a click, not a drag
+      this.dragged = true;
+      const [a, b] = [this.scene.timeAt(Math.min(from, to)), this.scene.timeAt(Math.max(from, to))];
+      this.setZoom({ t0: a, t1: b });
+    };
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+  }
+
+  /** Selects the frame of the point nearest to the click. */
+  onGraphClick(event) {
+    if (this.dragged) {
+      this.dragged = false;
+      return;
+    }
+    if (!this.scene) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const no = pickPoint(this.scene, event.clientX - rect.left, event.clientY - rect.top);
+    if (no !== null) this.selectFrame(no);
+  }
 }

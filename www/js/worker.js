@@ -93,6 +93,9 @@ async function handle(msg) {
     case Msg.IO_GRAPH: return ioGraph(msg);
     case Msg.IO_NEAREST: return ioNearest(msg);
     case Msg.PLAN: return capturePlan(msg);
+    case Msg.FOLLOW: return followPage(msg);
+    case Msg.TCP_GRAPH: return tcpGraph(msg);
+    case Msg.FLOW_LADDER: return flowLadder(msg);
     default: throw new Error(`unknown request type ${JSON.stringify(msg.type)}`);
   }
 }
@@ -686,4 +689,30 @@ async function details({ id, no }) {
 function messageOf(err) {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** A page of a followed stream (its pieces' bytes read from the file slices, as for filters). */
+function followPage({ id, protocol, stream, start, maxBytes, mode }) {
+  const cap = requireCapture();
+  const at = Array.isArray(start) ? start.map(Number) : [0, 0, 0];
+  const page = cap.analyzer.followPage(protocol === 'udp' ? 'udp' : 'tcp', stream >>> 0, at, maxBytes >>> 0, String(mode),
+    (file, offset, caplen) => readSync(cap.sources[file], offset, caplen));
+  slabs.clear();
+  self.postMessage({ type: Msg.FOLLOW, id, page });
+}
+
+/** The graph columns of one direction of a TCP stream (typed arrays, transferred). */
+function tcpGraph({ id, stream, dir }) {
+  const { analyzer } = requireCapture();
+  const graph = analyzer.tcpGraph(stream >>> 0, dir ? 1 : 0);
+  if (!graph) throw new Error(`There is no TCP stream ${stream} in this capture.`);
+  self.postMessage({ type: Msg.TCP_GRAPH, id, graph }, Object.values(graph).map((a) => a.buffer));
+}
+
+/** A page of the ladder of a TCP stream, or of the packet list's frames (`stream` null). */
+function flowLadder({ id, stream, start, count }) {
+  const { analyzer } = requireCapture();
+  const ladder = analyzer.ladderPage(Number.isInteger(stream) ? stream >>> 0 : undefined, start >>> 0, count >>> 0);
+  if (!ladder) throw new Error(`There is no TCP stream ${stream} in this capture.`);
+  self.postMessage({ type: Msg.FLOW_LADDER, id, ladder: plainNumbers(ladder) });
 }
