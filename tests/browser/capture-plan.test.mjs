@@ -78,6 +78,9 @@ test('the questions make the plan; Copy as Markdown gives it; the fragment carri
   // Closing puts the address back as it was.
   await page.click('#capture-plan [data-close]');
   await page.waitForFunction(() => !document.querySelector('#capture-plan').open);
+  // (The address is put back by the dialog's close event, which may come a moment later.)
+  await page.waitForFunction((plain) => location.href === plain, `${env.server.origin}/`, { timeout: 5000 })
+    .catch(() => {});
   assert.equal(await page.evaluate(() => location.href), `${env.server.origin}/`);
 
   // The link opens the same plan, its questions filled in.
