@@ -159,3 +159,23 @@ test('light theme: a TCP stream\'s time-sequence graph (tcptrace), its ladder, a
     await browser.close();
   }
 });
+
+test('light theme: a TCP stream\'s throughput, round-trip time and window graphs', async () => {
+  const browser = await launch({ colorScheme: 'light' });
+  try {
+    const { page } = await openApp(browser, server.origin);
+    // suricata-verify/http-mime-truncated: a 2.4 MB HTTP download that stalls on zero windows.
+    await openFiles(page, [capture('suricata-verify/http-mime-truncated/input.pcap')]);
+    await showView(page, 'stream');
+    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    for (const kind of ['throughput', 'rtt', 'window']) {
+      await page.click(`.stream-kinds [data-kind="${kind}"]`);
+      await page.waitForFunction((k) => (document.querySelector('#view-stream').dataset.drawn ?? '').startsWith(`${k}:`), kind);
+      await page.waitForSelector('#view-stream .u-over');
+      await page.mouse.move(0, 0);
+      await shoot(page, `stream-${kind}.png`);
+    }
+  } finally {
+    await browser.close();
+  }
+});
