@@ -16,7 +16,9 @@ use crate::index::{PacketIndex, PacketRecord};
 pub use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
 /// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap.
-pub const MAX_INLINE: usize = 6;
+/// (Three fill the room the length byte leaves before the spill pointer: a list is 24 bytes, an
+/// attempt with its two lists 32 bytes smaller than with six; a SYN sent a fourth time spills.)
+pub const MAX_INLINE: usize = 3;
 /// At most this many frames after a mismatched third packet are kept.
 pub const MAX_AFTER_THIRD: usize = 256;
 
@@ -570,6 +572,16 @@ pub(crate) mod tests {
             ip_proto: 6,
             flags: flag::TRANSPORT | flag::IPV4 | flag::HAS_TIME,
             ..PacketRecord::default()
+        }
+    }
+
+    #[test]
+    fn a_frame_list_keeps_every_frame_inline_then_spilled() {
+        assert_eq!(std::mem::size_of::<FrameList>(), 24);
+        let mut list = FrameList::one(7);
+        for i in 8..20 {
+            list.push(i);
+            assert_eq!(&*list, &(7..=i).collect::<Vec<u32>>()[..]);
         }
     }
 

@@ -514,12 +514,17 @@ impl<'a> Collector<'a> {
                 h.conn = 1;
             }
         }
-        for (sid, (h, stream)) in hot.iter_mut().zip(&flows.streams).enumerate() {
-            if h.conn == 0 {
-                continue;
-            }
+        for (h, stream) in hot.iter_mut().zip(&flows.streams) {
             if stream.ip_proto != 6 {
                 h.conn = 0;
+            }
+        }
+        // Exactly the room the marked streams need (a doubling vector of these large records
+        // held up to twice that at the findings' peak).
+        out.conns
+            .reserve_exact(hot.iter().filter(|h| h.conn != 0).count());
+        for (sid, (h, stream)) in hot.iter_mut().zip(&flows.streams).enumerate() {
+            if h.conn == 0 {
                 continue;
             }
             out.conns.push(Conn::new(sid as u32, stream.first_frame));
