@@ -78,7 +78,9 @@ test('200,000 conversations: paged from the worker, sorted there, End shows the 
   // Sorted by address A in the worker (addresses by value): 10.0.0.1 first, 10.255.255.2 last.
   await page.click(`${sel} .dt-hcell[data-key="a"]`);
   assert.equal(await page.getAttribute(`${sel} .dt-hcell[data-key="a"]`, 'aria-sort'), 'ascending');
-  // The selected row (the last one) stays selected where the sort put it: still the last.
+  // The selected row (the last one) stays selected where the sort put it: still the last. (Its
+  // cells come from the worker once it has sorted: wait for them, not only for the header.)
+  await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), sel, { polling: 50 });
   rows = await tableRows(page, sel);
   assert.equal(cell(rows.find((r) => /selected/.test(r.cls)), 'Address A'), '10.255.255.2');
   rows = await pressIn(page, sel, 'Home');
