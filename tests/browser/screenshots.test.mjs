@@ -32,6 +32,13 @@ async function shoot(page, name) {
   assert.ok(fs.statSync(file).size > 10_000, `${name} has content`);
 }
 
+/** Opens `file` of the corpus on its TCP stream view, the graph given 600 px. */
+async function streamView(page, file) {
+  await openFiles(page, [capture(file)]);
+  await showView(page, 'stream');
+  await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+}
+
 async function packetView(page) {
   await openFiles(page, [capture('chrissanders/http_google.pcapng')]);
   await selectFrame(page, 4);
@@ -123,15 +130,23 @@ test('light theme: the capture plan for a Windows client and a Linux server', as
   }
 });
 
-test('light theme: a TCP stream\'s time-sequence graph (tcptrace), its ladder, and Follow stream', async () => {
+test('light theme: a TCP stream\'s graphs (throughput, RTT, window, tcptrace), its ladder, and Follow stream', async () => {
   const browser = await launch({ colorScheme: 'light' });
   try {
     const { page } = await openApp(browser, server.origin);
     // suricata-verify/http-mime-truncated: a 2.4 MB HTTP download with zero windows, zero-window
     // probes and window-full segments (`tshark -Y tcp.analysis.zero_window`: 9 in stream 0).
-    await openFiles(page, [capture('suricata-verify/http-mime-truncated/input.pcap')]);
-    await showView(page, 'stream');
-    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    await streamView(page, 'suricata-verify/http-mime-truncated/input.pcap');
+    const drawn = (k) => page.waitForFunction((kind) => (document.querySelector('#view-stream').dataset.drawn ?? '').startsWith(`${kind}:`), k);
+    // Its throughput, round-trip time and window graphs.
+    for (const kind of ['throughput', 'rtt', 'window']) {
+      await page.click(`.stream-kinds [data-kind="${kind}"]`);
+      await drawn(kind);
+      await page.waitForSelector('#view-stream .u-over');
+      await page.mouse.move(0, 0);
+      await shoot(page, `stream-${kind}.png`);
+    }
+    await page.click('.stream-kinds [data-kind="tcptrace"]');
     await page.waitForFunction(() => /^tcptrace:0:1/.test(document.querySelector('#view-stream').dataset.drawn ?? ''));
     // The download itself takes the first 2.3 s of 14.5: drag across them to zoom in.
     const area = await page.$eval('.stream-graph', (c) => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
@@ -143,9 +158,7 @@ test('light theme: a TCP stream\'s time-sequence graph (tcptrace), its ladder, a
     await page.mouse.move(0, 0);
     await shoot(page, 'stream-time-sequence.png');
     // arkime/wireshark-retrans.pcap: retransmissions (red) in the ladder.
-    await openFiles(page, [capture('arkime/wireshark-retrans.pcap')]);
-    await showView(page, 'stream');
-    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
+    await streamView(page, 'arkime/wireshark-retrans.pcap');
     await page.click('.stream-kinds [data-kind="ladder"]');
     await page.waitForSelector('.flow-arrow');
     await shoot(page, 'stream-ladder.png');
@@ -155,26 +168,6 @@ test('light theme: a TCP stream\'s time-sequence graph (tcptrace), its ladder, a
     await page.waitForSelector('.follow-piece');
     await page.fill('.follow-find', 'accept');
     await shoot(page, 'stream-follow.png');
-  } finally {
-    await browser.close();
-  }
-});
-
-test('light theme: a TCP stream\'s throughput, round-trip time and window graphs', async () => {
-  const browser = await launch({ colorScheme: 'light' });
-  try {
-    const { page } = await openApp(browser, server.origin);
-    // suricata-verify/http-mime-truncated: a 2.4 MB HTTP download that stalls on zero windows.
-    await openFiles(page, [capture('suricata-verify/http-mime-truncated/input.pcap')]);
-    await showView(page, 'stream');
-    await page.evaluate(() => { document.getElementById('upper').style.flexBasis = '600px'; });
-    for (const kind of ['throughput', 'rtt', 'window']) {
-      await page.click(`.stream-kinds [data-kind="${kind}"]`);
-      await page.waitForFunction((k) => (document.querySelector('#view-stream').dataset.drawn ?? '').startsWith(`${k}:`), kind);
-      await page.waitForSelector('#view-stream .u-over');
-      await page.mouse.move(0, 0);
-      await shoot(page, `stream-${kind}.png`);
-    }
   } finally {
     await browser.close();
   }
