@@ -50,6 +50,26 @@ impl Kind {
         matches!(self, Kind::Tcp | Kind::Udp)
     }
 
+    /// The name `parse` and `tracelens conv --type` take ("eth", "ip", …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Eth => "eth",
+            Kind::Ip => "ip",
+            Kind::Ipv6 => "ipv6",
+            Kind::Tcp => "tcp",
+            Kind::Udp => "udp",
+        }
+    }
+
+    /// The IP protocol number of a TCP or UDP table (`None` for the others).
+    pub fn ip_proto(self) -> Option<u8> {
+        match self {
+            Kind::Tcp => Some(6),
+            Kind::Udp => Some(17),
+            _ => None,
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Kind> {
         match name {
             "eth" => Some(Kind::Eth),
@@ -360,6 +380,14 @@ pub fn conversations(
     let mut by_key: HashMap<RawTap, usize> = HashMap::default();
     // TCP/UDP conversations are keyed by stream too: look those up by stream number first.
     let mut by_stream: Vec<u32> = Vec::new();
+    if let Some(proto) = kind.ip_proto() {
+        // About one row a stream: planned at once (the table of a 20M-frame capture can have
+        // millions of rows, and doubling would hold two copies at the end).
+        let streams = flows.streams.iter().filter(|s| s.ip_proto == proto).count();
+        let _ = rows.try_reserve_exact(streams);
+        let _ = keys.try_reserve_exact(streams);
+        let _ = by_stream.try_reserve_exact(flows.streams.len());
+    }
     let mut taps = Taps::new(index, flows, tcp, kind);
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
     for (i, record) in index.records.indexed() {
@@ -386,14 +414,20 @@ pub fn conversations(
             }
             let Some(at) = found else {
                 let at = rows.len();
-                by_key.insert(tap, at);
-                if let Some(n) = slot {
+                // The first row of a stream is found through `by_stream` alone; only a second
+                // row with the same stream number (other addresses) needs the map.
+                let first_of_stream = slot.is_some_and(|n| {
                     if by_stream.len() <= n {
                         by_stream.resize(n + 1, u32::MAX);
                     }
-                    if by_stream[n] == u32::MAX {
+                    let first = by_stream[n] == u32::MAX;
+                    if first {
                         by_stream[n] = at as u32;
                     }
+                    first
+                });
+                if !first_of_stream {
+                    by_key.insert(tap, at);
                 }
                 keys.push(tap);
                 rows.push(Conversation {
@@ -429,6 +463,22 @@ pub fn conversations(
         row.b = taps.resolver.address(key.dst.0);
     }
     rows
+}
+
+/// The largest blocks [`conversations`] of `kind` holds at once while it builds a TCP or UDP
+/// table: its rows, their keys, a slot per stream, and the table's two orders; none for the
+/// other kinds, whose rows are pairs of addresses and few.
+pub fn table_bytes(flows: &Flows, kind: Kind) -> Vec<usize> {
+    let Some(proto) = kind.ip_proto() else {
+        return Vec::new();
+    };
+    let streams = flows.streams.iter().filter(|s| s.ip_proto == proto).count();
+    vec![
+        streams * std::mem::size_of::<Conversation>(),
+        streams * std::mem::size_of::<RawTap>(),
+        flows.streams.len() * 4,
+        streams * 8,
+    ]
 }
 
 fn extend_times(row: &mut Conversation, rel: i64) {

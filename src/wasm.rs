@@ -7,7 +7,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::analyzer::Analyzer;
+use crate::analyzer::{capacity, Analyzer};
 use crate::conversations::table::{CellKey, Table};
 use crate::conversations::{self, Conversation};
 use crate::filter::FrameBytes;
@@ -222,25 +222,35 @@ impl WasmAnalyzer {
         let kind = conversations::Kind::parse(kind)
             .ok_or_else(|| JsError::new(&format!("unknown conversation type {kind:?}")))?;
         let a = &self.inner;
+        let needed = conversations::table_bytes(a.flows(), kind);
+        if !capacity::room_for(&needed) {
+            let table = format!("{} conversations", kind.title());
+            let command = format!("tracelens conv --type {} FILE", kind.name());
+            return Err(JsError::new(&capacity::table_refused(
+                &table, &needed, &command,
+            )));
+        }
         let rows = conversations::conversations(a.index(), a.flows(), a.tcp(), kind);
-        let ordered: Vec<ConversationRow> =
-            conversations::tshark_order(rows.iter().map(Conversation::frames))
-                .into_iter()
-                .filter_map(|at| rows.get(at))
-                .map(|row| ConversationRow::new(kind, row))
-                .collect();
-        Ok(WasmTable::new(TableRows::Conversations(Table::new(
-            ordered,
-        ))))
+        Ok(WasmTable::new(TableRows::Conversations(
+            Table::new(in_tshark_order(rows)),
+            kind,
+        )))
     }
 
     /// Every TCP connection attempt (`tracelens connections`) as a [`WasmTable`], in order of the
     /// first SYN; times in nanoseconds.
     #[wasm_bindgen(js_name = connectionTable)]
-    pub fn connection_table(&self) -> WasmTable {
+    pub fn connection_table(&self) -> Result<WasmTable, JsError> {
         let a = &self.inner;
+        let needed = crate::connections::table_bytes(a.flows());
+        if !capacity::room_for(&needed) {
+            let (table, command) = ("connection", "tracelens connections FILE");
+            return Err(JsError::new(&capacity::table_refused(
+                table, &needed, command,
+            )));
+        }
         let rows = crate::connections::attempts(a.index(), a.flows());
-        WasmTable::new(TableRows::Attempts(Table::new(rows)))
+        Ok(WasmTable::new(TableRows::Attempts(Table::new(rows))))
     }
 
     /// The TCP analysis of frame `no` (relative seq/ack, analysis flags and their names,
@@ -485,7 +495,9 @@ pub struct WasmTable {
 }
 
 enum TableRows {
-    Conversations(Table<ConversationRow>),
+    /// Kept as computed (about 100 bytes a row; a 20M-frame capture can have millions) and
+    /// turned into [`ConversationRow`]s a window at a time.
+    Conversations(Table<Conversation>, conversations::Kind),
     Attempts(Table<crate::connections::Attempt>),
     Segments(Table<StreamSegment>, StreamHead),
 }
@@ -510,7 +522,7 @@ fn sort_by_column<R>(
     table: &mut Table<R>,
     column: Option<String>,
     descending: bool,
-    key_of: fn(&str) -> Option<KeyOf<R>>,
+    key_of: impl Fn(&str) -> Option<KeyOf<R>>,
 ) -> Result<(), JsError> {
     match column {
         None => table.sort(None, descending),
@@ -533,7 +545,7 @@ impl WasmTable {
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         match &self.rows {
-            TableRows::Conversations(t) => t.len(),
+            TableRows::Conversations(t, _) => t.len(),
             TableRows::Attempts(t) => t.len(),
             TableRows::Segments(t, _) => t.len(),
         }
@@ -543,7 +555,17 @@ impl WasmTable {
     /// position in the table's given order. 64-bit integers come out as BigInt.
     pub fn rows(&self, start: usize, count: usize) -> JsResult {
         match &self.rows {
-            TableRows::Conversations(t) => window(t, start, count),
+            TableRows::Conversations(t, kind) => {
+                let made: Vec<(u32, ConversationRow)> = t
+                    .page(start, count)
+                    .map(|(index, row)| (index, ConversationRow::new(*kind, row)))
+                    .collect();
+                let rows: Vec<Indexed<'_, ConversationRow>> = made
+                    .iter()
+                    .map(|(index, row)| Indexed { index: *index, row })
+                    .collect();
+                to_js_wide(&rows)
+            }
             TableRows::Attempts(t) => window(t, start, count),
             TableRows::Segments(t, _) => window(t, start, count),
         }
@@ -553,7 +575,10 @@ impl WasmTable {
     /// first when `descending`; blanks last, ties in the given order.
     pub fn sort(&mut self, column: Option<String>, descending: bool) -> Result<(), JsError> {
         match &mut self.rows {
-            TableRows::Conversations(t) => sort_by_column(t, column, descending, conversation_key),
+            TableRows::Conversations(t, kind) => {
+                let kind = *kind;
+                sort_by_column(t, column, descending, |c| conversation_key(c, kind))
+            }
             TableRows::Attempts(t) => sort_by_column(t, column, descending, attempt_key),
             TableRows::Segments(t, _) => sort_by_column(t, column, descending, segment_key),
         }
@@ -578,7 +603,7 @@ impl WasmTable {
     #[wasm_bindgen(js_name = positionOf)]
     pub fn position_of(&self, index: u32) -> f64 {
         let at = match &self.rows {
-            TableRows::Conversations(t) => t.position_of(index),
+            TableRows::Conversations(t, _) => t.position_of(index),
             TableRows::Attempts(t) => t.position_of(index),
             TableRows::Segments(t, _) => t.position_of(index),
         };
@@ -589,9 +614,9 @@ impl WasmTable {
     /// attempts `{rows, outcomes: {word: count}}`, a stream `{rows, stream, a, b}`.
     pub fn summary(&self) -> JsResult {
         match &self.rows {
-            TableRows::Conversations(t) => to_js_wide(&ConversationTotals {
+            TableRows::Conversations(t, _) => to_js_wide(&ConversationTotals {
                 rows: t.rows().len(),
-                frames: t.rows().iter().map(|r| r.frames).sum(),
+                frames: t.rows().iter().map(Conversation::frames).sum(),
             }),
             TableRows::Attempts(t) => {
                 let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
@@ -672,27 +697,35 @@ fn number(value: f64) -> Option<CellKey> {
     value.is_finite().then_some(CellKey::Num(value))
 }
 
-fn conversation_key(column: &str) -> Option<KeyOf<ConversationRow>> {
-    type R = ConversationRow;
+fn conversation_key(column: &str, kind: conversations::Kind) -> Option<KeyOf<Conversation>> {
+    type R = Conversation;
     let key: KeyOf<R> = match column {
-        "a" => Box::new(|r: &R| Some(CellKey::address(&r.a))),
-        "b" => Box::new(|r: &R| Some(CellKey::address(&r.b))),
+        "a" => Box::new(|r: &R| Some(CellKey::of_address(&r.a))),
+        "b" => Box::new(|r: &R| Some(CellKey::of_address(&r.b))),
         "port_a" => Box::new(|r: &R| r.port_a.map(CellKey::num)),
         "port_b" => Box::new(|r: &R| r.port_b.map(CellKey::num)),
-        "stream" => Box::new(|r: &R| r.stream.map(CellKey::num)),
-        "frames" => Box::new(|r: &R| number(r.frames as f64)),
-        "bytes" => Box::new(|r: &R| number(r.bytes as f64)),
+        "stream" => Box::new(move |r: &R| r.stream.filter(|_| kind.has_ports()).map(CellKey::num)),
+        "frames" => Box::new(|r: &R| number(r.frames() as f64)),
+        "bytes" => Box::new(|r: &R| number(r.bytes() as f64)),
         "frames_ab" => Box::new(|r: &R| number(r.frames_ab as f64)),
         "bytes_ab" => Box::new(|r: &R| number(r.bytes_ab as f64)),
         "frames_ba" => Box::new(|r: &R| number(r.frames_ba as f64)),
         "bytes_ba" => Box::new(|r: &R| number(r.bytes_ba as f64)),
-        "rel_start" => Box::new(|r: &R| number(r.rel_start)),
-        "duration" => Box::new(|r: &R| number(r.duration)),
-        "bps_ab" => Box::new(|r: &R| r.bps_ab.and_then(|v| number(v as f64))),
-        "bps_ba" => Box::new(|r: &R| r.bps_ba.and_then(|v| number(v as f64))),
+        "rel_start" => Box::new(|r: &R| number(r.rel_start())),
+        "duration" => Box::new(|r: &R| number(r.duration())),
+        "bps_ab" => Box::new(|r: &R| r.bps().0.and_then(|v| number(v as f64))),
+        "bps_ba" => Box::new(|r: &R| r.bps().1.and_then(|v| number(v as f64))),
         _ => return None,
     };
     Some(key)
+}
+
+/// The rows of a conversation table in tshark's order (frames descending, then first seen),
+/// sorted where they are: a copy would double the largest table's memory for a moment.
+fn in_tshark_order(mut rows: Vec<Conversation>) -> Vec<Conversation> {
+    rows.retain(|r| r.frames() > 0);
+    crate::sort::sort_by(&mut rows, |x, y| y.frames().cmp(&x.frames()));
+    rows
 }
 
 fn attempt_key(column: &str) -> Option<KeyOf<crate::connections::Attempt>> {

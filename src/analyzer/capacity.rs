@@ -87,9 +87,51 @@ pub fn room_for_one(records: &mut Records) -> bool {
     records.try_reserve_one()
 }
 
+/// Whether blocks of the sizes `blocks` can be had now, all at once: asked for together and
+/// given straight back (a refused allocation is an error here, where a vector that cannot grow
+/// would abort the wasm and lose the capture). What was asked for stays with the allocator,
+/// ready for the work that follows, which then holds blocks of those sizes.
+pub fn room_for(blocks: &[usize]) -> bool {
+    let mut held: Vec<Vec<u8>> = Vec::with_capacity(blocks.len());
+    for &bytes in blocks {
+        let mut probe: Vec<u8> = Vec::new();
+        if probe.try_reserve_exact(bytes).is_err() {
+            return false;
+        }
+        held.push(probe);
+    }
+    true
+}
+
+/// Why a table of a capture cannot be made: the blocks `needed` more than the browser tab has left.
+pub fn table_refused(table: &str, needed: &[usize], command: &str) -> String {
+    format!(
+        "The {table} table of this capture needs about {} MB more memory than the browser tab \
+         has left (a tab has 4 GB in all, and the capture's analysis holds most of it). \
+         `{command}` on the command line gives it in full.",
+        thousands(needed.iter().sum::<usize>() as u64 >> 20)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn room_is_refused_beyond_what_can_be_had_and_given_when_it_can() {
+        assert!(room_for(&[1 << 20, 1 << 10]));
+        assert!(!room_for(&[1 << 20, usize::MAX]));
+        assert_eq!(
+            table_refused(
+                "TCP conversations",
+                &[500 << 20, 200 << 20],
+                "tracelens conv --type tcp FILE"
+            ),
+            "The TCP conversations table of this capture needs about 700 MB more memory than the \
+             browser tab has left (a tab has 4 GB in all, and the capture's analysis holds most \
+             of it). `tracelens conv --type tcp FILE` on the command line gives it in full."
+        );
+    }
 
     #[test]
     fn the_cut_in_plain_words() {

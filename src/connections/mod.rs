@@ -32,20 +32,20 @@ pub struct Attempt {
     /// Serialized as its table word ([`Outcome::name`]).
     #[serde(serialize_with = "outcome_name")]
     pub outcome: Outcome,
-    pub first_syn_frame: u64,
+    pub first_syn_frame: u32,
     /// Relative to the first frame of the capture.
     pub first_syn_time_ns: i64,
     /// SYNs sent beyond the first, before the SYN+ACK.
     pub syn_retransmissions: u32,
-    pub syn_ack_frame: Option<u64>,
-    pub ack_frame: Option<u64>,
+    pub syn_ack_frame: Option<u32>,
+    pub ack_frame: Option<u32>,
     #[serde(flatten)]
     pub times: HandshakeTimes,
-    pub reset_frame: Option<u64>,
+    pub reset_frame: Option<u32>,
     /// "client" or "server".
     pub reset_by: Option<&'static str>,
-    pub client_fin_frame: Option<u64>,
-    pub server_fin_frame: Option<u64>,
+    pub client_fin_frame: Option<u32>,
+    pub server_fin_frame: Option<u32>,
 }
 
 /// How long the handshake's steps took (nanoseconds; `None` where a step is missing).
@@ -66,10 +66,27 @@ fn outcome_name<S: Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok, S::Erro
 /// Every connection attempt, in order of the first SYN.
 pub fn attempts(index: &PacketIndex, flows: &Flows) -> Vec<Attempt> {
     let model = attempts::Attempts::collect(index, flows);
-    model
-        .with_outcomes(index)
-        .filter_map(|(a, outcome)| row(index, flows, a, outcome))
-        .collect()
+    // Sized once: collecting a filtered iterator would double its way up, holding the old and
+    // the new vector at once (over 1 GB at twenty million frames).
+    let mut rows = Vec::with_capacity(model.list.len());
+    rows.extend(
+        model
+            .with_outcomes(index)
+            .filter_map(|(a, outcome)| row(index, flows, a, outcome)),
+    );
+    rows
+}
+
+/// The largest blocks [`attempts`] holds at once while it builds the table: the attempts it
+/// collects, their rows, and the table's two orders (sorted, shown). What the page checks is
+/// free first.
+pub fn table_bytes(flows: &Flows) -> [usize; 3] {
+    let streams = flows.streams.iter().filter(|s| s.ip_proto == 6).count();
+    [
+        streams * std::mem::size_of::<attempts::Attempt>(),
+        streams * std::mem::size_of::<Attempt>(),
+        streams * 8,
+    ]
 }
 
 /// The table row of one attempt of the model (`None` only when its stream is missing).
@@ -81,7 +98,9 @@ pub fn row(
 ) -> Option<Attempt> {
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
     let ts = |i: u32| index.records.get(i as usize).map(|r| r.ts_ns);
-    let no = |i: u32| u64::from(i) + 1;
+    // Frame numbers as u32 (the index numbers frames with u32): the table of a large capture has
+    // millions of rows.
+    let no = |i: u32| i.saturating_add(1);
     let first_syn = a.first_syn();
     let syn_ack = a.synacks.first().copied();
     // SYNs before the (first) SYN-ACK: the retransmissions the table counts, and the last one

@@ -33,6 +33,18 @@ impl CellKey {
         }
     }
 
+    /// The key of an address value: the same as [`CellKey::address`] of its text.
+    pub fn of_address(address: &crate::conversations::Address) -> CellKey {
+        use crate::conversations::Address;
+        match *address {
+            Address::Mac(mac) => {
+                CellKey::Addr(0, mac.iter().fold(0u128, |v, &b| v << 8 | u128::from(b)))
+            }
+            Address::Ip(IpAddr::V4(v4)) => CellKey::Addr(4, u128::from(u32::from(v4))),
+            Address::Ip(IpAddr::V6(v6)) => CellKey::Addr(6, u128::from(v6)),
+        }
+    }
+
     /// A number's key (integers up to 2^53 exactly).
     pub fn num(value: impl Into<f64>) -> CellKey {
         CellKey::Num(value.into())
@@ -225,6 +237,21 @@ mod tests {
         assert_eq!(texts(&table), ["9.255.0.1", "10.0.0.9", "10.0.0.10", "::1"]);
         table.sort(Some(&key), true);
         assert_eq!(texts(&table), ["::1", "10.0.0.10", "10.0.0.9", "9.255.0.1"]);
+    }
+
+    #[test]
+    fn an_address_value_keys_as_its_text_does() {
+        use crate::conversations::Address;
+        for address in [
+            Address::Mac([0x02, 0, 0x5e, 0, 0xff, 0x0a]),
+            Address::Ip("192.168.1.20".parse().unwrap()),
+            Address::Ip("2001:db8::1".parse().unwrap()),
+        ] {
+            assert_eq!(
+                CellKey::of_address(&address),
+                CellKey::address(&address.to_string())
+            );
+        }
     }
 
     #[test]

@@ -116,6 +116,27 @@ test('200,001 connection attempts: paged, End shows the last attempt, sorting by
   rows = await pressIn(page, sel, 'Home');
   assert.equal(cell(rows[0], 'Client'), '10.255.255.1');
   await assertPagedMessages(page);
+
+  // The worker keeps one table this large at a time: opening the attempts freed the
+  // conversations, and going back makes them again, still sorted by address A.
+  await showView(page, 'conversations');
+  const conv = '#conversations-table';
+  const convHeader = await tableHeader(page, conv);
+  assert.equal(await page.getAttribute(`${conv} .dt-hcell[data-key="a"]`, 'aria-sort'), 'ascending');
+  rows = await pressIn(page, conv, 'Home');
+  assert.equal(rows[0].cells[convHeader.indexOf('Address A')], clientOf(0));
+  // The rows in the middle were never loaded before: the worker makes the table again for them.
+  await page.$eval(`${conv} .dt-scroll`, (s) => { s.scrollTop = (s.scrollHeight - s.clientHeight) / 2; });
+  await page.waitForFunction((s) => {
+    const shown = [...document.querySelectorAll(`${s} .dt-row:not([hidden])`)];
+    return shown.length > 5 && shown.every((r) => !r.classList.contains('loading')) && !/^10\.0\./.test(shown[0].textContent);
+  }, conv, { polling: 50 });
+  const ks = (await tableRows(page, conv)).map((r) => {
+    const [, b, c, d] = r.cells[convHeader.indexOf('Address A')].split('.').map(Number);
+    return (b << 14) | (c << 6) | (d - 1);
+  });
+  assert.ok(Math.abs(ks[0] - STREAMS / 2) < 1000, `the middle row is client ${ks[0]}`);
+  assert.ok(ks.every((k, i) => i === 0 || k === ks[i - 1] + 1), `sorted by address A: ${ks}`);
   assert.deepEqual(errors, []);
 });
 

@@ -595,31 +595,50 @@ async function capturePlan({ id, query }) {
 
 /**
  * The tables the page pages through (protocol.js, `table`), kept per capture in `cap.tables`:
- * name → {table: WasmTable, state (the sort and outcome applied)}.
+ * name → {table: WasmTable, state (the sort and outcome applied)}. What each name was made from
+ * and how it was last sorted stays in `cap.tableSpecs`, so a table freed to make room is made
+ * again, sorted the same way, when the page next asks for it.
  */
 function openTable({ id, table, kind, stream: number }) {
   const cap = requireCapture();
-  cap.tables ??= new Map();
   const name = table === 'conversations' ? `conversations:${kind}` : table === 'stream' ? `stream:${number}` : table;
-  let entry = cap.tables.get(name);
-  if (!entry) {
-    const made = makeTable(cap.analyzer, table, kind, number);
-    if (table === 'stream') { // one stream at a time
-      for (const [other, e] of cap.tables) {
-        if (other.startsWith('stream:')) {
-          e.table.free();
-          cap.tables.delete(other);
-        }
-      }
-    }
-    entry = { table: made, state: '' };
-    cap.tables.set(name, entry);
-  }
+  cap.tableSpecs ??= new Map();
+  if (!cap.tableSpecs.has(name)) cap.tableSpecs.set(name, { table, kind, number, sort: null, outcome: null });
+  const entry = tableEntry(cap, name);
   const graph = entry.table.graph(); // typed arrays: no BigInt in them
   const transfer = graph ? Object.values(graph).map((a) => a.buffer) : [];
   self.postMessage({
     type: Msg.TABLE, id, name, total: entry.table.len(), summary: plainNumbers(entry.table.summary()), graph,
   }, transfer);
+}
+
+/**
+ * Tables with more rows than this together are freed before another is made: a capture of
+ * twenty million frames has millions of conversations and connection attempts, and one such
+ * table at a time is what wasm32's 4 GB leaves room for. Smaller tables are all kept.
+ */
+const TABLE_ROWS_KEPT = 100_000;
+
+/** The open table `name` of `cap`, made (again) from its spec when it is not open. */
+function tableEntry(cap, name) {
+  cap.tables ??= new Map();
+  let entry = cap.tables.get(name);
+  if (entry) return entry;
+  const spec = cap.tableSpecs?.get(name);
+  if (!spec) throw new Error(`the table ${name} is not open`);
+  let kept = 0;
+  for (const e of cap.tables.values()) kept += e.table.len();
+  for (const [other, e] of cap.tables) {
+    if (kept > TABLE_ROWS_KEPT || (spec.table === 'stream' && other.startsWith('stream:'))) { // one stream at a time
+      e.table.free();
+      cap.tables.delete(other);
+    }
+  }
+  const made = makeTable(cap.analyzer, spec.table, spec.kind, spec.number);
+  entry = { table: made, state: '' };
+  cap.tables.set(name, entry);
+  if (spec.sort || spec.outcome) applyTableState(entry, name, spec.sort, spec.outcome);
+  return entry;
 }
 
 function makeTable(analyzer, table, kind, number) {
@@ -634,26 +653,33 @@ function makeTable(analyzer, table, kind, number) {
 }
 
 function requireTable(name) {
-  const entry = requireCapture().tables?.get(name);
-  if (!entry) throw new Error(`the table ${name} is not open`);
-  return entry;
+  return tableEntry(requireCapture(), name);
+}
+
+/** Sorts (and for connections narrows) the table of `entry` unless it already is. */
+function applyTableState(entry, name, sort, outcome) {
+  const state = JSON.stringify([sort?.key ?? null, sort?.key ? sort.dir : 0, outcome]);
+  if (entry.state === state) return;
+  entry.table.sort(sort?.key ?? undefined, (sort?.dir ?? 1) < 0);
+  if (name === 'connections') entry.table.narrow(outcome ?? undefined);
+  entry.state = state;
 }
 
 /** Frees the tables of `cap`. */
 function dropTables(cap) {
   for (const { table } of cap?.tables?.values() ?? []) table.free();
-  if (cap) cap.tables = null;
+  if (cap) {
+    cap.tables = null;
+    cap.tableSpecs = null;
+  }
 }
 
 function tableView({ id, name, sort, outcome = null, keep = null }) {
   const entry = requireTable(name);
   const { table } = entry;
-  const state = JSON.stringify([sort?.key ?? null, sort?.key ? sort.dir : 0, outcome]);
-  if (entry.state !== state) {
-    table.sort(sort?.key ?? undefined, (sort?.dir ?? 1) < 0);
-    if (name === 'connections') table.narrow(outcome ?? undefined);
-    entry.state = state;
-  }
+  applyTableState(entry, name, sort, outcome);
+  const spec = requireCapture().tableSpecs?.get(name);
+  if (spec) Object.assign(spec, { sort: sort ?? null, outcome: outcome ?? null });
   const position = Number.isInteger(keep) && keep >= 0 ? table.positionOf(keep) : -1;
   self.postMessage({ type: Msg.TABLE_VIEW, id, total: table.len(), position });
 }
