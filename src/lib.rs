@@ -103,6 +103,7 @@
 pub mod analyzer;
 pub mod capture;
 pub mod checksums;
+pub mod chunked;
 pub mod compare;
 pub mod compare_view;
 pub mod connections;

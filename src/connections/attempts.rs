@@ -10,6 +10,7 @@
 //! counters); the SYN and SYN-ACK lists hold every such frame (inline up to [`MAX_INLINE`]), so
 //! they grow with the frames of the capture, never beyond.
 
+use crate::chunked::ChunkedVec;
 use crate::flows::{Flows, NO_STREAM};
 use crate::index::{PacketIndex, PacketRecord};
 
@@ -360,7 +361,9 @@ impl Attempt {
 /// Every connection attempt of a capture, in order of their first SYN.
 #[derive(Debug, Clone, Default)]
 pub struct Attempts {
-    pub list: Vec<Attempt>,
+    /// In chunks: at twenty million frames the list is over 500 MB, which the page's wasm
+    /// memory holds far better in pieces (see [`ChunkedVec`]).
+    pub list: ChunkedVec<Attempt>,
     /// The last timestamp in the capture.
     pub capture_end: Option<i64>,
 }
@@ -392,20 +395,7 @@ impl Attempts {
         mut visit: impl FnMut(usize, &PacketRecord, u32),
     ) -> Attempts {
         let mut slot: Vec<u32> = vec![u32::MAX; flows.streams.len()];
-        // Nearly every attempt is a TCP stream whose first frame is its SYN: reserve that many
-        // once rather than grow a large vector.
-        let expected = flows
-            .streams
-            .iter()
-            .filter(|s| s.ip_proto == 6)
-            .filter(|s| {
-                index
-                    .records
-                    .get(s.first_frame as usize)
-                    .is_some_and(|r| r.is_tcp() && is_pure_syn(&r))
-            })
-            .count();
-        let mut list: Vec<Attempt> = Vec::with_capacity(expected);
+        let mut list: ChunkedVec<Attempt> = ChunkedVec::new();
         let mut capture_end: Option<i64> = None;
         for (i, r) in index.records.indexed() {
             if r.has(crate::index::flag::HAS_TIME) {

@@ -419,14 +419,12 @@ pub fn run_stages(
     options: &Options,
     stage: &mut dyn FnMut(&'static str),
 ) -> Vec<Finding> {
-    // One scan of the index for the connection attempts and the TCP streams' facts.
-    let mut collector = streams::Collector::new(flows, tcp, options.slow_response_ns);
-    let attempts =
-        crate::connections::attempts::Attempts::collect_visiting(index, flows, |i, r, sid| {
-            collector.visit(index, i, r, sid)
-        });
-    let streams = collector.finish(index);
-    stage("attempts + tcp streams");
+    // The connection attempts, their detectors, then the TCP streams' facts in a second scan:
+    // one shared scan would be a little quicker, but the two would then be held at once, and
+    // at twenty million frames that is what decides whether the page has room (about 10
+    // bytes a frame).
+    let attempts = crate::connections::attempts::Attempts::collect(index, flows);
+    stage("attempts");
     let mut findings = Vec::new();
     findings.extend(handshake_ack_mismatch::from_attempts(
         index, flows, &attempts,
@@ -438,9 +436,12 @@ pub fn run_stages(
     ));
     findings.extend(connection_refused::from_attempts(index, flows, &attempts));
     findings.extend(many);
-    stage("handshake detectors");
     // Streams whose trouble the handshake_ack_mismatch finding already explains (sorted).
     let explained = attempts.ack_mismatch_streams();
+    drop(attempts);
+    stage("handshake detectors");
+    let streams = streams::TcpStreams::collect(index, flows, tcp, options.slow_response_ns);
+    stage("tcp streams");
     findings.extend(slow_response::from_streams(
         index, flows, tcp, &streams, options,
     ));
