@@ -9,7 +9,7 @@
 //! [`CHUNK`] elements, allocated exactly, it fills those holes first, and it never doubles or
 //! moves. Natively it costs nothing measurable (one division per lookup, by a power of two).
 
-use std::ops::Index;
+use std::ops::{Index, IndexMut};
 
 /// Elements per chunk: a power of two, so that finding one is a shift and a mask.
 const CHUNK: usize = 1 << 12;
@@ -84,6 +84,12 @@ impl<T> Index<usize> for ChunkedVec<T> {
 
     fn index(&self, at: usize) -> &T {
         &self.chunks[at / CHUNK][at % CHUNK]
+    }
+}
+
+impl<T> IndexMut<usize> for ChunkedVec<T> {
+    fn index_mut(&mut self, at: usize) -> &mut T {
+        &mut self.chunks[at / CHUNK][at % CHUNK]
     }
 }
 

@@ -202,7 +202,8 @@ fn build(a: &Analyzer, b: &Analyzer, c: &Comparison) -> (Vec<FlowPair>, Built) {
     // B's streams by (proto, endpoints as text), in order (port reuse: k-th with k-th).
     let mut b_by_ends: HashMap<(u8, String, String), Vec<usize>> = HashMap::default();
     let b_streams = &b.flows().streams;
-    for (id, s) in b_streams.iter().enumerate().rev() {
+    for id in (0..b_streams.len()).rev() {
+        let s = &b_streams[id];
         let [x, y] = stream_text(b, s);
         b_by_ends.entry((s.ip_proto, x, y)).or_default().push(id);
     }

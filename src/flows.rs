@@ -17,6 +17,7 @@
 //! fragment table), and — for stream numbering only — on headers quoted inside ICMP errors.
 
 use crate::decode::{TCP_ACK, TCP_SYN};
+use crate::chunked::ChunkedVec;
 use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex, PacketRecord};
 
@@ -73,7 +74,7 @@ pub enum Carriage {
 pub struct Flows {
     /// Per frame: index into `streams`, or [`NO_STREAM`].
     pub stream_of: Vec<u32>,
-    pub streams: Vec<Stream>,
+    pub streams: ChunkedVec<Stream>,
     /// TCP conversation events, sorted by frame index.
     pub tcp_events: Vec<(u32, TcpEvent)>,
     /// Frames whose stream comes from a header quoted in an ICMP error (sorted).
@@ -170,7 +171,6 @@ impl Flows {
     /// would keep up to twice its length: it grows by doubling while the frames are read).
     fn shrink_to_fit(&mut self) {
         self.stream_of.shrink_to_fit();
-        self.streams.shrink_to_fit();
         self.tcp_events.shrink_to_fit();
         self.quoted.shrink_to_fit();
         self.outer_udp.shrink_to_fit();
