@@ -12,7 +12,9 @@ use crate::decode::{
 use crate::hash::HashMap;
 use serde::Serialize;
 
+mod addresses;
 mod records;
+pub use addresses::AddressTable;
 pub use records::Records;
 use std::net::IpAddr;
 
@@ -139,45 +141,6 @@ impl PacketRecord {
     }
     pub fn is_ip(&self) -> bool {
         self.has(flag::IPV4 | flag::IPV6)
-    }
-}
-
-/// Interned network addresses; id 0 means "none".
-#[derive(Debug, Default, Clone)]
-pub struct AddressTable {
-    addrs: Vec<IpAddr>,
-    ids: HashMap<IpAddr, u32>,
-}
-
-impl AddressTable {
-    pub fn intern(&mut self, addr: IpAddr) -> u32 {
-        if let Some(&id) = self.ids.get(&addr) {
-            return id;
-        }
-        self.addrs.push(addr);
-        let id = self.addrs.len() as u32;
-        self.ids.insert(addr, id);
-        id
-    }
-    pub fn get(&self, id: u32) -> Option<IpAddr> {
-        id.checked_sub(1)
-            .and_then(|i| self.addrs.get(i as usize))
-            .copied()
-    }
-    pub fn id_of(&self, addr: &IpAddr) -> Option<u32> {
-        self.ids.get(addr).copied()
-    }
-    pub fn len(&self) -> usize {
-        self.addrs.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.addrs.is_empty()
-    }
-    pub fn iter(&self) -> impl Iterator<Item = (u32, IpAddr)> + '_ {
-        self.addrs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (i as u32 + 1, *a))
     }
 }
 
@@ -404,7 +367,7 @@ impl PacketIndex {
     /// Approximate heap bytes of the index (records, tables), for the memory report.
     pub fn heap_bytes(&self) -> usize {
         self.records.heap_bytes()
-            + self.addrs.len() * 64
+            + self.addrs.heap_bytes()
             + self.apps.heap_bytes()
             + self.tcp_options.heap_bytes()
             + self.tcp_sacks.heap_bytes()

@@ -86,7 +86,7 @@ fn per_frame(bytes: usize, frames: usize) -> f64 {
 fn index_parts(index: &tracelens::index::PacketIndex) -> Vec<(&'static str, usize)> {
     let parts = [
         ("records", index.records.heap_bytes()),
-        ("addresses", index.addrs.len() * 64),
+        ("addresses", index.addrs.heap_bytes()),
         ("application", index.apps.heap_bytes()),
         ("tcp options", index.tcp_options.heap_bytes()),
         ("sack blocks", index.tcp_sacks.heap_bytes()),
