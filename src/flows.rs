@@ -16,8 +16,8 @@
 //! dissected on the frame that completes reassembly, see [`crate::index::PacketIndex`]'s
 //! fragment table), and — for stream numbering only — on headers quoted inside ICMP errors.
 
-use crate::decode::{TCP_ACK, TCP_SYN};
 use crate::chunked::ChunkedVec;
+use crate::decode::{TCP_ACK, TCP_SYN};
 use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex, PacketRecord};
 

@@ -10,15 +10,17 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Most bytes a frame the whole analysis may keep (measured: WHOLE at 100,000 frames; 127.9
-/// before the records were stored compactly and the stages after the index made compact).
-const WHOLE_ANALYSIS_BYTES_PER_FRAME: f64 = 115.0;
+/// Most bytes a frame the whole analysis may keep (measured: 80.5 at 100,000 frames; 86.1
+/// before the addresses were interned compactly, 127.9 before the records were stored
+/// compactly and the stages after the index made compact).
+const WHOLE_ANALYSIS_BYTES_PER_FRAME: f64 = 85.0;
 /// Most bytes a frame the stages after the index may keep together — streams, TCP analysis,
-/// findings and the filter (measured: 19.5; 44.7 before the streams, the TCP analysis and the
+/// findings and the filter (measured: 20.9; 44.7 before the streams, the TCP analysis and the
 /// filter's selection were made compact).
 const BEYOND_INDEX_BYTES_PER_FRAME: f64 = 21.0;
-/// Most bytes a frame the index alone may keep (records are stored in 48 bytes; measured: 67.2).
-const INDEX_BYTES_PER_FRAME: f64 = 70.0;
+/// Most bytes a frame the index alone may keep (records are stored in 48 bytes; measured: 59.6,
+/// 67.2 before the addresses were interned compactly).
+const INDEX_BYTES_PER_FRAME: f64 = 62.0;
 const FRAMES: u64 = 100_000;
 
 fn tracelens(args: &[&str]) -> std::process::Output {
