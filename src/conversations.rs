@@ -14,6 +14,7 @@ use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex};
 use crate::tcp::TcpAnalysis;
 use serde::Serialize;
+use std::collections::TryReserveError;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -375,6 +376,19 @@ pub fn conversations(
     tcp: &TcpAnalysis,
     kind: Kind,
 ) -> Vec<Conversation> {
+    try_conversations(index, flows, tcp, kind).expect("memory for the conversation table")
+}
+
+/// [`conversations`], or the error of the first allocation refused: in the page's wasm32, where
+/// memory ends at 4 GiB, a table too large for what is left is refused instead of aborting the
+/// wasm (which would lose the capture).
+pub fn try_conversations(
+    index: &PacketIndex,
+    flows: &Flows,
+    tcp: &TcpAnalysis,
+    kind: Kind,
+) -> Result<Vec<Conversation>, TryReserveError> {
+    let mut refused: Option<TryReserveError> = None;
     let mut rows: Vec<Conversation> = Vec::new();
     let mut keys: Vec<RawTap> = Vec::new();
     let mut by_key: HashMap<RawTap, usize> = HashMap::default();
@@ -391,6 +405,9 @@ pub fn conversations(
     let mut taps = Taps::new(index, flows, tcp, kind);
     let zero = index.records.first().map_or(0, |r| r.ts_ns);
     for (i, record) in index.records.indexed() {
+        if let Some(error) = refused {
+            return Err(error);
+        }
         let rel = record.ts_ns.wrapping_sub(zero);
         let bytes = u64::from(record.orig_len);
         taps.visit(i, &mut |tap| {
@@ -413,6 +430,18 @@ pub fn conversations(
                 found = by_key.get(&tap).or_else(|| by_key.get(&reverse)).copied();
             }
             let Some(at) = found else {
+                let room = rows
+                    .try_reserve(1)
+                    .and_then(|()| keys.try_reserve(1))
+                    .and_then(|()| by_key.try_reserve(1))
+                    .and_then(|()| match slot {
+                        Some(n) => by_stream.try_reserve((n + 1).saturating_sub(by_stream.len())),
+                        None => Ok(()),
+                    });
+                if let Err(error) = room {
+                    refused.get_or_insert(error);
+                    return;
+                }
                 let at = rows.len();
                 // The first row of a stream is found through `by_stream` alone; only a second
                 // row with the same stream number (other addresses) needs the map.
@@ -458,11 +487,14 @@ pub fn conversations(
             extend_times(row, rel);
         });
     }
+    if let Some(error) = refused {
+        return Err(error);
+    }
     for (row, key) in rows.iter_mut().zip(&keys) {
         row.a = taps.resolver.address(key.src.0);
         row.b = taps.resolver.address(key.dst.0);
     }
-    rows
+    Ok(rows)
 }
 
 /// The largest blocks [`conversations`] of `kind` holds at once while it builds a TCP or UDP

@@ -222,15 +222,24 @@ impl WasmAnalyzer {
         let kind = conversations::Kind::parse(kind)
             .ok_or_else(|| JsError::new(&format!("unknown conversation type {kind:?}")))?;
         let a = &self.inner;
+        let table = format!("{} conversations", kind.title());
+        let command = format!("tracelens conv --type {} FILE", kind.name());
+        let refused =
+            |needed: &[usize]| JsError::new(&capacity::table_refused(&table, needed, &command));
+        // TCP and UDP tables are planned (a row a stream) and checked first; the others' rows
+        // are pairs of addresses, not known before: their growth is checked as they grow. Either
+        // way a table too large is an error, never an abort of the wasm.
         let needed = conversations::table_bytes(a.flows(), kind);
         if !capacity::room_for(&needed) {
-            let table = format!("{} conversations", kind.title());
-            let command = format!("tracelens conv --type {} FILE", kind.name());
-            return Err(JsError::new(&capacity::table_refused(
-                &table, &needed, &command,
-            )));
+            return Err(refused(&needed));
         }
-        let rows = conversations::conversations(a.index(), a.flows(), a.tcp(), kind);
+        let per_row = |rows: usize| [rows * std::mem::size_of::<Conversation>(), rows * 16];
+        let rows = conversations::try_conversations(a.index(), a.flows(), a.tcp(), kind)
+            .map_err(|_| refused(&per_row(a.flows().streams.len())))?;
+        // Sorting them and the table's two orders take about 16 bytes a row more.
+        if !capacity::room_for(&[rows.len() * 8, rows.len() * 8]) {
+            return Err(refused(&per_row(rows.len())));
+        }
         Ok(WasmTable::new(TableRows::Conversations(
             Table::new(in_tshark_order(rows)),
             kind,
