@@ -287,7 +287,7 @@ impl Analyzer {
     }
 
     /// TCP connection attempts with their outcome and handshake timings.
-    pub fn connection_attempts(&self) -> Vec<crate::connections::Attempt> {
+    pub fn connection_attempts(&self) -> crate::chunked::ChunkedVec<crate::connections::Attempt> {
         crate::connections::attempts(&self.index, self.flows())
     }
 

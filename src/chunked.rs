@@ -72,6 +72,12 @@ impl<T> ChunkedVec<T> {
         self.chunks.iter().flatten()
     }
 
+    /// The chunks, in order, each given up as it is taken: a caller that turns every element
+    /// into something else holds one chunk of the old list at a time, not the whole of it.
+    pub fn into_chunks(self) -> impl Iterator<Item = Vec<T>> {
+        self.chunks.into_iter()
+    }
+
     /// Heap bytes held, for the memory report.
     pub fn heap_bytes(&self) -> usize {
         self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
@@ -132,5 +138,7 @@ mod tests {
         assert_eq!(list[CHUNK - 1], 7);
         assert_eq!((&list).into_iter().count(), n);
         assert!(ChunkedVec::<u8>::new().first().is_none());
+        let sizes: Vec<usize> = list.into_chunks().map(|c| c.len()).collect();
+        assert_eq!(sizes, [CHUNK, CHUNK, CHUNK, 5]);
     }
 }

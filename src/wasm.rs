@@ -8,7 +8,8 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::analyzer::{capacity, Analyzer};
-use crate::conversations::table::{CellKey, Table};
+use crate::chunked::ChunkedVec;
+use crate::conversations::table::{CellKey, RowStore, Table};
 use crate::conversations::{self, Conversation};
 use crate::filter::FrameBytes;
 use crate::findings::{self, Finding};
@@ -251,8 +252,8 @@ impl WasmAnalyzer {
     #[wasm_bindgen(js_name = connectionTable)]
     pub fn connection_table(&self) -> Result<WasmTable, JsError> {
         let a = &self.inner;
-        let needed = crate::connections::table_bytes(a.flows());
-        if !capacity::room_for(&needed) {
+        let needed = [crate::connections::table_bytes(a.flows())];
+        if !capacity::room_in_pieces(needed[0]) {
             let (table, command) = ("connection", "tracelens connections FILE");
             return Err(JsError::new(&capacity::table_refused(
                 table, &needed, command,
@@ -507,7 +508,7 @@ enum TableRows {
     /// Kept as computed (about 100 bytes a row; a 20M-frame capture can have millions) and
     /// turned into [`ConversationRow`]s a window at a time.
     Conversations(Table<Conversation>, conversations::Kind),
-    Attempts(Table<crate::connections::Attempt>),
+    Attempts(Table<crate::connections::Attempt, ChunkedVec<crate::connections::Attempt>>),
     Segments(Table<StreamSegment>, StreamHead),
 }
 
@@ -519,7 +520,11 @@ struct Indexed<'a, R> {
     row: &'a R,
 }
 
-fn window<R: Serialize>(table: &Table<R>, start: usize, count: usize) -> JsResult {
+fn window<R: Serialize, S: RowStore<Row = R>>(
+    table: &Table<R, S>,
+    start: usize,
+    count: usize,
+) -> JsResult {
     let rows: Vec<Indexed<'_, R>> = table
         .page(start, count)
         .map(|(index, row)| Indexed { index, row })
@@ -527,8 +532,8 @@ fn window<R: Serialize>(table: &Table<R>, start: usize, count: usize) -> JsResul
     to_js_wide(&rows)
 }
 
-fn sort_by_column<R>(
-    table: &mut Table<R>,
+fn sort_by_column<R, S: RowStore<Row = R>>(
+    table: &mut Table<R, S>,
     column: Option<String>,
     descending: bool,
     key_of: impl Fn(&str) -> Option<KeyOf<R>>,

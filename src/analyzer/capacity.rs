@@ -105,6 +105,15 @@ pub fn room_for(blocks: &[usize]) -> bool {
     true
 }
 
+/// Whether `bytes` more can be had in pieces of a few megabytes (what a list kept in chunks
+/// needs: it fits in the holes earlier work left, where one block that size might not).
+pub fn room_in_pieces(bytes: usize) -> bool {
+    const PIECE: usize = 4 << 20;
+    let mut pieces = vec![PIECE; bytes / PIECE];
+    pieces.push(bytes % PIECE);
+    room_for(&pieces)
+}
+
 /// Why a table of a capture cannot be made: the blocks `needed` more than the browser tab has left.
 pub fn table_refused(table: &str, needed: &[usize], command: &str) -> String {
     format!(
@@ -123,6 +132,7 @@ mod tests {
     fn room_is_refused_beyond_what_can_be_had_and_given_when_it_can() {
         assert!(room_for(&[1 << 20, 1 << 10]));
         assert!(!room_for(&[1 << 20, usize::MAX]));
+        assert!(room_in_pieces(9 << 20));
         assert_eq!(
             table_refused(
                 "TCP conversations",

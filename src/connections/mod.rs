@@ -14,6 +14,7 @@ pub mod attempts;
 
 pub use attempts::Outcome;
 
+use crate::chunked::ChunkedVec;
 use crate::flows::Flows;
 use crate::index::PacketIndex;
 use serde::{Serialize, Serializer};
@@ -63,30 +64,32 @@ fn outcome_name<S: Serializer>(outcome: &Outcome, s: S) -> Result<S::Ok, S::Erro
     s.serialize_str(outcome.name())
 }
 
-/// Every connection attempt, in order of the first SYN.
-pub fn attempts(index: &PacketIndex, flows: &Flows) -> Vec<Attempt> {
+/// Every connection attempt, in order of the first SYN. The rows are made from the collected
+/// attempts a chunk at a time, each chunk given back once its rows are made, and kept in chunks
+/// themselves: at twenty million frames each list is over 500 MB, and the two are never held
+/// whole at once.
+pub fn attempts(index: &PacketIndex, flows: &Flows) -> ChunkedVec<Attempt> {
     let model = attempts::Attempts::collect(index, flows);
-    // Sized once: collecting a filtered iterator would double its way up, holding the old and
-    // the new vector at once (over 1 GB at twenty million frames).
-    let mut rows = Vec::with_capacity(model.list.len());
-    rows.extend(
-        model
-            .with_outcomes(index)
-            .filter_map(|(a, outcome)| row(index, flows, a, outcome)),
-    );
+    let capture_end = model.capture_end;
+    let mut rows = ChunkedVec::new();
+    for chunk in model.list.into_chunks() {
+        for a in &chunk {
+            if let Some(r) = row(index, flows, a, a.outcome(index, capture_end)) {
+                rows.push(r);
+            }
+        }
+    }
     rows
 }
 
-/// The largest blocks [`attempts`] holds at once while it builds the table: the attempts it
-/// collects, their rows, and the table's two orders (sorted, shown). What the page checks is
-/// free first.
-pub fn table_bytes(flows: &Flows) -> [usize; 3] {
+/// About the most [`attempts`] and the page's table of them hold at once, in bytes: the larger
+/// of the collected attempts and their rows (both kept in chunks; the first given back as the
+/// second is made), and the table's two orders (sorted, shown). What the page checks is free
+/// first.
+pub fn table_bytes(flows: &Flows) -> usize {
     let streams = flows.streams.iter().filter(|s| s.ip_proto == 6).count();
-    [
-        streams * std::mem::size_of::<attempts::Attempt>(),
-        streams * std::mem::size_of::<Attempt>(),
-        streams * 8,
-    ]
+    let largest = std::mem::size_of::<attempts::Attempt>().max(std::mem::size_of::<Attempt>());
+    streams * (largest + 8)
 }
 
 /// The table row of one attempt of the model (`None` only when its stream is missing).
@@ -170,7 +173,7 @@ mod tests {
             ..PacketIndex::default()
         };
         let flows = Flows::build(&index);
-        attempts(&index, &flows)
+        attempts(&index, &flows).iter().cloned().collect()
     }
 
     #[test]

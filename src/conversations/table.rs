@@ -7,6 +7,7 @@
 //! order (digit runs by value, letters ignoring case), addresses numerically (IPv4 before
 //! IPv6), blank cells last in either direction, equal cells in the rows' own order.
 
+use crate::chunked::ChunkedVec;
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
@@ -121,28 +122,65 @@ fn digit_run(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
 /// A column's sort key of a row (`None`: a blank cell).
 pub type KeyFn<'a, R> = &'a dyn Fn(&R) -> Option<CellKey>;
 
+/// Where a [`Table`] keeps its rows: a vector, or a [`ChunkedVec`] for a list too large to move
+/// into one block (the connection attempts of a large capture).
+pub trait RowStore {
+    type Row;
+    fn count(&self) -> usize;
+    fn row(&self, at: usize) -> Option<&Self::Row>;
+    fn each(&self) -> impl Iterator<Item = &Self::Row>;
+}
+
+impl<R> RowStore for Vec<R> {
+    type Row = R;
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, at: usize) -> Option<&R> {
+        self.get(at)
+    }
+    fn each(&self) -> impl Iterator<Item = &R> {
+        self.iter()
+    }
+}
+
+impl<R> RowStore for ChunkedVec<R> {
+    type Row = R;
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, at: usize) -> Option<&R> {
+        self.get(at)
+    }
+    fn each(&self) -> impl Iterator<Item = &R> {
+        self.iter()
+    }
+}
+
 /// Rows kept for paging: their order (sorted or as given) and the rows shown (all, or those a
 /// narrowing keeps), as row indexes.
 #[derive(Debug, Clone)]
-pub struct Table<R> {
-    rows: Vec<R>,
+pub struct Table<R, S = Vec<R>> {
+    rows: S,
     /// Every row index, in display order.
     sorted: Vec<u32>,
     /// Which rows are shown (`None`: all).
     keep: Option<Vec<bool>>,
     /// The shown row indexes, in display order.
     shown: Vec<u32>,
+    row: std::marker::PhantomData<R>,
 }
 
-impl<R> Table<R> {
+impl<R, S: RowStore<Row = R>> Table<R, S> {
     /// The rows in their given order, all shown.
-    pub fn new(rows: Vec<R>) -> Table<R> {
-        let sorted: Vec<u32> = (0..rows.len() as u32).collect();
+    pub fn new(rows: S) -> Table<R, S> {
+        let sorted: Vec<u32> = (0..rows.count() as u32).collect();
         Table {
             shown: sorted.clone(),
             sorted,
             rows,
             keep: None,
+            row: std::marker::PhantomData,
         }
     }
 
@@ -156,16 +194,16 @@ impl<R> Table<R> {
     }
 
     /// Every row, in the given order (whatever is shown).
-    pub fn rows(&self) -> &[R] {
+    pub fn rows(&self) -> &S {
         &self.rows
     }
 
     /// Sorts by `key` (a row's cell; `None` for a blank one), largest first when `descending`;
     /// blanks go last and equal keys keep the rows' given order. `key` None: the given order.
     pub fn sort(&mut self, key: Option<KeyFn<'_, R>>, descending: bool) {
-        let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
+        let mut order: Vec<u32> = (0..self.rows.count() as u32).collect();
         if let Some(key) = key {
-            let keys: Vec<Option<CellKey>> = self.rows.iter().map(key).collect();
+            let keys: Vec<Option<CellKey>> = self.rows.each().map(key).collect();
             let at = |i: &u32| keys.get(*i as usize).and_then(Option::as_ref);
             crate::sort::sort_by(&mut order, |x, y| match (at(x), at(y)) {
                 (None, None) => Ordering::Equal,
@@ -181,7 +219,7 @@ impl<R> Table<R> {
 
     /// Shows only the rows `keep` accepts (`None`: every row), in the current order.
     pub fn narrow(&mut self, keep: Option<&dyn Fn(&R) -> bool>) {
-        self.keep = keep.map(|keep| self.rows.iter().map(keep).collect());
+        self.keep = keep.map(|keep| self.rows.each().map(keep).collect());
         self.refresh();
     }
 
@@ -203,7 +241,7 @@ impl<R> Table<R> {
             .iter()
             .skip(start)
             .take(count)
-            .filter_map(|&i| Some((i, self.rows.get(i as usize)?)))
+            .filter_map(|&i| Some((i, self.rows.row(i as usize)?)))
     }
 
     /// The display position of row `index`, or `None` when it is not shown.

@@ -3,6 +3,7 @@
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { openApp } from './lib/browser.mjs';
 import { useBrowser } from './lib/session.mjs';
 import { syntheticCapture } from './lib/synth.mjs';
@@ -16,10 +17,45 @@ before(() => {
   big = syntheticCapture(PACKETS);
 });
 
+/**
+ * Makes the pages count the slices they send the worker (protocol.js, `slice`) and the most of
+ * them sent ahead of the worker at once.
+ */
+function countFeed(context) {
+  return context.addInitScript(() => {
+    const Original = window.Worker;
+    window.__feed = { sent: 0, taken: 0, most: 0 };
+    window.Worker = class extends Original {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (event) => {
+          if (event.data?.type === 'sliceTaken') window.__feed.taken += 1;
+        });
+      }
+
+      postMessage(message, ...rest) {
+        if (message?.type === 'slice' && message.bytes) {
+          const feed = window.__feed;
+          feed.sent += 1;
+          feed.most = Math.max(feed.most, feed.sent - feed.taken);
+        }
+        return super.postMessage(message, ...rest);
+      }
+    };
+  });
+}
+
 test('1,000,000 frames: End reaches frame 1000000 with fewer than 200 rows in the DOM', { timeout: 300_000 }, async () => {
+  await countFeed(env.browser.context);
   const { page, errors } = await openApp(env.browser, env.server.origin);
   assert.equal(await openFiles(page, [big], { timeout: 240_000 }), 'ready');
   assert.equal(await frameCount(page), PACKETS);
+  // The page read the file and fed it to the worker slice by slice (reading and parsing on two
+  // threads), never more than three slices ahead.
+  const feed = await page.evaluate(() => window.__feed);
+  const slices = Math.ceil(fs.statSync(big).size / (16 * 1024 * 1024));
+  assert.deepEqual([feed.sent, feed.taken], [slices, slices], JSON.stringify(feed));
+  assert.ok(feed.most <= 3 && feed.most >= 1, JSON.stringify(feed));
 
   await page.focus('.plist-scroll');
   await page.keyboard.press('End');

@@ -2,7 +2,7 @@
 // answers to requests by id, and cancels by asking politely first and terminating the worker if
 // it does not answer in time (terminating is the only way to stop wasm in the middle of a call).
 
-import { Msg, SLICE_BYTES } from './protocol.js';
+import { Msg, SLICE_BYTES, READ_AHEAD_SLICES, isGzipMagic } from './protocol.js';
 import { createWorker, transferBytes } from './platform.js';
 
 /** What the page says when the worker ended without an error of its own. */
@@ -32,6 +32,7 @@ export class AnalyzerClient {
     this.pending = new Map(); // id → {resolve, reject, onProgress}
     this.onFatal = onFatal;
     this.reading = new Set(); // ids of open requests whose files the page is still reading
+    this.feeding = new Map(); // id of a fed open request → {credit, wake} (see feed)
   }
 
   /**
@@ -55,7 +56,9 @@ export class AnalyzerClient {
     const id = this.nextId++;
     const fileNames = names ?? list.map((f) => f.name);
     if (!this.transferBytes) {
-      return { id, promise: this.send({ ...fields, type, id, files: list, names: fileNames }, onProgress) };
+      const promise = this.send({ ...fields, type, id, files: list, names: fileNames, fed: true }, onProgress);
+      this.feed(id, list);
+      return { id, promise };
     }
     // Opaque origins (file://, sandboxed iframes): read the files here and transfer the bytes,
     // as a worker there may be unable to read a posted File (WebKit).
@@ -69,6 +72,47 @@ export class AnalyzerClient {
       throw err;
     });
     return { id, promise };
+  }
+
+  /**
+   * Reads the plain files of the fed request `id` here and sends their slices to the worker
+   * (protocol.js, `slice`): this thread reads while the worker parses. At most
+   * READ_AHEAD_SLICES wait in the worker; each `sliceTaken` lets one more go. Gzip'd files are
+   * left to the worker, which inflates them as it reads.
+   */
+  async feed(id, files) {
+    const state = { credit: READ_AHEAD_SLICES, wake: null };
+    this.feeding.set(id, state);
+    const live = () => this.feeding.get(id) === state;
+    const worker = this.worker;
+    try {
+      for (let i = 0; i < files.length && live(); i++) {
+        const file = files[i];
+        if (file.size === 0 || isGzipMagic(new Uint8Array(await file.slice(0, 2).arrayBuffer()))) continue;
+        for (let offset = 0; offset < file.size && live(); offset += SLICE_BYTES) {
+          while (state.credit === 0 && live()) await new Promise((resolve) => { state.wake = resolve; });
+          let bytes;
+          try {
+            bytes = await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
+          } catch (err) {
+            if (live()) worker.postMessage({ type: Msg.SLICE, id, file: i, bytes: null, error: `${file.name ?? 'a file'} could not be read: ${err.message}` });
+            return;
+          }
+          if (!live()) return;
+          state.credit--;
+          worker.postMessage({ type: Msg.SLICE, id, file: i, bytes }, [bytes]);
+        }
+      }
+    } finally {
+      this.stopFeeding(id, state);
+    }
+  }
+
+  /** Ends the feeding of request `id` (it finished, was cancelled, or the worker went). */
+  stopFeeding(id, state = this.feeding.get(id)) {
+    if (!state || this.feeding.get(id) !== state) return;
+    this.feeding.delete(id);
+    state.wake?.();
   }
 
   /** Shows side "a" or "b" of the open pair: the `sideShown` message. */
@@ -226,6 +270,7 @@ export class AnalyzerClient {
   /** Stops the `open` request `id`. */
   cancel(id) {
     if (this.reading.delete(id)) return; // its promise rejects once the read ends
+    this.stopFeeding(id);
     if (!this.pending.has(id) || !this.worker) return;
     this.worker.postMessage({ type: Msg.CANCEL, id });
     const worker = this.worker;
@@ -236,6 +281,7 @@ export class AnalyzerClient {
 
   /** Terminates the worker; every pending request rejects with CancelledError. */
   restart() {
+    for (const id of [...this.feeding.keys()]) this.stopFeeding(id);
     if (this.worker) this.worker.terminate();
     this.worker = null;
     const pending = [...this.pending.values()];
@@ -280,6 +326,16 @@ export class AnalyzerClient {
 
   dispatch(msg) {
     if (msg.type === Msg.READY) return;
+    if (msg.type === Msg.SLICE_TAKEN) {
+      const state = this.feeding.get(msg.id);
+      if (state) {
+        state.credit++;
+        state.wake?.();
+        state.wake = null;
+      }
+      return;
+    }
+    if (msg.type !== Msg.PROGRESS) this.stopFeeding(msg.id);
     const waiting = this.pending.get(msg.id);
     if (msg.type === Msg.ERROR && (msg.fatal || !waiting)) {
       this.fail(msg.message);
@@ -305,6 +361,7 @@ export class AnalyzerClient {
   }
 
   fail(message) {
+    for (const id of [...this.feeding.keys()]) this.stopFeeding(id);
     const pending = [...this.pending.values()];
     this.pending.clear();
     if (this.worker) this.worker.terminate();

@@ -6,9 +6,17 @@
 // `cancel`, which it notices between two slices of a file being read.
 //
 // Page → worker
-//   open     {type, id, files: File[] | Blob[], names: string[]}
+//   open     {type, id, files: File[] | Blob[], names: string[], fed?: true}
 //            Start a new analysis of these files (dropping the previous one). Blobs need `names`.
 //            Answered by any number of `progress`, then one `opened`, `cancelled` or `error`.
+//            `fed`: the page reads the plain (not gzip'd) files itself and sends their bytes as
+//            `slice` messages, so reading and parsing run on two threads (a worker reading a
+//            File itself copies the bytes in on its own thread, between two pushes).
+//   slice    {type, id, file, bytes: ArrayBuffer (transferred) | null, error?}
+//            The next SLICE_BYTES of file `file` (index among the request's files) of the fed
+//            `open` (or `openPair`) request `id`; null bytes with `error`: the read failed. At
+//            most READ_AHEAD_SLICES are sent ahead of the worker, which answers each one it
+//            takes with `sliceTaken` {type, id}. Not queued behind the request it feeds.
 //   rows     {type, id, start, count}
 //            Rows start .. start+count-1 (0-based) of the packet list. Answer: `rows`.
 //   details  {type, id, no}
@@ -200,6 +208,8 @@ export const Msg = Object.freeze({
   IO_GRAPH: 'ioGraph',
   IO_NEAREST: 'ioNearest',
   PLAN: 'plan',
+  SLICE: 'slice',
+  SLICE_TAKEN: 'sliceTaken',
 });
 
 /** The focus filter for frames a..b (1-based, inclusive), as the markers bar writes it. */
@@ -209,6 +219,12 @@ export function rangeFilter(from, to) {
 
 /** Files are read and handed to the analyzer in slices of this size. */
 export const SLICE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Slices of a plain capture file the page may have read ahead of the worker (see `slice`): the
+ * page reads while the worker parses, and no more than this waits in the worker's queue.
+ */
+export const READ_AHEAD_SLICES = 3;
 
 /** At most this often (ms) the worker reports progress. */
 export const PROGRESS_INTERVAL_MS = 100;

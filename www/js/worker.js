@@ -31,16 +31,23 @@ let current = null; // { analyzer, sources: (File|Blob|ByteSource)[], view, filt
 // WasmComparison, its report and the side shown ('a' or 'b'); null otherwise.
 let pair = null;
 const cancelRequests = new Set();
+/** The slices the page sends for a `fed` open request, by request id (see SliceFeed). */
+const feeds = new Map();
 let queue = Promise.resolve();
 
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === Msg.CANCEL) {
     cancelRequests.add(msg.id);
+    feeds.get(msg.id)?.cancel();
     return;
   }
   if (msg.type === Msg.WATCH) {
     holdLifeLock(msg.lock);
+    return;
+  }
+  if (msg.type === Msg.SLICE) {
+    feeds.get(msg.id)?.deliver(msg);
     return;
   }
   // One request at a time, in arrival order: the analyzer is not re-entrant.
@@ -100,7 +107,16 @@ async function handle(msg) {
   }
 }
 
-async function open({ id, files: given, names = [] }) {
+async function open({ fed = false, ...request }) {
+  if (fed) feeds.set(request.id, new SliceFeed(request.id));
+  try {
+    await openFed(request);
+  } finally {
+    feeds.delete(request.id);
+  }
+}
+
+async function openFed({ id, files: given, names = [] }) {
   const { WasmAnalyzer } = await wasm;
   // Files (hosted page) or {name, chunks: ArrayBuffer[]} the page read and transferred.
   const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
@@ -188,7 +204,9 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
         if (result.error) notes.push({ file: index, ...result.error });
       } else {
         analyzer.expectBytes(index, file.size);
-        await readPlain(push, index, file, onBytes, done);
+        const feed = feeds.get(id);
+        const nextSlice = feed ? () => feed.next(offset + i) : fileSlices(file);
+        await readPlain(push, index, file.size, nextSlice, onBytes, done);
         sources[index] = file;
       }
       analyzer.endFile(index);
@@ -220,7 +238,16 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
  * read into its own analyzer, then compared (the comparison is kept for `compare`, `ladder` and
  * `compareExport`); side A becomes the side the packet list shows.
  */
-async function openPair({ id, files: given, names = [], split }) {
+async function openPair({ fed = false, ...request }) {
+  if (fed) feeds.set(request.id, new SliceFeed(request.id));
+  try {
+    await openPairFed(request);
+  } finally {
+    feeds.delete(request.id);
+  }
+}
+
+async function openPairFed({ id, files: given, names = [], split }) {
   const { WasmAnalyzer, WasmComparison } = await wasm;
   const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
   if (!Number.isInteger(split) || split < 1 || split >= files.length) throw new Error('a pair needs files for both sides');
@@ -328,17 +355,67 @@ function compareExport({ id, side, category, start }) {
   sendChunk(id, cap);
 }
 
-/** Streams `file` into the analyzer in SLICE_BYTES slices, reading the next slice while one parses. */
-async function readPlain(push, index, file, onBytes, cancelled) {
+/**
+ * Streams a plain file of `size` bytes into the analyzer, slice by slice as `nextSlice(offset)`
+ * gives them (an ArrayBuffer; null: stop).
+ */
+async function readPlain(push, index, size, nextSlice, onBytes, cancelled) {
   let offset = 0;
-  let next = file.slice(0, SLICE_BYTES).arrayBuffer();
-  while (offset < file.size && !cancelled()) {
-    const buffer = await next;
+  while (offset < size && !cancelled()) {
+    const buffer = await nextSlice(offset);
+    if (!buffer || buffer.byteLength === 0) break;
     offset += buffer.byteLength;
-    if (offset < file.size) next = file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
     push(index, new Uint8Array(buffer));
     onBytes(offset);
-    if (buffer.byteLength === 0) break;
+  }
+}
+
+/** `file`'s slices read here, the next one asked for while one parses (a page that does not feed). */
+function fileSlices(file) {
+  let ahead = null;
+  return (offset) => {
+    const slice = ahead ?? file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
+    const next = offset + SLICE_BYTES;
+    ahead = next < file.size ? file.slice(next, next + SLICE_BYTES).arrayBuffer() : null;
+    return slice;
+  };
+}
+
+/**
+ * The slices the page reads and sends for a fed request (protocol.js, `slice`), per file, in
+ * order; each one taken is answered with `sliceTaken`, so the page sends the next.
+ */
+class SliceFeed {
+  constructor(id) {
+    this.id = id;
+    this.queued = new Map(); // file → slices received and not yet taken
+    this.waiting = new Map(); // file → the resolve of a `next` waiting for its slice
+  }
+
+  deliver({ file, bytes, error }) {
+    const slice = { bytes, error };
+    const waiter = this.waiting.get(file);
+    if (waiter) {
+      this.waiting.delete(file);
+      waiter(slice);
+    } else {
+      if (!this.queued.has(file)) this.queued.set(file, []);
+      this.queued.get(file).push(slice);
+    }
+  }
+
+  /** Ends every wait with no bytes (the request was cancelled: the page stops sending). */
+  cancel() {
+    for (const waiter of this.waiting.values()) waiter({ bytes: null });
+    this.waiting.clear();
+  }
+
+  async next(file) {
+    const queued = this.queued.get(file);
+    const slice = queued?.length ? queued.shift() : await new Promise((resolve) => this.waiting.set(file, resolve));
+    if (slice.error) throw new Error(slice.error);
+    if (slice.bytes) self.postMessage({ type: Msg.SLICE_TAKEN, id: this.id });
+    return slice.bytes;
   }
 }
 
