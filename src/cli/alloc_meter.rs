@@ -69,10 +69,21 @@ unsafe impl GlobalAlloc for Meter {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = System.realloc(ptr, layout, new_size);
-        if !p.is_null() {
-            // The old and new blocks may both exist during the move: count the peak as such.
+        if p.is_null() {
+            return p;
+        }
+        let old_size = layout.size();
+        if p == ptr {
+            // Resized where it was (a shrink always is): only the difference came or went.
+            if new_size >= old_size {
+                grew(new_size - old_size);
+            } else {
+                shrank(old_size - new_size);
+            }
+        } else {
+            // Moved: the old and new blocks both existed during the copy.
             grew(new_size);
-            shrank(layout.size());
+            shrank(old_size);
         }
         p
     }
