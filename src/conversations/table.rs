@@ -131,31 +131,26 @@ pub trait RowStore {
     fn each(&self) -> impl Iterator<Item = &Self::Row>;
 }
 
-impl<R> RowStore for Vec<R> {
-    type Row = R;
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn row(&self, at: usize) -> Option<&R> {
-        self.get(at)
-    }
-    fn each(&self) -> impl Iterator<Item = &R> {
-        self.iter()
-    }
+/// The same three calls for each store.
+macro_rules! row_store {
+    ($store:ident) => {
+        impl<R> RowStore for $store<R> {
+            type Row = R;
+            fn count(&self) -> usize {
+                self.len()
+            }
+            fn row(&self, at: usize) -> Option<&R> {
+                self.get(at)
+            }
+            fn each(&self) -> impl Iterator<Item = &R> {
+                self.iter()
+            }
+        }
+    };
 }
 
-impl<R> RowStore for ChunkedVec<R> {
-    type Row = R;
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn row(&self, at: usize) -> Option<&R> {
-        self.get(at)
-    }
-    fn each(&self) -> impl Iterator<Item = &R> {
-        self.iter()
-    }
-}
+row_store!(Vec);
+row_store!(ChunkedVec);
 
 /// Rows kept for paging: their order (sorted or as given) and the rows shown (all, or those a
 /// narrowing keeps), as row indexes.

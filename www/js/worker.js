@@ -76,8 +76,8 @@ function holdLifeLock(name) {
 
 async function handle(msg) {
   switch (msg.type) {
-    case Msg.OPEN: return open(msg);
-    case Msg.OPEN_PAIR: return openPair(msg);
+    case Msg.OPEN: return withFeed(msg, open);
+    case Msg.OPEN_PAIR: return withFeed(msg, openPair);
     case Msg.COMPARE: return compare(msg);
     case Msg.FLOWS: return compareFlows(msg);
     case Msg.LADDER: return ladder(msg);
@@ -107,16 +107,17 @@ async function handle(msg) {
   }
 }
 
-async function open({ fed = false, ...request }) {
+/** Runs the open request `request` with `run`, taking the slices the page feeds it when `fed`. */
+async function withFeed({ fed = false, ...request }, run) {
   if (fed) feeds.set(request.id, new SliceFeed(request.id));
   try {
-    await openFed(request);
+    await run(request);
   } finally {
     feeds.delete(request.id);
   }
 }
 
-async function openFed({ id, files: given, names = [] }) {
+async function open({ id, files: given, names = [] }) {
   const { WasmAnalyzer } = await wasm;
   // Files (hosted page) or {name, chunks: ArrayBuffer[]} the page read and transferred.
   const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
@@ -238,16 +239,7 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
  * read into its own analyzer, then compared (the comparison is kept for `compare`, `ladder` and
  * `compareExport`); side A becomes the side the packet list shows.
  */
-async function openPair({ fed = false, ...request }) {
-  if (fed) feeds.set(request.id, new SliceFeed(request.id));
-  try {
-    await openPairFed(request);
-  } finally {
-    feeds.delete(request.id);
-  }
-}
-
-async function openPairFed({ id, files: given, names = [], split }) {
+async function openPair({ id, files: given, names = [], split }) {
   const { WasmAnalyzer, WasmComparison } = await wasm;
   const files = given.map((f) => (Array.isArray(f?.chunks) ? new ByteSource(f.chunks, f.name) : f));
   if (!Number.isInteger(split) || split < 1 || split >= files.length) throw new Error('a pair needs files for both sides');
