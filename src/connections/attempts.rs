@@ -369,11 +369,6 @@ pub struct Attempts {
 }
 
 impl Attempts {
-    /// One pass over the index.
-    pub fn collect(index: &PacketIndex, flows: &Flows) -> Attempts {
-        Self::collect_visiting(index, flows, |_, _, _| {})
-    }
-
     /// The streams (sorted) whose handshake ACK missed the SYN-ACK's ISN+1: the
     /// `handshake_ack_mismatch` finding already explains their later trouble.
     pub fn ack_mismatch_streams(&self) -> Vec<u32> {
@@ -387,13 +382,8 @@ impl Attempts {
         streams
     }
 
-    /// [`Attempts::collect`], handing every TCP frame to `visit` (frame index, record, flows
-    /// stream id) in the same pass, so other per-frame work shares the scan of the index.
-    pub fn collect_visiting(
-        index: &PacketIndex,
-        flows: &Flows,
-        mut visit: impl FnMut(usize, &PacketRecord, u32),
-    ) -> Attempts {
+    /// One pass over the index.
+    pub fn collect(index: &PacketIndex, flows: &Flows) -> Attempts {
         let mut slot: Vec<u32> = vec![u32::MAX; flows.streams.len()];
         let mut list: ChunkedVec<Attempt> = ChunkedVec::new();
         let mut capture_end: Option<i64> = None;
@@ -411,9 +401,6 @@ impl Attempts {
                 .get(i as usize)
                 .copied()
                 .unwrap_or(NO_STREAM);
-            if tcp {
-                visit(i as usize, &r, sid);
-            }
             let Some(&at) = slot.get(sid as usize) else {
                 continue;
             };

@@ -472,10 +472,8 @@ impl TcpStreams {
     }
 }
 
-/// Builds [`TcpStreams`] frame by frame, so that the scan can be shared with other per-frame
-/// work ([`Attempts::collect_visiting`](crate::connections::attempts::Attempts::collect_visiting)): create
-/// it, [`visit`](Collector::visit) every TCP frame in frame order, then
-/// [`finish`](Collector::finish).
+/// Builds [`TcpStreams`] frame by frame ([`TcpStreams::collect`] drives it): create it,
+/// [`visit`](Collector::visit) every TCP frame in frame order, then [`finish`](Collector::finish).
 pub struct Collector<'a> {
     out: TcpStreams,
     hot: Vec<Hot>,
