@@ -149,8 +149,9 @@ impl PacketRecord {
 pub struct LinkTable {
     links: Vec<LinkAddrs>,
     ids: HashMap<LinkAddrs, u32>,
-    /// The last link interned: consecutive frames usually share one.
-    last: Option<(LinkAddrs, u32)>,
+    /// The last two links interned: consecutive frames usually share one, or go back and forth
+    /// between the two directions of one.
+    recent: [Option<(LinkAddrs, u32)>; 2],
 }
 
 impl LinkTable {
@@ -158,10 +159,8 @@ impl LinkTable {
         if link == LinkAddrs::default() {
             return 0;
         }
-        if let Some((last, id)) = self.last {
-            if last == link {
-                return id;
-            }
+        if let Some((_, id)) = self.recent.iter().flatten().find(|(seen, _)| *seen == link) {
+            return *id;
         }
         let id = match self.ids.get(&link) {
             Some(&id) => id,
@@ -172,7 +171,7 @@ impl LinkTable {
                 id
             }
         };
-        self.last = Some((link, id));
+        self.recent = [Some((link, id)), self.recent[0]];
         id
     }
     pub fn get(&self, id: u32) -> LinkAddrs {

@@ -10,8 +10,6 @@
 //! in the page's wasm heap.
 
 use crate::chunked::ChunkedVec;
-use crate::hash::BuildHasher;
-use std::hash::BuildHasher as _;
 use std::net::IpAddr;
 
 /// Interned network addresses; id 0 means "none".
@@ -20,11 +18,28 @@ pub struct AddressTable {
     addrs: ChunkedVec<IpAddr>,
     /// 0 (free) or an id; a power of two long, at most half full.
     slots: Vec<u32>,
+    /// The ids of the last two addresses interned (0: none): a frame's two addresses are
+    /// usually those of the frame before, one of them nearly always.
+    recent: [u32; 2],
 }
 
 impl AddressTable {
     /// The id of `addr`, given a new one when it is first seen.
     pub fn intern(&mut self, addr: IpAddr) -> u32 {
+        for id in self.recent {
+            if id != 0 && self.addrs.get(id as usize - 1) == Some(&addr) {
+                return id;
+            }
+        }
+        let id = self.intern_new(addr);
+        if id != self.recent[0] {
+            self.recent = [id, self.recent[0]];
+        }
+        id
+    }
+
+    /// [`AddressTable::intern`] past the recent ids.
+    fn intern_new(&mut self, addr: IpAddr) -> u32 {
         if (self.addrs.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
@@ -74,7 +89,7 @@ impl AddressTable {
             return Err(0);
         }
         let mask = self.slots.len() - 1;
-        let mut at = BuildHasher::default().hash_one(addr) as usize & mask;
+        let mut at = slot_hash(addr) as usize & mask;
         loop {
             match self.slots[at] {
                 0 => return Err(at),
@@ -89,15 +104,33 @@ impl AddressTable {
         let len = (self.slots.len() * 2).max(16);
         self.slots = vec![0; len];
         let mask = len - 1;
-        let hasher = BuildHasher::default();
         for (i, addr) in self.addrs.iter().enumerate() {
-            let mut at = hasher.hash_one(addr) as usize & mask;
+            let mut at = slot_hash(addr) as usize & mask;
             while self.slots[at] != 0 {
                 at = (at + 1) & mask;
             }
             self.slots[at] = i as u32 + 1;
         }
     }
+}
+
+/// Where `addr` starts probing: its bits folded into 64 and finished with MurmurHash3's
+/// avalanche (`fmix64`), so the low bits the table takes depend on every bit of the address.
+/// (The maps' hasher reaches the same through the `Hash` trait, several calls an address.)
+fn slot_hash(addr: &IpAddr) -> u64 {
+    let folded = match addr {
+        IpAddr::V4(v4) => u64::from(u32::from(*v4)) | 4 << 32,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(*v6);
+            (bits as u64) ^ ((bits >> 64) as u64).rotate_left(17) ^ 6 << 32
+        }
+    };
+    let mut h = folded;
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ h >> 33
 }
 
 #[cfg(test)]
