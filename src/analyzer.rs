@@ -156,6 +156,7 @@ impl Analyzer {
         let checksums = self.validate_checksums;
         let limit = self.frame_limit.unwrap_or(u64::MAX);
         let (taken, cut) = (&mut self.frames_taken, &mut self.frames_cut);
+        let mut decoded = decode::Decoded::default();
         let mut sink = |frame: RawFrame<'_>| {
             if refused.is_none() && cut.is_none() {
                 let reason = if *taken >= limit {
@@ -183,7 +184,7 @@ impl Analyzer {
                                 capacity::plan(&mut part.records, bytes, frame.offset, room);
                             }
                             *taken += 1;
-                            return index_frame(frame, iface, part, checksums);
+                            return index_frame(frame, iface, part, checksums, &mut decoded);
                         }
                         Err(error) => *refused = Some(error.at(&frame, part.records.len())),
                     },
@@ -466,12 +467,18 @@ fn global_interface(
 }
 
 /// Decodes one frame and appends it to its file's partial index.
-fn index_frame(frame: RawFrame<'_>, iface: u16, part: &mut PacketIndex, checksums: bool) {
-    let decoded = decode::decode_on_wire(frame.link_type, frame.data, frame.orig_len);
+fn index_frame(
+    frame: RawFrame<'_>,
+    iface: u16,
+    part: &mut PacketIndex,
+    checksums: bool,
+    decoded: &mut decode::Decoded,
+) {
+    decode::decode_on_wire_into(frame.link_type, frame.data, frame.orig_len, decoded);
     let frame_index = part.records.len() as u32;
     if checksums && crate::findings::bad_checksum::should_check(frame_index) {
         part.checksums_checked += 1;
-        if let Some(issue) = crate::findings::bad_checksum::check(&decoded, frame.data) {
+        if let Some(issue) = crate::findings::bad_checksum::check(decoded, frame.data) {
             part.checksums.push(frame_index, issue);
         }
     }
@@ -524,7 +531,9 @@ fn merge_into(index: &mut PacketIndex, mut parts: Vec<PacketIndex>) {
         record.link = index.links.intern(part.links.get(record.link));
         index.records.push(record);
         copy_side(&part.apps, local_key, &mut index.apps, global);
-        copy_side(&part.tcp_options, local_key, &mut index.tcp_options, global);
+        if let Some(&options) = part.tcp_options.get(local_key) {
+            index.tcp_options.push(global, options);
+        }
         copy_side(&part.tcp_sacks, local_key, &mut index.tcp_sacks, global);
         copy_side(&part.arp, local_key, &mut index.arp, global);
         copy_side(

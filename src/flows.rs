@@ -16,6 +16,7 @@
 //! dissected on the frame that completes reassembly, see [`crate::index::PacketIndex`]'s
 //! fragment table), and — for stream numbering only — on headers quoted inside ICMP errors.
 
+use crate::batched::for_each_batched;
 use crate::chunked::ChunkedVec;
 use crate::decode::{TCP_ACK, TCP_SYN};
 use crate::hash::HashMap;
@@ -108,6 +109,57 @@ fn key_of(view: &TransportView) -> ConversationKey {
     }
 }
 
+/// The stream each conversation key stands for now, with the keys of the conversations in flight
+/// kept in a small table in front of the map: a capture has millions of conversations but rarely
+/// more than a few hundred at once, and the map, as large as the conversations, misses the CPU's
+/// caches on nearly every look-up where this table does not.
+struct OpenConversations {
+    map: HashMap<ConversationKey, u32>,
+    /// `(key, id)` at the place the key's hash gives (a newer key takes the place of an older);
+    /// id [`NO_STREAM`]: empty.
+    hot: Vec<(ConversationKey, u32)>,
+}
+
+/// Places in [`OpenConversations::hot`] (12 KB).
+const HOT_CONVERSATIONS: usize = 512;
+
+impl OpenConversations {
+    fn new() -> Self {
+        OpenConversations {
+            map: HashMap::default(),
+            hot: vec![((0, (0, 0), (0, 0)), NO_STREAM); HOT_CONVERSATIONS],
+        }
+    }
+
+    #[inline]
+    fn get(&mut self, key: &ConversationKey) -> Option<u32> {
+        let place = hot_place(key);
+        let (hot_key, hot_id) = self.hot[place];
+        if hot_id != NO_STREAM && hot_key == *key {
+            return Some(hot_id);
+        }
+        let id = *self.map.get(key)?;
+        self.hot[place] = (*key, id);
+        Some(id)
+    }
+
+    fn insert(&mut self, key: ConversationKey, id: u32) {
+        self.map.insert(key, id);
+        self.hot[hot_place(&key)] = (key, id);
+    }
+}
+
+/// Where a key goes in [`OpenConversations::hot`]: the high bits of a multiplicative hash of its
+/// fields.
+#[inline]
+fn hot_place(&(proto, (a, a_port), (b, b_port)): &ConversationKey) -> usize {
+    let a = u64::from(a) << 16 | u64::from(a_port);
+    let b = u64::from(b) << 16 | u64::from(b_port);
+    let mixed =
+        (a ^ b.rotate_left(29) ^ u64::from(proto) << 56).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> (64 - HOT_CONVERSATIONS.trailing_zeros())) as usize
+}
+
 fn is_pure_syn(flags: u8) -> bool {
     u16::from(flags) & (TCP_SYN | TCP_ACK) == TCP_SYN
 }
@@ -123,7 +175,7 @@ impl Flows {
             stream_of: Vec::with_capacity(index.len()),
             ..Flows::default()
         };
-        let mut current: HashMap<ConversationKey, u32> = HashMap::default();
+        let mut current = OpenConversations::new();
         let mut counts = [0u32; 2];
         let datagrams = reassembled_datagrams(index);
         flows.reassembled = datagrams
@@ -132,11 +184,11 @@ impl Flows {
             .collect();
         flows.reassembled.sort_unstable();
         let mut extra_ids = ExtraAddressIds::default();
-        for i in 0..index.records.len() {
+        for_each_batched(0..index.records.len(), |i| {
             if index.records.at(i).has(flag::TUNNELLED) {
                 for view in outer_udp_views(index, i, &mut extra_ids) {
                     let id = match current.get(&key_of(&view)) {
-                        Some(&id) => id,
+                        Some(id) => id,
                         None => flows.new_stream(&view, i as u32, &mut counts, &mut current, false),
                     };
                     flows.streams[id as usize].last_frame = i as u32;
@@ -145,12 +197,12 @@ impl Flows {
             }
             let Some(view) = TransportView::of_frame(index, i, &datagrams, &mut extra_ids) else {
                 flows.stream_of.push(NO_STREAM);
-                continue;
+                return;
             };
             let frame = i as u32;
             let key = key_of(&view);
             let mut id = match current.get(&key) {
-                Some(&id) => id,
+                Some(id) => id,
                 None => flows.new_stream(&view, frame, &mut counts, &mut current, false),
             };
             if view.ip_proto == 6 {
@@ -162,7 +214,7 @@ impl Flows {
                 flows.quoted.push(frame);
             }
             flows.stream_of.push(id);
-        }
+        });
         flows.shrink_to_fit();
         flows
     }
@@ -182,7 +234,7 @@ impl Flows {
         view: &TransportView,
         frame: u32,
         counts: &mut [u32; 2],
-        current: &mut HashMap<ConversationKey, u32>,
+        current: &mut OpenConversations,
         reused_ports: bool,
     ) -> u32 {
         let slot = usize::from(view.ip_proto != 6);
@@ -211,7 +263,7 @@ impl Flows {
         view: &TransportView,
         frame: u32,
         counts: &mut [u32; 2],
-        current: &mut HashMap<ConversationKey, u32>,
+        current: &mut OpenConversations,
     ) -> u32 {
         let mut id = id;
         let dir = self.streams[id as usize].direction_of_endpoint(view.src, view.dst);

@@ -211,6 +211,19 @@ impl<T> SideTable<T> {
             .ok()
             .and_then(|i| self.values.get(i))
     }
+    /// The value of `key` for a pass that asks in increasing key order: `cursor` (0 at first)
+    /// moves forward over the keys passed, so a pass over every frame costs one step a key
+    /// instead of a binary search a frame.
+    #[inline]
+    pub fn get_forward(&self, cursor: &mut usize, key: u32) -> Option<&T> {
+        while self.keys.get(*cursor).is_some_and(|&k| k < key) {
+            *cursor += 1;
+        }
+        match self.keys.get(*cursor) {
+            Some(&k) if k == key => self.values.get(*cursor),
+            _ => None,
+        }
+    }
     pub fn len(&self) -> usize {
         self.keys.len()
     }
@@ -231,9 +244,70 @@ impl<T> SideTable<T> {
     }
 }
 
+/// A side table whose values repeat from frame to frame: each distinct value is kept once, and a
+/// frame keeps its number (8 bytes a frame with the key, where a [`TcpOptions`] value alone is
+/// 12). The handshake options of a capture's SYNs and SYN-ACKs, a third of the frames of a
+/// capture of short connections, are nearly all alike.
+#[derive(Debug, Clone)]
+pub struct InternedSideTable<T> {
+    numbers: SideTable<u32>,
+    values: Vec<T>,
+    /// Value → its number in `values` (only pushing needs it).
+    known: HashMap<T, u32>,
+}
+
+impl<T> Default for InternedSideTable<T> {
+    fn default() -> Self {
+        InternedSideTable {
+            numbers: SideTable::default(),
+            values: Vec::new(),
+            known: HashMap::default(),
+        }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash> InternedSideTable<T> {
+    /// Appends a value; keys must be pushed in increasing order.
+    pub fn push(&mut self, key: u32, value: T) {
+        let values = &mut self.values;
+        let number = *self.known.entry(value).or_insert_with(|| {
+            values.push(value);
+            values.len() as u32 - 1
+        });
+        self.numbers.push(key, number);
+    }
+    pub fn get(&self, key: u32) -> Option<&T> {
+        let number = *self.numbers.get(key)?;
+        self.values.get(number as usize)
+    }
+    /// As [`SideTable::get_forward`].
+    #[inline]
+    pub fn get_forward(&self, cursor: &mut usize, key: u32) -> Option<&T> {
+        let number = *self.numbers.get_forward(cursor, key)?;
+        self.values.get(number as usize)
+    }
+    pub fn len(&self) -> usize {
+        self.numbers.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.numbers.is_empty()
+    }
+    /// Gives back the room the vectors grew into but do not use.
+    pub fn shrink_to_fit(&mut self) {
+        self.numbers.shrink_to_fit();
+        self.values.shrink_to_fit();
+    }
+    /// Bytes held, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.numbers.heap_bytes()
+            + self.values.capacity() * std::mem::size_of::<T>()
+            + self.known.capacity() * (std::mem::size_of::<(T, u32)>() + 1)
+    }
+}
+
 /// The TCP options of one frame that the index keeps for the handshake (see
 /// [`PacketIndex::push_tcp_options`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TcpOptions {
     pub mss: Option<u16>,
     pub window_scale: Option<u8>,
@@ -275,7 +349,7 @@ pub struct PacketIndex {
     pub links: LinkTable,
     pub apps: SideTable<AppInfo>,
     /// TCP handshake options (MSS, window scale, SACK permitted), on frames that carry one.
-    pub tcp_options: SideTable<TcpOptions>,
+    pub tcp_options: InternedSideTable<TcpOptions>,
     /// SACK blocks, on frames that carry them (rarer than handshake options and 36 bytes each, so
     /// kept apart: see [`PacketIndex::push_tcp_options`]).
     pub tcp_sacks: SideTable<SackBlocks>,
@@ -320,8 +394,8 @@ impl PacketIndex {
         self.file_frame.get(i).copied().unwrap_or(i as u32 + 1)
     }
     /// Keeps the options of frame `frame_index` that the analysis reads: the handshake options in
-    /// [`PacketIndex::tcp_options`] (12 bytes; the whole decoded summary is 56) and the SACK
-    /// blocks, when there are any, in [`PacketIndex::tcp_sacks`].
+    /// [`PacketIndex::tcp_options`] (12 bytes, kept once per distinct value; the whole decoded
+    /// summary is 56) and the SACK blocks, when there are any, in [`PacketIndex::tcp_sacks`].
     pub fn push_tcp_options(&mut self, frame_index: u32, options: &OptionSummary) {
         self.tcp_options.push(
             frame_index,
@@ -345,6 +419,12 @@ impl PacketIndex {
     pub fn tcp_sack(&self, frame_index: u32) -> &[(u32, u32)] {
         self.tcp_sacks
             .get(frame_index)
+            .map_or(&[], |s| &s.edges[..usize::from(s.count)])
+    }
+    /// [`PacketIndex::tcp_sack`] for a pass in frame order (see [`SideTable::get_forward`]).
+    pub fn tcp_sack_forward(&self, cursor: &mut usize, frame_index: u32) -> &[(u32, u32)] {
+        self.tcp_sacks
+            .get_forward(cursor, frame_index)
             .map_or(&[], |s| &s.edges[..usize::from(s.count)])
     }
 
@@ -382,7 +462,7 @@ impl PacketIndex {
 /// Builds a record from a decoded frame, interning addresses and filling side tables for frame
 /// index `frame_index`.
 pub fn record_from(
-    decoded: Decoded,
+    decoded: &mut Decoded,
     frame: &RawFrame<'_>,
     iface: u16,
     frame_index: u32,
@@ -402,8 +482,8 @@ pub fn record_from(
         ..PacketRecord::default()
     };
     r.set_lengths(decoded.ip_len, decoded.payload_len);
-    let mut flags = decode_flags(&decoded, frame.ts_ns.is_some());
-    intern_addresses(&decoded, &mut r, index);
+    let mut flags = decode_flags(decoded, frame.ts_ns.is_some());
+    intern_addresses(decoded, &mut r, index);
     flags |= transport_fields(&decoded.transport, &mut r, frame_index, index);
     flags |= push_side_tables(decoded, frame_index, index);
     r.flags = flags;
@@ -500,11 +580,12 @@ fn transport_fields(
 
 /// Files what only some frames have in the index's side tables (outer layers of a tunnel,
 /// fragment details, ICMP quotes, ARP fields, application labels); returns the flag bits for
-/// the ARP and application entries.
-fn push_side_tables(decoded: Decoded, frame_index: u32, index: &mut PacketIndex) -> u16 {
+/// the ARP and application entries. What it files is taken out of `decoded`.
+fn push_side_tables(decoded: &mut Decoded, frame_index: u32, index: &mut PacketIndex) -> u16 {
     let mut flags = 0;
     if !decoded.outer_layers.is_empty() {
-        index.outer_layers.push(frame_index, decoded.outer_layers);
+        let layers = std::mem::take(&mut decoded.outer_layers);
+        index.outer_layers.push(frame_index, layers);
     }
     if let Some(fragment) = decoded.fragment_info {
         index.fragments.push(frame_index, fragment);
@@ -516,7 +597,7 @@ fn push_side_tables(decoded: Decoded, frame_index: u32, index: &mut PacketIndex)
         flags |= flag::ARP;
         index.arp.push(frame_index, arp);
     }
-    if let Some(app) = decoded.app {
+    if let Some(app) = decoded.app.take() {
         flags |= flag::HAS_APP;
         index.apps.push(frame_index, app);
     }
@@ -534,6 +615,37 @@ mod tests {
             "{}",
             std::mem::size_of::<PacketRecord>()
         );
+    }
+
+    #[test]
+    fn interned_side_values_come_back_by_key_and_are_kept_once() {
+        let syn = TcpOptions {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            order: [2, 4, 3, 0],
+        };
+        let other = TcpOptions {
+            mss: Some(1380),
+            ..syn
+        };
+        let mut table = InternedSideTable::default();
+        for key in 0..1000u32 {
+            if key % 3 == 0 {
+                table.push(key, if key == 600 { other } else { syn });
+            }
+        }
+        assert_eq!(table.len(), 334);
+        assert_eq!(table.values.len(), 2, "two distinct values");
+        assert_eq!(table.get(3), Some(&syn));
+        assert_eq!(table.get(600), Some(&other));
+        assert_eq!(table.get(4), None);
+        let mut cursor = 0;
+        let forward: Vec<_> = (0..1000u32)
+            .filter_map(|key| table.get_forward(&mut cursor, key).map(|v| (key, *v)))
+            .collect();
+        assert_eq!(forward.len(), 334);
+        assert!(forward.iter().all(|&(key, v)| table.get(key) == Some(&v)));
     }
 
     #[test]

@@ -97,10 +97,12 @@
 //!
 //! `wasm` (built for `wasm32` only) is the one module that talks to JavaScript: it converts
 //! values for the page's worker and decides nothing. The `tracelens` binary (`src/main.rs` and
-//! `src/cli/`, with the `cli` feature) is the command line; `synth`, the synthetic-capture
-//! writer for benchmarks and scale tests, is built with it and stays out of the wasm.
+//! `src/cli/`, with the `cli` feature) is the command line; `synth`, the synthetic capture of
+//! the benchmarks and scale tests, is written to files by it, and made in memory by `warm_up`,
+//! which the page's worker runs once to get the browser to optimize the analyzer's code.
 
 pub mod analyzer;
+pub mod batched;
 pub mod capture;
 pub mod checksums;
 pub mod chunked;
@@ -124,9 +126,9 @@ pub mod plan;
 pub mod rank_bits;
 pub mod sort;
 pub mod summary;
-#[cfg(feature = "cli")]
 pub mod synth;
 pub mod tcp;
+pub mod warm_up;
 pub mod wire;
 
 pub use error::CaptureError;

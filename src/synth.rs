@@ -1,12 +1,19 @@
 //! A deterministic synthetic capture for benchmarks and scale tests: many short TCP connections
 //! (handshake, request, response, close) interleaved as on a busy server, with a little loss
 //! (retransmitted responses, unanswered SYNs, refused connections). The same parameters always
-//! produce the same bytes. Written with `pcap-file`'s writer.
+//! produce the same bytes. The command line writes it with `pcap-file`'s writer
+//! ([`write_synthetic_capture`]); the page's worker, which has no `pcap-file` (it stays out of
+//! the wasm), makes a small one in memory ([`synthetic_pcap`]) to warm its code (see
+//! `crate::warm_up`).
 
 use crate::wire::checksum::{checksum, pseudo_header};
+#[cfg(feature = "cli")]
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+#[cfg(feature = "cli")]
 use pcap_file::{DataLink, Endianness, TsResolution};
+#[cfg(feature = "cli")]
 use std::io::Write;
+#[cfg(feature = "cli")]
 use std::time::Duration;
 
 /// A small, fast, deterministic PRNG (xorshift64*), so the capture never depends on a crate's RNG.
@@ -48,7 +55,45 @@ enum Fate {
 const CLIENT_MAC: [u8; 6] = [0x00, 0x1b, 0x21, 0x3a, 0x32, 0x8d];
 const SERVER_MAC: [u8; 6] = [0x00, 0x22, 0x19, 0x8c, 0x36, 0x77];
 
+/// The frames of the synthetic capture, one at a time.
+pub struct Frames {
+    rng: Rng,
+    time_us: u64,
+    live: Vec<Conn>,
+    next_port: u32,
+}
+
+impl Frames {
+    pub fn new(seed: u64) -> Self {
+        Frames {
+            rng: Rng(seed | 1),
+            time_us: 1_700_000_000_000_000,
+            live: Vec::new(),
+            next_port: 0,
+        }
+    }
+
+    /// Builds the next frame into `frame` and returns its time in microseconds since 1970.
+    pub fn next_into(&mut self, frame: &mut Vec<u8>) -> u64 {
+        loop {
+            while self.live.len() < 64 {
+                self.live.push(new_conn(&mut self.rng, &mut self.next_port));
+            }
+            let pick = self.rng.below(self.live.len() as u64) as usize;
+            self.time_us += 1 + self.rng.below(20);
+            let done = emit(&mut self.live[pick], &mut self.rng, frame);
+            if done {
+                self.live.swap_remove(pick);
+            }
+            if !frame.is_empty() {
+                return self.time_us;
+            }
+        }
+    }
+}
+
 /// Writes `packets` frames of synthetic TCP traffic as a classic little-endian µs pcap.
+#[cfg(feature = "cli")]
 pub fn write_synthetic_capture<W: Write>(out: W, packets: u64, seed: u64) -> std::io::Result<u64> {
     let header = PcapHeader {
         snaplen: 65535,
@@ -58,32 +103,38 @@ pub fn write_synthetic_capture<W: Write>(out: W, packets: u64, seed: u64) -> std
         ..PcapHeader::default()
     };
     let mut writer = PcapWriter::with_header(out, header).map_err(std::io::Error::other)?;
-    let mut rng = Rng(seed | 1);
-    let mut time_us: u64 = 1_700_000_000_000_000;
-    let mut live: Vec<Conn> = Vec::new();
-    let mut next_port: u32 = 0;
-    let mut written = 0u64;
+    let mut frames = Frames::new(seed);
     let mut frame = Vec::with_capacity(2048);
-    while written < packets {
-        while live.len() < 64 {
-            live.push(new_conn(&mut rng, &mut next_port));
-        }
-        let pick = rng.below(live.len() as u64) as usize;
-        time_us += 1 + rng.below(20);
-        let done = emit(&mut live[pick], &mut rng, &mut frame);
-        if !frame.is_empty() {
-            let packet =
-                PcapPacket::new(Duration::from_micros(time_us), frame.len() as u32, &frame);
-            writer
-                .write_packet(&packet)
-                .map_err(std::io::Error::other)?;
-            written += 1;
-        }
-        if done {
-            live.swap_remove(pick);
-        }
+    for _ in 0..packets {
+        let time_us = frames.next_into(&mut frame);
+        let packet = PcapPacket::new(Duration::from_micros(time_us), frame.len() as u32, &frame);
+        writer
+            .write_packet(&packet)
+            .map_err(std::io::Error::other)?;
     }
-    Ok(written)
+    Ok(packets)
+}
+
+/// The same capture as [`write_synthetic_capture`], byte for byte, made in memory without
+/// `pcap-file`: the 24-byte file header, then a 16-byte record header before each frame.
+pub fn synthetic_pcap(packets: u64, seed: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    for word in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 1] {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    let mut frames = Frames::new(seed);
+    let mut frame = Vec::with_capacity(2048);
+    for _ in 0..packets {
+        let time_us = frames.next_into(&mut frame);
+        let len = frame.len() as u32;
+        let seconds = (time_us / 1_000_000) as u32;
+        let micros = (time_us % 1_000_000) as u32;
+        for word in [seconds, micros, len, len] {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        out.extend_from_slice(&frame);
+    }
+    out
 }
 
 fn new_conn(rng: &mut Rng, next_port: &mut u32) -> Conn {
@@ -238,6 +289,15 @@ fn tcp(
 mod tests {
     use super::*;
 
+    #[cfg(feature = "cli")]
+    #[test]
+    fn written_by_pcap_file_or_in_memory_the_bytes_are_the_same() {
+        let mut written = Vec::new();
+        write_synthetic_capture(&mut written, 700, 3).unwrap();
+        assert_eq!(written, synthetic_pcap(700, 3));
+    }
+
+    #[cfg(feature = "cli")]
     #[test]
     fn deterministic_and_readable() {
         let mut one = Vec::new();

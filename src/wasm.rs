@@ -987,6 +987,13 @@ fn to_js_wide<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
 
 /// The capture plan for the answers' text form (`client=windows&server=linux&ends=both&…`, as the
 /// page's fragment carries them): `{plan, text, markdown, problems}` ([`crate::plan::Rendered`]).
+/// Runs a small synthetic capture through the analyzer so the browser optimizes its code before
+/// the first real capture ([`crate::warm_up`]); returns the frames read.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> usize {
+    crate::warm_up::warm_up()
+}
+
 /// Needs no capture.
 #[wasm_bindgen(js_name = capturePlan)]
 pub fn capture_plan(query: &str) -> JsResult {

@@ -194,10 +194,22 @@ impl CaptureReader {
         let mut data = data;
         while !self.pending.is_empty() && !data.is_empty() && !self.done {
             let take = data.len().min(self.pending.len().max(64 << 10));
+            let held = self.pending.len();
             let mut joined = std::mem::take(&mut self.pending);
             joined.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            self.parse_owned(joined, sink);
+            let used = self.parse(&joined, sink);
+            if self.done {
+                return;
+            }
+            if used >= held {
+                // The record that was waiting is complete: what follows it is still in `data`,
+                // parsed in place below (copying it on 64 KiB at a time copied the whole file).
+                data = &data[used - held..];
+            } else {
+                joined.drain(..used);
+                self.pending = joined;
+                data = &data[take..];
+            }
         }
         if !data.is_empty() && !self.done {
             let used = self.parse(data, sink);

@@ -3,8 +3,10 @@
 //! Reading the count before and after each stage of the analysis gives exactly what that stage
 //! keeps (the index, the streams, the TCP analysis, the findings), with no estimate per type.
 //! The cost is one relaxed atomic add per allocation; the analysis allocates per batch, not per
-//! frame, so the timings do not move.
+//! frame, so the timings do not move. Large blocks are also given huge pages
+//! ([`super::huge_pages`]).
 
+use super::huge_pages;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -47,12 +49,16 @@ fn shrank(by: usize) {
     HEAP.shrank(by);
 }
 
-// SAFETY: every call is forwarded unchanged to `System`; the counters only observe sizes.
+// SAFETY: every call is forwarded unchanged to `System`; the counters only observe sizes, and
+// the huge-page advice only how the kernel backs a block.
 unsafe impl GlobalAlloc for Meter {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc(layout);
         if !p.is_null() {
             grew(layout.size());
+            if layout.size() >= huge_pages::FROM_BYTES {
+                huge_pages::advise(p, layout.size());
+            }
         }
         p
     }
@@ -60,6 +66,9 @@ unsafe impl GlobalAlloc for Meter {
         let p = System.alloc_zeroed(layout);
         if !p.is_null() {
             grew(layout.size());
+            if layout.size() >= huge_pages::FROM_BYTES {
+                huge_pages::advise(p, layout.size());
+            }
         }
         p
     }
@@ -71,6 +80,9 @@ unsafe impl GlobalAlloc for Meter {
         let p = System.realloc(ptr, layout, new_size);
         if p.is_null() {
             return p;
+        }
+        if new_size >= huge_pages::FROM_BYTES {
+            huge_pages::advise(p, new_size);
         }
         let old_size = layout.size();
         if p == ptr {

@@ -1,6 +1,12 @@
 //! Streams capture files from disk into an [`Analyzer`] in fixed-size chunks (the page feeds
 //! `File` slices the same way) and turns the outcome into the CLI's exit status; for timings,
 //! [`read_whole`] and [`ingest_in_memory`] do the same from memory.
+//!
+//! A large regular file is mapped into memory rather than read: `read` copies every byte from the
+//! page cache into the buffer, and that copy was an eighth of the CPU time of
+//! `tracelens findings` on a 1M-frame capture. As in ripgrep, the price is that a file cut
+//! shorter by another program while it is mapped ends the process (the kernel's SIGBUS); a file
+//! that grows while it is read is read as it was when opened, as with `read`.
 
 use std::fs::File;
 use std::io::Read;
@@ -9,6 +15,9 @@ use tracelens::analyzer::Analyzer;
 
 /// Chunk size used when reading files.
 const CHUNK: usize = 8 << 20;
+/// Files at least this large are mapped rather than read (mapping a small file costs more than
+/// copying it).
+const MAP_FROM: u64 = 16 << 20;
 
 /// What happened to the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +120,23 @@ fn stream_file(
     buffer: &mut [u8],
 ) -> std::io::Result<()> {
     let mut file = File::open(path)?;
-    let size = file.metadata().map(|m| m.len()).ok();
+    let metadata = file.metadata().ok();
+    let size = metadata.as_ref().map(|m| m.len());
+    if metadata.is_some_and(|m| m.is_file() && m.len() >= MAP_FROM) {
+        // SAFETY: the map is only read, and dropped before this function returns; see the
+        // module's documentation for a file truncated meanwhile.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            #[cfg(unix)]
+            let _ = map.advise(memmap2::Advice::Sequential);
+            if !map.starts_with(&[0x1f, 0x8b]) {
+                analyzer.expect_bytes(file_no, map.len() as u64);
+            }
+            for chunk in map.chunks(CHUNK) {
+                analyzer.push(file_no, chunk);
+            }
+            return Ok(());
+        }
+    }
     let mut first = true;
     loop {
         match file.read(buffer) {

@@ -10,6 +10,7 @@
 //! counters); the SYN and SYN-ACK lists hold every such frame (inline up to [`MAX_INLINE`]), so
 //! they grow with the frames of the capture, never beyond.
 
+use crate::batched::for_each_batched;
 use crate::chunked::ChunkedVec;
 use crate::flows::{Flows, NO_STREAM};
 use crate::index::{PacketIndex, PacketRecord};
@@ -387,13 +388,13 @@ impl Attempts {
         let mut slot: Vec<u32> = vec![u32::MAX; flows.streams.len()];
         let mut list: ChunkedVec<Attempt> = ChunkedVec::new();
         let mut capture_end: Option<i64> = None;
-        for (i, r) in index.records.indexed() {
+        for_each_batched(index.records.indexed(), |(i, r)| {
             if r.has(crate::index::flag::HAS_TIME) {
                 capture_end = Some(capture_end.map_or(r.ts_ns, |e: i64| e.max(r.ts_ns)));
             }
             let tcp = r.is_tcp();
             if !tcp && !is_icmp_unreachable(&r) {
-                continue;
+                return;
             }
             let i = i as u32;
             let sid = flows
@@ -402,7 +403,7 @@ impl Attempts {
                 .copied()
                 .unwrap_or(NO_STREAM);
             let Some(&at) = slot.get(sid as usize) else {
-                continue;
+                return;
             };
             if !tcp {
                 // A header quoted in an ICMP error about this stream.
@@ -411,7 +412,7 @@ impl Attempts {
                         a.unreachable = Some(i);
                     }
                 }
-                continue;
+                return;
             }
             match list.get_mut(at as usize) {
                 Some(attempt) => attempt.feed(i, &r),
@@ -426,7 +427,7 @@ impl Attempts {
                 }
                 None => {}
             }
-        }
+        });
         Attempts { list, capture_end }
     }
 

@@ -148,42 +148,49 @@ impl Decoded {
 /// Decodes a frame captured on a link of type `link_type`, not knowing its length on the wire
 /// (an IPv6 payload length past the frame is kept).
 pub fn decode(link_type: u32, data: &[u8]) -> Decoded {
-    let mut decoder = Decoder::new(data);
-    walk(link_type, data, false, &mut decoder);
-    decoder.out
+    let mut out = Decoded::default();
+    walk(link_type, data, false, &mut Decoder::new(data, &mut out));
+    out
 }
 
 /// Decodes a frame that was `wire_len` bytes long on the wire. A frame captured whole frames its
 /// network packet: an IPv6 payload length past its end is cut to it, as Wireshark does.
 pub fn decode_on_wire(link_type: u32, data: &[u8], wire_len: u32) -> Decoded {
-    let mut decoder = Decoder::new(data);
+    let mut out = Decoded::default();
+    decode_on_wire_into(link_type, data, wire_len, &mut out);
+    out
+}
+
+/// [`decode_on_wire`] into `out`, which is reset first: indexing decodes every frame of a capture
+/// into one `Decoded` (392 bytes) instead of returning and moving a new one per frame.
+pub fn decode_on_wire_into(link_type: u32, data: &[u8], wire_len: u32, out: &mut Decoded) {
+    *out = Decoded::default();
     let whole = usize::try_from(wire_len).is_ok_and(|w| w <= data.len());
-    walk(link_type, data, whole, &mut decoder);
-    decoder.out
+    walk(link_type, data, whole, &mut Decoder::new(data, out));
 }
 
 /// The walker's visitor that fills a [`Decoded`]: the innermost packet's fields replace the
 /// outer ones, and the layers around it are listed in `outer_layers`.
-struct Decoder<'a> {
+struct Decoder<'a, 'o> {
     frame: &'a [u8],
-    out: Decoded,
+    out: &'o mut Decoded,
     /// Per open tunnel: how many outer layers were listed before it.
     tunnels: [usize; MAX_NESTING + 1],
     open: usize,
 }
 
-impl<'a> Decoder<'a> {
-    fn new(frame: &'a [u8]) -> Self {
+impl<'a, 'o> Decoder<'a, 'o> {
+    fn new(frame: &'a [u8], out: &'o mut Decoded) -> Self {
         Decoder {
             frame,
-            out: Decoded::default(),
+            out,
             tunnels: [0; MAX_NESTING + 1],
             open: 0,
         }
     }
 
     fn ipv4(&mut self, h: &Ipv4Header<'a>) {
-        let out = &mut self.out;
+        let out = &mut *self.out;
         out.src = Some(IpAddr::from(h.src()));
         out.dst = Some(IpAddr::from(h.dst()));
         out.ip_len = h.total_len();
@@ -193,7 +200,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn ipv6(&mut self, ip: &IpLayer<'a>, h: &Ipv6Header<'a>) -> Flow {
-        let out = &mut self.out;
+        let out = &mut *self.out;
         out.src = Some(IpAddr::from(h.src()));
         out.dst = Some(IpAddr::from(h.dst()));
         out.ip_len = h.payload_len();
@@ -207,7 +214,7 @@ impl<'a> Decoder<'a> {
 
     /// The first fragment of a TCP or UDP datagram carries the ports reassembly will need.
     fn fragment(&mut self, ip: &IpLayer<'a>) {
-        let out = &mut self.out;
+        let out = &mut *self.out;
         if ip.later_fragment() {
             out.payload_len = ip.wire_payload_len;
             out.payload_offset = ip.payload.start as u32;
@@ -236,9 +243,9 @@ impl<'a> Decoder<'a> {
     }
 }
 
-impl<'a> Visitor<'a> for Decoder<'a> {
+impl<'a> Visitor<'a> for Decoder<'a, '_> {
     fn link(&mut self, link: &LinkLayer) {
-        let (info, out) = (&link.info, &mut self.out);
+        let (info, out) = (&link.info, &mut *self.out);
         if link.depth == 0 {
             out.link = info.addrs;
         } else if let (Some(src), Some(dst)) = (info.addrs.src, info.addrs.dst) {
@@ -262,7 +269,7 @@ impl<'a> Visitor<'a> for Decoder<'a> {
             }
             IpHeader::V6(h) => self.ipv6(ip, h),
         };
-        let out = &mut self.out;
+        let out = &mut *self.out;
         out.ip_proto = ip.proto;
         out.fragment = ip.fragment.is_some();
         out.later_fragment = ip.later_fragment();
@@ -292,7 +299,7 @@ impl<'a> Visitor<'a> for Decoder<'a> {
     }
 
     fn tunnel(&mut self, tunnel: &Tunnel<'a>) -> Flow {
-        let out = &mut self.out;
+        let out = &mut *self.out;
         out.tunnelled = true;
         self.tunnels[self.open.min(MAX_NESTING)] = out.outer_layers.len();
         self.open += 1;
@@ -311,11 +318,11 @@ impl<'a> Visitor<'a> for Decoder<'a> {
     fn tunnel_end(&mut self, _tunnel: &Tunnel<'a>) {
         self.open -= 1;
         let from = self.tunnels[self.open.min(MAX_NESTING)];
-        forget_outer_layers_without_inner_ip(&mut self.out, from);
+        forget_outer_layers_without_inner_ip(self.out, from);
     }
 
     fn tcp(&mut self, t: &TransportLayer, tcp: &TcpHeader<'a>) {
-        let out = &mut self.out;
+        let out = &mut *self.out;
         (out.src_port, out.dst_port) = (tcp.src_port(), tcp.dst_port());
         let header_len = tcp.header_len();
         if header_len < tcp::HEADER_LEN || !tcp.options_complete() {
@@ -327,7 +334,7 @@ impl<'a> Visitor<'a> for Decoder<'a> {
     }
 
     fn udp(&mut self, t: &TransportLayer, udp: &UdpHeader<'a>) {
-        let out = &mut self.out;
+        let out = &mut *self.out;
         (out.src_port, out.dst_port) = (udp.src_port(), udp.dst_port());
         out.transport = Transport::Udp {
             length: udp.length(),
@@ -342,7 +349,7 @@ impl<'a> Visitor<'a> for Decoder<'a> {
             self.set_stop("ICMP timestamp message is not 20 bytes");
             return Flow::Stop;
         }
-        let out = &mut self.out;
+        let out = &mut *self.out;
         if is_error(v6, icmp.kind()) {
             out.icmp_quote = quoted(icmp.body());
         }
@@ -369,7 +376,7 @@ impl<'a> Visitor<'a> for Decoder<'a> {
 
     fn payload(&mut self, t: &TransportLayer, span: Range<usize>) {
         let payload = self.frame.get(span).unwrap_or_default();
-        let out = &mut self.out;
+        let out = &mut *self.out;
         out.app = match t.proto {
             6 if !payload.is_empty() => label_tcp(out.src_port, out.dst_port, payload),
             17 => label_udp(out.src_port, out.dst_port, payload),

@@ -17,6 +17,7 @@
 use super::render;
 use super::text::{self, frame_no};
 use super::{Details, Finding, Kind, Severity};
+use crate::batched::for_each_batched;
 use crate::capture::FileInfo;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex, PacketRecord};
@@ -107,14 +108,14 @@ pub fn find(index: &PacketIndex) -> Markers {
     // Every echo (one pass), and requests per data size, to tell a marker from a continuous ping.
     let mut echoes: Vec<u32> = Vec::new();
     let mut requests_of_size: HashMap<u32, usize> = HashMap::new();
-    for (i, r) in index.records.indexed() {
+    for_each_batched(index.records.indexed(), |(i, r)| {
         if let Some(request) = echo(&r) {
             echoes.push(i as u32);
             if request {
                 *requests_of_size.entry(r.payload_len()).or_default() += 1;
             }
         }
-    }
+    });
     let is_marker_size = |n: u32| {
         SEED_SIZES.contains(&n)
             || (!ORDINARY_SIZES.contains(&n)

@@ -17,6 +17,7 @@
 //! grow with the marked frames of the capture and never beyond.
 
 use super::text;
+use crate::batched::for_each_batched;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex, PacketRecord};
 use crate::tcp::{flags as tf, TcpAnalysis};
@@ -459,15 +460,19 @@ impl TcpStreams {
         keep_turns_ns: i64,
     ) -> TcpStreams {
         let mut collector = Collector::new(flows, tcp, keep_turns_ns);
-        for (i, r) in index.records.indexed() {
-            if !r.is_tcp() {
-                continue;
-            }
-            let Some(&sid) = flows.stream_of.get(i) else {
-                break;
-            };
-            collector.visit(index, i, &r, sid);
-        }
+        // Frames past `stream_of` (none once the flows are built) end the scan.
+        for_each_batched(
+            index.records.indexed().take(flows.stream_of.len()),
+            |(i, r)| {
+                if !r.is_tcp() {
+                    return;
+                }
+                let Some(&sid) = flows.stream_of.get(i) else {
+                    return;
+                };
+                collector.visit(index, i, &r, sid);
+            },
+        );
         collector.finish(index)
     }
 }

@@ -8,6 +8,7 @@
 
 use super::render;
 use super::{Details, Finding, Kind, Severity};
+use crate::batched::for_each_batched;
 use crate::capture::FileInfo;
 use crate::flows::Flows;
 use crate::index::{flag, PacketIndex};
@@ -34,9 +35,9 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Fi
     let mut headers_cut_frames: Vec<u32> = Vec::new();
     let mut snaplens: BTreeSet<u32> = BTreeSet::new();
     let mut largest_cut = 0u32;
-    for (i, r) in index.records.indexed() {
+    for_each_batched(index.records.indexed(), |(i, r)| {
         if r.caplen >= r.orig_len {
-            continue;
+            return;
         }
         count += 1;
         if truncated.len() < super::MAX_EVIDENCE_FRAMES {
@@ -55,7 +56,7 @@ pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Fi
                 snaplens.insert(snaplen);
             }
         }
-    }
+    });
     if count == 0 {
         return Vec::new();
     }

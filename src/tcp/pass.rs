@@ -9,9 +9,10 @@ use super::{
     bit, completeness as cbit, flags, Change, Changed, DupAck, SegmentAnalysis, SegmentTable,
     StreamFacts, TcpAnalysis,
 };
+use crate::batched::for_each_batched;
 use crate::decode::{TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN};
 use crate::flows::{Flows, TcpEvent, NO_STREAM};
-use crate::index::{flag, PacketIndex, PacketRecord};
+use crate::index::{flag, PacketIndex, PacketRecord, TcpOptions};
 
 /// Analyses every TCP segment of `index`.
 pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
@@ -23,7 +24,8 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
     let mut live: Vec<Option<Box<Live>>> = Vec::new();
     live.resize_with(flows.streams.len(), || None);
     let mut events = flows.tcp_events.iter().peekable();
-    for (i, record) in index.records.indexed() {
+    let (mut options_at, mut sacks_at) = (0, 0);
+    for_each_batched(index.records.indexed(), |(i, record)| {
         let frame = i as u32;
         let event = loop {
             match events.peek() {
@@ -49,13 +51,20 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
             && !record.has(flag::FRAGMENT);
         let Some(stream) = stream.filter(|_| analysed) else {
             out.segments.push(analysis);
-            continue;
+            return;
         };
         let slot = &mut live[id as usize];
         let state = slot.get_or_insert_with(|| Box::new(Live::new(stream.reused_ports)));
         let dir = stream.direction_of(&record);
         let is_new = frame == stream.first_frame && !stream.reused_ports;
-        let result = state.segment(index, frame, &record, dir, event, is_new);
+        let options = match record.has(flag::HAS_TCP_OPTIONS) {
+            true => index
+                .tcp_options
+                .get_forward(&mut options_at, frame)
+                .map(|o| (o, index.tcp_sack_forward(&mut sacks_at, frame))),
+            false => None,
+        };
+        let result = state.segment(frame, &record, options, dir, event, is_new);
         if let Some(dup) = result.dup_ack {
             out.dup_acks.push(frame, dup);
         }
@@ -66,7 +75,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
                 out.changes.extend(done.changes(id));
             }
         }
-    }
+    });
     for (id, slot) in live.iter_mut().enumerate() {
         if let Some(done) = slot.take() {
             out.streams[id] = done.facts();
@@ -158,11 +167,13 @@ impl Live {
         }
     }
 
+    /// Analyses one segment of the stream; `options` are the frame's handshake options and SACK
+    /// blocks, when it has any.
     fn segment(
         &mut self,
-        index: &PacketIndex,
         frame: u32,
         record: &PacketRecord,
+        options: Option<(&TcpOptions, &[(u32, u32)])>,
         dir: usize,
         event: Option<TcpEvent>,
         is_new: bool,
@@ -209,18 +220,15 @@ impl Live {
             self.window_shown[dir] = true;
         }
         let scale_before = [self.conn.dirs[0].win_scale, self.conn.dirs[1].win_scale];
-        if record.has(flag::HAS_TCP_OPTIONS) {
-            if let Some(options) = index.tcp_options.get(frame) {
-                let fwd = &mut self.conn.dirs[dir];
-                if let Some(shift) = options.window_scale {
-                    fwd.win_scale = shift.min(14) as i8;
-                }
-                let sack = index.tcp_sack(frame);
-                if !sack.is_empty() {
-                    let n = sack.len().min(MAX_SACK_BLOCKS);
-                    fwd.sack[..n].copy_from_slice(&sack[..n]);
-                    fwd.sack_count = n as u8;
-                }
+        if let Some((options, sack)) = options {
+            let fwd = &mut self.conn.dirs[dir];
+            if let Some(shift) = options.window_scale {
+                fwd.win_scale = shift.min(14) as i8;
+            }
+            if !sack.is_empty() {
+                let n = sack.len().min(MAX_SACK_BLOCKS);
+                fwd.sack[..n].copy_from_slice(&sack[..n]);
+                fwd.sack_count = n as u8;
             }
         }
         if !options_cut && has(tcp_flags, TCP_SYN) {

@@ -16,7 +16,10 @@
 //
 // The page's own timing is used: performance marks from the moment the files reach the page to
 // the moment the worker reports the merged index (body[data-open-ms]). Best of R runs, each in a
-// fresh page (a fresh worker and WebAssembly instance).
+// fresh page (a fresh worker and WebAssembly instance). The file is dropped once the page has
+// settled, as a user's would be: after the worker has warmed the analyzer's code
+// (body[data-warm], src/warm_up.rs); `--cold` drops it as soon as the page shows, to measure
+// the analyzer as the browser first compiles it.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +36,7 @@ const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const packets = Number(opt('packets', 1_000_000));
+const cold = args.includes('--cold');
 const runs = Number(opt('runs', 3));
 const native = path.join(REPO, 'target', 'release', 'tracelens');
 const file = opt('file', null) ?? benchCapture(packets);
@@ -58,7 +62,7 @@ function benchCapture(n) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 0) => x.toFixed(d);
 
-console.log(`capture: ${file} (${fmt(mb, 1)} MB)`);
+console.log(`capture: ${file} (${fmt(mb, 1)} MB); dropped ${cold ? 'as soon as the page shows (--cold)' : 'once the worker has warmed the analyzer (body[data-warm])'}`);
 if (args.includes('--compare')) {
   await benchCompare();
   process.exit(0);
@@ -115,6 +119,7 @@ let frames = 0;
 try {
   for (let r = 0; r < runs; r++) {
     const { page } = await openApp(browser, server.origin);
+    if (!cold) await page.waitForSelector('body[data-warm]', { timeout: 60_000 });
     const state = await openFiles(page, [file], { timeout: 600_000 });
     if (state !== 'ready') throw new Error(`the page did not open the capture (state ${state})`);
     frames = await frameCount(page);

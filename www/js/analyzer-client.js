@@ -20,17 +20,19 @@ export class CancelledError extends Error {
 
 export class AnalyzerClient {
   /**
-   * `onFatal(message)` hears about errors no request caused (e.g. the module failed to load).
+   * `onFatal(message)` hears about errors no request caused (e.g. the module failed to load);
+   * `onWarmed({frames, ms})` that the worker has warmed the analyzer's code (worker.js).
    * `createWorker` and `transferBytes` default to the platform's (platform.js); embed.js's inline
    * mode passes its own.
    */
-  constructor({ onFatal = () => {}, createWorker: makeWorker = createWorker, transferBytes: bytes = transferBytes } = {}) {
+  constructor({ onFatal = () => {}, onWarmed = () => {}, createWorker: makeWorker = createWorker, transferBytes: bytes = transferBytes } = {}) {
     this.makeWorker = makeWorker;
     this.transferBytes = bytes;
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
     this.onFatal = onFatal;
+    this.onWarmed = onWarmed;
     this.reading = new Set(); // ids of open requests whose files the page is still reading
     this.feeding = new Map(); // id of a fed open request → {credit, wake} (see feed)
   }
@@ -326,6 +328,10 @@ export class AnalyzerClient {
 
   dispatch(msg) {
     if (msg.type === Msg.READY) return;
+    if (msg.type === Msg.WARMED) {
+      this.onWarmed({ frames: msg.frames, ms: msg.ms });
+      return;
+    }
     if (msg.type === Msg.SLICE_TAKEN) {
       const state = this.feeding.get(msg.id);
       if (state) {

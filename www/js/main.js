@@ -31,7 +31,12 @@ const TIME_KEY = 'tracelens.time';
 const body = document.body;
 const status = byId('status-text');
 
-const client = new AnalyzerClient({ onFatal: (message) => analysisLost(message) });
+// `data-warm` (set once the worker has warmed the analyzer's code, src/warm_up.rs) lets
+// benchmarks drop a file when a user would: after the page has settled.
+const client = new AnalyzerClient({
+  onFatal: (message) => analysisLost(message),
+  onWarmed: ({ ms }) => { body.dataset.warm = ms.toFixed(1); },
+});
 let opening = null; // {id} of the open request in progress
 let lastFiles = []; // the files of the last open, offered again when the analysis is lost
 let analysisGone = false; // the worker died or stopped on an internal error since that open

@@ -147,6 +147,9 @@
 //
 // Worker → page
 //   ready     {type}             The WebAssembly module is loaded; sent once, unrequested.
+//   warmed    {type, frames, ms} The analyzer's code was warmed on a synthetic capture of
+//             `frames` frames in `ms` (src/warm_up.rs); sent once, unrequested, after `ready`.
+//             Requests sent meanwhile wait for it.
 //
 // The worker may be started before the first request (AnalyzerClient.warmUp) so the module is
 // compiled by the time a file is dropped.
@@ -201,6 +204,7 @@ export const Msg = Object.freeze({
   WATCH: 'watch',
   WATCHING: 'watching',
   READY: 'ready',
+  WARMED: 'warmed',
   PROGRESS: 'progress',
   OPENED: 'opened',
   CANCELLED: 'cancelled',

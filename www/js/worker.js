@@ -18,6 +18,9 @@ wasm.catch((err) => {
   });
 });
 
+/** Bytes handed to the analyzer per call (see `push` in readCapture). */
+const PUSH_PIECE_BYTES = 1 << 20;
+
 /** Validate checksums while reading (the bad_checksum finding needs every byte once). */
 const CHECKSUMS = true;
 
@@ -33,7 +36,14 @@ let pair = null;
 const cancelRequests = new Set();
 /** The slices the page sends for a `fed` open request, by request id (see SliceFeed). */
 const feeds = new Map();
-let queue = Promise.resolve();
+// Requests wait, in arrival order, behind the warm-up: a small synthetic capture run through the
+// analyzer as soon as it loads, so the browser has optimized its code by the time the user's
+// capture arrives (see src/warm_up.rs). The page hears `warmed` with the time it took.
+let queue = wasm.then((mod) => {
+  const started = performance.now();
+  const frames = mod.warmUp();
+  self.postMessage({ type: Msg.WARMED, frames, ms: performance.now() - started });
+}).catch(() => {});
 
 self.onmessage = (event) => {
   const msg = event.data;
@@ -49,6 +59,11 @@ self.onmessage = (event) => {
   if (msg.type === Msg.SLICE) {
     feeds.get(msg.id)?.deliver(msg);
     return;
+  }
+  // A fed request's slices can come while it waits its turn (behind the warm-up or another
+  // request): its feed is there from the moment it arrives, so none is dropped.
+  if ((msg.type === Msg.OPEN || msg.type === Msg.OPEN_PAIR) && msg.fed) {
+    feeds.set(msg.id, new SliceFeed(msg.id));
   }
   // One request at a time, in arrival order: the analyzer is not re-entrant.
   queue = queue.then(() => handle(msg)).catch((err) => {
@@ -109,7 +124,7 @@ async function handle(msg) {
 
 /** Runs the open request `request` with `run`, taking the slices the page feeds it when `fed`. */
 async function withFeed({ fed = false, ...request }, run) {
-  if (fed) feeds.set(request.id, new SliceFeed(request.id));
+  if (fed && !feeds.has(request.id)) feeds.set(request.id, new SliceFeed(request.id));
   try {
     await run(request);
   } finally {
@@ -167,7 +182,12 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
   const timing = { pushMs: 0, finishMs: 0 }; // time inside the analyzer, for the benchmark
   const push = (index, bytes) => {
     const t = performance.now();
-    analyzer.push(index, bytes);
+    // In pieces: each piece is copied into the wasm memory before it is parsed, and a small one
+    // is copied into the same block every time (a 16 MiB slice at once grew the memory by as
+    // much, every page of it new to the browser: the first touch of a page is what costs).
+    for (let at = 0; at < bytes.length; at += PUSH_PIECE_BYTES) {
+      analyzer.push(index, bytes.subarray(at, Math.min(bytes.length, at + PUSH_PIECE_BYTES)));
+    }
     timing.pushMs += performance.now() - t;
   };
   let lastReport = 0;

@@ -1,0 +1,46 @@
+//! Warms the analyzer's code before the first capture arrives, by running a small synthetic
+//! capture through the steps the page takes on every capture: reading, findings (streams, TCP
+//! analysis, detectors), a display filter and the TCP conversations.
+//!
+//! Why: the browser compiles WebAssembly twice. Code starts in V8's baseline tier (Liftoff), and
+//! a function moves to the optimizing tier (TurboFan) only once it has run for a while, and then
+//! only for its later calls: a pass over a million frames that starts in the baseline tier stays
+//! there to its end (`node scripts/bench-warm-up.mjs` measures both ways). The page's worker runs
+//! it once, right after the module loads, while the user is still choosing a file (about a tenth
+//! of a second of work; the optimizing compiler then runs in the browser's background threads).
+//! The analyzer it builds is dropped; nothing of it is kept or shown.
+
+use crate::analyzer::Analyzer;
+use crate::conversations::Kind;
+
+/// Frames of the warm-up capture: enough for every per-frame function of the steps to reach
+/// V8's tier-up budget, few enough to take a tenth of a second in the baseline tier.
+pub const FRAMES: u64 = 20_000;
+
+/// Runs the warm-up; returns the frames it read (for a test, and for the worker's log).
+pub fn warm_up() -> usize {
+    let bytes = crate::synth::synthetic_pcap(FRAMES, 42);
+    let mut analyzer = Analyzer::new();
+    analyzer.set_checksum_validation(true);
+    let file = analyzer.begin_file("warm-up.pcap");
+    analyzer.expect_bytes(file, bytes.len() as u64);
+    for chunk in bytes.chunks(1 << 20) {
+        analyzer.push(file, chunk);
+    }
+    analyzer.end_file(file);
+    analyzer.finish();
+    let _ = analyzer.findings();
+    let _ = analyzer.apply_filter("tcp.flags.syn == 1 && tcp.flags.ack == 0");
+    let _ = analyzer.conversations(Kind::Tcp);
+    analyzer.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warm_up_reads_its_whole_capture() {
+        assert_eq!(warm_up(), FRAMES as usize);
+    }
+}
