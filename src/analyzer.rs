@@ -157,6 +157,8 @@ impl Analyzer {
         let limit = self.frame_limit.unwrap_or(u64::MAX);
         let (taken, cut) = (&mut self.frames_taken, &mut self.frames_cut);
         let mut decoded = decode::Decoded::default();
+        // The interface of the frame before: nearly every frame has it too (one map look-up saved).
+        let mut last_iface: Option<(u32, u16)> = None;
         let mut sink = |frame: RawFrame<'_>| {
             if refused.is_none() && cut.is_none() {
                 let reason = if *taken >= limit {
@@ -175,8 +177,14 @@ impl Analyzer {
                             offset: frame.offset,
                         })
                     }
-                    None => match global_interface(file, &frame, ifaces, interfaces) {
+                    None => match last_iface
+                        .filter(|&(local, _)| local == frame.interface)
+                        .map_or_else(
+                            || global_interface(file, &frame, ifaces, interfaces),
+                            |(_, iface)| Ok(iface),
+                        ) {
                         Ok(iface) => {
+                            last_iface = Some((frame.interface, iface));
                             if let (capacity::PLAN_AFTER_FRAMES, Some(bytes)) =
                                 (part.records.len(), *expected_bytes)
                             {

@@ -125,9 +125,9 @@ fn stream_file(
     if metadata.is_some_and(|m| m.is_file() && m.len() >= MAP_FROM) {
         // SAFETY: the map is only read, and dropped before this function returns; see the
         // module's documentation for a file truncated meanwhile.
+        // (No `madvise` advice: sequential, will-need and populating the map up front all
+        // measured the same as none.)
         if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-            #[cfg(unix)]
-            let _ = map.advise(memmap2::Advice::Sequential);
             if !map.starts_with(&[0x1f, 0x8b]) {
                 analyzer.expect_bytes(file_no, map.len() as u64);
             }

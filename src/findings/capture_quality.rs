@@ -129,27 +129,23 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
     // the other side) and whether a segment had ACK set. Kept apart from `Flows::streams` so the
     // scan touches 12 bytes per stream.
     let mut seen: Vec<((u32, u16), u8, bool)> = vec![((0, 0), 0, false); flows.streams.len()];
-    // Frames past `stream_of` (none once the flows are built) end the scan.
-    for_each_batched(
-        index.records.indexed().take(flows.stream_of.len()),
-        |(i, r)| {
-            if !r.is_tcp() {
-                return;
-            }
-            let Some(&sid) = flows.stream_of.get(i) else {
-                return;
-            };
-            let Some(slot) = seen.get_mut(sid as usize) else {
-                return;
-            };
-            let src = (r.src, r.src_port);
-            if slot.1 == 0 {
-                slot.0 = src;
-            }
-            slot.1 |= if slot.0 == src { 1 } else { 2 };
-            slot.2 |= r.tcp_flags & ACK != 0;
-        },
-    );
+    for_each_batched(index.records.indexed(), |(i, r)| {
+        if !r.is_tcp() {
+            return;
+        }
+        let Some(&sid) = flows.stream_of.get(i) else {
+            return;
+        };
+        let Some(slot) = seen.get_mut(sid as usize) else {
+            return;
+        };
+        let src = (r.src, r.src_port);
+        if slot.1 == 0 {
+            slot.0 = src;
+        }
+        slot.1 |= if slot.0 == src { 1 } else { 2 };
+        slot.2 |= r.tcp_flags & ACK != 0;
+    });
     let mut one_way: Vec<u32> = Vec::new();
     let mut two_way = 0usize;
     for (sid, &(_, dirs, acked)) in seen.iter().enumerate() {

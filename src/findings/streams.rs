@@ -460,19 +460,15 @@ impl TcpStreams {
         keep_turns_ns: i64,
     ) -> TcpStreams {
         let mut collector = Collector::new(flows, tcp, keep_turns_ns);
-        // Frames past `stream_of` (none once the flows are built) end the scan.
-        for_each_batched(
-            index.records.indexed().take(flows.stream_of.len()),
-            |(i, r)| {
-                if !r.is_tcp() {
-                    return;
-                }
-                let Some(&sid) = flows.stream_of.get(i) else {
-                    return;
-                };
-                collector.visit(index, i, &r, sid);
-            },
-        );
+        for_each_batched(index.records.indexed(), |(i, r)| {
+            if !r.is_tcp() {
+                return;
+            }
+            let Some(&sid) = flows.stream_of.get(i) else {
+                return;
+            };
+            collector.visit(index, i, &r, sid);
+        });
         collector.finish(index)
     }
 }
