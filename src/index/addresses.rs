@@ -212,30 +212,28 @@ fn find_v4(slots: &[u64], bits: u32, hash: u32) -> Result<u32, usize> {
     }
 }
 
-/// Where an IPv4 address starts probing: its bits through MurmurHash3's 32-bit avalanche
-/// (`fmix32`), so the low bits the table takes depend on every bit of the address.
+/// Where an IPv4 address starts probing: its bits through MurmurHash3's avalanche, so the low
+/// bits the table takes depend on every bit of the address.
 #[inline]
 fn v4_hash(bits: u32) -> u32 {
-    let mut h = bits;
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^ h >> 16
+    fmix64(u64::from(bits)) as u32
 }
 
-/// Where an IPv6 address starts probing: its bits folded into 64 and finished with MurmurHash3's
-/// avalanche (`fmix64`). (The maps' hasher reaches the same through the `Hash` trait, several
-/// calls an address.)
+/// Where an IPv6 address starts probing: its bits folded into 64 and through the same avalanche.
+/// (The maps' hasher reaches the same through the `Hash` trait, several calls an address.)
 fn slot_hash(addr: &IpAddr) -> u64 {
-    let folded = match addr {
-        IpAddr::V4(v4) => u64::from(u32::from(*v4)) | 4 << 32,
+    match addr {
+        IpAddr::V4(v4) => u64::from(v4_hash(u32::from(*v4))),
         IpAddr::V6(v6) => {
             let bits = u128::from(*v6);
-            (bits as u64) ^ ((bits >> 64) as u64).rotate_left(17) ^ 6 << 32
+            fmix64((bits as u64) ^ ((bits >> 64) as u64).rotate_left(17))
         }
-    };
-    let mut h = folded;
+    }
+}
+
+/// MurmurHash3's 64-bit finalizer (`fmix64`): every input bit moves every output bit.
+#[inline]
+fn fmix64(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
