@@ -6,15 +6,15 @@
 //! a function moves to the optimizing tier (TurboFan) only once it has run for a while, and then
 //! only for its later calls: a pass over a million frames that starts in the baseline tier stays
 //! there to its end (`node scripts/bench-warm-up.mjs` measures both ways). The page's worker runs
-//! it once, right after the module loads, while the user is still choosing a file (about a tenth
-//! of a second of work; the optimizing compiler then runs in the browser's background threads).
+//! it once, right after the module loads, while the user is still choosing a file (0.1–0.3 s of
+//! work; the optimizing compiler then runs in the browser's background threads).
 //! The analyzer it builds is dropped; nothing of it is kept or shown.
 
 use crate::analyzer::Analyzer;
 use crate::conversations::Kind;
 
 /// Frames of the warm-up capture: enough for every per-frame function of the steps to reach
-/// V8's tier-up budget, few enough to take a tenth of a second in the baseline tier.
+/// V8's tier-up budget, few enough to take a fraction of a second in the baseline tier.
 pub const FRAMES: u64 = 20_000;
 
 /// Runs the warm-up; returns the frames it read (for a test, and for the worker's log).
