@@ -13,6 +13,7 @@
 //! in the page's wasm heap.
 
 use crate::chunked::ChunkedVec;
+use crate::hash::fmix64;
 use std::net::IpAddr;
 
 /// Interned network addresses; id 0 means "none".
@@ -212,8 +213,8 @@ fn find_v4(slots: &[u64], bits: u32, hash: u32) -> Result<u32, usize> {
     }
 }
 
-/// Where an IPv4 address starts probing: its bits through MurmurHash3's avalanche, so the low
-/// bits the table takes depend on every bit of the address.
+/// Where an IPv4 address starts probing: its bits through MurmurHash3's avalanche ([`fmix64`]),
+/// so the low bits the table takes depend on every bit of the address.
 #[inline]
 fn v4_hash(bits: u32) -> u32 {
     fmix64(u64::from(bits)) as u32
@@ -229,16 +230,6 @@ fn slot_hash(addr: &IpAddr) -> u64 {
             fmix64((bits as u64) ^ ((bits >> 64) as u64).rotate_left(17))
         }
     }
-}
-
-/// MurmurHash3's 64-bit finalizer (`fmix64`): every input bit moves every output bit.
-#[inline]
-fn fmix64(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ h >> 33
 }
 
 #[cfg(test)]
