@@ -41,8 +41,19 @@ const nodes = (page) => page.evaluate(() => document.querySelectorAll('*').lengt
 async function pressIn(page, selector, key) {
   await page.focus(`${selector} .dt-scroll`);
   await page.keyboard.press(key);
-  await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), selector, { polling: 50 });
+  await selectedRowShown(page, selector);
   return tableRows(page, selector);
+}
+
+/**
+ * Waits for the selected row to show the worker's cells: not loading, and its cells written (a
+ * row between two renders can be neither loading nor filled yet).
+ */
+async function selectedRowShown(page, selector) {
+  await page.waitForFunction((s) => {
+    const row = document.querySelector(`${s} .dt-row.selected:not(.loading)`);
+    return row && [...row.querySelectorAll('.dt-cell')].some((c) => c.textContent !== '');
+  }, selector, { polling: 50 });
 }
 
 /** Asserts that no worker message about a table carried more than MESSAGE_BOUND rows. */
@@ -80,7 +91,7 @@ test('200,000 conversations: paged from the worker, sorted there, End shows the 
   assert.equal(await page.getAttribute(`${sel} .dt-hcell[data-key="a"]`, 'aria-sort'), 'ascending');
   // The selected row (the last one) stays selected where the sort put it: still the last. (Its
   // cells come from the worker once it has sorted: wait for them, not only for the header.)
-  await page.waitForFunction((s) => document.querySelector(`${s} .dt-row.selected:not(.loading)`), sel, { polling: 50 });
+  await selectedRowShown(page, sel);
   rows = await tableRows(page, sel);
   assert.equal(cell(rows.find((r) => /selected/.test(r.cls)), 'Address A'), '10.255.255.2');
   rows = await pressIn(page, sel, 'Home');
