@@ -56,9 +56,7 @@ unsafe impl GlobalAlloc for Meter {
         let p = System.alloc(layout);
         if !p.is_null() {
             grew(layout.size());
-            if layout.size() >= huge_pages::FROM_BYTES {
-                huge_pages::advise(p, layout.size());
-            }
+            huge_pages::advise_if_large(p, layout.size());
         }
         p
     }
@@ -66,9 +64,7 @@ unsafe impl GlobalAlloc for Meter {
         let p = System.alloc_zeroed(layout);
         if !p.is_null() {
             grew(layout.size());
-            if layout.size() >= huge_pages::FROM_BYTES {
-                huge_pages::advise(p, layout.size());
-            }
+            huge_pages::advise_if_large(p, layout.size());
         }
         p
     }
@@ -81,9 +77,7 @@ unsafe impl GlobalAlloc for Meter {
         if p.is_null() {
             return p;
         }
-        if new_size >= huge_pages::FROM_BYTES {
-            huge_pages::advise(p, new_size);
-        }
+        huge_pages::advise_if_large(p, new_size);
         let old_size = layout.size();
         if p == ptr {
             // Resized where it was (a shrink always is): only the difference came or went.

@@ -8,9 +8,18 @@
 /// Blocks at least this large are advised (smaller ones rarely span a whole huge page).
 pub const FROM_BYTES: usize = 4 << 20;
 
-/// Advises the whole pages inside the `size` bytes at `ptr` (a block the allocator just gave).
+/// Advises the block of `size` bytes at `ptr` (one the allocator just gave) when it is at least
+/// [`FROM_BYTES`] long.
+#[inline]
+pub fn advise_if_large(ptr: *mut u8, size: usize) {
+    if size >= FROM_BYTES {
+        advise(ptr, size);
+    }
+}
+
+/// Advises the whole pages inside the `size` bytes at `ptr`.
 #[cfg(target_os = "linux")]
-pub fn advise(ptr: *mut u8, size: usize) {
+fn advise(ptr: *mut u8, size: usize) {
     const PAGE: usize = 4096;
     let start = (ptr as usize).next_multiple_of(PAGE);
     let end = (ptr as usize).saturating_add(size) & !(PAGE - 1);
@@ -24,7 +33,7 @@ pub fn advise(ptr: *mut u8, size: usize) {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn advise(_ptr: *mut u8, _size: usize) {}
+fn advise(_ptr: *mut u8, _size: usize) {}
 
 #[cfg(test)]
 mod tests {
@@ -34,7 +43,7 @@ mod tests {
     #[test]
     fn an_advised_block_keeps_its_bytes() {
         let mut block = vec![0u8; FROM_BYTES + 12_345];
-        advise(block.as_mut_ptr(), block.len());
+        advise_if_large(block.as_mut_ptr(), block.len());
         for (i, byte) in block.iter_mut().enumerate() {
             *byte = i as u8;
         }
