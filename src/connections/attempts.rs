@@ -18,25 +18,23 @@ use crate::index::{PacketIndex, PacketRecord};
 pub use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
 /// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap.
-/// (Three fill the room the length byte leaves before the spill pointer: a list is 24 bytes, an
-/// attempt with its two lists 32 bytes smaller than with six; a SYN sent a fourth time spills.)
-pub const MAX_INLINE: usize = 3;
+/// (One fills the room the length byte leaves before the spill pointer: a list is 16 bytes. A
+/// capture can hold millions of attempts, all alive at once while the findings are made, and
+/// nearly all have one SYN and at most one SYN-ACK; a SYN sent a second time spills.)
+pub const MAX_INLINE: usize = 1;
 /// At most this many frames after a mismatched third packet are kept.
 pub const MAX_AFTER_THIRD: usize = 256;
 
 /// Every frame index of one kind in an attempt (its SYNs, its SYN-ACKs). An attempt is created
-/// for every SYN of a capture that may hold millions, so the usual few frames are stored inline
-/// and only an attempt with more than [`MAX_INLINE`] (a SYN retransmitted six times, a server
-/// repeating its SYN-ACK) moves its list to the heap. Nothing is dropped: findings list every
-/// frame they count.
+/// for every SYN of a capture that may hold millions, so the usual single frame is stored inline
+/// and only an attempt with more than [`MAX_INLINE`] (a SYN retransmitted, a server repeating
+/// its SYN-ACK) moves its list to the heap. Nothing is dropped: findings list every frame they
+/// count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FrameList {
     len: u8,
     inline: [u32; MAX_INLINE],
-    // Boxed on purpose: 8 bytes in every attempt instead of a Vec's 24, paid for by the rare
-    // attempt that spills.
-    #[allow(clippy::box_collection)]
-    spilled: Option<Box<Vec<u32>>>,
+    spilled: SpillList,
 }
 
 impl FrameList {
@@ -46,7 +44,7 @@ impl FrameList {
         list
     }
     fn push(&mut self, i: u32) {
-        if let Some(all) = self.spilled.as_mut() {
+        if let Some(all) = self.spilled.0.as_mut() {
             all.push(i);
         } else if let Some(slot) = self.inline.get_mut(usize::from(self.len)) {
             *slot = i;
@@ -54,7 +52,7 @@ impl FrameList {
         } else {
             let mut all = self.inline.to_vec();
             all.push(i);
-            self.spilled = Some(Box::new(all));
+            self.spilled = SpillList(Some(Box::new(all)));
         }
     }
 }
@@ -62,10 +60,29 @@ impl FrameList {
 impl std::ops::Deref for FrameList {
     type Target = [u32];
     fn deref(&self) -> &[u32] {
-        match &self.spilled {
+        match &self.spilled.0 {
             Some(all) => all,
             None => &self.inline[..usize::from(self.len)],
         }
+    }
+}
+
+/// A list of frame indexes that is usually empty: 8 bytes where a `Vec` takes 24, paid for by
+/// the rare list that has frames (boxed on purpose, hence the lint).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(clippy::box_collection)]
+pub struct SpillList(Option<Box<Vec<u32>>>);
+
+impl SpillList {
+    fn push(&mut self, i: u32) {
+        self.0.get_or_insert_with(Box::default).push(i);
+    }
+}
+
+impl std::ops::Deref for SpillList {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        self.0.as_deref().map_or(&[], |all| all.as_slice())
     }
 }
 
@@ -174,7 +191,9 @@ pub struct Third {
     pub frame: u32,
     pub answers: u32,
     pub ack_mismatch: bool,
-    pub after: Vec<u32>,
+    /// With `ack_mismatch`: the stream's frames after the third packet (capped at
+    /// [`MAX_AFTER_THIRD`]), to tell what followed.
+    pub after: SpillList,
 }
 
 /// The first RST of a stream, and whether the server sent it.
@@ -293,7 +312,7 @@ impl Attempt {
                         answers,
                         ack_mismatch: !self.server_data_before_third
                             && r.ack != server_isn.wrapping_add(1),
-                        after: Vec::new(),
+                        after: SpillList::default(),
                     });
                 }
             }
@@ -525,6 +544,17 @@ pub(crate) mod tests {
     use super::*;
     use crate::index::flag;
 
+    #[test]
+    fn an_attempt_is_small_and_its_after_list_empty_until_pushed() {
+        // Every attempt of a capture is alive at once while the findings are made.
+        assert_eq!(std::mem::size_of::<Option<Third>>(), 24);
+        assert!(std::mem::size_of::<Attempt>() <= 128);
+        let mut after = SpillList::default();
+        assert!(after.is_empty());
+        after.push(7);
+        assert_eq!(*after, [7]);
+    }
+
     /// A timed TCP record between address ids `src` and `dst`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn tcp(
@@ -555,7 +585,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_frame_list_keeps_every_frame_inline_then_spilled() {
-        assert_eq!(std::mem::size_of::<FrameList>(), 24);
+        assert_eq!(std::mem::size_of::<FrameList>(), 16);
         let mut list = FrameList::one(7);
         for i in 8..20 {
             list.push(i);
@@ -610,7 +640,7 @@ pub(crate) mod tests {
         // SYN-ACK seq 500 → expected ack 501, the third packet (index 2) acks 503: mismatch.
         assert!(a.ack_mismatch());
         // The stream's frames after index 2: the two data segments at 12 and 300 ms, indexes 3, 4.
-        assert_eq!(a.third.as_ref().unwrap().after, vec![3, 4]);
+        assert_eq!(*a.third.as_ref().unwrap().after, [3, 4]);
     }
 
     #[test]

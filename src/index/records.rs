@@ -1,4 +1,4 @@
-//! The frame records, stored compactly: 48 bytes a frame instead of the 64 of a
+//! The frame records, stored compactly: 36 bytes a frame instead of the 64 of a
 //! [`PacketRecord`], with every value given back exactly.
 //!
 //! What makes a record long is what repeats or rarely needs its full width:
@@ -6,9 +6,13 @@
 //!   block of [`BLOCK`] share (a frame whose step does not fit — a clock going back, a gap of more
 //!   than 4.29 s inside a block, frames of merged files interleaved — keeps its value in a side
 //!   table instead);
-//! - the link addresses, interface and IP protocol are interned together as one *path* (a capture
-//!   has few of them: interning the network addresses as well would make a table as large as the
-//!   conversations, whose look-ups cost more time than its 8 bytes a frame are worth);
+//! - the network addresses, ports, interface, IP protocol and link addresses are interned as one
+//!   *tuple* per conversation (24 bytes, both ways, each way's link apart), with a bit in the row
+//!   for the side the frame comes from: 16 bytes a frame less. A capture has far fewer
+//!   conversations than frames (the synthetic benchmark capture, with a new connection every 6
+//!   frames, has the most of any we measure), and the few in flight at once are found in a small
+//!   table in front of the map, which is only kept while frames are pushed
+//!   ([`Records::shrink_to_fit`] drops it; a later push builds it again);
 //! - the captured and original lengths take 16 bits each, and a frame longer than that (or an
 //!   offload frame with its long payload) keeps both in a side table.
 //!
@@ -17,7 +21,7 @@
 //! record comes back as it went in, escapes included.
 
 use super::{PacketRecord, SideTable};
-use crate::hash::HashMap;
+use crate::hash::{fmix64, HashMap};
 
 /// Frames per block sharing one timestamp and offset base (a power of two).
 pub const BLOCK: usize = 256;
@@ -32,13 +36,9 @@ const ESCAPE16: u16 = u16::MAX;
 struct Row {
     ts_step: u32,
     offset_step: u32,
-    src: u32,
-    dst: u32,
-    path: u32,
+    tuple: u32,
     seq: u32,
     ack: u32,
-    src_port: u16,
-    dst_port: u16,
     caplen: u16,
     orig_len: u16,
     payload_lo: u16,
@@ -50,13 +50,107 @@ struct Row {
     ttl: u8,
 }
 
-/// What the frames of one path share.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-struct Path {
-    link: u32,
+/// What the frames of one conversation share, both ways: its endpoints and interface, and the
+/// link addresses of each way. Side 0 is the source of the frame that made the tuple; a row says
+/// which side its frame comes from ([`SIDE_1`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Tuple {
+    addrs: [u32; 2],
+    /// The link of each side's frames; side 1's is [`NO_LINK_YET`] until a frame from it comes.
+    links: [u32; 2],
+    ports: [u16; 2],
     iface: u16,
     ip_proto: u8,
 }
+
+/// The bit of [`Row::tuple`] saying the frame comes from the tuple's side 1.
+const SIDE_1: u32 = 1 << 31;
+/// Side 1's link before a frame from that side came (link ids are small numbers).
+const NO_LINK_YET: u32 = u32::MAX;
+
+impl Tuple {
+    fn new(record: &PacketRecord) -> Self {
+        Tuple {
+            addrs: [record.src, record.dst],
+            links: [record.link, NO_LINK_YET],
+            ports: [record.src_port, record.dst_port],
+            iface: record.iface,
+            ip_proto: record.ip_proto,
+        }
+    }
+    fn conversation(&self) -> Conversation {
+        Conversation::new(
+            (self.addrs[0], self.ports[0]),
+            (self.addrs[1], self.ports[1]),
+            self.iface,
+            self.ip_proto,
+        )
+    }
+    /// The side `record` comes from — when the link it came over is this tuple's for that side
+    /// (taking it for side 1 if no frame came from there yet). `record` must be of the tuple's
+    /// conversation.
+    #[inline]
+    fn side_of(&mut self, record: &PacketRecord) -> Option<u32> {
+        let side = usize::from((record.src, record.src_port) != (self.addrs[0], self.ports[0]));
+        if self.links[side] == record.link {
+            return Some(if side == 0 { 0 } else { SIDE_1 });
+        }
+        if side == 1 && self.links[1] == NO_LINK_YET {
+            self.links[1] = record.link;
+            return Some(SIDE_1);
+        }
+        None
+    }
+}
+
+/// What a tuple is found by: its endpoints in order, interface and protocol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+struct Conversation {
+    low: u32,
+    high: u32,
+    low_port: u16,
+    high_port: u16,
+    iface: u16,
+    ip_proto: u8,
+}
+
+impl Conversation {
+    #[inline]
+    fn new(a: (u32, u16), b: (u32, u16), iface: u16, ip_proto: u8) -> Self {
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        Conversation {
+            low: low.0,
+            high: high.0,
+            low_port: low.1,
+            high_port: high.1,
+            iface,
+            ip_proto,
+        }
+    }
+    #[inline]
+    fn of(record: &PacketRecord) -> Self {
+        Conversation::new(
+            (record.src, record.src_port),
+            (record.dst, record.dst_port),
+            record.iface,
+            record.ip_proto,
+        )
+    }
+    /// Where the conversation goes in [`Records::hot`].
+    #[inline]
+    fn hot_place(&self) -> usize {
+        let words = (u64::from(self.low) << 32 | u64::from(self.high))
+            ^ (u64::from(self.low_port) << 48
+                | u64::from(self.high_port) << 32
+                | u64::from(self.iface) << 8
+                | u64::from(self.ip_proto))
+            .rotate_left(17);
+        (fmix64(words) >> (64 - HOT_TUPLES.trailing_zeros())) as usize
+    }
+}
+
+/// Places in [`Records::hot`] (24 KB): more than the conversations a capture has in flight.
+const HOT_TUPLES: usize = 1024;
 
 /// The timestamp and offset the frames of one block step from.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,11 +173,12 @@ struct Lengths {
 pub struct Records {
     rows: Vec<Row>,
     bases: Vec<Base>,
-    paths: Vec<Path>,
-    /// Path → its number in `paths` (only pushing needs it), and the last path pushed: consecutive
-    /// frames nearly always share one.
-    path_ids: HashMap<Path, u32>,
-    last_path: Option<(Path, u32)>,
+    tuples: Vec<Tuple>,
+    /// Conversation → the number of its latest tuple in `tuples`, only while frames are pushed
+    /// (see the module's documentation), with `hot` in front: `(conversation, number + 1)` at
+    /// the place its hash gives (0: empty; a newer conversation takes the place of an older).
+    tuple_ids: HashMap<Conversation, u32>,
+    hot: Vec<(Conversation, u32)>,
     times: SideTable<i64>,
     offsets: SideTable<u64>,
     lengths: SideTable<Lengths>,
@@ -174,21 +269,13 @@ impl Records {
                 self.lengths.push(key, lengths);
                 (ESCAPE16, ESCAPE16)
             };
-        let path = self.intern(Path {
-            link: record.link,
-            iface: record.iface,
-            ip_proto: record.ip_proto,
-        });
+        let tuple = self.intern(&record);
         self.rows.push(Row {
             ts_step,
             offset_step,
-            src: record.src,
-            dst: record.dst,
-            path,
+            tuple,
             seq: record.seq,
             ack: record.ack,
-            src_port: record.src_port,
-            dst_port: record.dst_port,
             caplen,
             orig_len,
             payload_lo: record.payload_lo,
@@ -201,23 +288,73 @@ impl Records {
         });
     }
 
-    fn intern(&mut self, path: Path) -> u32 {
-        if let Some((last, id)) = self.last_path {
-            if last == path {
-                return id;
+    /// The tuple of `record`'s conversation and link, as its number with the side bit.
+    #[inline]
+    fn intern(&mut self, record: &PacketRecord) -> u32 {
+        let conversation = Conversation::of(record);
+        let place = conversation.hot_place();
+        if let Some(&(hot, id_plus_1)) = self.hot.get(place) {
+            if id_plus_1 != 0 && hot == conversation {
+                let id = id_plus_1 - 1;
+                if let Some(side) = self
+                    .tuples
+                    .get_mut(id as usize)
+                    .and_then(|t| t.side_of(record))
+                {
+                    return id | side;
+                }
             }
         }
-        let id = match self.path_ids.get(&path) {
-            Some(&id) => id,
-            None => {
-                let id = self.paths.len() as u32;
-                self.paths.push(path);
-                self.path_ids.insert(path, id);
-                id
+        self.intern_cold(record, conversation, place)
+    }
+
+    /// [`Records::intern`] past the hot table: the map, and a new tuple when the conversation is
+    /// new or the frame's link differs from its latest tuple's for the frame's side (the frame
+    /// is then side 0 of the new tuple).
+    #[inline(never)]
+    fn intern_cold(
+        &mut self,
+        record: &PacketRecord,
+        conversation: Conversation,
+        place: usize,
+    ) -> u32 {
+        use std::collections::hash_map::Entry;
+        if self.hot.is_empty() {
+            // The first push, or the first after `shrink_to_fit`: the map again (a later tuple of
+            // the same conversation replaces an earlier).
+            self.hot = vec![(Conversation::default(), 0); HOT_TUPLES];
+            self.tuple_ids = (0u32..)
+                .zip(&self.tuples)
+                .map(|(id, t)| (t.conversation(), id))
+                .collect();
+        }
+        let new_id = self.tuples.len() as u32;
+        let (id, side) = match self.tuple_ids.entry(conversation) {
+            Entry::Occupied(mut entry) => {
+                let id = *entry.get();
+                match self
+                    .tuples
+                    .get_mut(id as usize)
+                    .and_then(|t| t.side_of(record))
+                {
+                    Some(side) => (id, side),
+                    None => {
+                        entry.insert(new_id);
+                        self.tuples.push(Tuple::new(record));
+                        (new_id, 0)
+                    }
+                }
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(new_id);
+                self.tuples.push(Tuple::new(record));
+                (new_id, 0)
             }
         };
-        self.last_path = Some((path, id));
-        id
+        if let Some(hot) = self.hot.get_mut(place) {
+            *hot = (conversation, id + 1);
+        }
+        id | side
     }
 
     /// The record of frame index `i`, if there is one.
@@ -271,9 +408,10 @@ impl Records {
             ESCAPE16 => self.escaped_lengths(i),
             caplen => (u32::from(caplen), u32::from(row.orig_len), false),
         };
-        let path = self
-            .paths
-            .get(row.path as usize)
+        let side = (row.tuple >> 31) as usize;
+        let tuple = self
+            .tuples
+            .get((row.tuple & !SIDE_1) as usize)
             .copied()
             .unwrap_or_default();
         PacketRecord {
@@ -281,21 +419,21 @@ impl Records {
             offset,
             caplen,
             orig_len,
-            src: row.src,
-            dst: row.dst,
-            link: path.link,
+            src: tuple.addrs[side],
+            dst: tuple.addrs[side ^ 1],
+            link: tuple.links[side],
             seq: row.seq,
             ack: row.ack,
             payload_lo: row.payload_lo,
-            src_port: row.src_port,
-            dst_port: row.dst_port,
+            src_port: tuple.ports[side],
+            dst_port: tuple.ports[side ^ 1],
             window: row.window,
             ip_len_raw: row.ip_len_raw,
             ip_id: row.ip_id,
-            iface: path.iface,
+            iface: tuple.iface,
             flags: row.flags,
             tcp_flags: row.tcp_flags,
-            ip_proto: path.ip_proto,
+            ip_proto: tuple.ip_proto,
             ttl: row.ttl,
             long_payload,
         }
@@ -321,11 +459,14 @@ impl Records {
             .map_or((0, 0, false), |l| (l.caplen, l.orig_len, l.long_payload))
     }
 
-    /// Gives back spare room once every record is in.
+    /// Gives back spare room once every record is in, and drops the tuple map (a later push
+    /// builds it again).
     pub fn shrink_to_fit(&mut self) {
         self.rows.shrink_to_fit();
         self.bases.shrink_to_fit();
-        self.paths.shrink_to_fit();
+        self.tuples.shrink_to_fit();
+        self.tuple_ids = HashMap::default();
+        self.hot = Vec::new();
         self.times.shrink_to_fit();
         self.offsets.shrink_to_fit();
         self.lengths.shrink_to_fit();
@@ -336,8 +477,9 @@ impl Records {
         use std::mem::size_of;
         self.rows.capacity() * size_of::<Row>()
             + self.bases.capacity() * size_of::<Base>()
-            + self.paths.capacity() * size_of::<Path>()
-            + self.path_ids.capacity() * (size_of::<(Path, u32)>() + 1)
+            + self.tuples.capacity() * size_of::<Tuple>()
+            + self.tuple_ids.capacity() * (size_of::<(Conversation, u32)>() + 1)
+            + self.hot.capacity() * size_of::<(Conversation, u32)>()
             + self.times.heap_bytes()
             + self.offsets.heap_bytes()
             + self.lengths.heap_bytes()
@@ -487,17 +629,76 @@ mod tests {
         assert_eq!(records.get(all.len()), None);
         assert_eq!(records.times.len(), 4, "escaped timestamps");
         assert_eq!(records.offsets.len(), 3, "escaped offsets");
-        // Pushing after shrinking keeps paths shared.
+        // Pushing after shrinking keeps tuples shared.
         let mut records = records;
         records.shrink_to_fit();
-        let paths = records.paths.len();
+        assert!(records.tuple_ids.is_empty(), "the map is dropped");
+        let tuples = records.tuples.len();
         records.push(record(1));
-        assert_eq!(records.paths.len(), paths);
-        assert_eq!(records.last(), Some(record(1)));
+        records.push(record(3 * BLOCK as u32 + 100));
+        assert_eq!(records.tuples.len(), tuples + 1);
+        assert_eq!(records.at(records.len() - 2), record(1));
+        assert_eq!(records.last(), Some(record(3 * BLOCK as u32 + 100)));
     }
 
     #[test]
-    fn a_row_is_48_bytes() {
-        assert_eq!(std::mem::size_of::<Row>(), 48);
+    fn tuples_evicted_from_the_hot_table_are_found_again() {
+        // More conversations in flight than the hot table has places, each seen twice.
+        let all: Vec<PacketRecord> = (0..2 * HOT_TUPLES as u32)
+            .chain(0..2 * HOT_TUPLES as u32)
+            .map(|n| PacketRecord {
+                src: n,
+                src_port: n as u16,
+                ..record(0)
+            })
+            .collect();
+        let records: Records = all.iter().copied().collect();
+        assert_eq!(records.tuples.len(), 2 * HOT_TUPLES);
+        assert!(records.iter().eq(all.iter().copied()));
+    }
+
+    #[test]
+    fn both_ways_share_a_tuple_until_a_link_changes() {
+        let a_to_b = record(0);
+        let b_to_a = PacketRecord {
+            src: a_to_b.dst,
+            dst: a_to_b.src,
+            src_port: a_to_b.dst_port,
+            dst_port: a_to_b.src_port,
+            link: 2,
+            ..a_to_b
+        };
+        let via_other_router = PacketRecord { link: 3, ..a_to_b };
+        let to_itself = PacketRecord {
+            dst: a_to_b.src,
+            dst_port: a_to_b.src_port,
+            ..a_to_b
+        };
+        let all = [
+            a_to_b,
+            b_to_a,
+            a_to_b,
+            b_to_a,
+            via_other_router,
+            b_to_a,
+            a_to_b,
+            to_itself,
+            to_itself,
+            PacketRecord {
+                link: 4,
+                ..to_itself
+            },
+        ];
+        let records: Records = all.iter().copied().collect();
+        assert!(records.iter().eq(all.iter().copied()));
+        // One tuple for the first four frames; the other router's frame starts a second, which
+        // the answer after it joins; the frame by the first router again, a third; the frames
+        // to itself, two (one per link).
+        assert_eq!(records.tuples.len(), 5);
+    }
+
+    #[test]
+    fn a_row_is_36_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 36);
     }
 }
