@@ -12,18 +12,20 @@ use serde::Serialize;
 
 /// The most wasm32 memory a frame needs while the whole analysis is built — the high-water mark
 /// of the wasm's memory, which never shrinks, after the capture is open, its findings made and a
-/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 102.4 on the 13M-frame and on
-/// the 23.8M-frame synthetic captures (139.2 before the large lists of the streams, attempts and
+/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 85.7 on the 13M-frame synthetic
+/// capture and 84.7 (3.15 GB) on the 37.2M-frame one, whose 6.2 million connections make it the most
+/// demanding shape we know of (102.4 before the records interned each conversation's tuple and
+/// the connection attempts shrank; 139.2 before the large lists of the streams, attempts and
 /// addresses were kept in exact chunks and the attempts and streams' facts made in turn; 170
 /// before the records were stored compactly). The rest is margin for captures shaped otherwise.
-pub const PEAK_BYTES_PER_FRAME: u64 = 110;
+pub const PEAK_BYTES_PER_FRAME: u64 = 92;
 
 /// What the page lets the analysis take of wasm32's 4 GiB: the rest is the wasm's own data, the
 /// frame being dissected, exports and reassembly buffers.
 const WASM32_BUDGET: u64 = 3400 << 20;
 
 /// The frame limit the page sets: as many frames as [`WASM32_BUDGET`] holds at
-/// [`PEAK_BYTES_PER_FRAME`] (about 32.4 million).
+/// [`PEAK_BYTES_PER_FRAME`] (about 38.8 million).
 pub const WASM32_FRAME_LIMIT: u64 = WASM32_BUDGET / PEAK_BYTES_PER_FRAME;
 const _: () = assert!(WASM32_FRAME_LIMIT * PEAK_BYTES_PER_FRAME < 4 << 30);
 

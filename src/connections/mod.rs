@@ -139,10 +139,10 @@ pub fn row(
         },
         reset_frame: a.rst_frame().map(no),
         reset_by: a
-            .rst
+            .rst()
             .map(|rst| if rst.from_server { "server" } else { "client" }),
-        client_fin_frame: a.client_fin.map(no),
-        server_fin_frame: a.server_fin.map(no),
+        client_fin_frame: a.client_fin().map(no),
+        server_fin_frame: a.server_fin().map(no),
     })
 }
 

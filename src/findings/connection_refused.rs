@@ -59,7 +59,7 @@ fn more(rest: &[(PathGroup<'_>, Outcome)]) -> Finding {
     )
     .evidence(rest.iter().flat_map(|(g, _)| {
         g.attempts.iter().flat_map(|a| {
-            let answer = a.rst_frame().or(a.unreachable);
+            let answer = a.rst_frame().or(a.unreachable());
             a.syns.iter().copied().chain(answer)
         })
     }))
@@ -130,7 +130,7 @@ fn finding(
     ttls: &HashMap<u32, u8>,
 ) -> Finding {
     let answer_of = |a: &crate::connections::attempts::Attempt| match outcome {
-        Outcome::Unreachable => a.unreachable,
+        Outcome::Unreachable => a.unreachable(),
         _ => a.rst_frame(),
     };
     let first = g.attempts[0];

@@ -284,7 +284,10 @@ mod tests {
         header[20..32].copy_from_slice(&[1, 1, 8, 10, 0, 0, 0x30, 0x39, 0xde, 0xad, 0xbe, 0xef]);
         let tcp = TcpHeader::new(&header[..32]).unwrap();
         assert_eq!(OptionSummary::of(&tcp), OptionSummary::walk(&tcp));
-        assert_eq!(OptionSummary::of(&tcp).timestamp, Some((12345, 0xdead_beef)));
+        assert_eq!(
+            OptionSummary::of(&tcp).timestamp,
+            Some((12345, 0xdead_beef))
+        );
         header[12] = 0x50;
         let tcp = TcpHeader::new(&header[..20]).unwrap();
         assert_eq!(OptionSummary::of(&tcp), OptionSummary::default());
