@@ -4,7 +4,9 @@
 //! A capture of many short connections has about one new address per connection — four million
 //! in a 24M-frame capture — so the table is built for size, and interning is on every frame's
 //! path, so it is built for few cache misses. The addresses are kept in exact chunks
-//! ([`ChunkedVec`]: 17 bytes each, never moved). The lookups are open-addressing tables probed
+//! ([`ChunkedVec`], never moved): an IPv4 address as its 4 bytes, an IPv6 address as the 4-byte
+//! number of its 16 bytes in a list of their own, and a bit per id saying which (an `IpAddr`
+//! takes 17 bytes). The lookups are open-addressing tables probed
 //! linearly: IPv4 addresses are found in one table whose 8-byte slots hold the address beside its
 //! id (at most three quarters full), so a look-up reads one slot and never the stored address;
 //! IPv6 addresses go through a table of ids alone (4 bytes a slot, at most half full), compared
@@ -19,7 +21,11 @@ use std::net::IpAddr;
 /// Interned network addresses; id 0 means "none".
 #[derive(Debug, Default, Clone)]
 pub struct AddressTable {
-    addrs: ChunkedVec<IpAddr>,
+    /// Per id − 1: the IPv4 address's bits, or the IPv6 address's place in `v6_addrs`.
+    entries: ChunkedVec<u32>,
+    /// Per id − 1, a bit: the entry is IPv6.
+    is_v6: Vec<u64>,
+    v6_addrs: ChunkedVec<[u8; 16]>,
     /// IPv4: 0 (free) or the address in the high 32 bits and its id in the low; a power of two
     /// long, at most three quarters full.
     v4_slots: Vec<u64>,
@@ -81,7 +87,7 @@ impl AddressTable {
 
     fn intern_v6(&mut self, addr: IpAddr) -> u32 {
         for id in self.recent_v6 {
-            if id != 0 && self.addrs.get(id as usize - 1) == Some(&addr) {
+            if id != 0 && self.get(id) == Some(addr) {
                 return id;
             }
         }
@@ -108,14 +114,32 @@ impl AddressTable {
     }
 
     fn push(&mut self, addr: IpAddr) -> u32 {
-        self.addrs.push(addr);
-        self.addrs.len() as u32
+        let at = self.entries.len();
+        if at % 64 == 0 {
+            self.is_v6.push(0);
+        }
+        match addr {
+            IpAddr::V4(v4) => self.entries.push(u32::from(v4)),
+            IpAddr::V6(v6) => {
+                self.entries.push(self.v6_addrs.len() as u32);
+                self.v6_addrs.push(v6.octets());
+                if let Some(word) = self.is_v6.last_mut() {
+                    *word |= 1 << (at % 64);
+                }
+            }
+        }
+        self.entries.len() as u32
     }
 
     pub fn get(&self, id: u32) -> Option<IpAddr> {
-        id.checked_sub(1)
-            .and_then(|i| self.addrs.get(i as usize))
-            .copied()
+        let at = id.checked_sub(1)? as usize;
+        let entry = *self.entries.get(at)?;
+        let v6 = self.is_v6.get(at / 64).is_some_and(|w| w >> (at % 64) & 1 == 1);
+        if v6 {
+            self.v6_addrs.get(entry as usize).map(|&b| IpAddr::from(b))
+        } else {
+            Some(IpAddr::from(entry.to_be_bytes()))
+        }
     }
 
     pub fn id_of(&self, addr: &IpAddr) -> Option<u32> {
@@ -129,24 +153,26 @@ impl AddressTable {
     }
 
     pub fn len(&self) -> usize {
-        self.addrs.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.addrs.is_empty()
+        self.entries.is_empty()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (u32, IpAddr)> + '_ {
-        self.addrs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (i as u32 + 1, *a))
+        (1..=self.len() as u32).filter_map(|id| Some((id, self.get(id)?)))
     }
 
     /// Heap bytes held, for the memory report.
     pub fn heap_bytes(&self) -> usize {
         let hot = self.hot_v4.as_ref().map_or(0, |_| HOT_V4 * 8);
-        self.addrs.heap_bytes() + self.v4_slots.capacity() * 8 + self.v6_slots.capacity() * 4 + hot
+        self.entries.heap_bytes()
+            + self.is_v6.capacity() * 8
+            + self.v6_addrs.heap_bytes()
+            + self.v4_slots.capacity() * 8
+            + self.v6_slots.capacity() * 4
+            + hot
     }
 
     /// `Ok(id)` of IPv6 `addr`, or `Err(slot)`: the free slot where it would go.
@@ -159,7 +185,7 @@ impl AddressTable {
         loop {
             match self.v6_slots[at] {
                 0 => return Err(at),
-                id if self.addrs.get(id as usize - 1) == Some(addr) => return Ok(id),
+                id if self.get(id).as_ref() == Some(addr) => return Ok(id),
                 _ => at = (at + 1) & mask,
             }
         }
@@ -184,13 +210,13 @@ impl AddressTable {
         let len = (self.v6_slots.len() * 2).max(16);
         self.v6_slots = vec![0; len];
         let mask = len - 1;
-        for (i, addr) in self.addrs.iter().enumerate() {
-            if addr.is_ipv6() {
-                let mut at = slot_hash(addr) as usize & mask;
+        for id in 1..=self.len() as u32 {
+            if let Some(addr @ IpAddr::V6(_)) = self.get(id) {
+                let mut at = slot_hash(&addr) as usize & mask;
                 while self.v6_slots[at] != 0 {
                     at = (at + 1) & mask;
                 }
-                self.v6_slots[at] = i as u32 + 1;
+                self.v6_slots[at] = id;
             }
         }
     }
