@@ -86,6 +86,19 @@ impl Tuple {
             self.ip_proto,
         )
     }
+    /// [`Tuple::side_of`] when `record` is of this tuple's conversation, else `None`.
+    #[inline]
+    fn side_if_of(&mut self, record: &PacketRecord) -> Option<u32> {
+        let here = (record.src, record.src_port, record.dst, record.dst_port);
+        let [a, b] = self.addrs;
+        let [a_port, b_port] = self.ports;
+        let ours = here == (a, a_port, b, b_port) || here == (b, b_port, a, a_port);
+        if ours && record.iface == self.iface && record.ip_proto == self.ip_proto {
+            self.side_of(record)
+        } else {
+            None
+        }
+    }
     /// The side `record` comes from — when the link it came over is this tuple's for that side
     /// (taking it for side 1 if no frame came from there yet). `record` must be of the tuple's
     /// conversation.
@@ -136,20 +149,22 @@ impl Conversation {
             record.ip_proto,
         )
     }
-    /// Where the conversation goes in [`Records::hot`].
-    #[inline]
-    fn hot_place(&self) -> usize {
-        let words = (u64::from(self.low) << 32 | u64::from(self.high))
-            ^ (u64::from(self.low_port) << 48
-                | u64::from(self.high_port) << 32
-                | u64::from(self.iface) << 8
-                | u64::from(self.ip_proto))
-            .rotate_left(17);
-        (fmix64(words) >> (64 - HOT_TUPLES.trailing_zeros())) as usize
-    }
 }
 
-/// Places in [`Records::hot`] (24 KB): more than the conversations a capture has in flight.
+/// Where `record`'s conversation goes in [`Records::hot`]: a hash of its two endpoints that does
+/// not depend on their order (so both ways of a conversation land in one place), its interface
+/// and protocol.
+#[inline]
+fn hot_place(record: &PacketRecord) -> usize {
+    let a = u64::from(record.src) << 16 | u64::from(record.src_port);
+    let b = u64::from(record.dst) << 16 | u64::from(record.dst_port);
+    let words = (a ^ b)
+        ^ a.wrapping_add(b).rotate_left(29)
+        ^ (u64::from(record.iface) << 8 | u64::from(record.ip_proto)) << 48;
+    (fmix64(words) >> (64 - HOT_TUPLES.trailing_zeros())) as usize
+}
+
+/// Places in [`Records::hot`] (4 KB): more than the conversations a capture has in flight.
 const HOT_TUPLES: usize = 1024;
 
 /// The timestamp and offset the frames of one block step from.
@@ -175,10 +190,11 @@ pub struct Records {
     bases: Vec<Base>,
     tuples: Vec<Tuple>,
     /// Conversation → the number of its latest tuple in `tuples`, only while frames are pushed
-    /// (see the module's documentation), with `hot` in front: `(conversation, number + 1)` at
-    /// the place its hash gives (0: empty; a newer conversation takes the place of an older).
+    /// (see the module's documentation), with `hot` in front: a tuple's number + 1 at the place
+    /// [`hot_place`] gives (0: empty; a newer conversation takes the place of an older). A frame
+    /// checks the tuple found there against its own fields, which it reads anyway for its side.
     tuple_ids: HashMap<Conversation, u32>,
-    hot: Vec<(Conversation, u32)>,
+    hot: Vec<u32>,
     times: SideTable<i64>,
     offsets: SideTable<u64>,
     lengths: SideTable<Lengths>,
@@ -291,21 +307,18 @@ impl Records {
     /// The tuple of `record`'s conversation and link, as its number with the side bit.
     #[inline]
     fn intern(&mut self, record: &PacketRecord) -> u32 {
-        let conversation = Conversation::of(record);
-        let place = conversation.hot_place();
-        if let Some(&(hot, id_plus_1)) = self.hot.get(place) {
-            if id_plus_1 != 0 && hot == conversation {
-                let id = id_plus_1 - 1;
-                if let Some(side) = self
-                    .tuples
-                    .get_mut(id as usize)
-                    .and_then(|t| t.side_of(record))
-                {
-                    return id | side;
-                }
+        let place = hot_place(record);
+        if let Some(&id_plus_1) = self.hot.get(place) {
+            let id = id_plus_1.wrapping_sub(1);
+            if let Some(side) = self
+                .tuples
+                .get_mut(id as usize)
+                .and_then(|t| t.side_if_of(record))
+            {
+                return id | side;
             }
         }
-        self.intern_cold(record, conversation, place)
+        self.intern_cold(record, Conversation::of(record), place)
     }
 
     /// [`Records::intern`] past the hot table: the map, and a new tuple when the conversation is
@@ -322,7 +335,7 @@ impl Records {
         if self.hot.is_empty() {
             // The first push, or the first after `shrink_to_fit`: the map again (a later tuple of
             // the same conversation replaces an earlier).
-            self.hot = vec![(Conversation::default(), 0); HOT_TUPLES];
+            self.hot = vec![0; HOT_TUPLES];
             self.tuple_ids = (0u32..)
                 .zip(&self.tuples)
                 .map(|(id, t)| (t.conversation(), id))
@@ -352,7 +365,7 @@ impl Records {
             }
         };
         if let Some(hot) = self.hot.get_mut(place) {
-            *hot = (conversation, id + 1);
+            *hot = id + 1;
         }
         id | side
     }
@@ -479,7 +492,7 @@ impl Records {
             + self.bases.capacity() * size_of::<Base>()
             + self.tuples.capacity() * size_of::<Tuple>()
             + self.tuple_ids.capacity() * (size_of::<(Conversation, u32)>() + 1)
-            + self.hot.capacity() * size_of::<(Conversation, u32)>()
+            + self.hot.capacity() * size_of::<u32>()
             + self.times.heap_bytes()
             + self.offsets.heap_bytes()
             + self.lengths.heap_bytes()
