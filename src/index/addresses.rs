@@ -134,7 +134,10 @@ impl AddressTable {
     pub fn get(&self, id: u32) -> Option<IpAddr> {
         let at = id.checked_sub(1)? as usize;
         let entry = *self.entries.get(at)?;
-        let v6 = self.is_v6.get(at / 64).is_some_and(|w| w >> (at % 64) & 1 == 1);
+        let v6 = self
+            .is_v6
+            .get(at / 64)
+            .is_some_and(|w| w >> (at % 64) & 1 == 1);
         if v6 {
             self.v6_addrs.get(entry as usize).map(|&b| IpAddr::from(b))
         } else {
