@@ -155,34 +155,30 @@ for (const f of FILTERS) {
   console.log(`browser filter ${JSON.stringify(f)}${first}: best ${fmt(Math.min(...filterMs[f]), 1)} ms, median ${fmt(median(filterMs[f]), 1)} ms (compile + evaluate in the worker)`);
 }
 
-if (fs.existsSync(native)) {
-  const nativeTimes = [];
+/** Wall seconds of `runs` runs of `tracelens COMMAND file` natively. */
+function nativeTimes(command) {
+  const times = [];
   for (let r = 0; r < runs; r++) {
     const t0 = process.hrtime.bigint();
     try {
-      execFileSync(native, ['info', file], { stdio: 'ignore' });
+      execFileSync(native, [command, file], { stdio: 'ignore' });
     } catch (err) {
       if (err.status !== 1) throw err; // 1 = damaged file, still a full pass
     }
-    nativeTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
-  const nbest = Math.min(...nativeTimes);
-  console.log(`native (target/release/tracelens info): best ${fmt(nbest, 3)} s, median ${fmt(median(nativeTimes), 3)} s` +
+  return times;
+}
+
+if (fs.existsSync(native)) {
+  const infoTimes = nativeTimes('info');
+  const nbest = Math.min(...infoTimes);
+  console.log(`native (target/release/tracelens info): best ${fmt(nbest, 3)} s, median ${fmt(median(infoTimes), 3)} s` +
     ` → ${fmt(mb / nbest)} MB/s, ${fmt(frames / nbest / 1e6, 2)} M frames/s`);
   console.log(`ratio: the browser runs at ${fmt(nbest / best * 100)}% of native speed (${fmt(best / nbest, 2)}x the native time)`);
   // Issue 13's figure: drop → findings ready in the page against `tracelens findings` natively
-  // (read, index, streams, TCP analysis, every detector), alternating with nothing else running.
-  const findingsTimes = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = process.hrtime.bigint();
-    try {
-      execFileSync(native, ['findings', file], { stdio: 'ignore' });
-    } catch (err) {
-      if (err.status !== 1) throw err;
-    }
-    findingsTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  const fbest = Math.min(...findingsTimes);
+  // (read, index, streams, TCP analysis, every detector).
+  const fbest = Math.min(...nativeTimes('findings'));
   const dbest = Math.min(...dropToFindings);
   console.log(`drop → findings ready: browser best ${fmt(dbest, 3)} s, median ${fmt(median(dropToFindings), 3)} s; ` +
     `native (target/release/tracelens findings) best ${fmt(fbest, 3)} s; ratio ${fmt(dbest / fbest, 2)}x (target: at most 1.5x and 0.6 s)`);
