@@ -222,9 +222,13 @@ impl Records {
     }
     /// Room for one more record, or false when memory is refused. A vector doubles as it grows;
     /// when doubling is refused, or room was planned ([`Records::plan`]) and has run out, it
-    /// grows by an eighth.
+    /// grows by an eighth. Also false once the tuples' numbers are used up (the row's top bit is
+    /// the side: 2³¹ conversations, far beyond what memory holds).
     #[inline]
     pub fn try_reserve_one(&mut self) -> bool {
+        if self.tuples.len() >= SIDE_1 as usize - 1 {
+            return false;
+        }
         let rows = &mut self.rows;
         let grown = rows.len() < rows.capacity()
             || (!self.planned && rows.try_reserve(1).is_ok())
