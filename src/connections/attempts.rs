@@ -44,8 +44,8 @@ impl FrameList {
         list
     }
     fn push(&mut self, i: u32) {
-        if let Some(all) = self.spilled.0.as_mut() {
-            all.push(i);
+        if !self.spilled.is_empty() {
+            self.spilled.push(i);
         } else if let Some(slot) = self.inline.get_mut(usize::from(self.len)) {
             *slot = i;
             self.len += 1;

@@ -89,15 +89,20 @@ impl Tuple {
     /// [`Tuple::side_of`] when `record` is of this tuple's conversation, else `None`.
     #[inline]
     fn side_if_of(&mut self, record: &PacketRecord) -> Option<u32> {
+        if record.iface != self.iface || record.ip_proto != self.ip_proto {
+            return None;
+        }
         let here = (record.src, record.src_port, record.dst, record.dst_port);
         let [a, b] = self.addrs;
         let [a_port, b_port] = self.ports;
-        let ours = here == (a, a_port, b, b_port) || here == (b, b_port, a, a_port);
-        if ours && record.iface == self.iface && record.ip_proto == self.ip_proto {
-            self.side_of(record)
+        let side = if here == (a, a_port, b, b_port) {
+            0
+        } else if here == (b, b_port, a, a_port) {
+            1
         } else {
-            None
-        }
+            return None;
+        };
+        self.side_over(side, record.link)
     }
     /// The side `record` comes from — when the link it came over is this tuple's for that side
     /// (taking it for side 1 if no frame came from there yet). `record` must be of the tuple's
@@ -105,11 +110,17 @@ impl Tuple {
     #[inline]
     fn side_of(&mut self, record: &PacketRecord) -> Option<u32> {
         let side = usize::from((record.src, record.src_port) != (self.addrs[0], self.ports[0]));
-        if self.links[side] == record.link {
+        self.side_over(side, record.link)
+    }
+    /// `side` as the row's side bit, when `link` is that side's link (or side 1 has none yet,
+    /// and takes it).
+    #[inline]
+    fn side_over(&mut self, side: usize, link: u32) -> Option<u32> {
+        if self.links[side] == link {
             return Some(if side == 0 { 0 } else { SIDE_1 });
         }
         if side == 1 && self.links[1] == NO_LINK_YET {
-            self.links[1] = record.link;
+            self.links[1] = link;
             return Some(SIDE_1);
         }
         None
