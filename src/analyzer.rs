@@ -406,18 +406,7 @@ impl Analyzer {
             .streams
             .iter()
             .position(|s| s.ip_proto == 6 && s.number == number)?;
-        let stream = &flows.streams[id];
-        let (first, last) = (stream.first_frame as usize, stream.last_frame as usize);
-        let frames = flows
-            .stream_of
-            .get(first..=last.min(flows.stream_of.len().saturating_sub(1)))
-            .unwrap_or(&[])
-            .iter()
-            .zip(first..)
-            .filter(|(&of, _)| of as usize == id)
-            .map(|(_, i)| i as u32)
-            .collect();
-        Some(frames)
+        Some(flows.frames_of(id).collect())
     }
 }
 

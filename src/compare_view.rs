@@ -276,7 +276,7 @@ fn frames_by_stream(analyzer: &Analyzer) -> Vec<[Vec<u32>; 2]> {
     let flows = analyzer.flows();
     let records = &analyzer.index().records;
     let mut out: Vec<[Vec<u32>; 2]> = vec![Default::default(); flows.streams.len()];
-    for (i, &id) in flows.stream_of.iter().enumerate() {
+    for (i, id) in flows.stream_of.iter().enumerate() {
         if id == NO_STREAM {
             continue;
         }

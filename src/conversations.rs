@@ -339,7 +339,7 @@ impl<'a> Taps<'a> {
     /// header completely; never a header quoted in an ICMP error).
     fn own_transport(&self, i: usize, ip_proto: u8) -> Option<RawTap> {
         let (index, flows, tcp) = (self.resolver.index, self.flows, self.tcp);
-        let id = *flows.stream_of.get(i)?;
+        let id = flows.stream_of.get(i)?;
         if id == NO_STREAM {
             return None;
         }

@@ -22,7 +22,9 @@ use crate::decode::{TCP_ACK, TCP_SYN};
 use crate::hash::HashMap;
 use crate::index::{flag, PacketIndex, PacketRecord};
 
+mod stream_ids;
 mod transport;
+pub use stream_ids::StreamIds;
 use transport::outer_udp_views;
 pub use transport::{reassembled_datagrams, ExtraAddressIds, TransportView};
 
@@ -74,7 +76,7 @@ pub enum Carriage {
 #[derive(Debug, Default, Clone)]
 pub struct Flows {
     /// Per frame: index into `streams`, or [`NO_STREAM`].
-    pub stream_of: Vec<u32>,
+    pub stream_of: StreamIds,
     pub streams: ChunkedVec<Stream>,
     /// TCP conversation events, sorted by frame index.
     pub tcp_events: Vec<(u32, TcpEvent)>,
@@ -172,7 +174,7 @@ impl Flows {
     /// Assigns streams to every TCP/UDP frame of `index`.
     pub fn build(index: &PacketIndex) -> Flows {
         let mut flows = Flows {
-            stream_of: Vec::with_capacity(index.len()),
+            stream_of: StreamIds::with_capacity(index.len()),
             ..Flows::default()
         };
         let mut current = OpenConversations::new();
@@ -222,7 +224,7 @@ impl Flows {
     /// Gives back the room the vectors grew into but do not use (the streams vector alone
     /// would keep up to twice its length: it grows by doubling while the frames are read).
     fn shrink_to_fit(&mut self) {
-        self.stream_of.shrink_to_fit();
+        self.stream_of.seal();
         self.tcp_events.shrink_to_fit();
         self.quoted.shrink_to_fit();
         self.outer_udp.shrink_to_fit();
@@ -303,8 +305,21 @@ impl Flows {
         id
     }
 
+    /// The frames of stream `id` (0-based indexes, in order), those whose header is quoted in an
+    /// ICMP error included.
+    pub fn frames_of(&self, id: usize) -> impl Iterator<Item = u32> + '_ {
+        let (first, last) = self
+            .streams
+            .get(id)
+            .map_or((1, 0), |s| (s.first_frame as usize, s.last_frame as usize));
+        let end = (last + 1).min(self.stream_of.len());
+        (first.min(end)..end)
+            .filter(move |&i| self.stream_of.at(i) as usize == id)
+            .map(|i| i as u32)
+    }
+
     pub fn stream(&self, frame_index: usize) -> Option<&Stream> {
-        let id = *self.stream_of.get(frame_index)?;
+        let id = self.stream_of.get(frame_index)?;
         self.streams.get(id as usize)
     }
 
@@ -412,7 +427,7 @@ mod tests {
             tcp(2, 80, 1, 1000, 500, 101, 0x12),
             tcp(1, 1000, 2, 80, 101, 501, 0x10),
         ]);
-        assert_eq!(flows.stream_of, vec![0, 0, 0]);
+        assert_eq!(flows.stream_of.iter().collect::<Vec<_>>(), [0, 0, 0]);
         let s = &flows.streams[0];
         // The bases are the two ISNs (SYN seq 100, SYN-ACK seq 500), so the ACK's raw 101/501
         // are relative 1/1, as Wireshark numbers a handshake.
@@ -428,7 +443,7 @@ mod tests {
             tcp(1, 1000, 2, 80, 9000, 0, 0x02),
             tcp(3, 5, 4, 6, 1, 0, 0x10),
         ]);
-        assert_eq!(flows.stream_of, vec![0, 0, 1, 2]);
+        assert_eq!(flows.stream_of.iter().collect::<Vec<_>>(), [0, 0, 1, 2]);
         assert_eq!(flows.streams[1].number, 1);
         assert!(flows.streams[1].reused_ports);
         assert_eq!(flows.tcp_event(1), Some(TcpEvent::SynRetransmission));

@@ -66,7 +66,7 @@ fn reported(analyzer: &Analyzer, kind: Kind) -> (BTreeSet<u32>, i64, bool) {
             .expect("details.attempts");
         complete &= f.frames.len() as u64 == f.frames_total;
         for &no in &f.frames {
-            let id = flows.stream_of[(no - 1) as usize];
+            let id = flows.stream_of.at((no - 1) as usize);
             streams.insert(flows.streams[id as usize].number);
         }
     }

@@ -452,11 +452,7 @@ impl Attempts {
                 return;
             }
             let i = i as u32;
-            let sid = flows
-                .stream_of
-                .get(i as usize)
-                .copied()
-                .unwrap_or(NO_STREAM);
+            let sid = flows.stream_of.get(i as usize).unwrap_or(NO_STREAM);
             let Some(&at) = slot.get(sid as usize) else {
                 return;
             };
@@ -742,7 +738,7 @@ pub(crate) mod tests {
         };
         // Flows that do not match the index (shorter, or pointing at missing streams).
         let mut flows = Flows::build(&index);
-        flows.stream_of = vec![7, 0];
+        flows.stream_of = crate::flows::StreamIds::from_ids(&[7, 0]);
         let attempts = Attempts::collect(&index, &flows);
         let _ = attempts.with_outcomes(&index).count();
     }

@@ -273,7 +273,7 @@ impl<'r> Frame<'r> {
 
     /// Stream index (into `Flows::streams`) of the frame.
     pub fn stream_id(&self) -> Option<usize> {
-        let id = *self.data.flows.stream_of.get(self.i)?;
+        let id = self.data.flows.stream_of.get(self.i)?;
         (id != crate::flows::NO_STREAM).then_some(id as usize)
     }
 

@@ -307,7 +307,7 @@ impl<'a> Walk<'a> {
         let by_port = ports
             .iter()
             .any(|p| HTTP_PORTS.contains(p) || TLS_PORTS.contains(p));
-        let stream_id = *self.flows.stream_of.get(i)?;
+        let stream_id = self.flows.stream_of.get(i)?;
         self.flows.stream(i)?;
         let claimed = self.heuristic_streams.contains_key(&stream_id);
         let port_dissector = ports.iter().any(|&p| super::tcp_ports::is_registered(p));

@@ -133,7 +133,7 @@ fn one_direction(index: &PacketIndex, flows: &Flows) -> Option<Finding> {
         if !r.is_tcp() {
             return;
         }
-        let Some(&sid) = flows.stream_of.get(i) else {
+        let Some(sid) = flows.stream_of.get(i) else {
             return;
         };
         let Some(slot) = seen.get_mut(sid as usize) else {

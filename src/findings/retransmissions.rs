@@ -107,13 +107,13 @@ pub fn from_streams(
 /// number and data.
 fn original_of(index: &PacketIndex, flows: &Flows, stream_start: u32, retrans: u32) -> Option<u32> {
     let r = index.records.get(retrans as usize)?;
-    let sid = *flows.stream_of.get(retrans as usize)?;
+    let sid = flows.stream_of.get(retrans as usize)?;
     let from = (retrans as usize)
         .saturating_sub(ORIGINAL_LOOKBACK)
         .max(stream_start as usize);
     (from..retrans as usize)
         .filter(|&i| {
-            flows.stream_of.get(i) == Some(&sid)
+            flows.stream_of.get(i) == Some(sid)
                 && index.records.get(i).is_some_and(|o| {
                     o.is_tcp()
                         && (o.src, o.src_port) == (r.src, r.src_port)

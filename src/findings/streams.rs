@@ -464,7 +464,7 @@ impl TcpStreams {
             if !r.is_tcp() {
                 return;
             }
-            let Some(&sid) = flows.stream_of.get(i) else {
+            let Some(sid) = flows.stream_of.get(i) else {
                 return;
             };
             collector.visit(index, i, &r, sid);
@@ -502,7 +502,7 @@ impl<'a> Collector<'a> {
             if u32::from(flags) & wanted == 0 {
                 continue;
             }
-            let sid = flows.stream_of.get(i).copied().unwrap_or(u32::MAX);
+            let sid = flows.stream_of.at(i);
             if let Some(h) = hot.get_mut(sid as usize) {
                 h.conn = 1;
             }

@@ -130,7 +130,7 @@ impl Follow {
             .position(|s| s.ip_proto == protocol.ip_proto() && s.number == number)
             .ok_or(missing)?;
         let stream = &flows.streams[id];
-        let frames = stream_frames(flows, id, stream.first_frame, stream.last_frame);
+        let frames = flows.frames_of(id);
         let frames = frames.filter(|&i| !flows.is_quoted(i));
         let (nodes, pieces) = match protocol {
             Protocol::Tcp => {
@@ -203,22 +203,6 @@ impl Follow {
 pub struct Cursor {
     pub piece: usize,
     pub offsets: [u64; 2],
-}
-
-/// The frames of stream `id` (0-based indexes, in order).
-fn stream_frames(
-    flows: &Flows,
-    id: usize,
-    first: u32,
-    last: u32,
-) -> impl Iterator<Item = u32> + '_ {
-    let end = (last as usize + 1).min(flows.stream_of.len());
-    let range = (first as usize).min(end)..end;
-    flows.stream_of[range.clone()]
-        .iter()
-        .zip(range)
-        .filter(move |(&of, _)| of as usize == id)
-        .map(|(_, i)| i as u32)
 }
 
 /// Payload bytes of a frame that were captured, as the index estimates them: the bytes cut by

@@ -91,11 +91,11 @@ pub fn direction_graph(
     };
     let first = crate::summary::first_time(index);
     let mut seq_line = Unwrap::default();
-    let end = (stream.last_frame as usize + 1).min(flows.stream_of.len());
-    for i in (stream.first_frame as usize).min(end)..end {
-        if flows.stream_of[i] as usize != id || flows.is_quoted(i as u32) {
+    for frame in flows.frames_of(id) {
+        if flows.is_quoted(frame) {
             continue;
         }
+        let i = frame as usize;
         let Some(record) = index.records.get(i).filter(|r| r.is_tcp()) else {
             continue;
         };

@@ -243,7 +243,7 @@ impl TcpAnalysis {
         if !seg.shown() {
             return None;
         }
-        let id = *flows.stream_of.get(frame_index)?;
+        let id = flows.stream_of.get(frame_index)?;
         let (rtt, set_at) = self.streams.get(id as usize)?.initial_rtt()?;
         (two_pass || frame_index as u32 >= set_at).then_some(rtt)
     }
@@ -274,7 +274,7 @@ impl TcpAnalysis {
         if u16::from(record.tcp_flags) & crate::decode::TCP_SYN != 0 {
             return Some(raw);
         }
-        let id = flows.stream_of[frame_index];
+        let id = flows.stream_of.at(frame_index);
         let dir = stream.direction_of(&record);
         let mut shift = self.streams.get(id as usize)?.win_scale[dir];
         if single_pass {

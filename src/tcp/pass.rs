@@ -36,7 +36,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
                 _ => break None,
             }
         };
-        let id = flows.stream_of[i];
+        let id = flows.stream_of.at(i);
         let mut analysis = SegmentAnalysis::default();
         if id != NO_STREAM && flows.is_quoted(frame) {
             // Wireshark shows the conversation's completeness on a quoted header, nothing else.

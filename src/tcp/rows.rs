@@ -51,7 +51,7 @@ pub fn row(
     i: usize,
     passes: Passes,
 ) -> Option<TcpRow> {
-    let id = *flows.stream_of.get(i)?;
+    let id = flows.stream_of.get(i)?;
     let stream = flows.streams.get(id as usize)?;
     if stream.ip_proto != 6 {
         return None;
