@@ -136,14 +136,17 @@ impl StreamIds {
 /// The base that puts the most of `ids` (not counting [`NO_STREAM`]) within [`SPAN`] above it:
 /// the smallest id when they all fit, else the start of the fullest window.
 fn best_base(ids: &[u32]) -> u32 {
-    let mut sorted: Vec<u32> = ids.iter().copied().filter(|&id| id != NO_STREAM).collect();
-    sorted.sort_unstable();
-    let (Some(&low), Some(&high)) = (sorted.first(), sorted.last()) else {
-        return 0;
-    };
-    if high - low < SPAN {
+    let (mut low, mut high) = (NO_STREAM, 0);
+    for &id in ids.iter().filter(|&&id| id != NO_STREAM) {
+        (low, high) = (low.min(id), high.max(id));
+    }
+    if high.wrapping_sub(low) < SPAN {
+        // All fit (or there are none: then `low` is NO_STREAM and no step is taken from it).
         return low;
     }
+    let mut sorted: Vec<u32> = ids.iter().copied().filter(|&id| id != NO_STREAM).collect();
+    sorted.sort_unstable();
+    let low = sorted[0];
     let (mut best, mut best_count, mut end) = (low, 0, 0);
     for (start, &base) in sorted.iter().enumerate() {
         while end < sorted.len() && sorted[end] - base < SPAN {

@@ -21,8 +21,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         streams: vec![StreamFacts::default(); flows.streams.len()],
         ..TcpAnalysis::default()
     };
-    let mut live: Vec<Option<Box<Live>>> = Vec::new();
-    live.resize_with(flows.streams.len(), || None);
+    let mut live = LiveStreams::new(flows.streams.len());
     let mut events = flows.tcp_events.iter().peekable();
     let (mut options_at, mut sacks_at) = (0, 0);
     for_each_batched(index.records.indexed(), |(i, record)| {
@@ -40,7 +39,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         let mut analysis = SegmentAnalysis::default();
         if id != NO_STREAM && flows.is_quoted(frame) {
             // Wireshark shows the conversation's completeness on a quoted header, nothing else.
-            if let Some(Some(state)) = live.get(id as usize) {
+            if let Some(state) = live.get(id) {
                 analysis.bits = u32::from(state.completeness) << bit::COMPLETENESS_SHIFT;
             }
         }
@@ -53,8 +52,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
             out.segments.push(analysis);
             return;
         };
-        let slot = &mut live[id as usize];
-        let state = slot.get_or_insert_with(|| Box::new(Live::new(stream.reused_ports)));
+        let state = live.get_or_start(id, stream.reused_ports);
         let dir = stream.direction_of(&record);
         let is_new = frame == stream.first_frame && !stream.reused_ports;
         let options = match record.has(flag::HAS_TCP_OPTIONS) {
@@ -70,23 +68,81 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         }
         out.segments.push(result.analysis);
         if frame == stream.last_frame {
-            if let Some(done) = slot.take() {
-                out.streams[id as usize] = done.facts();
-                out.changes.extend(done.changes(id));
-            }
+            live.end(id, &mut out);
         }
     });
-    for (id, slot) in live.iter_mut().enumerate() {
-        if let Some(done) = slot.take() {
-            out.streams[id] = done.facts();
-            out.changes.extend(done.changes(id as u32));
-        }
+    for id in 0..flows.streams.len() as u32 {
+        live.end(id, &mut out);
     }
     out.changes.sort_unstable();
     out.changes.shrink_to_fit();
     out.dup_acks.shrink_to_fit();
     out.segments.finish();
     out
+}
+
+/// The streams being analysed, each in a slot of its own, found by stream id. A stream's slot
+/// is freed at its last frame and taken by a later stream with the room its lists grew into, so
+/// a capture of a million connections allocates for the few in flight at once, not for each.
+struct LiveStreams {
+    /// Per stream id: its slot + 1 (0: not live).
+    slot_of: Vec<u32>,
+    slots: Vec<Live>,
+    free: Vec<u32>,
+}
+
+impl LiveStreams {
+    fn new(streams: usize) -> Self {
+        LiveStreams {
+            slot_of: vec![0; streams],
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// Stream `id`'s state, when it is live.
+    fn get(&self, id: u32) -> Option<&Live> {
+        let slot = self.slot_of.get(id as usize)?.checked_sub(1)?;
+        self.slots.get(slot as usize)
+    }
+
+    /// Stream `id`'s state, started now when it is not live (`id` must be a stream's).
+    fn get_or_start(&mut self, id: u32, reused_ports: bool) -> &mut Live {
+        let slot = match self.slot_of[id as usize].checked_sub(1) {
+            Some(slot) => slot as usize,
+            None => {
+                let slot = match self.free.pop() {
+                    Some(slot) => {
+                        self.slots[slot as usize].restart(reused_ports);
+                        slot
+                    }
+                    None => {
+                        self.slots.push(Live::new(reused_ports));
+                        self.slots.len() as u32 - 1
+                    }
+                };
+                self.slot_of[id as usize] = slot + 1;
+                slot as usize
+            }
+        };
+        &mut self.slots[slot]
+    }
+
+    /// Ends stream `id` when it is live: its facts and changes go to `out`, its slot is freed.
+    fn end(&mut self, id: u32, out: &mut TcpAnalysis) {
+        let Some(slot) = self.slot_of.get_mut(id as usize) else {
+            return;
+        };
+        let Some(at) = slot.checked_sub(1) else {
+            return;
+        };
+        *slot = 0;
+        if let Some(done) = self.slots.get(at as usize) {
+            out.streams[id as usize] = done.facts();
+            out.changes.extend(done.changes(id));
+            self.free.push(at);
+        }
+    }
 }
 
 /// A live stream: the connection state plus the facts collected so far.
@@ -142,6 +198,18 @@ impl Live {
             window_shown: [false; 2],
             changed: Vec::new(),
         }
+    }
+
+    /// [`Live::new`] in place, keeping the room its lists grew into.
+    fn restart(&mut self, reused_ports: bool) {
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.clear();
+        let conn = std::mem::take(&mut self.conn).restarted();
+        *self = Live {
+            conn,
+            changed,
+            ..Live::new(reused_ports)
+        };
     }
 
     fn changes(&self, stream: u32) -> impl Iterator<Item = Change> + '_ {

@@ -159,6 +159,18 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// A new connection's state that keeps the room this one's unacknowledged-segment lists grew
+    /// into (for a stream that takes a finished one's place).
+    pub fn restarted(self) -> Self {
+        let mut fresh = Connection::default();
+        for (new, old) in fresh.dirs.iter_mut().zip(self.dirs) {
+            let mut unacked = old.unacked;
+            unacked.clear();
+            new.unacked = unacked;
+        }
+        fresh
+    }
+
     /// (this direction, the other direction).
     pub fn split(&mut self, dir: usize) -> (&mut Direction, &mut Direction) {
         let [a, b] = &mut self.dirs;
