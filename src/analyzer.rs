@@ -342,6 +342,17 @@ impl Analyzer {
         let first_ns = timed().next();
         let last_ns = timed().next_back();
         let seconds = |ns: i64| ns as f64 / 1e9;
+        // One pass for the three sums (a pass decodes only the lengths it reads).
+        let (bytes, wire_bytes, truncated_frames) =
+            records
+                .iter()
+                .fold((0u64, 0u64, 0u64), |(bytes, wire, cut), r| {
+                    (
+                        bytes + u64::from(r.caplen),
+                        wire + u64::from(r.orig_len),
+                        cut + u64::from(r.caplen < r.orig_len),
+                    )
+                });
         let mut warnings = Vec::new();
         if let Some(cut) = &self.frames_cut {
             let name = self
@@ -362,9 +373,9 @@ impl Analyzer {
             first_time_ns: first_ns,
             last_time_ns: last_ns,
             duration: first_ns.zip(last_ns).map(|(a, b)| seconds(b - a)),
-            bytes: records.iter().map(|r| u64::from(r.caplen)).sum(),
-            wire_bytes: records.iter().map(|r| u64::from(r.orig_len)).sum(),
-            truncated_frames: records.iter().filter(|r| r.caplen < r.orig_len).count() as u64,
+            bytes,
+            wire_bytes,
+            truncated_frames,
             warnings,
             frames_cut: self.frames_cut.clone(),
             index_bytes_per_frame: std::mem::size_of::<PacketRecord>(),

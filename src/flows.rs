@@ -111,26 +111,70 @@ fn key_of(view: &TransportView) -> ConversationKey {
     }
 }
 
-/// The stream each conversation key stands for now, with the keys of the conversations in flight
-/// kept in a small table in front of the map: a capture has millions of conversations but rarely
-/// more than a few hundred at once, and the map, as large as the conversations, misses the CPU's
-/// caches on nearly every look-up where this table does not.
+/// The stream each conversation key stands for now. A frame's own header is found by the
+/// records' tuple of the frame ([`TransportView::tuple`]), whose latest stream is kept in a plain
+/// array; other views, and a tuple's first frame, look in a small table of the keys in flight in
+/// front of the map: a capture has millions of conversations but rarely more than a few hundred
+/// at once, and the map, as large as the conversations, misses the CPU's caches on nearly every
+/// look-up where the table and the array do not.
 struct OpenConversations {
     map: HashMap<ConversationKey, u32>,
     /// `(key, id)` at the place the key's hash gives (a newer key takes the place of an older);
     /// id [`NO_STREAM`]: empty.
     hot: Vec<(ConversationKey, u32)>,
+    /// Per records tuple: the stream its last frame went to ([`NO_STREAM`]: none yet). It is
+    /// still its key's stream unless a port-reusing SYN (maybe on another tuple of the same key)
+    /// started a newer one since: `superseded` has a bit per stream for that.
+    by_tuple: Vec<u32>,
+    superseded: Vec<u64>,
 }
 
 /// Places in [`OpenConversations::hot`] (12 KB).
 const HOT_CONVERSATIONS: usize = 512;
 
 impl OpenConversations {
-    fn new() -> Self {
+    /// For the conversations of an index with `tuples` tuples in its records.
+    fn new(tuples: usize) -> Self {
         OpenConversations {
             map: HashMap::default(),
             hot: vec![((0, (0, 0), (0, 0)), NO_STREAM); HOT_CONVERSATIONS],
+            by_tuple: vec![NO_STREAM; tuples],
+            superseded: Vec::new(),
         }
+    }
+
+    /// The stream `view`'s key stands for now.
+    #[inline]
+    fn of_view(&mut self, view: &TransportView) -> Option<u32> {
+        let cached = view
+            .tuple
+            .and_then(|t| self.by_tuple.get(t as usize).copied())
+            .filter(|&id| id != NO_STREAM && !self.is_superseded(id));
+        cached.or_else(|| self.get(&key_of(view)))
+    }
+
+    /// Notes that the frame `view` stands for went to stream `id`.
+    #[inline]
+    fn went_to(&mut self, view: &TransportView, id: u32) {
+        if let Some(slot) = view.tuple.and_then(|t| self.by_tuple.get_mut(t as usize)) {
+            *slot = id;
+        }
+    }
+
+    /// Stream `id` is no longer its key's: a port-reusing SYN started a newer one.
+    fn supersede(&mut self, id: u32) {
+        let word = id as usize / 64;
+        if self.superseded.len() <= word {
+            self.superseded.resize(word + 1, 0);
+        }
+        self.superseded[word] |= 1 << (id % 64);
+    }
+
+    #[inline]
+    fn is_superseded(&self, id: u32) -> bool {
+        self.superseded
+            .get(id as usize / 64)
+            .is_some_and(|word| word & 1 << (id % 64) != 0)
     }
 
     #[inline]
@@ -177,7 +221,7 @@ impl Flows {
             stream_of: StreamIds::with_capacity(index.len()),
             ..Flows::default()
         };
-        let mut current = OpenConversations::new();
+        let mut current = OpenConversations::new(index.records.tuple_count());
         let mut counts = [0u32; 2];
         let datagrams = reassembled_datagrams(index);
         flows.reassembled = datagrams
@@ -202,14 +246,14 @@ impl Flows {
                 return;
             };
             let frame = i as u32;
-            let key = key_of(&view);
-            let mut id = match current.get(&key) {
+            let mut id = match current.of_view(&view) {
                 Some(id) => id,
                 None => flows.new_stream(&view, frame, &mut counts, &mut current, false),
             };
             if view.ip_proto == 6 {
                 id = flows.tcp_conversation_step(id, &view, frame, &mut counts, &mut current);
             }
+            current.went_to(&view, id);
             let stream = &mut flows.streams[id as usize];
             stream.last_frame = frame;
             if view.carriage == Carriage::QuotedInIcmpError {
@@ -273,6 +317,7 @@ impl Flows {
         if is_pure_syn(view.tcp_flags) {
             if let Some(base) = base {
                 if view.seq != base {
+                    current.supersede(id);
                     id = self.new_stream(view, frame, counts, current, true);
                     self.tcp_events.push((frame, TcpEvent::ReusedPortsSyn));
                 } else {

@@ -118,17 +118,19 @@ impl StreamIds {
         let first = self.steps.len();
         let base = best_base(&self.open);
         self.bases.push(base);
-        for (at, &id) in self.open.iter().enumerate() {
-            let step = match id.checked_sub(base) {
-                _ if id == NO_STREAM => NONE,
-                Some(step) if step < SPAN => step as u16,
-                _ => {
-                    self.far.push((first + at) as u32, id);
-                    ESCAPE
-                }
-            };
-            self.steps.push(step);
-        }
+        let far = &mut self.far;
+        let steps = self.open.iter().enumerate().map(|(at, &id)| {
+            let step = id.wrapping_sub(base);
+            if id == NO_STREAM {
+                NONE
+            } else if step < SPAN {
+                step as u16
+            } else {
+                far.push((first + at) as u32, id);
+                ESCAPE
+            }
+        });
+        self.steps.extend(steps);
         self.open.clear();
     }
 }
@@ -137,8 +139,10 @@ impl StreamIds {
 /// the smallest id when they all fit, else the start of the fullest window.
 fn best_base(ids: &[u32]) -> u32 {
     let (mut low, mut high) = (NO_STREAM, 0);
-    for &id in ids.iter().filter(|&&id| id != NO_STREAM) {
-        (low, high) = (low.min(id), high.max(id));
+    for &id in ids {
+        low = low.min(id);
+        // NO_STREAM is the largest value: it never lowers `low`, and is kept out of `high`.
+        high = high.max(if id == NO_STREAM { 0 } else { id });
     }
     if high.wrapping_sub(low) < SPAN {
         // All fit (or there are none: then `low` is NO_STREAM and no step is taken from it).

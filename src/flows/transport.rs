@@ -20,12 +20,20 @@ pub struct TransportView {
     pub tcp_flags: u8,
     pub analysed: bool,
     pub carriage: Carriage,
+    /// The frame's tuple in the records ([`crate::index::Records::tuple_id`]) when the view is
+    /// the frame's own header: then every view of that tuple has the same conversation.
+    pub tuple: Option<u32>,
 }
 
 impl TransportView {
     /// The frame's own header: addresses from `record`, the transport fields from `header` (the
     /// record itself, or the first fragment of the datagram `record` completes).
-    fn own(record: &PacketRecord, header: &PacketRecord, analysed: bool) -> Self {
+    fn own(
+        record: &PacketRecord,
+        header: &PacketRecord,
+        analysed: bool,
+        tuple: Option<u32>,
+    ) -> Self {
         TransportView {
             ip_proto: header.ip_proto,
             src: (record.src, header.src_port),
@@ -35,6 +43,7 @@ impl TransportView {
             tcp_flags: header.tcp_flags,
             analysed,
             carriage: Carriage::Own,
+            tuple,
         }
     }
 
@@ -55,10 +64,11 @@ impl TransportView {
                 return None;
             }
             // The reassembled segment's length is not in the index: no sequence analysis.
-            return Some(Self::own(record, &head, false));
+            return Some(Self::own(record, &head, false, None));
         }
         if record.is_tcp() || record.is_udp() {
-            return Some(Self::own(record, record, record.is_tcp()));
+            let tuple = index.records.tuple_id(i);
+            return Some(Self::own(record, record, record.is_tcp(), tuple));
         }
         let quote = index.icmp_quotes.get(i as u32)?;
         let conversation_found = match quote.ip_proto {
@@ -76,6 +86,7 @@ impl TransportView {
             tcp_flags: quote.tcp_flags,
             analysed: false,
             carriage: Carriage::QuotedInIcmpError,
+            tuple: None,
         })
     }
 }
@@ -187,6 +198,7 @@ pub(super) fn outer_udp_views(
                         tcp_flags: 0,
                         analysed: false,
                         carriage: Carriage::Own,
+                        tuple: None,
                     });
                 }
             }

@@ -385,6 +385,18 @@ impl Records {
         id | side
     }
 
+    /// The number of frame index `i`'s tuple: frames with the same number share their
+    /// conversation (both ways), interface and each way's link (see the module's
+    /// documentation).
+    #[inline]
+    pub fn tuple_id(&self, i: usize) -> Option<u32> {
+        self.rows.get(i).map(|row| row.tuple & !SIDE_1)
+    }
+    /// How many tuples there are: every [`Records::tuple_id`] is below this.
+    pub fn tuple_count(&self) -> usize {
+        self.tuples.len()
+    }
+
     /// The record of frame index `i`, if there is one.
     #[inline(always)]
     pub fn get(&self, i: usize) -> Option<PacketRecord> {

@@ -187,12 +187,20 @@ fn completeness_bits(tcp_flags: u16, seglen: u32) -> u8 {
     bits
 }
 
+/// A new stream's completeness: one started by a port-reusing SYN starts "SYN sent".
+fn first_completeness(reused_ports: bool) -> u8 {
+    if reused_ports {
+        cbit::SYN
+    } else {
+        0
+    }
+}
+
 impl Live {
     fn new(reused_ports: bool) -> Self {
         Live {
             conn: Connection::default(),
-            // A stream started by a port-reusing SYN starts "SYN sent".
-            completeness: if reused_ports { cbit::SYN } else { 0 },
+            completeness: first_completeness(reused_ports),
             first_frame_bits: None,
             initial_rtt: None,
             window_shown: [false; 2],
@@ -202,14 +210,20 @@ impl Live {
 
     /// [`Live::new`] in place, keeping the room its lists grew into.
     fn restart(&mut self, reused_ports: bool) {
-        let mut changed = std::mem::take(&mut self.changed);
-        changed.clear();
-        let conn = std::mem::take(&mut self.conn).restarted();
-        *self = Live {
+        let Live {
             conn,
+            completeness,
+            first_frame_bits,
+            initial_rtt,
+            window_shown,
             changed,
-            ..Live::new(reused_ports)
-        };
+        } = self;
+        conn.restart();
+        *completeness = first_completeness(reused_ports);
+        *first_frame_bits = None;
+        *initial_rtt = None;
+        *window_shown = [false; 2];
+        changed.clear();
     }
 
     fn changes(&self, stream: u32) -> impl Iterator<Item = Change> + '_ {

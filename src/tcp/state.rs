@@ -159,16 +159,24 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A new connection's state that keeps the room this one's unacknowledged-segment lists grew
-    /// into (for a stream that takes a finished one's place).
-    pub fn restarted(self) -> Self {
-        let mut fresh = Connection::default();
-        for (new, old) in fresh.dirs.iter_mut().zip(self.dirs) {
-            let mut unacked = old.unacked;
+    /// Becomes a new connection's state in place, keeping the room the unacknowledged-segment
+    /// lists grew into (for a stream that takes a finished one's place).
+    pub fn restart(&mut self) {
+        let Connection {
+            dirs,
+            ts_mru_syn,
+            ts_first_rtt,
+        } = self;
+        for dir in dirs {
+            let mut unacked = std::mem::take(&mut dir.unacked);
             unacked.clear();
-            new.unacked = unacked;
+            *dir = Direction {
+                unacked,
+                ..Direction::default()
+            };
         }
-        fresh
+        *ts_mru_syn = 0;
+        *ts_first_rtt = 0;
     }
 
     /// (this direction, the other direction).
