@@ -135,8 +135,12 @@ const HOT_CONVERSATIONS: usize = 512;
 impl OpenConversations {
     /// For the conversations of an index with `tuples` tuples in its records.
     fn new(tuples: usize) -> Self {
+        // Room for a key per tuple (each tuple has one key), so the map never moves its entries
+        // to grow. Without the memory, it grows as it needs.
+        let mut map = HashMap::default();
+        let _ = map.try_reserve(tuples);
         OpenConversations {
-            map: HashMap::default(),
+            map,
             hot: vec![((0, (0, 0), (0, 0)), NO_STREAM); HOT_CONVERSATIONS],
             by_tuple: vec![NO_STREAM; tuples],
             superseded: Vec::new(),
