@@ -500,6 +500,29 @@ mod tests {
     }
 
     #[test]
+    fn a_new_stream_started_on_one_interface_is_the_other_interfaces_stream_too() {
+        // One conversation seen on two interfaces (two tuples in the records, one key here).
+        // Port reuse on interface 0 starts stream 1; interface 1's next frame, whose tuple last
+        // went to stream 0, must go to stream 1 too; so must a link change after it.
+        let on = |iface: u16, link: u32, r: PacketRecord| PacketRecord { iface, link, ..r };
+        let flows = build(vec![
+            on(0, 1, tcp(1, 1000, 2, 80, 100, 0, 0x02)),
+            on(1, 1, tcp(1, 1000, 2, 80, 100, 0, 0x02)),
+            on(0, 1, tcp(1, 1000, 2, 80, 9000, 0, 0x02)),
+            on(1, 1, tcp(2, 80, 1, 1000, 500, 9001, 0x12)),
+            on(0, 2, tcp(1, 1000, 2, 80, 9001, 501, 0x10)),
+            on(1, 1, tcp(2, 80, 1, 1000, 501, 9001, 0x10)),
+        ]);
+        assert_eq!(
+            flows.stream_of.iter().collect::<Vec<_>>(),
+            [0, 0, 1, 1, 1, 1]
+        );
+        assert_eq!(flows.tcp_event(1), Some(TcpEvent::SynRetransmission));
+        assert_eq!(flows.tcp_event(2), Some(TcpEvent::ReusedPortsSyn));
+        assert_eq!(flows.streams.len(), 2);
+    }
+
+    #[test]
     fn mid_stream_start_uses_seq_minus_one() {
         let flows = build(vec![tcp(1, 1000, 2, 80, 5000, 7000, 0x10)]);
         // No SYN seen: Wireshark makes the first seq/ack seen relative 1, so base = raw - 1.
