@@ -1,6 +1,7 @@
 //! Warms the analyzer's code before the first capture arrives, by running a small synthetic
-//! capture through the steps the page takes on every capture: reading, findings (streams, TCP
-//! analysis, detectors), a display filter and the TCP conversations.
+//! capture through the steps the page takes on every capture: reading, the summary and the first
+//! rows of the list, findings (streams, TCP analysis, detectors), marker pings and the capture
+//! plan's notes, a display filter and the TCP conversations.
 //!
 //! Why: the browser compiles WebAssembly twice. Code starts in V8's baseline tier (Liftoff), and
 //! a function moves to the optimizing tier (TurboFan) only once it has run for a while, and then
@@ -29,7 +30,11 @@ pub fn warm_up() -> usize {
     }
     analyzer.end_file(file);
     analyzer.finish();
+    let _ = analyzer.summary();
+    let _ = analyzer.rows(0, 60);
     let _ = analyzer.findings();
+    let _ = crate::findings::markers::find(analyzer.index());
+    let _ = crate::plan::recognise::of_analysis(&analyzer);
     let _ = analyzer.apply_filter("tcp.flags.syn == 1 && tcp.flags.ack == 0");
     let _ = analyzer.conversations(Kind::Tcp);
     analyzer.len()
