@@ -48,7 +48,9 @@ test('the IO graph draws its default lines; a drag filters the packet list to th
   const filter = await page.evaluate(() => document.body.dataset.filter);
   const [, from, to] = filter.match(/^frame\.time_relative >= ([\d.]+) && frame\.time_relative <= ([\d.]+)$/);
   assert.ok(Number(from) < Number(to), filter);
-  assert.equal(await page.evaluate(() => document.body.dataset.view), 'packets');
+  // The packet list comes up once the filter is applied and the selection found again after it
+  // (main.js, filterFrom): the filter's dataset is set first.
+  await page.waitForFunction(() => document.body.dataset.view === 'packets');
   assert.equal(await page.inputValue('#filter-input'), filter);
   const frames = await listedFrames(page);
   assert.ok(frames.length > 0, 'frames in the range are listed');
