@@ -12,9 +12,10 @@ use serde::Serialize;
 
 /// The most wasm32 memory a frame needs while the whole analysis is built — the high-water mark
 /// of the wasm's memory, which never shrinks, after the capture is open, its findings made and a
-/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 83.5 on the 13M-frame synthetic
-/// capture and 82.5 (3.07 GB) on the 37.2M-frame one, whose 6.2 million connections make it the
-/// most demanding shape we know of (102.4 before the records interned each conversation's tuple,
+/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 81.5 on the 13M-frame synthetic
+/// capture and 80.6 (3.00 GB) on the 37.2M-frame one, whose 6.2 million connections make it the
+/// most demanding shape we know of (83.5 and 82.5 with 4 bytes a frame for its stream id; 102.4
+/// before the records interned each conversation's tuple,
 /// the connection attempts shrank and IPv4 addresses were kept in 4 bytes; 139.2 before the large
 /// lists of the streams, attempts and addresses were kept in exact chunks and the attempts and
 /// streams' facts made in turn; 170 before the records were stored compactly). The rest is margin
