@@ -234,8 +234,8 @@ impl Flows {
             .collect();
         flows.reassembled.sort_unstable();
         let mut extra_ids = ExtraAddressIds::default();
-        for_each_batched(0..index.records.len(), |i| {
-            if index.records.at(i).has(flag::TUNNELLED) {
+        for_each_batched(index.records.indexed(), |(i, record)| {
+            if record.has(flag::TUNNELLED) {
                 for view in outer_udp_views(index, i, &mut extra_ids) {
                     let id = match current.get(&key_of(&view)) {
                         Some(id) => id,
@@ -245,7 +245,8 @@ impl Flows {
                     flows.outer_udp.push((i as u32, id));
                 }
             }
-            let Some(view) = TransportView::of_frame(index, i, &datagrams, &mut extra_ids) else {
+            let Some(view) = TransportView::of_frame(index, i, &record, &datagrams, &mut extra_ids)
+            else {
                 flows.stream_of.push(NO_STREAM);
                 return;
             };

@@ -47,16 +47,17 @@ impl TransportView {
         }
     }
 
-    /// The TCP/UDP header Wireshark dissects on frame `i`, if any: the frame's own, the one of a
-    /// datagram whose reassembly this frame completes, or one quoted in an ICMP error.
+    /// The TCP/UDP header Wireshark dissects on frame `i`, whose record is `record`, if any: the
+    /// frame's own, the one of a datagram whose reassembly this frame completes, or one quoted in
+    /// an ICMP error.
     #[inline]
     pub fn of_frame(
         index: &PacketIndex,
         i: usize,
+        record: &PacketRecord,
         datagrams: &HashMap<u32, u32>,
         extra_ids: &mut ExtraAddressIds,
     ) -> Option<Self> {
-        let record = &index.records.at(i);
         if record.has(flag::FRAGMENT) {
             let first = *datagrams.get(&(i as u32))?;
             let head = index.records.get(first as usize)?;
