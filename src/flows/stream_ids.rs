@@ -78,11 +78,24 @@ impl StreamIds {
     #[inline]
     pub fn get(&self, i: usize) -> Option<u32> {
         let step = *self.steps.get(i)?;
-        Some(match step {
-            NONE => NO_STREAM,
-            ESCAPE => self.far.get(i as u32).copied().unwrap_or(NO_STREAM),
-            _ => self.bases[i >> BLOCK_SHIFT] + u32::from(step),
+        if step < ESCAPE {
+            // Every frame sealed lies in a block that has its base.
+            let base = self.bases.get(i >> BLOCK_SHIFT).copied();
+            return Some(base.map_or(NO_STREAM, |base| base + u32::from(step)));
+        }
+        Some(if step == NONE {
+            NO_STREAM
+        } else {
+            self.far_id(i)
         })
+    }
+
+    /// The id of frame index `i`, escaped to the side table (rare: kept out of [`Self::get`]'s
+    /// way).
+    #[cold]
+    #[inline(never)]
+    fn far_id(&self, i: usize) -> u32 {
+        self.far.get(i as u32).copied().unwrap_or(NO_STREAM)
     }
 
     /// The id of frame index `i`, [`NO_STREAM`] past the end.
