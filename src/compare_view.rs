@@ -153,7 +153,7 @@ fn stream_text(analyzer: &Analyzer, s: &Stream) -> [String; 2] {
             None => format!("?:{port}"),
         }
     };
-    [end(s.a), end(s.b)]
+    [end(s.a()), end(s.b())]
 }
 
 /// At most this many flows go to the page's table (a capture may hold a hundred thousand).

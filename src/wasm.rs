@@ -303,7 +303,7 @@ impl WasmAnalyzer {
         let (end_a, end_b) = frames
             .first()
             .and_then(|&i| a.flows().stream(i as usize))
-            .map(|s| (endpoint_text(a, s.a), endpoint_text(a, s.b)))
+            .map(|s| (endpoint_text(a, s.a()), endpoint_text(a, s.b())))
             .unwrap_or_default();
         let head = StreamHead {
             stream,

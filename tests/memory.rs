@@ -10,13 +10,13 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Most bytes a frame the whole analysis may keep (measured: 65.3 at 100,000 frames; 67.3
+/// Most bytes a frame the whole analysis may keep (measured: 64.5 at 100,000 frames; 67.3
 /// with 4 bytes a frame for its stream id, 77.9 before the records interned each conversation's tuple, 86.1 before the addresses were
 /// interned compactly, 127.9 before the records were stored compactly and the stages after the
 /// index made compact).
 const WHOLE_ANALYSIS_BYTES_PER_FRAME: f64 = 66.5;
 /// Most bytes a frame the stages after the index may keep together — streams, TCP analysis,
-/// findings and the filter (measured: 18.8; 20.8 with 4 bytes a frame for its stream id, 44.7
+/// findings and the filter (measured: 18.0; 20.8 with 4 bytes a frame for its stream id, 44.7
 /// before the streams, the TCP analysis and the
 /// filter's selection were made compact).
 const BEYOND_INDEX_BYTES_PER_FRAME: f64 = 19.5;
@@ -25,7 +25,7 @@ const BEYOND_INDEX_BYTES_PER_FRAME: f64 = 19.5;
 /// interned compactly).
 const INDEX_BYTES_PER_FRAME: f64 = 51.0;
 /// Most bytes a frame held at once while the findings are made, the analysis's high-water mark
-/// (the connection attempts are all alive then; measured: 89.4; 91.3 with 4 bytes a frame for
+/// (the connection attempts are all alive then; measured: 88.5; 91.3 with 4 bytes a frame for
 /// its stream id, 111.7 before the attempts shrank).
 const FINDINGS_PEAK_BYTES_PER_FRAME: f64 = 90.5;
 const FRAMES: u64 = 100_000;

@@ -94,9 +94,9 @@ impl Measured {
 fn measure(index: &PacketIndex, flows: &Flows, tcp: &TcpAnalysis, turn: &Turn) -> Option<Measured> {
     let stream = flows.streams.get(turn.stream as usize)?;
     let (client, server) = if turn.client_dir == 0 {
-        (stream.a, stream.b)
+        (stream.a(), stream.b())
     } else {
-        (stream.b, stream.a)
+        (stream.b(), stream.a())
     };
     Some(Measured {
         turn: *turn,
@@ -163,9 +163,9 @@ pub fn from_streams(
             continue;
         }
         let server = if us & CLIENT_IS_B != 0 {
-            stream.a
+            stream.a()
         } else {
-            stream.b
+            stream.b()
         };
         if let Some(list) = all.get_mut(&server) {
             list.push(us & !CLIENT_IS_B);

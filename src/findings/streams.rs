@@ -382,7 +382,7 @@ impl Conn {
         flows
             .streams
             .get(self.stream as usize)
-            .map_or((0, 0), |s| if dir == 0 { s.a } else { s.b })
+            .map_or((0, 0), |s| if dir == 0 { s.a() } else { s.b() })
     }
 
     /// `tcp.stream` of the connection.
@@ -557,7 +557,7 @@ impl<'a> Collector<'a> {
             let Some(stream) = self.flows.streams.get(sid as usize) else {
                 return;
             };
-            (h.a_addr, h.a_port) = stream.a;
+            (h.a_addr, h.a_port) = stream.a();
         }
         let dir = u8::from((r.src, r.src_port) != (h.a_addr, h.a_port));
         let seg = self.tcp.segment_bits(i).flags();

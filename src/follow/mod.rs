@@ -143,7 +143,7 @@ impl Follow {
             }
             Protocol::Udp => udp_pieces(index, flows, frames),
         };
-        let nodes = nodes.unwrap_or((stream.a, stream.b));
+        let nodes = nodes.unwrap_or((stream.a(), stream.b()));
         Ok(Follow {
             protocol,
             number,
