@@ -12,8 +12,8 @@ use serde::Serialize;
 
 /// The most wasm32 memory a frame needs while the whole analysis is built — the high-water mark
 /// of the wasm's memory, which never shrinks, after the capture is open, its findings made and a
-/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 81.5 on the 13M-frame synthetic
-/// capture and 80.6 (3.00 GB) on the 37.2M-frame one, whose 6.2 million connections make it the
+/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 80.8 on the 13M-frame synthetic
+/// capture and 79.9 (2.97 GB) on the 37.2M-frame one, whose 6.2 million connections make it the
 /// most demanding shape we know of (83.5 and 82.5 with 4 bytes a frame for its stream id; 102.4
 /// before the records interned each conversation's tuple,
 /// the connection attempts shrank and IPv4 addresses were kept in 4 bytes; 139.2 before the large
