@@ -1,5 +1,5 @@
 //! The compact packet index: one [`PacketRecord`] per frame (the packet bytes themselves are
-//! never copied), stored in 36 bytes by [`Records`] and read back by value, plus interning tables
+//! never copied), stored in 32 bytes by [`Records`] and read back by value, plus interning tables
 //! for addresses and link addresses and sparse side tables for what only some frames have
 //! (application labels, TCP options, ARP fields). Flows, filters and detectors read this, never
 //! the capture again.

@@ -1,11 +1,22 @@
-//! The frame records, stored compactly: 36 bytes a frame instead of the 64 of a
+//! The frame records, stored compactly: 32 bytes a frame instead of the 64 of a
 //! [`PacketRecord`], with every value given back exactly.
 //!
-//! What makes a record long is what repeats or rarely needs its full width:
-//! - the timestamp and the file offset are kept as 32-bit steps from a base that frames of the same
-//!   block of [`BLOCK`] share (a frame whose step does not fit — a clock going back, a gap of more
-//!   than 4.29 s inside a block, frames of merged files interleaved — keeps its value in a side
-//!   table instead);
+//! What makes a record long is what repeats, what follows from other fields, or what rarely needs
+//! its full width:
+//! - the timestamp is kept as a 32-bit step from a base that frames of the same block of
+//!   [`BLOCK`] share (a frame whose step does not fit — a clock going back, a gap of more than
+//!   4.29 s inside a block, frames of merged files interleaved — keeps its value in a side table
+//!   instead);
+//! - the file offset mostly follows from the frame before: its offset plus its captured length
+//!   plus the record header between them (16 bytes in pcap, 28–40 in pcapng). A row keeps only
+//!   that header's length, in a byte; the first frame of each group of [`GROUP`] keeps its offset
+//!   as a step from its block's base, so finding any frame's offset adds up at most
+//!   [`GROUP`]` - 1` rows. A frame whose gap does not fit a byte (frames of merged files
+//!   interleaved, a Network Monitor frame table out of order, a skipped block) keeps its offset in
+//!   a side table, and marks its group as one read the slow way;
+//! - the payload length follows from the IP length minus the headers after it: a row keeps the
+//!   headers' length in a byte (a payload that does not follow so, such as an offload frame's,
+//!   is kept in a side table);
 //! - the network addresses, ports, interface, IP protocol and link addresses are interned as one
 //!   *tuple* per conversation (24 bytes, both ways, each way's link apart), with a bit in the row
 //!   for the side the frame comes from: 16 bytes a frame less. A capture has far fewer
@@ -26,28 +37,40 @@ use crate::hash::{fmix64, HashMap};
 /// Frames per block sharing one timestamp and offset base (a power of two).
 pub const BLOCK: usize = 256;
 const BLOCK_SHIFT: u32 = BLOCK.trailing_zeros();
-/// A step or length that did not fit: the value is in a side table.
+/// Frames per group whose offsets follow from the group's first (a power of two dividing
+/// [`BLOCK`]).
+pub const GROUP: usize = 16;
+const GROUP_SHIFT: u32 = GROUP.trailing_zeros();
+/// A step, length or gap that did not fit: the value is in a side table.
 const ESCAPE32: u32 = u32::MAX;
 const ESCAPE16: u16 = u16::MAX;
+const ESCAPE8: u8 = u8::MAX;
+/// A group whose offsets are read the slow way: its first frame's offset, and every offset whose
+/// gap did not fit, are in the side table, and so may its frames' lengths be.
+const IRREGULAR: u32 = u32::MAX;
 
 /// One stored frame (see the module's documentation for what each field holds).
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C)]
 struct Row {
     ts_step: u32,
-    offset_step: u32,
     tuple: u32,
     seq: u32,
     ack: u32,
     caplen: u16,
     orig_len: u16,
-    payload_lo: u16,
     window: u16,
     ip_len_raw: u16,
     ip_id: u16,
     flags: u16,
     tcp_flags: u8,
     ttl: u8,
+    /// The bytes between the end of the frame before and this frame's offset ([`ESCAPE8`]: the
+    /// offset is in the side table).
+    gap: u8,
+    /// The IP length minus the payload length, wrapping ([`ESCAPE8`]: the payload length is in
+    /// the side table).
+    headers: u8,
 }
 
 /// What the frames of one conversation share, both ways: its endpoints and interface, and the
@@ -206,9 +229,15 @@ pub struct Records {
     /// checks the tuple found there against its own fields, which it reads anyway for its side.
     tuple_ids: HashMap<Conversation, u32>,
     hot: Vec<u32>,
+    /// Per group of [`GROUP`] frames: its first frame's offset as a step from its block's base,
+    /// or [`IRREGULAR`].
+    groups: Vec<u32>,
+    /// Where the frame pushed last ends in its file (its offset plus its captured length).
+    last_end: u64,
     times: SideTable<i64>,
     offsets: SideTable<u64>,
     lengths: SideTable<Lengths>,
+    payloads: SideTable<u16>,
     /// Room was planned for the frames expected ([`Records::plan`]): past it, grow by an eighth.
     planned: bool,
 }
@@ -230,6 +259,7 @@ impl Records {
     pub fn reserve(&mut self, additional: usize) {
         self.rows.reserve(additional);
         self.bases.reserve(additional.div_ceil(BLOCK));
+        self.groups.reserve(additional.div_ceil(GROUP));
     }
     /// Room for one more record, or false when memory is refused. A vector doubles as it grows;
     /// when doubling is refused, or room was planned ([`Records::plan`]) and has run out, it
@@ -244,7 +274,9 @@ impl Records {
         let grown = rows.len() < rows.capacity()
             || (!self.planned && rows.try_reserve(1).is_ok())
             || rows.try_reserve_exact(rows.len() / 8 + 1).is_ok();
-        grown && (self.bases.len() < self.bases.capacity() || self.bases.try_reserve(1).is_ok())
+        grown
+            && (self.bases.len() < self.bases.capacity() || self.bases.try_reserve(1).is_ok())
+            && (self.groups.len() < self.groups.capacity() || self.groups.try_reserve(1).is_ok())
     }
 
     /// Makes room for `frames` records in all, at once (when the memory is there), and from then
@@ -258,6 +290,7 @@ impl Records {
         let more = frames.saturating_sub(self.rows.len());
         if self.rows.try_reserve_exact(more).is_ok() {
             let _ = self.bases.try_reserve_exact(frames.div_ceil(BLOCK));
+            let _ = self.groups.try_reserve_exact(frames.div_ceil(GROUP));
         }
         let so_far = self.rows.len().max(1) as u64;
         let tuples = (self.tuples.len() as u64).saturating_mul(frames as u64) / so_far;
@@ -291,43 +324,98 @@ impl Records {
                 ESCAPE32
             }
         };
-        let offset_step = match record.offset.checked_sub(base.offset) {
-            Some(step) if step < u64::from(ESCAPE32) => step as u32,
+        let short = |n: u32| n < u32::from(ESCAPE16);
+        let lengths_fit = short(record.caplen) && short(record.orig_len) && !record.long_payload;
+        let (caplen, orig_len) = if lengths_fit {
+            (record.caplen as u16, record.orig_len as u16)
+        } else {
+            let lengths = Lengths {
+                caplen: record.caplen,
+                orig_len: record.orig_len,
+                long_payload: record.long_payload,
+            };
+            self.lengths.push(key, lengths);
+            (ESCAPE16, ESCAPE16)
+        };
+        let gap = self.gap(frame, &record, base.offset, lengths_fit);
+        self.last_end = record.offset.wrapping_add(u64::from(record.caplen));
+        let headers = match record.ip_len_raw.wrapping_sub(record.payload_lo) {
+            headers if headers < u16::from(ESCAPE8) => headers as u8,
             _ => {
-                self.offsets.push(key, record.offset);
-                ESCAPE32
+                self.payloads.push(key, record.payload_lo);
+                ESCAPE8
             }
         };
-        let short = |n: u32| n < u32::from(ESCAPE16);
-        let (caplen, orig_len) =
-            if short(record.caplen) && short(record.orig_len) && !record.long_payload {
-                (record.caplen as u16, record.orig_len as u16)
-            } else {
-                let lengths = Lengths {
-                    caplen: record.caplen,
-                    orig_len: record.orig_len,
-                    long_payload: record.long_payload,
-                };
-                self.lengths.push(key, lengths);
-                (ESCAPE16, ESCAPE16)
-            };
         let tuple = self.intern(&record);
         self.rows.push(Row {
             ts_step,
-            offset_step,
             tuple,
             seq: record.seq,
             ack: record.ack,
             caplen,
             orig_len,
-            payload_lo: record.payload_lo,
             window: record.window,
             ip_len_raw: record.ip_len_raw,
             ip_id: record.ip_id,
             flags: record.flags,
             tcp_flags: record.tcp_flags,
             ttl: record.ttl,
+            gap,
+            headers,
         });
+    }
+
+    /// The row's gap for `record`, frame index `frame`, of a block whose base offset is
+    /// `base_offset`: 0 for a group's first frame (whose offset goes to [`Records::groups`]),
+    /// else the bytes since the end of the frame before. A gap that does not fit (kept in the side
+    /// table), or lengths that did not (`lengths_fit` false), make the group [`IRREGULAR`].
+    #[inline]
+    fn gap(
+        &mut self,
+        frame: usize,
+        record: &PacketRecord,
+        base_offset: u64,
+        lengths_fit: bool,
+    ) -> u8 {
+        let key = frame as u32;
+        if frame % GROUP == 0 {
+            let step = match record.offset.checked_sub(base_offset) {
+                Some(step) if step < u64::from(IRREGULAR) && lengths_fit => step as u32,
+                _ => {
+                    self.offsets.push(key, record.offset);
+                    IRREGULAR
+                }
+            };
+            self.groups.push(step);
+            return 0;
+        }
+        let gap = record.offset.wrapping_sub(self.last_end);
+        if gap < u64::from(ESCAPE8) && lengths_fit {
+            return gap as u8;
+        }
+        self.make_irregular(frame, base_offset);
+        if gap < u64::from(ESCAPE8) {
+            gap as u8
+        } else {
+            self.offsets.push(key, record.offset);
+            ESCAPE8
+        }
+    }
+
+    /// Marks the group of frame index `frame` (not its first) [`IRREGULAR`], moving its first
+    /// frame's offset to the side table. No later frame of the group has pushed an offset yet
+    /// (that would have made it irregular already), so the side table's keys stay in order.
+    #[cold]
+    #[inline(never)]
+    fn make_irregular(&mut self, frame: usize, base_offset: u64) {
+        let first = frame & !(GROUP - 1);
+        if let Some(step) = self.groups.get_mut(first >> GROUP_SHIFT) {
+            if *step != IRREGULAR {
+                self.offsets
+                    .push(first as u32, base_offset.wrapping_add(u64::from(*step)));
+                *step = IRREGULAR;
+            }
+        }
     }
 
     /// The tuple of `record`'s conversation and link, as its number with the side bit.
@@ -453,10 +541,7 @@ impl Records {
             ESCAPE32 => self.escaped_time(i),
             step => base.ts_ns + i64::from(step),
         };
-        let offset = match row.offset_step {
-            ESCAPE32 => self.escaped_offset(i),
-            step => base.offset + u64::from(step),
-        };
+        let offset = self.offset_of(i, base.offset);
         let (caplen, orig_len, long_payload) = match row.caplen {
             ESCAPE16 => self.escaped_lengths(i),
             caplen => (u32::from(caplen), u32::from(row.orig_len), false),
@@ -477,7 +562,10 @@ impl Records {
             link: tuple.links[side],
             seq: row.seq,
             ack: row.ack,
-            payload_lo: row.payload_lo,
+            payload_lo: match row.headers {
+                ESCAPE8 => self.escaped_payload(i),
+                headers => row.ip_len_raw.wrapping_sub(u16::from(headers)),
+            },
             src_port: tuple.ports[side],
             dst_port: tuple.ports[side ^ 1],
             window: row.window,
@@ -492,6 +580,28 @@ impl Records {
         }
     }
 
+    /// Frame index `i`'s offset, in a block whose base offset is `base_offset`: its group's
+    /// first offset plus the lengths and gaps of the rows since (at most [`GROUP`]` - 1`).
+    /// Without a call or a check that can fail, a loop that does not read the offset drops it.
+    #[inline(always)]
+    fn offset_of(&self, i: usize, base_offset: u64) -> u64 {
+        let first = i & !(GROUP - 1);
+        match self.groups.get(i >> GROUP_SHIFT) {
+            Some(&step) if step != IRREGULAR => {
+                let mut offset = base_offset.wrapping_add(u64::from(step));
+                if let Some((head, rest)) = self.rows.get(first..=i).and_then(|r| r.split_first()) {
+                    let mut length = head.caplen;
+                    for row in rest {
+                        offset = offset.wrapping_add(u64::from(length) + u64::from(row.gap));
+                        length = row.caplen;
+                    }
+                }
+                offset
+            }
+            _ => self.irregular_offset(i),
+        }
+    }
+
     // The escaped values: rare, so kept out of line (the common path of `decode` stays small
     // enough to be inlined where records are read, and fields nobody reads cost nothing there).
     #[cold]
@@ -499,10 +609,35 @@ impl Records {
     fn escaped_time(&self, i: usize) -> i64 {
         self.times.get(i as u32).copied().unwrap_or_default()
     }
+    /// [`Records::offset_of`] in an [`IRREGULAR`] group: from its first frame's offset, each
+    /// frame's own where its gap did not fit, lengths from the side table where they did not.
     #[cold]
     #[inline(never)]
-    fn escaped_offset(&self, i: usize) -> u64 {
-        self.offsets.get(i as u32).copied().unwrap_or_default()
+    fn irregular_offset(&self, i: usize) -> u64 {
+        let escaped = |k: usize| self.offsets.get(k as u32).copied().unwrap_or_default();
+        let first = i & !(GROUP - 1);
+        let mut offset = escaped(first);
+        for k in first + 1..=i {
+            let (Some(before), Some(row)) = (self.rows.get(k - 1), self.rows.get(k)) else {
+                break;
+            };
+            offset = match row.gap {
+                ESCAPE8 => escaped(k),
+                gap => {
+                    let length = match before.caplen {
+                        ESCAPE16 => self.escaped_lengths(k - 1).0,
+                        caplen => u32::from(caplen),
+                    };
+                    offset.wrapping_add(u64::from(length) + u64::from(gap))
+                }
+            };
+        }
+        offset
+    }
+    #[cold]
+    #[inline(never)]
+    fn escaped_payload(&self, i: usize) -> u16 {
+        self.payloads.get(i as u32).copied().unwrap_or_default()
     }
     #[cold]
     #[inline(never)]
@@ -520,9 +655,11 @@ impl Records {
         self.tuples.shrink_to_fit();
         self.tuple_ids = HashMap::default();
         self.hot = Vec::new();
+        self.groups.shrink_to_fit();
         self.times.shrink_to_fit();
         self.offsets.shrink_to_fit();
         self.lengths.shrink_to_fit();
+        self.payloads.shrink_to_fit();
     }
 
     /// Heap bytes held, for the memory report.
@@ -533,9 +670,11 @@ impl Records {
             + self.tuples.capacity() * size_of::<Tuple>()
             + self.tuple_ids.capacity() * (size_of::<(Conversation, u32)>() + 1)
             + self.hot.capacity() * size_of::<u32>()
+            + self.groups.capacity() * size_of::<u32>()
             + self.times.heap_bytes()
             + self.offsets.heap_bytes()
             + self.lengths.heap_bytes()
+            + self.payloads.heap_bytes()
     }
 }
 
@@ -681,7 +820,12 @@ mod tests {
         assert!(records.iter().rev().eq(all.iter().rev().copied()));
         assert_eq!(records.get(all.len()), None);
         assert_eq!(records.times.len(), 4, "escaped timestamps");
-        assert_eq!(records.offsets.len(), 3, "escaped offsets");
+        // An offset out of place escapes with the frame after it (whose gap runs from it), and
+        // its group's first offset goes to the side table: 3 for frame index 5, 3 for BLOCK + 2;
+        // 2 for the 5 GB jump (and its group's first), then the long frames' offsets, which go
+        // back from where such a frame ends (3).
+        assert_eq!(records.offsets.len(), 11, "escaped offsets");
+        assert_eq!(records.payloads.len(), 1, "the offload frame's payload");
         // Pushing after shrinking keeps tuples shared.
         let mut records = records;
         records.shrink_to_fit();
@@ -692,6 +836,55 @@ mod tests {
         assert_eq!(records.tuples.len(), tuples + 1);
         assert_eq!(records.at(records.len() - 2), record(1));
         assert_eq!(records.last(), Some(record(3 * BLOCK as u32 + 100)));
+    }
+
+    #[test]
+    fn offsets_that_follow_each_other_need_no_side_table() {
+        // pcap's 16-byte record headers, pcapng's padded blocks of 28 to 31 bytes more.
+        for header in [16u64, 28] {
+            let mut offset = 24;
+            let all: Vec<PacketRecord> = (0..2 * BLOCK as u32 + 5)
+                .map(|n| {
+                    let caplen = 54 + n % 1400;
+                    let padded = u64::from(caplen.next_multiple_of(4) - caplen);
+                    offset += header + if header == 16 { 0 } else { padded };
+                    let r = PacketRecord {
+                        offset,
+                        caplen,
+                        orig_len: caplen,
+                        ..record(n)
+                    };
+                    offset += u64::from(caplen);
+                    r
+                })
+                .collect();
+            let records: Records = all.iter().copied().collect();
+            assert!(
+                records.iter().eq(all.iter().copied()),
+                "{header}-byte headers"
+            );
+            assert!(records.offsets.is_empty() && records.groups.iter().all(|&g| g != IRREGULAR));
+        }
+    }
+
+    #[test]
+    fn frames_in_any_file_order_come_back() {
+        // A Network Monitor frame table may list frames in any order: every offset escapes, and
+        // every frame still comes back, read forwards, backwards or one at a time.
+        let all: Vec<PacketRecord> = (0..3 * GROUP as u32 + 3)
+            .rev()
+            .map(|n| PacketRecord {
+                caplen: if n % 7 == 0 { 70_000 } else { 64 },
+                ..record(n)
+            })
+            .collect();
+        let records: Records = all.iter().copied().collect();
+        assert!(records.iter().eq(all.iter().copied()));
+        assert!(records.iter().rev().eq(all.iter().rev().copied()));
+        for (i, want) in all.iter().enumerate().rev() {
+            assert_eq!(records.at(i), *want, "frame index {i}");
+        }
+        assert!(records.groups.iter().all(|&g| g == IRREGULAR));
     }
 
     #[test]
@@ -773,7 +966,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_36_bytes() {
-        assert_eq!(std::mem::size_of::<Row>(), 36);
+    fn a_row_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 32);
     }
 }
