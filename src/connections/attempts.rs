@@ -17,8 +17,7 @@ use crate::index::{PacketIndex, PacketRecord};
 
 pub use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
-/// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap.
-/// (One fills the room the length byte leaves before the spill pointer: a list is 16 bytes. A
+/// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap. (A
 /// capture can hold millions of attempts, all alive at once while the findings are made, and
 /// nearly all have one SYN and at most one SYN-ACK; a SYN sent a second time spills.)
 pub const MAX_INLINE: usize = 1;
@@ -30,29 +29,40 @@ pub const MAX_AFTER_THIRD: usize = 256;
 /// and only an attempt with more than [`MAX_INLINE`] (a SYN retransmitted, a server repeating
 /// its SYN-ACK) moves its list to the heap. Nothing is dropped: findings list every frame they
 /// count.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// The inline frame is [`NO_FRAME`] in an empty list (no frame index reaches it), so a list is
+/// the frame and the spill pointer: 8 bytes on wasm32.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameList {
-    len: u8,
-    inline: [u32; MAX_INLINE],
+    inline: u32,
     spilled: SpillList,
+}
+
+const _: () = assert!(MAX_INLINE == 1, "FrameList keeps one frame inline");
+
+impl Default for FrameList {
+    fn default() -> Self {
+        FrameList {
+            inline: NO_FRAME,
+            spilled: SpillList::default(),
+        }
+    }
 }
 
 impl FrameList {
     fn one(i: u32) -> Self {
-        let mut list = FrameList::default();
-        list.push(i);
-        list
+        FrameList {
+            inline: i,
+            spilled: SpillList::default(),
+        }
     }
     fn push(&mut self, i: u32) {
         if !self.spilled.is_empty() {
             self.spilled.push(i);
-        } else if let Some(slot) = self.inline.get_mut(usize::from(self.len)) {
-            *slot = i;
-            self.len += 1;
+        } else if self.inline == NO_FRAME {
+            self.inline = i;
         } else {
-            let mut all = self.inline.to_vec();
-            all.push(i);
-            self.spilled = SpillList(Some(Box::new(all)));
+            self.spilled = SpillList(Some(Box::new(vec![self.inline, i])));
         }
     }
 }
@@ -62,7 +72,8 @@ impl std::ops::Deref for FrameList {
     fn deref(&self) -> &[u32] {
         match &self.spilled.0 {
             Some(all) => all,
-            None => &self.inline[..usize::from(self.len)],
+            None if self.inline == NO_FRAME => &[],
+            None => std::slice::from_ref(&self.inline),
         }
     }
 }
@@ -183,15 +194,13 @@ impl Outcome {
 }
 
 /// The first client segment after a SYN-ACK with ACK set (no SYN, no RST): its frame, the
-/// SYN-ACK it answers, whether it acknowledged something other than that SYN-ACK's ISN+1
-/// (judged only when the server sent no data before it), and when it did, the stream's frames
-/// after it (capped), to tell what followed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// SYN-ACK it answers, and when it acknowledged something other than that SYN-ACK's ISN+1
+/// ([`Attempt::ack_mismatch`]), the stream's frames after it (capped), to tell what followed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Third {
     pub frame: u32,
     pub answers: u32,
-    pub ack_mismatch: bool,
-    /// With `ack_mismatch`: the stream's frames after the third packet (capped at
+    /// With an ACK mismatch: the stream's frames after the third packet (capped at
     /// [`MAX_AFTER_THIRD`]), to tell what followed.
     pub after: SpillList,
 }
@@ -204,39 +213,57 @@ pub struct FirstRst {
 }
 
 /// One TCP stream that starts with a SYN. Frame numbers are 0-based indexes.
+///
+/// Every attempt of a capture — millions — is alive at once while the findings are made, so an
+/// attempt is kept small (72 bytes on wasm32): frames that may be missing are [`NO_FRAME`]
+/// rather than `Option`s, the yes-or-no facts are bits of one byte ([`fact`]), and each is read
+/// through a method of its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     /// Index into `Flows::streams`.
     pub stream: u32,
-    pub client: (u32, u16),
-    pub server: (u32, u16),
+    client_addr: u32,
+    server_addr: u32,
+    client_port: u16,
+    server_port: u16,
     pub client_isn: u32,
+    /// The sequence number of the last SYN-ACK before the third packet (with
+    /// [`fact::SERVER_ISN`]).
+    server_isn: u32,
     /// The client's SYNs with the attempt's ISN: the first, then every retransmission.
     pub syns: FrameList,
     /// The server's SYN-ACKs, in order.
     pub synacks: FrameList,
-    /// A SYN-ACK carried payload (and had a real IP length: not segmentation offload).
-    pub synack_payload: bool,
-    /// The sequence number of the last SYN-ACK before the third packet.
-    pub server_isn: Option<u32>,
-    pub third: Option<Third>,
-    /// The server sent payload before the client's third packet (the ACK cannot be judged).
-    pub server_data_before_third: bool,
-    // The frames below are [`NO_FRAME`] when there is none, read through the methods of the
-    // same names: an `Option<u32>` takes 8 bytes, and every attempt of a capture — millions —
-    // is alive at once while the findings are made.
-    /// The first RST, and whether the server sent it ([`Attempt::rst`]).
+    /// The third packet (with [`fact::THIRD`]).
+    third: Third,
+    /// The first RST (who sent it: [`fact::RST_FROM_SERVER`]).
     rst_frame: u32,
-    rst_from_server: bool,
     /// An ICMP destination unreachable about the attempt, before any SYN-ACK.
     unreachable: u32,
-    /// Frames the server sent that are not SYN-ACK or RST.
-    pub other_server_frames: u32,
-    /// The client sent a segment with ACK set (not a SYN): it went on as if answered.
-    pub client_acked: bool,
     /// The first FIN each side sent.
     client_fin: u32,
     server_fin: u32,
+    facts: u8,
+}
+
+/// The bits of [`Attempt`]'s facts.
+mod fact {
+    /// A SYN-ACK carried payload (and had a real IP length: not segmentation offload).
+    pub const SYNACK_PAYLOAD: u8 = 1 << 0;
+    /// The server sent payload before the client's third packet (the ACK cannot be judged).
+    pub const SERVER_DATA_BEFORE_THIRD: u8 = 1 << 1;
+    /// The server sent the first RST.
+    pub const RST_FROM_SERVER: u8 = 1 << 2;
+    /// The client sent a segment with ACK set (not a SYN): it went on as if answered.
+    pub const CLIENT_ACKED: u8 = 1 << 3;
+    /// A SYN-ACK came before the third packet: `server_isn` is its sequence number.
+    pub const SERVER_ISN: u8 = 1 << 4;
+    /// The third packet came: `third` holds it.
+    pub const THIRD: u8 = 1 << 5;
+    /// The third packet acknowledged something other than the SYN-ACK's ISN+1.
+    pub const ACK_MISMATCH: u8 = 1 << 6;
+    /// The server sent a frame that is not a SYN-ACK or a RST.
+    pub const OTHER_SERVER_FRAMES: u8 = 1 << 7;
 }
 
 /// No frame (a frame index never reaches it: indexes are below the frame count, a `u32`).
@@ -250,30 +277,57 @@ impl Attempt {
     fn new(stream: u32, i: u32, r: &PacketRecord) -> Self {
         Attempt {
             stream,
-            client: (r.src, r.src_port),
-            server: (r.dst, r.dst_port),
+            client_addr: r.src,
+            server_addr: r.dst,
+            client_port: r.src_port,
+            server_port: r.dst_port,
             client_isn: r.seq,
+            server_isn: 0,
             syns: FrameList::one(i),
             synacks: FrameList::default(),
-            synack_payload: false,
-            server_isn: None,
-            third: None,
-            server_data_before_third: false,
+            third: Third::default(),
             rst_frame: NO_FRAME,
-            rst_from_server: false,
             unreachable: NO_FRAME,
-            other_server_frames: 0,
-            client_acked: false,
             client_fin: NO_FRAME,
             server_fin: NO_FRAME,
+            facts: 0,
         }
+    }
+
+    fn has(&self, fact: u8) -> bool {
+        self.facts & fact != 0
+    }
+
+    /// The client's address and port.
+    pub fn client(&self) -> (u32, u16) {
+        (self.client_addr, self.client_port)
+    }
+
+    /// The server's address and port.
+    pub fn server(&self) -> (u32, u16) {
+        (self.server_addr, self.server_port)
+    }
+
+    /// A SYN-ACK carried payload (and had a real IP length: not segmentation offload).
+    pub fn synack_payload(&self) -> bool {
+        self.has(fact::SYNACK_PAYLOAD)
+    }
+
+    /// The sequence number of the last SYN-ACK before the third packet.
+    pub fn server_isn(&self) -> Option<u32> {
+        self.has(fact::SERVER_ISN).then_some(self.server_isn)
+    }
+
+    /// The third packet: the client's first segment with ACK set after a SYN-ACK.
+    pub fn third(&self) -> Option<&Third> {
+        self.has(fact::THIRD).then_some(&self.third)
     }
 
     /// The first RST of the stream, and whether the server sent it.
     pub fn rst(&self) -> Option<FirstRst> {
         frame_or_none(self.rst_frame).map(|frame| FirstRst {
             frame,
-            from_server: self.rst_from_server,
+            from_server: self.has(fact::RST_FROM_SERVER),
         })
     }
 
@@ -299,12 +353,12 @@ impl Attempt {
 
     /// The third packet's frame.
     pub fn third_frame(&self) -> Option<u32> {
-        self.third.as_ref().map(|t| t.frame)
+        self.third().map(|t| t.frame)
     }
 
     /// The third packet acknowledged something other than the SYN-ACK's ISN+1.
     pub fn ack_mismatch(&self) -> bool {
-        self.third.as_ref().is_some_and(|t| t.ack_mismatch)
+        self.has(fact::ACK_MISMATCH)
     }
 
     /// The first RST's frame.
@@ -313,15 +367,13 @@ impl Attempt {
     }
 
     fn feed(&mut self, i: u32, r: &PacketRecord) {
-        let from_client = (r.src, r.src_port) == self.client;
-        if let Some(third) = self.third.as_mut() {
-            if third.ack_mismatch && third.frame < i && third.after.len() < MAX_AFTER_THIRD {
-                third.after.push(i);
-            }
+        let from_client = (r.src, r.src_port) == self.client();
+        if self.ack_mismatch() && self.third.frame < i && self.third.after.len() < MAX_AFTER_THIRD {
+            self.third.after.push(i);
         }
         if is_rst(r) && self.rst_frame == NO_FRAME {
             self.rst_frame = i;
-            self.rst_from_server = !from_client;
+            self.set(fact::RST_FROM_SERVER, !from_client);
         }
         if r.tcp_flags & FIN != 0 {
             let fin = if from_client {
@@ -335,43 +387,61 @@ impl Attempt {
         }
         if from_client {
             if r.tcp_flags & (SYN | ACK | RST) == ACK {
-                self.client_acked = true;
+                self.set(fact::CLIENT_ACKED, true);
             }
             if is_pure_syn(r) && r.seq == self.client_isn {
                 self.syns.push(i);
-            } else if let (None, Some(server_isn), Some(&answers)) =
-                (&self.third, self.server_isn, self.synacks.last())
-            {
+            } else if let (false, Some(server_isn), Some(&answers)) = (
+                self.has(fact::THIRD),
+                self.server_isn(),
+                self.synacks.last(),
+            ) {
                 if r.tcp_flags & (SYN | RST | ACK) == ACK {
-                    self.third = Some(Third {
+                    self.third = Third {
                         frame: i,
                         answers,
-                        ack_mismatch: !self.server_data_before_third
-                            && r.ack != server_isn.wrapping_add(1),
                         after: SpillList::default(),
-                    });
+                    };
+                    self.set(fact::THIRD, true);
+                    self.set(
+                        fact::ACK_MISMATCH,
+                        !self.has(fact::SERVER_DATA_BEFORE_THIRD)
+                            && r.ack != server_isn.wrapping_add(1),
+                    );
                 }
             }
             return;
         }
         if is_syn_ack(r) {
             self.synacks.push(i);
-            self.synack_payload |= r.payload_len() > 0 && r.ip_len() > 0;
-            if self.third.is_none() {
-                self.server_isn = Some(r.seq);
+            if r.payload_len() > 0 && r.ip_len() > 0 {
+                self.set(fact::SYNACK_PAYLOAD, true);
+            }
+            if !self.has(fact::THIRD) {
+                self.server_isn = r.seq;
+                self.set(fact::SERVER_ISN, true);
             }
         } else if !is_rst(r) {
-            self.other_server_frames = self.other_server_frames.saturating_add(1);
-            if self.third.is_none() && r.payload_len() > 0 {
-                self.server_data_before_third = true;
+            self.set(fact::OTHER_SERVER_FRAMES, true);
+            if !self.has(fact::THIRD) && r.payload_len() > 0 {
+                self.set(fact::SERVER_DATA_BEFORE_THIRD, true);
             }
+        }
+    }
+
+    /// Sets `fact` to `on`.
+    fn set(&mut self, fact: u8, on: bool) {
+        if on {
+            self.facts |= fact;
+        } else {
+            self.facts &= !fact;
         }
     }
 
     /// How the attempt ended; `capture_end` is the last timestamp of the capture.
     pub fn outcome(&self, index: &PacketIndex, capture_end: Option<i64>) -> Outcome {
         if !self.synacks.is_empty() {
-            return if self.third.is_none() {
+            return if !self.has(fact::THIRD) {
                 Outcome::SynAckNotAcknowledged
             } else if self.rst_frame != NO_FRAME {
                 Outcome::ResetLater
@@ -387,10 +457,10 @@ impl Attempt {
         if self.unreachable != NO_FRAME {
             return Outcome::Unreachable;
         }
-        if self.other_server_frames > 0 {
+        if self.has(fact::OTHER_SERVER_FRAMES) {
             return Outcome::Other;
         }
-        if self.client_acked {
+        if self.has(fact::CLIENT_ACKED) {
             return Outcome::AnswerNotCaptured;
         }
         if self.syns.len() > 1 {
@@ -526,14 +596,14 @@ pub fn group_by_path<'a>(attempts: impl Iterator<Item = &'a Attempt>) -> Vec<Pat
     use std::collections::BTreeMap;
     let mut by_server: BTreeMap<(u32, u16), Vec<&'a Attempt>> = BTreeMap::new();
     for a in attempts {
-        by_server.entry(a.server).or_default().push(a);
+        by_server.entry(a.server()).or_default().push(a);
     }
     let mut groups = Vec::new();
     for (server, list) in by_server {
         let mut clients: Vec<u32> = Vec::new();
         for a in &list {
-            if !clients.contains(&a.client.0) {
-                clients.push(a.client.0);
+            if !clients.contains(&a.client().0) {
+                clients.push(a.client().0);
                 if clients.len() > MAX_CLIENTS_PER_PATH {
                     break;
                 }
@@ -543,8 +613,8 @@ pub fn group_by_path<'a>(attempts: impl Iterator<Item = &'a Attempt>) -> Vec<Pat
             let mut all: Vec<u32> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for a in &list {
-                if seen.insert(a.client.0) {
-                    all.push(a.client.0);
+                if seen.insert(a.client().0) {
+                    all.push(a.client().0);
                 }
             }
             groups.push(PathGroup {
@@ -558,7 +628,7 @@ pub fn group_by_path<'a>(attempts: impl Iterator<Item = &'a Attempt>) -> Vec<Pat
             let attempts: Vec<&Attempt> = list
                 .iter()
                 .copied()
-                .filter(|a| a.client.0 == client)
+                .filter(|a| a.client().0 == client)
                 .collect();
             groups.push(PathGroup {
                 clients: vec![client],
@@ -579,10 +649,14 @@ pub(crate) mod tests {
     #[test]
     fn an_attempt_is_small_and_its_after_list_empty_until_pushed() {
         // Every attempt of a capture is alive at once while the findings are made.
-        assert_eq!(std::mem::size_of::<Option<Third>>(), 24);
-        // 96 bytes on wasm32, whose pointers are 4 bytes.
+        // 72 bytes on wasm32, whose pointers are 4 bytes (96 before its facts became bits, its
+        // endpoints were packed and its frame lists lost their length byte).
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Attempt>(), 96);
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(std::mem::size_of::<Attempt>(), 72);
         let pointer = std::mem::size_of::<usize>();
-        assert!(std::mem::size_of::<Attempt>() <= 80 + 4 * pointer);
+        assert_eq!(std::mem::size_of::<FrameList>(), 2 * pointer);
         let mut after = SpillList::default();
         assert!(after.is_empty());
         after.push(7);
@@ -674,7 +748,7 @@ pub(crate) mod tests {
         // SYN-ACK seq 500 → expected ack 501, the third packet (index 2) acks 503: mismatch.
         assert!(a.ack_mismatch());
         // The stream's frames after index 2: the two data segments at 12 and 300 ms, indexes 3, 4.
-        assert_eq!(*a.third.as_ref().unwrap().after, [3, 4]);
+        assert_eq!(*a.third().unwrap().after, [3, 4]);
     }
 
     #[test]

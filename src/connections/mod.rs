@@ -122,10 +122,10 @@ pub fn row(
     };
     Some(Attempt {
         stream: a.stream_number(flows)?,
-        client: index.addrs.get(a.client.0),
-        client_port: a.client.1,
-        server: index.addrs.get(a.server.0),
-        server_port: a.server.1,
+        client: index.addrs.get(a.client().0),
+        client_port: a.client().1,
+        server: index.addrs.get(a.server().0),
+        server_port: a.server().1,
         outcome,
         first_syn_frame: no(first_syn),
         first_syn_time_ns: ts(first_syn).unwrap_or(zero).saturating_sub(zero),

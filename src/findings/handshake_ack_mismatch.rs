@@ -61,7 +61,7 @@ fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
     };
     for &i in after_third {
         let r = record(index, i);
-        let from_client = (r.src, r.src_port) == a.client;
+        let from_client = (r.src, r.src_port) == a.client();
         if is_rst(&r) {
             out.reset.get_or_insert(i);
             continue;
@@ -121,17 +121,17 @@ pub(crate) struct ResetBy {
 
 impl MismatchFacts {
     fn gather(index: &PacketIndex, a: &Attempt) -> Option<Self> {
-        let third_packet = a.third.as_ref()?;
+        let third_packet = a.third()?;
         let (third, synack) = (third_packet.frame, third_packet.answers);
         let synack = Synack::of(index, synack);
         let actual = record(index, third).ack;
-        let server = Named::of(index, a.server);
+        let server = Named::of(index, a.server());
         let after = aftermath(index, a, third_packet);
         let reset_by = after.reset.map(|r| {
             let rr = record(index, r);
             ResetBy {
-                host: if (rr.src, rr.src_port) == a.client {
-                    text::address(index, a.client.0)
+                host: if (rr.src, rr.src_port) == a.client() {
+                    text::address(index, a.client().0)
                 } else {
                     server.host.clone()
                 },
@@ -139,7 +139,7 @@ impl MismatchFacts {
             }
         });
         Some(MismatchFacts {
-            client: endpoint(index, a.client),
+            client: endpoint(index, a.client()),
             server,
             synack,
             third,
@@ -236,8 +236,8 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         || {
             format!(
                 "{} && tcp.port == {}",
-                text::addr_filter(index, a.client.0),
-                a.client.1
+                text::addr_filter(index, a.client().0),
+                a.client().1
             )
         },
         |n| format!("tcp.stream == {n}"),

@@ -90,15 +90,23 @@ pub fn with_limited_paths(
     // path or source are looked at closely (a server capture may hold a million SYNs, nearly
     // all from clients that connect a few times).
     // Paths are counted by sorting them (12 bytes an attempt, once) rather than in a hash map,
-    // which at millions of attempts took several times that and doubled on its way up.
+    // which at millions of attempts took several times that and doubled on its way up. Only a
+    // source with as many attempts as a busy path needs can have one, so only its attempts'
+    // paths are sorted (a server's capture of many clients that connect a few times each sorts
+    // next to none).
     let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
-    let mut all_paths: Vec<Path> = Vec::with_capacity(attempts.list.len());
     for a in &attempts.list {
-        all_paths.push((a.client.0, a.server));
-        if let Some(n) = per_source.get_mut(a.client.0 as usize) {
+        if let Some(n) = per_source.get_mut(a.client().0 as usize) {
             *n = n.saturating_add(1);
         }
     }
+    let attempts_of = |source: u32| per_source.get(source as usize).map_or(0, |&n| n as usize);
+    let mut all_paths: Vec<Path> = attempts
+        .list
+        .iter()
+        .filter(|a| attempts_of(a.client().0) >= MIN_BURST_ATTEMPTS)
+        .map(|a| (a.client().0, a.server()))
+        .collect();
     all_paths.sort_unstable();
     let busy_paths: Vec<Path> = all_paths
         .chunk_by(|x, y| x == y)
@@ -107,10 +115,10 @@ pub fn with_limited_paths(
         .collect();
     drop(all_paths);
     let busy = |a: &Attempt| {
-        busy_paths.binary_search(&(a.client.0, a.server)).is_ok()
-            || per_source
-                .get(a.client.0 as usize)
-                .is_some_and(|&n| n as usize >= MIN_ATTEMPTS)
+        busy_paths
+            .binary_search(&(a.client().0, a.server()))
+            .is_ok()
+            || attempts_of(a.client().0) >= MIN_ATTEMPTS
     };
     let tries = tries(index, attempts, busy);
     let mut findings = Vec::new();
@@ -201,16 +209,21 @@ struct PathTries<'a> {
 fn by_path<'a>(tries: &[Try<'a>]) -> Vec<PathTries<'a>> {
     let mut sorted = tries.to_vec();
     crate::sort::sort_by_key(&mut sorted, |t| {
-        (t.attempt.client.0, t.attempt.server, t.ts, t.first_syn())
+        (
+            t.attempt.client().0,
+            t.attempt.server(),
+            t.ts,
+            t.first_syn(),
+        )
     });
     sorted
         .chunk_by(|a, b| {
-            (a.attempt.client.0, a.attempt.server) == (b.attempt.client.0, b.attempt.server)
+            (a.attempt.client().0, a.attempt.server()) == (b.attempt.client().0, b.attempt.server())
         })
         .filter(|list| list.len() >= MIN_BURST_ATTEMPTS)
         .map(|list| PathTries {
-            client: list[0].attempt.client.0,
-            server: list[0].attempt.server,
+            client: list[0].attempt.client().0,
+            server: list[0].attempt.server(),
             tries: list.to_vec(),
         })
         .collect()
@@ -480,7 +493,7 @@ fn volume_findings(index: &PacketIndex, tries: &[Try<'_>], limited: &[u32]) -> V
     // sources with enough attempts (a server capture may hold a million SYNs).
     let mut per_source: Vec<u32> = vec![0; index.addrs.len() + 1];
     for t in tries {
-        if let Some(n) = per_source.get_mut(t.attempt.client.0 as usize) {
+        if let Some(n) = per_source.get_mut(t.attempt.client().0 as usize) {
             *n = n.saturating_add(1);
         }
     }
@@ -490,10 +503,13 @@ fn volume_findings(index: &PacketIndex, tries: &[Try<'_>], limited: &[u32]) -> V
             .is_some_and(|&n| n as usize >= MIN_ATTEMPTS)
             && limited.binary_search(&client).is_err()
     };
-    let mut starts: Vec<&Try<'_>> = tries.iter().filter(|t| busy(t.attempt.client.0)).collect();
-    crate::sort::sort_by_key(&mut starts, |t| (t.attempt.client.0, t.ts, t.first_syn()));
+    let mut starts: Vec<&Try<'_>> = tries
+        .iter()
+        .filter(|t| busy(t.attempt.client().0))
+        .collect();
+    crate::sort::sort_by_key(&mut starts, |t| (t.attempt.client().0, t.ts, t.first_syn()));
     let mut findings = Vec::new();
-    for run in starts.chunk_by(|a, b| a.attempt.client.0 == b.attempt.client.0) {
+    for run in starts.chunk_by(|a, b| a.attempt.client().0 == b.attempt.client().0) {
         if let Some((from, to, failed)) = worst_window(run) {
             findings.push(volume_finding(index, &run[from..=to], failed));
         }
@@ -552,7 +568,7 @@ pub(crate) struct VolumeFacts {
 
 impl VolumeFacts {
     fn gather(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Self {
-        let source = window.first().map_or(0, |t| t.attempt.client.0);
+        let source = window.first().map_or(0, |t| t.attempt.client().0);
         let count = window.len();
         let span = window
             .last()
@@ -561,8 +577,8 @@ impl VolumeFacts {
         let mut per_server: HashMap<(u32, u16), usize> = HashMap::new();
         let mut hosts: HashMap<u32, usize> = HashMap::new();
         for s in window {
-            *per_server.entry(s.attempt.server).or_default() += 1;
-            *hosts.entry(s.attempt.server.0).or_default() += 1;
+            *per_server.entry(s.attempt.server()).or_default() += 1;
+            *hosts.entry(s.attempt.server().0).or_default() += 1;
         }
         let (top_server, top_count) = per_server
             .iter()
@@ -599,8 +615,8 @@ impl VolumeFacts {
             scan: scan.then(|| {
                 let ports = window
                     .iter()
-                    .filter(|s| s.attempt.server.0 == top_host)
-                    .map(|s| s.attempt.server.1)
+                    .filter(|s| s.attempt.server().0 == top_host)
+                    .map(|s| s.attempt.server().1)
                     .collect::<std::collections::BTreeSet<u16>>()
                     .len();
                 (address(index, top_host), ports)
@@ -610,7 +626,7 @@ impl VolumeFacts {
 }
 
 fn volume_finding(index: &PacketIndex, window: &[&Try<'_>], failed: usize) -> Finding {
-    let source = window.first().map_or(0, |t| t.attempt.client.0);
+    let source = window.first().map_or(0, |t| t.attempt.client().0);
     let f = VolumeFacts::gather(index, window, failed);
     let (verdict, explanation) = render::many_connections::volume(&f);
     // The first SYN of every attempt counted (the filter adds any resent ones).

@@ -24,7 +24,7 @@ pub fn from_attempts(index: &PacketIndex, flows: &Flows, attempts: &Attempts) ->
     attempts
         .list
         .iter()
-        .filter(|a| a.synack_payload)
+        .filter(|a| a.synack_payload())
         .filter_map(|a| finding(index, flows, a))
         .collect()
 }
@@ -69,8 +69,7 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let first = Synack::of(index, *with_payload.first()?);
     let (payload, expected) = (first.payload, first.expected_ack());
     let third = a
-        .third
-        .as_ref()
+        .third()
         .filter(|t| record(index, t.answers).seq == first.isn)
         .map(|t| t.frame);
     let client_acked = third.map(|t| record(index, t).ack);
@@ -82,9 +81,9 @@ fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
         _ => ClientAck::None,
     };
     let f = SynackFacts {
-        client: endpoint(index, a.client),
-        server: endpoint(index, a.server),
-        ipv6: text::ip_proto_field(index, a.server.0) == "ipv6",
+        client: endpoint(index, a.client()),
+        server: endpoint(index, a.server()),
+        ipv6: text::ip_proto_field(index, a.server().0) == "ipv6",
         first,
         client_ack,
         with_payload,

@@ -107,8 +107,8 @@ impl UnansweredFacts {
                 .iter()
                 .take(3)
                 .map(|a| Tried {
-                    client: address(index, a.client.0),
-                    port: a.client.1,
+                    client: address(index, a.client().0),
+                    port: a.client().1,
                     first_syn: a.first_syn(),
                     retransmitted: (a.syns.len() as u64).saturating_sub(1),
                     offsets_ns: offsets(index, a),
