@@ -17,83 +17,48 @@ use crate::index::{PacketIndex, PacketRecord};
 
 pub use crate::wire::tcp::byte::{ACK, FIN, RST, SYN};
 
-/// SYNs and SYN-ACKs kept inline per [`Attempt`] before the list spills to the heap. (A
-/// capture can hold millions of attempts, all alive at once while the findings are made, and
-/// nearly all have one SYN and at most one SYN-ACK; a SYN sent a second time spills.)
-pub const MAX_INLINE: usize = 1;
 /// At most this many frames after a mismatched third packet are kept.
 pub const MAX_AFTER_THIRD: usize = 256;
 
-/// Every frame index of one kind in an attempt (its SYNs, its SYN-ACKs). An attempt is created
-/// for every SYN of a capture that may hold millions, so the usual single frame is stored inline
-/// and only an attempt with more than [`MAX_INLINE`] (a SYN retransmitted, a server repeating
-/// its SYN-ACK) moves its list to the heap. Nothing is dropped: findings list every frame they
-/// count.
-///
-/// The inline frame is [`NO_FRAME`] in an empty list (no frame index reaches it), so a list is
-/// the frame and the spill pointer: 8 bytes on wasm32.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrameList {
-    inline: u32,
-    spilled: SpillList,
-}
-
-const _: () = assert!(MAX_INLINE == 1, "FrameList keeps one frame inline");
-
-impl Default for FrameList {
-    fn default() -> Self {
-        FrameList {
-            inline: NO_FRAME,
-            spilled: SpillList::default(),
-        }
-    }
-}
-
-impl FrameList {
-    fn one(i: u32) -> Self {
-        FrameList {
-            inline: i,
-            spilled: SpillList::default(),
-        }
-    }
-    fn push(&mut self, i: u32) {
-        if !self.spilled.is_empty() {
-            self.spilled.push(i);
-        } else if self.inline == NO_FRAME {
-            self.inline = i;
-        } else {
-            self.spilled = SpillList(Some(Box::new(vec![self.inline, i])));
-        }
-    }
-}
-
-impl std::ops::Deref for FrameList {
-    type Target = [u32];
-    fn deref(&self) -> &[u32] {
-        match &self.spilled.0 {
-            Some(all) => all,
-            None if self.inline == NO_FRAME => &[],
-            None => std::slice::from_ref(&self.inline),
-        }
-    }
-}
-
-/// A list of frame indexes that is usually empty: 8 bytes where a `Vec` takes 24, paid for by
-/// the rare list that has frames (boxed on purpose, hence the lint).
+/// What few attempts have, kept apart so that the rest pay one pointer for it: every SYN when the
+/// client sent more than one, every SYN-ACK when the server did, and the frames after a
+/// mismatched third packet. A capture can hold millions of attempts, all alive at once while the
+/// findings are made, and nearly all have one SYN and at most one SYN-ACK. Nothing is dropped:
+/// findings list every frame they count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[allow(clippy::box_collection)]
-pub struct SpillList(Option<Box<Vec<u32>>>);
+struct More {
+    /// Every SYN, when more than one (else the attempt's `first_syn` alone).
+    syns: Vec<u32>,
+    /// Every SYN-ACK, when more than one (else the attempt's `first_synack`, if any).
+    synacks: Vec<u32>,
+    /// With an ACK mismatch: the stream's frames after the third packet (capped at
+    /// [`MAX_AFTER_THIRD`]), to tell what followed.
+    after_third: Vec<u32>,
+}
 
-impl SpillList {
-    fn push(&mut self, i: u32) {
-        self.0.get_or_insert_with(Box::default).push(i);
+/// Appends frame `i` to a list whose first frame is kept inline (`first`, [`NO_FRAME`] while the
+/// list is empty) and the whole list in `more`'s `list` once it has more than one.
+fn push_frame(
+    first: &mut u32,
+    more: &mut Option<Box<More>>,
+    list: fn(&mut More) -> &mut Vec<u32>,
+    i: u32,
+) {
+    if let Some(all) = more.as_deref_mut().map(list).filter(|all| !all.is_empty()) {
+        all.push(i);
+    } else if *first == NO_FRAME {
+        *first = i;
+    } else {
+        list(more.get_or_insert_with(Box::default)).extend([*first, i]);
     }
 }
 
-impl std::ops::Deref for SpillList {
-    type Target = [u32];
-    fn deref(&self) -> &[u32] {
-        self.0.as_deref().map_or(&[], |all| all.as_slice())
+/// The list [`push_frame`] keeps.
+fn frames<'a>(first: &'a u32, all: Option<&'a Vec<u32>>) -> &'a [u32] {
+    match all {
+        Some(all) if !all.is_empty() => all,
+        _ if *first == NO_FRAME => &[],
+        _ => std::slice::from_ref(first),
     }
 }
 
@@ -193,16 +158,13 @@ impl Outcome {
     }
 }
 
-/// The first client segment after a SYN-ACK with ACK set (no SYN, no RST): its frame, the
-/// SYN-ACK it answers, and when it acknowledged something other than that SYN-ACK's ISN+1
-/// ([`Attempt::ack_mismatch`]), the stream's frames after it (capped), to tell what followed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The first client segment after a SYN-ACK with ACK set (no SYN, no RST): its frame and the
+/// SYN-ACK it answers. Whether it acknowledged something other than that SYN-ACK's ISN+1 is
+/// [`Attempt::ack_mismatch`], and the frames after it then [`Attempt::after_third`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Third {
     pub frame: u32,
     pub answers: u32,
-    /// With an ACK mismatch: the stream's frames after the third packet (capped at
-    /// [`MAX_AFTER_THIRD`]), to tell what followed.
-    pub after: SpillList,
 }
 
 /// The first RST of a stream, and whether the server sent it.
@@ -215,9 +177,10 @@ pub struct FirstRst {
 /// One TCP stream that starts with a SYN. Frame numbers are 0-based indexes.
 ///
 /// Every attempt of a capture — millions — is alive at once while the findings are made, so an
-/// attempt is kept small (72 bytes on wasm32): frames that may be missing are [`NO_FRAME`]
-/// rather than `Option`s, the yes-or-no facts are bits of one byte ([`fact`]), and each is read
-/// through a method of its name.
+/// attempt is kept small (64 bytes on wasm32): frames that may be missing are [`NO_FRAME`]
+/// rather than `Option`s, the yes-or-no facts are bits of one byte ([`fact`]), the lists keep
+/// their usual single frame inline and the rest apart ([`More`]), and each is read through a
+/// method of its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     /// Index into `Flows::streams`.
@@ -230,10 +193,10 @@ pub struct Attempt {
     /// The sequence number of the last SYN-ACK before the third packet (with
     /// [`fact::SERVER_ISN`]).
     server_isn: u32,
-    /// The client's SYNs with the attempt's ISN: the first, then every retransmission.
-    pub syns: FrameList,
-    /// The server's SYN-ACKs, in order.
-    pub synacks: FrameList,
+    /// The client's first SYN ([`Attempt::syns`]).
+    first_syn: u32,
+    /// The server's first SYN-ACK ([`Attempt::synacks`]).
+    first_synack: u32,
     /// The third packet (with [`fact::THIRD`]).
     third: Third,
     /// The first RST (who sent it: [`fact::RST_FROM_SERVER`]).
@@ -243,6 +206,7 @@ pub struct Attempt {
     /// The first FIN each side sent.
     client_fin: u32,
     server_fin: u32,
+    more: Option<Box<More>>,
     facts: u8,
 }
 
@@ -283,15 +247,36 @@ impl Attempt {
             server_port: r.dst_port,
             client_isn: r.seq,
             server_isn: 0,
-            syns: FrameList::one(i),
-            synacks: FrameList::default(),
+            first_syn: i,
+            first_synack: NO_FRAME,
             third: Third::default(),
             rst_frame: NO_FRAME,
             unreachable: NO_FRAME,
             client_fin: NO_FRAME,
             server_fin: NO_FRAME,
+            more: None,
             facts: 0,
         }
+    }
+
+    /// The client's SYNs with the attempt's ISN: the first, then every retransmission.
+    pub fn syns(&self) -> &[u32] {
+        frames(&self.first_syn, self.more.as_deref().map(|m| &m.syns))
+    }
+
+    /// The server's SYN-ACKs, in order.
+    pub fn synacks(&self) -> &[u32] {
+        frames(&self.first_synack, self.more.as_deref().map(|m| &m.synacks))
+    }
+
+    /// With an ACK mismatch: the stream's frames after the third packet (capped at
+    /// [`MAX_AFTER_THIRD`]), to tell what followed.
+    pub fn after_third(&self) -> &[u32] {
+        self.more.as_deref().map_or(&[], |m| &m.after_third)
+    }
+
+    fn more(&mut self) -> &mut More {
+        self.more.get_or_insert_with(Box::default)
     }
 
     fn has(&self, fact: u8) -> bool {
@@ -319,8 +304,8 @@ impl Attempt {
     }
 
     /// The third packet: the client's first segment with ACK set after a SYN-ACK.
-    pub fn third(&self) -> Option<&Third> {
-        self.has(fact::THIRD).then_some(&self.third)
+    pub fn third(&self) -> Option<Third> {
+        self.has(fact::THIRD).then_some(self.third)
     }
 
     /// The first RST of the stream, and whether the server sent it.
@@ -348,7 +333,7 @@ impl Attempt {
 
     /// The first SYN (0-based frame index).
     pub fn first_syn(&self) -> u32 {
-        self.syns.first().copied().unwrap_or(0)
+        self.first_syn
     }
 
     /// The third packet's frame.
@@ -368,8 +353,9 @@ impl Attempt {
 
     fn feed(&mut self, i: u32, r: &PacketRecord) {
         let from_client = (r.src, r.src_port) == self.client();
-        if self.ack_mismatch() && self.third.frame < i && self.third.after.len() < MAX_AFTER_THIRD {
-            self.third.after.push(i);
+        if self.ack_mismatch() && self.third.frame < i && self.after_third().len() < MAX_AFTER_THIRD
+        {
+            self.more().after_third.push(i);
         }
         if is_rst(r) && self.rst_frame == NO_FRAME {
             self.rst_frame = i;
@@ -390,18 +376,14 @@ impl Attempt {
                 self.set(fact::CLIENT_ACKED, true);
             }
             if is_pure_syn(r) && r.seq == self.client_isn {
-                self.syns.push(i);
+                push_frame(&mut self.first_syn, &mut self.more, |m| &mut m.syns, i);
             } else if let (false, Some(server_isn), Some(&answers)) = (
                 self.has(fact::THIRD),
                 self.server_isn(),
-                self.synacks.last(),
+                self.synacks().last(),
             ) {
                 if r.tcp_flags & (SYN | RST | ACK) == ACK {
-                    self.third = Third {
-                        frame: i,
-                        answers,
-                        after: SpillList::default(),
-                    };
+                    self.third = Third { frame: i, answers };
                     self.set(fact::THIRD, true);
                     self.set(
                         fact::ACK_MISMATCH,
@@ -413,7 +395,12 @@ impl Attempt {
             return;
         }
         if is_syn_ack(r) {
-            self.synacks.push(i);
+            push_frame(
+                &mut self.first_synack,
+                &mut self.more,
+                |m| &mut m.synacks,
+                i,
+            );
             if r.payload_len() > 0 && r.ip_len() > 0 {
                 self.set(fact::SYNACK_PAYLOAD, true);
             }
@@ -440,7 +427,7 @@ impl Attempt {
 
     /// How the attempt ended; `capture_end` is the last timestamp of the capture.
     pub fn outcome(&self, index: &PacketIndex, capture_end: Option<i64>) -> Outcome {
-        if !self.synacks.is_empty() {
+        if !self.synacks().is_empty() {
             return if !self.has(fact::THIRD) {
                 Outcome::SynAckNotAcknowledged
             } else if self.rst_frame != NO_FRAME {
@@ -463,7 +450,7 @@ impl Attempt {
         if self.has(fact::CLIENT_ACKED) {
             return Outcome::AnswerNotCaptured;
         }
-        if self.syns.len() > 1 {
+        if self.syns().len() > 1 {
             return Outcome::Unanswered;
         }
         // One SYN: did the client wait long enough for an answer to be expected?
@@ -529,7 +516,7 @@ impl Attempts {
             if !tcp {
                 // A header quoted in an ICMP error about this stream.
                 if let Some(a) = list.get_mut(at as usize) {
-                    if a.synacks.is_empty() && a.unreachable == NO_FRAME {
+                    if a.synacks().is_empty() && a.unreachable == NO_FRAME {
                         a.unreachable = i;
                     }
                 }
@@ -587,7 +574,7 @@ impl PathGroup<'_> {
             .unwrap_or(0)
     }
     pub fn syn_count(&self) -> u64 {
-        self.attempts.iter().map(|a| a.syns.len() as u64).sum()
+        self.attempts.iter().map(|a| a.syns().len() as u64).sum()
     }
 }
 
@@ -649,18 +636,12 @@ pub(crate) mod tests {
     #[test]
     fn an_attempt_is_small_and_its_after_list_empty_until_pushed() {
         // Every attempt of a capture is alive at once while the findings are made.
-        // 72 bytes on wasm32, whose pointers are 4 bytes (96 before its facts became bits, its
-        // endpoints were packed and its frame lists lost their length byte).
+        // 64 bytes on wasm32, whose pointers are 4 bytes (96 before its facts became bits, its
+        // endpoints were packed and its lists kept their rare second frames apart).
         #[cfg(target_pointer_width = "64")]
-        assert_eq!(std::mem::size_of::<Attempt>(), 96);
-        #[cfg(target_pointer_width = "32")]
         assert_eq!(std::mem::size_of::<Attempt>(), 72);
-        let pointer = std::mem::size_of::<usize>();
-        assert_eq!(std::mem::size_of::<FrameList>(), 2 * pointer);
-        let mut after = SpillList::default();
-        assert!(after.is_empty());
-        after.push(7);
-        assert_eq!(*after, [7]);
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(std::mem::size_of::<Attempt>(), 64);
     }
 
     /// A timed TCP record between address ids `src` and `dst`.
@@ -692,13 +673,18 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_frame_list_keeps_every_frame_inline_then_spilled() {
-        assert_eq!(std::mem::size_of::<FrameList>(), 16);
-        let mut list = FrameList::one(7);
+    fn a_frame_list_keeps_its_first_frame_inline_and_every_frame_once_it_has_two() {
+        let (mut first, mut more) = (NO_FRAME, None);
+        assert_eq!(frames(&first, None), &[] as &[u32]);
+        push_frame(&mut first, &mut more, |m| &mut m.synacks, 7);
+        assert!(more.is_none(), "one frame is kept inline");
+        assert_eq!(frames(&first, None), [7]);
         for i in 8..20 {
-            list.push(i);
-            assert_eq!(&*list, &(7..=i).collect::<Vec<u32>>()[..]);
+            push_frame(&mut first, &mut more, |m| &mut m.synacks, i);
+            let all = more.as_deref().map(|m| &m.synacks);
+            assert_eq!(frames(&first, all), &(7..=i).collect::<Vec<u32>>()[..]);
         }
+        assert!(more.is_some_and(|m| m.syns.is_empty() && m.after_third.is_empty()));
     }
 
     pub(crate) fn index_of(records: Vec<PacketRecord>) -> (PacketIndex, Flows) {
@@ -748,7 +734,7 @@ pub(crate) mod tests {
         // SYN-ACK seq 500 → expected ack 501, the third packet (index 2) acks 503: mismatch.
         assert!(a.ack_mismatch());
         // The stream's frames after index 2: the two data segments at 12 and 300 ms, indexes 3, 4.
-        assert_eq!(*a.third().unwrap().after, [3, 4]);
+        assert_eq!(a.after_third(), [3, 4]);
     }
 
     #[test]

@@ -105,11 +105,11 @@ pub fn row(
     // millions of rows.
     let no = |i: u32| i.saturating_add(1);
     let first_syn = a.first_syn();
-    let syn_ack = a.synacks.first().copied();
+    let syn_ack = a.synacks().first().copied();
     // SYNs before the (first) SYN-ACK: the retransmissions the table counts, and the last one
     // the SYN-ACK answers.
     let mut before = a
-        .syns
+        .syns()
         .iter()
         .copied()
         .filter(|&s| syn_ack.is_none_or(|ans| s < ans));

@@ -60,7 +60,7 @@ fn more(rest: &[(PathGroup<'_>, Outcome)]) -> Finding {
     .evidence(rest.iter().flat_map(|(g, _)| {
         g.attempts.iter().flat_map(|a| {
             let answer = a.rst_frame().or(a.unreachable());
-            a.syns.iter().copied().chain(answer)
+            a.syns().iter().copied().chain(answer)
         })
     }))
     .filter("(tcp.flags.syn == 1 && tcp.flags.ack == 0) || tcp.flags.reset == 1 || icmp || icmpv6")
@@ -140,7 +140,7 @@ fn finding(
         path: PathNames::of(index, g),
         first_syn: first.first_syn(),
         answer_frame: answer,
-        delay_ns: text::between(index, *first.syns.last().unwrap_or(&answer), answer),
+        delay_ns: text::between(index, *first.syns().last().unwrap_or(&answer), answer),
         answer: if outcome == Outcome::Unreachable {
             Answer::Icmp {
                 router: address(index, answer_r.src),
@@ -158,7 +158,7 @@ fn finding(
     };
     let mut frames: Vec<u32> = Vec::new();
     for a in &g.attempts {
-        frames.extend(a.syns.iter().copied());
+        frames.extend(a.syns().iter().copied());
         frames.extend(answer_of(a));
     }
     let stream = match g.attempts.as_slice() {

@@ -46,8 +46,8 @@ pub(crate) struct Aftermath {
     pub reset: Option<u32>,
 }
 
-fn aftermath(index: &PacketIndex, a: &Attempt, third: &Third) -> Aftermath {
-    let (after_third, third) = (&*third.after, third.frame);
+fn aftermath(index: &PacketIndex, a: &Attempt, third: Third) -> Aftermath {
+    let (after_third, third) = (a.after_third(), third.frame);
     let third_record = record(index, third);
     let mut first_data = (third_record.payload_len() > 0).then_some(third);
     let mut data_seq = third_record.seq;

@@ -173,13 +173,13 @@ fn tries<'a>(
         .filter_map(|a| {
             let outcome = a.outcome(index, attempts.capture_end);
             let ts = text::time_of(index, a.first_syn())?;
-            let first_answer = a.synacks.first().copied();
+            let first_answer = a.synacks().first().copied();
             let delayed = outcome.answered()
                 && first_answer
-                    .zip(a.syns.get(1))
+                    .zip(a.syns().get(1))
                     .is_some_and(|(ans, &second)| ans > second);
             let answered_at = first_answer.and_then(|f| text::time_of(index, f));
-            let last_syn = a.syns.last().and_then(|&f| text::time_of(index, f));
+            let last_syn = a.syns().last().and_then(|&f| text::time_of(index, f));
             // An unanswered client waits at least one initial retransmission timeout.
             let waiting_until = match answered_at {
                 Some(at) => at.max(ts),
@@ -376,8 +376,8 @@ impl EpisodeFacts {
             .collect();
         let mut evidence: Vec<u32> = Vec::new();
         for t in window {
-            evidence.extend(t.attempt.syns.iter().copied());
-            evidence.extend(t.attempt.synacks.iter().copied());
+            evidence.extend(t.attempt.syns().iter().copied());
+            evidence.extend(t.attempt.synacks().iter().copied());
         }
         EpisodeFacts {
             host: address(index, path.client),
@@ -393,7 +393,7 @@ impl EpisodeFacts {
                 .answered_meanwhile
                 .iter()
                 .filter_map(|&k| path.tries.get(k))
-                .filter_map(|t| t.attempt.synacks.first().map(|&f| frame_no(f)))
+                .filter_map(|t| t.attempt.synacks().first().map(|&f| frame_no(f)))
                 .take(3)
                 .collect(),
             span_ns: window
@@ -402,9 +402,12 @@ impl EpisodeFacts {
                 .map_or(0, |(l, f)| l.ts.saturating_sub(f.ts)),
             peak,
             peak_from: window.get(peak_at).map_or(0, |t| t.first_syn()),
-            syns: window.iter().map(|t| t.attempt.syns.len() as u64).sum(),
+            syns: window.iter().map(|t| t.attempt.syns().len() as u64).sum(),
             syns_unanswered: window.iter().map(unanswered_syns).sum(),
-            synacks: window.iter().map(|t| t.attempt.synacks.len() as u64).sum(),
+            synacks: window
+                .iter()
+                .map(|t| t.attempt.synacks().len() as u64)
+                .sum(),
             first: window.first().map_or(0, |t| t.first_syn()),
             last: window.last().map_or(0, |t| t.first_syn()),
             outside_troubled: outside.iter().filter(|t| t.troubled()).count(),
@@ -426,10 +429,10 @@ impl EpisodeFacts {
 /// those sent before its first SYN-ACK, less the one it answered.
 fn unanswered_syns(t: &Try<'_>) -> u64 {
     if !t.outcome.answered() {
-        return t.attempt.syns.len() as u64;
+        return t.attempt.syns().len() as u64;
     }
-    let answered = t.attempt.synacks.first().copied().unwrap_or(u32::MAX);
-    let before = t.attempt.syns.iter().filter(|&&s| s < answered).count() as u64;
+    let answered = t.attempt.synacks().first().copied().unwrap_or(u32::MAX);
+    let before = t.attempt.syns().iter().filter(|&&s| s < answered).count() as u64;
     before.saturating_sub(1)
 }
 

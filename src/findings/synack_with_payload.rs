@@ -61,7 +61,7 @@ pub(crate) struct SynackFacts {
 
 fn finding(index: &PacketIndex, flows: &Flows, a: &Attempt) -> Option<Finding> {
     let with_payload: Vec<u32> = a
-        .synacks
+        .synacks()
         .iter()
         .copied()
         .filter(|&i| carries_payload(index, i))

@@ -52,7 +52,7 @@ pub fn from_attempts_linked(
 
 /// Retransmission offsets of an attempt's SYNs from its first SYN.
 fn offsets(index: &PacketIndex, a: &Attempt) -> Vec<i64> {
-    a.syns
+    a.syns()
         .iter()
         .skip(1)
         .filter_map(|&s| text::between(index, a.first_syn(), s))
@@ -92,7 +92,7 @@ impl UnansweredFacts {
             let last = g
                 .attempts
                 .iter()
-                .filter_map(|a| a.syns.last().copied())
+                .filter_map(|a| a.syns().last().copied())
                 .max();
             first
                 .zip(last)
@@ -110,7 +110,7 @@ impl UnansweredFacts {
                     client: address(index, a.client().0),
                     port: a.client().1,
                     first_syn: a.first_syn(),
-                    retransmitted: (a.syns.len() as u64).saturating_sub(1),
+                    retransmitted: (a.syns().len() as u64).saturating_sub(1),
                     offsets_ns: offsets(index, a),
                     rst: a.rst_frame(),
                 })
@@ -126,7 +126,7 @@ fn finding(index: &PacketIndex, flows: &Flows, g: &PathGroup<'_>, limited: &[Pat
     let frames: Vec<u32> = g
         .attempts
         .iter()
-        .flat_map(|a| a.syns.iter().copied())
+        .flat_map(|a| a.syns().iter().copied())
         .collect();
     let stream = match g.attempts.as_slice() {
         [a] => a.stream_number(flows),
@@ -191,7 +191,7 @@ fn summary(rest: &[PathGroup<'_>]) -> Finding {
     let (verdict, explanation) = render::unanswered_syn::more(rest.len(), attempts);
     let frames: Vec<u32> = rest
         .iter()
-        .flat_map(|g| g.attempts.iter().flat_map(|a| a.syns.iter().copied()))
+        .flat_map(|g| g.attempts.iter().flat_map(|a| a.syns().iter().copied()))
         .collect();
     let syns: u64 = rest.iter().map(PathGroup::syn_count).sum();
     Finding::new(Kind::UnansweredSyn, Severity::Warning, verdict, explanation)
