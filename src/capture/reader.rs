@@ -172,22 +172,20 @@ impl CaptureReader {
         }
         self.info.bytes += data.len() as u64;
         if self.parser.is_none() {
-            self.pending.extend_from_slice(data);
-            if self.pending.len() < 4 {
-                return;
+            // The first four bytes choose the parser; the chunk itself is then parsed in place
+            // below like any other (copying it first copied the whole file when it came as one
+            // chunk, and made the kernel clear a fresh page for every 4 KiB of it).
+            if self.pending.len() + data.len() < 4 {
+                return self.pending.extend_from_slice(data);
             }
-            let first4 = [
-                self.pending[0],
-                self.pending[1],
-                self.pending[2],
-                self.pending[3],
-            ];
+            let mut first4 = [0u8; 4];
+            for (i, byte) in self.pending.iter().chain(data).take(4).enumerate() {
+                first4[i] = *byte;
+            }
             match self.parser_for(first4) {
                 Ok(parser) => self.parser = Some(parser),
                 Err(e) => return self.fail(e),
             }
-            let pending = std::mem::take(&mut self.pending);
-            return self.parse_owned(pending, sink);
         }
         // Complete a record left over from the previous chunk by appending only as much of the new
         // data as needed (growing geometrically for large records), then parse the rest in place.
@@ -216,17 +214,6 @@ impl CaptureReader {
             if !self.done {
                 self.pending.extend_from_slice(&data[used..]);
             }
-        }
-    }
-
-    /// Parses bytes the reader holds and keeps their unconsumed tail in `pending`. The buffer
-    /// itself goes back, so a record arriving in many small chunks is not copied again for each
-    /// chunk: it was, and a block claiming 22 MB fed 7 bytes at a time took 24 s for 325 KB.
-    fn parse_owned(&mut self, mut bytes: Vec<u8>, sink: &mut dyn FnMut(RawFrame<'_>)) {
-        let used = self.parse(&bytes, sink);
-        if !self.done {
-            bytes.drain(..used);
-            self.pending = bytes;
         }
     }
 
