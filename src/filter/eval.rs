@@ -67,6 +67,8 @@ pub fn eval(node: &Node, f: &Frame<'_>) -> bool {
 pub struct Runner<'d> {
     data: &'d FilterData<'d>,
     state: FrameState,
+    /// The frame index evaluated last, and where that frame ends in its file.
+    before: Option<(usize, u64)>,
 }
 
 impl<'d> Runner<'d> {
@@ -74,6 +76,7 @@ impl<'d> Runner<'d> {
         Runner {
             data,
             state: FrameState::default(),
+            before: None,
         }
     }
 
@@ -81,10 +84,17 @@ impl<'d> Runner<'d> {
     #[inline]
     pub fn matches(&mut self, node: &Node, i: usize) -> bool {
         self.state.reset();
+        let records = &self.data.index.records;
+        // Frames are usually asked for in turn: the one before gives this one's offset.
+        let rec = match self.before {
+            Some((before, end)) if before.wrapping_add(1) == i => records.at_after(i, end),
+            _ => records.at(i),
+        };
+        self.before = Some((i, rec.offset.wrapping_add(u64::from(rec.caplen))));
         let frame = Frame {
             data: self.data,
             i,
-            rec: &self.data.index.records.at(i),
+            rec: &rec,
             state: &self.state,
         };
         eval(node, &frame)

@@ -532,6 +532,20 @@ impl Records {
 
     #[inline(always)]
     fn decode(&self, i: usize, row: &Row) -> PacketRecord {
+        self.decode_after(i, row, None)
+    }
+
+    /// The record of frame index `i`, which must exist, when the frame before it ends at
+    /// `end_before` in its file (its offset plus its captured length): as [`Records::at`], but
+    /// its offset is found from that end in one step rather than from its group's first frame.
+    /// For a pass that reads every frame's offset in turn (the display filter).
+    #[inline(always)]
+    pub fn at_after(&self, i: usize, end_before: u64) -> PacketRecord {
+        self.decode_after(i, &self.rows[i], Some(end_before))
+    }
+
+    #[inline(always)]
+    fn decode_after(&self, i: usize, row: &Row, end_before: Option<u64>) -> PacketRecord {
         let base = self
             .bases
             .get(i >> BLOCK_SHIFT)
@@ -541,7 +555,12 @@ impl Records {
             ESCAPE32 => self.escaped_time(i),
             step => base.ts_ns + i64::from(step),
         };
-        let offset = self.offset_of(i, base.offset);
+        let offset = match end_before {
+            Some(end) if i % GROUP != 0 && row.gap != ESCAPE8 => {
+                end.wrapping_add(u64::from(row.gap))
+            }
+            _ => self.offset_of(i, base.offset),
+        };
         let (caplen, orig_len, long_payload) = match row.caplen {
             ESCAPE16 => self.escaped_lengths(i),
             caplen => (u32::from(caplen), u32::from(row.orig_len), false),
@@ -818,6 +837,15 @@ mod tests {
         }
         assert!(records.iter().eq(all.iter().copied()));
         assert!(records.iter().rev().eq(all.iter().rev().copied()));
+        for (i, pair) in all.windows(2).enumerate() {
+            let end_before = pair[0].offset + u64::from(pair[0].caplen);
+            assert_eq!(
+                records.at_after(i + 1, end_before),
+                pair[1],
+                "frame index {}",
+                i + 1
+            );
+        }
         assert_eq!(records.get(all.len()), None);
         assert_eq!(records.times.len(), 4, "escaped timestamps");
         // An offset out of place escapes with the frame after it (whose gap runs from it), and
@@ -883,6 +911,15 @@ mod tests {
         assert!(records.iter().rev().eq(all.iter().rev().copied()));
         for (i, want) in all.iter().enumerate().rev() {
             assert_eq!(records.at(i), *want, "frame index {i}");
+        }
+        for (i, pair) in all.windows(2).enumerate() {
+            let end_before = pair[0].offset + u64::from(pair[0].caplen);
+            assert_eq!(
+                records.at_after(i + 1, end_before),
+                pair[1],
+                "frame index {}",
+                i + 1
+            );
         }
         assert!(records.groups.iter().all(|&g| g == IRREGULAR));
     }
