@@ -83,7 +83,11 @@ pub(super) fn transport_index(f: &Frame<'_>) -> Option<usize> {
 }
 
 pub(super) fn transport<'r>(f: &Frame<'r>) -> Option<PacketRecord> {
-    transport_index(f).and_then(|i| f.data.index.records.get(i))
+    // Nearly always the frame itself, whose record is already read.
+    match transport_index(f)? {
+        i if i == f.i => Some(*f.rec),
+        i => f.data.index.records.get(i),
+    }
 }
 
 /// The TCP header was read (at least its fixed part).
@@ -331,8 +335,11 @@ pub(super) fn tcp_number(f: &Frame<'_>, buf: &mut Buf, read: fn(&PacketRecord) -
 /// reassembled datagram).
 pub(super) fn app<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
     let i = transport_index(f)?;
-    let record = f.data.index.records.get(i)?;
-    if !record.has(flag::HAS_APP) {
+    let has_app = match i == f.i {
+        true => f.rec.has(flag::HAS_APP),
+        false => f.data.index.records.get(i)?.has(flag::HAS_APP),
+    };
+    if !has_app {
         return None;
     }
     f.data.index.apps.get(i as u32)
