@@ -785,6 +785,23 @@ impl<'a> IntoIterator for &'a Records {
 mod tests {
     use super::*;
 
+    /// [`Records::at_after`] gives back every record of `all` (as pushed) from the end of the one
+    /// before it.
+    fn assert_every_record_comes_back_after_the_one_before(
+        records: &Records,
+        all: &[PacketRecord],
+    ) {
+        for (i, pair) in all.windows(2).enumerate() {
+            let end_before = pair[0].offset + u64::from(pair[0].caplen);
+            assert_eq!(
+                records.at_after(i + 1, end_before),
+                pair[1],
+                "frame index {}",
+                i + 1
+            );
+        }
+    }
+
     fn record(n: u32) -> PacketRecord {
         PacketRecord {
             ts_ns: 1_700_000_000_000_000_000 + i64::from(n) * 1_000,
@@ -837,15 +854,7 @@ mod tests {
         }
         assert!(records.iter().eq(all.iter().copied()));
         assert!(records.iter().rev().eq(all.iter().rev().copied()));
-        for (i, pair) in all.windows(2).enumerate() {
-            let end_before = pair[0].offset + u64::from(pair[0].caplen);
-            assert_eq!(
-                records.at_after(i + 1, end_before),
-                pair[1],
-                "frame index {}",
-                i + 1
-            );
-        }
+        assert_every_record_comes_back_after_the_one_before(&records, &all);
         assert_eq!(records.get(all.len()), None);
         assert_eq!(records.times.len(), 4, "escaped timestamps");
         // An offset out of place escapes with the frame after it (whose gap runs from it), and
@@ -912,15 +921,7 @@ mod tests {
         for (i, want) in all.iter().enumerate().rev() {
             assert_eq!(records.at(i), *want, "frame index {i}");
         }
-        for (i, pair) in all.windows(2).enumerate() {
-            let end_before = pair[0].offset + u64::from(pair[0].caplen);
-            assert_eq!(
-                records.at_after(i + 1, end_before),
-                pair[1],
-                "frame index {}",
-                i + 1
-            );
-        }
+        assert_every_record_comes_back_after_the_one_before(&records, &all);
         assert!(records.groups.iter().all(|&g| g == IRREGULAR));
     }
 
