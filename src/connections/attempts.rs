@@ -7,8 +7,8 @@
 //! so a stream cannot be "unanswered" in one and "refused" in the other.
 //!
 //! Only what the detectors and the table need is kept per stream (a few frame numbers and
-//! counters); the SYN and SYN-ACK lists hold every such frame (inline up to [`MAX_INLINE`]), so
-//! they grow with the frames of the capture, never beyond.
+//! counters); the SYN and SYN-ACK lists hold every such frame (the first inline, the rest apart
+//! in [`More`]), so they grow with the frames of the capture, never beyond.
 
 use crate::batched::for_each_batched;
 use crate::chunked::ChunkedVec;
