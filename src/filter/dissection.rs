@@ -335,9 +335,11 @@ pub(super) fn tcp_number(f: &Frame<'_>, buf: &mut Buf, read: fn(&PacketRecord) -
 /// reassembled datagram).
 pub(super) fn app<'r>(f: &Frame<'r>) -> Option<&'r AppInfo> {
     let i = transport_index(f)?;
-    let has_app = match i == f.i {
-        true => f.rec.has(flag::HAS_APP),
-        false => f.data.index.records.get(i)?.has(flag::HAS_APP),
+    // Nearly always the frame itself, whose record is already read.
+    let has_app = if i == f.i {
+        f.rec.has(flag::HAS_APP)
+    } else {
+        f.data.index.records.get(i)?.has(flag::HAS_APP)
     };
     if !has_app {
         return None;
