@@ -224,6 +224,11 @@ impl<T> SideTable<T> {
             _ => None,
         }
     }
+    /// The entry with the greatest key at most `key`, if any.
+    pub fn at_or_before(&self, key: u32) -> Option<(u32, &T)> {
+        let i = self.keys.partition_point(|&k| k <= key).checked_sub(1)?;
+        Some((*self.keys.get(i)?, self.values.get(i)?))
+    }
     pub fn len(&self) -> usize {
         self.keys.len()
     }

@@ -1,4 +1,4 @@
-//! The frame records, stored compactly: 32 bytes a frame instead of the 64 of a
+//! The frame records, stored compactly: 28 bytes a frame instead of the 64 of a
 //! [`PacketRecord`], with every value given back exactly.
 //!
 //! What makes a record long is what repeats, what follows from other fields, or what rarely needs
@@ -7,16 +7,22 @@
 //!   [`BLOCK`] share (a frame whose step does not fit — a clock going back, a gap of more than
 //!   4.29 s inside a block, frames of merged files interleaved — keeps its value in a side table
 //!   instead);
-//! - the file offset mostly follows from the frame before: its offset plus its captured length
-//!   plus the record header between them (16 bytes in pcap, 28–40 in pcapng). A row keeps only
-//!   that header's length, in a byte; the first frame of each group of [`GROUP`] keeps its offset
-//!   as a step from its block's base, so finding any frame's offset adds up at most
-//!   [`GROUP`]` - 1` rows. A frame whose gap does not fit a byte (frames of merged files
-//!   interleaved, a Network Monitor frame table out of order, a skipped block) keeps its offset in
-//!   a side table, and marks its group as one read the slow way;
-//! - the payload length follows from the IP length minus the headers after it: a row keeps the
-//!   headers' length in a byte (a payload that does not follow so, such as an offload frame's,
-//!   is kept with the lengths that do not fit, below);
+//! - the file offset follows from the frame before: its offset plus its captured length plus the
+//!   gap between them, the record header (16 bytes in pcap; in pcapng, 32 after the frame's
+//!   bytes are padded to 4). While every gap follows one such rule ([`GapRule`], learnt from the
+//!   first gaps), a row keeps nothing for it; from the first gap that does not (pcapng blocks
+//!   with options of varying length), each frame's gap is kept in a byte beside the rows. The
+//!   first frame of each group of [`GROUP`] keeps its offset as a step from its block's base, so
+//!   finding any frame's offset adds up at most [`GROUP`]` - 1` rows. A frame whose gap does not
+//!   fit a byte (frames of merged files interleaved, a Network Monitor frame table out of order,
+//!   a skipped block) keeps its offset in a side table, and marks its group as one read the
+//!   slow way;
+//! - the captured length is the original length until a frame is cut short by the snapshot
+//!   length: from that frame on, the captured lengths are kept in 16 bits beside the rows;
+//! - the payload length follows from the IP length minus the headers after it, and the IP length
+//!   from the original length minus the link header's (and any trailer's): a row keeps each
+//!   difference in a byte (a payload that does not follow so, such as an offload frame's, or an
+//!   IP length longer than the frame, is kept with the lengths that do not fit, below);
 //! - the network addresses, ports, interface, IP protocol and link addresses are interned as one
 //!   *tuple* per conversation (24 bytes, both ways, each way's link apart), with a bit in the row
 //!   for the side the frame comes from: 16 bytes a frame less. A capture has far fewer
@@ -24,11 +30,11 @@
 //!   frames, has the most of any we measure), and the few in flight at once are found in a small
 //!   table in front of the map, which is only kept while frames are pushed
 //!   ([`Records::shrink_to_fit`] drops it; a later push builds it again);
-//! - the captured and original lengths take 16 bits each, and a frame longer than that (or an
-//!   offload frame with its long payload, or a payload that does not follow from the IP length)
-//!   keeps both, and its payload length, in a side table. One escape for the three keeps the
-//!   common path of reading a record to one test (a second one, for the payload alone, made the
-//!   display filter 10% slower in wasm).
+//! - the original length takes 16 bits, and a frame longer than that (or an offload frame with
+//!   its long payload, or lengths that do not follow as above) keeps its lengths, payload length
+//!   and IP length in a side table. One escape for all of them keeps the common path of reading a
+//!   record to one test (a second one, for the payload alone, made the display filter 10% slower
+//!   in wasm).
 //!
 //! Records are pushed in order and read by value ([`Records::get`], [`Records::at`],
 //! [`Records::iter`]); nothing changes a record once it is in. A unit test checks that every
@@ -60,20 +66,19 @@ struct Row {
     tuple: u32,
     seq: u32,
     ack: u32,
-    caplen: u16,
+    /// The original length ([`ESCAPE16`]: the lengths are in their side table).
     orig_len: u16,
     window: u16,
-    ip_len_raw: u16,
     ip_id: u16,
     flags: u16,
     tcp_flags: u8,
     ttl: u8,
-    /// The bytes between the end of the frame before and this frame's offset ([`ESCAPE8`]: the
-    /// offset is in the side table).
-    gap: u8,
     /// The IP length minus the payload length, wrapping (when the lengths are escaped, the
     /// payload length is in their side table instead).
     headers: u8,
+    /// The original length minus the IP length, plus 1; 0 when the IP length is 0 (no IP
+    /// header, or an offload frame's).
+    link_len: u8,
 }
 
 /// What the frames of one conversation share, both ways: its endpoints and interface, and the
@@ -212,14 +217,93 @@ struct Base {
 }
 
 /// Lengths that do not fit the row: the captured and original lengths, whether the payload is an
-/// offload frame's long one (see [`PacketRecord::long_payload`]), and the payload length's low
-/// 16 bits.
+/// offload frame's long one (see [`PacketRecord::long_payload`]), the payload length's low 16
+/// bits and the IP length field as it came.
 #[derive(Debug, Clone, Copy)]
 struct Lengths {
     caplen: u32,
     orig_len: u32,
     long_payload: bool,
     payload_lo: u16,
+    ip_len_raw: u16,
+}
+
+/// What lengths a frame's row takes: its original length, and the `headers` and `link_len`
+/// bytes; `None` when they do not fit (the lengths are then escaped).
+#[inline]
+fn row_lengths(record: &PacketRecord) -> Option<(u16, u8, u8)> {
+    let short = |n: u32| n < u32::from(ESCAPE16);
+    let headers = u8::try_from(record.ip_len_raw.wrapping_sub(record.payload_lo)).ok()?;
+    let link_len = match record.ip_len_raw {
+        0 => 0,
+        ip_len => u8::try_from(record.orig_len.checked_sub(u32::from(ip_len))? + 1).ok()?,
+    };
+    let fits = short(record.caplen) && short(record.orig_len) && !record.long_payload;
+    fits.then_some((record.orig_len as u16, headers, link_len))
+}
+
+/// How the gap between two frames follows from the first one's captured length, while every
+/// gap so far has followed one rule: a record header of fixed length (pcap's 16 bytes), or one
+/// after the frame's bytes are padded to 4 (pcapng: its block's trailer and the next block's
+/// header, 32 bytes). The rule is learnt from the first gap, both ways at once: a gap that one
+/// way does not predict leaves the other, and only once neither predicts a gap do the gaps need
+/// keeping ([`Records::gaps`]). Every gap so far follows each way still held, so reading with
+/// either gives the same offsets.
+#[derive(Debug, Clone, Copy, Default)]
+struct GapRule {
+    /// The header's length each way: without padding, and with padding to 4.
+    headers: [u8; 2],
+    /// Which ways every gap so far followed (bit 0: without padding, bit 1: with); 0 before the
+    /// first gap.
+    holding: u8,
+    /// What [`GapRule::after`] reads: the header's length of the way used, and 3 when that way
+    /// pads to 4 (else 0).
+    header: u32,
+    pad_mask: u32,
+}
+
+impl GapRule {
+    /// The gap after a frame of `caplen` captured bytes.
+    #[inline(always)]
+    fn after(self, caplen: u32) -> u32 {
+        self.header + (self.pad_mask & caplen.wrapping_neg())
+    }
+
+    /// Whether `gap`, after a frame of `caplen` captured bytes, follows the rule (learnt from the
+    /// first gap asked about).
+    fn follows(&mut self, caplen: u32, gap: u8) -> bool {
+        let pad = caplen.wrapping_neg() & 3;
+        let padded_header = u32::from(gap).checked_sub(pad);
+        let holding = if self.holding == 0 {
+            self.headers = [gap, padded_header.unwrap_or(0) as u8];
+            1 | u8::from(padded_header.is_some()) << 1
+        } else {
+            let plain = gap == self.headers[0];
+            let padded = padded_header == Some(u32::from(self.headers[1]));
+            self.holding & (u8::from(plain) | u8::from(padded) << 1)
+        };
+        if holding == 0 {
+            return false;
+        }
+        self.holding = holding;
+        (self.header, self.pad_mask) = if holding & 1 != 0 {
+            (u32::from(self.headers[0]), 0)
+        } else {
+            (u32::from(self.headers[1]), 3)
+        };
+        true
+    }
+}
+
+/// Room in a column kept per frame for its next value, when the column is kept (non-empty):
+/// up to `rows_room`, the room the rows have, else one more (false when memory is refused).
+#[inline]
+fn column_room<T>(column: &mut Vec<T>, rows_room: usize) -> bool {
+    column.is_empty()
+        || column.len() < column.capacity()
+        || column
+            .try_reserve_exact(rows_room.saturating_sub(column.len()).max(1))
+            .is_ok()
 }
 
 /// The records of an index, in frame order.
@@ -237,8 +321,19 @@ pub struct Records {
     /// Per group of [`GROUP`] frames: its first frame's offset as a step from its block's base,
     /// or [`IRREGULAR`].
     groups: Vec<u32>,
-    /// Where the frame pushed last ends in its file (its offset plus its captured length).
+    /// Per frame, its captured length, once one frame's differed from its original length; empty
+    /// until then (a row's captured length is its original length). [`ESCAPE16`] where the
+    /// lengths are escaped.
+    caplens: Vec<u16>,
+    /// Per frame, the bytes between the end of the frame before and its offset, once one gap
+    /// did not follow [`Records::gap_rule`]; empty until then. 0 for a group's first frame;
+    /// [`ESCAPE8`] where the offset is in the side table.
+    gaps: Vec<u8>,
+    gap_rule: GapRule,
+    /// Where the frame pushed last ends in its file (its offset plus its captured length), and
+    /// its captured length.
     last_end: u64,
+    last_caplen: u32,
     times: SideTable<i64>,
     offsets: SideTable<u64>,
     lengths: SideTable<Lengths>,
@@ -264,6 +359,12 @@ impl Records {
         self.rows.reserve(additional);
         self.bases.reserve(additional.div_ceil(BLOCK));
         self.groups.reserve(additional.div_ceil(GROUP));
+        if !self.caplens.is_empty() {
+            self.caplens.reserve(additional);
+        }
+        if !self.gaps.is_empty() {
+            self.gaps.reserve(additional);
+        }
     }
     /// Room for one more record, or false when memory is refused. A vector doubles as it grows;
     /// when doubling is refused, or room was planned ([`Records::plan`]) and has run out, it
@@ -281,6 +382,8 @@ impl Records {
         grown
             && (self.bases.len() < self.bases.capacity() || self.bases.try_reserve(1).is_ok())
             && (self.groups.len() < self.groups.capacity() || self.groups.try_reserve(1).is_ok())
+            && column_room(&mut self.caplens, self.rows.capacity())
+            && column_room(&mut self.gaps, self.rows.capacity())
     }
 
     /// Makes room for `frames` records in all, at once (when the memory is there), and from then
@@ -295,6 +398,8 @@ impl Records {
         if self.rows.try_reserve_exact(more).is_ok() {
             let _ = self.bases.try_reserve_exact(frames.div_ceil(BLOCK));
             let _ = self.groups.try_reserve_exact(frames.div_ceil(GROUP));
+            let _ = column_room(&mut self.caplens, frames);
+            let _ = column_room(&mut self.gaps, frames);
         }
         let so_far = self.rows.len().max(1) as u64;
         let tuples = (self.tuples.len() as u64).saturating_mul(frames as u64) / so_far;
@@ -328,57 +433,86 @@ impl Records {
                 ESCAPE32
             }
         };
-        let short = |n: u32| n < u32::from(ESCAPE16);
-        let headers = record.ip_len_raw.wrapping_sub(record.payload_lo);
-        let lengths_fit = short(record.caplen)
-            && short(record.orig_len)
-            && !record.long_payload
-            && headers <= u16::from(u8::MAX);
-        let (caplen, orig_len, headers) = if lengths_fit {
-            (record.caplen as u16, record.orig_len as u16, headers as u8)
-        } else {
+        let mut caplens_kept = !self.caplens.is_empty();
+        let in_row = row_lengths(&record).filter(|_| {
+            if record.caplen != record.orig_len && !caplens_kept {
+                caplens_kept = self.keep_caplens(frame);
+            }
+            record.caplen == record.orig_len || caplens_kept
+        });
+        let (orig_len, headers, link_len) = in_row.unwrap_or_else(|| {
             let lengths = Lengths {
                 caplen: record.caplen,
                 orig_len: record.orig_len,
                 long_payload: record.long_payload,
                 payload_lo: record.payload_lo,
+                ip_len_raw: record.ip_len_raw,
             };
             self.lengths.push(key, lengths);
-            (ESCAPE16, ESCAPE16, 0)
-        };
-        let gap = self.gap(frame, &record, base.offset, lengths_fit);
+            (ESCAPE16, 0, 0)
+        });
+        if caplens_kept {
+            let caplen = if in_row.is_some() {
+                record.caplen as u16
+            } else {
+                ESCAPE16
+            };
+            self.caplens.push(caplen);
+        }
+        self.push_gap(frame, &record, base.offset, in_row.is_some());
         self.last_end = record.offset.wrapping_add(u64::from(record.caplen));
+        self.last_caplen = record.caplen;
         let tuple = self.intern(&record);
         self.rows.push(Row {
             ts_step,
             tuple,
             seq: record.seq,
             ack: record.ack,
-            caplen,
             orig_len,
             window: record.window,
-            ip_len_raw: record.ip_len_raw,
             ip_id: record.ip_id,
             flags: record.flags,
             tcp_flags: record.tcp_flags,
             ttl: record.ttl,
-            gap,
             headers,
+            link_len,
         });
     }
 
-    /// The row's gap for `record`, frame index `frame`, of a block whose base offset is
-    /// `base_offset`: 0 for a group's first frame (whose offset goes to [`Records::groups`]),
-    /// else the bytes since the end of the frame before. A gap that does not fit (kept in the side
-    /// table), or lengths that did not (`lengths_fit` false), make the group [`IRREGULAR`].
+    /// Starts [`Records::caplens`], which the first frame whose captured length differs from its
+    /// original length (frame index `frame`) needs, with the captured lengths of the rows so far
+    /// (their original lengths, or [`ESCAPE16`]), and room for the frames the rows have room
+    /// for. False when memory for it is refused (the frame's lengths are then escaped).
+    #[cold]
+    #[inline(never)]
+    fn keep_caplens(&mut self, frame: usize) -> bool {
+        if self
+            .caplens
+            .try_reserve_exact(self.rows.capacity().max(frame + 1))
+            .is_err()
+        {
+            return false;
+        }
+        self.caplens
+            .extend(self.rows.iter().map(|row| row.orig_len));
+        true
+    }
+
+    /// Keeps where frame index `frame` (`record`) is, in a block whose base offset is
+    /// `base_offset`: a group's first frame as a step from the base (in [`Records::groups`]),
+    /// else by its gap since the end of the frame before — nothing when the gap follows
+    /// [`Records::gap_rule`], else in [`Records::gaps`], which the first gap that does not follow
+    /// starts. A gap that does not fit a byte (or when memory for the gaps is refused) puts the
+    /// offset in the side table. Such an offset, or lengths that did not fit the row
+    /// (`lengths_fit` false), make the group [`IRREGULAR`].
     #[inline]
-    fn gap(
+    fn push_gap(
         &mut self,
         frame: usize,
         record: &PacketRecord,
         base_offset: u64,
         lengths_fit: bool,
-    ) -> u8 {
+    ) {
         let key = frame as u32;
         if frame % GROUP == 0 {
             let step = match record.offset.checked_sub(base_offset) {
@@ -389,19 +523,54 @@ impl Records {
                 }
             };
             self.groups.push(step);
-            return 0;
+            if !self.gaps.is_empty() {
+                self.gaps.push(0);
+            }
+            return;
         }
-        let gap = record.offset.wrapping_sub(self.last_end);
-        if gap < u64::from(ESCAPE8) && lengths_fit {
-            return gap as u8;
+        let gap = u8::try_from(record.offset.wrapping_sub(self.last_end))
+            .ok()
+            .filter(|&gap| gap != ESCAPE8);
+        let kept = gap.filter(|&gap| {
+            !self.gaps.is_empty()
+                || self.gap_rule.follows(self.last_caplen, gap)
+                || self.keep_gaps(frame)
+        });
+        if kept.is_none() || !lengths_fit {
+            self.make_irregular(frame, base_offset);
         }
-        self.make_irregular(frame, base_offset);
-        if gap < u64::from(ESCAPE8) {
-            gap as u8
-        } else {
+        if kept.is_none() {
             self.offsets.push(key, record.offset);
-            ESCAPE8
         }
+        if !self.gaps.is_empty() {
+            self.gaps.push(kept.unwrap_or(ESCAPE8));
+        }
+    }
+
+    /// Starts [`Records::gaps`] with the gaps of the `frame` rows so far, with room for the
+    /// frames the rows have room for (false when memory for it is refused).
+    #[cold]
+    #[inline(never)]
+    fn keep_gaps(&mut self, frame: usize) -> bool {
+        if self
+            .gaps
+            .try_reserve_exact(self.rows.capacity().max(frame + 1))
+            .is_err()
+        {
+            return false;
+        }
+        let mut escaped = 0;
+        for k in 0..frame {
+            let gap = if k % GROUP == 0 {
+                0
+            } else if self.offsets.get_forward(&mut escaped, k as u32).is_some() {
+                ESCAPE8
+            } else {
+                self.gap_rule.after(self.caplen_of(k - 1)) as u8
+            };
+            self.gaps.push(gap);
+        }
+        true
     }
 
     /// Marks the group of frame index `frame` (not its first) [`IRREGULAR`], moving its first
@@ -558,19 +727,30 @@ impl Records {
             step => base.ts_ns + i64::from(step),
         };
         let offset = match end_before {
-            Some(end) if i % GROUP != 0 && row.gap != ESCAPE8 => {
-                end.wrapping_add(u64::from(row.gap))
+            Some(end) if i % GROUP != 0 && self.regular_group(i) => {
+                let caplen_before = self
+                    .rows
+                    .get(i - 1)
+                    .map_or(0, |before| self.row_caplen(i - 1, before));
+                end.wrapping_add(u64::from(self.gap_before(i, caplen_before)))
             }
             _ => self.offset_of(i, base.offset),
         };
-        let (caplen, orig_len, long_payload, payload_lo) = match row.caplen {
+        let (caplen, orig_len, long_payload, payload_lo, ip_len_raw) = match row.orig_len {
             ESCAPE16 => self.escaped_lengths(i),
-            caplen => (
-                u32::from(caplen),
-                u32::from(row.orig_len),
-                false,
-                row.ip_len_raw.wrapping_sub(u16::from(row.headers)),
-            ),
+            orig_len => {
+                let ip_len_raw = match row.link_len {
+                    0 => 0,
+                    link_len => orig_len.wrapping_sub(u16::from(link_len)).wrapping_add(1),
+                };
+                (
+                    self.row_caplen(i, row),
+                    u32::from(orig_len),
+                    false,
+                    ip_len_raw.wrapping_sub(u16::from(row.headers)),
+                    ip_len_raw,
+                )
+            }
         };
         let side = (row.tuple >> 31) as usize;
         let tuple = self
@@ -592,7 +772,7 @@ impl Records {
             src_port: tuple.ports[side],
             dst_port: tuple.ports[side ^ 1],
             window: row.window,
-            ip_len_raw: row.ip_len_raw,
+            ip_len_raw,
             ip_id: row.ip_id,
             iface: tuple.iface,
             flags: row.flags,
@@ -600,6 +780,44 @@ impl Records {
             ip_proto: tuple.ip_proto,
             ttl: row.ttl,
             long_payload,
+        }
+    }
+
+    /// Whether frame index `i`'s group is read the quick way (not [`IRREGULAR`]).
+    #[inline(always)]
+    fn regular_group(&self, i: usize) -> bool {
+        self.groups
+            .get(i >> GROUP_SHIFT)
+            .is_some_and(|&step| step != IRREGULAR)
+    }
+
+    /// The captured length of frame index `k`, whose lengths fit its `row`.
+    #[inline(always)]
+    fn row_caplen(&self, k: usize, row: &Row) -> u32 {
+        u32::from(if self.caplens.is_empty() {
+            row.orig_len
+        } else {
+            self.caplens.get(k).copied().unwrap_or(row.orig_len)
+        })
+    }
+
+    /// The captured length of frame index `k`, escaped or not (0 past the end).
+    fn caplen_of(&self, k: usize) -> u32 {
+        match self.rows.get(k) {
+            Some(row) if row.orig_len == ESCAPE16 => self.escaped_lengths(k).0,
+            Some(row) => self.row_caplen(k, row),
+            None => 0,
+        }
+    }
+
+    /// The gap before frame index `k` (not a group's first, nor one whose offset is in the side
+    /// table), after a frame of `caplen_before` captured bytes.
+    #[inline(always)]
+    fn gap_before(&self, k: usize, caplen_before: u32) -> u32 {
+        if self.gaps.is_empty() {
+            self.gap_rule.after(caplen_before)
+        } else {
+            u32::from(self.gaps.get(k).copied().unwrap_or(0))
         }
     }
 
@@ -613,10 +831,22 @@ impl Records {
             Some(&step) if step != IRREGULAR => {
                 let mut offset = base_offset.wrapping_add(u64::from(step));
                 if let Some((head, rest)) = self.rows.get(first..=i).and_then(|r| r.split_first()) {
-                    let mut length = head.caplen;
-                    for row in rest {
-                        offset = offset.wrapping_add(u64::from(length) + u64::from(row.gap));
-                        length = row.caplen;
+                    if self.caplens.is_empty() && self.gaps.is_empty() {
+                        // The common case: every length and gap from the rows and the rule.
+                        let mut length = u32::from(head.orig_len);
+                        for row in rest {
+                            offset = offset
+                                .wrapping_add(u64::from(length + self.gap_rule.after(length)));
+                            length = u32::from(row.orig_len);
+                        }
+                    } else {
+                        let mut length = self.row_caplen(first, head);
+                        for (k, row) in (first + 1..).zip(rest) {
+                            offset = offset.wrapping_add(
+                                u64::from(length) + u64::from(self.gap_before(k, length)),
+                            );
+                            length = self.row_caplen(k, row);
+                        }
                     }
                 }
                 offset
@@ -632,37 +862,34 @@ impl Records {
     fn escaped_time(&self, i: usize) -> i64 {
         self.times.get(i as u32).copied().unwrap_or_default()
     }
-    /// [`Records::offset_of`] in an [`IRREGULAR`] group: from its first frame's offset, each
-    /// frame's own where its gap did not fit, lengths from the side table where they did not.
+    /// [`Records::offset_of`] in an [`IRREGULAR`] group: from the last offset in the side table
+    /// at or before frame index `i` (its group's first frame's is there), each frame after it by
+    /// its gap and the length before it, escaped or not.
     #[cold]
     #[inline(never)]
     fn irregular_offset(&self, i: usize) -> u64 {
-        let escaped = |k: usize| self.offsets.get(k as u32).copied().unwrap_or_default();
-        let first = i & !(GROUP - 1);
-        let mut offset = escaped(first);
-        for k in first + 1..=i {
-            let (Some(before), Some(row)) = (self.rows.get(k - 1), self.rows.get(k)) else {
-                break;
-            };
-            offset = match row.gap {
-                ESCAPE8 => escaped(k),
-                gap => {
-                    let length = match before.caplen {
-                        ESCAPE16 => self.escaped_lengths(k - 1).0,
-                        caplen => u32::from(caplen),
-                    };
-                    offset.wrapping_add(u64::from(length) + u64::from(gap))
-                }
-            };
+        let Some((from, &offset)) = self.offsets.at_or_before(i as u32) else {
+            return 0;
+        };
+        let mut offset = offset;
+        for k in from as usize + 1..=i {
+            let length = self.caplen_of(k - 1);
+            offset = offset.wrapping_add(u64::from(length) + u64::from(self.gap_before(k, length)));
         }
         offset
     }
 
     #[cold]
     #[inline(never)]
-    fn escaped_lengths(&self, i: usize) -> (u32, u32, bool, u16) {
-        self.lengths.get(i as u32).map_or((0, 0, false, 0), |l| {
-            (l.caplen, l.orig_len, l.long_payload, l.payload_lo)
+    fn escaped_lengths(&self, i: usize) -> (u32, u32, bool, u16, u16) {
+        self.lengths.get(i as u32).map_or((0, 0, false, 0, 0), |l| {
+            (
+                l.caplen,
+                l.orig_len,
+                l.long_payload,
+                l.payload_lo,
+                l.ip_len_raw,
+            )
         })
     }
 
@@ -675,6 +902,8 @@ impl Records {
         self.tuple_ids = HashMap::default();
         self.hot = Vec::new();
         self.groups.shrink_to_fit();
+        self.caplens.shrink_to_fit();
+        self.gaps.shrink_to_fit();
         self.times.shrink_to_fit();
         self.offsets.shrink_to_fit();
         self.lengths.shrink_to_fit();
@@ -689,6 +918,8 @@ impl Records {
             + self.tuple_ids.capacity() * (size_of::<(Conversation, u32)>() + 1)
             + self.hot.capacity() * size_of::<u32>()
             + self.groups.capacity() * size_of::<u32>()
+            + self.caplens.capacity() * size_of::<u16>()
+            + self.gaps.capacity()
             + self.times.heap_bytes()
             + self.offsets.heap_bytes()
             + self.lengths.heap_bytes()
@@ -875,33 +1106,142 @@ mod tests {
         assert_eq!(records.last(), Some(record(3 * BLOCK as u32 + 100)));
     }
 
+    /// `frames` records as a file lays them out: each after a record header of `header` bytes,
+    /// with its bytes padded to `align` and followed by a trailer of `trailer` bytes; `caplen`
+    /// and `orig_len` give each frame's lengths from its number.
+    fn laid_out(
+        frames: u32,
+        (header, align, trailer): (u32, u32, u32),
+        lengths: impl Fn(u32) -> (u32, u32),
+    ) -> Vec<PacketRecord> {
+        let mut offset = 24u64;
+        (0..frames)
+            .map(|n| {
+                let (caplen, orig_len) = lengths(n);
+                offset += u64::from(header);
+                let r = PacketRecord {
+                    offset,
+                    caplen,
+                    orig_len,
+                    ip_len_raw: (orig_len - 14) as u16,
+                    payload_lo: (orig_len - 54) as u16,
+                    ..record(n)
+                };
+                offset += u64::from(caplen.next_multiple_of(align) + trailer);
+                r
+            })
+            .collect()
+    }
+
     #[test]
     fn offsets_that_follow_each_other_need_no_side_table() {
-        // pcap's 16-byte record headers, pcapng's padded blocks of 28 to 31 bytes more.
-        for header in [16u64, 28] {
-            let mut offset = 24;
-            let all: Vec<PacketRecord> = (0..2 * BLOCK as u32 + 5)
-                .map(|n| {
-                    let caplen = 54 + n % 1400;
-                    let padded = u64::from(caplen.next_multiple_of(4) - caplen);
-                    offset += header + if header == 16 { 0 } else { padded };
-                    let r = PacketRecord {
-                        offset,
-                        caplen,
-                        orig_len: caplen,
-                        ..record(n)
-                    };
-                    offset += u64::from(caplen);
-                    r
-                })
-                .collect();
+        // pcap's 16-byte record headers; pcapng's blocks, whose bytes are padded to 4 and whose
+        // 28-byte headers follow the block before's 4-byte trailer.
+        for layout in [(16, 1, 0), (28, 4, 4)] {
+            let all = laid_out(2 * BLOCK as u32 + 5, layout, |n| {
+                (54 + n % 1400, 54 + n % 1400)
+            });
             let records: Records = all.iter().copied().collect();
-            assert!(
-                records.iter().eq(all.iter().copied()),
-                "{header}-byte headers"
-            );
+            assert!(records.iter().eq(all.iter().copied()), "{layout:?}");
+            assert_every_record_comes_back_after_the_one_before(&records, &all);
             assert!(records.offsets.is_empty() && records.groups.iter().all(|&g| g != IRREGULAR));
+            assert!(records.lengths.is_empty(), "no escaped lengths");
+            assert!(
+                records.gaps.is_empty() && records.caplens.is_empty(),
+                "no columns kept"
+            );
         }
+    }
+
+    #[test]
+    fn frames_cut_short_keep_their_captured_lengths_from_the_first_one_cut() {
+        // A capture with a snapshot length of 100, whose first frame, or first 40, are short.
+        for first_cut in [0, 40] {
+            let all = laid_out(3 * BLOCK as u32, (16, 1, 0), |n| {
+                let orig_len = if n < first_cut {
+                    60 + n
+                } else {
+                    60 + n % 1400 + 40
+                };
+                (orig_len.min(100), orig_len)
+            });
+            let records: Records = all.iter().copied().collect();
+            assert_eq!(records.caplens.len(), all.len(), "cut from {first_cut}");
+            assert!(records.lengths.is_empty() && records.gaps.is_empty());
+            assert!(records.iter().eq(all.iter().copied()));
+            assert!(records.iter().rev().eq(all.iter().rev().copied()));
+            assert_every_record_comes_back_after_the_one_before(&records, &all);
+        }
+    }
+
+    #[test]
+    fn gaps_that_follow_no_rule_are_kept_from_the_first_one() {
+        // pcapng blocks whose options vary in length from some frame on, with a long block
+        // (say, statistics) between two frames before and after that.
+        for first_odd in [3, GROUP as u32, BLOCK as u32 + 1] {
+            let mut all = laid_out(2 * BLOCK as u32 + 9, (28, 4, 4), |n| {
+                (60 + n % 7, 60 + n % 7)
+            });
+            let mut shift = 0;
+            for (n, r) in (0u32..).zip(all.iter_mut()) {
+                if n == 2 || n == 2 * BLOCK as u32 + 3 {
+                    shift += 400;
+                }
+                if n >= first_odd {
+                    shift += u64::from(n % 3) * 4;
+                }
+                r.offset += shift;
+            }
+            let records: Records = all.iter().copied().collect();
+            assert_eq!(
+                records.gaps.len(),
+                all.len(),
+                "first odd gap at {first_odd}"
+            );
+            assert_eq!(
+                records.offsets.len(),
+                4,
+                "two long gaps and their groups' firsts"
+            );
+            assert!(records.iter().eq(all.iter().copied()));
+            for (i, want) in all.iter().enumerate().rev() {
+                assert_eq!(records.at(i), *want, "frame index {i}");
+            }
+            assert_every_record_comes_back_after_the_one_before(&records, &all);
+        }
+    }
+
+    #[test]
+    fn ip_lengths_that_do_not_follow_the_frame_length_are_escaped() {
+        let all = [
+            // No IP header; a raw IP frame (no link header); a frame shorter than its IP length
+            // says; one 300 bytes longer than it (a trailer).
+            PacketRecord {
+                ip_len_raw: 0,
+                payload_lo: 0,
+                ..record(0)
+            },
+            PacketRecord {
+                ip_len_raw: 64,
+                payload_lo: 24,
+                ..record(1)
+            },
+            PacketRecord {
+                ip_len_raw: 1500,
+                payload_lo: 1460,
+                ..record(2)
+            },
+            PacketRecord {
+                ip_len_raw: 40,
+                payload_lo: 0,
+                orig_len: 340,
+                caplen: 340,
+                ..record(3)
+            },
+        ];
+        let records: Records = all.iter().copied().collect();
+        assert!(records.iter().eq(all.iter().copied()));
+        assert_eq!(records.lengths.len(), 2, "the last two");
     }
 
     #[test]
@@ -1004,7 +1344,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_32_bytes() {
-        assert_eq!(std::mem::size_of::<Row>(), 32);
+    fn a_row_is_28_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 28);
     }
 }
