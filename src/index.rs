@@ -10,6 +10,7 @@ use crate::decode::{
     Transport,
 };
 use crate::hash::HashMap;
+use crate::rank_bits::RankedBits;
 use serde::Serialize;
 
 mod addresses;
@@ -250,21 +251,71 @@ impl<T> SideTable<T> {
 }
 
 /// A side table whose values repeat from frame to frame: each distinct value is kept once, and a
-/// frame keeps its number (8 bytes a frame with the key, where a [`TcpOptions`] value alone is
-/// 12). The handshake options of a capture's SYNs and SYN-ACKs, a third of the frames of a
-/// capture of short connections, are nearly all alike.
+/// frame that has a value keeps its number, in 2 bytes while there are at most 65,536 values.
+/// Which frames have one is a bit a frame ([`RankedBits`], up to the last frame with a value),
+/// and a frame's number is found at the rank of its bit: about 2 bytes a frame with a value and
+/// an eighth of a byte a frame in all, where a key and a number took 8 bytes a frame with a value
+/// (and a [`TcpOptions`] value alone is 12). The handshake options of a capture's SYNs and
+/// SYN-ACKs, a third of the frames of a capture of short connections, are nearly all alike.
 #[derive(Debug, Clone)]
 pub struct InternedSideTable<T> {
-    numbers: SideTable<u32>,
+    /// Per frame index, up to the last with a value: whether it has one.
+    present: RankedBits,
+    /// Per frame with a value, in frame order: its value's number in `values`.
+    numbers: Numbers,
     values: Vec<T>,
     /// Value → its number in `values` (only pushing needs it).
     known: HashMap<T, u32>,
 }
 
+/// The numbers of an [`InternedSideTable`]'s values, 2 bytes each until a number needs more
+/// (then all are widened to 4).
+#[derive(Debug, Clone)]
+enum Numbers {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Numbers {
+    fn push(&mut self, number: u32) {
+        match self {
+            Numbers::Narrow(numbers) => match u16::try_from(number) {
+                Ok(narrow) => numbers.push(narrow),
+                Err(_) => {
+                    let mut wide: Vec<u32> = numbers.iter().map(|&n| u32::from(n)).collect();
+                    wide.push(number);
+                    *self = Numbers::Wide(wide);
+                }
+            },
+            Numbers::Wide(numbers) => numbers.push(number),
+        }
+    }
+    #[inline]
+    fn get(&self, at: usize) -> Option<u32> {
+        match self {
+            Numbers::Narrow(numbers) => numbers.get(at).map(|&n| u32::from(n)),
+            Numbers::Wide(numbers) => numbers.get(at).copied(),
+        }
+    }
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Numbers::Narrow(numbers) => numbers.shrink_to_fit(),
+            Numbers::Wide(numbers) => numbers.shrink_to_fit(),
+        }
+    }
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Numbers::Narrow(numbers) => numbers.capacity() * 2,
+            Numbers::Wide(numbers) => numbers.capacity() * 4,
+        }
+    }
+}
+
 impl<T> Default for InternedSideTable<T> {
     fn default() -> Self {
         InternedSideTable {
-            numbers: SideTable::default(),
+            present: RankedBits::default(),
+            numbers: Numbers::Narrow(Vec::new()),
             values: Vec::new(),
             known: HashMap::default(),
         }
@@ -274,37 +325,40 @@ impl<T> Default for InternedSideTable<T> {
 impl<T: Copy + Eq + std::hash::Hash> InternedSideTable<T> {
     /// Appends a value; keys must be pushed in increasing order.
     pub fn push(&mut self, key: u32, value: T) {
+        debug_assert!(key as usize >= self.present.len());
+        while self.present.len() < key as usize {
+            self.present.push(false);
+        }
+        self.present.push(true);
         let values = &mut self.values;
         let number = *self.known.entry(value).or_insert_with(|| {
             values.push(value);
             values.len() as u32 - 1
         });
-        self.numbers.push(key, number);
+        self.numbers.push(number);
     }
-    pub fn get(&self, key: u32) -> Option<&T> {
-        let number = *self.numbers.get(key)?;
-        self.values.get(number as usize)
-    }
-    /// As [`SideTable::get_forward`].
     #[inline]
-    pub fn get_forward(&self, cursor: &mut usize, key: u32) -> Option<&T> {
-        let number = *self.numbers.get_forward(cursor, key)?;
-        self.values.get(number as usize)
+    pub fn get(&self, key: u32) -> Option<&T> {
+        let at = self.present.rank_of_set(key as usize)?;
+        self.values.get(self.numbers.get(at)? as usize)
     }
+    /// Frames with a value.
     pub fn len(&self) -> usize {
-        self.numbers.len()
+        self.present.count_ones()
     }
     pub fn is_empty(&self) -> bool {
-        self.numbers.is_empty()
+        self.len() == 0
     }
     /// Gives back the room the vectors grew into but do not use.
     pub fn shrink_to_fit(&mut self) {
+        self.present.shrink_to_fit();
         self.numbers.shrink_to_fit();
         self.values.shrink_to_fit();
     }
     /// Bytes held, for the memory report.
     pub fn heap_bytes(&self) -> usize {
-        self.numbers.heap_bytes()
+        self.present.heap_bytes()
+            + self.numbers.heap_bytes()
             + self.values.capacity() * std::mem::size_of::<T>()
             + self.known.capacity() * (std::mem::size_of::<(T, u32)>() + 1)
     }
@@ -645,12 +699,24 @@ mod tests {
         assert_eq!(table.get(3), Some(&syn));
         assert_eq!(table.get(600), Some(&other));
         assert_eq!(table.get(4), None);
-        let mut cursor = 0;
-        let forward: Vec<_> = (0..1000u32)
-            .filter_map(|key| table.get_forward(&mut cursor, key).map(|v| (key, *v)))
+        assert_eq!(table.get(1000), None, "past the last key");
+        let back: Vec<_> = (0..1000u32)
+            .filter_map(|key| table.get(key).map(|v| (key, *v)))
             .collect();
-        assert_eq!(forward.len(), 334);
-        assert!(forward.iter().all(|&(key, v)| table.get(key) == Some(&v)));
+        assert_eq!(back.len(), 334);
+        assert!(back
+            .iter()
+            .all(|&(key, v)| key % 3 == 0 && v == if key == 600 { other } else { syn }));
+    }
+
+    #[test]
+    fn interned_side_numbers_widen_past_65536_values() {
+        let mut table = InternedSideTable::default();
+        for key in 0..70_000u32 {
+            table.push(2 * key, key);
+        }
+        assert!(matches!(table.numbers, Numbers::Wide(_)));
+        assert!((0..140_000u32).all(|key| table.get(key) == (key % 2 == 0).then_some(&(key / 2))));
     }
 
     #[test]

@@ -24,7 +24,7 @@
 //!   difference in a byte (a payload that does not follow so, such as an offload frame's, or an
 //!   IP length longer than the frame, is kept with the lengths that do not fit, below);
 //! - the network addresses, ports, interface, IP protocol and link addresses are interned as one
-//!   *tuple* per conversation (24 bytes, both ways, each way's link apart), with a bit in the row
+//!   *tuple* per conversation (20 bytes, both ways, each way's link apart), with a bit in the row
 //!   for the side the frame comes from: 16 bytes a frame less. A capture has far fewer
 //!   conversations than frames (the synthetic benchmark capture, with a new connection every 6
 //!   frames, has the most of any we measure), and the few in flight at once are found in a small
@@ -82,28 +82,74 @@ struct Row {
 }
 
 /// What the frames of one conversation share, both ways: its endpoints and interface, and the
-/// link addresses of each way. Side 0 is the source of the frame that made the tuple; a row says
-/// which side its frame comes from ([`SIDE_1`]).
+/// link addresses of each way (20 bytes). Side 0 is the source of the frame that made the tuple;
+/// a row says which side its frame comes from ([`SIDE_1`]).
 #[derive(Debug, Clone, Copy, Default)]
 struct Tuple {
     addrs: [u32; 2],
-    /// The link of each side's frames; side 1's is [`NO_LINK_YET`] until a frame from it comes.
-    links: [u32; 2],
     ports: [u16; 2],
+    /// The link of each side's frames, as its id when that fits 16 bits (a capture has few
+    /// links: pairs of link addresses), else [`WIDE_LINK`]; side 1's is [`NO_LINK_YET`] until a
+    /// frame from it comes.
+    links: [u16; 2],
     iface: u16,
     ip_proto: u8,
 }
 
 /// The bit of [`Row::tuple`] saying the frame comes from the tuple's side 1.
 const SIDE_1: u32 = 1 << 31;
-/// Side 1's link before a frame from that side came (link ids are small numbers).
-const NO_LINK_YET: u32 = u32::MAX;
+/// Side 1's link before a frame from that side came.
+const NO_LINK_YET: u16 = u16::MAX;
+/// A link whose id does not fit a tuple: it is in [`WideLinks`].
+const WIDE_LINK: u16 = u16::MAX - 1;
+
+/// The link ids that do not fit a tuple's 16 bits, by tuple number and side (`number << 1 |
+/// side`): none in a capture of fewer than 65,534 links.
+#[derive(Debug, Clone, Default)]
+struct WideLinks(HashMap<u32, u32>);
+
+impl WideLinks {
+    /// What a tuple keeps for `link`, the link of side `key & 1` of tuple `key >> 1`.
+    fn store(&mut self, key: u32, link: u32) -> u16 {
+        match u16::try_from(link) {
+            Ok(narrow) if narrow < WIDE_LINK => narrow,
+            _ => {
+                self.0.insert(key, link);
+                WIDE_LINK
+            }
+        }
+    }
+    /// Whether `stored`, what a tuple keeps for the link of `key` (as in [`WideLinks::store`]),
+    /// is `link`.
+    #[inline]
+    fn matches(&self, stored: u16, key: u32, link: u32) -> bool {
+        match stored {
+            NO_LINK_YET => false,
+            WIDE_LINK => self.0.get(&key) == Some(&link),
+            narrow => u32::from(narrow) == link,
+        }
+    }
+    /// The link id `stored` stands for (see [`WideLinks::store`]).
+    #[inline]
+    fn get(&self, stored: u16, key: u32) -> u32 {
+        match stored {
+            WIDE_LINK => self.wide(key),
+            narrow => u32::from(narrow),
+        }
+    }
+    #[cold]
+    #[inline(never)]
+    fn wide(&self, key: u32) -> u32 {
+        self.0.get(&key).copied().unwrap_or_default()
+    }
+}
 
 impl Tuple {
-    fn new(record: &PacketRecord) -> Self {
+    /// The tuple `record` makes, as tuple number `id`.
+    fn new(record: &PacketRecord, id: u32, wide: &mut WideLinks) -> Self {
         Tuple {
             addrs: [record.src, record.dst],
-            links: [record.link, NO_LINK_YET],
+            links: [wide.store(id << 1, record.link), NO_LINK_YET],
             ports: [record.src_port, record.dst_port],
             iface: record.iface,
             ip_proto: record.ip_proto,
@@ -119,7 +165,7 @@ impl Tuple {
     }
     /// [`Tuple::side_of`] when `record` is of this tuple's conversation, else `None`.
     #[inline]
-    fn side_if_of(&mut self, record: &PacketRecord) -> Option<u32> {
+    fn side_if_of(&mut self, record: &PacketRecord, id: u32, wide: &mut WideLinks) -> Option<u32> {
         if record.iface != self.iface || record.ip_proto != self.ip_proto {
             return None;
         }
@@ -133,25 +179,26 @@ impl Tuple {
         } else {
             return None;
         };
-        self.side_over(side, record.link)
+        self.side_over(side, record.link, id, wide)
     }
-    /// The side `record` comes from — when the link it came over is this tuple's for that side
-    /// (taking it for side 1 if no frame came from there yet). `record` must be of the tuple's
-    /// conversation.
+    /// The side `record` comes from — when the link it came over is this tuple's (number `id`)
+    /// for that side (taking it for side 1 if no frame came from there yet). `record` must be of
+    /// the tuple's conversation.
     #[inline]
-    fn side_of(&mut self, record: &PacketRecord) -> Option<u32> {
+    fn side_of(&mut self, record: &PacketRecord, id: u32, wide: &mut WideLinks) -> Option<u32> {
         let side = usize::from((record.src, record.src_port) != (self.addrs[0], self.ports[0]));
-        self.side_over(side, record.link)
+        self.side_over(side, record.link, id, wide)
     }
     /// `side` as the row's side bit, when `link` is that side's link (or side 1 has none yet,
     /// and takes it).
     #[inline]
-    fn side_over(&mut self, side: usize, link: u32) -> Option<u32> {
-        if self.links[side] == link {
+    fn side_over(&mut self, side: usize, link: u32, id: u32, wide: &mut WideLinks) -> Option<u32> {
+        let key = id << 1 | side as u32;
+        if wide.matches(self.links[side], key, link) {
             return Some(if side == 0 { 0 } else { SIDE_1 });
         }
         if side == 1 && self.links[1] == NO_LINK_YET {
-            self.links[1] = link;
+            self.links[1] = wide.store(key, link);
             return Some(SIDE_1);
         }
         None
@@ -312,6 +359,7 @@ pub struct Records {
     rows: Vec<Row>,
     bases: Vec<Base>,
     tuples: Vec<Tuple>,
+    wide_links: WideLinks,
     /// Conversation → the number of its latest tuple in `tuples`, only while frames are pushed
     /// (see the module's documentation), with `hot` in front: a tuple's number + 1 at the place
     /// [`hot_place`] gives (0: empty; a newer conversation takes the place of an older). A frame
@@ -598,7 +646,7 @@ impl Records {
             if let Some(side) = self
                 .tuples
                 .get_mut(id as usize)
-                .and_then(|t| t.side_if_of(record))
+                .and_then(|t| t.side_if_of(record, id, &mut self.wide_links))
             {
                 return id | side;
             }
@@ -635,19 +683,21 @@ impl Records {
                 match self
                     .tuples
                     .get_mut(id as usize)
-                    .and_then(|t| t.side_of(record))
+                    .and_then(|t| t.side_of(record, id, &mut self.wide_links))
                 {
                     Some(side) => (id, side),
                     None => {
                         entry.insert(new_id);
-                        self.tuples.push(Tuple::new(record));
+                        self.tuples
+                            .push(Tuple::new(record, new_id, &mut self.wide_links));
                         (new_id, 0)
                     }
                 }
             }
             Entry::Vacant(entry) => {
                 entry.insert(new_id);
-                self.tuples.push(Tuple::new(record));
+                self.tuples
+                    .push(Tuple::new(record, new_id, &mut self.wide_links));
                 (new_id, 0)
             }
         };
@@ -753,9 +803,10 @@ impl Records {
             }
         };
         let side = (row.tuple >> 31) as usize;
+        let tuple_id = row.tuple & !SIDE_1;
         let tuple = self
             .tuples
-            .get((row.tuple & !SIDE_1) as usize)
+            .get(tuple_id as usize)
             .copied()
             .unwrap_or_default();
         PacketRecord {
@@ -765,7 +816,9 @@ impl Records {
             orig_len,
             src: tuple.addrs[side],
             dst: tuple.addrs[side ^ 1],
-            link: tuple.links[side],
+            link: self
+                .wide_links
+                .get(tuple.links[side], tuple_id << 1 | side as u32),
             seq: row.seq,
             ack: row.ack,
             payload_lo,
@@ -915,6 +968,7 @@ impl Records {
         self.rows.capacity() * size_of::<Row>()
             + self.bases.capacity() * size_of::<Base>()
             + self.tuples.capacity() * size_of::<Tuple>()
+            + self.wide_links.0.capacity() * (size_of::<(u32, u32)>() + 1)
             + self.tuple_ids.capacity() * (size_of::<(Conversation, u32)>() + 1)
             + self.hot.capacity() * size_of::<u32>()
             + self.groups.capacity() * size_of::<u32>()
@@ -1322,6 +1376,52 @@ mod tests {
     }
 
     #[test]
+    fn links_whose_ids_do_not_fit_16_bits_come_back() {
+        // Both ways of a conversation over links numbered past 65,533, then over one that fits,
+        // and one whose id is the side-1-not-seen-yet value.
+        let a_to_b = PacketRecord {
+            link: 70_000,
+            ..record(0)
+        };
+        let b_to_a = PacketRecord {
+            src: a_to_b.dst,
+            dst: a_to_b.src,
+            src_port: a_to_b.dst_port,
+            dst_port: a_to_b.src_port,
+            link: 70_001,
+            ..a_to_b
+        };
+        let all = [
+            a_to_b,
+            b_to_a,
+            a_to_b,
+            PacketRecord {
+                link: 70_002,
+                ..b_to_a
+            },
+            PacketRecord { link: 7, ..a_to_b },
+            PacketRecord {
+                link: 0xFFFF,
+                ..b_to_a
+            },
+            PacketRecord {
+                link: 0xFFFE,
+                ..b_to_a
+            },
+        ];
+        let records: Records = all.iter().copied().collect();
+        assert!(records.iter().eq(all.iter().copied()));
+        // One tuple for the first three; the second, from the change of link, which the next
+        // frame's way takes up; one for each change of link after that.
+        assert_eq!(records.tuples.len(), 4);
+        assert_eq!(
+            records.wide_links.0.len(),
+            5,
+            "every link numbered past 65,533"
+        );
+    }
+
+    #[test]
     fn planning_gives_the_tuples_room_for_the_frames_to_come() {
         // 1,000 frames of 250 conversations (each seen 4 times), then room planned for 10,000:
         // the tuples and the map get room for 2,500, and the frames still come back.
@@ -1344,7 +1444,8 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_28_bytes() {
+    fn a_row_is_28_bytes_and_a_tuple_20() {
         assert_eq!(std::mem::size_of::<Row>(), 28);
+        assert_eq!(std::mem::size_of::<Tuple>(), 20);
     }
 }

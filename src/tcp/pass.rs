@@ -23,7 +23,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
     };
     let mut live = LiveStreams::new(flows.streams.len());
     let mut events = flows.tcp_events.iter().peekable();
-    let (mut options_at, mut sacks_at) = (0, 0);
+    let mut sacks_at = 0;
     for_each_batched(index.records.indexed(), |(i, record)| {
         let frame = i as u32;
         let event = loop {
@@ -58,7 +58,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
         let options = match record.has(flag::HAS_TCP_OPTIONS) {
             true => index
                 .tcp_options
-                .get_forward(&mut options_at, frame)
+                .get(frame)
                 .map(|o| (o, index.tcp_sack_forward(&mut sacks_at, frame))),
             false => None,
         };
