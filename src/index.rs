@@ -491,6 +491,7 @@ impl PacketIndex {
     /// doubles as it grows, so up to half of its memory can be spare).
     pub fn shrink_to_fit(&mut self) {
         self.records.shrink_to_fit();
+        self.addrs.shrink_to_fit();
         self.apps.shrink_to_fit();
         self.tcp_options.shrink_to_fit();
         self.tcp_sacks.shrink_to_fit();

@@ -97,11 +97,23 @@ impl TransportView {
 #[derive(Debug, Default)]
 pub struct ExtraAddressIds {
     extra: HashMap<IpAddr, u32>,
+    /// The index's own ids by address, made at the first question when the index has dropped
+    /// its look-up tables ([`crate::index::AddressTable::shrink_to_fit`]): one map for the
+    /// pass rather than a search through every address per question.
+    index_ids: Option<HashMap<IpAddr, u32>>,
 }
 
 impl ExtraAddressIds {
     pub fn id(&mut self, index: &PacketIndex, addr: IpAddr) -> u32 {
-        if let Some(id) = index.addrs.id_of(&addr) {
+        let found = if index.addrs.dropped_lookups() {
+            self.index_ids
+                .get_or_insert_with(|| index.addrs.iter().map(|(id, a)| (a, id)).collect())
+                .get(&addr)
+                .copied()
+        } else {
+            index.addrs.id_of(&addr)
+        };
+        if let Some(id) = found {
             return id;
         }
         let next = u32::MAX - 1 - self.extra.len() as u32;

@@ -317,8 +317,18 @@ impl GapRule {
     }
 
     /// Whether `gap`, after a frame of `caplen` captured bytes, follows the rule (learnt from the
-    /// first gap asked about).
+    /// first gap asked about). Once only one way holds, one comparison.
+    #[inline(always)]
     fn follows(&mut self, caplen: u32, gap: u8) -> bool {
+        if self.holding.is_power_of_two() {
+            return self.after(caplen) == u32::from(gap);
+        }
+        self.learn(caplen, gap)
+    }
+
+    /// [`GapRule::follows`] while no way, or both, hold.
+    #[inline(never)]
+    fn learn(&mut self, caplen: u32, gap: u8) -> bool {
         let pad = caplen.wrapping_neg() & 3;
         let padded_header = u32::from(gap).checked_sub(pad);
         let holding = if self.holding == 0 {
