@@ -153,7 +153,8 @@ fn stream_text(analyzer: &Analyzer, s: &Stream) -> [String; 2] {
             None => format!("?:{port}"),
         }
     };
-    [end(s.a()), end(s.b())]
+    let ends = analyzer.flows().ends(s, &analyzer.index().records);
+    [end(ends.a), end(ends.b)]
 }
 
 /// At most this many flows go to the page's table (a capture may hold a hundred thousand).
@@ -283,7 +284,7 @@ fn frames_by_stream(analyzer: &Analyzer) -> Vec<[Vec<u32>; 2]> {
         let (Some(s), Some(r)) = (flows.streams.get(id as usize), records.get(i)) else {
             continue;
         };
-        out[id as usize][s.direction_of(&r)].push(i as u32);
+        out[id as usize][flows.ends(s, records).direction_of(&r)].push(i as u32);
     }
     out
 }

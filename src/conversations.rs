@@ -353,10 +353,11 @@ impl<'a> Taps<'a> {
         }
         // A reassembled datagram's ports are those of its first fragment, i.e. the stream's.
         let (src_port, dst_port) = if record.has(flag::FRAGMENT) {
-            if record.src == stream.a().0 && record.dst == stream.b().0 {
-                (stream.a().1, stream.b().1)
+            let ends = flows.ends(stream, &index.records);
+            if record.src == ends.a.0 && record.dst == ends.b.0 {
+                (ends.a.1, ends.b.1)
             } else {
-                (stream.b().1, stream.a().1)
+                (ends.b.1, ends.a.1)
             }
         } else {
             (record.src_port, record.dst_port)

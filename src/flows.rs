@@ -20,7 +20,7 @@ use crate::batched::for_each_batched;
 use crate::chunked::ChunkedVec;
 use crate::decode::{TCP_ACK, TCP_SYN};
 use crate::hash::HashMap;
-use crate::index::{flag, PacketIndex, PacketRecord};
+use crate::index::{flag, PacketIndex, PacketRecord, Records};
 
 mod stream_ids;
 mod transport;
@@ -36,24 +36,55 @@ pub const NO_STREAM: u32 = u32::MAX;
 pub struct Stream {
     /// 6 for TCP, 17 for UDP.
     pub ip_proto: u8,
-    /// The stream's number among streams of the same protocol (tcp.stream / udp.stream).
-    pub number: u32,
-    /// Endpoint A, the source of the first frame, and endpoint B (address id, port): read
-    /// through [`Stream::a`] and [`Stream::b`]. (Four plain fields rather than two pairs, which
-    /// are padded to 8 bytes each: 36 bytes a stream instead of 40.)
-    a_addr: u32,
-    a_port: u16,
-    b_addr: u32,
-    b_port: u16,
-    /// Base sequence number of each direction (A→B, B→A), valid where `base_known` has the
-    /// direction's bit; read through [`Stream::base_seq`]. (Two plain numbers and a bit each
-    /// rather than two `Option`s: 9 bytes instead of 16, one of 36 bytes a stream.)
-    base: [u32; 2],
+    /// Which of `base` are valid (bit 0: A→B, bit 1: B→A).
     base_known: u8,
-    pub first_frame: u32,
-    pub last_frame: u32,
     /// Started by a SYN that reused the ports of an earlier stream.
     pub reused_ports: bool,
+    /// The stream's number among streams of the same protocol (tcp.stream / udp.stream).
+    pub number: u32,
+    /// Where endpoints A (the source of the first frame) and B are: read through
+    /// [`Flows::ends`] (see [`ends`]). A stream of frames' own headers points at their tuple in
+    /// the records, which holds the endpoints already: 28 bytes a stream instead of 36.
+    ends: u32,
+    /// Base sequence number of each direction (A→B, B→A), valid where `base_known` has the
+    /// direction's bit; read through [`Stream::base_seq`]. (Two plain numbers and a bit each
+    /// rather than two `Option`s: 9 bytes instead of 16.)
+    base: [u32; 2],
+    pub first_frame: u32,
+    pub last_frame: u32,
+}
+
+/// How [`Stream::ends`] says where a stream's endpoints are.
+mod ends {
+    /// The endpoints are in [`super::Flows::other_ends`], at the number in the low 31 bits (a
+    /// stream of headers quoted in ICMP errors or of tunnels' outer headers).
+    pub const OTHER: u32 = 1 << 31;
+    /// Else, the low 30 bits are a tuple of the records, and this bit says endpoint A is the
+    /// tuple's side 1.
+    pub const A_IS_SIDE_1: u32 = 1 << 30;
+    /// Tuple numbers below this fit.
+    pub const TUPLES: u32 = 1 << 30;
+}
+
+/// A stream's two endpoints, (address id, port) each: A, the source of its first frame, and B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ends {
+    pub a: (u32, u16),
+    pub b: (u32, u16),
+}
+
+impl Ends {
+    /// 0 when the frame goes A → B, 1 when B → A.
+    #[inline]
+    pub fn direction_of(&self, record: &PacketRecord) -> usize {
+        self.direction_of_endpoint((record.src, record.src_port), (record.dst, record.dst_port))
+    }
+
+    /// 0 when `src` → `dst` is A → B, 1 otherwise.
+    #[inline]
+    pub fn direction_of_endpoint(&self, src: (u32, u16), dst: (u32, u16)) -> usize {
+        usize::from(!(src == self.a && dst == self.b))
+    }
 }
 
 /// Something the TCP conversation layer decided on a frame, which the sequence analysis needs.
@@ -82,6 +113,8 @@ pub struct Flows {
     /// Per frame: index into `streams`, or [`NO_STREAM`].
     pub stream_of: StreamIds,
     pub streams: ChunkedVec<Stream>,
+    /// The endpoints of streams that are not of frames' own headers (see [`ends::OTHER`]).
+    other_ends: Vec<Ends>,
     /// TCP conversation events, sorted by frame index.
     pub tcp_events: Vec<(u32, TcpEvent)>,
     /// Frames whose stream comes from a header quoted in an ICMP error (sorted).
@@ -243,7 +276,14 @@ impl Flows {
                 for view in outer_udp_views(index, i, &mut extra_ids) {
                     let id = match current.get(&key_of(&view)) {
                         Some(id) => id,
-                        None => flows.new_stream(&view, i as u32, &mut counts, &mut current, false),
+                        None => flows.new_stream(
+                            &view,
+                            i as u32,
+                            &mut counts,
+                            &mut current,
+                            false,
+                            &index.records,
+                        ),
                     };
                     flows.streams[id as usize].last_frame = i as u32;
                     flows.outer_udp.push((i as u32, id));
@@ -257,10 +297,24 @@ impl Flows {
             let frame = i as u32;
             let mut id = match current.of_view(&view) {
                 Some(id) => id,
-                None => flows.new_stream(&view, frame, &mut counts, &mut current, false),
+                None => flows.new_stream(
+                    &view,
+                    frame,
+                    &mut counts,
+                    &mut current,
+                    false,
+                    &index.records,
+                ),
             };
             if view.ip_proto == 6 {
-                id = flows.tcp_conversation_step(id, &view, frame, &mut counts, &mut current);
+                id = flows.tcp_conversation_step(
+                    id,
+                    &view,
+                    frame,
+                    &mut counts,
+                    &mut current,
+                    &index.records,
+                );
             }
             current.went_to(&view, id);
             let stream = &mut flows.streams[id as usize];
@@ -291,21 +345,20 @@ impl Flows {
         counts: &mut [u32; 2],
         current: &mut OpenConversations,
         reused_ports: bool,
+        records: &Records,
     ) -> u32 {
         let slot = usize::from(view.ip_proto != 6);
         let id = self.streams.len() as u32;
+        let ends = self.ends_of_view(view, records);
         self.streams.push(Stream {
             ip_proto: view.ip_proto,
-            number: counts[slot],
-            a_addr: view.src.0,
-            a_port: view.src.1,
-            b_addr: view.dst.0,
-            b_port: view.dst.1,
-            base: [0, 0],
             base_known: 0,
+            reused_ports,
+            number: counts[slot],
+            ends,
+            base: [0, 0],
             first_frame: frame,
             last_frame: frame,
-            reused_ports,
         });
         counts[slot] += 1;
         current.insert(key_of(view), id);
@@ -321,15 +374,18 @@ impl Flows {
         frame: u32,
         counts: &mut [u32; 2],
         current: &mut OpenConversations,
+        records: &Records,
     ) -> u32 {
         let mut id = id;
-        let dir = self.streams[id as usize].direction_of_endpoint(view.src, view.dst);
+        let dir = self
+            .ends_of(id as usize, records)
+            .direction_of_endpoint(view.src, view.dst);
         let base = self.streams[id as usize].base_seq(dir);
         if is_pure_syn(view.tcp_flags) {
             if let Some(base) = base {
                 if view.seq != base {
                     current.supersede(id);
-                    id = self.new_stream(view, frame, counts, current, true);
+                    id = self.new_stream(view, frame, counts, current, true, records);
                     self.tcp_events.push((frame, TcpEvent::ReusedPortsSyn));
                 } else {
                     self.tcp_events.push((frame, TcpEvent::SynRetransmission));
@@ -344,8 +400,10 @@ impl Flows {
             }
         }
         if view.analysed {
+            let dir = self
+                .ends_of(id as usize, records)
+                .direction_of_endpoint(view.src, view.dst);
             let stream = &mut self.streams[id as usize];
-            let dir = stream.direction_of_endpoint(view.src, view.dst);
             if stream.base_seq(dir).is_none() {
                 let base = if u16::from(view.tcp_flags) & TCP_SYN != 0 {
                     view.seq
@@ -394,6 +452,59 @@ impl Flows {
             .is_ok()
     }
 
+    /// The endpoints of `stream`, one of these flows' streams; `records` are the index's the
+    /// flows were built from.
+    #[inline]
+    pub fn ends(&self, stream: &Stream, records: &Records) -> Ends {
+        if stream.ends & ends::OTHER != 0 {
+            return self
+                .other_ends
+                .get((stream.ends & !ends::OTHER) as usize)
+                .copied()
+                .unwrap_or_default();
+        }
+        let Some([side_0, side_1]) = records.tuple_ends(stream.ends & (ends::TUPLES - 1)) else {
+            return Ends::default();
+        };
+        if stream.ends & ends::A_IS_SIDE_1 != 0 {
+            Ends {
+                a: side_1,
+                b: side_0,
+            }
+        } else {
+            Ends {
+                a: side_0,
+                b: side_1,
+            }
+        }
+    }
+
+    /// [`Flows::ends`] of stream `id` (default endpoints when there is no such stream).
+    #[inline]
+    pub fn ends_of(&self, id: usize, records: &Records) -> Ends {
+        self.streams
+            .get(id)
+            .map_or_else(Ends::default, |stream| self.ends(stream, records))
+    }
+
+    /// What a new stream of `view` keeps in [`Stream::ends`]: the view's tuple in the records
+    /// when the view is a frame's own header (and its endpoints are the tuple's), else its
+    /// endpoints, added to [`Flows::other_ends`].
+    fn ends_of_view(&mut self, view: &TransportView, records: &Records) -> u32 {
+        if let Some(tuple) = view.tuple.filter(|&t| t < ends::TUPLES) {
+            match records.tuple_ends(tuple) {
+                Some([a, b]) if (a, b) == (view.src, view.dst) => return tuple,
+                Some([b, a]) if (a, b) == (view.src, view.dst) => return tuple | ends::A_IS_SIDE_1,
+                _ => {}
+            }
+        }
+        self.other_ends.push(Ends {
+            a: view.src,
+            b: view.dst,
+        });
+        (self.other_ends.len() - 1) as u32 | ends::OTHER
+    }
+
     /// Whether the frame's stream number comes from a header quoted in an ICMP error.
     pub fn is_quoted(&self, frame_index: u32) -> bool {
         self.quoted.binary_search(&frame_index).is_ok()
@@ -401,18 +512,6 @@ impl Flows {
 }
 
 impl Stream {
-    /// Endpoint A, the source of the stream's first frame: (address id, port).
-    #[inline]
-    pub fn a(&self) -> (u32, u16) {
-        (self.a_addr, self.a_port)
-    }
-
-    /// Endpoint B, the other one: (address id, port).
-    #[inline]
-    pub fn b(&self) -> (u32, u16) {
-        (self.b_addr, self.b_port)
-    }
-
     /// Base sequence number of direction `dir` (0: A→B, 1: B→A) as it stands at the end of the
     /// capture: relative numbers are raw minus this (what `tshark -2` shows). `None` until the
     /// direction is seen.
@@ -426,20 +525,10 @@ impl Stream {
         self.base_known |= 1 << (dir & 1);
     }
 
-    /// 0 when the frame goes A → B, 1 when B → A.
-    pub fn direction_of(&self, record: &PacketRecord) -> usize {
-        self.direction_of_endpoint((record.src, record.src_port), (record.dst, record.dst_port))
-    }
-
-    /// 0 when `src` → `dst` is A → B, 1 otherwise.
-    pub fn direction_of_endpoint(&self, src: (u32, u16), dst: (u32, u16)) -> usize {
-        usize::from(!(src == self.a() && dst == self.b()))
-    }
-
-    /// Sequence and acknowledgement numbers of a frame relative to the stream's bases (raw
-    /// values where a base is unknown; the ack is 0 without the ACK flag).
-    pub fn relative(&self, record: &PacketRecord) -> (u32, u32) {
-        let dir = self.direction_of(record);
+    /// Sequence and acknowledgement numbers of a frame going in direction `dir` (0: A→B, see
+    /// [`Ends::direction_of`]) relative to the stream's bases (raw values where a base is
+    /// unknown; the ack is 0 without the ACK flag).
+    pub fn relative(&self, record: &PacketRecord, dir: usize) -> (u32, u32) {
         let seq = record.seq.wrapping_sub(self.base_seq(dir).unwrap_or(0));
         let ack = match self.base_seq(1 - dir) {
             Some(base) if u16::from(record.tcp_flags) & TCP_ACK != 0 => {
@@ -481,16 +570,21 @@ mod tests {
     }
 
     fn build(records: Vec<PacketRecord>) -> Flows {
+        build_index(records).1
+    }
+
+    fn build_index(records: Vec<PacketRecord>) -> (PacketIndex, Flows) {
         let index = PacketIndex {
             records: records.into(),
             ..PacketIndex::default()
         };
-        Flows::build(&index)
+        let flows = Flows::build(&index);
+        (index, flows)
     }
 
     #[test]
     fn both_directions_share_a_stream_and_bases_follow_the_handshake() {
-        let flows = build(vec![
+        let (index, flows) = build_index(vec![
             tcp(1, 1000, 2, 80, 100, 0, 0x02),
             tcp(2, 80, 1, 1000, 500, 101, 0x12),
             tcp(1, 1000, 2, 80, 101, 501, 0x10),
@@ -500,7 +594,13 @@ mod tests {
         // The bases are the two ISNs (SYN seq 100, SYN-ACK seq 500), so the ACK's raw 101/501
         // are relative 1/1, as Wireshark numbers a handshake.
         assert_eq!([s.base_seq(0), s.base_seq(1)], [Some(100), Some(500)]);
-        assert_eq!(s.relative(&tcp(1, 1000, 2, 80, 101, 501, 0x10)), (1, 1));
+        let ack = tcp(1, 1000, 2, 80, 101, 501, 0x10);
+        let ends = flows.ends(s, &index.records);
+        assert_eq!((ends.a, ends.b), ((1, 1000), (2, 80)));
+        assert_eq!(ends.direction_of(&ack), 0);
+        assert_eq!(ends.direction_of(&tcp(2, 80, 1, 1000, 501, 101, 0x10)), 1);
+        assert_eq!(s.relative(&ack, 0), (1, 1));
+        assert!(flows.other_ends.is_empty(), "the tuple's endpoints");
     }
 
     #[test]
@@ -548,14 +648,14 @@ mod tests {
         let s = &flows.streams[0];
         assert_eq!([s.base_seq(0), s.base_seq(1)], [Some(4999), Some(6999)]);
         assert_eq!(
-            flows.streams[0].relative(&tcp(1, 1000, 2, 80, 5000, 7000, 0x10)),
+            flows.streams[0].relative(&tcp(1, 1000, 2, 80, 5000, 7000, 0x10), 0),
             (1, 1)
         );
     }
 
     #[test]
-    fn a_stream_keeps_in_thirty_six_bytes() {
-        assert_eq!(std::mem::size_of::<Stream>(), 36);
+    fn a_stream_keeps_in_twenty_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Stream>(), 28);
     }
 
     #[test]

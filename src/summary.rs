@@ -348,7 +348,9 @@ fn tcp_info(
         r.dst_port,
         tcp_flag_names(r.tcp_flags, r.has(flag::TCP_NS)).join(", ")
     );
-    let (seq, ack) = flows.stream(i).map_or((r.seq, r.ack), |s| s.relative(r));
+    let (seq, ack) = flows.stream(i).map_or((r.seq, r.ack), |s| {
+        s.relative(r, flows.ends(s, &index.records).direction_of(r))
+    });
     let _ = write!(out, " Seq={seq}");
     if r.tcp_flags & 0x10 != 0 {
         let _ = write!(out, " Ack={ack}");
@@ -376,7 +378,9 @@ fn tcp_info(
                     for (left, right) in index.tcp_sack(i as u32) {
                         let base = flows
                             .stream(i)
-                            .and_then(|s| s.base_seq(1 - s.direction_of(r)))
+                            .and_then(|s| {
+                                s.base_seq(1 - flows.ends(s, &index.records).direction_of(r))
+                            })
                             .unwrap_or(0);
                         let _ = write!(
                             out,

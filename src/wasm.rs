@@ -288,7 +288,9 @@ impl WasmAnalyzer {
                 let i = i as usize;
                 let record = a.index().records.get(i)?;
                 let row = tcp_rows::row(a.index(), a.flows(), a.tcp(), i, Passes::Two)?;
-                let dir = a.flows().stream(i).map_or(0, |s| s.direction_of(&record));
+                let dir = a.flows().stream(i).map_or(0, |s| {
+                    a.flows().ends(s, &a.index().records).direction_of(&record)
+                });
                 let flags = u16::from(record.tcp_flags);
                 Some(StreamSegment {
                     time: (record.ts_ns - first) as f64 / 1e9,
@@ -303,7 +305,8 @@ impl WasmAnalyzer {
         let (end_a, end_b) = frames
             .first()
             .and_then(|&i| a.flows().stream(i as usize))
-            .map(|s| (endpoint_text(a, s.a()), endpoint_text(a, s.b())))
+            .map(|s| a.flows().ends(s, &a.index().records))
+            .map(|ends| (endpoint_text(a, ends.a), endpoint_text(a, ends.b)))
             .unwrap_or_default();
         let head = StreamHead {
             stream,

@@ -10,27 +10,31 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Most bytes a frame the whole analysis may keep (measured: 54.2 at 100,000 frames; 56.7 with 8
+/// Most bytes a frame the whole analysis may keep (measured: 49.7 at 100,000 frames; 54.2 with
+/// 36-byte streams, the addresses' look-up tables kept and a whole selection in bits; 56.7 with 8
 /// bytes a frame with TCP options and 24-byte tuples, 60.7 with 32-byte records, 64.5 with
 /// 36-byte records, 67.3 with 4 bytes a frame for its stream id, 77.9 before the records interned
 /// each conversation's tuple, 86.1 before the addresses were interned compactly, 127.9 before the
 /// records were stored compactly and the stages after the index made compact).
-const WHOLE_ANALYSIS_BYTES_PER_FRAME: f64 = 56.0;
+const WHOLE_ANALYSIS_BYTES_PER_FRAME: f64 = 51.5;
 /// Most bytes a frame the stages after the index may keep together — streams, TCP analysis,
-/// findings and the filter (measured: 18.0; 20.8 with 4 bytes a frame for its stream id, 44.7
-/// before the streams, the TCP analysis and the filter's selection were made compact).
-const BEYOND_INDEX_BYTES_PER_FRAME: f64 = 19.5;
+/// findings and the filter (measured: 16.3; 18.0 with 36-byte streams and a whole selection in
+/// bits, 20.8 with 4 bytes a frame for its stream id, 44.7 before the streams, the TCP analysis
+/// and the filter's selection were made compact).
+const BEYOND_INDEX_BYTES_PER_FRAME: f64 = 18.0;
 /// Most bytes a frame the index alone may keep (records are stored in 28 bytes and a 20-byte
-/// tuple per conversation; measured: 36.1; 38.6 with 8 bytes a frame with TCP options and 24-byte
-/// tuples, 42.6 with 32-byte records, 46.4 with 36-byte records, 57.0 with 48-byte records, 67.2
-/// before the addresses were interned compactly).
-const INDEX_BYTES_PER_FRAME: f64 = 38.0;
+/// tuple per conversation; measured: 33.4; 36.1 with the addresses' look-up tables kept, 38.6
+/// with 8 bytes a frame with TCP options and 24-byte tuples, 42.6 with 32-byte records, 46.4 with
+/// 36-byte records, 57.0 with 48-byte records, 67.2 before the addresses were interned
+/// compactly).
+const INDEX_BYTES_PER_FRAME: f64 = 35.5;
 /// Most bytes a frame held at once while the findings are made, the analysis's high-water mark
-/// (the connection attempts are all alive then; measured: 68.8; 71.3 before the TCP options and
-/// tuples shrank, 75.3 with 32-byte records, 81.5 with 96-byte attempts (64 bytes on wasm32 now,
-/// 96 then), 84.8 with 112-byte ones, 88.5 with 36-byte records, 91.3 with 4 bytes a frame for
-/// its stream id, 111.7 before the attempts shrank).
-const FINDINGS_PEAK_BYTES_PER_FRAME: f64 = 71.0;
+/// (the connection attempts are all alive then; measured: 64.4; 68.8 with 36-byte streams and the
+/// addresses' look-up tables kept, 71.3 before the TCP options and tuples shrank, 75.3 with
+/// 32-byte records, 81.5 with 96-byte attempts (64 bytes on wasm32 now, 96 then), 84.8 with
+/// 112-byte ones, 88.5 with 36-byte records, 91.3 with 4 bytes a frame for its stream id, 111.7
+/// before the attempts shrank).
+const FINDINGS_PEAK_BYTES_PER_FRAME: f64 = 66.5;
 const FRAMES: u64 = 100_000;
 
 fn tracelens(args: &[&str]) -> std::process::Output {

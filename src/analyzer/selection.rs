@@ -1,8 +1,9 @@
-//! The frames an applied display filter selected, kept in whichever of two forms is smaller: a
-//! list of frame indexes (4 bytes a selected frame) when few match, or one bit per frame of the
+//! The frames an applied display filter selected, kept in whichever of three forms is smallest:
+//! a list of frame indexes (4 bytes a selected frame) when few match, one bit per frame of the
 //! capture (with a rank directory, 1.5 bits a frame) when many do — a first filter such as
-//! `tcp` often selects most frames. Either form answers the view's questions: how many, the
-//! frame at a position, the position of a frame, and the frames in order from a position.
+//! `tcp` often selects most frames — or nothing per frame when every frame matched. Each form
+//! answers the view's questions: how many, the frame at a position, the position of a frame, and
+//! the frames in order from a position.
 
 use crate::rank_bits::{Ones, RankedBits};
 
@@ -13,12 +14,16 @@ pub enum Selection {
     List(Vec<u32>),
     /// One bit per frame of the capture, set where the frame is selected.
     Bits(RankedBits),
+    /// Every frame of a capture of this many.
+    All(usize),
 }
 
 impl Selection {
     /// The selection whose bit `i` tells whether frame `i` is selected, in its smaller form.
     pub fn from_bits(bits: RankedBits) -> Selection {
-        if bits.count_ones() * 4 < bits.heap_bytes() {
+        if bits.count_ones() == bits.len() {
+            Selection::All(bits.len())
+        } else if bits.count_ones() * 4 < bits.heap_bytes() {
             let mut list = Vec::with_capacity(bits.count_ones());
             list.extend(bits.ones_from(0).map(|i| i as u32));
             Selection::List(list)
@@ -34,6 +39,7 @@ impl Selection {
         match self {
             Selection::List(list) => list.len(),
             Selection::Bits(bits) => bits.count_ones(),
+            Selection::All(frames) => *frames,
         }
     }
 
@@ -46,6 +52,7 @@ impl Selection {
         match self {
             Selection::List(list) => list.get(pos).copied(),
             Selection::Bits(bits) => bits.select(pos).map(|i| i as u32),
+            Selection::All(frames) => (pos < *frames).then_some(pos as u32),
         }
     }
 
@@ -54,6 +61,7 @@ impl Selection {
         match self {
             Selection::List(list) => list.binary_search(&frame).ok(),
             Selection::Bits(bits) => bits.rank_of_set(frame as usize),
+            Selection::All(frames) => ((frame as usize) < *frames).then_some(frame as usize),
         }
     }
 
@@ -67,6 +75,7 @@ impl Selection {
         match self {
             Selection::List(list) => SelectionIter::List(list.get(pos..).unwrap_or(&[]).iter()),
             Selection::Bits(bits) => SelectionIter::Bits(bits.ones_from(pos)),
+            Selection::All(frames) => SelectionIter::All(pos.min(*frames) as u32..*frames as u32),
         }
     }
 
@@ -74,7 +83,7 @@ impl Selection {
     pub fn to_vec(&self) -> Vec<u32> {
         match self {
             Selection::List(list) => list.clone(),
-            Selection::Bits(_) => self.iter().collect(),
+            Selection::Bits(_) | Selection::All(_) => self.iter().collect(),
         }
     }
 }
@@ -84,6 +93,7 @@ impl Selection {
 pub enum SelectionIter<'a> {
     List(std::slice::Iter<'a, u32>),
     Bits(Ones<'a>),
+    All(std::ops::Range<u32>),
 }
 
 impl Iterator for SelectionIter<'_> {
@@ -94,6 +104,7 @@ impl Iterator for SelectionIter<'_> {
         match self {
             SelectionIter::List(list) => list.next().copied(),
             SelectionIter::Bits(ones) => ones.next().map(|i| i as u32),
+            SelectionIter::All(frames) => frames.next(),
         }
     }
 }
@@ -121,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn a_dense_selection_keeps_bits_and_a_sparse_one_a_list() {
+    fn a_dense_selection_keeps_bits_a_sparse_one_a_list_and_a_whole_one_nothing() {
         let dense = selection(1000, |i| i % 7 != 3);
         assert!(matches!(dense, Selection::Bits(_)));
         let want: Vec<u32> = (0..1000).filter(|i| i % 7 != 3).collect();
@@ -132,6 +143,11 @@ mod tests {
         assert!(matches!(sparse, Selection::List(_)));
         check(&sparse, &[5, 105, 205, 305, 405, 505, 605, 705, 805, 905]);
         assert_eq!(sparse.position_of(6), None);
+
+        let all = selection(1000, |_| true);
+        assert!(matches!(all, Selection::All(1000)));
+        check(&all, &(0..1000).collect::<Vec<u32>>());
+        assert_eq!(all.position_of(1000), None);
 
         let none = selection(10, |_| false);
         check(&none, &[]);

@@ -271,6 +271,11 @@ impl<'r> Frame<'r> {
         self.data.flows.stream(self.i)
     }
 
+    /// The endpoints of `stream`, a stream of these flows.
+    pub fn ends(&self, stream: &Stream) -> crate::flows::Ends {
+        self.data.flows.ends(stream, &self.data.index.records)
+    }
+
     /// Stream index (into `Flows::streams`) of the frame.
     pub fn stream_id(&self) -> Option<usize> {
         let id = self.data.flows.stream_of.get(self.i)?;

@@ -554,14 +554,14 @@ pub(super) fn relative_seq_ack(f: &Frame<'_>) -> Option<(u32, u32)> {
     let (Some(tcp), Some(stream), Some(id)) = (f.data.tcp, f.stream(), f.stream_id()) else {
         // Without the analysis: the flows' bases.
         return Some(match f.stream() {
-            Some(stream) => stream.relative(&t),
+            Some(stream) => stream.relative(&t, f.ends(stream).direction_of(&t)),
             None => (t.seq, t.ack),
         });
     };
     if !tcp.segment_bits(f.i).has(crate::tcp::bit::ANALYSED) {
         return Some((t.seq, t.ack));
     }
-    let dir = stream.direction_of(&t);
+    let dir = f.ends(stream).direction_of(&t);
     let base = |d: usize| {
         tcp.value_before_change(id as u32, d, crate::tcp::Changed::Base, f.i as u32)
             .unwrap_or(stream.base_seq(d).unwrap_or(0))

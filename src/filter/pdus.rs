@@ -261,7 +261,10 @@ impl<'a> Walk<'a> {
         let Some(stream) = self.flows.stream(i) else {
             return;
         };
-        let key = (stream_id, stream.direction_of(record));
+        let key = (
+            stream_id,
+            self.flows.ends(stream, &index.records).direction_of(record),
+        );
         let direction = self
             .directions
             .entry(key)

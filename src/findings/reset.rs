@@ -257,7 +257,10 @@ impl<'a> ResetFacts<'a> {
     ) -> Self {
         let by = reset.by_dir.min(1);
         let sides = &reset.sides;
-        let eps = [conn.endpoint(flows, 0), conn.endpoint(flows, 1)];
+        let eps = [
+            conn.endpoint(index, flows, 0),
+            conn.endpoint(index, flows, 1),
+        ];
         let start = conn.syn.unwrap_or(conn.first_frame);
         let rst = text::record(index, reset.frame);
         let now = text::time_of(index, reset.frame);
@@ -300,11 +303,11 @@ impl<'a> ResetFacts<'a> {
 fn forged_early(index: &PacketIndex, flows: &Flows, conn: &Conn) -> Option<ForgedRst> {
     let early = conn.early_rst?;
     let e = text::record(index, early);
-    let dir = usize::from((e.src, e.src_port) != conn.endpoint(flows, 0));
+    let dir = usize::from((e.src, e.src_port) != conn.endpoint(index, flows, 0));
     let usual = conn.sides[dir].ttl.filter(|&t| e.is_ip() && t != e.ttl)?;
     Some(ForgedRst {
         frame: early,
-        host: text::address(index, conn.endpoint(flows, dir).0),
+        host: text::address(index, conn.endpoint(index, flows, dir).0),
         ttl: e.ttl,
         usual,
     })
@@ -432,8 +435,8 @@ fn benign_note(
             .iter()
             .filter(|(_, _, c)| matches!(c, Cause::IdleClose { .. }))
             .count(),
-        first_by: endpoint(index, first_conn.endpoint(flows, by)),
-        first_peer: endpoint(index, first_conn.endpoint(flows, 1 - by)),
+        first_by: endpoint(index, first_conn.endpoint(index, flows, by)),
+        first_peer: endpoint(index, first_conn.endpoint(index, flows, 1 - by)),
     };
     let (verdict, explanation) = render::reset::closing(&facts);
     let mut streams: Vec<u32> = benign

@@ -145,7 +145,7 @@ pub(crate) struct RetransFacts<'a> {
 impl<'a> RetransFacts<'a> {
     fn gather(index: &PacketIndex, flows: &Flows, conn: &'a Conn, dir: usize) -> Self {
         let side = &conn.sides[dir];
-        let receiver = conn.endpoint(flows, 1 - dir);
+        let receiver = conn.endpoint(index, flows, 1 - dir);
         // One segment sent again and again: the intervals show the timeout backing off.
         let same_segment = {
             let seqs: Vec<u32> = side
@@ -176,7 +176,7 @@ impl<'a> RetransFacts<'a> {
         };
         RetransFacts {
             side,
-            sender: endpoint(index, conn.endpoint(flows, dir)),
+            sender: endpoint(index, conn.endpoint(index, flows, dir)),
             receiver: Named::of(index, receiver),
             timeouts: side
                 .retransmitted
@@ -247,7 +247,7 @@ fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Findi
     let filter = match stream {
         Some(n) => format!(
             "tcp.stream == {n} && {} && {retransmitted}",
-            text::src_filter(index, conn.endpoint(flows, dir).0)
+            text::src_filter(index, conn.endpoint(index, flows, dir).0)
         ),
         None => retransmitted,
     };
@@ -346,7 +346,7 @@ fn copies_note(index: &PacketIndex, flows: &Flows, copies: &[(&Conn, usize)]) ->
         .unwrap_or(0);
     let mut hosts: Vec<String> = copies
         .iter()
-        .map(|&(c, d)| text::address(index, c.endpoint(flows, d).0))
+        .map(|&(c, d)| text::address(index, c.endpoint(index, flows, d).0))
         .collect();
     hosts.sort();
     hosts.dedup();

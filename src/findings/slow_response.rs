@@ -93,10 +93,11 @@ impl Measured {
 
 fn measure(index: &PacketIndex, flows: &Flows, tcp: &TcpAnalysis, turn: &Turn) -> Option<Measured> {
     let stream = flows.streams.get(turn.stream as usize)?;
+    let ends = flows.ends(stream, &index.records);
     let (client, server) = if turn.client_dir == 0 {
-        (stream.a(), stream.b())
+        (ends.a, ends.b)
     } else {
-        (stream.b(), stream.a())
+        (ends.b, ends.a)
     };
     Some(Measured {
         turn: *turn,
@@ -162,10 +163,11 @@ pub fn from_streams(
         if us == NO_TURN {
             continue;
         }
+        let ends = flows.ends(stream, &index.records);
         let server = if us & CLIENT_IS_B != 0 {
-            stream.a()
+            ends.a
         } else {
-            stream.b()
+            ends.b
         };
         if let Some(list) = all.get_mut(&server) {
             list.push(us & !CLIENT_IS_B);

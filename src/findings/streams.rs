@@ -378,11 +378,13 @@ impl Conn {
     }
 
     /// `(address id, port)` of the side in direction `dir` (0 = endpoint A).
-    pub fn endpoint(&self, flows: &Flows, dir: usize) -> (u32, u16) {
-        flows
-            .streams
-            .get(self.stream as usize)
-            .map_or((0, 0), |s| if dir == 0 { s.a() } else { s.b() })
+    pub fn endpoint(&self, index: &PacketIndex, flows: &Flows, dir: usize) -> (u32, u16) {
+        let ends = flows.ends_of(self.stream as usize, &index.records);
+        if dir == 0 {
+            ends.a
+        } else {
+            ends.b
+        }
     }
 
     /// `tcp.stream` of the connection.
@@ -557,7 +559,7 @@ impl<'a> Collector<'a> {
             let Some(stream) = self.flows.streams.get(sid as usize) else {
                 return;
             };
-            (h.a_addr, h.a_port) = stream.a();
+            (h.a_addr, h.a_port) = self.flows.ends(stream, &index.records).a;
         }
         let dir = u8::from((r.src, r.src_port) != (h.a_addr, h.a_port));
         let seg = self.tcp.segment_bits(i).flags();

@@ -73,11 +73,11 @@ pub(crate) struct ZeroWindowFacts<'a> {
 fn finding(index: &PacketIndex, flows: &Flows, conn: &Conn, dir: usize) -> Finding {
     let side = &conn.sides[dir];
     let peer = &conn.sides[1 - dir];
-    let receiver = conn.endpoint(flows, dir);
+    let receiver = conn.endpoint(index, flows, dir);
     let f = ZeroWindowFacts {
         side,
         receiver: Named::of(index, receiver),
-        sender: endpoint(index, conn.endpoint(flows, 1 - dir)),
+        sender: endpoint(index, conn.endpoint(index, flows, 1 - dir)),
         sender_bytes: peer.data.bytes,
         reset: conn.reset.is_some(),
     };

@@ -130,6 +130,7 @@ impl Follow {
             .position(|s| s.ip_proto == protocol.ip_proto() && s.number == number)
             .ok_or(missing)?;
         let stream = &flows.streams[id];
+        let ends = flows.ends(stream, &index.records);
         let frames = flows.frames_of(id);
         let frames = frames.filter(|&i| !flows.is_quoted(i));
         let (nodes, pieces) = match protocol {
@@ -139,11 +140,11 @@ impl Follow {
                     let record = index.records.get(i as usize)?;
                     (record.is_tcp() && !record.has(flag::TCP_OPTIONS_CUT)).then_some((i, record))
                 });
-                tcp::pieces(stream, (tcp, id as u32), segments)
+                tcp::pieces((stream, ends), (tcp, id as u32), segments)
             }
             Protocol::Udp => udp_pieces(index, flows, frames),
         };
-        let nodes = nodes.unwrap_or((stream.a(), stream.b()));
+        let nodes = nodes.unwrap_or((ends.a, ends.b));
         Ok(Follow {
             protocol,
             number,

@@ -8,7 +8,7 @@
 
 use super::{captured_payload, Content, Nodes, Piece};
 use crate::decode::{TCP_ACK, TCP_SYN};
-use crate::flows::Stream;
+use crate::flows::{Ends, Stream};
 use crate::index::PacketRecord;
 use crate::tcp::state::{gt, lt};
 use crate::tcp::{Changed, TcpAnalysis};
@@ -17,6 +17,7 @@ use crate::tcp::{Changed, TcpAnalysis};
 /// port-reusing SYN+ACK moves a base mid-stream).
 struct Bases<'s> {
     stream: &'s Stream,
+    ends: Ends,
     analysis: (&'s TcpAnalysis, u32),
 }
 
@@ -29,7 +30,7 @@ impl Bases<'_> {
 
     /// Relative seq and ack of a segment (a raw ack without the ACK flag).
     fn relative(&self, frame: u32, record: &PacketRecord) -> (u32, u32) {
-        let dir = self.stream.direction_of(record);
+        let dir = self.ends.direction_of(record);
         let seq = record.seq.wrapping_sub(self.base(dir, frame));
         let ack = if u16::from(record.tcp_flags) & TCP_ACK != 0 {
             record.ack.wrapping_sub(self.base(1 - dir, frame))
@@ -61,7 +62,7 @@ struct Reassembly {
 
 /// The stream's nodes (client, server) and pieces, from its TCP segments in frame order.
 pub(super) fn pieces(
-    stream: &Stream,
+    (stream, ends): (&Stream, Ends),
     analysis: (&TcpAnalysis, u32),
     segments: impl Iterator<Item = (u32, PacketRecord)>,
 ) -> (Option<Nodes>, Vec<Piece>) {
@@ -73,7 +74,15 @@ pub(super) fn pieces(
             state.client = Some(src);
             server_node = Some((record.dst, record.dst_port));
         }
-        state.segment(&Bases { stream, analysis }, frame, &record);
+        state.segment(
+            &Bases {
+                stream,
+                ends,
+                analysis,
+            },
+            frame,
+            &record,
+        );
     }
     (state.client.zip(server_node), state.pieces)
 }

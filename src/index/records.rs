@@ -724,6 +724,16 @@ impl Records {
     pub fn tuple_id(&self, i: usize) -> Option<u32> {
         self.rows.get(i).map(|row| row.tuple & !SIDE_1)
     }
+    /// The endpoints of tuple `id` (a [`Records::tuple_id`]), side 0's first: (address id,
+    /// port) each.
+    #[inline]
+    pub fn tuple_ends(&self, id: u32) -> Option<[(u32, u16); 2]> {
+        let tuple = self.tuples.get(id as usize)?;
+        Some([
+            (tuple.addrs[0], tuple.ports[0]),
+            (tuple.addrs[1], tuple.ports[1]),
+        ])
+    }
     /// How many tuples there are: every [`Records::tuple_id`] is below this.
     pub fn tuple_count(&self) -> usize {
         self.tuples.len()

@@ -89,6 +89,7 @@ pub fn direction_graph(
     let Some(stream) = flows.streams.get(id) else {
         return out;
     };
+    let ends = flows.ends(stream, &index.records);
     let first = crate::summary::first_time(index);
     let mut seq_line = Unwrap::default();
     for frame in flows.frames_of(id) {
@@ -101,8 +102,9 @@ pub fn direction_graph(
         };
         let time = (record.ts_ns - first) as f64 / 1e9;
         let flags = u32::from(tcp.segment(i).flags()) | header_bits(record.tcp_flags);
-        if stream.direction_of(&record) == dir {
-            let (seq, _) = stream.relative(&record);
+        let frame_dir = ends.direction_of(&record);
+        if frame_dir == dir {
+            let (seq, _) = stream.relative(&record, frame_dir);
             let seg = tcp.segment(i);
             out.seg_frame.push(i as u32 + 1);
             out.seg_time.push(time);
@@ -116,7 +118,7 @@ pub fn direction_graph(
                     f64::NAN
                 });
         } else if u16::from(record.tcp_flags) & TCP_ACK != 0 {
-            let (_, ack) = stream.relative(&record);
+            let (_, ack) = stream.relative(&record, frame_dir);
             let at = out.ack_frame.len() as f64;
             out.ack_frame.push(i as u32 + 1);
             out.ack_time.push(time);

@@ -275,7 +275,7 @@ impl TcpAnalysis {
             return Some(raw);
         }
         let id = flows.stream_of.at(frame_index);
-        let dir = stream.direction_of(&record);
+        let dir = flows.ends(stream, &index.records).direction_of(&record);
         let mut shift = self.streams.get(id as usize)?.win_scale[dir];
         if single_pass {
             let frame = frame_index as u32;

@@ -53,7 +53,7 @@ pub fn analyze(index: &PacketIndex, flows: &Flows) -> TcpAnalysis {
             return;
         };
         let state = live.get_or_start(id, stream.reused_ports);
-        let dir = stream.direction_of(&record);
+        let dir = flows.ends(stream, &index.records).direction_of(&record);
         let is_new = frame == stream.first_frame && !stream.reused_ports;
         let options = match record.has(flag::HAS_TCP_OPTIONS) {
             true => index

@@ -64,7 +64,7 @@ pub fn row(
     let facts = tcp.streams.get(id as usize).copied().unwrap_or_default();
     let analysed = seg.has(super::bit::ANALYSED);
     let tcp_flags = u16::from(record.tcp_flags);
-    let dir = stream.direction_of(&record);
+    let dir = flows.ends(stream, &index.records).direction_of(&record);
     let base = |d: usize| {
         let earlier = (passes == Passes::One)
             .then(|| tcp.value_before_change(id, d, Changed::Base, i as u32))
