@@ -100,56 +100,64 @@ struct Tuple {
 const SIDE_1: u32 = 1 << 31;
 /// Side 1's link before a frame from that side came.
 const NO_LINK_YET: u16 = u16::MAX;
-/// A link whose id does not fit a tuple: it is in [`WideLinks`].
+/// A link whose id does not fit a tuple's 16 bits (its id is in [`WideLinks`]).
 const WIDE_LINK: u16 = u16::MAX - 1;
 
-/// The link ids that do not fit a tuple's 16 bits, by tuple number and side (`number << 1 |
-/// side`): none in a capture of fewer than 65,534 links.
+/// Every tuple's links in 32 bits, once a link's id did not fit 16 (none in a capture of fewer
+/// than 65,534 links; from the first such link on, beside the tuples, which then hold the
+/// narrow ids only to say whether side 1 has its link yet). Read without a call or a search, so
+/// a loop that does not read the link drops it.
 #[derive(Debug, Clone, Default)]
-struct WideLinks(HashMap<u32, u32>);
+struct WideLinks {
+    kept: bool,
+    /// Per tuple: side 0's link, side 1's.
+    links: Vec<[u32; 2]>,
+}
 
 impl WideLinks {
-    /// What a tuple keeps for `link`, the link of side `key & 1` of tuple `key >> 1`.
-    fn store(&mut self, key: u32, link: u32) -> u16 {
+    /// What a tuple keeps for `link`, the link of side `side` of tuple `id` (when the wide links
+    /// are kept, they get it too).
+    #[inline]
+    fn store(&mut self, id: u32, side: usize, link: u32) -> u16 {
+        if let Some(links) = self.links.get_mut(id as usize) {
+            links[side & 1] = link;
+        }
         match u16::try_from(link) {
             Ok(narrow) if narrow < WIDE_LINK => narrow,
-            _ => {
-                self.0.insert(key, link);
-                WIDE_LINK
-            }
+            _ => WIDE_LINK,
         }
     }
-    /// Whether `stored`, what a tuple keeps for the link of `key` (as in [`WideLinks::store`]),
-    /// is `link`.
+    /// Whether `stored`, what tuple `id` keeps for the link of its side `side`, is `link`.
     #[inline]
-    fn matches(&self, stored: u16, key: u32, link: u32) -> bool {
-        match stored {
-            NO_LINK_YET => false,
-            WIDE_LINK => self.0.get(&key) == Some(&link),
-            narrow => u32::from(narrow) == link,
+    fn matches(&self, stored: u16, id: u32, side: usize, link: u32) -> bool {
+        match self.links.get(id as usize) {
+            _ if stored == NO_LINK_YET => false,
+            Some(links) => links[side & 1] == link,
+            None => u32::from(stored) == link,
         }
     }
-    /// The link id `stored` stands for (see [`WideLinks::store`]).
-    #[inline]
-    fn get(&self, stored: u16, key: u32) -> u32 {
-        match stored {
-            WIDE_LINK => self.wide(key),
-            narrow => u32::from(narrow),
+    /// The link id of side `side` of tuple `id`, which keeps `stored` for it.
+    #[inline(always)]
+    fn get(&self, stored: u16, id: u32, side: usize) -> u32 {
+        if self.kept {
+            self.links
+                .get(id as usize)
+                .map_or(0, |links| links[side & 1])
+        } else {
+            u32::from(stored)
         }
-    }
-    #[cold]
-    #[inline(never)]
-    fn wide(&self, key: u32) -> u32 {
-        self.0.get(&key).copied().unwrap_or_default()
     }
 }
 
 impl Tuple {
     /// The tuple `record` makes, as tuple number `id`.
     fn new(record: &PacketRecord, id: u32, wide: &mut WideLinks) -> Self {
+        if wide.kept {
+            wide.links.push([0, u32::MAX]);
+        }
         Tuple {
             addrs: [record.src, record.dst],
-            links: [wide.store(id << 1, record.link), NO_LINK_YET],
+            links: [wide.store(id, 0, record.link), NO_LINK_YET],
             ports: [record.src_port, record.dst_port],
             iface: record.iface,
             ip_proto: record.ip_proto,
@@ -193,12 +201,11 @@ impl Tuple {
     /// and takes it).
     #[inline]
     fn side_over(&mut self, side: usize, link: u32, id: u32, wide: &mut WideLinks) -> Option<u32> {
-        let key = id << 1 | side as u32;
-        if wide.matches(self.links[side], key, link) {
+        if wide.matches(self.links[side], id, side, link) {
             return Some(if side == 0 { 0 } else { SIDE_1 });
         }
         if side == 1 && self.links[1] == NO_LINK_YET {
-            self.links[1] = wide.store(key, link);
+            self.links[1] = wide.store(id, 1, link);
             return Some(SIDE_1);
         }
         None
@@ -650,6 +657,9 @@ impl Records {
     /// The tuple of `record`'s conversation and link, as its number with the side bit.
     #[inline]
     fn intern(&mut self, record: &PacketRecord) -> u32 {
+        if record.link >= u32::from(WIDE_LINK) && !self.wide_links.kept {
+            self.keep_wide_links();
+        }
         let place = hot_place(record);
         if let Some(&id_plus_1) = self.hot.get(place) {
             let id = id_plus_1.wrapping_sub(1);
@@ -662,6 +672,25 @@ impl Records {
             }
         }
         self.intern_cold(record, Conversation::of(record), place)
+    }
+
+    /// Starts [`Records::wide_links`], at the first link whose id does not fit a tuple, with
+    /// every tuple's links so far.
+    #[cold]
+    #[inline(never)]
+    fn keep_wide_links(&mut self) {
+        let wide = |stored: u16| match stored {
+            NO_LINK_YET => u32::MAX,
+            narrow => u32::from(narrow),
+        };
+        self.wide_links = WideLinks {
+            kept: true,
+            links: self
+                .tuples
+                .iter()
+                .map(|t| [wide(t.links[0]), wide(t.links[1])])
+                .collect(),
+        };
     }
 
     /// [`Records::intern`] past the hot table: the map, and a new tuple when the conversation is
@@ -836,9 +865,7 @@ impl Records {
             orig_len,
             src: tuple.addrs[side],
             dst: tuple.addrs[side ^ 1],
-            link: self
-                .wide_links
-                .get(tuple.links[side], tuple_id << 1 | side as u32),
+            link: self.wide_links.get(tuple.links[side], tuple_id, side),
             seq: row.seq,
             ack: row.ack,
             payload_lo,
@@ -988,7 +1015,7 @@ impl Records {
         self.rows.capacity() * size_of::<Row>()
             + self.bases.capacity() * size_of::<Base>()
             + self.tuples.capacity() * size_of::<Tuple>()
-            + self.wide_links.0.capacity() * (size_of::<(u32, u32)>() + 1)
+            + self.wide_links.links.capacity() * size_of::<[u32; 2]>()
             + self.tuple_ids.capacity() * (size_of::<(Conversation, u32)>() + 1)
             + self.hot.capacity() * size_of::<u32>()
             + self.groups.capacity() * size_of::<u32>()
@@ -1434,11 +1461,8 @@ mod tests {
         // One tuple for the first three; the second, from the change of link, which the next
         // frame's way takes up; one for each change of link after that.
         assert_eq!(records.tuples.len(), 4);
-        assert_eq!(
-            records.wide_links.0.len(),
-            5,
-            "every link numbered past 65,533"
-        );
+        assert!(records.wide_links.kept, "from the first frame on");
+        assert_eq!(records.wide_links.links.len(), records.tuples.len());
     }
 
     #[test]
