@@ -370,6 +370,12 @@ fn column_room<T>(column: &mut Vec<T>, rows_room: usize) -> bool {
             .is_ok()
 }
 
+/// Room in a column being started at frame index `frame`, for as many frames as the rows have
+/// room for (false when memory is refused).
+fn column_start_room<T>(column: &mut Vec<T>, rows_room: usize, frame: usize) -> bool {
+    column.try_reserve_exact(rows_room.max(frame + 1)).is_ok()
+}
+
 /// The records of an index, in frame order.
 #[derive(Debug, Default, Clone)]
 pub struct Records {
@@ -551,11 +557,7 @@ impl Records {
     #[cold]
     #[inline(never)]
     fn keep_caplens(&mut self, frame: usize) -> bool {
-        if self
-            .caplens
-            .try_reserve_exact(self.rows.capacity().max(frame + 1))
-            .is_err()
-        {
+        if !column_start_room(&mut self.caplens, self.rows.capacity(), frame) {
             return false;
         }
         self.caplens
@@ -617,11 +619,7 @@ impl Records {
     #[cold]
     #[inline(never)]
     fn keep_gaps(&mut self, frame: usize) -> bool {
-        if self
-            .gaps
-            .try_reserve_exact(self.rows.capacity().max(frame + 1))
-            .is_err()
-        {
+        if !column_start_room(&mut self.gaps, self.rows.capacity(), frame) {
             return false;
         }
         let mut escaped = 0;
@@ -1382,17 +1380,22 @@ mod tests {
         assert!(records.iter().eq(all.iter().copied()));
     }
 
+    /// A frame the other way of `r`'s conversation, over link `link`.
+    fn answer(r: PacketRecord, link: u32) -> PacketRecord {
+        PacketRecord {
+            src: r.dst,
+            dst: r.src,
+            src_port: r.dst_port,
+            dst_port: r.src_port,
+            link,
+            ..r
+        }
+    }
+
     #[test]
     fn both_ways_share_a_tuple_until_a_link_changes() {
         let a_to_b = record(0);
-        let b_to_a = PacketRecord {
-            src: a_to_b.dst,
-            dst: a_to_b.src,
-            src_port: a_to_b.dst_port,
-            dst_port: a_to_b.src_port,
-            link: 2,
-            ..a_to_b
-        };
+        let b_to_a = answer(a_to_b, 2);
         let via_other_router = PacketRecord { link: 3, ..a_to_b };
         let to_itself = PacketRecord {
             dst: a_to_b.src,
@@ -1430,37 +1433,16 @@ mod tests {
             link: 70_000,
             ..record(0)
         };
-        let b_to_a = PacketRecord {
-            src: a_to_b.dst,
-            dst: a_to_b.src,
-            src_port: a_to_b.dst_port,
-            dst_port: a_to_b.src_port,
-            link: 70_001,
-            ..a_to_b
-        };
-        let all = [
-            a_to_b,
-            b_to_a,
-            a_to_b,
-            PacketRecord {
-                link: 70_002,
-                ..b_to_a
-            },
-            PacketRecord { link: 7, ..a_to_b },
-            PacketRecord {
-                link: 0xFFFF,
-                ..b_to_a
-            },
-            PacketRecord {
-                link: 0xFFFE,
-                ..b_to_a
-            },
-        ];
+        let b_to_a = answer(a_to_b, 70_001);
+        let links = [70_002, 7, 0xFFFF, 0xFFFE];
+        let all: Vec<PacketRecord> = [a_to_b, b_to_a, a_to_b]
+            .into_iter()
+            .chain(links.map(|link| answer(a_to_b, link)))
+            .collect();
         let records: Records = all.iter().copied().collect();
-        assert!(records.iter().eq(all.iter().copied()));
-        // One tuple for the first three; the second, from the change of link, which the next
-        // frame's way takes up; one for each change of link after that.
-        assert_eq!(records.tuples.len(), 4);
+        assert!(records.iter().eq(all));
+        // One tuple for the first three, then one for each change of link.
+        assert_eq!(records.tuples.len(), 5);
         assert!(records.wide_links.kept, "from the first frame on");
         assert_eq!(records.wide_links.links.len(), records.tuples.len());
     }
