@@ -12,16 +12,17 @@ use serde::Serialize;
 
 /// The most wasm32 memory a frame needs while the whole analysis is built — the high-water mark
 /// of the wasm's memory, which never shrinks, after the capture is open, its findings made and a
-/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 63.2 on the 13M-frame synthetic
-/// capture and 66.1 (2.46 GB) on the 37.2M-frame one, whose 6.2 million connections make it the
-/// most demanding shape we know of (70.4 and 74.5 with 32-byte records, 24-byte tuples, 8 bytes
-/// a frame with TCP options and the addresses' look-up tables kept; 80.8 and 79.9 with 36-byte
+/// filter applied: `node scripts/bench-wasm-memory.mjs` measured 60.6 on the 13M-frame synthetic
+/// capture and 64.8 (2.41 GB) on the 37.2M-frame one, whose 6.2 million connections make it the
+/// most demanding shape we know of (70.4 and 74.5 with 32-byte records, 24-byte tuples, 36-byte
+/// streams, 8 bytes a frame with TCP options and the addresses' look-up tables kept; 80.8 and 79.9 with 36-byte
 /// records and 96-byte connection attempts; 83.5 and 82.5 with 4 bytes a frame for its stream id;
 /// 102.4 before the records interned each conversation's tuple, the connection attempts shrank
 /// and IPv4 addresses were kept in 4 bytes; 139.2 before the large lists of the streams, attempts
 /// and addresses were kept in exact chunks and the attempts and streams' facts made in turn; 170
-/// before the records were stored compactly). The rest (14%, as before) is margin for captures
-/// shaped otherwise.
+/// before the records were stored compactly). The rest is margin for captures shaped otherwise:
+/// 17% over the worst figure (76 was set with the 14% of before at 66.1, measured before the
+/// streams shrank).
 pub const PEAK_BYTES_PER_FRAME: u64 = 76;
 
 /// What the page lets the analysis take of wasm32's 4 GiB: the rest is the wasm's own data, the
