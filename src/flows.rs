@@ -376,7 +376,7 @@ impl Flows {
         current: &mut OpenConversations,
         records: &Records,
     ) -> u32 {
-        let mut id = id;
+        let (first_id, mut id) = (id, id);
         let dir = self
             .ends_of(id as usize, records)
             .direction_of_endpoint(view.src, view.dst);
@@ -400,9 +400,13 @@ impl Flows {
             }
         }
         if view.analysed {
-            let dir = self
-                .ends_of(id as usize, records)
-                .direction_of_endpoint(view.src, view.dst);
+            // The direction again only when a port-reusing SYN started a new stream.
+            let dir = if id == first_id {
+                dir
+            } else {
+                self.ends_of(id as usize, records)
+                    .direction_of_endpoint(view.src, view.dst)
+            };
             let stream = &mut self.streams[id as usize];
             if stream.base_seq(dir).is_none() {
                 let base = if u16::from(view.tcp_flags) & TCP_SYN != 0 {
