@@ -207,6 +207,10 @@ export class StreamView {
     }
     if (seq !== this.seq) return;
     const { summary, graph, source } = loaded;
+    // The table first: once the stream's title and count show, the rows (and End, Home) are the
+    // new stream's, not the last one's still on screen while the pictures load.
+    await this.table.setSource(source);
+    if (seq !== this.seq) return;
     this.data = { stream: summary.stream, graph, count: graph.no.length };
     this.graphs = [null, null];
     this.selectedNo = null;
@@ -223,7 +227,6 @@ export class StreamView {
     this.updateButtons();
     if (this.kind === 'follow') this.follow.show('tcp', this.data.stream);
     else await this.refresh();
-    await this.table.setSource(source);
   }
 
   /** The direction that sent more payload (the graph's default). */
