@@ -326,9 +326,8 @@ impl<T: Copy + Eq + std::hash::Hash> InternedSideTable<T> {
     /// Appends a value; keys must be pushed in increasing order.
     pub fn push(&mut self, key: u32, value: T) {
         debug_assert!(key as usize >= self.present.len());
-        while self.present.len() < key as usize {
-            self.present.push(false);
-        }
+        self.present
+            .push_zeros((key as usize).saturating_sub(self.present.len()));
         self.present.push(true);
         let values = &mut self.values;
         let number = *self.known.entry(value).or_insert_with(|| {

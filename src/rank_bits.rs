@@ -49,6 +49,18 @@ impl RankedBits {
         self.len += 1;
     }
 
+    /// Appends `count` unset bits: the same as `count` pushes of `false`, a word at a time.
+    pub fn push_zeros(&mut self, count: usize) {
+        let end = self.len + count;
+        while self.words.len() < end.div_ceil(64) {
+            if self.words.len() % WORDS_PER_BLOCK == 0 {
+                self.ranks.push(self.ones as u32);
+            }
+            self.words.push(0);
+        }
+        self.len = end;
+    }
+
     /// Number of bits appended.
     pub fn len(&self) -> usize {
         self.len
@@ -178,6 +190,23 @@ mod tests {
         let mut out = RankedBits::default();
         pattern.for_each(|b| out.push(b));
         out
+    }
+
+    #[test]
+    fn pushing_zeros_at_once_equals_pushing_them_one_by_one() {
+        // Runs that end inside a word, on a word's end, on a block's end, and runs of 0.
+        let runs = [0usize, 1, 62, 63, 64, 1, 255, 256, 0, 700, 3, 1];
+        let (mut at_once, mut one_by_one) = (RankedBits::default(), RankedBits::default());
+        for (n, &run) in runs.iter().enumerate() {
+            at_once.push_zeros(run);
+            (0..run).for_each(|_| one_by_one.push(false));
+            at_once.push(n % 2 == 0);
+            one_by_one.push(n % 2 == 0);
+            assert_eq!(at_once, one_by_one, "after run {n} of {run}");
+        }
+        at_once.push_zeros(130);
+        (0..130).for_each(|_| one_by_one.push(false));
+        assert_eq!(at_once, one_by_one);
     }
 
     #[test]
