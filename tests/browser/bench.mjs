@@ -22,6 +22,7 @@
 // the analyzer as the browser first compiles it.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { startServer } from './lib/server.mjs';
@@ -63,6 +64,54 @@ function benchCapture(n) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The whole machine's CPU time so far from /proc/stat, in clock ticks: {busy, total}; null where
+ * there is none (not Linux). Two readings give how many cores were busy between them — every
+ * process: the worker, the page's thread reading and sending the slices, the browser's I/O, and
+ * anything else running (the figure is meant for an otherwise idle machine).
+ */
+function machineCpu() {
+  try {
+    const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = ticks[3] + (ticks[4] ?? 0);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads machineCpu every 10 ms (the kernel counts in 10 ms ticks) until `stop()`, which gives
+ * the readings, each with its time (ms since 1970); null where machineCpu has none.
+ */
+function sampleCpu() {
+  if (!machineCpu()) return { stop: () => null };
+  const samples = [];
+  const take = () => samples.push({ at: Date.now(), ...machineCpu() });
+  take();
+  const timer = setInterval(take, 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
+/**
+ * Cores busy on average from time `from` to `to` (ms since 1970), from the readings of
+ * sampleCpu nearest outside that span; null without readings or a span they resolve.
+ */
+function coresBusy(samples, from, to) {
+  if (!samples) return null;
+  const a = samples.filter((s) => s.at <= from).at(-1);
+  const b = samples.find((s) => s.at >= to);
+  if (!a || !b || b.total === a.total) return null;
+  return ((b.busy - a.busy) / (b.total - a.total)) * os.cpus().length;
+}
 const fmt = (x, d = 0) => x.toFixed(d);
 
 console.log(`capture: ${file} (${fmt(mb, 1)} MB); dropped ${cold ? 'as soon as the page shows (--cold)' : 'once the worker has warmed the analyzer (body[data-warm])'}`);
@@ -119,12 +168,15 @@ const dropToFindings = []; // seconds: files handed to the page → findings rea
 // The first filter of a capture also builds the filter engine's support tables, once.
 const FILTERS = ['frame', 'tcp.flags.syn==1 && tcp.flags.ack==0', 'ip.addr==10.0.0.0/8 && tcp.port==80', 'tcp.analysis.flags', 'dns'];
 const filterMs = Object.fromEntries(FILTERS.map((f) => [f, []]));
+const busyOpening = []; // cores busy from the files handed to the page to the list
+const busyFinding = []; // cores busy from the list to the findings
 let frames = 0;
 try {
   for (let r = 0; r < runs; r++) {
     const { page } = await openApp(browser, server.origin);
     if (!cold) await page.waitForSelector('body[data-warm]', { timeout: 60_000 });
     if (idleMs) await page.waitForTimeout(idleMs);
+    const sampler = sampleCpu();
     const state = await openFiles(page, [file], { timeout: 600_000 });
     if (state !== 'ready') throw new Error(`the page did not open the capture (state ${state})`);
     frames = await frameCount(page);
@@ -133,6 +185,12 @@ try {
     inside.push(Number(analyzerMs) / 1000);
     await page.waitForFunction(() => document.body.dataset.findings === 'ready', null, { timeout: 600_000 });
     findingsMs.push(Number(await page.evaluate(() => document.body.dataset.findingsMs)));
+    const samples = sampler.stop();
+    // The page's marks as times since 1970: the files handed to it, the list up.
+    const [open, opened] = await page.evaluate(() => ['tracelens:open', 'tracelens:opened']
+      .map((name) => performance.timeOrigin + performance.getEntriesByName(name)[0].startTime));
+    busyOpening.push(coresBusy(samples, open, opened));
+    busyFinding.push(coresBusy(samples, opened, opened + findingsMs.at(-1)));
     dropToFindings.push(times[times.length - 1] + findingsMs[findingsMs.length - 1] / 1000);
     for (const f of FILTERS) {
       await applyFilter(page, f);
@@ -150,6 +208,12 @@ console.log(`browser (headless Chromium, wasm): ${frames} frames, best ${fmt(bes
   ` (of which inside the analyzer: ${fmt(inside[times.indexOf(best)], 3)} s)`);
 
 console.log(`browser findings (flows, TCP analysis, detectors, markers; after the list is up): best ${fmt(Math.min(...findingsMs))} ms, median ${fmt(median(findingsMs))} ms`);
+if (busyOpening.every((x) => x !== null)) {
+  // Why a second worker indexing half of the file does not pay on a 2-core machine: while
+  // opening, one worker and the page's reading already keep most of both cores busy.
+  console.log(`cores busy (the whole machine, /proc/stat; ${os.cpus().length} cores): while opening median ${fmt(median(busyOpening), 2)}, ` +
+    `while computing the findings median ${fmt(median(busyFinding), 2)}`);
+}
 for (const f of FILTERS) {
   const first = f === FILTERS[0] ? ', the first filter: builds the support tables' : '';
   console.log(`browser filter ${JSON.stringify(f)}${first}: best ${fmt(Math.min(...filterMs[f]), 1)} ms, median ${fmt(median(filterMs[f]), 1)} ms (compile + evaluate in the worker)`);
