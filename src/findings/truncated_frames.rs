@@ -29,6 +29,9 @@ pub(crate) struct TruncatedFacts {
 }
 
 pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Finding> {
+    if !index.records.has_cut_frames() {
+        return Vec::new();
+    }
     let mut truncated: Vec<u32> = Vec::new();
     let mut count = 0u64;
     let mut headers_cut = 0u64;

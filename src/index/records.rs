@@ -766,6 +766,17 @@ impl Records {
         self.tuples.len()
     }
 
+    /// Whether some frame's captured length is below its original length (cut by the snapshot
+    /// length), told without reading the rows: such a frame's captured length is kept in
+    /// [`Records::caplens`], which its push started, or with its escaped lengths.
+    pub fn has_cut_frames(&self) -> bool {
+        !self.caplens.is_empty()
+            || self
+                .lengths
+                .iter()
+                .any(|(_, lengths)| lengths.caplen < lengths.orig_len)
+    }
+
     /// The record of frame index `i`, if there is one.
     #[inline(always)]
     pub fn get(&self, i: usize) -> Option<PacketRecord> {
@@ -1249,6 +1260,7 @@ mod tests {
                 records.gaps.is_empty() && records.caplens.is_empty(),
                 "no columns kept"
             );
+            assert!(!records.has_cut_frames());
         }
     }
 
@@ -1266,11 +1278,32 @@ mod tests {
             });
             let records: Records = all.iter().copied().collect();
             assert_eq!(records.caplens.len(), all.len(), "cut from {first_cut}");
+            assert!(records.has_cut_frames());
             assert!(records.lengths.is_empty() && records.gaps.is_empty());
             assert!(records.iter().eq(all.iter().copied()));
             assert!(records.iter().rev().eq(all.iter().rev().copied()));
             assert_every_record_comes_back_after_the_one_before(&records, &all);
         }
+    }
+
+    #[test]
+    fn a_cut_frame_whose_lengths_are_escaped_is_found_without_the_caplens_column() {
+        // Frames of whole lengths, then one of 100,000 bytes on the wire (its lengths do not fit
+        // the row) cut to 1,000.
+        let mut all = laid_out(40, (16, 1, 0), |n| (60 + n, 60 + n));
+        let last = all[39];
+        all.push(PacketRecord {
+            offset: last.offset + u64::from(last.caplen) + 16,
+            caplen: 1_000,
+            orig_len: 100_000,
+            ..last
+        });
+        let records: Records = all.iter().copied().collect();
+        assert!(records.caplens.is_empty() && !records.lengths.is_empty());
+        assert!(records.has_cut_frames());
+        assert!(records.iter().eq(all.iter().copied()));
+        let whole: Records = all[..40].iter().copied().collect();
+        assert!(!whole.has_cut_frames());
     }
 
     #[test]
