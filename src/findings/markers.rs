@@ -100,6 +100,10 @@ fn ip_len(r: &PacketRecord) -> u32 {
 
 /// Finds the marker pings of a capture and the ranges between them.
 pub fn find(index: &PacketIndex) -> Markers {
+    // Echoes are ICMP or ICMPv6: without either, no frame needs reading.
+    if !index.records.has_ip_proto(&[1, 58]) {
+        return Markers::default();
+    }
     let first_time = index
         .records
         .iter()

@@ -766,6 +766,12 @@ impl Records {
         self.tuples.len()
     }
 
+    /// Whether some frame's `ip_proto` is one of `protocols`, told from the tuples (a frame's
+    /// protocol is its tuple's) without reading the rows.
+    pub fn has_ip_proto(&self, protocols: &[u8]) -> bool {
+        self.tuples.iter().any(|t| protocols.contains(&t.ip_proto))
+    }
+
     /// Whether some frame's captured length is below its original length (cut by the snapshot
     /// length), told without reading the rows: such a frame's captured length is kept in
     /// [`Records::caplens`], which its push started, or with its escaped lengths.
@@ -1284,6 +1290,21 @@ mod tests {
             assert!(records.iter().rev().eq(all.iter().rev().copied()));
             assert_every_record_comes_back_after_the_one_before(&records, &all);
         }
+    }
+
+    #[test]
+    fn the_protocols_of_the_frames_are_told_from_the_tuples() {
+        let all = laid_out(3 * GROUP as u32, (16, 1, 0), |n| (60 + n, 60 + n));
+        let mut records: Records = all.iter().copied().collect();
+        let protocols: Vec<u8> = all.iter().map(|r| r.ip_proto).collect();
+        assert!(records.has_ip_proto(&protocols[..1]));
+        assert!(!records.has_ip_proto(&[1, 58]));
+        records.push(PacketRecord {
+            ip_proto: 58,
+            offset: all[all.len() - 1].offset + 200,
+            ..all[0]
+        });
+        assert!(records.has_ip_proto(&[1, 58]));
     }
 
     #[test]
