@@ -112,6 +112,7 @@ function coresBusy(samples, from, to) {
   if (!a || !b || b.total === a.total) return null;
   return ((b.busy - a.busy) / (b.total - a.total)) * os.cpus().length;
 }
+
 const fmt = (x, d = 0) => x.toFixed(d);
 
 console.log(`capture: ${file} (${fmt(mb, 1)} MB); dropped ${cold ? 'as soon as the page shows (--cold)' : 'once the worker has warmed the analyzer (body[data-warm])'}`);
