@@ -342,17 +342,10 @@ impl Analyzer {
         let first_ns = timed().next();
         let last_ns = timed().next_back();
         let seconds = |ns: i64| ns as f64 / 1e9;
-        // One pass for the three sums (a pass decodes only the lengths it reads).
+        // Added up as the frames were pushed: no pass over the rows.
+        let totals = records.totals();
         let (bytes, wire_bytes, truncated_frames) =
-            records
-                .iter()
-                .fold((0u64, 0u64, 0u64), |(bytes, wire, cut), r| {
-                    (
-                        bytes + u64::from(r.caplen),
-                        wire + u64::from(r.orig_len),
-                        cut + u64::from(r.caplen < r.orig_len),
-                    )
-                });
+            (totals.captured, totals.wire, totals.cut_frames);
         let mut warnings = Vec::new();
         if let Some(cut) = &self.frames_cut {
             let name = self

@@ -16,7 +16,7 @@ use serde::Serialize;
 mod addresses;
 mod records;
 pub use addresses::AddressTable;
-pub use records::Records;
+pub use records::{LengthTotals, Records};
 use std::net::IpAddr;
 
 /// Link-layer addressing of a frame, interned in [`LinkTable`].

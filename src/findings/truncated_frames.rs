@@ -29,7 +29,7 @@ pub(crate) struct TruncatedFacts {
 }
 
 pub fn detect(index: &PacketIndex, _flows: &Flows, files: &[FileInfo]) -> Vec<Finding> {
-    if !index.records.has_cut_frames() {
+    if index.records.totals().cut_frames == 0 {
         return Vec::new();
     }
     let mut truncated: Vec<u32> = Vec::new();

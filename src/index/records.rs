@@ -410,6 +410,20 @@ pub struct Records {
     lengths: SideTable<Lengths>,
     /// Room was planned for the frames expected ([`Records::plan`]): past it, grow by an eighth.
     planned: bool,
+    /// The lengths of every frame pushed, added up as they come.
+    totals: LengthTotals,
+}
+
+/// The captured and original lengths of every frame of [`Records`], added up as they are pushed:
+/// what the capture summary and the snapshot-length finding need, without a pass over the rows.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LengthTotals {
+    /// Captured bytes.
+    pub captured: u64,
+    /// Bytes on the wire (original lengths).
+    pub wire: u64,
+    /// Frames whose captured length is below their original length (cut by the snapshot length).
+    pub cut_frames: u64,
 }
 
 impl Records {
@@ -488,6 +502,9 @@ impl Records {
 
     /// Appends a record.
     pub fn push(&mut self, record: PacketRecord) {
+        self.totals.captured += u64::from(record.caplen);
+        self.totals.wire += u64::from(record.orig_len);
+        self.totals.cut_frames += u64::from(record.caplen < record.orig_len);
         let frame = self.rows.len();
         let key = frame as u32;
         if frame % BLOCK == 0 {
@@ -772,15 +789,9 @@ impl Records {
         self.tuples.iter().any(|t| protocols.contains(&t.ip_proto))
     }
 
-    /// Whether some frame's captured length is below its original length (cut by the snapshot
-    /// length), told without reading the rows: such a frame's captured length is kept in
-    /// [`Records::caplens`], which its push started, or with its escaped lengths.
-    pub fn has_cut_frames(&self) -> bool {
-        !self.caplens.is_empty()
-            || self
-                .lengths
-                .iter()
-                .any(|(_, lengths)| lengths.caplen < lengths.orig_len)
+    /// The lengths of every frame, added up ([`LengthTotals`]).
+    pub fn totals(&self) -> LengthTotals {
+        self.totals
     }
 
     /// The record of frame index `i`, if there is one.
@@ -1266,7 +1277,7 @@ mod tests {
                 records.gaps.is_empty() && records.caplens.is_empty(),
                 "no columns kept"
             );
-            assert!(!records.has_cut_frames());
+            assert_eq!(records.totals().cut_frames, 0);
         }
     }
 
@@ -1284,7 +1295,8 @@ mod tests {
             });
             let records: Records = all.iter().copied().collect();
             assert_eq!(records.caplens.len(), all.len(), "cut from {first_cut}");
-            assert!(records.has_cut_frames());
+            let cut = all.iter().filter(|r| r.caplen < r.orig_len).count() as u64;
+            assert_eq!(records.totals().cut_frames, cut);
             assert!(records.lengths.is_empty() && records.gaps.is_empty());
             assert!(records.iter().eq(all.iter().copied()));
             assert!(records.iter().rev().eq(all.iter().rev().copied()));
@@ -1308,7 +1320,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cut_frame_whose_lengths_are_escaped_is_found_without_the_caplens_column() {
+    fn the_lengths_are_added_up_as_frames_are_pushed() {
         // Frames of whole lengths, then one of 100,000 bytes on the wire (its lengths do not fit
         // the row) cut to 1,000.
         let mut all = laid_out(40, (16, 1, 0), |n| (60 + n, 60 + n));
@@ -1320,11 +1332,16 @@ mod tests {
             ..last
         });
         let records: Records = all.iter().copied().collect();
-        assert!(records.caplens.is_empty() && !records.lengths.is_empty());
-        assert!(records.has_cut_frames());
         assert!(records.iter().eq(all.iter().copied()));
-        let whole: Records = all[..40].iter().copied().collect();
-        assert!(!whole.has_cut_frames());
+        let sum = |f: fn(&PacketRecord) -> u32| all.iter().map(|r| u64::from(f(r))).sum::<u64>();
+        assert_eq!(
+            records.totals(),
+            LengthTotals {
+                captured: sum(|r| r.caplen),
+                wire: sum(|r| r.orig_len),
+                cut_frames: 1,
+            }
+        );
     }
 
     #[test]
