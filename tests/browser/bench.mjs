@@ -172,6 +172,7 @@ const filterMs = Object.fromEntries(FILTERS.map((f) => [f, []]));
 const busyOpening = []; // cores busy from the files handed to the page to the list
 const busyFinding = []; // cores busy from the list to the findings
 let frames = 0;
+let reading = null; // the file read alone, as the page reads it (see readingAlone)
 try {
   for (let r = 0; r < runs; r++) {
     const { page } = await openApp(browser, server.origin);
@@ -199,6 +200,7 @@ try {
     }
     await page.close();
   }
+  reading = await readingAlone(browser, server.origin);
 } finally {
   await browser.close();
   await server.close();
@@ -215,9 +217,53 @@ if (busyOpening.every((x) => x !== null)) {
   console.log(`cores busy (the whole machine, /proc/stat; ${os.cpus().length} cores): while opening median ${fmt(median(busyOpening), 2)}, ` +
     `while computing the findings median ${fmt(median(busyFinding), 2)}`);
 }
+if (reading) {
+  // What the browser's file reading costs by itself: on this 2-core machine it keeps most of
+  // the second core busy while the worker parses, and that part of drop → findings is not the
+  // analyzer's.
+  const busy = reading.busy.every((x) => x !== null)
+    ? `, cores busy median ${fmt(median(reading.busy), 2)} (≈ ${fmt(median(reading.busy) * median(reading.ms))} ms of CPU)` : '';
+  console.log(`browser reading the file alone (the page's ${reading.sliceMiB} MiB slices, nothing parsed): ` +
+    `best ${fmt(Math.min(...reading.ms))} ms, median ${fmt(median(reading.ms))} ms${busy}`);
+}
 for (const f of FILTERS) {
   const first = f === FILTERS[0] ? ', the first filter: builds the support tables' : '';
   console.log(`browser filter ${JSON.stringify(f)}${first}: best ${fmt(Math.min(...filterMs[f]), 1)} ms, median ${fmt(median(filterMs[f]), 1)} ms (compile + evaluate in the worker)`);
+}
+
+/**
+ * The file read `runs` times in a page of the app as its reading reads it (protocol.js's
+ * SLICE_BYTES, one slice after another, each an ArrayBuffer of the page's thread) with nothing
+ * parsed: {ms: [...], busy: [cores busy, or null], sliceMiB}.
+ */
+async function readingAlone(browser, origin) {
+  const { page } = await openApp(browser, origin);
+  await page.evaluate(() => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', id: 'bench-reading', hidden: true });
+    document.body.append(input);
+  });
+  await page.setInputFiles('#bench-reading', file);
+  const ms = [];
+  const busy = [];
+  let sliceMiB = 0;
+  for (let r = 0; r < runs; r++) {
+    const sampler = sampleCpu();
+    const t = await page.evaluate(async () => {
+      const { SLICE_BYTES } = await import('./js/protocol.js');
+      const f = document.getElementById('bench-reading').files[0];
+      const from = performance.now();
+      let bytes = 0;
+      for (let at = 0; at < f.size; at += SLICE_BYTES) bytes += (await f.slice(at, at + SLICE_BYTES).arrayBuffer()).byteLength;
+      const to = performance.now();
+      if (bytes !== f.size) throw new Error(`read ${bytes} of ${f.size} bytes`);
+      return { from: performance.timeOrigin + from, to: performance.timeOrigin + to, sliceMiB: SLICE_BYTES / 2 ** 20 };
+    });
+    ms.push(t.to - t.from);
+    busy.push(coresBusy(sampler.stop(), t.from, t.to));
+    sliceMiB = t.sliceMiB;
+  }
+  await page.close();
+  return { ms, busy, sliceMiB };
 }
 
 /** Wall seconds of `runs` runs of `tracelens COMMAND file` natively. */
