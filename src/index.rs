@@ -520,6 +520,7 @@ impl PacketIndex {
 
 /// Builds a record from a decoded frame, interning addresses and filling side tables for frame
 /// index `frame_index`.
+#[inline(always)]
 pub fn record_from(
     decoded: &mut Decoded,
     frame: &RawFrame<'_>,
@@ -551,6 +552,7 @@ pub fn record_from(
 
 /// The [`flag`] bits that restate what the decoder saw: time, address family, fragmentation,
 /// tunnelling and where decoding stopped.
+#[inline(always)]
 fn decode_flags(decoded: &Decoded, has_time: bool) -> u16 {
     let family = match decoded.src {
         Some(IpAddr::V4(_)) => flag::IPV4,
@@ -579,6 +581,7 @@ fn decode_flags(decoded: &Decoded, has_time: bool) -> u16 {
 }
 
 /// Interns the network and link addresses into the index's tables and records their ids.
+#[inline(always)]
 fn intern_addresses(decoded: &Decoded, r: &mut PacketRecord, index: &mut PacketIndex) {
     if let Some(src) = decoded.src {
         r.src = index.addrs.intern(src);
@@ -592,6 +595,7 @@ fn intern_addresses(decoded: &Decoded, r: &mut PacketRecord, index: &mut PacketI
 /// Copies the transport header's fields into the record (TCP sequence numbers and window,
 /// ICMP type, code, identifier and sequence) and keeps TCP options that matter in their side
 /// table; returns the flag bits it sets.
+#[inline(always)]
 fn transport_fields(
     transport: &Transport,
     r: &mut PacketRecord,
@@ -640,6 +644,7 @@ fn transport_fields(
 /// Files what only some frames have in the index's side tables (outer layers of a tunnel,
 /// fragment details, ICMP quotes, ARP fields, application labels); returns the flag bits for
 /// the ARP and application entries. What it files is taken out of `decoded`.
+#[inline(always)]
 fn push_side_tables(decoded: &mut Decoded, frame_index: u32, index: &mut PacketIndex) -> u16 {
     let mut flags = 0;
     if !decoded.outer_layers.is_empty() {

@@ -163,6 +163,7 @@ pub fn decode_on_wire(link_type: u32, data: &[u8], wire_len: u32) -> Decoded {
 
 /// [`decode_on_wire`] into `out`, which is reset first: indexing decodes every frame of a capture
 /// into one `Decoded` (392 bytes) instead of returning and moving a new one per frame.
+#[inline(always)]
 pub fn decode_on_wire_into(link_type: u32, data: &[u8], wire_len: u32, out: &mut Decoded) {
     *out = Decoded::default();
     let whole = usize::try_from(wire_len).is_ok_and(|w| w <= data.len());
@@ -189,6 +190,7 @@ impl<'a, 'o> Decoder<'a, 'o> {
         }
     }
 
+    #[inline(always)]
     fn ipv4(&mut self, h: &Ipv4Header<'a>) {
         let out = &mut *self.out;
         out.src = Some(IpAddr::from(h.src()));
@@ -244,6 +246,7 @@ impl<'a, 'o> Decoder<'a, 'o> {
 }
 
 impl<'a> Visitor<'a> for Decoder<'a, '_> {
+    #[inline(always)]
     fn link(&mut self, link: &LinkLayer) {
         let (info, out) = (&link.info, &mut *self.out);
         if link.depth == 0 {
@@ -257,6 +260,7 @@ impl<'a> Visitor<'a> for Decoder<'a, '_> {
         self.out.arp = Some(Arp::of(arp));
     }
 
+    #[inline(always)]
     fn ip(&mut self, ip: &IpLayer<'a>) -> Flow {
         if !ip.complete {
             return Flow::Stop;
@@ -321,6 +325,7 @@ impl<'a> Visitor<'a> for Decoder<'a, '_> {
         forget_outer_layers_without_inner_ip(self.out, from);
     }
 
+    #[inline(always)]
     fn tcp(&mut self, t: &TransportLayer, tcp: &TcpHeader<'a>) {
         let out = &mut *self.out;
         (out.src_port, out.dst_port) = (tcp.src_port(), tcp.dst_port());
@@ -374,6 +379,7 @@ impl<'a> Visitor<'a> for Decoder<'a, '_> {
         Flow::Stop
     }
 
+    #[inline(always)]
     fn payload(&mut self, t: &TransportLayer, span: Range<usize>) {
         let payload = self.frame.get(span).unwrap_or_default();
         let out = &mut *self.out;
@@ -421,6 +427,7 @@ fn stop_text(stop: &Stop) -> String {
 }
 
 /// The TCP fields the analysis keeps, options read as far as they were captured.
+#[inline(always)]
 fn tcp_fields(tcp: &TcpHeader<'_>) -> Tcp {
     Tcp {
         seq: tcp.seq(),
@@ -448,6 +455,7 @@ fn forget_outer_layers_without_inner_ip(out: &mut Decoded, from: usize) {
     });
 }
 
+#[inline(always)]
 fn label_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<AppInfo> {
     let ports = [src_port, dst_port];
     if ports.contains(&53) {

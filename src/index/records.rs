@@ -501,6 +501,7 @@ impl Records {
     }
 
     /// Appends a record.
+    #[inline(always)]
     pub fn push(&mut self, record: PacketRecord) {
         self.totals.captured += u64::from(record.caplen);
         self.totals.wire += u64::from(record.orig_len);

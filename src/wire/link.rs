@@ -109,6 +109,7 @@ impl NullHeader {
 /// Decodes the link layer of `data` for LINKTYPE `link_type`. Returns `None` for link types that
 /// tracelens does not decode (the frame is still listed with its raw bytes) and for link headers
 /// cut short.
+#[inline(always)]
 pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
     let mut info = LinkInfo::default();
     match link_type {
@@ -162,6 +163,7 @@ pub fn decode_link(link_type: u32, data: &[u8]) -> Option<LinkInfo> {
 }
 
 /// Follows VLAN tags, MPLS labels and PPPoE from an EtherType at `at` to the network layer.
+#[inline(always)]
 fn after_ether_type(mut ether_type: u16, data: &[u8], mut at: usize, info: &mut LinkInfo) {
     for _ in 0..8 {
         match ether_type {

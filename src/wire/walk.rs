@@ -13,6 +13,10 @@
 //! error's quote with [`super::icmp::quoted`]; the display filter keeps every layer and descends
 //! into quotes. Fragments end the walk (their transport lives in the first fragment, or in the
 //! reassembled datagram), and where the walk stops early a [`Stop`] says where and why.
+//!
+//! The steps of the common path (link, IP, transport, TCP, UDP) are always inlined: the index
+//! walks every frame of a capture, and one function per visitor makes no call per layer (see
+//! `analyzer::index_frame` for what it measured); tunnels and ICMP quotes stay calls.
 
 use super::arp::ArpPacket;
 use super::gre::{is_aruba, GreHeader};
@@ -288,6 +292,7 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
     }
 
     /// A link header at `at`, the frame's bytes ending at `end`.
+    #[inline(always)]
     fn link(&mut self, link_type: u32, at: usize, end: usize, depth: usize, whole: bool) {
         let data = self.frame.get(at..end).unwrap_or_default();
         let Some(info) = decode_link(link_type, data) else {
@@ -326,6 +331,7 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
     }
 
     /// An IP packet at `at..end`; `want` is the version the enclosing layer announces.
+    #[inline(always)]
     fn ip(
         &mut self,
         at: usize,
@@ -369,11 +375,13 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
     }
 
     /// The payload of a complete, unfragmented IP packet.
+    #[inline(always)]
     fn upper(&mut self, ip: &IpLayer<'a>) {
         let t = ip.transport();
         self.transport(&t);
     }
 
+    #[inline(always)]
     fn transport(&mut self, t: &TransportLayer) {
         self.v.upper(t);
         let tunnels = t.depth < MAX_NESTING;
@@ -443,6 +451,7 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
         self.enter(&tunnel, framed);
     }
 
+    #[inline(always)]
     fn tcp(&mut self, t: &TransportLayer) {
         let data = t.bytes(self.frame);
         let Some(tcp) = self.view_or_stop(TcpHeader::new(data), StopLayer::Tcp, t) else {
@@ -456,6 +465,7 @@ impl<'a, V: Visitor<'a>> Walk<'a, '_, V> {
         self.v.payload(t, t.at + len..t.end);
     }
 
+    #[inline(always)]
     fn udp(&mut self, t: &TransportLayer) {
         let data = t.bytes(self.frame);
         let Some(udp) = self.view_or_stop(UdpHeader::new(data), StopLayer::Udp, t) else {
@@ -529,6 +539,7 @@ fn gre_inner(gre: &GreHeader<'_>) -> Option<(u16, usize)> {
 
 /// An IPv4 packet: the header, its payload within the total length (the captured bytes when
 /// the total length is 0 or shorter than the header), and an authentication header skipped.
+#[inline(always)]
 fn ipv4_layer(data: &[u8], at: usize, end: usize) -> Result<IpLayer<'_>, (StopLayer, WireError)> {
     let h = Ipv4Header::new(data).map_err(|e| (StopLayer::Ipv4, e))?;
     let hl = h.header_len();
