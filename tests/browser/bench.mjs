@@ -3,7 +3,9 @@
 // 1,000,000-frame synthetic capture, in MB/s and frames/s; beside it `tracelens info` natively
 // when target/release/tracelens exists, and the ratio of the two. Then, in the page: the time to
 // the findings (flows, TCP analysis and detectors, asked for once the list is up) and a few
-// display filters (compile + evaluate over the index, inside the worker).
+// display filters (compile + evaluate over the index, inside the worker). Last, the file read
+// alone in a page, as the page's reading reads it, nothing parsed: what reading costs the browser
+// by itself, and how many cores it keeps busy.
 //
 //   node bench.mjs [--packets N] [--runs R] [--file PATH]
 //   node bench.mjs --compare [--packets N] [--runs R] [--file PATH]
