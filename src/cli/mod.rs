@@ -10,7 +10,6 @@ pub mod export;
 pub mod findings;
 pub mod follow;
 pub mod frames;
-pub mod huge_pages;
 pub mod info;
 pub mod io;
 pub mod load;
