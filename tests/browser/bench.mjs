@@ -3,9 +3,10 @@
 // 1,000,000-frame synthetic capture, in MB/s and frames/s; beside it `tracelens info` natively
 // when target/release/tracelens exists, and the ratio of the two. Then, in the page: the time to
 // the findings (flows, TCP analysis and detectors, asked for once the list is up) and a few
-// display filters (compile + evaluate over the index, inside the worker). Last, the file read
-// alone in a page, as the page's reading reads it, nothing parsed: what reading costs the browser
-// by itself, and how many cores it keeps busy.
+// display filters (compile + evaluate over the index, inside the worker), and the CPU Chromium's
+// threads spent from the drop to the findings (the worker's and the rest). Last, the file read
+// alone in a page, nothing parsed, as the page reads it and as it read it before: what reading
+// costs the browser by itself, and how many cores it keeps busy.
 //
 //   node bench.mjs [--packets N] [--runs R] [--file PATH]
 //   node bench.mjs --compare [--packets N] [--runs R] [--file PATH]
@@ -29,6 +30,7 @@ import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { startServer } from './lib/server.mjs';
 import { launch, openApp } from './lib/browser.mjs';
+import { chromiumCpu, cpuBetween } from './lib/proc-cpu.mjs';
 import { syntheticCapture } from './lib/synth.mjs';
 import { openFiles, frameCount, applyFilter } from './lib/app.mjs';
 import { REPO } from './lib/paths.mjs';
@@ -173,6 +175,7 @@ const FILTERS = ['frame', 'tcp.flags.syn==1 && tcp.flags.ack==0', 'ip.addr==10.0
 const filterMs = Object.fromEntries(FILTERS.map((f) => [f, []]));
 const busyOpening = []; // cores busy from the files handed to the page to the list
 const busyFinding = []; // cores busy from the list to the findings
+const chromiumSpent = []; // Chromium's CPU seconds from the drop to the findings: {total, worker, rest}
 let frames = 0;
 let reading = null; // the file read alone, as the page reads it (see readingAlone)
 try {
@@ -181,6 +184,7 @@ try {
     if (!cold) await page.waitForSelector('body[data-warm]', { timeout: 60_000 });
     if (idleMs) await page.waitForTimeout(idleMs);
     const sampler = sampleCpu();
+    const cpuAtDrop = chromiumCpu();
     const state = await openFiles(page, [file], { timeout: 600_000 });
     if (state !== 'ready') throw new Error(`the page did not open the capture (state ${state})`);
     frames = await frameCount(page);
@@ -189,6 +193,7 @@ try {
     inside.push(Number(analyzerMs) / 1000);
     await page.waitForFunction(() => document.body.dataset.findings === 'ready', null, { timeout: 600_000 });
     findingsMs.push(Number(await page.evaluate(() => document.body.dataset.findingsMs)));
+    chromiumSpent.push(cpuBetween(cpuAtDrop, chromiumCpu()));
     const samples = sampler.stop();
     // The page's marks as times since 1970: the files handed to it, the list up.
     const [open, opened] = await page.evaluate(() => ['tracelens:open', 'tracelens:opened']
@@ -219,14 +224,26 @@ if (busyOpening.every((x) => x !== null)) {
   console.log(`cores busy (the whole machine, /proc/stat; ${os.cpus().length} cores): while opening median ${fmt(median(busyOpening), 2)}, ` +
     `while computing the findings median ${fmt(median(busyFinding), 2)}`);
 }
+if (chromiumSpent.every((x) => x !== null)) {
+  // Where the machine's CPU goes from the drop to the findings, Chromium's threads only (their
+  // schedstat, read just before the drop and just after the page shows the findings): the
+  // analysis worker's thread, and the rest (reading the file, the page, the browser's I/O).
+  // Spread perfectly over every core, that much work takes at least total/cores.
+  const pick = (k) => median(chromiumSpent.map((x) => x[k]));
+  console.log(`Chromium's CPU from drop to findings (median of ${runs}): ${fmt(pick('total'), 3)} s, ` +
+    `of which the analysis worker's thread ${fmt(pick('worker'), 3)} s and the rest (reading, the page, the browser) ${fmt(pick('rest'), 3)} s; ` +
+    `on ${os.cpus().length} cores no schedule of that work ends before ${fmt(pick('total') / os.cpus().length, 3)} s`);
+}
 if (reading) {
-  // What the browser's file reading costs by itself: on this 2-core machine it keeps most of
-  // the second core busy while the worker parses, and that part of drop → findings is not the
-  // analyzer's.
-  const busy = reading.busy.every((x) => x !== null)
-    ? `, cores busy median ${fmt(median(reading.busy), 2)} (≈ ${fmt(median(reading.busy) * median(reading.ms))} ms of CPU)` : '';
-  console.log(`browser reading the file alone (the page's ${reading.sliceMiB} MiB slices, nothing parsed): ` +
-    `best ${fmt(Math.min(...reading.ms))} ms, median ${fmt(median(reading.ms))} ms${busy}`);
+  // What the browser's file reading costs by itself: on this 2-core machine it keeps much of the
+  // second core busy while the worker parses, and that part of drop → findings is not the
+  // analyzer's. Both ways the page has fed the worker, in turn.
+  for (const [way, r] of Object.entries(reading)) {
+    const how = way === 'reused' ? `as the page feeds it: ${r.sliceMiB} MiB slices into reused buffers` : `a new buffer per ${r.sliceMiB} MiB slice, as it fed before`;
+    const busy = r.busy.every((x) => x !== null) ? `, cores busy median ${fmt(median(r.busy), 2)}` : '';
+    const cpu = r.cpu.every((x) => x !== null) ? `, Chromium's CPU median ${fmt(median(r.cpu) * 1000)} ms` : '';
+    console.log(`browser reading the file alone (${how}; nothing parsed): best ${fmt(Math.min(...r.ms))} ms, median ${fmt(median(r.ms))} ms${busy}${cpu}`);
+  }
 }
 for (const f of FILTERS) {
   const first = f === FILTERS[0] ? ', the first filter: builds the support tables' : '';
@@ -234,9 +251,11 @@ for (const f of FILTERS) {
 }
 
 /**
- * The file read `runs` times in a page of the app as its reading reads it (protocol.js's
- * SLICE_BYTES, one slice after another, each an ArrayBuffer of the page's thread) with nothing
- * parsed: {ms: [...], busy: [cores busy, or null], sliceMiB}.
+ * The file read `runs` times in a page of the app with nothing parsed, two ways in turn: as the
+ * page feeds it (`reused`: slice-reader.js's reader, FEED_SLICE_BYTES at a time into
+ * READ_AHEAD_SLICES buffers used over and over) and as it was fed before (`fresh`: a new
+ * ArrayBuffer per `slice().arrayBuffer()`, SLICE_BYTES each). Per way: {ms: [...], busy: [cores
+ * busy, or null], cpu: [Chromium's CPU seconds, or null], sliceMiB}.
  */
 async function readingAlone(browser, origin) {
   const { page } = await openApp(browser, origin);
@@ -245,27 +264,43 @@ async function readingAlone(browser, origin) {
     document.body.append(input);
   });
   await page.setInputFiles('#bench-reading', file);
-  const ms = [];
-  const busy = [];
-  let sliceMiB = 0;
+  const ways = { reused: { ms: [], busy: [], cpu: [], sliceMiB: 0 }, fresh: { ms: [], busy: [], cpu: [], sliceMiB: 0 } };
   for (let r = 0; r < runs; r++) {
-    const sampler = sampleCpu();
-    const t = await page.evaluate(async () => {
-      const { SLICE_BYTES } = await import('./js/protocol.js');
-      const f = document.getElementById('bench-reading').files[0];
-      const from = performance.now();
-      let bytes = 0;
-      for (let at = 0; at < f.size; at += SLICE_BYTES) bytes += (await f.slice(at, at + SLICE_BYTES).arrayBuffer()).byteLength;
-      const to = performance.now();
-      if (bytes !== f.size) throw new Error(`read ${bytes} of ${f.size} bytes`);
-      return { from: performance.timeOrigin + from, to: performance.timeOrigin + to, sliceMiB: SLICE_BYTES / 2 ** 20 };
-    });
-    ms.push(t.to - t.from);
-    busy.push(coresBusy(sampler.stop(), t.from, t.to));
-    sliceMiB = t.sliceMiB;
+    for (const [way, out] of Object.entries(ways)) {
+      await page.waitForTimeout(300);
+      const sampler = sampleCpu();
+      const before = chromiumCpu();
+      const t = await page.evaluate(async (way) => {
+        const { FEED_SLICE_BYTES, SLICE_BYTES, READ_AHEAD_SLICES } = await import('./js/protocol.js');
+        const { sliceReader } = await import('./js/slice-reader.js');
+        const f = document.getElementById('bench-reading').files[0];
+        const from = performance.now();
+        let bytes = 0;
+        if (way === 'reused') {
+          const reader = sliceReader(f, FEED_SLICE_BYTES);
+          const buffers = new Array(READ_AHEAD_SLICES).fill(null);
+          for (let k = 0; ; k = (k + 1) % buffers.length) {
+            const slice = await reader.next(buffers[k]);
+            if (slice.length === 0) break;
+            buffers[k] = slice.buffer;
+            bytes += slice.length;
+          }
+        } else {
+          for (let at = 0; at < f.size; at += SLICE_BYTES) bytes += (await f.slice(at, at + SLICE_BYTES).arrayBuffer()).byteLength;
+        }
+        const to = performance.now();
+        if (bytes !== f.size) throw new Error(`read ${bytes} of ${f.size} bytes`);
+        const sliceMiB = (way === 'reused' ? FEED_SLICE_BYTES : SLICE_BYTES) / 2 ** 20;
+        return { from: performance.timeOrigin + from, to: performance.timeOrigin + to, sliceMiB };
+      }, way);
+      out.cpu.push(cpuBetween(before, chromiumCpu())?.total ?? null);
+      out.ms.push(t.to - t.from);
+      out.busy.push(coresBusy(sampler.stop(), t.from, t.to));
+      out.sliceMiB = t.sliceMiB;
+    }
   }
   await page.close();
-  return { ms, busy, sliceMiB };
+  return ways;
 }
 
 /** Wall seconds of `runs` runs of `tracelens COMMAND file` natively. */

@@ -24,12 +24,14 @@ before(() => {
 function countFeed(context) {
   return context.addInitScript(() => {
     const Original = window.Worker;
-    window.__feed = { sent: 0, taken: 0, most: 0 };
+    window.__feed = { sent: 0, taken: 0, most: 0, returned: 0 };
     window.Worker = class extends Original {
       constructor(...args) {
         super(...args);
         this.addEventListener('message', (event) => {
-          if (event.data?.type === 'sliceTaken') window.__feed.taken += 1;
+          if (event.data?.type !== 'sliceTaken') return;
+          window.__feed.taken += 1;
+          if (event.data.bytes instanceof ArrayBuffer) window.__feed.returned += 1;
         });
       }
 
@@ -51,10 +53,11 @@ test('1,000,000 frames: End reaches frame 1000000 with fewer than 200 rows in th
   assert.equal(await openFiles(page, [big], { timeout: 240_000 }), 'ready');
   assert.equal(await frameCount(page), PACKETS);
   // The page read the file and fed it to the worker slice by slice (reading and parsing on two
-  // threads), never more than three slices ahead.
+  // threads), 4 MiB at a time, never more than three slices ahead; the worker handed every
+  // slice's buffer back for the next read.
   const feed = await page.evaluate(() => window.__feed);
-  const slices = Math.ceil(fs.statSync(big).size / (16 * 1024 * 1024));
-  assert.deepEqual([feed.sent, feed.taken], [slices, slices], JSON.stringify(feed));
+  const slices = Math.ceil(fs.statSync(big).size / (4 * 1024 * 1024));
+  assert.deepEqual([feed.sent, feed.taken, feed.returned], [slices, slices, slices], JSON.stringify(feed));
   assert.ok(feed.most <= 3 && feed.most >= 1, JSON.stringify(feed));
 
   await page.focus('.plist-scroll');

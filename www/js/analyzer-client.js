@@ -2,7 +2,8 @@
 // answers to requests by id, and cancels by asking politely first and terminating the worker if
 // it does not answer in time (terminating is the only way to stop wasm in the middle of a call).
 
-import { Msg, SLICE_BYTES, READ_AHEAD_SLICES, isGzipMagic } from './protocol.js';
+import { Msg, SLICE_BYTES, FEED_SLICE_BYTES, READ_AHEAD_SLICES, isGzipMagic } from './protocol.js';
+import { sliceReader } from './slice-reader.js';
 import { createWorker, transferBytes } from './platform.js';
 
 /** What the page says when the worker ended without an error of its own. */
@@ -34,7 +35,7 @@ export class AnalyzerClient {
     this.onFatal = onFatal;
     this.onWarmed = onWarmed;
     this.reading = new Set(); // ids of open requests whose files the page is still reading
-    this.feeding = new Map(); // id of a fed open request → {credit, wake} (see feed)
+    this.feeding = new Map(); // id of a fed open request → {credit, free, wake} (see feed)
   }
 
   /**
@@ -79,33 +80,40 @@ export class AnalyzerClient {
   /**
    * Reads the plain files of the fed request `id` here and sends their slices to the worker
    * (protocol.js, `slice`): this thread reads while the worker parses. At most
-   * READ_AHEAD_SLICES wait in the worker; each `sliceTaken` lets one more go. Gzip'd files are
-   * left to the worker, which inflates them as it reads.
+   * READ_AHEAD_SLICES are with the worker at once; each comes back in a `sliceTaken` once
+   * parsed, and the next slice is read into it (slice-reader.js). Gzip'd files are left to the
+   * worker, which inflates them as it reads.
    */
   async feed(id, files) {
-    const state = { credit: READ_AHEAD_SLICES, wake: null };
+    const state = { credit: READ_AHEAD_SLICES, free: [], wake: null };
     this.feeding.set(id, state);
     const live = () => this.feeding.get(id) === state;
     const worker = this.worker;
+    let reader = null;
     try {
       for (let i = 0; i < files.length && live(); i++) {
         const file = files[i];
         if (file.size === 0 || isGzipMagic(new Uint8Array(await file.slice(0, 2).arrayBuffer()))) continue;
-        for (let offset = 0; offset < file.size && live(); offset += SLICE_BYTES) {
+        reader = sliceReader(file, FEED_SLICE_BYTES);
+        while (live()) {
           while (state.credit === 0 && live()) await new Promise((resolve) => { state.wake = resolve; });
-          let bytes;
+          if (!live()) return;
+          let slice;
           try {
-            bytes = await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
+            slice = await reader.next(state.free.pop() ?? null);
           } catch (err) {
             if (live()) worker.postMessage({ type: Msg.SLICE, id, file: i, bytes: null, error: `${file.name ?? 'a file'} could not be read: ${err.message}` });
             return;
           }
           if (!live()) return;
+          if (slice.length === 0) break;
           state.credit--;
-          worker.postMessage({ type: Msg.SLICE, id, file: i, bytes }, [bytes]);
+          worker.postMessage({ type: Msg.SLICE, id, file: i, bytes: slice.buffer, length: slice.length }, [slice.buffer]);
         }
+        reader = null;
       }
     } finally {
+      reader?.cancel();
       this.stopFeeding(id, state);
     }
   }
@@ -336,6 +344,7 @@ export class AnalyzerClient {
       const state = this.feeding.get(msg.id);
       if (state) {
         state.credit++;
+        if (msg.bytes) state.free.push(msg.bytes);
         state.wake?.();
         state.wake = null;
       }

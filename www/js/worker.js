@@ -227,7 +227,8 @@ async function readCapture(WasmAnalyzer, id, files, names, progress) {
         analyzer.expectBytes(index, file.size);
         const feed = feeds.get(id);
         const nextSlice = feed ? () => feed.next(offset + i) : fileSlices(file);
-        await readPlain(push, index, file.size, nextSlice, onBytes, done);
+        const release = feed ? (bytes) => feed.release(bytes) : () => {};
+        await readPlain(push, index, file.size, nextSlice, release, onBytes, done);
         sources[index] = file;
       }
       analyzer.endFile(index);
@@ -369,15 +370,16 @@ function compareExport({ id, side, category, start }) {
 
 /**
  * Streams a plain file of `size` bytes into the analyzer, slice by slice as `nextSlice(offset)`
- * gives them (an ArrayBuffer; null: stop).
+ * gives them (a Uint8Array; null: stop), each handed to `release` once pushed.
  */
-async function readPlain(push, index, size, nextSlice, onBytes, cancelled) {
+async function readPlain(push, index, size, nextSlice, release, onBytes, cancelled) {
   let offset = 0;
   while (offset < size && !cancelled()) {
-    const buffer = await nextSlice(offset);
-    if (!buffer || buffer.byteLength === 0) break;
-    offset += buffer.byteLength;
-    push(index, new Uint8Array(buffer));
+    const bytes = await nextSlice(offset);
+    if (!bytes || bytes.byteLength === 0) break;
+    offset += bytes.byteLength;
+    push(index, bytes);
+    release(bytes);
     onBytes(offset);
   }
 }
@@ -385,17 +387,18 @@ async function readPlain(push, index, size, nextSlice, onBytes, cancelled) {
 /** `file`'s slices read here, the next one asked for while one parses (a page that does not feed). */
 function fileSlices(file) {
   let ahead = null;
-  return (offset) => {
+  return async (offset) => {
     const slice = ahead ?? file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
     const next = offset + SLICE_BYTES;
     ahead = next < file.size ? file.slice(next, next + SLICE_BYTES).arrayBuffer() : null;
-    return slice;
+    return new Uint8Array(await slice);
   };
 }
 
 /**
  * The slices the page reads and sends for a fed request (protocol.js, `slice`), per file, in
- * order; each one taken is answered with `sliceTaken`, so the page sends the next.
+ * order; each one, once pushed, goes back to the page in a `sliceTaken`, which reads the next
+ * slice into it.
  */
 class SliceFeed {
   constructor(id) {
@@ -404,8 +407,8 @@ class SliceFeed {
     this.waiting = new Map(); // file → the resolve of a `next` waiting for its slice
   }
 
-  deliver({ file, bytes, error }) {
-    const slice = { bytes, error };
+  deliver({ file, bytes, length, error }) {
+    const slice = { bytes, length, error };
     const waiter = this.waiting.get(file);
     if (waiter) {
       this.waiting.delete(file);
@@ -422,12 +425,17 @@ class SliceFeed {
     this.waiting.clear();
   }
 
+  /** The next slice of `file` (a Uint8Array), null when the page sends no more. */
   async next(file) {
     const queued = this.queued.get(file);
     const slice = queued?.length ? queued.shift() : await new Promise((resolve) => this.waiting.set(file, resolve));
     if (slice.error) throw new Error(slice.error);
-    if (slice.bytes) self.postMessage({ type: Msg.SLICE_TAKEN, id: this.id });
-    return slice.bytes;
+    return slice.bytes ? new Uint8Array(slice.bytes, 0, slice.length ?? slice.bytes.byteLength) : null;
+  }
+
+  /** Hands a pushed slice's buffer back to the page. */
+  release(bytes) {
+    self.postMessage({ type: Msg.SLICE_TAKEN, id: this.id, bytes: bytes.buffer }, [bytes.buffer]);
   }
 }
 
