@@ -13,11 +13,11 @@ const env = useBrowser();
 /**
  * Reads a Blob of `size` pseudo-random bytes with sliceReader in slices of `sliceBytes`, each
  * slice's buffer handed back for the next read (as the worker hands it back); `bytesOnly` hides
- * the Blob's stream, as a browser without byte streams would. Gives the slices' lengths and
- * whether the bytes read are the Blob's.
+ * the Blob's stream, as a browser without byte streams would; the first slice is at most
+ * `firstLimit` bytes. Gives the slices' lengths and whether the bytes read are the Blob's.
  */
-function readBack(page, size, sliceBytes, bytesOnly = false) {
-  return page.evaluate(async ({ size, sliceBytes, bytesOnly }) => {
+function readBack(page, size, sliceBytes, bytesOnly = false, firstLimit = sliceBytes) {
+  return page.evaluate(async ({ size, sliceBytes, bytesOnly, firstLimit }) => {
     const { sliceReader } = await import('./js/slice-reader.js');
     const source = new Uint8Array(size);
     let x = 0x2545f491;
@@ -32,8 +32,8 @@ function readBack(page, size, sliceBytes, bytesOnly = false) {
     const read = new Uint8Array(size);
     let at = 0;
     let buffer = null;
-    for (;;) {
-      const slice = await reader.next(buffer);
+    for (let limit = firstLimit; ; limit = sliceBytes) {
+      const slice = await reader.next(buffer, limit);
       if (slice.length === 0) break;
       lengths.push(slice.length);
       read.set(new Uint8Array(slice.buffer, 0, slice.length), at);
@@ -42,7 +42,7 @@ function readBack(page, size, sliceBytes, bytesOnly = false) {
     }
     const same = at === size && read.every((b, i) => b === source[i]);
     return { lengths, same };
-  }, { size, sliceBytes, bytesOnly });
+  }, { size, sliceBytes, bytesOnly, firstLimit });
 }
 
 test('a file is read whole, in order, in full slices but the last, by a byte stream', async () => {
@@ -62,6 +62,17 @@ test('without a byte stream, Blob slices give the same bytes', async () => {
   assert.ok(same);
   assert.deepEqual(lengths, [slice, slice, slice, 7]);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a smaller first slice, then full ones, either way of reading', async () => {
+  const { page } = await openApp(env.browser, env.server.origin);
+  const slice = 1 << 20;
+  for (const bytesOnly of [false, true]) {
+    const { lengths, same } = await readBack(page, 3 * slice + 5, slice, bytesOnly, 1000);
+    assert.ok(same);
+    assert.deepEqual(lengths, [1000, slice, slice, slice - 1000 + 5], `bytesOnly ${bytesOnly}`);
+  }
   await page.close();
 });
 

@@ -6,6 +6,9 @@ import { Msg, SLICE_BYTES, FEED_SLICE_BYTES, READ_AHEAD_SLICES, isGzipMagic } fr
 import { sliceReader } from './slice-reader.js';
 import { createWorker, transferBytes } from './platform.js';
 
+/** The first slice of a fed file (the rest are FEED_SLICE_BYTES): parsing starts sooner. */
+const FIRST_SLICE_BYTES = 1024 * 1024;
+
 /** What the page says when the worker ended without an error of its own. */
 export const WORKER_GONE = 'The analysis stopped: the browser ended its worker without an error — most often because it ran out of memory. Nothing was lost from your files; open them again, or fewer or smaller ones.';
 let workerSerial = 0;
@@ -93,23 +96,32 @@ export class AnalyzerClient {
     try {
       for (let i = 0; i < files.length && live(); i++) {
         const file = files[i];
-        if (file.size === 0 || isGzipMagic(new Uint8Array(await file.slice(0, 2).arrayBuffer()))) continue;
+        if (file.size === 0) continue;
         reader = sliceReader(file, FEED_SLICE_BYTES);
+        // A small first slice: the worker starts parsing sooner. Its first bytes tell a gzip'd
+        // file, which is left to the worker.
+        let first = true;
         while (live()) {
           while (state.credit === 0 && live()) await new Promise((resolve) => { state.wake = resolve; });
           if (!live()) return;
           let slice;
           try {
-            slice = await reader.next(state.free.pop() ?? null);
+            slice = await reader.next(state.free.pop() ?? null, first ? FIRST_SLICE_BYTES : FEED_SLICE_BYTES);
           } catch (err) {
             if (live()) worker.postMessage({ type: Msg.SLICE, id, file: i, bytes: null, error: `${file.name ?? 'a file'} could not be read: ${err.message}` });
             return;
           }
           if (!live()) return;
           if (slice.length === 0) break;
+          if (first && isGzipMagic(new Uint8Array(slice.buffer, 0, Math.min(2, slice.length)))) {
+            state.free.push(slice.buffer);
+            break;
+          }
+          first = false;
           state.credit--;
           worker.postMessage({ type: Msg.SLICE, id, file: i, bytes: slice.buffer, length: slice.length }, [slice.buffer]);
         }
+        reader.cancel();
         reader = null;
       }
     } finally {

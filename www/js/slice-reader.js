@@ -8,9 +8,10 @@
 // stream is not a byte stream, slices are read the old way.
 
 /**
- * A reader of `blob` in slices of `sliceBytes`: `next(buffer)` resolves with
- * {buffer, length}, the next `length` bytes in `buffer` (the one given when it can be reused,
- * otherwise a new one), length 0 at the end; `cancel()` stops reading.
+ * A reader of `blob` in slices of `sliceBytes`: `next(buffer, limit)` resolves with
+ * {buffer, length}, the next `length` bytes (at most `limit`, the slice size unless given) in
+ * `buffer` (the one given when it can be reused, otherwise a new one), length 0 at the end;
+ * `cancel()` stops reading.
  */
 export function sliceReader(blob, sliceBytes) {
   let reader = null;
@@ -30,14 +31,15 @@ class ByobSlices {
     this.ended = false;
   }
 
-  async next(given) {
+  async next(given, limit = this.sliceBytes) {
     if (this.ended) return { buffer: given, length: 0 };
     let buffer = given?.byteLength === this.sliceBytes ? given : new ArrayBuffer(this.sliceBytes);
+    const end = Math.min(limit, buffer.byteLength);
     let length = 0;
-    while (length < buffer.byteLength) {
+    while (length < end) {
       // The read takes the buffer over and answers with a view of it (a new ArrayBuffer object
       // over the same memory), empty once the stream is done.
-      const { done, value } = await this.reader.read(new Uint8Array(buffer, length));
+      const { done, value } = await this.reader.read(new Uint8Array(buffer, length, end - length));
       if (value) buffer = value.buffer;
       if (done) {
         this.ended = true;
@@ -62,9 +64,9 @@ class BlobSlices {
     this.offset = 0;
   }
 
-  async next(given) {
+  async next(given, limit = this.sliceBytes) {
     if (this.offset >= this.blob.size) return { buffer: given, length: 0 };
-    const buffer = await this.blob.slice(this.offset, this.offset + this.sliceBytes).arrayBuffer();
+    const buffer = await this.blob.slice(this.offset, this.offset + Math.min(limit, this.sliceBytes)).arrayBuffer();
     this.offset += buffer.byteLength;
     return { buffer, length: buffer.byteLength };
   }
