@@ -16,10 +16,10 @@
 //            The next `length` bytes (the whole buffer when absent) of file `file` (index among
 //            the request's files) of the fed `open` (or `openPair`) request `id`, in slices of
 //            FEED_SLICE_BYTES (the first of a file smaller, so parsing starts sooner); null bytes
-//            with `error`: the read failed. At most
-//            READ_AHEAD_SLICES are with the worker at once: it answers each one, once parsed,
-//            with `sliceTaken` {type, id, bytes}, handing the buffer back (transferred) for the
-//            page to read the next slice into. Not queued behind the request it feeds.
+//            with `error`: the read failed. At most READ_AHEAD_SLICES are with the worker at
+//            once: it answers each one, once parsed, with `sliceTaken` {type, id, bytes}, handing
+//            the buffer back (transferred) for the page to read the next slice into. Not queued
+//            behind the request it feeds.
 //   rows     {type, id, start, count}
 //            Rows start .. start+count-1 (0-based) of the packet list. Answer: `rows`.
 //   details  {type, id, no}
