@@ -112,6 +112,13 @@ impl WasmAnalyzer {
         self.inner.len()
     }
 
+    /// Builds the streams and the TCP analysis now, which the list's rows and the findings
+    /// would otherwise build on first use (so the worker can do it before the page asks).
+    #[wasm_bindgen(js_name = buildAnalysis)]
+    pub fn build_analysis(&self) {
+        self.inner.tcp();
+    }
+
     /// Packet-list rows `start .. start+count` (0-based), as an array of `Row` objects.
     pub fn rows(&self, start: usize, count: usize) -> Result<JsValue, JsError> {
         to_js(&self.inner.rows(start, count))

@@ -24,7 +24,7 @@ test('the worker killed mid-read: the page says why, keeps the files and opens t
   // Some frames are read, then the worker ends itself, as a worker killed by the browser would:
   // no error event, no message.
   await page.waitForFunction(() => document.body.dataset.state === 'opening'
-    && Number(document.querySelector('#progress-fill')?.style.width.replace('%', '')) > 0, null, { polling: 20 });
+    && Number(document.querySelector('#progress-bar')?.getAttribute('aria-valuenow')) > 0, null, { polling: 20 });
   const workers = page.workers();
   assert.equal(workers.length, 1, 'one analysis worker');
   workers[0].evaluate(() => self.close()).catch(() => {}); // never answers: the worker is gone

@@ -99,7 +99,7 @@ export class AnalyzerClient {
         if (file.size === 0) continue;
         reader = sliceReader(file, FEED_SLICE_BYTES);
         // A small first slice: the worker starts parsing sooner. Its first bytes tell a gzip'd
-        // file, which is left to the worker.
+        // file, which is left to the worker (told so instead of sent the slice).
         let first = true;
         while (live()) {
           while (state.credit === 0 && live()) await new Promise((resolve) => { state.wake = resolve; });
@@ -115,6 +115,7 @@ export class AnalyzerClient {
           if (slice.length === 0) break;
           if (first && isGzipMagic(new Uint8Array(slice.buffer, 0, Math.min(2, slice.length)))) {
             state.free.push(slice.buffer);
+            worker.postMessage({ type: Msg.SLICE, id, file: i, bytes: null, gzip: true });
             break;
           }
           first = false;

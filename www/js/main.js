@@ -411,7 +411,8 @@ async function openMerged(files) {
 
 function showProgress(p) {
   const share = p.totalBytes > 0 ? p.bytes / p.totalBytes : 0;
-  byId('progress-fill').style.width = `${(share * 100).toFixed(1)}%`;
+  byId('progress-fill').style.transform = `scaleX(${share.toFixed(3)})`;
+  byId('progress-bar').setAttribute('aria-valuenow', (share * 100).toFixed(0));
   byId('progress-title').textContent = p.files > 1
     ? `Reading ${p.file} (${p.fileIndex + 1} of ${p.files})`
     : `Reading ${p.file}`;

@@ -12,11 +12,13 @@
 //            `fed`: the page reads the plain (not gzip'd) files itself and sends their bytes as
 //            `slice` messages, so reading and parsing run on two threads (a worker reading a
 //            File itself copies the bytes in on its own thread, between two pushes).
-//   slice    {type, id, file, bytes: ArrayBuffer (transferred) | null, length?, error?}
+//   slice    {type, id, file, bytes: ArrayBuffer (transferred) | null, length?, error?, gzip?}
 //            The next `length` bytes (the whole buffer when absent) of file `file` (index among
 //            the request's files) of the fed `open` (or `openPair`) request `id`, in slices of
 //            FEED_SLICE_BYTES (the first of a file smaller, so parsing starts sooner); null bytes
-//            with `error`: the read failed. At most READ_AHEAD_SLICES are with the worker at
+//            with `error`: the read failed; null bytes with `gzip`: the file's first bytes are
+//            gzip's, and the worker reads (and inflates) it itself. Every non-empty file's
+//            first slice says which it is. At most READ_AHEAD_SLICES are with the worker at
 //            once: it answers each one, once parsed, with `sliceTaken` {type, id, bytes}, handing
 //            the buffer back (transferred) for the page to read the next slice into. Not queued
 //            behind the request it feeds.
@@ -240,8 +242,12 @@ export const FEED_SLICE_BYTES = 4 * 1024 * 1024;
  */
 export const READ_AHEAD_SLICES = 3;
 
-/** At most this often (ms) the worker reports progress. */
-export const PROGRESS_INTERVAL_MS = 100;
+/**
+ * At most this often (ms) the worker reports progress: each report is a style, layout and paint
+ * of the progress card, on the cores the analysis needs (four a second cost Chromium about 50 ms
+ * less CPU than ten on the 1M-frame capture; bench.mjs).
+ */
+export const PROGRESS_INTERVAL_MS = 250;
 
 /** The gzip magic number (RFC 1952, section 2.3.1). */
 export function isGzipMagic(bytes) {
