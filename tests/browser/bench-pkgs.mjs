@@ -2,11 +2,13 @@
 // Benchmark (not a test): the page with several builds of the analyzer side by side, for a change
 // whose effect is smaller than this machine's noise from one command to the next. Each PKG_DIR (a
 // copy of www/pkg from scripts/build-web, say the one before a change) is served in a page of its
-// own (www/ with that package), and the pages open FILE in turn, each run in a fresh page once the
-// worker has warmed up; printed per build, best and median of RUNS: files handed to the page → the
-// list (body[data-open-ms]), the list → the findings (body[data-findings-ms]), and the two added.
+// own (www/ with that package); a folder holding an index.html is a whole page, served as it is
+// (say `git archive REV www` of an earlier commit, with its www/pkg built), for a change to the
+// page itself. The pages open FILE in turn, each run in a fresh page once the worker has warmed
+// up; printed per build, best and median of RUNS: files handed to the page → the list
+// (body[data-open-ms]), the list → the findings (body[data-findings-ms]), and the two added.
 //
-//   node bench-pkgs.mjs [--file FILE] [--runs N] PKG_DIR...
+//   node bench-pkgs.mjs [--file FILE] [--runs N] PKG_DIR|WWW_DIR...
 //   (FILE: bench-out/synth-1000000.pcap; N: 6)
 
 import fs from 'node:fs';
@@ -32,8 +34,9 @@ if (pkgs.length === 0 || !fs.existsSync(file)) {
   process.exit(2);
 }
 
-/** A folder serving www/ with `pkg` as its package (links, nothing copied). */
+/** A folder serving www/ with `pkg` as its package (links, nothing copied), or `pkg` itself when it is a whole page. */
 function pageWith(pkg) {
+  if (fs.existsSync(path.join(pkg, 'index.html'))) return pkg;
   const www = path.join(REPO, 'www');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelens-bench-'));
   for (const entry of fs.readdirSync(www)) {
@@ -66,7 +69,7 @@ try {
 } finally {
   await browser.close();
   for (const server of servers) await server.close();
-  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+  for (const root of roots.filter((root) => !pkgs.includes(root))) fs.rmSync(root, { recursive: true, force: true });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

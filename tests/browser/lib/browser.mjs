@@ -11,13 +11,13 @@ export const CHROMIUM = process.env.TRACELENS_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-/** Launches Chromium with a new, empty user-data-dir; `close()` removes it. */
-export async function launch({ viewport = { width: 1440, height: 900 }, colorScheme = 'light', acceptDownloads = false } = {}) {
+/** Launches Chromium with a new, empty user-data-dir; `close()` removes it. A benchmark may add flags (`args`). */
+export async function launch({ viewport = { width: 1440, height: 900 }, colorScheme = 'light', acceptDownloads = false, args = [] } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracelens-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...args],
     viewport,
     colorScheme,
     deviceScaleFactor: 1,
