@@ -5,7 +5,9 @@
 //! never switches. A pass that is one loop over a million frames, called once, therefore runs
 //! all its frames as baseline code, two to three times slower. Run through [`for_each_batched`],
 //! the loop's body is one function called once per [`BATCH`] frames: after the first few batches
-//! the rest run optimized. Natively the cost is one call per batch.
+//! the rest run optimized. Natively the cost is one call per batch. In the web build, wasm-opt
+//! would inline each `run_batch` back into its pass (binaryen inlines every function with one
+//! caller, whatever `#[inline(never)]` said to LLVM): `wasm-pack.toml` tells it not to.
 
 /// Items per call of the batch function.
 pub const BATCH: usize = 4096;
