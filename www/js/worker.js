@@ -372,10 +372,6 @@ function compareExport({ id, side, category, start }) {
 }
 
 /**
- * Streams a plain file of `size` bytes into the analyzer, slice by slice as `nextSlice(offset)`
- * gives them (a Uint8Array; null: stop), each handed to `release` once pushed.
- */
-/**
  * Whether `file` is gzip'd: a fed file's first slice says so (the page read its first bytes),
  * without a read of its own; else its first two bytes are read here. An empty file is not.
  */
@@ -385,6 +381,10 @@ async function isGzipped(file, feed, fileIndex) {
   return isGzipMagic(new Uint8Array(await file.slice(0, 2).arrayBuffer()));
 }
 
+/**
+ * Streams a plain file of `size` bytes into the analyzer, slice by slice as `nextSlice(offset)`
+ * gives them (a Uint8Array; null: stop), each handed to `release` once pushed.
+ */
 async function readPlain(push, index, size, nextSlice, release, onBytes, cancelled) {
   let offset = 0;
   while (offset < size && !cancelled()) {
