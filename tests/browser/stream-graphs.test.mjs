@@ -58,6 +58,11 @@ function pageAscii(bytes) {
 
 async function openStreamView(page, file, stream = 0) {
   await openFiles(page, [capture(file)]);
+  await showStream(page, stream);
+}
+
+/** Shows TCP stream `stream` of the open capture in the Stream view. */
+async function showStream(page, stream) {
   await showView(page, 'stream');
   await page.fill('.stream-number', String(stream));
   await page.press('.stream-number', 'Enter');
@@ -236,8 +241,15 @@ test('follow a TCP stream: ASCII and hex as tshark shows them, find, show more, 
 
   // Show more: http_espn's stream 2 carries more than a page (64 KiB).
   await page.click('.follow-toolbar [data-mode="ascii"]');
-  await openStreamView(page, 'chrissanders/http_espn.pcapng', 2);
-  await page.waitForFunction(() => Number(document.querySelector('.stream-follow').dataset.loaded) > 0);
+  await openFiles(page, [capture('chrissanders/http_espn.pcapng')]);
+  // Another capture: the payload followed in the one before is gone from the view.
+  assert.equal(await page.$$eval('.stream-follow .follow-piece', (p) => p.length), 0);
+  await showStream(page, 2);
+  // Stream 2's first page (not a page of another stream the view loaded on the way).
+  await page.waitForFunction(() => {
+    const follow = document.querySelector('.stream-follow');
+    return follow.querySelector('.follow-number').value === '2' && Number(follow.dataset.loaded) > 0;
+  });
   const before = await page.$eval('.stream-follow', (f) => [Number(f.dataset.loaded), Number(f.dataset.pieces)]);
   assert.ok(before[0] < before[1], `a first page: ${before}`);
   assert.equal(await page.isVisible('.follow-more'), true);

@@ -74,6 +74,19 @@ export class FollowView {
     await this.showMore({ first: true });
   }
 
+  /** Drops the stream shown (another capture was opened); a page still loading is ignored. */
+  clear() {
+    this.seq++;
+    this.stream = null;
+    this.next = null;
+    this.text.replaceChildren();
+    this.info.textContent = '';
+    this.more.hidden = true;
+    this.search();
+    delete this.root.dataset.loaded;
+    delete this.root.dataset.pieces;
+  }
+
   setMode(mode) {
     this.mode = mode;
     for (const b of this.modeGroup.querySelectorAll('[data-mode]')) b.setAttribute('aria-checked', String(b.dataset.mode === mode));

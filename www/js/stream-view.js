@@ -167,6 +167,7 @@ export class StreamView {
     this.info.textContent = '';
     this.table.setRows([]);
     this.ladderCanvas.replaceChildren();
+    this.follow.clear(); // the payload of the capture before is not this one's
     this.draw();
     this.updateButtons();
   }
