@@ -62,19 +62,17 @@ export class FollowView {
   /** Shows stream `stream` of `protocol` from its start. */
   async show(protocol, stream) {
     if (!Number.isInteger(stream) || stream < 0) return;
+    this.clear();
     this.protocol = protocol === 'udp' ? 'udp' : 'tcp';
     this.protoSelect.value = this.protocol;
     this.number.value = String(stream);
     this.stream = stream;
     this.next = [0, 0, 0];
-    this.text.replaceChildren();
-    delete this.root.dataset.loaded;
-    delete this.root.dataset.pieces;
     this.info.textContent = 'Loading…';
     await this.showMore({ first: true });
   }
 
-  /** Drops the stream shown (another capture was opened); a page still loading is ignored. */
+  /** Drops the stream shown (before another, or another capture); a page still loading is ignored. */
   clear() {
     this.seq++;
     this.stream = null;
